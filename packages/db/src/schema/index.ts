@@ -1,0 +1,5 @@
+export * from './tenancy.ts';
+export * from './auth.ts';
+export * from './definitions.ts';
+export * from './instances.ts';
+export * from './audit.ts';

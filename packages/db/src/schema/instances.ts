@@ -1,0 +1,139 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** A running workflow, pinned to one published definition version. */
+export const instances = pgTable(
+  'instances',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id'),
+    workflowKey: text('workflow_key').notNull(),
+    definitionVersionId: uuid('definition_version_id').notNull(),
+    workflowVersion: integer('workflow_version').notNull(),
+    /** human serial, e.g. "RP-000012", unique per estate and workflow */
+    serial: text('serial').notNull(),
+    state: jsonb('state').$type<unknown>().notNull(),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'active' | 'done'>().notNull().default('active'),
+    grade: text('grade'),
+    searchText: text('search_text').notNull().default(''),
+    version: integer('version').notNull().default(1),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    startedBy: uuid('started_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('instances_estate_idx').on(t.tenantId, t.estateId, t.workflowKey, t.status),
+  ],
+);
+
+/** Append-only history: every accepted event with who, when and the validated data. */
+export const events = pgTable(
+  'events',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    instanceId: uuid('instance_id').notNull(),
+    /** the instance version this event produced (1 = start) */
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    actorId: uuid('actor_id'),
+    actorRole: text('actor_role').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    idempotencyKey: text('idempotency_key'),
+    stateAfter: jsonb('state_after').$type<unknown>(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.instanceId, t.seq] })],
+);
+
+/** A durable timer: fires `event` once at `due_at`, after restarts too. */
+export const timers = pgTable(
+  'timers',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    instanceId: uuid('instance_id').notNull(),
+    key: text('key').notNull(),
+    event: text('event').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    status: text('status').$type<'armed' | 'fired' | 'cancelled'>().notNull().default('armed'),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    firedBy: text('fired_by'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('timers_instance_idx').on(t.tenantId, t.instanceId, t.key),
+    // the worker scans across tenants for due timers: a partial index on the armed ones only
+    index('timers_due_idx').on(t.dueAt).where(sql`status = 'armed'`),
+  ],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    instanceId: uuid('instance_id').notNull(),
+    key: text('key').notNull(),
+    title: jsonb('title').$type<{ zh: string; en: string }>().notNull(),
+    role: text('role'),
+    assigneeId: uuid('assignee_id'),
+    form: text('form'),
+    events: jsonb('events').$type<string[]>().notNull().default([]),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('tasks_inbox_idx').on(t.tenantId, t.estateId, t.status, t.role),
+    index('tasks_instance_idx').on(t.tenantId, t.instanceId, t.key),
+  ],
+);
+
+/** Effects (notices, charges, child starts…) written with the event, delivered by the worker. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    instanceId: uuid('instance_id'),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'done' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    processedBy: text('processed_by'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('outbox_pending_idx').on(t.createdAt).where(sql`status = 'pending'`),
+  ],
+);
+
+/** Per-tenant counters (instance serials). */
+export const counters = pgTable(
+  'counters',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    scope: text('scope').notNull(),
+    value: integer('value').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.scope] })],
+);
+
+export type Instance = typeof instances.$inferSelect;
+export type InstanceEvent = typeof events.$inferSelect;
+export type Timer = typeof timers.$inferSelect;
+export type Task = typeof tasks.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
