@@ -1,0 +1,84 @@
+import { en } from './en.ts';
+import { zh, type MessageKey } from './zh.ts';
+
+export type { MessageKey };
+export type Locale = 'zh-CN' | 'en';
+/** A translatable text as definitions carry it (schemas/README.md "Text"). */
+export type Text = { zh: string; en: string };
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
+const STORAGE_KEY = 'ef-locale';
+
+function initialLocale(): Locale {
+  if (typeof localStorage === 'undefined') return 'zh-CN';
+  return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'zh-CN';
+}
+
+class I18n {
+  locale = $state<Locale>(initialLocale());
+
+  /** Switches the UI language and remembers it in this browser. */
+  set(locale: Locale): void {
+    this.locale = locale;
+    if (typeof localStorage !== 'undefined') localStorage.setItem(STORAGE_KEY, locale);
+    if (typeof document !== 'undefined') document.documentElement.lang = locale;
+  }
+
+  /** The message for `key` in the current language, with `{name}` placeholders filled. */
+  t = (key: MessageKey, vars?: Record<string, string | number>): string => {
+    const template = catalogues[this.locale][key];
+    if (!vars) return template;
+    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+  };
+
+  /** Picks the current language out of a definition's `{ zh, en }` text; tolerates plain strings. */
+  text = (value: Text | string | null | undefined): string => {
+    if (value == null) return '';
+    if (typeof value === 'string') return value;
+    return this.locale === 'en' ? value.en || value.zh : value.zh || value.en;
+  };
+
+  /** Integer fen as money in the current locale (¥1,234.50). */
+  money = (fen: number | null | undefined): string => {
+    if (fen == null || !Number.isFinite(fen)) return '—';
+    return new Intl.NumberFormat(this.locale, { style: 'currency', currency: 'CNY' }).format(fen / 100);
+  };
+
+  /** An instant as a date and time in the estate's zone (Asia/Shanghai unless given). */
+  dateTime = (iso: string | number | Date | null | undefined, timeZone = 'Asia/Shanghai'): string => {
+    if (iso == null || iso === '') return '—';
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return String(iso);
+    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+  };
+
+  date = (iso: string | number | Date | null | undefined, timeZone = 'Asia/Shanghai'): string => {
+    if (iso == null || iso === '') return '—';
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return String(iso);
+    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone }).format(d);
+  };
+
+  /** A signed duration in ms as "2 d 3 h" / "2天3小时" style text. */
+  duration = (ms: number): string => {
+    const abs = Math.abs(ms);
+    const minutes = Math.floor(abs / 60_000);
+    const d = Math.floor(minutes / 1440);
+    const h = Math.floor((minutes % 1440) / 60);
+    const m = minutes % 60;
+    const zhMode = this.locale === 'zh-CN';
+    const parts: string[] = [];
+    if (d) parts.push(zhMode ? `${d}天` : `${d} d`);
+    if (h) parts.push(zhMode ? `${h}小时` : `${h} h`);
+    if (!d && (m || parts.length === 0)) parts.push(zhMode ? `${m}分钟` : `${m} min`);
+    return parts.join(zhMode ? '' : ' ');
+  };
+
+  role = (role: string): string => {
+    const key = `role.${role}` as MessageKey;
+    return key in zh ? this.t(key) : role;
+  };
+}
+
+/** The one i18n state of the app: `i18n.t('nav.inbox')`, `i18n.text(def.title)`, `i18n.money(fen)`. */
+export const i18n = new I18n();

@@ -1,0 +1,40 @@
+import type { Text } from '$lib/i18n/index.svelte.ts';
+
+export type Membership = { estateId: string; estateName?: Text | string; role: string };
+export type Me = {
+  id: string;
+  username: string;
+  displayName: string;
+  tenantId?: string;
+  locale?: string;
+  memberships: Membership[];
+};
+
+class Session {
+  me = $state<Me | null>(null);
+
+  get roles(): string[] {
+    return [...new Set((this.me?.memberships ?? []).map((m) => m.role))];
+  }
+
+  has(...roles: string[]): boolean {
+    return this.roles.some((r) => roles.includes(r));
+  }
+
+  get estates(): { id: string; name: Text | string }[] {
+    const seen = new Map<string, Text | string>();
+    for (const m of this.me?.memberships ?? []) if (!seen.has(m.estateId)) seen.set(m.estateId, m.estateName ?? m.estateId);
+    return [...seen].map(([id, name]) => ({ id, name }));
+  }
+
+  get isDesigner(): boolean {
+    return this.has('admin', 'consultant');
+  }
+
+  get isResident(): boolean {
+    return this.roles.length > 0 && this.roles.every((r) => r === 'resident');
+  }
+}
+
+/** Who is signed in, loaded once by the root layout. */
+export const session = new Session();
