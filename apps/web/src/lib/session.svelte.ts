@@ -10,6 +10,17 @@ export type Me = {
   memberships: Membership[];
 };
 
+/** The `/api/auth/me` answer: `{ user, memberships }`. */
+export type MeResponse = {
+  user: { id: string; username: string; displayName: string; locale?: string; tenantId?: string };
+  memberships: Membership[];
+};
+
+/** Flattens the API's `{ user, memberships }` into the session's `Me`. */
+export function toMe(body: MeResponse): Me {
+  return { ...body.user, memberships: body.memberships };
+}
+
 class Session {
   me = $state<Me | null>(null);
 

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { api, ApiError } from '$lib/api/client.ts';
-import { session, type Me } from '$lib/session.svelte.ts';
+import { session, toMe, type MeResponse } from '$lib/session.svelte.ts';
 import type { LayoutLoad } from './$types';
 
 // The UI is a client-rendered app: every page talks to the same-origin API under /api with the
@@ -11,7 +11,7 @@ export const prerender = false;
 export const load: LayoutLoad = async ({ fetch, url }) => {
   if (session.me === null) {
     try {
-      session.me = await api<Me>('/auth/me', { fetch });
+      session.me = toMe(await api<MeResponse>('/auth/me', { fetch }));
     } catch (e) {
       if (!(e instanceof ApiError) || (e.status !== 401 && e.status !== 403)) throw e;
     }
