@@ -1,1 +1,11 @@
-export {};
+export { createApp, routeTable, resources } from './app.ts';
+export type { AppOptions } from './app.ts';
+export { defaultConfig } from './config.ts';
+export type { ApiConfig } from './config.ts';
+export type { AppEnv, Auth, Deps } from './env.ts';
+export { ApiError, notFound, forbidden, invalid } from './errors.ts';
+export type { Reason, Text, ApiErrorBody } from './errors.ts';
+export { Resource, requireEstate, visibleEstates, authOf, staff, designers, everyone, managers } from './route-table.ts';
+export type { RouteMeta, ResourceKind, EstateScope, Access, JsonSchema } from './route-table.ts';
+export { createCompany, createEstate, createUser, findUserId, findEstateId } from './services/provision.ts';
+export { readBody, str, optStr, obj, isUuid } from './services/body.ts';

@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import type { Db } from '@estateflow/db';
+import { sessionMiddleware } from './auth/session.ts';
+import { defaultConfig, type ApiConfig } from './config.ts';
+import type { AppEnv, Deps } from './env.ts';
+import { notFound, onError } from './errors.ts';
+import { docsPage, openApiDocument } from './openapi.ts';
+import type { Resource, RouteMeta } from './route-table.ts';
+import { authRoutes } from './routes/auth.ts';
+import { estateRoutes } from './routes/estates.ts';
+import { idempotency } from './services/idempotency.ts';
+import { createRuntime, type WorkflowRuntime } from './services/runtime.ts';
+
+/** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
+export const resources: readonly Resource[] = [authRoutes, estateRoutes];
+
+export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
+
+export interface AppOptions {
+  db: Db;
+  config?: Partial<ApiConfig>;
+  runtime?: WorkflowRuntime;
+}
+
+/**
+ * The Hono app serving `/api/*`; test it with `app.request()`.
+ * @example const app = createApp({ db }); const res = await app.request('/api/auth/me');
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const config = defaultConfig(options.config);
+  const deps: Deps = { db: options.db, config, runtime: options.runtime ?? createRuntime() };
+  const api = new Hono<AppEnv>();
+  api.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  api.use('*', sessionMiddleware);
+  api.use('*', idempotency);
+  for (const r of resources) api.route(r.base, r.app);
+  api.get('/openapi.json', (c) => c.json(openApiDocument(routeTable)));
+  api.get('/docs', (c) => c.html(docsPage(routeTable)));
+  api.notFound((c) => c.json(notFound('route', c.req.path).toBody(), 404));
+  api.onError(onError);
+  const app = new Hono<AppEnv>();
+  app.route('/api', api);
+  app.notFound((c) => c.json(notFound('route', c.req.path).toBody(), 404));
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,23 @@
+/** Settings of one API process; tests lower the argon2 cost and session lifetime. */
+export interface ApiConfig {
+  /** argon2id cost (defaults: OWASP-recommended 19 MiB, 2 passes) */
+  argon2: { memoryCost: number; timeCost: number };
+  sessionTtlMs: number;
+  /** set the Secure flag on the session cookie (true when served over https) */
+  secureCookies: boolean;
+  /** folder of the template bundle catalogue (`workflows/`) */
+  workflowsDir: string;
+  /** the clock; the only place the API reads time */
+  now: () => Date;
+}
+
+export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return {
+    argon2: { memoryCost: 19456, timeCost: 2 },
+    sessionTtlMs: 12 * 60 * 60 * 1000,
+    secureCookies: false,
+    workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
+    now: () => new Date(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Db, Role } from '@estateflow/db';
+import type { ApiConfig } from './config.ts';
+import type { RouteMeta } from './route-table.ts';
+import type { WorkflowRuntime } from './services/runtime.ts';
+
+/** What every handler can reach: the database, settings and the workflow runtime. */
+export interface Deps {
+  db: Db;
+  config: ApiConfig;
+  runtime: WorkflowRuntime;
+}
+
+/** The signed-in user, with one role per estate of their company. */
+export interface Auth {
+  tenantId: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  locale: string;
+  roles: Map<string, Role>;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    auth: Auth | undefined;
+    route: RouteMeta;
+    rawBody: string | undefined;
+  };
+};

@@ -1,0 +1,103 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type Text = { zh: string; en: string };
+
+/** Every reason the API answers an error with; the HTTP status follows from the reason. */
+export type Reason =
+  | 'unauthenticated'
+  | 'bad-credentials'
+  | 'forbidden'
+  | 'not-found'
+  | 'invalid-request'
+  | 'invalid-definition'
+  | 'form-invalid'
+  | 'event-refused'
+  | 'version-conflict'
+  | 'idempotency-mismatch'
+  | 'conflict'
+  | 'internal';
+
+const statusOf: Record<Reason, ContentfulStatusCode> = {
+  unauthenticated: 401,
+  'bad-credentials': 401,
+  forbidden: 403,
+  'not-found': 404,
+  'invalid-request': 400,
+  'invalid-definition': 422,
+  'form-invalid': 422,
+  'event-refused': 422,
+  'version-conflict': 409,
+  'idempotency-mismatch': 422,
+  conflict: 409,
+  internal: 500,
+};
+
+export interface ApiErrorBody {
+  error: { reason: Reason; message: Text; field?: string; path?: string; issues?: unknown[] };
+}
+
+/** An error a user can hit: tagged by `reason`, with a zh/en message naming the field or path. */
+export class ApiError extends Error {
+  readonly reason: Reason;
+  readonly text: Text;
+  readonly field: string | undefined;
+  readonly path: string | undefined;
+  readonly issues: unknown[] | undefined;
+  constructor(reason: Reason, text: Text, extra: { field?: string; path?: string; issues?: unknown[]; cause?: unknown } = {}) {
+    super(text.en, { cause: extra.cause });
+    this.reason = reason;
+    this.text = text;
+    this.field = extra.field;
+    this.path = extra.path;
+    this.issues = extra.issues;
+  }
+  get status(): ContentfulStatusCode {
+    return statusOf[this.reason];
+  }
+  toBody(): ApiErrorBody {
+    const error: ApiErrorBody['error'] = { reason: this.reason, message: this.text };
+    if (this.field !== undefined) error.field = this.field;
+    if (this.path !== undefined) error.path = this.path;
+    if (this.issues !== undefined) error.issues = this.issues;
+    return { error };
+  }
+}
+
+export const notFound = (what: string, id?: string): ApiError =>
+  new ApiError('not-found', {
+    zh: `未找到${whatZh[what] ?? what}${id ? `（${id}）` : ''}`,
+    en: `${what[0]?.toUpperCase()}${what.slice(1)}${id ? ` ${id}` : ''} was not found`,
+  });
+
+const whatZh: Record<string, string> = {
+  estate: '项目',
+  instance: '工单',
+  task: '任务',
+  definition: '定义',
+  version: '版本',
+  bundle: '模板包',
+  form: '表单',
+  calendar: '日历',
+  route: '接口',
+  unit: '房屋',
+};
+
+export const forbidden = (role: string | undefined): ApiError =>
+  new ApiError('forbidden', {
+    zh: `当前角色（${role ?? '无'}）无权执行此操作`,
+    en: `Your role (${role ?? 'none'}) may not do this`,
+  });
+
+export const invalid = (field: string, en: string, zh: string): ApiError =>
+  new ApiError('invalid-request', { zh: `字段“${field}”${zh}`, en: `Field "${field}" ${en}` }, { field });
+
+/** Maps any thrown error to the JSON error body, once, for the whole app. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+  if (err instanceof SyntaxError) {
+    return c.json(new ApiError('invalid-request', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' }).toBody(), 400);
+  }
+  console.error(err);
+  return c.json(new ApiError('internal', { zh: '服务器内部错误', en: 'Internal server error' }).toBody(), 500);
+}

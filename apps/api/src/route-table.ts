@@ -1,0 +1,107 @@
+import { Hono, type Context } from 'hono';
+import { roles as allRoles, type Role } from '@estateflow/db';
+import type { AppEnv, Auth } from './env.ts';
+import { ApiError, forbidden, notFound } from './errors.ts';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The kinds of row a path parameter names; the tenant matrix test substitutes one per estate. */
+export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form';
+
+/** Where a route finds the estate it acts in. */
+export type EstateScope =
+  | { from: 'query' | 'body'; optional?: boolean }
+  | { from: 'param'; param: string }
+  | { from: 'none' };
+
+export type Access = 'public' | 'signed-in' | readonly Role[];
+
+/** Hand-maintained metadata of one route: drives authorisation, OpenAPI and the tenant matrix test. */
+export interface RouteMeta {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI path, e.g. `/api/instances/{id}` */
+  path: string;
+  tag: string;
+  summary: string;
+  access: Access;
+  estate: EstateScope;
+  /** path parameter name → the kind of row it names */
+  params?: Record<string, ResourceKind>;
+  query?: Record<string, JsonSchema>;
+  body?: JsonSchema;
+  /** a valid request body (estateId is filled in by callers); used by docs and tests */
+  example?: Record<string, unknown>;
+  /** for instance routes: the response is about an instance, or a list */
+  response?: JsonSchema;
+}
+
+export const staff: readonly Role[] = allRoles.filter((r) => r !== 'resident');
+export const designers: readonly Role[] = ['admin', 'consultant'];
+export const everyone: readonly Role[] = allRoles;
+export const managers: readonly Role[] = ['admin', 'property_manager', 'cs_manager', 'duty_manager', 'finance'];
+
+type Handler = (c: Context<AppEnv>) => Response | Promise<Response>;
+type RouteInput = Omit<RouteMeta, 'method' | 'path' | 'tag'>;
+
+/** A resource: a Hono sub-app plus the metadata of each of its routes. */
+export class Resource {
+  readonly app = new Hono<AppEnv>();
+  readonly routes: RouteMeta[] = [];
+  constructor(
+    readonly base: string,
+    readonly tag: string,
+  ) {}
+
+  private add(method: RouteMeta['method'], path: string, input: RouteInput, handler: Handler): this {
+    const openApiPath = `/api${this.base}${path === '/' ? '' : path}`.replace(/:([A-Za-z]+)/g, '{$1}');
+    const meta: RouteMeta = { method, path: openApiPath || '/api', tag: this.tag, ...input };
+    this.routes.push(meta);
+    this.app.on(method.toUpperCase(), path, async (c) => {
+      c.set('route', meta);
+      if (meta.access !== 'public' && !c.get('auth')) {
+        throw new ApiError('unauthenticated', { zh: '请先登录', en: 'Please sign in first' });
+      }
+      return handler(c);
+    });
+    return this;
+  }
+  get(path: string, input: RouteInput, handler: Handler): this {
+    return this.add('get', path, input, handler);
+  }
+  post(path: string, input: RouteInput, handler: Handler): this {
+    return this.add('post', path, input, handler);
+  }
+  put(path: string, input: RouteInput, handler: Handler): this {
+    return this.add('put', path, input, handler);
+  }
+  delete(path: string, input: RouteInput, handler: Handler): this {
+    return this.add('delete', path, input, handler);
+  }
+}
+
+/** The signed-in user (routes that are not public always have one). */
+export function authOf(c: Context<AppEnv>): Auth {
+  const auth = c.get('auth');
+  if (!auth) throw new ApiError('unauthenticated', { zh: '请先登录', en: 'Please sign in first' });
+  return auth;
+}
+
+/**
+ * The caller's role in `estateId`, checked against the route's access list. An estate the caller
+ * has no membership in (another estate, another company) is answered as not found, never 403.
+ */
+export function requireEstate(c: Context<AppEnv>, estateId: string | undefined, allowed?: readonly Role[]): Role {
+  const auth = authOf(c);
+  const role = estateId ? auth.roles.get(estateId) : undefined;
+  if (!estateId || !role) throw notFound('estate', estateId);
+  const access = allowed ?? c.get('route').access;
+  if (Array.isArray(access) && !access.includes(role)) throw forbidden(role);
+  return role;
+}
+
+/** The estates the caller may act in with this route's access list. */
+export function visibleEstates(c: Context<AppEnv>): string[] {
+  const auth = authOf(c);
+  const access = c.get('route').access;
+  return [...auth.roles].filter(([, role]) => !Array.isArray(access) || access.includes(role)).map(([id]) => id);
+}

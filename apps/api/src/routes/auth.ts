@@ -1,0 +1,62 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { estates, sessions, users } from '@estateflow/db';
+import { verifyPassword } from '../auth/password.ts';
+import { authForUser, createSession, sessionCookie, tokenHash } from '../auth/session.ts';
+import type { Auth } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { authOf, Resource } from '../route-table.ts';
+import { readBody, str } from '../services/body.ts';
+import type { Db } from '@estateflow/db';
+
+export async function describeAuth(db: Db, auth: Auth) {
+  const ids = [...auth.roles.keys()];
+  const rows = ids.length
+    ? await db.select().from(estates).where(and(eq(estates.tenantId, auth.tenantId), inArray(estates.id, ids)))
+    : [];
+  return {
+    user: { id: auth.userId, username: auth.username, displayName: auth.displayName, locale: auth.locale, tenantId: auth.tenantId },
+    memberships: rows.map((e) => ({ estateId: e.id, estateName: e.name, role: auth.roles.get(e.id) })),
+  };
+}
+
+export const authRoutes = new Resource('/auth', 'Auth')
+  .post(
+    '/login',
+    {
+      summary: 'Sign in with username and password; sets the HttpOnly session cookie',
+      access: 'public',
+      estate: { from: 'none' },
+      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
+      example: { username: 'admin', password: 'secret' },
+    },
+    async (c) => {
+      const body = await readBody(c);
+      const username = str(body, 'username');
+      const password = str(body, 'password');
+      const { db, config } = c.get('deps');
+      const [user] = await db.select().from(users).where(eq(users.username, username));
+      if (!user || !(await verifyPassword(user.passwordHash, password))) {
+        throw new ApiError('bad-credentials', { zh: '用户名或密码错误', en: 'Wrong username or password' }, { field: 'password' });
+      }
+      const expiresAt = new Date(config.now().getTime() + config.sessionTtlMs);
+      const token = await createSession(db, user.tenantId, user.id, expiresAt);
+      setCookie(c, sessionCookie, token, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: config.secureCookies || new URL(c.req.url).protocol === 'https:',
+        path: '/',
+        expires: expiresAt,
+      });
+      return c.json({ ...(await describeAuth(db, await authForUser(db, user))), token, expiresAt: expiresAt.toISOString() });
+    },
+  )
+  .post('/logout', { summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
+    const token = getCookie(c, sessionCookie) ?? c.req.header('authorization')?.replace(/^Bearer /, '');
+    if (token) await c.get('deps').db.delete(sessions).where(eq(sessions.tokenHash, tokenHash(token)));
+    deleteCookie(c, sessionCookie, { path: '/' });
+    return c.json({ ok: true });
+  })
+  .get('/me', { summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+    return c.json(await describeAuth(c.get('deps').db, authOf(c)));
+  });

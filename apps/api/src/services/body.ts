@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { ApiError, invalid } from '../errors.ts';
+
+/** The request body as a JSON object (read once; the idempotency layer hashes the same text). */
+export async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  let raw = c.get('rawBody');
+  if (raw === undefined) {
+    raw = await c.req.text();
+    c.set('rawBody', raw);
+  }
+  if (raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new ApiError('invalid-request', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' }, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError('invalid-request', { zh: '请求体必须是 JSON 对象', en: 'The request body must be a JSON object' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function str(body: Record<string, unknown>, field: string): string {
+  const v = body[field];
+  if (typeof v !== 'string' || v === '') throw invalid(field, 'is required and must be a non-empty string', '为必填的非空字符串');
+  return v;
+}
+
+export function optStr(body: Record<string, unknown>, field: string): string | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(field, 'must be a string', '必须是字符串');
+  return v;
+}
+
+export function obj(body: Record<string, unknown>, field: string, required = true): Record<string, unknown> {
+  const v = body[field];
+  if (v === undefined && !required) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be a JSON object', '必须是 JSON 对象');
+  return v as Record<string, unknown>;
+}
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids that are not UUIDs can name no row: answer them as not found rather than a database error. */
+export const isUuid = (s: string | undefined): s is string => typeof s === 'string' && uuidRe.test(s);

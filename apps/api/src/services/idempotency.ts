@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import { idempotencyKeys } from '@estateflow/db';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+
+/**
+ * `Idempotency-Key` on a POST: the first answer (any status below 500) is stored; the same key
+ * with the same method, path and body replays it; the same key with another request is a 422.
+ */
+export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header('idempotency-key');
+  const auth = c.get('auth');
+  if (c.req.method !== 'POST' || !key || !auth) return next();
+  const raw = await c.req.text();
+  c.set('rawBody', raw);
+  const path = new URL(c.req.url).pathname;
+  const requestHash = createHash('sha256').update(`POST ${path}\n${raw}`).digest('hex');
+  const { db } = c.get('deps');
+  const where = and(eq(idempotencyKeys.tenantId, auth.tenantId), eq(idempotencyKeys.userId, auth.userId), eq(idempotencyKeys.key, key));
+  const [seen] = await db.select().from(idempotencyKeys).where(where);
+  if (seen) {
+    if (seen.requestHash !== requestHash) {
+      throw new ApiError(
+        'idempotency-mismatch',
+        { zh: `幂等键“${key}”已用于另一个请求`, en: `Idempotency-Key "${key}" was already used for a different request` },
+        { field: 'Idempotency-Key' },
+      );
+    }
+    return c.json(seen.response as object, seen.statusCode as 200, { 'idempotent-replayed': 'true' });
+  }
+  await next();
+  const res = c.res;
+  if (res.status >= 500 || !res.headers.get('content-type')?.includes('application/json')) return;
+  const response = await res.clone().json();
+  await db
+    .insert(idempotencyKeys)
+    .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: res.status, response })
+    .onConflictDoNothing();
+};

@@ -1,0 +1,70 @@
+import { expect, it } from 'vitest';
+import { createCompany, createEstate, createUser } from '@estateflow/api';
+import { withDatabases } from '../support/db.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
+
+withDatabases((kind, getDb) => {
+  it(`signs in with argon2id, sets an HttpOnly SameSite=Lax cookie, and signs out on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '长城物业');
+    const estateId = await createEstate(db, tenantId, { name: '颐园世家' });
+    await createUser(db, testConfig as never, { tenantId, username: `fd-${kind}`, password: 'pw-123456', roles: [{ estateId, role: 'front_desk' }] });
+    const app = testApp(db);
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `fd-${kind}`, password: 'pw-123456' }),
+    });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^ef_session=/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    const client = await signIn(app, `fd-${kind}`, 'pw-123456');
+    const me = await client.call('GET', '/api/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.body.memberships).toEqual([{ estateId, estateName: '颐园世家', role: 'front_desk' }]);
+    expect((await client.call('POST', '/api/auth/logout')).status).toBe(200);
+    const after = await client.call('GET', '/api/auth/me');
+    expect(after.status).toBe(401);
+    expect(after.body.error.reason).toBe('unauthenticated');
+    expect(after.body.error.message.zh).toBeTruthy();
+  });
+
+  it(`refuses a wrong password with a zh/en message naming the field on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, 'X');
+    await createUser(db, testConfig as never, { tenantId, username: `wrong-${kind}`, password: 'right', roles: [] });
+    const res = await testApp(db).request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `wrong-${kind}`, password: 'nope' }),
+    });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { error: { reason: string; field: string; message: { zh: string; en: string } } };
+    expect(body.error).toMatchObject({ reason: 'bad-credentials', field: 'password' });
+    expect(body.error.message.en).toMatch(/password/i);
+  });
+
+  it(`expires sessions after the configured lifetime on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, 'Y');
+    await createUser(db, testConfig as never, { tenantId, username: `exp-${kind}`, password: 'pw', roles: [] });
+    let now = new Date('2026-03-01T08:00:00Z');
+    const app = testApp(db, { sessionTtlMs: 60_000, now: () => now });
+    const client = await signIn(app, `exp-${kind}`, 'pw');
+    expect((await client.call('GET', '/api/auth/me')).status).toBe(200);
+    now = new Date('2026-03-01T08:01:01Z');
+    expect((await client.call('GET', '/api/auth/me')).status).toBe(401);
+  });
+
+  it(`serves the OpenAPI document and a self-contained reference page on ${kind}`, async () => {
+    const app = testApp(getDb());
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/api/auth/login');
+    const html = await (await app.request('/api/docs')).text();
+    expect(html).toContain('/api/auth/login');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+});

@@ -1,0 +1,38 @@
+import type { Hono } from 'hono';
+import type { Db } from '@estateflow/db';
+import { createApp, type ApiConfig, type AppEnv } from '@estateflow/api';
+
+/** Cheap argon2 for tests: the cost is a setting, the algorithm stays argon2id. */
+export const testConfig: Partial<ApiConfig> = { argon2: { memoryCost: 1024, timeCost: 1 } };
+
+export function testApp(db: Db, config: Partial<ApiConfig> = {}): Hono<AppEnv> {
+  return createApp({ db, config: { ...testConfig, ...config } });
+}
+
+export interface Client {
+  cookie: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/** Signs in and returns a client that sends the session cookie. */
+export async function signIn(app: Hono<AppEnv>, username: string, password: string): Promise<Client> {
+  const res = await app.request('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return {
+    cookie,
+    async call(method, path, body, headers = {}) {
+      const r = await app.request(path, {
+        method,
+        headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
+    },
+  };
+}
