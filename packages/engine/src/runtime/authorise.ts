@@ -1,0 +1,74 @@
+/** Who may send what, and whether the data fits the form: checked before the machine sees it. */
+import type { CompiledWorkflow } from '../compile/compile.ts';
+import { engineError, type EngineError } from '../errors.ts';
+import type { Actor, EngineEvent, EngineSnapshot } from '../types.ts';
+
+/** A state value as one readable string: `work.rework`, or `a.x + b.y` for parallel states. */
+export function describeState(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => {
+        const inner = describeState(v);
+        return inner.includes(' + ') ? inner.split(' + ').map((x) => `${k}.${x}`).join(' + ') : `${k}.${inner}`;
+      })
+      .join(' + ');
+  }
+  return String(value);
+}
+
+const notAllowed = (role: string, event: string, state: string, why: { zh: string; en: string }): EngineError =>
+  engineError('not-allowed', {
+    zh: `角色“${role}”不能在状态“${state}”发送事件“${event}”：${why.zh}`,
+    en: `Role "${role}" may not send "${event}" in state "${state}": ${why.en}`,
+  }, { path: `/events/${event}/roles` });
+
+export function checkStartAllowed(compiled: CompiledWorkflow, actor: Actor): EngineError | undefined {
+  const roles = compiled.definition.start?.roles;
+  if (!roles || roles.includes(actor.role)) return undefined;
+  return engineError('not-allowed', {
+    zh: `角色“${actor.role}”不能发起流程“${compiled.definition.id}”（允许：${roles.join('、')}）`,
+    en: `Role "${actor.role}" may not start "${compiled.definition.id}" (allowed: ${roles.join(', ')})`,
+  }, { path: '/start/roles' });
+}
+
+export function checkEventAllowed(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event: EngineEvent, actor: Actor): EngineError | undefined {
+  const state = describeState(snapshot.value);
+  if (event.type.startsWith('timer.')) {
+    if (!event.timer || actor.role !== 'system') {
+      return notAllowed(actor.role, event.type, state, { zh: '计时事件只能由系统按已设定的计时器发送', en: 'timer events come from the system, for an armed timer' });
+    }
+    return undefined;
+  }
+  const def = compiled.definition.events[event.type];
+  if (!def) {
+    return engineError('unknown-event', {
+      zh: `流程“${compiled.definition.id}”没有声明事件“${event.type}”`,
+      en: `Workflow "${compiled.definition.id}" declares no event "${event.type}"`,
+    }, { path: `/events/${event.type}` });
+  }
+  if (def.system) {
+    if (actor.role === 'system') return undefined;
+    return notAllowed(actor.role, event.type, state, { zh: '该事件只能由系统发送', en: 'only the system sends this event' });
+  }
+  if (!(def.roles ?? []).includes(actor.role)) {
+    return notAllowed(actor.role, event.type, state, {
+      zh: `允许的角色：${(def.roles ?? []).join('、') || '无'}`,
+      en: `allowed roles: ${(def.roles ?? []).join(', ') || 'none'}`,
+    });
+  }
+  return undefined;
+}
+
+export function checkForm(compiled: CompiledWorkflow, formId: string | undefined, data: unknown): EngineError | undefined {
+  if (!formId) return undefined;
+  const form = compiled.forms.get(formId);
+  if (!form) return undefined;
+  const issues = form.validate(data);
+  if (issues.length === 0) return undefined;
+  const first = issues[0]!;
+  return engineError('form-invalid', {
+    zh: `表单“${formId}”填写有误：${issues.map((i) => i.message.zh).join('；')}`,
+    en: `Form "${formId}" is invalid: ${issues.map((i) => i.message.en).join('; ')}`,
+  }, { field: first.field, issues });
+}

@@ -1,0 +1,107 @@
+/**
+ * Reads what a transition asks of the caller: effects and charges from the actions XState's
+ * `transition()` returned (evaluated against the context each action saw), task and timer
+ * changes by comparing the snapshot's bookkeeping before and after.
+ */
+import type { Text, WorkflowDefinition } from '../adapters/definitions.ts';
+import { compileExpression, renderText } from '../adapters/expr.ts';
+import { guarded } from '../compile/vocabulary.ts';
+import type { Charge, Effect, MachineContext, SystemContext, TaskChanges, TimerChanges } from '../types.ts';
+import { exprVars } from './vars.ts';
+
+type Returned = { type: string; params: unknown; info: { context: unknown; event: unknown } };
+type P = Record<string, unknown> & { $path?: string };
+
+export type ReadActions = { effects: Effect[]; charges: Charge[]; transitions: string[]; entered: string[] };
+
+export function readActions(def: WorkflowDefinition, actions: readonly Returned[]): ReadActions {
+  const out: ReadActions = { effects: [], charges: [], transitions: [], entered: [] };
+  for (const a of actions) {
+    const p = (a.params ?? {}) as P;
+    const ctx = a.info.context as MachineContext;
+    const vars = () => exprVars(ctx, a.info.event as { type: string; data?: Record<string, unknown> });
+    const run = <T>(fn: () => T) => guarded(p.$path, fn);
+    switch (a.type) {
+      case 'ef.mark':
+        out.transitions.push(String(p.t));
+        break;
+      case 'ef.enter':
+        out.entered.push(String(p.state));
+        break;
+      case 'ef.notify': {
+        const to = (p.to ?? {}) as { role?: string; user?: string; resident?: boolean };
+        const resolved: { role?: string; user?: string; resident?: boolean } = {};
+        if (to.role) resolved.role = to.role;
+        if (to.user) resolved.user = String(run(() => compileExpression(to.user!)(vars())));
+        if (to.resident) resolved.resident = true;
+        out.effects.push({ kind: 'notify', to: resolved, message: run(() => renderText(p.message as Text, vars())), channel: String(p.channel ?? 'app') });
+        break;
+      }
+      case 'ef.charge': {
+        const amount = run(() => compileExpression(String(p.amount))(vars()));
+        if (typeof amount !== 'number' || !Number.isInteger(amount)) {
+          run(() => { throw new Error(`charge amount must be an integer of fen, got ${JSON.stringify(amount)}`); });
+        }
+        const charge: Charge = { item: String(p.item), amountFen: amount as number, serial: String(ctx.data.serial ?? ctx.sys.instanceId) };
+        if (p.description) charge.description = run(() => renderText(p.description as Text, vars()));
+        out.charges.push(charge);
+        break;
+      }
+      case 'ef.startChild': {
+        const input: Record<string, unknown> = {};
+        for (const [k, src] of Object.entries((p.input ?? {}) as Record<string, string>)) input[k] = run(() => compileExpression(src)(vars()));
+        const workflow = String(p.workflow);
+        out.effects.push({ kind: 'startChild', workflow, input, doneEvent: String(p.doneEvent), childId: `${ctx.sys.instanceId}/${workflow}/${ctx.sys.seq}` });
+        break;
+      }
+      case 'ef.recordIncident': {
+        const e: Effect = { kind: 'incident', incidentKind: String(p.kind), summary: run(() => renderText(p.summary as Text, vars())) };
+        if (typeof p.severity === 'string') e.severity = run(() => compileExpression(p.severity as string)(vars()));
+        out.effects.push(e);
+        break;
+      }
+      case 'ef.escalated': {
+        const ladder = String(p.ladder);
+        const rung = ctx.sys.ladders[ladder] ?? 0;
+        const step = def.ladders?.[ladder]?.[rung];
+        const message = (p.message as Text | undefined) ?? step?.message;
+        const e: Effect = { kind: 'escalate', ladder, rung, roles: step?.roles ?? [] };
+        if (message) e.message = run(() => renderText(message, vars()));
+        out.effects.push(e);
+        for (const role of step?.roles ?? []) {
+          if (message) out.effects.push({ kind: 'notify', to: { role }, message: e.message!, channel: 'app' });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+export function diffTasks(before: SystemContext, after: SystemContext): TaskChanges {
+  const out: TaskChanges = { open: [], assign: [], close: [] };
+  for (const [id, t] of Object.entries(after.tasks)) {
+    const old = before.tasks[id];
+    if (!old || old.openedAt !== t.openedAt) {
+      if (old) out.close.push(old);
+      out.open.push(t);
+    } else if (old.role !== t.role || old.user !== t.user) out.assign.push(t);
+  }
+  for (const [id, t] of Object.entries(before.tasks)) if (!(id in after.tasks)) out.close.push(t);
+  return out;
+}
+
+export function diffTimers(before: SystemContext, after: SystemContext): TimerChanges {
+  const out: TimerChanges = { arm: [], cancel: [] };
+  for (const [id, t] of Object.entries(after.timers)) {
+    const old = before.timers[id];
+    if (!old || old.due !== t.due || old.event.type !== t.event.type) {
+      if (old) out.cancel.push(id);
+      out.arm.push(t);
+    }
+  }
+  for (const id of Object.keys(before.timers)) if (!(id in after.timers)) out.cancel.push(id);
+  return out;
+}

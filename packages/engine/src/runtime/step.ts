@@ -1,0 +1,149 @@
+/**
+ * The engine's heart: `start` and `step` decide, the caller does. Both are pure functions of
+ * their arguments (time comes in as `now`) and execute none of the effects they return.
+ */
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { CompiledWorkflow } from '../compile/compile.ts';
+import { EngineFault, engineError, type EngineError } from '../errors.ts';
+import type { Actor, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome, StartInput, StepOptions } from '../types.ts';
+import { checkStartAllowed, checkEventAllowed, checkForm, describeState } from './authorise.ts';
+import { diffTasks, diffTimers, readActions } from './outcome.ts';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineError };
+const fail = (error: EngineError): { ok: false; error: EngineError } => ({ ok: false, error });
+
+function toError(e: unknown): EngineError {
+  if (e instanceof EngineFault) return e.error;
+  const msg = e instanceof Error ? e.message : String(e);
+  return engineError('expr-error', { zh: `执行出错：${msg}`, en: `Step failed: ${msg}` }, { cause: e });
+}
+
+function persist(compiled: CompiledWorkflow, s: AnyMachineSnapshot): EngineSnapshot {
+  const d = compiled.definition;
+  const snap: EngineSnapshot = {
+    workflow: { id: d.id, version: d.version ?? '0' },
+    status: s.status,
+    value: s.value,
+    context: s.context as MachineContext,
+  };
+  if (s.status === 'done' && s.output !== undefined) snap.output = s.output;
+  return snap;
+}
+
+function run(
+  compiled: CompiledWorkflow,
+  calendars: Record<string, unknown> | undefined,
+  fn: () => [AnyMachineSnapshot, readonly { type: string; params: unknown; info: { context: unknown; event: unknown } }[]],
+) {
+  compiled.calendars = calendars ?? {};
+  try {
+    return fn();
+  } finally {
+    compiled.calendars = {};
+  }
+}
+
+function outcome(
+  compiled: CompiledWorkflow,
+  before: MachineContext['sys'],
+  next: AnyMachineSnapshot,
+  actions: readonly { type: string; params: unknown; info: { context: unknown; event: unknown } }[],
+  history: HistoryEntry,
+): Outcome {
+  const read = readActions(compiled.definition, actions);
+  const snapshot = persist(compiled, next);
+  const after = snapshot.context.sys;
+  if (snapshot.status === 'done' && after.parent) {
+    read.effects.push({ kind: 'parentDone', parent: after.parent, output: snapshot.context.data });
+  }
+  history.to = snapshot.value;
+  return {
+    snapshot, history, effects: read.effects, charges: read.charges,
+    tasks: diffTasks(before, after), timers: diffTimers(before, after),
+    transitions: read.transitions, entered: read.entered,
+  };
+}
+
+/**
+ * Starts an instance: checks the starter's role and the start form, returns the first snapshot
+ * and what to do. Pure.
+ * @example const r = start(wf, { now: '2026-05-01T09:00:00+08:00', actor: { id: 'u1', role: 'front_desk' }, data, instanceId: 'ps-1' });
+ */
+export function start(compiled: CompiledWorkflow, input: StartInput): Result<Outcome> {
+  const data = input.data ?? {};
+  const denied = checkStartAllowed(compiled, input.actor) ?? checkForm(compiled, compiled.definition.start?.form, data);
+  if (denied) return fail(denied);
+  const now = new Date(input.now).toISOString();
+  try {
+    const [next, actions] = run(compiled, input.calendars, () =>
+      initialTransition(compiled.machine, { ...input, now, data, params: { ...defaultParams(compiled), ...input.params } }) as never);
+    const history: HistoryEntry = { seq: 0, at: now, actor: input.actor, event: { type: 'start', data }, from: null, to: null };
+    const empty = { ...(next.context as MachineContext).sys, tasks: {}, timers: {} };
+    return { ok: true, value: outcome(compiled, empty, next, actions, history) };
+  } catch (e) {
+    return fail(toError(e));
+  }
+}
+
+export function defaultParams(compiled: CompiledWorkflow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(compiled.definition.params ?? {})) if (p.default !== undefined) out[k] = p.default;
+  return out;
+}
+
+/** Rebuilds the XState snapshot of a stored one, with this step's clock and sender. */
+export function restore(compiled: CompiledWorkflow, snapshot: EngineSnapshot, now: string, actor: Actor, params?: Record<string, unknown>) {
+  const sys = { ...snapshot.context.sys, now, actor, loops: 0, seq: snapshot.context.sys.seq + 1, ...(params ? { params } : {}) };
+  return compiled.machine.resolveState({ value: snapshot.value as never, context: { data: snapshot.context.data, sys } });
+}
+
+/**
+ * Applies one event: authorises the sender, validates the event's form, runs the transition and
+ * returns the next snapshot, the history entry and what the caller must do. Pure: executes none
+ * of the returned effects, timers, tasks or charges. A timer event whose timer is no longer armed
+ * is stale: it returns the snapshot unchanged with `stale: true`.
+ * @example const r = step(wf, snap, { type: 'ACCEPT', data: {} }, { now, actor: { id: 'd1', role: 'dispatcher' } });
+ */
+export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event: EngineEvent, options: StepOptions): Result<Outcome> {
+  const now = new Date(options.now).toISOString();
+  const data = event.data ?? {};
+  const history: HistoryEntry = {
+    seq: snapshot.context.sys.seq + 1, at: now, actor: options.actor, event: { type: event.type, data },
+    from: snapshot.value, to: snapshot.value,
+  };
+  if (event.timer) history.timer = event.timer;
+  if (snapshot.status !== 'active') {
+    return fail(engineError('instance-done', { zh: '流程实例已结束，不再接收事件', en: 'The instance has ended and accepts no more events' }));
+  }
+  let sysBefore = snapshot.context.sys;
+  if (event.timer) {
+    const armed = sysBefore.timers[event.timer.id];
+    if (!armed || armed.due !== new Date(event.timer.due).toISOString() || armed.event.type !== event.type) {
+      return { ok: true, value: { snapshot, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
+    }
+    const timers = { ...sysBefore.timers };
+    delete timers[event.timer.id];
+    sysBefore = { ...sysBefore, timers };
+  }
+  const denied = checkEventAllowed(compiled, snapshot, event, options.actor) ?? checkForm(compiled, compiled.definition.events[event.type]?.form, data);
+  if (denied) return fail(denied);
+  try {
+    const current = restore(compiled, { ...snapshot, context: { ...snapshot.context, sys: sysBefore } }, now, options.actor, options.params);
+    const xEvent = { type: event.type, data };
+    if (!current.can(xEvent as never)) {
+      if (event.timer) {
+        const stale = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
+        return { ok: true, value: { snapshot: stale, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
+      }
+      const state = describeState(snapshot.value);
+      return fail(engineError('event-not-accepted', {
+        zh: `当前状态“${state}”不接受事件“${event.type}”`,
+        en: `Event "${event.type}" is not accepted in state "${state}"`,
+      }, { path: `/events/${event.type}` }));
+    }
+    const [next, actions] = run(compiled, options.calendars, () => transition(compiled.machine, current, xEvent as never) as never);
+    return { ok: true, value: outcome(compiled, sysBefore, next, actions, history) };
+  } catch (e) {
+    return fail(toError(e));
+  }
+}

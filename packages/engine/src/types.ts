@@ -1,0 +1,98 @@
+import type { Deadline, Text } from './adapters/definitions.ts';
+
+export type Actor = { id: string; role: string };
+
+/** An open task, as kept in the snapshot. */
+export type Task = {
+  id: string;
+  title: Text;
+  role?: string;
+  user?: string;
+  due?: string;
+  form?: string;
+  events?: string[];
+  openedAt: string;
+};
+
+/** A durable timer, as kept in the snapshot: fires `event` at `due`. */
+export type Timer = { id: string; due: string; event: { type: string; data?: Record<string, unknown> } };
+
+/** Engine bookkeeping kept beside the instance data in the machine context. */
+export type SystemContext = {
+  instanceId: string;
+  startedAt: string;
+  params: Record<string, unknown>;
+  now: string;
+  actor: Actor;
+  tasks: Record<string, Task>;
+  timers: Record<string, Timer>;
+  ladders: Record<string, number>;
+  loops: number;
+  seq: number;
+  parent?: { instanceId: string; doneEvent: string };
+};
+
+export type MachineContext = { data: Record<string, unknown>; sys: SystemContext };
+
+/** The persisted snapshot: plain JSON, stored as jsonb. */
+export type EngineSnapshot = {
+  workflow: { id: string; version: string };
+  status: 'active' | 'done' | 'error' | 'stopped';
+  value: unknown;
+  context: MachineContext;
+  historyValue?: unknown;
+  output?: unknown;
+};
+
+/** Something the caller must do; the engine executes none of these. */
+export type Effect =
+  | { kind: 'notify'; to: { role?: string; user?: string; resident?: boolean }; message: Text; channel: string }
+  | { kind: 'incident'; incidentKind: string; severity?: unknown; summary: Text }
+  | { kind: 'startChild'; workflow: string; input: Record<string, unknown>; doneEvent: string; childId: string }
+  | { kind: 'escalate'; ladder: string; rung: number; roles: string[]; message?: Text }
+  | { kind: 'parentDone'; parent: { instanceId: string; doneEvent: string }; output?: unknown };
+
+export type Charge = { item: string; amountFen: number; serial: string; description?: Text };
+
+export type TaskChanges = { open: Task[]; assign: Task[]; close: Task[] };
+export type TimerChanges = { arm: Timer[]; cancel: string[] };
+
+/** One line of the append-only history: enough to replay the instance. */
+export type HistoryEntry = {
+  seq: number;
+  at: string;
+  actor: Actor;
+  event: { type: string; data: Record<string, unknown> };
+  timer?: { id: string; due: string };
+  from: unknown;
+  to: unknown;
+};
+
+export type StartInput = {
+  now: string;
+  actor: Actor;
+  data?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  calendars?: Record<string, unknown>;
+  instanceId: string;
+  parent?: { instanceId: string; doneEvent: string };
+};
+
+export type StepOptions = { now: string; actor: Actor; calendars?: Record<string, unknown>; params?: Record<string, unknown> };
+
+/** An event sent to an instance; timer events carry the timer they come from. */
+export type EngineEvent = { type: string; data?: Record<string, unknown>; timer?: { id: string; due: string } };
+
+export type Outcome = {
+  snapshot: EngineSnapshot;
+  history: HistoryEntry;
+  effects: Effect[];
+  charges: Charge[];
+  tasks: TaskChanges;
+  timers: TimerChanges;
+  transitions: string[];
+  entered: string[];
+  stale?: boolean;
+};
+
+export type { Deadline };
