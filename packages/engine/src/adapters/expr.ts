@@ -1,14 +1,14 @@
 /**
- * Seam to `@estateflow/expr` (CEL). Until that package exports its compiler this file uses
- * `@marcbachmann/cel-js` directly with the same conventions: integers in, integers out.
+ * Seam to `@estateflow/expr` (CEL): compiled once per source through its cache, evaluated with
+ * the engine's variables. Instants travel as ISO strings in the engine and as `Date` in CEL.
  */
-import { parse } from '@marcbachmann/cel-js';
+import { compileExpr, evaluateExpr, ExprError, renderTemplate, type CompiledExpr as Compiled } from '@estateflow/expr';
 import type { Text } from './definitions.ts';
 
 export type ExprVars = {
   context: Record<string, unknown>;
   event: { type: string; data: Record<string, unknown> };
-  instance: { id: string; startedAt: string; state: unknown; estateId?: string; unitId?: string };
+  instance: { id: string; startedAt: string; state?: string; estateId?: string; unitId?: string };
   actor: { id: string; role: string };
   params: Record<string, unknown>;
   now: string;
@@ -18,47 +18,31 @@ export type CompiledExpr = (vars: ExprVars) => unknown;
 
 const cache = new Map<string, CompiledExpr>();
 
-function toCel(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(toCel);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toCel(x);
-    return out;
-  }
-  return v;
+function celVars(vars: ExprVars) {
+  return { ...vars, now: new Date(vars.now), instance: { ...vars.instance, startedAt: new Date(vars.instance.startedAt) } };
 }
 
-function fromCel(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map(fromCel);
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromCel(x)]));
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = fromCel(x);
-    return out;
-  }
-  return v;
-}
+const plain = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
 
-/** Compiles a CEL expression once; throws an Error naming the expression when it does not parse. */
+/** Compiles a CEL expression once; throws an Error with the zh/en issues when it does not compile. */
 export function compileExpression(source: string): CompiledExpr {
   const hit = cache.get(source);
   if (hit) return hit;
-  const fn = parse(source);
-  const compiled: CompiledExpr = (vars) => fromCel(fn(toCel({ ...vars, now: new Date(vars.now) }) as Record<string, unknown>));
+  const r = compileExpr(source);
+  if (!r.ok) throw ExprError.fromIssues(r.issues);
+  const expr: Compiled = r.expr;
+  const compiled: CompiledExpr = (vars) => plain(evaluateExpr(expr, celVars(vars)));
   cache.set(source, compiled);
   return compiled;
 }
 
-const TEMPLATE = /\{\{\s*([^}]+?)\s*\}\}/g;
-
 /** Interpolates `{{ CEL }}` in both languages of a text. */
 export function renderText(text: Text, vars: ExprVars): Text {
-  const one = (s: string) => s.replace(TEMPLATE, (_m, src: string) => {
-    const v = compileExpression(src)(vars);
-    return v === null || v === undefined ? '' : String(v);
-  });
-  return { zh: one(text.zh), en: one(text.en) };
+  const v = celVars(vars);
+  return { zh: renderTemplate(text.zh, v), en: renderTemplate(text.en, v) };
+}
+
+/** The bilingual message of an expression failure, when it has one. */
+export function exprMessage(e: unknown): Text | undefined {
+  return e instanceof ExprError ? { zh: e.zh, en: e.en } : undefined;
 }

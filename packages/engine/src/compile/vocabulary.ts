@@ -7,7 +7,7 @@
 import { assign } from 'xstate';
 import type { Deadline, Text, WorkflowDefinition } from '../adapters/definitions.ts';
 import { resolveDeadlineAt } from '../adapters/deadline.ts';
-import { compileExpression } from '../adapters/expr.ts';
+import { compileExpression, exprMessage } from '../adapters/expr.ts';
 import { EngineFault, engineError } from '../errors.ts';
 import { exprVars } from '../runtime/vars.ts';
 import type { MachineContext, Task, Timer } from '../types.ts';
@@ -22,8 +22,8 @@ export function guarded<T>(path: string | undefined, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof EngineFault) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new EngineFault(engineError('expr-error', { zh: `表达式出错（${path ?? '?'}）：${msg}`, en: `Expression failed at ${path ?? '?'}: ${msg}` }, { path, cause: e }));
+    const m = exprMessage(e) ?? { zh: e instanceof Error ? e.message : String(e), en: e instanceof Error ? e.message : String(e) };
+    throw new EngineFault(engineError('expr-error', { zh: `表达式出错（${path ?? '?'}）：${m.zh}`, en: `Expression failed at ${path ?? '?'}: ${m.en}` }, { path, cause: e }));
   }
 }
 

@@ -10,7 +10,7 @@ export function exprVars(context: MachineContext, event: AnyEvent, state: unknow
   return {
     context: context.data,
     event: { type: event.type === 'xstate.init' ? 'start' : event.type, data },
-    instance: { id: sys.instanceId, startedAt: sys.startedAt, state },
+    instance: { id: sys.instanceId, startedAt: sys.startedAt, ...(typeof state === "string" ? { state } : {}) },
     actor: sys.actor,
     params: sys.params,
     now: sys.now,
