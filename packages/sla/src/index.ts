@@ -1,1 +1,14 @@
-export {};
+export { resolveDeadline, selectDeadline, timeBaseOf, wallTime } from './resolve-deadline.ts';
+export type { DeadlineEnv, TimeBase } from './resolve-deadline.ts';
+export type { Deadline, SimpleDeadline, Duration, DurationUnit } from './deadline-types.ts';
+export { registryOf, DEFAULT_CALENDAR_ID } from './calendar-source.ts';
+export type { CalendarSource } from './calendar-source.ts';
+export { computeClocks } from './sla-clock.ts';
+export type { Clock, ClockCycle, ClockInstant, ClockOptions, ClockStatus, SlaEvaluate, SlaScope } from './sla-clock.ts';
+export { statePaths, inState } from './sla-history.ts';
+export type { SlaHistoryEntry, StateValue } from './sla-history.ts';
+export type { SlaPolicy, Metric, Condition, Goal, Rung, OnBreach, Warning } from './sla-policy.ts';
+export { recompute } from './recompute.ts';
+export type { ClockChange, PolicyVersion, RecomputeReport } from './recompute.ts';
+export { SlaError } from './sla-error.ts';
+export type { SlaErrorReason } from './sla-error.ts';
