@@ -1,1 +1,44 @@
-export {};
+export type {
+  Adjustment,
+  Allocation,
+  AllocationRule,
+  Bill,
+  BillingPlan,
+  BillLine,
+  BillLineKind,
+  Cadence,
+  CivilDate,
+  DebrisRemovalRate,
+  FeeSchedule,
+  FeeScheduleVersion,
+  Fen,
+  FinalNoticeRule,
+  LateFeeRule,
+  LateFeeStart,
+  ManagementRate,
+  MonthDayNotice,
+  ParkingRate,
+  Payment,
+  PaymentMethod,
+  PayWithin,
+  Ratio,
+  RecoveryChannel,
+  RecoveryRule,
+  RecoveryStep,
+  ServiceCharge,
+  ServiceItem,
+  Text,
+  Unit,
+} from './types.ts';
+export { billingError, BillingInputError, isBillingError, type BillingError, type BillingErrorReason } from './billing-error.ts';
+export { assertFen, formatYuan, parseAreaHundredths, roundHalfUp, sumFen, toFen, yuanToFen } from './money.ts';
+export { addDays, addMonths, civilDate, compareDates, daysBetween, DEFAULT_TIME_ZONE, estateDate, isCivilDate, payByDate } from './civil-date.ts';
+export { monthsPerPeriod, nextPeriod, parsePeriod, periodContaining, periodOf, periodsBetween, type Period } from './period.ts';
+export { checkPlan, noticeOf, noticeSchedule, recoveryLadder, type NoticeKind, type RecoveryLadderStep, type ScheduledNotice } from './notice-schedule.ts';
+export { defaultPlan, SOFT_LADDER } from './default-plan.ts';
+export { checkSchedule, debrisRemovalFee, DEFAULT_CUSTODY_FACTOR_PERMILLE, periodicLines, scheduleVersionOn } from './fee-schedule.ts';
+export { billKey, generateBills, type GenerateOptions, type GenerateResult } from './generate-bills.ts';
+export { lateFee, lateFeeStart, type LateFeePart, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
+export { DEFAULT_ALLOCATION, settleAccount, type AccountInput, type AccountState, type BillState, type Refund } from './account.ts';
+export { formatReceiptSerial, makeReceipt, nextReceiptSerial, type Receipt, type ReceiptLine } from './receipt.ts';
+export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';

@@ -1,0 +1,208 @@
+import { billingError, type BillingError } from './billing-error.ts';
+import { compareDates } from './civil-date.ts';
+import { lateFee, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
+import { assertFen, sumFen } from './money.ts';
+import type { Adjustment, Allocation, AllocationRule, Bill, BillingPlan, CivilDate, Fen, Payment } from './types.ts';
+
+/** Oldest bill first, principal before late fee (the default allocation rule). */
+export const DEFAULT_ALLOCATION: AllocationRule = { order: 'oldest-first', within: 'principal-first' };
+
+export interface AccountInput {
+  readonly plans: readonly BillingPlan[];
+  /** Bills of one unit (other units' bills are ignored by `unitId`). */
+  readonly bills: readonly Bill[];
+  readonly payments: readonly Payment[];
+  readonly adjustments?: readonly Adjustment[];
+  readonly asOf: CivilDate;
+  /** Overrides the plans' allocation rule. */
+  readonly allocation?: AllocationRule;
+}
+
+export interface BillState {
+  readonly bill: Bill;
+  /** Bill total plus principal adjustments. */
+  readonly principalFen: Fen;
+  readonly principalPaidFen: Fen;
+  /** Late fee charged as of `asOf` (before late-fee adjustments). */
+  readonly lateFee: LateFeeResult;
+  readonly lateFeeAdjustedFen: Fen;
+  readonly lateFeePaidFen: Fen;
+  /** principal − paid + late fee + late-fee adjustments − late fee paid. */
+  readonly outstandingFen: Fen;
+  /** Day the principal was paid in full, if it was. */
+  readonly clearedOn?: CivilDate;
+}
+
+export interface Refund {
+  readonly refundId: string;
+  readonly fromPaymentId: string;
+  readonly on: CivilDate;
+  readonly amountFen: Fen;
+}
+
+export interface AccountState {
+  readonly asOf: CivilDate;
+  readonly bills: readonly BillState[];
+  readonly allocations: readonly Allocation[];
+  readonly refunds: readonly Refund[];
+  /** Money received and not allocated (prepayment 预收). */
+  readonly creditFen: Fen;
+  /** Σ outstanding − credit: what the unit owes (negative = the company owes the unit). */
+  readonly balanceFen: Fen;
+  readonly errors: readonly BillingError[];
+}
+
+interface Working {
+  readonly bill: Bill;
+  readonly plan: BillingPlan;
+  principal: bigint;
+  principalPaid: bigint;
+  lateFeeAdjusted: bigint;
+  lateFeePaid: bigint;
+  readonly principalPayments: PrincipalPayment[];
+}
+
+type Event =
+  | { readonly on: CivilDate; readonly rank: 0; readonly bill: Bill }
+  | { readonly on: CivilDate; readonly rank: 1; readonly adjustment: Adjustment }
+  | { readonly on: CivilDate; readonly rank: 2; readonly payment: Payment };
+
+/**
+ * Replays one unit's bills, adjustments and payments up to `asOf` and allocates every fen:
+ * events in date order (on one day: bills, then adjustments, then payments in input order); each
+ * payment goes to open bills by the allocation rule (oldest first, principal before late fee by
+ * default) and what is left becomes credit, applied to bills as they are issued. Refunds come out
+ * of credit. Nothing is edited: the result is derived from the append-only history. Pure.
+ */
+export function settleAccount(input: AccountInput): AccountState {
+  const errors: BillingError[] = [];
+  const plans = new Map(input.plans.map((p) => [p.id, p]));
+  const open: Working[] = [];
+  const allocations: Allocation[] = [];
+  const refunds: Refund[] = [];
+  const credit: { paymentId: string; remaining: bigint }[] = [];
+  const byKey = new Map<string, Working>();
+
+  const events: Event[] = [];
+  input.bills.forEach((bill, i) => {
+    if (compareDates(bill.issueOn, input.asOf) > 0) return;
+    const plan = plans.get(bill.planId);
+    if (!plan) {
+      errors.push(billingError('unknown-plan', `/bills/${i}/planId`, `找不到收费计划 "${bill.planId}"`, `Unknown billing plan "${bill.planId}"`));
+      return;
+    }
+    events.push({ on: bill.issueOn, rank: 0, bill });
+  });
+  input.adjustments?.forEach((a, i) => {
+    assertFen(a.amountFen, `/adjustments/${i}/amountFen`);
+    if (compareDates(a.on, input.asOf) <= 0) events.push({ on: a.on, rank: 1, adjustment: a });
+  });
+  input.payments.forEach((p, i) => {
+    assertFen(p.amountFen, `/payments/${i}/amountFen`);
+    if (p.amountFen < 0) errors.push(billingError('invalid-amount', `/payments/${i}/amountFen`, '金额不能为负数；退款请用 kind: "refund"', 'Amount must not be negative; use kind "refund" for refunds'));
+    else if (compareDates(p.receivedOn, input.asOf) <= 0) events.push({ on: p.receivedOn, rank: 2, payment: p });
+  });
+  events.sort((a, b) => compareDates(a.on, b.on) || a.rank - b.rank);
+
+  const rule = (w: Working) => input.allocation ?? w.plan.allocation ?? DEFAULT_ALLOCATION;
+  const lateFeeOn = (w: Working, on: CivilDate) => lateFee(w.plan, w.bill.periodStart, Number(w.principal), w.principalPayments, on);
+
+  const take = (w: Working, component: 'principal' | 'late-fee', owed: bigint, on: CivilDate) => {
+    let left = owed;
+    while (left > 0n && credit.length > 0) {
+      const head = credit[0]!;
+      const amount = head.remaining < left ? head.remaining : left;
+      head.remaining -= amount;
+      left -= amount;
+      if (head.remaining === 0n) credit.shift();
+      allocations.push({ paymentId: head.paymentId, billKey: w.bill.key, component, on, amountFen: Number(amount) });
+      if (component === 'principal') {
+        w.principalPaid += amount;
+        w.principalPayments.push({ on, amountFen: Number(amount) });
+      } else {
+        w.lateFeePaid += amount;
+      }
+    }
+  };
+
+  const applyCredit = (on: CivilDate) => {
+    if (credit.length === 0) return;
+    const ordered = open.slice().sort((a, b) => compareDates(a.bill.periodStart, b.bill.periodStart) || (a.bill.key < b.bill.key ? -1 : a.bill.key > b.bill.key ? 1 : 0));
+    for (const w of ordered.length > 0 && rule(ordered[0]!).order === 'newest-first' ? ordered.reverse() : ordered) {
+      const components: ('principal' | 'late-fee')[] = rule(w).within === 'principal-first' ? ['principal', 'late-fee'] : ['late-fee', 'principal'];
+      for (const c of components) {
+        if (credit.length === 0) return;
+        const owed =
+          c === 'principal'
+            ? w.principal - w.principalPaid
+            : BigInt(lateFeeOn(w, on).amountFen) + w.lateFeeAdjusted - w.lateFeePaid;
+        if (owed > 0n) take(w, c, owed, on);
+      }
+    }
+  };
+
+  for (const e of events) {
+    if (e.rank === 0) {
+      const w: Working = { bill: e.bill, plan: plans.get(e.bill.planId)!, principal: BigInt(e.bill.totalFen), principalPaid: 0n, lateFeeAdjusted: 0n, lateFeePaid: 0n, principalPayments: [] };
+      open.push(w);
+      byKey.set(e.bill.key, w);
+      applyCredit(e.on);
+    } else if (e.rank === 1) {
+      const w = byKey.get(e.adjustment.billKey);
+      if (!w) {
+        errors.push(billingError('unknown-bill', `/adjustments/${e.adjustment.id}/billKey`, `调整引用的账单 "${e.adjustment.billKey}" 不存在或尚未开出`, `Adjustment refers to bill "${e.adjustment.billKey}" which does not exist or is not issued yet`));
+        continue;
+      }
+      if (e.adjustment.component === 'principal') w.principal += BigInt(e.adjustment.amountFen);
+      else w.lateFeeAdjusted += BigInt(e.adjustment.amountFen);
+      applyCredit(e.on);
+    } else if (e.payment.kind === 'payment') {
+      if (e.payment.amountFen > 0) credit.push({ paymentId: e.payment.id, remaining: BigInt(e.payment.amountFen) });
+      applyCredit(e.on);
+    } else {
+      applyCredit(e.on);
+      const available = credit.reduce((s, c) => s + c.remaining, 0n);
+      let left = BigInt(e.payment.amountFen);
+      if (left > available) {
+        errors.push(billingError('refund-exceeds-credit', `/payments/${e.payment.id}/amountFen`, `退款 ${e.payment.amountFen} 分超过预收余额 ${available} 分`, `Refund of ${e.payment.amountFen} fen exceeds the credit of ${available} fen`));
+        continue;
+      }
+      // refunds return the most recent money first
+      while (left > 0n) {
+        const last = credit[credit.length - 1]!;
+        const amount = last.remaining < left ? last.remaining : left;
+        last.remaining -= amount;
+        left -= amount;
+        if (last.remaining === 0n) credit.pop();
+        refunds.push({ refundId: e.payment.id, fromPaymentId: last.paymentId, on: e.on, amountFen: Number(amount) });
+      }
+    }
+  }
+  applyCredit(input.asOf);
+
+  const bills: BillState[] = open.map((w) => {
+    const fee = lateFeeOn(w, input.asOf);
+    const outstanding = w.principal - w.principalPaid + BigInt(fee.amountFen) + w.lateFeeAdjusted - w.lateFeePaid;
+    const cleared = w.principalPaid >= w.principal ? w.principalPayments[w.principalPayments.length - 1]?.on ?? w.bill.issueOn : undefined;
+    return {
+      bill: w.bill,
+      principalFen: Number(w.principal),
+      principalPaidFen: Number(w.principalPaid),
+      lateFee: fee,
+      lateFeeAdjustedFen: Number(w.lateFeeAdjusted),
+      lateFeePaidFen: Number(w.lateFeePaid),
+      outstandingFen: Number(outstanding),
+      ...(cleared === undefined ? {} : { clearedOn: cleared }),
+    };
+  });
+  const creditFen = Number(credit.reduce((s, c) => s + c.remaining, 0n));
+  return {
+    asOf: input.asOf,
+    bills,
+    allocations,
+    refunds,
+    creditFen,
+    balanceFen: sumFen(bills.map((b) => b.outstandingFen)) - creditFen,
+    errors,
+  };
+}

@@ -1,0 +1,71 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays as addDaysFns, addMonths as addMonthsFns, differenceInCalendarDays, format, isValid } from 'date-fns';
+import type { CivilDate, PayWithin } from './types.ts';
+
+/**
+ * Civil dates (`YYYY-MM-DD`) in the estate's time zone. Arithmetic runs on date-fns with the
+ * date placed at local midnight; only the calendar fields are ever read back, so the host's own
+ * time zone does not matter.
+ */
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True when `value` is a real calendar date written `YYYY-MM-DD`. */
+export function isCivilDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return isValid(d) && format(d, 'yyyy-MM-dd') === value;
+}
+
+function toDate(date: CivilDate): Date {
+  const m = DATE.exec(date);
+  if (!m || !isCivilDate(date)) throw new RangeError(`Not a civil date (YYYY-MM-DD): ${date}`);
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
+function fromDate(date: Date): CivilDate {
+  return format(date, 'yyyy-MM-dd');
+}
+
+/** `YYYY-MM-DD` for year, month (1–12) and day, the day clamped to the month's last day. */
+export function civilDate(year: number, month: number, day: number): CivilDate {
+  const first = new Date(year, month - 1, 1);
+  const last = addDaysFns(addMonthsFns(first, 1), -1).getDate();
+  return fromDate(new Date(first.getFullYear(), first.getMonth(), Math.min(Math.max(day, 1), last)));
+}
+
+export function addDays(date: CivilDate, days: number): CivilDate {
+  return fromDate(addDaysFns(toDate(date), days));
+}
+
+/** Adds calendar months; a day missing in the target month becomes its last day (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: CivilDate, months: number): CivilDate {
+  return fromDate(addMonthsFns(toDate(date), months));
+}
+
+/**
+ * The last day to pay for a notice issued on `issuedOn` that allows `within`: counting starts the
+ * day after issue (PRC Civil Code art. 201), so 7 days from Mar 1 ends Mar 8 and one month from
+ * Dec 1 ends Jan 1 (the corresponding day; art. 203 takes the month's last day when it has none).
+ */
+export function payByDate(issuedOn: CivilDate, within: { amount: number; unit: PayWithin['unit'] }): CivilDate {
+  return within.unit === 'days' ? addDays(issuedOn, within.amount) : addMonths(issuedOn, within.amount);
+}
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: CivilDate, to: CivilDate): number {
+  return differenceInCalendarDays(toDate(to), toDate(from));
+}
+
+/** Compares two civil dates (the string order of `YYYY-MM-DD` is the calendar order). */
+export function compareDates(a: CivilDate, b: CivilDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The civil date of an instant in an estate's time zone (default Asia/Shanghai). */
+export function estateDate(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): CivilDate {
+  return format(new TZDate(instant.getTime(), timeZone), 'yyyy-MM-dd');
+}

@@ -1,0 +1,124 @@
+import { settleAccount, type AccountInput } from './account.ts';
+import { addDays, compareDates, daysBetween } from './civil-date.ts';
+import { sumFen } from './money.ts';
+import type { CivilDate, Fen, Text } from './types.ts';
+
+export interface StatementEntry {
+  readonly on: CivilDate;
+  readonly kind: 'charge' | 'adjustment' | 'late-fee' | 'payment' | 'refund';
+  readonly ref: string;
+  readonly description: Text;
+  /** Positive = owed by the unit, negative = paid by it. */
+  readonly amountFen: Fen;
+}
+
+export interface Statement {
+  readonly unitId: string;
+  readonly from: CivilDate;
+  readonly to: CivilDate;
+  readonly openingFen: Fen;
+  readonly entries: readonly StatementEntry[];
+  /** openingFen + Σ entries, equal to the balance settled as of `to`. */
+  readonly closingFen: Fen;
+  readonly creditFen: Fen;
+}
+
+const inRange = (d: CivilDate, from: CivilDate, to: CivilDate) => compareDates(d, from) >= 0 && compareDates(d, to) <= 0;
+
+/**
+ * A unit's statement 对账单 for [from, to] (e.g. a billing period): balance brought forward, the
+ * bill lines issued, adjustments, the change in late fee charged, payments and refunds, and the
+ * closing balance. Invariant: opening + Σ entries = closing. Pure.
+ */
+export function statement(unitId: string, input: Omit<AccountInput, 'asOf'>, from: CivilDate, to: CivilDate): Statement {
+  const own = {
+    ...input,
+    bills: input.bills.filter((b) => b.unitId === unitId),
+    payments: input.payments.filter((p) => p.unitId === unitId),
+  };
+  const opening = settleAccount({ ...own, asOf: addDays(from, -1) });
+  const closing = settleAccount({ ...own, asOf: to });
+  const entries: StatementEntry[] = [];
+  for (const b of own.bills) {
+    if (!inRange(b.issueOn, from, to)) continue;
+    for (const l of b.lines) entries.push({ on: b.issueOn, kind: 'charge', ref: `${b.key}#${l.no}`, description: l.description, amountFen: l.amountFen });
+  }
+  const issuedOn = new Map(closing.bills.map((b) => [b.bill.key, b.bill.issueOn]));
+  for (const a of own.adjustments ?? []) {
+    const issued = issuedOn.get(a.billKey);
+    if (inRange(a.on, from, to) && issued !== undefined && compareDates(issued, a.on) <= 0) entries.push({ on: a.on, kind: 'adjustment', ref: a.id, description: a.reason, amountFen: a.amountFen });
+  }
+  const before = new Map(opening.bills.map((b) => [b.bill.key, b.lateFee.amountFen]));
+  for (const b of closing.bills) {
+    const delta = b.lateFee.amountFen - (before.get(b.bill.key) ?? 0);
+    if (delta !== 0) {
+      entries.push({
+        on: to,
+        kind: 'late-fee',
+        ref: b.bill.key,
+        description: { zh: `滞纳金 ${b.bill.periodId}`, en: `Late fee ${b.bill.periodId}` },
+        amountFen: delta,
+      });
+    }
+  }
+  const refundFailed = new Set(closing.errors.filter((e) => e.reason === 'refund-exceeds-credit').map((e) => e.path));
+  for (const p of own.payments) {
+    if (!inRange(p.receivedOn, from, to) || p.amountFen < 0) continue;
+    if (p.kind === 'payment') entries.push({ on: p.receivedOn, kind: 'payment', ref: p.id, description: { zh: '缴费', en: 'Payment' }, amountFen: -p.amountFen });
+    else if (!refundFailed.has(`/payments/${p.id}/amountFen`)) entries.push({ on: p.receivedOn, kind: 'refund', ref: p.id, description: { zh: '退款', en: 'Refund' }, amountFen: p.amountFen });
+  }
+  entries.sort((a, b) => compareDates(a.on, b.on));
+  return { unitId, from, to, openingFen: opening.balanceFen, entries, closingFen: closing.balanceFen, creditFen: closing.creditFen };
+}
+
+export type AgeBucket = '0-30' | '31-90' | '91-180' | '180+';
+export const AGE_BUCKETS: readonly AgeBucket[] = ['0-30', '31-90', '91-180', '180+'];
+
+/** The ageing bucket of a debt `days` old (days since the first day of its period, BL-2). */
+export function ageBucket(days: number): AgeBucket {
+  return days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 180 ? '91-180' : '180+';
+}
+
+export interface ArrearsRow {
+  readonly unitId: string;
+  readonly buckets: Readonly<Record<AgeBucket, Fen>>;
+  readonly totalFen: Fen;
+  /** Oldest unpaid period. */
+  readonly oldestPeriodId: string;
+}
+
+export interface ArrearsReport {
+  readonly asOf: CivilDate;
+  readonly rows: readonly ArrearsRow[];
+  readonly totals: Readonly<Record<AgeBucket, Fen>>;
+  readonly totalFen: Fen;
+}
+
+const emptyBuckets = (): Record<AgeBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91-180': 0, '180+': 0 });
+
+/**
+ * An estate's arrears 欠费 as of `asOf`: every unit with an outstanding bill whose period has
+ * begun, its debt (principal and late fee) in ageing buckets by days since the period's first
+ * day. Rows sorted by total, largest first. Pure.
+ */
+export function arrearsReport(input: AccountInput): ArrearsReport {
+  const units = new Set(input.bills.map((b) => b.unitId));
+  const rows: ArrearsRow[] = [];
+  const totals = emptyBuckets();
+  for (const unitId of [...units].sort()) {
+    const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === unitId), payments: input.payments.filter((p) => p.unitId === unitId) });
+    const buckets = emptyBuckets();
+    let oldest: { start: CivilDate; id: string } | undefined;
+    for (const b of state.bills) {
+      if (b.outstandingFen <= 0 || compareDates(b.bill.periodStart, input.asOf) > 0) continue;
+      const bucket = ageBucket(daysBetween(b.bill.periodStart, input.asOf));
+      buckets[bucket] += b.outstandingFen;
+      totals[bucket] += b.outstandingFen;
+      if (!oldest || compareDates(b.bill.periodStart, oldest.start) < 0) oldest = { start: b.bill.periodStart, id: b.bill.periodId };
+    }
+    const total = sumFen(AGE_BUCKETS.map((k) => buckets[k]));
+    if (total > 0 && oldest) rows.push({ unitId, buckets, totalFen: total, oldestPeriodId: oldest.id });
+  }
+  rows.sort((a, b) => b.totalFen - a.totalFen || (a.unitId < b.unitId ? -1 : 1));
+  return { asOf: input.asOf, rows, totals, totalFen: sumFen(AGE_BUCKETS.map((k) => totals[k])) };
+}
