@@ -1,0 +1,40 @@
+/**
+ * `wf simulate <bundle> --script <scenario>`: runs a scenario on the virtual clock and prints the
+ * timeline (time, sender, event, state, open tasks, armed timers, effects, charges); failed
+ * expectations are printed inline and make the exit code 1.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadBundle } from '../bundle/load-bundle.ts';
+import { runScenario } from '../scenario/run-scenario.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { formatTimeline } from '../scenario/timeline.ts';
+import { processIo, type Command } from './io.ts';
+
+export const simulateCommand: Command = async (args, io = processIo) => {
+  const { values, positionals } = parseArgs({ args, options: { script: { type: 'string' } }, allowPositionals: true });
+  const dir = positionals[0];
+  if (!dir || !values.script) {
+    io.err('用法 usage: wf simulate <bundle> --script <scenario.json | scenario id>');
+    return 2;
+  }
+  let bundle;
+  try {
+    bundle = loadBundle(dir);
+  } catch (e) {
+    io.err(`✗ ${(e as Error).message}`);
+    return 2;
+  }
+  const wanted = resolve(values.script);
+  const found = bundle.scenarios.find((s) => resolve(s.file) === wanted || s.scenario.id === values.script)
+    ?? (existsSync(wanted) ? { file: values.script, scenario: JSON.parse(readFileSync(wanted, 'utf8')) as Scenario } : undefined);
+  if (!found) {
+    io.err(`✗ 找不到场景 scenario not found: ${values.script} (known: ${bundle.scenarios.map((s) => s.scenario.id).join(', ')})`);
+    return 2;
+  }
+  const run = runScenario(bundle, found.file, found.scenario);
+  io.out(formatTimeline(run));
+  for (const f of run.failures) io.err(`✗ ${f}`);
+  return run.failures.length ? 1 : 0;
+};
