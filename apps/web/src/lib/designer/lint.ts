@@ -1,5 +1,6 @@
 import { checkExpr } from '@estateflow/expr';
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import { resolveTarget, stateAt, statePaths, type Transition, type WorkflowDoc } from './workflow-doc.ts';
 
 export type LintFinding = { severity: 'error' | 'warning'; path: string; message: Text };
 
@@ -46,16 +47,16 @@ function lintForm(d: AnyDoc, out: LintFinding[]): void {
   }
 }
 
-type StateNode = { states?: Record<string, StateNode>; on?: Record<string, unknown>; always?: unknown; initial?: string; type?: string };
-
 function lintWorkflow(d: AnyDoc, out: LintFinding[]): void {
-  const machine = d.machine as StateNode | undefined;
+  const doc = d as unknown as WorkflowDoc;
+  const machine = doc.machine;
   if (!machine?.states) {
     out.push({ severity: 'error', path: '/machine/states', message: { zh: '流程至少需要一个状态', en: 'The machine needs at least one state' } });
     return;
   }
-  const events = (d.events ?? {}) as Record<string, unknown>;
-  const guards = (d.guards ?? {}) as Record<string, unknown>;
+  const events = (doc.events ?? {}) as Record<string, unknown>;
+  const guards = (doc.guards ?? {}) as Record<string, unknown>;
+  const delays = (doc.delays ?? {}) as Record<string, unknown>;
   if (!machine.initial || !(machine.initial in machine.states)) out.push({ severity: 'error', path: '/machine/initial', message: { zh: `初始状态“${machine.initial ?? ''}”不存在`, en: `Initial state "${machine.initial ?? ''}" does not exist` } });
   for (const [g, src] of Object.entries(guards)) {
     if (typeof src === 'string') {
@@ -63,30 +64,46 @@ function lintWorkflow(d: AnyDoc, out: LintFinding[]): void {
       if (issue) out.push({ severity: 'error', path: `/guards/${g}`, message: issue.message });
     }
   }
-  const reached = new Set<string>([machine.initial ?? '']);
-  for (const [name, st] of Object.entries(machine.states)) {
-    for (const [ev, tr] of Object.entries(st.on ?? {})) {
-      const path = `/machine/states/${name}/on/${ev}`;
-      if (!(ev in events)) out.push({ severity: 'error', path, message: { zh: `事件“${ev}”未在 events 中声明`, en: `Event "${ev}" is not declared in events` } });
-      for (const [i, t] of (Array.isArray(tr) ? tr : [tr]).entries()) {
-        const target = typeof t === 'string' ? t : (t as { target?: string })?.target;
-        if (target && !target.startsWith('#') && !target.startsWith('.')) {
-          reached.add(target);
-          if (!(target in machine.states)) out.push({ severity: 'error', path: Array.isArray(tr) ? `${path}/${i}/target` : `${path}/target`, message: { zh: `目标状态“${target}”不存在`, en: `Target state "${target}" does not exist` } });
-        }
-        const guard = (t as { guard?: unknown })?.guard;
-        if (typeof guard === 'string' && !(guard in guards)) out.push({ severity: 'error', path: `${path}/guard`, message: { zh: `条件“${guard}”未在 guards 中定义`, en: `Guard "${guard}" is not defined in guards` } });
-        const expr = (guard as { params?: { expr?: unknown } })?.params?.expr;
-        if (typeof expr === 'string') {
-          const issue = checkExpr(expr, { scope: 'workflow', expect: 'bool' })[0];
-          if (issue) out.push({ severity: 'error', path: `${path}/guard/params/expr`, message: issue.message });
-        }
+  const paths = statePaths(doc);
+  const reached = new Set<string>([machine.initial]);
+  const guardIssue = (guard: unknown, path: string) => {
+    if (typeof guard === 'string' && !(guard in guards)) out.push({ severity: 'error', path: `${path}/guard`, message: { zh: `条件“${guard}”未在 guards 中定义`, en: `Guard "${guard}" is not defined in guards` } });
+    const expr = (guard as { params?: { expr?: unknown } } | undefined)?.params?.expr;
+    if (typeof expr === 'string') {
+      const issue = checkExpr(expr, { scope: 'workflow', expect: 'bool' })[0];
+      if (issue) out.push({ severity: 'error', path: `${path}/guard/params/expr`, message: issue.message });
+    }
+  };
+  for (const from of paths) {
+    const st = stateAt(doc, from)!;
+    const base = '/machine/states/' + from.split('.').join('/states/');
+    if (st.initial && st.states) reached.add(`${from}.${st.initial}`);
+    if (st.states && st.initial && !(st.initial in st.states)) out.push({ severity: 'error', path: `${base}/initial`, message: { zh: `初始子状态“${st.initial}”不存在`, en: `Initial child state "${st.initial}" does not exist` } });
+    for (const ev of Object.keys(st.on ?? {})) {
+      if (!(ev in events)) out.push({ severity: 'error', path: `${base}/on/${ev}`, message: { zh: `事件“${ev}”未在 events 中声明`, en: `Event "${ev}" is not declared in events` } });
+    }
+    for (const delay of Object.keys(st.after ?? {})) {
+      if (!(delay in delays)) out.push({ severity: 'error', path: `${base}/after/${delay}`, message: { zh: `时限“${delay}”未在 delays 中定义`, en: `Delay "${delay}" is not defined in delays` } });
+    }
+    for (const [kind, holder] of [['on', st.on], ['after', st.after], ['always', st.always === undefined ? undefined : { '': st.always }]] as const) {
+      for (const [ev, tr] of Object.entries(holder ?? {})) {
+        const items = Array.isArray(tr) ? tr : [tr];
+        items.forEach((t, i) => {
+          const p = `${base}/${kind}${ev ? `/${ev}` : ''}${Array.isArray(tr) ? `/${i}` : ''}`;
+          const target = typeof t === 'string' ? t : (t as Transition).target;
+          if (target) {
+            const to = resolveTarget(doc, from, target);
+            if (to) reached.add(to);
+            else out.push({ severity: 'error', path: `${p}/target`, message: { zh: `目标状态“${target}”不存在`, en: `Target state "${target}" does not exist` } });
+          }
+          if (typeof t !== 'string') guardIssue((t as Transition).guard, p);
+        });
       }
     }
   }
-  for (const name of Object.keys(machine.states)) {
-    if (!reached.has(name)) out.push({ severity: 'warning', path: `/machine/states/${name}`, message: { zh: `状态“${name}”无法到达`, en: `State "${name}" cannot be reached` } });
+  for (const p of paths) {
+    const top = p.split('.')[0]!;
+    if (!reached.has(p) && !(p.includes('.') && !reached.has(top))) out.push({ severity: 'warning', path: '/machine/states/' + p.split('.').join('/states/'), message: { zh: `状态“${p}”无法到达`, en: `State "${p}" cannot be reached` } });
   }
-  const finals = Object.values(machine.states).filter((s) => s.type === 'final');
-  if (finals.length === 0) out.push({ severity: 'warning', path: '/machine/states', message: { zh: '没有终止状态', en: 'No final state' } });
+  if (!paths.some((p) => stateAt(doc, p)?.type === 'final')) out.push({ severity: 'warning', path: '/machine/states', message: { zh: '没有终止状态', en: 'No final state' } });
 }

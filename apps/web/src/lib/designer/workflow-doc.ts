@@ -33,41 +33,86 @@ export type WorkflowDoc = {
 /** The action vocabulary of schemas/README.md; anything else is rejected at upload. */
 export const ACTIONS = ['assign', 'openTask', 'assignTask', 'closeTask', 'notify', 'charge', 'startChild', 'schedule', 'cancel', 'escalate', 'recordIncident'] as const;
 
-/** One arrow of the graph: where it is in the document, so the panel can edit it in place. */
+/** One arrow of the graph: where it is in the document, so the panel can edit it in place. `from`/`to` are dotted state paths. */
 export type EdgeRef = { id: string; from: string; to: string; kind: 'on' | 'always' | 'after'; event: string; index: number; path: string; guard: boolean };
 
 function list<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** Every top-level transition with a sibling target, as graph edges. */
+/** Every state as a dotted path (`work`, `work.dispatched`), parents before children. */
+export function statePaths(doc: WorkflowDoc): string[] {
+  const out: string[] = [];
+  const walk = (states: Record<string, StateNode> | undefined, prefix: string) => {
+    for (const [k, st] of Object.entries(states ?? {})) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.push(p);
+      walk(st.states, p);
+    }
+  };
+  walk(doc.machine.states, '');
+  return out;
+}
+
+export function stateAt(doc: WorkflowDoc, path: string): StateNode | undefined {
+  let node: StateNode | undefined = doc.machine;
+  for (const k of path.split('.')) node = node?.states?.[k];
+  return node;
+}
+
+function pointerOf(path: string): string {
+  return '/machine/states/' + path.split('.').join('/states/');
+}
+
+/** Resolves an XState target as the engine does: sibling key, `.child`, or `#<id>.<path>`. */
+export function resolveTarget(doc: WorkflowDoc, from: string, target: string): string | undefined {
+  let p: string;
+  if (target.startsWith('#')) {
+    const [id, ...rest] = target.slice(1).split('.');
+    p = id === doc.id || id === (doc.machine as { id?: string }).id ? rest.join('.') : target.slice(1);
+  } else if (target.startsWith('.')) p = `${from}${target}`;
+  else p = [...from.split('.').slice(0, -1), target].join('.');
+  return stateAt(doc, p) ? p : undefined;
+}
+
+/** How to write a target from `from` to `to`: a sibling key when possible, else `#<id>.<path>`. */
+export function targetFor(doc: WorkflowDoc, from: string, to: string): string {
+  const parent = (s: string) => s.split('.').slice(0, -1).join('.');
+  return parent(from) === parent(to) ? to.split('.').at(-1)! : `#${doc.id}.${to}`;
+}
+
+/** Every transition whose target resolves, as graph edges. */
 export function edgesOf(doc: WorkflowDoc): EdgeRef[] {
   const out: EdgeRef[] = [];
-  for (const [from, st] of Object.entries(doc.machine.states)) {
+  for (const from of statePaths(doc)) {
+    const st = stateAt(doc, from)!;
     const push = (kind: EdgeRef['kind'], event: string, raw: string | Transition | (string | Transition)[] | undefined, base: string) =>
       list(raw).forEach((t, index) => {
         const target = typeof t === 'string' ? t : t.target;
-        if (!target || !(target in doc.machine.states)) return;
+        const to = target ? resolveTarget(doc, from, target) : undefined;
+        if (!to) return;
         const path = Array.isArray(raw) ? `${base}/${index}` : base;
-        out.push({ id: `${from}|${kind}|${event}|${index}`, from, to: target, kind, event, index, path, guard: typeof t !== 'string' && t.guard !== undefined });
+        out.push({ id: `${from}|${kind}|${event}|${index}`, from, to, kind, event, index, path, guard: typeof t !== 'string' && t.guard !== undefined });
       });
-    for (const [ev, tr] of Object.entries(st.on ?? {})) push('on', ev, tr, `/machine/states/${from}/on/${ev}`);
-    for (const [delay, tr] of Object.entries(st.after ?? {})) push('after', delay, tr, `/machine/states/${from}/after/${delay}`);
-    push('always', '', st.always, `/machine/states/${from}/always`);
+    const base = pointerOf(from);
+    for (const [ev, tr] of Object.entries(st.on ?? {})) push('on', ev, tr, `${base}/on/${ev}`);
+    for (const [delay, tr] of Object.entries(st.after ?? {})) push('after', delay, tr, `${base}/after/${delay}`);
+    push('always', '', st.always, `${base}/always`);
   }
   return out;
 }
 
 /** The transition object an edge points at (a bare target string is widened into one in place). */
 export function transitionAt(doc: WorkflowDoc, edge: EdgeRef): Transition | undefined {
-  const st = doc.machine.states[edge.from];
+  const st = stateAt(doc, edge.from);
   if (!st) return undefined;
   const holder = edge.kind === 'on' ? st.on : edge.kind === 'after' ? st.after : undefined;
   const current = edge.kind === 'always' ? st.always : holder?.[edge.event];
   const items = list(current);
   const item = items[edge.index];
   if (item === undefined) return undefined;
-  const widened: Transition = typeof item === 'string' ? { target: item } : item;
+  if (typeof item !== 'string') return item;
+  const widened: Transition = { target: item };
   items[edge.index] = widened;
   const next = Array.isArray(current) ? items : widened;
   if (edge.kind === 'always') st.always = next;
@@ -81,31 +126,38 @@ export function addState(doc: WorkflowDoc, name: string, final = false): boolean
   return true;
 }
 
-export function removeState(doc: WorkflowDoc, name: string): void {
-  delete doc.machine.states[name];
-  for (const st of Object.values(doc.machine.states)) {
+export function removeState(doc: WorkflowDoc, path: string): void {
+  const keys = path.split('.');
+  const parent = keys.length > 1 ? stateAt(doc, keys.slice(0, -1).join('.')) : doc.machine;
+  if (parent?.states) delete parent.states[keys.at(-1)!];
+  for (const from of statePaths(doc)) {
+    const st = stateAt(doc, from)!;
     for (const [ev, tr] of Object.entries(st.on ?? {})) {
-      const kept = list(tr).filter((t) => (typeof t === 'string' ? t : t.target) !== name);
+      const kept = list(tr).filter((t) => {
+        const target = typeof t === 'string' ? t : t.target;
+        return !target || resolveTarget(doc, from, target) !== undefined;
+      });
       if (kept.length === 0) delete st.on![ev];
       else st.on![ev] = kept.length === 1 ? kept[0]! : kept;
     }
   }
-  if (doc.machine.initial === name) doc.machine.initial = Object.keys(doc.machine.states)[0] ?? '';
+  if (!(doc.machine.initial in doc.machine.states)) doc.machine.initial = Object.keys(doc.machine.states)[0] ?? '';
 }
 
 /** Adds `from --EVENT--> to`, declaring the event if it is new. */
 export function addTransition(doc: WorkflowDoc, from: string, event: string, to: string, label: Text, roles: string[]): boolean {
-  const st = doc.machine.states[from];
-  if (!st || !(to in doc.machine.states) || !/^[A-Z][A-Z0-9_]*$/.test(event)) return false;
+  const st = stateAt(doc, from);
+  if (!st || !stateAt(doc, to) || !/^[A-Z][A-Z0-9_]*$/.test(event)) return false;
   st.on ??= {};
   const existing = list(st.on[event]);
-  st.on[event] = existing.length ? [...existing, { target: to }] : { target: to };
+  const t: Transition = { target: targetFor(doc, from, to) };
+  st.on[event] = existing.length ? [...existing, t] : t;
   doc.events[event] ??= { label, roles };
   return true;
 }
 
 export function removeTransition(doc: WorkflowDoc, edge: EdgeRef): void {
-  const st = doc.machine.states[edge.from];
+  const st = stateAt(doc, edge.from);
   if (!st) return;
   if (edge.kind === 'always') {
     const kept = list(st.always).filter((_, i) => i !== edge.index);

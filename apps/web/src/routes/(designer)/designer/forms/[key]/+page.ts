@@ -1,0 +1,11 @@
+import type { FormDefinition } from '$lib/api/types.ts';
+import { loadEditable } from '$lib/designer/definitions-api.ts';
+import { emptyForm } from '$lib/designer/form-doc.ts';
+import { designerEstate } from '../../designer-estate.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, url, params }) => {
+  const estateId = designerEstate(url);
+  const { document, versions } = await loadEditable(estateId, 'form', params.key, fetch);
+  return { estateId, doc: (document as FormDefinition | null) ?? emptyForm(params.key), versions };
+};

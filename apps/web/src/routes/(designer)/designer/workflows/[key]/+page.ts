@@ -1,0 +1,10 @@
+import { listDefinitions, loadEditable } from '$lib/designer/definitions-api.ts';
+import { emptyWorkflow, type WorkflowDoc } from '$lib/designer/workflow-doc.ts';
+import { designerEstate } from '../../designer-estate.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, url, params }) => {
+  const estateId = designerEstate(url);
+  const [{ document, versions }, forms] = await Promise.all([loadEditable(estateId, 'workflow', params.key, fetch), listDefinitions(estateId, 'form', fetch)]);
+  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms };
+};
