@@ -1,1 +1,20 @@
-export {};
+/**
+ * @estateflow/definitions: the definition language at run time. Schemas from `schemas/`, types
+ * derived from them (json-schema-to-ts), strict cached ajv validators, limits checked before
+ * validation, and the semantic lint behind `wf validate`.
+ */
+export { schemas, DOCUMENT_KINDS, validatorFor, compileDataSchema, createAjv } from './ajv.ts';
+export type { DocumentKind, SchemaKind } from './ajv.ts';
+export { validateDocument, isValidDocument, documentKind } from './validate-document.ts';
+export type { ValidateOptions } from './validate-document.ts';
+export { loadBundle, validateBundle, validatePath } from './bundle.ts';
+export type { LoadedBundle, LoadedDocument } from './bundle.ts';
+export { formatFinding, hasErrors, pointer } from './finding.ts';
+export type { Finding, LocalText, Locale, Severity } from './finding.ts';
+export { didYouMean, levenshtein } from './did-you-mean.ts';
+export { ACTION_TYPES, PLATFORM_ROLES, BUILT_IN_CALENDARS } from './vocabulary.ts';
+export type { ActionType, PlatformRole } from './vocabulary.ts';
+export { LIMITS, FORBIDDEN_KEYS, checkLimits, parseJson } from './limits.ts';
+export { patternProblem, safeRegExp, MAX_PATTERN_LENGTH, MAX_PATTERNED_LENGTH } from './safe-regex.ts';
+export { statePaths } from './lint/sla.ts';
+export type * from './generated/index.ts';

@@ -1,0 +1,15 @@
+import { calendarCommand } from './calendar.ts';
+import type { Command } from './io.ts';
+import { schemaCommand } from './schema.ts';
+import { simulateCommand } from './simulate.ts';
+import { testCommand } from './test.ts';
+import { validateCommand } from './validate.ts';
+
+/** Every `wf` command: add a line here to register one (name, what it does in zh and en, run). */
+export const commands: Record<string, { summary: { zh: string; en: string }; run: Command }> = {
+  validate: { summary: { zh: '校验定义文件或模板包', en: 'validate definitions and bundles' }, run: validateCommand },
+  schema: { summary: { zh: '导出 JSON Schema（编辑器补全）', en: 'export the JSON Schemas (editor completion)' }, run: schemaCommand },
+  simulate: { summary: { zh: '在虚拟时钟上运行一个场景', en: 'run a scenario on the virtual clock' }, run: simulateCommand },
+  test: { summary: { zh: '运行模板包的全部场景', en: "run a bundle's scenarios" }, run: testCommand },
+  calendar: { summary: { zh: '导入节假日与调休（holiday-cn JSON 或 .ics）', en: 'import holidays and make-up working days (holiday-cn JSON or .ics)' }, run: calendarCommand },
+};

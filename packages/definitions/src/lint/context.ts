@@ -1,0 +1,16 @@
+import type { Finding } from '../finding.ts';
+
+/**
+ * What a document may refer to outside itself. A set that is undefined means "not known here"
+ * (a single file validated on its own), and the matching reference checks are skipped.
+ */
+export type LintContext = {
+  file: string;
+  forms?: ReadonlySet<string>;
+  calendars?: ReadonlySet<string>;
+  workflows?: ReadonlySet<string>;
+  /** Parameters declared outside the document (the bundle's). */
+  params?: ReadonlySet<string>;
+};
+
+export type Emit = (f: Finding) => void;

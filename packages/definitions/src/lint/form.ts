@@ -1,0 +1,91 @@
+import type { Form } from '../generated/index.ts';
+import { suggestion } from '../did-you-mean.ts';
+import { finding, type Finding } from '../finding.ts';
+import type { LintContext } from './context.ts';
+import { checkExpressions, type ExprSite } from './expressions.ts';
+import { lintFieldSchema } from './data-schema.ts';
+
+type FieldSchemaLike = { type?: unknown; format?: unknown; enum?: unknown[]; items?: { type?: unknown; enum?: unknown[] } };
+
+/** Which data types each widget can edit. */
+const WIDGET_TYPES: Record<string, (s: FieldSchemaLike) => boolean> = {
+  text: (s) => s.type === 'string',
+  textarea: (s) => s.type === 'string',
+  number: (s) => s.type === 'integer' || s.type === 'number',
+  money: (s) => s.type === 'integer',
+  date: (s) => s.type === 'string' && s.format === 'date',
+  datetime: (s) => s.type === 'string' && s.format === 'date-time',
+  select: (s) => s.type === 'string' || s.type === 'integer' || s.type === 'number',
+  radio: (s) => s.type === 'string' || s.type === 'integer' || s.type === 'number' || s.type === 'boolean',
+  checkbox: (s) => s.type === 'boolean' || s.type === 'array',
+  unit: (s) => s.type === 'string',
+  phone: (s) => s.type === 'string',
+  photo: (s) => s.type === 'string' || (s.type === 'array' && s.items?.type === 'string'),
+  attachment: (s) => s.type === 'string' || (s.type === 'array' && s.items?.type === 'string'),
+  signature: (s) => s.type === 'string',
+  checklist: (s) => s.type === 'array',
+  rating: (s) => s.type === 'integer',
+};
+const WANTS_OPTIONS = new Set(['select', 'radio', 'checklist']);
+const KEYWORD_FOR_ERROR: Record<string, string> = { pattern: 'pattern', format: 'format', minLength: 'minLength', maxLength: 'maxLength', minimum: 'minimum', maximum: 'maximum', enum: 'enum', minItems: 'minItems', maxItems: 'maxItems' };
+const DATA_REF = /\bdata\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Semantic checks of one schema-valid form: layout against data schema, widgets against types, rules, patterns. */
+export function lintForm(form: Form, ctx: LintContext): Finding[] {
+  const out: Finding[] = [];
+  const { file } = ctx;
+  const props = form.schema.properties as Record<string, FieldSchemaLike>;
+  const names = Object.keys(props);
+  out.push(...lintFieldSchema(form.schema as never, ['schema'], file));
+  const placed = new Map<string, (string | number)[]>();
+  const sectionIds = new Set<string>();
+  const sites: ExprSite[] = [];
+  const rule = (src: string | undefined, path: (string | number)[]): void => {
+    if (src === undefined) return;
+    sites.push({ path, source: src, expect: 'bool', scope: 'form' });
+    for (const m of src.matchAll(DATA_REF)) {
+      if (!(m[1]! in props)) {
+        const s = suggestion(m[1]!, names);
+        out.push(finding('unknown-field', file, path, `规则引用了不存在的字段 "data.${m[1]}"${s.zh}`, `Rule reads "data.${m[1]}", which is not a field${s.en}`));
+      }
+    }
+  };
+  form.layout.sections.forEach((section, si) => {
+    const sp = ['layout', 'sections', si];
+    if (sectionIds.has(section.id)) out.push(finding('duplicate-id', file, [...sp, 'id'], `分区 id "${section.id}" 重复`, `Section id "${section.id}" is used twice`));
+    sectionIds.add(section.id);
+    rule(section.visibleWhen, [...sp, 'visibleWhen']);
+    section.fields.forEach((f, fi) => {
+      const fp = [...sp, 'fields', fi];
+      const schema = props[f.field];
+      if (!schema) {
+        const s = suggestion(f.field, names);
+        out.push(finding('unknown-field', file, [...fp, 'field'], `字段 "${f.field}" 未在 schema.properties 中定义${s.zh}`, `Field "${f.field}" is not defined in schema.properties${s.en}`));
+        return;
+      }
+      if (placed.has(f.field)) out.push(finding('duplicate-id', file, [...fp, 'field'], `字段 "${f.field}" 在布局中出现两次`, `Field "${f.field}" appears twice in the layout`));
+      placed.set(f.field, fp);
+      if (!WIDGET_TYPES[f.widget]!(schema)) {
+        out.push(finding('widget-type-mismatch', file, [...fp, 'widget'], `控件 "${f.widget}" 不能编辑类型 ${JSON.stringify(schema.type)}${schema.format ? `（format ${String(schema.format)}）` : ''} 的字段 "${f.field}"`, `Widget "${f.widget}" cannot edit field "${f.field}" of type ${JSON.stringify(schema.type)}${schema.format ? ` (format ${String(schema.format)})` : ''}`));
+      }
+      const allowed = schema.enum ?? schema.items?.enum;
+      if (WANTS_OPTIONS.has(f.widget) && !f.options) {
+        out.push(finding('missing-options', file, fp, `控件 "${f.widget}" 需要 options`, `Widget "${f.widget}" needs options`));
+      }
+      f.options?.forEach((o, oi) => {
+        if (allowed && !allowed.includes(o.value)) out.push(finding('option-not-in-enum', file, [...fp, 'options', oi, 'value'], `选项值 ${JSON.stringify(o.value)} 不在字段 "${f.field}" 的 enum 中`, `Option value ${JSON.stringify(o.value)} is not in the enum of field "${f.field}"`));
+      });
+      for (const key of Object.keys(f.errors ?? {})) {
+        const kw = KEYWORD_FOR_ERROR[key];
+        const hasKeyword = kw === undefined || kw in schema || (kw === 'enum' && allowed !== undefined);
+        if (!hasKeyword) out.push(finding('unused-error-message', file, [...fp, 'errors', key], `字段 "${f.field}" 没有 ${key} 约束，此错误信息不会出现`, `Field "${f.field}" has no ${key} constraint, so this message never shows`, 'warning'));
+      }
+      rule(f.visibleWhen, [...fp, 'visibleWhen']);
+      rule(f.enabledWhen, [...fp, 'enabledWhen']);
+      rule(f.requiredWhen, [...fp, 'requiredWhen']);
+    });
+  });
+  for (const name of names) if (!placed.has(name)) out.push(finding('field-not-in-layout', file, ['schema', 'properties', name], `字段 "${name}" 未放入布局，用户无法填写`, `Field "${name}" is not in the layout, so nobody can fill it`, 'warning'));
+  out.push(...checkExpressions(sites, file, ctx.params));
+  return out;
+}
