@@ -14,20 +14,26 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True when `value` is a real calendar date written `YYYY-MM-DD`. */
 export function isCivilDate(value: string): boolean {
+  return parse(value) !== undefined;
+}
+
+function parse(value: string): Date | undefined {
   const m = DATE.exec(value);
-  if (!m) return false;
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return isValid(d) && format(d, 'yyyy-MM-dd') === value;
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(y, mo - 1, d);
+  return isValid(date) && date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d ? date : undefined;
 }
 
 function toDate(date: CivilDate): Date {
-  const m = DATE.exec(date);
-  if (!m || !isCivilDate(date)) throw new RangeError(`Not a civil date (YYYY-MM-DD): ${date}`);
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const d = parse(date);
+  if (!d) throw new RangeError(`Not a civil date (YYYY-MM-DD): ${date}`);
+  return d;
 }
 
+// the calendar fields written out by hand: date-fns `format` is the hot spot of a billing run
 function fromDate(date: Date): CivilDate {
-  return format(date, 'yyyy-MM-dd');
+  return `${String(date.getFullYear()).padStart(4, '0')}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 }
 
 /** `YYYY-MM-DD` for year, month (1–12) and day, the day clamped to the month's last day. */

@@ -31,13 +31,32 @@ export interface LateFeeResult {
   readonly capped: boolean;
 }
 
+interface Dates {
+  readonly startsOn: CivilDate;
+  readonly finalIssue: CivilDate;
+}
+
+// plans are immutable definitions: their dates per period are computed once
+const memo = new WeakMap<BillingPlan, Map<CivilDate, Dates>>();
+
+function datesOf(plan: BillingPlan, periodStart: CivilDate): Dates {
+  let byPeriod = memo.get(plan);
+  if (!byPeriod) memo.set(plan, (byPeriod = new Map()));
+  let dates = byPeriod.get(periodStart);
+  if (!dates) {
+    const s = noticeSchedule(plan, periodContaining(plan, periodStart));
+    const rule: LateFeeRule['startsOn'] = plan.lateFee.startsOn;
+    const kind = rule === 'payment-notice-pay-by' ? 'payment-notice' : rule === 'reminder-pay-by' ? 'reminder' : 'final-notice';
+    const startsOn = rule === 'period-start' ? periodStart : addDays(noticeOf(s, kind).payBy, 1);
+    dates = { startsOn, finalIssue: noticeOf(s, 'final-notice').issueOn };
+    byPeriod.set(periodStart, dates);
+  }
+  return dates;
+}
+
 /** First day of accrual for a period (BL-2): its first day, or the day after the chosen pay-by. */
 export function lateFeeStart(plan: BillingPlan, periodStart: CivilDate): CivilDate {
-  const rule: LateFeeRule['startsOn'] = plan.lateFee.startsOn;
-  if (rule === 'period-start') return periodStart;
-  const s = noticeSchedule(plan, periodContaining(plan, periodStart));
-  const kind = rule === 'payment-notice-pay-by' ? 'payment-notice' : rule === 'reminder-pay-by' ? 'reminder' : 'final-notice';
-  return addDays(noticeOf(s, kind).payBy, 1);
+  return datesOf(plan, periodStart).startsOn;
 }
 
 /**
@@ -58,8 +77,7 @@ export function lateFee(
   asOf: CivilDate,
 ): LateFeeResult {
   const rule = plan.lateFee;
-  const startsOn = lateFeeStart(plan, periodStart);
-  const finalIssue = noticeOf(noticeSchedule(plan, periodContaining(plan, periodStart)), 'final-notice').issueOn;
+  const { startsOn, finalIssue } = datesOf(plan, periodStart);
   const chargedFrom = rule.chargedFrom === 'final-notice' ? (compareDates(finalIssue, startsOn) > 0 ? finalIssue : startsOn) : startsOn;
   const none = (extra: Partial<LateFeeResult> = {}): LateFeeResult => ({ amountFen: 0, accruedFen: 0, startsOn, chargedFrom, parts: [], capped: false, ...extra });
   if (principalFen <= 0 || compareDates(asOf, startsOn) < 0) return none();
