@@ -1,4 +1,6 @@
 import { EvaluationError, ParseError, TypeError as CelTypeError } from '@marcbachmann/cel-js';
+import { didYouMean } from './did-you-mean.ts';
+import { KNOWN_FUNCTIONS, SCOPE_VARIABLES, type ExprScope } from './environment.ts';
 import { type Bilingual, type ExprIssue, type ExprPosition, positionAt, where } from './errors.ts';
 
 type CelError = ParseError | EvaluationError | CelTypeError;
@@ -13,11 +15,10 @@ function summaryOf(e: CelError): string {
 }
 
 /** zh/en message for a library error code; English falls back to the library's own words. */
-export function describeCelError(e: CelError, source: string): { message: Bilingual; position?: ExprPosition } {
+export function describeCelError(e: CelError, source: string, scope: ExprScope = 'workflow'): { message: Bilingual; position?: ExprPosition } {
   const position = e.range ? positionAt(source, e.range.start) : undefined;
   const at = where(position);
-  const en = summaryOf(e);
-  const zh = zhFor(e.code, en);
+  const { zh, en } = explain(e.code, summaryOf(e), scope);
   return {
     message: { zh: `${zh}${at.zh}`, en: `${en}${at.en}` },
     ...(position ? { position } : {}),
@@ -27,6 +28,40 @@ export function describeCelError(e: CelError, source: string): { message: Biling
 function quoted(en: string): string {
   const m = /:\s*(.+)$/.exec(en);
   return m?.[1]?.trim() ?? '';
+}
+
+/** Friendlier words for the cases authors meet most; the library's English otherwise. */
+function suggestion(word: string, candidates: Iterable<string>): Bilingual {
+  const s = didYouMean(word, candidates);
+  return s ? { zh: `，是否想写 ${s}？`, en: `. Did you mean "${s}"?` } : { zh: '', en: '' };
+}
+
+function explain(code: string, summary: string, scope: ExprScope): Bilingual {
+  if (code === 'unknown_variable') {
+    const name = quoted(summary);
+    const known = SCOPE_VARIABLES[scope].map((v) => v.name);
+    const hint = suggestion(name, known);
+    return {
+      zh: `未知变量：${name}${hint.zh || `（可用：${known.join('、')}）`}`,
+      en: `Unknown variable "${name}"${hint.en || ` (available: ${known.join(', ')})`}`,
+    };
+  }
+  if (code === 'unexpected_token' && /EOF$/.test(summary)) {
+    return { zh: '表达式不完整（意外结束）', en: 'The expression is incomplete (unexpected end)' };
+  }
+  const expected = /^Expected (\w+), got (\w+)$/.exec(summary);
+  if (expected) return { zh: `缺少 ${expected[1] ?? ''}（遇到 ${expected[2] ?? ''}）`, en: summary };
+  const overload = /no matching overload for '(?:(.+)\.)?([A-Za-z_][\w]*)\((.*)\)'/.exec(summary);
+  if (overload) {
+    const [, receiver, name = '', args = ''] = overload;
+    if (!KNOWN_FUNCTIONS.has(name)) {
+      const hint = suggestion(name, KNOWN_FUNCTIONS);
+      return { zh: `未知函数：${name}${hint.zh}`, en: `Unknown function "${name}"${hint.en}` };
+    }
+    const call = `${receiver ? `${receiver}.` : ''}${name}(${args})`;
+    return { zh: `函数 ${name} 不接受这些参数类型：${call}`, en: `Function ${name} does not accept these argument types: ${call}` };
+  }
+  return { zh: zhFor(code, summary), en: summary };
 }
 
 function zhFor(code: string, en: string): string {
@@ -73,8 +108,8 @@ function zhFor(code: string, en: string): string {
   }
 }
 
-export function issueFromCelError(e: CelError, source: string): ExprIssue {
-  const { message, position } = describeCelError(e, source);
+export function issueFromCelError(e: CelError, source: string, scope: ExprScope = 'workflow'): ExprIssue {
+  const { message, position } = describeCelError(e, source, scope);
   const reason: ExprIssue['reason'] =
     e.code === 'limit_exceeded'
       ? 'too-complex'

@@ -91,7 +91,7 @@ function compileUncached(source: string, scope: ExprScope, expect: ExprExpect): 
   try {
     parsed = env.parse(source) as typeof parsed;
   } catch (e) {
-    if (isCelError(e)) return { ok: false, issues: [issueFromCelError(e, source)] };
+    if (isCelError(e)) return { ok: false, issues: [issueFromCelError(e, source, scope)] };
     throw e;
   }
   const budget = staticBudgetIssues(source, parsed.ast);
@@ -99,7 +99,7 @@ function compileUncached(source: string, scope: ExprScope, expect: ExprExpect): 
   const checked = parsed.check();
   if (!checked.valid) {
     const e = checked.error;
-    if (isCelError(e)) return { ok: false, issues: [issueFromCelError(e, source)] };
+    if (isCelError(e)) return { ok: false, issues: [issueFromCelError(e, source, scope)] };
     throw e;
   }
   const type = checked.type ?? 'dyn';

@@ -39,3 +39,8 @@ const environments: Record<ExprScope, Environment> = { workflow: build('workflow
 export function environmentFor(scope: ExprScope): Environment {
   return environments[scope];
 }
+
+/** Every function name the expressions may call (built-in and ours), for "unknown function" messages. */
+export const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set(
+  environments.workflow.getDefinitions().functions.map((f) => f.name),
+);
