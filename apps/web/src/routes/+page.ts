@@ -1,8 +1,8 @@
-import { api } from '$lib/api/client.ts';
+import { listTasks } from '$lib/api/runner.ts';
 import type { TaskRow } from '$lib/api/types.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {
-  const body = await api<{ items: TaskRow[] }>('/tasks', { fetch }).catch(() => ({ items: [] as TaskRow[] }));
-  return { tasks: body.items };
+  const tasks = await listTasks(fetch).catch((): TaskRow[] => []);
+  return { tasks };
 };

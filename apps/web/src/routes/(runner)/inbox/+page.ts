@@ -1,9 +1,9 @@
-import { api } from '$lib/api/client.ts';
-import type { TaskRow } from '$lib/api/types.ts';
+import { listTasks, workflowTitles } from '$lib/api/runner.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {
-  const started = performance.now();
-  const body = await api<{ items: TaskRow[] }>('/tasks', { fetch });
-  return { tasks: body.items, fetchedMs: performance.now() - started };
+  const tasks = await listTasks(fetch);
+  const titles = await workflowTitles(tasks.map((t) => t.estateId ?? ''), fetch).catch(() => new Map());
+  for (const t of tasks) if (t.workflowKey) t.workflowTitle = titles.get(t.workflowKey);
+  return { tasks };
 };

@@ -1,5 +1,4 @@
-import { api } from '$lib/api/client.ts';
-import type { InstanceView } from '$lib/api/types.ts';
+import { listInstances } from '$lib/api/runner.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url }) => {
@@ -8,6 +7,5 @@ export const load: PageLoad = async ({ fetch, url }) => {
   const qs = new URLSearchParams();
   if (status) qs.set('status', status);
   if (q) qs.set('q', q);
-  const body = await api<{ items: InstanceView[] }>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch });
-  return { items: body.items, status, q };
+  return { items: await listInstances(qs, fetch), status, q };
 };

@@ -1,0 +1,143 @@
+import { api, ApiError, newIdempotencyKey } from './client.ts';
+import type { Text } from '$lib/i18n/index.svelte.ts';
+import { session } from '$lib/session.svelte.ts';
+import type { AllowedAction, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+
+type Fetch = typeof fetch;
+type RawTask = {
+  id: string; estateId?: string; instanceId: string; key?: string; title: Text; role?: string | null; assigneeId?: string | null; form?: string | null;
+  events?: string[]; dueAt?: string | null; status?: string; createdAt?: string; serial?: string; workflow?: string;
+};
+type RawInstance = {
+  id: string; estateId: string; workflow: string; workflowVersion?: number; serial: string; state: unknown; status: string; grade?: string | null;
+  data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
+  actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
+};
+type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
+
+function estateName(estateId: string | undefined): Text | string | undefined {
+  return session.me?.memberships.find((m) => m.estateId === estateId)?.estateName;
+}
+
+function toTask(t: RawTask): TaskRow {
+  return { ...t, userId: t.assigneeId ?? null, workflowKey: t.workflow, estateName: estateName(t.estateId) };
+}
+
+// Published definitions rarely change while a page is open; keep them for the session.
+const documentCache = new Map<string, Promise<Record<string, unknown> | null>>();
+const catalogueCache = new Map<string, Promise<VersionRow[]>>();
+
+function catalogue(estateId: string, kind: string, f?: Fetch): Promise<VersionRow[]> {
+  const k = `${estateId}/${kind}`;
+  let hit = catalogueCache.get(k);
+  if (!hit) {
+    hit = api<{ items: VersionRow[] }>(`/definitions?estateId=${estateId}&kind=${kind}`, { fetch: f }).then((r) => r.items.filter((i) => i.latest));
+    hit.catch(() => catalogueCache.delete(k));
+    catalogueCache.set(k, hit);
+  }
+  return hit;
+}
+
+async function publishedDocument(estateId: string, kind: string, key: string, f?: Fetch): Promise<Record<string, unknown> | null> {
+  const k = `${estateId}/${kind}/${key}`;
+  let hit = documentCache.get(k);
+  if (!hit) {
+    hit = (async () => {
+      const row = (await catalogue(estateId, kind, f)).find((r) => r.key === key);
+      if (!row?.latest) return null;
+      return (await api<{ document: Record<string, unknown> }>(`/definitions/versions/${row.latest.id}`, { fetch: f })).document;
+    })();
+    hit.catch(() => documentCache.delete(k));
+    documentCache.set(k, hit);
+  }
+  return hit;
+}
+
+/** Inbox rows: open tasks for me and my roles across my estates. */
+export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
+  const { items } = await api<{ items: RawTask[] }>(`/tasks?scope=${scope}`, { fetch: f });
+  return items.map(toTask);
+}
+
+/** Workflow titles by key for the estates in view, to label rows. */
+export async function workflowTitles(estateIds: string[], f?: Fetch): Promise<Map<string, Text>> {
+  const out = new Map<string, Text>();
+  await Promise.all(
+    [...new Set(estateIds)].map(async (id) => {
+      try {
+        for (const r of await catalogue(id, 'workflow', f)) if (r.title) out.set(r.key, r.title);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+      }
+    }),
+  );
+  return out;
+}
+
+/** The processes the user may start: published workflows of each estate whose `start.roles` include their role there. */
+export async function listProcesses(f?: Fetch): Promise<ProcessEntry[]> {
+  const out: ProcessEntry[] = [];
+  for (const m of session.me?.memberships ?? []) {
+    let rows: VersionRow[];
+    try {
+      rows = await catalogue(m.estateId, 'workflow', f);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 403 || e.status === 404)) continue;
+      throw e;
+    }
+    const docs = await Promise.all(rows.map((r) => publishedDocument(m.estateId, 'workflow', r.key, f)));
+    rows.forEach((r, i) => {
+      const start = (docs[i] as { start?: { form?: string; roles?: string[] } } | null)?.start;
+      if (start?.roles && !start.roles.includes(m.role)) return;
+      out.push({ key: r.key, estateId: m.estateId, estateName: m.estateName, title: r.title ?? { zh: r.key, en: r.key }, version: r.latest?.version, startForm: start?.form ?? null });
+    });
+  }
+  return out;
+}
+
+export async function getForm(estateId: string, key: string, f?: Fetch): Promise<FormDefinition | null> {
+  return (await publishedDocument(estateId, 'form', key, f)) as FormDefinition | null;
+}
+
+export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
+  const [inst, hist] = await Promise.all([
+    api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<{ items: (HistoryEntry & { state?: unknown })[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+  ]);
+  const events = (inst.actions ?? []).map((a): AllowedAction => ({ event: a.type, label: a.label, form: a.form ?? null }));
+  return {
+    id: inst.id,
+    serial: inst.serial,
+    estateId: inst.estateId,
+    estateName: estateName(inst.estateId),
+    workflowKey: inst.workflow,
+    workflowTitle: inst.title,
+    workflowVersion: inst.workflowVersion,
+    state: inst.state,
+    status: inst.status,
+    grade: inst.grade,
+    context: inst.data,
+    startedAt: inst.startedAt,
+    endedAt: inst.endedAt,
+    tasks: (inst.tasks ?? []).map(toTask),
+    allowed: events,
+    history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
+    sla: (inst.timers ?? []).map((t) => ({ metric: t.key, title: { zh: `${t.key}（${t.event}）`, en: `${t.key} (${t.event})` }, status: 'running', dueAt: t.dueAt })),
+  };
+}
+
+export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
+  const { items } = await api<{ items: RawInstance[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
+  return items.map((i) => ({
+    id: i.id, serial: i.serial, estateId: i.estateId, estateName: estateName(i.estateId), workflowKey: i.workflow, state: i.state,
+    status: i.status, grade: i.grade, context: i.data, startedAt: i.startedAt, endedAt: i.endedAt,
+  }));
+}
+
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<RawInstance> {
+  return api<RawInstance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+}
+
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<RawInstance> {
+  return api<RawInstance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+}
