@@ -118,6 +118,7 @@ function mapState(c: Ctx, s: StateDef, key: string[], path: string, siblings: Re
   const handles = new Set<string>();
   c.shape.handles.set(k, handles);
   const node: XStateNode = {};
+  if (s.id) node.id = s.id;
   if (s.type) node.type = s.type;
   if (s.initial) node.initial = s.initial;
   if (s.description) node.description = s.description;
