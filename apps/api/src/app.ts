@@ -7,19 +7,23 @@ import { notFound, onError } from './errors.ts';
 import { docsPage, openApiDocument } from './openapi.ts';
 import type { Resource, RouteMeta } from './route-table.ts';
 import { authRoutes } from './routes/auth.ts';
+import { bundleRoutes } from './routes/bundles.ts';
+import { definitionRoutes } from './routes/definitions.ts';
 import { estateRoutes } from './routes/estates.ts';
+import { instanceRoutes } from './routes/instances.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { idempotency } from './services/idempotency.ts';
-import { createRuntime, type WorkflowRuntime } from './services/runtime.ts';
+import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 
 export interface AppOptions {
   db: Db;
   config?: Partial<ApiConfig>;
-  runtime?: WorkflowRuntime;
+  cache?: CompiledCache;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const config = defaultConfig(options.config);
-  const deps: Deps = { db: options.db, config, runtime: options.runtime ?? createRuntime() };
+  const deps: Deps = { db: options.db, config, cache: options.cache ?? new CompiledCache() };
   const api = new Hono<AppEnv>();
   api.use('*', async (c, next) => {
     c.set('deps', deps);

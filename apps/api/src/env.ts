@@ -1,13 +1,13 @@
 import type { Db, Role } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import type { RouteMeta } from './route-table.ts';
-import type { WorkflowRuntime } from './services/runtime.ts';
+import type { CompiledCache } from './services/compiled-cache.ts';
 
-/** What every handler can reach: the database, settings and the workflow runtime. */
+/** What every handler can reach: the database, settings and the compiled-workflow cache. */
 export interface Deps {
   db: Db;
   config: ApiConfig;
-  runtime: WorkflowRuntime;
+  cache: CompiledCache;
 }
 
 /** The signed-in user, with one role per estate of their company. */

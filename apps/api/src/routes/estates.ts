@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { buildings, estates, units } from '@estateflow/db';
 import { notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
-import { isUuid } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
   .get('/', { summary: "The caller's estates with their role in each", access: everyone, estate: { from: 'none' } }, async (c) => {
@@ -17,7 +17,7 @@ export const estateRoutes = new Resource('/estates', 'Estates')
     '/:id',
     { summary: 'One estate with its buildings and units', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
     async (c) => {
-      const id = c.req.param('id');
+      const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('estate', id);
       const role = requireEstate(c, id);
       const { db } = c.get('deps');

@@ -45,3 +45,8 @@ export function obj(body: Record<string, unknown>, field: string, required = tru
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids that are not UUIDs can name no row: answer them as not found rather than a database error. */
 export const isUuid = (s: string | undefined): s is string => typeof s === 'string' && uuidRe.test(s);
+
+/** A path parameter (routes are registered with untyped paths, so Hono cannot infer them). */
+export function param(c: Context<AppEnv>, name: string): string {
+  return c.req.param(name) ?? '';
+}

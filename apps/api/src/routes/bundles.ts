@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { and, desc, eq } from 'drizzle-orm';
+import { bundleInstalls } from '@estateflow/db';
+import { notFound } from '../errors.ts';
+import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
+import { catalogueIds, checkBundle, installBundle, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
+
+function installSummary(i: typeof bundleInstalls.$inferSelect) {
+  return { id: i.id, estateId: i.estateId, bundleId: i.bundleId, bundleVersion: i.bundleVersion, source: i.source, parameters: i.parameters, installedAt: i.installedAt.toISOString(), installedBy: i.installedBy };
+}
+
+export const bundleRoutes = new Resource('/bundles', 'Bundles')
+  .get('/catalogue', { summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
+    if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+    const dir = c.get('deps').config.workflowsDir;
+    const items = [];
+    for (const id of await catalogueIds(dir)) {
+      try {
+        const pkg = await readBundleFolder(join(dir, id));
+        const issues = checkBundle(pkg);
+        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: pkg.bundle.description, requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, valid: issues.length === 0, issues });
+      } catch (e) {
+        items.push({ id, valid: false, issues: [{ path: '', message: { zh: `无法读取：${(e as Error).message}`, en: `Cannot read: ${(e as Error).message}` } }] });
+      }
+    }
+    return c.json({ items });
+  })
+  .post(
+    '/install',
+    {
+      summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files })',
+      access: designers,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string' }, bundleId: { type: 'string' }, package: { type: 'object', properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' } } },
+      example: { bundleId: 'lost-and-found', parameters: {} },
+    },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = str(body, 'estateId');
+      requireEstate(c, estateId);
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      let pkg: BundlePackage;
+      let source: 'catalogue' | 'upload';
+      const bundleId = optStr(body, 'bundleId');
+      if (bundleId) {
+        if (!(await catalogueIds(config.workflowsDir)).includes(bundleId)) throw notFound('bundle', bundleId);
+        pkg = await readBundleFolder(join(config.workflowsDir, bundleId));
+        source = 'catalogue';
+      } else {
+        const p = obj(body, 'package');
+        pkg = { bundle: obj(p, 'bundle'), files: obj(p, 'files') as BundlePackage['files'] };
+        source = 'upload';
+      }
+      const parameters = obj(body, 'parameters', false);
+      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, source, userId, now: config.now() }));
+      return c.json({ ...installSummary(result.install), versions: result.versions.map((v) => ({ id: v.id, kind: v.kind, key: v.key, version: v.version })) });
+    },
+  )
+  .get('/installs', { summary: 'Bundles installed in an estate', access: staff, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
+    const estateId = c.req.query('estateId');
+    requireEstate(c, estateId);
+    const rows = await c.get('deps').db.select().from(bundleInstalls)
+      .where(and(eq(bundleInstalls.tenantId, authOf(c).tenantId), eq(bundleInstalls.estateId, estateId!))).orderBy(desc(bundleInstalls.installedAt));
+    return c.json({ items: rows.map(installSummary) });
+  })
+  .get('/installs/:id/export', { summary: 'Export an installed bundle as { bundle, files } (the upload format)', access: designers, estate: { from: 'param', param: 'id' }, params: { id: 'bundle-install' } }, async (c) => {
+    const id = param(c, 'id');
+    if (!isUuid(id)) throw notFound('bundle', id);
+    const [row] = await c.get('deps').db.select().from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, authOf(c).tenantId), eq(bundleInstalls.id, id)));
+    if (!row) throw notFound('bundle', id);
+    requireEstate(c, row.estateId);
+    return c.json({ ...(row.content as object), parameters: row.parameters });
+  });

@@ -1,0 +1,182 @@
+import { readFile } from 'node:fs/promises';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { definitionDrafts, definitionVersions } from '@estateflow/db';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
+import { checkDefinition, definitionKinds } from '../services/definition-check.ts';
+import { diffJson, formsAsOf, publishVersion } from '../services/definition-store.ts';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import type { FormDefinition } from '@estateflow/engine';
+
+const estateQuery = { estateId: { type: 'string', format: 'uuid' } };
+
+function versionSummary(v: typeof definitionVersions.$inferSelect) {
+  return {
+    id: v.id,
+    estateId: v.estateId,
+    kind: v.kind,
+    key: v.key,
+    version: v.version,
+    title: (v.document as { title?: unknown }).title,
+    changeNote: v.changeNote,
+    bundle: v.bundleId ? { installId: v.bundleInstallId, id: v.bundleId, version: v.bundleVersion } : null,
+    publishedAt: v.publishedAt.toISOString(),
+    publishedBy: v.publishedBy,
+  };
+}
+
+async function loadVersion(c: Context<AppEnv>, id: string) {
+  if (!isUuid(id)) throw notFound('version', id);
+  const { tenantId } = authOf(c);
+  const [row] = await c.get('deps').db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.id, id)));
+  if (!row) throw notFound('version', id);
+  requireEstate(c, row.estateId);
+  return row;
+}
+
+/** Validates a document against the estate's current forms (so a workflow's form references resolve). */
+async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = []) {
+  const forms = estateId ? await formsAsOf(c.get('deps').db, authOf(c).tenantId, estateId) : [];
+  return checkDefinition(document, [...forms, ...extraForms]);
+}
+
+const documentBody = {
+  type: 'object',
+  required: ['estateId', 'document'],
+  properties: { estateId: { type: 'string', format: 'uuid' }, document: { type: 'object', description: 'a definition (kind, id, …), see /api/definitions/schemas/{kind}' } },
+};
+
+export const definitionRoutes = new Resource('/definitions', 'Definitions')
+  .get('/', { summary: 'Definitions of an estate: latest version and draft of each', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+    const estateId = c.req.query('estateId');
+    requireEstate(c, estateId);
+    const { tenantId } = authOf(c);
+    const { db } = c.get('deps');
+    const kind = c.req.query('kind');
+    const versions = await db.select().from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId!), ...(kind ? [eq(definitionVersions.kind, kind)] : [])))
+      .orderBy(asc(definitionVersions.kind), asc(definitionVersions.key), desc(definitionVersions.version));
+    const drafts = await db.select().from(definitionDrafts)
+      .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId!), ...(kind ? [eq(definitionDrafts.kind, kind)] : [])));
+    const items = new Map<string, Record<string, unknown>>();
+    for (const v of versions) {
+      const k = `${v.kind}/${v.key}`;
+      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, latest: versionSummary(v), hasDraft: false });
+    }
+    for (const d of drafts) {
+      const k = `${d.kind}/${d.key}`;
+      const item = items.get(k) ?? { kind: d.kind, key: d.key, title: (d.document as { title?: unknown }).title, latest: null };
+      items.set(k, { ...item, hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
+    }
+    return c.json({ items: [...items.values()] });
+  })
+  .post(
+    '/validate',
+    { summary: 'Validate a definition without storing it; answers the issues (JSON pointer + zh/en)', access: designers, estate: { from: 'body', optional: true }, body: { type: 'object', required: ['document'], properties: { estateId: { type: 'string' }, document: { type: 'object' } } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = optStr(body, 'estateId');
+      if (estateId) requireEstate(c, estateId);
+      else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+      const issues = await validateIn(c, estateId, body.document);
+      return c.json({ valid: issues.length === 0, issues });
+    },
+  )
+  .put('/drafts', { summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c) => {
+    const body = await readBody(c);
+    const estateId = str(body, 'estateId');
+    requireEstate(c, estateId);
+    const document = obj(body, 'document');
+    if (typeof document.kind !== 'string' || typeof document.id !== 'string') throw invalid('document', 'needs a kind and an id', '必须包含 kind 和 id');
+    const { tenantId, userId } = authOf(c);
+    const now = c.get('deps').config.now();
+    await c.get('deps').db.insert(definitionDrafts)
+      .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
+      .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
+    const issues = await validateIn(c, estateId, document);
+    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, updatedAt: now.toISOString() });
+  })
+  .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
+    const estateId = c.req.query('estateId');
+    requireEstate(c, estateId);
+    const { tenantId } = authOf(c);
+    const [d] = await c.get('deps').db.select().from(definitionDrafts)
+      .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId!), eq(definitionDrafts.kind, param(c, 'kind')), eq(definitionDrafts.key, param(c, 'key'))));
+    if (!d) throw notFound('definition', `${param(c, 'kind')}/${param(c, 'key')}`);
+    return c.json({ kind: d.kind, key: d.key, document: d.document, updatedAt: d.updatedAt.toISOString() });
+  })
+  .post(
+    '/publish',
+    {
+      summary: 'Publish the draft as the next immutable version, with a change note',
+      access: designers,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote'], properties: { estateId: { type: 'string' }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string' }, changeNote: { type: 'string' }, document: { type: 'object', description: 'publish this document instead of the stored draft' } } },
+      example: { kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
+    },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = str(body, 'estateId');
+      requireEstate(c, estateId);
+      const kind = str(body, 'kind');
+      const key = str(body, 'key');
+      const changeNote = str(body, 'changeNote');
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      let document = body.document === undefined ? undefined : obj(body, 'document');
+      if (!document) {
+        const [d] = await db.select().from(definitionDrafts)
+          .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+        if (!d) throw notFound('definition', `${kind}/${key}`);
+        document = d.document;
+      }
+      if (document.kind !== kind || document.id !== key) throw invalid('document', `must have kind "${kind}" and id "${key}"`, `的 kind 与 id 必须为“${kind}”“${key}”`);
+      const issues = await validateIn(c, estateId, document);
+      if (issues.length) {
+        throw new ApiError('invalid-definition', { zh: `定义无效：${issues[0]!.message.zh}（${issues[0]!.path}）`, en: `Invalid definition: ${issues[0]!.message.en} (at ${issues[0]!.path})` }, { path: issues[0]!.path, issues });
+      }
+      const row = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: document!, changeNote, publishedBy: userId, now: config.now() }));
+      await db.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+      return c.json(versionSummary(row));
+    },
+  )
+  .get('/versions', { summary: 'All published versions of one definition', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' }, key: { type: 'string' } } }, async (c) => {
+    const estateId = c.req.query('estateId');
+    requireEstate(c, estateId);
+    const { tenantId } = authOf(c);
+    const kind = c.req.query('kind');
+    const key = c.req.query('key');
+    const rows = await c.get('deps').db.select().from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId!), ...(kind ? [eq(definitionVersions.kind, kind)] : []), ...(key ? [eq(definitionVersions.key, key)] : [])))
+      .orderBy(asc(definitionVersions.kind), asc(definitionVersions.key), desc(definitionVersions.version));
+    return c.json({ items: rows.map(versionSummary) });
+  })
+  .get('/versions/:id', { summary: 'One published version with its document', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' } }, async (c) => {
+    const row = await loadVersion(c, param(c, 'id'));
+    return c.json({ ...versionSummary(row), document: row.document });
+  })
+  .get(
+    '/versions/:id/diff',
+    { summary: 'What changed from another version (`against`, default the previous one) to this one, as JSON-pointer changes', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' }, query: { against: { type: 'string', format: 'uuid' } } },
+    async (c) => {
+      const to = await loadVersion(c, param(c, 'id'));
+      const againstId = c.req.query('against');
+      let from: typeof to | undefined;
+      if (againstId) from = await loadVersion(c, againstId);
+      else {
+        [from] = await c.get('deps').db.select().from(definitionVersions)
+          .where(and(eq(definitionVersions.tenantId, to.tenantId), eq(definitionVersions.estateId, to.estateId), eq(definitionVersions.kind, to.kind), eq(definitionVersions.key, to.key), eq(definitionVersions.version, to.version - 1)));
+      }
+      return c.json({ from: from ? versionSummary(from) : null, to: versionSummary(to), changes: diffJson(from?.document ?? {}, to.document) });
+    },
+  )
+  .get('/schemas/:kind', { summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+    const kind = param(c, 'kind');
+    if (!/^[a-z-]+$/.test(kind)) throw notFound('definition', kind);
+    const file = new URL(`../../../../schemas/${kind}.schema.json`, import.meta.url);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (!text) throw notFound('definition', `schema ${kind}`);
+    return c.json(JSON.parse(text) as object);
+  });

@@ -1,0 +1,158 @@
+import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { events, instances, tasks, timers } from '@estateflow/db';
+import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
+import type { AppEnv } from '../env.ts';
+import { invalid, notFound } from '../errors.ts';
+import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
+import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
+import { sendEvent, startInstance } from '../services/event-path.ts';
+
+export function instanceSummary(i: typeof instances.$inferSelect) {
+  const snapshot = i.snapshot as unknown as EngineSnapshot;
+  return {
+    id: i.id,
+    estateId: i.estateId,
+    unitId: i.unitId,
+    workflow: i.workflowKey,
+    workflowVersion: i.workflowVersion,
+    definitionVersionId: i.definitionVersionId,
+    serial: i.serial,
+    state: i.state,
+    status: i.status,
+    grade: i.grade,
+    version: i.version,
+    data: snapshot.context?.data ?? {},
+    startedAt: i.startedAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+    endedAt: i.endedAt?.toISOString() ?? null,
+  };
+}
+
+const taskView = (t: typeof tasks.$inferSelect) => ({
+  id: t.id, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form, events: t.events,
+  dueAt: t.dueAt?.toISOString() ?? null, status: t.status, createdAt: t.createdAt.toISOString(), claimedAt: t.claimedAt?.toISOString() ?? null, closedAt: t.closedAt?.toISOString() ?? null,
+});
+
+async function loadInstance(c: Context<AppEnv>, id: string) {
+  if (!isUuid(id)) throw notFound('instance', id);
+  const [row] = await c.get('deps').db.select().from(instances).where(and(eq(instances.tenantId, authOf(c).tenantId), eq(instances.id, id)));
+  if (!row) throw notFound('instance', id);
+  const role = requireEstate(c, row.estateId);
+  return { row, role };
+}
+
+const deps = (c: Context<AppEnv>) => ({ db: c.get('deps').db, cache: c.get('deps').cache, now: c.get('deps').config.now });
+
+export const instanceRoutes = new Resource('/instances', 'Instances')
+  .post(
+    '/',
+    {
+      summary: 'Start an instance of a workflow with the start form data',
+      access: everyone,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string' }, workflow: { type: 'string' }, unitId: { type: 'string' }, data: { type: 'object' } } },
+      example: { workflow: 'lost-and-found', data: {} },
+    },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = str(body, 'estateId');
+      const role = requireEstate(c, estateId);
+      const auth = authOf(c);
+      const unitId = optStr(body, 'unitId');
+      if (unitId !== undefined && !isUuid(unitId)) throw invalid('unitId', 'must be a unit id', '必须是房屋 id');
+      const row = await startInstance(deps(c), {
+        tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data: obj(body, 'data', false),
+        actor: { id: auth.userId, role }, idempotencyKey: c.req.header('idempotency-key'),
+      });
+      return c.json(instanceSummary(row), 201);
+    },
+  )
+  .get(
+    '/',
+    {
+      summary: 'List instances, filtered by estate, workflow, state, grade, status and text',
+      access: everyone,
+      estate: { from: 'query', optional: true },
+      query: { estateId: { type: 'string' }, workflow: { type: 'string' }, state: { type: 'string' }, grade: { type: 'string' }, status: { type: 'string', enum: ['active', 'done'] }, q: { type: 'string' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+    },
+    async (c) => {
+      const auth = authOf(c);
+      const q = c.req.query();
+      let estateIds = visibleEstates(c);
+      if (q.estateId) {
+        requireEstate(c, q.estateId);
+        estateIds = [q.estateId];
+      }
+      if (estateIds.length === 0) return c.json({ items: [], total: 0 });
+      const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), inArray(instances.estateId, estateIds)];
+      if (q.workflow) conds.push(eq(instances.workflowKey, q.workflow));
+      if (q.status) conds.push(eq(instances.status, q.status as 'active'));
+      if (q.grade) conds.push(eq(instances.grade, q.grade));
+      if (q.state) conds.push(sql`${instances.state}::text like ${`%"${q.state.replace(/[%_"\\]/g, '')}"%`}`);
+      if (q.q) conds.push(ilike(instances.searchText, `%${q.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`));
+      // residents see the instances they started (a resident's own requests and complaints)
+      const residentEstates = estateIds.filter((id) => auth.roles.get(id) === 'resident');
+      if (residentEstates.length) conds.push(sql`(${instances.estateId} not in ${residentEstates} or ${instances.startedBy} = ${auth.userId})`);
+      const limit = Math.min(Number(q.limit ?? 50) || 50, 200);
+      const offset = Number(q.offset ?? 0) || 0;
+      const { db } = c.get('deps');
+      const rows = await db.select().from(instances).where(and(...conds)).orderBy(desc(instances.updatedAt)).limit(limit).offset(offset);
+      const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds));
+      return c.json({ items: rows.map(instanceSummary), total: count?.n ?? 0 });
+    },
+  )
+  .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, open tasks, armed timers', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+    const { row, role } = await loadInstance(c, param(c, 'id'));
+    const auth = authOf(c);
+    const { db, cache } = c.get('deps');
+    const pinned = await cache.get(db, auth.tenantId, row.definitionVersionId);
+    const actions = availableEvents(pinned.compiled, row.snapshot as unknown as EngineSnapshot, { id: auth.userId, role }).map((a) => ({
+      type: a.type, label: a.label, form: a.formId ?? null,
+    }));
+    const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
+    const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
+    return c.json({
+      ...instanceSummary(row),
+      title: pinned.compiled.definition.title,
+      actions,
+      tasks: open.map(taskView),
+      timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
+    });
+  })
+  .get('/:id/history', { summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+    const { row } = await loadInstance(c, param(c, 'id'));
+    const rows = await c.get('deps').db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    return c.json({
+      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+    });
+  })
+  .post(
+    '/:id/events',
+    {
+      summary: 'Send an event (one transaction; a stale expectedVersion is a 409)',
+      access: everyone,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'instance' },
+      body: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, data: { type: 'object' }, expectedVersion: { type: 'integer' } } },
+      example: { type: 'NOOP', data: {} },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('instance', id);
+      const body = await readBody(c);
+      const type = str(body, 'type');
+      const ev = body.expectedVersion;
+      if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
+      const auth = authOf(c);
+      const result = await sendEvent(deps(c), {
+        tenantId: auth.tenantId,
+        instanceId: id,
+        event: { type, data: obj(body, 'data', false) },
+        actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
+        expectedVersion: ev as number | undefined,
+        idempotencyKey: c.req.header('idempotency-key'),
+      });
+      return c.json(instanceSummary(result.instance));
+    },
+  );

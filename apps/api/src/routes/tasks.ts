@@ -1,0 +1,103 @@
+import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { instances, memberships, tasks, type Role } from '@estateflow/db';
+import type { AppEnv } from '../env.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
+import { isUuid, optStr, param, readBody } from '../services/body.ts';
+
+const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
+
+async function loadTask(c: Context<AppEnv>, id: string) {
+  if (!isUuid(id)) throw notFound('task', id);
+  const [row] = await c.get('deps').db.select().from(tasks).where(and(eq(tasks.tenantId, authOf(c).tenantId), eq(tasks.id, id)));
+  if (!row) throw notFound('task', id);
+  const role = requireEstate(c, row.estateId);
+  return { row, role };
+}
+
+const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string }) => ({
+  id: t.id, estateId: t.estateId, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form,
+  events: t.events, dueAt: t.dueAt?.toISOString() ?? null, status: t.status, createdAt: t.createdAt.toISOString(),
+  claimedAt: t.claimedAt?.toISOString() ?? null, ...(inst ? { serial: inst.serial, workflow: inst.workflowKey } : {}),
+});
+
+export const taskRoutes = new Resource('/tasks', 'Tasks')
+  .get(
+    '/',
+    {
+      summary: "Inbox: open tasks for the caller's role or assigned to the caller, earliest due first",
+      access: everyone,
+      estate: { from: 'query', optional: true },
+      query: { estateId: { type: 'string' }, scope: { type: 'string', enum: ['mine', 'role', 'all'], description: 'mine = assigned to me; role = my role, unassigned or mine (default); all = every open task of the estate (supervisors)' }, status: { type: 'string', enum: ['open', 'done', 'cancelled'] } },
+    },
+    async (c) => {
+      const auth = authOf(c);
+      const q = c.req.query();
+      let estateIds = visibleEstates(c);
+      if (q.estateId) {
+        requireEstate(c, q.estateId);
+        estateIds = [q.estateId];
+      }
+      if (estateIds.length === 0) return c.json({ items: [] });
+      const scope = q.scope ?? 'role';
+      const perEstate: SQL[] = estateIds.map((estateId) => {
+        const role = auth.roles.get(estateId)!;
+        const inEstate = eq(tasks.estateId, estateId);
+        if (scope === 'mine') return and(inEstate, eq(tasks.assigneeId, auth.userId))!;
+        if (scope === 'all' && supervisors.includes(role)) return inEstate;
+        return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
+      });
+      const rows = await c.get('deps').db
+        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey })
+        .from(tasks)
+        .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate)))
+        .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
+        .limit(500);
+      return c.json({ items: rows.map((r) => view(r.task, r)) });
+    },
+  )
+  .post('/:id/claim', { summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {
+    const { row, role } = await loadTask(c, param(c, 'id'));
+    const auth = authOf(c);
+    if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
+    if (row.role && row.role !== role && !supervisors.includes(role)) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
+    const now = c.get('deps').config.now();
+    const [updated] = await c.get('deps').db.update(tasks).set({ assigneeId: auth.userId, claimedAt: now })
+      .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.id, row.id), eq(tasks.status, 'open'), or(isNull(tasks.assigneeId), eq(tasks.assigneeId, auth.userId))))
+      .returning();
+    if (!updated) throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
+    return c.json(view(updated));
+  })
+  .post(
+    '/:id/reassign',
+    {
+      summary: 'Reassign a task to a user and/or role of the same estate (dispatcher, duty/CS/property manager, admin)',
+      access: supervisors,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'task' },
+      body: { type: 'object', properties: { userId: { type: ['string', 'null'] }, role: { type: 'string' } } },
+      example: { role: 'technician' },
+    },
+    async (c) => {
+      const { row } = await loadTask(c, param(c, 'id'));
+      const body = await readBody(c);
+      const auth = authOf(c);
+      const userId = optStr(body, 'userId');
+      const role = optStr(body, 'role');
+      const { db } = c.get('deps');
+      if (userId !== undefined) {
+        const [m] = isUuid(userId)
+          ? await db.select().from(memberships).where(and(eq(memberships.tenantId, auth.tenantId), eq(memberships.userId, userId), eq(memberships.estateId, row.estateId)))
+          : [];
+        if (!m) throw new ApiError('invalid-request', { zh: '该用户不在本项目中', en: 'That user has no role in this estate' }, { field: 'userId' });
+      }
+      if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
+      const [updated] = await db.update(tasks)
+        .set({ assigneeId: userId ?? null, role: role ?? row.role, claimedAt: userId ? c.get('deps').config.now() : null })
+        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.id, row.id)))
+        .returning();
+      return c.json(view(updated!));
+    },
+  );

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { bundleInstalls, type DbOrTx } from '@estateflow/db';
+import type { FormDefinition } from '@estateflow/engine';
+import { ApiError, type Text } from '../errors.ts';
+import { checkDefinition, type DefinitionIssue } from './definition-check.ts';
+import { formsAsOf, publishVersion } from './definition-store.ts';
+
+/** A bundle as stored, exported and uploaded: its manifest plus every file by relative path. */
+export type BundlePackage = { bundle: Record<string, unknown>; files: Record<string, Record<string, unknown>> };
+
+type ParamSpec = { schema?: { type?: string; minimum?: number; maximum?: number; enum?: unknown[] }; default?: unknown; title?: Text };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads a bundle folder (`workflows/<id>/bundle.json` and the files its `contents` list). */
+export async function readBundleFolder(dir: string): Promise<BundlePackage> {
+  const bundle = JSON.parse(await readFile(join(dir, 'bundle.json'), 'utf8')) as Record<string, unknown>;
+  const files: BundlePackage['files'] = {};
+  const contents = isObject(bundle.contents) ? bundle.contents : {};
+  for (const paths of Object.values(contents)) {
+    for (const p of Array.isArray(paths) ? paths : []) {
+      if (typeof p !== 'string') continue;
+      const safe = normalize(p);
+      if (safe.startsWith('..')) continue;
+      files[p] = JSON.parse(await readFile(join(dir, safe), 'utf8')) as Record<string, unknown>;
+    }
+  }
+  return { bundle, files };
+}
+
+/** The folders of the catalogue that hold a bundle.json. */
+export async function catalogueIds(workflowsDir: string): Promise<string[]> {
+  const entries = await readdir(workflowsDir).catch(() => [] as string[]);
+  const ids: string[] = [];
+  for (const e of entries.sort()) {
+    if (await stat(join(workflowsDir, e, 'bundle.json')).then(() => true, () => false)) ids.push(e);
+  }
+  return ids;
+}
+
+/** Every problem of a bundle package, each naming the file and JSON pointer. */
+export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefinition[] = []): DefinitionIssue[] {
+  const { bundle, files } = pkg;
+  const issues: DefinitionIssue[] = [];
+  if (bundle.kind !== 'bundle') issues.push({ file: 'bundle.json', path: '/kind', message: { zh: 'kind 必须为 bundle', en: 'kind must be "bundle"' } });
+  if (typeof bundle.id !== 'string' || !bundle.id) issues.push({ file: 'bundle.json', path: '/id', message: { zh: '缺少 id', en: 'id is missing' } });
+  if (typeof bundle.version !== 'string' || !/^\d+\.\d+\.\d+/.test(bundle.version)) {
+    issues.push({ file: 'bundle.json', path: '/version', message: { zh: 'version 必须是语义化版本号', en: 'version must be a semantic version' } });
+  }
+  const contents = isObject(bundle.contents) ? bundle.contents : undefined;
+  if (!contents) {
+    issues.push({ file: 'bundle.json', path: '/contents', message: { zh: '缺少 contents', en: 'contents is missing' } });
+    return issues;
+  }
+  const bundleForms = Object.values(files).filter((d) => d.kind === 'form') as unknown as FormDefinition[];
+  const forms = [...estateForms.filter((f) => !bundleForms.some((b) => b.id === f.id)), ...bundleForms];
+  for (const [kind, paths] of Object.entries(contents)) {
+    (Array.isArray(paths) ? paths : []).forEach((p, i) => {
+      const doc = typeof p === 'string' ? files[p] : undefined;
+      if (!doc) {
+        issues.push({ file: 'bundle.json', path: `/contents/${kind}/${i}`, message: { zh: `缺少文件“${String(p)}”`, en: `File "${String(p)}" is missing` } });
+        return;
+      }
+      if (doc.kind !== kind) issues.push({ file: String(p), path: '/kind', message: { zh: `应为 ${kind}`, en: `expected kind "${kind}"` } });
+      if (kind === 'scenario') return;
+      for (const issue of checkDefinition(doc, forms)) issues.push({ ...issue, file: String(p) });
+    });
+  }
+  return issues;
+}
+
+/** Bundle parameter values: defaults filled in, each value checked against its schema. */
+export function resolveParameters(bundle: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
+  const specs = (isObject(bundle.parameters) ? bundle.parameters : {}) as Record<string, ParamSpec>;
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(given)) {
+    if (!(name in specs)) throw new ApiError('invalid-request', { zh: `模板包没有参数“${name}”`, en: `The bundle has no parameter "${name}"` }, { field: `parameters.${name}` });
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const v = name in given ? given[name] : spec.default;
+    const field = `parameters.${name}`;
+    const bad = (en: string, zh: string) => new ApiError('invalid-request', { zh: `参数“${name}”${zh}`, en: `Parameter "${name}" ${en}` }, { field });
+    if (v === undefined) throw bad('is required', '为必填项');
+    const s = spec.schema ?? {};
+    if (s.type === 'integer' && !Number.isInteger(v)) throw bad('must be an integer', '必须是整数');
+    if (s.type === 'number' && typeof v !== 'number') throw bad('must be a number', '必须是数字');
+    if (s.type === 'string' && typeof v !== 'string') throw bad('must be a string', '必须是字符串');
+    if (s.type === 'boolean' && typeof v !== 'boolean') throw bad('must be true or false', '必须是布尔值');
+    if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) throw bad(`must be at least ${s.minimum}`, `不能小于 ${s.minimum}`);
+    if (typeof v === 'number' && s.maximum !== undefined && v > s.maximum) throw bad(`must be at most ${s.maximum}`, `不能大于 ${s.maximum}`);
+    if (s.enum && !s.enum.includes(v)) throw bad(`must be one of ${s.enum.join(', ')}`, `必须是 ${s.enum.join('、')} 之一`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * Installs a bundle into an estate: checks every file (nothing is written when one is invalid),
+ * records the install with its parameters, and publishes each definition as a new version with
+ * the bundle as provenance. Forms go first so workflows compile against them.
+ */
+export async function installBundle(
+  tx: DbOrTx,
+  input: { tenantId: string; estateId: string; pkg: BundlePackage; parameters: Record<string, unknown>; source: 'catalogue' | 'upload'; userId?: string | undefined; now: Date },
+) {
+  const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
+  const issues = checkBundle(input.pkg, estateForms);
+  if (issues.length) {
+    const first = issues[0]!;
+    throw new ApiError(
+      'invalid-definition',
+      { zh: `模板包无效：${first.file ?? ''} ${first.path}：${first.message.zh}`, en: `Invalid bundle: ${first.file ?? ''} at ${first.path}: ${first.message.en}` },
+      { path: first.path, field: first.file, issues },
+    );
+  }
+  const parameters = resolveParameters(input.pkg.bundle, input.parameters);
+  const id = randomUUID();
+  const bundleId = String(input.pkg.bundle.id);
+  const bundleVersion = String(input.pkg.bundle.version);
+  const [install] = await tx
+    .insert(bundleInstalls)
+    .values({ tenantId: input.tenantId, id, estateId: input.estateId, bundleId, bundleVersion, source: input.source, parameters, content: input.pkg as unknown as Record<string, unknown>, installedAt: input.now, installedBy: input.userId })
+    .returning();
+  const order = ['calendar', 'form', 'sla', 'fee-schedule', 'billing-plan', 'workflow'];
+  const docs = Object.values(input.pkg.files).filter((d) => d.kind !== 'scenario').sort((a, b) => order.indexOf(String(a.kind)) - order.indexOf(String(b.kind)));
+  const versions = [];
+  for (const document of docs) {
+    versions.push(
+      await publishVersion(tx, {
+        tenantId: input.tenantId,
+        estateId: input.estateId,
+        document,
+        changeNote: `Installed from bundle ${bundleId}@${bundleVersion}`,
+        publishedBy: input.userId,
+        bundle: { installId: id, id: bundleId, version: bundleVersion },
+        now: input.now,
+      }),
+    );
+  }
+  return { install: install!, versions };
+}

@@ -1,0 +1,51 @@
+import { and, eq } from 'drizzle-orm';
+import { bundleInstalls, definitionVersions, type DbOrTx } from '@estateflow/db';
+import { compile, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
+import { ApiError, notFound } from '../errors.ts';
+import { formsAsOf } from './definition-store.ts';
+
+/** A pinned workflow version, compiled once, with the parameter values of the estate. */
+export interface PinnedWorkflow {
+  versionId: string;
+  key: string;
+  version: number;
+  compiled: CompiledWorkflow;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Compiles each published workflow version once per process. Versions are immutable, so the
+ * cache never needs invalidating; it is keyed by tenant and version id.
+ */
+export class CompiledCache {
+  private readonly entries = new Map<string, Promise<PinnedWorkflow>>();
+
+  get(db: DbOrTx, tenantId: string, versionId: string): Promise<PinnedWorkflow> {
+    const k = `${tenantId}/${versionId}`;
+    let hit = this.entries.get(k);
+    if (!hit) {
+      hit = this.load(db, tenantId, versionId);
+      this.entries.set(k, hit);
+      hit.catch(() => this.entries.delete(k));
+    }
+    return hit;
+  }
+
+  private async load(db: DbOrTx, tenantId: string, versionId: string): Promise<PinnedWorkflow> {
+    const [v] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.id, versionId)));
+    if (!v || v.kind !== 'workflow') throw notFound('definition', versionId);
+    const forms = await formsAsOf(db, tenantId, v.estateId, v.publishedAt);
+    let params: Record<string, unknown> = {};
+    if (v.bundleInstallId) {
+      const [install] = await db.select().from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.id, v.bundleInstallId)));
+      params = install?.parameters ?? {};
+    }
+    try {
+      const compiled = compile(v.document as unknown as WorkflowDefinition, { forms });
+      return { versionId: v.id, key: v.key, version: v.version, compiled, params };
+    } catch (e) {
+      if (e instanceof DefinitionError) throw new ApiError('invalid-definition', e.text, { path: e.path, cause: e });
+      throw e;
+    }
+  }
+}

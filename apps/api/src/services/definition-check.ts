@@ -1,0 +1,47 @@
+import { compile, DefinitionError, type FormDefinition, type WorkflowDefinition } from '@estateflow/engine';
+import type { Text } from '../errors.ts';
+
+/** One problem in a definition: a JSON pointer and a zh/en message. */
+export type DefinitionIssue = { path: string; message: Text; file?: string };
+
+export const definitionKinds = ['workflow', 'form', 'sla', 'calendar', 'fee-schedule', 'billing-plan', 'scenario'] as const;
+export type DefinitionKind = (typeof definitionKinds)[number];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks a definition before it is stored or published: its shape (kind, id, bilingual title),
+ * and for a workflow that it compiles with the estate's forms (unknown actions, guards, delays,
+ * forms and targets are refused here, at upload, never at run).
+ */
+export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = []): DefinitionIssue[] {
+  if (!isObject(document)) return [{ path: '', message: { zh: '定义必须是 JSON 对象', en: 'A definition must be a JSON object' } }];
+  const issues: DefinitionIssue[] = [];
+  const kind = document.kind;
+  if (typeof kind !== 'string' || !(definitionKinds as readonly string[]).includes(kind)) {
+    issues.push({ path: '/kind', message: { zh: `未知的定义类型“${String(kind)}”，应为 ${definitionKinds.join('、')}`, en: `Unknown kind "${String(kind)}"; expected one of ${definitionKinds.join(', ')}` } });
+  }
+  if (typeof document.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(document.id)) {
+    issues.push({ path: '/id', message: { zh: 'id 必须是小写字母、数字和连字符组成的字符串', en: 'id must be a string of lower-case letters, digits and hyphens' } });
+  }
+  const title = document.title;
+  if (kind !== 'scenario' && (!isObject(title) || typeof title.zh !== 'string' || typeof title.en !== 'string')) {
+    issues.push({ path: '/title', message: { zh: 'title 必须同时包含 zh 和 en', en: 'title needs both zh and en' } });
+  }
+  if (kind === 'form' && !isObject(document.schema)) {
+    issues.push({ path: '/schema', message: { zh: '表单缺少数据 schema', en: 'A form needs a data schema' } });
+  }
+  if (kind === 'workflow' && issues.length === 0) {
+    if (!isObject(document.machine)) issues.push({ path: '/machine', message: { zh: '流程缺少 machine', en: 'A workflow needs a machine' } });
+    else if (!isObject(document.events)) issues.push({ path: '/events', message: { zh: '流程缺少 events', en: 'A workflow needs events' } });
+    else {
+      try {
+        compile(document as unknown as WorkflowDefinition, { forms: [...forms] });
+      } catch (e) {
+        if (e instanceof DefinitionError) issues.push({ path: e.path, message: e.text });
+        else issues.push({ path: '', message: { zh: `流程无法编译：${String((e as Error).message)}`, en: `The workflow does not compile: ${String((e as Error).message)}` } });
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, lte } from 'drizzle-orm';
+import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
+import type { FormDefinition } from '@estateflow/engine';
+
+export interface PublishInput {
+  tenantId: string;
+  estateId: string;
+  document: Record<string, unknown>;
+  changeNote: string;
+  publishedBy?: string | undefined;
+  bundle?: { installId: string; id: string; version: string };
+  now: Date;
+}
+
+/** Publishes the next immutable version of (kind, id) in an estate; calendars are also made current. */
+export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<DefinitionVersion> {
+  const kind = String(input.document.kind);
+  const key = String(input.document.id);
+  const [last] = await db
+    .select({ version: definitionVersions.version })
+    .from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, input.tenantId), eq(definitionVersions.estateId, input.estateId), eq(definitionVersions.kind, kind), eq(definitionVersions.key, key)))
+    .orderBy(desc(definitionVersions.version))
+    .limit(1);
+  const [row] = await db
+    .insert(definitionVersions)
+    .values({
+      tenantId: input.tenantId,
+      id: randomUUID(),
+      estateId: input.estateId,
+      kind,
+      key,
+      version: (last?.version ?? 0) + 1,
+      document: input.document,
+      changeNote: input.changeNote,
+      bundleInstallId: input.bundle?.installId,
+      bundleId: input.bundle?.id,
+      bundleVersion: input.bundle?.version,
+      publishedAt: input.now,
+      publishedBy: input.publishedBy,
+    })
+    .returning();
+  if (kind === 'calendar') {
+    await db
+      .insert(calendars)
+      .values({ tenantId: input.tenantId, estateId: input.estateId, key, document: input.document, updatedAt: input.now })
+      .onConflictDoUpdate({ target: [calendars.tenantId, calendars.estateId, calendars.key], set: { document: input.document, updatedAt: input.now } });
+  }
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+/** The latest published version of (kind, key) in an estate, optionally as of an instant. */
+export async function latestVersion(db: DbOrTx, tenantId: string, estateId: string, kind: string, key: string, asOf?: Date): Promise<DefinitionVersion | undefined> {
+  const conds = [eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind), eq(definitionVersions.key, key)];
+  if (asOf) conds.push(lte(definitionVersions.publishedAt, asOf));
+  const [row] = await db.select().from(definitionVersions).where(and(...conds)).orderBy(desc(definitionVersions.version)).limit(1);
+  return row;
+}
+
+/** The forms of an estate as they stood at an instant (the latest version of each, published by then). */
+export async function formsAsOf(db: DbOrTx, tenantId: string, estateId: string, asOf?: Date): Promise<FormDefinition[]> {
+  const conds = [eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'form')];
+  if (asOf) conds.push(lte(definitionVersions.publishedAt, asOf));
+  const rows = await db.select().from(definitionVersions).where(and(...conds)).orderBy(desc(definitionVersions.version));
+  const byKey = new Map<string, FormDefinition>();
+  for (const r of rows) if (!byKey.has(r.key)) byKey.set(r.key, r.document as unknown as FormDefinition);
+  return [...byKey.values()];
+}
+
+/** The estate's calendars by key. */
+export async function estateCalendars(db: DbOrTx, tenantId: string, estateId: string): Promise<Record<string, unknown>> {
+  const rows = await db.select().from(calendars).where(and(eq(calendars.tenantId, tenantId), eq(calendars.estateId, estateId)));
+  return Object.fromEntries(rows.map((r) => [r.key, r.document]));
+}
+
+export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
+
+const escape = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** A structural diff of two JSON documents, as JSON-pointer changes (pure). */
+export function diffJson(a: unknown, b: unknown, path = ''): Change[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => {
+      const p = `${path}/${escape(k)}`;
+      if (!(k in a)) return [{ path: p, op: 'add' as const, to: b[k] }];
+      if (!(k in b)) return [{ path: p, op: 'remove' as const, from: a[k] }];
+      return diffJson(a[k], b[k], p);
+    });
+  }
+  return [{ path, op: 'replace', from: a, to: b }];
+}
