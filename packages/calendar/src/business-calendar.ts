@@ -1,7 +1,7 @@
 import { CalendarError } from './calendar-error.ts';
 import type { CalendarDocument, TimeRange, Weekday } from './calendar-document.ts';
 import { WEEKDAYS } from './calendar-document.ts';
-import { assertTimeZone, DAY_MS, type EpochDay, fromLocal, parseIsoDate, toLocal, weekdayOf } from './local-time.ts';
+import { assertTimeZone, DAY_MS, type EpochDay, fromLocal, offsetMs, parseIsoDate, toLocal, weekdayOf } from './local-time.ts';
 
 /** A working interval as instants: [start, end) in epoch milliseconds. */
 export type Span = readonly [number, number];
@@ -77,10 +77,19 @@ export class BusinessCalendar {
   }
 
   #computeSpans(day: EpochDay): readonly Span[] {
+    const minutes = this.#minutesOf(day);
+    if (minutes.length === 0) return [];
+    // Fast path: one offset for the whole day when none changes from the evening before to the
+    // morning after; else each boundary goes through fromLocal's DST handling.
+    const tz = this.timeZone;
+    const midnight = day * DAY_MS;
+    const offset = offsetMs(tz, midnight - DAY_MS / 2);
+    const steady = offset === offsetMs(tz, midnight + (3 * DAY_MS) / 2);
+    const at = (minute: number): number => (steady ? midnight + minute * 60_000 - offset : fromLocal(day, minute * 60_000, tz));
     const spans: Span[] = [];
-    for (const [from, to] of this.#minutesOf(day)) {
-      const start = fromLocal(day, from * 60_000, this.timeZone);
-      const end = to >= 1440 ? fromLocal(day + 1, (to - 1440) * 60_000, this.timeZone) : fromLocal(day, to * 60_000, this.timeZone);
+    for (const [from, to] of minutes) {
+      const start = at(from);
+      const end = at(to);
       const last = spans[spans.length - 1];
       if (end <= start) continue;
       if (last && start <= last[1]) spans[spans.length - 1] = [last[0], Math.max(last[1], end)];

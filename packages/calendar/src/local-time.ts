@@ -53,7 +53,8 @@ export function assertTimeZone(timeZone: string): void {
   new Intl.DateTimeFormat('en-US', { timeZone });
 }
 
-function offsetMs(timeZone: string, instant: number): number {
+/** The zone's UTC offset, in ms, at an instant. */
+export function offsetMs(timeZone: string, instant: number): number {
   return tzOffset(timeZone, new Date(instant)) * MINUTE_MS;
 }
 
