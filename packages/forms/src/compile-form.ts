@@ -60,8 +60,13 @@ export const DEFAULT_MAX_STRING_LENGTH = 10_000;
 /** Used for `phone` fields that declare no pattern: digits, spaces, dashes, optional leading +. */
 export const DEFAULT_PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,19}$';
 
-const addFormats = addFormatsImport as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, messages: false }));
+const addFormats = addFormatsImport as unknown as (ajv: Ajv2020, formats: string[]) => Ajv2020;
+// `time` in a form is a time of day on the estate's clock ("17:30", as <input type=time> sends it),
+// not RFC 3339's zoned time; `date-time` stays an instant with an offset.
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, messages: false }), ['date', 'date-time', 'email', 'uri', 'uuid']).addFormat(
+  'time',
+  /^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$/,
+);
 
 const OPTION_WIDGETS = new Set(['select', 'radio', 'checklist']);
 

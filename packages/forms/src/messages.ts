@@ -25,7 +25,7 @@ const TYPE_NAMES: Record<string, Text> = {
 
 const FORMAT_NAMES: Record<string, Text> = {
   date: { zh: '日期（如 2026-03-01）', en: 'a date (like 2026-03-01)' },
-  'date-time': { zh: '日期时间', en: 'a date and time' },
+  'date-time': { zh: '带时区的日期时间（如 2026-03-01T10:00:00+08:00）', en: 'a date and time with offset (like 2026-03-01T10:00:00+08:00)' },
   time: { zh: '时间（如 17:30）', en: 'a time (like 17:30)' },
   email: { zh: '电子邮箱地址', en: 'an e-mail address' },
   uri: { zh: '网址', en: 'a web address' },

@@ -39,6 +39,19 @@ describe('validateFormData', () => {
     expect(by['/appointmentAt']?.keyword).toBe('format');
   });
 
+  it('accepts a zoned instant for date-time and a time of day for time', () => {
+    expect(errorsOf({ ...base, appointmentAt: '2026-03-01T10:00:00+08:00', preferredDate: '2026-02-28' })).toEqual([]);
+    expect(errorsOf({ ...base, appointmentAt: '2026-03-01T10:00' })[0]?.message.en).toContain('with offset');
+    const timed = compileForm({
+      kind: 'form', id: 'timed', title: { zh: '时间', en: 'Time' },
+      schema: { type: 'object', properties: { at: { type: 'string', format: 'time' } } },
+      layout: { sections: [{ id: 's', title: { zh: '时间', en: 'Time' }, fields: [{ field: 'at', widget: 'text', label: { zh: '时间', en: 'Time' } }] }] },
+    });
+    expect(validateFormData(timed, { at: '17:30' }).ok).toBe(true);
+    expect(validateFormData(timed, { at: '17:30:15' }).ok).toBe(true);
+    expect(validateFormData(timed, { at: '24:00' })).toMatchObject({ ok: false, errors: [{ field: '/at', keyword: 'format', message: { zh: '时间：应为时间（如 17:30）' } }] });
+  });
+
   it('checks select, radio and checklist values against their options', () => {
     const errors = errorsOf({ ...base, category: 'fire', urgency: 'meh', steps: ['lamp', 'nope'] }, tech);
     expect(errors.map((e) => [e.field, e.keyword])).toEqual([['/category', 'enum'], ['/urgency', 'enum'], ['/steps/1', 'enum']]);
