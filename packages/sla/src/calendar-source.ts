@@ -18,8 +18,11 @@ export function registryOf(source: CalendarSource | undefined): CalendarRegistry
   if (isRegistry(source)) return source;
   const known = compiled.get(source);
   if (known) return known;
-  const documents = (Array.isArray(source) ? source : Object.values(source)) as CalendarDocument[];
-  const registry = createCalendarRegistry(documents.filter((d) => typeof d === 'object' && d !== null && typeof d.id === 'string'));
+  const documents = ((Array.isArray(source) ? source : Object.values(source)) as CalendarDocument[]).filter(
+    (d) => typeof d === 'object' && d !== null && typeof d.id === 'string',
+  );
+  // No documents: share the built-in registry, whose per-day memo then survives across calls.
+  const registry = documents.length === 0 ? defaultRegistry() : createCalendarRegistry(documents);
   compiled.set(source, registry);
   return registry;
 }
