@@ -83,7 +83,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   }
   const listed = new Set(bundle.documents.map((d) => resolve(d.file)));
   for (const extra of await jsonFiles(root)) {
-    if (extra !== resolve(manifestFile) && !listed.has(extra)) {
+    if (extra !== resolve(manifestFile) && !listed.has(extra) && (await looksLikeDefinition(extra))) {
       const rel = relative(root, extra);
       bundle.loadFindings.push(finding('unlisted-file', join(dir, rel), '', `文件未列入 bundle.json 的 contents，将被忽略`, `File is not listed in the contents of bundle.json and is ignored`, 'warning'));
     }
@@ -103,6 +103,12 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     }
   }
   return bundle;
+}
+
+/** True for a JSON object with a `kind`: other JSON files (test expectations, data) are not definitions. */
+async function looksLikeDefinition(path: string): Promise<boolean> {
+  const r = await readJson(path, path);
+  return r.ok && typeof r.doc === 'object' && r.doc !== null && 'kind' in r.doc;
 }
 
 /** `*.json` files under `dir` (skipping dot folders and node_modules), at most MAX_FILES. */

@@ -1,14 +1,22 @@
-/** Levenshtein distance, O(a·b) time and O(b) memory; inputs are capped so hostile names stay cheap. */
+/**
+ * Edit distance with adjacent transpositions counted as one edit (optimal string alignment, the
+ * Damerau variant of Levenshtein), so "dnoe" is one typo from "done". O(a·b) time; inputs are
+ * capped at 128 characters so hostile names stay cheap.
+ */
 export function levenshtein(a: string, b: string): number {
   const x = a.slice(0, 128);
   const y = b.slice(0, 128);
+  let prev2: number[] = [];
   let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      cur[j] = d;
     }
+    prev2 = prev;
     prev = cur;
   }
   return prev[y.length]!;

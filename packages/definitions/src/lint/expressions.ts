@@ -20,8 +20,8 @@ export function checkExpressions(sites: readonly ExprSite[], file: string, param
     const issues = site.template ? checkTemplate(site.source, { scope: site.scope }) : checkExpr(site.source, { expect: site.expect, scope: site.scope });
     const first = issues[0];
     if (first) {
-      const where = first.position ? { zh: `（第 ${first.position.column} 列）`, en: ` (column ${first.position.column})` } : { zh: '', en: '' };
-      out.push(finding('bad-expression', file, site.path, `表达式 "${clip(site.source)}" 有误${where.zh}：${first.message.zh}`, `Expression "${clip(site.source)}" is invalid${where.en}: ${first.message.en}`));
+      // @estateflow/expr messages already carry the line and column.
+      out.push(finding('bad-expression', file, site.path, `表达式 "${clip(site.source)}" 有误：${first.message.zh}`, `Expression "${clip(site.source)}" is invalid: ${first.message.en}`));
     }
     if (params) {
       for (const m of site.source.matchAll(PARAM_REF)) {

@@ -312,9 +312,12 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     }
     return false;
   };
+  // A broken target or initial makes reachability meaningless: report the cause, not its echoes.
+  const structureBroken = out.some((f) => f.rule === 'unknown-target' || f.rule === 'missing-initial');
   for (const n of nodes) {
     if (n === root) continue;
     if (!reached.has(n)) {
+      if (structureBroken) continue;
       add('unreachable-state', n.ptr, `状态 "${n.path.join('.')}" 不可达：没有转换进入它`, `State "${n.path.join('.')}" is unreachable: no transition enters it`);
     } else if (n.children.length === 0 && n.node.type !== 'final' && !hasExit(n) && !inParallelWithExit(n)) {
       add('dead-end-state', n.ptr, `非终态 "${n.path.join('.')}" 没有任何出路（无 on、always 或 after）`, `Non-final state "${n.path.join('.')}" has no way out (no on, always or after)`);

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { formatFinding, validatePath, type Finding } from '@estateflow/definitions';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'test/fixtures/lint');
+
+type Expected = { about: string; target: string; findings: { rule: string; file: string; pointer: string; en: string; zh: string }[] };
+
+const fixtures = readdirSync(FIXTURES).sort().map((name) => ({
+  name,
+  dir: join(FIXTURES, name),
+  expected: JSON.parse(readFileSync(join(FIXTURES, name, 'expected.json'), 'utf8')) as Expected,
+}));
+
+describe('every lint fixture is rejected with the expected rule, pointer and message', () => {
+  it('has a fixture for each rule the issue names', () => {
+    const rules = new Set(fixtures.flatMap((f) => f.expected.findings.map((x) => x.rule)));
+    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'missing-file', 'forbidden-key', 'unsafe-pattern', 'pattern-without-max-length']) {
+      expect(rules, rule).toContain(rule);
+    }
+  });
+
+  for (const { name, dir, expected } of fixtures) {
+    it(`${name}: ${expected.about}`, async () => {
+      const findings = await validatePath(join(dir, expected.target));
+      const shown = (f: Finding): string => formatFinding({ ...f, file: relative(dir, f.file) }, 'en');
+      for (const want of expected.findings) {
+        const match = findings.find((f) => f.rule === want.rule && relative(dir, f.file) === want.file && f.pointer === want.pointer);
+        expect(match, `${want.rule} at ${want.file}:${want.pointer}; got\n${findings.map(shown).join('\n')}`).toBeDefined();
+        expect(match!.severity).toBe('error');
+        expect(match!.message.en).toContain(want.en);
+        expect(match!.message.zh).toContain(want.zh);
+      }
+      // Nothing else is an error: each fixture breaks exactly what it says.
+      const unexpected = findings.filter((f) => f.severity === 'error' && !expected.findings.some((w) => w.rule === f.rule));
+      expect(unexpected.map(shown)).toEqual([]);
+    });
+  }
+});
+
+describe('the lost-and-found bundle', () => {
+  it('validates without errors', async () => {
+    const findings = await validatePath(join(ROOT, 'workflows/lost-and-found'));
+    expect(findings.filter((f) => f.severity === 'error').map((f) => formatFinding(f, 'en'))).toEqual([]);
+  });
+});
+
+const run = promisify(execFile);
+const wf = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  try {
+    const { stdout, stderr } = await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'packages/cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, INIT_CWD: ROOT } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+};
+
+describe('wf validate as a subprocess', () => {
+  it('exits 1 and names file, pointer and problem for a wrong target, an unknown action, a bad expression and a missing form', async () => {
+    const dirs = ['unknown-target', 'unknown-action', 'bad-expression', 'unknown-form'].map((d) => `test/fixtures/lint/${d}`);
+    const r = await wf('validate', '--locale', 'en', ...dirs);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    const has = (text: string): void => expect(lines.some((l) => l.includes(text)), `${text}\n${r.stdout}`).toBe(true);
+    has('test/fixtures/lint/unknown-target/workflow.json:/machine/states/open/on/GO: error: Transition target "dnoe" does not exist (from state "open"). Did you mean "done"? [unknown-target]');
+    has('test/fixtures/lint/unknown-action/workflow.json:/machine/states/open/entry/0/type: error: Unknown action "notifyy". Did you mean "notify"? [unknown-action]');
+    has('test/fixtures/lint/bad-expression/workflow.json:/guards/ok: error: Expression "context.x >= " is invalid');
+    has('test/fixtures/lint/unknown-form/workflow.json:/events/GO/form: error: Form "f-strat" is not in the bundle. Did you mean "f-start"? [unknown-form]');
+    has('4 error(s)');
+  }, 90_000);
+
+  it('exits 0 on the lost-and-found bundle and prints JSON findings with --json', async () => {
+    const r = await wf('validate', '--json', 'workflows/lost-and-found');
+    expect(r.code).toBe(0);
+    const findings = JSON.parse(r.stdout) as Finding[];
+    expect(findings.every((f) => f.severity === 'warning')).toBe(true);
+  }, 90_000);
+});
