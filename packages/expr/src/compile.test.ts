@@ -65,11 +65,15 @@ describe('compileExpr and evaluateExpr', () => {
   it('evaluates a simple compiled comparison in a few microseconds', () => {
     const c = compileExpr('context.valueFen >= 10000', { expect: 'bool' });
     if (!c.ok) throw new Error('should compile');
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) evaluateExpr(c.expr, vars);
-    const microseconds = ((performance.now() - t0) * 1000) / n;
-    expect(microseconds).toBeLessThan(20);
+    // best of several batches: the machine is shared, the fastest batch shows the real cost
+    let best = Number.POSITIVE_INFINITY;
+    for (let batch = 0; batch < 10; batch++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 1_000; i++) evaluateExpr(c.expr, vars);
+      best = Math.min(best, performance.now() - t0);
+    }
+    const microseconds = best; // ms per 1,000 runs = µs per run
+    expect(microseconds).toBeLessThan(15);
   });
 });
 

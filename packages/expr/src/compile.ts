@@ -4,6 +4,7 @@ import { LIMITS, staticBudgetIssues, withIterationBudget } from './budget.ts';
 import { describeCelError, isCelError, issueFromCelError } from './cel-errors.ts';
 import { environmentFor, SCOPE_VARIABLES, type ExprScope } from './environment.ts';
 import { ExprError, type ExprIssue } from './errors.ts';
+import { timeZoneIssues } from './time-zone-rule.ts';
 import { fromCel, toCel } from './values.ts';
 
 /** The result type an expression must have where it is used. */
@@ -102,6 +103,8 @@ function compileUncached(source: string, scope: ExprScope, expect: ExprExpect): 
     if (isCelError(e)) return { ok: false, issues: [issueFromCelError(e, source, scope)] };
     throw e;
   }
+  const zoneIssues = timeZoneIssues(source, parsed.ast);
+  if (zoneIssues.length) return { ok: false, issues: zoneIssues };
   const type = checked.type ?? 'dyn';
   if (expect !== 'any' && type !== 'dyn' && !CEL_TYPE[expect].includes(type)) {
     return {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calendarDate, daysBetween, evaluateExpr, ExprError, formatYuan, parseFen } from './index.ts';
+import { calendarDate, checkExpr, daysBetween, evaluateExpr, ExprError, formatYuan, parseFen } from './index.ts';
 
 describe('money helpers', () => {
   it('formats integer fen as yuan with two decimals', () => {
@@ -36,8 +36,16 @@ describe('time helpers', () => {
 
   it('reads date parts in the estate time zone', () => {
     expect(evaluateExpr('now.getHours("Asia/Shanghai")', vars)).toBe(23);
-    expect(evaluateExpr('now.getHours()', vars)).toBe(15);
+    expect(evaluateExpr('now.getHours("UTC")', vars)).toBe(15);
     expect(evaluateExpr('now.getDayOfWeek("Asia/Shanghai")', vars)).toBe(0);
+  });
+
+  it('requires a time zone for date parts of a timestamp, but not of a duration', () => {
+    const [issue] = checkExpr('now.getHours() >= 17');
+    expect(issue?.reason).toBe('type');
+    expect(issue?.message.en).toBe('getHours() without a time zone reads UTC; write getHours("Asia/Shanghai") (line 1, column 1)');
+    expect(checkExpr('instance.startedAt.getDayOfWeek() == 0')).toEqual([]); // dyn receiver: cannot know statically
+    expect(checkExpr('(now - timestamp("2026-01-01T00:00:00Z")).getHours() > 2')).toEqual([]);
   });
 
   it('counts calendar days between instants in Asia/Shanghai by default', () => {
