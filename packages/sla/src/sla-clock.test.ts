@@ -158,6 +158,18 @@ describe('SLA clocks', () => {
     expect(clockAt(complaintPolicy, history, '2026-03-02T09:10').startedAt).toEqual(sh('2026-03-02T09:05'));
   });
 
+  it('counts a goal condition that reads a missing field as false and reports it as an issue', () => {
+    const strict: SlaPolicy = {
+      ...complaintPolicy,
+      metrics: complaintPolicy.metrics.map((m) => ({ ...m, goals: [{ when: "context.grade == 'major'", deadline: { after: { amount: 10, unit: 'days' } } }, { deadline: { after: { amount: 2, unit: 'days' } } }] })),
+    };
+    const clock = clockAt(strict, [entry('2026-03-02T10:00', 'REGISTER', 'registered', {})], '2026-03-02T11:00');
+    expect(clock.goal).toBe(1);
+    expect(clock.dueAt).toEqual(sh('2026-03-04T10:00'));
+    expect(clock.issues.map((i) => i.path)).toEqual(['/metrics/0/goals/0/when']);
+    expect(clock.issues[0]?.error.messages.en).toContain('counts as false');
+  });
+
   it('PS-3: a 15-minute notice clock started by intake and stopped by an event', () => {
     const policy: SlaPolicy = {
       kind: 'sla',

@@ -33,6 +33,15 @@ export interface ClockInstant {
   readonly notify?: readonly string[];
 }
 
+/**
+ * An expression that failed while replaying (e.g. `context.grade` before triage set it): it
+ * counts as false and is reported here rather than stopping every clock of the instance.
+ */
+export interface ClockIssue {
+  readonly path: string;
+  readonly error: SlaError;
+}
+
 /** A finished cycle of a metric (ended by stop, or by a reset). */
 export interface ClockCycle {
   readonly startedAt: Date;
@@ -71,6 +80,7 @@ export interface Clock {
   readonly nextInstants: readonly ClockInstant[];
   /** Cycles closed by a reset or a stop before the current one. */
   readonly cycles: readonly ClockCycle[];
+  readonly issues: readonly ClockIssue[];
 }
 
 type Segment = [number, number | undefined];
@@ -81,19 +91,20 @@ interface Cycle {
   scope: SlaScope;
 }
 
-function conditionHolds(c: Condition, paths: readonly string[], previous: readonly string[], scope: SlaScope, options: ClockOptions, path: string): boolean {
+function conditionHolds(c: Condition, paths: readonly string[], previous: readonly string[], scope: SlaScope, options: ClockOptions, path: string, issues: ClockIssue[]): boolean {
   if ('enter' in c) return inState(paths, c.enter) && !inState(previous, c.enter);
   if ('leave' in c) return !inState(paths, c.leave) && inState(previous, c.leave);
   if ('event' in c) return scope.event.type === c.event;
   try {
     return options.evaluate(c.expr, scope) === true;
   } catch (cause) {
-    throw new SlaError('expression-failed', { zh: `条件表达式 "${c.expr}" 求值失败`, en: `Condition "${c.expr}" failed` }, { path, cause });
+    issues.push({ path: `${path}/expr`, error: new SlaError('expression-failed', { zh: `条件表达式 "${c.expr}" 求值失败，按 false 处理`, en: `Condition "${c.expr}" failed and counts as false` }, { path: `${path}/expr`, cause }) });
+    return false;
   }
 }
 
 /** Replays the history into the cycles of one metric (pure). */
-function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHistoryEntry[], options: ClockOptions): Cycle[] {
+function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHistoryEntry[], options: ClockOptions, issues: ClockIssue[]): Cycle[] {
   const now = options.now.getTime();
   const cycles: Cycle[] = [];
   let previous: string[] = [];
@@ -107,7 +118,7 @@ function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHisto
     context = e.context ?? context;
     const scope: SlaScope = { event: { type: e.type, data: e.data ?? {} }, context, state: paths, now: new Date(at) };
     const holds = (key: 'start' | 'pause' | 'resume' | 'stop' | 'reset'): boolean =>
-      (metric[key] ?? []).some((c, i) => conditionHolds(c, paths, previous, scope, options, `${metricPath}/${key}/${i}`));
+      (metric[key] ?? []).some((c, i) => conditionHolds(c, paths, previous, scope, options, `${metricPath}/${key}/${i}`, issues));
     let cycle = cycles.at(-1);
     const open = cycle !== undefined && cycle.end === undefined;
     const close = (c: Cycle): void => {
@@ -145,14 +156,16 @@ function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHisto
   return cycles;
 }
 
-function chooseGoal(metric: Metric, metricPath: string, scope: SlaScope, options: ClockOptions): { goal: Goal; index: number } | undefined {
+function chooseGoal(metric: Metric, metricPath: string, scope: SlaScope, options: ClockOptions, issues: ClockIssue[]): { goal: Goal; index: number } | undefined {
   for (const [index, goal] of metric.goals.entries()) {
     if (goal.when === undefined) return { goal, index };
     let value: unknown;
     try {
       value = options.evaluate(goal.when, scope);
     } catch (cause) {
-      throw new SlaError('expression-failed', { zh: `目标条件 "${goal.when}" 求值失败`, en: `Goal condition "${goal.when}" failed` }, { path: `${metricPath}/goals/${index}/when`, cause });
+      const path = `${metricPath}/goals/${index}/when`;
+      issues.push({ path, error: new SlaError('expression-failed', { zh: `目标条件 "${goal.when}" 求值失败，按 false 处理`, en: `Goal condition "${goal.when}" failed and counts as false` }, { path, cause }) });
+      continue;
     }
     if (value === true) return { goal, index };
   }
@@ -190,9 +203,10 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
   return policy.metrics.map((metric, m) => {
     const metricPath = `/metrics/${m}`;
     const calendarId = metric.calendar ?? policy.calendar;
-    const cycles = cyclesOf(metric, metricPath, history, options);
+    const issues: ClockIssue[] = [];
+    const cycles = cyclesOf(metric, metricPath, history, options, issues);
     const results = cycles.map((cycle) => {
-      const chosen = chooseGoal(metric, metricPath, cycle.scope, options);
+      const chosen = chooseGoal(metric, metricPath, cycle.scope, options, issues);
       const env: DeadlineEnv = { calendars: options.calendars, calendarId, evaluate: (expr) => options.evaluate(expr, cycle.scope) };
       if (!chosen) return { cycle, chosen, base: undefined, budget: undefined, env };
       const simple = selectDeadline(chosen.goal.deadline, env, `${metricPath}/goals/${chosen.index}/deadline`);
@@ -222,7 +236,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
       return {
         metricId: metric.id, status: 'pending', goal: undefined, timeBase: 'wall', calendarId, startedAt: undefined, stoppedAt: undefined,
         budgetMs: undefined, elapsedMs: 0, remainingMs: undefined, pausedMs: 0, dueAt: undefined, breached: false, breachedAt: undefined,
-        breachRecorded: false, warnings: [], warningsReached: [], escalations: [], nextInstants: [], cycles: finished,
+        breachRecorded: false, warnings: [], warningsReached: [], escalations: [], nextInstants: [], cycles: finished, issues,
       } satisfies Clock;
     }
     const { cycle, chosen, base, budget, env } = current;
@@ -280,6 +294,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
       escalations: running || breached ? escalations : [],
       nextInstants,
       cycles: finished,
+      issues,
     } satisfies Clock;
   });
 }
