@@ -35,7 +35,7 @@ export function defaultPlan(cadence: Cadence, ids: { id: string; feeSchedule: st
       paymentNotice: { monthOffset: -1, day: cadence === 'monthly' ? 15 : 1, payWithin: { amount: 1, unit: 'months' } },
       reminder: { monthOffset: 0, day: 1, payWithin: cadence === 'monthly' ? { amount: 7, unit: 'days' } : { amount: 1, unit: 'months' } },
       finalNotice: { after: 'reminder-pay-by', days: 8, payWithin: { amount: 5, unit: 'days' } },
-      recovery: { daysAfterFinalPayBy: 1, payWithin: { amount: 3, unit: 'months' }, steps: SOFT_LADDER },
+      recovery: { daysAfterFinalPayBy: 1, payWithin: { amount: 3, unit: 'months' }, steps: [...SOFT_LADDER] },
     },
     lateFee: { dailyRate: { numerator: 3, denominator: 1000 }, startsOn: 'period-start', chargedFrom: 'final-notice' },
     allocation: { order: 'oldest-first', within: 'principal-first' },

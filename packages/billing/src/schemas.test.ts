@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { validatorFor } from '@estateflow/definitions';
 import { describe, expect, it } from 'vitest';
 import { defaultPlan } from './default-plan.ts';
 import { checkSchedule } from './fee-schedule.ts';
@@ -42,6 +43,15 @@ describe('schemas/fee-schedule.schema.json and billing-plan.schema.json', () => 
       expect(validatePlan(defaultPlan(cadence, { id: `p-${cadence}`, feeSchedule: 'garden-fees' })), JSON.stringify(validatePlan.errors)).toBe(true);
     }
     expect(validateFee(SCHEDULE), JSON.stringify(validateFee.errors)).toBe(true);
+  });
+
+  it('pass the platform validators of @estateflow/definitions too', () => {
+    const plans = validatorFor('billing-plan');
+    for (const cadence of ['monthly', 'quarterly', 'semi-annual'] as const) {
+      expect(plans(defaultPlan(cadence, { id: `p-${cadence}`, feeSchedule: 'garden-fees' })), JSON.stringify(plans.errors)).toBe(true);
+    }
+    const fees = validatorFor('fee-schedule');
+    expect(fees(SCHEDULE), JSON.stringify(fees.errors)).toBe(true);
   });
 
   it('reject fractional fen, a missing translation and an unknown cadence, naming the JSON pointer', () => {

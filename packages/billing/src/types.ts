@@ -1,17 +1,26 @@
+import type {
+  BillingPlan as BillingPlanDefinition,
+  BillingPlanPayWithin,
+  BillingPlanRatio,
+  FeeSchedule as FeeScheduleDefinition,
+  FeeScheduleDebrisRemoval,
+  FeeScheduleManagementRate,
+  FeeScheduleParkingRate,
+  FeeScheduleServiceItem,
+  FeeScheduleVersion as FeeScheduleVersionDefinition,
+  Text as DefinitionText,
+} from '@estateflow/definitions';
+
 /**
- * The billing package's own minimal types for the `fee-schedule` and `billing-plan` definitions
- * (schemas/fee-schedule.schema.json, schemas/billing-plan.schema.json) and for the records a
- * billing run produces. Kept in this one file until @estateflow/definitions generates the
- * definition types from the schemas; then the two definition interfaces switch to those.
+ * Types of the billing package: the `fee-schedule` and `billing-plan` definitions come from
+ * @estateflow/definitions (generated from schemas/*.schema.json, never restated here); the
+ * records a billing run produces (bills, payments, allocations) are defined below.
  *
  * Money is always an integer number of fen (分), a safe integer; no floating point anywhere.
  */
 
 /** Bilingual text, zh-CN first (schemas/common.schema.json#/$defs/Text). */
-export interface Text {
-  readonly zh: string;
-  readonly en: string;
-}
+export type Text = DefinitionText;
 
 /** A civil date in the estate's time zone, `YYYY-MM-DD`. */
 export type CivilDate = string;
@@ -19,157 +28,29 @@ export type CivilDate = string;
 /** An integer amount of fen (1 yuan = 100 fen). */
 export type Fen = number;
 
-export type Cadence = 'monthly' | 'quarterly' | 'semi-annual';
+// ---------------------------------------------------------------- definitions (generated from schemas/)
 
-/** An exact ratio, e.g. 3 ‰ = `{ numerator: 3, denominator: 1000 }`. */
-export interface Ratio {
-  readonly numerator: number;
-  readonly denominator: number;
-}
+/** schemas/fee-schedule.schema.json, as generated into @estateflow/definitions. */
+export type FeeSchedule = FeeScheduleDefinition;
+export type FeeScheduleVersion = FeeScheduleVersionDefinition;
+export type ManagementRate = FeeScheduleManagementRate;
+export type ParkingRate = FeeScheduleParkingRate;
+export type DebrisRemovalRate = FeeScheduleDebrisRemoval;
+export type ServiceItem = FeeScheduleServiceItem;
 
-// ---------------------------------------------------------------- fee schedule (PS-2, BL-6)
-
-export interface ManagementRate {
-  /** Unit type this rate applies to, e.g. `residential`, `shop`, `villa`. */
-  readonly unitType: string;
-  readonly title: Text;
-  /** Management fee in fen per m² of floor area per month. */
-  readonly fenPerSqmMonth: Fen;
-}
-
-export interface ParkingRate {
-  readonly kind: string;
-  readonly title: Text;
-  readonly fenPerMonth: Fen;
-}
-
-export interface DebrisRemovalRate {
-  readonly title: Text;
-  /** `per-sqm`: amount × floor area; `per-unit`: a flat amount (RN-2). */
-  readonly basis: 'per-sqm' | 'per-unit';
-  readonly amountFen: Fen;
-}
-
-export interface ServiceItem {
-  /** Catalogue code, e.g. `lamp-replace` (PS-10). */
-  readonly code: string;
-  readonly title: Text;
-  readonly priceFen: Fen;
-  /** What one price buys, e.g. 次/each, 米/metre. */
-  readonly per: Text;
-  /** Optional id of the checklist form the technician fills (PS-10). */
-  readonly checklistForm?: string;
-}
-
-export interface FeeScheduleVersion {
-  /** First day this version applies (inclusive); it applies until the next version's date. */
-  readonly effectiveFrom: CivilDate;
-  readonly management: readonly ManagementRate[];
-  readonly parking?: readonly ParkingRate[];
-  readonly debrisRemoval?: DebrisRemovalRate;
-  /** BL-6: vacant units in custody pay this share of the management fee (‰; default 700). */
-  readonly custodyFactorPermille?: number;
-  readonly services?: readonly ServiceItem[];
-}
-
-export interface FeeSchedule {
-  readonly kind: 'fee-schedule';
-  readonly id: string;
-  readonly title: Text;
-  readonly description?: Text;
-  readonly versions: readonly FeeScheduleVersion[];
-}
-
-// ---------------------------------------------------------------- billing plan (BL table, BL-1..BL-4)
-
-export interface PayWithin {
-  readonly amount: number;
-  readonly unit: 'days' | 'months';
-}
-
-/** A notice issued on a fixed day of a month counted from the period's first month. */
-export interface MonthDayNotice {
-  /** Months relative to the period's first month: -1 = the month before, 0 = the first month. */
-  readonly monthOffset: number;
-  /** Day of that month, 1–31 (clamped to the month's last day). */
-  readonly day: number;
-  readonly payWithin: PayWithin;
-}
-
-export interface FinalNoticeRule {
-  /** BL-1: counted from the reminder's issue date or from its pay-by date. */
-  readonly after: 'reminder-issue' | 'reminder-pay-by';
-  /** "From the 8th day after": issueOn = anchor + days. */
-  readonly days: number;
-  readonly payWithin: PayWithin;
-}
-
-export type RecoveryChannel = 'phone' | 'sms' | 'letter' | 'visit' | 'legal';
-
-export interface RecoveryStep {
-  readonly channel: RecoveryChannel;
-  /** Offset from the first day of recovery. */
-  readonly after: PayWithin;
-  readonly title: Text;
-}
-
-export interface RecoveryRule {
-  /** Recovery starts this many days after the final notice's pay-by date (default 1). */
-  readonly daysAfterFinalPayBy: number;
-  /** BL-4: how long the soft ladder runs before the formal letter (default 3 months). */
-  readonly payWithin: PayWithin;
-  /** BL-4's softer ladder: phone/SMS, formal letter after 3 months, visit, legal. */
-  readonly steps?: readonly RecoveryStep[];
-}
-
-export type LateFeeStart = 'period-start' | 'payment-notice-pay-by' | 'reminder-pay-by' | 'final-notice-pay-by';
-
-export interface LateFeeRule {
-  /** BL-2: 3 ‰ per day = `{ numerator: 3, denominator: 1000 }`. */
-  readonly dailyRate: Ratio;
-  /** BL-2 default `period-start`: from the first day of the period in arrears; the others start the day after that pay-by. */
-  readonly startsOn: LateFeeStart;
-  /**
-   * `final-notice` (BL-2: "the reminder warns of it; the final notice charges it"): principal
-   * paid before the final notice's issue date bears no late fee. `accrual`: every day counts.
-   */
-  readonly chargedFrom: 'final-notice' | 'accrual';
-  readonly cap?: { readonly ratioOfPrincipal?: Ratio; readonly maxFen?: Fen };
-  readonly waiver?: {
-    /** A computed late fee below this amount is waived. */
-    readonly belowFen?: Fen;
-    /** Principal fully paid within this many days from the start bears no late fee. */
-    readonly graceDays?: number;
-  };
-}
-
-export interface AllocationRule {
-  readonly order: 'oldest-first' | 'newest-first';
-  readonly within: 'principal-first' | 'late-fee-first';
-}
-
-export interface BillingPlan {
-  readonly kind: 'billing-plan';
-  readonly id: string;
-  readonly title: Text;
-  readonly description?: Text;
-  /** Id of the fee schedule this plan bills. */
-  readonly feeSchedule: string;
-  readonly cadence: Cadence;
-  /** First month (1–12) of the first period of a year; default 1 (periods start in January). */
-  readonly anchorMonth?: number;
-  readonly timeZone?: string;
-  readonly notices: {
-    readonly paymentNotice: MonthDayNotice;
-    readonly reminder: MonthDayNotice;
-    readonly finalNotice: FinalNoticeRule;
-    readonly recovery: RecoveryRule;
-  };
-  readonly lateFee: LateFeeRule;
-  readonly allocation?: AllocationRule;
-  /** PS-7/BL-5: list completed paid-service orders on the next notice (default true). */
-  readonly includeServiceCharges?: boolean;
-}
+/** schemas/billing-plan.schema.json, as generated into @estateflow/definitions. */
+export type BillingPlan = BillingPlanDefinition;
+export type PayWithin = BillingPlanPayWithin;
+export type Ratio = BillingPlanRatio;
+export type MonthDayNotice = BillingPlan['notices']['paymentNotice'];
+export type FinalNoticeRule = BillingPlan['notices']['finalNotice'];
+export type RecoveryRule = BillingPlan['notices']['recovery'];
+export type RecoveryStep = NonNullable<RecoveryRule['steps']>[number];
+export type RecoveryChannel = RecoveryStep['channel'];
+export type LateFeeRule = BillingPlan['lateFee'];
+export type LateFeeStart = LateFeeRule['startsOn'];
+export type AllocationRule = NonNullable<BillingPlan['allocation']>;
+export type Cadence = BillingPlan['cadence'];
 
 // ---------------------------------------------------------------- records
 
