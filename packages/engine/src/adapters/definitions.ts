@@ -51,6 +51,7 @@ export type WorkflowDefinition = {
   version?: string;
   title: Text;
   roles?: string[];
+  calendar?: string;
   params?: Record<string, { schema?: unknown; default?: unknown; title?: Text }>;
   context?: Record<string, unknown>;
   start?: { form?: string; roles?: string[] };

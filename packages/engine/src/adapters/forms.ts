@@ -1,32 +1,28 @@
 /**
- * Seam to `@estateflow/forms`. Until that package exports `compileForm` / `validateFormData`,
- * form data is checked here with ajv against the form's JSON Schema, compiled once per form.
+ * Seam to `@estateflow/forms`: the same compiled validator the API and the UI use (compiled once
+ * per form), with the form's own zh/en messages naming the field.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsImport from 'ajv-formats';
+import { compileForm, validateFormData } from '@estateflow/forms';
 import type { FormDefinition, Text } from './definitions.ts';
 
 export type FormIssue = { field: string; message: Text };
-export type CompiledForm = { id: string; validate: (data: unknown) => FormIssue[] };
+export type FormCheck = { ok: true; data: Record<string, unknown> } | { ok: false; issues: FormIssue[] };
+export type FormRuleInput = { actor?: { id: string; role: string }; params?: Record<string, unknown>; now?: string };
+export type CompiledForm = { id: string; validate: (data: unknown, input?: FormRuleInput) => FormCheck };
 
-const addFormats = addFormatsImport as unknown as (a: Ajv2020) => void;
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-
-/** Compiles a form's data schema once. */
+/** Compiles a form's data schema and rules once. */
 export function compileFormValidator(form: FormDefinition): CompiledForm {
-  const check = ajv.compile(form.schema);
+  const compiled = compileForm(form as Parameters<typeof compileForm>[0]);
   return {
     id: form.id,
-    validate(data) {
-      if (check(data)) return [];
-      return (check.errors ?? []).map((e) => {
-        const missing = e.keyword === 'required' ? String((e.params as { missingProperty?: string }).missingProperty) : undefined;
-        const field = missing ?? (e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)');
-        const en = missing ? `Field "${field}" is required` : `Field "${field}" ${e.message ?? 'is invalid'}`;
-        const zh = missing ? `字段“${field}”为必填项` : `字段“${field}”不符合要求（${e.keyword}）`;
-        return { field, message: { zh, en } };
-      });
+    validate(data, input = {}) {
+      const opts: Parameters<typeof validateFormData>[2] = {};
+      if (input.actor) opts.actor = input.actor;
+      if (input.params) opts.params = input.params;
+      if (input.now) opts.now = new Date(input.now);
+      const r = validateFormData(compiled, data, opts);
+      if (r.ok) return { ok: true, data: r.data };
+      return { ok: false, issues: r.errors.map((e) => ({ field: e.field, message: e.message })) };
     },
   };
 }

@@ -30,7 +30,7 @@ export function guarded<T>(path: string | undefined, fn: () => T): T {
 const evalIn = (a: Args, src: string) => compileExpression(src)(exprVars(a.context, a.event));
 
 export function createVocabulary(def: WorkflowDefinition, calendarsOf: () => Record<string, unknown>) {
-  const due = (a: Args, d: Deadline) => resolveDeadlineAt(d, a.context.sys.now, exprVars(a.context, a.event), calendarsOf());
+  const due = (a: Args, d: Deadline) => resolveDeadlineAt(d, a.context.sys.now, exprVars(a.context, a.event), calendarsOf(), def.calendar);
   const sys = (a: Args, patch: Partial<MachineContext['sys']>) => ({ sys: { ...a.context.sys, ...patch } });
   const setTimer = (a: Args, t: Timer) => sys(a, { timers: { ...a.context.sys.timers, [t.id]: t } });
   const dropTimer = (a: Args, id: string) => {

@@ -1,6 +1,7 @@
 /** Who may send what, and whether the data fits the form: checked before the machine sees it. */
 import type { CompiledWorkflow } from '../compile/compile.ts';
 import { engineError, type EngineError } from '../errors.ts';
+import type { FormRuleInput } from '../adapters/forms.ts';
 import type { Actor, EngineEvent, EngineSnapshot } from '../types.ts';
 
 /** A state value as one readable string: `work.rework`, or `a.x + b.y` for parallel states. */
@@ -60,15 +61,20 @@ export function checkEventAllowed(compiled: CompiledWorkflow, snapshot: EngineSn
   return undefined;
 }
 
-export function checkForm(compiled: CompiledWorkflow, formId: string | undefined, data: unknown): EngineError | undefined {
-  if (!formId) return undefined;
+/** Validates event or start data with its form; returns the cleaned data or a `form-invalid` error naming the field. */
+export function checkForm(
+  compiled: CompiledWorkflow, formId: string | undefined, data: Record<string, unknown>, input: FormRuleInput,
+): { error: EngineError } | { data: Record<string, unknown> } {
+  if (!formId) return { data };
   const form = compiled.forms.get(formId);
-  if (!form) return undefined;
-  const issues = form.validate(data);
-  if (issues.length === 0) return undefined;
-  const first = issues[0]!;
-  return engineError('form-invalid', {
-    zh: `表单“${formId}”填写有误：${issues.map((i) => i.message.zh).join('；')}`,
-    en: `Form "${formId}" is invalid: ${issues.map((i) => i.message.en).join('; ')}`,
-  }, { field: first.field, issues });
+  if (!form) return { data };
+  const r = form.validate(data, input);
+  if (r.ok) return { data: r.data };
+  const first = r.issues[0];
+  return {
+    error: engineError('form-invalid', {
+      zh: `表单“${formId}”填写有误：${r.issues.map((i) => i.message.zh).join('；')}`,
+      en: `Form "${formId}" is invalid: ${r.issues.map((i) => i.message.en).join('; ')}`,
+    }, { ...(first ? { field: first.field } : {}), issues: r.issues }),
+  };
 }

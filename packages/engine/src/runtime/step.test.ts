@@ -36,8 +36,8 @@ describe('start and step', () => {
     const r = start(wf, { ...startInput, actor: resident });
     expect(r.ok || r.error.reason).toBe('not-allowed');
     const f = start(wf, { ...startInput, data: {} });
-    expect(f.ok ? null : [f.error.reason, f.error.field]).toEqual(['form-invalid', 'name']);
-    if (!f.ok) expect(f.error.message.zh).toContain('name');
+    expect(f.ok ? null : [f.error.reason, f.error.field]).toEqual(['form-invalid', '/name']);
+    if (!f.ok) expect(f.error.message.zh).toContain('姓名');
   });
 
   it('fires the escalation timer once; a late duplicate is stale', () => {
@@ -84,7 +84,7 @@ describe('start and step', () => {
     let snap = ok(start(wf, startInput)).snapshot;
     snap = ok(step(wf, snap, { type: 'ACCEPT' }, { now: at(1), actor: dispatcher })).snapshot;
     const bad = step(wf, snap, { type: 'PRICE', data: { priceFen: 'cheap' } }, { now: at(2), actor: tech });
-    expect(bad.ok ? null : [bad.error.reason, bad.error.field]).toEqual(['form-invalid', 'priceFen']);
+    expect(bad.ok ? null : [bad.error.reason, bad.error.field]).toEqual(['form-invalid', '/priceFen']);
     const o = ok(step(wf, snap, { type: 'PRICE', data: { priceFen: 12000 } }, { now: at(2), actor: tech }));
     expect(o.snapshot.context.data).toMatchObject({ priceFen: 12000, approved: true });
     expect(o.timers.cancel).toEqual(['after:pricing:slow']);

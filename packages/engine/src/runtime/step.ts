@@ -70,13 +70,16 @@ function outcome(
  * @example const r = start(wf, { now: '2026-05-01T09:00:00+08:00', actor: { id: 'u1', role: 'front_desk' }, data, instanceId: 'ps-1' });
  */
 export function start(compiled: CompiledWorkflow, input: StartInput): Result<Outcome> {
-  const data = input.data ?? {};
-  const denied = checkStartAllowed(compiled, input.actor) ?? checkForm(compiled, compiled.definition.start?.form, data);
-  if (denied) return fail(denied);
   const now = new Date(input.now).toISOString();
+  const params = { ...defaultParams(compiled), ...input.params };
+  const denied = checkStartAllowed(compiled, input.actor);
+  if (denied) return fail(denied);
+  const checked = checkForm(compiled, compiled.definition.start?.form, input.data ?? {}, { actor: input.actor, params, now });
+  if ('error' in checked) return fail(checked.error);
+  const data = checked.data;
   try {
     const [next, actions] = run(compiled, input.calendars, () =>
-      initialTransition(compiled.machine, { ...input, now, data, params: { ...defaultParams(compiled), ...input.params } }) as never);
+      initialTransition(compiled.machine, { ...input, now, data, params }) as never);
     const history: HistoryEntry = { seq: 0, at: now, actor: input.actor, event: { type: 'start', data }, from: null, to: null };
     const empty = { ...(next.context as MachineContext).sys, tasks: {}, timers: {} };
     return { ok: true, value: outcome(compiled, empty, next, actions, history) };
@@ -106,7 +109,7 @@ export function restore(compiled: CompiledWorkflow, snapshot: EngineSnapshot, no
  */
 export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event: EngineEvent, options: StepOptions): Result<Outcome> {
   const now = new Date(options.now).toISOString();
-  const data = event.data ?? {};
+  let data = event.data ?? {};
   const history: HistoryEntry = {
     seq: snapshot.context.sys.seq + 1, at: now, actor: options.actor, event: { type: event.type, data },
     from: snapshot.value, to: snapshot.value,
@@ -125,8 +128,12 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
     delete timers[event.timer.id];
     sysBefore = { ...sysBefore, timers };
   }
-  const denied = checkEventAllowed(compiled, snapshot, event, options.actor) ?? checkForm(compiled, compiled.definition.events[event.type]?.form, data);
+  const denied = checkEventAllowed(compiled, snapshot, event, options.actor);
   if (denied) return fail(denied);
+  const checked = checkForm(compiled, compiled.definition.events[event.type]?.form, data, { actor: options.actor, params: options.params ?? sysBefore.params, now });
+  if ('error' in checked) return fail(checked.error);
+  data = checked.data;
+  history.event.data = data;
   try {
     const current = restore(compiled, { ...snapshot, context: { ...snapshot.context, sys: sysBefore } }, now, options.actor, options.params);
     const xEvent = { type: event.type, data };

@@ -1,8 +1,10 @@
 import type { FormDefinition, WorkflowDefinition } from '../adapters/definitions.ts';
 
 export const sampleForms: FormDefinition[] = [
-  { kind: 'form', id: 'intake', title: { zh: '登记', en: 'Intake' }, schema: { type: 'object', properties: { name: { type: 'string', minLength: 1 }, priceFen: { type: 'integer' } }, required: ['name'] } },
-  { kind: 'form', id: 'price', title: { zh: '报价', en: 'Price' }, schema: { type: 'object', properties: { priceFen: { type: 'integer', minimum: 0 } }, required: ['priceFen'] } },
+  { kind: 'form', id: 'intake', title: { zh: '登记', en: 'Intake' }, schema: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 50 } }, required: ['name'] },
+    layout: { sections: [{ id: 'main', title: { zh: '登记', en: 'Intake' }, fields: [{ field: 'name', widget: 'text', label: { zh: '姓名', en: 'Name' } }] }] } },
+  { kind: 'form', id: 'price', title: { zh: '报价', en: 'Price' }, schema: { type: 'object', properties: { priceFen: { type: 'integer', minimum: 0 } }, required: ['priceFen'] },
+    layout: { sections: [{ id: 'main', title: { zh: '报价', en: 'Price' }, fields: [{ field: 'priceFen', widget: 'money', label: { zh: '价格', en: 'Price' } }] }] } },
 ];
 
 /** A small workflow exercising every part of the vocabulary. */
