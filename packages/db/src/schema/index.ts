@@ -3,3 +3,4 @@ export * from './auth.ts';
 export * from './definitions.ts';
 export * from './instances.ts';
 export * from './audit.ts';
+export * from './billing.ts';

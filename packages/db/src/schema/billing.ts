@@ -1,0 +1,160 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Billing (packages/billing, helper D). Money is integer fen in `bigint` columns (read as JS
+ * numbers, always safe integers); calendar dates are `date` strings in the estate's time zone.
+ * Bills, lines, payments, adjustments and receipts are append-only: nothing is updated or deleted.
+ */
+
+type Text = { zh: string; en: string };
+
+/** A `fee-schedule` document of an estate; `revision` counts its saves. */
+export const feeSchedules = pgTable(
+  'fee_schedules',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    key: text('key').notNull(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    revision: integer('revision').notNull().default(1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })],
+);
+
+/** A `billing-plan` document of an estate. */
+export const billingPlans = pgTable(
+  'billing_plans',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    key: text('key').notNull(),
+    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+    revision: integer('revision').notNull().default(1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    updatedBy: uuid('updated_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })],
+);
+
+/** What billing needs to know of a unit beyond `units.area_sqm`: its fee type, custody (BL-6), parking. */
+export const unitBillingProfiles = pgTable(
+  'unit_billing_profiles',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    unitType: text('unit_type').notNull(),
+    custody: boolean('custody').notNull().default(false),
+    parking: jsonb('parking').$type<{ kind: string; count: number }[]>().notNull().default([]),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.unitId] }), index('unit_billing_profiles_estate_idx').on(t.tenantId, t.estateId)],
+);
+
+/** One bill per plan, unit and period: `key` = `<plan>/<unit>/<period>` is unique, so a rerun inserts nothing. */
+export const bills = pgTable(
+  'bills',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    key: text('key').notNull(),
+    planKey: text('plan_key').notNull(),
+    periodId: text('period_id').notNull(),
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    periodEnd: date('period_end', { mode: 'string' }).notNull(),
+    issueOn: date('issue_on', { mode: 'string' }).notNull(),
+    payBy: date('pay_by', { mode: 'string' }).notNull(),
+    scheduleVersion: date('schedule_version', { mode: 'string' }).notNull(),
+    totalFen: bigint('total_fen', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('bills_key_uq').on(t.tenantId, t.estateId, t.key),
+    index('bills_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.periodStart),
+  ],
+);
+
+/** The lines of a bill; a paid-service order serial is billed once per estate (PS-7). */
+export const billLines = pgTable(
+  'bill_lines',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    billId: uuid('bill_id').notNull(),
+    no: integer('no').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    kind: text('kind').$type<'management' | 'parking' | 'service'>().notNull(),
+    description: jsonb('description').$type<Text>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    orderSerial: text('order_serial'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.billId, t.no] }),
+    uniqueIndex('bill_lines_order_uq').on(t.tenantId, t.estateId, t.orderSerial).where(sql`order_serial is not null`),
+  ],
+);
+
+/** A signed correction, discount or late-fee waiver against a bill, appended (never an edit). */
+export const billAdjustments = pgTable(
+  'bill_adjustments',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    billId: uuid('bill_id').notNull(),
+    on: date('on', { mode: 'string' }).notNull(),
+    component: text('component').$type<'principal' | 'late-fee'>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    reason: jsonb('reason').$type<Text>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    createdBy: uuid('created_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('bill_adjustments_bill_idx').on(t.tenantId, t.billId)],
+);
+
+/** Money received (`payment`) or paid back from credit (`refund`); amounts positive. */
+export const payments = pgTable(
+  'payments',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    kind: text('kind').$type<'payment' | 'refund'>().notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    method: text('method').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    createdBy: uuid('created_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('payments_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.receivedOn)],
+);
+
+/** BL-7: the receipt of a payment, with a serial unique per estate (`SJ-2027-000042`). */
+export const receipts = pgTable(
+  'receipts',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    paymentId: uuid('payment_id').notNull(),
+    serial: text('serial').notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('receipts_serial_uq').on(t.tenantId, t.estateId, t.serial)],
+);
+
+export type FeeScheduleRow = typeof feeSchedules.$inferSelect;
+export type BillingPlanRow = typeof billingPlans.$inferSelect;
+export type UnitBillingProfile = typeof unitBillingProfiles.$inferSelect;
+export type BillRow = typeof bills.$inferSelect;
+export type BillLineRow = typeof billLines.$inferSelect;
+export type BillAdjustmentRow = typeof billAdjustments.$inferSelect;
+export type PaymentRow = typeof payments.$inferSelect;
+export type ReceiptRow = typeof receipts.$inferSelect;
