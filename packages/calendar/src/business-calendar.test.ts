@@ -83,6 +83,9 @@ describe('business calendar', () => {
     expect(reasonOf(() => createCalendarRegistry([{ kind: 'calendar', id: 'a', week: { mon: [['12:00', '08:00']] } }]))).toBe(
       'invalid-calendar a#/week/mon/0',
     );
+    expect(reasonOf(() => createCalendarRegistry([{ kind: 'calendar', id: 'a', week: { tue: [['08:00']] } }]))).toBe(
+      'invalid-calendar a#/week/tue/0',
+    );
     expect(reasonOf(() => createCalendarRegistry([{ kind: 'calendar', id: 'a', timeZone: 'Mars/Olympus' }]))).toBe(
       'unknown-time-zone a#/timeZone',
     );

@@ -116,7 +116,15 @@ export function parseTimeOfDay(text: string, path: string): number {
 }
 
 export function parseRanges(ranges: readonly TimeRange[], path: string): (readonly [number, number])[] {
-  const parsed = ranges.map(([a, b], i) => {
+  const parsed = ranges.map((range, i) => {
+    const [a = '', b = ''] = range;
+    if (range.length !== 2) {
+      throw new CalendarError(
+        'invalid-calendar',
+        { zh: `时段应为 [开始, 结束] 两个时刻，得到 ${range.length} 个`, en: `An interval is [start, end], got ${range.length} times` },
+        { path: `${path}/${i}` },
+      );
+    }
     const from = parseTimeOfDay(a, `${path}/${i}/0`);
     const to = parseTimeOfDay(b, `${path}/${i}/1`);
     if (to <= from) {

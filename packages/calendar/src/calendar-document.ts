@@ -7,8 +7,12 @@ export interface Text {
   readonly en: string;
 }
 
-/** `["08:30", "12:00"]`: a working interval in the calendar's zone; "24:00" ends at midnight. */
-export type TimeRange = readonly [string, string];
+/**
+ * `["08:30", "12:00"]`: a working interval in the calendar's zone; "24:00" ends at midnight.
+ * Typed as an array (not a tuple) to match the type generated from the schema; the length is
+ * checked when the calendar is resolved.
+ */
+export type TimeRange = readonly string[];
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
