@@ -170,4 +170,30 @@ describe('validateFormData with hostile data', () => {
       { numRuns: 300 },
     );
   });
+
+  it('is idempotent: accepted data validates again to itself', () => {
+    const arbitraryData = fc.record(
+      {
+        name: fc.string({ maxLength: 60 }),
+        phone: fc.constantFrom('13812345678', '+86 21 5555 1234', 'x'),
+        category: fc.constantFrom('leak', 'power', 'other', 'fire'),
+        leakSource: fc.string({ maxLength: 5 }),
+        feeFen: fc.integer({ min: 0, max: 2_000_000 }),
+        rating: fc.integer({ min: 0, max: 6 }),
+        agree: fc.boolean(),
+        steps: fc.uniqueArray(fc.constantFrom('lamp', 'switch'), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(arbitraryData, fc.constantFrom('technician', 'resident'), (data, role) => {
+        const opts = { actor: { id: 'a', role }, now };
+        const first = validateFormData(compiled, data, opts);
+        if (!first.ok) return true;
+        expect(validateFormData(compiled, first.data, opts)).toEqual(first);
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
