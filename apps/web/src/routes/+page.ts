@@ -2,7 +2,8 @@ import { listTasks } from '$lib/api/runner.ts';
 import type { TaskRow } from '$lib/api/types.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch }) => {
+export const load: PageLoad = async ({ parent, fetch }) => {
+  await parent(); // the root layout loads the session first
   const tasks = await listTasks(fetch).catch((): TaskRow[] => []);
   return { tasks };
 };

@@ -1,7 +1,8 @@
 import { listInstances } from '$lib/api/runner.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch, url }) => {
+export const load: PageLoad = async ({ parent, fetch, url }) => {
+  await parent(); // the root layout loads the session first
   const status = url.searchParams.get('status') ?? '';
   const q = url.searchParams.get('q') ?? '';
   const qs = new URLSearchParams();

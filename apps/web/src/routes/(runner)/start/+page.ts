@@ -1,7 +1,8 @@
 import { getForm, listProcesses } from '$lib/api/runner.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch, url }) => {
+export const load: PageLoad = async ({ parent, fetch, url }) => {
+  await parent(); // the root layout loads the session first
   const processes = await listProcesses(fetch);
   const key = url.searchParams.get('process');
   const estateId = url.searchParams.get('estate');

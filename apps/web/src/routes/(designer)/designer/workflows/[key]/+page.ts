@@ -3,7 +3,8 @@ import { emptyWorkflow, type WorkflowDoc } from '$lib/designer/workflow-doc.ts';
 import { designerEstate } from '../../designer-estate.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch, url, params }) => {
+export const load: PageLoad = async ({ parent, fetch, url, params }) => {
+  await parent(); // the root layout loads the session first
   const estateId = designerEstate(url);
   const [{ document, versions }, forms] = await Promise.all([loadEditable(estateId, 'workflow', params.key, fetch), listDefinitions(estateId, 'form', fetch)]);
   return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms };
