@@ -8,4 +8,7 @@ export type { Reason, Text, ApiErrorBody } from './errors.ts';
 export { Resource, requireEstate, visibleEstates, authOf, staff, designers, everyone, managers } from './route-table.ts';
 export type { RouteMeta, ResourceKind, EstateScope, Access, JsonSchema } from './route-table.ts';
 export { createCompany, createEstate, createUser, findUserId, findEstateId } from './services/provision.ts';
+export { runWorkerOnce, startWorker, fireDueTimers, deliverOutbox } from './worker.ts';
+export type { WorkerOptions, BatchResult } from './worker.ts';
+export { startInstance, sendEvent, systemActor } from './services/event-path.ts';
 export { readBody, str, optStr, obj, isUuid } from './services/body.ts';

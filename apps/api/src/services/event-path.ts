@@ -116,6 +116,9 @@ export interface StartRequest {
   data: Record<string, unknown>;
   actor: Actor;
   idempotencyKey?: string | undefined;
+  /** set by the worker for a child started by a parent's `startChild` */
+  instanceId?: string;
+  parent?: { instanceId: string; doneEvent: string };
 }
 
 /** Starts an instance on the latest published version of a workflow, in one transaction. */
@@ -125,8 +128,8 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
   if (!version) throw notFound('definition', `workflow/${req.workflowKey}`);
   const pinned = await deps.cache.get(deps.db, req.tenantId, version.id);
   const calendars = await estateCalendars(deps.db, req.tenantId, req.estateId);
-  const instanceId = randomUUID();
-  const result = start(pinned.compiled, { now: now.toISOString(), actor: req.actor, data: req.data, params: pinned.params, calendars, instanceId });
+  const instanceId = req.instanceId ?? randomUUID();
+  const result = start(pinned.compiled, { now: now.toISOString(), actor: req.actor, data: req.data, params: pinned.params, calendars, instanceId, ...(req.parent ? { parent: req.parent } : {}) });
   if (!result.ok) {
     await audit(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, outcome: 'refused', detail: { error: result.error as unknown as Record<string, unknown>, data: req.data }, at: now });
     throw refusal(result.error);

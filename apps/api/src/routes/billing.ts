@@ -1,0 +1,445 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import {
+  billAdjustments,
+  billingPlans,
+  billLines,
+  bills,
+  counters,
+  estates,
+  feeSchedules,
+  instances,
+  outbox,
+  payments,
+  receipts,
+  unitBillingProfiles,
+  units,
+  type DbOrTx,
+  type Role,
+} from '@estateflow/db';
+import {
+  arrearsReport,
+  checkPlan,
+  checkSchedule,
+  estateDate,
+  formatReceiptSerial,
+  generateBills,
+  isCivilDate,
+  makeReceipt,
+  noticeSchedule,
+  parsePeriod,
+  recoveryLadder,
+  settleAccount,
+  statement,
+  type AccountInput,
+  type Adjustment,
+  type Bill,
+  type BillingPlan,
+  type FeeSchedule,
+  type Payment,
+  type PaymentMethod,
+  type ServiceCharge,
+  type Unit,
+} from '@estateflow/billing';
+import { validateDocument } from '@estateflow/definitions';
+import type { AppEnv } from '../env.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { isUuid, obj, readBody, str } from '../services/body.ts';
+
+/** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
+const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
+const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
+const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
+const METHODS: readonly PaymentMethod[] = ['desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
+
+const uuid = { type: 'string', format: 'uuid' };
+const day = { type: 'string', format: 'date' };
+const estateQuery = { estateId: uuid };
+const fenSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+
+type C = Context<AppEnv>;
+
+function query(c: C, name: string, required = true): string | undefined {
+  const v = c.req.query(name);
+  if (required && (v === undefined || v === '')) throw invalid(name, 'is required', '为必填项');
+  return v === '' ? undefined : v;
+}
+
+function estateFromQuery(c: C): string {
+  const estateId = query(c, 'estateId')!;
+  if (!isUuid(estateId)) throw notFound('estate', estateId);
+  requireEstate(c, estateId);
+  return estateId;
+}
+
+async function estateFromBody(c: C): Promise<{ estateId: string; body: Record<string, unknown> }> {
+  const body = await readBody(c);
+  const estateId = str(body, 'estateId');
+  if (!isUuid(estateId)) throw notFound('estate', estateId);
+  requireEstate(c, estateId);
+  return { estateId, body };
+}
+
+function dateField(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isCivilDate(value)) throw invalid(field, 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
+  return value;
+}
+
+function fenField(value: unknown, field: string, allowNegative = false): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
+    throw invalid(field, `must be ${allowNegative ? 'an' : 'a non-negative'} integer number of fen (1 yuan = 100)`, `必须是${allowNegative ? '' : '非负'}整数分（1 元 = 100 分）`);
+  }
+  return value;
+}
+
+function textField(value: unknown, field: string): { zh: string; en: string } {
+  const t = value as { zh?: unknown; en?: unknown } | null;
+  if (typeof t !== 'object' || t === null || typeof t.zh !== 'string' || typeof t.en !== 'string' || !t.zh || !t.en) {
+    throw invalid(field, 'must be { zh, en } with both texts', '必须是包含 zh 与 en 的双语文本');
+  }
+  return { zh: t.zh, en: t.en };
+}
+
+/** The estate's civil date today (or `asOf` from the query), in its time zone. */
+async function asOfDate(c: C, db: DbOrTx, tenantId: string, estateId: string, given?: string): Promise<{ asOf: string; timeZone: string }> {
+  const [e] = await db.select({ timeZone: estates.timeZone }).from(estates).where(and(eq(estates.tenantId, tenantId), eq(estates.id, estateId)));
+  if (!e) throw notFound('estate', estateId);
+  if (given !== undefined) return { asOf: dateField(given, 'asOf'), timeZone: e.timeZone };
+  return { asOf: estateDate(c.get('deps').config.now(), e.timeZone), timeZone: e.timeZone };
+}
+
+function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule' | 'billing-plan'): never | void {
+  if (document.kind !== kind) throw invalid('document', `must have kind "${kind}"`, `的 kind 必须为“${kind}”`);
+  const issues = validateDocument(document).filter((f) => f.severity === 'error');
+  const semantic = kind === 'fee-schedule' ? checkSchedule(document as unknown as FeeSchedule) : checkPlan(document as unknown as BillingPlan);
+  const all = [...issues.map((f) => ({ path: f.pointer, message: f.message })), ...(issues.length ? [] : semantic.map((e) => ({ path: e.path, message: e.message })))];
+  if (all.length) {
+    const first = all[0]!;
+    throw new ApiError('invalid-definition', { zh: `定义无效：${first.message.zh}（${first.path}）`, en: `Invalid definition: ${first.message.en} (at ${first.path})` }, { path: first.path, issues: all });
+  }
+}
+
+async function loadPlan(db: DbOrTx, tenantId: string, estateId: string, key: string): Promise<BillingPlan> {
+  const [row] = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId), eq(billingPlans.key, key)));
+  if (!row) throw notFound('billing plan', key);
+  return row.document as unknown as BillingPlan;
+}
+
+/** Bills (with lines), payments, adjustments and plans of an estate, optionally of one unit, as billing inputs. */
+async function accountInput(db: DbOrTx, tenantId: string, estateId: string, unitId?: string): Promise<Omit<AccountInput, 'asOf'>> {
+  const billRows = await db.select().from(bills)
+    .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), ...(unitId ? [eq(bills.unitId, unitId)] : [])))
+    .orderBy(asc(bills.periodStart), asc(bills.key));
+  const ids = billRows.map((b) => b.id);
+  const lineRows = ids.length
+    ? await db.select().from(billLines).where(and(eq(billLines.tenantId, tenantId), inArray(billLines.billId, ids))).orderBy(asc(billLines.no))
+    : [];
+  const adjRows = ids.length
+    ? await db.select().from(billAdjustments).where(and(eq(billAdjustments.tenantId, tenantId), inArray(billAdjustments.billId, ids))).orderBy(asc(billAdjustments.createdAt))
+    : [];
+  const payRows = await db.select().from(payments)
+    .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), ...(unitId ? [eq(payments.unitId, unitId)] : [])))
+    .orderBy(asc(payments.receivedOn), asc(payments.createdAt));
+  const planRows = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId)));
+  const keyOf = new Map(billRows.map((b) => [b.id, b.key]));
+  const billList: Bill[] = billRows.map((b) => ({
+    key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
+    issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen,
+    lines: lineRows.filter((l) => l.billId === b.id).map((l) => ({ no: l.no, kind: l.kind, description: l.description, amountFen: l.amountFen, ...(l.orderSerial ? { orderSerial: l.orderSerial } : {}) })),
+  }));
+  const adjustments: Adjustment[] = adjRows.map((a) => ({ id: a.id, billKey: keyOf.get(a.billId)!, on: a.on, component: a.component, amountFen: a.amountFen, reason: a.reason }));
+  const paymentList: Payment[] = payRows.map((p) => ({ id: p.id, unitId: p.unitId, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, method: p.method as PaymentMethod }));
+  return { plans: planRows.map((p) => p.document as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
+}
+
+function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind: 'fee-schedule' | 'billing-plan') {
+  const table = kind === 'fee-schedule' ? feeSchedules : billingPlans;
+  return resource
+    .get(path, { summary: `The estate's ${kind} documents`, access: readers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const rows = await c.get('deps').db.select().from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))).orderBy(asc(table.key));
+      return c.json({ items: rows.map((r) => ({ key: r.key, revision: r.revision, updatedAt: r.updatedAt, document: r.document })) });
+    })
+    .post(
+      path,
+      {
+        summary: `Save a ${kind} document (validated by its JSON Schema and billing's semantic checks)`,
+        access: finance,
+        estate: { from: 'body' },
+        body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' } } },
+      },
+      async (c) => {
+        const { estateId, body } = await estateFromBody(c);
+        const document = obj(body, 'document');
+        definitionIssues(document, kind);
+        const { tenantId, userId } = authOf(c);
+        const { db, config } = c.get('deps');
+        if (kind === 'billing-plan') {
+          const ref = String(document.feeSchedule);
+          const [s] = await db.select({ key: feeSchedules.key }).from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, ref)));
+          if (!s) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
+        }
+        const key = String(document.id);
+        const now = config.now();
+        const [row] = await db.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
+          .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
+          .returning();
+        return c.json({ key, revision: row!.revision });
+      },
+    );
+}
+
+const resource = new Resource('/billing', 'Billing');
+documentRoutes(resource, '/schedules', 'fee-schedule');
+documentRoutes(resource, '/plans', 'billing-plan');
+
+export const billingRoutes = resource
+  .post(
+    '/units',
+    {
+      summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces",
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } } } },
+    },
+    async (c) => {
+      const { estateId, body } = await estateFromBody(c);
+      const { tenantId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const unitId = str(body, 'unitId');
+      const unitType = str(body, 'unitType');
+      const custody = body.custody === undefined ? false : body.custody;
+      if (typeof custody !== 'boolean') throw invalid('custody', 'must be true or false', '必须是 true 或 false');
+      const parking = (body.parking ?? []) as { kind?: unknown; count?: unknown }[];
+      if (!Array.isArray(parking) || parking.some((p) => typeof p?.kind !== 'string' || typeof p.count !== 'number' || !Number.isSafeInteger(p.count) || p.count < 1)) {
+        throw invalid('parking', 'must be a list of { kind, count ≥ 1 }', '必须是 { kind, count ≥ 1 } 的列表');
+      }
+      const [unit] = isUuid(unitId) ? await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
+      if (!unit) throw notFound('unit', unitId);
+      const values = { unitType, custody, parking: parking as { kind: string; count: number }[], updatedAt: config.now() };
+      await db.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })
+        .onConflictDoUpdate({ target: [unitBillingProfiles.tenantId, unitBillingProfiles.unitId], set: values });
+      return c.json({ unitId, ...values });
+    },
+  )
+  .get(
+    '/notices',
+    { summary: "A period's dunning timeline: payment notice, reminder, final notice, recovery and BL-4's ladder", access: readers, estate: { from: 'query' }, query: { ...estateQuery, plan: { type: 'string' }, period: { type: 'string' } } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const plan = await loadPlan(c.get('deps').db, authOf(c).tenantId, estateId, query(c, 'plan')!);
+      const period = parsePeriod(plan, query(c, 'period')!);
+      if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
+      return c.json({ period, notices: noticeSchedule(plan, period), recovery: recoveryLadder(plan, period) });
+    },
+  )
+  .post(
+    '/runs',
+    {
+      summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string' }, period: { type: 'string', examples: ['2027-Q1', '2027-03', '2027-H1'] } } },
+    },
+    async (c) => {
+      const { estateId, body } = await estateFromBody(c);
+      const { tenantId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const planKey = str(body, 'plan');
+      const periodId = str(body, 'period');
+      const now = config.now();
+      const result = await db.transaction(async (tx) => {
+        const plan = await loadPlan(tx, tenantId, estateId, planKey);
+        const period = parsePeriod(plan, periodId);
+        if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
+        const [sched] = await tx.select().from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, plan.feeSchedule)));
+        if (!sched) throw notFound('fee schedule', plan.feeSchedule);
+        const { timeZone } = await asOfDate(c, tx, tenantId, estateId);
+        const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
+          .from(units)
+          .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
+          .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))
+          .orderBy(asc(units.label));
+        const errors: { unitId: string; reason: string; path?: string; message: { zh: string; en: string } }[] = [];
+        const billable: Unit[] = [];
+        for (const u of unitRows) {
+          if (u.unitType === null) continue; // no profile: not billed by this plan
+          if (u.areaSqm === null) {
+            errors.push({ unitId: u.id, reason: 'invalid-area', message: { zh: `房屋 ${u.label} 没有建筑面积`, en: `Unit ${u.label} has no floor area` } });
+            continue;
+          }
+          billable.push({ id: u.id, type: u.unitType, areaSqm: u.areaSqm, custody: u.custody ?? false, parking: u.parking ?? [] });
+        }
+        const existing = await tx.select({ key: bills.key }).from(bills)
+          .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id)));
+        const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId })
+          .from(outbox)
+          .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))
+          .where(and(eq(outbox.tenantId, tenantId), eq(outbox.estateId, estateId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
+        const charges: ServiceCharge[] = [];
+        const outboxBySerial = new Map<string, string>();
+        for (const r of chargeRows) {
+          const p = r.payload as { serial?: unknown; amountFen?: unknown; description?: { zh: string; en: string } };
+          if (!r.unitId || typeof p.serial !== 'string' || typeof p.amountFen !== 'number' || !Number.isSafeInteger(p.amountFen)) continue;
+          charges.push({ orderSerial: p.serial, unitId: r.unitId, completedOn: estateDate(r.createdAt, timeZone), amountFen: p.amountFen, ...(p.description ? { description: p.description } : {}) });
+          outboxBySerial.set(p.serial, r.id);
+        }
+        const billed = await tx.select({ serial: billLines.orderSerial }).from(billLines)
+          .where(and(eq(billLines.tenantId, tenantId), eq(billLines.estateId, estateId), sql`${billLines.orderSerial} is not null`));
+        const generated = generateBills(plan, sched.document as unknown as FeeSchedule, billable, period, existing.map((e) => e.key), {
+          charges,
+          billedOrderSerials: billed.map((b) => b.serial!),
+        });
+        for (const e of generated.errors) {
+          const index = /^\/units\/(\d+)/.exec(e.path)?.[1];
+          errors.push({ unitId: index === undefined ? '' : billable[Number(index)]!.id, reason: e.reason, path: e.path, message: e.message });
+        }
+        const created: { key: string; unitId: string; totalFen: number }[] = [];
+        for (const b of generated.bills) {
+          const id = randomUUID();
+          const inserted = await tx.insert(bills).values({
+            tenantId, id, estateId, unitId: b.unitId, key: b.key, planKey: b.planId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
+            issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, createdAt: now,
+          }).onConflictDoNothing().returning({ id: bills.id });
+          if (inserted.length === 0) continue; // a concurrent run inserted it first
+          await tx.insert(billLines).values(b.lines.map((l) => ({ tenantId, billId: id, no: l.no, estateId, kind: l.kind, description: l.description, amountFen: l.amountFen, orderSerial: l.orderSerial ?? null })));
+          const serials = b.lines.flatMap((l) => (l.orderSerial && outboxBySerial.has(l.orderSerial) ? [outboxBySerial.get(l.orderSerial)!] : []));
+          if (serials.length) {
+            await tx.update(outbox).set({ status: 'done', processedAt: now, processedBy: `billing:${b.key}` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, serials)));
+          }
+          created.push({ key: b.key, unitId: b.unitId, totalFen: b.totalFen });
+        }
+        return { plan: plan.id, period: period.id, created, existing: existing.length, errors };
+      });
+      return c.json(result);
+    },
+  )
+  .get(
+    '/bills',
+    { summary: 'Bills with lines and their state (paid, late fee, outstanding) as of a date', access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const unitId = query(c, 'unitId', false);
+      if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
+      const input = await accountInput(db, tenantId, estateId, unitId);
+      const period = query(c, 'period', false);
+      const items = [];
+      for (const u of [...new Set(input.bills.map((b) => b.unitId))]) {
+        const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === u), payments: input.payments.filter((p) => p.unitId === u), asOf });
+        for (const s of state.bills) {
+          if (period && s.bill.periodId !== period) continue;
+          items.push({ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null });
+        }
+      }
+      return c.json({ asOf, items });
+    },
+  )
+  .post(
+    '/payments',
+    {
+      summary: 'Record a payment (or a refund from credit) for a unit and issue its receipt (BL-7); allocated oldest bill first, principal before late fee unless the plan says otherwise',
+      access: cashiers,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'unitId', 'amountFen', 'method'], properties: { estateId: uuid, unitId: uuid, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: [...METHODS] } } },
+      example: { unitId: '00000000-0000-0000-0000-000000000000', amountFen: 123456, method: 'desk' },
+    },
+    async (c) => {
+      const { estateId, body } = await estateFromBody(c);
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const unitId = str(body, 'unitId');
+      const kind = body.kind === undefined ? 'payment' : body.kind;
+      if (kind !== 'payment' && kind !== 'refund') throw invalid('kind', 'must be "payment" or "refund"', '必须是 payment 或 refund');
+      const amountFen = fenField(body.amountFen, 'amountFen');
+      if (amountFen === 0) throw invalid('amountFen', 'must be more than 0', '必须大于 0');
+      const method = str(body, 'method') as PaymentMethod;
+      if (!METHODS.includes(method)) throw invalid('method', `must be one of ${METHODS.join(', ')}`, `必须是 ${METHODS.join('、')} 之一`);
+      const [unit] = isUuid(unitId) ? await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
+      if (!unit) throw notFound('unit', unitId);
+      const now = config.now();
+      const result = await db.transaction(async (tx) => {
+        const { asOf: today } = await asOfDate(c, tx, tenantId, estateId);
+        const receivedOn = body.receivedOn === undefined ? today : dateField(body.receivedOn, 'receivedOn');
+        // one writer per unit at a time: the refund check and the allocation read the unit's whole history
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing:${tenantId}:${unitId}`}))`);
+        const id = randomUUID();
+        await tx.insert(payments).values({ tenantId, id, estateId, unitId, kind, receivedOn, amountFen, method, createdAt: now, createdBy: userId });
+        const input = await accountInput(tx, tenantId, estateId, unitId);
+        const state = settleAccount({ ...input, asOf: receivedOn });
+        const refused = state.errors.find((e) => e.reason === 'refund-exceeds-credit' && e.path.includes(id));
+        if (refused) throw new ApiError('conflict', refused.message, { field: 'amountFen' });
+        const payment = input.payments.find((p) => p.id === id)!;
+        if (kind === 'refund') return { payment, receipt: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
+        const year = Number(receivedOn.slice(0, 4));
+        const [counter] = await tx.insert(counters).values({ tenantId, scope: `receipt:${estateId}:${year}`, value: 1 })
+          .onConflictDoUpdate({ target: [counters.tenantId, counters.scope], set: { value: sql`${counters.value} + 1` } })
+          .returning({ value: counters.value });
+        const receipt = makeReceipt(payment, state.allocations, formatReceiptSerial('SJ', year, counter!.value));
+        await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial: receipt.serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
+        return { payment, receipt, balanceFen: state.balanceFen, creditFen: state.creditFen };
+      });
+      return c.json(result);
+    },
+  )
+  .post(
+    '/adjustments',
+    {
+      summary: 'Append a signed correction, discount or late-fee waiver to a bill (the bill itself is never edited)',
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string' }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer' }, reason: { type: 'object' } } },
+    },
+    async (c) => {
+      const { estateId, body } = await estateFromBody(c);
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const billKey = str(body, 'billKey');
+      const component = body.component;
+      if (component !== 'principal' && component !== 'late-fee') throw invalid('component', 'must be "principal" or "late-fee"', '必须是 principal 或 late-fee');
+      const amountFen = fenField(body.amountFen, 'amountFen', true);
+      const reason = textField(body.reason, 'reason');
+      const [bill] = await db.select().from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.key, billKey)));
+      if (!bill) throw notFound('bill', billKey);
+      const { asOf } = await asOfDate(c, db, tenantId, estateId);
+      const on = body.on === undefined ? asOf : dateField(body.on, 'on');
+      if (on < bill.issueOn) throw invalid('on', `must not be before the bill's issue date ${bill.issueOn}`, `不得早于账单开出日 ${bill.issueOn}`);
+      const id = randomUUID();
+      await db.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
+      return c.json({ id, billKey, on, component, amountFen, reason });
+    },
+  )
+  .get(
+    '/statements',
+    { summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance", access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, from: day, to: day } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const unitId = query(c, 'unitId')!;
+      if (!isUuid(unitId)) throw notFound('unit', unitId);
+      const from = dateField(query(c, 'from'), 'from');
+      const to = dateField(query(c, 'to'), 'to');
+      if (to < from) throw invalid('to', 'must not be before "from"', '不得早于 from');
+      const input = await accountInput(c.get('deps').db, tenantId, estateId, unitId);
+      return c.json(statement(unitId, input, from, to));
+    },
+  )
+  .get(
+    '/arrears',
+    { summary: "The estate's arrears by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: day } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
+      const input = await accountInput(db, tenantId, estateId);
+      const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
+      const report = arrearsReport({ ...input, asOf });
+      return c.json({ ...report, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
+    },
+  );
