@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createAjv } from '@estateflow/definitions';
+import { evaluateExpr } from '@estateflow/expr';
+import { computeClocks, type SlaEvaluate, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+const json = <T>(path: string): T => JSON.parse(readFileSync(new URL(path, root), 'utf8')) as T;
+const slaFiles = readdirSync(new URL('workflows/', root), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => {
+    try {
+      return readdirSync(new URL(`workflows/${d.name}/sla/`, root)).filter((f) => f.endsWith('.sla.json')).map((f) => `workflows/${d.name}/sla/${f}`);
+    } catch {
+      return [];
+    }
+  });
+
+const paramsOf = (workflow: string): Record<string, unknown> => {
+  const wf = json<{ params?: Record<string, { default?: unknown }> }>(`workflows/${workflow}/workflow.json`);
+  return Object.fromEntries(Object.entries(wf.params ?? {}).map(([k, v]) => [k, v.default]));
+};
+const evaluator = (params: Record<string, unknown>): SlaEvaluate => (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, params, now: scope.now });
+const sh = (local: string): Date => new Date(`${local}:00+08:00`);
+
+describe('SLA policies of the template bundles', () => {
+  it('validate against schemas/sla.schema.json', () => {
+    const ajv = createAjv();
+    ajv.addSchema(json('schemas/common.schema.json'));
+    const validate = ajv.compile(json('schemas/sla.schema.json'));
+    expect(slaFiles.length).toBeGreaterThan(0);
+    for (const file of slaFiles) expect(validate(json(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  });
+
+  it('repair: the on-site clock reads the 30-minute estate default through a nested state value (RP-2)', () => {
+    const policy = json<SlaPolicy>('workflows/repair/sla/repair.sla.json');
+    const history: SlaHistoryEntry[] = [
+      { at: sh('2026-03-02T09:00'), type: 'REPORT', state: 'received', context: {} },
+      { at: sh('2026-03-02T09:05'), type: 'DISPATCH', state: { work: 'dispatched' }, context: {} },
+      { at: sh('2026-03-02T09:40'), type: 'ARRIVE', state: { work: 'quoting' }, context: {} },
+    ];
+    const onSite = computeClocks(policy, history, { now: sh('2026-03-02T10:00'), evaluate: evaluator(paramsOf('repair')) }).find((c) => c.metricId === 'on-site');
+    expect(onSite?.status).toBe('breached');
+    expect(onSite?.breachedAt).toEqual(sh('2026-03-02T09:35'));
+    const tenMinutes = computeClocks(policy, history.slice(0, 2), { now: sh('2026-03-02T09:06'), evaluate: evaluator({ ...paramsOf('repair'), onSiteMinutes: 10 }) }).find((c) => c.metricId === 'on-site');
+    expect(tenMinutes?.nextInstants.find((i) => i.kind === 'breach')?.at).toEqual(sh('2026-03-02T09:15'));
+  });
+
+  it('complaint: an important complaint must be resolved within 3 days of handling, paused while informing (CP-4)', () => {
+    const policy = json<SlaPolicy>('workflows/complaint/sla/complaint.sla.json');
+    const ctx = { grade: 'important', requestedBy: '' };
+    const history: SlaHistoryEntry[] = [
+      { at: sh('2026-03-02T10:00'), type: 'RECEIVE', state: 'received', context: ctx },
+      { at: sh('2026-03-02T10:30'), type: 'ROUTE', state: { handling: 'contacting' }, context: ctx },
+    ];
+    const clocks = computeClocks(policy, history, { now: sh('2026-03-02T11:00'), evaluate: evaluator(paramsOf('complaint')) });
+    const resolve = clocks.find((c) => c.metricId === 'resolve');
+    expect(resolve?.status).toBe('running');
+    expect(resolve?.dueAt).toEqual(sh('2026-03-05T10:30'));
+    expect(clocks.find((c) => c.metricId === 'accept')?.status).toBe('met');
+  });
+});
