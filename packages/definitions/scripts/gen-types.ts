@@ -43,6 +43,18 @@ const markerOf = (t: { kind: string; def: string }): string => `ref ${t.kind}#/$
 /** Name of the exported type for a `$defs` entry. */
 const typeName = (t: { kind: string; def: string }): string => (t.kind === 'common' ? t.def : `${pascal(t.kind)}${t.def}`);
 
+/** Names of `$defs` entries that refer to themselves (the generator unrolls these). */
+export function recursiveDefs(schema: { $defs?: Record<string, Json> }, kind = 'workflow'): string[] {
+  return Object.entries(schema.$defs ?? {})
+    .filter(([def, node]) => {
+      const targets = new Map<string, { kind: string; def: string }>();
+      view(node, kind, targets);
+      return targets.has(markerOf({ kind, def }));
+    })
+    .map(([def]) => def)
+    .sort();
+}
+
 /** Copy of `node` without `examples`, every `$ref` replaced by a marker; collects the targets. */
 function view(node: Json, kind: string, seen: Map<string, { kind: string; def: string }>): Json {
   if (Array.isArray(node)) return node.map((n) => view(n, kind, seen));

@@ -94,11 +94,12 @@ export class UnsafePatternError extends Error {
  * refuses to test strings longer than MAX_PATTERNED_LENGTH * 100 (defence in depth).
  */
 export const safeRegExp = Object.assign(
-  (pattern: string, flags: string): { test: (s: string) => boolean } => {
+  (pattern: string, flags: string): { test: (s: string) => boolean; toString: () => string } => {
     const problem = patternProblem(pattern);
     if (problem) throw new UnsafePatternError(pattern, problem);
     const re = new RegExp(pattern, flags.includes('u') ? flags : flags + 'u');
-    return { test: (s: string) => s.length <= MAX_PATTERNED_LENGTH * 100 && re.test(s) };
+    // ajv keys compiled patterns by toString(), so it must be the regex's own.
+    return { test: (s: string) => s.length <= MAX_PATTERNED_LENGTH * 100 && re.test(s), toString: () => re.toString() };
   },
   { code: 'safeRegExp' },
 );

@@ -127,14 +127,9 @@ export const calendarSchema = {
     },
     "TimeRange": {
       "type": "array",
-      "prefixItems": [
-        {
-          "$ref": "#/$defs/ClockTime"
-        },
-        {
-          "$ref": "#/$defs/ClockTime"
-        }
-      ],
+      "items": {
+        "$ref": "#/$defs/ClockTime"
+      },
       "minItems": 2,
       "maxItems": 2,
       "title": "工作时段 Working interval",
@@ -401,14 +396,9 @@ export type CalendarClockTime = FromSchema<CalendarClockTimeView>;
 
 type CalendarTimeRangeView = {
   "type": "array",
-  "prefixItems": [
-    {
-      "$comment": "ref calendar#/$defs/ClockTime"
-    },
-    {
-      "$comment": "ref calendar#/$defs/ClockTime"
-    }
-  ],
+  "items": {
+    "$comment": "ref calendar#/$defs/ClockTime"
+  },
   "minItems": 2,
   "maxItems": 2,
   "title": "工作时段 Working interval",

@@ -5,6 +5,7 @@ import { calendarSchema } from './calendar.ts';
 import { commonSchema } from './common.ts';
 import { feeScheduleSchema } from './fee-schedule.ts';
 import { formSchema } from './form.ts';
+import { scenarioSchema } from './scenario.ts';
 import { slaSchema } from './sla.ts';
 import { workflowSchema } from './workflow.ts';
 export type { BillingPlanPayWithin, BillingPlanRatio, BillingPlan } from './billing-plan.ts';
@@ -13,6 +14,7 @@ export type { CalendarClockTime, CalendarTimeRange, CalendarHours, CalendarDay, 
 export type { Text, Expression, Id, Name, EventType, RequirementId, Semver, SemverRange, Role, TimeOfDay, DurationUnit, Duration, SimpleDeadline, Deadline, ExprGuard, GuardLeaf, Guard, Channel, Recipient, Action, Actions, ScalarSchema, RecordSchema, ListSchema, FieldSchema, Param, Params } from './common.ts';
 export type { FeeScheduleVersion, FeeScheduleManagementRate, FeeScheduleParkingRate, FeeScheduleDebrisRemoval, FeeScheduleServiceItem, FeeSchedule } from './fee-schedule.ts';
 export type { FormWidget, FormOption, FormField, FormSection, Form } from './form.ts';
+export type { ScenarioReason, ScenarioExpectation, ScenarioStep, Scenario } from './scenario.ts';
 export type { SlaStateName, SlaCondition, SlaGoal, SlaWarning, SlaRung, SlaOnBreach, SlaMetric, Sla } from './sla.ts';
 export type { WorkflowStateKey, WorkflowTarget, WorkflowEvent, WorkflowTransitionObject, WorkflowTransition, WorkflowTransitions, WorkflowTask, WorkflowStateNode, WorkflowMachine, Workflow } from './workflow.ts';
 
@@ -24,6 +26,7 @@ export const generatedSchemas = {
   'common': commonSchema,
   'fee-schedule': feeScheduleSchema,
   'form': formSchema,
+  'scenario': scenarioSchema,
   'sla': slaSchema,
   'workflow': workflowSchema,
 } as const;

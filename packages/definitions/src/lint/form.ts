@@ -69,7 +69,9 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
         out.push(finding('widget-type-mismatch', file, [...fp, 'widget'], `控件 "${f.widget}" 不能编辑类型 ${JSON.stringify(schema.type)}${schema.format ? `（format ${String(schema.format)}）` : ''} 的字段 "${f.field}"`, `Widget "${f.widget}" cannot edit field "${f.field}" of type ${JSON.stringify(schema.type)}${schema.format ? ` (format ${String(schema.format)})` : ''}`));
       }
       const allowed = schema.enum ?? schema.items?.enum;
-      if (WANTS_OPTIONS.has(f.widget) && !f.options) {
+      // A checklist over records is a repeating table (rows are the options); over scalars it needs its items listed.
+      const tableOfRecords = f.widget === 'checklist' && schema.items?.type === 'object';
+      if (WANTS_OPTIONS.has(f.widget) && !f.options && !tableOfRecords) {
         out.push(finding('missing-options', file, fp, `控件 "${f.widget}" 需要 options`, `Widget "${f.widget}" needs options`));
       }
       f.options?.forEach((o, oi) => {
