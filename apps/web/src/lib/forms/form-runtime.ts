@@ -1,41 +1,40 @@
-import { evaluateExpr } from '@estateflow/expr';
+import { compileForm, renderModel, validateFormData, type CompiledForm, type FormDefinition as SharedFormDefinition } from '@estateflow/forms';
 import type { ApiIssue } from '$lib/api/client.ts';
-import type { FormDefinition, FormField } from '$lib/api/types.ts';
+import type { FormDefinition } from '$lib/api/types.ts';
 import type { FieldState } from './form-state.ts';
 
 export type RuleScope = { actor: { id: string; role: string }; params: Record<string, unknown> };
 
-function rule(source: string | undefined, fallback: boolean, data: Record<string, unknown>, scope: RuleScope): boolean {
-  if (!source) return fallback;
+const failed = new WeakSet<object>();
+
+/** The shared compiled form (the one the server validates with), or null while a designer draft does not compile. */
+function compiled(definition: FormDefinition): CompiledForm | null {
+  if (failed.has(definition)) return null;
   try {
-    return evaluateExpr(source, { data, actor: scope.actor, params: scope.params, now: new Date() }, { scope: 'form', expect: 'bool' }) === true;
+    return compileForm(definition as unknown as SharedFormDefinition);
   } catch {
-    // An expression that cannot be evaluated on partial data shows the field rather than hiding input.
-    return fallback;
+    failed.add(definition);
+    return null;
   }
 }
 
-function fieldsOf(definition: FormDefinition): FormField[] {
-  return (definition.layout?.sections ?? []).flatMap((s) => s.fields);
-}
-
-/** Visibility, required and enabled state of each field for the current values. */
+/** Visibility, required and enabled state of each field for the current values, from `@estateflow/forms`. */
 export function fieldStates(definition: FormDefinition, data: Record<string, unknown>, scope: RuleScope): (field: string) => FieldState {
+  const form = compiled(definition);
   const required = new Set(definition.schema.required ?? []);
+  if (!form) return (field) => ({ visible: true, required: required.has(field), enabled: true });
+  const model = renderModel(form, { data, actor: scope.actor, params: scope.params, now: new Date() });
   const states = new Map<string, FieldState>();
-  for (const f of fieldsOf(definition)) {
-    states.set(f.field, {
-      visible: rule(f.visibleWhen, true, data, scope),
-      required: required.has(f.field) || rule(f.requiredWhen, false, data, scope),
-      enabled: rule(f.enabledWhen, true, data, scope),
-    });
+  for (const section of model.sections) {
+    for (const f of section.fields) states.set(f.field, { visible: section.visible && f.visible, required: f.required, enabled: f.enabled });
   }
   return (field) => states.get(field) ?? { visible: true, required: required.has(field), enabled: true };
 }
 
+/** The same validation the server runs (`validateFormData`), as issues keyed by field. */
 export function checkForm(definition: FormDefinition, data: Record<string, unknown>, scope: RuleScope): ApiIssue[] {
-  const states = fieldStates(definition, data, scope);
-  return fieldsOf(definition)
-    .filter((f) => states(f.field).visible && states(f.field).required && (data[f.field] === undefined || data[f.field] === ''))
-    .map((f) => ({ field: f.field, message: f.errors?.required ?? { zh: '此项必填', en: 'This field is required' } }));
+  const form = compiled(definition);
+  if (!form) return [];
+  const result = validateFormData(form, data, { actor: scope.actor, params: scope.params, now: new Date() });
+  return result.ok ? [] : result.errors.map((e) => ({ pointer: e.field, keyword: e.keyword, message: e.message }));
 }

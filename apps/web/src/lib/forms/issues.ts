@@ -3,8 +3,8 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 
 /** The form field an issue names: `field`, or the first segment of its JSON pointer (`/phone` → `phone`). */
 export function fieldOfIssue(issue: ApiIssue): string | undefined {
-  if (issue.field) return issue.field;
-  const pointer = issue.pointer ?? issue.path;
+  if (issue.field && !issue.field.startsWith('/')) return issue.field;
+  const pointer = issue.pointer ?? issue.path ?? issue.field;
   if (!pointer) return undefined;
   const first = pointer.replace(/^#?\/?(data\/)?/, '').split('/')[0];
   return first ? decodeURIComponent(first.replace(/~1/g, '/').replace(/~0/g, '~')) : undefined;
