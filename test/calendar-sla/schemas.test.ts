@@ -27,9 +27,11 @@ describe('calendar and sla schemas', () => {
     }
   });
 
-  it('reject a working interval of three times and a metric without a stop condition, naming the path', () => {
+  it('reject a working interval of three times or ending at 25:00 and a metric without a stop condition, naming the path', () => {
     expect(validateCalendar({ kind: 'calendar', id: 'x', week: { mon: [['08:00', '12:00', '13:00']] } })).toBe(false);
     expect(validateCalendar.errors?.some((e) => e.instancePath === '/week/mon/0')).toBe(true);
+    expect(validateCalendar({ kind: 'calendar', id: 'x', week: { mon: [['08:00', '25:00']] } })).toBe(false);
+    expect(validateCalendar.errors?.some((e) => e.instancePath === '/week/mon/0/1')).toBe(true);
     expect(validateSla({ kind: 'sla', id: 'x', metrics: [{ id: 'm', start: [{ enter: 'a' }], goals: [{ deadline: { endOfDay: true } }] }] })).toBe(false);
     expect(validateSla.errors?.some((e) => e.instancePath === '/metrics/0' && e.message?.includes('stop'))).toBe(true);
   });
