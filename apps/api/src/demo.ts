@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { bundleInstalls, companies, roles, type Db } from '@estateflow/db';
+import type { ApiConfig } from './config.ts';
+import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
+import { formsAsOf } from './services/definition-store.ts';
+import { createCompany, createEstate, createUser, findEstateId, findUserId } from './services/provision.ts';
+
+export const demoCompany = '长城物业（演示）';
+export const demoEstate = '颐园世家';
+export const demoPassword = 'estateflow';
+
+/** 颐园世家 (seed 000): Hefei high-tech zone; multi-storey and small high-rise buildings. */
+const demoBuildings = [1, 2, 3, 4, 5, 6].map((b) => ({
+  name: `${b}栋`,
+  units: [1, 2].flatMap((u) => [1, 2, 3, 4, 5, 6].flatMap((floor) => [1, 2].map((n) => `${b}-${u}-${floor}0${n}`))),
+}));
+
+export interface DemoResult {
+  tenantId: string;
+  estateId: string;
+  created: boolean;
+  users: { username: string; role: string }[];
+  installed: string[];
+  skipped: { id: string; reason: string }[];
+}
+
+/**
+ * Seeds the demo: a company, the estate 颐园世家 with buildings and units, one user per role
+ * (password `estateflow`), and every valid bundle of the catalogue. Idempotent: what exists is kept.
+ */
+export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) => void = console.log): Promise<DemoResult> {
+  let [company] = await db.select().from(companies).where(eq(companies.name, demoCompany));
+  const created = !company;
+  const tenantId = company?.id ?? (await createCompany(db, demoCompany));
+  const estateId =
+    (await findEstateId(db, tenantId, demoEstate)) ??
+    (await createEstate(db, tenantId, { name: demoEstate, address: '安徽省合肥市高新技术产业开发区，东临怀宁路，南依习友路', buildings: demoBuildings }));
+  const users: DemoResult['users'] = [];
+  for (const role of roles) {
+    const username = role === 'admin' ? 'admin' : role.replace(/_/g, '-');
+    if (!(await findUserId(db, username))) {
+      await createUser(db, config, { tenantId, username, password: demoPassword, displayName: username, roles: [{ estateId, role }] });
+    }
+    users.push({ username, role });
+  }
+  const installed: string[] = [];
+  const skipped: DemoResult['skipped'] = [];
+  for (const id of await catalogueIds(config.workflowsDir)) {
+    try {
+      const pkg = await readBundleFolder(join(config.workflowsDir, id));
+      const version = String(pkg.bundle.version);
+      const [done] = await db.select({ id: bundleInstalls.id }).from(bundleInstalls)
+        .where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.estateId, estateId), eq(bundleInstalls.bundleId, String(pkg.bundle.id)), eq(bundleInstalls.bundleVersion, version)));
+      if (done) continue;
+      const issues = checkBundle(pkg, await formsAsOf(db, tenantId, estateId));
+      if (issues.length) {
+        const i = issues[0]!;
+        skipped.push({ id, reason: `${i.file ?? ''} ${i.path}: ${i.message.en}` });
+        log(`[demo] WARNING: bundle ${id} is invalid and was skipped: ${i.file ?? ''} ${i.path}: ${i.message.en}`);
+        continue;
+      }
+      await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now: config.now() }));
+      installed.push(`${id}@${version}`);
+    } catch (e) {
+      skipped.push({ id, reason: (e as Error).message });
+      log(`[demo] WARNING: bundle ${id} could not be installed: ${(e as Error).message}`);
+    }
+  }
+  return { tenantId, estateId, created, users, installed, skipped };
+}

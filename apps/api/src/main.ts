@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getRequestListener } from '@hono/node-server';
+import { createDb } from '@estateflow/db';
+import { createApp } from './app.ts';
+import { defaultConfig } from './config.ts';
+import { demoPassword, seedDemo } from './demo.ts';
+import { startWorker } from './worker.ts';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * `pnpm start`: migrate (PGlite in `.data/pglite`, or DATABASE_URL), seed the demo, run the
+ * worker, and serve `/api` plus the SvelteKit build (apps/web/build/handler.js) on one port.
+ */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const url = process.env.DATABASE_URL;
+const dataDir = process.env.PGLITE_DIR ?? `${root}.data/pglite`;
+const port = Number(process.env.PORT ?? 3000);
+const { db, kind, close } = await createDb(url ? { url } : { dataDir });
+console.log(`[estateflow] database: ${kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}, migrated`);
+const config = defaultConfig({ secureCookies: process.env.SECURE_COOKIES === '1' });
+
+if (process.env.EF_NO_DEMO !== '1') {
+  const demo = await seedDemo(db, config);
+  console.log(`[estateflow] demo estate 颐园世家 ${demo.created ? 'created' : 'already present'}; bundles installed now: ${demo.installed.join(', ') || 'none new'}`);
+  console.log(`[estateflow] sign in with any of these users, password "${demoPassword}":`);
+  for (const u of demo.users) console.log(`    ${u.username.padEnd(18)} ${u.role}`);
+}
+
+const api = getRequestListener(createApp({ db, config }).fetch);
+const webBuild = `${root}apps/web/build/handler.js`;
+let web: NodeHandler | undefined;
+if (existsSync(webBuild)) {
+  web = ((await import(pathToFileURL(webBuild).href)) as { handler: NodeHandler }).handler;
+} else {
+  console.log('[estateflow] no web build (apps/web/build/handler.js): serving the API only');
+}
+
+const server = createServer((req, res) => {
+  if (req.url === '/api' || req.url?.startsWith('/api/')) return void api(req, res);
+  if (web) return web(req, res, () => {
+    res.statusCode = 404;
+    res.end('Not found');
+  });
+  res.statusCode = req.url === '/' ? 302 : 404;
+  if (req.url === '/') res.setHeader('location', '/api/docs');
+  res.end();
+});
+
+const stopWorker = process.env.EF_NO_WORKER === '1' ? undefined : startWorker({ db, workerId: `${hostname()}:${process.pid}` });
+server.listen(port, () => console.log(`[estateflow] listening on http://localhost:${port} (API reference: /api/docs)`));
+
+const shutdown = async () => {
+  server.close();
+  await stopWorker?.();
+  await close();
+  process.exit(0);
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
