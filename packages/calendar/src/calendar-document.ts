@@ -47,3 +47,7 @@ export interface CalendarDocument {
   /** false for a 24×7 line or a desk that ignores holidays and make-up days (default true). */
   readonly observeHolidays?: boolean;
 }
+
+type Assert<T extends true> = T;
+/** Compile-time check: every document valid against schemas/calendar.schema.json is a CalendarDocument. */
+export type CalendarSchemaFits = Assert<import('@estateflow/definitions').Calendar extends CalendarDocument ? true : false>;

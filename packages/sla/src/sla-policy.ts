@@ -62,3 +62,7 @@ export interface SlaPolicy {
   readonly requirements?: readonly string[];
   readonly metrics: readonly Metric[];
 }
+
+type Assert<T extends true> = T;
+/** Compile-time check: every document valid against schemas/sla.schema.json is an SlaPolicy. */
+export type SlaSchemaFits = Assert<import('@estateflow/definitions').Sla extends SlaPolicy ? true : false>;
