@@ -147,6 +147,7 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
   const workflows = ids('workflow');
   const bundleParams = Object.keys(bundle.manifest.parameters ?? {});
   const allParams = new Set([...bundleParams, ...bundle.workflows.flatMap((w) => Object.keys(w.params ?? {}))]);
+  const formFields = new Map(bundle.forms.map((f) => [f.id, new Set(Object.keys(f.schema.properties ?? {}))] as const));
   const seen = new Map<string, string>();
   const valid = new Map<string, Workflow>();
   for (const d of bundle.documents) {
@@ -160,7 +161,7 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
     }
     const findings = validateDocument(d.doc, {
       file: d.file,
-      context: { forms, calendars, workflows, params: d.kind === 'workflow' ? new Set(bundleParams) : allParams },
+      context: { forms, calendars, workflows, formFields, params: d.kind === 'workflow' ? new Set(bundleParams) : allParams },
     });
     out.push(...findings);
     const id = idOf(d.doc);

@@ -11,6 +11,8 @@ export type LintContext = {
   workflows?: ReadonlySet<string>;
   /** Parameters declared outside the document (the bundle's). */
   params?: ReadonlySet<string>;
+  /** Data field names of each form in the bundle, to check `event.data.X` against the event's form. */
+  formFields?: ReadonlyMap<string, ReadonlySet<string>>;
 };
 
 export type Emit = (f: Finding) => void;

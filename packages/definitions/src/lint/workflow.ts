@@ -193,6 +193,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   };
   const root = build('(machine)', wf.machine as WorkflowStateNode, [], ['machine'], undefined);
   const transitions: TransitionRef[] = [];
+  const eventSites: { event: string; sites: ExprSite[] }[] = [];
 
   const transitionList = (t: WorkflowTransitions, ptr: Path, from: Node): void => {
     const list = Array.isArray(t) ? t : [t];
@@ -228,7 +229,9 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     }
     for (const [ev, t] of Object.entries(s.on ?? {})) {
       event(ev, [...n.ptr, 'on', ev]);
+      const before = sites.length;
       transitionList(t as WorkflowTransitions, [...n.ptr, 'on', ev], n);
+      eventSites.push({ event: ev, sites: sites.slice(before) });
     }
     if (s.always) transitionList(s.always as WorkflowTransitions, [...n.ptr, 'always'], n);
     for (const [delay, t] of Object.entries(s.after ?? {})) {
@@ -325,6 +328,19 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   }
   for (const name of eventNames) if (!usedEvents.has(name)) add('unused-event', ['events', name], `事件 "${name}" 已声明但没有状态监听它`, `Event "${name}" is declared but no state listens for it`, 'warning');
 
+  // `event.data.X` in a transition must be a field of the form that event's data satisfies.
+  for (const { event: ev, sites: evSites } of eventSites) {
+    const formId = events[ev]?.form;
+    const fields = formId === undefined ? undefined : ctx.formFields?.get(formId);
+    if (!fields) continue;
+    for (const site of evSites) {
+      for (const m of site.source.matchAll(/\bevent\.data\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        if (fields.has(m[1]!)) continue;
+        const sug = suggestion(m[1]!, fields);
+        add('unknown-event-field', site.path, `事件 "${ev}" 的表单 "${formId}" 没有字段 "${m[1]}"${sug.zh}`, `The form "${formId}" of event "${ev}" has no field "${m[1]}"${sug.en}`);
+      }
+    }
+  }
   out.push(...checkExpressions(sites, file, paramsKnown));
   return out;
 }

@@ -1,3 +1,0 @@
-import { createAjv } from './src/ajv.ts';
-const s = { type: 'string', pattern: '^[a-z]+$' };
-console.log('createAjv', createAjv().compile(s)('AB'));
