@@ -1,3 +1,5 @@
+import type { Calendar } from '@estateflow/definitions';
+
 /**
  * The `calendar` definition document (schemas/calendar.schema.json). Written by hand until
  * packages/definitions generates it from the schema; keep both in step.
@@ -50,4 +52,4 @@ export interface CalendarDocument {
 
 type Assert<T extends true> = T;
 /** Compile-time check: every document valid against schemas/calendar.schema.json is a CalendarDocument. */
-export type CalendarSchemaFits = Assert<import('@estateflow/definitions').Calendar extends CalendarDocument ? true : false>;
+export type CalendarSchemaFits = Assert<Calendar extends CalendarDocument ? true : false>;

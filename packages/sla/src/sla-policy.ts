@@ -1,4 +1,5 @@
 import type { Text } from '@estateflow/calendar';
+import type { Sla } from '@estateflow/definitions';
 import type { Deadline } from './deadline-types.ts';
 
 /**
@@ -65,4 +66,4 @@ export interface SlaPolicy {
 
 type Assert<T extends true> = T;
 /** Compile-time check: every document valid against schemas/sla.schema.json is an SlaPolicy. */
-export type SlaSchemaFits = Assert<import('@estateflow/definitions').Sla extends SlaPolicy ? true : false>;
+export type SlaSchemaFits = Assert<Sla extends SlaPolicy ? true : false>;
