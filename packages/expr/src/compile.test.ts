@@ -62,18 +62,13 @@ describe('compileExpr and evaluateExpr', () => {
     expect(thrown(() => evaluateExpr('now', {})).reason).toBe('runtime');
   });
 
-  it('evaluates a simple compiled comparison in a few microseconds', () => {
+  it('evaluates one compiled expression many times with the same result', () => {
+    // speed is measured by `pnpm bench expr`, not asserted here: timed tests flake on a busy machine
     const c = compileExpr('context.valueFen >= 10000', { expect: 'bool' });
     if (!c.ok) throw new Error('should compile');
-    // best of several batches: the machine is shared, the fastest batch shows the real cost
-    let best = Number.POSITIVE_INFINITY;
-    for (let batch = 0; batch < 10; batch++) {
-      const t0 = performance.now();
-      for (let i = 0; i < 1_000; i++) evaluateExpr(c.expr, vars);
-      best = Math.min(best, performance.now() - t0);
-    }
-    const microseconds = best; // ms per 1,000 runs = µs per run
-    expect(microseconds).toBeLessThan(15);
+    const results = new Set<unknown>();
+    for (let i = 0; i < 1_000; i++) results.add(evaluateExpr(c.expr, vars));
+    expect([...results]).toEqual([evaluateExpr('context.valueFen >= 10000', vars)]);
   });
 });
 
