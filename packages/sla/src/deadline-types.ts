@@ -1,3 +1,5 @@
+import type { Deadline as SchemaDeadline } from '@estateflow/definitions';
+
 /**
  * The Deadline shape of schemas/common.schema.json (`#/$defs/Deadline`), restated until
  * packages/definitions exports the generated type; the schema is the source of truth.
@@ -16,3 +18,7 @@ export type SimpleDeadline =
 export type Deadline =
   | SimpleDeadline
   | { readonly cases: readonly { readonly when: string; readonly deadline: SimpleDeadline }[]; readonly else: SimpleDeadline };
+
+type Assert<T extends true> = T;
+/** Compile-time check: every schema-valid Deadline (common.schema.json) is a Deadline here. */
+export type DeadlineSchemaFits = Assert<SchemaDeadline extends Deadline ? true : false>;
