@@ -2,12 +2,13 @@
  * The engine's heart: `start` and `step` decide, the caller does. Both are pure functions of
  * their arguments (time comes in as `now`) and execute none of the effects they return.
  */
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
 import type { CompiledWorkflow } from '../compile/compile.ts';
 import { EngineFault, engineError, type EngineError } from '../errors.ts';
 import type { Actor, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome, StartInput, StepOptions } from '../types.ts';
 import { checkStartAllowed, checkEventAllowed, checkForm, describeState } from './authorise.ts';
 import { diffTasks, diffTimers, readActions } from './outcome.ts';
+import { pureInitialTransition, pureTransition } from './pure-transition.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: EngineError };
 const fail = (error: EngineError): { ok: false; error: EngineError } => ({ ok: false, error });
@@ -79,7 +80,7 @@ export function start(compiled: CompiledWorkflow, input: StartInput): Result<Out
   const data = checked.data;
   try {
     const [next, actions] = run(compiled, input.calendars, () =>
-      initialTransition(compiled.machine, { ...input, now, data, params }) as never);
+      pureInitialTransition(compiled.machine, { ...input, now, data, params }));
     const history: HistoryEntry = { seq: 0, at: now, actor: input.actor, event: { type: 'start', data }, from: null, to: null };
     const empty = { ...(next.context as MachineContext).sys, tasks: {}, timers: {} };
     return { ok: true, value: outcome(compiled, empty, next, actions, history) };
@@ -92,6 +93,12 @@ export function defaultParams(compiled: CompiledWorkflow): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(compiled.definition.params ?? {})) if (p.default !== undefined) out[k] = p.default;
   return out;
+}
+
+/** An input the machine's scope can be built with (the actor constructor computes an initial state). */
+function sampleInput(snapshot: EngineSnapshot): StartInput & { data: Record<string, unknown> } {
+  const { sys } = snapshot.context;
+  return { now: sys.startedAt, actor: sys.actor, instanceId: sys.instanceId, params: sys.params, data: snapshot.context.data };
 }
 
 /** Rebuilds the XState snapshot of a stored one, with this step's clock and sender. */
@@ -137,7 +144,10 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
   try {
     const current = restore(compiled, { ...snapshot, context: { ...snapshot.context, sys: sysBefore } }, now, options.actor, options.params);
     const xEvent = { type: event.type, data };
-    if (!current.can(xEvent as never)) {
+    const [next, actions] = run(compiled, options.calendars, () => pureTransition(compiled.machine, current, xEvent, sampleInput(snapshot)));
+    // No transition enabled (no marker action came back): the state does not take this event now.
+    // Checked from the transition's own result rather than `snapshot.can()`, which would run it twice.
+    if (!actions.some((a) => a.type === 'ef.mark')) {
       if (event.timer) {
         const stale = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
         return { ok: true, value: { snapshot: stale, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
@@ -148,7 +158,6 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
         en: `Event "${event.type}" is not accepted in state "${state}"`,
       }, { path: `/events/${event.type}` }));
     }
-    const [next, actions] = run(compiled, options.calendars, () => transition(compiled.machine, current, xEvent as never) as never);
     return { ok: true, value: outcome(compiled, sysBefore, next, actions, history) };
   } catch (e) {
     return fail(toError(e));
