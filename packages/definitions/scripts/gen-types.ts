@@ -123,6 +123,8 @@ function renderKind(kind: string, schema: Schema): { text: string; types: string
     `export const ${c}Schema = ${literal(schema)} as const;`,
     '',
   ];
+  // An empty schema (`{}`, any value) reads as the `{}` type in a view; FromSchema turns it into unknown.
+  if (body.some((l) => /: \{\}/.test(l))) head.splice(1, 0, '/* eslint-disable @typescript-eslint/no-empty-object-type -- `{}` here is the empty JSON Schema */');
   return { text: [...head, ...body].join('\n'), types };
 }
 
