@@ -7,6 +7,7 @@ import { notFound, onError } from './errors.ts';
 import { docsPage, openApiDocument } from './openapi.ts';
 import type { Resource, RouteMeta } from './route-table.ts';
 import { authRoutes } from './routes/auth.ts';
+import { billingRoutes } from './routes/billing.ts';
 import { bundleRoutes } from './routes/bundles.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { estateRoutes } from './routes/estates.ts';
@@ -16,7 +17,7 @@ import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, billingRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 

@@ -110,7 +110,7 @@ async function asOfDate(c: C, db: DbOrTx, tenantId: string, estateId: string, gi
   return { asOf: estateDate(c.get('deps').config.now(), e.timeZone), timeZone: e.timeZone };
 }
 
-function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule' | 'billing-plan'): never | void {
+function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule' | 'billing-plan'): void {
   if (document.kind !== kind) throw invalid('document', `must have kind "${kind}"`, `的 kind 必须为“${kind}”`);
   const issues = validateDocument(document).filter((f) => f.severity === 'error');
   const semantic = kind === 'fee-schedule' ? checkSchedule(document as unknown as FeeSchedule) : checkPlan(document as unknown as BillingPlan);
@@ -347,7 +347,6 @@ export const billingRoutes = resource
       access: cashiers,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'unitId', 'amountFen', 'method'], properties: { estateId: uuid, unitId: uuid, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: [...METHODS] } } },
-      example: { unitId: '00000000-0000-0000-0000-000000000000', amountFen: 123456, method: 'desk' },
     },
     async (c) => {
       const { estateId, body } = await estateFromBody(c);

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { createCompany, createEstate, createUser } from '@estateflow/api';
+import { defaultPlan } from '@estateflow/billing';
+import { instances, outbox, units } from '@estateflow/db';
+import { withDatabases } from '../support/db.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
+
+const feeExample = (JSON.parse(readFileSync(new URL('../../schemas/fee-schedule.schema.json', import.meta.url), 'utf8')) as { examples: Record<string, unknown>[] }).examples[0]!;
+
+withDatabases((kind, getDb) => {
+  it(`bills a quarter, takes a late payment with a receipt, reports arrears and keeps tenants apart on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '长城物业');
+    const estateId = await createEstate(db, tenantId, { name: '花园小区', buildings: [{ name: '1栋', units: ['1-101', '1-102'] }] });
+    const [shop, flat] = await db.select().from(units).where(eq(units.estateId, estateId)).orderBy(units.label);
+    await db.update(units).set({ areaSqm: '160.75' }).where(and(eq(units.tenantId, tenantId), eq(units.id, shop!.id)));
+    await db.update(units).set({ areaSqm: '89.37' }).where(and(eq(units.tenantId, tenantId), eq(units.id, flat!.id)));
+    await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', roles: [{ estateId, role: 'finance' }] });
+    await createUser(db, testConfig as never, { tenantId, username: `desk-${kind}`, password: 'pw', roles: [{ estateId, role: 'front_desk' }] });
+    const otherTenant = await createCompany(db, '别家物业');
+    const otherEstate = await createEstate(db, otherTenant, { name: '别家小区' });
+    await createUser(db, testConfig as never, { tenantId: otherTenant, username: `spy-${kind}`, password: 'pw', roles: [{ estateId: otherEstate, role: 'finance' }] });
+
+    const app = testApp(db, { now: () => new Date('2027-02-20T04:00:00Z') });
+    const fin = await signIn(app, `fin-${kind}`, 'pw');
+    const desk = await signIn(app, `desk-${kind}`, 'pw');
+    const spy = await signIn(app, `spy-${kind}`, 'pw');
+
+    // configuration: a bad schedule is refused with the JSON pointer, a good one saved
+    const bad = structuredClone(feeExample) as { versions: { management: { fenPerSqmMonth: number }[] }[] };
+    bad.versions[0]!.management[0]!.fenPerSqmMonth = 2.5;
+    const refused = await fin.call('POST', '/api/billing/schedules', { estateId, document: bad });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.path).toBe('/versions/0/management/0/fenPerSqmMonth');
+    expect(refused.body.error.message.zh).toBeTruthy();
+    expect((await fin.call('POST', '/api/billing/schedules', { estateId, document: feeExample })).body).toEqual({ key: 'garden-fees', revision: 1 });
+    const plan = defaultPlan('quarterly', { id: 'garden-quarterly', feeSchedule: 'garden-fees' });
+    const orphan = await fin.call('POST', '/api/billing/plans', { estateId, document: { ...plan, feeSchedule: 'nope' } });
+    expect(orphan.status).toBe(422);
+    expect(orphan.body.error.path).toBe('/feeSchedule');
+    expect((await fin.call('POST', '/api/billing/plans', { estateId, document: plan })).status).toBe(200);
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: shop!.id, unitType: 'shop' })).status).toBe(200);
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: flat!.id, unitType: 'residential' })).status).toBe(200);
+
+    const notices = await fin.call('GET', `/api/billing/notices?estateId=${estateId}&plan=garden-quarterly&period=2027-Q1`);
+    expect(notices.body.notices.map((n: { issueOn: string }) => n.issueOn)).toEqual(['2026-12-01', '2027-01-01', '2027-02-09', '2027-02-15']);
+
+    // the run is idempotent; the front desk may not run it
+    expect((await desk.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-Q1' })).status).toBe(403);
+    const run = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-Q1' });
+    expect(run.status).toBe(200);
+    expect(run.body.created.map((b: { totalFen: number }) => b.totalFen)).toEqual([123456, 67028]); // 89.37 × 2.50 × 3 = 670.275 → 670.28
+    const rerun = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-Q1' });
+    expect(rerun.body).toMatchObject({ created: [], existing: 2, errors: [] });
+    const badPeriod = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-05' });
+    expect(badPeriod.status).toBe(400);
+    expect(badPeriod.body.error.field).toBe('period');
+
+    // the shop pays on 2027-02-20, after the final notice: 188.89 yuan late fee (51 days at 3 ‰)
+    const paid = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 142345, method: 'desk' });
+    expect(paid.status).toBe(200);
+    expect(paid.body.receipt).toMatchObject({ serial: 'SJ-2027-000001', receivedOn: '2027-02-20', creditFen: 0 });
+    expect(paid.body.receipt.lines.map((l: { component: string; amountFen: number }) => [l.component, l.amountFen])).toEqual([
+      ['principal', 123456],
+      ['late-fee', 18889],
+    ]);
+    expect(paid.body.balanceFen).toBe(0);
+    const tooMuch = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, kind: 'refund', amountFen: 1, method: 'desk' });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.error.field).toBe('amountFen');
+    expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 12.5, method: 'desk' })).body.error.field).toBe('amountFen');
+
+    // the flat still owes: 67,028 + 67,028 × 51 × 3 ‰ (10,255.284 → 10,255)
+    const billsNow = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${flat!.id}`);
+    expect(billsNow.body.asOf).toBe('2027-02-20');
+    expect(billsNow.body.items[0]).toMatchObject({ periodId: '2027-Q1', lateFeeFen: 10255, outstandingFen: 77283 });
+    const arrears = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&asOf=2027-02-20`);
+    expect(arrears.body.rows).toEqual([{ unitId: flat!.id, unitLabel: '1-102', buckets: { '0-30': 0, '31-90': 77283, '91-180': 0, '180+': 0 }, totalFen: 77283, oldestPeriodId: '2027-Q1' }]);
+
+    // a partial waiver is a new line; the bill keeps its total
+    const waiver = await fin.call('POST', '/api/billing/adjustments', { estateId, billKey: `garden-quarterly/${flat!.id}/2027-Q1`, on: '2027-02-20', component: 'late-fee', amountFen: -5000, reason: { zh: '减免部分滞纳金', en: 'Late fee waived in part' } });
+    expect(waiver.status).toBe(200);
+    const afterWaiver = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${flat!.id}&asOf=2027-02-20`);
+    expect(afterWaiver.body.items[0]).toMatchObject({ totalFen: 67028, outstandingFen: 72283 });
+
+    const st = await fin.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=2027-01-01&to=2027-03-31`);
+    expect(st.body).toMatchObject({ openingFen: 123456, closingFen: 0 });
+    expect(st.body.entries.map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen])).toEqual([
+      ['payment', -142345],
+      ['late-fee', 18889],
+    ]);
+
+    // another company sees nothing of this estate
+    expect((await spy.call('GET', `/api/billing/bills?estateId=${estateId}`)).status).toBe(404);
+    expect((await spy.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 1, method: 'desk' })).status).toBe(404);
+    expect((await spy.call('GET', `/api/billing/arrears?estateId=${otherEstate}`)).body.rows).toEqual([]);
+  });
+
+  it(`lists a completed paid-service order with its serial on the next bill, once (PS-7, BL-5) on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '服务物业');
+    const estateId = await createEstate(db, tenantId, { name: '服务小区', buildings: [{ name: '2栋', units: ['2-201'] }] });
+    const [flat] = await db.select().from(units).where(eq(units.estateId, estateId));
+    await db.update(units).set({ areaSqm: '89.37' }).where(and(eq(units.tenantId, tenantId), eq(units.id, flat!.id)));
+    await createUser(db, testConfig as never, { tenantId, username: `fin2-${kind}`, password: 'pw', roles: [{ estateId, role: 'finance' }] });
+    const instanceId = randomUUID();
+    const completed = new Date('2027-02-10T02:00:00Z');
+    await db.insert(instances).values({
+      tenantId, id: instanceId, estateId, unitId: flat!.id, workflowKey: 'paid-service', definitionVersionId: randomUUID(), workflowVersion: 1,
+      serial: 'PS-000007', state: 'done', snapshot: {}, status: 'done', startedAt: completed, updatedAt: completed,
+    });
+    await db.insert(outbox).values({ tenantId, id: randomUUID(), estateId, instanceId, kind: 'charge', payload: { item: 'lamp-replace', amountFen: 2000, serial: 'PS-000007', instanceId }, createdAt: completed });
+
+    const app = testApp(db, { now: () => new Date('2027-02-20T04:00:00Z') });
+    const fin = await signIn(app, `fin2-${kind}`, 'pw');
+    await fin.call('POST', '/api/billing/schedules', { estateId, document: feeExample });
+    await fin.call('POST', '/api/billing/plans', { estateId, document: defaultPlan('monthly', { id: 'garden-monthly', feeSchedule: 'garden-fees' }) });
+    await fin.call('POST', '/api/billing/units', { estateId, unitId: flat!.id, unitType: 'residential', parking: [{ kind: 'underground', count: 1 }] });
+
+    const march = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' }); // notice 2027-02-15
+    expect(march.body.created).toEqual([{ key: `garden-monthly/${flat!.id}/2027-03`, unitId: flat!.id, totalFen: 22343 + 30000 + 2000 }]);
+    const april = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-04' });
+    expect(april.body.created[0].totalFen).toBe(22343 + 30000);
+    const listed = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&period=2027-03`);
+    expect(listed.body.items[0].lines.filter((l: { kind: string }) => l.kind === 'service')).toEqual([
+      { no: 3, kind: 'service', description: { zh: '有偿服务 PS-000007（2027-02-10 完成）', en: 'Paid service PS-000007 (completed 2027-02-10)' }, amountFen: 2000, orderSerial: 'PS-000007' },
+    ]);
+    const [row] = await db.select().from(outbox).where(and(eq(outbox.tenantId, tenantId), eq(outbox.kind, 'charge')));
+    expect(row).toMatchObject({ status: 'done', processedBy: `billing:garden-monthly/${flat!.id}/2027-03` });
+  });
+});
