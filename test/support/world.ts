@@ -35,6 +35,8 @@ async function populate(app: Hono<AppEnv>, tenantId: string, estateId: string, a
   const started = await admin.call('POST', '/api/instances', { estateId, workflow: 'test-ticket', data: { summary: '漏水', grade: 'major' } });
   if (started.status !== 201) throw new Error(`start: ${JSON.stringify(started.body)}`);
   const detail = await admin.call('GET', `/api/instances/${started.body.id}`);
+  const draft = await admin.call('PUT', '/api/definitions/drafts', { estateId, document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } });
+  if (draft.status !== 200) throw new Error(`draft: ${JSON.stringify(draft.body)}`);
   return {
     instanceId: started.body.id,
     taskId: detail.body.tasks[0].id,

@@ -27,6 +27,8 @@ export interface RouteMeta {
   estate: EstateScope;
   /** path parameter name → the kind of row it names */
   params?: Record<string, ResourceKind>;
+  /** example values of path parameters that name no row (e.g. a definition kind) */
+  pathExample?: Record<string, string>;
   query?: Record<string, JsonSchema>;
   body?: JsonSchema;
   /** a valid request body (estateId is filled in by callers); used by docs and tests */

@@ -98,7 +98,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const issues = await validateIn(c, estateId, document);
     return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, updatedAt: now.toISOString() });
   })
-  .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
+  .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -172,7 +172,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       return c.json({ from: from ? versionSummary(from) : null, to: versionSummary(to), changes: diffJson(from?.document ?? {}, to.document) });
     },
   )
-  .get('/schemas/:kind', { summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+  .get('/schemas/:kind', { summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' }, pathExample: { kind: 'workflow' } }, async (c) => {
     const kind = param(c, 'kind');
     if (!/^[a-z-]+$/.test(kind)) throw notFound('definition', kind);
     const file = new URL(`../../../../schemas/${kind}.schema.json`, import.meta.url);
