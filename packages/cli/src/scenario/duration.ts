@@ -12,7 +12,15 @@ export function addDuration(from: string, duration: string): string {
   if (!m || !isDuration(duration)) throw new Error(`"${duration}" is not an ISO 8601 duration such as PT15M or P3D`);
   const n = (i: number) => Number(m[i] ?? 0);
   const t = new Date(Date.parse(from) + OFFSET);
-  t.setUTCMonth(t.getUTCMonth() + n(1) * 12 + n(2));
+  const months = n(1) * 12 + n(2);
+  if (months) {
+    // month arithmetic clamps to the month's last day (31 Jan + P1M = 28/29 Feb), as calendars do
+    const day = t.getUTCDate();
+    t.setUTCDate(1);
+    t.setUTCMonth(t.getUTCMonth() + months);
+    const last = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 0)).getUTCDate();
+    t.setUTCDate(Math.min(day, last));
+  }
   const ms = ((n(3) * 7 + n(4)) * 24 * 3600 + n(5) * 3600 + n(6) * 60 + n(7)) * 1000;
   return new Date(t.getTime() - OFFSET + ms).toISOString();
 }
