@@ -49,6 +49,25 @@ describe('the lost-and-found bundle', () => {
   });
 });
 
+describe('documents in workflows/', () => {
+  it('each point at the schema of their kind with a relative "$schema", for editor completion', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.json')) files.push(join(dir, e.name));
+      }
+    };
+    walk(join(ROOT, 'workflows'));
+    const definitions = files.map((f) => ({ f, doc: JSON.parse(readFileSync(f, 'utf8')) as { kind?: string; $schema?: string } })).filter((d) => typeof d.doc.kind === 'string');
+    expect(definitions.length).toBeGreaterThan(5);
+    for (const { f, doc } of definitions) {
+      expect(doc.$schema, relative(ROOT, f)).toBeDefined();
+      expect(resolve(f, '..', doc.$schema!), relative(ROOT, f)).toBe(join(ROOT, 'schemas', `${doc.kind}.schema.json`));
+    }
+  });
+});
+
 const run = promisify(execFile);
 const wf = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
   try {

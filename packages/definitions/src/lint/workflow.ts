@@ -23,8 +23,9 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   const guardNames = Object.keys(wf.guards ?? {});
   const delayNames = Object.keys(wf.delays ?? {});
   const ladderNames = Object.keys(wf.ladders ?? {});
-  const params = ctx.params === undefined && !wf.params ? undefined : new Set([...(ctx.params ?? []), ...Object.keys(wf.params ?? {})]);
-  const paramsKnown = ctx.params !== undefined ? params : wf.params ? params : undefined;
+  // On its own a workflow may read parameters its bundle declares, so `params.X` is checked only
+  // when the caller says what exists outside (validateBundle does).
+  const paramsKnown = ctx.params === undefined ? undefined : new Set([...ctx.params, ...Object.keys(wf.params ?? {})]);
   const sites: ExprSite[] = [];
   const usedEvents = new Set<string>();
 
