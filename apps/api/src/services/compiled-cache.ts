@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { bundleInstalls, definitionVersions, type DbOrTx } from '@estateflow/db';
-import { compile, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
+import { compile, defaultParams, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
 import { ApiError, notFound } from '../errors.ts';
 import { formsAsOf } from './definition-store.ts';
 
@@ -42,7 +42,8 @@ export class CompiledCache {
     }
     try {
       const compiled = compile(v.document as unknown as WorkflowDefinition, { forms });
-      return { versionId: v.id, key: v.key, version: v.version, compiled, params };
+      // step() takes these as the whole parameter set, so the workflow's own defaults go underneath
+      return { versionId: v.id, key: v.key, version: v.version, compiled, params: { ...defaultParams(compiled), ...params } };
     } catch (e) {
       if (e instanceof DefinitionError) throw new ApiError('invalid-definition', e.text, { path: e.path, cause: e });
       throw e;
