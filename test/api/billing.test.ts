@@ -68,6 +68,8 @@ withDatabases((kind, getDb) => {
       ['late-fee', 18889],
     ]);
     expect(paid.body.balanceFen).toBe(0);
+    const listedReceipts = await fin.call('GET', `/api/billing/receipts?estateId=${estateId}&unitId=${shop!.id}`);
+    expect(listedReceipts.body.items.map((r: { serial: string; amountFen: number }) => [r.serial, r.amountFen])).toEqual([['SJ-2027-000001', 142345]]);
     const tooMuch = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, kind: 'refund', amountFen: 1, method: 'desk' });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body.error.field).toBe('amountFen');

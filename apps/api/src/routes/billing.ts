@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import {
   billAdjustments,
@@ -384,6 +384,21 @@ export const billingRoutes = resource
         return { payment, receipt, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });
       return c.json(result);
+    },
+  )
+  .get(
+    '/receipts',
+    { summary: 'Receipts (BL-7) of the estate, or of one unit, newest first', access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const unitId = query(c, 'unitId', false);
+      if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+      const rows = await c.get('deps').db.select({ serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
+        .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
+        .where(and(eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId), ...(unitId ? [eq(payments.unitId, unitId)] : [])))
+        .orderBy(desc(receipts.issuedAt), desc(receipts.serial));
+      return c.json({ items: rows.map((r) => ({ ...r.content, issuedAt: r.issuedAt })) });
     },
   )
   .post(
