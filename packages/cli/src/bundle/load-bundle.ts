@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { FormDefinition, WorkflowDefinition } from '@estateflow/engine';
+import type { SlaPolicy } from '@estateflow/sla';
 import type { Scenario } from '../scenario/scenario.ts';
 
 export type BundleManifest = {
@@ -20,6 +21,7 @@ export type LoadedBundle = {
   manifest: BundleManifest;
   workflows: WorkflowDefinition[];
   forms: FormDefinition[];
+  slas: SlaPolicy[];
   scenarios: { file: string; scenario: Scenario }[];
 };
 
@@ -50,12 +52,14 @@ export function loadBundle(dirArg: string): LoadedBundle {
   const listed = (kind: string) => (manifest.contents?.[kind] ?? []).map((f) => join(dir, f));
   const workflowFiles = listed('workflow').length ? listed('workflow') : [join(dir, 'workflow.json')];
   const formFiles = [...new Set([...listed('form'), ...filesIn(join(dir, 'forms'), '.form.json')])];
+  const slaFiles = [...new Set([...listed('sla'), ...filesIn(join(dir, 'sla'), '.sla.json')])];
   const scenarioFiles = [...new Set([...listed('scenario'), ...filesIn(join(dir, 'scenarios'), '.scenario.json')])];
   return {
     dir,
     manifest,
     workflows: workflowFiles.map((f) => readJson<WorkflowDefinition>(f)),
     forms: formFiles.map((f) => readJson<FormDefinition>(f)),
+    slas: slaFiles.map((f) => readJson<SlaPolicy>(f)),
     scenarios: scenarioFiles.map((f) => ({ file: relative(process.cwd(), f), scenario: readJson<Scenario>(f) })),
   };
 }

@@ -11,6 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { paramsFor, type LoadedBundle } from '../bundle/load-bundle.ts';
 import { addDuration } from './duration.ts';
 import { checkExpectation } from './expect.ts';
+import { clockLines } from './sla-clocks.ts';
+import type { SlaHistoryEntry } from '@estateflow/sla';
 import type { Scenario } from './scenario.ts';
 
 export type TimelineEntry = {
@@ -25,6 +27,8 @@ export type TimelineEntry = {
   charges: Charge[];
   error?: EngineError;
   failures: string[];
+  /** SLA clocks after this entry (`policy/metric status, time left, due`) */
+  clocks: string[];
 };
 
 export type ScenarioRun = {
@@ -47,7 +51,7 @@ function entry(kind: TimelineEntry['kind'], at: string, actor: string, event: st
     at, kind, actor, event, state: describeState(snap.value),
     tasks: Object.values(snap.context.sys.tasks).map((t) => `${t.id}→${t.user ?? t.role ?? '?'}${t.due ? ` due ${t.due}` : ''}`),
     timers: Object.values(snap.context.sys.timers).map((t) => `${t.event.type} @ ${t.due}`),
-    effects: o?.effects ?? [], charges: o?.charges ?? [], failures: [],
+    effects: o?.effects ?? [], charges: o?.charges ?? [], failures: [], clocks: [],
   };
   if (error) e.error = error;
   return e;
@@ -71,6 +75,14 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
     now: clock, actor: scenario.start.actor, data: scenario.start.data ?? {}, instanceId: scenario.id,
     params: paramsFor(bundle, wf, scenario.params),
   };
+  const policies = bundle.slas.filter((p) => p.workflow === wf.id);
+  const slaHistory: SlaHistoryEntry[] = [];
+  const track = (e: TimelineEntry, o: Outcome) => {
+    if (policies.length === 0) return e;
+    slaHistory.push({ at: e.at, type: o.history.event.type, state: o.snapshot.value as never, data: o.history.event.data, context: o.snapshot.context.data });
+    e.clocks = clockLines(policies, slaHistory, e.at, input.params ?? {});
+    return e;
+  };
   const first = start(compiled, input);
   if (!first.ok) {
     run.failures.push(`start refused: ${first.error.reason}: ${first.error.message.en}`);
@@ -79,7 +91,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
   note(first.value);
   let snap = first.value.snapshot;
   const history: HistoryEntry[] = [first.value.history];
-  const t0 = entry('start', clock, scenario.start.actor.role, 'start', snap, first.value);
+  const t0 = track(entry('start', clock, scenario.start.actor.role, 'start', snap, first.value), first.value);
   run.timeline.push(t0);
   if (scenario.start.expect) {
     t0.failures = checkExpectation(scenario.start.expect, { snapshot: snap, effects: first.value.effects, charges: first.value.charges });
@@ -112,7 +124,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
       snap = r.value.snapshot;
       effects.push(...r.value.effects);
       charges.push(...r.value.charges);
-      run.timeline.push(entry(r.value.stale ? 'stale' : 'timer', clock, 'system', due.event.type, snap, r.value));
+      run.timeline.push(r.value.stale ? entry('stale', clock, 'system', due.event.type, snap, r.value) : track(entry('timer', clock, 'system', due.event.type, snap, r.value), r.value));
     }
     clock = target;
     let error: EngineError | undefined;
@@ -127,7 +139,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
         effects.push(...r.value.effects);
         charges.push(...r.value.charges);
         run.eventData.set(s.send, [...(run.eventData.get(s.send) ?? []), data]);
-        run.timeline.push(entry('send', clock, actor.role, s.send, snap, r.value));
+        run.timeline.push(track(entry('send', clock, actor.role, s.send, snap, r.value), r.value));
       } else {
         error = r.error;
         run.timeline.push(entry('refused', clock, actor.role, s.send, snap, undefined, r.error));

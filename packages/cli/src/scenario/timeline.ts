@@ -28,6 +28,7 @@ export function formatTimeline(run: ScenarioRun): string {
     if (t.timers.length) lines.push(`    timers:  ${t.timers.join('; ')}`);
     for (const e of t.effects) lines.push(`    effect:  ${effectLine(e)}`);
     for (const c of t.charges) lines.push(`    charge:  ${c.item} ${(c.amountFen / 100).toFixed(2)} 元 (serial ${c.serial})`);
+    for (const c of t.clocks) lines.push(`    sla:     ${c}`);
     for (const f of t.failures) lines.push(`    ✗ expect: ${f}`);
   }
   return lines.join('\n');

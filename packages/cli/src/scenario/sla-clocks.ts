@@ -1,0 +1,37 @@
+/** SLA clocks of a scenario run, from `@estateflow/sla`, for the timeline. */
+import { evaluateExpr } from '@estateflow/expr';
+import { computeClocks, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+
+const fmt = (ms: number) => {
+  const neg = ms < 0;
+  let m = Math.round(Math.abs(ms) / 60_000);
+  const d = Math.floor(m / 1440);
+  m -= d * 1440;
+  const h = Math.floor(m / 60);
+  m -= h * 60;
+  return `${neg ? '-' : ''}${d ? `${d}d` : ''}${h ? `${h}h` : ''}${m || (!d && !h) ? `${m}m` : ''}`;
+};
+
+/** One line per metric: status, time left or over, due instant. Expression failures become notes. */
+export function clockLines(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  for (const policy of policies) {
+    let clocks;
+    try {
+      clocks = computeClocks(policy, history, {
+        now: new Date(now),
+        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params }),
+      });
+    } catch (e) {
+      lines.push(`${policy.id}: ${(e as Error).message}`);
+      continue;
+    }
+    for (const c of clocks) {
+      if (c.status === 'pending') continue;
+      const left = c.remainingMs === undefined ? '' : c.remainingMs < 0 ? ` over by ${fmt(-c.remainingMs)}` : ` ${fmt(c.remainingMs)} left`;
+      const due = c.dueAt ? ` (due ${c.dueAt.toISOString()})` : '';
+      lines.push(`${policy.id}/${c.metricId} ${c.status}${c.breached && c.status !== 'breached' ? ' (breached)' : ''}${left}${due}`);
+    }
+  }
+  return lines;
+}
