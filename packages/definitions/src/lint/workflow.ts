@@ -103,6 +103,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     else g.guards.forEach((x, i) => guardLeaf(x, [...path, 'guards', i]));
   };
 
+  const assigned = new Set<string>();
   const openedTasks = new Set<string>();
   const scheduledTimers = new Set<string>();
   const taskRefs: { id: string; path: Path }[] = [];
@@ -118,6 +119,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     const p = [...path, 'params'];
     switch (a.type) {
       case 'assign':
+        for (const k of Object.keys(a.params.values)) assigned.add(k);
         exprMap(a.params.values, [...p, 'values']);
         break;
       case 'openTask':
@@ -339,6 +341,20 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
         if (fields.has(m[1]!)) continue;
         const sug = suggestion(m[1]!, fields);
         add('unknown-event-field', site.path, `事件 "${ev}" 的表单 "${formId}" 没有字段 "${m[1]}"${sug.zh}`, `The form "${formId}" of event "${ev}" has no field "${m[1]}"${sug.en}`);
+      }
+    }
+  }
+  // `context.X` should be something the instance has: initial context, an assign target, a start
+  // form field, or the engine's serial. A warning: the engine may grow more.
+  if (ctx.formFields) {
+    const known = new Set(['serial', ...Object.keys(wf.context ?? {}), ...assigned]);
+    const startForm = wf.start?.form === undefined ? undefined : ctx.formFields.get(wf.start.form);
+    for (const f of startForm ?? []) known.add(f);
+    for (const site of sites) {
+      for (const m of site.source.matchAll(/\bcontext\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        if (known.has(m[1]!)) continue;
+        const sug = suggestion(m[1]!, known);
+        add('unknown-context-field', site.path, `上下文没有字段 "${m[1]}"（不在初始 context、assign 或发起表单中）${sug.zh}`, `The context has no field "${m[1]}" (not in the initial context, an assign or the start form)${sug.en}`, 'warning');
       }
     }
   }
