@@ -1,0 +1,193 @@
+/**
+ * Durable events through the API's one event path (`sendEvent`: lock the row, validate the form,
+ * step the pinned definition, then snapshot + event row + timers + tasks + outbox + audit in one
+ * transaction) on PostgreSQL with synchronous commit, beside a baseline that sends the very same
+ * SQL statements (recorded from the event path, ids renewed) with the same driver (postgres-js,
+ * unnamed statements as drizzle sends them), the same pool and the same concurrency, and nothing else.
+ *
+ * Workload: lost-and-found, each instance gets REGISTER (form check, CEL guard and assign, task
+ * closed, task opened, retention timer armed) then LEAD_EXHAUSTED (task closed, notice to the
+ * outbox). Sizes are modest so the whole `pnpm bench` fits in 10 minutes on 2 cores: 2 rounds of
+ * 250 instances (500 events) per side, latency for ~4 s, PGlite 250 instances.
+ */
+import type { BenchResult } from './run.ts';
+import { sendEvent, type Instance } from '@estateflow/api';
+import {
+  openPglite, openPostgres, pool, quantile, scratchDatabase, seedLostAndFound, sleep, startMany,
+  type BenchDb, type Place, type Recorded,
+} from './support/world.ts';
+
+type EngineEvent = Parameters<typeof sendEvent>[1]['event'];
+
+const CONCURRENCY = 8;
+const INSTANCES = 250;
+const ROUNDS = 2;
+const LATENCY_SECONDS = 4;
+
+const register: EngineEvent = { type: 'REGISTER', data: { valueFen: 5000, storage: '物业前台保险柜 A-3', hasLead: true, lead: '钱包内有名片' } };
+const exhausted: EngineEvent = { type: 'LEAD_EXHAUSTED', data: {} };
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function send(place: Place, inst: Instance, event: EngineEvent): Promise<void> {
+  await sendEvent(place.deps, { tenantId: place.tenantId, instanceId: inst.id, event, actor: { id: place.userId, role: 'duty_manager' } });
+}
+
+/** Events/s through the event path: each lane takes an instance and sends its two events in order. */
+async function oursThroughput(place: Place, insts: Instance[]): Promise<number> {
+  const t0 = performance.now();
+  await pool(CONCURRENCY, insts.length, async (i) => {
+    await send(place, insts[i]!, register);
+    await send(place, insts[i]!, exhausted);
+  });
+  return (insts.length * 2) / ((performance.now() - t0) / 1000);
+}
+
+/** The statements one event sends, recorded on a template instance (the definition cache is warm). */
+async function recordEvent(bdb: BenchDb, place: Place, inst: Instance, event: EngineEvent): Promise<Recorded[]> {
+  const into: Recorded[] = [];
+  bdb.record.into = into;
+  try {
+    await send(place, inst, event);
+  } finally {
+    bdb.record.into = null;
+  }
+  return into;
+}
+
+/** The recorded statements for another instance: its id in place of the template's, new ids for new rows. */
+function replayFor(stmts: Recorded[], template: string, target: string, keep: Set<string>): Recorded[] {
+  const fresh = new Map<string, string>();
+  const map = (v: unknown): unknown => {
+    if (typeof v !== 'string') return v;
+    if (v === template) return target;
+    if (uuid.test(v)) {
+      if (keep.has(v)) return v;
+      let n = fresh.get(v);
+      if (!n) fresh.set(v, (n = crypto.randomUUID()));
+      return n;
+    }
+    return v.includes(template) ? v.replaceAll(template, target) : v;
+  };
+  return stmts.map((s) => ({ query: s.query, params: s.params.map(map) }));
+}
+
+async function baselineThroughput(bdb: BenchDb, plan: { reg: Recorded[]; le: Recorded[]; template: string; keep: Set<string> }, insts: Instance[]): Promise<number> {
+  const client = bdb.client!;
+  const tx = (stmts: Recorded[]) => client.begin(async (c) => {
+    for (const s of stmts) await c.unsafe(s.query, s.params as never[], { prepare: false });
+  });
+  const t0 = performance.now();
+  await pool(CONCURRENCY, insts.length, async (i) => {
+    const id = insts[i]!.id;
+    await tx(replayFor(plan.reg, plan.template, id, plan.keep));
+    await tx(replayFor(plan.le, plan.template, id, plan.keep));
+  });
+  return (insts.length * 2) / ((performance.now() - t0) / 1000);
+}
+
+/** Latency of one bare commit (begin, one-row insert, commit), unloaded, sequential. */
+async function bareCommit(bdb: BenchDb): Promise<number[]> {
+  const client = bdb.client!;
+  await client.unsafe('create table if not exists bench_commit (id bigserial primary key, v int not null)');
+  const out: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const t0 = performance.now();
+    await client.begin((c) => c.unsafe('insert into bench_commit (v) values ($1)', [i]));
+    out.push(performance.now() - t0);
+  }
+  return out.slice(50);
+}
+
+/** Open-loop arrivals at `rate` events/s (REGISTER on fresh instances); latency from arrival to commit. */
+async function openLoop(place: Place, insts: Instance[], rate: number): Promise<number[]> {
+  const lat: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < insts.length; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    inflight.push(send(place, insts[i]!, register).then(() => void lat.push(performance.now() - due)));
+  }
+  await Promise.all(inflight);
+  return lat;
+}
+
+async function postgresSide(): Promise<{ ours: number; base: number; results: BenchResult[] }> {
+  const scratch = await scratchDatabase();
+  const bdb = await openPostgres(scratch.url, CONCURRENCY);
+  try {
+    const [{ synchronous_commit: sc }] = await bdb.client!.unsafe('show synchronous_commit');
+    const [{ fsync }] = await bdb.client!.unsafe('show fsync');
+    const place = await seedLostAndFound(bdb.db);
+    const [warm, template] = await startMany(place, 2, 1);
+    await send(place, warm!, register);
+    await send(place, warm!, exhausted);
+    const plan = {
+      reg: await recordEvent(bdb, place, template!, register),
+      le: await recordEvent(bdb, place, template!, exhausted),
+      template: template!.id,
+      keep: new Set([place.tenantId, place.estateId, place.userId]),
+    };
+    for (const s of [...plan.reg, ...plan.le]) if (/^select/i.test(s.query)) for (const p of s.params) if (typeof p === 'string' && uuid.test(p) && p !== plan.template) plan.keep.add(p);
+    const ours: number[] = [];
+    const base: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      base.push(await baselineThroughput(bdb, plan, await startMany(place, INSTANCES, CONCURRENCY)));
+      ours.push(await oursThroughput(place, await startMany(place, INSTANCES, CONCURRENCY)));
+    }
+    const peak = Math.max(...ours);
+    const baseline = Math.max(...base);
+    const commits = await bareCommit(bdb);
+    const commitP50 = quantile(commits, 0.5);
+    const rate = Math.max(5, peak / 2);
+    const lat = await openLoop(place, await startMany(place, Math.min(1500, Math.round(rate * LATENCY_SECONDS)), CONCURRENCY), rate);
+    const p50 = quantile(lat, 0.5);
+    const p99 = quantile(lat, 0.99);
+    const stmts = `${plan.reg.length} + ${plan.le.length} statements per REGISTER + LEAD_EXHAUSTED`;
+    return {
+      ours: peak,
+      base: baseline,
+      results: [
+        {
+          name: 'durable events/s, PostgreSQL (lost-and-found, concurrency 8)', value: peak, unit: 'events/s', ratio: peak / baseline, target: 'ratio ≥ 0.5',
+          baseline: `same SQL, same driver and pool, nothing else: ${Math.round(baseline)} events/s`,
+          note: `${stmts}; synchronous_commit=${sc}, fsync=${fsync}; best of ${ROUNDS} rounds of ${INSTANCES * 2} events per side`,
+        },
+        {
+          name: 'event latency p50 at half of peak load', value: p50, unit: 'ms', ratio: p50 / commitP50, target: 'ratio ≤ 2',
+          baseline: `one bare commit (begin, 1-row insert, commit) p50 ${commitP50.toFixed(2)} ms, p99 ${quantile(commits, 0.99).toFixed(2)} ms`,
+          note: `open loop at ${Math.round(rate)} REGISTER/s for ${lat.length} events`,
+        },
+        { name: 'event latency p99 at half of peak load', value: p99, unit: 'ms', ratio: p99 / commitP50, target: 'ratio ≤ 10', baseline: 'bare commit p50 as above' },
+      ],
+    };
+  } finally {
+    await bdb.close();
+    await scratch.drop();
+  }
+}
+
+async function pgliteSide(): Promise<number> {
+  const bdb = await openPglite();
+  try {
+    const place = await seedLostAndFound(bdb.db);
+    const [warm] = await startMany(place, 1, 1);
+    await send(place, warm!, register);
+    return await oursThroughput(place, await startMany(place, INSTANCES, CONCURRENCY));
+  } finally {
+    await bdb.close();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const pg = await postgresSide();
+  const embedded = await pgliteSide();
+  return [
+    ...pg.results,
+    {
+      name: 'durable events/s, embedded PGlite (on disk)', value: embedded, unit: 'events/s', ratio: embedded / pg.ours, target: 'ratio ≥ 0.4',
+      baseline: `the same event path on PostgreSQL: ${Math.round(pg.ours)} events/s`, note: `${INSTANCES * 2} events, one PGlite connection`,
+    },
+  ];
+}
