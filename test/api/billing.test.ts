@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { defaultPlan } from '@estateflow/billing';
-import { instances, outbox, units } from '@estateflow/db';
+import { instances, outbox, residents, units } from '@estateflow/db';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -20,6 +20,8 @@ withDatabases((kind, getDb) => {
     await db.update(units).set({ areaSqm: '89.37' }).where(and(eq(units.tenantId, tenantId), eq(units.id, flat!.id)));
     await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', roles: [{ estateId, role: 'finance' }] });
     await createUser(db, testConfig as never, { tenantId, username: `desk-${kind}`, password: 'pw', roles: [{ estateId, role: 'front_desk' }] });
+    const residentUser = await createUser(db, testConfig as never, { tenantId, username: `res-${kind}`, password: 'pw', roles: [{ estateId, role: 'resident' }] });
+    await db.insert(residents).values({ tenantId, id: randomUUID(), estateId, unitId: flat!.id, name: '王先生', userId: residentUser });
     const otherTenant = await createCompany(db, '别家物业');
     const otherEstate = await createEstate(db, otherTenant, { name: '别家小区' });
     await createUser(db, testConfig as never, { tenantId: otherTenant, username: `spy-${kind}`, password: 'pw', roles: [{ estateId: otherEstate, role: 'finance' }] });
@@ -94,6 +96,14 @@ withDatabases((kind, getDb) => {
       ['payment', -142345],
       ['late-fee', 18889],
     ]);
+
+    // a resident sees their own household only
+    const res = await signIn(app, `res-${kind}`, 'pw');
+    const mine = await res.call('GET', `/api/billing/bills?estateId=${estateId}`);
+    expect(mine.body.items.map((b: { unitId: string }) => b.unitId)).toEqual([flat!.id]);
+    expect((await res.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=2027-01-01&to=2027-03-31`)).status).toBe(404);
+    expect((await res.call('GET', `/api/billing/receipts?estateId=${estateId}`)).body.items).toEqual([]);
+    expect((await res.call('GET', `/api/billing/arrears?estateId=${estateId}`)).status).toBe(403);
 
     // another company sees nothing of this estate
     expect((await spy.call('GET', `/api/billing/bills?estateId=${estateId}`)).status).toBe(404);

@@ -13,6 +13,7 @@ import {
   outbox,
   payments,
   receipts,
+  residents,
   unitBillingProfiles,
   units,
   type DbOrTx,
@@ -52,6 +53,8 @@ import { isUuid, obj, readBody, str } from '../services/body.ts';
 const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
 const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
+/** Readers plus residents, who see only their own household's bills, receipts and statements. */
+const households: readonly Role[] = [...readers, 'resident'];
 const METHODS: readonly PaymentMethod[] = ['desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
 
 const uuid = { type: 'string', format: 'uuid' };
@@ -119,6 +122,21 @@ function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule
     const first = all[0]!;
     throw new ApiError('invalid-definition', { zh: `定义无效：${first.message.zh}（${first.path}）`, en: `Invalid definition: ${first.message.en} (at ${first.path})` }, { path: first.path, issues: all });
   }
+}
+
+/**
+ * The units a request may read: `undefined` = all (staff), else a list. A resident gets only the
+ * units they are registered in; any other unit is answered as not found.
+ */
+async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string, unitId: string | undefined): Promise<string[] | undefined> {
+  if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+  const auth = authOf(c);
+  if (auth.roles.get(estateId) !== 'resident') return unitId === undefined ? undefined : [unitId];
+  const own = (await db.select({ unitId: residents.unitId }).from(residents)
+    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, auth.userId)))).map((r) => r.unitId);
+  if (unitId === undefined) return own;
+  if (!own.includes(unitId)) throw notFound('unit', unitId);
+  return [unitId];
 }
 
 async function loadPlan(db: DbOrTx, tenantId: string, estateId: string, key: string): Promise<BillingPlan> {
@@ -319,22 +337,22 @@ export const billingRoutes = resource
   )
   .get(
     '/bills',
-    { summary: 'Bills with lines and their state (paid, late fee, outstanding) as of a date', access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day } },
+    { summary: 'Bills with lines and their state (paid, late fee, outstanding) as of a date; residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day } },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
-      const unitId = query(c, 'unitId', false);
-      if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+      const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId', false));
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
-      const input = await accountInput(db, tenantId, estateId, unitId);
       const period = query(c, 'period', false);
       const items = [];
-      for (const u of [...new Set(input.bills.map((b) => b.unitId))]) {
-        const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === u), payments: input.payments.filter((p) => p.unitId === u), asOf });
-        for (const s of state.bills) {
-          if (period && s.bill.periodId !== period) continue;
-          items.push({ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null });
+      for (const input of scope === undefined ? [await accountInput(db, tenantId, estateId)] : await Promise.all(scope.map((u) => accountInput(db, tenantId, estateId, u)))) {
+        for (const u of [...new Set(input.bills.map((b) => b.unitId))]) {
+          const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === u), payments: input.payments.filter((p) => p.unitId === u), asOf });
+          for (const s of state.bills) {
+            if (period && s.bill.periodId !== period) continue;
+            items.push({ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null });
+          }
         }
       }
       return c.json({ asOf, items });
@@ -388,15 +406,15 @@ export const billingRoutes = resource
   )
   .get(
     '/receipts',
-    { summary: 'Receipts (BL-7) of the estate, or of one unit, newest first', access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
+    { summary: 'Receipts (BL-7) of the estate, or of one unit, newest first; residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
-      const unitId = query(c, 'unitId', false);
-      if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+      const scope = await unitsInScope(c, c.get('deps').db, tenantId, estateId, query(c, 'unitId', false));
+      if (scope?.length === 0) return c.json({ items: [] });
       const rows = await c.get('deps').db.select({ serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
         .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
-        .where(and(eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId), ...(unitId ? [eq(payments.unitId, unitId)] : [])))
+        .where(and(eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId), ...(scope ? [inArray(payments.unitId, scope)] : [])))
         .orderBy(desc(receipts.issuedAt), desc(receipts.serial));
       return c.json({ items: rows.map((r) => ({ ...r.content, issuedAt: r.issuedAt })) });
     },
@@ -430,12 +448,12 @@ export const billingRoutes = resource
   )
   .get(
     '/statements',
-    { summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance", access: readers, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, from: day, to: day } },
+    { summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance; residents only their own", access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, from: day, to: day } },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const unitId = query(c, 'unitId')!;
-      if (!isUuid(unitId)) throw notFound('unit', unitId);
+      await unitsInScope(c, c.get('deps').db, tenantId, estateId, unitId);
       const from = dateField(query(c, 'from'), 'from');
       const to = dateField(query(c, 'to'), 'to');
       if (to < from) throw invalid('to', 'must not be before "from"', '不得早于 from');
