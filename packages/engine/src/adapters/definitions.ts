@@ -1,8 +1,12 @@
 /**
- * Seam to `@estateflow/definitions`: the shapes of the definitions the engine reads.
- * Kept loose on purpose: definitions are validated against schemas/*.schema.json before they
- * reach the engine; the engine only relies on the fields below.
+ * Seam to `@estateflow/definitions`: workflow and form documents are the types generated from
+ * schemas/*.schema.json. The loose shapes below are the engine's walking view of a machine
+ * (its states nest to any depth, which the generated types unroll to a fixed depth).
  */
+import type { Form, Workflow } from '@estateflow/definitions';
+
+export type WorkflowDefinition = Workflow;
+export type FormDefinition = Form;
 export type Text = { zh: string; en: string };
 export type Expression = string;
 
@@ -45,28 +49,11 @@ export type StateDef = {
 export type EventDef = { label: Text; roles?: string[]; form?: string; system?: boolean; description?: Text };
 export type LadderRung = { roles: string[]; message?: Text };
 
-export type WorkflowDefinition = {
-  kind: 'workflow';
-  id: string;
-  version?: string;
-  title: Text;
-  roles?: string[];
-  calendar?: string;
-  params?: Record<string, { schema?: unknown; default?: unknown; title?: Text }>;
-  context?: Record<string, unknown>;
-  start?: { form?: string; roles?: string[] };
-  guards?: Record<string, Expression>;
-  delays?: Record<string, Deadline>;
-  ladders?: Record<string, LadderRung[]>;
-  events: Record<string, EventDef>;
-  machine: StateDef;
-  requirements?: string[];
-};
 
-export type FormDefinition = {
-  kind: 'form';
-  id: string;
-  title: Text;
-  schema: Record<string, unknown>;
-  layout?: unknown;
-};
+
+
+/** The version a definition carries when the store stamps one on it (`version`), else "0". */
+export function versionOf(def: WorkflowDefinition): string {
+  const v = (def as { version?: unknown }).version;
+  return typeof v === 'string' ? v : '0';
+}

@@ -27,7 +27,7 @@ describe('compile', () => {
 
   it('names an unknown action with its JSON pointer and the nearest known name', () => {
     const e = broken((wf) => {
-      wf.machine.states!['intake']!.entry = [{ type: 'notfy', params: {} }];
+      wf.machine.states!['intake']!.entry = [{ type: 'notfy', params: {} } as never];
     });
     expect(e.path).toBe('/machine/states/intake/entry/0/type');
     expect(e.text.en).toBe('Unknown action "notfy". Did you mean "notify"?');

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setup, type AnyStateMachine } from 'xstate';
-import type { FormDefinition, WorkflowDefinition } from '../adapters/definitions.ts';
+import { versionOf, type FormDefinition, type WorkflowDefinition } from '../adapters/definitions.ts';
 import { compileExpression } from '../adapters/expr.ts';
 import { compileFormValidator, type CompiledForm } from '../adapters/forms.ts';
 import { DefinitionError } from '../errors.ts';
@@ -47,7 +47,7 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
   if (hit) return hit;
   const formList = Array.isArray(options.forms) ? options.forms : Object.values(options.forms ?? {});
   const hash = createHash('sha256').update(JSON.stringify(def)).update(JSON.stringify(formList)).digest('hex').slice(0, 16);
-  const key = `${def.id}@${def.version ?? '0'}#${hash}`;
+  const key = `${def.id}@${versionOf(def)}#${hash}`;
   const cached = byKey.get(key);
   if (cached) {
     byObject.set(def, cached);

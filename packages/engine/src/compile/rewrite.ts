@@ -175,6 +175,6 @@ function mapState(c: Ctx, s: StateDef, key: string[], path: string, siblings: Re
 /** Rewrites the definition's machine; throws DefinitionError with a JSON pointer on bad input. */
 export function rewriteMachine(def: WorkflowDefinition): MachineShape {
   const shape: MachineShape = { config: {}, handles: new Map(), stateIds: [], transitionIds: [] };
-  shape.config = mapState({ def, shape }, def.machine, [], '/machine', {});
+  shape.config = mapState({ def, shape }, def.machine as StateDef, [], '/machine', {});
   return shape;
 }

@@ -26,7 +26,7 @@ const notAllowed = (role: string, event: string, state: string, why: { zh: strin
 
 export function checkStartAllowed(compiled: CompiledWorkflow, actor: Actor): EngineError | undefined {
   const roles = compiled.definition.start?.roles;
-  if (!roles || roles.includes(actor.role)) return undefined;
+  if (!roles || (roles as readonly string[]).includes(actor.role)) return undefined;
   return engineError('not-allowed', {
     zh: `角色“${actor.role}”不能发起流程“${compiled.definition.id}”（允许：${roles.join('、')}）`,
     en: `Role "${actor.role}" may not start "${compiled.definition.id}" (allowed: ${roles.join(', ')})`,
@@ -52,7 +52,7 @@ export function checkEventAllowed(compiled: CompiledWorkflow, snapshot: EngineSn
     if (actor.role === 'system') return undefined;
     return notAllowed(actor.role, event.type, state, { zh: '该事件只能由系统发送', en: 'only the system sends this event' });
   }
-  if (!(def.roles ?? []).includes(actor.role)) {
+  if (!(def.roles as readonly string[] | undefined ?? []).includes(actor.role)) {
     return notAllowed(actor.role, event.type, state, {
       zh: `允许的角色：${(def.roles ?? []).join('、') || '无'}`,
       en: `allowed roles: ${(def.roles ?? []).join(', ') || 'none'}`,

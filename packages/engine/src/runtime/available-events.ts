@@ -28,7 +28,7 @@ export function availableEvents(compiled: CompiledWorkflow, snapshot: EngineSnap
   const out: AvailableEvent[] = [];
   for (const [type, def] of Object.entries(compiled.definition.events)) {
     if (!handled.has(type)) continue;
-    const may = def.system ? actor.role === 'system' : (def.roles ?? []).includes(actor.role);
+    const may = def.system ? actor.role === 'system' : (def.roles as readonly string[] | undefined ?? []).includes(actor.role);
     if (!may) continue;
     const e: AvailableEvent = { type, label: def.label };
     if (def.form) {

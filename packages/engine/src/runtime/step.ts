@@ -3,6 +3,7 @@
  * their arguments (time comes in as `now`) and execute none of the effects they return.
  */
 import type { AnyMachineSnapshot } from 'xstate';
+import { versionOf } from '../adapters/definitions.ts';
 import type { CompiledWorkflow } from '../compile/compile.ts';
 import { EngineFault, engineError, type EngineError } from '../errors.ts';
 import type { Actor, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome, StartInput, StepOptions } from '../types.ts';
@@ -22,7 +23,7 @@ function toError(e: unknown): EngineError {
 function persist(compiled: CompiledWorkflow, s: AnyMachineSnapshot): EngineSnapshot {
   const d = compiled.definition;
   const snap: EngineSnapshot = {
-    workflow: { id: d.id, version: d.version ?? '0' },
+    workflow: { id: d.id, version: versionOf(d) },
     status: s.status,
     value: s.value,
     context: s.context as MachineContext,

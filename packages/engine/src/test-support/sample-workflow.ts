@@ -9,12 +9,12 @@ export const sampleForms: FormDefinition[] = [
 
 /** A small workflow exercising every part of the vocabulary. */
 export const sampleWorkflow: WorkflowDefinition = {
-  kind: 'workflow', id: 'sample', version: '1.0.0', title: { zh: '示例', en: 'Sample' },
+  kind: 'workflow', id: 'sample', title: { zh: '示例', en: 'Sample' }, roles: ['front_desk', 'dispatcher', 'technician', 'resident', 'admin'],
   context: { serial: 'S-1', priceFen: 0, rework: 0 },
   start: { form: 'intake', roles: ['front_desk'] },
   guards: { pricey: 'event.data.priceFen >= 10000' },
   delays: { respond: { after: { amount: 15, unit: 'minutes' } }, slow: { after: { amount: 'params.slowMinutes', unit: 'minutes' } } },
-  params: { slowMinutes: { default: 60 } },
+  params: { slowMinutes: { default: 60, title: { zh: '慢', en: 'Slow' }, schema: { type: 'integer', minimum: 1 } } },
   ladders: { unhappy: [{ roles: ['cs_manager'] }, { roles: ['property_manager'] }] },
   events: {
     ACCEPT: { label: { zh: '受理', en: 'Accept' }, roles: ['dispatcher'] },
