@@ -47,7 +47,7 @@ withDatabases((kind, getDb) => {
   for (const route of scoped) {
     it(`${route.method.toUpperCase()} ${route.path}: every role sees only its own estate on ${kind}`, async () => {
       const failures: string[] = [];
-      for (const role of roles) {
+      await Promise.all(roles.map(async (role) => {
         const client = w.clients.get(role)!;
         for (const [where, place] of [['another estate', w.otherEstate], ['another company', w.otherCompany]] as const) {
           const { path, body } = requestFor(route, place);
@@ -63,7 +63,7 @@ withDatabases((kind, getDb) => {
         if (allowed && [401, 404].includes(res.status)) failures.push(`${role} → own estate (allowed): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         if (!allowed && res.status !== 403) failures.push(`${role} → own estate (not allowed): ${res.status}`);
         if (res.status >= 500) failures.push(`${role} → own estate: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
-      }
+      }));
       expect(failures).toEqual([]);
     });
   }

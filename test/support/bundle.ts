@@ -29,7 +29,7 @@ export const ticketBundle = {
       kind: 'workflow',
       id: 'test-ticket',
       title: { zh: '测试工单', en: 'Test ticket' },
-      roles: ['front_desk', 'technician', 'dispatcher', 'resident'],
+      roles: ['front_desk', 'technician', 'dispatcher', 'resident', 'admin'],
       context: { summary: '', grade: 'minor', note: '' },
       start: { form: 'ticket-open', roles: ['front_desk', 'dispatcher', 'resident', 'admin'] },
       delays: { ack: { after: { amount: 'params.ackMinutes', unit: 'minutes' } } },

@@ -9,6 +9,7 @@ export { Resource, requireEstate, visibleEstates, authOf, staff, designers, ever
 export type { RouteMeta, ResourceKind, EstateScope, Access, JsonSchema } from './route-table.ts';
 export { createCompany, createEstate, createUser, findUserId, findEstateId } from './services/provision.ts';
 export { runWorkerOnce, startWorker, fireDueTimers, deliverOutbox } from './worker.ts';
+export { seedDemo, demoPassword, demoEstate, demoCompany } from './demo.ts';
 export type { WorkerOptions, BatchResult } from './worker.ts';
 export { startInstance, sendEvent, systemActor } from './services/event-path.ts';
 export { readBody, str, optStr, obj, isUuid } from './services/body.ts';

@@ -10,6 +10,8 @@ export interface WorkerOptions {
   /** identifies this worker in `timers.fired_by` / `outbox.processed_by` */
   workerId: string;
   batchSize?: number;
+  /** timers of one batch in flight at once, each in its own transaction (default 4) */
+  concurrency?: number;
   now?: () => Date;
   cache?: CompiledCache;
   /** pause inside each timer's transaction, before commit (crash tests only) */
@@ -44,41 +46,47 @@ export async function fireDueTimers(opts: WorkerOptions, deps: EventPathDeps): P
     .orderBy(asc(timers.dueAt))
     .limit(opts.batchSize ?? 20);
   const result = { fired: 0, skipped: 0, cancelled: 0 };
-  for (const candidate of due) {
-    const outcome = await opts.db.transaction(async (tx) => {
-      const [inst] = await tx.select({ id: instances.id }).from(instances)
-        .where(and(eq(instances.tenantId, candidate.tenantId), eq(instances.id, candidate.instanceId)))
-        .for('update', { skipLocked: true });
-      const [timer] = await tx.select().from(timers)
-        .where(and(eq(timers.tenantId, candidate.tenantId), eq(timers.id, candidate.id), eq(timers.status, 'armed')))
-        .for('update', { skipLocked: true });
-      if (!timer) return 'skipped' as const;
-      if (!inst) {
-        // the instance is busy (another worker or a user event): try again next round
-        const [exists] = await tx.select({ id: instances.id }).from(instances).where(and(eq(instances.tenantId, candidate.tenantId), eq(instances.id, candidate.instanceId)));
-        if (exists) return 'skipped' as const;
-        await tx.update(timers).set({ status: 'cancelled', firedAt: now, firedBy: opts.workerId }).where(and(eq(timers.tenantId, timer.tenantId), eq(timers.id, timer.id)));
-        return 'cancelled' as const;
-      }
-      let status: 'fired' | 'cancelled' = 'fired';
-      try {
-        const sent = await sendEvent(deps, {
-          tenantId: timer.tenantId, instanceId: timer.instanceId, actor: systemActor,
-          event: { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } },
-        }, tx);
-        if (sent.stale) status = 'cancelled';
-      } catch (e) {
-        // refused (e.g. the instance ended): nothing was written; the timer is retired, not retried
-        if (!(e instanceof ApiError)) throw e;
-        status = 'cancelled';
-      }
-      await tx.update(timers).set({ status, firedAt: now, firedBy: opts.workerId }).where(and(eq(timers.tenantId, timer.tenantId), eq(timers.id, timer.id)));
-      if (opts.stepDelayMs) await sleep(opts.stepDelayMs);
-      return status;
-    });
-    result[outcome]++;
-  }
+  // one timer per round trip chain is bound by latency, not by the database: run a few at once
+  let next = 0;
+  const lane = async () => {
+    while (next < due.length) result[await fireOne(opts, deps, due[next++]!, now)]++;
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, due.length)) }, lane));
   return result;
+}
+
+async function fireOne(opts: WorkerOptions, deps: EventPathDeps, candidate: { tenantId: string; id: string; instanceId: string }, now: Date): Promise<'fired' | 'skipped' | 'cancelled'> {
+  return opts.db.transaction(async (tx) => {
+    const [inst] = await tx.select({ id: instances.id }).from(instances)
+      .where(and(eq(instances.tenantId, candidate.tenantId), eq(instances.id, candidate.instanceId)))
+      .for('update', { skipLocked: true });
+    const [timer] = await tx.select().from(timers)
+      .where(and(eq(timers.tenantId, candidate.tenantId), eq(timers.id, candidate.id), eq(timers.status, 'armed')))
+      .for('update', { skipLocked: true });
+    if (!timer) return 'skipped' as const;
+    if (!inst) {
+      // the instance is busy (another worker or a user event): try again next round
+      const [exists] = await tx.select({ id: instances.id }).from(instances).where(and(eq(instances.tenantId, candidate.tenantId), eq(instances.id, candidate.instanceId)));
+      if (exists) return 'skipped' as const;
+      await tx.update(timers).set({ status: 'cancelled', firedAt: now, firedBy: opts.workerId }).where(and(eq(timers.tenantId, timer.tenantId), eq(timers.id, timer.id)));
+      return 'cancelled' as const;
+    }
+    let status: 'fired' | 'cancelled' = 'fired';
+    try {
+      const sent = await sendEvent(deps, {
+        tenantId: timer.tenantId, instanceId: timer.instanceId, actor: systemActor,
+        event: { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } },
+      }, tx);
+      if (sent.stale) status = 'cancelled';
+    } catch (e) {
+      // refused (e.g. the instance ended): nothing was written; the timer is retired, not retried
+      if (!(e instanceof ApiError)) throw e;
+      status = 'cancelled';
+    }
+    await tx.update(timers).set({ status, firedAt: now, firedBy: opts.workerId }).where(and(eq(timers.tenantId, timer.tenantId), eq(timers.id, timer.id)));
+    if (opts.stepDelayMs) await sleep(opts.stepDelayMs);
+    return status;
+  });
 }
 
 async function deliver(tx: Tx, row: OutboxRow, deps: EventPathDeps): Promise<void> {

@@ -1,31 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import {
-  billAdjustments,
-  billingPlans,
-  billLines,
-  bills,
-  counters,
-  estates,
-  feeSchedules,
-  instances,
-  outbox,
-  payments,
-  receipts,
-  residents,
-  unitBillingProfiles,
-  units,
-  type DbOrTx,
-  type Role,
-} from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, counters, feeSchedules, payments, receipts, unitBillingProfiles, units, type DbOrTx, type Role } from '@estateflow/db';
 import {
   arrearsReport,
   checkPlan,
   checkSchedule,
   estateDate,
   formatReceiptSerial,
-  generateBills,
   isCivilDate,
   makeReceipt,
   noticeSchedule,
@@ -33,21 +15,17 @@ import {
   recoveryLadder,
   settleAccount,
   statement,
-  type AccountInput,
-  type Adjustment,
-  type Bill,
   type BillingPlan,
   type FeeSchedule,
-  type Payment,
   type PaymentMethod,
-  type ServiceCharge,
-  type Unit,
 } from '@estateflow/billing';
 import { validateDocument } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, obj, readBody, str } from '../services/body.ts';
+import { runBilling } from '../services/billing-run.ts';
+import { accountInput, estateTimeZone, loadPlan, residentUnits } from '../services/billing-store.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
 const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
@@ -106,11 +84,9 @@ function textField(value: unknown, field: string): { zh: string; en: string } {
 }
 
 /** The estate's civil date today (or `asOf` from the query), in its time zone. */
-async function asOfDate(c: C, db: DbOrTx, tenantId: string, estateId: string, given?: string): Promise<{ asOf: string; timeZone: string }> {
-  const [e] = await db.select({ timeZone: estates.timeZone }).from(estates).where(and(eq(estates.tenantId, tenantId), eq(estates.id, estateId)));
-  if (!e) throw notFound('estate', estateId);
-  if (given !== undefined) return { asOf: dateField(given, 'asOf'), timeZone: e.timeZone };
-  return { asOf: estateDate(c.get('deps').config.now(), e.timeZone), timeZone: e.timeZone };
+async function asOfDate(c: C, db: DbOrTx, tenantId: string, estateId: string, given?: string): Promise<{ asOf: string }> {
+  const timeZone = await estateTimeZone(db, tenantId, estateId);
+  return { asOf: given !== undefined ? dateField(given, 'asOf') : estateDate(c.get('deps').config.now(), timeZone) };
 }
 
 function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule' | 'billing-plan'): void {
@@ -132,44 +108,10 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
   if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
   const auth = authOf(c);
   if (auth.roles.get(estateId) !== 'resident') return unitId === undefined ? undefined : [unitId];
-  const own = (await db.select({ unitId: residents.unitId }).from(residents)
-    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, auth.userId)))).map((r) => r.unitId);
+  const own = await residentUnits(db, tenantId, estateId, auth.userId);
   if (unitId === undefined) return own;
   if (!own.includes(unitId)) throw notFound('unit', unitId);
   return [unitId];
-}
-
-async function loadPlan(db: DbOrTx, tenantId: string, estateId: string, key: string): Promise<BillingPlan> {
-  const [row] = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId), eq(billingPlans.key, key)));
-  if (!row) throw notFound('billing plan', key);
-  return row.document as unknown as BillingPlan;
-}
-
-/** Bills (with lines), payments, adjustments and plans of an estate, optionally of one unit, as billing inputs. */
-async function accountInput(db: DbOrTx, tenantId: string, estateId: string, unitId?: string): Promise<Omit<AccountInput, 'asOf'>> {
-  const billRows = await db.select().from(bills)
-    .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), ...(unitId ? [eq(bills.unitId, unitId)] : [])))
-    .orderBy(asc(bills.periodStart), asc(bills.key));
-  const ids = billRows.map((b) => b.id);
-  const lineRows = ids.length
-    ? await db.select().from(billLines).where(and(eq(billLines.tenantId, tenantId), inArray(billLines.billId, ids))).orderBy(asc(billLines.no))
-    : [];
-  const adjRows = ids.length
-    ? await db.select().from(billAdjustments).where(and(eq(billAdjustments.tenantId, tenantId), inArray(billAdjustments.billId, ids))).orderBy(asc(billAdjustments.createdAt))
-    : [];
-  const payRows = await db.select().from(payments)
-    .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), ...(unitId ? [eq(payments.unitId, unitId)] : [])))
-    .orderBy(asc(payments.receivedOn), asc(payments.createdAt));
-  const planRows = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId)));
-  const keyOf = new Map(billRows.map((b) => [b.id, b.key]));
-  const billList: Bill[] = billRows.map((b) => ({
-    key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
-    issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen,
-    lines: lineRows.filter((l) => l.billId === b.id).map((l) => ({ no: l.no, kind: l.kind, description: l.description, amountFen: l.amountFen, ...(l.orderSerial ? { orderSerial: l.orderSerial } : {}) })),
-  }));
-  const adjustments: Adjustment[] = adjRows.map((a) => ({ id: a.id, billKey: keyOf.get(a.billId)!, on: a.on, component: a.component, amountFen: a.amountFen, reason: a.reason }));
-  const paymentList: Payment[] = payRows.map((p) => ({ id: p.id, unitId: p.unitId, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, method: p.method as PaymentMethod }));
-  return { plans: planRows.map((p) => p.document as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
 }
 
 function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind: 'fee-schedule' | 'billing-plan') {
@@ -269,69 +211,7 @@ export const billingRoutes = resource
       const planKey = str(body, 'plan');
       const periodId = str(body, 'period');
       const now = config.now();
-      const result = await db.transaction(async (tx) => {
-        const plan = await loadPlan(tx, tenantId, estateId, planKey);
-        const period = parsePeriod(plan, periodId);
-        if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
-        const [sched] = await tx.select().from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, plan.feeSchedule)));
-        if (!sched) throw notFound('fee schedule', plan.feeSchedule);
-        const { timeZone } = await asOfDate(c, tx, tenantId, estateId);
-        const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
-          .from(units)
-          .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
-          .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))
-          .orderBy(asc(units.label));
-        const errors: { unitId: string; reason: string; path?: string; message: { zh: string; en: string } }[] = [];
-        const billable: Unit[] = [];
-        for (const u of unitRows) {
-          if (u.unitType === null) continue; // no profile: not billed by this plan
-          if (u.areaSqm === null) {
-            errors.push({ unitId: u.id, reason: 'invalid-area', message: { zh: `房屋 ${u.label} 没有建筑面积`, en: `Unit ${u.label} has no floor area` } });
-            continue;
-          }
-          billable.push({ id: u.id, type: u.unitType, areaSqm: u.areaSqm, custody: u.custody ?? false, parking: u.parking ?? [] });
-        }
-        const existing = await tx.select({ key: bills.key }).from(bills)
-          .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id)));
-        const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId })
-          .from(outbox)
-          .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))
-          .where(and(eq(outbox.tenantId, tenantId), eq(outbox.estateId, estateId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
-        const charges: ServiceCharge[] = [];
-        const outboxBySerial = new Map<string, string>();
-        for (const r of chargeRows) {
-          const p = r.payload as { serial?: unknown; amountFen?: unknown; description?: { zh: string; en: string } };
-          if (!r.unitId || typeof p.serial !== 'string' || typeof p.amountFen !== 'number' || !Number.isSafeInteger(p.amountFen)) continue;
-          charges.push({ orderSerial: p.serial, unitId: r.unitId, completedOn: estateDate(r.createdAt, timeZone), amountFen: p.amountFen, ...(p.description ? { description: p.description } : {}) });
-          outboxBySerial.set(p.serial, r.id);
-        }
-        const billed = await tx.select({ serial: billLines.orderSerial }).from(billLines)
-          .where(and(eq(billLines.tenantId, tenantId), eq(billLines.estateId, estateId), sql`${billLines.orderSerial} is not null`));
-        const generated = generateBills(plan, sched.document as unknown as FeeSchedule, billable, period, existing.map((e) => e.key), {
-          charges,
-          billedOrderSerials: billed.map((b) => b.serial!),
-        });
-        for (const e of generated.errors) {
-          const index = /^\/units\/(\d+)/.exec(e.path)?.[1];
-          errors.push({ unitId: index === undefined ? '' : billable[Number(index)]!.id, reason: e.reason, path: e.path, message: e.message });
-        }
-        const created: { key: string; unitId: string; totalFen: number }[] = [];
-        for (const b of generated.bills) {
-          const id = randomUUID();
-          const inserted = await tx.insert(bills).values({
-            tenantId, id, estateId, unitId: b.unitId, key: b.key, planKey: b.planId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
-            issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, createdAt: now,
-          }).onConflictDoNothing().returning({ id: bills.id });
-          if (inserted.length === 0) continue; // a concurrent run inserted it first
-          await tx.insert(billLines).values(b.lines.map((l) => ({ tenantId, billId: id, no: l.no, estateId, kind: l.kind, description: l.description, amountFen: l.amountFen, orderSerial: l.orderSerial ?? null })));
-          const serials = b.lines.flatMap((l) => (l.orderSerial && outboxBySerial.has(l.orderSerial) ? [outboxBySerial.get(l.orderSerial)!] : []));
-          if (serials.length) {
-            await tx.update(outbox).set({ status: 'done', processedAt: now, processedBy: `billing:${b.key}` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, serials)));
-          }
-          created.push({ key: b.key, unitId: b.unitId, totalFen: b.totalFen });
-        }
-        return { plan: plan.id, period: period.id, created, existing: existing.length, errors };
-      });
+      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now }));
       return c.json(result);
     },
   )

@@ -7,6 +7,7 @@ import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
+import { clocksOf } from '../services/sla-clocks.ts';
 
 export function instanceSummary(i: typeof instances.$inferSelect) {
   const snapshot = i.snapshot as unknown as EngineSnapshot;
@@ -102,7 +103,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       return c.json({ items: rows.map(instanceSummary), total: count?.n ?? 0 });
     },
   )
-  .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, open tasks, armed timers', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row, role } = await loadInstance(c, param(c, 'id'));
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
@@ -112,9 +113,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     }));
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
+    const sla = await clocksOf(db, row, c.get('deps').config.now());
     return c.json({
       ...instanceSummary(row),
       title: pinned.compiled.definition.title,
+      clocks: sla.clocks,
+      clockIssues: sla.issues,
       actions,
       tasks: open.map(taskView),
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),

@@ -56,6 +56,8 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
   }
   const bundleForms = Object.values(files).filter((d) => d.kind === 'form') as unknown as FormDefinition[];
   const forms = [...estateForms.filter((f) => !bundleForms.some((b) => b.id === f.id)), ...bundleForms];
+  const params = new Set(Object.keys(isObject(bundle.parameters) ? bundle.parameters : {}));
+  const calendars = new Set(Object.values(files).filter((d) => d.kind === 'calendar').map((d) => String(d.id)));
   for (const [kind, paths] of Object.entries(contents)) {
     (Array.isArray(paths) ? paths : []).forEach((p, i) => {
       const doc = typeof p === 'string' ? files[p] : undefined;
@@ -65,7 +67,7 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
       }
       if (doc.kind !== kind) issues.push({ file: String(p), path: '/kind', message: { zh: `应为 ${kind}`, en: `expected kind "${kind}"` } });
       if (kind === 'scenario') return;
-      for (const issue of checkDefinition(doc, forms)) issues.push({ ...issue, file: String(p) });
+      for (const issue of checkDefinition(doc, forms, { params, calendars })) issues.push({ ...issue, file: String(p) });
     });
   }
   return issues;

@@ -1,3 +1,4 @@
+import { validateDocument } from '@estateflow/definitions';
 import { compile, DefinitionError, type FormDefinition, type WorkflowDefinition } from '@estateflow/engine';
 import type { Text } from '../errors.ts';
 
@@ -14,7 +15,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * and for a workflow that it compiles with the estate's forms (unknown actions, guards, delays,
  * forms and targets are refused here, at upload, never at run).
  */
-export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = []): DefinitionIssue[] {
+export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: { params?: ReadonlySet<string>; calendars?: ReadonlySet<string> } = {}): DefinitionIssue[] {
   if (!isObject(document)) return [{ path: '', message: { zh: '定义必须是 JSON 对象', en: 'A definition must be a JSON object' } }];
   const issues: DefinitionIssue[] = [];
   const kind = document.kind;
@@ -30,6 +31,11 @@ export function checkDefinition(document: unknown, forms: readonly FormDefinitio
   }
   if (kind === 'form' && !isObject(document.schema)) {
     issues.push({ path: '/schema', message: { zh: '表单缺少数据 schema', en: 'A form needs a data schema' } });
+  }
+  if (issues.length === 0) {
+    // the schema of the kind and the semantic lint of @estateflow/definitions (errors only; warnings pass)
+    const findings = validateDocument(document, { context: { forms: new Set(forms.map((f) => f.id)), ...context } });
+    for (const f of findings) if (f.severity === 'error') issues.push({ path: f.pointer, message: f.message });
   }
   if (kind === 'workflow' && issues.length === 0) {
     if (!isObject(document.machine)) issues.push({ path: '/machine', message: { zh: '流程缺少 machine', en: 'A workflow needs a machine' } });

@@ -1,0 +1,64 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { definitionVersions, events, type DbOrTx, type Instance } from '@estateflow/db';
+import { evaluateExpr } from '@estateflow/expr';
+import { computeClocks, type CalendarSource, type Clock, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+import { estateCalendars } from './definition-store.ts';
+
+export type ClockView = {
+  policy: string;
+  metricId: string;
+  status: Clock['status'];
+  timeBase: Clock['timeBase'];
+  startedAt: string | null;
+  stoppedAt: string | null;
+  dueAt: string | null;
+  budgetMs: number | null;
+  elapsedMs: number;
+  remainingMs: number | null;
+  pausedMs: number;
+};
+
+const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** The SLA policies (kind `sla`) of an estate that watch a workflow, latest version of each. */
+export async function policiesFor(db: DbOrTx, tenantId: string, estateId: string, workflowKey: string): Promise<{ key: string; policy: SlaPolicy }[]> {
+  const rows = await db.select().from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')));
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) if ((latest.get(r.key)?.version ?? 0) < r.version) latest.set(r.key, r);
+  return [...latest.values()].filter((r) => (r.document as { workflow?: string }).workflow === workflowKey).map((r) => ({ key: r.key, policy: r.document as unknown as SlaPolicy }));
+}
+
+/**
+ * The SLA clocks of an instance, computed from its history (the history is the truth): each
+ * metric's status, due instant and remaining time as of `now`.
+ */
+export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
+  const policies = await policiesFor(db, inst.tenantId, inst.estateId, inst.workflowKey);
+  if (policies.length === 0) return { clocks: [], issues: [] };
+  const rows = await db.select().from(events).where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id))).orderBy(asc(events.seq));
+  const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
+  const history: SlaHistoryEntry[] = rows.map((e) => ({ at: e.at, type: e.type, state: (e.stateAfter ?? inst.state) as SlaHistoryEntry['state'], data: e.data, context }));
+  const calendars = Object.values(await estateCalendars(db, inst.tenantId, inst.estateId)) as unknown as CalendarSource;
+  const clocks: ClockView[] = [];
+  const issues: unknown[] = [];
+  for (const { key, policy } of policies) {
+    try {
+      const result = computeClocks(policy, history, {
+        now,
+        calendars,
+        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt } }),
+      });
+      for (const c of result) {
+        clocks.push({
+          policy: key, metricId: c.metricId, status: c.status, timeBase: c.timeBase, startedAt: iso(c.startedAt), stoppedAt: iso(c.stoppedAt),
+          dueAt: iso(c.dueAt), budgetMs: c.budgetMs ?? null, elapsedMs: c.elapsedMs, remainingMs: c.remainingMs ?? null, pausedMs: c.pausedMs,
+        });
+        for (const i of c.issues) issues.push({ policy: key, path: i.path, message: i.error.messages });
+      }
+    } catch (e) {
+      issues.push({ policy: key, message: { zh: `SLA 计算失败：${(e as Error).message}`, en: `SLA computation failed: ${(e as Error).message}` } });
+    }
+  }
+  return { clocks, issues };
+}

@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest';
+import { createApp, defaultConfig, seedDemo } from '@estateflow/api';
+import { freshDatabase } from '../support/db.ts';
+import { signIn, testConfig } from '../support/api.ts';
+
+it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle) and is idempotent on restart', async () => {
+  const fresh = await freshDatabase('pglite');
+  try {
+    const config = defaultConfig(testConfig);
+    const warnings: string[] = [];
+    const first = await seedDemo(fresh.handle.db, config, (l) => warnings.push(l));
+    expect(first.created).toBe(true);
+    expect(first.users).toHaveLength(12);
+    expect(first.installed.length + first.skipped.length).toBeGreaterThan(0);
+    expect(warnings).toHaveLength(first.skipped.length);
+    const again = await seedDemo(fresh.handle.db, config, () => {});
+    expect(again).toMatchObject({ created: false, tenantId: first.tenantId, estateId: first.estateId, installed: [] });
+    const app = createApp({ db: fresh.handle.db, config: testConfig });
+    const fd = await signIn(app, 'front-desk', 'estateflow');
+    const estate = await fd.call('GET', `/api/estates/${first.estateId}`);
+    expect(estate.body.name).toBe('颐园世家');
+    expect(estate.body.buildings.length).toBe(6);
+    const defs = await fd.call('GET', `/api/definitions?estateId=${first.estateId}&kind=workflow`);
+    expect(defs.body.items.length).toBe(first.installed.length ? defs.body.items.length : 0);
+    expect(defs.body.items.length).toBeGreaterThan(0);
+  } finally {
+    await fresh.dispose();
+  }
+}, 180_000);
