@@ -1,5 +1,5 @@
 import { billingError, type BillingError } from './billing-error.ts';
-import { compareDates, isCivilDate } from './civil-date.ts';
+import { addMonths, compareDates, isCivilDate } from './civil-date.ts';
 import { parseAreaHundredths, roundHalfUp, toFen } from './money.ts';
 import type { CivilDate, FeeSchedule, FeeScheduleVersion, Fen, Text, Unit } from './types.ts';
 
@@ -16,6 +16,31 @@ export function scheduleVersionOn(schedule: FeeSchedule, date: CivilDate): FeeSc
     best ??
     billingError('no-schedule-version', '/versions', `收费标准 "${schedule.id}" 在 ${date} 没有生效的版本`, `Fee schedule "${schedule.id}" has no version in force on ${date}`)
   );
+}
+
+export interface ScheduleSegment {
+  readonly version: FeeScheduleVersion;
+  /** First day of the segment's first month. */
+  readonly from: CivilDate;
+  readonly months: number;
+}
+
+/**
+ * The versions covering `months` months from `start`, month by month (the version in force on
+ * each month's first day), merged into runs: a version taking effect inside a quarter bills its
+ * months at the new rates.
+ */
+export function scheduleSegments(schedule: FeeSchedule, start: CivilDate, months: number): ScheduleSegment[] | BillingError {
+  const segments: { version: FeeScheduleVersion; from: CivilDate; months: number }[] = [];
+  for (let m = 0; m < months; m++) {
+    const monthStart = addMonths(start, m);
+    const version = scheduleVersionOn(schedule, monthStart);
+    if ('reason' in version) return version;
+    const last = segments[segments.length - 1];
+    if (last && last.version === version) last.months += 1;
+    else segments.push({ version, from: monthStart, months: 1 });
+  }
+  return segments;
 }
 
 /** Checks amounts, dates and duplicates the JSON Schema cannot; empty array = valid. */
@@ -57,7 +82,7 @@ export interface ComputedLine {
  * The periodic fee lines of one unit for `months` months: the management fee (rate × area ×
  * months, × the custody factor for BL-6 units) rounded half-up once to the fen, then parking.
  */
-export function periodicLines(version: FeeScheduleVersion, unit: Unit, months: number, unitPath: string): ComputedLine[] | BillingError {
+export function periodicLines(version: FeeScheduleVersion, unit: Unit, months: number, unitPath: string, label = ''): ComputedLine[] | BillingError {
   const rate = version.management.find((r) => r.unitType === unit.type);
   if (!rate) {
     const known = version.management.map((r) => r.unitType).join(', ');
@@ -75,8 +100,8 @@ export function periodicLines(version: FeeScheduleVersion, unit: Unit, months: n
     {
       kind: 'management',
       description: {
-        zh: `${rate.title.zh}：${unit.areaSqm}㎡ × ${rate.fenPerSqmMonth}分/㎡·月 × ${months}个月${custody.zh}`,
-        en: `${rate.title.en}: ${unit.areaSqm} m² × ${rate.fenPerSqmMonth} fen/m²/month × ${months} month(s)${custody.en}`,
+        zh: `${rate.title.zh}${label}：${unit.areaSqm}㎡ × ${rate.fenPerSqmMonth}分/㎡·月 × ${months}个月${custody.zh}`,
+        en: `${rate.title.en}${label}: ${unit.areaSqm} m² × ${rate.fenPerSqmMonth} fen/m²/month × ${months} month(s)${custody.en}`,
       },
       amountFen: management,
     },
@@ -88,7 +113,7 @@ export function periodicLines(version: FeeScheduleVersion, unit: Unit, months: n
     }
     lines.push({
       kind: 'parking',
-      description: { zh: `${pr.title.zh}：${p.count} 个 × ${months} 个月`, en: `${pr.title.en}: ${p.count} × ${months} month(s)` },
+      description: { zh: `${pr.title.zh}${label}：${p.count} 个 × ${months} 个月`, en: `${pr.title.en}${label}: ${p.count} × ${months} month(s)` },
       amountFen: toFen(BigInt(pr.fenPerMonth) * BigInt(p.count) * BigInt(months), `${unitPath}/parking/${i}`),
     });
   }

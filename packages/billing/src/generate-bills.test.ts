@@ -54,6 +54,19 @@ describe('generateBills', () => {
     expect(early.errors[0]).toMatchObject({ reason: 'no-schedule-version' });
   });
 
+  it('bills the months after a mid-quarter fee change at the new rates', () => {
+    const v0 = SCHEDULE.versions[0]!;
+    const changed = { ...SCHEDULE, versions: [v0, { ...v0, effectiveFrom: '2027-02-01', management: [{ ...v0.management[1]!, fenPerSqmMonth: 300 }] }] };
+    const [bill] = generateBills(q, changed, [SHOP], Q1, []).bills;
+    // Jan: 160.75 × 256 = 41,152; Feb..Mar: 160.75 × 300 × 2 = 96,450
+    expect(bill!.lines.map((l) => [l.kind, l.amountFen])).toEqual([
+      ['management', 41152],
+      ['management', 96450],
+    ]);
+    expect(bill!.lines[1]!.description.zh).toContain('2027-02..2027-03');
+    expect(bill!).toMatchObject({ scheduleVersion: '2026-01-01', totalFen: 137602 });
+  });
+
   it('lists completed paid-service orders with serial and amount on the next notice (PS-7, BL-5)', () => {
     const charges: ServiceCharge[] = [
       { orderSerial: 'PS-2027-0002', unitId: FLAT.id, completedOn: '2027-02-10', amountFen: 2000 },

@@ -1,6 +1,6 @@
 import { billingError, type BillingError } from './billing-error.ts';
-import { compareDates } from './civil-date.ts';
-import { periodicLines, scheduleVersionOn } from './fee-schedule.ts';
+import { addDays, addMonths, compareDates } from './civil-date.ts';
+import { periodicLines, scheduleSegments } from './fee-schedule.ts';
 import { assertFen, sumFen } from './money.ts';
 import { noticeOf, noticeSchedule } from './notice-schedule.ts';
 import type { Period } from './period.ts';
@@ -35,7 +35,8 @@ function asSet(keys: ReadonlySet<string> | readonly string[] | undefined): Reado
  * `<plan>/<unit>/<period>`; units whose key is in `existingBillKeys` are skipped, so rerunning a
  * run with the keys it produced returns nothing. Pure: no I/O, no clock.
  *
- * Lines: the management fee (rounded half-up once per line, BL-6 custody factor applied), parking,
+ * Lines: the management fee (rounded half-up once per line, BL-6 custody factor applied), parking
+ * (one pair per fee-schedule version in force during the period, by month),
  * then each completed paid-service order with its serial (PS-7, BL-5) not yet billed and completed
  * before this period's payment notice is issued. The total is the exact sum of the lines.
  *
@@ -58,8 +59,10 @@ export function generateBills(
     const e = billingError('invalid-plan', '/feeSchedule', `收费计划引用收费标准 "${plan.feeSchedule}"，收到的是 "${schedule.id}"`, `Plan refers to fee schedule "${plan.feeSchedule}", got "${schedule.id}"`);
     return { bills: [], errors: [e] };
   }
-  const version = scheduleVersionOn(schedule, period.start);
-  if ('reason' in version) return { bills: [], errors: [version] };
+  const segments = scheduleSegments(schedule, period.start, period.months);
+  if ('reason' in segments) return { bills: [], errors: [segments] };
+  // a version taking effect inside the period: each run of months is billed at its own rates
+  const labels = segments.map((seg) => (segments.length === 1 ? '' : ` ${seg.from.slice(0, 7)}..${addDays(addMonths(seg.from, seg.months), -1).slice(0, 7)}`));
 
   const existing = asSet(existingBillKeys);
   const billed = asSet(options.billedOrderSerials);
@@ -83,12 +86,15 @@ export function generateBills(
     const key = billKey(plan.id, unit.id, period.id);
     if (existing.has(key) || seen.has(key)) return;
     seen.add(key);
-    const computed = periodicLines(version, unit, period.months, `/units/${i}`);
-    if ('reason' in computed) {
-      errors.push(computed);
-      return;
+    const lines: BillLine[] = [];
+    for (const [s, seg] of segments.entries()) {
+      const computed = periodicLines(seg.version, unit, seg.months, `/units/${i}`, labels[s]);
+      if ('reason' in computed) {
+        errors.push(computed);
+        return;
+      }
+      for (const l of computed) lines.push({ no: lines.length + 1, ...l });
     }
-    const lines: BillLine[] = computed.map((l, n) => ({ no: n + 1, ...l }));
     const charges = (chargesByUnit.get(unit.id) ?? [])
       .slice()
       .sort((a, b) => compareDates(a.completedOn, b.completedOn) || (a.orderSerial < b.orderSerial ? -1 : a.orderSerial > b.orderSerial ? 1 : 0));
@@ -110,7 +116,7 @@ export function generateBills(
       periodEnd: period.end,
       issueOn: payment.issueOn,
       payBy: payment.payBy,
-      scheduleVersion: version.effectiveFrom,
+      scheduleVersion: segments[0]!.version.effectiveFrom,
       lines,
       totalFen: sumFen(lines.map((l) => l.amountFen)),
     });

@@ -36,7 +36,7 @@ export { addDays, addMonths, civilDate, compareDates, daysBetween, DEFAULT_TIME_
 export { monthsPerPeriod, nextPeriod, parsePeriod, periodContaining, periodOf, periodsBetween, type Period } from './period.ts';
 export { checkPlan, noticeOf, noticeSchedule, recoveryLadder, type NoticeKind, type RecoveryLadderStep, type ScheduledNotice } from './notice-schedule.ts';
 export { defaultPlan, SOFT_LADDER } from './default-plan.ts';
-export { checkSchedule, debrisRemovalFee, DEFAULT_CUSTODY_FACTOR_PERMILLE, periodicLines, scheduleVersionOn } from './fee-schedule.ts';
+export { checkSchedule, debrisRemovalFee, DEFAULT_CUSTODY_FACTOR_PERMILLE, periodicLines, scheduleSegments, scheduleVersionOn, type ScheduleSegment } from './fee-schedule.ts';
 export { billKey, generateBills, type GenerateOptions, type GenerateResult } from './generate-bills.ts';
 export { lateFee, lateFeeStart, type LateFeePart, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
 export { DEFAULT_ALLOCATION, settleAccount, type AccountInput, type AccountState, type BillState, type Refund } from './account.ts';
