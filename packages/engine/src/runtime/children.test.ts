@@ -25,7 +25,7 @@ const parent = {
       open: {
         entry: [{ type: 'openTask', params: { id: 'look', title: T('查看', 'Look'), role: 'dispatcher' } }],
         on: {
-          REASSIGN: { actions: [{ type: 'assignTask', params: { id: 'look', user: "'u-' + context.unit" } }] },
+          REASSIGN: { actions: [{ type: 'assignTask', params: { id: 'look', user: "'u-' + context.unit + '@' + instance.state" } }] },
           INSPECT: { target: 'waiting', actions: [
             { type: 'startChild', params: { workflow: 'child', input: { unit: 'context.unit' }, doneEvent: 'INSPECTED' } },
             { type: 'recordIncident', params: { kind: 'inspection', severity: "'minor'", summary: T('检查 {{context.unit}}', 'Inspect {{context.unit}}') } },
@@ -45,11 +45,11 @@ const child = {
 } as unknown as WorkflowDefinition;
 
 describe('children, reassignment and incidents', () => {
-  it('reassigns an open task to a user computed by CEL', () => {
+  it('reassigns an open task to a user computed by CEL (instance.state is the state the event found)', () => {
     const wf = compile(parent);
     const s0 = ok(start(wf, { now: '2026-06-09T01:00:00Z', actor: { id: 'd', role: 'dispatcher' }, instanceId: 'p-1' }));
     const r = ok(step(wf, s0.snapshot, { type: 'REASSIGN' }, { now: '2026-06-09T01:05:00Z', actor: { id: 'd', role: 'dispatcher' } }));
-    expect(r.tasks.assign).toEqual([expect.objectContaining({ id: 'look', user: 'u-3-1201', role: 'dispatcher' })]);
+    expect(r.tasks.assign).toEqual([expect.objectContaining({ id: 'look', user: 'u-3-1201@open', role: 'dispatcher' })]);
     expect(r.tasks.open).toEqual([]);
   });
 

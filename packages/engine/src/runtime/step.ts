@@ -144,7 +144,7 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
   history.event.data = data;
   try {
     const current = restore(compiled, { ...snapshot, context: { ...snapshot.context, sys: sysBefore } }, now, options.actor, options.params);
-    const xEvent = { type: event.type, data };
+    const xEvent = { type: event.type, data, state: describeState(snapshot.value) };
     const [next, actions] = run(compiled, options.calendars, () => pureTransition(compiled.machine, current, xEvent, sampleInput(snapshot)));
     // No transition enabled (no marker action came back): the state does not take this event now.
     // Checked from the transition's own result rather than `snapshot.can()`, which would run it twice.
