@@ -8,9 +8,16 @@ export const ticketBundle = {
     description: { zh: '测试', en: 'Test' },
     platform: '^0.1.0',
     parameters: { ackMinutes: { schema: { type: 'integer', minimum: 1 }, default: 1, title: { zh: '响应分钟', en: 'Minutes to acknowledge' } } },
-    contents: { workflow: ['workflow.json'], form: ['forms/ticket-open.form.json', 'forms/ticket-ack.form.json'] },
+    contents: { workflow: ['workflow.json'], form: ['forms/ticket-open.form.json', 'forms/ticket-ack.form.json'], calendar: ['calendars/test-office.calendar.json'] },
   },
   files: {
+    'calendars/test-office.calendar.json': {
+      kind: 'calendar',
+      id: 'test-office',
+      title: { zh: '办公时间', en: 'Office hours' },
+      timeZone: 'Asia/Shanghai',
+      week: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']], sat: [], sun: [] },
+    },
     'forms/ticket-open.form.json': {
       kind: 'form',
       id: 'ticket-open',

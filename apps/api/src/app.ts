@@ -9,6 +9,9 @@ import type { Resource, RouteMeta } from './route-table.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { bundleRoutes } from './routes/bundles.ts';
+import { calendarRoutes } from './routes/calendars.ts';
+import { formRoutes } from './routes/forms.ts';
+import { noticeRoutes, reportRoutes } from './routes/reports.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { estateRoutes } from './routes/estates.ts';
 import { instanceRoutes } from './routes/instances.ts';
@@ -17,7 +20,7 @@ import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, billingRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 
