@@ -7,7 +7,7 @@
 import { assign } from 'xstate';
 import type { Deadline, Text, WorkflowDefinition } from '../adapters/definitions.ts';
 import { resolveDeadlineAt } from '../adapters/deadline.ts';
-import { compileExpression, exprMessage } from '../adapters/expr.ts';
+import { compileExpression, exprMessage, renderText } from '../adapters/expr.ts';
 import { EngineFault, engineError } from '../errors.ts';
 import { exprVars } from '../runtime/vars.ts';
 import type { MachineContext, Task, Timer } from '../types.ts';
@@ -50,7 +50,9 @@ export function createVocabulary(def: WorkflowDefinition, calendarsOf: () => Rec
         return { data };
       })),
       'ef.openTask': assign((a: Args, p: P) => guarded(p.$path, () => {
-        const task: Task = { id: String(p.id), title: p.title as Text, openedAt: a.context.sys.now };
+        const title = p.title as Text;
+        const shown = title.zh.includes('{{') || title.en.includes('{{') ? renderText(title, exprVars(a.context, a.event)) : title;
+        const task: Task = { id: String(p.id), title: shown, openedAt: a.context.sys.now };
         if (typeof p.role === 'string') task.role = p.role;
         if (typeof p.user === 'string') task.user = String(evalIn(a, p.user));
         if (p.due) task.due = due(a, p.due as Deadline);
