@@ -57,6 +57,12 @@ withDatabases((kind, getDb) => {
     expect(run.body.created.map((b: { totalFen: number }) => b.totalFen)).toEqual([123456, 67028]); // 89.37 × 2.50 × 3 = 670.275 → 670.28
     const rerun = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-Q1' });
     expect(rerun.body).toMatchObject({ created: [], existing: 2, errors: [] });
+    // concurrent runs of another period: still one bill per unit (the key index decides)
+    const racing = await Promise.all([1, 2, 3].map(() => fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-Q2' })));
+    expect(racing.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(racing.flatMap((r) => r.body.created).length).toBe(2);
+    const q2 = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&period=2027-Q2&asOf=2027-04-01`);
+    expect(q2.body.items.map((b: { key: string }) => b.key).sort()).toEqual([`garden-quarterly/${flat!.id}/2027-Q2`, `garden-quarterly/${shop!.id}/2027-Q2`].sort());
     const badPeriod = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-05' });
     expect(badPeriod.status).toBe(400);
     expect(badPeriod.body.error.field).toBe('period');
@@ -90,7 +96,7 @@ withDatabases((kind, getDb) => {
     const afterWaiver = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${flat!.id}&asOf=2027-02-20`);
     expect(afterWaiver.body.items[0]).toMatchObject({ totalFen: 67028, outstandingFen: 72283 });
 
-    const st = await fin.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=2027-01-01&to=2027-03-31`);
+    const st = await fin.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=2027-01-01&to=2027-02-28`);
     expect(st.body).toMatchObject({ openingFen: 123456, closingFen: 0 });
     expect(st.body.entries.map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen])).toEqual([
       ['payment', -142345],
