@@ -65,40 +65,43 @@ const gradeOf = (snapshot: EngineSnapshot): string | null => {
 /** Writes what the engine decided (timers, tasks, effects, charges) beside the new snapshot. */
 async function applyOutcome(tx: Tx, inst: { tenantId: string; estateId: string; id: string; serial: string }, outcome: Outcome, now: Date) {
   const { tenantId, id: instanceId } = inst;
+  // independent writes, sent back to back without waiting (postgres-js pipelines them on the transaction's connection)
+  const writes: PromiseLike<unknown>[] = [];
   const rearmed = outcome.timers.arm.map((t) => t.id);
   const cancel = [...new Set([...outcome.timers.cancel, ...rearmed])];
   if (cancel.length) {
-    await tx.update(timers).set({ status: 'cancelled' })
-      .where(and(eq(timers.tenantId, tenantId), eq(timers.instanceId, instanceId), inArray(timers.key, cancel), eq(timers.status, 'armed')));
+    writes.push(tx.update(timers).set({ status: 'cancelled' })
+      .where(and(eq(timers.tenantId, tenantId), eq(timers.instanceId, instanceId), inArray(timers.key, cancel), eq(timers.status, 'armed'))));
   }
   if (outcome.timers.arm.length) {
-    await tx.insert(timers).values(outcome.timers.arm.map((t) => ({
+    writes.push(tx.insert(timers).values(outcome.timers.arm.map((t) => ({
       tenantId, id: randomUUID(), instanceId, key: t.id, event: t.event.type, data: t.event.data ?? {}, dueAt: new Date(t.due),
-    })));
+    }))));
   }
   const closing = outcome.tasks.close.map((t) => t.id);
   if (closing.length) {
-    await tx.update(tasks).set({ status: 'done', closedAt: now })
-      .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), inArray(tasks.key, closing), eq(tasks.status, 'open')));
+    writes.push(tx.update(tasks).set({ status: 'done', closedAt: now })
+      .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), inArray(tasks.key, closing), eq(tasks.status, 'open'))));
   }
   if (outcome.tasks.open.length) {
-    await tx.insert(tasks).values(outcome.tasks.open.map((t) => ({
+    writes.push(tx.insert(tasks).values(outcome.tasks.open.map((t) => ({
       tenantId, id: randomUUID(), estateId: inst.estateId, instanceId, key: t.id, title: t.title, role: t.role ?? null,
       assigneeId: t.user && /^[0-9a-f-]{36}$/i.test(t.user) ? t.user : null, form: t.form ?? null, events: t.events ?? [],
       dueAt: t.due ? new Date(t.due) : null, createdAt: now,
-    })));
+    }))));
   }
   for (const t of outcome.tasks.assign) {
-    await tx.update(tasks).set({ role: t.role ?? null, assigneeId: t.user && /^[0-9a-f-]{36}$/i.test(t.user) ? t.user : null })
-      .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), eq(tasks.key, t.id), eq(tasks.status, 'open')));
+    writes.push(tx.update(tasks).set({ role: t.role ?? null, assigneeId: t.user && /^[0-9a-f-]{36}$/i.test(t.user) ? t.user : null })
+      .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), eq(tasks.key, t.id), eq(tasks.status, 'open'))));
   }
   const effects = [
     ...outcome.effects.map((e) => ({ kind: e.kind, payload: e as unknown as Record<string, unknown> })),
     ...outcome.charges.map((ch) => ({ kind: 'charge', payload: { ...ch, instanceId, serial: ch.serial || inst.serial } as Record<string, unknown> })),
   ];
   if (effects.length) {
-    await tx.insert(outbox).values(effects.map((e) => ({ tenantId, id: randomUUID(), estateId: inst.estateId, instanceId, kind: e.kind, payload: e.payload, createdAt: now })));
+    writes.push(tx.insert(outbox).values(effects.map((e) => ({ tenantId, id: randomUUID(), estateId: inst.estateId, instanceId, kind: e.kind, payload: e.payload, createdAt: now }))));
   }
+  await Promise.all(writes);
 }
 
 async function nextSerial(tx: Tx, tenantId: string, scope: string): Promise<number> {
@@ -198,17 +201,19 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
     const snapshot = outcome.snapshot;
     const version = inst.version + 1;
     const done = snapshot.status !== 'active';
-    const [row] = await t.update(instances).set({
-      snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' : 'active',
-      grade: gradeOf(snapshot), searchText: searchTextOf(inst.serial, snapshot), updatedAt: now, endedAt: done ? (inst.endedAt ?? now) : null,
-    }).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, inst.id))).returning();
-    await t.insert(events).values({
-      tenantId: req.tenantId, instanceId: inst.id, seq: version, type: req.event.type, data: req.event.data ?? {},
-      actorId: actor.id === 'system' ? null : actor.id, actorRole: actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null,
-      stateAfter: snapshot.value as object,
-    });
-    await applyOutcome(t, inst, outcome, now);
-    await audit(t, { tenantId: req.tenantId, estateId: inst.estateId, actor: actor, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version }, at: now });
+    const [[row]] = await Promise.all([
+      t.update(instances).set({
+        snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' : 'active',
+        grade: gradeOf(snapshot), searchText: searchTextOf(inst.serial, snapshot), updatedAt: now, endedAt: done ? (inst.endedAt ?? now) : null,
+      }).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, inst.id))).returning(),
+      t.insert(events).values({
+        tenantId: req.tenantId, instanceId: inst.id, seq: version, type: req.event.type, data: req.event.data ?? {},
+        actorId: actor.id === 'system' ? null : actor.id, actorRole: actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null,
+        stateAfter: snapshot.value as object,
+      }),
+      applyOutcome(t, inst, outcome, now),
+      audit(t, { tenantId: req.tenantId, estateId: inst.estateId, actor: actor, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version }, at: now }),
+    ]);
     return { instance: row!, outcome, stale: false };
   };
   try {
