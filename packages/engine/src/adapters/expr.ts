@@ -36,10 +36,21 @@ export function compileExpression(source: string): CompiledExpr {
   return compiled;
 }
 
-/** Interpolates `{{ CEL }}` in both languages of a text. */
+const PLACEHOLDER = /\{\{([^}]*)\}\}/g;
+const SEP = '\u0000';
+
+/**
+ * Interpolates `{{ CEL }}` in both languages of a text, evaluating each distinct placeholder once
+ * (zh and en usually share them) through expr's own `renderTemplate`, so values are shown the
+ * same way everywhere.
+ */
 export function renderText(text: Text, vars: ExprVars): Text {
-  const v = celVars(vars);
-  return { zh: renderTemplate(text.zh, v), en: renderTemplate(text.en, v) };
+  const sources = new Map<string, number>();
+  for (const t of [text.zh, text.en]) for (const m of t.matchAll(PLACEHOLDER)) if (!sources.has(m[1]!.trim())) sources.set(m[1]!.trim(), sources.size);
+  if (sources.size === 0) return text;
+  const values = renderTemplate([...sources.keys()].map((src) => `{{${src}}}`).join(SEP), celVars(vars)).split(SEP);
+  const fill = (t: string) => t.replace(PLACEHOLDER, (_m, src: string) => values[sources.get(src.trim())!] ?? '');
+  return { zh: fill(text.zh), en: fill(text.en) };
 }
 
 /** The bilingual message of an expression failure, when it has one. */
