@@ -91,7 +91,9 @@ describe('start and step', () => {
     expect(Object.keys(o.snapshot.context.sys.timers)).toEqual(['schedule:remind']);
     const remind = o.snapshot.context.sys.timers['schedule:remind']!;
     const late = ok(step(wf, o.snapshot, { type: 'REMIND', timer: { id: remind.id, due: remind.due } }, { now: at(90), actor: system }));
-    expect(late.stale).toBe(true);
+    expect(late.stale).toBeUndefined();
+    expect(late.transitions).toEqual([]);
+    expect(late.effects).toEqual([]);
     expect(late.snapshot.value).toBe('trying');
     expect(late.snapshot.context.sys.timers).toEqual({});
   });

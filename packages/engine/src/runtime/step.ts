@@ -112,7 +112,8 @@ export function restore(compiled: CompiledWorkflow, snapshot: EngineSnapshot, no
  * Applies one event: authorises the sender, validates the event's form, runs the transition and
  * returns the next snapshot, the history entry and what the caller must do. Pure: executes none
  * of the returned effects, timers, tasks or charges. A timer event whose timer is no longer armed
- * is stale: it returns the snapshot unchanged with `stale: true`.
+ * is stale: it returns the snapshot unchanged with `stale: true` (nothing to store). A scheduled
+ * event the current state does not take is consumed: a new snapshot without the timer, no transitions.
  * @example const r = step(wf, snap, { type: 'ACCEPT', data: {} }, { now, actor: { id: 'd1', role: 'dispatcher' } });
  */
 export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event: EngineEvent, options: StepOptions): Result<Outcome> {
@@ -150,8 +151,10 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
     // Checked from the transition's own result rather than `snapshot.can()`, which would run it twice.
     if (!actions.some((a) => a.type === 'ef.mark')) {
       if (event.timer) {
-        const stale = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
-        return { ok: true, value: { snapshot: stale, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
+        // A scheduled event the current state does not take: consumed (the timer is spent) and
+        // recorded, but nothing else happens. Store it like any event so replay agrees.
+        const consumed = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
+        return { ok: true, value: { snapshot: consumed, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [] } };
       }
       const state = describeState(snapshot.value);
       return fail(engineError('event-not-accepted', {
