@@ -9,11 +9,26 @@ import { coverageOf } from '../scenario/coverage.ts';
 import { runScenario, type ScenarioRun } from '../scenario/run-scenario.ts';
 import { processIo, type Command } from './io.ts';
 
+const HELP = `用法 usage: wf test <bundle|dir> [--coverage]
+  运行模板包 scenarios/*.scenario.json 中的全部场景 runs every scenario of the bundle(s)
+  --coverage  报告未覆盖的状态与转移，未达 100 % 时退出码为 1 report states and transitions no scenario reached; exit 1 below 100 %`;
+
 export const testCommand: Command = async (args, io = processIo) => {
-  const { values, positionals } = parseArgs({ args, options: { coverage: { type: 'boolean', default: false } }, allowPositionals: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { coverage: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
   const target = positionals[0];
   if (!target) {
-    io.err('用法 usage: wf test <bundle|dir> [--coverage]');
+    io.err(HELP);
     return 2;
   }
   const bundles = findBundles(target);
