@@ -63,13 +63,13 @@ describe('wf simulate', () => {
     expect(out).toContain('[dispatcher] DISPATCH  ⇒ order.issued');
     expect(out).toContain('effect:  notify resident [sms] 您的特约服务已派单，工单号 PS-20260609-001');
     expect(out).toContain('charge:  paid-service 80.00 元 (serial PS-20260609-001)');
-    expect(out).toContain('timers:  timer.revisit.revisitDue @ 2026-07-10T16:00:00.000Z');
+    expect(out).toContain('timers:  timer.revisit.revisitDue @ 2026-07-11 00:00 +08:00');
     expect(code).toBe(0);
   });
 
   it('fires a due timer at its instant when the clock jumps past it', async () => {
     const io = capture();
     expect(await simulateCommand([join(WORKFLOWS, 'lost-and-found'), '--script', 'lf-cheap-item-expires'], io)).toBe(0);
-    expect(io.text()).toContain('2026-08-04T01:30:00.000Z  [system] timer.kept.retention  ⇒ retentionExpired');
+    expect(io.text()).toContain('2026-08-04 09:30 +08:00  [system] timer.kept.retention  ⇒ retentionExpired');
   });
 });

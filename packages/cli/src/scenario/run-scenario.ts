@@ -10,6 +10,7 @@ import {
 import { isDeepStrictEqual } from 'node:util';
 import { paramsFor, type LoadedBundle } from '../bundle/load-bundle.ts';
 import { addDuration } from './duration.ts';
+import { localTime } from './local-time.ts';
 import { checkExpectation } from './expect.ts';
 import { clockLines } from './sla-clocks.ts';
 import type { SlaHistoryEntry } from '@estateflow/sla';
@@ -49,8 +50,8 @@ const MAX_TIMERS_PER_STEP = 1000;
 function entry(kind: TimelineEntry['kind'], at: string, actor: string, event: string, snap: EngineSnapshot, o?: Outcome, error?: EngineError): TimelineEntry {
   const e: TimelineEntry = {
     at, kind, actor, event, state: describeState(snap.value),
-    tasks: Object.values(snap.context.sys.tasks).map((t) => `${t.id}→${t.user ?? t.role ?? '?'}${t.due ? ` due ${t.due}` : ''}`),
-    timers: Object.values(snap.context.sys.timers).map((t) => `${t.event.type} @ ${t.due}`),
+    tasks: Object.values(snap.context.sys.tasks).map((t) => `${t.id}→${t.user ?? t.role ?? '?'}${t.due ? ` due ${localTime(t.due)}` : ''}`),
+    timers: Object.values(snap.context.sys.timers).map((t) => `${t.event.type} @ ${localTime(t.due)}`),
     effects: o?.effects ?? [], charges: o?.charges ?? [], failures: [], clocks: [],
   };
   if (error) e.error = error;

@@ -1,5 +1,6 @@
 /** SLA clocks of a scenario run, from `@estateflow/sla`, for the timeline. */
 import { evaluateExpr } from '@estateflow/expr';
+import { localTime } from './local-time.ts';
 import { computeClocks, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 
 const fmt = (ms: number) => {
@@ -29,7 +30,7 @@ export function clockLines(policies: readonly SlaPolicy[], history: readonly Sla
     for (const c of clocks) {
       if (c.status === 'pending') continue;
       const left = c.remainingMs === undefined ? '' : c.remainingMs < 0 ? ` over by ${fmt(-c.remainingMs)}` : ` ${fmt(c.remainingMs)} left`;
-      const due = c.dueAt ? ` (due ${c.dueAt.toISOString()})` : '';
+      const due = c.dueAt ? ` (due ${localTime(c.dueAt.toISOString())})` : '';
       lines.push(`${policy.id}/${c.metricId} ${c.status}${c.breached && c.status !== 'breached' ? ' (breached)' : ''}${left}${due}`);
     }
   }

@@ -1,4 +1,5 @@
 import type { Effect } from '@estateflow/engine';
+import { localTime } from './local-time.ts';
 import type { ScenarioRun } from './run-scenario.ts';
 
 function effectLine(e: Effect): string {
@@ -23,7 +24,7 @@ export function formatTimeline(run: ScenarioRun): string {
   const lines: string[] = [`# ${run.scenario.title.zh} / ${run.scenario.title.en}  (${run.file})`];
   for (const t of run.timeline) {
     const head = t.kind === 'refused' ? `✗ ${t.event} refused: ${t.error?.reason} — ${t.error?.message.zh}` : `${t.kind === 'stale' ? '(stale) ' : ''}${t.event}`;
-    lines.push(`${t.at}  [${t.actor}] ${head}  ⇒ ${t.state}`);
+    lines.push(`${localTime(t.at)}  [${t.actor}] ${head}  ⇒ ${t.state}`);
     if (t.tasks.length) lines.push(`    tasks:   ${t.tasks.join('; ')}`);
     if (t.timers.length) lines.push(`    timers:  ${t.timers.join('; ')}`);
     for (const e of t.effects) lines.push(`    effect:  ${effectLine(e)}`);
