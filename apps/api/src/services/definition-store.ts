@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
 
@@ -13,10 +13,12 @@ export interface PublishInput {
   now: Date;
 }
 
-/** Publishes the next immutable version of (kind, id) in an estate; calendars are also made current. */
+/** Publishes the next immutable version of (kind, id) in an estate; calendars are also made current. Call inside a transaction. */
 export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<DefinitionVersion> {
   const kind = String(input.document.kind);
   const key = String(input.document.id);
+  // concurrent publishes of one definition take turns (call inside a transaction): versions stay 1, 2, 3…
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${input.tenantId}/${input.estateId}/${kind}/${key}`}))`);
   const [last] = await db
     .select({ version: definitionVersions.version })
     .from(definitionVersions)
