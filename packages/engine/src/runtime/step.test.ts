@@ -114,6 +114,19 @@ describe('start and step', () => {
     expect(after.ok ? null : after.error.reason).toBe('instance-done');
   });
 
+  it('turns an expression that fails at run time into an expr-error naming the definition path', () => {
+    const broken = compile({
+      ...sampleWorkflow, id: 'sample-broken',
+      machine: { ...sampleWorkflow.machine, states: { ...sampleWorkflow.machine.states, intake: { on: { ACCEPT: { target: 'pricing', actions: [{ type: 'assign', params: { values: { x: 'event.data.nothing + 1' } } }] } } } } },
+    } as typeof sampleWorkflow, { forms: sampleForms });
+    const snap = ok(start(broken, startInput)).snapshot;
+    const r = step(broken, snap, { type: 'ACCEPT' }, { now: at(1), actor: dispatcher });
+    if (r.ok) throw new Error('expected expr-error');
+    expect(r.error.reason).toBe('expr-error');
+    expect(r.error.path).toBe('/machine/states/intake/on/ACCEPT/actions/0');
+    expect(r.error.message.zh).toContain('/machine/states/intake/on/ACCEPT/actions/0');
+  });
+
   it('stops a runaway eventless loop with loop-limit', () => {
     const snap = ok(start(wf, startInput)).snapshot;
     const r = step(wf, snap, { type: 'SPIN' }, { now: at(1), actor: { id: 'a', role: 'admin' } });
