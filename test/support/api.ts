@@ -9,9 +9,13 @@ export function testApp(db: Db, config: Partial<ApiConfig> = {}): Hono<AppEnv> {
   return createApp({ db, config: { ...testConfig, ...config } });
 }
 
+/** A JSON response; bodies are asserted field by field in tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonResponse = { status: number; body: any; headers: Headers };
+
 export interface Client {
   cookie: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
 }
 
 /** Signs in and returns a client that sends the session cookie. */

@@ -30,7 +30,7 @@ export interface DemoResult {
  * (password `estateflow`), and every valid bundle of the catalogue. Idempotent: what exists is kept.
  */
 export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) => void = console.log): Promise<DemoResult> {
-  let [company] = await db.select().from(companies).where(eq(companies.name, demoCompany));
+  const [company] = await db.select().from(companies).where(eq(companies.name, demoCompany));
   const created = !company;
   const tenantId = company?.id ?? (await createCompany(db, demoCompany));
   const estateId =
