@@ -8,7 +8,7 @@
  *
  * Workload: lost-and-found, each instance gets REGISTER (form check, CEL guard and assign, task
  * closed, task opened, retention timer armed) then LEAD_EXHAUSTED (task closed, notice to the
- * outbox). Sizes are modest so the whole `pnpm bench` fits in 10 minutes on 2 cores: 2 rounds of
+ * outbox). Sizes are modest so the whole `pnpm bench` fits in 10 minutes on 2 cores: 3 rounds of
  * 250 instances (500 events) per side, latency for ~4 s, PGlite 250 instances.
  */
 import type { BenchResult } from './run.ts';
@@ -22,7 +22,7 @@ type EngineEvent = Parameters<typeof sendEvent>[1]['event'];
 
 const CONCURRENCY = 8;
 const INSTANCES = 250;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const LATENCY_SECONDS = 4;
 
 const register: EngineEvent = { type: 'REGISTER', data: { valueFen: 5000, storage: '物业前台保险柜 A-3', hasLead: true, lead: '钱包内有名片' } };
