@@ -42,28 +42,29 @@ export type Server = { origin: string; stop: () => Promise<void>; output: () => 
 
 /** Starts the real server (`apps/api/src/main.ts`: API + worker + UI) on a free port against a fresh PGlite folder with the demo. */
 export async function startServer(): Promise<Server> {
+  // Development only: EF_BROWSER_ORIGIN reuses a server started by hand (`PORT=3300 pnpm start`).
+  const reuse = process.env.EF_BROWSER_ORIGIN;
+  if (reuse) return { origin: reuse, output: () => '', stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ef-browser-'));
   let log = '';
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     env: {
-      ...process.env,
+      ...env,
       PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
       PGLITE_DIR: dataDir,
-      DATABASE_URL: '',
-      DEMO: '1',
+      EF_NO_DEMO: '0',
       NODE_ENV: 'production',
-      WEB_BUILD: join(webDir, 'build/handler.js'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (log += String(d)));
   child.stderr?.on('data', (d) => (log += String(d)));
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`);
     try {
@@ -74,7 +75,7 @@ export async function startServer(): Promise<Server> {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not answer within 90 s:\n${log}`);
+      throw new Error(`server did not answer within 120 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

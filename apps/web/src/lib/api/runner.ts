@@ -12,6 +12,7 @@ type RawInstance = {
   id: string; estateId: string; workflow: string; workflowVersion?: number; serial: string; state: unknown; status: string; grade?: string | null;
   data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
   actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
+  clocks?: { policy: string; metricId: string; status: string; dueAt: string | null; remainingMs: number | null; elapsedMs: number; budgetMs: number | null }[];
 };
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
 
@@ -95,8 +96,47 @@ export async function listProcesses(f?: Fetch): Promise<ProcessEntry[]> {
   return out;
 }
 
-export async function getForm(estateId: string, key: string, f?: Fetch): Promise<FormDefinition | null> {
-  return (await publishedDocument(estateId, 'form', key, f)) as FormDefinition | null;
+type RenderConstraints = { type?: string; minLength?: number; maxLength?: number; pattern?: string; format?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; items?: unknown };
+type RenderModel = {
+  id: string; title: string;
+  sections: { id: string; title: string; visible: boolean; fields: { field: string; widget: string; label: string; help?: string; placeholder?: string; options?: { value: string | number; label: string }[]; visible: boolean; required: boolean; constraints: RenderConstraints }[] }[];
+};
+
+const both = (s: string | undefined): Text => ({ zh: s ?? '', en: s ?? '' });
+
+/** Rebuilds a form document from the server's render model in the user's language (rules as evaluated by the server). */
+function fromRenderModel(model: RenderModel): FormDefinition {
+  const properties: Record<string, JsonSchemaLike> = {};
+  const required: string[] = [];
+  const sections = model.sections.filter((s) => s.visible).map((s) => ({
+    id: s.id,
+    title: both(s.title),
+    fields: s.fields.filter((f) => f.visible).map((f) => {
+      const { items, ...scalar } = f.constraints;
+      properties[f.field] = Object.fromEntries(Object.entries({ ...scalar, ...(items ? { items } : {}) }).filter(([, v]) => v !== undefined));
+      if (f.required) required.push(f.field);
+      return {
+        field: f.field, widget: f.widget, label: both(f.label), ...(f.help ? { help: both(f.help) } : {}), ...(f.placeholder ? { placeholder: both(f.placeholder) } : {}),
+        ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: both(o.label) })) } : {}),
+      };
+    }),
+  }));
+  return { kind: 'form', id: model.id, title: both(model.title), schema: { type: 'object', properties, required }, layout: { sections } };
+}
+type JsonSchemaLike = Record<string, unknown>;
+
+/**
+ * A published form: the document from the definitions catalogue (staff), else, for roles that may
+ * not read definitions (residents), rebuilt from `GET /api/forms/:key/render` in the user's language.
+ */
+export async function getForm(estateId: string, key: string, locale: string, f?: Fetch): Promise<FormDefinition | null> {
+  try {
+    return (await publishedDocument(estateId, 'form', key, f)) as FormDefinition | null;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 403) throw e;
+  }
+  const { model } = await api<{ model: RenderModel }>(`/forms/${encodeURIComponent(key)}/render?estateId=${encodeURIComponent(estateId)}&locale=${locale}`, { fetch: f });
+  return fromRenderModel(model);
 }
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
@@ -122,7 +162,11 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     tasks: (inst.tasks ?? []).map(toTask),
     allowed: events,
     history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
-    sla: (inst.timers ?? []).map((t) => ({ metric: t.key, title: { zh: `${t.key}（${t.event}）`, en: `${t.key} (${t.event})` }, status: 'running', dueAt: t.dueAt })),
+    sla: (inst.clocks ?? []).map((c) => ({
+      metric: `${c.policy}/${c.metricId}`, title: { zh: c.metricId, en: c.metricId }, status: c.status, dueAt: c.dueAt,
+      remainingMs: c.remainingMs ?? undefined, elapsedMs: c.elapsedMs, breached: c.status === 'breached' || (c.remainingMs ?? 0) < 0,
+    })),
+    timers: inst.timers ?? [],
   };
 }
 

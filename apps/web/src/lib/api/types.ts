@@ -105,6 +105,7 @@ export type InstanceView = {
   allowed?: AllowedAction[];
   history?: HistoryEntry[];
   sla?: SlaClock[];
+  timers?: { key: string; event: string; dueAt: string }[];
 };
 
 export type ProcessEntry = {

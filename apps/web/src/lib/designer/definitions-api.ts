@@ -15,13 +15,14 @@ export async function listDefinitions(estateId: string, kind?: string, f?: Fetch
 
 /** The document to edit: the draft if one is stored, else the latest published version, else null. */
 export async function loadEditable(estateId: string, kind: string, key: string, f?: Fetch): Promise<{ document: Record<string, unknown> | null; versions: VersionSummary[] }> {
-  const versions = await listVersions(estateId, kind, key, f);
-  try {
-    const draft = await api<{ document: Record<string, unknown> }>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f });
-    return { document: draft.document, versions };
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e;
-  }
+  const [versions, draft] = await Promise.all([
+    listVersions(estateId, kind, key, f),
+    api<{ document: Record<string, unknown> }>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f }).catch((e) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    }),
+  ]);
+  if (draft) return { document: draft.document, versions };
   const latest = versions[0];
   if (!latest) return { document: null, versions };
   const v = await api<VersionSummary & { document: Record<string, unknown> }>(`/definitions/versions/${latest.id}`, { fetch: f });

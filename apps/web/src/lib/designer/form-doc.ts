@@ -15,11 +15,12 @@ export function schemaFor(widget: Widget): JsonSchema {
     case 'checkbox': return { type: 'boolean' };
     case 'date': return { type: 'string', format: 'date' };
     case 'datetime': return { type: 'string', format: 'date-time' };
-    case 'phone': return { type: 'string', pattern: '^[0-9+\\- ]{5,20}$' };
+    case 'phone': return { type: 'string', pattern: '^[0-9+\\- ]{5,20}$', maxLength: 20 };
     case 'checklist': return { type: 'array', items: { type: 'string' } };
     case 'select': case 'radio': return { type: 'string', enum: ['a', 'b'] };
     case 'attachment': case 'signature': return { type: 'string' };
-    case 'text': case 'textarea': case 'unit': return { type: 'string' };
+    case 'text': case 'unit': return { type: 'string', maxLength: 200 };
+    case 'textarea': return { type: 'string', maxLength: 2000 };
     default: return assertNever(widget);
   }
 }

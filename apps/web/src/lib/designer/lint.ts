@@ -1,4 +1,5 @@
 import { checkExpr } from '@estateflow/expr';
+import { checkForm, type FormDefinition } from '@estateflow/forms';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { resolveTarget, stateAt, statePaths, type Transition, type WorkflowDoc } from './workflow-doc.ts';
 
@@ -42,6 +43,14 @@ function lintForm(d: AnyDoc, out: LintFinding[]): void {
       }
     });
   });
+  // The shared form compiler's own findings (the checks the server runs at upload).
+  if (out.every((f) => f.severity !== 'error')) {
+    try {
+      for (const issue of checkForm(d as unknown as FormDefinition)) out.push({ severity: 'error', path: issue.pointer, message: issue.message });
+    } catch (e) {
+      out.push({ severity: 'error', path: '', message: { zh: String(e), en: String(e) } });
+    }
+  }
   for (const name of Object.keys(props)) {
     if (!placed.has(name)) out.push({ severity: 'warning', path: `/schema/properties/${name}`, message: { zh: `字段“${name}”未放入任何分组`, en: `Field "${name}" is in no section` } });
   }
