@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createCompany, createEstate, createUser } from '@estateflow/api';
+import { createCompany, createEstate, createUser, routeTable } from '@estateflow/api';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -60,9 +60,10 @@ withDatabases((kind, getDb) => {
 
   it(`serves the OpenAPI document and a self-contained reference page on ${kind}`, async () => {
     const app = testApp(getDb());
-    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await app.request('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/auth/login');
+    for (const r of routeTable) expect(doc.paths[r.path], `${r.method} ${r.path}`).toHaveProperty(r.method);
     const html = await (await app.request('/api/docs')).text();
     expect(html).toContain('/api/auth/login');
     expect(html).not.toMatch(/<script[^>]+src=/);

@@ -22,6 +22,11 @@ withDatabases((kind, getDb) => {
     const other = await fd.call('POST', '/api/instances', { ...body, data: { summary: '别的' } }, { 'idempotency-key': 'k-1' });
     expect(other.status).toBe(422);
     expect(other.body.error).toMatchObject({ reason: 'idempotency-mismatch', field: 'Idempotency-Key' });
+    const racing = await Promise.all([1, 2, 3].map(() => fd.call('POST', '/api/instances', { ...body, data: { summary: '并发重试' } }, { 'idempotency-key': 'k-race' })));
+    expect(racing.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(racing.every((r) => r.status === 201 || (r.status === 409 && r.body.error.field === 'Idempotency-Key'))).toBe(true);
+    const raced = await fd.call('GET', `/api/instances?estateId=${w.own.estateId}&q=${encodeURIComponent('并发重试')}`);
+    expect(raced.body.items).toHaveLength(1);
     const tech = w.clients.get('technician')!;
     const ev = { type: 'ACK', data: { note: 'ok' }, expectedVersion: 1 };
     const a = await tech.call('POST', `/api/instances/${first.body.id}/events`, ev, { 'idempotency-key': 'e-1' });

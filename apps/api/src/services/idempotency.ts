@@ -19,23 +19,35 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requestHash = createHash('sha256').update(`POST ${path}\n${raw}`).digest('hex');
   const { db } = c.get('deps');
   const where = and(eq(idempotencyKeys.tenantId, auth.tenantId), eq(idempotencyKeys.userId, auth.userId), eq(idempotencyKeys.key, key));
-  const [seen] = await db.select().from(idempotencyKeys).where(where);
-  if (seen) {
-    if (seen.requestHash !== requestHash) {
+  // reserve the key first (status 0 = in progress), so two concurrent retries cannot both run
+  const reserved = await db
+    .insert(idempotencyKeys)
+    .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: 0, response: {} })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (reserved.length === 0) {
+    const [seen] = await db.select().from(idempotencyKeys).where(where);
+    if (!seen || seen.requestHash !== requestHash) {
       throw new ApiError(
         'idempotency-mismatch',
         { zh: `幂等键“${key}”已用于另一个请求`, en: `Idempotency-Key "${key}" was already used for a different request` },
         { field: 'Idempotency-Key' },
       );
     }
+    if (seen.statusCode === 0) {
+      throw new ApiError('conflict', { zh: `幂等键“${key}”的请求仍在处理中，请稍后重试`, en: `The request with Idempotency-Key "${key}" is still in progress; retry shortly` }, { field: 'Idempotency-Key' });
+    }
     return c.json(seen.response as object, seen.statusCode as 200, { 'idempotent-replayed': 'true' });
   }
-  await next();
-  const res = c.res;
-  if (res.status >= 500 || !res.headers.get('content-type')?.includes('application/json')) return;
-  const response = await res.clone().json();
-  await db
-    .insert(idempotencyKeys)
-    .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: res.status, response })
-    .onConflictDoNothing();
+  try {
+    await next();
+  } finally {
+    const res = c.res;
+    if (res.status >= 500 || !res.headers.get('content-type')?.includes('application/json')) {
+      await db.delete(idempotencyKeys).where(where);
+    } else {
+      const response = await res.clone().json();
+      await db.update(idempotencyKeys).set({ statusCode: res.status, response }).where(where);
+    }
+  }
 };
