@@ -127,6 +127,6 @@ describe('hostile definitions are rejected with a finding, never a throw or a ha
     expect(total).toBeGreaterThanOrEqual(1_000);
     const slowest = [...times].sort((a, b) => b.ms - a.ms).slice(0, 3);
     console.log(`fuzz: ${total} hostile definitions; slowest validation ${slowest.map((s) => `${s.ms.toFixed(1)} ms (${s.what})`).join(', ')}`);
-    expect(slowest[0]!.ms).toBeLessThan(2_000);
+    expect(slowest[0]!.ms).toBeLessThan(10_000); // a hang guard: speed itself is printed, not asserted
   });
 });
