@@ -131,3 +131,17 @@ withDatabases((kind, getDb) => {
     expect((await tech.call('GET', `/api/reports/summary?estateId=${w.own.estateId}`)).status).toBe(403);
   });
 });
+
+withDatabases((kind, getDb) => {
+  it(`shows a resident only the requests they raised on ${kind}`, async () => {
+    const w = await buildWorld(getDb());
+    const resident = w.clients.get('resident')!;
+    const mine = await resident.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'test-ticket', data: { summary: '我家漏水' } });
+    expect(mine.status).toBe(201);
+    expect((await resident.call('GET', `/api/instances/${mine.body.id}`)).status).toBe(200);
+    const others = await resident.call('GET', `/api/instances/${w.own.instanceId}`);
+    expect(others.status).toBe(403);
+    const list = await resident.call('GET', `/api/instances?estateId=${w.own.estateId}`);
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([mine.body.id]);
+  });
+});

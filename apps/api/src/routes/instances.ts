@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { events, instances, tasks, timers } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
-import { invalid, notFound } from '../errors.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
@@ -40,6 +40,9 @@ async function loadInstance(c: Context<AppEnv>, id: string) {
   const [row] = await c.get('deps').db.select().from(instances).where(and(eq(instances.tenantId, authOf(c).tenantId), eq(instances.id, id)));
   if (!row) throw notFound('instance', id);
   const role = requireEstate(c, row.estateId);
+  if (role === 'resident' && row.startedBy !== authOf(c).userId) {
+    throw new ApiError('forbidden', { zh: '住户只能查看自己提交的事项', en: 'Residents see only the requests they raised' });
+  }
   return { row, role };
 }
 
