@@ -12,7 +12,8 @@
  * 250 instances (500 events) per side, latency for ~4 s, PGlite 250 instances.
  */
 import type { BenchResult } from './run.ts';
-import { sendEvent, type Instance } from '@estateflow/api';
+import { sendEvent } from '@estateflow/api';
+import type { Instance } from '@estateflow/db';
 import {
   openPglite, openPostgres, pool, quantile, scratchDatabase, seedLostAndFound, sleep, startMany,
   type BenchDb, type Place, type Recorded,
@@ -121,8 +122,8 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
   const scratch = await scratchDatabase();
   const bdb = await openPostgres(scratch.url, CONCURRENCY);
   try {
-    const [{ synchronous_commit: sc }] = await bdb.client!.unsafe('show synchronous_commit');
-    const [{ fsync }] = await bdb.client!.unsafe('show fsync');
+    const sc = String((await bdb.client!.unsafe('show synchronous_commit'))[0]?.synchronous_commit);
+    const fsync = String((await bdb.client!.unsafe('show fsync'))[0]?.fsync);
     const place = await seedLostAndFound(bdb.db);
     const [warm, template] = await startMany(place, 2, 1);
     await send(place, warm!, register);

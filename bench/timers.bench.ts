@@ -48,7 +48,7 @@ async function ours(): Promise<{ side: Side; pending: number }> {
     const place = await seedLostAndFound(bdb.db);
     const t0 = new Date(Date.now() + 600_000); // re-timed below, once seeding is done
     const dues = await seedTimers(bdb, place, { clones: DUE, due: DUE, t0, perSecond: PER_SECOND, pending: PENDING });
-    const [{ n: pending }] = await bdb.client!.unsafe(`select count(*)::int as n from timers where status = 'armed'`);
+    const pending = Number((await bdb.client!.unsafe(`select count(*)::int as n from timers where status = 'armed'`))[0]?.n);
     const shift = Date.now() + LEAD_MS - t0.getTime();
     await shiftTimers(bdb, shift);
     for (const [id, due] of dues) dues.set(id, due + shift);

@@ -12,8 +12,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { migratePostgresUrl, migrationsFolder, schema, type Db } from '@estateflow/db';
-import { createCompany, createEstate, createUser, startInstance, type Instance } from '@estateflow/api';
+import { migratePostgresUrl, migrationsFolder, schema, type Db, type Instance } from '@estateflow/db';
+import { createCompany, createEstate, createUser, startInstance } from '@estateflow/api';
 // not part of the API's public surface; the bench installs a catalogue bundle the way the route does
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
