@@ -4,6 +4,7 @@ import type { Effect } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 import { sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
+import { fireSlaTimer, isSlaTimer } from './services/sla-timers.ts';
 
 export interface WorkerOptions {
   db: Db;
@@ -72,7 +73,9 @@ async function fireOne(opts: WorkerOptions, deps: EventPathDeps, candidate: { te
       return 'cancelled' as const;
     }
     let status: 'fired' | 'cancelled' = 'fired';
-    try {
+    // an SLA deadline is not an event of the workflow: it is recorded and noticed, not sent to the machine
+    if (isSlaTimer(timer)) status = await fireSlaTimer(tx, deps.cache, timer, now);
+    else try {
       const sent = await sendEvent(deps, {
         tenantId: timer.tenantId, instanceId: timer.instanceId, actor: systemActor,
         event: { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } },

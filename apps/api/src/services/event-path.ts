@@ -5,6 +5,7 @@ import { start, step, type Actor, type EngineError, type EngineEvent, type Engin
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
+import { armSlaTimers } from './sla-timers.ts';
 
 export const systemActor: Actor = { id: 'system', role: 'system' };
 
@@ -154,6 +155,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
       actorRole: req.actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null, stateAfter: snapshot.value as object,
     });
     await applyOutcome(tx, { tenantId: req.tenantId, estateId: req.estateId, id: instanceId, serial }, outcome, now);
+    await armSlaTimers(tx, deps.cache, row!, now);
     await audit(tx, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `instance/${instanceId}`, outcome: 'accepted', detail: { workflow: req.workflowKey, version: version.version }, at: now });
     return row!;
   });
@@ -214,6 +216,7 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
       applyOutcome(t, inst, outcome, now),
       audit(t, { tenantId: req.tenantId, estateId: inst.estateId, actor: actor, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version }, at: now }),
     ]);
+    await armSlaTimers(t, deps.cache, row!, now);
     return { instance: row!, outcome, stale: false };
   };
   try {

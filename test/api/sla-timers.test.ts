@@ -1,0 +1,120 @@
+import { and, eq, like } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { auditLog, outbox, timers, type Db } from '@estateflow/db';
+import { runWorkerOnce } from '@estateflow/api';
+import { withDatabases } from '../support/db.ts';
+import { buildWorld, type World } from '../support/world.ts';
+
+// Tuesday 2026-11-24 10:00 in Shanghai; the complaint's `accept` clock is 1 hour of wall time,
+// warnings at 50 % and 80 %, breach and its one rung (cs_manager) at the hour
+const t0 = new Date('2026-11-24T02:00:00Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
+
+/** Worker rounds at `now` until nothing is left to fire (one timer per instance per round: the instance is locked). */
+async function tick(db: Db, now: Date, workerId: string): Promise<number> {
+  let fired = 0;
+  for (let round = 0; round < 20; round++) {
+    const r = await runWorkerOnce({ db, workerId, now: () => now });
+    fired += r.fired;
+    if (r.fired + r.skipped + r.cancelled === 0) break;
+  }
+  return fired;
+}
+
+withDatabases((kind, getDb) => {
+  const clock = { now: t0 };
+  let w: World;
+  let complaint: { id: string; serial: string };
+  let stopped: string;
+
+  const slaRows = async (instanceId: string) =>
+    (await getDb().select().from(auditLog).where(and(eq(auditLog.tenantId, w.own.tenantId), eq(auditLog.target, `instance/${instanceId}`), like(auditLog.action, 'sla.%'))))
+      .map((r) => ({ action: r.action, ...(r.detail as { metric: string; percent?: number; rung?: number }) }));
+  const slaTimers = (instanceId: string) =>
+    getDb().select().from(timers).where(and(eq(timers.tenantId, w.own.tenantId), eq(timers.instanceId, instanceId), like(timers.key, 'sla:%')));
+  const notices = (instanceId: string) =>
+    getDb().select().from(outbox).where(and(eq(outbox.tenantId, w.own.tenantId), eq(outbox.instanceId, instanceId)));
+
+  beforeAll(async () => {
+    w = await buildWorld(getDb(), { now: () => clock.now });
+    const installed = await w.own.admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'complaint', parameters: {} });
+    expect(installed.status, JSON.stringify(installed.body)).toBe(200);
+    const front = w.clients.get('front_desk')!;
+    const a = await front.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: intake });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    complaint = { id: a.body.id, serial: a.body.serial };
+    const b = await front.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: { ...intake, what: '楼道灯不亮' } });
+    expect(b.status, JSON.stringify(b.body)).toBe(201);
+    stopped = b.body.id;
+  });
+
+  it(`arms the accept clock's warnings, breach and rung as timers when a complaint is received on ${kind}`, async () => {
+    const armed = (await slaTimers(complaint.id)).filter((t) => t.status === 'armed').map((t) => [t.key, t.dueAt.toISOString()]);
+    expect(armed.sort()).toEqual([
+      ['sla:complaint-clocks:accept:breach:0', at(60).toISOString()],
+      ['sla:complaint-clocks:accept:escalation:0', at(60).toISOString()],
+      ['sla:complaint-clocks:accept:warning:50', at(30).toISOString()],
+      ['sla:complaint-clocks:accept:warning:80', at(48).toISOString()],
+    ]);
+  });
+
+  it(`a clock stopped in time cancels its timers and arms nothing further on ${kind}`, async () => {
+    clock.now = at(10);
+    const dispatcher = w.clients.get('dispatcher')!;
+    const res = await dispatcher.call('POST', `/api/instances/${stopped}/events`, { type: 'TRIAGE', data: { valid: false, explanation: '属市政供电，已协助报修' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.state).toBe('invalid');
+    const ts = await slaTimers(stopped);
+    expect(ts.length).toBe(4);
+    expect(ts.every((t) => t.status === 'cancelled')).toBe(true);
+  });
+
+  it(`records one warning at 50 %, nothing more before the next instant, on ${kind}`, async () => {
+    await tick(getDb(), at(35), 'w1');
+    expect(await slaRows(complaint.id)).toEqual([expect.objectContaining({ action: 'sla.warning', metric: 'accept', percent: 50 })]);
+    const [n] = (await notices(complaint.id)).filter((r) => (r.payload as { sla?: unknown }).sla);
+    expect(n).toMatchObject({ kind: 'notify', payload: { to: { role: 'cs_manager' } } });
+    const text = (n!.payload as { message: { zh: string; en: string } }).message;
+    expect(text.zh).toContain(complaint.serial);
+    expect(text.zh).toContain('受理转交时限');
+    expect(text.zh).toContain('2026-11-24 11:00'); // due 11:00 Shanghai time
+    expect(text.en).toContain('Time to accept and route');
+  });
+
+  it(`past the breach: one row each for the 80 % warning, the breach and the rung, with notices, none duplicated on a second tick, on ${kind}`, async () => {
+    const db = getDb();
+    await tick(db, at(61), 'w1');
+    await tick(db, at(62), 'w2');
+    const rows = await slaRows(complaint.id);
+    expect(rows.map((r) => [r.action, r.metric, r.percent ?? r.rung ?? null]).sort()).toEqual([
+      ['sla.breach', 'accept', null],
+      ['sla.escalation', 'accept', 0],
+      ['sla.warning', 'accept', 50],
+      ['sla.warning', 'accept', 80],
+    ]);
+    const sla = (await notices(complaint.id)).filter((r) => (r.payload as { sla?: unknown }).sla);
+    expect(sla.map((r) => [r.kind, (r.payload as { sla: { kind: string } }).sla.kind, (r.payload as { to: { role: string } }).to.role]).sort()).toEqual([
+      ['escalate', 'escalation', 'cs_manager'],
+      ['notify', 'breach', 'cs_manager'],
+      ['notify', 'warning', 'cs_manager'],
+      ['notify', 'warning', 'cs_manager'],
+    ]);
+    expect(sla.every((r) => r.status === 'done')).toBe(true);
+    const ts = await slaTimers(complaint.id);
+    expect(ts.filter((t) => t.status === 'armed')).toEqual([]);
+    expect(ts.filter((t) => t.status === 'fired').map((t) => t.firedBy)).toEqual(['w1', 'w1', 'w1', 'w1']);
+    // the SLA timers never reached the machine: the complaint still waits in `received`
+    const detail = await w.clients.get('cs_manager')!.call('GET', `/api/instances/${complaint.id}`);
+    expect(detail.body).toMatchObject({ state: 'received', version: 1 });
+    expect(await slaRows(stopped)).toEqual([]);
+  });
+
+  it(`the cs_manager sees the escalation among their notices on ${kind}`, async () => {
+    clock.now = at(63);
+    const res = await w.clients.get('cs_manager')!.call('GET', `/api/notices?estateId=${w.own.estateId}`);
+    expect(res.status).toBe(200);
+    const mine = res.body.items.filter((n: { instanceId: string; kind: string }) => n.instanceId === complaint.id && n.kind === 'escalate');
+    expect(mine).toHaveLength(1);
+  });
+});
