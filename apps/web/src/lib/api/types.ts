@@ -40,6 +40,7 @@ export type FormDefinition = {
 
 export type TaskRow = {
   id: string;
+  key?: string;
   instanceId: string;
   serial?: string;
   title: Text;

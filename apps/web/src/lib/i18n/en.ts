@@ -102,6 +102,7 @@ export const en: Record<MessageKey, string> = {
   'start.submit': 'Submit request',
   'start.created': 'Order {serial} created',
   'start.noProcesses': 'No process can be started',
+  'start.link': 'Request link for residents',
   'instance.title': 'Order',
   'instance.state': 'State',
   'instance.actions': 'Available actions',

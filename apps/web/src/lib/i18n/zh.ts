@@ -100,6 +100,7 @@ export const zh = {
   'start.submit': '提交申请',
   'start.created': '已创建工单 {serial}',
   'start.noProcesses': '暂无可发起的流程',
+  'start.link': '住户报事链接',
   'instance.title': '工单详情',
   'instance.state': '当前状态',
   'instance.actions': '可执行操作',
