@@ -115,6 +115,8 @@ withDatabases((kind, getDb) => {
     const security = w.clients.get('security')!;
     expect((await security.call('POST', `/api/tasks/${w.own.taskId}/claim`, {})).status).toBe(403);
     const dispatcher = w.clients.get('dispatcher')!;
+    const members = await dispatcher.call('GET', `/api/estates/${w.own.estateId}/members`);
+    expect(members.body.items.map((m: { role: string }) => m.role)).toContain('technician');
     const moved = await dispatcher.call('POST', `/api/tasks/${w.own.taskId}/reassign`, { userId: w.userIds.get('dispatcher') });
     expect(moved.body.assigneeId).toBe(w.userIds.get('dispatcher'));
     const mine = await dispatcher.call('GET', `/api/tasks?scope=mine`);

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { buildings, estates, units } from '@estateflow/db';
+import { buildings, estates, memberships, units, users } from '@estateflow/db';
 import { notFound } from '../errors.ts';
-import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
+import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
@@ -34,5 +34,22 @@ export const estateRoutes = new Resource('/estates', 'Estates')
         role,
         buildings: bs.map((b) => ({ id: b.id, name: b.name, units: us.filter((u) => u.buildingId === b.id).map((u) => ({ id: u.id, label: u.label, areaSqm: u.areaSqm })) })),
       });
+    },
+  )
+  .get(
+    '/:id/members',
+    { summary: 'The staff of an estate with their role (to reassign tasks)', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      requireEstate(c, id);
+      const { tenantId } = authOf(c);
+      const rows = await c.get('deps').db
+        .select({ userId: users.id, username: users.username, displayName: users.displayName, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, and(eq(users.tenantId, memberships.tenantId), eq(users.id, memberships.userId)))
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.estateId, id)))
+        .orderBy(asc(memberships.role), asc(users.username));
+      return c.json({ items: rows });
     },
   );
