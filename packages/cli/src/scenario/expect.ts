@@ -1,8 +1,9 @@
 /** Compares what happened in a scenario step with what the scenario expected. */
 import { activeStateKeys, type Charge, type Effect, type EngineError, type EngineSnapshot } from '@estateflow/engine';
+import type { ObservedClock } from './sla-clocks.ts';
 import type { Expectation } from './scenario.ts';
 
-export type Observed = { snapshot: EngineSnapshot; effects: Effect[]; charges: Charge[]; error?: EngineError };
+export type Observed = { snapshot: EngineSnapshot; effects: Effect[]; charges: Charge[]; error?: EngineError; clocks?: ObservedClock[] };
 
 const iso = (s: string) => (Number.isNaN(Date.parse(s)) ? s : new Date(s).toISOString());
 
@@ -60,6 +61,12 @@ export function checkExpectation(exp: Expectation, seen: Observed): string[] {
     const want = exp.timers.map((t) => (typeof t === 'string' ? (t.includes(':') ? { id: t } : { event: t }) : t));
     if (timers.length !== want.length) out.push(`timers: expected ${JSON.stringify(want)}, armed ${JSON.stringify(timers)}`);
     else containsAll('timers', timers, want, out);
+  }
+  for (const want of exp.clocks ?? []) {
+    const clock = (seen.clocks ?? []).find((c) => c.metric === want.metric && (want.policy === undefined || c.policy === want.policy));
+    const name = `${want.policy ? `${want.policy}/` : ''}${want.metric}`;
+    if (!clock) out.push(`clocks: no SLA clock "${name}" (has ${JSON.stringify((seen.clocks ?? []).map((c) => `${c.policy}/${c.metric}`))})`);
+    else if (!partialMatch(clock, want)) out.push(`clocks: expected ${name} ${want.status}${want.due ? ` due ${want.due}` : ''}, got ${clock.status}${clock.due ? ` due ${clock.due}` : ''}`);
   }
   if (exp.effects !== undefined) containsAll('effects', seen.effects, exp.effects, out);
   if (exp.charges !== undefined) {

@@ -54,3 +54,25 @@ describe('the virtual clock', () => {
     expect(run.failures).toEqual(['step 2: state: expected "b", active "c"']);
   });
 });
+
+describe('expect.clocks', () => {
+  const policy = {
+    kind: 'sla', id: 'clocks-sla', title: T('时限', 'Clocks'), workflow: 'clocks',
+    metrics: [{ id: 'stay-a', start: [{ enter: 'a' }], stop: [{ leave: 'a' }], goals: [{ deadline: { after: { amount: 15, unit: 'minutes' } } }] }],
+  };
+  const withSla = { ...bundle, slas: [policy] } as unknown as LoadedBundle;
+
+  it('checks an SLA clock at the virtual clock after the step, and names the metric and what it found when it differs', () => {
+    const run = runScenario(withSla, 'virtual', {
+      ...base,
+      steps: [
+        { advance: 'PT5M', expect: { clocks: [{ metric: 'stay-a', status: 'running', due: '2026-06-09T09:15:00+08:00' }] } },
+        { advance: 'PT1H', expect: { state: 'c', clocks: [{ policy: 'clocks-sla', metric: 'stay-a', status: 'met' }, { metric: 'nope', status: 'running' }] } },
+      ],
+    } as Scenario);
+    expect(run.failures).toEqual([
+      'step 2: clocks: expected clocks-sla/stay-a met, got breached due 2026-06-09T01:15:00.000Z',
+      'step 2: clocks: no SLA clock "nope" (has ["clocks-sla/stay-a"])',
+    ]);
+  });
+});

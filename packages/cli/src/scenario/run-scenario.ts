@@ -12,7 +12,7 @@ import { paramsFor, type LoadedBundle } from '../bundle/load-bundle.ts';
 import { addDuration } from './duration.ts';
 import { localTime } from './local-time.ts';
 import { checkExpectation } from './expect.ts';
-import { clockLines } from './sla-clocks.ts';
+import { clockLines, clocksAt } from './sla-clocks.ts';
 import type { SlaHistoryEntry } from '@estateflow/sla';
 import type { Scenario } from './scenario.ts';
 
@@ -95,7 +95,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
   const t0 = track(entry('start', clock, scenario.start.actor.role, 'start', snap, first.value), first.value);
   run.timeline.push(t0);
   if (scenario.start.expect) {
-    t0.failures = checkExpectation(scenario.start.expect, { snapshot: snap, effects: first.value.effects, charges: first.value.charges });
+    t0.failures = checkExpectation(scenario.start.expect, { snapshot: snap, effects: first.value.effects, charges: first.value.charges, clocks: clocksAt(policies, slaHistory, clock, input.params ?? {}) });
   }
 
   scenario.steps.forEach((s, i) => {
@@ -147,7 +147,8 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
       }
     }
     if (s.expect) {
-      const failures = checkExpectation(s.expect, { snapshot: snap, effects, charges, ...(error ? { error } : {}) });
+      const clocks = s.expect.clocks ? clocksAt(policies, slaHistory, clock, input.params ?? {}) : [];
+      const failures = checkExpectation(s.expect, { snapshot: snap, effects, charges, clocks, ...(error ? { error } : {}) });
       const last = run.timeline.at(-1);
       if (last) last.failures.push(...failures);
       run.failures.push(...failures.map((f) => `${label}: ${f}`));

@@ -1,7 +1,7 @@
 /** SLA clocks of a scenario run, from `@estateflow/sla`, for the timeline. */
 import { evaluateExpr } from '@estateflow/expr';
 import { localTime } from './local-time.ts';
-import { computeClocks, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+import { computeClocks, type ClockStatus, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 
 const fmt = (ms: number) => {
   const neg = ms < 0;
@@ -35,4 +35,21 @@ export function clockLines(policies: readonly SlaPolicy[], history: readonly Sla
     }
   }
   return lines;
+}
+
+/** A clock as `expect.clocks` sees it. */
+export type ObservedClock = { policy: string; metric: string; status: ClockStatus; due?: string };
+
+/** Every metric's clock as of `now` (policies that fail to compute are left out; the timeline names them). */
+export function clocksAt(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>): ObservedClock[] {
+  return policies.flatMap((policy) => {
+    try {
+      return computeClocks(policy, history, {
+        now: new Date(now),
+        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params }),
+      }).map((c) => ({ policy: policy.id, metric: c.metricId, status: c.status, ...(c.dueAt ? { due: c.dueAt.toISOString() } : {}) }));
+    } catch {
+      return [];
+    }
+  });
 }

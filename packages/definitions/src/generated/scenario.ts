@@ -260,6 +260,51 @@ export const scenarioSchema = {
             ]
           }
         },
+        "clocks": {
+          "type": "array",
+          "maxItems": 50,
+          "title": "SLA 时钟 SLA clocks",
+          "description": "本步之后（虚拟时钟此刻）这些 SLA 时钟的状态与到期时间（只查所列指标）。The status and due instant of these SLA clocks after the step, at the virtual clock's time (only the metrics listed).",
+          "items": {
+            "type": "object",
+            "properties": {
+              "policy": {
+                "$ref": "common.schema.json#/$defs/Id",
+                "title": "SLA 策略 Policy",
+                "description": "SLA 文档 id；省略则按指标 id 在本工作流的全部策略中查找。Id of the sla document; absent = the metric is looked up in every policy of the workflow."
+              },
+              "metric": {
+                "$ref": "common.schema.json#/$defs/Id",
+                "title": "指标 Metric"
+              },
+              "status": {
+                "enum": [
+                  "pending",
+                  "running",
+                  "paused",
+                  "met",
+                  "breached"
+                ],
+                "title": "时钟状态 Clock status"
+              },
+              "due": {
+                "type": "string",
+                "format": "date-time",
+                "maxLength": 40,
+                "title": "到期 Due",
+                "description": "到期时间点（带时区的 ISO 8601）。The due instant, ISO 8601 with offset.",
+                "examples": [
+                  "2026-05-11T11:00:00+08:00"
+                ]
+              }
+            },
+            "required": [
+              "metric",
+              "status"
+            ],
+            "additionalProperties": false
+          }
+        },
         "effects": {
           "type": "array",
           "maxItems": 50,
@@ -735,6 +780,45 @@ type ScenarioExpectationView = {
             "additionalProperties": false
           }
         ]
+      }
+    },
+    "clocks": {
+      "type": "array",
+      "maxItems": 50,
+      "title": "SLA 时钟 SLA clocks",
+      "description": "本步之后（虚拟时钟此刻）这些 SLA 时钟的状态与到期时间（只查所列指标）。The status and due instant of these SLA clocks after the step, at the virtual clock's time (only the metrics listed).",
+      "items": {
+        "type": "object",
+        "properties": {
+          "policy": {
+            "$comment": "ref common#/$defs/Id"
+          },
+          "metric": {
+            "$comment": "ref common#/$defs/Id"
+          },
+          "status": {
+            "enum": [
+              "pending",
+              "running",
+              "paused",
+              "met",
+              "breached"
+            ],
+            "title": "时钟状态 Clock status"
+          },
+          "due": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "title": "到期 Due",
+            "description": "到期时间点（带时区的 ISO 8601）。The due instant, ISO 8601 with offset."
+          }
+        },
+        "required": [
+          "metric",
+          "status"
+        ],
+        "additionalProperties": false
       }
     },
     "effects": {
