@@ -23,6 +23,15 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     const defs = await fd.call('GET', `/api/definitions?estateId=${first.estateId}&kind=workflow`);
     expect(defs.body.items.length).toBe(first.installed.length ? defs.body.items.length : 0);
     expect(defs.body.items.length).toBeGreaterThan(0);
+    // a new demo estate carries live requests at several stages, and a restart adds none
+    expect(first.activity).toBeGreaterThanOrEqual(first.installed.length);
+    expect(again.activity).toBe(0);
+    const listed = await fd.call('GET', `/api/instances?estateId=${first.estateId}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    const dispatcher = await signIn(app, 'dispatcher', 'estateflow');
+    const inbox = await dispatcher.call('GET', '/api/tasks?scope=role');
+    expect(inbox.body.items.length).toBeGreaterThan(0);
   } finally {
     await fresh.dispose();
   }

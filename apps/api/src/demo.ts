@@ -5,6 +5,8 @@ import type { ApiConfig } from './config.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
 import { formsAsOf } from './services/definition-store.ts';
 import { createCompany, createEstate, createUser, findEstateId, findUserId } from './services/provision.ts';
+import { CompiledCache } from './services/compiled-cache.ts';
+import { seedDemoActivity } from './demo-activity.ts';
 
 export const demoCompany = '长城物业（演示）';
 export const demoEstate = '颐园世家';
@@ -23,11 +25,14 @@ export interface DemoResult {
   users: { username: string; role: string }[];
   installed: string[];
   skipped: { id: string; reason: string }[];
+  /** instances the demo started so the inbox shows work (only when the estate is new) */
+  activity: number;
 }
 
 /**
  * Seeds the demo: a company, the estate 颐园世家 with buildings and units, one user per role
- * (password `estateflow`), and every valid bundle of the catalogue. Idempotent: what exists is kept.
+ * (password `estateflow`), every valid bundle of the catalogue, and, in a new estate, live requests at
+ * several stages taken from the bundles' scenarios. Idempotent: what exists is kept.
  */
 export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) => void = console.log): Promise<DemoResult> {
   const [company] = await db.select().from(companies).where(eq(companies.name, demoCompany));
@@ -67,5 +72,8 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
       log(`[demo] WARNING: bundle ${id} could not be installed: ${(e as Error).message}`);
     }
   }
-  return { tenantId, estateId, created, users, installed, skipped };
+  const activity = created
+    ? await seedDemoActivity({ db, cache: new CompiledCache(), now: config.now }, { tenantId, estateId, workflowsDir: config.workflowsDir, bundles: installed.map((b) => b.split('@')[0]!) })
+    : 0;
+  return { tenantId, estateId, created, users, installed, skipped, activity };
 }

@@ -25,7 +25,7 @@ const config = defaultConfig({ secureCookies: process.env.SECURE_COOKIES === '1'
 
 if (process.env.EF_NO_DEMO !== '1') {
   const demo = await seedDemo(db, config);
-  console.log(`[estateflow] demo estate 颐园世家 ${demo.created ? 'created' : 'already present'}; bundles installed now: ${demo.installed.join(', ') || 'none new'}`);
+  console.log(`[estateflow] demo estate 颐园世家 ${demo.created ? 'created' : 'already present'}; bundles installed now: ${demo.installed.join(', ') || 'none new'}${demo.activity ? `; ${demo.activity} sample requests started` : ''}`);
   console.log(`[estateflow] sign in with any of these users, password "${demoPassword}":`);
   for (const u of demo.users) console.log(`    ${u.username.padEnd(18)} ${u.role}`);
 }
