@@ -70,6 +70,24 @@ withDatabases((kind, getDb) => {
     expect(ts.every((t) => t.status === 'cancelled')).toBe(true);
   });
 
+  it(`re-arms on re-grading: an important complaint's answer and resolve clocks, the same on the instance page, on ${kind}`, async () => {
+    clock.now = at(10);
+    const started = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: { ...intake, what: '垃圾未清运' } });
+    const id = started.body.id as string;
+    const triaged = await w.clients.get('dispatcher')!.call('POST', `/api/instances/${id}/events`, { type: 'TRIAGE', data: { valid: true, grade: 'important', department: 'cleaning', handler: 'h-1' } });
+    expect(triaged.status, JSON.stringify(triaged.body)).toBe(200);
+    const armed = (await slaTimers(id)).filter((t) => t.status === 'armed');
+    // accept stopped at triage (its timers cancelled); answer = contactHours 24 h, resolve = importantResolveDays 3 days (bundle params)
+    expect(armed.filter((t) => t.key.includes(':accept:'))).toEqual([]);
+    const due = (key: string) => armed.find((t) => t.key === key)?.dueAt.toISOString();
+    expect(due('sla:complaint-clocks:answer:breach:0')).toBe(at(10 + 24 * 60).toISOString());
+    expect(due('sla:complaint-clocks:answer:escalation:1')).toBe(at(10 + 48 * 60).toISOString());
+    expect(due('sla:complaint-clocks:resolve:breach:0')).toBe(at(10 + 72 * 60).toISOString());
+    const page = await w.clients.get('cs_manager')!.call('GET', `/api/instances/${id}`);
+    const clocks = Object.fromEntries(page.body.clocks.map((c: { metricId: string; status: string; dueAt: string }) => [c.metricId, [c.status, c.dueAt]]));
+    expect(clocks).toMatchObject({ accept: ['met', null], answer: ['running', due('sla:complaint-clocks:answer:breach:0')], resolve: ['running', due('sla:complaint-clocks:resolve:breach:0')] });
+  });
+
   it(`records one warning at 50 %, nothing more before the next instant, on ${kind}`, async () => {
     await tick(getDb(), at(35), 'w1');
     expect(await slaRows(complaint.id)).toEqual([expect.objectContaining({ action: 'sla.warning', metric: 'accept', percent: 50 })]);

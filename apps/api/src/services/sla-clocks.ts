@@ -3,6 +3,10 @@ import { definitionVersions, events, type DbOrTx, type Instance } from '@estatef
 import { evaluateExpr } from '@estateflow/expr';
 import { computeClocks, type CalendarSource, type Clock, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import { estateCalendars } from './definition-store.ts';
+import { CompiledCache } from './compiled-cache.ts';
+
+// the pinned version's parameter values (bundle install over the workflow's defaults), as the engine and the SLA timers see them
+const pinnedParams = new CompiledCache();
 
 export type ClockView = {
   policy: string;
@@ -40,6 +44,7 @@ export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{
   const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
   const history: SlaHistoryEntry[] = rows.map((e) => ({ at: e.at, type: e.type, state: (e.stateAfter ?? inst.state) as SlaHistoryEntry['state'], data: e.data, context }));
   const calendars = Object.values(await estateCalendars(db, inst.tenantId, inst.estateId)) as unknown as CalendarSource;
+  const params = await pinnedParams.get(db, inst.tenantId, inst.definitionVersionId).then((p) => p.params, () => ({}));
   const clocks: ClockView[] = [];
   const issues: unknown[] = [];
   for (const { key, policy } of policies) {
@@ -47,7 +52,7 @@ export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{
       const result = computeClocks(policy, history, {
         now,
         calendars,
-        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt } }),
+        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params, instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt } }),
       });
       for (const c of result) {
         clocks.push({
