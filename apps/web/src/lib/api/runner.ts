@@ -144,6 +144,9 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
     api<{ items: (HistoryEntry & { state?: unknown })[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
+  // Staff may read the pinned workflow's event labels for the history; residents see event names.
+  const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
+  const labelOf = (type: string): Text | undefined => (type === 'start' ? { zh: '发起', en: 'Started' } : workflowDoc?.events?.[type]?.label);
   const events = (inst.actions ?? []).map((a): AllowedAction => ({ event: a.type, label: a.label, form: a.form ?? null }));
   return {
     id: inst.id,
@@ -161,7 +164,7 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     endedAt: inst.endedAt,
     tasks: (inst.tasks ?? []).map(toTask),
     allowed: events,
-    history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
+    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type), stateAfter: h.state ?? h.stateAfter })),
     sla: (inst.clocks ?? []).map((c) => ({
       metric: `${c.policy}/${c.metricId}`, title: { zh: c.metricId, en: c.metricId }, status: c.status, dueAt: c.dueAt,
       remainingMs: c.remainingMs ?? undefined, elapsedMs: c.elapsedMs, breached: c.status === 'breached' || (c.remainingMs ?? 0) < 0,
