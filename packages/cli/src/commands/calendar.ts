@@ -5,9 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CalendarError, calendarFromHolidayCn, calendarFromIcs, type CalendarDocument } from '@estateflow/calendar';
-import { processIo, type Command } from './io.ts';
+import { parseCommandArgs, processIo, type Command } from './io.ts';
 
 const HELP = `用法 usage: wf calendar import <file> [--out calendar.json] [--id id] [--inherits id | --standalone]
   <file>          holiday-cn 年度 JSON（{ year, days: [{ name, date, isOffDay }] }）或 .ics 文件
@@ -30,28 +29,14 @@ function importDocument(file: string, text: string, options: { id?: string; inhe
 }
 
 export const calendarCommand: Command = async (args, io = processIo) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        out: { type: 'string' },
-        id: { type: 'string' },
-        inherits: { type: 'string' },
-        standalone: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-    });
-  } catch (e) {
-    io.err(`${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    args,
+    { out: { type: 'string' }, id: { type: 'string' }, inherits: { type: 'string' }, standalone: { type: 'boolean' } },
+    HELP,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const [sub, file] = positionals;
   if (sub !== 'import' || !file) {
     io.err(HELP);

@@ -5,9 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { schemas } from '@estateflow/definitions';
-import { processIo, type Command } from './io.ts';
+import { processIo, type Command, parseCommandArgs } from './io.ts';
 
 const FILE_MATCH: Record<string, string[]> = {
   workflow: ['**/workflows/**/workflow.json', '**/*.workflow.json'],
@@ -25,18 +24,9 @@ const HELP = `用法 usage: wf schema [kind] [--out dir]
   --out dir   把全部模式写入目录 write every schema to dir`;
 
 export const schemaCommand: Command = async (args, io = processIo) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (e) {
-    io.err(`${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { out: { type: 'string' } }, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const all = schemas as Record<string, object>;
   if (positionals.length > 0) {
     for (const kind of positionals) {

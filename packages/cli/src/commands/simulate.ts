@@ -5,30 +5,20 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadBundle } from '../bundle/load-bundle.ts';
 import { runScenario } from '../scenario/run-scenario.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { formatTimeline } from '../scenario/timeline.ts';
-import { processIo, type Command } from './io.ts';
+import { processIo, type Command, parseCommandArgs } from './io.ts';
 
 const HELP = `用法 usage: wf simulate <bundle> --script <scenario.json | scenario id>
   在虚拟时钟上运行场景并打印时间线（状态、任务、计时器、SLA、效果、费用）
   runs a scenario on the virtual clock and prints the timeline (state, tasks, timers, SLA clocks, effects, charges)`;
 
 export const simulateCommand: Command = async (args, io = processIo) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { script: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (e) {
-    io.err(`${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { script: { type: 'string' } }, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const dir = positionals[0];
   if (!dir || !values.script) {
     io.err(HELP);

@@ -3,29 +3,19 @@
  * checks its expectations; with `--coverage`, lists states and transitions no scenario reached,
  * with paths @xstate/graph proposes, and fails unless coverage is 100 %.
  */
-import { parseArgs } from 'node:util';
 import { paramsFor, findBundles, loadBundle } from '../bundle/load-bundle.ts';
 import { coverageOf } from '../scenario/coverage.ts';
 import { runScenario, type ScenarioRun } from '../scenario/run-scenario.ts';
-import { processIo, type Command } from './io.ts';
+import { processIo, type Command, parseCommandArgs } from './io.ts';
 
 const HELP = `用法 usage: wf test <bundle|dir> [--coverage]
   运行模板包 scenarios/*.scenario.json 中的全部场景 runs every scenario of the bundle(s)
   --coverage  报告未覆盖的状态与转移，未达 100 % 时退出码为 1 report states and transitions no scenario reached; exit 1 below 100 %`;
 
 export const testCommand: Command = async (args, io = processIo) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { coverage: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (e) {
-    io.err(`${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { coverage: { type: 'boolean', default: false } }, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const target = positionals[0];
   if (!target) {
     io.err(HELP);

@@ -3,27 +3,17 @@
  * findings like a compiler (`file:pointer: error: message [rule]`). Exit code 1 when any error is
  * found, 0 otherwise (warnings do not fail), 2 on bad usage.
  */
-import { parseArgs } from 'node:util';
 import { formatFinding, hasErrors, validatePath, type Finding } from '@estateflow/definitions';
-import { processIo, type Command } from './io.ts';
+import { processIo, type Command, parseCommandArgs } from './io.ts';
 
 const HELP = `用法 usage: wf validate <file|dir>… [--json] [--locale zh|en]
   --json         以 JSON 输出发现的问题 print findings as JSON
   --locale zh|en 只用一种语言 print one language only (default: both)`;
 
 export const validateCommand: Command = async (args, io = processIo) => {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean' }, locale: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (e) {
-    io.err(`${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, locale: { type: 'string' } }, HELP, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
   const locale = values.locale;
   if (positionals.length === 0 || (locale !== undefined && locale !== 'zh' && locale !== 'en')) {
     io.err(HELP);
