@@ -74,17 +74,19 @@ export async function shiftTimers(bdb: BenchDb, ms: number): Promise<void> {
     from timers t where t.instance_id = i.id and t.key <> 'bench-future' and i.id in (select id from bench_clone)`);
 }
 
-/** Counts statements the worker sends that mark a known timer fired; `at` is when each was sent. */
+/** Counts the known timers in the statements the worker sends to mark timers fired; `at` is when each statement was sent. */
 export function firedRecorder(bdb: BenchDb, dues: Map<string, number>): { lateness: number[]; last: () => number; stop: () => void } {
   const lateness: number[] = [];
   let last = 0;
   bdb.record.into = {
     push(r: { query: string; params: unknown[] }) {
       if (!r.query.startsWith('update "timers" set "status"') || !r.query.includes('"fired_by"')) return 0;
-      const id = r.params.find((p) => typeof p === 'string' && dues.has(p)) as string | undefined;
-      if (id) {
-        last = Date.now();
-        lateness.push(last - dues.get(id)!);
+      // one statement may mark a whole batch (`id in (…)`): every known timer in it counts
+      const at = Date.now();
+      for (const p of r.params) {
+        if (typeof p !== 'string' || !dues.has(p)) continue;
+        last = at;
+        lateness.push(at - dues.get(p)!);
       }
       return 0;
     },

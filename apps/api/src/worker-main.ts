@@ -11,6 +11,7 @@ const stop = startWorker({
   db,
   workerId,
   batchSize: Number(process.env.WORKER_BATCH ?? 20),
+  concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
   intervalMs: Number(process.env.WORKER_INTERVAL_MS ?? 1000),
   stepDelayMs: Number(process.env.WORKER_STEP_DELAY_MS ?? 0),
 });

@@ -13,6 +13,8 @@ export interface EventPathDeps {
   db: Db;
   cache: CompiledCache;
   now: () => Date;
+  /** the estate's calendars; the worker memoises them per batch (default: read them each time) */
+  calendars?: (db: DbOrTx, tenantId: string, estateId: string) => Promise<Record<string, unknown>>;
 }
 
 const reasonOf: Record<EngineError['reason'], Reason> = {
@@ -169,6 +171,8 @@ export interface SendRequest {
   actor: Actor | ((estateId: string) => Actor);
   expectedVersion?: number | undefined;
   idempotencyKey?: string | undefined;
+  /** the instance row, already locked `FOR UPDATE` by the caller in `tx` (the worker's batch claim): saves the read */
+  locked?: Instance;
 }
 
 export type SendResult = { instance: Instance; outcome: Outcome; stale: boolean };
@@ -183,7 +187,7 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
   let estateId: string | null = null;
   let actor: Actor = typeof req.actor === 'function' ? { id: 'unknown', role: 'unknown' } : req.actor;
   const run = async (t: Tx): Promise<SendResult> => {
-    const [inst] = await t.select().from(instances).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, req.instanceId))).for('update');
+    const [inst] = req.locked && tx ? [req.locked] : await t.select().from(instances).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, req.instanceId))).for('update');
     if (!inst) throw notFound('instance', req.instanceId);
     estateId = inst.estateId;
     if (typeof req.actor === 'function') actor = req.actor(inst.estateId);
@@ -195,7 +199,7 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
       );
     }
     const pinned = await deps.cache.get(t, req.tenantId, inst.definitionVersionId);
-    const calendars = await estateCalendars(t, req.tenantId, inst.estateId);
+    const calendars = await (deps.calendars ?? estateCalendars)(t, req.tenantId, inst.estateId);
     const result = step(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, req.event, { now: now.toISOString(), actor: actor, calendars, params: pinned.params });
     if (!result.ok) throw refusal(result.error);
     const outcome = result.value;
@@ -203,11 +207,14 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
     const snapshot = outcome.snapshot;
     const version = inst.version + 1;
     const done = snapshot.status !== 'active';
-    const [[row]] = await Promise.all([
-      t.update(instances).set({
-        snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' : 'active',
-        grade: gradeOf(snapshot), searchText: searchTextOf(inst.serial, snapshot), updatedAt: now, endedAt: done ? (inst.endedAt ?? now) : null,
-      }).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, inst.id))).returning(),
+    const changed = {
+      snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' as const : 'active' as const,
+      grade: gradeOf(snapshot), searchText: searchTextOf(inst.serial, snapshot), updatedAt: now, endedAt: done ? (inst.endedAt ?? now) : null,
+    };
+    // the row as the update leaves it (no column is computed by the database)
+    const row: Instance = { ...inst, ...changed };
+    const written = Promise.all([
+      t.update(instances).set(changed).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, inst.id))),
       t.insert(events).values({
         tenantId: req.tenantId, instanceId: inst.id, seq: version, type: req.event.type, data: req.event.data ?? {},
         actorId: actor.id === 'system' ? null : actor.id, actorRole: actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null,
@@ -216,8 +223,9 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
       applyOutcome(t, inst, outcome, now),
       audit(t, { tenantId: req.tenantId, estateId: inst.estateId, actor: actor, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version }, at: now }),
     ]);
-    await armSlaTimers(t, deps.cache, row!, now);
-    return { instance: row!, outcome, stale: false };
+    // SLA timers: its reads go out behind the writes on the same connection (so they see them), in the same round trip
+    await Promise.all([written, armSlaTimers(t, deps.cache, row, now)]);
+    return { instance: row, outcome, stale: false };
   };
   try {
     return tx ? await run(tx) : await deps.db.transaction(run);
