@@ -1,0 +1,36 @@
+import { api } from '$lib/api/client.ts';
+import { listDefinitions, loadEditable } from '$lib/designer/definitions-api.ts';
+import { designerEstate } from '../../../designer-estate.ts';
+import type { PageLoad } from './$types';
+
+type Doc = Record<string, unknown>;
+
+/** The workflow (draft, else latest published), its forms, the SLA policies bound to it and the estate's calendars. */
+export const load: PageLoad = async ({ parent, fetch, url, params }) => {
+  await parent();
+  const estateId = designerEstate(url);
+  const [{ document }, formItems, slaItems, calendarList] = await Promise.all([
+    loadEditable(estateId, 'workflow', params.key, fetch),
+    listDefinitions(estateId, 'form', fetch),
+    listDefinitions(estateId, 'sla', fetch),
+    api<{ items: { key: string }[] }>(`/calendars?estateId=${estateId}`, { fetch }).catch(() => ({ items: [] })),
+  ]);
+  const wf = document as (Doc & { start?: { form?: string }; events?: Record<string, { form?: string }> }) | null;
+  const used = new Set<string>();
+  if (wf?.start?.form) used.add(wf.start.form);
+  for (const e of Object.values(wf?.events ?? {})) if (e.form) used.add(e.form);
+  const load = async (kind: string, key: string) => (await loadEditable(estateId, kind, key, fetch)).document;
+  const [forms, slas, calendars] = await Promise.all([
+    Promise.all(formItems.filter((f) => used.has(f.key)).map((f) => load('form', f.key))),
+    Promise.all(slaItems.map((s) => load('sla', s.key))),
+    Promise.all(calendarList.items.map((c) => api<{ key: string; document: Doc }>(`/calendars/${encodeURIComponent(c.key)}?estateId=${estateId}`, { fetch }).catch(() => null))),
+  ]);
+  return {
+    estateId,
+    key: params.key,
+    workflow: wf,
+    forms: forms.filter((f): f is Doc => !!f),
+    policies: slas.filter((s): s is Doc => !!s && s.workflow === params.key),
+    calendars: Object.fromEntries(calendars.filter((c) => !!c).map((c) => [c.key, c.document])),
+  };
+};

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { DEMO_PASSWORD, fixture } from './helpers.ts';
+
+// Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
+const RUN = Date.now().toString(36).slice(-5);
+const formId = `sim-complete-${RUN}`;
+const workflowId = `sim-timer-${RUN}`;
+
+/** A small workflow whose `working` state moves to `late` after one hour. */
+const workflow = {
+  kind: 'workflow',
+  id: workflowId,
+  title: { zh: '超时升级演练', en: 'Overdue drill' },
+  roles: ['dispatcher', 'technician'],
+  start: { roles: ['dispatcher'] },
+  events: {
+    DISPATCH: { label: { zh: '派单', en: 'Dispatch' }, roles: ['dispatcher'] },
+    COMPLETE: { label: { zh: '完工', en: 'Complete' }, roles: ['technician'], form: formId },
+  },
+  delays: { overdue: { after: { amount: 1, unit: 'hours' } } },
+  machine: {
+    initial: 'open',
+    states: {
+      open: {
+        tasks: [{ id: 'dispatch', title: { zh: '派单', en: 'Dispatch' }, role: 'dispatcher', due: { after: { amount: 15, unit: 'minutes' } }, events: ['DISPATCH'] }],
+        on: { DISPATCH: 'working' },
+      },
+      working: {
+        tasks: [{ id: 'fix', title: { zh: '上门维修', en: 'Repair on site' }, role: 'technician', form: formId, events: ['COMPLETE'] }],
+        on: { COMPLETE: 'done' },
+        after: { overdue: 'late' },
+      },
+      late: { on: { COMPLETE: 'done' } },
+      done: { type: 'final' },
+    },
+  },
+};
+
+let server: Server;
+let browser: Browser;
+let estateId = '';
+
+async function as(username: string): Promise<Page> {
+  const { page } = await newPage(browser, server.origin);
+  page.on('pageerror', (e) => console.error(`[${username}] page error: ${e.message}`));
+  await login(page, username, DEMO_PASSWORD);
+  return page;
+}
+
+async function publishByApi(page: Page, kind: string, key: string, document: unknown): Promise<void> {
+  const res = await page.request.post('/api/definitions/publish', { data: { estateId, kind, key, changeNote: 'designer-tools browser test', document } });
+  expect(res.status(), await res.text()).toBeLessThan(300);
+}
+
+describe('designer tools in Chromium', () => {
+  beforeAll(async () => {
+    buildWebIfNeeded();
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('simulate: start with the start form, send an event with its form, jump time so a timer fires and the state changes', async () => {
+    const page = await as('admin');
+    const me = (await (await page.request.get('/api/auth/me')).json()) as { memberships: { estateId: string; role: string }[] };
+    estateId = me.memberships.find((m) => m.role === 'admin')!.estateId;
+    await publishByApi(page, 'form', formId, JSON.parse(fixture('qf-complete.form.json').replace('"qf-complete"', `"${formId}"`)));
+    await publishByApi(page, 'workflow', workflowId, workflow);
+
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.locator(`[data-simulate="${workflowId}"]`).click();
+    await page.waitForURL(/\/simulate/);
+    await page.getByTestId('sim-start-at').fill('2026-06-09T09:00');
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('open');
+    expect(await page.getByTestId('sim-clock').textContent()).toMatch(/09:00/);
+    expect(await page.getByTestId('sim-tasks').textContent()).toContain('派单');
+
+    await page.locator('[data-event="DISPATCH"][data-role="dispatcher"]').click();
+    await page.getByRole('button', { name: '发送' }).click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('working');
+    expect(await page.getByTestId('sim-timers').textContent()).toMatch(/working\.overdue/);
+
+    // +15 min: nothing due yet; +1 h: the overdue timer fires at 10:00 and moves the order to `late`
+    await page.getByTestId('sim-plus-15m').click();
+    await expect.poll(() => page.getByTestId('sim-notice').textContent()).toContain('没有到期的定时器');
+    await page.getByTestId('sim-plus-1h').click();
+    await expect.poll(() => page.getByTestId('sim-notice').textContent()).toContain('触发了 1 个定时器');
+    expect(await page.getByTestId('sim-state').textContent()).toContain('late');
+    expect(await page.locator('[data-testid="sim-log"] li[data-kind="timer"]').count()).toBe(1);
+    expect(await page.getByTestId('sim-clock').textContent()).toMatch(/10:15/);
+    await screenshot(page, 'designer-simulate-timer');
+
+    // the technician's event validates its form like the runner does, then completes the order
+    await page.locator('[data-event="COMPLETE"][data-role="technician"]').click();
+    await page.getByRole('button', { name: '发送' }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    await page.getByLabel('维修内容').fill('更换水龙头阀芯');
+    await page.getByRole('button', { name: '发送' }).click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('done');
+    await screenshot(page, 'designer-simulate');
+    await page.context().close();
+  }, 60_000);
+});
