@@ -107,4 +107,24 @@ describe('designer tools in Chromium', () => {
     await screenshot(page, 'designer-simulate');
     await page.context().close();
   }, 60_000);
+
+  it('SLA policy: the calendar preview shows due and warning instants for a known start, and follows an edit', async () => {
+    const page = await as('admin');
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.locator('[data-key="repair-clocks"]').click();
+    await page.waitForURL(/\/designer\/sla\/repair-clocks/);
+    // the Friday 2026-09-25 17:50 start: on site within params.onSiteMinutes = 30 min, warnings at 50 % and 80 %
+    await page.getByTestId('sla-start').fill('2026-09-25T17:50');
+    const onSite = page.locator('[data-metric="on-site"]');
+    await expect.poll(() => onSite.getByTestId('sla-due').first().textContent()).toMatch(/2026年9月25日 18:20/);
+    const warnings = await onSite.getByTestId('sla-warning').allTextContents();
+    expect(warnings.join(' | ')).toMatch(/50%.*18:05.*\|.*80%.*18:14/);
+    // editing the warnings re-computes the preview
+    await page.getByTestId('warnings-on-site').fill('90');
+    await page.getByTestId('warnings-on-site').press('Enter');
+    await expect.poll(async () => (await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/^\s*90%.*18:17\s*$/);
+    await screenshot(page, 'designer-sla');
+    await page.context().close();
+  }, 45_000);
+
 });
