@@ -127,4 +127,32 @@ describe('designer tools in Chromium', () => {
     await page.context().close();
   }, 45_000);
 
+  it('billing plans: the notice timeline of a period and the late fee of the README worked example', async () => {
+    const page = await as('admin');
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.getByTestId('tool-billing').click();
+    await page.waitForURL(/\/designer\/billing/);
+    await page.getByTestId('plan').selectOption('default:quarterly');
+    await page.getByTestId('period').fill('2027-Q1');
+    // packages/billing/README.md: 2027-Q1 payment notice 2026-12-01, reminder 2027-01-01, final notice 2027-02-09, recovery from 2027-02-15
+    const timeline = page.getByTestId('notice-timeline');
+    await expect.poll(() => timeline.locator('li[data-kind="final-notice"]').textContent()).toMatch(/2027年2月9日.*2027年2月14日/);
+    expect(await timeline.locator('li[data-kind="payment-notice"]').textContent()).toMatch(/2026年12月1日.*2027年1月1日/);
+    expect(await timeline.locator('li[data-kind="recovery"]').textContent()).toMatch(/2027年2月15日/);
+    // 1,234.56 yuan unpaid until 2027-02-20: 51 days × 3 ‰ → 188.89 yuan, 1,423.45 to pay
+    await page.getByTestId('amount').fill('1234.56');
+    await page.getByTestId('paid-on').fill('2027-02-20');
+    await expect.poll(() => page.getByTestId('late-fee').textContent()).toContain('¥188.89');
+    expect(await page.getByTestId('late-days').textContent()).toBe('51');
+    expect(await page.getByTestId('to-pay').textContent()).toContain('¥1,423.45');
+    // paid by 2027-02-08, before the final notice: no fee
+    await page.getByTestId('paid-on').fill('2027-02-08');
+    await expect.poll(() => page.getByTestId('late-fee').textContent()).toContain('¥0.00');
+    await page.getByTestId('paid-on').fill('2027-02-20');
+    await screenshot(page, 'designer-billing');
+    await page.getByTestId('locale').selectOption('en');
+    await expect.poll(() => page.getByTestId('late-fee').textContent()).toContain('Late fee');
+    await page.getByTestId('locale').selectOption('zh-CN');
+    await page.context().close();
+  }, 45_000);
 });
