@@ -155,4 +155,35 @@ describe('designer tools in Chromium', () => {
     await page.getByTestId('locale').selectOption('zh-CN');
     await page.context().close();
   }, 45_000);
+
+  it('calendars: a new calendar with weekly hours and an imported holiday-cn year is saved through the API', async () => {
+    const page = await as('admin');
+    const calendarId = `office-${RUN}`;
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.getByTestId('tool-calendars').click();
+    await page.waitForURL(/\/designer\/calendars/);
+    await page.getByTestId('new-calendar').click();
+    await page.getByTestId('calendar-id').fill(calendarId);
+    await page.getByTestId('calendar-title-zh').fill('客服中心工作时间');
+    await page.getByTestId('week-sat').fill('09:00-12:00');
+    const year = { year: 2027, papers: [], days: [
+      { name: '元旦', date: '2027-01-01', isOffDay: true },
+      { name: '春节', date: '2027-02-06', isOffDay: true },
+      { name: '春节', date: '2027-02-07', isOffDay: false },
+    ] };
+    await page.getByTestId('calendar-import').setInputFiles({ name: '2027.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(year)) });
+    await expect.poll(() => page.getByTestId('calendar-message').textContent()).toContain('已导入 2 个节假日、1 个调休上班日');
+    expect(await page.getByTestId('calendar-holidays').locator('li').count()).toBe(2);
+    await page.getByTestId('calendar-note').fill('browser test');
+    await page.getByRole('button', { name: '保存并启用' }).click();
+    await expect.poll(() => page.getByTestId('calendar-message').textContent()).toMatch(/已保存为版本 \d+/);
+    await page.locator(`[data-calendar="${calendarId}"]`).waitFor();
+    const saved = (await (await page.request.get(`/api/calendars/${calendarId}?estateId=${estateId}`)).json()) as { document: { week: Record<string, string[][]>; holidays: { date: string }[]; workdays: { date: string }[] } };
+    expect(saved.document.week.sat).toEqual([['09:00', '12:00']]);
+    expect(saved.document.week.mon).toEqual([['09:00', '12:00'], ['13:30', '17:30']]);
+    expect(saved.document.holidays.map((d) => d.date)).toEqual(['2027-01-01', '2027-02-06']);
+    expect(saved.document.workdays.map((d) => d.date)).toEqual(['2027-02-07']);
+    await screenshot(page, 'designer-calendars');
+    await page.context().close();
+  }, 45_000);
 });
