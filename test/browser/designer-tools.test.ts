@@ -186,4 +186,23 @@ describe('designer tools in Chromium', () => {
     await screenshot(page, 'designer-calendars');
     await page.context().close();
   }, 45_000);
+
+  it('a resident\'s "my" page lists their requests, what waits for them and their bills, as the API answers', async () => {
+    const page = await as('resident');
+    await page.getByRole('link', { name: '我的', exact: true }).click();
+    await page.waitForURL(/\/me$/);
+    await page.getByRole('heading', { name: /您好/ }).waitFor();
+    const instances = (await (await page.request.get('/api/instances')).json()) as { items: { status: string }[] };
+    const tasks = (await (await page.request.get('/api/tasks?scope=role')).json()) as { items: unknown[] };
+    expect(await page.getByTestId('me-open').textContent()).toBe(String(instances.items.filter((i) => i.status === 'active').length));
+    expect(await page.getByTestId('me-requests').locator('li').count()).toBe(instances.items.length);
+    expect(await page.getByTestId('me-waiting').textContent()).toBe(String(tasks.items.length));
+    const me = (await (await page.request.get('/api/auth/me')).json()) as { memberships: { estateId: string }[] };
+    const bills = (await (await page.request.get(`/api/billing/bills?estateId=${me.memberships[0]!.estateId}`)).json()) as { items: { outstandingFen: number }[] };
+    if (bills.items.length) expect(await page.getByTestId('me-bills').locator('tbody tr').count()).toBe(bills.items.length);
+    const owed = bills.items.reduce((n, b) => n + b.outstandingFen, 0);
+    expect((await page.getByTestId('me-owed').textContent())?.replace(/\s/g, '')).toBe(new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' }).format(owed / 100).replace(/\s/g, ''));
+    await screenshot(page, 'resident-me');
+    await page.context().close();
+  }, 45_000);
 });
