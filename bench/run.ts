@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     `- node: ${process.version}, ${os.platform()} ${os.release()} ${os.arch()}`,
     `- cpu: ${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- DATABASE_URL: ${process.env.DATABASE_URL ? 'set (PostgreSQL)' : 'not set'}`,
+    `- PostgreSQL: ${process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'} (each bench makes and drops a scratch database there); PGlite on disk in a temporary folder`,
   ].join('\n');
   const md = `# Benchmark results\n\nWritten by \`pnpm bench\`. Ratios compare with a baseline measured in the same run on the same machine.\n\n${machine}\n\n${table}\n${
     failures.length ? `\n## Failed\n\n${failures.map((f) => '```\n' + f + '\n```').join('\n')}\n` : ''
