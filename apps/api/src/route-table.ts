@@ -107,3 +107,11 @@ export function visibleEstates(c: Context<AppEnv>): string[] {
   const access = c.get('route').access;
   return [...auth.roles].filter(([, role]) => !Array.isArray(access) || access.includes(role)).map(([id]) => id);
 }
+
+/** The estates a list route reads: the one named by `?estateId=` (404/403 as `requireEstate`), else every visible one. */
+export function queriedEstates(c: Context<AppEnv>): string[] {
+  const estateId = c.req.query('estateId');
+  if (!estateId) return visibleEstates(c);
+  requireEstate(c, estateId);
+  return [estateId];
+}

@@ -4,7 +4,7 @@ import { events, instances, tasks, timers } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
+import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
@@ -83,11 +83,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     async (c) => {
       const auth = authOf(c);
       const q = c.req.query();
-      let estateIds = visibleEstates(c);
-      if (q.estateId) {
-        requireEstate(c, q.estateId);
-        estateIds = [q.estateId];
-      }
+      const estateIds = queriedEstates(c);
       if (estateIds.length === 0) return c.json({ items: [], total: 0 });
       const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), inArray(instances.estateId, estateIds)];
       if (q.workflow) conds.push(eq(instances.workflowKey, q.workflow));

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { instances, memberships, tasks, type Role } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { authOf, everyone, requireEstate, Resource, visibleEstates } from '../route-table.ts';
+import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, optStr, param, readBody } from '../services/body.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
@@ -34,11 +34,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     async (c) => {
       const auth = authOf(c);
       const q = c.req.query();
-      let estateIds = visibleEstates(c);
-      if (q.estateId) {
-        requireEstate(c, q.estateId);
-        estateIds = [q.estateId];
-      }
+      const estateIds = queriedEstates(c);
       if (estateIds.length === 0) return c.json({ items: [] });
       const scope = q.scope ?? 'role';
       const perEstate: SQL[] = estateIds.map((estateId) => {
