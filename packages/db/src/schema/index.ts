@@ -4,3 +4,4 @@ export * from './definitions.ts';
 export * from './instances.ts';
 export * from './audit.ts';
 export * from './billing.ts';
+export * from './attachments.ts';
