@@ -6,6 +6,17 @@ import { clocksOf } from '../services/sla-clocks.ts';
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
 
+/**
+ * How a revisit is recorded in the catalogue's bundles: a `REVISIT` event whose form (ps-revisit,
+ * rp-revisit, cp-revisit, hd-owner-revisit) has a required enum field `method`. The paid-service and
+ * repair forms say `"phone" | "onsite"`, the complaint and difficult-owner forms `"phone" | "visit"`:
+ * both `onsite` and `visit` are 上门 (on site), `phone` is not (PS-8: ≥ 5 % on site).
+ */
+export const REVISIT_EVENT = 'REVISIT';
+export const REVISIT_METHOD_FIELD = 'method';
+export const ON_SITE_METHODS: readonly string[] = ['onsite', 'visit'];
+const isOnSite = (method: string | null): boolean => method !== null && ON_SITE_METHODS.includes(method);
+
 function period(q: Record<string, string>) {
   const from = q.from ? new Date(q.from) : new Date(0);
   const to = q.to ? new Date(q.to) : new Date('9999-01-01T00:00:00Z');
@@ -53,7 +64,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const items = [...table.values()].map((e) => ({ ...e, compliance: e.met + e.breached > 0 ? e.met / (e.met + e.breached) : null }));
     return c.json({ estateId: q.estateId, instances: rows.length, items });
   })
-  .get('/revisits', { summary: 'Revisit rate of ended instances and the on-site share of revisits (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
+  .get('/revisits', { summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
@@ -63,17 +74,30 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, q.estateId!), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to)));
     const ids = ended.map((e) => e.id);
     const revisits = ids.length
-      ? await db.select({ instanceId: events.instanceId, data: events.data }).from(events)
-        .where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids), sql`${events.type} ilike '%REVISIT%'`))
+      ? await db.select({ instanceId: events.instanceId, method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}` }).from(events)
+        .where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids), eq(events.type, REVISIT_EVENT)))
       : [];
+    const workflowOf = new Map(ended.map((e) => [e.id, e.workflow]));
     const revisited = new Set(revisits.map((r) => r.instanceId));
-    const onSite = revisits.filter((r) => /site|onsite|on_site|visit|上门/i.test(String((r.data as Record<string, unknown>).method ?? (r.data as Record<string, unknown>).channel ?? '')));
-    const byWorkflow = new Map<string, { workflow: string; ended: number; revisited: number }>();
+    const byWorkflow = new Map<string, { workflow: string; ended: number; revisited: number; revisits: number; onSite: number }>();
+    const entry = (workflow: string) => byWorkflow.get(workflow) ?? { workflow, ended: 0, revisited: 0, revisits: 0, onSite: 0 };
     for (const e of ended) {
-      const w = byWorkflow.get(e.workflow) ?? { workflow: e.workflow, ended: 0, revisited: 0 };
+      const w = entry(e.workflow);
       w.ended++;
       if (revisited.has(e.id)) w.revisited++;
       byWorkflow.set(e.workflow, w);
+    }
+    const byMethod: Record<string, number> = {};
+    let onSite = 0;
+    for (const r of revisits) {
+      const method = r.method ?? 'none';
+      byMethod[method] = (byMethod[method] ?? 0) + 1;
+      const w = byWorkflow.get(workflowOf.get(r.instanceId)!)!;
+      w.revisits++;
+      if (isOnSite(r.method)) {
+        onSite++;
+        w.onSite++;
+      }
     }
     return c.json({
       estateId: q.estateId,
@@ -81,9 +105,11 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       revisited: revisited.size,
       revisitRate: ended.length ? revisited.size / ended.length : null,
       revisits: revisits.length,
-      onSite: onSite.length,
-      onSiteShare: revisits.length ? onSite.length / revisits.length : null,
-      byWorkflow: [...byWorkflow.values()],
+      onSite,
+      onSiteShare: revisits.length ? onSite / revisits.length : null,
+      onSiteRule: { event: REVISIT_EVENT, field: REVISIT_METHOD_FIELD, values: [...ON_SITE_METHODS] },
+      byMethod,
+      byWorkflow: [...byWorkflow.values()].map((w) => ({ ...w, onSiteShare: w.revisits ? w.onSite / w.revisits : null })),
     });
   });
 
