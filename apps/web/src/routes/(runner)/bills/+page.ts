@@ -1,22 +1,36 @@
 import { api, ApiError } from '$lib/api/client.ts';
+import { BILL_READER_ROLES, CASHIER_ROLES, loadUnits, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
-export type BillRow = {
-  id: string; unitId: string; periodId: string; totalFen: number; principalFen: number; principalPaidFen: number;
-  lateFeeFen: number; outstandingFen: number; lines?: { description?: unknown; amountFen: number; orderSerial?: string | null }[];
-};
+export type { BillRow };
 export type Arrears = { rows: { unitId: string; unitLabel: string | null; totalFen: number; buckets?: Record<string, number> }[] };
+
+const forbidden = (e: unknown) => e instanceof ApiError && e.status === 403;
 
 export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent(); // the root layout loads the session first
   const estateId = url.searchParams.get('estate') ?? session.estates[0]?.id ?? '';
-  const bills = await api<{ asOf: string; items: BillRow[] }>(`/billing/bills?estateId=${estateId}`, { fetch });
-  let arrears: Arrears | null = null;
-  try {
-    if (!session.isResident) arrears = await api<Arrears>(`/billing/arrears?estateId=${estateId}`, { fetch });
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 403) throw e;
-  }
-  return { estateId, asOf: bills.asOf, bills: bills.items, arrears };
+  const role = session.me?.memberships.find((m) => m.estateId === estateId)?.role ?? '';
+  const staff = BILL_READER_ROLES.includes(role);
+  const [bills, arrears, units] = await Promise.all([
+    api<{ asOf: string; items: BillRow[] }>(`/billing/bills?estateId=${estateId}`, { fetch }).catch((e: unknown) => {
+      if (forbidden(e)) return null;
+      throw e;
+    }),
+    staff ? api<Arrears>(`/billing/arrears?estateId=${estateId}`, { fetch }) : Promise.resolve(null),
+    staff ? loadUnits(estateId, fetch) : Promise.resolve([] as UnitOption[]),
+  ]);
+  return {
+    estateId,
+    estateName: session.estates.find((e) => e.id === estateId)?.name ?? '',
+    asOf: bills?.asOf ?? '',
+    bills: bills?.items ?? [],
+    forbidden: bills === null,
+    arrears,
+    units,
+    staff,
+    cashier: CASHIER_ROLES.includes(role),
+    unitId: url.searchParams.get('unit'),
+  };
 };

@@ -1,0 +1,62 @@
+import type { PaymentMethod, Receipt, Statement } from '@estateflow/billing';
+import { api } from '$lib/api/client.ts';
+import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
+
+/** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
+export type BillRow = {
+  key: string; unitId: string; periodId: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
+  lateFeeFen: number; lateFeePaidFen?: number; outstandingFen: number; clearedOn?: string | null;
+  lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
+};
+export type UnitOption = { id: string; label: string; building: string };
+export type { PaymentMethod, Receipt, Statement };
+
+/** The methods `POST /api/billing/payments` accepts (BL-7: at the desk or collected at home). */
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['desk', 'wechat', 'alipay', 'bank-transfer', 'home-collection', 'other'];
+export const methodKey = (m: string) => `pay.method.${m}` as MessageKey;
+
+/** Roles the API lets record payments (`cashiers` in apps/api/src/routes/billing.ts) and read arrears. */
+export const CASHIER_ROLES: readonly string[] = ['admin', 'finance', 'property_manager', 'front_desk'];
+export const BILL_READER_ROLES: readonly string[] = [...CASHIER_ROLES, 'cs_manager', 'duty_manager'];
+
+/** One unit's account: its bills as of today, the statement from its first bill to today, its receipts. */
+export type UnitAccount = { asOf: string; bills: BillRow[]; statement: Statement; receipts: (Receipt & { issuedAt?: string })[] };
+
+/** The period of a bill key `<plan>/<unit>/<period>`. */
+export const periodOfKey = (billKey: string): string => billKey.split('/').at(-1) ?? billKey;
+
+/** Loads a unit's bills, statement and receipts; the statement runs from the first bill's issue date (or 1 January) to the estate's today. */
+export async function loadUnitAccount(estateId: string, unitId: string): Promise<UnitAccount> {
+  const q = `estateId=${encodeURIComponent(estateId)}&unitId=${encodeURIComponent(unitId)}`;
+  const [bills, receipts] = await Promise.all([
+    api<{ asOf: string; items: BillRow[] }>(`/billing/bills?${q}`),
+    api<{ items: UnitAccount['receipts'] }>(`/billing/receipts?${q}`),
+  ]);
+  const firstIssue = bills.items.map((b) => b.issueOn).sort()[0];
+  const from = firstIssue && firstIssue < bills.asOf ? firstIssue : `${bills.asOf.slice(0, 4)}-01-01`;
+  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
+  return { asOf: bills.asOf, bills: bills.items, statement, receipts: receipts.items };
+}
+
+export type PaymentInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string };
+export type PaymentResult = { receipt: Receipt | null; balanceFen: number; creditFen: number };
+
+/** Records a payment; the API answers with its receipt (BL-7) or a zh/en error naming the field. */
+export function recordPayment(input: PaymentInput, idempotencyKey?: string): Promise<PaymentResult> {
+  return api<PaymentResult>('/billing/payments', { body: input, idempotencyKey });
+}
+
+/** The estate's units for the picker, in label order. */
+export async function loadUnits(estateId: string, fetcher?: typeof fetch): Promise<UnitOption[]> {
+  const estate = await api<{ buildings: { name: string; units: { id: string; label: string }[] }[] }>(`/estates/${encodeURIComponent(estateId)}`, { fetch: fetcher });
+  return estate.buildings.flatMap((b) => b.units.map((u) => ({ id: u.id, label: u.label, building: b.name })));
+}
+
+/** Units whose label contains `query` (ignoring spaces, case and the 栋/单元/室 separators), best first. */
+export function matchUnits(units: readonly UnitOption[], query: string, limit = 12): UnitOption[] {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s栋单元室号#]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  const q = norm(query);
+  if (!q) return [];
+  const hits = units.filter((u) => norm(u.label).includes(q));
+  return hits.sort((a, b) => Number(!norm(a.label).startsWith(q)) - Number(!norm(b.label).startsWith(q)) || a.label.localeCompare(b.label)).slice(0, limit);
+}
