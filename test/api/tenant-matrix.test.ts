@@ -12,6 +12,7 @@ function requestFor(route: RouteMeta, place: Place): { path: string; body: unkno
     task: place.taskId,
     'definition-version': place.versionId,
     'bundle-install': place.installId,
+    attachment: place.attachmentId,
   };
   let path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const kind = route.params?.[name];

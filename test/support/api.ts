@@ -36,7 +36,9 @@ export async function signIn(app: Hono<AppEnv>, username: string, password: stri
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await r.text();
-      return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
+      // non-JSON answers (an attachment's bytes) are handed back as text
+      const json = r.headers.get('content-type')?.includes('json');
+      return { status: r.status, body: text ? (json ? JSON.parse(text) : text) : undefined, headers: r.headers };
     },
   };
 }

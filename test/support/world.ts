@@ -13,6 +13,7 @@ export interface Place {
   taskId: string;
   versionId: string;
   installId: string;
+  attachmentId: string;
 }
 
 export interface World {
@@ -37,7 +38,12 @@ async function populate(app: Hono<AppEnv>, tenantId: string, estateId: string, a
   const detail = await admin.call('GET', `/api/instances/${started.body.id}`);
   const draft = await admin.call('PUT', '/api/definitions/drafts', { estateId, document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } });
   if (draft.status !== 200) throw new Error(`draft: ${JSON.stringify(draft.body)}`);
+  // a 1×1 PNG, uploaded as a raw body
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  const upload = await app.request(`/api/attachments?estateId=${estateId}&name=dot.png`, { method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'image/png' }, body: png });
+  if (upload.status !== 201) throw new Error(`upload: ${await upload.text()}`);
   return {
+    attachmentId: ((await upload.json()) as { id: string }).id,
     instanceId: started.body.id,
     taskId: detail.body.tasks[0].id,
     versionId: install.body.versions.find((v: { kind: string }) => v.kind === 'workflow').id,

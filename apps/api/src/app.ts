@@ -6,6 +6,7 @@ import type { AppEnv, Deps } from './env.ts';
 import { notFound, onError } from './errors.ts';
 import { docsPage, openApiDocument } from './openapi.ts';
 import type { Resource, RouteMeta } from './route-table.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { bundleRoutes } from './routes/bundles.ts';
@@ -15,12 +16,13 @@ import { noticeRoutes, reportRoutes } from './routes/reports.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { estateRoutes } from './routes/estates.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, processRoutes, attachmentRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 

@@ -7,6 +7,8 @@ export interface ApiConfig {
   secureCookies: boolean;
   /** folder of the template bundle catalogue (`workflows/`) */
   workflowsDir: string;
+  /** largest accepted upload in bytes (POST /api/attachments); env EF_ATTACHMENT_MAX_BYTES, default 10 MiB */
+  attachmentMaxBytes: number;
   /** the clock; the only place the API reads time */
   now: () => Date;
 }
@@ -17,6 +19,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     sessionTtlMs: 12 * 60 * 60 * 1000,
     secureCookies: false,
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
+    attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,
     now: () => new Date(),
     ...overrides,
   };

@@ -16,6 +16,8 @@ export type Reason =
   | 'version-conflict'
   | 'idempotency-mismatch'
   | 'conflict'
+  | 'too-large'
+  | 'unsupported-type'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -30,6 +32,8 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   'version-conflict': 409,
   'idempotency-mismatch': 422,
   conflict: 409,
+  'too-large': 413,
+  'unsupported-type': 415,
   internal: 500,
 };
 
@@ -81,6 +85,8 @@ const whatZh: Record<string, string> = {
   calendar: '日历',
   route: '接口',
   unit: '房屋',
+  attachment: '附件',
+  process: '流程',
 };
 
 export const forbidden = (role: string | undefined): ApiError =>

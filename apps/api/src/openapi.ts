@@ -41,6 +41,7 @@ export function openApiDocument(routes: readonly RouteMeta[]): Record<string, un
       },
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.body, ...(r.example ? { example: r.example } : {}) } } };
+    if (r.requestContent) op.requestBody = { required: true, content: Object.fromEntries(Object.entries(r.requestContent).map(([type, schema]) => [type, { schema }])) };
     if (r.access !== 'public') op.security = [{ session: [] }];
     (paths[r.path] ??= {})[r.method] = op;
   }

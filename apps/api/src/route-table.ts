@@ -6,7 +6,7 @@ import { ApiError, forbidden, notFound } from './errors.ts';
 export type JsonSchema = Record<string, unknown>;
 
 /** The kinds of row a path parameter names; the tenant matrix test substitutes one per estate. */
-export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form';
+export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form' | 'attachment';
 
 /** Where a route finds the estate it acts in. */
 export type EstateScope =
@@ -31,6 +31,8 @@ export interface RouteMeta {
   pathExample?: Record<string, string>;
   query?: Record<string, JsonSchema>;
   body?: JsonSchema;
+  /** a request body that is not JSON (e.g. a file upload): media type → schema */
+  requestContent?: Record<string, JsonSchema>;
   /** a valid request body (estateId is filled in by callers); used by docs and tests */
   example?: Record<string, unknown>;
   /** for instance routes: the response is about an instance, or a list */

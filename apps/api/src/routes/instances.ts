@@ -5,6 +5,7 @@ import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
+import { checkAttachmentRefs, checkEventAttachmentRefs } from '../services/attachment-refs.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
@@ -65,8 +66,10 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const auth = authOf(c);
       const unitId = optStr(body, 'unitId');
       if (unitId !== undefined && !isUuid(unitId)) throw invalid('unitId', 'must be a unit id', '必须是房屋 id');
+      const data = obj(body, 'data', false);
+      await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data);
       const row = await startInstance(deps(c), {
-        tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data: obj(body, 'data', false),
+        tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
         actor: { id: auth.userId, role }, idempotencyKey: c.req.header('idempotency-key'),
       });
       return c.json(instanceSummary(row), 201);
@@ -148,10 +151,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const ev = body.expectedVersion;
       if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
       const auth = authOf(c);
+      const data = obj(body, 'data', false);
+      await checkEventAttachmentRefs(c.get('deps').db, auth.tenantId, id, data, (estateId) => requireEstate(c, estateId));
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
-        event: { type, data: obj(body, 'data', false) },
+        event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion: ev as number | undefined,
         idempotencyKey: c.req.header('idempotency-key'),

@@ -1,0 +1,133 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { definitionVersions, residents, units, type Role } from '@estateflow/db';
+import type { WorkflowDefinition } from '@estateflow/engine';
+import type { AppEnv } from '../env.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
+import { param } from '../services/body.ts';
+
+type Text = { zh: string; en: string };
+
+/**
+ * Where a process is listed on the start page. Definitions carry no category, so it follows the
+ * area of the first requirement they cite (RP-1 → repairs), as grouped in requirements.md.
+ */
+const categoryOfArea: Record<string, string> = {
+  RP: 'repair', PS: 'repair', CP: 'complaint', SV: 'everyday', LF: 'everyday', MI: 'home', RN: 'home', IN: 'safety', BL: 'billing',
+};
+
+export function categoryOf(def: { category?: unknown; requirements?: readonly string[] }): string {
+  if (typeof def.category === 'string' && def.category) return def.category;
+  const area = def.requirements?.[0]?.split('-')[0] ?? '';
+  return categoryOfArea[area] ?? 'other';
+}
+
+/** Whether `role` may start the workflow: its `start.roles`, or anyone when it names none (as the engine decides). */
+export function mayStart(def: Pick<WorkflowDefinition, 'start'>, role: Role): boolean {
+  const roles = def.start?.roles as readonly string[] | undefined;
+  return !roles || roles.includes(role);
+}
+
+/** The latest published version of every workflow of an estate. */
+async function latestWorkflows(c: Context<AppEnv>, estateId: string) {
+  return c.get('deps').db
+    .selectDistinctOn([definitionVersions.key])
+    .from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, authOf(c).tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'workflow')))
+    .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
+}
+
+const processSchema = {
+  type: 'object',
+  required: ['key', 'title', 'category', 'startForm', 'version'],
+  properties: {
+    key: { type: 'string' },
+    title: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+    description: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+    category: { type: 'string', description: 'repair | complaint | home | everyday | safety | billing | other (or the definition\'s own)' },
+    icon: { type: 'string' },
+    startForm: { type: ['string', 'null'] },
+    version: { type: 'integer' },
+    versionId: { type: 'string' },
+  },
+};
+
+export const processRoutes = new Resource('/processes', 'Processes')
+  .get(
+    '/',
+    {
+      summary: 'The processes the caller may start in an estate (latest published workflows whose start.roles include their role), with titles, descriptions, category and start form; plus the caller\'s own units there',
+      access: everyone,
+      estate: { from: 'query' },
+      query: { estateId: { type: 'string' } },
+      response: {
+        type: 'object',
+        properties: {
+          items: { type: 'array', items: processSchema },
+          units: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, label: { type: 'string' } } } },
+        },
+      },
+    },
+    async (c) => {
+      const estateId = c.req.query('estateId');
+      const role = requireEstate(c, estateId);
+      const auth = authOf(c);
+      const rows = await latestWorkflows(c, estateId!);
+      const items = rows
+        .map((v) => ({ v, def: v.document as unknown as WorkflowDefinition & { category?: unknown; icon?: unknown } }))
+        .filter(({ def }) => mayStart(def, role))
+        .map(({ v, def }) => ({
+          key: v.key,
+          title: def.title as Text,
+          ...(def.description ? { description: def.description as Text } : {}),
+          category: categoryOf(def),
+          ...(typeof def.icon === 'string' ? { icon: def.icon } : {}),
+          startForm: def.start?.form ?? null,
+          version: v.version,
+          versionId: v.id,
+        }));
+      const own = await c.get('deps').db
+        .select({ id: units.id, label: units.label })
+        .from(residents)
+        .innerJoin(units, and(eq(units.tenantId, residents.tenantId), eq(units.id, residents.unitId)))
+        .where(and(eq(residents.tenantId, auth.tenantId), eq(residents.estateId, estateId!), eq(residents.userId, auth.userId)))
+        .orderBy(asc(units.label));
+      return c.json({ items, units: own });
+    },
+  )
+  .get(
+    '/:key/form',
+    {
+      summary: 'The start form of a process the caller may start (the version its latest workflow validates with); 403 when the role may not start it',
+      access: everyone,
+      estate: { from: 'query' },
+      pathExample: { key: 'test-ticket' },
+      query: { estateId: { type: 'string' } },
+      response: { type: 'object', properties: { process: { type: 'string' }, title: { type: 'object' }, form: { type: ['object', 'null'] } } },
+    },
+    async (c) => {
+      const estateId = c.req.query('estateId');
+      const role = requireEstate(c, estateId);
+      const key = param(c, 'key');
+      const { db, cache } = c.get('deps');
+      const [latest] = await db
+        .select({ id: definitionVersions.id })
+        .from(definitionVersions)
+        .where(and(eq(definitionVersions.tenantId, authOf(c).tenantId), eq(definitionVersions.estateId, estateId!), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, key)))
+        .orderBy(desc(definitionVersions.version))
+        .limit(1);
+      if (!latest) throw notFound('process', key);
+      const pinned = await cache.get(db, authOf(c).tenantId, latest.id);
+      const def = pinned.compiled.definition;
+      if (!mayStart(def, role)) {
+        throw new ApiError('forbidden', {
+          zh: `当前角色（${role}）不能发起“${def.title.zh}”`,
+          en: `Your role (${role}) may not start "${def.title.en}"`,
+        });
+      }
+      const formKey = def.start?.form;
+      const form = formKey ? pinned.compiled.formDefinitions.get(formKey) : undefined;
+      return c.json({ process: key, title: def.title, version: pinned.version, form: form ?? null });
+    },
+  );
