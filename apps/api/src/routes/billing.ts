@@ -160,10 +160,10 @@ export const billingRoutes = resource
   .post(
     '/units',
     {
-      summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces",
+      summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } } } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] } } },
     },
     async (c) => {
       const { estateId, body } = await estateFromBody(c);
@@ -177,12 +177,20 @@ export const billingRoutes = resource
       if (!Array.isArray(parking) || parking.some((p) => typeof p?.kind !== 'string' || typeof p.count !== 'number' || !Number.isSafeInteger(p.count) || p.count < 1)) {
         throw invalid('parking', 'must be a list of { kind, count ≥ 1 }', '必须是 { kind, count ≥ 1 } 的列表');
       }
-      const [unit] = isUuid(unitId) ? await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
+      // the area is text with at most 2 decimals, so no floating point reaches the fee (BL-8)
+      const areaSqm = body.areaSqm === undefined ? undefined : body.areaSqm;
+      if (areaSqm !== undefined && (typeof areaSqm !== 'string' || !/^\d{1,7}(\.\d{1,2})?$/.test(areaSqm) || !/[1-9]/.test(areaSqm))) {
+        throw invalid('areaSqm', 'must be a floor area in m² above 0 with at most 2 decimals, as text such as "89.37"', '必须是大于 0、最多两位小数的建筑面积（平方米），以文本填写，如 "89.37"');
+      }
+      const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const values = { unitType, custody, parking: parking as { kind: string; count: number }[], updatedAt: config.now() };
-      await db.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })
-        .onConflictDoUpdate({ target: [unitBillingProfiles.tenantId, unitBillingProfiles.unitId], set: values });
-      return c.json({ unitId, ...values });
+      await db.transaction(async (tx) => {
+        if (areaSqm !== undefined) await tx.update(units).set({ areaSqm }).where(and(eq(units.tenantId, tenantId), eq(units.id, unitId)));
+        await tx.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })
+          .onConflictDoUpdate({ target: [unitBillingProfiles.tenantId, unitBillingProfiles.unitId], set: values });
+      });
+      return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm });
     },
   )
   .get(
