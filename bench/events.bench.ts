@@ -1,10 +1,12 @@
 /**
- * Durable events through the API's one event path (`sendEvent`: lock the row, validate the form,
- * step the pinned definition, then snapshot + event row + timers + tasks + outbox + audit in one
- * transaction) on PostgreSQL with synchronous commit, beside a baseline that sends the very same
- * SQL statements (recorded from the event path, ids renewed) with the same driver (postgres-js,
- * unnamed statements as drizzle sends them), the same round trips (reads one by one, writes
- * pipelined), the same pool and the same concurrency, and nothing else.
+ * Durable events through the API's one event path (`sendEvent`: one statement reads the instance
+ * with its calendars fingerprint and SLA binding, the form is validated and the pinned definition
+ * stepped in Node, one statement writes snapshot + event row + timers + tasks + outbox + audit on
+ * the condition that the version is unchanged, in autocommit) on PostgreSQL with synchronous
+ * commit, beside a baseline that sends the very same SQL statements (recorded from the event path,
+ * ids renewed) with the same driver (postgres-js, unnamed statements as drizzle sends them), the
+ * same round trips (one after the other, autocommit), the same pool and the same concurrency, and
+ * nothing else.
  *
  * Workload: lost-and-found, each instance gets REGISTER (form check, CEL guard and assign, task
  * closed, task opened, retention timer armed) then LEAD_EXHAUSTED (task closed, notice to the
@@ -28,7 +30,6 @@ const LATENCY_SECONDS = 4;
 
 const register: EngineEvent = { type: 'REGISTER', data: { valueFen: 5000, storage: '物业前台保险柜 A-3', hasLead: true, lead: '钱包内有名片' } };
 const exhausted: EngineEvent = { type: 'LEAD_EXHAUSTED', data: {} };
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function send(place: Place, inst: Instance, event: EngineEvent): Promise<void> {
   await sendEvent(place.deps, { tenantId: place.tenantId, instanceId: inst.id, event, actor: { id: place.userId, role: 'duty_manager' } });
@@ -56,31 +57,32 @@ async function recordEvent(bdb: BenchDb, place: Place, inst: Instance, event: En
   return into;
 }
 
-/** The recorded statements for another instance: its id in place of the template's, new ids for new rows. */
+const uuids = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * The recorded statements for another instance: its id in place of the template's, new ids for new
+ * rows, also inside a parameter's text (the write is one JSON parameter).
+ */
 function replayFor(stmts: Recorded[], template: string, target: string, keep: Set<string>): Recorded[] {
   const fresh = new Map<string, string>();
-  const map = (v: unknown): unknown => {
-    if (typeof v !== 'string') return v;
-    if (v === template) return target;
-    if (uuid.test(v)) {
-      if (keep.has(v)) return v;
-      let n = fresh.get(v);
-      if (!n) fresh.set(v, (n = crypto.randomUUID()));
-      return n;
-    }
-    return v.includes(template) ? v.replaceAll(template, target) : v;
+  const renew = (id: string): string => {
+    if (id === template) return target;
+    if (keep.has(id)) return id;
+    let n = fresh.get(id);
+    if (!n) fresh.set(id, (n = crypto.randomUUID()));
+    return n;
   };
+  const map = (v: unknown): unknown => (typeof v === 'string' ? v.replace(uuids, renew) : v);
   return stmts.map((s) => ({ query: s.query, params: s.params.map(map) }));
 }
 
 async function baselineThroughput(bdb: BenchDb, plan: { reg: Recorded[]; le: Recorded[]; template: string; keep: Set<string> }, insts: Instance[]): Promise<number> {
   const client = bdb.client!;
-  // the same round-trip pattern as the event path: reads one by one, then the writes pipelined
-  const tx = (stmts: Recorded[]) => client.begin(async (c) => {
-    const firstWrite = stmts.findIndex((s, i) => i > 0 && !/^select/i.test(s.query));
-    for (const s of stmts.slice(0, firstWrite)) await c.unsafe(s.query, s.params as never[], { prepare: false });
-    await Promise.all(stmts.slice(firstWrite).map((s) => c.unsafe(s.query, s.params as never[], { prepare: false })));
-  });
+  // the same round-trip pattern as the event path: its statements one after the other, each in
+  // autocommit (the read, then the one statement that writes), unnamed as drizzle sends them
+  const tx = async (stmts: Recorded[]) => {
+    for (const s of stmts) await client.unsafe(s.query, s.params as never[], { prepare: false });
+  };
   const t0 = performance.now();
   await pool(CONCURRENCY, insts.length, async (i) => {
     const id = insts[i]!.id;
@@ -134,7 +136,8 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
       template: template!.id,
       keep: new Set([place.tenantId, place.estateId, place.userId]),
     };
-    for (const s of [...plan.reg, ...plan.le]) if (/^select/i.test(s.query)) for (const p of s.params) if (typeof p === 'string' && uuid.test(p) && p !== plan.template) plan.keep.add(p);
+    // ids the read names (tenant, definitions…) stay; only the template instance's and new rows' ids change
+    for (const s of [...plan.reg, ...plan.le]) if (/^select ef_instance_context/i.test(s.query)) for (const p of s.params) if (typeof p === 'string') for (const id of p.match(uuids) ?? []) if (id !== plan.template) plan.keep.add(id);
     const ours: number[] = [];
     const base: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

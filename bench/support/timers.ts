@@ -74,19 +74,24 @@ export async function shiftTimers(bdb: BenchDb, ms: number): Promise<void> {
     from timers t where t.instance_id = i.id and t.key <> 'bench-future' and i.id in (select id from bench_clone)`);
 }
 
-/** Counts the known timers in the statements the worker sends to mark timers fired; `at` is when each statement was sent. */
+/**
+ * Counts the known timers in the statement the worker sends to write a batch (`select ef_apply($1)`,
+ * whose JSON gives each instance's claimed timers their new status); `at` is when it was sent.
+ */
 export function firedRecorder(bdb: BenchDb, dues: Map<string, number>): { lateness: number[]; last: () => number; stop: () => void } {
   const lateness: number[] = [];
   let last = 0;
   bdb.record.into = {
     push(r: { query: string; params: unknown[] }) {
-      if (!r.query.startsWith('update "timers" set "status"') || !r.query.includes('"fired_by"')) return 0;
-      // one statement may mark a whole batch (`id in (…)`): every known timer in it counts
+      if (!r.query.startsWith('select ef_apply(') || typeof r.params[0] !== 'string') return 0;
+      // one statement writes a whole batch: every known timer given a status in it counts
       const at = Date.now();
-      for (const p of r.params) {
-        if (typeof p !== 'string' || !dues.has(p)) continue;
-        last = at;
-        lateness.push(at - dues.get(p)!);
+      for (const g of JSON.parse(r.params[0]) as { timers?: { id: string }[] }[]) {
+        for (const t of g.timers ?? []) {
+          if (!dues.has(t.id)) continue;
+          last = at;
+          lateness.push(at - dues.get(t.id)!);
+        }
       }
       return 0;
     },

@@ -1,11 +1,11 @@
-import { and, asc, eq, inArray, or, sql, type Column, type SQL } from 'drizzle-orm';
-import { instances, outbox, timers, type Db, type Instance, type OutboxRow, type Tx } from '@estateflow/db';
-import type { Effect } from '@estateflow/engine';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { outbox, type Db, type Instance, type OutboxRow, type Tx } from '@estateflow/db';
+import { step, type Effect, type EngineSnapshot } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
-import { CompiledCache } from './services/compiled-cache.ts';
-import { sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
-import { estateCalendars } from './services/definition-store.ts';
-import { fireSlaTimer, isSlaTimer } from './services/sla-timers.ts';
+import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
+import { acceptedStep, sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
+import { applyWrites, contextsFromJson, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
+import { isSlaTimer, SlaState } from './services/sla-timers.ts';
 
 export interface WorkerOptions {
   db: Db;
@@ -36,153 +36,127 @@ const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `(tenant_id = $t and id in (…)) or …`: rows by primary key, grouped by tenant. */
-function byTenant(tenantCol: Column, idCol: Column, keys: { tenantId: string; id: string }[]): SQL {
-  const groups = new Map<string, string[]>();
-  for (const k of keys) groups.set(k.tenantId, [...(groups.get(k.tenantId) ?? []), k.id]);
-  return or(...[...groups].map(([t, ids]) => and(eq(tenantCol, t), inArray(idCol, [...new Set(ids)]))))!;
-}
+type ClaimedTimer = { tenantId: string; id: string; instanceId: string; key: string; event: string; data: Record<string, unknown>; dueAt: Date; orphan: boolean };
 
 /**
- * One statement claims a batch, in the event path's lock order: the oldest due timers' instances,
- * `FOR UPDATE SKIP LOCKED` (an instance a user event or another worker holds is passed over), then
- * their due armed timers, also `SKIP LOCKED`. Concurrent claimers thus get disjoint instances and
- * never wait on each other. Due timers whose instance does not exist are claimed as orphans (retired).
+ * One statement claims a batch (`ef_claim_timers`, migration 0003), in the event path's lock order:
+ * the oldest due timers' instances `FOR UPDATE SKIP LOCKED` (an instance another worker holds is
+ * passed over), then their due armed timers, also `SKIP LOCKED`, so concurrent claimers get
+ * disjoint instances and never wait on each other; due timers whose instance does not exist are
+ * claimed as orphans (retired). It answers the timers in due order with the claimed instances read
+ * as the event path reads them.
  */
-function claimStatement(now: Date, limit: number): SQL {
-  const at = now.toISOString();
-  return sql`with cand as (
-      select tenant_id, instance_id, due_at from timers
-      where status = 'armed' and due_at <= ${at}::timestamptz
-      order by due_at limit ${limit * 8}
-    ), inst as (
-      select i.tenant_id, i.id from instances i
-      join (select tenant_id, instance_id, min(due_at) as due from cand group by tenant_id, instance_id) c
-        on c.tenant_id = i.tenant_id and c.instance_id = i.id
-      order by c.due limit ${limit}
-      for update of i skip locked
-    ), claimed as (
-      select t.tenant_id, t.id, t.instance_id, t.due_at, false as orphan from timers t
-      join inst on inst.tenant_id = t.tenant_id and inst.id = t.instance_id
-      where t.status = 'armed' and t.due_at <= ${at}::timestamptz
-      for update of t skip locked
-    ), orphans as (
-      select t.tenant_id, t.id, t.instance_id, t.due_at, true as orphan from timers t
-      join (select distinct tenant_id, instance_id from cand) c on c.tenant_id = t.tenant_id and c.instance_id = t.instance_id
-      where t.status = 'armed' and t.due_at <= ${at}::timestamptz
-        and not exists (select 1 from instances i where i.tenant_id = t.tenant_id and i.id = t.instance_id)
-      for update of t skip locked
-    )
-    select tenant_id::text as tenant_id, id::text as id, instance_id::text as instance_id, orphan from (select * from claimed union all select * from orphans) u order by due_at`;
+async function claim(tx: Tx, now: Date, limit: number): Promise<{ timers: ClaimedTimer[]; contexts: Map<string, InstanceContext> }> {
+  const [r] = rowsOf<{ c: unknown }>(await tx.execute(sql`select ef_claim_timers(${now.toISOString()}::timestamptz, ${limit}::int) as c`));
+  const c = jsonValue<{ timers: [string, string, string, string, string, Record<string, unknown>, number, boolean][]; instances: unknown }>(r?.c);
+  const timers = c.timers.map(([tenantId, id, instanceId, key, event, data, due, orphan]) => ({ tenantId, id, instanceId, key, event, data: data ?? {}, dueAt: new Date(due), orphan }));
+  const contexts = new Map(contextsFromJson(c.instances).map((x) => [`${x.row.tenantId}/${x.row.id}`, x]));
+  return { timers, contexts };
 }
 
-type ClaimRow = { tenant_id: string; id: string; instance_id: string; orphan: boolean | string };
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
-
 /**
- * Fires one batch in one transaction: claims (see `claimStatement`), then sends each timer's event
- * through the event path as `system` with the instance already locked, each under its own
- * SAVEPOINT so a timer whose writes fail is rolled back alone (and stays armed for a later round);
- * a refused event retires its timer. The timers' new status goes in one statement per status at the
- * end, then the commit. A worker killed mid-batch loses its open transaction: every timer of the
- * batch stays armed for the next worker, and none fires twice.
+ * Fires one batch in one transaction of three round trips whatever its size: the claim (see
+ * `claim`), then every claimed timer stepped in order in Node as the event path would, as `system`
+ * (an SLA timer is checked against its clock instead), then one statement (`ef_apply`) writes all
+ * of it, each instance's events in its own subtransaction, with the timers' new status, then the
+ * commit. A refused or stale event retires its timer; an instance whose writes fail is undone alone
+ * and its timers stay armed for a later round. A worker killed mid-batch loses its open
+ * transaction: every timer of the batch stays armed for the next worker, and none fires twice.
  */
 async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): Promise<TimerCounts> {
   const limit = opts.batchSize ?? 20;
+  const onError = opts.onError ?? ((err: unknown) => console.error('[worker]', err));
   return opts.db.transaction(async (tx) => {
     const counts: TimerCounts = { fired: 0, skipped: 0, cancelled: 0 };
-    const claimed = rowsOf<ClaimRow>(await tx.execute(claimStatement(now, limit)));
+    const { timers: claimed, contexts } = await claim(tx, now, limit);
     if (claimed.length === 0) return counts;
-    const orphan = (r: ClaimRow) => r.orphan === true || r.orphan === 't' || r.orphan === 'true';
-    const live = claimed.filter((r) => !orphan(r));
-    const retired = claimed.filter(orphan).map((r) => ({ tenantId: r.tenant_id, id: r.id }));
-    const locked = new Map<string, Instance>();
-    // the claimed rows in full: timers and their (locked) instances, in one round trip
-    const [timerRows, instRows] = live.length === 0 ? [[], []] : await Promise.all([
-      tx.select().from(timers).where(byTenant(timers.tenantId, timers.id, live.map((r) => ({ tenantId: r.tenant_id, id: r.id })))),
-      tx.select().from(instances).where(byTenant(instances.tenantId, instances.id, live.map((r) => ({ tenantId: r.tenant_id, id: r.instance_id })))),
-    ]);
-    for (const r of instRows) locked.set(`${r.tenantId}/${r.id}`, r);
-    timerRows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-    // calendars read once per estate per batch, not once per timer
-    const calendars = new Map<string, Promise<Record<string, unknown>>>();
-    const batchDeps: EventPathDeps = {
-      ...deps,
-      calendars: (db, tenantId, estateId) => {
-        const k = `${tenantId}/${estateId}`;
-        let hit = calendars.get(k);
-        if (!hit) calendars.set(k, (hit = estateCalendars(db, tenantId, estateId)));
-        return hit;
-      },
+    const at = now.toISOString();
+    type Lane = { group: GroupWrite; ctx?: InstanceContext; inst?: Instance; cancelledKeys: Set<string>; sla?: SlaState | undefined; ready?: Promise<void>; calendars?: Record<string, unknown>; params?: Record<string, unknown>; pinned?: PinnedWorkflow };
+    const lanes = new Map<string, Lane>();
+    const laneOf = (t: ClaimedTimer): Lane => {
+      const k = `${t.tenantId}/${t.instanceId}`;
+      let lane = lanes.get(k);
+      if (!lane) {
+        const ctx = contexts.get(k);
+        lane = { group: { t: t.tenantId, i: t.instanceId, e: ctx?.row.estateId ?? t.tenantId, steps: [], timers: [], at, by: opts.workerId }, cancelledKeys: new Set() };
+        if (ctx) {
+          lane.ctx = ctx;
+          lane.inst = ctx.row;
+        }
+        lanes.set(k, lane);
+      }
+      return lane;
     };
-    const done: Record<'fired' | 'cancelled', { tenantId: string; id: string }[]> = { fired: [], cancelled: [...retired] };
-    counts.cancelled += retired.length;
-    const stepped = new Set<string>();
-    const pending: Promise<unknown>[] = [];
-    // statements are sent without waiting where the order on the connection is all that matters
-    const send = (q: string) => {
-      // .then() sends it now, ahead of whatever the event path sends next on this connection
-      const p = tx.execute(sql.raw(q)).then(() => undefined);
-      p.catch(() => undefined);
-      pending.push(p);
-    };
-    let n = 0;
-    for (const timer of timerRows) {
-      const ik = `${timer.tenantId}/${timer.instanceId}`;
-      const sp = `ef_timer_${++n}`;
-      send(`savepoint ${sp}`);
+    const counted = new Map<string, 'fired' | 'cancelled'>();
+    for (const timer of claimed) {
+      const lane = laneOf(timer);
+      const retire = (status: 'fired' | 'cancelled') => {
+        lane.group.timers!.push({ id: timer.id, status });
+        counted.set(timer.id, status);
+        counts[status]++;
+      };
+      if (timer.orphan || !lane.ctx || !lane.inst) {
+        retire('cancelled');
+        continue;
+      }
+      // an earlier timer of this batch stepped the same instance and cancelled this one
+      if (lane.cancelledKeys.has(timer.key)) {
+        counts.skipped++;
+        continue;
+      }
       try {
-        if (stepped.has(ik)) {
-          // an earlier timer of this batch stepped the same instance and may have cancelled this one
-          const [still] = await tx.select({ id: timers.id }).from(timers)
-            .where(and(eq(timers.tenantId, timer.tenantId), eq(timers.id, timer.id), eq(timers.status, 'armed')));
-          if (!still) {
-            send(`release savepoint ${sp}`);
-            counts.skipped++;
-            continue;
+        const inst = lane.inst;
+        if (!lane.pinned) {
+          const [pinned, calendars] = await Promise.all([
+            deps.cache.get(tx, inst.tenantId, inst.definitionVersionId),
+            deps.cache.calendars(tx, inst.tenantId, inst.estateId, lane.ctx.calendarStamp),
+          ]);
+          lane.pinned = pinned;
+          lane.calendars = calendars;
+          lane.sla = await SlaState.of(tx, lane.ctx, calendars, pinned.params);
+        }
+        if (isSlaTimer(timer)) {
+          // an SLA deadline is not an event of the workflow: it is recorded and noticed, not sent to the machine
+          const fired = lane.sla ? lane.sla.fire(timer, inst, now) : { status: 'cancelled' as const };
+          if (fired.write) lane.group.steps.push({ at, ...fired.write });
+          retire(fired.status);
+        } else {
+          const event = { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } };
+          const result = step(lane.pinned.compiled, inst.snapshot as unknown as EngineSnapshot, event, { now: at, actor: systemActor, calendars: lane.calendars!, params: lane.pinned.params });
+          // refused (e.g. the instance ended) or stale: nothing is written; the timer is retired, not retried
+          if (!result.ok || result.value.stale) retire('cancelled');
+          else {
+            const { row, write, history } = acceptedStep(inst, { tenantId: inst.tenantId, event }, systemActor, result.value, now);
+            if (lane.sla) {
+              lane.sla.append(history);
+              const arm = lane.sla.arm(row, now);
+              if (arm) write.sla = arm;
+            }
+            lane.group.steps.push(write);
+            lane.inst = row;
+            for (const k of write.tc ?? []) lane.cancelledKeys.add(k);
+            retire('fired');
           }
         }
-        let status: 'fired' | 'cancelled' = 'fired';
-        const inst = locked.get(ik);
-        // an SLA deadline is not an event of the workflow: it is recorded and noticed, not sent to the machine
-        if (isSlaTimer(timer)) status = await fireSlaTimer(tx, deps.cache, timer, now);
-        else try {
-          const sent = await sendEvent(batchDeps, {
-            tenantId: timer.tenantId, instanceId: timer.instanceId, actor: systemActor,
-            event: { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } },
-            ...(inst ? { locked: inst } : {}),
-          }, tx);
-          if (sent.stale) status = 'cancelled';
-          else locked.set(ik, sent.instance);
-        } catch (e) {
-          // refused (e.g. the instance ended): nothing was written; the timer is retired, not retried
-          if (!(e instanceof ApiError)) throw e;
-          status = 'cancelled';
-          send(`rollback to savepoint ${sp}`);
-        }
-        send(`release savepoint ${sp}`);
-        stepped.add(ik);
-        done[status].push({ tenantId: timer.tenantId, id: timer.id });
-        counts[status]++;
-        if (opts.stepDelayMs) await sleep(opts.stepDelayMs);
       } catch (e) {
-        // a failed write: this timer's statements are undone, it stays armed, the batch goes on
-        await tx.execute(sql.raw(`rollback to savepoint ${sp}`));
-        send(`release savepoint ${sp}`);
-        stepped.add(ik);
+        // a step that throws (not a refusal): this timer stays armed, the batch goes on
         counts.skipped++;
-        (opts.onError ?? ((err) => console.error('[worker]', err)))(e);
+        onError(e);
       }
+      if (opts.stepDelayMs) await sleep(opts.stepDelayMs);
     }
-    // a savepoint statement that failed leaves the transaction unusable: give the whole batch back
-    for (const r of await Promise.allSettled(pending)) if (r.status === 'rejected') throw r.reason;
-    const writes: PromiseLike<unknown>[] = [];
-    for (const status of ['fired', 'cancelled'] as const) {
-      if (done[status].length) {
-        writes.push(tx.update(timers).set({ status, firedAt: now, firedBy: opts.workerId }).where(byTenant(timers.tenantId, timers.id, done[status])));
+    const groups = [...lanes.values()].map((l) => l.group).filter((g) => g.steps.length || g.timers?.length);
+    if (groups.length === 0) return counts;
+    const applied = await applyWrites(tx, groups, true);
+    for (const [n, state, message] of applied.failed) {
+      // this instance's writes were undone: its timers stay armed for a later round
+      for (const t of groups[n]!.timers ?? []) {
+        const was = counted.get(t.id);
+        if (was) counts[was]--;
+        counts.skipped++;
       }
+      onError(new Error(`timer writes for instance ${groups[n]!.i} failed (${state}): ${message}`));
     }
-    await Promise.all(writes);
     return counts;
   });
 }

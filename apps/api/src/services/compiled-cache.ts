@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { bundleInstalls, definitionVersions, type DbOrTx } from '@estateflow/db';
 import { compile, defaultParams, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
 import { ApiError, notFound } from '../errors.ts';
-import { formsAsOf } from './definition-store.ts';
+import { estateCalendarsStamped, formsAsOf } from './definition-store.ts';
 
 /** A pinned workflow version, compiled once, with the parameter values of the estate. */
 export interface PinnedWorkflow {
@@ -19,6 +19,27 @@ export interface PinnedWorkflow {
  */
 export class CompiledCache {
   private readonly entries = new Map<string, Promise<PinnedWorkflow>>();
+  private readonly calendarEntries = new Map<string, { stamp: string; calendars: Promise<Record<string, unknown>> }>();
+
+  /**
+   * The estate's calendars, the same object for as long as their fingerprint `stamp` (from
+   * `ef_instance_context`) is unchanged, so deadlines keep them compiled; read again when it changes.
+   */
+  calendars(db: DbOrTx, tenantId: string, estateId: string, stamp: string): Promise<Record<string, unknown>> {
+    const k = `${tenantId}/${estateId}`;
+    const hit = this.calendarEntries.get(k);
+    if (hit && hit.stamp === stamp) return hit.calendars;
+    const read = estateCalendarsStamped(db, tenantId, estateId);
+    // kept under the fingerprint read with the documents (newer than `stamp` if they changed meanwhile)
+    const entry = { stamp, calendars: read.then((r) => r.calendars) };
+    this.calendarEntries.set(k, entry);
+    read.then((r) => {
+      entry.stamp = r.stamp;
+    }, () => {
+      if (this.calendarEntries.get(k) === entry) this.calendarEntries.delete(k);
+    });
+    return entry.calendars;
+  }
 
   get(db: DbOrTx, tenantId: string, versionId: string): Promise<PinnedWorkflow> {
     const k = `${tenantId}/${versionId}`;

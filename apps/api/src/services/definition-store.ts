@@ -77,6 +77,19 @@ export async function estateCalendars(db: DbOrTx, tenantId: string, estateId: st
   return Object.fromEntries(rows.map((r) => [r.key, r.document]));
 }
 
+/**
+ * The estate's calendars by key with their fingerprint (`key@xmin,…`, as `ef_instance_context`
+ * answers it), in one statement: the compiled cache keeps them until the fingerprint changes.
+ */
+export async function estateCalendarsStamped(db: DbOrTx, tenantId: string, estateId: string): Promise<{ stamp: string; calendars: Record<string, unknown> }> {
+  const [row] = await db.select({
+    stamp: sql<string>`coalesce(string_agg(${calendars.key} || '@' || ${calendars}.xmin::text, ',' order by ${calendars.key}), '')`,
+    docs: sql<unknown>`coalesce(jsonb_object_agg(${calendars.key}, ${calendars.document}), '{}'::jsonb)`,
+  }).from(calendars).where(and(eq(calendars.tenantId, tenantId), eq(calendars.estateId, estateId)));
+  const docs = typeof row?.docs === 'string' ? JSON.parse(row.docs) : row?.docs;
+  return { stamp: row?.stamp ?? '', calendars: (docs ?? {}) as Record<string, unknown> };
+}
+
 export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
 
 const escape = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -5,7 +5,8 @@ import { start, step, type Actor, type EngineError, type EngineEvent, type Engin
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
-import { armSlaTimers } from './sla-timers.ts';
+import { applyWrites, loadContexts, outcomeWrite, type HistoryRow, type StepWrite } from './event-store.ts';
+import { armSlaTimers, SlaState } from './sla-timers.ts';
 
 export const systemActor: Actor = { id: 'system', role: 'system' };
 
@@ -13,8 +14,6 @@ export interface EventPathDeps {
   db: Db;
   cache: CompiledCache;
   now: () => Date;
-  /** the estate's calendars; the worker memoises them per batch (default: read them each time) */
-  calendars?: (db: DbOrTx, tenantId: string, estateId: string) => Promise<Record<string, unknown>>;
 }
 
 const reasonOf: Record<EngineError['reason'], Reason> = {
@@ -171,64 +170,87 @@ export interface SendRequest {
   actor: Actor | ((estateId: string) => Actor);
   expectedVersion?: number | undefined;
   idempotencyKey?: string | undefined;
-  /** the instance row, already locked `FOR UPDATE` by the caller in `tx` (the worker's batch claim): saves the read */
-  locked?: Instance;
 }
 
 export type SendResult = { instance: Instance; outcome: Outcome; stale: boolean };
 
+/** Times an event is stepped again after another writer moved the instance on between its read and its write. */
+const RETRIES = 8;
+
+const conflict = (current: number, sent: number) => new ApiError(
+  'version-conflict',
+  { zh: `工单已被他人更新（当前版本 ${current}，您提交的是 ${sent}），请刷新后重试`, en: `The instance was changed meanwhile (version ${current}, you sent ${sent}); reload and try again` },
+  { field: 'expectedVersion' },
+);
+
+/** The instance as an accepted step leaves it, and that step's write (snapshot at version + 1, history, audit). */
+export function acceptedStep(inst: Instance, req: { tenantId: string; event: EngineEvent; idempotencyKey?: string | undefined }, actor: Actor, outcome: Outcome, now: Date):
+  { row: Instance; write: StepWrite; history: HistoryRow } {
+  const snapshot = outcome.snapshot;
+  const version = inst.version + 1;
+  const done = snapshot.status !== 'active';
+  const grade = gradeOf(snapshot);
+  const searchText = searchTextOf(inst.serial, snapshot);
+  const endedAt = done ? (inst.endedAt ?? now) : null;
+  // the row as the update leaves it (no column is computed by the database)
+  const row: Instance = {
+    ...inst, snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' : 'active',
+    grade, searchText, updatedAt: now, endedAt,
+  };
+  const actorId = actor.id === 'system' ? null : actor.id;
+  const data = req.event.data ?? {};
+  const write: StepWrite = {
+    at: now.toISOString(),
+    u: { v: inst.version, snapshot, state: snapshot.value, status: row.status, grade, search: searchText, ended: endedAt ? endedAt.toISOString() : null },
+    ev: { seq: version, type: req.event.type, data, actor: actorId, role: actor.role, idem: req.idempotencyKey ?? null, state: snapshot.value },
+    ...outcomeWrite(inst, outcome),
+    au: [{ id: randomUUID(), actor: actorId, role: actor.role, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version } }],
+  };
+  return { row, write, history: { at: now, type: req.event.type, data, stateAfter: snapshot.value } };
+}
+
 /**
- * The one path that changes an instance: lock the row, step the pinned definition (pure), then
- * write snapshot (version + 1), history, timers, tasks and outbox in the same transaction.
- * A refusal rolls everything back and leaves only an audit line.
+ * The one path that changes an instance, in two round trips and no lock held in between: one
+ * statement reads the instance with its estate's calendar fingerprint and SLA binding
+ * (`ef_instance_context`); the pinned definition steps it (pure); one statement writes snapshot
+ * (version + 1), history, timers, tasks, outbox, audit and SLA timers (`ef_apply`), on the
+ * condition that the instance is still at the version read. When another writer got there first
+ * nothing is written and the event is stepped again on the new version (a client's
+ * `expectedVersion` then no longer matches: 409). A refusal writes nothing but an audit line.
+ * Inside a transaction `tx` (the worker's outbox delivery) the same two statements run there.
  */
 export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx): Promise<SendResult> {
   const now = deps.now();
+  const db: DbOrTx = tx ?? deps.db;
   let estateId: string | null = null;
   let actor: Actor = typeof req.actor === 'function' ? { id: 'unknown', role: 'unknown' } : req.actor;
-  const run = async (t: Tx): Promise<SendResult> => {
-    const [inst] = req.locked && tx ? [req.locked] : await t.select().from(instances).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, req.instanceId))).for('update');
-    if (!inst) throw notFound('instance', req.instanceId);
-    estateId = inst.estateId;
-    if (typeof req.actor === 'function') actor = req.actor(inst.estateId);
-    if (req.expectedVersion !== undefined && req.expectedVersion !== inst.version) {
-      throw new ApiError(
-        'version-conflict',
-        { zh: `工单已被他人更新（当前版本 ${inst.version}，您提交的是 ${req.expectedVersion}），请刷新后重试`, en: `The instance was changed meanwhile (version ${inst.version}, you sent ${req.expectedVersion}); reload and try again` },
-        { field: 'expectedVersion' },
-      );
-    }
-    const pinned = await deps.cache.get(t, req.tenantId, inst.definitionVersionId);
-    const calendars = await (deps.calendars ?? estateCalendars)(t, req.tenantId, inst.estateId);
-    const result = step(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, req.event, { now: now.toISOString(), actor: actor, calendars, params: pinned.params });
-    if (!result.ok) throw refusal(result.error);
-    const outcome = result.value;
-    if (outcome.stale) return { instance: inst, outcome, stale: true };
-    const snapshot = outcome.snapshot;
-    const version = inst.version + 1;
-    const done = snapshot.status !== 'active';
-    const changed = {
-      snapshot: snapshot as unknown as Record<string, unknown>, state: snapshot.value as object, version, status: done ? 'done' as const : 'active' as const,
-      grade: gradeOf(snapshot), searchText: searchTextOf(inst.serial, snapshot), updatedAt: now, endedAt: done ? (inst.endedAt ?? now) : null,
-    };
-    // the row as the update leaves it (no column is computed by the database)
-    const row: Instance = { ...inst, ...changed };
-    const written = Promise.all([
-      t.update(instances).set(changed).where(and(eq(instances.tenantId, req.tenantId), eq(instances.id, inst.id))),
-      t.insert(events).values({
-        tenantId: req.tenantId, instanceId: inst.id, seq: version, type: req.event.type, data: req.event.data ?? {},
-        actorId: actor.id === 'system' ? null : actor.id, actorRole: actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null,
-        stateAfter: snapshot.value as object,
-      }),
-      applyOutcome(t, inst, outcome, now),
-      audit(t, { tenantId: req.tenantId, estateId: inst.estateId, actor: actor, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version }, at: now }),
-    ]);
-    // SLA timers: its reads go out behind the writes on the same connection (so they see them), in the same round trip
-    await Promise.all([written, armSlaTimers(t, deps.cache, row, now)]);
-    return { instance: row, outcome, stale: false };
-  };
   try {
-    return tx ? await run(tx) : await deps.db.transaction(run);
+    for (let attempt = 0; ; attempt++) {
+      const [ctx] = await loadContexts(db, [[req.tenantId, req.instanceId]]);
+      if (!ctx) throw notFound('instance', req.instanceId);
+      const inst = ctx.row;
+      estateId = inst.estateId;
+      if (typeof req.actor === 'function') actor = req.actor(inst.estateId);
+      if (req.expectedVersion !== undefined && req.expectedVersion !== inst.version) throw conflict(inst.version, req.expectedVersion);
+      const [pinned, calendars] = await Promise.all([
+        deps.cache.get(db, req.tenantId, inst.definitionVersionId),
+        deps.cache.calendars(db, req.tenantId, inst.estateId, ctx.calendarStamp),
+      ]);
+      const result = step(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, req.event, { now: now.toISOString(), actor: actor, calendars, params: pinned.params });
+      if (!result.ok) throw refusal(result.error);
+      const outcome = result.value;
+      if (outcome.stale) return { instance: inst, outcome, stale: true };
+      const { row, write, history } = acceptedStep(inst, req, actor, outcome, now);
+      const sla = await SlaState.of(db, ctx, calendars, pinned.params);
+      if (sla) {
+        sla.append(history);
+        const arm = sla.arm(row, now);
+        if (arm) write.sla = arm;
+      }
+      const applied = await applyWrites(db, [{ t: inst.tenantId, i: inst.id, e: inst.estateId, steps: [write] }], false);
+      if (applied.conflicts.length === 0) return { instance: row, outcome, stale: false };
+      if (attempt >= RETRIES) throw conflict(inst.version + 1, inst.version);
+    }
   } catch (e) {
     if (e instanceof ApiError && e.reason !== 'not-found' && !tx) {
       await audit(deps.db, {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
-import { auditLog, definitionVersions, events, instances, outbox, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
+import { definitionVersions, events, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
 import { evaluateExpr } from '@estateflow/expr';
 import { computeClocks, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars } from './definition-store.ts';
+import type { AuditWrite, HistoryRow, InstanceContext, SlaArmWrite, StepWrite } from './event-store.ts';
 
 type Text = { zh: string; en: string };
 type SlaKind = ClockInstant['kind'];
@@ -52,12 +53,15 @@ async function boundPolicies(db: DbOrTx, inst: Instance): Promise<{ key: string;
       sql`${definitionVersions.document}->>'workflow' = ${inst.workflowKey}`));
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) if ((latest.get(r.key)?.version ?? 0) < r.version) latest.set(r.key, r);
-  const out: { key: string; policy: SlaPolicy }[] = [];
-  for (const r of latest.values()) {
-    const policy = await policyDocument(db, inst.tenantId, r.id);
-    if (policy) out.push({ key: r.key, policy });
-  }
-  return out;
+  return policiesOf(db, inst.tenantId, [...latest.values()]);
+}
+
+type Bound = { key: string; policy: SlaPolicy };
+
+/** The policy documents of bound versions (cached per version id; read on a miss). */
+async function policiesOf(db: DbOrTx, tenantId: string, versions: { id: string; key: string }[]): Promise<Bound[]> {
+  const docs = await Promise.all(versions.map((r) => policyDocument(db, tenantId, r.id)));
+  return versions.flatMap((r, n) => (docs[n] ? [{ key: r.key, policy: docs[n] }] : []));
 }
 
 interface InstanceClocks {
@@ -66,7 +70,7 @@ interface InstanceClocks {
 }
 
 /** Every bound policy's clocks of the instance as of `now`, from its history (the history is the truth). */
-async function clocksNow(tx: DbOrTx, cache: CompiledCache, inst: Instance, now: Date, bound?: { key: string; policy: SlaPolicy }[]): Promise<InstanceClocks | undefined> {
+async function clocksNow(tx: DbOrTx, cache: CompiledCache, inst: Instance, now: Date, bound?: Bound[]): Promise<InstanceClocks | undefined> {
   bound ??= await boundPolicies(tx, inst);
   if (bound.length === 0) return undefined;
   const [rows, calendars, pinned] = await Promise.all([
@@ -75,16 +79,28 @@ async function clocksNow(tx: DbOrTx, cache: CompiledCache, inst: Instance, now: 
     estateCalendars(tx, inst.tenantId, inst.estateId),
     cache.get(tx, inst.tenantId, inst.definitionVersionId),
   ]);
+  return computeClocksOf(inst, bound, rows, calendars, pinned.params, now);
+}
+
+// calendar documents are compiled once per object: one values array per calendars object
+const calendarSources = new WeakMap<object, CalendarSource>();
+const sourceOf = (calendars: Record<string, unknown>): CalendarSource => {
+  let s = calendarSources.get(calendars);
+  if (!s) calendarSources.set(calendars, (s = Object.values(calendars) as unknown as CalendarSource));
+  return s;
+};
+
+function computeClocksOf(inst: Instance, bound: Bound[], rows: HistoryRow[], calendars: Record<string, unknown>, params: Record<string, unknown>, now: Date): InstanceClocks {
   // as on the instance page (sla-clocks.ts): events carry no context, so the current one stands for all
   const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
   const history: SlaHistoryEntry[] = rows.map((e) => ({ at: e.at, type: e.type, state: (e.stateAfter ?? inst.state) as SlaHistoryEntry['state'], data: e.data, context }));
   const instance = { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt };
-  const source = Object.values(calendars) as unknown as CalendarSource;
+  const source = sourceOf(calendars);
   const policies = bound.flatMap(({ key, policy }) => {
     try {
       const clocks = computeClocks(policy, history, {
         now, calendars: source,
-        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, instance, params: pinned.params }),
+        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, instance, params }),
       });
       return [{ key, policy, clocks }];
     } catch {
@@ -93,6 +109,77 @@ async function clocksNow(tx: DbOrTx, cache: CompiledCache, inst: Instance, now: 
     }
   });
   return { policies, calendars };
+}
+
+/** The SLA timers the clocks want armed, by timer key. */
+function wantedTimers(computed: InstanceClocks | undefined): Map<string, { at: Date; data: SlaTimerData }> {
+  const wanted = new Map<string, { at: Date; data: SlaTimerData }>();
+  for (const { key, clocks } of computed?.policies ?? []) {
+    for (const c of clocks) {
+      for (const i of c.nextInstants) {
+        const data: SlaTimerData = { policy: key, metric: i.metricId, kind: i.kind, ...(i.percent !== undefined ? { percent: i.percent } : {}), ...(i.rung !== undefined ? { rung: i.rung } : {}) };
+        wanted.set(slaTimerKey(key, i), { at: i.at, data });
+      }
+    }
+  }
+  return wanted;
+}
+
+function armWrite(computed: InstanceClocks | undefined, now: Date, exceptTimerId: string | null): SlaArmWrite {
+  return {
+    now: now.toISOString(), except: exceptTimerId,
+    wanted: [...wantedTimers(computed)].map(([key, w]) => ({ id: randomUUID(), key, event: `sla.${w.data.kind}`, data: w.data as unknown as Record<string, unknown>, due: w.at.toISOString() })),
+  };
+}
+
+/**
+ * What the event path needs to keep an instance's SLA timers right, read with the instance
+ * (`ef_instance_context`): its bound policies, armed SLA timers and history. `clocks` computes the
+ * clocks for the instance as a step leaves it (its history so far plus that step's event).
+ */
+export class SlaState {
+  private constructor(
+    private readonly bound: Bound[],
+    private readonly hasArmed: boolean,
+    private readonly history: HistoryRow[],
+    private readonly calendars: Record<string, unknown>,
+    private readonly params: Record<string, unknown>,
+  ) {}
+
+  /** undefined when no policy is bound and no SLA timer is armed (most workflows): nothing to do */
+  static async of(db: DbOrTx, ctx: InstanceContext, calendars: Record<string, unknown>, params: Record<string, unknown>): Promise<SlaState | undefined> {
+    if (!ctx.sla && ctx.armed.length === 0) return undefined;
+    const bound = ctx.sla ? await policiesOf(db, ctx.row.tenantId, ctx.sla) : [];
+    return new SlaState(bound, ctx.armed.length > 0, ctx.history ?? [], calendars, params);
+  }
+
+  /** Records an event the batch applied to the instance (the worker steps several in a row). */
+  append(row: HistoryRow): void {
+    this.history.push(row);
+  }
+
+  private clocks(inst: Instance, now: Date): InstanceClocks | undefined {
+    return this.bound.length === 0 ? undefined : computeClocksOf(inst, this.bound, this.history, this.calendars, this.params, now);
+  }
+
+  /** The SLA part of a step's write, for the instance as the step leaves it (its event already appended). */
+  arm(inst: Instance, now: Date): SlaArmWrite | undefined {
+    if (this.bound.length === 0 && !this.hasArmed) return undefined;
+    return armWrite(this.clocks(inst, now), now, null);
+  }
+
+  /**
+   * Fires a claimed SLA timer (the worker; the instance is locked): when the clock recomputed at
+   * `now` agrees the warning, breach or rung was reached, one `sla.<kind>` audit row and a notice
+   * per role into the outbox, and the instance's SLA timers re-armed. `cancelled` when the clock no
+   * longer agrees (stopped, reset, policy changed).
+   */
+  fire(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, now: Date): { status: 'fired' | 'cancelled'; write?: Omit<StepWrite, 'at'> } {
+    const computed = this.clocks(inst, now);
+    const plan = fireSlaPlan(timer, inst, computed);
+    if (plan.status === 'cancelled' && !plan.rearm) return { status: 'cancelled' };
+    return { status: plan.status, write: { ...(plan.audit ? { au: [plan.audit] } : {}), ...(plan.outbox?.length ? { ob: plan.outbox } : {}), sla: armWrite(computed, now, timer.id) } };
+  }
 }
 
 /**
@@ -111,15 +198,7 @@ export async function armSlaTimers(tx: Tx | DbOrTx, cache: CompiledCache, inst: 
   ]);
   if (bound.length === 0 && armed.length === 0) return;
   const computed = await clocksNow(tx, cache, inst, now, bound);
-  const wanted = new Map<string, { at: Date; data: SlaTimerData }>();
-  for (const { key, clocks } of computed?.policies ?? []) {
-    for (const c of clocks) {
-      for (const i of c.nextInstants) {
-        const data: SlaTimerData = { policy: key, metric: i.metricId, kind: i.kind, ...(i.percent !== undefined ? { percent: i.percent } : {}), ...(i.rung !== undefined ? { rung: i.rung } : {}) };
-        wanted.set(slaTimerKey(key, i), { at: i.at, data });
-      }
-    }
-  }
+  const wanted = wantedTimers(computed);
   const cancel: string[] = [];
   for (const t of armed) {
     if (t.id === exceptTimerId || t.dueAt.getTime() <= now.getTime()) continue;
@@ -156,21 +235,14 @@ function noticeText(kind: SlaKind, metric: Text, serial: string, due: string, zo
   }
 }
 
-/**
- * Fires a claimed SLA timer inside the worker's transaction (the instance and the timer are
- * locked): when the clock recomputed at `now` agrees the warning, breach or rung was reached, it
- * writes one `sla.<kind>` audit row and a notice per role into the outbox, then re-arms the
- * instance's SLA timers. Answers `cancelled` when the clock no longer agrees (stopped, reset, policy changed).
- */
-export async function fireSlaTimer(tx: Tx, cache: CompiledCache, timer: Timer, now: Date): Promise<'fired' | 'cancelled'> {
-  const [inst] = await tx.select().from(instances).where(and(eq(instances.tenantId, timer.tenantId), eq(instances.id, timer.instanceId)));
-  if (!inst) return 'cancelled';
+/** What firing an SLA timer comes to, from the clocks at `now` (pure). */
+function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, computed: InstanceClocks | undefined):
+  { status: 'fired' | 'cancelled'; rearm: boolean; audit?: AuditWrite; outbox?: NonNullable<StepWrite['ob']> } {
   const data = timer.data as unknown as SlaTimerData;
-  const computed = await clocksNow(tx, cache, inst, now);
   const entry = computed?.policies.find((p) => p.key === data.policy);
   const clock = entry?.clocks.find((c) => c.metricId === data.metric);
   const metric = entry?.policy.metrics.find((m) => m.id === data.metric);
-  if (!entry || !clock || !metric || !computed) return 'cancelled';
+  if (!entry || !clock || !metric || !computed) return { status: 'cancelled', rearm: false };
   const firstRung = metric.onBreach?.ladder?.[0]?.notify ?? [];
   let roles: readonly string[];
   let reached: boolean;
@@ -195,29 +267,17 @@ export async function fireSlaTimer(tx: Tx, cache: CompiledCache, timer: Timer, n
     default:
       return data.kind satisfies never;
   }
-  if (!reached) {
-    await armSlaTimers(tx, cache, inst, now, timer.id);
-    return 'cancelled';
-  }
+  if (!reached) return { status: 'cancelled', rearm: true };
   const calendarId = metric.calendar ?? entry.policy.calendar;
   const zone = ((calendarId && (computed.calendars[calendarId] as { timeZone?: string } | undefined)?.timeZone) || 'Asia/Shanghai');
   const dueAt = clock.dueAt ?? timer.dueAt;
   const title = (metric.title as Text | undefined) ?? { zh: metric.id, en: metric.id };
   const message = noticeText(data.kind, title, inst.serial, fmt(data.kind === 'warning' ? dueAt : (clock.breachedAt ?? dueAt), zone), zone, data.kind === 'warning' ? data.percent : data.rung);
   const sla = { ...data, serial: inst.serial, dueAt: dueAt.toISOString(), firedFor: timer.dueAt.toISOString(), timerKey: timer.key };
-  const writes: PromiseLike<unknown>[] = [
-    tx.insert(auditLog).values({
-      tenantId: inst.tenantId, id: randomUUID(), estateId: inst.estateId, actorId: null, actorRole: 'system', action: `sla.${data.kind}`,
-      target: `instance/${inst.id}`, outcome: 'accepted', detail: { ...sla, message, roles }, at: now,
-    }),
-  ];
-  if (roles.length) {
-    writes.push(tx.insert(outbox).values(roles.map((role) => ({
-      tenantId: inst.tenantId, id: randomUUID(), estateId: inst.estateId, instanceId: inst.id, kind: data.kind === 'escalation' ? 'escalate' : 'notify',
-      payload: { kind: data.kind === 'escalation' ? 'escalate' : 'notify', to: { role }, message, channel: 'in-app', sla }, createdAt: now,
-    }))));
-  }
-  await Promise.all(writes);
-  await armSlaTimers(tx, cache, inst, now, timer.id);
-  return 'fired';
+  const kind = data.kind === 'escalation' ? 'escalate' : 'notify';
+  return {
+    status: 'fired', rearm: true,
+    audit: { id: randomUUID(), actor: null, role: 'system', action: `sla.${data.kind}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { ...sla, message, roles } },
+    outbox: roles.map((role) => ({ id: randomUUID(), kind, payload: { kind, to: { role }, message, channel: 'in-app', sla } })),
+  };
 }

@@ -1,0 +1,158 @@
+/**
+ * The event path's two statements (issue #9), on top of the PL/pgSQL functions of migration 0003:
+ * `ef_instance_context` reads instances with what their events need (calendars fingerprint, SLA
+ * binding, armed SLA timers, history when a policy is bound) in one round trip, and `ef_apply`
+ * writes every row of one or many events in one statement. Both run the same on PostgreSQL and
+ * PGlite. What goes in and out is JSON: one parameter in, one value out.
+ */
+import { randomUUID } from 'node:crypto';
+import { getTableColumns, sql } from 'drizzle-orm';
+import { instances, type DbOrTx, type Instance } from '@estateflow/db';
+import type { Outcome } from '@estateflow/engine';
+
+/** An instance as read, with what stepping it and re-arming its SLA timers needs. */
+export interface InstanceContext {
+  row: Instance;
+  /** fingerprint of the estate's calendars (`key@xmin,…`): the compiled cache keeps them until it changes */
+  calendarStamp: string;
+  /** latest version of each SLA policy of the estate bound to the workflow; null when none is */
+  sla: { id: string; key: string; version: number }[] | null;
+  /** the instance's armed SLA timers */
+  armed: { id: string; key: string; dueAt: Date }[];
+  /** the instance's history by seq, only when a policy is bound */
+  history: HistoryRow[] | null;
+}
+
+export interface HistoryRow {
+  at: Date;
+  type: string;
+  data: Record<string, unknown>;
+  stateAfter: unknown;
+}
+
+export const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
+
+/** A json/jsonb value as the driver hands it over (parsed by both drivers; a string if not). */
+export const jsonValue = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+const instanceColumns = Object.entries(getTableColumns(instances)).map(([prop, col]) => ({ prop, name: col.name, date: col.dataType === 'date' }));
+
+/** An `instances` row from `to_jsonb(row)` (snake_case keys, timestamps as ISO text). */
+function instanceFromJson(j: Record<string, unknown>): Instance {
+  const row: Record<string, unknown> = {};
+  for (const c of instanceColumns) {
+    const v = j[c.name] ?? null;
+    row[c.prop] = c.date && v !== null ? new Date(v as string) : v;
+  }
+  return row as unknown as Instance;
+}
+
+type ContextJson = {
+  row: Record<string, unknown>;
+  cal: string;
+  sla: [string, string, number][] | null;
+  armed: [string, string, number][];
+  history: [number, string, Record<string, unknown>, unknown][] | null;
+};
+
+export function contextsFromJson(value: unknown): InstanceContext[] {
+  return (jsonValue<ContextJson[] | null>(value) ?? []).map((c) => ({
+    row: instanceFromJson(c.row),
+    calendarStamp: c.cal,
+    sla: c.sla ? c.sla.map(([id, key, version]) => ({ id, key, version })) : null,
+    armed: c.armed.map(([id, key, due]) => ({ id, key, dueAt: new Date(due) })),
+    history: c.history ? c.history.map(([at, type, data, stateAfter]) => ({ at: new Date(at), type, data: data ?? {}, stateAfter })) : null,
+  }));
+}
+
+/** Reads instances by `[tenantId, id]` in one statement; missing ones are left out. */
+export async function loadContexts(db: DbOrTx, keys: [string, string][]): Promise<InstanceContext[]> {
+  const [r] = rowsOf<{ c: unknown }>(await db.execute(sql`select ef_instance_context(${JSON.stringify(keys)}::jsonb) as c`));
+  return contextsFromJson(r?.c);
+}
+
+/** One event's writes (see `ef_apply_group` in migration 0003 for what each field does). */
+export interface StepWrite {
+  /** ISO instant of the event: updated_at, history `at`, task close/open, outbox and audit `at` */
+  at: string;
+  u?: { v: number; snapshot: unknown; state: unknown; status: 'active' | 'done'; grade: string | null; search: string; ended: string | null };
+  ev?: { seq: number; type: string; data: Record<string, unknown>; actor: string | null; role: string; idem: string | null; state: unknown };
+  tc?: string[];
+  ta?: { id: string; key: string; event: string; data: Record<string, unknown>; due: string }[];
+  kc?: string[];
+  ko?: { id: string; key: string; title: unknown; role: string | null; assignee: string | null; form: string | null; events: string[]; due: string | null }[];
+  ka?: { key: string; role: string | null; assignee: string | null }[];
+  ob?: { id: string; kind: string; payload: Record<string, unknown> }[];
+  au?: AuditWrite[];
+  sla?: SlaArmWrite;
+}
+
+export interface AuditWrite {
+  id: string;
+  actor: string | null;
+  role: string;
+  action: string;
+  target: string;
+  outcome: 'accepted' | 'refused';
+  detail: Record<string, unknown>;
+}
+
+/** The instance's SLA timers as they should be armed: future armed ones not in `wanted` are cancelled, missing ones inserted. */
+export interface SlaArmWrite {
+  now: string;
+  except: string | null;
+  wanted: { id: string; key: string; event: string; data: Record<string, unknown>; due: string }[];
+}
+
+/** All the events of one instance in one write, then (worker) the status of its claimed timers. */
+export interface GroupWrite {
+  t: string;
+  i: string;
+  e: string;
+  steps: StepWrite[];
+  timers?: { id: string; status: 'fired' | 'cancelled' }[];
+  at?: string;
+  by?: string;
+}
+
+export interface ApplyResult {
+  /** groups whose instance had moved past the version read (nothing written for them) */
+  conflicts: number[];
+  /** isolated groups whose writes failed and were undone: [index, sqlstate, message] */
+  failed: [number, string, string][];
+}
+
+/** Writes the groups in one statement; `isolate` gives each group its own subtransaction (the worker). */
+export async function applyWrites(db: DbOrTx, groups: GroupWrite[], isolate: boolean): Promise<ApplyResult> {
+  const [r] = rowsOf<{ r: unknown }>(await db.execute(sql`select ef_apply(${JSON.stringify(groups)}::jsonb, ${isolate}) as r`));
+  return jsonValue<ApplyResult>(r?.r);
+}
+
+const uuidLike = /^[0-9a-f-]{36}$/i;
+
+/** What the engine decided (timers, tasks, effects, charges) as fields of the event's write. */
+export function outcomeWrite(inst: { id: string; serial: string }, outcome: Outcome): Omit<StepWrite, 'at'> {
+  const w: Omit<StepWrite, 'at'> = {};
+  const rearmed = outcome.timers.arm.map((t) => t.id);
+  const cancel = [...new Set([...outcome.timers.cancel, ...rearmed])];
+  if (cancel.length) w.tc = cancel;
+  if (outcome.timers.arm.length) {
+    w.ta = outcome.timers.arm.map((t) => ({ id: randomUUID(), key: t.id, event: t.event.type, data: t.event.data ?? {}, due: new Date(t.due).toISOString() }));
+  }
+  if (outcome.tasks.close.length) w.kc = outcome.tasks.close.map((t) => t.id);
+  if (outcome.tasks.open.length) {
+    w.ko = outcome.tasks.open.map((t) => ({
+      id: randomUUID(), key: t.id, title: t.title, role: t.role ?? null, assignee: t.user && uuidLike.test(t.user) ? t.user : null,
+      form: t.form ?? null, events: t.events ?? [], due: t.due ? new Date(t.due).toISOString() : null,
+    }));
+  }
+  if (outcome.tasks.assign.length) {
+    w.ka = outcome.tasks.assign.map((t) => ({ key: t.id, role: t.role ?? null, assignee: t.user && uuidLike.test(t.user) ? t.user : null }));
+  }
+  const effects = [
+    ...outcome.effects.map((e) => ({ kind: e.kind, payload: e as unknown as Record<string, unknown> })),
+    ...outcome.charges.map((ch) => ({ kind: 'charge', payload: { ...ch, instanceId: inst.id, serial: ch.serial || inst.serial } as Record<string, unknown> })),
+  ];
+  if (effects.length) w.ob = effects.map((e) => ({ id: randomUUID(), kind: e.kind, payload: e.payload }));
+  return w;
+}
