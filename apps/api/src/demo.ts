@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { bundleInstalls, companies, roles, type Db } from '@estateflow/db';
+import { randomUUID } from 'node:crypto';
+import { bundleInstalls, companies, residents, roles, units, type Db } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
 import { formsAsOf } from './services/definition-store.ts';
@@ -49,6 +50,7 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
     }
     users.push({ username, role });
   }
+  await registerDemoResident(db, tenantId, estateId);
   const installed: string[] = [];
   const skipped: DemoResult['skipped'] = [];
   for (const id of await catalogueIds(config.workflowsDir)) {
@@ -76,4 +78,14 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
     ? await seedDemoActivity({ db, cache: new CompiledCache(), now: config.now }, { tenantId, estateId, workflowsDir: config.workflowsDir, bundles: installed.map((b) => b.split('@')[0]!) })
     : 0;
   return { tenantId, estateId, created, users, installed, skipped, activity };
+}
+
+/** The demo user `resident` lives in 1-1-101, so their unit is known when they raise a request (idempotent). */
+async function registerDemoResident(db: Db, tenantId: string, estateId: string): Promise<void> {
+  const userId = await findUserId(db, 'resident');
+  if (!userId) return;
+  const [known] = await db.select({ id: residents.id }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.userId, userId)));
+  const [unit] = await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.label, '1-1-101')));
+  if (known || !unit) return;
+  await db.insert(residents).values({ tenantId, id: randomUUID(), estateId, unitId: unit.id, name: '王先生', phone: '13800000000', userId });
 }

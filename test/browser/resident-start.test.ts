@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { buildWebIfNeeded, launchBrowser, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { DEMO_PASSWORD } from './helpers.ts';
+
+let server: Server;
+let browser: Browser;
+
+describe('a resident starts a request from its link and attaches a photo (RP-1)', () => {
+  beforeAll(async () => {
+    buildWebIfNeeded();
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens /start?process=repair&estate= before signing in, signs in, sees zh titles and the unit, uploads a ~200 kB JPEG, and the instance shows the thumbnail', async () => {
+    const me = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'resident', password: DEMO_PASSWORD }) });
+    const estateId = ((await me.json()) as { memberships: { estateId: string }[] }).memberships[0]!.estateId;
+    const link = `/start?process=repair&estate=${estateId}`;
+
+    const { page, context } = await newPage(browser, server.origin, { width: 360, height: 740 });
+    page.on('pageerror', (e) => console.error(`[resident] page error: ${e.message}`));
+    await page.goto(link);
+    // not signed in: the login page, which leads back to the link
+    await page.waitForURL((u) => u.pathname === '/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(link);
+    await page.getByLabel(/用户名/).fill('resident');
+    await page.getByLabel(/密码/).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: /登录/ }).click();
+    await page.waitForURL((u) => u.pathname === '/start' && u.searchParams.get('process') === 'repair');
+
+    // titles in Chinese, grouped; only what a resident may start (no lost and found, LF-1)
+    await expect.poll(() => page.getByTestId('process-title').textContent()).toBe('报修');
+    const listed = await page.locator('[data-process]').evaluateAll((as) => as.map((a) => [a.getAttribute('data-process'), a.querySelector('strong')?.textContent]));
+    expect(listed).toContainEqual(['repair', '报修']);
+    expect(listed).toContainEqual(['complaint', '投诉处理']);
+    expect(listed.map(([k]) => k)).not.toContain('lost-and-found');
+    await expect.poll(() => page.getByRole('heading', { name: '报修与服务' }).count()).toBe(1);
+    // the search narrows the list
+    await page.getByTestId('process-search').fill('装修');
+    expect(await page.locator('[data-process]').evaluateAll((as) => as.map((a) => a.getAttribute('data-process')))).toEqual(['renovation']);
+    await page.getByTestId('process-search').fill('');
+
+    // the resident's unit is preselected and fills the form's unit field
+    expect(await page.getByTestId('unit-select').locator('option:checked').textContent()).toBe('1-1-101');
+    expect(await page.getByLabel('栋房号').inputValue()).toBe('1-1-101');
+
+    await page.getByLabel('业主姓名').fill('王先生');
+    await page.getByLabel('联系电话').fill('13800000000');
+    await page.getByLabel('故障描述').fill('厨房水管漏水，地面有积水');
+
+    // a real JPEG of about 200 kB, drawn on a canvas in the browser
+    const jpeg = await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 900;
+      canvas.height = 600;
+      const ctx = canvas.getContext('2d')!;
+      const img = ctx.createImageData(canvas.width, canvas.height);
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      for (let i = 0; i < img.data.length; i += 4) {
+        const x = (i / 4) % canvas.width;
+        img.data[i] = (x / 4 + rnd() * 60) | 0;
+        img.data[i + 1] = (120 + rnd() * 60) | 0;
+        img.data[i + 2] = (200 - x / 6 + rnd() * 40) | 0;
+        img.data[i + 3] = 255;
+      }
+      ctx.putImageData(img, 0, 0);
+      let best = '';
+      for (const q of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
+        const url = canvas.toDataURL('image/jpeg', q);
+        best = url;
+        if ((url.length - 23) * 0.75 >= 190_000) break;
+      }
+      return best.slice('data:image/jpeg;base64,'.length);
+    });
+    const buffer = Buffer.from(jpeg, 'base64');
+    expect(buffer.length).toBeGreaterThan(150_000);
+    expect(buffer.length).toBeLessThan(400_000);
+    console.log(`[timing] photo ${Math.round(buffer.length / 1024)} kB`);
+    const t0 = Date.now();
+    await page.getByTestId('pick-photos').setInputFiles({ name: '厨房漏水.jpg', mimeType: 'image/jpeg', buffer });
+    const item = page.getByTestId('attachments-photos').locator('li[data-state="done"]');
+    await item.waitFor();
+    console.log(`[timing] upload of ${Math.round(buffer.length / 1024)} kB took ${Date.now() - t0} ms`);
+    expect(await item.locator('img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(900);
+    await screenshot(page, 'resident-start-photo-mobile');
+
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await page.waitForURL(/\/instances\/[0-9a-f-]{36}/);
+    const thumb = page.getByTestId('attachment-thumb').first();
+    await thumb.waitFor();
+    await expect.poll(() => thumb.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(900);
+    await screenshot(page, 'resident-instance-photo-mobile');
+
+    // the stored value is the short reference, and it streams back the same bytes
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const inst = (await (await page.request.get(`/api/instances/${id}`)).json()) as { unitId: string | null; data: { photos?: string[] } };
+    const history = (await (await page.request.get(`/api/instances/${id}/history`)).json()) as { items: { data: { photos?: string[] } }[] };
+    const photos = inst.data.photos ?? history.items[0]!.data.photos!;
+    expect(photos).toHaveLength(1);
+    expect(photos[0]).toMatch(/^\/api\/attachments\/[0-9a-f-]{36}$/);
+    expect(inst.unitId).not.toBeNull();
+    const file = await page.request.get(photos[0]!);
+    expect(file.headers()['content-type']).toBe('image/jpeg');
+    expect((await file.body()).equals(buffer)).toBe(true);
+    await context.close();
+  }, 120_000);
+});
