@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIRequestContext, Browser, Page } from 'playwright-core';
+import { defaultPlan } from '@estateflow/billing';
+import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { DEMO_PASSWORD } from './helpers.ts';
+
+// Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
+const RUN = Date.now().toString(36).slice(-5);
+const scheduleId = `bp-fees-${RUN}`;
+const planId = `bp-quarterly-${RUN}`;
+const feeExample = (JSON.parse(readFileSync(new URL('../../schemas/fee-schedule.schema.json', import.meta.url), 'utf8')) as { examples: Record<string, unknown>[] }).examples[0]!;
+const yuan = (fen: number) => new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' }).format(fen / 100).replace(/\s/g, '');
+const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').replace(/\s/g, '');
+
+type Bill = { key: string; periodId: string; issueOn: string; outstandingFen: number; lateFeeFen: number; principalPaidFen: number };
+type Receipt = { serial: string; amountFen: number; method: string; creditFen: number; lines: { billKey: string; component: string; amountFen: number }[] };
+
+let server: Server;
+let browser: Browser;
+let estateId = '';
+let unitId = '';
+const unitLabel = '1-1-101';
+
+async function as(username: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const { page } = await newPage(browser, server.origin, viewport);
+  page.on('pageerror', (e) => console.error(`[${username}] page error: ${e.message}`));
+  await login(page, username, DEMO_PASSWORD);
+  return page;
+}
+
+async function json<T>(request: APIRequestContext, method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> {
+  const res = method === 'GET' ? await request.get(path) : await request.post(path, { data });
+  const body = (await res.json()) as T;
+  if (!res.ok()) throw new Error(`${method} ${path}: ${res.status()} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const unitState = async (request: APIRequestContext) => {
+  const q = `estateId=${estateId}&unitId=${unitId}`;
+  const bills = await json<{ asOf: string; items: Bill[] }>(request, 'GET', `/api/billing/bills?${q}`);
+  const receipts = await json<{ items: Receipt[] }>(request, 'GET', `/api/billing/receipts?${q}`);
+  const from = bills.items.map((b) => b.issueOn).sort()[0]!;
+  const statement = await json<{ closingFen: number; creditFen: number; entries: { kind: string; amountFen: number }[] }>(request, 'GET', `/api/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
+  return { bills: bills.items.filter((b) => b.key.startsWith(`${planId}/`)), owed: bills.items.reduce((n, b) => n + b.outstandingFen, 0), receipts: receipts.items, statement };
+};
+
+describe('a cashier takes a payment on the bills page, in Chromium', () => {
+  beforeAll(async () => {
+    buildWebIfNeeded();
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('finance bills 2026-Q3 through the API, then records a payment in the UI: receipt, allocation and statement match the API; bad amounts change nothing (BL-2, BL-7, BL-8)', async () => {
+    const page = await as('finance');
+    const request = page.request;
+    const me = await json<{ memberships: { estateId: string; role: string }[] }>(request, 'GET', '/api/auth/me');
+    estateId = me.memberships[0]!.estateId;
+    const estate = await json<{ buildings: { units: { id: string; label: string }[] }[] }>(request, 'GET', `/api/estates/${estateId}`);
+    const units = new Map(estate.buildings.flatMap((b) => b.units.map((u) => [u.label, u.id] as const)));
+    unitId = units.get(unitLabel)!;
+
+    // the demo has no billing: a fee schedule, a quarterly plan, two profiled units (with floor areas), a run
+    await json(request, 'POST', '/api/billing/schedules', { estateId, document: { ...feeExample, id: scheduleId } });
+    await json(request, 'POST', '/api/billing/plans', { estateId, document: defaultPlan('quarterly', { id: planId, feeSchedule: scheduleId }) });
+    await json(request, 'POST', '/api/billing/units', { estateId, unitId, unitType: 'residential', areaSqm: '89.37' });
+    await json(request, 'POST', '/api/billing/units', { estateId, unitId: units.get('1-1-102')!, unitType: 'shop', areaSqm: '160.75' });
+    const run = await json<{ created: { unitId: string; totalFen: number }[] }>(request, 'POST', '/api/billing/runs', { estateId, plan: planId, period: '2026-Q3' });
+    expect(run.created.find((b) => b.unitId === unitId)?.totalFen).toBe(67028); // 89.37 m² × ¥2.50 × 3 months = 670.275 → 670.28
+
+    const before = await unitState(request);
+    expect(before.bills).toHaveLength(1);
+    expect(before.bills[0]!.lateFeeFen).toBeGreaterThan(0); // 2026-Q3 is in arrears since 2026-07-01 (BL-2)
+
+    // find the unit by its number; its statement is what the API says
+    await page.goto('/bills');
+    await page.getByLabel('按房号查找').fill('1-1-10');
+    await page.locator(`[data-testid="unit-hits"] button[data-unit="${unitLabel}"]`).click();
+    await page.getByTestId('unit-account').waitFor();
+    expect(await text(page, 'unit-outstanding')).toBe(yuan(before.owed));
+    expect(await text(page, 'statement-closing')).toBe(yuan(before.statement.closingFen));
+    expect(await page.getByTestId('unit-bills').locator('tbody tr').count()).toBe((await json<{ items: Bill[] }>(request, 'GET', `/api/billing/bills?estateId=${estateId}&unitId=${unitId}`)).items.length);
+
+    // more decimals than fen: refused on the page, naming the field; nothing is sent
+    const amount = page.getByLabel('实收金额（元）');
+    await amount.fill('12.345');
+    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toContain('字段“实收金额（元）”');
+    expect(await amount.getAttribute('aria-invalid')).toBe('true');
+    // zero: the API refuses it and its zh message names the field
+    await amount.fill('0');
+    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toBe('字段“amountFen”必须大于 0');
+    const unchanged = await unitState(request);
+    expect(unchanged.receipts).toEqual(before.receipts);
+    expect(unchanged.owed).toBe(before.owed);
+
+    // a part payment by WeChat, received today
+    await amount.fill('500.00');
+    await page.getByLabel('缴费方式').selectOption('wechat');
+    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    const receipt = page.getByTestId('receipt');
+    await receipt.waitFor();
+    const after = await unitState(request);
+    expect(after.receipts).toHaveLength(before.receipts.length + 1);
+    const issued = after.receipts[0]!;
+    expect(issued).toMatchObject({ amountFen: 50000, method: 'wechat', creditFen: 0 });
+    expect(issued.lines).toEqual([{ billKey: before.bills[0]!.key, component: 'principal', amountFen: 50000 }]);
+    expect(await text(page, 'receipt-serial')).toBe(issued.serial);
+    expect(await text(page, 'receipt-amount')).toBe(yuan(50000));
+    expect(await receipt.locator('tbody tr').count()).toBe(1);
+    expect((await receipt.locator('tbody tr').textContent())?.replace(/\s/g, '')).toBe(`2026-Q3本金${yuan(50000)}`);
+    await receipt.getByRole('button', { name: '打印收据' }).waitFor();
+
+    // the statement follows without a reload: the payment entry, the closing balance and what is owed
+    expect(after.owed).toBeLessThan(before.owed);
+    await expect.poll(() => text(page, 'unit-outstanding')).toBe(yuan(after.owed));
+    expect(await text(page, 'statement-closing')).toBe(yuan(after.statement.closingFen));
+    expect(after.statement.entries.filter((e) => e.kind === 'payment').map((e) => e.amountFen)).toContain(-50000);
+    await expect.poll(() => page.getByTestId('statement').locator('tr[data-kind="payment"]').count()).toBe(after.statement.entries.filter((e) => e.kind === 'payment').length);
+    await expect.poll(() => page.getByTestId('unit-receipts').locator('li').count()).toBe(after.receipts.length);
+    expect(await page.getByTestId('payment-notice').textContent()).toContain(issued.serial);
+    await screenshot(page, 'bills-payment');
+    // the cashier's desk is usable at 360 px: no sideways scrolling of the page
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1366, height: 860 });
+
+    // in English the API's error reads in English, still naming the field, and the money follows the locale
+    await page.getByTestId('locale').first().selectOption('en');
+    await page.getByLabel('Amount received (yuan)').fill('0');
+    await page.getByRole('button', { name: 'Record and issue receipt' }).click();
+    await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toBe('Field "amountFen" must be more than 0');
+    expect(await text(page, 'receipt-amount')).toBe(new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(500).replace(/\s/g, ''));
+    expect((await unitState(request)).receipts).toHaveLength(after.receipts.length);
+    await page.getByTestId('locale').first().selectOption('zh-CN');
+    await page.context().close();
+  }, 90_000);
+
+  it('a CS manager reads the same statement at 360 px without the payment form', async () => {
+    const page = await as('cs-manager', { width: 360, height: 780 });
+    await page.goto('/bills');
+    await page.getByLabel('按房号查找').fill(unitLabel);
+    await page.locator(`[data-testid="unit-hits"] button[data-unit="${unitLabel}"]`).click();
+    await page.getByTestId('unit-account').waitFor();
+    const state = await unitState(page.request);
+    expect(await text(page, 'unit-outstanding')).toBe(yuan(state.owed));
+    expect(await page.getByTestId('payment-form').count()).toBe(0);
+    await page.getByTestId('read-only').waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    const refused = await page.request.post('/api/billing/payments', { data: { estateId, unitId, amountFen: 100, method: 'desk' } });
+    expect(refused.status()).toBe(403);
+    await screenshot(page, 'bills-read-only-360');
+    await page.context().close();
+  }, 45_000);
+
+  it('the dashboard still shows the revisit rate and the on-site share from the revisit report', async () => {
+    const page = await as('property-manager');
+    await page.goto('/dashboard');
+    await page.getByTestId('kpi-revisit').waitFor();
+    const report = await json<{ revisitRate: number | null; onSiteShare: number | null; onSiteRule: { values: string[] } }>(page.request, 'GET', `/api/reports/revisits?estateId=${estateId}`);
+    expect(report.onSiteRule.values).toEqual(['onsite', 'visit']);
+    const pct = (v: number | null) => (v == null ? '—' : new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 }).format(v));
+    expect(await page.getByTestId('kpi-revisit').textContent()).toBe(pct(report.revisitRate));
+    await page.context().close();
+  }, 45_000);
+});
