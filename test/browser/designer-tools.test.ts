@@ -119,10 +119,9 @@ describe('designer tools in Chromium', () => {
     await expect.poll(() => onSite.getByTestId('sla-due').first().textContent()).toMatch(/2026年9月25日 18:20/);
     const warnings = await onSite.getByTestId('sla-warning').allTextContents();
     expect(warnings.join(' | ')).toMatch(/50%.*18:05.*\|.*80%.*18:14/);
-    // editing the warnings re-computes the preview
-    await page.getByTestId('warnings-on-site').fill('90');
-    await page.getByTestId('warnings-on-site').press('Enter');
-    await expect.poll(async () => (await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/^\s*90%.*18:17\s*$/);
+    // editing a warning in the structured editor re-computes the preview
+    await page.getByTestId('warning-on-site-0').fill('90');
+    await expect.poll(async () => (await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/^\s*90%.*18:17.*\|.*80%.*18:14\s*$/);
     await screenshot(page, 'designer-sla');
     await page.context().close();
   }, 45_000);

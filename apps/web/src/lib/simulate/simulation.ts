@@ -21,6 +21,15 @@ export type LogEntry = {
   notes: Text[];
 };
 export type SimClock = { policy: string; clock: Clock };
+/** What the user did, in order, so a run can be replayed with other parameters or calendars. */
+export type ScriptStep =
+  | { kind: 'start'; role: string; data: Record<string, unknown> }
+  | { kind: 'send'; role: string; type: string; data: Record<string, unknown> }
+  | { kind: 'advance'; to: string };
+export type SimulationOptions = {
+  /** Values over the workflow's defaults (`params` of the definition). */
+  params?: Record<string, unknown>;
+};
 export type RoleEvent = AvailableEvent & { role: string };
 
 const SYSTEM = { id: 'system', role: 'system' };
@@ -45,6 +54,8 @@ export class Simulation {
   clock: string;
   snapshot: EngineSnapshot | null = null;
   log: LogEntry[] = [];
+  script: ScriptStep[] = [];
+  readonly startAt: string;
   private sla: SlaHistoryEntry[] = [];
 
   constructor(
@@ -53,10 +64,28 @@ export class Simulation {
     private readonly policies: SlaPolicy[],
     private readonly calendars: Record<string, unknown>,
     startAt: string,
+    options: SimulationOptions = {},
   ) {
     this.compiled = compile(workflow as never, { forms: forms as never });
-    this.params = defaultParams(this.compiled);
+    this.params = { ...defaultParams(this.compiled), ...options.params };
     this.clock = new Date(startAt).toISOString();
+    this.startAt = this.clock;
+  }
+
+  /**
+   * Runs another simulation's steps on this one (same start instant expected): the way to see what
+   * other parameters or calendars change. Stops at the first start that fails; refused events are
+   * logged as they would be by hand.
+   */
+  replay(script: readonly ScriptStep[]): EngineError | null {
+    for (const s of script) {
+      if (s.kind === 'start') {
+        const err = this.start(s.role, s.data);
+        if (err) return err;
+      } else if (s.kind === 'send') this.send(s.role, s.type, s.data);
+      else this.advanceTo(s.to);
+    }
+    return null;
   }
 
   get roles(): string[] {
@@ -79,6 +108,7 @@ export class Simulation {
 
   /** Starts the instance as `role` with the start form's data; an engine error is returned, not thrown. */
   start(role: string, data: Record<string, unknown>): EngineError | null {
+    this.script.push({ kind: 'start', role, data });
     const r = start(this.compiled, { now: this.clock, actor: { id: `sim-${role}`, role }, data, params: this.params, calendars: this.calendars, instanceId: 'simulation' });
     if (!r.ok) return r.error;
     this.snapshot = r.value.snapshot;
@@ -95,6 +125,7 @@ export class Simulation {
 
   send(role: string, type: string, data: Record<string, unknown>): EngineError | null {
     if (!this.snapshot) return null;
+    this.script.push({ kind: 'send', role, type, data });
     const r = step(this.compiled, this.snapshot, { type, data }, { now: this.clock, actor: { id: `sim-${role}`, role }, calendars: this.calendars, params: this.params });
     if (!r.ok) {
       this.record('refused', role, type, undefined, r.error);
@@ -109,6 +140,7 @@ export class Simulation {
   advanceTo(target: string): number {
     const to = new Date(target).toISOString();
     if (to < this.clock) return 0;
+    this.script.push({ kind: 'advance', to });
     let fired = 0;
     for (let n = 0; this.snapshot && n < MAX_TIMERS; n++) {
       const due = Object.values(this.snapshot.context.sys.timers)

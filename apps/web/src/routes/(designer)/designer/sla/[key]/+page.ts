@@ -7,7 +7,7 @@ import type { PageLoad } from './$types';
 
 type Doc = Record<string, unknown>;
 
-/** The policy (draft, else latest published), the defaults of its workflow's params and the estate's calendars. */
+/** The policy (draft, else latest published), its workflow (states, events and the defaults of its params) and the estate's calendars. */
 export const load: PageLoad = async ({ parent, fetch, url, params }) => {
   await parent();
   const estateId = designerEstate(url);
@@ -28,6 +28,7 @@ export const load: PageLoad = async ({ parent, fetch, url, params }) => {
     policy,
     versions,
     params: wfParams,
+    workflow: wf,
     calendars: Object.fromEntries(calendars.filter((c) => !!c).map((c) => [c.key, c.document])),
   };
 };

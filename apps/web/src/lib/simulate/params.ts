@@ -1,0 +1,110 @@
+/**
+ * The workflow's parameters as editable fields for Simulate: each declared param (schemas/common
+ * `Params`) with its schema and default, a widget chosen from the schema and the name's unit
+ * suffix (`…Fen` money shown in yuan, `…Minutes`/`…Hours`/`…Days`/`…Months` durations, `…Percent`,
+ * `…PerMille`), input parsing and validation against the param's own schema (ajv, strict and
+ * regex-safe via `compileDataSchema`), with zh/en messages naming the parameter.
+ */
+import { compileDataSchema } from '@estateflow/definitions';
+import type { Text } from '$lib/i18n/index.svelte.ts';
+
+export type ParamKind = 'money' | 'duration' | 'percent' | 'permille' | 'integer' | 'number' | 'enum' | 'boolean' | 'time' | 'string';
+type Schema = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; pattern?: string; maxLength?: number; minLength?: number; multipleOf?: number };
+type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text };
+
+export type ParamField = { name: string; title: Text; description?: Text; schema: Schema; kind: ParamKind; unit?: Text; default: unknown };
+
+const UNITS: [RegExp, Text][] = [
+  [/Minutes$/, { zh: '分钟', en: 'minutes' }],
+  [/Hours$/, { zh: '小时', en: 'hours' }],
+  [/Days$/, { zh: '天', en: 'days' }],
+  [/Weeks$/, { zh: '周', en: 'weeks' }],
+  [/Months$/, { zh: '个月', en: 'months' }],
+  [/Years$/, { zh: '年', en: 'years' }],
+];
+const TIME_PATTERN = /^\^\(\[01\]\[0-9\]\|2\[0-3\]\):\[0-5\]\[0-9\]\$$/;
+
+function kindOf(name: string, schema: Schema): { kind: ParamKind; unit?: Text } {
+  if (schema.enum) return { kind: 'enum' };
+  if (schema.type === 'boolean') return { kind: 'boolean' };
+  if (schema.type === 'integer' || schema.type === 'number') {
+    if (/Fen$/.test(name)) return { kind: 'money', unit: { zh: '元', en: 'yuan' } };
+    const unit = UNITS.find(([re]) => re.test(name));
+    if (unit) return { kind: 'duration', unit: unit[1] };
+    if (/Percent$/i.test(name)) return { kind: 'percent', unit: { zh: '%', en: '%' } };
+    if (/PerMille$/i.test(name)) return { kind: 'permille', unit: { zh: '‰', en: '‰' } };
+    return { kind: schema.type === 'integer' ? 'integer' : 'number' };
+  }
+  if (schema.type === 'string' && schema.pattern && TIME_PATTERN.test(schema.pattern)) return { kind: 'time' };
+  return { kind: 'string' };
+}
+
+/** The declared params of a workflow definition, in declaration order. */
+export function paramFields(declared: Record<string, Declared> | undefined): ParamField[] {
+  return Object.entries(declared ?? {}).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default }));
+}
+
+export function defaultValues(fields: readonly ParamField[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
+}
+
+/** What the input shows for a stored value: money in yuan with two decimals. */
+export function displayValue(field: ParamField, value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (field.kind === 'money' && typeof value === 'number') return (value / 100).toFixed(2);
+  return String(value);
+}
+
+export type Parsed = { value: unknown; error?: undefined } | { value?: undefined; error: Text };
+
+/** Parses what the user typed (yuan for money) into the stored value, or says why it cannot. */
+export function parseInput(field: ParamField, raw: string | boolean): Parsed {
+  const name = `“${field.title.zh}”（${field.name}）`;
+  const nameEn = `"${field.title.en}" (${field.name})`;
+  if (typeof raw === 'boolean') return { value: raw };
+  const text = raw.trim();
+  if (field.kind === 'enum') {
+    const hit = (field.schema.enum ?? []).find((v) => String(v) === text);
+    return hit === undefined ? { error: { zh: `${name} 必须是以下之一：${(field.schema.enum ?? []).join('、')}`, en: `${nameEn} must be one of ${(field.schema.enum ?? []).join(', ')}` } } : { value: hit };
+  }
+  if (field.schema.type === 'string') return { value: raw };
+  if (text === '') return { error: { zh: `请填写${name}`, en: `${nameEn} is required` } };
+  if (field.kind === 'money') {
+    if (!/^-?\d+(\.\d{1,2})?$/.test(text)) return { error: { zh: `${name} 须为金额（元，最多两位小数）`, en: `${nameEn} must be an amount in yuan with at most two decimals` } };
+    return { value: Math.round(Number(text) * 100) };
+  }
+  const n = Number(text);
+  if (!Number.isFinite(n)) return { error: { zh: `${name} 须为数字`, en: `${nameEn} must be a number` } };
+  if (field.schema.type === 'integer' && !Number.isInteger(n)) return { error: { zh: `${name} 须为整数`, en: `${nameEn} must be a whole number` } };
+  return { value: n };
+}
+
+/** Checks a value against the param's schema; null when valid. Money limits are stated in yuan. */
+export function checkParam(field: ParamField, value: unknown): Text | null {
+  const validate = compileDataSchema(field.schema);
+  if (validate(value)) return null;
+  const e = validate.errors?.[0];
+  const name = `“${field.title.zh}”（${field.name}）`;
+  const nameEn = `"${field.title.en}" (${field.name})`;
+  const show = (n: unknown) => (field.kind === 'money' && typeof n === 'number' ? `¥${(n / 100).toFixed(2)}` : String(n));
+  const limit = (e?.params as { limit?: unknown } | undefined)?.limit;
+  switch (e?.keyword) {
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { zh: `${name} 不能小于${e.keyword === 'exclusiveMinimum' ? '或等于' : ''} ${show(limit)}`, en: `${nameEn} must be ${e.keyword === 'exclusiveMinimum' ? 'more than' : 'at least'} ${show(limit)}` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { zh: `${name} 不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${show(limit)}`, en: `${nameEn} must be ${e.keyword === 'exclusiveMaximum' ? 'less than' : 'at most'} ${show(limit)}` };
+    case 'pattern':
+      return { zh: `${name} 格式不正确`, en: `${nameEn} is not in the expected format` };
+    case 'type':
+      return { zh: `${name} 类型应为 ${field.schema.type}`, en: `${nameEn} must be of type ${field.schema.type}` };
+    default:
+      return { zh: `${name} 无效（${e?.message ?? ''}）`, en: `${nameEn} is invalid (${e?.message ?? ''})` };
+  }
+}
+
+/** Names of params whose value differs from the declared default. */
+export function changedFromDefault(fields: readonly ParamField[], values: Record<string, unknown>): string[] {
+  return fields.filter((f) => JSON.stringify(values[f.name]) !== JSON.stringify(f.default)).map((f) => f.name);
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { applyJson, DEMO_PASSWORD } from './helpers.ts';
+
+// Issue #7: the SLA policy editor without JSON (RP-2 on-site clock of the repair bundle) and
+// Simulate with parameters. Ids get a per-run suffix so the suite also passes on a reused server.
+const RUN = Date.now().toString(36).slice(-5);
+const workflowId = `sim-params-${RUN}`;
+
+/** Dispatch charges a call-out fee (params.calloutFeeFen) and arms a timer of params.lateAfterMinutes. */
+const workflow = {
+  kind: 'workflow',
+  id: workflowId,
+  title: { zh: '参数演练', en: 'Parameter drill' },
+  roles: ['dispatcher', 'technician'],
+  start: { roles: ['dispatcher'] },
+  params: {
+    lateAfterMinutes: { schema: { type: 'integer', minimum: 5, maximum: 240 }, default: 60, title: { zh: '超时分钟数', en: 'Minutes until late' } },
+    calloutFeeFen: { schema: { type: 'integer', minimum: 0, maximum: 100000 }, default: 5000, title: { zh: '上门费', en: 'Call-out fee' } },
+  },
+  events: {
+    DISPATCH: { label: { zh: '派单', en: 'Dispatch' }, roles: ['dispatcher'] },
+    COMPLETE: { label: { zh: '完工', en: 'Complete' }, roles: ['technician'] },
+  },
+  delays: { overdue: { after: { amount: 'params.lateAfterMinutes', unit: 'minutes' } } },
+  machine: {
+    initial: 'open',
+    states: {
+      open: { on: { DISPATCH: { target: 'working', actions: [{ type: 'charge', params: { item: 'callout', amount: 'params.calloutFeeFen' } }] } } },
+      working: { on: { COMPLETE: 'done' }, after: { overdue: 'late' } },
+      late: { on: { COMPLETE: 'done' } },
+      done: { type: 'final' },
+    },
+  },
+};
+
+let server: Server;
+let browser: Browser;
+let estateId = '';
+
+async function asAdmin(): Promise<Page> {
+  const { page } = await newPage(browser, server.origin);
+  page.on('pageerror', (e) => console.error(`[admin] page error: ${e.message}`));
+  await login(page, 'admin', DEMO_PASSWORD);
+  const me = (await (await page.request.get('/api/auth/me')).json()) as { memberships: { estateId: string; role: string }[] };
+  estateId = me.memberships.find((m) => m.role === 'admin')!.estateId;
+  return page;
+}
+
+type Sla = { metrics: { id: string; goals: { when?: string; deadline: { after?: { amount: unknown } } }[]; onBreach: { ladder: { after: { after: { amount: unknown } } }[] } }[] };
+const onSiteOf = (doc: Sla) => doc.metrics.find((m) => m.id === 'on-site')!;
+
+describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () => {
+  beforeAll(async () => {
+    buildWebIfNeeded();
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('SLA (RP-2): a goal target and an escalation rung edited without JSON move the preview, show in the JSON view, save and publish; a broken CEL condition is named at its field', async () => {
+    const page = await asAdmin();
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.locator('[data-key="repair-clocks"]').click();
+    await page.waitForURL(/\/designer\/sla\/repair-clocks/);
+    await page.getByTestId('sla-start').fill('2026-09-25T17:50');
+    const onSite = page.locator('[data-metric="on-site"]');
+    const due = () => onSite.getByTestId('sla-due').first().textContent();
+    const rungs = async () => (await onSite.getByTestId('sla-rung').allTextContents()).join(' | ');
+    // from Friday 17:50: params.onSiteMinutes = 30 → due 18:20; rungs 0 and 15 min after the breach
+    await expect.poll(due).toMatch(/2026年9月25日 18:20/);
+    expect(await rungs()).toMatch(/第 1 级 2026年9月25日 18:20 → 调度员 \| 第 2 级 2026年9月25日 18:35 → 客服经理/);
+
+    // the goal target: from the parameter to a fixed 45 minutes
+    await page.getByTestId('m0-goal-0-mode').selectOption('fixed');
+    await page.getByTestId('m0-goal-0-amount').fill('45');
+    await expect.poll(due).toMatch(/2026年9月25日 18:35/);
+    expect((await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/50%.*18:12.*\|.*80%.*18:26/);
+    // the second rung: 15 → 30 minutes after the breach, to the property manager as well
+    await page.getByTestId('m0-rung-1-amount').fill('30');
+    await onSite.locator('[data-rung="1"]').getByLabel('物业经理', { exact: true }).check();
+    await expect.poll(rungs).toMatch(/第 1 级 2026年9月25日 18:35 → 调度员 \| 第 2 级 2026年9月25日 19:05 → 客服经理、物业经理/);
+    expect(await page.getByTestId('sla-lint-count').textContent()).toContain('未发现问题');
+    await screenshot(page, 'designer-sla-editor');
+
+    // the JSON view shows the edits; an edit there comes back to the structured editor
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const json = JSON.parse(await page.getByTestId('json-text').inputValue()) as Sla;
+    expect(onSiteOf(json).goals[0]!.deadline.after!.amount).toBe(45);
+    expect(onSiteOf(json).onBreach.ladder[1]).toEqual({ after: { after: { amount: 30, unit: 'minutes' } }, notify: ['cs_manager', 'property_manager'] });
+    onSiteOf(json).goals[0]!.deadline.after!.amount = 40;
+    await applyJson(page, JSON.stringify(json, null, 2));
+    await page.getByRole('tab', { name: '结构化编辑' }).click();
+    expect(await page.getByTestId('m0-goal-0-amount').inputValue()).toBe('40');
+    await expect.poll(due).toMatch(/2026年9月25日 18:30/);
+
+    // save as draft, then publish: the API stores the edited document
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => page.getByTestId('publish-result').textContent()).toContain('已保存');
+    const draft = (await (await page.request.get(`/api/definitions/drafts/sla/repair-clocks?estateId=${estateId}`)).json()) as { document: Sla };
+    expect(onSiteOf(draft.document).goals[0]!.deadline.after!.amount).toBe(40);
+    expect(onSiteOf(draft.document).onBreach.ladder[1]!.after.after.amount).toBe(30);
+    await page.getByTestId('change-note').fill('RP-2: 40 min on site, second rung at 30 min');
+    await page.getByRole('button', { name: '发布', exact: true }).click();
+    await expect.poll(() => page.getByTestId('publish-result').textContent()).toMatch(/已发布版本 \d+/);
+    const versions = (await (await page.request.get(`/api/definitions/versions?estateId=${estateId}&kind=sla&key=repair-clocks`)).json()) as { items: { id: string; version: number }[] };
+    const latest = versions.items.toSorted((a, b) => b.version - a.version)[0]!;
+    const stored = (await (await page.request.get(`/api/definitions/versions/${latest.id}`)).json()) as { document: Sla };
+    expect(onSiteOf(stored.document).goals[0]!.deadline.after!.amount).toBe(40);
+    expect(onSiteOf(stored.document).onBreach.ladder[1]!.notify).toEqual(['cs_manager', 'property_manager']);
+
+    // a broken CEL condition: the zh message at the field, counted in the findings badge
+    await page.locator('#m0-goal-0-when').fill("context.kind == ");
+    await expect.poll(() => page.locator('#m0-goal-0-when-check').textContent()).toContain('表达式不完整');
+    expect(await page.locator('#m0-goal-0-when').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.getByTestId('sla-lint-count').textContent()).toMatch(/\d+ 个错误/);
+    // an undeclared parameter is named at the amount field
+    await page.getByTestId('m0-goal-0-mode').selectOption('expr');
+    await page.locator('#m0-goal-0-amount-expr').fill('params.onSiteMinutez');
+    await expect.poll(() => onSite.locator('[data-goal="0"]').getByTestId('field-error').allTextContents()).toContain('参数“onSiteMinutez”未在流程 params 中声明');
+    await screenshot(page, 'designer-sla-editor-errors');
+
+    // usable at 360 px: the editor fits without sideways scrolling
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
+    await page.context().close();
+  }, 90_000);
+
+  it('Simulate: parameters edited at their fields (yuan for fen) change the timer due instant and the charge when the same steps are rerun', async () => {
+    const page = await asAdmin();
+    const res = await page.request.post('/api/definitions/publish', { data: { estateId, kind: 'workflow', key: workflowId, changeNote: 'designer-sla-simulate browser test', document: workflow } });
+    expect(res.status(), await res.text()).toBeLessThan(300);
+    await page.goto(`/designer/workflows/${workflowId}/simulate?estate=${estateId}`);
+    const late = page.locator('#param-lateAfterMinutes');
+    const fee = page.locator('#param-calloutFeeFen');
+    expect(await late.inputValue()).toBe('60');
+    expect(await fee.inputValue()).toBe('50.00');
+    expect(await page.getByTestId('sim-params-changed').textContent()).toContain('全部为默认值');
+
+    // bad values: errors at the field, naming the parameter
+    await fee.fill('12.345');
+    await expect.poll(() => page.getByTestId('param-msg-calloutFeeFen').textContent()).toContain('“上门费”（calloutFeeFen） 须为金额（元，最多两位小数）');
+    await late.fill('2');
+    await expect.poll(() => page.getByTestId('param-msg-lateAfterMinutes').textContent()).toContain('不能小于 5');
+    expect(await late.getAttribute('aria-invalid')).toBe('true');
+    await late.fill('60');
+    await fee.fill('50');
+    await expect.poll(() => page.getByTestId('param-msg-calloutFeeFen').textContent()).toContain('calloutFeeFen');
+
+    // run with the defaults: 09:00 dispatch charges ¥50.00 and arms the overdue timer for 10:00
+    await page.getByTestId('sim-start-at').fill('2026-06-09T09:00');
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('open');
+    await page.locator('[data-event="DISPATCH"][data-role="dispatcher"]').click();
+    await page.getByRole('button', { name: '发送' }).click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('working');
+    expect(await page.getByTestId('sim-timers').textContent()).toMatch(/2026年6月9日 10:00/);
+    expect(await page.getByTestId('sim-log').textContent()).toContain('收费 callout ¥50.00');
+
+    // 30 minutes and ¥80: rerun the same steps
+    await page.getByTestId('sim-live-params').locator('summary').click();
+    await late.fill('30');
+    await fee.fill('80');
+    await expect.poll(() => page.getByTestId('sim-params-changed').textContent()).toContain('2 个参数不同于默认值');
+    expect(await page.getByTestId('param-msg-calloutFeeFen').textContent()).toContain('已改（默认 ¥50.00）');
+    await page.getByTestId('sim-rerun').click();
+    await expect.poll(() => page.getByTestId('sim-notice').textContent()).toContain('已用新参数重新运行 2 步');
+    expect(await page.getByTestId('sim-timers').textContent()).toMatch(/2026年6月9日 09:30/);
+    expect(await page.getByTestId('sim-log').textContent()).toContain('收费 callout ¥80.00');
+    const running = await page.getByTestId('sim-run-params').textContent();
+    expect(running).toContain('lateAfterMinutes = 30');
+    expect(running).toContain('calloutFeeFen = ¥80.00');
+    // +45 min: the 30-minute timer has fired (with the default 60 it would not have)
+    await page.getByTestId('sim-plus-15m').click();
+    await page.getByTestId('sim-plus-15m').click();
+    await page.getByTestId('sim-plus-15m').click();
+    await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('late');
+    await screenshot(page, 'designer-simulate-params');
+    await page.context().close();
+  }, 90_000);
+});
