@@ -4,18 +4,25 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDeadline } from '@estateflow/sla';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type * as LintModule from '../../apps/web/src/lib/sla/policy-lint.ts';
+import type * as DocModule from '../../apps/web/src/lib/sla/policy-doc.ts';
+import type { Policy } from '../../apps/web/src/lib/sla/policy-doc.ts';
+import type * as PreviewModule from '../../apps/web/src/lib/sla/preview.ts';
+import type * as ParamsModule from '../../apps/web/src/lib/simulate/params.ts';
+import type * as CalendarsModule from '../../apps/web/src/lib/simulate/calendars.ts';
+import type * as SimModule from '../../apps/web/src/lib/simulate/simulation.ts';
 
 // The pure modules behind the SLA policy editor and Simulate's parameters (apps/web/src/lib/sla,
 // apps/web/src/lib/simulate). Their files sit under apps/web, whose tsconfig extends the one
 // `svelte-kit sync` writes, so that runs first when missing; the modules are imported after it.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = join(root, 'apps/web');
-type Lint = typeof import('../../apps/web/src/lib/sla/policy-lint.ts');
-type Doc = typeof import('../../apps/web/src/lib/sla/policy-doc.ts');
-type Preview = typeof import('../../apps/web/src/lib/sla/preview.ts');
-type Params = typeof import('../../apps/web/src/lib/simulate/params.ts');
-type Calendars = typeof import('../../apps/web/src/lib/simulate/calendars.ts');
-type Sim = typeof import('../../apps/web/src/lib/simulate/simulation.ts');
+type Lint = typeof LintModule;
+type Doc = typeof DocModule;
+type Preview = typeof PreviewModule;
+type Params = typeof ParamsModule;
+type Calendars = typeof CalendarsModule;
+type Sim = typeof SimModule;
 let lint: Lint, doc: Doc, preview: Preview, params: Params, calendars: Calendars, sim: Sim;
 
 beforeAll(async () => {
@@ -35,7 +42,7 @@ const bundles = readdirSync(join(root, 'workflows'), { withFileTypes: true }).fi
 
 function repair() {
   const wf = json('workflows/repair/workflow.json') as { params: Record<string, unknown> };
-  const policy = json('workflows/repair/sla/repair.sla.json') as never as import('../../apps/web/src/lib/sla/policy-doc.ts').Policy;
+  const policy = json('workflows/repair/sla/repair.sla.json') as never as Policy;
   return { wf, policy, ctx: { workflow: wf as never, calendars: ['cn-statutory'], params: Object.keys(wf.params) } };
 }
 
