@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { events, timers } from '@estateflow/db';
+import { events, instances, timers } from '@estateflow/db';
 import { createCompany, createEstate, createUser, runWorkerOnce } from '@estateflow/api';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
@@ -35,5 +35,35 @@ withDatabases((kind, getDb) => {
     expect([...byWorker('ca')].some((id) => byWorker('cb').has(id))).toBe(false);
     const system = await db.select().from(events).where(and(eq(events.tenantId, tenantId), eq(events.actorRole, 'system')));
     expect(ids.map((id) => system.filter((e) => e.instanceId === id).length)).toEqual(ids.map(() => 1));
+  });
+});
+
+// A batch is written in one statement, each instance's events in their own subtransaction: one
+// instance whose writes fail is undone alone (its timer stays armed for a later round), the others fire.
+withDatabases((kind, getDb) => {
+  it(`one instance's failing writes leave its timer armed and the rest of the batch fired on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, 'F');
+    const estateId = await createEstate(db, tenantId, { name: 'F' });
+    await createUser(db, testConfig as never, { tenantId, username: 'fail-admin', password: 'pw', roles: [{ estateId, role: 'admin' }] });
+    const app = testApp(db, { now: () => new Date(Date.now() - 10 * 60_000) });
+    const admin = await signIn(app, 'fail-admin', 'pw');
+    await admin.call('POST', '/api/bundles/install', { estateId, package: ticketBundle });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await admin.call('POST', '/api/instances', { estateId, workflow: 'test-ticket', data: { summary: `f${i}` } })).body.id);
+    // a history row already holding seq 2 makes the timer event's insert fail for this one instance
+    const broken = ids[1]!;
+    await db.insert(events).values({ tenantId, instanceId: broken, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
+    const errors: unknown[] = [];
+    const r = await runWorkerOnce({ db, workerId: 'fw', batchSize: 10, concurrency: 1, onError: (e) => errors.push(e) });
+    expect([r.fired, r.skipped, r.cancelled]).toEqual([3, 1, 0]);
+    expect(String(errors[0])).toContain(broken);
+    const rows = await db.select().from(timers).where(eq(timers.tenantId, tenantId));
+    expect(rows.filter((t) => t.status === 'armed').map((t) => t.instanceId)).toEqual([broken]);
+    expect(rows.filter((t) => t.status === 'fired').map((t) => t.instanceId).sort()).toEqual(ids.filter((id) => id !== broken).sort());
+    const system = await db.select().from(events).where(and(eq(events.tenantId, tenantId), eq(events.actorRole, 'system')));
+    expect(system.filter((e) => e.type !== 'X').map((e) => e.instanceId).sort()).toEqual(ids.filter((id) => id !== broken).sort());
+    const [still] = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, broken)));
+    expect(still).toMatchObject({ version: 1, state: 'open' });
   });
 });

@@ -203,7 +203,10 @@ async function deliver(tx: Tx, row: OutboxRow, deps: EventPathDeps): Promise<voi
   }
 }
 
-/** Delivers one batch of pending outbox rows, claimed with `FOR UPDATE SKIP LOCKED`. */
+/**
+ * Delivers one batch of pending outbox rows, claimed with `FOR UPDATE SKIP LOCKED`: each row's
+ * effect in turn (in-app notices need nothing more than the row), then one statement marks them all done.
+ */
 export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): Promise<number> {
   return opts.db.transaction(async (tx) => {
     const rows = await tx.select().from(outbox)
@@ -211,11 +214,11 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
       .orderBy(asc(outbox.createdAt))
       .limit(opts.batchSize ?? 20)
       .for('update', { skipLocked: true });
-    for (const row of rows) {
-      await deliver(tx, row, deps);
-      await tx.update(outbox).set({ status: 'done', attempts: sql`${outbox.attempts} + 1`, processedAt: deps.now(), processedBy: opts.workerId })
-        .where(and(eq(outbox.tenantId, row.tenantId), eq(outbox.id, row.id)));
-    }
+    if (rows.length === 0) return 0;
+    for (const row of rows) await deliver(tx, row, deps);
+    const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id]));
+    await tx.execute(sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${deps.now().toISOString()}::timestamptz, processed_by = ${opts.workerId}
+      from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid`);
     return rows.length;
   });
 }
