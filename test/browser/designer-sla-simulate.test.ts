@@ -124,6 +124,11 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await page.locator('#m0-goal-0-amount-expr').fill('params.onSiteMinutez');
     await expect.poll(() => onSite.locator('[data-goal="0"]').getByTestId('field-error').allTextContents()).toContain('参数“onSiteMinutez”未在流程 params 中声明');
     await screenshot(page, 'designer-sla-editor-errors');
+    // the same finding in English after the language switch
+    await page.getByTestId('locale').selectOption('en');
+    await expect.poll(() => page.locator('#m0-goal-0-when-check').textContent()).toContain('incomplete');
+    expect(await page.getByRole('tab', { name: 'Structured editor' }).count()).toBe(1);
+    await page.getByTestId('locale').selectOption('zh-CN');
 
     // usable at 360 px: the editor fits without sideways scrolling
     await page.setViewportSize({ width: 360, height: 800 });
