@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { attachments, instances, residents, units, type Db } from '@estateflow/db';
-import { attachmentRefs } from '@estateflow/api';
+import { attachments, events, instances, residents, units, type Db } from '@estateflow/db';
+import { attachmentRefs, createUser } from '@estateflow/api';
 import { withDatabases } from '../support/db.ts';
-import { signIn, testApp, type Client } from '../support/api.ts';
+import { signIn, testApp, testConfig, type Client } from '../support/api.ts';
 import { buildWorld, type World } from '../support/world.ts';
 
 /** A JPEG-looking body of `size` bytes (SOI marker, then filler): the server checks the leading bytes. */
@@ -151,6 +151,28 @@ withDatabases((kind, getDb) => {
       expect(await countAttachments(db)).toBe(before);
     });
 
+    it('replays an upload sent again with the same Idempotency-Key, and refuses the key for other bytes', async () => {
+      const bytes = jpegBytes(4000);
+      const key = `upload-${randomUUID()}`;
+      const before = await countAttachments(db);
+      const first = await w.app.request(`/api/attachments?estateId=${w.own.estateId}&name=a.jpg`, { method: 'POST', headers: { cookie: resident.cookie, 'content-type': 'image/jpeg', 'idempotency-key': key }, body: bytes });
+      expect(first.status).toBe(201);
+      const a = (await first.json()) as { id: string; sha256: string };
+      expect(a.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const again = await w.app.request(`/api/attachments?estateId=${w.own.estateId}&name=a.jpg`, { method: 'POST', headers: { cookie: resident.cookie, 'content-type': 'image/jpeg', 'idempotency-key': key }, body: bytes });
+      expect(again.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await again.json()) as { id: string }).id).toBe(a.id);
+      expect(await countAttachments(db)).toBe(before + 1);
+      const other = await w.app.request(`/api/attachments?estateId=${w.own.estateId}&name=a.jpg`, { method: 'POST', headers: { cookie: resident.cookie, 'content-type': 'image/jpeg', 'idempotency-key': key }, body: jpegBytes(4001) });
+      expect(other.status).toBe(422);
+      expect(((await other.json()) as { error: { field: string } }).error.field).toBe('Idempotency-Key');
+      expect(await countAttachments(db)).toBe(before + 1);
+      // the stored bytes are the upload's, not a text-decoded copy
+      const back = await w.app.request(`/api/attachments/${a.id}`, { headers: { cookie: resident.cookie } });
+      expect(Buffer.from(await back.arrayBuffer()).equals(bytes)).toBe(true);
+    });
+
     it('refuses a type outside the allow list, and content that does not match its type, with 415', async () => {
       const html = await upload(w, resident, w.own.estateId, Buffer.from('<script>alert(1)</script>'), { 'content-type': 'text/html' });
       expect(html.status).toBe(415);
@@ -200,6 +222,29 @@ withDatabases((kind, getDb) => {
       const ok = await tech.call('POST', `/api/instances/${w.own.instanceId}/events`, { type: 'ACK', data: { note: up.body.url } });
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
       expect(ok.body.version).toBe(before.body.version + 1);
+    });
+
+    it('shows a resident their own uploads and the files of their own requests, and a neighbour\'s as 404', async () => {
+      const neighbourName = `neighbour-${randomUUID().slice(0, 8)}`;
+      await createUser(db, testConfig as never, { tenantId: w.own.tenantId, username: neighbourName, password: 'pw', roles: [{ estateId: w.own.estateId, role: 'resident' }] });
+      const neighbour = await signIn(w.app, neighbourName, 'pw');
+      const mine = await upload(w, resident, w.own.estateId, jpegBytes(2000), { 'content-type': 'image/jpeg' });
+      // a technician's photo on the resident's own repair order
+      const order = await resident.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'repair', unitId, data: repairData([mine.body.url]) });
+      expect(order.status, JSON.stringify(order.body)).toBe(201);
+      const staffPhoto = await upload(w, w.clients.get('technician')!, w.own.estateId, jpegBytes(3000), { 'content-type': 'image/jpeg' });
+      const unrelated = await upload(w, w.clients.get('technician')!, w.own.estateId, jpegBytes(3000), { 'content-type': 'image/jpeg' });
+      const dispatcher = w.clients.get('dispatcher')!;
+      // a history row naming the staff photo, as the work-order form's photos would (written directly: reaching that step takes the whole dispatch flow)
+      await db.insert(events).values({ tenantId: w.own.tenantId, instanceId: order.body.id, seq: 1000, type: 'NOTE', data: { photos: [staffPhoto.body.url] }, actorRole: 'technician', at: new Date() });
+      expect((await resident.call('GET', mine.body.url)).status).toBe(200);
+      expect((await resident.call('GET', staffPhoto.body.url)).status).toBe(200);
+      const hidden = await resident.call('GET', unrelated.body.url);
+      expect(hidden.status).toBe(404);
+      expect(hidden.body.error.message.zh).toContain('未找到');
+      for (const url of [mine.body.url, staffPhoto.body.url]) expect((await neighbour.call('GET', url)).status, url).toBe(404);
+      // staff of the estate see them all
+      for (const url of [mine.body.url, staffPhoto.body.url, unrelated.body.url]) expect((await dispatcher.call('GET', url)).status, url).toBe(200);
     });
 
     it('answers an event on another company\'s instance as 404 even when it names attachments', async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { attachments } from '@estateflow/db';
+import { attachments, events, instances } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
@@ -93,6 +93,17 @@ async function uploaded(c: Context<AppEnv>, max: number): Promise<{ name: string
   return { name: c.req.query('name') || 'file', type: baseType(bodyType), bytes: raw, estateId: undefined };
 }
 
+/** Whether the attachment is named in the data of a request the signed-in resident raised in the estate. */
+async function inOwnRequest(c: Context<AppEnv>, estateId: string, id: string): Promise<boolean> {
+  const auth = authOf(c);
+  const [hit] = await c.get('deps').db.select({ one: sql<number>`1` }).from(events)
+    .innerJoin(instances, and(eq(instances.tenantId, events.tenantId), eq(instances.id, events.instanceId)))
+    .where(and(eq(events.tenantId, auth.tenantId), eq(instances.estateId, estateId), eq(instances.startedBy, auth.userId),
+      sql`${events.data}::text like ${`%${attachmentUrl(id)}%`}`))
+    .limit(1);
+  return hit !== undefined;
+}
+
 const attachmentView = (a: { id: string; name: string; size: number; contentType: string; sha256: string; createdAt: Date }) => ({
   id: a.id, url: attachmentUrl(a.id), name: a.name, size: a.size, contentType: a.contentType, sha256: a.sha256, createdAt: a.createdAt.toISOString(),
 });
@@ -153,7 +164,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .get(
     '/:id',
     {
-      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; members of its estate only (others: 404)',
+      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that their own requests name (others: 404)',
       access: everyone,
       estate: { from: 'param', param: 'id' },
       params: { id: 'attachment' },
@@ -163,7 +174,11 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
       if (!isUuid(id)) throw notFound('attachment', id);
       const [row] = await c.get('deps').db.select().from(attachments).where(and(eq(attachments.tenantId, authOf(c).tenantId), eq(attachments.id, id)));
       if (!row) throw notFound('attachment', id);
-      requireEstate(c, row.estateId);
+      const auth = authOf(c);
+      // a resident sees the files they uploaded and those of the requests they raised, not their neighbours'
+      if (requireEstate(c, row.estateId) === 'resident' && row.createdBy !== auth.userId && !(await inOwnRequest(c, row.estateId, id))) {
+        throw notFound('attachment', id);
+      }
       const etag = `"${row.sha256}"`;
       const headers: Record<string, string> = {
         'content-type': row.contentType,

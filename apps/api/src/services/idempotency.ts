@@ -5,6 +5,30 @@ import { idempotencyKeys } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 
+const isJsonBody = (type: string | undefined): boolean => !type || /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
+
+/** The request body read from a clone, or undefined past `max` bytes (the route refuses such a body itself; no key is stored). */
+async function boundedCopy(req: Request, max: number): Promise<Uint8Array | undefined> {
+  const declared = Number(req.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) return undefined;
+  const stream = req.clone().body;
+  if (!stream) return new Uint8Array();
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * `Idempotency-Key` on a POST: the first answer (any status below 500) is stored; the same key
  * with the same method, path and body replays it; the same key with another request is a 422.
@@ -13,10 +37,19 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
   const auth = c.get('auth');
   if (c.req.method !== 'POST' || !key || !auth) return next();
-  const raw = await c.req.text();
-  c.set('rawBody', raw);
   const path = new URL(c.req.url).pathname;
-  const requestHash = createHash('sha256').update(`POST ${path}\n${raw}`).digest('hex');
+  const hash = createHash('sha256').update(`POST ${path}\n`);
+  if (isJsonBody(c.req.header('content-type'))) {
+    const raw = await c.req.text();
+    c.set('rawBody', raw);
+    hash.update(raw);
+  } else {
+    // a binary body (an upload) is hashed from a copy, so the route still reads the original stream with its own size limit
+    const bytes = await boundedCopy(c.req.raw, c.get('deps').config.attachmentMaxBytes + 64 * 1024);
+    if (!bytes) return next();
+    hash.update(bytes);
+  }
+  const requestHash = hash.digest('hex');
   const { db } = c.get('deps');
   const where = and(eq(idempotencyKeys.tenantId, auth.tenantId), eq(idempotencyKeys.userId, auth.userId), eq(idempotencyKeys.key, key));
   // reserve the key first (status 0 = in progress), so two concurrent retries cannot both run
