@@ -118,7 +118,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .post(
     '/',
     {
-      summary: 'Upload a file (photo, PDF, Office document) to an estate: multipart `file` part or the raw body with `?name=`; content type checked against an allow list and the file\'s leading bytes (415), size limit (413, default 10 MiB); answers {id, url, name, size, contentType, sha256}. Form values store `url`. Send no Idempotency-Key (the body is binary).',
+      summary: 'Upload a file (photo, PDF, Office document) to an estate: multipart `file` part or the raw body with `?name=`; content type checked against an allow list and the file\'s leading bytes (415), size limit (413, default 10 MiB); answers {id, url, name, size, contentType, sha256}. Form values store `url`. An Idempotency-Key replays a retried upload (the bytes are hashed).',
       access: everyone,
       estate: { from: 'query' },
       query: { estateId: { type: 'string' }, name: { type: 'string', description: 'file name for a raw body' } },
