@@ -119,6 +119,7 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await expect.poll(() => page.locator('#m0-goal-0-when-check').textContent()).toContain('表达式不完整');
     expect(await page.locator('#m0-goal-0-when').getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => page.getByTestId('sla-lint-count').textContent()).toMatch(/\d+ 个错误/);
+    expect(await page.getByTestId('sla-findings').textContent()).toContain('/metrics/0/goals/0/when');
     // an undeclared parameter is named at the amount field
     await page.getByTestId('m0-goal-0-mode').selectOption('expr');
     await page.locator('#m0-goal-0-amount-expr').fill('params.onSiteMinutez');

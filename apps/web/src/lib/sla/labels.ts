@@ -104,7 +104,7 @@ export const L = {
   findings: t('检查结果', 'Findings'),
   noFindings: t('未发现问题', 'No problems found'),
   errorsCount: t('{n} 个错误', '{n} error(s)'),
-  notInGoal: t('本目标不适用于预览：', 'Not previewed: '),
+  publishBlocked: t('此策略有 {n} 个错误（见下方各字段），发布前请先改正。', 'This policy has {n} error(s), shown at their fields below; fix them before publishing.'),
 } as const;
 
 /** `L.rung` etc. with `{n}` filled. */
