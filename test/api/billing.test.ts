@@ -68,9 +68,12 @@ withDatabases((kind, getDb) => {
     expect(badPeriod.body.error.field).toBe('period');
 
     // the shop pays on 2027-02-20, after the final notice: 188.89 yuan late fee (51 days at 3 ‰)
-    const paid = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 142345, method: 'desk' });
+    const unknownMethod = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 142345, method: 'cheque' });
+    expect(unknownMethod.status).toBe(400);
+    expect(unknownMethod.body.error.field).toBe('method');
+    const paid = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 142345, method: 'cash' });
     expect(paid.status).toBe(200);
-    expect(paid.body.receipt).toMatchObject({ serial: 'SJ-2027-000001', receivedOn: '2027-02-20', creditFen: 0 });
+    expect(paid.body.receipt).toMatchObject({ serial: 'SJ-2027-000001', receivedOn: '2027-02-20', creditFen: 0, method: 'cash' });
     expect(paid.body.receipt.lines.map((l: { component: string; amountFen: number }) => [l.component, l.amountFen])).toEqual([
       ['principal', 123456],
       ['late-fee', 18889],

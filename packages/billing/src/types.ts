@@ -111,7 +111,8 @@ export interface Adjustment {
   readonly reason: Text;
 }
 
-export type PaymentMethod = 'desk' | 'home-collection' | 'bank-transfer' | 'wechat' | 'alipay' | 'other';
+/** `desk`: at the service desk without saying how (kept for older records); `cash` and `card` (POS) name it. */
+export type PaymentMethod = 'cash' | 'card' | 'desk' | 'home-collection' | 'bank-transfer' | 'wechat' | 'alipay' | 'other';
 
 /** Money in (`payment`) or out (`refund`, taken from the unit's credit). Amount is positive. */
 export interface Payment {

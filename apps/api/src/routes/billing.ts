@@ -33,7 +33,7 @@ const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'fron
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
 /** Readers plus residents, who see only their own household's bills, receipts and statements. */
 const households: readonly Role[] = [...readers, 'resident'];
-const METHODS: readonly PaymentMethod[] = ['desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
+const METHODS: readonly PaymentMethod[] = ['cash', 'card', 'desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
 
 const uuid = { type: 'string', format: 'uuid' };
 const day = { type: 'string', format: 'date' };

@@ -12,7 +12,7 @@ export type UnitOption = { id: string; label: string; building: string };
 export type { PaymentMethod, Receipt, Statement };
 
 /** The methods `POST /api/billing/payments` accepts (BL-7: at the desk or collected at home). */
-export const PAYMENT_METHODS: readonly PaymentMethod[] = ['desk', 'wechat', 'alipay', 'bank-transfer', 'home-collection', 'other'];
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'card', 'wechat', 'alipay', 'bank-transfer', 'home-collection', 'other'];
 export const methodKey = (m: string) => `pay.method.${m}` as MessageKey;
 
 /** Roles the API lets record payments (`cashiers` in apps/api/src/routes/billing.ts) and read arrears. */
