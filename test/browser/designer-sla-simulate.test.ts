@@ -189,4 +189,32 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await screenshot(page, 'designer-simulate-params');
     await page.context().close();
   }, 90_000);
+  it('Simulate: an estate calendar standing in for cn-statutory moves a working-time timer', async () => {
+    const page = await asAdmin();
+    const calendarId = `half-day-${RUN}`;
+    const half = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '12:00']]]));
+    const cal = await page.request.post('/api/calendars', { data: { estateId, changeNote: 'browser test', document: { kind: 'calendar', id: calendarId, title: { zh: '半天班', en: 'Mornings only' }, timeZone: 'Asia/Shanghai', inherits: 'cn-statutory', week: { ...half, sat: [], sun: [] } } } });
+    expect(cal.status(), await cal.text()).toBeLessThan(300);
+    const wf = {
+      kind: 'workflow', id: `sim-cal-${RUN}`, title: { zh: '日历演练', en: 'Calendar drill' }, roles: ['dispatcher'], start: { roles: ['dispatcher'] },
+      events: { DONE: { label: { zh: '完成', en: 'Done' }, roles: ['dispatcher'] } },
+      delays: { due: { after: { amount: 2, unit: 'hours' }, working: true } },
+      machine: { initial: 'waiting', states: { waiting: { on: { DONE: 'done' }, after: { due: 'late' } }, late: { on: { DONE: 'done' } }, done: { type: 'final' } } },
+    };
+    const res = await page.request.post('/api/definitions/publish', { data: { estateId, kind: 'workflow', key: wf.id, changeNote: 'browser test', document: wf } });
+    expect(res.status(), await res.text()).toBeLessThan(300);
+    await page.goto(`/designer/workflows/${wf.id}/simulate?estate=${estateId}`);
+    expect(await page.getByTestId(`sim-cal-${calendarId}`).isChecked()).toBe(true);
+    // Tuesday 2026-06-09 11:00 + 2 working hours on cn-statutory (09–12, 13–18) → 14:00 the same day
+    await page.getByTestId('sim-start-at').fill('2026-06-09T11:00');
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await expect.poll(() => page.getByTestId('sim-timers').textContent()).toMatch(/2026年6月9日 14:00/);
+    // on the mornings-only calendar: one hour today, one tomorrow → Wednesday 10:00
+    await page.getByTestId('sim-live-params').locator('summary').click();
+    await page.getByTestId('sim-default-calendar').selectOption(calendarId);
+    await page.getByTestId('sim-rerun').click();
+    await expect.poll(() => page.getByTestId('sim-timers').textContent()).toMatch(/2026年6月10日 10:00/);
+    await screenshot(page, 'designer-simulate-calendar');
+    await page.context().close();
+  }, 60_000);
 });
