@@ -187,6 +187,9 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await page.getByTestId('sim-plus-15m').click();
     await expect.poll(() => page.getByTestId('sim-state').textContent()).toContain('late');
     await screenshot(page, 'designer-simulate-params');
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(380);
+    await screenshot(page, 'designer-simulate-params-360');
     await page.context().close();
   }, 90_000);
   it('Simulate: an estate calendar standing in for cn-statutory moves a working-time timer', async () => {
