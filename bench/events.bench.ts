@@ -4,9 +4,9 @@
  * stepped in Node, one statement writes snapshot + event row + timers + tasks + outbox + audit on
  * the condition that the version is unchanged, in autocommit) on PostgreSQL with synchronous
  * commit, beside a baseline that sends the very same SQL statements (recorded from the event path,
- * ids renewed) with the same driver (postgres-js, unnamed statements as drizzle sends them), the
- * same round trips (one after the other, autocommit), the same pool and the same concurrency, and
- * nothing else.
+ * ids renewed) with the same driver (postgres-js, named prepared statements as the event path
+ * sends them), the same round trips (one after the other, autocommit), the same pool and the same
+ * concurrency, and nothing else.
  *
  * Workload: lost-and-found, each instance gets REGISTER (form check, CEL guard and assign, task
  * closed, task opened, retention timer armed) then LEAD_EXHAUSTED (task closed, notice to the
@@ -79,9 +79,9 @@ function replayFor(stmts: Recorded[], template: string, target: string, keep: Se
 async function baselineThroughput(bdb: BenchDb, plan: { reg: Recorded[]; le: Recorded[]; template: string; keep: Set<string> }, insts: Instance[]): Promise<number> {
   const client = bdb.client!;
   // the same round-trip pattern as the event path: its statements one after the other, each in
-  // autocommit (the read, then the one statement that writes), unnamed as drizzle sends them
+  // autocommit (the read, then the one statement that writes), prepared once per connection as it does
   const tx = async (stmts: Recorded[]) => {
-    for (const s of stmts) await client.unsafe(s.query, s.params as never[], { prepare: false });
+    for (const s of stmts) await client.unsafe(s.query, s.params as never[], { prepare: true });
   };
   const t0 = performance.now();
   await pool(CONCURRENCY, insts.length, async (i) => {
@@ -137,7 +137,7 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
       keep: new Set([place.tenantId, place.estateId, place.userId]),
     };
     // ids the read names (tenant, definitions…) stay; only the template instance's and new rows' ids change
-    for (const s of [...plan.reg, ...plan.le]) if (/^select ef_instance_context/i.test(s.query)) for (const p of s.params) if (typeof p === 'string') for (const id of p.match(uuids) ?? []) if (id !== plan.template) plan.keep.add(id);
+    for (const s of [...plan.reg, ...plan.le]) if (!/^select ef_apply/i.test(s.query)) for (const p of s.params) if (typeof p === 'string') for (const id of p.match(uuids) ?? []) if (id !== plan.template) plan.keep.add(id);
     const ours: number[] = [];
     const base: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -4,7 +4,7 @@ import { step, type Effect, type EngineSnapshot } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
 import { acceptedStep, sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
-import { applyWrites, contextsFromJson, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
+import { applyWrites, contextsFromJson, executeNamed, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
 import { isSlaTimer, SlaState } from './services/sla-timers.ts';
 
 export interface WorkerOptions {
@@ -47,7 +47,7 @@ type ClaimedTimer = { tenantId: string; id: string; instanceId: string; key: str
  * as the event path reads them.
  */
 async function claim(tx: Tx, now: Date, limit: number): Promise<{ timers: ClaimedTimer[]; contexts: Map<string, InstanceContext> }> {
-  const [r] = rowsOf<{ c: unknown }>(await tx.execute(sql`select ef_claim_timers(${now.toISOString()}::timestamptz, ${limit}::int) as c`));
+  const [r] = rowsOf<{ c: unknown }>(await executeNamed(tx, 'ef_claim_timers', sql`select ef_claim_timers(${now.toISOString()}::timestamptz, ${limit}::int) as c`));
   const c = jsonValue<{ timers: [string, string, string, string, string, Record<string, unknown>, number, boolean][]; instances: unknown }>(r?.c);
   const timers = c.timers.map(([tenantId, id, instanceId, key, event, data, due, orphan]) => ({ tenantId, id, instanceId, key, event, data: data ?? {}, dueAt: new Date(due), orphan }));
   const contexts = new Map(contextsFromJson(c.instances).map((x) => [`${x.row.tenantId}/${x.row.id}`, x]));
@@ -217,7 +217,7 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
     if (rows.length === 0) return 0;
     for (const row of rows) await deliver(tx, row, deps);
     const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id]));
-    await tx.execute(sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${deps.now().toISOString()}::timestamptz, processed_by = ${opts.workerId}
+    await executeNamed(tx, 'ef_outbox_done', sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${deps.now().toISOString()}::timestamptz, processed_by = ${opts.workerId}
       from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid`);
     return rows.length;
   });

@@ -5,7 +5,7 @@ import { start, step, type Actor, type EngineError, type EngineEvent, type Engin
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
-import { applyWrites, loadContexts, outcomeWrite, type HistoryRow, type StepWrite } from './event-store.ts';
+import { applyWrites, loadContext, outcomeWrite, type HistoryRow, type StepWrite } from './event-store.ts';
 import { armSlaTimers, SlaState } from './sla-timers.ts';
 
 export const systemActor: Actor = { id: 'system', role: 'system' };
@@ -212,7 +212,7 @@ export function acceptedStep(inst: Instance, req: { tenantId: string; event: Eng
 /**
  * The one path that changes an instance, in two round trips and no lock held in between: one
  * statement reads the instance with its estate's calendar fingerprint and SLA binding
- * (`ef_instance_context`); the pinned definition steps it (pure); one statement writes snapshot
+ * (`loadContext`); the pinned definition steps it (pure); one statement writes snapshot
  * (version + 1), history, timers, tasks, outbox, audit and SLA timers (`ef_apply`), on the
  * condition that the instance is still at the version read. When another writer got there first
  * nothing is written and the event is stepped again on the new version (a client's
@@ -226,7 +226,7 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
   let actor: Actor = typeof req.actor === 'function' ? { id: 'unknown', role: 'unknown' } : req.actor;
   try {
     for (let attempt = 0; ; attempt++) {
-      const [ctx] = await loadContexts(db, [[req.tenantId, req.instanceId]]);
+      const ctx = await loadContext(db, req.tenantId, req.instanceId);
       if (!ctx) throw notFound('instance', req.instanceId);
       const inst = ctx.row;
       estateId = inst.estateId;

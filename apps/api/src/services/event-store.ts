@@ -6,7 +6,7 @@
  * PGlite. What goes in and out is JSON: one parameter in, one value out.
  */
 import { randomUUID } from 'node:crypto';
-import { getTableColumns, sql } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { instances, type DbOrTx, type Instance } from '@estateflow/db';
 import type { Outcome } from '@estateflow/engine';
 
@@ -28,6 +28,22 @@ export interface HistoryRow {
   type: string;
   data: Record<string, unknown>;
   stateAfter: unknown;
+}
+
+type Internals = {
+  session: { prepareQuery(query: unknown, fields: undefined, name: string, arrayMode: boolean): { execute(): Promise<unknown> } };
+  dialect: { sqlToQuery(query: SQL): unknown };
+};
+
+/**
+ * Runs `query` as a named prepared statement. `db.execute` sends unnamed ones, which postgres-js
+ * describes first (its parameter types) and then runs: two round trips per statement; a named
+ * statement is described once per connection, then runs in one. (PGlite ignores the name.) Goes
+ * through drizzle's session, so its logger still sees the statement.
+ */
+export function executeNamed(db: DbOrTx, name: string, query: SQL): Promise<unknown> {
+  const d = db as unknown as Internals;
+  return d.session.prepareQuery(d.dialect.sqlToQuery(query), undefined, name, false).execute();
 }
 
 export const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
@@ -67,8 +83,34 @@ export function contextsFromJson(value: unknown): InstanceContext[] {
 
 /** Reads instances by `[tenantId, id]` in one statement; missing ones are left out. */
 export async function loadContexts(db: DbOrTx, keys: [string, string][]): Promise<InstanceContext[]> {
-  const [r] = rowsOf<{ c: unknown }>(await db.execute(sql`select ef_instance_context(${JSON.stringify(keys)}::jsonb) as c`));
+  const [r] = rowsOf<{ c: unknown }>(await executeNamed(db, 'ef_instance_context', sql`select ef_instance_context(${JSON.stringify(keys)}::jsonb) as c`));
   return contextsFromJson(r?.c);
+}
+
+/**
+ * The same for one instance, as a plain statement (the event path's read): prepared once per
+ * connection, it skips the function call and the key list (~0.1 ms of the server's time per event).
+ */
+export async function loadContext(db: DbOrTx, tenantId: string, id: string): Promise<InstanceContext | undefined> {
+  const [r] = rowsOf<{ c: unknown }>(await executeNamed(db, 'ef_instance_context_one', sql`select json_build_object(
+      'row', row_to_json(i),
+      'cal', (select coalesce(string_agg(c.key || '@' || c.xmin::text, ',' order by c.key), '') from calendars c where c.tenant_id = i.tenant_id and c.estate_id = i.estate_id),
+      'sla', b.bound,
+      'armed', (select coalesce(json_agg(json_build_array(tm.id, tm.key, ef_ms(tm.due_at))), '[]'::json) from timers tm
+                where tm.tenant_id = i.tenant_id and tm.instance_id = i.id and tm.status = 'armed' and tm.key like 'sla:%'),
+      'history', case when b.bound is not null then (
+        select json_agg(json_build_array(ef_ms(e.at), e.type, e.data, e.state_after) order by e.seq) from events e
+        where e.tenant_id = i.tenant_id and e.instance_id = i.id) end
+    ) as c
+    from instances i
+    left join lateral (
+      select json_agg(json_build_array(d.id, d.key, d.version)) as bound from (
+        select distinct on (d.key) d.id, d.key, d.version from definition_versions d
+        where d.tenant_id = i.tenant_id and d.estate_id = i.estate_id and d.kind = 'sla' and d.document->>'workflow' = i.workflow_key
+        order by d.key, d.version desc) d
+    ) b on true
+    where i.tenant_id = ${tenantId}::uuid and i.id = ${id}::uuid`));
+  return r ? contextsFromJson([jsonValue(r.c)])[0] : undefined;
 }
 
 /** One event's writes (see `ef_apply_group` in migration 0003 for what each field does). */
@@ -124,7 +166,7 @@ export interface ApplyResult {
 
 /** Writes the groups in one statement; `isolate` gives each group its own subtransaction (the worker). */
 export async function applyWrites(db: DbOrTx, groups: GroupWrite[], isolate: boolean): Promise<ApplyResult> {
-  const [r] = rowsOf<{ r: unknown }>(await db.execute(sql`select ef_apply(${JSON.stringify(groups)}::jsonb, ${isolate}) as r`));
+  const [r] = rowsOf<{ r: unknown }>(await executeNamed(db, 'ef_apply', sql`select ef_apply(${JSON.stringify(groups)}::jsonb, ${isolate}) as r`));
   return jsonValue<ApplyResult>(r?.r);
 }
 
