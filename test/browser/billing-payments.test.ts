@@ -41,7 +41,7 @@ const unitState = async (request: APIRequestContext) => {
   const bills = await json<{ asOf: string; items: Bill[] }>(request, 'GET', `/api/billing/bills?${q}`);
   const receipts = await json<{ items: Receipt[] }>(request, 'GET', `/api/billing/receipts?${q}`);
   const from = bills.items.map((b) => b.issueOn).sort()[0]!;
-  const statement = await json<{ closingFen: number; creditFen: number; entries: { kind: string; amountFen: number }[] }>(request, 'GET', `/api/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
+  const statement = await json<{ closingFen: number; creditFen: number; entries: { kind: string; amountFen: number; ref?: string }[] }>(request, 'GET', `/api/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
   return { bills: bills.items.filter((b) => b.key.startsWith(`${planId}/`)), owed: bills.items.reduce((n, b) => n + b.outstandingFen, 0), receipts: receipts.items, statement };
 };
 
@@ -139,6 +139,98 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toBe('Field "amountFen" must be more than 0');
     expect(await text(page, 'receipt-amount')).toBe(new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(500).replace(/\s/g, ''));
     expect((await unitState(request)).receipts).toHaveLength(after.receipts.length);
+    await page.getByTestId('locale').first().selectOption('zh-CN');
+    await page.context().close();
+  }, 90_000);
+
+  it('finance overpays, refunds part of the credit after a confirmation, and a refund above the credit shows the API message at the amount field and changes nothing (BL-7, BL-8)', async () => {
+    const page = await as('finance');
+    const request = page.request;
+    await page.goto('/bills');
+    await page.getByLabel('按房号查找').fill(unitLabel);
+    await page.locator(`[data-testid="unit-hits"] button[data-unit="${unitLabel}"]`).click();
+    await page.getByTestId('unit-account').waitFor();
+    const before = await unitState(request);
+    expect(before.statement.creditFen).toBe(0);
+    expect(before.owed).toBeGreaterThan(0);
+    // no credit, no refund action
+    expect(await page.getByTestId('refund').count()).toBe(0);
+
+    // pay ¥150.00 more than is owed today: the rest is held as credit (预收)
+    const overpaid = before.owed + 15000;
+    await page.getByLabel('实收金额（元）').fill((overpaid / 100).toFixed(2));
+    await page.getByLabel('缴费方式').selectOption('cash');
+    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await page.getByTestId('refund').waitFor();
+    const paid = await unitState(request);
+    expect(paid.owed).toBe(0);
+    expect(paid.statement.creditFen).toBe(15000);
+    expect(paid.receipts[0]).toMatchObject({ amountFen: overpaid, creditFen: 15000 });
+    expect(await text(page, 'refund-available')).toContain(yuan(15000));
+    await expect.poll(() => text(page, 'statement-credit')).toBe(yuan(15000));
+
+    // the amount starts at the whole credit; refund ¥40.00 of it by cash, after reviewing
+    await page.getByTestId('refund-open').click();
+    const refundAmount = page.getByLabel('退款金额（元）');
+    expect(await refundAmount.inputValue()).toBe('150.00');
+    await refundAmount.fill('40.00');
+    await page.getByLabel('退款方式').selectOption('cash');
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    const confirm = page.getByTestId('refund-confirm');
+    await confirm.waitFor();
+    expect((await confirm.textContent())?.replace(/\s/g, '')).toContain(`${unitLabel}的预收余额中退还${yuan(4000)}（现金）？退款后可退余额为${yuan(11000)}`);
+    // nothing is sent before the confirmation
+    expect((await unitState(request)).statement.creditFen).toBe(15000);
+    await confirm.getByRole('button', { name: '确认退款' }).click();
+    const slip = page.getByTestId('refund-slip');
+    await slip.waitFor();
+    const refunded = await unitState(request);
+    expect(refunded.statement.creditFen).toBe(11000);
+    const refundEntries = refunded.statement.entries.filter((e) => e.kind === 'refund');
+    expect(refundEntries.map((e) => e.amountFen)).toEqual([4000]);
+    expect(refunded.receipts).toEqual(paid.receipts); // a refund issues no receipt serial
+    expect(await text(page, 'refund-ref')).toBe(refundEntries[0]!.ref);
+    expect(await text(page, 'refund-amount')).toBe(yuan(4000));
+    expect(await text(page, 'refund-credit-left')).toBe(yuan(11000));
+    // the statement follows without a reload
+    await expect.poll(() => text(page, 'statement-credit')).toBe(yuan(11000));
+    await expect.poll(() => page.getByTestId('statement').locator('tr[data-kind="refund"]').count()).toBe(1);
+    expect(await text(page, 'statement-closing')).toBe(yuan(refunded.statement.closingFen));
+    expect(await text(page, 'refund-available')).toContain(yuan(11000));
+    await screenshot(page, 'bills-refund');
+
+    // more than the credit: the API refuses it (409 at amountFen); its message shows at the amount field and nothing changes
+    const direct = await request.post('/api/billing/payments', { data: { estateId, unitId, kind: 'refund', amountFen: 50000, method: 'cash' } });
+    expect(direct.status()).toBe(409);
+    const apiError = ((await direct.json()) as { error: { field: string; message: { zh: string; en: string } } }).error;
+    expect(apiError.field).toBe('amountFen');
+    await page.getByTestId('refund-open').click();
+    expect(await refundAmount.inputValue()).toBe('110.00');
+    await refundAmount.fill('500.00');
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    await page.getByTestId('refund-confirm').getByRole('button', { name: '确认退款' }).click();
+    await expect.poll(() => page.getByTestId('refund-error-amountFen').textContent()).toBe(apiError.message.zh);
+    expect(await refundAmount.getAttribute('aria-invalid')).toBe('true');
+    const unchanged = await unitState(request);
+    expect(unchanged.statement).toEqual(refunded.statement);
+    expect(unchanged.receipts).toEqual(refunded.receipts);
+    expect(await text(page, 'statement-credit')).toBe(yuan(11000));
+    // the page's own check: not an amount in yuan, nothing sent
+    await refundAmount.fill('1.234');
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    await expect.poll(() => page.getByTestId('refund-error-amountFen').textContent()).toContain('字段“退款金额（元）”');
+    expect(await page.getByTestId('refund-confirm').count()).toBe(0);
+    // in English the API's refusal reads in English
+    await refundAmount.fill('500.00');
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    await page.getByTestId('refund-confirm').getByRole('button', { name: '确认退款' }).click();
+    await expect.poll(() => page.getByTestId('refund-error-amountFen').textContent()).toBe(apiError.message.zh);
+    await page.getByTestId('locale').first().selectOption('en');
+    await expect.poll(() => page.getByTestId('refund-error-amountFen').textContent()).toBe(apiError.message.en);
+    expect((await unitState(request)).statement).toEqual(refunded.statement);
+    // the refund desk fits 360 px
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.getByTestId('locale').first().selectOption('zh-CN');
     await page.context().close();
   }, 90_000);

@@ -46,6 +46,18 @@ export function recordPayment(input: PaymentInput, idempotencyKey?: string): Pro
   return api<PaymentResult>('/billing/payments', { body: input, idempotencyKey });
 }
 
+export type RefundInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod };
+/** What `POST /api/billing/payments` answers for `kind: "refund"`: the refund as recorded (no receipt serial) and the unit's credit after it. */
+export type RefundResult = { payment: { id: string; unitId: string; receivedOn: string; amountFen: number; method: PaymentMethod }; receipt: null; balanceFen: number; creditFen: number };
+
+/**
+ * Refunds part or all of a unit's credit (预收). The API refuses more than the credit with a 409
+ * naming `amountFen`; it keeps no reason for a refund and issues no receipt serial for it.
+ */
+export function recordRefund(input: RefundInput, idempotencyKey?: string): Promise<RefundResult> {
+  return api<RefundResult>('/billing/payments', { body: { ...input, kind: 'refund' }, idempotencyKey });
+}
+
 /** The estate's units for the picker, in label order. */
 export async function loadUnits(estateId: string, fetcher?: typeof fetch): Promise<UnitOption[]> {
   const estate = await api<{ buildings: { name: string; units: { id: string; label: string }[] }[] }>(`/estates/${encodeURIComponent(estateId)}`, { fetch: fetcher });
