@@ -224,7 +224,7 @@ withDatabases((kind, getDb) => {
       expect(ok.body.version).toBe(before.body.version + 1);
     });
 
-    it('shows a resident their own uploads and the files of their own requests, and a neighbour\'s as 404', async () => {
+    it('shows a resident their own uploads and the files of their own requests, and refuses a neighbour\'s with 403', async () => {
       const neighbourName = `neighbour-${randomUUID().slice(0, 8)}`;
       await createUser(db, testConfig as never, { tenantId: w.own.tenantId, username: neighbourName, password: 'pw', roles: [{ estateId: w.own.estateId, role: 'resident' }] });
       const neighbour = await signIn(w.app, neighbourName, 'pw');
@@ -239,10 +239,11 @@ withDatabases((kind, getDb) => {
       await db.insert(events).values({ tenantId: w.own.tenantId, instanceId: order.body.id, seq: 1000, type: 'NOTE', data: { photos: [staffPhoto.body.url] }, actorRole: 'technician', at: new Date() });
       expect((await resident.call('GET', mine.body.url)).status).toBe(200);
       expect((await resident.call('GET', staffPhoto.body.url)).status).toBe(200);
+      // as with instances, a resident meets a 403 with its reason for the estate's other files
       const hidden = await resident.call('GET', unrelated.body.url);
-      expect(hidden.status).toBe(404);
-      expect(hidden.body.error.message.zh).toContain('未找到');
-      for (const url of [mine.body.url, staffPhoto.body.url]) expect((await neighbour.call('GET', url)).status, url).toBe(404);
+      expect(hidden.status).toBe(403);
+      expect(hidden.body.error.message.zh).toBe('住户只能查看自己上传的附件和自己所提事项中的附件');
+      for (const url of [mine.body.url, staffPhoto.body.url]) expect((await neighbour.call('GET', url)).status, url).toBe(403);
       // staff of the estate see them all
       for (const url of [mine.body.url, staffPhoto.body.url, unrelated.body.url]) expect((await dispatcher.call('GET', url)).status, url).toBe(200);
     });

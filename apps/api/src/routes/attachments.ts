@@ -164,7 +164,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .get(
     '/:id',
     {
-      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that their own requests name (others: 404)',
+      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that their own requests name (other residents: 403; other estates and companies: 404)',
       access: everyone,
       estate: { from: 'param', param: 'id' },
       params: { id: 'attachment' },
@@ -177,7 +177,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
       const auth = authOf(c);
       // a resident sees the files they uploaded and those of the requests they raised, not their neighbours'
       if (requireEstate(c, row.estateId) === 'resident' && row.createdBy !== auth.userId && !(await inOwnRequest(c, row.estateId, id))) {
-        throw notFound('attachment', id);
+        throw new ApiError('forbidden', { zh: '住户只能查看自己上传的附件和自己所提事项中的附件', en: 'Residents see only the files they uploaded and those of the requests they raised' });
       }
       const etag = `"${row.sha256}"`;
       const headers: Record<string, string> = {
