@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
@@ -72,19 +73,21 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     const onSite = page.locator('[data-metric="on-site"]');
     const due = () => onSite.getByTestId('sla-due').first().textContent();
     const rungs = async () => (await onSite.getByTestId('sla-rung').allTextContents()).join(' | ');
-    // from Friday 17:50: params.onSiteMinutes = 30 → due 18:20; rungs 0 and 15 min after the breach
+    // from Friday 17:50: params.onSiteMinutes = 30 → due 18:20; no breach ladder (the workflow's onSite escalation notifies)
     await expect.poll(due).toMatch(/2026年9月25日 18:20/);
-    expect(await rungs()).toMatch(/第 1 级 2026年9月25日 18:20 → 调度员 \| 第 2 级 2026年9月25日 18:35 → 客服经理/);
+    expect(await rungs()).toBe('');
 
     // the goal target: from the parameter to a fixed 45 minutes
     await page.getByTestId('m0-goal-0-mode').selectOption('fixed');
     await page.getByTestId('m0-goal-0-amount').fill('45');
     await expect.poll(due).toMatch(/2026年9月25日 18:35/);
     expect((await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/50%.*18:12.*\|.*80%.*18:26/);
-    // the second rung: 15 → 30 minutes after the breach, to the property manager as well
+    // two rungs added: at the breach, and a second one moved from 15 to 30 minutes after it, to the property manager as well
+    await page.getByTestId('m0-add-rung').click();
+    await page.getByTestId('m0-add-rung').click();
     await page.getByTestId('m0-rung-1-amount').fill('30');
     await onSite.locator('[data-rung="1"]').getByLabel('物业经理', { exact: true }).check();
-    await expect.poll(rungs).toMatch(/第 1 级 2026年9月25日 18:35 → 调度员 \| 第 2 级 2026年9月25日 19:05 → 客服经理、物业经理/);
+    await expect.poll(rungs).toMatch(/第 1 级 2026年9月25日 18:35 → 客服经理 \| 第 2 级 2026年9月25日 19:05 → 客服经理、物业经理/);
     expect(await page.getByTestId('sla-lint-count').textContent()).toContain('未发现问题');
     await screenshot(page, 'designer-sla-editor');
 
@@ -123,7 +126,7 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     // an undeclared parameter is named at the amount field
     await page.getByTestId('m0-goal-0-mode').selectOption('expr');
     await page.locator('#m0-goal-0-amount-expr').fill('params.onSiteMinutez');
-    await expect.poll(() => onSite.locator('[data-goal="0"]').getByTestId('field-error').allTextContents()).toContain('参数“onSiteMinutez”未在流程 params 中声明');
+    await expect.poll(() => onSite.locator('[data-goal="0"]').getByTestId('field-error').allTextContents()).toContain('参数“onSiteMinutez”未在流程 params 中声明，您是不是要写 "onSiteMinutes"？');
     await screenshot(page, 'designer-sla-editor-errors');
     // the same finding in English after the language switch
     await page.getByTestId('locale').selectOption('en');
@@ -220,4 +223,77 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await screenshot(page, 'designer-simulate-calendar');
     await page.context().close();
   }, 60_000);
+
+  it("Simulate starts from the values this estate installed the workflow's bundle with, says where each value comes from, resets to either, and keeps the order the bundle's files declare", async () => {
+    const page = await asAdmin();
+    const file = (path: string) => JSON.parse(readFileSync(new URL(`../../workflows/${path}`, import.meta.url), 'utf8')) as { version?: string; params?: object; parameters?: object };
+    const names = async () => page.locator('[data-testid="sim-params"]').first().locator('[data-param]').evaluateAll((els) => els.map((e) => e.getAttribute('data-param')));
+    const origin = async (name: string) => (await page.getByTestId(`param-origin-${name}`).first().textContent())?.trim();
+    // lost-and-found installed again with ¥200.00 as the valuable threshold (the bundle's default is ¥100.00)
+    const install = await page.request.post('/api/bundles/install', { data: { estateId, bundleId: 'lost-and-found', parameters: { valuableThresholdFen: 20000 } } });
+    expect(install.status(), await install.text()).toBe(200);
+    const read = (await (await page.request.get(`/api/bundles/installs/${((await install.json()) as { id: string }).id}/params`)).json()) as { parameters: Record<string, unknown>; order: { workflows: Record<string, string[]> } };
+    expect(read.parameters).toEqual({ valuableThresholdFen: 20000 });
+    const declared = [...Object.keys(file('lost-and-found/workflow.json').params!), ...Object.keys(file('lost-and-found/bundle.json').parameters!)];
+    expect(read.order.workflows['lost-and-found']).toEqual(Object.keys(file('lost-and-found/workflow.json').params!));
+
+    await page.goto(`/designer/workflows/lost-and-found/simulate?estate=${estateId}`);
+    await page.getByTestId('sim-params').waitFor();
+    expect(await names()).toEqual(declared); // the workflow file's params, then the bundle's
+    const notes = (await page.getByTestId('sim-params-note').allTextContents()).join(' ');
+    expect(notes).toContain(`lost-and-found@${file('lost-and-found/bundle.json').version!}`);
+    expect(notes).toContain('声明顺序');
+    const threshold = page.locator('#param-valuableThresholdFen');
+    const cheap = page.locator('#param-cheapRetentionMonths');
+    expect(await threshold.inputValue()).toBe('200.00');
+    expect(await origin('valuableThresholdFen')).toBe('安装值');
+    expect(await page.getByTestId('param-msg-valuableThresholdFen').textContent()).toContain('安装值（默认 ¥100.00）');
+    expect(await origin('cheapRetentionMonths')).toBe('默认值'); // the bundle does not set it
+    expect(await page.getByTestId('sim-params-origins').textContent()).toContain('安装值 1 · 默认值 2 · 已改 0');
+
+    // edits are marked as such, against both the installed value and the default
+    await cheap.fill('6');
+    await threshold.fill('300');
+    await expect.poll(() => origin('cheapRetentionMonths')).toBe('已改');
+    expect(await origin('valuableThresholdFen')).toBe('已改');
+    expect(await page.getByTestId('param-msg-valuableThresholdFen').textContent()).toContain('已改（安装值 ¥200.00，默认 ¥100.00）');
+    // back to the defaults, then to the installed values
+    await page.getByTestId('sim-reset-defaults').click();
+    await expect.poll(() => threshold.inputValue()).toBe('100.00');
+    expect(await origin('valuableThresholdFen')).toBe('默认值');
+    expect(await cheap.inputValue()).toBe('3');
+    await page.getByTestId('sim-reset-installed').click();
+    await expect.poll(() => threshold.inputValue()).toBe('200.00');
+    expect(await origin('valuableThresholdFen')).toBe('安装值');
+    expect(await origin('cheapRetentionMonths')).toBe('默认值');
+    await page.getByTestId('locale').first().selectOption('en');
+    await expect.poll(() => origin('valuableThresholdFen')).toBe('Installed');
+    expect(await page.getByTestId('sim-reset-installed').textContent()).toContain('Reset to installed values');
+    await page.getByTestId('locale').first().selectOption('zh-CN');
+    await screenshot(page, 'designer-simulate-installed');
+
+    // satisfaction-survey (installed by the demo, no bundle parameters): the file's order, which the stored document has lost
+    await page.goto(`/designer/workflows/satisfaction-survey/simulate?estate=${estateId}`);
+    await page.getByTestId('sim-params').waitFor();
+    const surveyOrder = Object.keys(file('revisit-and-survey/survey.workflow.json').params!);
+    const versions = (await (await page.request.get(`/api/definitions/versions?estateId=${estateId}&kind=workflow&key=satisfaction-survey`)).json()) as { items: { id: string; version: number }[] };
+    const latest = versions.items.toSorted((a, b) => b.version - a.version)[0]!;
+    const stored = (await (await page.request.get(`/api/definitions/versions/${latest.id}`)).json()) as { document: { params: object } };
+    expect(Object.keys(stored.document.params)).not.toEqual(surveyOrder); // jsonb reorders keys
+    expect(await names()).toEqual(surveyOrder);
+    expect(new Set(await page.locator('[data-testid^="param-origin-"]').allTextContents())).toEqual(new Set(['默认值']));
+
+    // a workflow published by hand runs with its defaults, and its params are sorted by title
+    const hand = await page.request.post('/api/definitions/publish', { data: { estateId, kind: 'workflow', key: workflowId, changeNote: 'browser test: by hand', document: workflow } });
+    expect(hand.status(), await hand.text()).toBeLessThan(300);
+    await page.goto(`/designer/workflows/${workflowId}/simulate?estate=${estateId}`);
+    await page.getByTestId('sim-params').waitFor();
+    const byTitle = Object.entries(workflow.params).toSorted(([, a], [, b]) => a.title.zh.localeCompare(b.title.zh, 'zh-CN')).map(([n]) => n);
+    expect(await names()).toEqual(byTitle);
+    const handNotes = (await page.getByTestId('sim-params-note').allTextContents()).join(' ');
+    expect(handNotes).toContain('不是从模板包安装的');
+    expect(handNotes).toContain('按标题排序');
+    expect(await page.getByTestId('sim-reset-installed').count()).toBe(0);
+    await page.context().close();
+  }, 90_000);
 });

@@ -68,15 +68,16 @@ describe('SLA policy editor: findings at the field', () => {
     m.goals[0]!.deadline = { after: { amount: 'params.onSiteMinutez', unit: 'minutes' }, calendar: 'cn-nowhere' };
     m.start = [{ enter: 'work.dispachted' }];
     m.reset = [{ event: 'RESCHEDULED' }];
-    m.onBreach!.ladder![1]!.after = { after: { amount: -5, unit: 'minutes' } };
+    // the catalogue's on-site clock leaves its breach notices to the workflow's escalation: a rung added here
+    m.onBreach = { once: true, ladder: [{ after: { after: { amount: -5, unit: 'minutes' } }, notify: ['cs_manager'] }] };
     const found = lint.lintPolicy(policy, ctx);
     const at = (p: string) => lint.findingsAt(found, p).map((f) => f.message.zh).join(' | ');
     expect(at('/metrics/0/goals/0/when')).toContain('表达式不完整');
-    expect(at('/metrics/0/goals/0/deadline/after/amount')).toBe('参数“onSiteMinutez”未在流程 params 中声明');
+    expect(at('/metrics/0/goals/0/deadline/after/amount')).toBe('参数“onSiteMinutez”未在流程 params 中声明，您是不是要写 "onSiteMinutes"？');
     expect(at('/metrics/0/goals/0/deadline/calendar')).toContain('日历“cn-nowhere”不存在');
-    expect(at('/metrics/0/start/0/enter')).toBe('流程“repair”没有状态“work.dispachted”');
-    expect(at('/metrics/0/reset/0/event')).toBe('流程“repair”未声明事件“RESCHEDULED”');
-    expect(at('/metrics/0/onBreach/ladder/1/after/after/amount')).toBe('数值须 >= 0');
+    expect(at('/metrics/0/start/0/enter')).toBe('流程“repair”没有状态“work.dispachted”，您是不是要写 "work.dispatched"？');
+    expect(at('/metrics/0/reset/0/event')).toBe('流程“repair”未声明事件“RESCHEDULED”，您是不是要写 "RESCHEDULE"？');
+    expect(at('/metrics/0/onBreach/ladder/0/after/after/amount')).toBe('数值须 >= 0');
     expect(lint.findingsAt(found, '/metrics/0/goals/0', true).length).toBeGreaterThanOrEqual(3);
     expect(found.every((f) => f.message.en.length > 0)).toBe(true);
   });
@@ -145,7 +146,8 @@ describe('SLA policy preview', () => {
     let onSite = preview.previewPolicy(policy, from, {}, { onSiteMinutes: 30 })[0]!.goals[0]!;
     expect(iso(onSite.due)).toBe('2026-09-25T10:20:00.000Z');
     policy.metrics[0]!.goals[0]!.deadline = { after: { amount: 45, unit: 'minutes' } };
-    policy.metrics[0]!.onBreach!.ladder![1]!.after = { after: { amount: 30, unit: 'minutes' } };
+    // (the catalogue's on-site clock has no ladder of its own: its breach notices are the workflow's escalation)
+    policy.metrics[0]!.onBreach = { once: true, ladder: [{ after: { after: { amount: 0, unit: 'minutes' } }, notify: ['cs_manager'] }, { after: { after: { amount: 30, unit: 'minutes' } }, notify: ['property_manager'] }] };
     onSite = preview.previewPolicy(policy, from, {}, { onSiteMinutes: 30 })[0]!.goals[0]!;
     expect(iso(onSite.due)).toBe('2026-09-25T10:35:00.000Z');
     expect(onSite.warnings.map((w) => [w.percent, iso(w.at)])).toEqual([[50, '2026-09-25T10:12:30.000Z'], [80, '2026-09-25T10:26:00.000Z']]);
@@ -198,6 +200,31 @@ describe('Simulate: parameters', () => {
     expect(params.checkParam(works!, '25:00')?.zh).toContain('格式不正确');
     expect(params.checkParam(late!, 30)).toBeNull();
     expect(params.changedFromDefault(params.paramFields(declared as never), { ...params.defaultValues(params.paramFields(declared as never)), lateAfterMinutes: 30 })).toEqual(['lateAfterMinutes']);
+  });
+
+  it("adds a bundle's own parameters after the workflow's, and orders by a known declaration order, else by zh title", () => {
+    const bundle = { valuableThresholdFen: { schema: { type: 'integer', minimum: 0 }, default: 10000, title: { zh: '贵重物品价值下限（分）', en: 'Valuable from (fen)' } }, cadence: { schema: { type: 'string' }, title: { zh: '不用', en: 'Unused' } } };
+    const fields = params.paramFields(declared as never, bundle as never);
+    // the workflow's own declaration wins over a bundle spec of the same name
+    expect(fields.map((f) => f.name)).toEqual(['calloutFeeFen', 'lateAfterMinutes', 'cadence', 'worksHoursStart', 'lateFeePerMille', 'valuableThresholdFen']);
+    expect(fields.find((f) => f.name === 'cadence')!.kind).toBe('enum');
+    expect(params.orderFields(fields, ['lateFeePerMille', 'cadence']).map((f) => f.name).slice(0, 2)).toEqual(['lateFeePerMille', 'cadence']);
+    // pinyin order: 超 chāo, 贵 guì, 上 shàng, 施 shī, 滞 zhì, 周 zhōu
+    expect(params.orderFields(fields, null).map((f) => f.title.zh)).toEqual(['超时分钟数', '贵重物品价值下限（分）', '上门费', '施工开始', '滞纳金', '周期']);
+  });
+
+  it('says whether a value is the installed one, the default or an edit, and starts from the installed values', () => {
+    const fields = params.paramFields(declared as never);
+    const fee = fields[0]!;
+    const installed = { calloutFeeFen: 8000 };
+    expect(params.paramOrigin(fee, 8000, installed)).toBe('installed');
+    expect(params.paramOrigin(fee, 5000, installed)).toBe('default');
+    expect(params.paramOrigin(fee, 6000, installed)).toBe('edited');
+    expect(params.paramOrigin(fee, 5000, null)).toBe('default');
+    // an installed value equal to the default counts as installed: it is what the estate runs with
+    expect(params.paramOrigin(fee, 5000, { calloutFeeFen: 5000 })).toBe('installed');
+    expect(params.startingValues(fields, installed)).toEqual({ ...params.defaultValues(fields), calloutFeeFen: 8000 });
+    expect(params.startingValues(fields, { unknown: 1 })).toEqual(params.defaultValues(fields));
   });
 });
 

@@ -72,4 +72,33 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
     if (!row) throw notFound('bundle', id);
     requireEstate(c, row.estateId);
     return c.json({ ...(row.content as object), parameters: row.parameters });
-  });
+  })
+  .get(
+    '/installs/:id/params',
+    {
+      summary: "An install's parameter values and their specs, with the order the bundle's files declare parameters in (read from the catalogue folder when it holds the same version; `order` is null otherwise, as stored documents are jsonb and keep no key order)",
+      access: designers,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'bundle-install' },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('bundle', id);
+      const [row] = await c.get('deps').db.select().from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, authOf(c).tenantId), eq(bundleInstalls.id, id)));
+      if (!row) throw notFound('bundle', id);
+      requireEstate(c, row.estateId);
+      const specs = (row.content as Partial<BundlePackage>).bundle?.parameters ?? {};
+      const dir = c.get('deps').config.workflowsDir;
+      let order: { parameters: string[]; workflows: Record<string, string[]> } | null = null;
+      if (row.source === 'catalogue' && (await catalogueIds(dir)).includes(row.bundleId)) {
+        // JSON.parse keeps the file's key order, which is the declaration order
+        const pkg = await readBundleFolder(join(dir, row.bundleId)).catch(() => null);
+        if (pkg && String(pkg.bundle.version) === row.bundleVersion) {
+          const keys = (v: unknown) => (typeof v === 'object' && v !== null ? Object.keys(v) : []);
+          const workflows = Object.values(pkg.files).filter((d) => d.kind === 'workflow');
+          order = { parameters: keys(pkg.bundle.parameters), workflows: Object.fromEntries(workflows.map((w) => [String(w.id), keys(w.params)])) };
+        }
+      }
+      return c.json({ ...installSummary(row), specs, order });
+    },
+  );

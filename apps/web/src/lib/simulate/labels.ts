@@ -21,6 +21,17 @@ export const S = {
   defaultCalendar: t('默认日历', 'Default calendar'),
   builtin: t('内置 cn-statutory', 'Built-in cn-statutory'),
   running: t('本次运行：{list}', 'This run: {list}'),
+  originInstalled: t('安装值', 'Installed'),
+  originDefault: t('默认值', 'Default'),
+  originEdited: t('已改', 'Edited'),
+  originCount: t('安装值 {i} · 默认值 {d} · 已改 {e}', 'Installed {i} · default {d} · edited {e}'),
+  resetInstalled: t('恢复安装值', 'Reset to installed values'),
+  installedFrom: t('起始值取自本项目安装的模板包 {bundle}@{version}（{when}）；模板包未设置的参数用默认值。', 'Starting from the values this estate installed with bundle {bundle}@{version} ({when}); parameters the bundle does not set use their defaults.'),
+  notInstalled: t('该流程的运行版本不是从模板包安装的，本项目运行时使用默认值。', 'The running version of this workflow was not installed from a bundle: the estate runs it with the defaults.'),
+  orderDeclared: t('参数按流程文件中的声明顺序排列。', 'Parameters in the order the workflow file declares them.'),
+  orderByTitle: t('参数按标题排序：已发布的文档（jsonb）不保留声明顺序。', 'Parameters sorted by title: a published document (jsonb) keeps no declaration order.'),
+  installedNote: t('安装值（默认 {d}）', 'installed (default {d})'),
+  editedInstalled: t('已改（安装值 {i}，默认 {d}）', 'edited (installed {i}, default {d})'),
 } as const;
 
 export function fill(text: Text, vars: Record<string, string | number>): Text {

@@ -10,7 +10,7 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type ParamKind = 'money' | 'duration' | 'percent' | 'permille' | 'integer' | 'number' | 'enum' | 'boolean' | 'time' | 'string';
 type Schema = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; pattern?: string; maxLength?: number; minLength?: number; multipleOf?: number };
-type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text };
+export type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text };
 
 export type ParamField = { name: string; title: Text; description?: Text; schema: Schema; kind: ParamKind; unit?: Text; default: unknown };
 
@@ -39,9 +39,42 @@ function kindOf(name: string, schema: Schema): { kind: ParamKind; unit?: Text } 
   return { kind: 'string' };
 }
 
-/** The declared params of a workflow definition, in declaration order. */
-export function paramFields(declared: Record<string, Declared> | undefined): ParamField[] {
-  return Object.entries(declared ?? {}).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default }));
+/**
+ * The declared params of a workflow definition in the key order of `declared`, then `extra` ones
+ * it does not declare itself (a bundle's parameters, which the estate's runs also receive).
+ */
+export function paramFields(declared: Record<string, Declared> | undefined, extra: Record<string, Declared> = {}): ParamField[] {
+  const all = { ...extra, ...(declared ?? {}) };
+  const names = [...Object.keys(declared ?? {}), ...Object.keys(extra).filter((n) => !(n in (declared ?? {})))];
+  return names.map((name) => [name, all[name]!] as const).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default }));
+}
+
+/**
+ * Fields in a known declaration order (names missing from it after, by title); with no order, by
+ * zh title. A published document is stored as jsonb, which keeps no key order, so the order is only
+ * known from elsewhere (a bundle's files).
+ */
+export function orderFields(fields: readonly ParamField[], order: readonly string[] | null | undefined): ParamField[] {
+  const byTitle = (a: ParamField, b: ParamField) => a.title.zh.localeCompare(b.title.zh, 'zh-CN') || a.name.localeCompare(b.name);
+  if (!order) return fields.toSorted(byTitle);
+  const at = (f: ParamField) => (order.includes(f.name) ? order.indexOf(f.name) : Number.MAX_SAFE_INTEGER);
+  return fields.toSorted((a, b) => at(a) - at(b) || byTitle(a, b));
+}
+
+/** Where a value comes from: the installed value, the declared default, or an edit in Simulate. */
+export type ParamOrigin = 'installed' | 'default' | 'edited';
+
+export function paramOrigin(field: ParamField, value: unknown, installed?: Record<string, unknown> | null): ParamOrigin {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (installed && field.name in installed && same(value, installed[field.name])) return 'installed';
+  if (same(value, field.default)) return 'default';
+  return 'edited';
+}
+
+/** The values a simulation starts from: the defaults, with the installed values over them. */
+export function startingValues(fields: readonly ParamField[], installed?: Record<string, unknown> | null): Record<string, unknown> {
+  const own = Object.fromEntries(fields.filter((f) => installed && f.name in installed).map((f) => [f.name, installed![f.name]]));
+  return { ...defaultValues(fields), ...own };
 }
 
 export function defaultValues(fields: readonly ParamField[]): Record<string, unknown> {
