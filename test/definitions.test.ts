@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatFinding, validatePath, type Finding } from '@estateflow/definitions';
+import { formatFinding, validateDocument, validatePath, type Finding } from '@estateflow/definitions';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test/fixtures/lint');
@@ -19,7 +19,7 @@ const fixtures = readdirSync(FIXTURES).sort().map((name) => ({
 describe('every lint fixture is reported with the expected rule, pointer and message (errors reject)', () => {
   it('has a fixture for each rule the issue names', () => {
     const rules = new Set(fixtures.flatMap((f) => f.expected.findings.map((x) => x.rule)));
-    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'missing-file', 'forbidden-key', 'unsafe-pattern', 'pattern-without-max-length']) {
+    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'duplicate-notice', 'missing-file', 'forbidden-key', 'unsafe-pattern', 'pattern-without-max-length']) {
       expect(rules, rule).toContain(rule);
     }
   });
@@ -46,6 +46,33 @@ describe('the lost-and-found bundle', () => {
   it('validates without errors', async () => {
     const findings = await validatePath(join(ROOT, 'workflows/lost-and-found'));
     expect(findings.filter((f) => f.severity === 'error').map((f) => formatFinding(f, 'en'))).toEqual([]);
+  });
+});
+
+describe('SLA policies in bundles (checked like workflows; one notice per audience for one deadline)', () => {
+  it('the catalogue has no SLA error and no breach ladder repeating a workflow escalation (RP-2, CP-4)', async () => {
+    const findings = await validatePath(join(ROOT, 'workflows'));
+    const sla = findings.filter((f) => f.file.includes('/sla/'));
+    expect(sla.map((f) => formatFinding(f, 'en'))).toEqual([]);
+    expect(findings.filter((f) => f.rule === 'duplicate-notice')).toEqual([]);
+  });
+
+  it('warns only for the rungs and roles a workflow escalation already notifies on the same clock', async () => {
+    const findings = await validatePath(join(FIXTURES, 'sla-duplicate-notice'));
+    const dup = findings.filter((f) => f.rule === 'duplicate-notice');
+    // metric 0: same state window, rung 1 (cs_manager) repeats and rung 2 (admin) does not; metric 1: the same
+    // deadline written in another key order, only property_manager repeats; metric 2 measures another clock
+    expect(dup.map((f) => [f.pointer, f.severity])).toEqual([
+      ['/metrics/0/onBreach/ladder/0/notify', 'warning'],
+      ['/metrics/1/onBreach/ladder/0/notify', 'warning'],
+    ]);
+    expect(dup[1]!.message.en).not.toContain('admin');
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('a loose SLA file is still type-checked (no workflow known: states and params are not)', async () => {
+    const findings = validateDocument({ kind: 'sla', id: 'x', title: { zh: '时', en: 'Clock' }, workflow: 'elsewhere', metrics: [{ id: 'm', start: [{ enter: 'nowhere' }], stop: [{ expr: "params.unknown == 'x'" }], goals: [{ when: '1 +', deadline: { endOfDay: true } }] }] });
+    expect(findings.map((f) => [f.rule, f.pointer])).toEqual([['bad-expression', '/metrics/0/goals/0/when']]);
   });
 });
 

@@ -5,7 +5,7 @@ import { DOCUMENT_KINDS } from './ajv.ts';
 import { finding, hasErrors, type Finding } from './finding.ts';
 import type { Bundle, Form, Workflow } from './generated/index.ts';
 import { parseJson } from './limits.ts';
-import { lintSla } from './lint/sla.ts';
+import { lintDuplicateNotices } from './lint/sla-notices.ts';
 import { documentKind, validateDocument } from './validate-document.ts';
 
 /** One file of a bundle, parsed. `kind` is what `contents` lists it as. */
@@ -136,7 +136,9 @@ const idOf = (doc: unknown): string | undefined => {
 
 /**
  * Validates every document of a loaded bundle and the references between them: forms, calendars,
- * child workflows, parameters, SLA states and events, duplicate ids, kinds matching `contents`.
+ * child workflows, parameters, SLA policies against their workflow (CEL, states, events, params),
+ * duplicate ids, kinds matching `contents`; warns where an SLA breach ladder repeats a notice the
+ * workflow's own escalation sends for the same clock.
  */
 export function validateBundle(bundle: LoadedBundle): Finding[] {
   const out: Finding[] = [...bundle.loadFindings];
@@ -150,6 +152,8 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
   const formFields = new Map(bundle.forms.map((f) => [f.id, new Set(Object.keys(f.schema.properties ?? {}))] as const));
   const seen = new Map<string, string>();
   const valid = new Map<string, Workflow>();
+  // what an SLA may measure: the bundle's workflows that have a machine to walk
+  const workflowDefs = new Map(bundle.workflows.filter((w) => typeof w.id === 'string' && typeof w.machine === 'object' && w.machine !== null).map((w) => [w.id, w] as const));
   for (const d of bundle.documents) {
     const declared = (d.doc as Doc | null)?.['kind'];
     if (typeof declared === 'string' && declared !== d.kind && (DOCUMENT_KINDS as readonly string[]).includes(declared)) {
@@ -161,7 +165,15 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
     }
     const findings = validateDocument(d.doc, {
       file: d.file,
-      context: { forms, calendars, workflows, formFields, params: d.kind === 'workflow' ? new Set(bundleParams) : allParams },
+      context: {
+        forms,
+        calendars,
+        workflows,
+        formFields,
+        // a workflow sees the bundle's parameters; an SLA those plus its own workflow's (added by the SLA lint)
+        params: d.kind === 'workflow' || d.kind === ('sla' as DocumentKind) ? new Set(bundleParams) : allParams,
+        ...(d.kind === ('sla' as DocumentKind) ? { workflowDefs } : {}),
+      },
     });
     out.push(...findings);
     const id = idOf(d.doc);
@@ -177,7 +189,9 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
     const doc = d.doc as Doc | null;
     if (!doc || typeof doc !== 'object') continue;
     if (d.kind === ('sla' as DocumentKind)) {
-      out.push(...lintSla(doc, new Map(bundle.workflows.map((w) => [w.id, w])), d.file, calendars));
+      // (its schema, CEL, states, events, params and calendars were checked by validateDocument above)
+      const wf = typeof doc['workflow'] === 'string' ? workflowDefs.get(doc['workflow']) : undefined;
+      if (wf) out.push(...lintDuplicateNotices(doc, wf, d.file));
     } else if (d.kind !== 'workflow' && d.kind !== 'bundle') {
       const wf = doc['workflow'];
       if (typeof wf === 'string' && !workflows.has(wf)) out.push(finding('unknown-workflow', d.file, '/workflow', `工作流 "${wf}" 不在模板包中`, `Workflow "${wf}" is not in the bundle`));

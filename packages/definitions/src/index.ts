@@ -5,7 +5,7 @@
  */
 export { schemas, DOCUMENT_KINDS, validatorFor, compileDataSchema, createAjv } from './ajv.ts';
 export type { DocumentKind, SchemaKind } from './ajv.ts';
-export { validateDocument, isValidDocument, documentKind } from './validate-document.ts';
+export { validateDocument, validateSlaPolicy, isValidDocument, documentKind } from './validate-document.ts';
 export type { ValidateOptions } from './validate-document.ts';
 export { loadBundle, validateBundle, validatePath } from './bundle.ts';
 export type { LoadedBundle, LoadedDocument } from './bundle.ts';
@@ -16,5 +16,7 @@ export { ACTION_TYPES, PLATFORM_ROLES, BUILT_IN_CALENDARS } from './vocabulary.t
 export type { ActionType, PlatformRole } from './vocabulary.ts';
 export { LIMITS, FORBIDDEN_KEYS, checkLimits, parseJson } from './limits.ts';
 export { patternProblem, safeRegExp, MAX_PATTERN_LENGTH, MAX_PATTERNED_LENGTH } from './safe-regex.ts';
-export { statePaths } from './lint/sla.ts';
+export { statePaths, lintSlaPolicy, SLA_CONDITION_LISTS } from './lint/sla.ts';
+export type { SlaPolicyContext } from './lint/sla.ts';
+export { lintDuplicateNotices } from './lint/sla-notices.ts';
 export type * from './generated/index.ts';

@@ -6,6 +6,7 @@ import { checkLimits } from './limits.ts';
 import type { LintContext } from './lint/context.ts';
 import { lintParams } from './lint/data-schema.ts';
 import { lintForm } from './lint/form.ts';
+import { lintSlaPolicy, type SlaPolicyContext } from './lint/sla.ts';
 import { lintWorkflow } from './lint/workflow.ts';
 import { schemaFindings } from './schema-findings.ts';
 
@@ -34,12 +35,8 @@ export function documentKind(doc: unknown, file: string): { kind: DocumentKind }
  */
 export function validateDocument(doc: unknown, options: ValidateOptions = {}): Finding[] {
   const file = options.file ?? '<document>';
-  const limits = checkLimits(doc, file);
-  if (limits.length > 0) return limits;
-  const k = documentKind(doc, file);
-  if ('finding' in k) return [k.finding];
-  const validate = validatorFor(k.kind);
-  if (!validate(doc)) return schemaFindings(validate.errors ?? [], file);
+  const k = checkShape(doc, file);
+  if ('findings' in k) return k.findings;
   const ctx: LintContext = { file, ...options.context };
   switch (k.kind) {
     case 'workflow':
@@ -48,9 +45,45 @@ export function validateDocument(doc: unknown, options: ValidateOptions = {}): F
       return lintForm(doc as Form, ctx);
     case 'bundle':
       return lintParams((doc as Bundle).parameters, ['parameters'], file);
+    case 'sla': {
+      const wfId = (doc as { workflow?: unknown }).workflow;
+      const workflow = ctx.workflowDefs && typeof wfId === 'string' ? (ctx.workflowDefs.get(wfId) ?? null) : undefined;
+      return lintSlaPolicy(doc, { file, workflow, calendars: ctx.calendars, params: ctx.params });
+    }
     default:
       return [];
   }
+}
+
+/** Limits, kind and the JSON Schema of the kind: the findings, or the kind when they all pass. */
+function checkShape(doc: unknown, file: string): { kind: DocumentKind } | { findings: Finding[] } {
+  const limits = checkLimits(doc, file);
+  if (limits.length > 0) return { findings: limits };
+  const k = documentKind(doc, file);
+  if ('finding' in k) return { findings: [k.finding] };
+  const validate = validatorFor(k.kind);
+  if (!validate(doc)) return { findings: schemaFindings(validate.errors ?? [], file) };
+  return k;
+}
+
+/**
+ * An SLA policy checked as `validateDocument` does (limits, then its schema) and, even when the
+ * schema finds something, against its context with `lintSlaPolicy`: CEL, params, calendars, the workflow's states and events. For callers
+ * that hold the workflow itself (the designer's SLA editor, the API before publishing).
+ * @example validateSlaPolicy(doc, { workflow, calendars: ['cn-office'], params: ['onSiteMinutes'] })
+ */
+export function validateSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding[] {
+  const file = ctx.file ?? '<document>';
+  const limits = checkLimits(doc, file);
+  if (limits.length > 0) return limits;
+  const k = documentKind(doc, file);
+  if ('finding' in k) return [k.finding];
+  if (k.kind !== 'sla') return [finding('wrong-kind', file, '/kind', `应为 SLA 策略（kind "sla"），实际为 "${k.kind}"`, `Expected an SLA policy (kind "sla"), got "${k.kind}"`)];
+  const validate = validatorFor('sla');
+  // Schema errors first; the lint walks the document defensively, so an editor still sees the CEL,
+  // state and parameter findings of a policy that is not yet complete.
+  const schema = validate(doc) ? [] : schemaFindings(validate.errors ?? [], file);
+  return [...schema, ...lintSlaPolicy(doc, ctx)];
 }
 
 /** True when `validateDocument` finds no error (warnings allowed). */

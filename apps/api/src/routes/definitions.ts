@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { definitionDrafts, definitionVersions } from '@estateflow/db';
+import { bundleInstalls, definitionDrafts, definitionVersions } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds } from '../services/definition-check.ts';
-import { diffJson, formsAsOf, publishVersion } from '../services/definition-store.ts';
+import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
+import type { Workflow } from '@estateflow/definitions';
 
 const estateQuery = { estateId: { type: 'string', format: 'uuid' } };
 
@@ -36,10 +37,29 @@ async function loadVersion(c: Context<AppEnv>, id: string) {
   return row;
 }
 
-/** Validates a document against the estate's current forms (so a workflow's form references resolve). */
+/**
+ * Validates a document against the estate's current forms (so a workflow's form references resolve);
+ * an SLA policy against the estate's latest published workflow it names (its params with those of the
+ * bundle install it came from) and the estate's calendars.
+ */
 async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = []) {
-  const forms = estateId ? await formsAsOf(c.get('deps').db, authOf(c).tenantId, estateId) : [];
-  return checkDefinition(document, [...forms, ...extraForms]);
+  const { db } = c.get('deps');
+  const { tenantId } = authOf(c);
+  const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
+  const doc = document as { kind?: unknown; workflow?: unknown } | null;
+  if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms]);
+  const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  let params: string[] = [];
+  if (wf?.bundleInstallId) {
+    const [install] = await db.select({ parameters: bundleInstalls.parameters }).from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.id, wf.bundleInstallId)));
+    params = Object.keys(install?.parameters ?? {});
+  }
+  const calendars = Object.keys(await estateCalendars(db, tenantId, estateId));
+  return checkDefinition(document, [...forms, ...extraForms], {
+    params: new Set(params),
+    calendars: new Set(calendars),
+    workflows: new Map(wf ? [[wf.key, wf.document as unknown as Workflow]] : []),
+  });
 }
 
 const documentBody = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { bundleInstalls, type DbOrTx } from '@estateflow/db';
+import type { Workflow } from '@estateflow/definitions';
 import type { FormDefinition } from '@estateflow/engine';
 import { ApiError, type Text } from '../errors.ts';
 import { checkDefinition, type DefinitionIssue } from './definition-check.ts';
@@ -58,6 +59,8 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
   const forms = [...estateForms.filter((f) => !bundleForms.some((b) => b.id === f.id)), ...bundleForms];
   const params = new Set(Object.keys(isObject(bundle.parameters) ? bundle.parameters : {}));
   const calendars = new Set(Object.values(files).filter((d) => d.kind === 'calendar').map((d) => String(d.id)));
+  // an SLA policy is checked against the bundle's workflow it measures (CEL, states, events, params)
+  const workflows = new Map(Object.values(files).filter((d) => d.kind === 'workflow' && typeof d.id === 'string').map((d) => [d.id as string, d as unknown as Workflow]));
   for (const [kind, paths] of Object.entries(contents)) {
     (Array.isArray(paths) ? paths : []).forEach((p, i) => {
       const doc = typeof p === 'string' ? files[p] : undefined;
@@ -67,7 +70,7 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
       }
       if (doc.kind !== kind) issues.push({ file: String(p), path: '/kind', message: { zh: `应为 ${kind}`, en: `expected kind "${kind}"` } });
       if (kind === 'scenario') return;
-      for (const issue of checkDefinition(doc, forms, { params, calendars })) issues.push({ ...issue, file: String(p) });
+      for (const issue of checkDefinition(doc, forms, { params, calendars, workflows })) issues.push({ ...issue, file: String(p) });
     });
   }
   return issues;

@@ -1,4 +1,4 @@
-import { validateDocument } from '@estateflow/definitions';
+import { validateDocument, type Workflow } from '@estateflow/definitions';
 import { compile, DefinitionError, type FormDefinition, type WorkflowDefinition } from '@estateflow/engine';
 import type { Text } from '../errors.ts';
 
@@ -12,10 +12,23 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * Checks a definition before it is stored or published: its shape (kind, id, bilingual title),
- * and for a workflow that it compiles with the estate's forms (unknown actions, guards, delays,
- * forms and targets are refused here, at upload, never at run).
+ * for a workflow that it compiles with the estate's forms (unknown actions, guards, delays,
+ * forms and targets are refused here, at upload, never at run), and for an SLA policy, given the
+ * workflow it measures, its CEL, states, events, params and calendars (`lintSlaPolicy`).
  */
-export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: { params?: ReadonlySet<string>; calendars?: ReadonlySet<string> } = {}): DefinitionIssue[] {
+export type CheckContext = {
+  /** Parameters declared outside the document (a bundle's, or those of the install an SLA's workflow came from). */
+  params?: ReadonlySet<string>;
+  /** Calendar ids besides the built-in ones. */
+  calendars?: ReadonlySet<string>;
+  /**
+   * Workflows an SLA policy may measure, by id (the bundle's, or the estate's latest published one it
+   * names): its CEL, states, events and params are checked against it, and a name missing is refused.
+   */
+  workflows?: ReadonlyMap<string, Workflow>;
+};
+
+export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: CheckContext = {}): DefinitionIssue[] {
   if (!isObject(document)) return [{ path: '', message: { zh: '定义必须是 JSON 对象', en: 'A definition must be a JSON object' } }];
   const issues: DefinitionIssue[] = [];
   const kind = document.kind;
@@ -34,7 +47,8 @@ export function checkDefinition(document: unknown, forms: readonly FormDefinitio
   }
   if (issues.length === 0) {
     // the schema of the kind and the semantic lint of @estateflow/definitions (errors only; warnings pass)
-    const findings = validateDocument(document, { context: { forms: new Set(forms.map((f) => f.id)), ...context } });
+    const { workflows, ...refs } = context;
+    const findings = validateDocument(document, { context: { forms: new Set(forms.map((f) => f.id)), ...refs, ...(workflows ? { workflowDefs: workflows } : {}) } });
     for (const f of findings) if (f.severity === 'error') issues.push({ path: f.pointer, message: f.message });
   }
   if (kind === 'workflow' && issues.length === 0) {

@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.ts';
+import type { Workflow } from '../generated/index.ts';
 
 /**
  * What a document may refer to outside itself. A set that is undefined means "not known here"
@@ -13,6 +14,11 @@ export type LintContext = {
   params?: ReadonlySet<string>;
   /** Data field names of each form in the bundle, to check `event.data.X` against the event's form. */
   formFields?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Workflows an SLA policy may measure, by id: its states, events and params are checked against the
+   * one it names, and a name missing here is an error. Undefined: not known, those checks are skipped.
+   */
+  workflowDefs?: ReadonlyMap<string, Workflow>;
 };
 
 export type Emit = (f: Finding) => void;

@@ -1,9 +1,14 @@
+import { checkExpr, type ExprExpect } from '@estateflow/expr';
 import { suggestion } from '../did-you-mean.ts';
 import { finding, type Finding } from '../finding.ts';
 import type { Workflow } from '../generated/index.ts';
+import { BUILT_IN_CALENDARS } from '../vocabulary.ts';
 
 type Path = (string | number)[];
-const CONDITION_LISTS = ['start', 'pause', 'resume', 'stop', 'reset', 'cancel'];
+type Obj = Record<string, unknown>;
+
+/** The condition lists of an SLA metric (schemas/sla.schema.json `Metric`). */
+export const SLA_CONDITION_LISTS = ['start', 'pause', 'resume', 'stop', 'reset'] as const;
 
 /** Every state path of a workflow, dotted (`kept`, `kept.seekingOwner`), plus bare keys. */
 export function statePaths(wf: Workflow): Set<string> {
@@ -15,57 +20,140 @@ export function statePaths(wf: Workflow): Set<string> {
       walk((v as { states?: Record<string, unknown> }).states, [...prefix, k]);
     }
   };
-  walk(wf.machine.states as Record<string, unknown>, []);
+  walk((wf.machine as { states?: Record<string, unknown> } | undefined)?.states, []);
   return out;
 }
 
+/** What an SLA policy is checked against. An absent member means "not known here": its checks are skipped. */
+export type SlaPolicyContext = {
+  /** Name shown in findings; default `<document>`. */
+  file?: string;
+  /**
+   * The workflow the policy measures (`document.workflow`). `null`: it was looked up and not found
+   * (reported with `missingWorkflow`); `undefined`: not known here, states and events are not checked.
+   */
+  workflow?: Workflow | null;
+  /** Severity when the workflow was not found: `error` (server, bundle) or `warning` (an editor still loading). Default `error`. */
+  missingWorkflow?: 'error' | 'warning';
+  /** Calendar ids available besides the built-in ones (`cn-statutory`). */
+  calendars?: Iterable<string>;
+  /**
+   * Parameter names declared outside the workflow (bundle parameters, an install's parameters).
+   * `params.X` is checked against these plus the workflow's own `params` whenever either is known.
+   */
+  params?: Iterable<string>;
+};
+
+const PARAM_REF = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const clip = (s: string): string => (s.length > 80 ? s.slice(0, 77) + '…' : s);
+
 /**
- * SLA conditions (`{ enter | leave: state }`, `{ event: TYPE }`) must name states and events of the
- * workflow the SLA measures. Written against the shape in schemas/README.md, walking the document
- * generically so it keeps working as the sla schema grows.
+ * The semantic check of an SLA policy (`kind: "sla"`), the same on the server (publish, bundle
+ * install), in `wf validate` and in the designer's SLA editor: every CEL site type-checked with
+ * `@estateflow/expr` (metric conditions' `expr` and goals' `when` as bool, deadline `expr` as
+ * timestamp, `after.amount` given as an expression as int, cases' `when` as bool), `params.X`
+ * against the declared parameters, calendars, the workflow's states and events, metric ids used
+ * twice and repeated warning percents. Assumes the document passed its JSON schema; walks it
+ * defensively all the same. Findings carry JSON pointers and zh/en messages.
+ * @example lintSlaPolicy(doc, { workflow, calendars: ['cn-office'], params: [] }) // Finding[]
  */
-export function lintSla(sla: Record<string, unknown>, workflows: ReadonlyMap<string, Workflow>, file: string, calendars: ReadonlySet<string> | undefined): Finding[] {
+export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding[] {
+  const file = ctx.file ?? '<document>';
   const out: Finding[] = [];
-  const wfId = sla['workflow'];
-  if (typeof wfId !== 'string') return out;
-  const wf = workflows.get(wfId);
-  if (!wf) {
-    const s = suggestion(wfId, workflows.keys());
-    out.push(finding('unknown-workflow', file, ['workflow'], `SLA 指向的工作流 "${wfId}" 不在模板包中${s.zh}`, `The SLA's workflow "${wfId}" is not in the bundle${s.en}`));
-    return out;
+  if (!isObj(doc)) return out;
+  const wfId = typeof doc['workflow'] === 'string' ? doc['workflow'] : undefined;
+  const workflow = ctx.workflow ?? undefined;
+  if (wfId !== undefined && ctx.workflow === null) {
+    out.push(finding('unknown-workflow', file, ['workflow'], `找不到流程“${wfId}”（须是模板包中或本项目已发布的流程），无法核对状态、事件和参数`, `Workflow "${wfId}" was not found (it must be in the bundle or published in the estate); states, events and parameters are not checked`, ctx.missingWorkflow ?? 'error'));
   }
-  const cal = sla['calendar'];
-  if (typeof cal === 'string' && calendars && !calendars.has(cal) && cal !== 'cn-statutory') {
-    out.push(finding('unknown-calendar', file, ['calendar'], `日历 "${cal}" 未在模板包中声明`, `Calendar "${cal}" is not declared in the bundle`));
-  }
-  const states = statePaths(wf);
-  const events = Object.keys(wf.events);
-  const condition = (c: unknown, path: Path): void => {
-    if (!c || typeof c !== 'object') return;
-    const o = c as Record<string, unknown>;
-    for (const key of ['enter', 'leave'] as const) {
-      const s = o[key];
-      if (typeof s === 'string' && !states.has(s)) {
-        const sug = suggestion(s, states);
-        out.push(finding('unknown-state', file, [...path, key], `SLA 条件引用了工作流 "${wfId}" 中不存在的状态 "${s}"${sug.zh}`, `SLA condition names state "${s}", which workflow "${wfId}" does not have${sug.en}`));
-      }
-    }
-    const e = o['event'];
-    if (typeof e === 'string' && !events.includes(e)) {
-      const sug = suggestion(e, events);
-      out.push(finding('undeclared-event', file, [...path, 'event'], `SLA 条件引用了工作流 "${wfId}" 未声明的事件 "${e}"${sug.zh}`, `SLA condition names event "${e}", which workflow "${wfId}" does not declare${sug.en}`));
+  const calendars = ctx.calendars === undefined ? undefined : new Set([...BUILT_IN_CALENDARS, ...ctx.calendars]);
+  const params = ctx.params === undefined && !workflow ? undefined : new Set([...(ctx.params ?? []), ...Object.keys(workflow?.params ?? {})]);
+  const states = workflow ? statePaths(workflow) : undefined;
+  const events = workflow ? Object.keys(workflow.events ?? {}) : undefined;
+
+  const expr = (source: unknown, path: Path, expect: ExprExpect): void => {
+    if (typeof source !== 'string' || source === '') return;
+    const issue = checkExpr(source, { scope: 'workflow', expect })[0];
+    if (issue) out.push(finding('bad-expression', file, path, `表达式“${clip(source)}”有误：${issue.message.zh}`, `Expression "${clip(source)}" is invalid: ${issue.message.en}`));
+    if (!params) return;
+    for (const m of source.matchAll(PARAM_REF)) {
+      const name = m[1]!;
+      if (params.has(name)) continue;
+      const s = suggestion(name, params);
+      out.push(finding('undeclared-param', file, path, `参数“${name}”未在流程 params 中声明${s.zh}`, `Parameter "${name}" is not declared in the workflow's params${s.en}`));
     }
   };
-  const metrics = sla['metrics'];
-  if (Array.isArray(metrics)) {
-    metrics.forEach((m, mi) => {
-      if (!m || typeof m !== 'object') return;
-      for (const list of CONDITION_LISTS) {
-        const conds = (m as Record<string, unknown>)[list];
-        if (Array.isArray(conds)) conds.forEach((c, ci) => condition(c, ['metrics', mi, list, ci]));
-        else if (conds && typeof conds === 'object') condition(conds, ['metrics', mi, list]);
-      }
+  const calendar = (id: unknown, path: Path): void => {
+    if (!calendars || typeof id !== 'string' || id === '' || calendars.has(id)) return;
+    const list = [...calendars];
+    const s = suggestion(id, list);
+    out.push(finding('unknown-calendar', file, path, `日历“${id}”不存在（可用：${list.join('、')}）${s.zh}`, `Calendar "${id}" does not exist (available: ${list.join(', ')})${s.en}`));
+  };
+  const deadline = (d: unknown, path: Path, depth = 0): void => {
+    if (!isObj(d) || depth > 8) return;
+    const after = d['after'];
+    if (isObj(after) && typeof after['amount'] === 'string') expr(after['amount'], [...path, 'after', 'amount'], 'int');
+    expr(d['expr'], [...path, 'expr'], 'timestamp');
+    calendar(d['calendar'], [...path, 'calendar']);
+    const cases = d['cases'];
+    if (Array.isArray(cases)) {
+      cases.forEach((c, i) => {
+        if (!isObj(c)) return;
+        expr(c['when'], [...path, 'cases', i, 'when'], 'bool');
+        deadline(c['deadline'], [...path, 'cases', i, 'deadline'], depth + 1);
+      });
+    }
+    deadline(d['else'], [...path, 'else'], depth + 1);
+  };
+  const condition = (c: unknown, path: Path): void => {
+    if (!isObj(c)) return;
+    expr(c['expr'], [...path, 'expr'], 'bool');
+    for (const key of ['enter', 'leave'] as const) {
+      const s = c[key];
+      if (!states || typeof s !== 'string' || s === '' || states.has(s)) continue;
+      const sug = suggestion(s, states);
+      out.push(finding('unknown-state', file, [...path, key], `流程“${wfId}”没有状态“${s}”${sug.zh}`, `Workflow "${wfId}" has no state "${s}"${sug.en}`));
+    }
+    const e = c['event'];
+    if (events && typeof e === 'string' && e !== '' && !events.includes(e)) {
+      const sug = suggestion(e, events);
+      out.push(finding('undeclared-event', file, [...path, 'event'], `流程“${wfId}”未声明事件“${e}”${sug.zh}`, `Workflow "${wfId}" does not declare event "${e}"${sug.en}`));
+    }
+  };
+
+  calendar(doc['calendar'], ['calendar']);
+  const metrics = Array.isArray(doc['metrics']) ? doc['metrics'] : [];
+  const seen = new Set<string>();
+  metrics.forEach((m, mi) => {
+    if (!isObj(m)) return;
+    const base: Path = ['metrics', mi];
+    const id = m['id'];
+    if (typeof id === 'string') {
+      if (seen.has(id)) out.push(finding('duplicate-id', file, [...base, 'id'], `指标 id“${id}”重复`, `Metric id "${id}" is used twice`));
+      seen.add(id);
+    }
+    calendar(m['calendar'], [...base, 'calendar']);
+    for (const list of SLA_CONDITION_LISTS) {
+      const conds = m[list];
+      if (Array.isArray(conds)) conds.forEach((c, ci) => condition(c, [...base, list, ci]));
+    }
+    const goals = Array.isArray(m['goals']) ? m['goals'] : [];
+    goals.forEach((g, gi) => {
+      if (!isObj(g)) return;
+      expr(g['when'], [...base, 'goals', gi, 'when'], 'bool');
+      deadline(g['deadline'], [...base, 'goals', gi, 'deadline']);
     });
-  }
+    const warnings = Array.isArray(m['warnings']) ? m['warnings'] : [];
+    const percents = warnings.map((w) => (typeof w === 'number' ? w : isObj(w) ? w['percent'] : undefined));
+    percents.forEach((p, wi) => {
+      if (p !== undefined && percents.indexOf(p) !== wi) out.push(finding('duplicate-warning', file, [...base, 'warnings', wi], `预警 ${String(p)}% 重复`, `Warning ${String(p)}% appears twice`, 'warning'));
+    });
+    const onBreach = m['onBreach'];
+    const ladder = isObj(onBreach) && Array.isArray(onBreach['ladder']) ? onBreach['ladder'] : [];
+    ladder.forEach((r, ri) => {
+      if (isObj(r)) deadline(r['after'], [...base, 'onBreach', 'ladder', ri, 'after']);
+    });
+  });
   return out;
 }
