@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
 import { defaultPlan } from '@estateflow/billing';
-import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
@@ -47,15 +47,9 @@ const unitState = async (request: APIRequestContext) => {
 
 describe('a cashier takes a payment on the bills page, in Chromium', () => {
   beforeAll(async () => {
-    buildWebIfNeeded();
-    server = await startServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeServerAndBrowser(server, browser));
 
   it('finance bills 2026-Q3 through the API, then records a payment in the UI: receipt, allocation and statement match the API; bad amounts change nothing (BL-2, BL-7, BL-8)', async () => {
     const page = await as('finance');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { applyJson, DEMO_PASSWORD } from './helpers.ts';
 
 // Issue #7: the SLA policy editor without JSON (RP-2 on-site clock of the repair bundle) and
@@ -54,15 +54,9 @@ const onSiteOf = (doc: Sla) => doc.metrics.find((m) => m.id === 'on-site')!;
 
 describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () => {
   beforeAll(async () => {
-    buildWebIfNeeded();
-    server = await startServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeServerAndBrowser(server, browser));
 
   it('SLA (RP-2): a goal target and an escalation rung edited without JSON move the preview, show in the JSON view, save and publish; a broken CEL condition is named at its field', async () => {
     const page = await asAdmin();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD, fixture } from './helpers.ts';
 
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
@@ -56,15 +56,9 @@ async function publishByApi(page: Page, kind: string, key: string, document: unk
 
 describe('designer tools in Chromium', () => {
   beforeAll(async () => {
-    buildWebIfNeeded();
-    server = await startServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeServerAndBrowser(server, browser));
 
   it('simulate: start with the start form, send an event with its form, jump time so a timer fires and the state changes', async () => {
     const page = await as('admin');

@@ -110,6 +110,19 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser context (own cookies) in zh-CN, desktop size unless told. */
+/** Builds the web app if needed, starts the server on fresh demo data and launches Chromium: a suite's `beforeAll`. */
+export async function openServerAndBrowser(): Promise<{ server: Server; browser: Browser }> {
+  buildWebIfNeeded();
+  const server = await startServer();
+  return { server, browser: await launchBrowser() };
+}
+
+/** Closes what `openServerAndBrowser` opened (either may be missing when the set-up failed): a suite's `afterAll`. */
+export async function closeServerAndBrowser(server: Server | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await server?.stop();
+}
+
 export async function newPage(browser: Browser, origin: string, viewport = { width: 1366, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: origin, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(15_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { buildWebIfNeeded, launchBrowser, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { closeServerAndBrowser, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
 let server: Server;
@@ -8,15 +8,9 @@ let browser: Browser;
 
 describe('a resident starts a request from its link and attaches a photo (RP-1)', () => {
   beforeAll(async () => {
-    buildWebIfNeeded();
-    server = await startServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeServerAndBrowser(server, browser));
 
   it('opens /start?process=repair&estate= before signing in, signs in, sees zh titles and the unit, uploads a ~200 kB JPEG, and the instance shows the thumbnail', async () => {
     const me = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'resident', password: DEMO_PASSWORD }) });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebIfNeeded, launchBrowser, login, newPage, screenshot, startServer, type Server } from './harness.ts';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { applyJson, DEMO_PASSWORD, fixture, publish, sign } from './helpers.ts';
 
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
@@ -25,15 +25,9 @@ async function as(username: string, viewport?: { width: number; height: number }
 
 describe('a process from the designer to the revisit, in Chromium', () => {
   beforeAll(async () => {
-    buildWebIfNeeded();
-    server = await startServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => closeServerAndBrowser(server, browser));
 
   it('an admin builds a form in the designer, sees it in the live preview and publishes it', async () => {
     const page = await as('admin');
