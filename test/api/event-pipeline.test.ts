@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog, events, instances, tasks, timers } from '@estateflow/db';
+import { auditLog, definitionVersions, events, instances, tasks, timers } from '@estateflow/db';
 import { createCompany, createEstate, sendEvent, startInstance } from '@estateflow/api';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { publishVersion } from '../../apps/api/src/services/definition-store.ts';
-import { loadContexts } from '../../apps/api/src/services/event-store.ts';
+import { applyWrites, fingerprintOf, loadContexts } from '../../apps/api/src/services/event-store.ts';
 import { ApiError } from '../../apps/api/src/errors.ts';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
@@ -22,7 +22,9 @@ const notedTicket = structuredClone(ticketBundle);
 
 // The event path reads without a lock and writes everything in one statement that checks the
 // version it read: a failing write takes every other one back, concurrent writers are stepped
-// again on the version they lost to, and what is cached in process (calendars) follows a publish.
+// again on the version they lost to, and what is cached in process (calendars, instances) follows
+// a publish or another process's write. Writes waiting at the same moment go out together, each
+// event with its own answer.
 withDatabases((kind, getDb) => {
   let place: { tenantId: string; estateId: string };
   beforeAll(async () => {
@@ -108,5 +110,107 @@ withDatabases((kind, getDb) => {
     expect(changed['test-office']).toMatchObject({ week: { sat: [['09:00', '12:00']] } });
     const sent = await sendEvent(deps, { tenantId: place.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'x' } } });
     expect(sent.instance.version).toBe(2);
+  });
+
+  // an SLA policy on the test ticket: two hours to acknowledge (armed while `open`)
+  const ackClock = (hours: number) => ({
+    kind: 'sla', id: 'ticket-ack', title: { zh: '响应时限', en: 'Time to acknowledge' }, workflow: 'test-ticket',
+    metrics: [{ id: 'ack', title: { zh: '响应', en: 'Acknowledge' }, start: [{ enter: 'open' }], stop: [{ leave: 'open' }],
+      goals: [{ when: 'true', deadline: { after: { amount: hours, unit: 'hours' } } }], onBreach: { once: true } }],
+  });
+
+  it(`an instance kept in process that another process moved on is stepped on the fresh row, not refused on the copy, on ${kind}`, async () => {
+    const db = getDb();
+    const a = { db, cache: new CompiledCache(), now: () => new Date() };
+    const b = { db, cache: new CompiledCache(), now: () => new Date() };
+    const actor = { id: randomUUID(), role: 'dispatcher' };
+    const inst = await startInstance(a, { ...place, workflowKey: 'test-ticket', actor, data: { summary: '水管漏水' } });
+    await sendEvent(a, { tenantId: place.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'a1' } } });
+    // process A keeps the instance at version 2, in `open`
+    expect(a.cache.instances.get(place.tenantId, inst.id)?.row).toMatchObject({ version: 2, state: 'open' });
+    // process B (its own cache) acknowledges: the instance is in `working` at version 3, which A's copy does not know
+    const acked = await sendEvent(b, { tenantId: place.tenantId, instanceId: inst.id, actor, event: { type: 'ACK', data: { note: '已到场' } } });
+    expect(acked.instance).toMatchObject({ version: 3, state: 'working' });
+    // CLOSE is refused in `open` (A's copy) and accepted in `working`: A reads afresh and closes
+    const closed = await sendEvent(a, { tenantId: place.tenantId, instanceId: inst.id, actor, event: { type: 'CLOSE', data: {} } });
+    expect(closed.instance).toMatchObject({ version: 4, state: 'closed', status: 'done' });
+    const [row] = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), eq(instances.id, inst.id)));
+    expect(row).toMatchObject({ version: 4, state: 'closed' });
+    const hist = await db.select().from(events).where(and(eq(events.tenantId, place.tenantId), eq(events.instanceId, inst.id)));
+    expect(hist.map((e) => [e.seq, e.type]).sort()).toEqual([[1, 'start'], [2, 'NOTE'], [3, 'ACK'], [4, 'CLOSE']]);
+    // nothing was refused on the way
+    const refused = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, place.tenantId), eq(auditLog.target, `instance/${inst.id}`), eq(auditLog.outcome, 'refused')));
+    expect(refused).toEqual([]);
+  });
+
+  it(`a cached copy's write is refused when the calendars or the SLA binding it was stepped with changed, and the next event sees the publish on ${kind}`, async () => {
+    const db = getDb();
+    const estateId = await createEstate(db, place.tenantId, { name: '翠湖苑' });
+    await installBundle(db, { tenantId: place.tenantId, estateId, pkg: notedTicket, parameters: {}, source: 'upload', now: new Date() });
+    const here = { tenantId: place.tenantId, estateId };
+    const cache = new CompiledCache();
+    const deps = { db, cache, now: () => new Date() };
+    const actor = { id: randomUUID(), role: 'dispatcher' };
+    const inst = await startInstance(deps, { ...here, workflowKey: 'test-ticket', actor, data: { summary: '门铃坏了' } });
+    await sendEvent(deps, { tenantId: here.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'x' } } });
+    const kept = cache.instances.get(here.tenantId, inst.id)!;
+    expect(kept.sla).toBeNull();
+    // the write checks the fingerprints in the same statement: as they are, it would land…
+    const probe = (ctx: typeof kept) => applyWrites(db, [{ t: here.tenantId, i: inst.id, e: estateId, steps: [{ at: new Date().toISOString(), u: { v: 99, snapshot: {}, state: 'open', status: 'active', grade: null, search: '', ended: null, fp: fingerprintOf(ctx) } }] }], false);
+    // (version 99 never matches, so the probe writes nothing either way; a fingerprint that does not hold is refused before the version is looked at)
+    expect((await probe(kept)).conflicts).toEqual([0]);
+    const office = { ...(notedTicket.files['calendars/test-office.calendar.json'] as Record<string, unknown>), week: { ...((notedTicket.files['calendars/test-office.calendar.json'] as { week: Record<string, unknown> }).week), sat: [['09:00', '12:00']] } };
+    await db.transaction((tx) => publishVersion(tx, { ...here, document: office, changeNote: 'Saturday mornings', now: new Date() }));
+    const [fresh] = await loadContexts(db, [[here.tenantId, inst.id]]);
+    expect(fresh!.calendarStamp).not.toBe(kept.calendarStamp);
+    const holds = async (ctx: typeof kept) => (await db.execute(sql`select ef_context_holds(${here.tenantId}::uuid, ${estateId}::uuid, ${JSON.stringify(fingerprintOf(ctx))}::jsonb) as ok`));
+    const ok = (r: unknown) => ((Array.isArray(r) ? r : (r as { rows: { ok: boolean }[] }).rows)[0] as { ok: boolean }).ok;
+    expect(ok(await holds(kept))).toBe(false);
+    expect(ok(await holds(fresh!))).toBe(true);
+    // the next event from the cached copy is read afresh: the process now holds the new calendars fingerprint and compiled calendars
+    const sent = await sendEvent(deps, { tenantId: here.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'y' } } });
+    expect(sent.instance.version).toBe(3);
+    expect(cache.instances.get(here.tenantId, inst.id)!.calendarStamp).toBe(fresh!.calendarStamp);
+    expect((await cache.calendars(db, here.tenantId, estateId, fresh!.calendarStamp))['test-office']).toMatchObject({ week: { sat: [['09:00', '12:00']] } });
+    // an SLA policy published for the workflow: the cached copy (no policy bound) no longer holds, the next event arms its timer
+    const policy = await db.transaction((tx) => publishVersion(tx, { ...here, document: ackClock(2), changeNote: 'two hours', now: new Date() }));
+    const stale = cache.instances.get(here.tenantId, inst.id)!;
+    expect(ok(await holds(stale))).toBe(false);
+    const t0 = new Date();
+    const third = await sendEvent({ ...deps, now: () => t0 }, { tenantId: here.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'z' } } });
+    expect(third.instance.version).toBe(4);
+    expect(cache.instances.get(here.tenantId, inst.id)!.sla).toEqual([{ id: policy.id, key: 'ticket-ack', version: 1 }]);
+    const armed = await db.select().from(timers).where(and(eq(timers.tenantId, here.tenantId), eq(timers.instanceId, inst.id), eq(timers.status, 'armed')));
+    expect(armed.filter((t) => t.key.startsWith('sla:')).map((t) => t.key)).toEqual(['sla:ticket-ack:ack:breach:0']);
+    // a second version moves the deadline: the next event from the copy (bound to version 1) re-arms for version 2
+    const v2 = await db.transaction((tx) => publishVersion(tx, { ...here, document: ackClock(4), changeNote: 'four hours', now: new Date() }));
+    await sendEvent({ ...deps, now: () => t0 }, { tenantId: here.tenantId, instanceId: inst.id, actor, event: { type: 'NOTE', data: { note: 'w' } } });
+    expect(cache.instances.get(here.tenantId, inst.id)!.sla).toEqual([{ id: v2.id, key: 'ticket-ack', version: 2 }]);
+    const rearmed = await db.select().from(timers).where(and(eq(timers.tenantId, here.tenantId), eq(timers.instanceId, inst.id), eq(timers.status, 'armed')));
+    const started = (await db.select().from(instances).where(and(eq(instances.tenantId, here.tenantId), eq(instances.id, inst.id))))[0]!.startedAt;
+    expect(rearmed.filter((t) => t.key.startsWith('sla:')).map((t) => t.dueAt.getTime())).toEqual([started.getTime() + 4 * 3600_000]);
+    await db.delete(definitionVersions).where(and(eq(definitionVersions.tenantId, here.tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')));
+  });
+
+  it(`writes waiting at the same moment go out together and each event gets its own answer: one failing write fails only its event on ${kind}`, async () => {
+    const db = getDb();
+    const deps = { db, cache: new CompiledCache(), now: () => new Date() };
+    const actor = { id: randomUUID(), role: 'duty_manager' };
+    const insts = [];
+    for (let n = 0; n < 6; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: `伞 ${n}`, quantity: 1, foundAt: '大堂', finderName: '王' } }));
+    // the third one's history already holds seq 2: its write fails
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[2]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
+    const register = { type: 'REGISTER', data: { valueFen: 5000, storage: 'A-3', hasLead: false } };
+    const sent = await Promise.allSettled(insts.map((i) => sendEvent(deps, { tenantId: place.tenantId, instanceId: i.id, actor, event: register })));
+    expect(sent.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const rows = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), inArray(instances.id, insts.map((i) => i.id))));
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.version]))).toEqual(Object.fromEntries(insts.map((i, n) => [i.id, n === 2 ? 1 : 2])));
+    expect(await db.select().from(timers).where(eq(timers.instanceId, insts[2]!.id))).toHaveLength(0);
+    for (const [n, i] of insts.entries()) {
+      if (n === 2) continue;
+      expect((await db.select().from(timers).where(eq(timers.instanceId, i.id))).map((t) => t.status)).toEqual(['armed']);
+    }
+    // the failed event was not kept in process: the next one reads the row as it is
+    expect(deps.cache.instances.get(place.tenantId, insts[2]!.id)?.row.version ?? 1).toBe(1);
   });
 });

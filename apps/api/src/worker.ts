@@ -148,6 +148,8 @@ async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): P
     const groups = [...lanes.values()].map((l) => l.group).filter((g) => g.steps.length || g.timers?.length);
     if (groups.length === 0) return counts;
     const applied = await applyWrites(tx, groups, true);
+    // this process's event path keeps instances: these moved on (another process's copies fail their version check)
+    for (const g of groups) deps.cache.instances.delete(g.t, g.i);
     for (const [n, state, message] of applied.failed) {
       // this instance's writes were undone: its timers stay armed for a later round
       for (const t of groups[n]!.timers ?? []) {

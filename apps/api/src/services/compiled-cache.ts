@@ -3,6 +3,7 @@ import { bundleInstalls, definitionVersions, type DbOrTx } from '@estateflow/db'
 import { compile, defaultParams, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
 import { ApiError, notFound } from '../errors.ts';
 import { estateCalendarsStamped, formsAsOf } from './definition-store.ts';
+import type { InstanceContext } from './event-store.ts';
 
 /** A pinned workflow version, compiled once, with the parameter values of the estate. */
 export interface PinnedWorkflow {
@@ -14,12 +15,56 @@ export interface PinnedWorkflow {
 }
 
 /**
+ * Instances as this process last read or wrote them, with what their events need (calendars
+ * fingerprint, SLA binding, armed SLA timers, history), most recently used last, at most `limit`.
+ * A copy may be stale (another process wrote the instance, a calendar or SLA policy was published):
+ * the event path's write checks the version and the fingerprints in the same statement, and a
+ * stale copy costs a fresh read and a second step (issue #9).
+ */
+export class InstanceCache {
+  private readonly entries = new Map<string, InstanceContext>();
+  constructor(readonly limit = 5000) {}
+
+  get(tenantId: string, id: string): InstanceContext | undefined {
+    const k = `${tenantId}/${id}`;
+    const hit = this.entries.get(k);
+    if (hit) {
+      this.entries.delete(k);
+      this.entries.set(k, hit);
+    }
+    return hit;
+  }
+
+  set(ctx: InstanceContext): void {
+    const k = `${ctx.row.tenantId}/${ctx.row.id}`;
+    this.entries.delete(k);
+    this.entries.set(k, ctx);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(tenantId: string, id: string): void {
+    this.entries.delete(`${tenantId}/${id}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
  * Compiles each published workflow version once per process. Versions are immutable, so the
  * cache never needs invalidating; it is keyed by tenant and version id.
  */
 export class CompiledCache {
   private readonly entries = new Map<string, Promise<PinnedWorkflow>>();
   private readonly calendarEntries = new Map<string, { stamp: string; calendars: Promise<Record<string, unknown>> }>();
+  /** instances kept in process by the event path (see InstanceCache) */
+  readonly instances = new InstanceCache();
+
+  /** The calendars fingerprint of the estate as last read, if any. */
+  calendarStamp(tenantId: string, estateId: string): string | undefined {
+    return this.calendarEntries.get(`${tenantId}/${estateId}`)?.stamp;
+  }
 
   /**
    * The estate's calendars, the same object for as long as their fingerprint `stamp` (from

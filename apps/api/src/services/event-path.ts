@@ -5,7 +5,7 @@ import { start, step, type Actor, type EngineError, type EngineEvent, type Engin
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
-import { applyWrites, loadContext, outcomeWrite, type HistoryRow, type StepWrite } from './event-store.ts';
+import { applyGrouped, applyWrites, fingerprintOf, loadContext, outcomeWrite, type HistoryRow, type InstanceContext, type StepWrite } from './event-store.ts';
 import { armSlaTimers, SlaState } from './sla-timers.ts';
 
 export const systemActor: Actor = { id: 'system', role: 'system' };
@@ -140,7 +140,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
     throw refusal(result.error);
   }
   const outcome = result.value;
-  return deps.db.transaction(async (tx) => {
+  const started = await deps.db.transaction(async (tx) => {
     const n = await nextSerial(tx, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`);
     const serial = `${req.workflowKey.split('-').map((w) => w[0]?.toUpperCase()).join('')}-${String(n).padStart(6, '0')}`;
     const snapshot = outcome.snapshot;
@@ -156,10 +156,17 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
       actorRole: req.actor.role, at: now, idempotencyKey: req.idempotencyKey ?? null, stateAfter: snapshot.value as object,
     });
     await applyOutcome(tx, { tenantId: req.tenantId, estateId: req.estateId, id: instanceId, serial }, outcome, now);
-    await armSlaTimers(tx, deps.cache, row!, now);
+    const sla = await armSlaTimers(tx, deps.cache, row!, now);
     await audit(tx, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `instance/${instanceId}`, outcome: 'accepted', detail: { workflow: req.workflowKey, version: version.version }, at: now });
-    return row!;
+    return { row: row!, sla };
   });
+  // kept for the first event when the estate's calendars fingerprint is known (that event's write checks it)
+  const stamp = deps.cache.calendarStamp(req.tenantId, req.estateId);
+  if (stamp !== undefined) {
+    const history: HistoryRow[] | null = started.sla.sla ? [{ at: now, type: 'start', data: req.data, stateAfter: outcome.snapshot.value }] : null;
+    deps.cache.instances.set({ row: started.row, calendarStamp: stamp, sla: started.sla.sla, armed: started.sla.armed, history });
+  }
+  return started.row;
 }
 
 export interface SendRequest {
@@ -217,39 +224,81 @@ export function acceptedStep(inst: Instance, req: { tenantId: string; event: Eng
  * condition that the instance is still at the version read. When another writer got there first
  * nothing is written and the event is stepped again on the new version (a client's
  * `expectedVersion` then no longer matches: 409). A refusal writes nothing but an audit line.
- * Inside a transaction `tx` (the worker's outbox delivery) the same two statements run there.
+ *
+ * The read is skipped when the process holds the instance (`cache.instances`, kept from the last
+ * read or write): the write then also checks that the calendars and the SLA binding the copy was
+ * stepped with are still current, and anything the copy answered that the database might not (a
+ * conflict, a refusal, a stale event, another `expectedVersion`) is tried again on a fresh read.
+ * Writes of events for different instances waiting at the same moment go out together
+ * (`applyGrouped`). Inside a transaction `tx` (the worker's outbox delivery) the two statements
+ * run there and the cache is left alone.
  */
 export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx): Promise<SendResult> {
   const now = deps.now();
   const db: DbOrTx = tx ?? deps.db;
+  const kept = deps.cache.instances;
   let estateId: string | null = null;
   let actor: Actor = typeof req.actor === 'function' ? { id: 'unknown', role: 'unknown' } : req.actor;
+  // the cached copy is tried once, first; what it cannot settle is settled on fresh reads
+  let fromCache = false;
   try {
     for (let attempt = 0; ; attempt++) {
-      const ctx = await loadContext(db, req.tenantId, req.instanceId);
-      if (!ctx) throw notFound('instance', req.instanceId);
+      const cached = tx || attempt > 0 ? undefined : kept.get(req.tenantId, req.instanceId);
+      if (tx) kept.delete(req.tenantId, req.instanceId);
+      if (cached) fromCache = true;
+      const read = cached ?? await loadContext(db, req.tenantId, req.instanceId);
+      if (!read) throw notFound('instance', req.instanceId);
+      // the copy's history is appended to below: a cached one stays as it is until the write lands
+      const ctx: InstanceContext = cached ? { ...read, history: read.history ? [...read.history] : null } : read;
       const inst = ctx.row;
       estateId = inst.estateId;
       if (typeof req.actor === 'function') actor = req.actor(inst.estateId);
-      if (req.expectedVersion !== undefined && req.expectedVersion !== inst.version) throw conflict(inst.version, req.expectedVersion);
+      if (req.expectedVersion !== undefined && req.expectedVersion !== inst.version) {
+        if (cached) {
+          kept.delete(req.tenantId, req.instanceId);
+          continue;
+        }
+        throw conflict(inst.version, req.expectedVersion);
+      }
       const [pinned, calendars] = await Promise.all([
         deps.cache.get(db, req.tenantId, inst.definitionVersionId),
         deps.cache.calendars(db, req.tenantId, inst.estateId, ctx.calendarStamp),
       ]);
       const result = step(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, req.event, { now: now.toISOString(), actor: actor, calendars, params: pinned.params });
-      if (!result.ok) throw refusal(result.error);
+      if (!result.ok) {
+        if (cached) {
+          kept.delete(req.tenantId, req.instanceId);
+          continue;
+        }
+        throw refusal(result.error);
+      }
       const outcome = result.value;
-      if (outcome.stale) return { instance: inst, outcome, stale: true };
+      if (outcome.stale) {
+        if (cached) {
+          kept.delete(req.tenantId, req.instanceId);
+          continue;
+        }
+        return { instance: inst, outcome, stale: true };
+      }
       const { row, write, history } = acceptedStep(inst, req, actor, outcome, now);
+      if (cached && write.u) write.u.fp = fingerprintOf(ctx);
       const sla = await SlaState.of(db, ctx, calendars, pinned.params);
       if (sla) {
         sla.append(history);
         const arm = sla.arm(row, now);
         if (arm) write.sla = arm;
+      } else if (ctx.history) ctx.history.push(history);
+      const group = { t: inst.tenantId, i: inst.id, e: inst.estateId, steps: [write] };
+      const moved = tx ? (await applyWrites(tx, [group], false)).conflicts.length > 0 : await applyGrouped(db, group);
+      if (!moved) {
+        if (!tx) {
+          const armed = write.sla ? write.sla.wanted.map((w) => ({ id: w.id, key: w.key, dueAt: new Date(w.due) })) : ctx.armed;
+          kept.set({ row, calendarStamp: ctx.calendarStamp, sla: ctx.sla, armed, history: ctx.history });
+        }
+        return { instance: row, outcome, stale: false };
       }
-      const applied = await applyWrites(db, [{ t: inst.tenantId, i: inst.id, e: inst.estateId, steps: [write] }], false);
-      if (applied.conflicts.length === 0) return { instance: row, outcome, stale: false };
-      if (attempt >= RETRIES) throw conflict(inst.version + 1, inst.version);
+      kept.delete(req.tenantId, req.instanceId);
+      if (attempt - (fromCache ? 1 : 0) >= RETRIES) throw conflict(inst.version + 1, inst.version);
     }
   } catch (e) {
     if (e instanceof ApiError && e.reason !== 'not-found' && !tx) {

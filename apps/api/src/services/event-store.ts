@@ -117,7 +117,11 @@ export async function loadContext(db: DbOrTx, tenantId: string, id: string): Pro
 export interface StepWrite {
   /** ISO instant of the event: updated_at, history `at`, task close/open, outbox and audit `at` */
   at: string;
-  u?: { v: number; snapshot: unknown; state: unknown; status: 'active' | 'done'; grade: string | null; search: string; ended: string | null };
+  u?: {
+    v: number; snapshot: unknown; state: unknown; status: 'active' | 'done'; grade: string | null; search: string; ended: string | null;
+    /** set when the step ran on a cached context: the write holds only while these are unchanged (`ef_context_holds`, migration 0005) */
+    fp?: ContextFingerprint;
+  };
   ev?: { seq: number; type: string; data: Record<string, unknown>; actor: string | null; role: string; idem: string | null; state: unknown };
   tc?: string[];
   ta?: { id: string; key: string; event: string; data: Record<string, unknown>; due: string }[];
@@ -128,6 +132,15 @@ export interface StepWrite {
   au?: AuditWrite[];
   sla?: SlaArmWrite;
 }
+
+/** What a cached context was stepped with besides the row: calendars fingerprint, workflow key, bound SLA policy version ids. */
+export interface ContextFingerprint {
+  cal: string;
+  wf: string;
+  sla: string[];
+}
+
+export const fingerprintOf = (ctx: InstanceContext): ContextFingerprint => ({ cal: ctx.calendarStamp, wf: ctx.row.workflowKey, sla: ctx.sla ? ctx.sla.map((b) => b.id) : [] });
 
 export interface AuditWrite {
   id: string;
@@ -168,6 +181,61 @@ export interface ApplyResult {
 export async function applyWrites(db: DbOrTx, groups: GroupWrite[], isolate: boolean): Promise<ApplyResult> {
   const [r] = rowsOf<{ r: unknown }>(await executeNamed(db, 'ef_apply', sql`select ef_apply(${JSON.stringify(groups)}::jsonb, ${isolate}) as r`));
   return jsonValue<ApplyResult>(r?.r);
+}
+
+type Waiting = { group: GroupWrite; resolve: (conflict: boolean) => void; reject: (e: unknown) => void };
+
+/** At most this many group-commit statements in flight per database handle; further writes wait and go out together. */
+export const GROUP_COMMIT_IN_FLIGHT = 1;
+/** Groups per group-commit statement at most. */
+const GROUP_COMMIT_MAX = 64;
+
+class CommitQueue {
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
+  constructor(private readonly db: DbOrTx) {}
+
+  push(group: GroupWrite): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.waiting.push({ group, resolve, reject });
+      if (this.inFlight < GROUP_COMMIT_IN_FLIGHT) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.inFlight++;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, GROUP_COMMIT_MAX);
+        try {
+          const r = await applyWrites(this.db, batch.map((w) => w.group), false);
+          const conflicts = new Set(r.conflicts);
+          batch.forEach((w, n) => w.resolve(conflicts.has(n)));
+        } catch (e) {
+          if (batch.length === 1) batch[0]!.reject(e);
+          // one event's failing write must not fail the others: each goes again on its own
+          else await Promise.all(batch.map((w) => applyWrites(this.db, [w.group], false).then((r) => w.resolve(r.conflicts.length > 0), w.reject)));
+        }
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+const queues = new WeakMap<object, CommitQueue>();
+
+/**
+ * One event's write in autocommit (the event path), grouped with the writes of other events that
+ * are waiting at the same moment: while a write is in flight, the next ones queue and go out in one
+ * `ef_apply` statement (one commit) when it returns. Each event gets its own answer: true when its
+ * instance had moved on (or its context changed) and nothing was written for it; a statement that
+ * fails for a group of several is sent again one group at a time, so an error reaches only its event.
+ */
+export function applyGrouped(db: DbOrTx, group: GroupWrite): Promise<boolean> {
+  let q = queues.get(db);
+  if (!q) queues.set(db, (q = new CommitQueue(db)));
+  return q.push(group);
 }
 
 const uuidLike = /^[0-9a-f-]{36}$/i;

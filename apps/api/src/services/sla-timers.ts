@@ -46,14 +46,21 @@ function policyDocument(db: DbOrTx, tenantId: string, versionId: string): Promis
   return hit;
 }
 
-/** The latest version of each SLA policy of the estate bound to the workflow (documents cached per version). */
-async function boundPolicies(db: DbOrTx, inst: Instance): Promise<{ key: string; policy: SlaPolicy }[]> {
+type BoundVersion = { id: string; key: string; version: number };
+
+/** The latest version of each SLA policy of the estate bound to the workflow. */
+async function boundVersions(db: DbOrTx, inst: Instance): Promise<BoundVersion[]> {
   const rows = await db.select({ id: definitionVersions.id, key: definitionVersions.key, version: definitionVersions.version }).from(definitionVersions)
     .where(and(eq(definitionVersions.tenantId, inst.tenantId), eq(definitionVersions.estateId, inst.estateId), eq(definitionVersions.kind, 'sla'),
       sql`${definitionVersions.document}->>'workflow' = ${inst.workflowKey}`));
-  const latest = new Map<string, (typeof rows)[number]>();
+  const latest = new Map<string, BoundVersion>();
   for (const r of rows) if ((latest.get(r.key)?.version ?? 0) < r.version) latest.set(r.key, r);
-  return policiesOf(db, inst.tenantId, [...latest.values()]);
+  return [...latest.values()];
+}
+
+/** The same with their documents (cached per version). */
+async function boundPolicies(db: DbOrTx, inst: Instance): Promise<{ key: string; policy: SlaPolicy }[]> {
+  return policiesOf(db, inst.tenantId, await boundVersions(db, inst));
 }
 
 type Bound = { key: string; policy: SlaPolicy };
@@ -189,14 +196,16 @@ export class SlaState {
  * worker, which checks them against the clocks when it fires them.
  * @example await armSlaTimers(tx, cache, instanceRow, now); // after engine.step's writes
  */
-export async function armSlaTimers(tx: Tx | DbOrTx, cache: CompiledCache, inst: Instance, now: Date, exceptTimerId?: string): Promise<void> {
+export async function armSlaTimers(tx: Tx | DbOrTx, cache: CompiledCache, inst: Instance, now: Date, exceptTimerId?: string): Promise<ArmedSla> {
   // the policies and the armed timers in one round trip; no policy and no timer (most workflows) ends here
-  const [bound, armed] = await Promise.all([
-    boundPolicies(tx, inst),
+  const [versions, armed] = await Promise.all([
+    boundVersions(tx, inst),
     tx.select({ id: timers.id, key: timers.key, dueAt: timers.dueAt }).from(timers)
       .where(and(eq(timers.tenantId, inst.tenantId), eq(timers.instanceId, inst.id), eq(timers.status, 'armed'), like(timers.key, `${slaKeyPrefix}%`))),
   ]);
-  if (bound.length === 0 && armed.length === 0) return;
+  const sla = versions.length ? versions : null;
+  if (versions.length === 0 && armed.length === 0) return { sla, armed };
+  const bound = await policiesOf(tx, inst.tenantId, versions);
   const computed = await clocksNow(tx, cache, inst, now, bound);
   const wanted = wantedTimers(computed);
   const cancel: string[] = [];
@@ -208,12 +217,18 @@ export async function armSlaTimers(tx: Tx | DbOrTx, cache: CompiledCache, inst: 
   }
   const writes: PromiseLike<unknown>[] = [];
   if (cancel.length) writes.push(tx.update(timers).set({ status: 'cancelled' }).where(and(eq(timers.tenantId, inst.tenantId), inArray(timers.id, cancel))));
-  if (wanted.size) {
-    writes.push(tx.insert(timers).values([...wanted].map(([key, w]) => ({
-      tenantId: inst.tenantId, id: randomUUID(), instanceId: inst.id, key, event: `sla.${w.data.kind}`, data: w.data as unknown as Record<string, unknown>, dueAt: w.at,
-    }))));
-  }
+  const inserted = [...wanted].map(([key, w]) => ({
+    tenantId: inst.tenantId, id: randomUUID(), instanceId: inst.id, key, event: `sla.${w.data.kind}`, data: w.data as unknown as Record<string, unknown>, dueAt: w.at,
+  }));
+  if (inserted.length) writes.push(tx.insert(timers).values(inserted));
   await Promise.all(writes);
+  return { sla, armed: [...armed.filter((t) => !cancel.includes(t.id)), ...inserted.map((t) => ({ id: t.id, key: t.key, dueAt: t.dueAt }))] };
+}
+
+/** What arming left: the bound policy versions (null when none) and the instance's armed SLA timers, as `ef_instance_context` reads them. */
+export interface ArmedSla {
+  sla: BoundVersion[] | null;
+  armed: { id: string; key: string; dueAt: Date }[];
 }
 
 const fmt = (d: Date, timeZone: string): string => {
