@@ -60,13 +60,16 @@ describe('SLA policies in bundles (checked like workflows; one notice per audien
   it('warns only for the rungs and roles a workflow escalation already notifies on the same clock', async () => {
     const findings = await validatePath(join(FIXTURES, 'sla-duplicate-notice'));
     const dup = findings.filter((f) => f.rule === 'duplicate-notice');
-    // metric 0: same state window, rung 1 (cs_manager) repeats and rung 2 (admin) does not; metric 1: the same
-    // deadline written in another key order, only property_manager repeats; metric 2 measures another clock
+    // metric 0: same state window, rung 1 (cs_manager, at the breach) repeats the workflow ladder's first rung and
+    // rung 2 (admin, a day later) does not; metric 1: the same deadline written in another key order, only cs_manager
+    // repeats at the breach, and property_manager 4 h later is a follow-up the workflow never sends then; metric 2
+    // measures another clock
     expect(dup.map((f) => [f.pointer, f.severity])).toEqual([
       ['/metrics/0/onBreach/ladder/0/notify', 'warning'],
       ['/metrics/1/onBreach/ladder/0/notify', 'warning'],
     ]);
     expect(dup[1]!.message.en).not.toContain('admin');
+    expect(dup[1]!.message.en).not.toContain('property_manager');
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 

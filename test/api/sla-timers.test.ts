@@ -81,9 +81,11 @@ withDatabases((kind, getDb) => {
     expect(armed.filter((t) => t.key.includes(':accept:'))).toEqual([]);
     const due = (key: string) => armed.find((t) => t.key === key)?.dueAt.toISOString();
     expect(due('sla:complaint-clocks:answer:breach:0')).toBe(at(10 + 24 * 60).toISOString());
-    // the catalogue's answer clock warns cs_manager at 50 % and 80 % and records its breach, with no ladder of its own
+    // the catalogue's answer clock warns cs_manager at 50 % and 80 %; at the breach the workflow's own timer escalates
+    // to cs_manager, and the SLA ladder's only rung tells the property manager a day later (CP-9)
     expect(due('sla:complaint-clocks:answer:warning:50')).toBe(at(10 + 12 * 60).toISOString());
-    expect(armed.filter((t) => t.key.startsWith('sla:complaint-clocks:answer:escalation'))).toEqual([]);
+    expect(armed.filter((t) => t.key.startsWith('sla:complaint-clocks:answer:escalation')).map((t) => [t.key, t.dueAt.toISOString()]))
+      .toEqual([['sla:complaint-clocks:answer:escalation:0', at(10 + 24 * 60 + 24 * 60).toISOString()]]);
     expect(due('sla:complaint-clocks:resolve:breach:0')).toBe(at(10 + 72 * 60).toISOString());
     const page = await w.clients.get('cs_manager')!.call('GET', `/api/instances/${id}`);
     const clocks = Object.fromEntries(page.body.clocks.map((c: { metricId: string; status: string; dueAt: string }) => [c.metricId, [c.status, c.dueAt]]));

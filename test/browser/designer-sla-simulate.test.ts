@@ -67,21 +67,22 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     const onSite = page.locator('[data-metric="on-site"]');
     const due = () => onSite.getByTestId('sla-due').first().textContent();
     const rungs = async () => (await onSite.getByTestId('sla-rung').allTextContents()).join(' | ');
-    // from Friday 17:50: params.onSiteMinutes = 30 → due 18:20; no breach ladder (the workflow's onSite escalation notifies)
+    // from Friday 17:50: params.onSiteMinutes = 30 → due 18:20; at the breach the workflow's onSite escalation notifies,
+    // and the SLA ladder's one rung tells the CS manager 15 minutes later
     await expect.poll(due).toMatch(/2026年9月25日 18:20/);
-    expect(await rungs()).toBe('');
+    await expect.poll(rungs).toBe('第 1 级 2026年9月25日 18:35 → 客服经理');
 
     // the goal target: from the parameter to a fixed 45 minutes
     await page.getByTestId('m0-goal-0-mode').selectOption('fixed');
     await page.getByTestId('m0-goal-0-amount').fill('45');
     await expect.poll(due).toMatch(/2026年9月25日 18:35/);
     expect((await onSite.getByTestId('sla-warning').allTextContents()).join(' | ')).toMatch(/50%.*18:12.*\|.*80%.*18:26/);
-    // two rungs added: at the breach, and a second one moved from 15 to 30 minutes after it, to the property manager as well
+    // the rung moved from 15 to 30 minutes after the breach, to the property manager as well; a second rung added an hour after
+    await page.getByTestId('m0-rung-0-amount').fill('30');
+    await onSite.locator('[data-rung="0"]').getByLabel('物业经理', { exact: true }).check();
     await page.getByTestId('m0-add-rung').click();
-    await page.getByTestId('m0-add-rung').click();
-    await page.getByTestId('m0-rung-1-amount').fill('30');
-    await onSite.locator('[data-rung="1"]').getByLabel('物业经理', { exact: true }).check();
-    await expect.poll(rungs).toMatch(/第 1 级 2026年9月25日 18:35 → 客服经理 \| 第 2 级 2026年9月25日 19:05 → 客服经理、物业经理/);
+    await page.getByTestId('m0-rung-1-amount').fill('60');
+    await expect.poll(rungs).toMatch(/^第 1 级 2026年9月25日 19:05 → 客服经理、物业经理 \| 第 2 级 2026年9月25日 19:35 → /);
     expect(await page.getByTestId('sla-lint-count').textContent()).toContain('未发现问题');
     await screenshot(page, 'designer-sla-editor');
 
@@ -89,7 +90,8 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await page.getByRole('tab', { name: 'JSON' }).click();
     const json = JSON.parse(await page.getByTestId('json-text').inputValue()) as Sla;
     expect(onSiteOf(json).goals[0]!.deadline.after!.amount).toBe(45);
-    expect(onSiteOf(json).onBreach.ladder[1]).toEqual({ after: { after: { amount: 30, unit: 'minutes' } }, notify: ['cs_manager', 'property_manager'] });
+    expect(onSiteOf(json).onBreach.ladder[0]).toEqual({ after: { after: { amount: 30, unit: 'minutes' } }, notify: ['cs_manager', 'property_manager'] });
+    expect(onSiteOf(json).onBreach.ladder[1]!.after.after.amount).toBe(60);
     onSiteOf(json).goals[0]!.deadline.after!.amount = 40;
     await applyJson(page, JSON.stringify(json, null, 2));
     await page.getByRole('tab', { name: '结构化编辑' }).click();
@@ -101,7 +103,7 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toContain('已保存');
     const draft = (await (await page.request.get(`/api/definitions/drafts/sla/repair-clocks?estateId=${estateId}`)).json()) as { document: Sla };
     expect(onSiteOf(draft.document).goals[0]!.deadline.after!.amount).toBe(40);
-    expect(onSiteOf(draft.document).onBreach.ladder[1]!.after.after.amount).toBe(30);
+    expect(onSiteOf(draft.document).onBreach.ladder[0]!.after.after.amount).toBe(30);
     await page.getByTestId('change-note').fill('RP-2: 40 min on site, second rung at 30 min');
     await page.getByRole('button', { name: '发布', exact: true }).click();
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toMatch(/已发布版本 \d+/);
@@ -109,7 +111,7 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     const latest = versions.items.toSorted((a, b) => b.version - a.version)[0]!;
     const stored = (await (await page.request.get(`/api/definitions/versions/${latest.id}`)).json()) as { document: Sla };
     expect(onSiteOf(stored.document).goals[0]!.deadline.after!.amount).toBe(40);
-    expect(onSiteOf(stored.document).onBreach.ladder[1]!.notify).toEqual(['cs_manager', 'property_manager']);
+    expect(onSiteOf(stored.document).onBreach.ladder[0]!.notify).toEqual(['cs_manager', 'property_manager']);
 
     // a broken CEL condition: the zh message at the field, counted in the findings badge
     await page.locator('#m0-goal-0-when').fill("context.kind == ");

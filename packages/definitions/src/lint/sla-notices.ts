@@ -28,7 +28,11 @@ function metricGoals(goals: unknown): string {
   return canonical(asArray(goals).map((g) => [isObj(g) && typeof g['when'] === 'string' ? g['when'] : 'true', isObj(g) ? g['deadline'] : undefined]));
 }
 
-/** Every `after` timer of a workflow whose transition runs `escalate`, with the roles of every rung of its ladder. */
+/**
+ * Every `after` timer of a workflow whose transition runs `escalate`, with the roles of its ladder's
+ * first rung: the one that fires at the deadline (each later rung fires only when the same instance
+ * escalates that ladder again, e.g. after a reopen, which an SLA breach recorded once does not repeat).
+ */
 export function workflowEscalations(wf: Workflow): Escalation[] {
   const out: Escalation[] = [];
   const ladders = (isObj(wf.ladders) ? wf.ladders : {}) as Obj;
@@ -44,7 +48,8 @@ export function workflowEscalations(wf: Workflow): Escalation[] {
           for (const a of asArray(t['actions'])) {
             if (!isObj(a) || a['type'] !== 'escalate' || !isObj(a['params']) || typeof a['params']['ladder'] !== 'string') continue;
             const ladder = a['params']['ladder'];
-            const roles = new Set(asArray(ladders[ladder]).flatMap((r) => (isObj(r) ? asArray(r['roles']).filter((x): x is string => typeof x === 'string') : [])));
+            const first = asArray(ladders[ladder])[0];
+            const roles = new Set(isObj(first) ? asArray(first['roles']).filter((x): x is string => typeof x === 'string') : []);
             out.push({ state: path.join('.'), key, delay, deadline: delays[delay], ladder, roles });
           }
         }
@@ -56,11 +61,17 @@ export function workflowEscalations(wf: Workflow): Escalation[] {
   return out;
 }
 
+/** A rung due at the breach itself (`after` 0): the instant the workflow's own timer fires. */
+const atBreach = (rung: Obj): boolean => {
+  const after = isObj(rung['after']) ? rung['after']['after'] : undefined;
+  return isObj(after) && after['amount'] === 0;
+};
+
 const names = (list: unknown, key: 'enter' | 'leave'): string[] => asArray(list).flatMap((c) => (isObj(c) && typeof c[key] === 'string' ? [c[key]] : []));
 
 /**
- * Warns where an SLA metric's breach ladder notifies a role that the workflow's own escalation
- * already notifies for the same clock: a workflow `after` timer that runs `escalate`, measuring the
+ * Warns where an SLA metric's breach ladder notifies, at the breach itself, a role that the workflow's
+ * own escalation already notifies at that instant for the same clock: a workflow `after` timer that runs `escalate`, measuring the
  * same state window (the metric starts on entering the timer's state and stops on leaving it) or
  * the same deadline (the metric's goals are the delay's cases). At run time both fire, so the role
  * would get two notices for one deadline.
@@ -83,7 +94,7 @@ export function lintDuplicateNotices(sla: unknown, wf: Workflow, file: string): 
       return (starts.some(inState) && stops.some(inState)) || (e.deadline !== undefined && delayGoals(e.deadline) === goals);
     });
     ladder.forEach((rung, ri) => {
-      if (!isObj(rung)) return;
+      if (!isObj(rung) || !atBreach(rung)) return;
       const notify = asArray(rung['notify']).filter((x): x is string => typeof x === 'string');
       for (const e of same) {
         const twice = notify.filter((r) => e.roles.has(r));
