@@ -8,14 +8,14 @@ import { signIn, testApp, testConfig, type Client } from '../support/api.ts';
 import { buildWorld, type World } from '../support/world.ts';
 
 /** A JPEG-looking body of `size` bytes (SOI marker, then filler): the server checks the leading bytes. */
-function jpegBytes(size: number): Buffer {
+function jpegBytes(size: number): Buffer<ArrayBuffer> {
   const b = Buffer.alloc(size, 0x20);
   b[0] = 0xff; b[1] = 0xd8; b[2] = 0xff; b[3] = 0xe0;
   b[size - 2] = 0xff; b[size - 1] = 0xd9;
   return b;
 }
 
-async function upload(w: World, client: Client, estateId: string, body: Buffer | FormData, headers: Record<string, string>, query = '') {
+async function upload(w: World, client: Client, estateId: string, body: Buffer<ArrayBuffer> | FormData, headers: Record<string, string>, query = '') {
   const res = await w.app.request(`/api/attachments?estateId=${estateId}${query}`, { method: 'POST', headers: { cookie: client.cookie, ...headers }, body });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };

@@ -49,7 +49,7 @@ async function asAdmin(): Promise<Page> {
   return page;
 }
 
-type Sla = { metrics: { id: string; goals: { when?: string; deadline: { after?: { amount: unknown } } }[]; onBreach: { ladder: { after: { after: { amount: unknown } } }[] } }[] };
+type Sla = { metrics: { id: string; goals: { when?: string; deadline: { after?: { amount: unknown } } }[]; onBreach: { ladder: { after: { after: { amount: unknown } }; notify: string[] }[] } }[] };
 const onSiteOf = (doc: Sla) => doc.metrics.find((m) => m.id === 'on-site')!;
 
 describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () => {

@@ -228,15 +228,20 @@ describe('Simulate: parameters', () => {
   });
 });
 
+/** The deadlines here are literal: an expression reaching the evaluator is a test error. */
+const noExpressions = (expr: string): never => {
+  throw new Error(`unexpected expression ${expr}`);
+};
+
 describe('Simulate: calendars and rerun', () => {
   const office = { kind: 'calendar', id: 'office', inherits: 'cn-statutory', week: { mon: [['09:00', '12:00']], tue: [['09:00', '12:00']], wed: [['09:00', '12:00']], thu: [['09:00', '12:00']], fri: [['09:00', '12:00']], sat: [], sun: [] } };
 
   it('lets an estate calendar stand in for cn-statutory without an inheritance loop', () => {
     const cals = calendars.simulationCalendars({ office }, ['office'], 'office');
     // Monday 2026-06-08 11:30 + 1 working hour on the office's 09:00–12:00 days → Tuesday 09:30
-    const due = resolveDeadline({ after: { amount: 1, unit: 'hours' }, working: true }, new Date('2026-06-08T11:30:00+08:00'), { calendars: cals, calendarId: 'cn-statutory' });
+    const due = resolveDeadline({ after: { amount: 1, unit: 'hours' }, working: true }, new Date('2026-06-08T11:30:00+08:00'), { calendars: cals, calendarId: 'cn-statutory', evaluate: noExpressions });
     expect(due.toISOString()).toBe('2026-06-09T01:30:00.000Z');
-    const plain = resolveDeadline({ after: { amount: 1, unit: 'hours' }, working: true }, new Date('2026-06-08T11:30:00+08:00'), { calendars: calendars.simulationCalendars({ office }, ['office']), calendarId: 'cn-statutory' });
+    const plain = resolveDeadline({ after: { amount: 1, unit: 'hours' }, working: true }, new Date('2026-06-08T11:30:00+08:00'), { calendars: calendars.simulationCalendars({ office }, ['office']), calendarId: 'cn-statutory', evaluate: noExpressions });
     expect(plain.toISOString()).not.toBe(due.toISOString());
     expect(Object.keys(calendars.simulationCalendars({ office }, []))).toEqual([]);
   });
