@@ -1,6 +1,7 @@
 import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
+import { fromRenderModel, type RenderModel } from './render-form.ts';
 import type { AllowedAction, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
 
 type Fetch = typeof fetch;
@@ -96,34 +97,6 @@ export async function listProcesses(f?: Fetch): Promise<ProcessEntry[]> {
   return out;
 }
 
-type RenderConstraints = { type?: string; minLength?: number; maxLength?: number; pattern?: string; format?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; items?: unknown };
-type RenderModel = {
-  id: string; title: string;
-  sections: { id: string; title: string; visible: boolean; fields: { field: string; widget: string; label: string; help?: string; placeholder?: string; options?: { value: string | number; label: string }[]; visible: boolean; required: boolean; constraints: RenderConstraints }[] }[];
-};
-
-const both = (s: string | undefined): Text => ({ zh: s ?? '', en: s ?? '' });
-
-/** Rebuilds a form document from the server's render model in the user's language (rules as evaluated by the server). */
-function fromRenderModel(model: RenderModel): FormDefinition {
-  const properties: Record<string, JsonSchemaLike> = {};
-  const required: string[] = [];
-  const sections = model.sections.filter((s) => s.visible).map((s) => ({
-    id: s.id,
-    title: both(s.title),
-    fields: s.fields.filter((f) => f.visible).map((f) => {
-      const { items, ...scalar } = f.constraints;
-      properties[f.field] = Object.fromEntries(Object.entries({ ...scalar, ...(items ? { items } : {}) }).filter(([, v]) => v !== undefined));
-      if (f.required) required.push(f.field);
-      return {
-        field: f.field, widget: f.widget, label: both(f.label), ...(f.help ? { help: both(f.help) } : {}), ...(f.placeholder ? { placeholder: both(f.placeholder) } : {}),
-        ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: both(o.label) })) } : {}),
-      };
-    }),
-  }));
-  return { kind: 'form', id: model.id, title: both(model.title), schema: { type: 'object', properties, required }, layout: { sections } };
-}
-type JsonSchemaLike = Record<string, unknown>;
 
 /**
  * A published form: the document from the definitions catalogue (staff), else, for roles that may
