@@ -46,6 +46,10 @@ export class InstanceCache {
     this.entries.delete(`${tenantId}/${id}`);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }
