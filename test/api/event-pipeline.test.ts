@@ -7,7 +7,7 @@ import { createCompany, createEstate, sendEvent, startInstance } from '@estatefl
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { publishVersion } from '../../apps/api/src/services/definition-store.ts';
-import { applyWrites, fingerprintOf, loadContexts } from '../../apps/api/src/services/event-store.ts';
+import { applyGrouped, applyWrites, fingerprintOf, loadContexts } from '../../apps/api/src/services/event-store.ts';
 import { ApiError } from '../../apps/api/src/errors.ts';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
@@ -197,20 +197,40 @@ withDatabases((kind, getDb) => {
     const deps = { db, cache: new CompiledCache(), now: () => new Date() };
     const actor = { id: randomUUID(), role: 'duty_manager' };
     const insts = [];
-    for (let n = 0; n < 6; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: `伞 ${n}`, quantity: 1, foundAt: '大堂', finderName: '王' } }));
-    // the third one's history already holds seq 2: its write fails
-    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[2]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
+    for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: `伞 ${n}`, quantity: 1, foundAt: '大堂', finderName: '王' } }));
+    // the ninth one's history already holds seq 2: its write fails (the first writes go out alone, the ninth with those waiting behind them)
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
     const register = { type: 'REGISTER', data: { valueFen: 5000, storage: 'A-3', hasLead: false } };
     const sent = await Promise.allSettled(insts.map((i) => sendEvent(deps, { tenantId: place.tenantId, instanceId: i.id, actor, event: register })));
-    expect(sent.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(sent.map((r) => r.status)).toEqual(insts.map((_, n) => (n === 8 ? 'rejected' : 'fulfilled')));
     const rows = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), inArray(instances.id, insts.map((i) => i.id))));
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.version]))).toEqual(Object.fromEntries(insts.map((i, n) => [i.id, n === 2 ? 1 : 2])));
-    expect(await db.select().from(timers).where(eq(timers.instanceId, insts[2]!.id))).toHaveLength(0);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.version]))).toEqual(Object.fromEntries(insts.map((i, n) => [i.id, n === 8 ? 1 : 2])));
+    expect(await db.select().from(timers).where(eq(timers.instanceId, insts[8]!.id))).toHaveLength(0);
     for (const [n, i] of insts.entries()) {
-      if (n === 2) continue;
+      if (n === 8) continue;
       expect((await db.select().from(timers).where(eq(timers.instanceId, i.id))).map((t) => t.status)).toEqual(['armed']);
     }
     // the failed event was not kept in process: the next one reads the row as it is
-    expect(deps.cache.instances.get(place.tenantId, insts[2]!.id)?.row.version ?? 1).toBe(1);
+    expect(deps.cache.instances.get(place.tenantId, insts[8]!.id)?.row.version ?? 1).toBe(1);
+  });
+
+  it(`the group-commit queue: writes sent together are batched, a conflict and a failing write answer only their own event on ${kind}`, async () => {
+    const db = getDb();
+    const deps = { db, cache: new CompiledCache(), now: () => new Date() };
+    const actor = { id: randomUUID(), role: 'dispatcher' };
+    const insts = [];
+    for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'test-ticket', actor, data: { summary: `窗 ${n}` } }));
+    // the ninth one's history already holds seq 2 (its write fails); the tenth is written as if read at version 5 (a conflict)
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
+    const at = new Date().toISOString();
+    const note = (i: (typeof insts)[number], v: number) => ({
+      t: place.tenantId, i: i.id, e: place.estateId,
+      steps: [{ at, u: { v, snapshot: i.snapshot, state: 'open', status: 'active' as const, grade: null, search: i.serial, ended: null }, ev: { seq: v + 1, type: 'NOTE', data: {}, actor: null, role: 'system', idem: null, state: 'open' } }],
+    });
+    // all sent in the same tick: the first go out alone (as many as may be in flight), the rest wait and go out together
+    const answers = await Promise.allSettled(insts.map((i, n) => applyGrouped(db, note(i, n === 9 ? 5 : 1))));
+    expect(answers.map((a) => (a.status === 'fulfilled' ? (a.value ? 'moved' : 'written') : 'failed'))).toEqual(insts.map((_, n) => (n === 8 ? 'failed' : n === 9 ? 'moved' : 'written')));
+    const rows = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), inArray(instances.id, insts.map((i) => i.id))));
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.version]))).toEqual(Object.fromEntries(insts.map((i, n) => [i.id, n === 8 || n === 9 ? 1 : 2])));
   });
 });
