@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog, definitionVersions, events, instances, tasks, timers } from '@estateflow/db';
+import { auditLog, definitionVersions, events, instances, tasks, timers, type Instance } from '@estateflow/db';
 import { createCompany, createEstate, sendEvent, startInstance } from '@estateflow/api';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
@@ -196,7 +196,7 @@ withDatabases((kind, getDb) => {
     const db = getDb();
     const deps = { db, cache: new CompiledCache(), now: () => new Date() };
     const actor = { id: randomUUID(), role: 'duty_manager' };
-    const insts = [];
+    const insts: Instance[] = [];
     for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: `伞 ${n}`, quantity: 1, foundAt: '大堂', finderName: '王' } }));
     // the ninth one's history already holds seq 2: its write fails (the first writes go out alone, the ninth with those waiting behind them)
     await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
@@ -218,7 +218,7 @@ withDatabases((kind, getDb) => {
     const db = getDb();
     const deps = { db, cache: new CompiledCache(), now: () => new Date() };
     const actor = { id: randomUUID(), role: 'dispatcher' };
-    const insts = [];
+    const insts: Instance[] = [];
     for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'test-ticket', actor, data: { summary: `窗 ${n}` } }));
     // the ninth one's history already holds seq 2 (its write fails); the tenth is written as if read at version 5 (a conflict)
     await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
