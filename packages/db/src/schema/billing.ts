@@ -9,35 +9,22 @@ import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text
 
 type Text = { zh: string; en: string };
 
-/** A `fee-schedule` document of an estate; `revision` counts its saves. */
-export const feeSchedules = pgTable(
-  'fee_schedules',
-  {
-    tenantId: uuid('tenant_id').notNull(),
-    estateId: uuid('estate_id').notNull(),
-    key: text('key').notNull(),
-    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
-    revision: integer('revision').notNull().default(1),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-    updatedBy: uuid('updated_by'),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })],
-);
+/** Columns of an estate's billing document kept by key (fee schedule, billing plan); `revision` counts its saves. */
+const estateDocument = () => ({
+  tenantId: uuid('tenant_id').notNull(),
+  estateId: uuid('estate_id').notNull(),
+  key: text('key').notNull(),
+  document: jsonb('document').$type<Record<string, unknown>>().notNull(),
+  revision: integer('revision').notNull().default(1),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  updatedBy: uuid('updated_by'),
+});
+
+/** A `fee-schedule` document of an estate. */
+export const feeSchedules = pgTable('fee_schedules', estateDocument(), (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })]);
 
 /** A `billing-plan` document of an estate. */
-export const billingPlans = pgTable(
-  'billing_plans',
-  {
-    tenantId: uuid('tenant_id').notNull(),
-    estateId: uuid('estate_id').notNull(),
-    key: text('key').notNull(),
-    document: jsonb('document').$type<Record<string, unknown>>().notNull(),
-    revision: integer('revision').notNull().default(1),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-    updatedBy: uuid('updated_by'),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })],
-);
+export const billingPlans = pgTable('billing_plans', estateDocument(), (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })]);
 
 /** What billing needs to know of a unit beyond `units.area_sqm`: its fee type, custody (BL-6), parking. */
 export const unitBillingProfiles = pgTable(
