@@ -68,8 +68,10 @@ withDatabases((kind, getDb) => {
     const last = hist.find((e) => e.seq === 9)!;
     expect(row!.version).toBe(9);
     expect((row!.snapshot as { context: { data: { note: string } } }).context.data.note).toBe((last.data as { note: string }).note);
-    const accepted = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, place.tenantId), eq(auditLog.target, `instance/${inst.id}`), eq(auditLog.action, 'event:NOTE')));
-    expect(accepted.map((a) => a.outcome)).toEqual(notes.map(() => 'accepted'));
+    // an accepted event is recorded once, as its history row (with who sent it): no audit line repeats it
+    expect(hist.filter((e) => e.type === 'NOTE').every((e) => e.actorId === actor.id && e.actorRole === 'dispatcher')).toBe(true);
+    const lines = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, place.tenantId), eq(auditLog.target, `instance/${inst.id}`), eq(auditLog.action, 'event:NOTE')));
+    expect(lines).toEqual([]);
   });
 
   it(`a stale expectedVersion is a 409 naming the current version, writes nothing but the refusal's audit line on ${kind}`, async () => {
@@ -86,7 +88,7 @@ withDatabases((kind, getDb) => {
     const hist = await db.select().from(events).where(and(eq(events.tenantId, place.tenantId), eq(events.instanceId, inst.id)));
     expect(hist.map((e) => e.seq).sort()).toEqual([1, 2]);
     const lines = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, place.tenantId), eq(auditLog.target, `instance/${inst.id}`), eq(auditLog.action, 'event:NOTE')));
-    expect(lines.map((l) => l.outcome).sort()).toEqual(['accepted', 'refused']);
+    expect(lines.map((l) => l.outcome)).toEqual(['refused']);
   });
 
   it(`calendars are kept compiled until a publish changes them, and the next event sees the change on ${kind}`, async () => {

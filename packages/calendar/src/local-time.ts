@@ -53,9 +53,29 @@ export function assertTimeZone(timeZone: string): void {
   new Intl.DateTimeFormat('en-US', { timeZone });
 }
 
-/** The zone's UTC offset, in ms, at an instant. */
+const HOUR_MS = 3_600_000;
+/** Offsets per zone by hour, kept only for hours whose first and last millisecond agree (no transition inside). */
+const offsets = new Map<string, Map<number, number>>();
+const OFFSETS_KEPT = 50_000;
+
+/**
+ * The zone's UTC offset, in ms, at an instant. `Intl` (through @date-fns/tz) is asked once per zone
+ * and hour: an hour whose first and last millisecond have the same offset has no transition in it,
+ * so every instant in it shares that offset (the engine asks this a few times per deadline).
+ */
 export function offsetMs(timeZone: string, instant: number): number {
-  return tzOffset(timeZone, new Date(instant)) * MINUTE_MS;
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  const hour = Math.floor(instant / HOUR_MS);
+  const kept = zone.get(hour);
+  if (kept !== undefined) return kept;
+  const at = tzOffset(timeZone, new Date(instant)) * MINUTE_MS;
+  const first = tzOffset(timeZone, new Date(hour * HOUR_MS)) * MINUTE_MS;
+  if (first === at && tzOffset(timeZone, new Date(hour * HOUR_MS + HOUR_MS - 1)) * MINUTE_MS === at) {
+    if (zone.size >= OFFSETS_KEPT) zone.clear();
+    zone.set(hour, at);
+  }
+  return at;
 }
 
 /** The local wall clock of an instant: its civil day and the milliseconds since local midnight. */

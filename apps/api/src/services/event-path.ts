@@ -190,7 +190,7 @@ const conflict = (current: number, sent: number) => new ApiError(
   { field: 'expectedVersion' },
 );
 
-/** The instance as an accepted step leaves it, and that step's write (snapshot at version + 1, history, audit). */
+/** The instance as an accepted step leaves it, and that step's write (snapshot at version + 1, history row, what the engine decided). */
 export function acceptedStep(inst: Instance, req: { tenantId: string; event: EngineEvent; idempotencyKey?: string | undefined }, actor: Actor, outcome: Outcome, now: Date):
   { row: Instance; write: StepWrite; history: HistoryRow } {
   const snapshot = outcome.snapshot;
@@ -210,8 +210,9 @@ export function acceptedStep(inst: Instance, req: { tenantId: string; event: Eng
     at: now.toISOString(),
     u: { v: inst.version, snapshot, state: snapshot.value, status: row.status, grade, search: searchText, ended: endedAt ? endedAt.toISOString() : null },
     ev: { seq: version, type: req.event.type, data, actor: actorId, role: actor.role, idem: req.idempotencyKey ?? null, state: snapshot.value },
+    // no audit line: an accepted event is recorded once, as its history row (who, role, when, data);
+    // the audit log keeps what the history cannot: refusals, SLA warnings/breaches, starts, admin actions
     ...outcomeWrite(inst, outcome),
-    au: [{ id: randomUUID(), actor: actorId, role: actor.role, action: `event:${req.event.type}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { version } }],
   };
   return { row, write, history: { at: now, type: req.event.type, data, stateAfter: snapshot.value } };
 }
