@@ -104,7 +104,7 @@ export const billAdjustments = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('bill_adjustments_bill_idx').on(t.tenantId, t.billId)],
 );
 
-/** Money received (`payment`) or paid back from credit (`refund`); amounts positive. */
+/** Money received (`payment`) or paid back from credit (`refund`); amounts positive; a refund says why (`reason`, null for payments). */
 export const payments = pgTable(
   'payments',
   {
@@ -116,13 +116,14 @@ export const payments = pgTable(
     receivedOn: date('received_on', { mode: 'string' }).notNull(),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     method: text('method').notNull(),
+    reason: text('reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     createdBy: uuid('created_by'),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('payments_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.receivedOn)],
 );
 
-/** BL-7: the receipt of a payment, with a serial unique per estate (`SJ-2027-000042`). */
+/** BL-7: the receipt of a payment (`SJ-2027-000042`) or the slip of a refund (`TK-2027-000001`), with a serial unique per estate. */
 export const receipts = pgTable(
   'receipts',
   {
