@@ -46,6 +46,28 @@ describe('SLA policies of the template bundles', () => {
     expect(tenMinutes?.nextInstants.find((i) => i.kind === 'breach')?.at).toEqual(sh('2026-03-02T09:15'));
   });
 
+  it('repair: with onSiteFrom = report the on-site clock runs from the valid report, a late dispatch or a reschedule does not extend it, a cancel stops it (RP-2)', () => {
+    const policy = json<SlaPolicy>('workflows/repair/sla/repair.sla.json');
+    const params = { ...paramsOf('repair'), onSiteFrom: 'report', onSiteMinutes: 30 };
+    const history: SlaHistoryEntry[] = [
+      { at: sh('2026-05-06T09:00'), type: 'start', state: 'received', context: {} },
+      { at: sh('2026-05-06T09:20'), type: 'CLASSIFY', state: { work: 'dispatched' }, context: { kind: 'urgent' } },
+      { at: sh('2026-05-06T09:25'), type: 'RESCHEDULE', state: { work: 'dispatched' }, context: { kind: 'urgent' } },
+    ];
+    const clock = (h: SlaHistoryEntry[], now: string, p = params) => computeClocks(policy, h, { now: sh(now), evaluate: evaluator(p) }).find((c) => c.metricId === 'on-site');
+    // the same due instant as the workflow's own onSiteDue timer in scenario rp-onsite-from-report
+    expect(clock(history, '2026-05-06T09:26')?.dueAt).toEqual(sh('2026-05-06T09:30'));
+    expect(clock(history, '2026-05-06T09:31')?.status).toBe('breached');
+    const arrived = [...history, { at: sh('2026-05-06T09:29'), type: 'ARRIVE', state: { work: 'repairing' }, context: { kind: 'urgent' } }];
+    expect(clock(arrived, '2026-05-06T10:00')?.status).toBe('met');
+    const cancelled: SlaHistoryEntry[] = [history[0]!, { at: sh('2026-05-06T09:10'), type: 'CANCEL', state: 'cancelled', context: {} }];
+    expect(clock(cancelled, '2026-05-06T10:00')?.status).toBe('met');
+    // from dispatch (the default) the clock starts at dispatch and a reschedule restarts it
+    const fromDispatch = clock(history, '2026-05-06T09:26', { ...params, onSiteFrom: 'dispatch' });
+    expect(fromDispatch?.startedAt).toEqual(sh('2026-05-06T09:25'));
+    expect(fromDispatch?.dueAt).toEqual(sh('2026-05-06T09:55'));
+  });
+
   it('complaint: an important complaint must be resolved within 3 days of handling, paused while informing (CP-4)', () => {
     const policy = json<SlaPolicy>('workflows/complaint/sla/complaint.sla.json');
     const ctx = { grade: 'important', requestedBy: '' };
