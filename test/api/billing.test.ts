@@ -81,7 +81,7 @@ withDatabases((kind, getDb) => {
     expect(paid.body.balanceFen).toBe(0);
     const listedReceipts = await fin.call('GET', `/api/billing/receipts?estateId=${estateId}&unitId=${shop!.id}`);
     expect(listedReceipts.body.items.map((r: { serial: string; amountFen: number }) => [r.serial, r.amountFen])).toEqual([['SJ-2027-000001', 142345]]);
-    const tooMuch = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, kind: 'refund', amountFen: 1, method: 'desk' });
+    const tooMuch = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, kind: 'refund', amountFen: 1, method: 'desk', reason: '多缴退回' });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body.error.field).toBe('amountFen');
     expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 12.5, method: 'desk' })).body.error.field).toBe('amountFen');

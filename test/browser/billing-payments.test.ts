@@ -14,7 +14,7 @@ const yuan = (fen: number) => new Intl.NumberFormat('zh-CN', { style: 'currency'
 const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').replace(/\s/g, '');
 
 type Bill = { key: string; periodId: string; issueOn: string; outstandingFen: number; lateFeeFen: number; principalPaidFen: number };
-type Receipt = { serial: string; amountFen: number; method: string; creditFen: number; lines: { billKey: string; component: string; amountFen: number }[] };
+type Receipt = { kind: 'payment' | 'refund'; serial: string; receivedOn: string; amountFen: number; method: string; creditFen: number; reason?: string; lines?: { billKey: string; component: string; amountFen: number }[] };
 
 let server: Server;
 let browser: Browser;
@@ -36,13 +36,13 @@ async function json<T>(request: APIRequestContext, method: 'GET' | 'POST', path:
   return body;
 }
 
-const unitState = async (request: APIRequestContext) => {
-  const q = `estateId=${estateId}&unitId=${unitId}`;
+const unitState = async (request: APIRequestContext, unit = unitId) => {
+  const q = `estateId=${estateId}&unitId=${unit}`;
   const bills = await json<{ asOf: string; items: Bill[] }>(request, 'GET', `/api/billing/bills?${q}`);
   const receipts = await json<{ items: Receipt[] }>(request, 'GET', `/api/billing/receipts?${q}`);
   const from = bills.items.map((b) => b.issueOn).sort()[0]!;
-  const statement = await json<{ closingFen: number; creditFen: number; entries: { kind: string; amountFen: number; ref?: string }[] }>(request, 'GET', `/api/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
-  return { bills: bills.items.filter((b) => b.key.startsWith(`${planId}/`)), owed: bills.items.reduce((n, b) => n + b.outstandingFen, 0), receipts: receipts.items, statement };
+  const statement = await json<{ closingFen: number; creditFen: number; entries: { on: string; kind: string; amountFen: number; ref?: string; description: { zh: string; en: string } }[] }>(request, 'GET', `/api/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
+  return { asOf: bills.asOf, bills: bills.items.filter((b) => b.key.startsWith(`${planId}/`)), owed: bills.items.reduce((n, b) => n + b.outstandingFen, 0), receipts: receipts.items, statement };
 };
 
 describe('a cashier takes a payment on the bills page, in Chromium', () => {
@@ -169,10 +169,15 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     expect(await refundAmount.inputValue()).toBe('150.00');
     await refundAmount.fill('40.00');
     await page.getByLabel('退款方式').selectOption('cash');
+    // a reason is required: without one the page says so at the field and sends nothing
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    await expect.poll(() => page.getByTestId('refund-error-reason').textContent()).toBe('退款原因为必填项');
+    expect(await page.getByTestId('refund-confirm').count()).toBe(0);
+    await page.getByLabel('退款原因').fill('多缴退回');
     await page.getByRole('button', { name: '下一步：核对' }).click();
     const confirm = page.getByTestId('refund-confirm');
     await confirm.waitFor();
-    expect((await confirm.textContent())?.replace(/\s/g, '')).toContain(`${unitLabel}的预收余额中退还${yuan(4000)}（现金）？退款后可退余额为${yuan(11000)}`);
+    expect((await confirm.textContent())?.replace(/\s/g, '')).toContain(`${unitLabel}的预收余额中退还${yuan(4000)}（现金，${paid.asOf}，原因：多缴退回）？退款后可退余额为${yuan(11000)}`);
     // nothing is sent before the confirmation
     expect((await unitState(request)).statement.creditFen).toBe(15000);
     await confirm.getByRole('button', { name: '确认退款' }).click();
@@ -182,8 +187,13 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     expect(refunded.statement.creditFen).toBe(11000);
     const refundEntries = refunded.statement.entries.filter((e) => e.kind === 'refund');
     expect(refundEntries.map((e) => e.amountFen)).toEqual([4000]);
-    expect(refunded.receipts).toEqual(paid.receipts); // a refund issues no receipt serial
-    expect(await text(page, 'refund-ref')).toBe(refundEntries[0]!.ref);
+    // the refund has its own numbered slip (TK), listed beside the receipts, which keep theirs
+    const slipItem = refunded.receipts[0]!;
+    expect(slipItem).toMatchObject({ kind: 'refund', amountFen: 4000, reason: '多缴退回', receivedOn: paid.asOf });
+    expect(slipItem.serial).toMatch(/^TK-\d{4}-\d{6}$/);
+    expect(refunded.receipts.slice(1)).toEqual(paid.receipts);
+    expect(refundEntries[0]!.description.zh).toBe(`退款 ${slipItem.serial}（多缴退回）`);
+    expect(await text(page, 'refund-serial')).toBe(slipItem.serial);
     expect(await text(page, 'refund-amount')).toBe(yuan(4000));
     expect(await text(page, 'refund-credit-left')).toBe(yuan(11000));
     // the statement follows without a reload
@@ -194,12 +204,13 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     await screenshot(page, 'bills-refund');
 
     // more than the credit: the API refuses it (409 at amountFen); its message shows at the amount field and nothing changes
-    const direct = await request.post('/api/billing/payments', { data: { estateId, unitId, kind: 'refund', amountFen: 50000, method: 'cash' } });
+    const direct = await request.post('/api/billing/payments', { data: { estateId, unitId, kind: 'refund', amountFen: 50000, method: 'cash', reason: '全部退还' } });
     expect(direct.status()).toBe(409);
     const apiError = ((await direct.json()) as { error: { field: string; message: { zh: string; en: string } } }).error;
     expect(apiError.field).toBe('amountFen');
     await page.getByTestId('refund-open').click();
     expect(await refundAmount.inputValue()).toBe('110.00');
+    await page.getByLabel('退款原因').fill('全部退还');
     await refundAmount.fill('500.00');
     await page.getByRole('button', { name: '下一步：核对' }).click();
     await page.getByTestId('refund-confirm').getByRole('button', { name: '确认退款' }).click();
@@ -226,6 +237,87 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     await page.setViewportSize({ width: 360, height: 800 });
     await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.getByTestId('locale').first().selectOption('zh-CN');
+    await page.context().close();
+  }, 90_000);
+
+  it('finance refunds a credit on a chosen earlier date with a reason: a future date is refused at the date field, and the numbered TK slip shows date, amount, method, reason, cashier and unit (BL-7, BL-8)', async () => {
+    const page = await as('finance');
+    const request = page.request;
+    const shopLabel = '1-1-102';
+    const estate = await json<{ buildings: { units: { id: string; label: string }[] }[] }>(request, 'GET', `/api/estates/${estateId}`);
+    const shopId = estate.buildings.flatMap((b) => b.units).find((u) => u.label === shopLabel)!.id;
+    const { asOf: today } = await json<{ asOf: string }>(request, 'GET', `/api/billing/bills?estateId=${estateId}&unitId=${shopId}`);
+    const daysBefore = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    // three days ago the shop paid all it owed then and ¥200.00 more: ¥200.00 of credit since that day
+    const owedThen = (await json<{ items: Bill[] }>(request, 'GET', `/api/billing/bills?estateId=${estateId}&unitId=${shopId}&asOf=${daysBefore(3)}`)).items.reduce((n, b) => n + b.outstandingFen, 0);
+    await json(request, 'POST', '/api/billing/payments', { estateId, unitId: shopId, amountFen: owedThen + 20000, method: 'bank-transfer', receivedOn: daysBefore(3) });
+    const before = await unitState(request, shopId);
+    expect(before.statement.creditFen).toBe(20000);
+
+    await page.goto('/bills');
+    await page.getByLabel('按房号查找').fill(shopLabel);
+    await page.locator(`[data-testid="unit-hits"] button[data-unit="${shopLabel}"]`).click();
+    await page.getByTestId('unit-account').waitFor();
+    await page.getByTestId('refund-open').click();
+    const date = page.getByLabel('退款日期');
+    expect(await date.inputValue()).toBe(today);
+    expect(await date.getAttribute('max')).toBe(today);
+    await page.getByLabel('退款金额（元）').fill('50.00');
+    await page.getByLabel('退款方式').selectOption('bank-transfer');
+    await page.getByLabel('退款原因').fill('  商铺租户退租，退还部分预收  ');
+
+    // a day after today: the API refuses it (422) and its message shows at the date field; nothing is written
+    await date.fill(daysBefore(-1));
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    await page.getByTestId('refund-confirm').getByRole('button', { name: '确认退款' }).click();
+    await expect.poll(() => page.getByTestId('refund-error-receivedOn').textContent()).toBe(`字段“receivedOn”不得晚于今天（${today}）`);
+    expect(await date.getAttribute('aria-invalid')).toBe('true');
+    expect(await unitState(request, shopId)).toEqual(before);
+
+    // the day before yesterday, after reviewing date and reason
+    await date.fill(daysBefore(2));
+    await page.getByRole('button', { name: '下一步：核对' }).click();
+    const confirm = page.getByTestId('refund-confirm');
+    expect((await confirm.textContent())?.replace(/\s/g, '')).toContain(`${shopLabel}的预收余额中退还${yuan(5000)}（银行转账，${daysBefore(2)}，原因：商铺租户退租，退还部分预收）`);
+    await confirm.getByRole('button', { name: '确认退款' }).click();
+    const slip = page.getByTestId('refund-slip');
+    await slip.waitFor();
+
+    const after = await unitState(request, shopId);
+    const issued = after.receipts[0]!;
+    expect(issued).toMatchObject({ kind: 'refund', receivedOn: daysBefore(2), amountFen: 5000, method: 'bank-transfer', reason: '商铺租户退租，退还部分预收', creditFen: 15000 });
+    expect(issued.serial).toMatch(/^TK-\d{4}-\d{6}$/);
+    // numbered after the refund of the first unit in this estate and year
+    const first = (await unitState(request)).receipts.find((r) => r.kind === 'refund')!;
+    if (first !== undefined && first.serial.slice(3, 7) === issued.serial.slice(3, 7)) expect(Number(issued.serial.slice(-6))).toBeGreaterThan(Number(first.serial.slice(-6)));
+    expect(after.statement.creditFen).toBe(15000);
+    expect(after.statement.entries.filter((e) => e.kind === 'refund').map((e) => [e.on, e.description.zh, e.amountFen])).toEqual([[daysBefore(2), `退款 ${issued.serial}（商铺租户退租，退还部分预收）`, 5000]]);
+
+    // the printable slip, as the API issued it
+    expect(await slip.getAttribute('data-serial')).toBe(issued.serial);
+    expect(await text(page, 'refund-serial')).toBe(issued.serial);
+    expect(await text(page, 'refund-on')).toBe(daysBefore(2));
+    expect(await text(page, 'refund-amount')).toBe(yuan(5000));
+    expect(await text(page, 'refund-unit')).toBe(shopLabel);
+    expect(await text(page, 'refund-cashier')).toBe('finance');
+    expect(await page.getByTestId('refund-reason').textContent()).toBe('商铺租户退租，退还部分预收');
+    expect((await slip.textContent())?.replace(/\s/g, '')).toContain('银行转账');
+    await slip.getByRole('button', { name: '打印退款凭证' }).waitFor();
+    expect(await page.getByTestId('payment-notice').textContent()).toContain(issued.serial);
+    // the unit's list shows the slip with its number and reason, and opens it again; the statement names it
+    const listed = page.locator(`[data-testid="unit-receipts"] li[data-serial="${issued.serial}"]`);
+    await listed.waitFor();
+    expect(await listed.getAttribute('data-kind')).toBe('refund');
+    expect(await listed.getByTestId('receipt-reason').textContent()).toBe('商铺租户退租，退还部分预收');
+    await page.locator(`[data-testid="unit-receipts"] li[data-kind="payment"] button`).first().click();
+    await page.getByTestId('receipt').waitFor();
+    expect(await page.getByTestId('refund-slip').count()).toBe(0);
+    await listed.getByRole('button').click();
+    await expect.poll(() => page.getByTestId('refund-slip').getAttribute('data-serial')).toBe(issued.serial);
+    await expect.poll(() => page.getByTestId('statement').locator('tr[data-kind="refund"]').textContent()).toContain(`退款 ${issued.serial}（商铺租户退租，退还部分预收）`);
+    await screenshot(page, 'bills-refund-slip');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await page.context().close();
   }, 90_000);
 

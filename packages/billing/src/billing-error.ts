@@ -13,7 +13,8 @@ export type BillingErrorReason =
   | 'invalid-amount'
   | 'unknown-plan'
   | 'unknown-bill'
-  | 'refund-exceeds-credit';
+  | 'refund-exceeds-credit'
+  | 'invalid-reason';
 
 /** An expected failure: a value, not an exception; `path` is a JSON pointer into the input. */
 export interface BillingError {

@@ -40,5 +40,6 @@ export { checkSchedule, debrisRemovalFee, DEFAULT_CUSTODY_FACTOR_PERMILLE, perio
 export { billKey, generateBills, type GenerateOptions, type GenerateResult } from './generate-bills.ts';
 export { lateFee, lateFeeStart, type LateFeePart, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
 export { DEFAULT_ALLOCATION, settleAccount, type AccountInput, type AccountState, type BillState, type Refund } from './account.ts';
-export { formatReceiptSerial, makeReceipt, nextReceiptSerial, type Receipt, type ReceiptLine } from './receipt.ts';
+export { formatReceiptSerial, makeReceipt, nextReceiptSerial, SERIAL_PREFIX, type Receipt, type ReceiptLine } from './receipt.ts';
+export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip } from './refund-slip.ts';
 export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';

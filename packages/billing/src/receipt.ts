@@ -20,6 +20,9 @@ export interface Receipt {
   readonly creditFen: Fen;
 }
 
+/** BL-7: serial prefixes, each with its own counter per estate and year: 收据 SJ for payments, 退款凭证 TK for refunds. */
+export const SERIAL_PREFIX = { payment: 'SJ', refund: 'TK' } as const;
+
 const SERIAL = /^([A-Z][A-Z0-9]*)-(\d{4})-(\d{6,})$/;
 
 /** `SJ-2027-000042`: prefix, year of receipt, sequence within that year (6+ digits). */

@@ -1,7 +1,7 @@
 import { settleAccount, type AccountInput } from './account.ts';
 import { addDays, compareDates, daysBetween } from './civil-date.ts';
 import { sumFen } from './money.ts';
-import type { CivilDate, Fen, Text } from './types.ts';
+import type { CivilDate, Fen, Payment, Text } from './types.ts';
 
 export interface StatementEntry {
   readonly on: CivilDate;
@@ -22,6 +22,13 @@ export interface Statement {
   readonly closingFen: Fen;
   readonly creditFen: Fen;
 }
+
+/** `退款 TK-2027-000001（原因）`: a refund's slip number and reason, where it has them. */
+const refundText = (p: Payment): Text => {
+  const serial = p.serial ? ` ${p.serial}` : '';
+  const reason = p.reason ? { zh: `（${p.reason}）`, en: ` (${p.reason})` } : { zh: '', en: '' };
+  return { zh: `退款${serial}${reason.zh}`, en: `Refund${serial}${reason.en}` };
+};
 
 const inRange = (d: CivilDate, from: CivilDate, to: CivilDate) => compareDates(d, from) >= 0 && compareDates(d, to) <= 0;
 
@@ -65,7 +72,7 @@ export function statement(unitId: string, input: Omit<AccountInput, 'asOf'>, fro
   for (const p of own.payments) {
     if (!inRange(p.receivedOn, from, to) || p.amountFen < 0) continue;
     if (p.kind === 'payment') entries.push({ on: p.receivedOn, kind: 'payment', ref: p.id, description: { zh: '缴费', en: 'Payment' }, amountFen: -p.amountFen });
-    else if (!refundFailed.has(`/payments/${p.id}/amountFen`)) entries.push({ on: p.receivedOn, kind: 'refund', ref: p.id, description: { zh: '退款', en: 'Refund' }, amountFen: p.amountFen });
+    else if (!refundFailed.has(`/payments/${p.id}/amountFen`)) entries.push({ on: p.receivedOn, kind: 'refund', ref: p.id, description: refundText(p), amountFen: p.amountFen });
   }
   entries.sort((a, b) => compareDates(a.on, b.on));
   return { unitId, from, to, openingFen: opening.balanceFen, entries, closingFen: closing.balanceFen, creditFen: closing.creditFen };

@@ -122,6 +122,10 @@ export interface Payment {
   readonly receivedOn: CivilDate;
   readonly amountFen: Fen;
   readonly method: PaymentMethod;
+  /** Why a refund was made (退款原因); payments carry none. */
+  readonly reason?: string;
+  /** The receipt (`SJ-…`) or refund slip (`TK-…`) number issued for it, once issued. */
+  readonly serial?: string;
 }
 
 export interface Allocation {

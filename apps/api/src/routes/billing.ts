@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, counters, feeSchedules, payments, receipts, unitBillingProfiles, units, type DbOrTx, type Role } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role } from '@estateflow/db';
 import {
   arrearsReport,
   checkPlan,
+  checkRefundReason,
   checkSchedule,
   estateDate,
-  formatReceiptSerial,
   isCivilDate,
   makeReceipt,
+  makeRefundSlip,
   noticeSchedule,
   parsePeriod,
   recoveryLadder,
+  REFUND_REASON_MAX,
   settleAccount,
   statement,
   type BillingPlan,
@@ -26,6 +28,7 @@ import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, obj, readBody, str } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
 import { accountInput, estateTimeZone, loadPlan, residentUnits } from '../services/billing-store.ts';
+import { issueSerial } from '../services/receipt-serial.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
 const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
@@ -81,6 +84,20 @@ function textField(value: unknown, field: string): { zh: string; en: string } {
     throw invalid(field, 'must be { zh, en } with both texts', '必须是包含 zh 与 en 的双语文本');
   }
   return { zh: t.zh, en: t.en };
+}
+
+/**
+ * A refund's reason, trimmed (required, 1–200 characters); a payment takes none: its `reason` is
+ * refused rather than dropped, so a cashier never believes a reason was kept that was not.
+ */
+function refundReason(kind: 'payment' | 'refund', value: unknown): string | null {
+  if (kind === 'payment') {
+    if (value === undefined) return null;
+    throw new ApiError('form-invalid', { zh: '字段“reason”只用于退款；缴费不记录原因，请去掉此字段', en: 'Field "reason" is for refunds only; a payment keeps no reason, leave it out' }, { field: 'reason' });
+  }
+  const checked = checkRefundReason(value);
+  if (typeof checked === 'string') return checked;
+  throw new ApiError('form-invalid', { zh: `字段“reason”：${checked.message.zh}`, en: `Field "reason": ${checked.message.en}` }, { field: 'reason' });
 }
 
 /** The estate's civil date today (or `asOf` from the query), in its time zone. */
@@ -249,10 +266,17 @@ export const billingRoutes = resource
   .post(
     '/payments',
     {
-      summary: 'Record a payment (or a refund from credit) for a unit and issue its receipt (BL-7); allocated oldest bill first, principal before late fee unless the plan says otherwise',
+      summary: 'Record a payment and issue its receipt SJ-<year>-<seq>, or a refund from credit with its reason and its slip TK-<year>-<seq> (BL-7); dated today or earlier, never later; payments are allocated oldest bill first, principal before late fee unless the plan says otherwise; a refund above the credit is refused (409) and a refund without a reason, a payment with one, or a future date are refused (422), writing nothing',
       access: cashiers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'amountFen', 'method'], properties: { estateId: uuid, unitId: uuid, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: [...METHODS] } } },
+      body: {
+        type: 'object',
+        required: ['estateId', 'unitId', 'amountFen', 'method'],
+        properties: {
+          estateId: uuid, unitId: uuid, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: [...METHODS] },
+          reason: { type: 'string', minLength: 1, maxLength: REFUND_REASON_MAX, description: 'refunds only, required for them: 退款原因, 1–200 characters after trimming; a payment with a reason is refused' },
+        },
+      },
     },
     async (c) => {
       const { estateId, body } = await estateFromBody(c);
@@ -265,46 +289,51 @@ export const billingRoutes = resource
       if (amountFen === 0) throw invalid('amountFen', 'must be more than 0', '必须大于 0');
       const method = str(body, 'method') as PaymentMethod;
       if (!METHODS.includes(method)) throw invalid('method', `must be one of ${METHODS.join(', ')}`, `必须是 ${METHODS.join('、')} 之一`);
-      const [unit] = isUuid(unitId) ? await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
+      const reason = refundReason(kind, body.reason);
+      const [unit] = isUuid(unitId) ? await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const now = config.now();
       const result = await db.transaction(async (tx) => {
         const { asOf: today } = await asOfDate(c, tx, tenantId, estateId);
         const receivedOn = body.receivedOn === undefined ? today : dateField(body.receivedOn, 'receivedOn');
+        if (receivedOn > today) throw new ApiError('form-invalid', { zh: `字段“receivedOn”不得晚于今天（${today}）`, en: `Field "receivedOn" must not be after today (${today})` }, { field: 'receivedOn' });
         // one writer per unit at a time: the refund check and the allocation read the unit's whole history
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing:${tenantId}:${unitId}`}))`);
         const id = randomUUID();
-        await tx.insert(payments).values({ tenantId, id, estateId, unitId, kind, receivedOn, amountFen, method, createdAt: now, createdBy: userId });
+        await tx.insert(payments).values({ tenantId, id, estateId, unitId, kind, receivedOn, amountFen, method, reason, createdAt: now, createdBy: userId });
         const input = await accountInput(tx, tenantId, estateId, unitId);
         const state = settleAccount({ ...input, asOf: receivedOn });
         const refused = state.errors.find((e) => e.reason === 'refund-exceeds-credit' && e.path.includes(id));
         if (refused) throw new ApiError('conflict', refused.message, { field: 'amountFen' });
-        const payment = input.payments.find((p) => p.id === id)!;
-        if (kind === 'refund') return { payment, receipt: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
-        const year = Number(receivedOn.slice(0, 4));
-        const [counter] = await tx.insert(counters).values({ tenantId, scope: `receipt:${estateId}:${year}`, value: 1 })
-          .onConflictDoUpdate({ target: [counters.tenantId, counters.scope], set: { value: sql`${counters.value} + 1` } })
-          .returning({ value: counters.value });
-        const receipt = makeReceipt(payment, state.allocations, formatReceiptSerial('SJ', year, counter!.value));
-        await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial: receipt.serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
-        return { payment, receipt, balanceFen: state.balanceFen, creditFen: state.creditFen };
+        const recorded = input.payments.find((p) => p.id === id)!;
+        const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
+        const payment = { ...recorded, serial };
+        if (kind === 'refund') {
+          const [cashier] = await tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
+          const slip = makeRefundSlip({ ...payment, reason: reason! }, state, serial, { unitLabel: unit.label, cashier: { id: userId, name: cashier?.name ?? '' } });
+          await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: slip as unknown as Record<string, unknown>, issuedAt: now });
+          return { payment, receipt: null, slip, balanceFen: state.balanceFen, creditFen: state.creditFen };
+        }
+        const receipt = makeReceipt(payment, state.allocations, serial);
+        await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
+        return { payment, receipt, slip: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });
       return c.json(result);
     },
   )
   .get(
     '/receipts',
-    { summary: 'Receipts (BL-7) of the estate, or of one unit, newest first; residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
+    { summary: 'Receipts of payments (kind "payment", SJ-…) and slips of refunds (kind "refund", TK-…, with reason and cashier) of the estate, or of one unit, newest first (BL-7); residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const scope = await unitsInScope(c, c.get('deps').db, tenantId, estateId, query(c, 'unitId', false));
       if (scope?.length === 0) return c.json({ items: [] });
-      const rows = await c.get('deps').db.select({ serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
+      const rows = await c.get('deps').db.select({ kind: payments.kind, serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
         .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
         .where(and(eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId), ...(scope ? [inArray(payments.unitId, scope)] : [])))
         .orderBy(desc(receipts.issuedAt), desc(receipts.serial));
-      return c.json({ items: rows.map((r) => ({ ...r.content, issuedAt: r.issuedAt })) });
+      return c.json({ items: rows.map((r) => ({ kind: r.kind, ...r.content, issuedAt: r.issuedAt })) });
     },
   )
   .post(

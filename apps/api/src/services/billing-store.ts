@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, estates, payments, residents, type DbOrTx } from '@estateflow/db';
+import { billAdjustments, billingPlans, billLines, bills, estates, payments, receipts, residents, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, Payment, PaymentMethod } from '@estateflow/billing';
 import { notFound } from '../errors.ts';
 
@@ -36,7 +36,8 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
   const adjRows = ids.length
     ? await db.select().from(billAdjustments).where(and(eq(billAdjustments.tenantId, tenantId), inArray(billAdjustments.billId, ids))).orderBy(asc(billAdjustments.createdAt))
     : [];
-  const payRows = await db.select().from(payments)
+  const payRows = await db.select({ payment: payments, serial: receipts.serial }).from(payments)
+    .leftJoin(receipts, and(eq(receipts.tenantId, payments.tenantId), eq(receipts.paymentId, payments.id)))
     .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), ...(unitId ? [eq(payments.unitId, unitId)] : [])))
     .orderBy(asc(payments.receivedOn), asc(payments.createdAt));
   const planRows = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId)));
@@ -47,7 +48,11 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
     lines: lineRows.filter((l) => l.billId === b.id).map((l) => ({ no: l.no, kind: l.kind, description: l.description, amountFen: l.amountFen, ...(l.orderSerial ? { orderSerial: l.orderSerial } : {}) })),
   }));
   const adjustments: Adjustment[] = adjRows.map((a) => ({ id: a.id, billKey: keyOf.get(a.billId)!, on: a.on, component: a.component, amountFen: a.amountFen, reason: a.reason }));
-  const paymentList: Payment[] = payRows.map((p) => ({ id: p.id, unitId: p.unitId, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, method: p.method as PaymentMethod }));
+  const paymentList: Payment[] = payRows.map(({ payment: p, serial }) => ({
+    id: p.id, unitId: p.unitId, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, method: p.method as PaymentMethod,
+    ...(p.reason === null ? {} : { reason: p.reason }),
+    ...(serial === null ? {} : { serial }),
+  }));
   return { plans: planRows.map((p) => p.document as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
 }
 

@@ -1,4 +1,4 @@
-import type { PaymentMethod, Receipt, Statement } from '@estateflow/billing';
+import type { PaymentMethod, Receipt, RefundSlip, Statement } from '@estateflow/billing';
 import { api } from '$lib/api/client.ts';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
 
@@ -9,7 +9,7 @@ export type BillRow = {
   lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
 };
 export type UnitOption = { id: string; label: string; building: string };
-export type { PaymentMethod, Receipt, Statement };
+export type { PaymentMethod, Receipt, RefundSlip, Statement };
 
 /** The methods `POST /api/billing/payments` accepts (BL-7: at the desk or collected at home). */
 export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'card', 'wechat', 'alipay', 'bank-transfer', 'home-collection', 'other'];
@@ -19,8 +19,11 @@ export const methodKey = (m: string) => `pay.method.${m}` as MessageKey;
 export const CASHIER_ROLES: readonly string[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 export const BILL_READER_ROLES: readonly string[] = [...CASHIER_ROLES, 'cs_manager', 'duty_manager'];
 
-/** One unit's account: its bills as of today, the statement from its first bill to today, its receipts. */
-export type UnitAccount = { asOf: string; bills: BillRow[]; statement: Statement; receipts: (Receipt & { issuedAt?: string })[] };
+/** One item of `GET /api/billing/receipts`: a payment's receipt (SJ-…) or a refund's slip (TK-…), BL-7. */
+export type AccountReceipt = ((Receipt & { kind: 'payment' }) | RefundSlip) & { issuedAt?: string };
+
+/** One unit's account: its bills as of today, the statement from its first bill to today, its receipts and refund slips. */
+export type UnitAccount = { asOf: string; bills: BillRow[]; statement: Statement; receipts: AccountReceipt[] };
 
 /** The period of a bill key `<plan>/<unit>/<period>`. */
 export const periodOfKey = (billKey: string): string => billKey.split('/').at(-1) ?? billKey;
@@ -46,13 +49,14 @@ export function recordPayment(input: PaymentInput, idempotencyKey?: string): Pro
   return api<PaymentResult>('/billing/payments', { body: input, idempotencyKey });
 }
 
-export type RefundInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod };
-/** What `POST /api/billing/payments` answers for `kind: "refund"`: the refund as recorded (no receipt serial) and the unit's credit after it. */
-export type RefundResult = { payment: { id: string; unitId: string; receivedOn: string; amountFen: number; method: PaymentMethod }; receipt: null; balanceFen: number; creditFen: number };
+export type RefundInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string; reason: string };
+/** What `POST /api/billing/payments` answers for `kind: "refund"`: its numbered slip (TK-…) and the unit's credit after it. */
+export type RefundResult = { slip: RefundSlip; receipt: null; balanceFen: number; creditFen: number };
 
 /**
- * Refunds part or all of a unit's credit (预收). The API refuses more than the credit with a 409
- * naming `amountFen`; it keeps no reason for a refund and issues no receipt serial for it.
+ * Refunds part or all of a unit's credit (预收) on a date no later than today, with a reason (1–200
+ * characters); the API answers the refund slip `TK-<year>-<seq>`. It refuses more than the credit
+ * with a 409 naming `amountFen`, and a missing reason or a future date with a 422 naming the field.
  */
 export function recordRefund(input: RefundInput, idempotencyKey?: string): Promise<RefundResult> {
   return api<RefundResult>('/billing/payments', { body: { ...input, kind: 'refund' }, idempotencyKey });
