@@ -107,6 +107,8 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await page.getByTestId('change-note').fill('RP-2: 40 min on site, second rung at 30 min');
     await page.getByRole('button', { name: '发布', exact: true }).click();
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toMatch(/已发布版本 \d+/);
+    // the admin is told how many running repairs the worker re-times on the new version
+    expect(await page.getByTestId('publish-result').textContent()).toMatch(/\d+ 个进行中的工单将按新策略重新计时/);
     const versions = (await (await page.request.get(`/api/definitions/versions?estateId=${estateId}&kind=sla&key=repair-clocks`)).json()) as { items: { id: string; version: number }[] };
     const latest = versions.items.toSorted((a, b) => b.version - a.version)[0]!;
     const stored = (await (await page.request.get(`/api/definitions/versions/${latest.id}`)).json()) as { document: Sla };

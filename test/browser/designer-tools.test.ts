@@ -170,6 +170,8 @@ describe('designer tools in Chromium', () => {
     await page.getByTestId('calendar-note').fill('browser test');
     await page.getByRole('button', { name: '保存并启用' }).click();
     await expect.poll(() => page.getByTestId('calendar-message').textContent()).toMatch(/已保存为版本 \d+/);
+    // running requests on an SLA policy are re-timed on a published calendar; the admin is told how many
+    expect(await page.getByTestId('calendar-message').textContent()).toMatch(/\d+ 个进行中的工单将按新日历重新计时/);
     await page.locator(`[data-calendar="${calendarId}"]`).waitFor();
     const saved = (await (await page.request.get(`/api/calendars/${calendarId}?estateId=${estateId}`)).json()) as { document: { week: Record<string, string[][]>; holidays: { date: string }[]; workdays: { date: string }[] } };
     expect(saved.document.week.sat).toEqual([['09:00', '12:00']]);

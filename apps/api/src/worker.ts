@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
 import { acceptedStep, sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
 import { applyWrites, contextsFromJson, executeNamed, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
+import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { isSlaTimer, SlaState } from './services/sla-timers.ts';
 
 export interface WorkerOptions {
@@ -27,9 +28,13 @@ export interface BatchResult {
   skipped: number;
   cancelled: number;
   delivered: number;
+  /** running instances whose SLA timers were re-armed for a published SLA policy or calendar */
+  rearmed: number;
+  /** a re-arm job has instances left beyond this round's batch */
+  rearmMore: boolean;
 }
 
-type TimerCounts = Omit<BatchResult, 'delivered'>;
+type TimerCounts = Omit<BatchResult, 'delivered' | 'rearmed' | 'rearmMore'>;
 
 /** Outbox kinds the worker delivers; `charge` rows wait for billing. */
 const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone'];
@@ -225,12 +230,16 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
   });
 }
 
-/** One round: `concurrency` batches of due timers at once, then a batch of outbox rows. */
+/**
+ * One round: `concurrency` batches of due timers at once, then a batch of outbox rows, then one
+ * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or calendar).
+ */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
   const t = await fireDueTimers(opts, deps);
   const delivered = await deliverOutbox(opts, deps);
-  return { ...t, delivered };
+  const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
+  return { ...t, delivered, rearmed: rearm.rearmed, rearmMore: rearm.more };
 }
 
 /**
@@ -246,7 +255,7 @@ export function startWorker(opts: WorkerOptions & { intervalMs?: number }): () =
       let busy = false;
       try {
         const r = await runWorkerOnce({ ...opts, cache, concurrency: 1 });
-        busy = r.fired + r.cancelled > 0 || r.delivered >= (opts.batchSize ?? 20);
+        busy = r.fired + r.cancelled > 0 || r.rearmMore || r.delivered >= (opts.batchSize ?? 20);
       } catch (e) {
         (opts.onError ?? ((err) => console.error('[worker]', err)))(e);
       }

@@ -5,6 +5,7 @@ import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
 import { obj, param, readBody, str } from '../services/body.ts';
 import { checkDefinition } from '../services/definition-check.ts';
 import { publishVersion } from '../services/definition-store.ts';
+import { rearmNotice } from '../services/sla-rearm-job.ts';
 
 export const calendarRoutes = new Resource('/calendars', 'Calendars')
   .get('/', { summary: "The estate's business calendars (working hours, holidays, make-up days)", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
@@ -42,6 +43,8 @@ export const calendarRoutes = new Resource('/calendars', 'Calendars')
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const v = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document, changeNote, publishedBy: userId, now: config.now() }));
-      return c.json({ key: v.key, version: v.version, versionId: v.id });
+      // how many running requests bound to an SLA policy the worker re-times on the new calendar
+      const rearm = await rearmNotice(db, v);
+      return c.json({ key: v.key, version: v.version, versionId: v.id, ...(rearm ? { rearm } : {}) });
     },
   );

@@ -6,6 +6,7 @@ import { authOf, designers, requireEstate, Resource, staff, visibleEstates } fro
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
+import { rearmNotice } from '../services/sla-rearm-job.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
@@ -159,7 +160,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       }
       const row = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: document!, changeNote, publishedBy: userId, now: config.now() }));
       await db.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
-      return c.json(versionSummary(row));
+      // an SLA policy or calendar: how many running requests the worker re-times
+      const rearm = await rearmNotice(db, row);
+      return c.json({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
     },
   )
   .get('/versions', { summary: 'All published versions of one definition', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' }, key: { type: 'string' } } }, async (c) => {

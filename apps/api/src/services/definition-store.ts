@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
+import { enqueueSlaRearm } from './sla-rearm-job.ts';
 
 export interface PublishInput {
   tenantId: string;
@@ -13,7 +14,11 @@ export interface PublishInput {
   now: Date;
 }
 
-/** Publishes the next immutable version of (kind, id) in an estate; calendars are also made current. Call inside a transaction. */
+/**
+ * Publishes the next immutable version of (kind, id) in an estate; calendars are also made current.
+ * An SLA policy or calendar also enqueues, in the same transaction, the re-arming of the running
+ * instances' SLA timers (`enqueueSlaRearm`). Call inside a transaction.
+ */
 export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<DefinitionVersion> {
   const kind = String(input.document.kind);
   const key = String(input.document.id);
@@ -50,6 +55,7 @@ export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<D
       .onConflictDoUpdate({ target: [calendars.tenantId, calendars.estateId, calendars.key], set: { document: input.document, updatedAt: input.now } });
   }
   if (!row) throw new Error('insert returned no row');
+  await enqueueSlaRearm(db, row);
   return row;
 }
 

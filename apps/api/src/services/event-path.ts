@@ -230,6 +230,9 @@ export function acceptedStep(inst: Instance, req: { tenantId: string; event: Eng
  * read or write): the write then also checks that the calendars and the SLA binding the copy was
  * stepped with are still current, and anything the copy answered that the database might not (a
  * conflict, a refusal, a stale event, another `expectedVersion`) is tried again on a fresh read.
+ * A write that re-arms SLA timers checks the same after a fresh read too: an SLA policy or calendar
+ * published between the read and the write (and the worker's re-arm for it, which keeps the
+ * version) sends the event round again rather than writing timers of the old policy.
  * Writes of events for different instances waiting at the same moment go out together
  * (`applyGrouped`). Inside a transaction `tx` (the worker's outbox delivery) the two statements
  * run there and the cache is left alone.
@@ -282,13 +285,15 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
         return { instance: inst, outcome, stale: true };
       }
       const { row, write, history } = acceptedStep(inst, req, actor, outcome, now);
-      if (cached && write.u) write.u.fp = fingerprintOf(ctx);
       const sla = await SlaState.of(db, ctx, calendars, pinned.params);
       if (sla) {
         sla.append(history);
         const arm = sla.arm(row, now);
         if (arm) write.sla = arm;
       } else if (ctx.history) ctx.history.push(history);
+      // a cached copy, and SLA timers computed from a read: a policy or calendar published since (and
+      // the worker's re-arm of this instance for it, which keeps the version) must not be written over
+      if ((cached || write.sla) && write.u) write.u.fp = fingerprintOf(ctx);
       const group = { t: inst.tenantId, i: inst.id, e: inst.estateId, steps: [write] };
       const moved = tx ? (await applyWrites(tx, [group], false)).conflicts.length > 0 : await applyGrouped(db, group);
       if (!moved) {

@@ -3,6 +3,8 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type DefinitionIssue = { path: string; message: Text };
 export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null };
+/** On publishing an SLA policy or calendar: how many running requests the worker re-times, with the zh/en sentence to show. */
+export type RearmNotice = { instances: number; message: Text };
 export type DefinitionItem = { kind: string; key: string; title?: Text; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
 export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
 
@@ -43,7 +45,7 @@ export function validateOnServer(estateId: string, document: unknown): Promise<{
   return api('/definitions/validate', { body: { estateId, document } });
 }
 
-export function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<VersionSummary> {
+export function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<VersionSummary & { rearm?: RearmNotice }> {
   return api('/definitions/publish', { body: { estateId, kind, key, changeNote, document } });
 }
 
