@@ -1,0 +1,2 @@
+ALTER TABLE "attachments" ADD COLUMN "claimed_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "attachments_unclaimed_idx" ON "attachments" USING btree ("created_at") WHERE "attachments"."claimed_at" is null;
