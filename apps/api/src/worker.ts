@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
 import { acceptedStep, sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
 import { applyWrites, contextsFromJson, executeNamed, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
+import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attachment-sweep.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { isSlaTimer, SlaState } from './services/sla-timers.ts';
 
@@ -21,6 +22,14 @@ export interface WorkerOptions {
   /** pause after each timer, inside the batch's transaction (crash tests only) */
   stepDelayMs?: number;
   onError?: (e: unknown) => void;
+  /** unclaimed uploads older than this are removed (default EF_ATTACHMENT_ORPHAN_HOURS, else 72) */
+  attachmentOrphanHours?: number;
+  /** least time between two orphan-upload sweeps of this process, by the worker's clock (default 5 minutes) */
+  attachmentSweepEveryMs?: number;
+  /** uploads looked at per sweep batch (default 200) */
+  attachmentSweepBatch?: number;
+  /** where the worker reports what a sweep removed (default console.info) */
+  log?: (message: string) => void;
 }
 
 export interface BatchResult {
@@ -32,9 +41,11 @@ export interface BatchResult {
   rearmed: number;
   /** a re-arm job has instances left beyond this round's batch */
   rearmMore: boolean;
+  /** uploads never submitted, older than the limit, removed this round (0 when no sweep was due) */
+  attachmentsRemoved: number;
 }
 
-type TimerCounts = Omit<BatchResult, 'delivered' | 'rearmed' | 'rearmMore'>;
+type TimerCounts = Omit<BatchResult, 'delivered' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved'>;
 
 /** Outbox kinds the worker delivers; `charge` rows wait for billing. */
 const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone'];
@@ -230,16 +241,46 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
   });
 }
 
+/** When this process last started an orphan-upload sweep of a database, in ms of the worker's clock. */
+const lastSweep = new WeakMap<Db, number>();
+
+/**
+ * One batch of the orphan-upload sweep (`sweepOrphanAttachments`) when the last one of this process
+ * is `attachmentSweepEveryMs` old (or the clock went back); a full batch makes the next round sweep
+ * again. A failed sweep is reported to `onError` and does not stop the round. Answers how many were removed.
+ */
+async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
+  const t = now.getTime();
+  const last = lastSweep.get(opts.db);
+  if (last !== undefined && t >= last && t - last < (opts.attachmentSweepEveryMs ?? 5 * 60_000)) return 0;
+  // set before the sweep, so this process's other loops do not sweep alongside it
+  lastSweep.set(opts.db, t);
+  try {
+    const hours = opts.attachmentOrphanHours ?? attachmentOrphanHours();
+    const r = await sweepOrphanAttachments(opts.db, now, hours, opts.attachmentSweepBatch ?? 200);
+    if (r.more) lastSweep.delete(opts.db);
+    if (r.removed || r.claimed) {
+      (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${r.removed} upload(s) never submitted (older than ${hours} h); kept ${r.claimed} named by history, now claimed`);
+    }
+    return r.removed;
+  } catch (e) {
+    (opts.onError ?? ((err: unknown) => console.error('[worker]', err)))(e);
+    return 0;
+  }
+}
+
 /**
  * One round: `concurrency` batches of due timers at once, then a batch of outbox rows, then one
- * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or calendar).
+ * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or
+ * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep.
  */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
   const t = await fireDueTimers(opts, deps);
   const delivered = await deliverOutbox(opts, deps);
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
-  return { ...t, delivered, rearmed: rearm.rearmed, rearmMore: rearm.more };
+  const attachmentsRemoved = await sweepIfDue(opts, deps.now());
+  return { ...t, delivered, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved };
 }
 
 /**
@@ -248,6 +289,8 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
  * @example const stop = startWorker({ db, workerId: 'w1' }); … await stop();
  */
 export function startWorker(opts: WorkerOptions & { intervalMs?: number }): () => Promise<void> {
+  // a bad EF_ATTACHMENT_ORPHAN_HOURS stops the start, not every round
+  if (opts.attachmentOrphanHours === undefined) attachmentOrphanHours();
   let running = true;
   const cache = opts.cache ?? new CompiledCache();
   const lane = async () => {

@@ -5,7 +5,7 @@ import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
-import { checkAttachmentRefs, checkEventAttachmentRefs } from '../services/attachment-refs.ts';
+import { checkAttachmentRefs, checkEventAttachmentRefs, claimAttachmentRefs } from '../services/attachment-refs.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
@@ -72,6 +72,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
         tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
         actor: { id: auth.userId, role }, idempotencyKey: c.req.header('idempotency-key'),
       });
+      await claimAttachmentRefs(c.get('deps').db, auth.tenantId, data, c.get('deps').config.now());
       return c.json(instanceSummary(row), 201);
     },
   )
@@ -161,6 +162,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
         expectedVersion: ev as number | undefined,
         idempotencyKey: c.req.header('idempotency-key'),
       });
+      await claimAttachmentRefs(c.get('deps').db, auth.tenantId, data, c.get('deps').config.now());
       return c.json(instanceSummary(result.instance));
     },
   );
