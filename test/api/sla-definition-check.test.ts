@@ -13,6 +13,8 @@ type Sla = {
   metrics: { start: { enter?: string }[]; goals: { when?: string; deadline: { after?: { amount: unknown; unit: string } } }[] }[];
 };
 
+const onBreach = (d: Sla): Record<string, unknown> => ((d.metrics[0] as unknown as { onBreach: Record<string, unknown> }).onBreach);
+
 withDatabases((kind, getDb) => {
   let w: World;
   let estateId: string;
@@ -48,6 +50,9 @@ withDatabases((kind, getDb) => {
     ['an undeclared param', (d) => (d.metrics[0]!.goals[0]!.deadline = { after: { amount: 'params.onSiteMinutez', unit: 'minutes' } }), '/metrics/0/goals/0/deadline/after/amount', { zh: '参数“onSiteMinutez”未在流程 params 中声明', en: 'Parameter "onSiteMinutez" is not declared' }],
     ['an unknown calendar', (d) => (d.calendar = 'cn-nowhere'), '/calendar', { zh: '日历“cn-nowhere”不存在', en: 'Calendar "cn-nowhere" does not exist' }],
     ['a workflow the estate has not published', (d) => (d.workflow = 'repairs'), '/workflow', { zh: '找不到流程“repairs”', en: 'Workflow "repairs" was not found' }],
+    // onBreach runs outside the machine: only notify and recordIncident, their CEL checked like the rest
+    ['an onBreach action that would change the instance', (d) => (onBreach(d).actions = [{ type: 'assign', params: { values: { late: 'true' } } }]), '/metrics/0/onBreach/actions/0/type', { zh: '超时处理只能执行 notify（通知）和 recordIncident（记录事件）；“assign”会改变工单', en: 'onBreach runs only notify and recordIncident; "assign" changes the instance' }],
+    ['an onBreach notice naming an undeclared param', (d) => (onBreach(d).actions = [{ type: 'notify', params: { to: { role: 'cs_manager' }, message: { zh: '{{context.unit}} 超过 {{params.onSiteMinutez}} 分钟未到场', en: 'late' } } }]), '/metrics/0/onBreach/actions/0/params/message/zh', { zh: '参数“onSiteMinutez”未在流程 params 中声明', en: 'Parameter "onSiteMinutez" is not declared' }],
   ];
 
   for (const [what, edit, path, text] of broken) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import { definitionVersions, events, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
-import { evaluateExpr } from '@estateflow/expr';
+import { evaluateExpr, renderTemplate } from '@estateflow/expr';
 import { computeClocks, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars } from './definition-store.ts';
@@ -183,7 +183,7 @@ export class SlaState {
    */
   fire(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, now: Date): { status: 'fired' | 'cancelled'; write?: Omit<StepWrite, 'at'> } {
     const computed = this.clocks(inst, now);
-    const plan = fireSlaPlan(timer, inst, computed);
+    const plan = fireSlaPlan(timer, inst, computed, this.params, now);
     if (plan.status === 'cancelled' && !plan.rearm) return { status: 'cancelled' };
     return { status: plan.status, write: { ...(plan.audit ? { au: [plan.audit] } : {}), ...(plan.outbox?.length ? { ob: plan.outbox } : {}), sla: armWrite(computed, now, timer.id) } };
   }
@@ -251,7 +251,7 @@ function noticeText(kind: SlaKind, metric: Text, serial: string, due: string, zo
 }
 
 /** What firing an SLA timer comes to, from the clocks at `now` (pure). */
-function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, computed: InstanceClocks | undefined):
+function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, computed: InstanceClocks | undefined, params: Record<string, unknown>, now: Date):
   { status: 'fired' | 'cancelled'; rearm: boolean; audit?: AuditWrite; outbox?: NonNullable<StepWrite['ob']> } {
   const data = timer.data as unknown as SlaTimerData;
   const entry = computed?.policies.find((p) => p.key === data.policy);
@@ -290,9 +290,62 @@ function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: 
   const message = noticeText(data.kind, title, inst.serial, fmt(data.kind === 'warning' ? dueAt : (clock.breachedAt ?? dueAt), zone), zone, data.kind === 'warning' ? data.percent : data.rung);
   const sla = { ...data, serial: inst.serial, dueAt: dueAt.toISOString(), firedFor: timer.dueAt.toISOString(), timerKey: timer.key };
   const kind = data.kind === 'escalation' ? 'escalate' : 'notify';
+  const acted = data.kind === 'breach' ? breachActions(metric.onBreach?.actions ?? [], inst, params, now, sla) : { rows: [], errors: [] };
   return {
     status: 'fired', rearm: true,
-    audit: { id: randomUUID(), actor: null, role: 'system', action: `sla.${data.kind}`, target: `instance/${inst.id}`, outcome: 'accepted', detail: { ...sla, message, roles } },
-    outbox: roles.map((role) => ({ id: randomUUID(), kind, payload: { kind, to: { role }, message, channel: 'in-app', sla } })),
+    audit: {
+      id: randomUUID(), actor: null, role: 'system', action: `sla.${data.kind}`, target: `instance/${inst.id}`, outcome: 'accepted',
+      detail: { ...sla, message, roles, ...(acted.rows.length ? { actions: acted.rows.map((r) => r.kind) } : {}), ...(acted.errors.length ? { actionErrors: acted.errors } : {}) },
+    },
+    outbox: [...roles.map((role) => ({ id: randomUUID(), kind, payload: { kind, to: { role }, message, channel: 'in-app', sla } })), ...acted.rows],
   };
+}
+
+type BreachAction = NonNullable<NonNullable<SlaPolicy['metrics'][number]['onBreach']>['actions']>[number];
+
+/**
+ * A metric's `onBreach.actions` when its breach is recorded: `notify` (role, a user by CEL, or the
+ * resident; message templates rendered against the instance) and `recordIncident` become outbox rows
+ * shaped as the engine's effects of the same names. Other actions change the instance and belong in
+ * the workflow: `wf validate`, publish and install refuse them (`unsupported-action`), so a policy
+ * published before that check has them skipped and named in the audit line, as is an action whose
+ * expression fails here (the breach itself is still recorded).
+ */
+function breachActions(actions: readonly BreachAction[], inst: Instance, params: Record<string, unknown>, now: Date, sla: Record<string, unknown>):
+  { rows: NonNullable<StepWrite['ob']>; errors: { action: number; type: string; error: string }[] } {
+  const rows: NonNullable<StepWrite['ob']> = [];
+  const errors: { action: number; type: string; error: string }[] = [];
+  if (actions.length === 0) return { rows, errors };
+  const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
+  const vars = {
+    context, params, now,
+    event: { type: 'sla.breach', data: { policy: sla['policy'], metric: sla['metric'] } },
+    instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt, serial: inst.serial },
+  };
+  const text = (t: unknown): Text => {
+    const v = (t ?? {}) as Partial<Text>;
+    return { zh: renderTemplate(v.zh ?? '', vars), en: renderTemplate(v.en ?? '', vars) };
+  };
+  actions.forEach((a, n) => {
+    const p = (a.params ?? {}) as Record<string, unknown>;
+    try {
+      if (a.type === 'notify') {
+        const to = (p['to'] ?? {}) as { role?: string; user?: string; resident?: boolean };
+        const resolved: { role?: string; user?: string; resident?: boolean } = {};
+        if (to.role) resolved.role = to.role;
+        if (to.user) resolved.user = String(evaluateExpr(to.user, vars));
+        if (to.resident) resolved.resident = true;
+        rows.push({ id: randomUUID(), kind: 'notify', payload: { kind: 'notify', to: resolved, message: text(p['message']), channel: typeof p['channel'] === 'string' ? p['channel'] : 'in-app', sla } });
+      } else if (a.type === 'recordIncident') {
+        const payload: Record<string, unknown> = { kind: 'incident', incidentKind: String(p['kind']), summary: text(p['summary']), sla };
+        if (typeof p['severity'] === 'string') payload['severity'] = evaluateExpr(p['severity'], vars);
+        rows.push({ id: randomUUID(), kind: 'incident', payload });
+      } else {
+        errors.push({ action: n, type: a.type, error: 'unsupported in onBreach: belongs in the workflow' });
+      }
+    } catch (e) {
+      errors.push({ action: n, type: a.type, error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  return { rows, errors };
 }

@@ -273,7 +273,8 @@ export const slaSchema = {
           }
         },
         "actions": {
-          "$ref": "common.schema.json#/$defs/Actions"
+          "$ref": "common.schema.json#/$defs/Actions",
+          "description": "记录超时时执行，只支持 notify（通知）和 recordIncident（记录事件），模板按工单渲染；改变工单的动作写在流程中。Run when the breach is recorded; only notify and recordIncident (templates rendered against the request); actions that change the instance belong in the workflow."
         }
       },
       "additionalProperties": false,

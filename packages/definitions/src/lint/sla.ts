@@ -122,6 +122,34 @@ export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding
     }
   };
 
+  const template = (t: unknown, path: Path): void => {
+    if (!isObj(t)) return;
+    for (const lang of ['zh', 'en'] as const) {
+      const text = t[lang];
+      if (typeof text !== 'string') continue;
+      // each {{ placeholder }} is a CEL expression, checked like any other (syntax, types, params.X)
+      for (const m of text.matchAll(/\{\{([^}]*)\}\}/g)) expr(m[1]!.trim(), [...path, lang], 'any');
+    }
+  };
+  // onBreach runs when the breach is recorded, outside the machine: only effects that change nothing in the instance
+  const breachAction = (a: unknown, path: Path): void => {
+    if (!isObj(a)) return;
+    const type = a['type'];
+    const p = isObj(a['params']) ? a['params'] : {};
+    if (type === 'notify') {
+      const to = isObj(p['to']) ? p['to'] : {};
+      expr(to['user'], [...path, 'params', 'to', 'user'], 'string');
+      template(p['message'], [...path, 'params', 'message']);
+    } else if (type === 'recordIncident') {
+      expr(p['severity'], [...path, 'params', 'severity'], 'any');
+      template(p['summary'], [...path, 'params', 'summary']);
+    } else if (typeof type === 'string') {
+      out.push(finding('unsupported-action', file, [...path, 'type'],
+        `超时处理只能执行 notify（通知）和 recordIncident（记录事件）；“${type}”会改变工单，请写在流程中（例如超时计时器触发的转换上）`,
+        `onBreach runs only notify and recordIncident; "${type}" changes the instance and belongs in the workflow (e.g. on the transition its deadline timer fires)`));
+    }
+  };
+
   calendar(doc['calendar'], ['calendar']);
   const metrics = Array.isArray(doc['metrics']) ? doc['metrics'] : [];
   const seen = new Set<string>();
@@ -154,6 +182,8 @@ export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding
     ladder.forEach((r, ri) => {
       if (isObj(r)) deadline(r['after'], [...base, 'onBreach', 'ladder', ri, 'after']);
     });
+    const actions = isObj(onBreach) && Array.isArray(onBreach['actions']) ? onBreach['actions'] : [];
+    actions.forEach((a, ai) => breachAction(a, [...base, 'onBreach', 'actions', ai]));
   });
   return out;
 }

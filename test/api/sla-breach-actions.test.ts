@@ -1,0 +1,79 @@
+import { and, eq, like } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { auditLog, outbox, type Db } from '@estateflow/db';
+import { runWorkerOnce } from '@estateflow/api';
+import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import { withDatabases } from '../support/db.ts';
+import { buildWorld, type World } from '../support/world.ts';
+import { join } from 'node:path';
+
+// An SLA policy's onBreach.actions run when the breach is recorded (CP-9: a complaint not accepted in
+// time is escalated): a notice rendered against the request and an incident record, as outbox rows
+// shaped like the engine's effects; the ladder's notices are sent as before.
+const t0 = new Date('2026-11-24T02:00:00Z'); // Tuesday 10:00 in Shanghai; the accept clock is 1 hour
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
+
+async function tick(db: Db, now: Date): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const r = await runWorkerOnce({ db, workerId: 'breach-actions', now: () => now });
+    if (r.fired + r.skipped + r.cancelled === 0) break;
+  }
+}
+
+withDatabases((kind, getDb) => {
+  const clock = { now: t0 };
+  let w: World;
+  let complaint: { id: string; serial: string };
+
+  beforeAll(async () => {
+    w = await buildWorld(getDb(), { now: () => clock.now });
+    const admin = w.own.admin;
+    const installed = await admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'complaint', parameters: {} });
+    expect(installed.status, JSON.stringify(installed.body)).toBe(200);
+    const doc = structuredClone((await readBundleFolder(join(import.meta.dirname, '../../workflows/complaint'))).files['sla/complaint.sla.json']) as {
+      metrics: { id: string; onBreach?: Record<string, unknown> }[];
+    };
+    const accept = doc.metrics.find((m) => m.id === 'accept')!;
+    accept.onBreach = {
+      ...accept.onBreach,
+      actions: [
+        { type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '{{context.unit}} 的投诉（{{context.what}}）超过 1 小时未受理', en: 'Complaint from {{context.unit}} not accepted within an hour' } } },
+        { type: 'recordIncident', params: { kind: 'sla-breach', severity: "'minor'", summary: { zh: '投诉受理超时：{{context.what}}', en: 'Complaint accepted late' } } },
+      ],
+    };
+    const published = await admin.call('POST', '/api/definitions/publish', { estateId: w.own.estateId, kind: 'sla', key: 'complaint-clocks', changeNote: 'CP-9 breach actions', document: doc });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const a = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: intake });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    complaint = { id: a.body.id, serial: a.body.serial };
+  });
+
+  const rows = () => getDb().select().from(outbox).where(and(eq(outbox.tenantId, w.own.tenantId), eq(outbox.instanceId, complaint.id)));
+
+  it(`runs nothing before the breach, then the notice and the incident once it is recorded, and only once, on ${kind}`, async () => {
+    clock.now = at(50);
+    await tick(getDb(), at(50));
+    expect((await rows()).filter((r) => r.kind === 'incident' || (r.payload as { to?: { role?: string } }).to?.role === 'property_manager')).toEqual([]);
+
+    clock.now = at(61);
+    await tick(getDb(), at(61));
+    await tick(getDb(), at(62));
+    const all = await rows();
+    const notice = all.filter((r) => r.kind === 'notify' && (r.payload as { to: { role?: string } }).to.role === 'property_manager');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.payload).toMatchObject({
+      kind: 'notify', channel: 'in-app',
+      message: { zh: '1-101 的投诉（电话无人接听）超过 1 小时未受理', en: 'Complaint from 1-101 not accepted within an hour' },
+      sla: { policy: 'complaint-clocks', metric: 'accept', kind: 'breach', serial: complaint.serial },
+    });
+    const incidents = all.filter((r) => r.kind === 'incident');
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.payload).toMatchObject({ kind: 'incident', incidentKind: 'sla-breach', severity: 'minor', summary: { zh: '投诉受理超时：电话无人接听' } });
+    // the ladder's rung still notifies the cs_manager, as without actions
+    expect(all.some((r) => r.kind === 'escalate' && (r.payload as { to: { role?: string } }).to.role === 'cs_manager')).toBe(true);
+    const [line] = await getDb().select().from(auditLog).where(and(eq(auditLog.tenantId, w.own.tenantId), eq(auditLog.target, `instance/${complaint.id}`), like(auditLog.action, 'sla.breach')));
+    expect(line!.detail).toMatchObject({ metric: 'accept', actions: ['notify', 'incident'] });
+    expect(line!.detail).not.toHaveProperty('actionErrors');
+  });
+});
