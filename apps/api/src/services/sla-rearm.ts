@@ -80,6 +80,9 @@ const MAX_WAITS = 50;
  * again changes no timer that is already right.
  */
 export async function rearmSlaBatch(db: Db, cache: CompiledCache, now: Date, batchSize: number, workerId: string, onError?: (e: unknown) => void): Promise<{ rearmed: number; more: boolean }> {
+  // every worker round asks: with no job pending (almost always) one statement answers, no transaction
+  const [pending] = await db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'pending'), eq(outbox.kind, slaRearmKind))).limit(1);
+  if (!pending) return { rearmed: 0, more: false };
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(outbox)
       .where(and(eq(outbox.status, 'pending'), eq(outbox.kind, slaRearmKind)))
