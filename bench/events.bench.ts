@@ -20,6 +20,7 @@ import {
   openPglite, openPostgres, pool, quantile, scratchDatabase, seedLostAndFound, sleep, startMany,
   type BenchDb, type Place, type Recorded,
 } from './support/world.ts';
+import { describeFloor, pgbenchFloor } from './support/pgbench.ts';
 
 type EngineEvent = Parameters<typeof sendEvent>[1]['event'];
 
@@ -174,6 +175,8 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
     // the machine's floor at that load: bare commits arriving the same way, same pool (not a target, for reading the ratio)
     const client = bdb.client!;
     const bareLoaded = await openLoop(lat.length, rate, (i) => client.begin((c) => c.unsafe('insert into bench_commit (v) values ($1)', [i])));
+    // the same floor without Node: pgbench sending the bare commit at that rate to the same server
+    const floor = await pgbenchFloor(scratch.url, 'bench_commit', rate, LATENCY_SECONDS, CONCURRENCY);
     const stmts = `${plan.reg.length} + ${plan.le.length} statements per REGISTER + LEAD_EXHAUSTED`;
     return {
       ours: peak,
@@ -192,6 +195,12 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
         {
           name: 'event latency p99 at half of peak load', value: p99, unit: 'ms', ratio: p99 / commitP50, target: 'ratio ≤ 10', baseline: 'bare commit p50 as above',
           note: `bare commits arriving the same way (open loop at ${Math.round(rate)}/s, same pool): p50 ${quantile(bareLoaded, 0.5).toFixed(2)} ms, p99 ${quantile(bareLoaded, 0.99).toFixed(1)} ms (${(quantile(bareLoaded, 0.99) / commitP50).toFixed(1)}× the unloaded p50); ours p99 = ${(p99 / quantile(bareLoaded, 0.99)).toFixed(1)}× theirs`,
+        },
+        {
+          name: 'the floor: bare commits at the same rate from pgbench, p99', value: floor ? quantile(floor.loaded, 0.99) : NaN, unit: 'ms',
+          ratio: floor ? quantile(floor.loaded, 0.99) / quantile(floor.alone, 0.5) : undefined, target: '(reference: ≤ 10 would be needed for ours to be)',
+          baseline: floor ? describeFloor(floor, rate) : 'pgbench not installed (it comes with the PostgreSQL client package): not measured',
+          note: floor ? `${CONCURRENCY} clients, ${LATENCY_SECONDS} s; ratio = its p99 over its own p50 alone, the ratio the target sets for ours` : undefined,
         },
       ],
     };
