@@ -5,7 +5,7 @@ export { registryOf, DEFAULT_CALENDAR_ID } from './calendar-source.ts';
 export type { CalendarSource } from './calendar-source.ts';
 export { computeClocks } from './sla-clock.ts';
 export type { Clock, ClockCycle, ClockInstant, ClockIssue, ClockOptions, ClockStatus, SlaEvaluate, SlaScope } from './sla-clock.ts';
-export { statePaths, inState } from './sla-history.ts';
+export { describePaths, statePaths, inState } from './sla-history.ts';
 export type { SlaHistoryEntry, StateValue } from './sla-history.ts';
 export type { SlaPolicy, Metric, Condition, Goal, Rung, OnBreach, Warning } from './sla-policy.ts';
 export { recompute } from './recompute.ts';

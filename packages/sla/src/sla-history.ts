@@ -37,6 +37,14 @@ export function statePaths(value: StateValue): string[] {
   return [...out];
 }
 
+/**
+ * The active states as one readable string, the way the engine shows a state value to CEL as
+ * `instance.state`: the deepest paths, `work.rework`, or `a.x + b.y` for parallel states.
+ */
+export function describePaths(paths: readonly string[]): string {
+  return paths.filter((p) => !paths.some((q) => q.startsWith(`${p}.`))).join(' + ');
+}
+
 /** Whether a state name is active: an exact path ("a.b") or any state of that key ("b" matches "a.b"). */
 export function inState(paths: readonly string[], name: string): boolean {
   return paths.some((p) => p === name || p.endsWith(`.${name}`));

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { definitionVersions, events, type DbOrTx, type Instance } from '@estateflow/db';
 import { evaluateExpr } from '@estateflow/expr';
-import { computeClocks, type CalendarSource, type Clock, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+import { computeClocks, describePaths, type CalendarSource, type Clock, type SlaEvaluate, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import { estateCalendars } from './definition-store.ts';
 import { CompiledCache } from './compiled-cache.ts';
 
@@ -37,6 +37,16 @@ export async function policiesFor(db: DbOrTx, tenantId: string, estateId: string
  * The SLA clocks of an instance, computed from its history (the history is the truth): each
  * metric's status, due instant and remaining time as of `now`.
  */
+/**
+ * CEL for an instance's SLA expressions (metric conditions, goals' `when`, deadline amounts): the
+ * workflow's variables as its guards see them, `instance.state` being the states active after the
+ * history entry the expression is evaluated for (as `event` and `context` are that entry's).
+ */
+export function slaEvaluate(inst: Pick<Instance, 'id' | 'estateId' | 'unitId' | 'startedAt'>, params: Record<string, unknown>): SlaEvaluate {
+  const base = { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt };
+  return (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params, instance: { ...base, state: describePaths(scope.state) } });
+}
+
 export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
   const policies = await policiesFor(db, inst.tenantId, inst.estateId, inst.workflowKey);
   if (policies.length === 0) return { clocks: [], issues: [] };
@@ -52,7 +62,7 @@ export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{
       const result = computeClocks(policy, history, {
         now,
         calendars,
-        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params, instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt } }),
+        evaluate: slaEvaluate(inst, params),
       });
       for (const c of result) {
         clocks.push({

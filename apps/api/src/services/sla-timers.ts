@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import { definitionVersions, events, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
 import { evaluateExpr, renderTemplate } from '@estateflow/expr';
-import { computeClocks, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
+import { computeClocks, describePaths, statePaths, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy, type StateValue } from '@estateflow/sla';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars } from './definition-store.ts';
+import { slaEvaluate } from './sla-clocks.ts';
 import type { AuditWrite, HistoryRow, InstanceContext, SlaArmWrite, StepWrite } from './event-store.ts';
 
 type Text = { zh: string; en: string };
@@ -101,13 +102,13 @@ function computeClocksOf(inst: Instance, bound: Bound[], rows: HistoryRow[], cal
   // as on the instance page (sla-clocks.ts): events carry no context, so the current one stands for all
   const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
   const history: SlaHistoryEntry[] = rows.map((e) => ({ at: e.at, type: e.type, state: (e.stateAfter ?? inst.state) as SlaHistoryEntry['state'], data: e.data, context }));
-  const instance = { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt };
+  const evaluate = slaEvaluate(inst, params);
   const source = sourceOf(calendars);
   const policies = bound.flatMap(({ key, policy }) => {
     try {
       const clocks = computeClocks(policy, history, {
         now, calendars: source,
-        evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, instance, params }),
+        evaluate,
       });
       return [{ key, policy, clocks }];
     } catch {
@@ -320,7 +321,7 @@ function breachActions(actions: readonly BreachAction[], inst: Instance, params:
   const vars = {
     context, params, now,
     event: { type: 'sla.breach', data: { policy: sla['policy'], metric: sla['metric'] } },
-    instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt, serial: inst.serial },
+    instance: { id: inst.id, estateId: inst.estateId, unitId: inst.unitId, startedAt: inst.startedAt, serial: inst.serial, state: describePaths(statePaths(inst.state as StateValue)) },
   };
   const text = (t: unknown): Text => {
     const v = (t ?? {}) as Partial<Text>;

@@ -1,0 +1,69 @@
+import { and, eq, like } from 'drizzle-orm';
+import { beforeAll, expect, it } from 'vitest';
+import { outbox, timers, type Db } from '@estateflow/db';
+import { runWorkerOnce } from '@estateflow/api';
+import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import { withDatabases } from '../support/db.ts';
+import { buildWorld, type World } from '../support/world.ts';
+import { join } from 'node:path';
+
+// SLA expressions see `instance.state` as the workflow's guards do (validate and publish type-check
+// them in the workflow's scope): a goal can depend on where the request is, and a breach notice
+// can name it. Before, the clocks were computed without it, so such a policy was accepted on
+// publish and then failed on every request (the instance page listed the expression's error and
+// no timer was armed for it).
+const t0 = new Date('2026-11-24T02:00:00Z'); // Tuesday 10:00 in Shanghai
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
+
+async function tick(db: Db, now: Date): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const r = await runWorkerOnce({ db, workerId: 'sla-state', now: () => now });
+    if (r.fired + r.skipped + r.cancelled === 0) break;
+  }
+}
+
+withDatabases((kind, getDb) => {
+  const clock = { now: t0 };
+  let w: World;
+  let complaint: string;
+
+  beforeAll(async () => {
+    w = await buildWorld(getDb(), { now: () => clock.now });
+    const admin = w.own.admin;
+    const installed = await admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'complaint', parameters: {} });
+    expect(installed.status, JSON.stringify(installed.body)).toBe(200);
+    const doc = structuredClone((await readBundleFolder(join(import.meta.dirname, '../../workflows/complaint'))).files['sla/complaint.sla.json']) as {
+      metrics: { id: string; goals: unknown[]; onBreach?: Record<string, unknown> }[];
+    };
+    const accept = doc.metrics.find((m) => m.id === 'accept')!;
+    // a request still at reception gets 2 hours (a hypothetical estate rule), any other 1 hour
+    accept.goals = [
+      { when: "instance.state == 'received'", deadline: { after: { amount: 2, unit: 'hours' } } },
+      { when: 'true', deadline: { after: { amount: 1, unit: 'hours' } } },
+    ];
+    accept.onBreach = { ...accept.onBreach, actions: [{ type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '投诉仍在“{{instance.state}}”', en: 'Complaint still at {{instance.state}}' } } }] };
+    const published = await admin.call('POST', '/api/definitions/publish', { estateId: w.own.estateId, kind: 'sla', key: 'complaint-clocks', changeNote: 'goal by state', document: doc });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const a = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: intake });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    complaint = a.body.id;
+  });
+
+  it(`a goal chosen by instance.state arms its deadline, and the instance page shows the same clock with no issue, on ${kind}`, async () => {
+    const armed = await getDb().select().from(timers).where(and(eq(timers.tenantId, w.own.tenantId), eq(timers.instanceId, complaint), like(timers.key, 'sla:complaint-clocks:accept:breach:%')));
+    expect(armed.map((t) => [t.status, t.dueAt.toISOString()])).toEqual([['armed', at(120).toISOString()]]);
+    const page = await w.clients.get('front_desk')!.call('GET', `/api/instances/${complaint}`);
+    expect(page.status).toBe(200);
+    expect(page.body.clockIssues).toEqual([]);
+    expect(page.body.clocks.find((c: { metricId: string }) => c.metricId === 'accept')).toMatchObject({ status: 'running', dueAt: at(120).toISOString() });
+  });
+
+  it(`a breach action's template names the state the request is in on ${kind}`, async () => {
+    clock.now = at(121);
+    await tick(getDb(), at(121));
+    const notices = (await getDb().select().from(outbox).where(and(eq(outbox.tenantId, w.own.tenantId), eq(outbox.instanceId, complaint))))
+      .filter((r) => r.kind === 'notify' && (r.payload as { to: { role?: string } }).to.role === 'property_manager');
+    expect(notices.map((r) => (r.payload as { message: unknown }).message)).toEqual([{ zh: '投诉仍在“received”', en: 'Complaint still at received' }]);
+  });
+});
