@@ -6,6 +6,7 @@ import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
 import { applyGrouped, applyWrites, fingerprintOf, loadContext, outcomeWrite, type HistoryRow, type InstanceContext, type StepWrite } from './event-store.ts';
+import { holdSlaContext } from './sla-rearm-job.ts';
 import { armSlaTimers, SlaState } from './sla-timers.ts';
 
 export const systemActor: Actor = { id: 'system', role: 'system' };
@@ -141,6 +142,8 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
   }
   const outcome = result.value;
   const started = await deps.db.transaction(async (tx) => {
+    // before the SLA policies are read below: a re-arm job for this estate waits for this start to commit (sla-rearm-job.ts)
+    await holdSlaContext(tx, req.tenantId, req.estateId);
     const n = await nextSerial(tx, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`);
     const serial = `${req.workflowKey.split('-').map((w) => w[0]?.toUpperCase()).join('')}-${String(n).padStart(6, '0')}`;
     const snapshot = outcome.snapshot;

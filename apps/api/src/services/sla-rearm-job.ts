@@ -36,6 +36,26 @@ async function affectedWorkflows(db: DbOrTx, v: Pick<DefinitionVersion, 'tenantI
   return rows.flatMap((r) => (r.wf ? [r.wf] : [])).sort();
 }
 
+/**
+ * Starts and the re-arm of their estate meet on one advisory lock: a start holds it shared for its
+ * transaction, before it reads the SLA policies and calendars (starts never wait on each other); a
+ * re-arm job's first batch takes it exclusively before it lists the running instances. A start that
+ * read the policies before the publish committed has therefore committed before the job lists
+ * instances, and is re-armed with the rest; one that starts after the publish reads the new policy.
+ * Without it, such a start committed after the job had listed past it and kept the old timers.
+ */
+const slaContextLock = (tenantId: string, estateId: string) => sql`hashtext(${`sla-context:${tenantId}/${estateId}`})`;
+
+/** A start's side (see `slaContextLock`): call first in its transaction. */
+export async function holdSlaContext(tx: DbOrTx, tenantId: string, estateId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${slaContextLock(tenantId, estateId)})`);
+}
+
+/** A re-arm job's side (see `slaContextLock`): waits for the estate's starts in flight, in the job's first batch. */
+export async function awaitStartsInFlight(tx: DbOrTx, tenantId: string, estateId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${slaContextLock(tenantId, estateId)})`);
+}
+
 /** Enqueues the re-arm of a published SLA policy or calendar, in the publish's transaction (other kinds: nothing). */
 export async function enqueueSlaRearm(tx: DbOrTx, v: DefinitionVersion): Promise<void> {
   const workflows = await affectedWorkflows(tx, v);

@@ -10,7 +10,7 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { instances, outbox, type Db, type Tx } from '@estateflow/db';
 import type { CompiledCache } from './compiled-cache.ts';
-import { slaRearmKind, type SlaRearmJob } from './sla-rearm-job.ts';
+import { awaitStartsInFlight, slaRearmKind, type SlaRearmJob } from './sla-rearm-job.ts';
 import { executeNamed, fingerprintOf, jsonValue, loadContexts, rowsOf, type ContextFingerprint, type SlaArmWrite } from './event-store.ts';
 import { SlaState } from './sla-timers.ts';
 
@@ -91,6 +91,8 @@ export async function rearmSlaBatch(db: Db, cache: CompiledCache, now: Date, bat
       .for('update', { skipLocked: true });
     if (!row) return { rearmed: 0, more: false };
     const job = row.payload as unknown as SlaRearmJob;
+    // the first batch lists instances only once the estate's starts that may have read the old policy have committed
+    if (row.attempts === 0) await awaitStartsInFlight(tx, row.tenantId, row.estateId);
     const next = await tx.select({ id: instances.id }).from(instances)
       .where(and(eq(instances.tenantId, row.tenantId), eq(instances.estateId, row.estateId), inArray(instances.workflowKey, job.workflows), eq(instances.status, 'active'),
         ...(job.after ? [gt(instances.id, job.after)] : [])))
