@@ -58,9 +58,10 @@ withDatabases((kind, getDb, getFresh) => {
 
   describe(`claims on ${kind}`, () => {
     it('claims the uploads an accepted start and an accepted event name, and not those of a refused start', async () => {
-      const inStart = await uploadAged(w.own.admin, w.own.estateId, 100);
-      const inEvent = await uploadAged(tech, w.own.estateId, 100);
-      const inRefused = await uploadAged(w.own.admin, w.own.estateId, 100);
+      // 70 hours old: still accepted (the limit is 72, a submission is refused from 71 on); the sweep below runs 3 hours later
+      const inStart = await uploadAged(w.own.admin, w.own.estateId, 70);
+      const inEvent = await uploadAged(tech, w.own.estateId, 70);
+      const inRefused = await uploadAged(w.own.admin, w.own.estateId, 70);
       const before = Date.now();
       const instanceId = await startTicket(inStart.url);
       expect((await claimedAt(w.own.tenantId, inStart.id))?.getTime()).toBeGreaterThanOrEqual(before);
@@ -72,11 +73,36 @@ withDatabases((kind, getDb, getFresh) => {
       expect(refused.status).toBe(422);
       expect(await claimedAt(w.own.tenantId, inRefused.id)).toBeNull();
       // the sweep keeps what was submitted, and removes the upload whose start was refused
-      const r = await sweepOrphanAttachments(db, new Date(), 72);
+      const r = await sweepOrphanAttachments(db, new Date(Date.now() + 3 * HOUR), 72);
       expect(r).toEqual({ removed: 1, claimed: 0, more: false });
       expect((await rowsOf(w.own.tenantId, [inStart.id, inEvent.id, inRefused.id])).map((a) => a.id).sort()).toEqual([inStart.id, inEvent.id].sort());
       for (const url of [inStart.url, inEvent.url]) expect((await w.own.admin.call('GET', url)).status, url).toBe(200);
       expect((await w.own.admin.call('GET', inRefused.url)).status).toBe(404);
+    });
+
+    it('refuses a start or event naming an upload left unsubmitted so long that the sweep is due to remove it (an hour before the limit), writing nothing; a claimed upload never expires', async () => {
+      const stale = await uploadAged(tech, w.own.estateId, 71.5);
+      const instances = async () => (await w.own.admin.call('GET', `/api/instances?estateId=${w.own.estateId}&workflow=test-ticket`)).body.total as number;
+      const count = await instances();
+      const refused = await w.own.admin.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'test-ticket', data: { summary: stale.url } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({ reason: 'form-invalid', field: '/summary' });
+      expect(refused.body.error.issues).toEqual([{ field: '/summary', keyword: 'attachment-expired', message: {
+        zh: `/summary：附件 ${stale.url} 上传后超过 71 小时未提交，已过期，请重新上传`,
+        en: `/summary: attachment ${stale.url} was uploaded more than 71 hours ago and never submitted; it has expired, upload it again`,
+      } }]);
+      expect(await instances()).toBe(count);
+      expect(await claimedAt(w.own.tenantId, stale.id)).toBeNull();
+      // an event the same
+      const instanceId = await startTicket('过期附件');
+      const ack = await tech.call('POST', `/api/instances/${instanceId}/events`, { type: 'ACK', data: { note: stale.url } });
+      expect(ack.status).toBe(422);
+      expect(ack.body.error.issues[0]).toMatchObject({ field: '/note', keyword: 'attachment-expired' });
+      expect((await w.own.admin.call('GET', `/api/instances/${instanceId}`)).body.version).toBe(1);
+      // one submitted long ago is claimed: named again 100 hours on, it is accepted
+      const kept = await uploadAged(w.own.admin, w.own.estateId, 100);
+      await db.update(attachments).set({ claimedAt: new Date(Date.now() - 99 * HOUR) }).where(and(eq(attachments.tenantId, w.own.tenantId), eq(attachments.id, kept.id)));
+      await startTicket(kept.url);
     });
 
     it('keeps a claim once made: a second start naming the upload leaves its claimed_at as it was', async () => {

@@ -1,3 +1,4 @@
+import { attachmentOrphanHours } from './services/attachment-sweep.ts';
 /** Settings of one API process; tests lower the argon2 cost and session lifetime. */
 export interface ApiConfig {
   /** argon2id cost (defaults: OWASP-recommended 19 MiB, 2 passes) */
@@ -9,6 +10,8 @@ export interface ApiConfig {
   workflowsDir: string;
   /** largest accepted upload in bytes (POST /api/attachments); env EF_ATTACHMENT_MAX_BYTES, default 10 MiB */
   attachmentMaxBytes: number;
+  /** hours an upload no start or event has named is kept (env EF_ATTACHMENT_ORPHAN_HOURS, default 72): the worker deletes it after, and a submission naming it is refused a margin before */
+  attachmentOrphanHours: number;
   /** the clock; the only place the API reads time */
   now: () => Date;
 }
@@ -20,6 +23,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     secureCookies: false,
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,
+    attachmentOrphanHours: overrides.attachmentOrphanHours ?? attachmentOrphanHours(),
     now: () => new Date(),
     ...overrides,
   };

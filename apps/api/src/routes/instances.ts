@@ -48,6 +48,7 @@ async function loadInstance(c: Context<AppEnv>, id: string) {
 }
 
 const deps = (c: Context<AppEnv>) => ({ db: c.get('deps').db, cache: c.get('deps').cache, now: c.get('deps').config.now });
+const uploadAge = (c: Context<AppEnv>) => ({ now: c.get('deps').config.now(), orphanHours: c.get('deps').config.attachmentOrphanHours });
 
 export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
@@ -67,7 +68,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const unitId = optStr(body, 'unitId');
       if (unitId !== undefined && !isUuid(unitId)) throw invalid('unitId', 'must be a unit id', '必须是房屋 id');
       const data = obj(body, 'data', false);
-      await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data);
+      await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c));
       const row = await startInstance(deps(c), {
         tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
         actor: { id: auth.userId, role }, idempotencyKey: c.req.header('idempotency-key'),
@@ -153,7 +154,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
       const auth = authOf(c);
       const data = obj(body, 'data', false);
-      await checkEventAttachmentRefs(c.get('deps').db, auth.tenantId, id, data, (estateId) => requireEstate(c, estateId));
+      await checkEventAttachmentRefs(c.get('deps').db, auth.tenantId, id, data, uploadAge(c), (estateId) => requireEstate(c, estateId));
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
