@@ -105,4 +105,68 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     expect((await file.body()).equals(buffer)).toBe(true);
     await context.close();
   }, 120_000);
+
+  it('a widespread complaint closed: the resident reads on /notices the commitment made to them and the public notice of the fix to their building (CP-5, CP-8)', async () => {
+    /** A demo user's API session (cookie), for the staff steps the browser does not show here. */
+    const sessionOf = async (username: string) => {
+      const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { user: { id: string }; memberships: { estateId: string }[] };
+      const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const call = async (method: string, path: string, json?: unknown) => {
+        const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+        const out = (await res.json()) as Record<string, unknown>;
+        expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
+        return out;
+      };
+      return { id: body.user.id, estateId: body.memberships[0]!.estateId, call };
+    };
+    const resident = await sessionOf('resident');
+    const estateId = resident.estateId;
+    const { units } = (await resident.call('GET', `/api/processes?estateId=${estateId}`)) as { units: { id: string; label: string }[] };
+    const what = `楼道灯不亮 ${Date.now() % 100000}`;
+    const started = await resident.call('POST', '/api/instances', { estateId, workflow: 'complaint', unitId: units[0]!.id,
+      data: { channel: 'app', name: '王先生', unit: units[0]!.label, against: '环境部', what } });
+    const id = started.id as string;
+    const cleaning = await sessionOf('cleaning');
+    const send = async (who: Awaited<ReturnType<typeof sessionOf>>, type: string, data: Record<string, unknown>) => who.call('POST', `/api/instances/${id}/events`, { type, data });
+    await send(await sessionOf('dispatcher'), 'TRIAGE', { valid: true, grade: 'important', department: 'cleaning', handler: cleaning.id });
+    await send(cleaning, 'CONTACT', { solutions: '今晚更换灯管', committedBy: '2026-12-31T18:00:00+08:00' });
+    await send(cleaning, 'REPORT_RESULT', { handling: '更换整栋楼道灯管', result: '全楼楼道灯已恢复', widespread: true });
+    await send(await sessionOf('dispatcher'), 'INFORM', { method: 'phone' });
+    await send(await sessionOf('front-desk'), 'REVISIT', { method: 'phone', satisfied: true, satisfaction: 5 });
+    await send(await sessionOf('cs-manager'), 'FILE_REPORT', { summary: '楼道灯批量损坏' });
+
+    const { page, context } = await newPage(browser, server.origin, { width: 360, height: 740 });
+    page.on('pageerror', (e) => console.error(`[resident] page error: ${e.message}`));
+    await page.goto('/login?next=/notices');
+    await page.getByLabel(/用户名/).fill('resident');
+    await page.getByLabel(/密码/).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: /登录/ }).click();
+    await page.waitForURL((u) => u.pathname === '/notices');
+    // newest first: the public notice of the fix, the result told to them (CP-5), the commitment made when contacted
+    const mine = page.locator(`[data-serial="${started.serial as string}"]`);
+    await expect.poll(() => mine.count()).toBe(3);
+    expect(await mine.getByTestId('notice-message').allTextContents()).toEqual([
+      `整改公告：住户反映的“${what}”已处理，全楼楼道灯已恢复。感谢您的监督。`,
+      '您的投诉处理结果：全楼楼道灯已恢复',
+      '您的投诉正在处理，我们承诺于 2026-12-31T18:00:00+08:00 前完成',
+    ]);
+    const publicNotice = mine.and(page.locator('[data-kind="public"]'));
+    expect(await publicNotice.textContent()).toContain('本楼全体住户');
+    expect(await publicNotice.textContent()).toContain(`${started.serial as string} · 投诉处理`);
+    // the kind filter keeps the public notices only; the serial leads to the request
+    await page.getByTestId('notice-kind').selectOption('public');
+    expect(await page.locator('[data-kind]').evaluateAll((ls) => [...new Set(ls.map((l) => l.getAttribute('data-kind')))])).toEqual(['public']);
+    await screenshot(page, 'resident-notices-mobile');
+    await publicNotice.getByRole('link', { name: started.serial as string }).click();
+    await page.waitForURL(`**/instances/${id}`);
+    await context.close();
+
+    // the property manager is asked to post it on the notice board too; the dispatcher is not addressed
+    const manager = await (await sessionOf('property-manager')).call('GET', `/api/notices?estateId=${estateId}`) as { items: { instanceId: string; payload: { message: { zh: string } } }[] };
+    expect(manager.items.filter((n) => n.instanceId === id).map((n) => n.payload.message.zh)).toEqual(['普遍性投诉已整改，请张贴整改公告（CP-8）：全楼楼道灯已恢复']);
+    const dispatcher = await (await sessionOf('dispatcher')).call('GET', `/api/notices?estateId=${estateId}`) as { items: { instanceId: string }[] };
+    expect(dispatcher.items.filter((n) => n.instanceId === id)).toEqual([]);
+  }, 120_000);
 });

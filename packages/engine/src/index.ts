@@ -9,6 +9,6 @@ export { describeState } from './runtime/authorise.ts';
 export { DefinitionError, assertNever, type EngineError, type EngineErrorReason } from './errors.ts';
 export type {
   Actor, Charge, Effect, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome,
-  StartInput, StepOptions, SystemContext, Task, TaskChanges, Timer, TimerChanges,
+  Recipient, StartInput, StepOptions, SystemContext, Task, TaskChanges, Timer, TimerChanges,
 } from './types.ts';
 export type { WorkflowDefinition, FormDefinition, Text, Deadline } from './adapters/definitions.ts';

@@ -45,8 +45,11 @@ export type EngineSnapshot = {
 };
 
 /** Something the caller must do; the engine executes none of these. */
+/** Who a notice is for: a role, a user id, the request's resident, or every resident of its building or estate (a public notice). */
+export type Recipient = { role?: string; user?: string; resident?: boolean; residents?: 'building' | 'estate' };
+
 export type Effect =
-  | { kind: 'notify'; to: { role?: string; user?: string; resident?: boolean }; message: Text; channel: string }
+  | { kind: 'notify'; to: Recipient; message: Text; channel: string }
   | { kind: 'incident'; incidentKind: string; severity?: unknown; summary: Text }
   | { kind: 'startChild'; workflow: string; input: Record<string, unknown>; doneEvent: string; childId: string }
   | { kind: 'escalate'; ladder: string; rung: number; roles: string[]; message?: Text }

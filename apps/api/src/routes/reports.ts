@@ -1,7 +1,8 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import { events, instances, outbox, tasks } from '@estateflow/db';
+import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
+import { jsonValue, rowsOf } from '../services/event-store.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
@@ -113,21 +114,45 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     });
   });
 
-/** In-app notices delivered by the worker (notify / escalate effects) addressed to the caller's role. */
+/**
+ * In-app notices delivered by the worker (notify and escalate effects, SLA warnings, breaches and
+ * rungs), newest first, as the caller is addressed in the estate: by role, as the user, and for a
+ * resident also as the request's resident (`to.resident`: a request they started or one on a unit
+ * they live in) and by public notice (`to.residents`: every resident of the estate, or of the
+ * request unit's building). Chosen in SQL, so an estate's busy outbox never hides a caller's own.
+ */
 export const noticeRoutes = new Resource('/notices', 'Notices').get(
   '/',
-  { summary: "Notices for the caller's role or user in an estate, newest first", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } },
+  { summary: "Notices for the caller in an estate (role, user, and a resident's own requests, building and estate), newest first", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } },
   async (c) => {
-    const estateId = c.req.query('estateId');
+    const estateId = c.req.query('estateId')!;
     const role = requireEstate(c, estateId);
     const auth = authOf(c);
-    const rows = await c.get('deps').db.select().from(outbox)
-      .where(and(eq(outbox.tenantId, auth.tenantId), eq(outbox.estateId, estateId!), inArray(outbox.kind, ['notify', 'escalate'])))
-      .orderBy(sql`${outbox.createdAt} desc`).limit(200);
-    const mine = rows.filter((r) => {
-      const p = r.payload as { to?: { role?: string; user?: string }; roles?: string[] };
-      return p.to?.role === role || p.to?.user === auth.userId || (p.roles ?? []).includes(role);
+    const t = auth.tenantId;
+    // a resident's units in this estate; their buildings
+    const asResident = role === 'resident'
+      ? sql` or (o.payload->'to'->>'residents' = 'estate')
+          or (o.payload->'to'->>'resident' = 'true' and (i.started_by = ${auth.userId}::uuid or i.unit_id in (select r.unit_id from residents r where r.tenant_id = ${t}::uuid and r.estate_id = ${estateId}::uuid and r.user_id = ${auth.userId}::uuid)))
+          or (o.payload->'to'->>'residents' = 'building' and u.building_id in (
+            select mu.building_id from residents r join units mu on mu.tenant_id = r.tenant_id and mu.id = r.unit_id
+            where r.tenant_id = ${t}::uuid and r.estate_id = ${estateId}::uuid and r.user_id = ${auth.userId}::uuid))`
+      : sql``;
+    const rows = rowsOf<{ id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null }>(
+      await c.get('deps').db.execute(sql`
+        select o.id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at
+        from outbox o
+        left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
+        left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
+        where o.tenant_id = ${t}::uuid and o.estate_id = ${estateId}::uuid and o.kind in ('notify', 'escalate')
+          and (o.payload->'to'->>'role' = ${role} or o.payload->'to'->>'user' = ${auth.userId} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}${asResident})
+        order by o.created_at desc
+        limit 200`));
+    const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
+    return c.json({
+      items: rows.map((r) => ({
+        id: r.id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+        createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
+      })),
     });
-    return c.json({ items: mine.map((r) => ({ id: r.id, instanceId: r.instanceId, kind: r.kind, payload: r.payload, status: r.status, createdAt: r.createdAt.toISOString(), deliveredAt: r.processedAt?.toISOString() ?? null })) });
   },
 );

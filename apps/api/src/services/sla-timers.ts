@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import { definitionVersions, events, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
 import { evaluateExpr, renderTemplate } from '@estateflow/expr';
 import { computeClocks, describePaths, statePaths, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy, type StateValue } from '@estateflow/sla';
+import type { Recipient } from '@estateflow/engine';
 import type { CompiledCache } from './compiled-cache.ts';
 import { estateCalendars } from './definition-store.ts';
 import { slaEvaluate } from './sla-clocks.ts';
@@ -331,11 +332,12 @@ function breachActions(actions: readonly BreachAction[], inst: Instance, params:
     const p = (a.params ?? {}) as Record<string, unknown>;
     try {
       if (a.type === 'notify') {
-        const to = (p['to'] ?? {}) as { role?: string; user?: string; resident?: boolean };
-        const resolved: { role?: string; user?: string; resident?: boolean } = {};
+        const to = (p['to'] ?? {}) as Recipient;
+        const resolved: Recipient = {};
         if (to.role) resolved.role = to.role;
         if (to.user) resolved.user = String(evaluateExpr(to.user, vars));
         if (to.resident) resolved.resident = true;
+        if (to.residents) resolved.residents = to.residents;
         rows.push({ id: randomUUID(), kind: 'notify', payload: { kind: 'notify', to: resolved, message: text(p['message']), channel: typeof p['channel'] === 'string' ? p['channel'] : 'in-app', sla } });
       } else if (a.type === 'recordIncident') {
         const payload: Record<string, unknown> = { kind: 'incident', incidentKind: String(p['kind']), summary: text(p['summary']), sla };

@@ -614,14 +614,22 @@ export const commonSchema = {
           "$ref": "#/$defs/Expression"
         },
         "resident": {
-          "const": true
+          "const": true,
+          "description": "工单的住户：发起人，及工单房屋的住户。The request's resident: who started it and the residents of its unit."
+        },
+        "residents": {
+          "enum": [
+            "building",
+            "estate"
+          ],
+          "description": "公告：工单房屋所在楼栋的全部住户，或本项目全部住户（如普遍性投诉的整改公告，CP-8）。A public notice: every resident of the request's building, or of the estate (e.g. the notice of a fix for a widespread complaint, CP-8)."
         }
       },
       "required": [],
       "additionalProperties": false,
       "minProperties": 1,
       "title": "收件人 Recipient",
-      "description": "角色、用户（CEL）或住户。A role, a user (CEL) or the resident."
+      "description": "角色、用户（CEL）、工单的住户，或楼栋/项目全体住户。A role, a user (CEL), the request's resident, or every resident of its building or estate."
     },
     "Action": {
       "type": "object",
@@ -1879,14 +1887,22 @@ type RecipientView = {
       "$comment": "ref common#/$defs/Expression"
     },
     "resident": {
-      "const": true
+      "const": true,
+      "description": "工单的住户：发起人，及工单房屋的住户。The request's resident: who started it and the residents of its unit."
+    },
+    "residents": {
+      "enum": [
+        "building",
+        "estate"
+      ],
+      "description": "公告：工单房屋所在楼栋的全部住户，或本项目全部住户（如普遍性投诉的整改公告，CP-8）。A public notice: every resident of the request's building, or of the estate (e.g. the notice of a fix for a widespread complaint, CP-8)."
     }
   },
   "required": [],
   "additionalProperties": false,
   "minProperties": 1,
   "title": "收件人 Recipient",
-  "description": "角色、用户（CEL）或住户。A role, a user (CEL) or the resident."
+  "description": "角色、用户（CEL）、工单的住户，或楼栋/项目全体住户。A role, a user (CEL), the request's resident, or every resident of its building or estate."
 };
 /** `$defs/Recipient` of common.schema.json. */
 export type Recipient = FromSchema<RecipientView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Role' }; output: Role }, { pattern: { $comment: 'ref common#/$defs/Expression' }; output: Expression }] }>;

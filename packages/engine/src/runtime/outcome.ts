@@ -6,7 +6,7 @@
 import type { Text, WorkflowDefinition } from '../adapters/definitions.ts';
 import { compileExpression, renderText } from '../adapters/expr.ts';
 import { guarded } from '../compile/vocabulary.ts';
-import type { Charge, Effect, MachineContext, SystemContext, TaskChanges, TimerChanges } from '../types.ts';
+import type { Charge, Effect, MachineContext, Recipient, SystemContext, TaskChanges, TimerChanges } from '../types.ts';
 import { exprVars } from './vars.ts';
 
 type Returned = { type: string; params: unknown; info: { context: unknown; event: unknown } };
@@ -29,11 +29,12 @@ export function readActions(def: WorkflowDefinition, actions: readonly Returned[
         out.entered.push(String(p.state));
         break;
       case 'ef.notify': {
-        const to = (p.to ?? {}) as { role?: string; user?: string; resident?: boolean };
-        const resolved: { role?: string; user?: string; resident?: boolean } = {};
+        const to = (p.to ?? {}) as Recipient & { user?: string };
+        const resolved: Recipient = {};
         if (to.role) resolved.role = to.role;
         if (to.user) resolved.user = String(run(() => compileExpression(to.user!)(vars())));
         if (to.resident) resolved.resident = true;
+        if (to.residents) resolved.residents = to.residents;
         out.effects.push({ kind: 'notify', to: resolved, message: run(() => renderText(p.message as Text, vars())), channel: String(p.channel ?? 'app') });
         break;
       }
