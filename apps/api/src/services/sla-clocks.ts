@@ -34,10 +34,6 @@ export async function policiesFor(db: DbOrTx, tenantId: string, estateId: string
 }
 
 /**
- * The SLA clocks of an instance, computed from its history (the history is the truth): each
- * metric's status, due instant and remaining time as of `now`.
- */
-/**
  * CEL for an instance's SLA expressions (metric conditions, goals' `when`, deadline amounts): the
  * workflow's variables as its guards see them, `instance.state` being the states active after the
  * history entry the expression is evaluated for (as `event` and `context` are that entry's).
@@ -47,6 +43,10 @@ export function slaEvaluate(inst: Pick<Instance, 'id' | 'estateId' | 'unitId' | 
   return (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params, instance: { ...base, state: describePaths(scope.state) } });
 }
 
+/**
+ * The SLA clocks of an instance, computed from its history (the history is the truth): each
+ * metric's status, due instant and remaining time as of `now`.
+ */
 export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
   const policies = await policiesFor(db, inst.tenantId, inst.estateId, inst.workflowKey);
   if (policies.length === 0) return { clocks: [], issues: [] };
