@@ -161,6 +161,12 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     await screenshot(page, 'resident-notices-mobile');
     await publicNotice.getByRole('link', { name: started.serial as string }).click();
     await page.waitForURL(`**/instances/${id}`);
+    // the resident's home page shows the latest ones, the public notice first
+    await page.goto('/me');
+    const latest = page.getByTestId('me-notices').locator('li').first();
+    await latest.waitFor();
+    expect(await latest.textContent()).toContain(`整改公告：住户反映的“${what}”已处理`);
+    expect(await latest.textContent()).toContain('公告');
     await context.close();
 
     // the property manager is asked to post it on the notice board too; the dispatcher is not addressed

@@ -425,6 +425,8 @@ export const en: Record<MessageKey, string> = {
   'notices.to.estate': 'All residents of the estate',
   'notices.to.resident': 'Resident',
   'notices.to.you': 'You',
+  'me.notices': 'Latest notices',
+  'me.allNotices': 'All notices',
   'nav.me': 'Me',
   'me.title': 'Hello, {name}',
   'me.waiting': 'Waiting for me',

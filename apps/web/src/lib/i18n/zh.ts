@@ -423,6 +423,8 @@ export const zh = {
   'notices.to.estate': '本项目全体住户',
   'notices.to.resident': '住户',
   'notices.to.you': '您',
+  'me.notices': '最新通知',
+  'me.allNotices': '全部通知',
   'nav.me': '我的',
   'me.title': '{name}，您好',
   'me.waiting': '待我处理',

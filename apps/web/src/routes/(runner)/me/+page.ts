@@ -1,4 +1,5 @@
 import { api } from '$lib/api/client.ts';
+import { listNotices } from '$lib/api/notices.ts';
 import { listInstances, listProcesses, listTasks, workflowTitles } from '$lib/api/runner.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
@@ -9,16 +10,17 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ parent, fetch }) => {
   await parent(); // the root layout loads the session first
   const estateId = session.estates[0]?.id ?? '';
-  const [requests, tasks, bills] = await Promise.all([
+  const [requests, tasks, bills, notices] = await Promise.all([
     listInstances(new URLSearchParams(), fetch),
     listTasks(fetch).catch(() => []),
     session.has('resident', 'finance', 'property_manager', 'admin') && estateId
       ? api<{ asOf: string; items: BillRow[] }>(`/billing/bills?estateId=${estateId}`, { fetch }).catch(() => null)
       : Promise.resolve(null),
+    listNotices(fetch).then((n) => n.slice(0, 5)).catch(() => []),
   ]);
   // titles of the processes: the estate's catalogue where readable, else the processes the user may start
   const titles = new Map<string, Text>();
   for (const p of await listProcesses(fetch).catch(() => [])) titles.set(p.key, p.title);
   for (const [k, v] of await workflowTitles(requests.map((r) => r.estateId), fetch).catch(() => new Map<string, Text>())) titles.set(k, v);
-  return { requests: requests.map((r) => ({ ...r, workflowTitle: r.workflowTitle ?? titles.get(r.workflowKey) })), tasks, bills };
+  return { requests: requests.map((r) => ({ ...r, workflowTitle: r.workflowTitle ?? titles.get(r.workflowKey) })), tasks, bills, notices };
 };
