@@ -151,6 +151,42 @@ withDatabases((kind, getDb, getFresh) => {
     expect(page.body.clocks.find((c: { metricId: string }) => c.metricId === 'ack')).toMatchObject({ dueAt: '2026-11-26T03:00:00.000Z' });
   });
 
+  it(`a calendar publish that adds a holiday moves the engine's working-time timer of a running request, which then fires at the new time, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = w.own.tenantId;
+    const estateId = await createEstate(db, tenantId, { name: `松风苑 ${randomUUID().slice(0, 6)}` });
+    // the ticket overdue after 4 working hours on test-office (an `after` delay, armed by the engine; no SLA policy)
+    const pkg = structuredClone(ticketBundle);
+    (pkg.files['workflow.json'] as unknown as { delays: Record<string, unknown> }).delays.ack = { after: { amount: 4, unit: 'hours' }, working: true, calendar: 'test-office' };
+    const tuesday3pm = new Date('2026-11-24T07:00:00Z');
+    await installBundle(db, { tenantId, estateId, pkg, parameters: {}, source: 'upload', now: tuesday3pm });
+    while ((await runWorkerOnce({ db, workerId: 'retime', now: () => tuesday3pm })).rearmed > 0 || (await rearmJobs(db, tenantId, estateId)).some((j) => j.status === 'pending'));
+    const deps = { db, cache: new CompiledCache(), now: () => tuesday3pm };
+    const inst = await startInstance(deps, { tenantId, estateId, workflowKey: 'test-ticket', actor, data: { summary: '单元门禁坏了' } });
+    const engineTimer = async () => (await db.select().from(timers).where(and(eq(timers.tenantId, tenantId), eq(timers.instanceId, inst.id), eq(timers.key, 'after:open:ack'))))
+      .map((t) => [t.status, t.dueAt.toISOString()]);
+    // 2 working hours today + 2 on Wednesday: Wednesday 11:00
+    expect(await engineTimer()).toEqual([['armed', '2026-11-25T03:00:00.000Z']]);
+
+    await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: { ...office, holidays: [{ date: '2026-11-25', name: '停工' }] }, changeNote: '11 月 25 日停工', now: tuesday3pm }));
+    expect((await runWorkerOnce({ db, workerId: 'retime', now: () => tuesday3pm })).rearmed).toBe(1);
+    // Wednesday off: Thursday 11:00, in the timers table and in the snapshot the engine checks when it fires; history and version unchanged
+    expect(await engineTimer()).toEqual([['armed', '2026-11-26T03:00:00.000Z']]);
+    const [row] = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, inst.id)));
+    expect((row!.snapshot as { context: { sys: { timers: Record<string, { due: string }> } } }).context.sys.timers['after:open:ack']!.due).toBe('2026-11-26T03:00:00.000Z');
+    expect(row!.version).toBe(1);
+    expect(await historyOf(db, tenantId, inst.id)).toEqual([[1, 'start']]);
+
+    // nothing fires at the old time; at the new one the ticket goes overdue (the worker serves every estate: the instance is checked, not the count)
+    const stateNow = async () => (await db.select({ state: instances.state }).from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, inst.id))))[0]!.state;
+    for (let n = 0; n < 5; n++) await runWorkerOnce({ db, workerId: 'retime', now: () => new Date('2026-11-25T03:30:00Z') });
+    expect(await stateNow()).toBe('open');
+    expect(await engineTimer()).toEqual([['armed', '2026-11-26T03:00:00.000Z']]);
+    for (let n = 0; n < 5; n++) await runWorkerOnce({ db, workerId: 'retime', now: () => new Date('2026-11-26T03:00:01Z') });
+    expect(await stateNow()).toBe('overdue');
+    expect(await engineTimer()).toEqual([['fired', '2026-11-26T03:00:00.000Z']]);
+  });
+
   // the event path and the re-arm on one estate of their own, with processes (caches) of their own
   const place = async (db: Db, hours: number) => {
     const estateId = await createEstate(db, w.own.tenantId, { name: `翠湖苑 ${randomUUID().slice(0, 6)}` });

@@ -4,6 +4,7 @@ export { ACTION_NAMES, type ActionName } from './compile/vocabulary-names.ts';
 export { LOOP_LIMIT } from './compile/vocabulary.ts';
 export { start, step, restore, defaultParams, type Result } from './runtime/step.ts';
 export { replay } from './runtime/replay.ts';
+export { retimeTimers } from './runtime/retime.ts';
 export { availableEvents, activeStateKeys, type AvailableEvent } from './runtime/available-events.ts';
 export { describeState } from './runtime/authorise.ts';
 export { DefinitionError, assertNever, type EngineError, type EngineErrorReason } from './errors.ts';

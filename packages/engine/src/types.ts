@@ -15,7 +15,11 @@ export type Task = {
 };
 
 /** A durable timer, as kept in the snapshot: fires `event` at `due`. */
-export type Timer = { id: string; due: string; event: { type: string; data?: Record<string, unknown> } };
+/**
+ * A durable timer the instance holds. One armed from a named delay also keeps the instant it was
+ * armed (`from`) and the delay's name, so a calendar published later can re-time it (`retimeTimers`).
+ */
+export type Timer = { id: string; due: string; event: { type: string; data?: Record<string, unknown> }; from?: string; delay?: string };
 
 /** Engine bookkeeping kept beside the instance data in the machine context. */
 export type SystemContext = {

@@ -26,14 +26,20 @@ export interface SlaRearmJob {
 /**
  * The workflows whose running instances a published version concerns: for an SLA policy, the
  * workflow of every version of it (a policy moved to another workflow leaves the old one's timers
- * to cancel); for a calendar, every workflow an SLA policy of the estate is bound to. Empty for other kinds.
+ * to cancel); for a calendar, every workflow an SLA policy of the estate is bound to, and every
+ * workflow with running instances (their engine timers armed from working-time delays are re-timed
+ * too). Empty for other kinds.
  */
 async function affectedWorkflows(db: DbOrTx, v: Pick<DefinitionVersion, 'tenantId' | 'estateId' | 'kind' | 'key'>): Promise<string[]> {
   if (v.kind !== 'sla' && v.kind !== 'calendar') return [];
   const rows = await db.selectDistinct({ wf: sql<string | null>`${definitionVersions.document}->>'workflow'` }).from(definitionVersions)
     .where(and(eq(definitionVersions.tenantId, v.tenantId), eq(definitionVersions.estateId, v.estateId), eq(definitionVersions.kind, 'sla'),
       ...(v.kind === 'sla' ? [eq(definitionVersions.key, v.key)] : [])));
-  return rows.flatMap((r) => (r.wf ? [r.wf] : [])).sort();
+  const running = v.kind === 'calendar'
+    ? await db.selectDistinct({ wf: instances.workflowKey }).from(instances)
+      .where(and(eq(instances.tenantId, v.tenantId), eq(instances.estateId, v.estateId), eq(instances.status, 'active')))
+    : [];
+  return [...new Set([...rows.flatMap((r) => (r.wf ? [r.wf] : [])), ...running.map((r) => r.wf)])].sort();
 }
 
 /**

@@ -9,12 +9,14 @@
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { instances, outbox, type Db, type Tx } from '@estateflow/db';
+import { retimeTimers, type EngineSnapshot } from '@estateflow/engine';
 import type { CompiledCache } from './compiled-cache.ts';
 import { awaitStartsInFlight, slaRearmKind, type SlaRearmJob } from './sla-rearm-job.ts';
 import { executeNamed, fingerprintOf, jsonValue, loadContexts, rowsOf, type ContextFingerprint, type SlaArmWrite } from './event-store.ts';
 import { SlaState } from './sla-timers.ts';
 
-type RearmGroup = { t: string; i: string; e: string; v: number; fp: ContextFingerprint; sla: SlaArmWrite };
+/** One instance's re-arm: its SLA timers (`sla`), and/or its engine timers re-timed on a new calendar (`snap` with them, `et` the rows to move). */
+type RearmGroup = { t: string; i: string; e: string; v: number; fp: ContextFingerprint; sla?: SlaArmWrite; snap?: unknown; et?: { key: string; due: string }[] };
 type RearmAnswer = { moved: number[]; busy: number[]; gone: number[] };
 
 /** Rounds an instance that keeps moving on is read again within one batch before it waits for the next. */
@@ -26,7 +28,7 @@ const ROUNDS = 3;
  * match by `ef_sla_rearm`, which holds the row at the version read. Instances that moved on are read
  * again (up to `ROUNDS` times); those another writer holds are answered as `busy`.
  */
-export async function rearmInstances(tx: Tx, cache: CompiledCache, tenantId: string, ids: string[], now: Date, onError: (e: unknown) => void = console.error): Promise<{ rearmed: string[]; busy: string[] }> {
+export async function rearmInstances(tx: Tx, cache: CompiledCache, tenantId: string, ids: string[], now: Date, onError: (e: unknown) => void = console.error, retime = false): Promise<{ rearmed: string[]; busy: string[] }> {
   const rearmed: string[] = [];
   const busy: string[] = [];
   let todo = ids;
@@ -43,7 +45,10 @@ export async function rearmInstances(tx: Tx, cache: CompiledCache, tenantId: str
           cache.calendars(tx, inst.tenantId, inst.estateId, ctx.calendarStamp),
         ]);
         const arm = (await SlaState.of(tx, ctx, calendars, pinned.params))?.arm(inst, now);
-        if (arm) groups.push({ t: inst.tenantId, i: inst.id, e: inst.estateId, v: inst.version, fp: fingerprintOf(ctx), sla: arm });
+        // a calendar publish: the engine's timers armed from working-time delays follow it too
+        const retimed = retime ? retimeTimers(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, calendars) : undefined;
+        const engine = retimed?.changed.length ? { snap: retimed.snapshot, et: retimed.changed.map((t) => ({ key: t.id, due: t.due })) } : {};
+        if (arm || engine.snap) groups.push({ t: inst.tenantId, i: inst.id, e: inst.estateId, v: inst.version, fp: fingerprintOf(ctx), ...(arm ? { sla: arm } : {}), ...engine });
       } catch (e) {
         // one instance that cannot be computed (its pinned definition, say) must not stop the job: its next event tries again
         onError(e);
@@ -97,7 +102,7 @@ export async function rearmSlaBatch(db: Db, cache: CompiledCache, now: Date, bat
       .where(and(eq(instances.tenantId, row.tenantId), eq(instances.estateId, row.estateId), inArray(instances.workflowKey, job.workflows), eq(instances.status, 'active'),
         ...(job.after ? [gt(instances.id, job.after)] : [])))
       .orderBy(asc(instances.id)).limit(batchSize);
-    const { rearmed, busy } = await rearmInstances(tx, cache, row.tenantId, [...new Set([...job.retry, ...next.map((r) => r.id)])], now, onError);
+    const { rearmed, busy } = await rearmInstances(tx, cache, row.tenantId, [...new Set([...job.retry, ...next.map((r) => r.id)])], now, onError, job.cause.kind === 'calendar');
     const last = next.length < batchSize;
     const waited = (job.waited ?? 0) + (last && busy.length ? 1 : 0);
     const progress: SlaRearmJob = { ...job, after: next.at(-1)?.id ?? job.after, retry: busy, waited, rearmed: job.rearmed + rearmed.length };

@@ -76,7 +76,7 @@ export function createVocabulary(def: WorkflowDefinition, calendarsOf: () => Rec
         return sys(a, { tasks });
       }),
       'ef.armTimer': assign((a: Args, p: P) => guarded(p.$path, () =>
-        setTimer(a, { id: String(p.id), due: due(a, def.delays![String(p.delay)]!), event: { type: String(p.event) } }))),
+        setTimer(a, { id: String(p.id), due: due(a, def.delays![String(p.delay)]!), event: { type: String(p.event) }, from: a.context.sys.now, delay: String(p.delay) }))),
       'ef.cancelTimer': assign((a: Args, p: P) => dropTimer(a, String(p.id))),
       'ef.schedule': assign((a: Args, p: P) => guarded(p.$path, () => {
         const data: Record<string, unknown> = {};

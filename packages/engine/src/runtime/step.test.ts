@@ -27,7 +27,8 @@ describe('start and step', () => {
     expect(o.snapshot.value).toBe('intake');
     expect(o.snapshot.context.data).toMatchObject({ name: '王先生', serial: 'S-1' });
     expect(o.tasks.open.map((t) => [t.id, t.role, t.due])).toEqual([['accept', 'dispatcher', at(15)]]);
-    expect(o.timers.arm).toEqual([{ id: 'after:intake:respond', due: at(15), event: { type: 'timer.intake.respond' } }]);
+    // the arm instant and the delay's name are kept: a calendar published later can re-time it (retimeTimers)
+    expect(o.timers.arm).toEqual([{ id: 'after:intake:respond', due: at(15), event: { type: 'timer.intake.respond' }, from: at(0), delay: 'respond' }]);
     expect(o.effects).toEqual([{ kind: 'notify', to: { resident: true }, message: { zh: '已登记 王先生', en: 'Registered 王先生' }, channel: 'sms' }]);
     expect(JSON.parse(JSON.stringify(o.snapshot))).toEqual(o.snapshot);
   });
