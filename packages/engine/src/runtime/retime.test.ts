@@ -16,12 +16,17 @@ const office = (holidays: string[] = []) => ({
 const definition = {
   kind: 'workflow', id: 'answer', title: { zh: '答复', en: 'Answer' }, roles: ['dispatcher'], calendar: 'office',
   context: {}, start: { roles: ['dispatcher'] },
-  delays: { answer: { after: { amount: 2, unit: 'days' }, working: true }, wall: { after: { amount: 3, unit: 'hours' } } },
+  delays: {
+    answer: { after: { amount: 2, unit: 'days' }, working: true },
+    wall: { after: { amount: 3, unit: 'hours' } },
+    // reads the event that armed it: not computed again later
+    byEvent: { cases: [{ when: "event.type == 'start'", deadline: { after: { amount: 1, unit: 'days' }, working: true } }], else: { after: { amount: 5, unit: 'days' }, working: true } },
+  },
   machine: {
     id: 'answer', initial: 'open',
     states: {
       open: {
-        after: { answer: { target: 'late' }, wall: { target: 'open', reenter: false } },
+        after: { answer: { target: 'late' }, wall: { target: 'open', reenter: false }, byEvent: { target: 'late' } },
         entry: [{ type: 'schedule', params: { id: 'remind', event: 'REMIND', deadline: { after: { amount: 1, unit: 'days' }, working: true } } }],
         on: { REMIND: {}, ANSWER: 'done' },
       },
@@ -54,6 +59,7 @@ describe('retimeTimers', () => {
     const after = (r.snapshot as unknown as { context: MachineContext }).context.sys.timers;
     expect(after['after:open:answer']!.due).toBe('2026-11-26T02:00:00.000Z');
     expect(after['after:open:wall']).toEqual(timers()['after:open:wall']);
+    expect(after['after:open:byEvent']).toEqual(timers()['after:open:byEvent']);
     // a scheduled timer's deadline was read with the event that armed it: not re-timed
     expect(after['schedule:remind']).toEqual(timers()['schedule:remind']);
     // pure: the snapshot it was given is unchanged

@@ -8,9 +8,13 @@ import { exprVars } from './vars.ts';
  * with `calendars` (a calendar was published since: a new holiday, a make-up working day). A timer
  * whose due time moves is answered in `changed` and the snapshot holds the new due time; the rest
  * stay as they are: timers armed before delays were kept with their arm instant, `schedule`
- * timers (a deadline over the event that armed them), and any whose deadline no longer evaluates.
+ * timers and delays that read `event` (a deadline over the event that armed them), and any whose
+ * deadline no longer evaluates.
  * Pure: nothing else in the snapshot changes, no history is written.
  */
+/** Whether any expression of a deadline (amounts, `when`, `expr`) names `event`. */
+const readsEvent = (spec: unknown): boolean => /\bevent\s*\./.test(JSON.stringify(spec));
+
 export function retimeTimers(compiled: CompiledWorkflow, snapshot: EngineSnapshot, calendars: CalendarMap): { snapshot: EngineSnapshot; changed: Timer[] } {
   const context = (snapshot as { context?: MachineContext }).context;
   const delays = compiled.definition.delays ?? {};
@@ -19,7 +23,8 @@ export function retimeTimers(compiled: CompiledWorkflow, snapshot: EngineSnapsho
   const timers = { ...context.sys.timers };
   for (const [id, t] of Object.entries(timers)) {
     const spec = t.from && t.delay ? delays[t.delay] : undefined;
-    if (!spec) continue;
+    // a delay that reads the event that armed it cannot be computed again: that event is gone
+    if (!spec || readsEvent(spec)) continue;
     let due: string;
     try {
       // the variables as at arming, minus the event that armed it (a delay reads params and context)
