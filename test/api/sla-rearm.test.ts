@@ -3,7 +3,7 @@ import { and, eq, like, sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { createEstate, runWorkerOnce, sendEvent, startInstance } from '@estateflow/api';
-import { events, instances, outbox, timers, type Db } from '@estateflow/db';
+import { events, instances, outbox, tasks, timers, type Db } from '@estateflow/db';
 import { installBundle } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { publishVersion } from '../../apps/api/src/services/definition-store.ts';
@@ -157,7 +157,10 @@ withDatabases((kind, getDb, getFresh) => {
     const estateId = await createEstate(db, tenantId, { name: `松风苑 ${randomUUID().slice(0, 6)}` });
     // the ticket overdue after 4 working hours on test-office (an `after` delay, armed by the engine; no SLA policy)
     const pkg = structuredClone(ticketBundle);
-    (pkg.files['workflow.json'] as unknown as { delays: Record<string, unknown> }).delays.ack = { after: { amount: 4, unit: 'hours' }, working: true, calendar: 'test-office' };
+    const wf = pkg.files['workflow.json'] as unknown as { delays: Record<string, unknown>; machine: { states: { open: { tasks: { due: unknown }[] } } } };
+    wf.delays.ack = { after: { amount: 4, unit: 'hours' }, working: true, calendar: 'test-office' };
+    // and its task due in 3 working hours
+    wf.machine.states.open.tasks[0]!.due = { after: { amount: 3, unit: 'hours' }, working: true, calendar: 'test-office' };
     const tuesday3pm = new Date('2026-11-24T07:00:00Z');
     await installBundle(db, { tenantId, estateId, pkg, parameters: {}, source: 'upload', now: tuesday3pm });
     while ((await runWorkerOnce({ db, workerId: 'retime', now: () => tuesday3pm })).rearmed > 0 || (await rearmJobs(db, tenantId, estateId)).some((j) => j.status === 'pending'));
@@ -165,8 +168,11 @@ withDatabases((kind, getDb, getFresh) => {
     const inst = await startInstance(deps, { tenantId, estateId, workflowKey: 'test-ticket', actor, data: { summary: '单元门禁坏了' } });
     const engineTimer = async () => (await db.select().from(timers).where(and(eq(timers.tenantId, tenantId), eq(timers.instanceId, inst.id), eq(timers.key, 'after:open:ack'))))
       .map((t) => [t.status, t.dueAt.toISOString()]);
-    // 2 working hours today + 2 on Wednesday: Wednesday 11:00
+    const taskDue = async () => (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, inst.id), eq(tasks.key, 'ack'))))
+      .map((k) => [k.status, k.dueAt?.toISOString()]);
+    // 2 working hours today + 2 on Wednesday: Wednesday 11:00; the task (3 hours): Wednesday 10:00
     expect(await engineTimer()).toEqual([['armed', '2026-11-25T03:00:00.000Z']]);
+    expect(await taskDue()).toEqual([['open', '2026-11-25T02:00:00.000Z']]);
 
     await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: { ...office, holidays: [{ date: '2026-11-25', name: '停工' }] }, changeNote: '11 月 25 日停工', now: tuesday3pm }));
     expect((await runWorkerOnce({ db, workerId: 'retime', now: () => tuesday3pm })).rearmed).toBe(1);
@@ -175,6 +181,9 @@ withDatabases((kind, getDb, getFresh) => {
     const [row] = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, inst.id)));
     expect((row!.snapshot as { context: { sys: { timers: Record<string, { due: string }> } } }).context.sys.timers['after:open:ack']!.due).toBe('2026-11-26T03:00:00.000Z');
     expect(row!.version).toBe(1);
+    // the task's due time moves the same way (the inbox shows it): Thursday 10:00, in the tasks table and the snapshot
+    expect(await taskDue()).toEqual([['open', '2026-11-26T02:00:00.000Z']]);
+    expect((row!.snapshot as { context: { sys: { tasks: Record<string, { due: string }> } } }).context.sys.tasks['ack']!.due).toBe('2026-11-26T02:00:00.000Z');
     expect(await historyOf(db, tenantId, inst.id)).toEqual([[1, 'start']]);
 
     // nothing fires at the old time; at the new one the ticket goes overdue (the worker serves every estate: the instance is checked, not the count)

@@ -1,7 +1,8 @@
 -- ef_sla_rearm of migration 0008, extended: a calendar publish also re-times the timers the engine
--- armed from a named working-time delay (`retimeTimers` in @estateflow/engine). A group may now
--- carry, besides or instead of `sla`, `snap` (the snapshot with the new due times) and `et`
--- ([{key, due}], the armed engine timers to move). Like the SLA part, it is written only while the
+-- armed from a named working-time delay and the due times of open tasks (`retimeTimers` in
+-- @estateflow/engine). A group may now carry, besides or instead of `sla`, `snap` (the snapshot
+-- with the new due times), `et` and `kt` ([{key, due}]: the armed engine timers and the open tasks
+-- to move). Like the SLA part, it is written only while the
 -- instance row is held at the version read and its context (calendars, bound SLA policies) is the
 -- one the due times were computed from; the version stays (not an event: a client's
 -- expectedVersion holds) and no history row is written.
@@ -38,6 +39,9 @@ BEGIN
         UPDATE timers tm SET due_at = x.due
         FROM jsonb_to_recordset(coalesce(g->'et', '[]'::jsonb)) x(key text, due timestamptz)
         WHERE tm.tenant_id = t AND tm.instance_id = i AND tm.status = 'armed' AND tm.key = x.key;
+        UPDATE tasks k SET due_at = x.due
+        FROM jsonb_to_recordset(coalesce(g->'kt', '[]'::jsonb)) x(key text, due timestamptz)
+        WHERE k.tenant_id = t AND k.instance_id = i AND k.status = 'open' AND k.key = x.key;
       END IF;
     END IF;
     n := n + 1;

@@ -9,6 +9,8 @@ export type Task = {
   role?: string;
   user?: string;
   due?: string;
+  /** the deadline `due` was computed from (at `openedAt`), kept so a calendar published later can re-time it */
+  dueBy?: Deadline;
   form?: string;
   events?: string[];
   openedAt: string;

@@ -15,8 +15,8 @@ import { awaitStartsInFlight, slaRearmKind, type SlaRearmJob } from './sla-rearm
 import { executeNamed, fingerprintOf, jsonValue, loadContexts, rowsOf, type ContextFingerprint, type SlaArmWrite } from './event-store.ts';
 import { SlaState } from './sla-timers.ts';
 
-/** One instance's re-arm: its SLA timers (`sla`), and/or its engine timers re-timed on a new calendar (`snap` with them, `et` the rows to move). */
-type RearmGroup = { t: string; i: string; e: string; v: number; fp: ContextFingerprint; sla?: SlaArmWrite; snap?: unknown; et?: { key: string; due: string }[] };
+/** One instance's re-arm: its SLA timers (`sla`), and/or its engine timers and open tasks re-timed on a new calendar (`snap` with them, `et` and `kt` the rows to move). */
+type RearmGroup = { t: string; i: string; e: string; v: number; fp: ContextFingerprint; sla?: SlaArmWrite; snap?: unknown; et?: { key: string; due: string }[]; kt?: { key: string; due: string }[] };
 type RearmAnswer = { moved: number[]; busy: number[]; gone: number[] };
 
 /** Rounds an instance that keeps moving on is read again within one batch before it waits for the next. */
@@ -47,7 +47,9 @@ export async function rearmInstances(tx: Tx, cache: CompiledCache, tenantId: str
         const arm = (await SlaState.of(tx, ctx, calendars, pinned.params))?.arm(inst, now);
         // a calendar publish: the engine's timers armed from working-time delays follow it too
         const retimed = retime ? retimeTimers(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, calendars) : undefined;
-        const engine = retimed?.changed.length ? { snap: retimed.snapshot, et: retimed.changed.map((t) => ({ key: t.id, due: t.due })) } : {};
+        const engine = retimed && (retimed.changed.length || retimed.tasks.length)
+          ? { snap: retimed.snapshot, et: retimed.changed.map((t) => ({ key: t.id, due: t.due })), kt: retimed.tasks.map((k) => ({ key: k.id, due: k.due! })) }
+          : {};
         if (arm || engine.snap) groups.push({ t: inst.tenantId, i: inst.id, e: inst.estateId, v: inst.version, fp: fingerprintOf(ctx), ...(arm ? { sla: arm } : {}), ...engine });
       } catch (e) {
         // one instance that cannot be computed (its pinned definition, say) must not stop the job: its next event tries again

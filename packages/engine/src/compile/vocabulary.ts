@@ -55,7 +55,10 @@ export function createVocabulary(def: WorkflowDefinition, calendarsOf: () => Rec
         const task: Task = { id: String(p.id), title: shown, openedAt: a.context.sys.now };
         if (typeof p.role === 'string') task.role = p.role;
         if (typeof p.user === 'string') task.user = String(evalIn(a, p.user));
-        if (p.due) task.due = due(a, p.due as Deadline);
+        if (p.due) {
+          task.due = due(a, p.due as Deadline);
+          task.dueBy = p.due as Deadline;
+        }
         if (typeof p.form === 'string') task.form = p.form;
         if (Array.isArray(p.events)) task.events = p.events as string[];
         return sys(a, { tasks: { ...a.context.sys.tasks, [task.id]: task } });

@@ -26,6 +26,10 @@ const definition = {
     id: 'answer', initial: 'open',
     states: {
       open: {
+        tasks: [
+          { id: 'reply', title: { zh: '答复', en: 'Reply' }, role: 'dispatcher', due: { after: { amount: 1, unit: 'days' }, working: true } },
+          { id: 'callback', title: { zh: '回电', en: 'Call back' }, role: 'dispatcher', due: { cases: [{ when: "event.type == 'start'", deadline: { after: { amount: 1, unit: 'days' }, working: true } }], else: { after: { amount: 9, unit: 'days' } } } },
+        ],
         after: { answer: { target: 'late' }, wall: { target: 'open', reenter: false }, byEvent: { target: 'late' } },
         entry: [{ type: 'schedule', params: { id: 'remind', event: 'REMIND', deadline: { after: { amount: 1, unit: 'days' }, working: true } } }],
         on: { REMIND: {}, ANSWER: 'done' },
@@ -62,12 +66,17 @@ describe('retimeTimers', () => {
     expect(after['after:open:byEvent']).toEqual(timers()['after:open:byEvent']);
     // a scheduled timer's deadline was read with the event that armed it: not re-timed
     expect(after['schedule:remind']).toEqual(timers()['schedule:remind']);
+    // the open task's due time follows too (Monday 10:00 + 1 working day, Tuesday off: Wednesday 10:00); one whose deadline read the event does not
+    expect(r.tasks.map((k) => [k.id, k.due])).toEqual([['reply', '2026-11-25T02:00:00.000Z']]);
+    const tasksAfter = (r.snapshot as unknown as { context: MachineContext }).context.sys.tasks;
+    expect(tasksAfter['reply']!.due).toBe('2026-11-25T02:00:00.000Z');
+    expect(tasksAfter['callback']).toEqual((started.snapshot as unknown as { context: MachineContext }).context.sys.tasks['callback']);
     // pure: the snapshot it was given is unchanged
     expect(timers()['after:open:answer']!.due).toBe('2026-11-25T02:00:00.000Z');
   });
 
   it('changes nothing with the same calendar, or for a timer armed before arm instants were kept', () => {
-    expect(retimeTimers(wf, started.snapshot, { office: office() })).toEqual({ snapshot: started.snapshot, changed: [] });
+    expect(retimeTimers(wf, started.snapshot, { office: office() })).toEqual({ snapshot: started.snapshot, changed: [], tasks: [] });
     const old = structuredClone(started.snapshot) as unknown as { context: MachineContext };
     delete old.context.sys.timers['after:open:answer']!.from;
     expect(retimeTimers(wf, old as unknown as EngineSnapshot, { office: office(['2026-11-24']) }).changed).toEqual([]);
