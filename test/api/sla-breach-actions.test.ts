@@ -1,8 +1,8 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog, outbox, type Db } from '@estateflow/db';
-import { runWorkerOnce } from '@estateflow/api';
+import { auditLog, outbox } from '@estateflow/db';
 import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import { at, intake, t0, tick } from '../support/complaint-clock.ts';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';
 import { join } from 'node:path';
@@ -10,16 +10,6 @@ import { join } from 'node:path';
 // An SLA policy's onBreach.actions run when the breach is recorded (CP-9: a complaint not accepted in
 // time is escalated): a notice rendered against the request and an incident record, as outbox rows
 // shaped like the engine's effects; the ladder's notices are sent as before.
-const t0 = new Date('2026-11-24T02:00:00Z'); // Tuesday 10:00 in Shanghai; the accept clock is 1 hour
-const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
-const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
-
-async function tick(db: Db, now: Date): Promise<void> {
-  for (let round = 0; round < 20; round++) {
-    const r = await runWorkerOnce({ db, workerId: 'breach-actions', now: () => now });
-    if (r.fired + r.skipped + r.cancelled === 0) break;
-  }
-}
 
 withDatabases((kind, getDb) => {
   const clock = { now: t0 };
@@ -53,12 +43,12 @@ withDatabases((kind, getDb) => {
 
   it(`runs nothing before the breach, then the notice and the incident once it is recorded, and only once, on ${kind}`, async () => {
     clock.now = at(50);
-    await tick(getDb(), at(50));
+    await tick(getDb(), at(50), 'breach-actions');
     expect((await rows()).filter((r) => r.kind === 'incident' || (r.payload as { to?: { role?: string } }).to?.role === 'property_manager')).toEqual([]);
 
     clock.now = at(61);
-    await tick(getDb(), at(61));
-    await tick(getDb(), at(62));
+    await tick(getDb(), at(61), 'breach-actions');
+    await tick(getDb(), at(62), 'breach-actions');
     const all = await rows();
     const notice = all.filter((r) => r.kind === 'notify' && (r.payload as { to: { role?: string } }).to.role === 'property_manager');
     expect(notice).toHaveLength(1);

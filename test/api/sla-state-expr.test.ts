@@ -1,8 +1,8 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { outbox, timers, type Db } from '@estateflow/db';
-import { runWorkerOnce } from '@estateflow/api';
+import { outbox, timers } from '@estateflow/db';
 import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import { at, intake, t0, tick } from '../support/complaint-clock.ts';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';
 import { join } from 'node:path';
@@ -12,16 +12,6 @@ import { join } from 'node:path';
 // can name it. Before, the clocks were computed without it, so such a policy was accepted on
 // publish and then failed on every request (the instance page listed the expression's error and
 // no timer was armed for it).
-const t0 = new Date('2026-11-24T02:00:00Z'); // Tuesday 10:00 in Shanghai
-const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
-const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
-
-async function tick(db: Db, now: Date): Promise<void> {
-  for (let round = 0; round < 20; round++) {
-    const r = await runWorkerOnce({ db, workerId: 'sla-state', now: () => now });
-    if (r.fired + r.skipped + r.cancelled === 0) break;
-  }
-}
 
 withDatabases((kind, getDb) => {
   const clock = { now: t0 };
@@ -61,7 +51,7 @@ withDatabases((kind, getDb) => {
 
   it(`a breach action's template names the state the request is in on ${kind}`, async () => {
     clock.now = at(121);
-    await tick(getDb(), at(121));
+    await tick(getDb(), at(121), 'sla-state');
     const notices = (await getDb().select().from(outbox).where(and(eq(outbox.tenantId, w.own.tenantId), eq(outbox.instanceId, complaint))))
       .filter((r) => r.kind === 'notify' && (r.payload as { to: { role?: string } }).to.role === 'property_manager');
     expect(notices.map((r) => (r.payload as { message: unknown }).message)).toEqual([{ zh: '投诉仍在“received”', en: 'Complaint still at received' }]);

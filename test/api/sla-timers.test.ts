@@ -1,27 +1,12 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog, outbox, timers, type Db } from '@estateflow/db';
-import { runWorkerOnce } from '@estateflow/api';
+import { auditLog, outbox, timers } from '@estateflow/db';
+import { at, intake, t0, tick } from '../support/complaint-clock.ts';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';
 
-// Tuesday 2026-11-24 10:00 in Shanghai; the complaint's `accept` clock is 1 hour of wall time,
-// warnings at 50 % and 80 %, breach and its one rung (cs_manager) at the hour
-const t0 = new Date('2026-11-24T02:00:00Z');
-const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
-const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '客服中心', what: '电话无人接听' };
-
-/** Worker rounds at `now` until nothing is left to fire (one timer per instance per round: the instance is locked). */
-async function tick(db: Db, now: Date, workerId: string): Promise<number> {
-  let fired = 0;
-  for (let round = 0; round < 20; round++) {
-    const r = await runWorkerOnce({ db, workerId, now: () => now });
-    fired += r.fired;
-    if (r.fired + r.skipped + r.cancelled === 0) break;
-  }
-  return fired;
-}
-
+// From t0 (Tuesday 2026-11-24 10:00 in Shanghai) the complaint's `accept` clock is 1 hour of wall
+// time, warnings at 50 % and 80 %, breach and its one rung (cs_manager) at the hour
 withDatabases((kind, getDb) => {
   const clock = { now: t0 };
   let w: World;
