@@ -118,6 +118,8 @@ export const outbox = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('outbox_pending_idx').on(t.createdAt).where(sql`status = 'pending'`),
+    // the notices page (GET /api/notices): an estate's notices, newest first
+    index('outbox_notices_idx').on(t.tenantId, t.estateId, t.createdAt).where(sql`kind in ('notify', 'escalate')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_notices_idx" ON "outbox" USING btree ("tenant_id","estate_id","created_at") WHERE kind in ('notify', 'escalate');
