@@ -1,11 +1,9 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { auditLog, outbox } from '@estateflow/db';
-import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
-import { at, intake, t0, tick } from '../support/complaint-clock.ts';
+import { at, complaintUnderEditedPolicy, t0, tick } from '../support/complaint-clock.ts';
 import { withDatabases } from '../support/db.ts';
-import { buildWorld, type World } from '../support/world.ts';
-import { join } from 'node:path';
+import type { World } from '../support/world.ts';
 
 // An SLA policy's onBreach.actions run when the breach is recorded (CP-9: a complaint not accepted in
 // time is escalated): a notice rendered against the request and an incident record, as outbox rows
@@ -17,26 +15,15 @@ withDatabases((kind, getDb) => {
   let complaint: { id: string; serial: string };
 
   beforeAll(async () => {
-    w = await buildWorld(getDb(), { now: () => clock.now });
-    const admin = w.own.admin;
-    const installed = await admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'complaint', parameters: {} });
-    expect(installed.status, JSON.stringify(installed.body)).toBe(200);
-    const doc = structuredClone((await readBundleFolder(join(import.meta.dirname, '../../workflows/complaint'))).files['sla/complaint.sla.json']) as {
-      metrics: { id: string; onBreach?: Record<string, unknown> }[];
-    };
-    const accept = doc.metrics.find((m) => m.id === 'accept')!;
-    accept.onBreach = {
-      ...accept.onBreach,
-      actions: [
-        { type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '{{context.unit}} 的投诉（{{context.what}}）超过 1 小时未受理', en: 'Complaint from {{context.unit}} not accepted within an hour' } } },
-        { type: 'recordIncident', params: { kind: 'sla-breach', severity: "'minor'", summary: { zh: '投诉受理超时：{{context.what}}', en: 'Complaint accepted late' } } },
-      ],
-    };
-    const published = await admin.call('POST', '/api/definitions/publish', { estateId: w.own.estateId, kind: 'sla', key: 'complaint-clocks', changeNote: 'CP-9 breach actions', document: doc });
-    expect(published.status, JSON.stringify(published.body)).toBe(200);
-    const a = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: intake });
-    expect(a.status, JSON.stringify(a.body)).toBe(201);
-    complaint = { id: a.body.id, serial: a.body.serial };
+    ({ w, complaint } = await complaintUnderEditedPolicy(getDb(), clock, 'CP-9 breach actions', (accept) => {
+      accept.onBreach = {
+        ...accept.onBreach,
+        actions: [
+          { type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '{{context.unit}} 的投诉（{{context.what}}）超过 1 小时未受理', en: 'Complaint from {{context.unit}} not accepted within an hour' } } },
+          { type: 'recordIncident', params: { kind: 'sla-breach', severity: "'minor'", summary: { zh: '投诉受理超时：{{context.what}}', en: 'Complaint accepted late' } } },
+        ],
+      };
+    }));
   });
 
   const rows = () => getDb().select().from(outbox).where(and(eq(outbox.tenantId, w.own.tenantId), eq(outbox.instanceId, complaint.id)));

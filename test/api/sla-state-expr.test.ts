@@ -1,11 +1,9 @@
 import { and, eq, like } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { outbox, timers } from '@estateflow/db';
-import { readBundleFolder } from '../../apps/api/src/services/bundles.ts';
-import { at, intake, t0, tick } from '../support/complaint-clock.ts';
+import { at, complaintUnderEditedPolicy, t0, tick } from '../support/complaint-clock.ts';
 import { withDatabases } from '../support/db.ts';
-import { buildWorld, type World } from '../support/world.ts';
-import { join } from 'node:path';
+import type { World } from '../support/world.ts';
 
 // SLA expressions see `instance.state` as the workflow's guards do (validate and publish type-check
 // them in the workflow's scope): a goal can depend on where the request is, and a breach notice
@@ -19,25 +17,14 @@ withDatabases((kind, getDb) => {
   let complaint: string;
 
   beforeAll(async () => {
-    w = await buildWorld(getDb(), { now: () => clock.now });
-    const admin = w.own.admin;
-    const installed = await admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'complaint', parameters: {} });
-    expect(installed.status, JSON.stringify(installed.body)).toBe(200);
-    const doc = structuredClone((await readBundleFolder(join(import.meta.dirname, '../../workflows/complaint'))).files['sla/complaint.sla.json']) as {
-      metrics: { id: string; goals: unknown[]; onBreach?: Record<string, unknown> }[];
-    };
-    const accept = doc.metrics.find((m) => m.id === 'accept')!;
-    // a request still at reception gets 2 hours (a hypothetical estate rule), any other 1 hour
-    accept.goals = [
-      { when: "instance.state == 'received'", deadline: { after: { amount: 2, unit: 'hours' } } },
-      { when: 'true', deadline: { after: { amount: 1, unit: 'hours' } } },
-    ];
-    accept.onBreach = { ...accept.onBreach, actions: [{ type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '投诉仍在“{{instance.state}}”', en: 'Complaint still at {{instance.state}}' } } }] };
-    const published = await admin.call('POST', '/api/definitions/publish', { estateId: w.own.estateId, kind: 'sla', key: 'complaint-clocks', changeNote: 'goal by state', document: doc });
-    expect(published.status, JSON.stringify(published.body)).toBe(200);
-    const a = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: intake });
-    expect(a.status, JSON.stringify(a.body)).toBe(201);
-    complaint = a.body.id;
+    ({ w, complaint: { id: complaint } } = await complaintUnderEditedPolicy(getDb(), clock, 'goal by state', (accept) => {
+      // a request still at reception gets 2 hours (a hypothetical estate rule), any other 1 hour
+      accept.goals = [
+        { when: "instance.state == 'received'", deadline: { after: { amount: 2, unit: 'hours' } } },
+        { when: 'true', deadline: { after: { amount: 1, unit: 'hours' } } },
+      ];
+      accept.onBreach = { ...accept.onBreach, actions: [{ type: 'notify', params: { to: { role: 'property_manager' }, message: { zh: '投诉仍在“{{instance.state}}”', en: 'Complaint still at {{instance.state}}' } } }] };
+    }));
   });
 
   it(`a goal chosen by instance.state arms its deadline, and the instance page shows the same clock with no issue, on ${kind}`, async () => {
