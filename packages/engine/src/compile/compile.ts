@@ -21,8 +21,6 @@ export type CompiledWorkflow = {
   readonly shape: MachineShape;
   readonly forms: ReadonlyMap<string, CompiledForm>;
   readonly formDefinitions: ReadonlyMap<string, FormDefinition>;
-  /** calendars visible to the step in progress (set and cleared synchronously by `step`) */
-  calendars: Record<string, unknown>;
 };
 
 export type CompileOptions = { forms?: FormDefinition[] | Record<string, FormDefinition> };
@@ -63,10 +61,10 @@ export function compile(def: WorkflowDefinition, options: CompileOptions = {}): 
   checkExpressions(def, compileExpression);
   const shape = rewriteMachine(def);
   const compiled: CompiledWorkflow = {
-    key, definition: def, shape, forms, formDefinitions, calendars: {},
+    key, definition: def, shape, forms, formDefinitions,
     machine: undefined as unknown as AnyStateMachine,
   };
-  const vocabulary = createVocabulary(def, () => compiled.calendars);
+  const vocabulary = createVocabulary(def);
   const machine = setup({
     types: {} as { context: MachineContext; input: StartInput & { data: Record<string, unknown> } },
     actions: vocabulary.actions as never,

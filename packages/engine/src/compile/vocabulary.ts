@@ -9,7 +9,7 @@ import type { Deadline, Text, WorkflowDefinition } from '../adapters/definitions
 import { resolveDeadlineAt } from '../adapters/deadline.ts';
 import { compileExpression, exprMessage, renderText } from '../adapters/expr.ts';
 import { EngineFault, engineError } from '../errors.ts';
-import { exprVars } from '../runtime/vars.ts';
+import { calendarsOf, exprVars } from '../runtime/vars.ts';
 import type { MachineContext, Task, Timer } from '../types.ts';
 
 export const LOOP_LIMIT = 100;
@@ -29,8 +29,8 @@ export function guarded<T>(path: string | undefined, fn: () => T): T {
 
 const evalIn = (a: Args, src: string) => compileExpression(src)(exprVars(a.context, a.event));
 
-export function createVocabulary(def: WorkflowDefinition, calendarsOf: () => Record<string, unknown>) {
-  const due = (a: Args, d: Deadline) => resolveDeadlineAt(d, a.context.sys.now, exprVars(a.context, a.event), calendarsOf(), def.calendar);
+export function createVocabulary(def: WorkflowDefinition) {
+  const due = (a: Args, d: Deadline) => resolveDeadlineAt(d, a.context.sys.now, exprVars(a.context, a.event), calendarsOf(a.event), def.calendar);
   const sys = (a: Args, patch: Partial<MachineContext['sys']>) => ({ sys: { ...a.context.sys, ...patch } });
   const setTimer = (a: Args, t: Timer) => sys(a, { timers: { ...a.context.sys.timers, [t.id]: t } });
   const dropTimer = (a: Args, id: string) => {

@@ -32,19 +32,6 @@ function persist(compiled: CompiledWorkflow, s: AnyMachineSnapshot): EngineSnaps
   return snap;
 }
 
-function run(
-  compiled: CompiledWorkflow,
-  calendars: Record<string, unknown> | undefined,
-  fn: () => [AnyMachineSnapshot, readonly { type: string; params: unknown; info: { context: unknown; event: unknown } }[]],
-) {
-  compiled.calendars = calendars ?? {};
-  try {
-    return fn();
-  } finally {
-    compiled.calendars = {};
-  }
-}
-
 function outcome(
   compiled: CompiledWorkflow,
   before: MachineContext['sys'],
@@ -80,8 +67,8 @@ export function start(compiled: CompiledWorkflow, input: StartInput): Result<Out
   if ('error' in checked) return fail(checked.error);
   const data = checked.data;
   try {
-    const [next, actions] = run(compiled, input.calendars, () =>
-      pureInitialTransition(compiled.machine, { ...input, now, data, params }));
+    // the calendars ride on the input (XState's init event carries it to the entry actions)
+    const [next, actions] = pureInitialTransition(compiled.machine, { ...input, now, data, params });
     const history: HistoryEntry = { seq: 0, at: now, actor: input.actor, event: { type: 'start', data }, from: null, to: null };
     const empty = { ...(next.context as MachineContext).sys, tasks: {}, timers: {} };
     return { ok: true, value: outcome(compiled, empty, next, actions, history) };
@@ -94,12 +81,6 @@ export function defaultParams(compiled: CompiledWorkflow): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(compiled.definition.params ?? {})) if (p.default !== undefined) out[k] = p.default;
   return out;
-}
-
-/** An input the machine's scope can be built with (the actor constructor computes an initial state). */
-function sampleInput(snapshot: EngineSnapshot): StartInput & { data: Record<string, unknown> } {
-  const { sys } = snapshot.context;
-  return { now: sys.startedAt, actor: sys.actor, instanceId: sys.instanceId, params: sys.params, data: snapshot.context.data };
 }
 
 /** Rebuilds the XState snapshot of a stored one, with this step's clock and sender. */
@@ -145,8 +126,9 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
   history.event.data = data;
   try {
     const current = restore(compiled, { ...snapshot, context: { ...snapshot.context, sys: sysBefore } }, now, options.actor, options.params);
-    const xEvent = { type: event.type, data, state: describeState(snapshot.value) };
-    const [next, actions] = run(compiled, options.calendars, () => pureTransition(compiled.machine, current, xEvent, sampleInput(snapshot)));
+    // the calendars ride on the event: every action of this step (eventless transitions too) sees it
+    const xEvent = { type: event.type, data, state: describeState(snapshot.value), ...(options.calendars ? { calendars: options.calendars } : {}) };
+    const [next, actions] = pureTransition(compiled.machine, current, xEvent);
     // No transition enabled (no marker action came back): the state does not take this event now.
     // Checked from the transition's own result rather than `snapshot.can()`, which would run it twice.
     if (!actions.some((a) => a.type === 'ef.mark')) {
