@@ -13,3 +13,4 @@ export type {
   Recipient, StartInput, StepOptions, SystemContext, Task, TaskChanges, Timer, TimerChanges,
 } from './types.ts';
 export type { WorkflowDefinition, FormDefinition, Text, Deadline } from './adapters/definitions.ts';
+export { assigneesOf, checkAssignees, type AssigneeSource } from './runtime/assignees.ts';

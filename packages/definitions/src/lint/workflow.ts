@@ -10,6 +10,9 @@ type Path = (string | number)[];
 type Node = { key: string; path: string[]; ptr: Path; node: WorkflowStateNode; parent: Node | undefined; children: Node[] };
 type TransitionRef = { from: Node; target: string; ptr: Path };
 
+/** A CEL expression that is nothing but a string literal ('x' or "x"). */
+const isLiteralString = (source: string): boolean => /^\s*(?:'[^'\\]*'|"[^"\\]*")\s*$/.test(source);
+
 /** Semantic checks of one schema-valid workflow beyond what JSON Schema can say. */
 export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   const out: Finding[] = [];
@@ -112,6 +115,15 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     if (!t) return;
     for (const lang of ['zh', 'en'] as const) if (t[lang].includes('{{')) sites.push({ path: [...path, lang], source: t[lang], expect: 'any', scope: 'workflow', template: true });
   };
+  // a task's or notice's `user` is an expression that must yield a user id of the estate where it
+  // runs: a literal name ('tech-liu') fits one company's data at most, and a bundle ships to many
+  const user = (source: string, path: Path): void => {
+    sites.push({ path, source, expect: 'any', scope: 'workflow' });
+    if (isLiteralString(source)) {
+      add('literal-user', path, `user 写的是固定的用户名 ${source.trim()}：请用表达式从数据中取用户 id（如 context.technicianId）`,
+        `user is the literal name ${source.trim()}: take the user id from the data with an expression (e.g. context.technicianId)`, 'warning');
+    }
+  };
   const exprMap = (m: Record<string, string> | undefined, path: Path, expect: 'any' = 'any'): void => {
     for (const [k, v] of Object.entries(m ?? {})) sites.push({ path: [...path, k], source: v, expect, scope: 'workflow' });
   };
@@ -126,7 +138,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
         openedTasks.add(a.params.id);
         text(a.params.title, [...p, 'title']);
         role(a.params.role, [...p, 'role']);
-        if (a.params.user) sites.push({ path: [...p, 'user'], source: a.params.user, expect: 'any', scope: 'workflow' });
+        if (a.params.user) user(a.params.user, [...p, 'user']);
         if (a.params.due) deadline(a.params.due, [...p, 'due']);
         form(a.params.form, [...p, 'form']);
         a.params.events?.forEach((e, i) => event(e, [...p, 'events', i]));
@@ -134,14 +146,14 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
       case 'assignTask':
         taskRefs.push({ id: a.params.id, path: [...p, 'id'] });
         role(a.params.role, [...p, 'role']);
-        if (a.params.user) sites.push({ path: [...p, 'user'], source: a.params.user, expect: 'any', scope: 'workflow' });
+        if (a.params.user) user(a.params.user, [...p, 'user']);
         break;
       case 'closeTask':
         taskRefs.push({ id: a.params.id, path: [...p, 'id'] });
         break;
       case 'notify':
         role(a.params.to.role, [...p, 'to', 'role']);
-        if (a.params.to.user) sites.push({ path: [...p, 'to', 'user'], source: a.params.to.user, expect: 'any', scope: 'workflow' });
+        if (a.params.to.user) user(a.params.to.user, [...p, 'to', 'user']);
         text(a.params.message, [...p, 'message']);
         break;
       case 'charge':
@@ -255,7 +267,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
       openedTasks.add(task.id);
       role(task.role, [...at, 'role']);
       form(task.form, [...at, 'form']);
-      if (task.user) sites.push({ path: [...at, 'user'], source: task.user, expect: 'any', scope: 'workflow' });
+      if (task.user) user(task.user, [...at, 'user']);
       if (task.due) deadline(task.due, [...at, 'due']);
       task.events?.forEach((e, j) => event(e, [...at, 'events', j]));
       text(task.title, [...at, 'title']);
