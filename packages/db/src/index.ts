@@ -2,3 +2,4 @@ export { createDb, migratePostgresUrl, migrationsFolder } from './client.ts';
 export type { Db, DbHandle, DbOptions, DbOrTx, Schema, Tx } from './client.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
+export { functionFiles, functionsAfterMigrations, normalise, pendingFunctionMigration, sqlFolder, type SqlFunction } from './sql-functions.ts';
