@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import postgres from 'postgres';
 import { attachments, events, type Db } from '@estateflow/db';
-import { attachmentOrphanHours, claimAttachmentRefs, runWorkerOnce, sweepOrphanAttachments } from '@estateflow/api';
+import { attachmentOrphanHours, runWorkerOnce, sweepOrphanAttachments } from '@estateflow/api';
+import { planWrite, ReferenceEventStore } from '../../apps/api/src/store/index.ts';
 import { withDatabases } from '../support/db.ts';
 import type { Client } from '../support/api.ts';
 import { buildWorld, type World } from '../support/world.ts';
@@ -143,11 +144,13 @@ withDatabases((kind, getDb, getFresh) => {
     it('leaves another tenant\'s uploads alone: a claim or history row of company A neither claims nor keeps company B\'s upload', async () => {
       const theirsOld = await uploadAged(w.otherCompany.admin, w.otherCompany.estateId, 100);
       const theirsYoung = w.otherCompany.attachmentId;
-      // company A's claim naming B's uploads (the route refuses such data first; the claim is scoped by tenant as well)
-      await claimAttachmentRefs(db, w.own.tenantId, { a: theirsOld.url, b: `/api/attachments/${theirsYoung}` }, new Date());
+      const instanceId = await startTicket('A 的工单');
+      // a plan of company A naming B's uploads (the route refuses such data first; the claim is scoped by tenant as well)
+      const store = new ReferenceEventStore(db);
+      const [ctx] = await store.load([[w.own.tenantId, instanceId]]);
+      await store.commit([planWrite(ctx!, { kind: 'timers', attachments: [theirsOld.id, theirsYoung] }, new Date())]);
       expect(await claimedAt(w.otherCompany.tenantId, theirsOld.id)).toBeNull();
       expect(await claimedAt(w.otherCompany.tenantId, theirsYoung)).toBeNull();
-      const instanceId = await startTicket('A 的工单');
       await db.insert(events).values({ tenantId: w.own.tenantId, instanceId, seq: 1000, type: 'NOTE', data: { photos: [theirsOld.url] }, actorRole: 'technician', at: new Date() });
       const r = await sweepOrphanAttachments(db, new Date(), 72);
       // B's old upload is named by no row of B: removed; B's young upload untouched

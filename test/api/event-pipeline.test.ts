@@ -7,7 +7,7 @@ import { createCompany, createEstate, sendEvent, startInstance } from '@estatefl
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { publishVersion } from '../../apps/api/src/services/definition-store.ts';
-import { applyGrouped, applyWrites, fingerprintOf, loadContexts } from '../../apps/api/src/services/event-store.ts';
+import { FastEventStore, fingerprintOf, type InstanceContext, type InstanceKey, type WritePlan } from '../../apps/api/src/store/index.ts';
 import { ApiError } from '../../apps/api/src/errors.ts';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
@@ -19,6 +19,9 @@ const notedTicket = structuredClone(ticketBundle);
   wf.events.NOTE = { label: { zh: '备注', en: 'Note' }, roles: ['technician', 'dispatcher'] };
   wf.machine.states.open.on.NOTE = { actions: [{ type: 'assign', params: { values: { note: "has(event.data.note) ? event.data.note : ''" } } }] };
 }
+
+// one statement's read of instances with their context (`ef_instance_context`), no process cache
+const loadContexts = (db: Parameters<typeof sendEvent>[0]['db'], keys: InstanceKey[]): Promise<InstanceContext[]> => new FastEventStore(db).load(keys);
 
 // The event path reads without a lock and writes everything in one statement that checks the
 // version it read: a failing write takes every other one back, concurrent writers are stepped
@@ -158,9 +161,12 @@ withDatabases((kind, getDb) => {
     const kept = cache.instances.get(here.tenantId, inst.id)!;
     expect(kept.sla).toBeNull();
     // the write checks the fingerprints in the same statement: as they are, it would land…
-    const probe = (ctx: typeof kept) => applyWrites(db, [{ t: here.tenantId, i: inst.id, e: estateId, steps: [{ at: new Date().toISOString(), u: { v: 99, snapshot: {}, state: 'open', status: 'active', grade: null, search: '', ended: null, fp: fingerprintOf(ctx) } }] }], false);
+    const probe = (ctx: typeof kept) => new FastEventStore(db).commit([{
+      tenantId: here.tenantId, instanceId: inst.id, estateId, at: new Date().toISOString(), context: fingerprintOf(ctx),
+      snapshot: { write: 'next', expectedVersion: 99, document: inst.snapshot as never, status: 'active', grade: null, searchText: '', endedAt: null },
+    }]);
     // (version 99 never matches, so the probe writes nothing either way; a fingerprint that does not hold is refused before the version is looked at)
-    expect((await probe(kept)).conflicts).toEqual([0]);
+    expect(await probe(kept)).toEqual(['moved']);
     const office = { ...(notedTicket.files['calendars/test-office.calendar.json'] as Record<string, unknown>), week: { ...((notedTicket.files['calendars/test-office.calendar.json'] as { week: Record<string, unknown> }).week), sat: [['09:00', '12:00']] } };
     await db.transaction((tx) => publishVersion(tx, { ...here, document: office, changeNote: 'Saturday mornings', now: new Date() }));
     const [fresh] = await loadContexts(db, [[here.tenantId, inst.id]]);
@@ -225,13 +231,15 @@ withDatabases((kind, getDb) => {
     // the ninth one's history already holds seq 2 (its write fails); the tenth is written as if read at version 5 (a conflict)
     await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
     const at = new Date().toISOString();
-    const note = (i: (typeof insts)[number], v: number) => ({
-      t: place.tenantId, i: i.id, e: place.estateId,
-      steps: [{ at, u: { v, snapshot: i.snapshot, state: 'open', status: 'active' as const, grade: null, search: i.serial, ended: null }, ev: { seq: v + 1, type: 'NOTE', data: {}, actor: null, role: 'system', idem: null, state: 'open' } }],
+    const note = (i: (typeof insts)[number], v: number): WritePlan => ({
+      tenantId: place.tenantId, instanceId: i.id, estateId: place.estateId, at,
+      snapshot: { write: 'next', expectedVersion: v, document: i.snapshot as never, status: 'active', grade: null, searchText: i.serial, endedAt: null },
+      history: { seq: v + 1, type: 'NOTE', data: {}, actorId: null, actorRole: 'system', idempotencyKey: null, stateAfter: 'open' },
     });
     // all sent in the same tick: the first go out alone (as many as may be in flight), the rest wait and go out together
-    const answers = await Promise.allSettled(insts.map((i, n) => applyGrouped(db, note(i, n === 9 ? 5 : 1))));
-    expect(answers.map((a) => (a.status === 'fulfilled' ? (a.value ? 'moved' : 'written') : 'failed'))).toEqual(insts.map((_, n) => (n === 8 ? 'failed' : n === 9 ? 'moved' : 'written')));
+    const store = new FastEventStore(db);
+    const answers = await Promise.allSettled(insts.map((i, n) => store.commit([note(i, n === 9 ? 5 : 1)]).then(([a]) => a)));
+    expect(answers.map((a) => (a.status === 'fulfilled' ? (a.value === 'moved' ? 'moved' : 'written') : 'failed'))).toEqual(insts.map((_, n) => (n === 8 ? 'failed' : n === 9 ? 'moved' : 'written')));
     const rows = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), inArray(instances.id, insts.map((i) => i.id))));
     expect(Object.fromEntries(rows.map((r) => [r.id, r.version]))).toEqual(Object.fromEntries(insts.map((i, n) => [i.id, n === 8 || n === 9 ? 1 : 2])));
   });

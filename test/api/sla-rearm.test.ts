@@ -7,7 +7,7 @@ import { events, instances, outbox, tasks, timers, type Db } from '@estateflow/d
 import { installBundle } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { publishVersion } from '../../apps/api/src/services/definition-store.ts';
-import { fingerprintOf } from '../../apps/api/src/services/event-store.ts';
+import { fingerprintOf } from '../../apps/api/src/store/index.ts';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';

@@ -59,7 +59,7 @@ withDatabases((kind, getDb) => {
     clock.now = at(10);
     const started = await w.clients.get('front_desk')!.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'complaint', data: { ...intake, what: '垃圾未清运' } });
     const id = started.body.id as string;
-    const triaged = await w.clients.get('dispatcher')!.call('POST', `/api/instances/${id}/events`, { type: 'TRIAGE', data: { valid: true, grade: 'important', department: 'cleaning', handler: 'h-1' } });
+    const triaged = await w.clients.get('dispatcher')!.call('POST', `/api/instances/${id}/events`, { type: 'TRIAGE', data: { valid: true, grade: 'important', department: 'cleaning', handler: w.userIds.get('technician') } });
     expect(triaged.status, JSON.stringify(triaged.body)).toBe(200);
     const armed = (await slaTimers(id)).filter((t) => t.status === 'armed');
     // accept stopped at triage (its timers cancelled); answer = contactHours 24 h, resolve = importantResolveDays 3 days (bundle params)

@@ -2,6 +2,7 @@ import type { Db, Role } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import type { RouteMeta } from './route-table.ts';
 import type { CompiledCache } from './services/compiled-cache.ts';
+import type { IdempotencyClaim } from './services/idempotency.ts';
 
 /** What every handler can reach: the database, settings and the compiled-workflow cache. */
 export interface Deps {
@@ -26,5 +27,7 @@ export type AppEnv = {
     auth: Auth | undefined;
     route: RouteMeta;
     rawBody: string | undefined;
+    /** a keyed start or event: the key its write commits with its answer (services/idempotency.ts) */
+    idempotency: IdempotencyClaim | undefined;
   };
 };

@@ -13,5 +13,5 @@ export { seedDemo, demoPassword, demoEstate, demoCompany } from './demo.ts';
 export type { WorkerOptions, BatchResult } from './worker.ts';
 export { startInstance, sendEvent, systemActor } from './services/event-path.ts';
 export { readBody, str, optStr, obj, isUuid } from './services/body.ts';
-export { attachmentRefs, checkAttachmentRefs, claimAttachmentRefs } from './services/attachment-refs.ts';
+export { attachmentRefs, checkAttachmentRefs } from './services/attachment-refs.ts';
 export { attachmentOrphanHours, sweepOrphanAttachments, type SweepResult } from './services/attachment-sweep.ts';

@@ -1,13 +1,15 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { outbox, type Db, type Instance, type OutboxRow, type Tx } from '@estateflow/db';
+import { outbox, type Db, type OutboxRow, type Tx } from '@estateflow/db';
 import { step, type Effect, type EngineSnapshot } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
-import { acceptedStep, sendEvent, startInstance, systemActor, type EventPathDeps } from './services/event-path.ts';
-import { applyWrites, contextsFromJson, executeNamed, jsonValue, rowsOf, type GroupWrite, type InstanceContext } from './services/event-store.ts';
+import { unknownAssignee } from './services/assignees.ts';
+import { planEvent, sendEvent, startInstance, storeOf, systemActor, type EventPathDeps } from './services/event-path.ts';
 import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attachment-sweep.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
-import { isSlaTimer, SlaState } from './services/sla-timers.ts';
+import { SlaState } from './services/sla-timers.ts';
+import { markDelivered } from './store/outbox-queue.ts';
+import { contextsFromJson, executeNamed, jsonValue, planWrite, rowAfter, rowsOf, type InstanceContext, type WritePlan } from './store/index.ts';
 
 export interface WorkerOptions {
   db: Db;
@@ -52,10 +54,10 @@ const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type ClaimedTimer = { tenantId: string; id: string; instanceId: string; key: string; event: string; data: Record<string, unknown>; dueAt: Date; orphan: boolean };
+type ClaimedTimer = { tenantId: string; id: string; instanceId: string; key: string; event: string; data: Record<string, unknown>; dueAt: Date; orphan: boolean; sla: boolean };
 
 /**
- * One statement claims a batch (`ef_claim_timers`, migration 0003), in the event path's lock order:
+ * One statement claims a batch (`ef_claim_timers`, packages/db/sql), in the event path's lock order:
  * the oldest due timers' instances `FOR UPDATE SKIP LOCKED` (an instance another worker holds is
  * passed over), then their due armed timers, also `SKIP LOCKED`, so concurrent claimers get
  * disjoint instances and never wait on each other; due timers whose instance does not exist are
@@ -64,20 +66,33 @@ type ClaimedTimer = { tenantId: string; id: string; instanceId: string; key: str
  */
 async function claim(tx: Tx, now: Date, limit: number): Promise<{ timers: ClaimedTimer[]; contexts: Map<string, InstanceContext> }> {
   const [r] = rowsOf<{ c: unknown }>(await executeNamed(tx, 'ef_claim_timers', sql`select ef_claim_timers(${now.toISOString()}::timestamptz, ${limit}::int) as c`));
-  const c = jsonValue<{ timers: [string, string, string, string, string, Record<string, unknown>, number, boolean][]; instances: unknown }>(r?.c);
-  const timers = c.timers.map(([tenantId, id, instanceId, key, event, data, due, orphan]) => ({ tenantId, id, instanceId, key, event, data: data ?? {}, dueAt: new Date(due), orphan }));
+  const c = jsonValue<{ timers: [string, string, string, string, string, Record<string, unknown>, number, boolean, boolean][]; instances: unknown }>(r?.c);
+  const timers = c.timers.map(([tenantId, id, instanceId, key, event, data, due, orphan, sla]) => ({ tenantId, id, instanceId, key, event, data: data ?? {}, dueAt: new Date(due), orphan, sla }));
   const contexts = new Map(contextsFromJson(c.instances).map((x) => [`${x.row.tenantId}/${x.row.id}`, x]));
   return { timers, contexts };
 }
 
+/** One claimed instance in a batch: the context as the batch's plans leave it, and what they retire. */
+type Lane = {
+  tenantId: string;
+  instanceId: string;
+  ctx?: InstanceContext;
+  plans: WritePlan[];
+  retired: { id: string; status: 'fired' | 'cancelled' }[];
+  cancelledKeys: Set<string>;
+  pinned?: PinnedWorkflow;
+  calendars?: Record<string, unknown>;
+};
+
 /**
  * Fires one batch in one transaction of three round trips whatever its size: the claim (see
  * `claim`), then every claimed timer stepped in order in Node as the event path would, as `system`
- * (an SLA timer is checked against its clock instead), then one statement (`ef_apply`) writes all
- * of it, each instance's events in its own subtransaction, with the timers' new status, then the
- * commit. A refused or stale event retires its timer; an instance whose writes fail is undone alone
- * and its timers stay armed for a later round. A worker killed mid-batch loses its open
- * transaction: every timer of the batch stays armed for the next worker, and none fires twice.
+ * (an SLA timer is checked against its clock instead), each change planned with `planWrite`, then
+ * the EventStore commits every plan in one statement, each instance's plans in their own
+ * subtransaction, the timers' new status riding on the instance's last plan, then the commit. A
+ * refused or stale event retires its timer; an instance whose writes fail is undone alone and its
+ * timers stay armed for a later round. A worker killed mid-batch loses its open transaction: every
+ * timer of the batch stays armed for the next worker, and none fires twice.
  */
 async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): Promise<TimerCounts> {
   const limit = opts.batchSize ?? 20;
@@ -87,31 +102,25 @@ async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): P
     const { timers: claimed, contexts } = await claim(tx, now, limit);
     if (claimed.length === 0) return counts;
     const at = now.toISOString();
-    type Lane = { group: GroupWrite; ctx?: InstanceContext; inst?: Instance; cancelledKeys: Set<string>; sla?: SlaState | undefined; ready?: Promise<void>; calendars?: Record<string, unknown>; params?: Record<string, unknown>; pinned?: PinnedWorkflow };
     const lanes = new Map<string, Lane>();
     const laneOf = (t: ClaimedTimer): Lane => {
       const k = `${t.tenantId}/${t.instanceId}`;
       let lane = lanes.get(k);
       if (!lane) {
         const ctx = contexts.get(k);
-        lane = { group: { t: t.tenantId, i: t.instanceId, e: ctx?.row.estateId ?? t.tenantId, steps: [], timers: [], at, by: opts.workerId }, cancelledKeys: new Set() };
-        if (ctx) {
-          lane.ctx = ctx;
-          lane.inst = ctx.row;
-        }
+        lane = { tenantId: t.tenantId, instanceId: t.instanceId, plans: [], retired: [], cancelledKeys: new Set(), ...(ctx ? { ctx } : {}) };
         lanes.set(k, lane);
       }
       return lane;
     };
-    const counted = new Map<string, 'fired' | 'cancelled'>();
     for (const timer of claimed) {
       const lane = laneOf(timer);
       const retire = (status: 'fired' | 'cancelled') => {
-        lane.group.timers!.push({ id: timer.id, status });
-        counted.set(timer.id, status);
+        lane.retired.push({ id: timer.id, status });
         counts[status]++;
       };
-      if (timer.orphan || !lane.ctx || !lane.inst) {
+      const ctx = lane.ctx;
+      if (timer.orphan || !ctx) {
         retire('cancelled');
         continue;
       }
@@ -121,36 +130,32 @@ async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): P
         continue;
       }
       try {
-        const inst = lane.inst;
+        const inst = ctx.row;
         if (!lane.pinned) {
           const [pinned, calendars] = await Promise.all([
             deps.cache.get(tx, inst.tenantId, inst.definitionVersionId),
-            deps.cache.calendars(tx, inst.tenantId, inst.estateId, lane.ctx.calendarStamp),
+            deps.cache.calendars(tx, inst.tenantId, inst.estateId, ctx.calendarStamp),
           ]);
           lane.pinned = pinned;
           lane.calendars = calendars;
-          lane.sla = await SlaState.of(tx, lane.ctx, calendars, pinned.params);
         }
-        if (isSlaTimer(timer)) {
+        if (timer.sla) {
           // an SLA deadline is not an event of the workflow: it is recorded and noticed, not sent to the machine
-          const fired = lane.sla ? lane.sla.fire(timer, inst, now) : { status: 'cancelled' as const };
-          if (fired.write) lane.group.steps.push({ at, ...fired.write });
+          const sla = await SlaState.of(tx, ctx, lane.calendars!, lane.pinned.params);
+          const fired = sla ? sla.fire(timer, inst, now) : { status: 'cancelled' as const };
+          if ('extras' in fired && fired.extras) lane.plans.push(planWrite(ctx, { kind: 'timers', ...fired.extras }, now));
           retire(fired.status);
         } else {
           const event = { type: timer.event, data: timer.data, timer: { id: timer.key, due: timer.dueAt.toISOString() } };
           const result = step(lane.pinned.compiled, inst.snapshot as unknown as EngineSnapshot, event, { now: at, actor: systemActor, calendars: lane.calendars!, params: lane.pinned.params });
-          // refused (e.g. the instance ended) or stale: nothing is written; the timer is retired, not retried
-          if (!result.ok || result.value.stale) retire('cancelled');
+          // refused (e.g. the instance ended, or a task assigned to no user of the estate) or stale: nothing is written; the timer is retired, not retried
+          if (!result.ok || result.value.stale || await unknownAssignee(tx, inst.tenantId, inst.estateId, lane.pinned.compiled, result.value)) retire('cancelled');
           else {
-            const { row, write, history } = acceptedStep(inst, { tenantId: inst.tenantId, event }, systemActor, result.value, now);
-            if (lane.sla) {
-              lane.sla.append(history);
-              const arm = lane.sla.arm(row, now);
-              if (arm) write.sla = arm;
-            }
-            lane.group.steps.push(write);
-            lane.inst = row;
-            for (const k of write.tc ?? []) lane.cancelledKeys.add(k);
+            const plan = await planEvent(tx, ctx, { event, actor: systemActor, outcome: result.value, calendars: lane.calendars!, params: lane.pinned.params }, now);
+            lane.plans.push(plan);
+            // the next timer of this instance steps from here (the SLA history was appended to while planning)
+            lane.ctx = { ...ctx, row: rowAfter(ctx, plan) };
+            for (const k of plan.timers?.cancel ?? []) lane.cancelledKeys.add(k);
             retire('fired');
           }
         }
@@ -161,20 +166,33 @@ async function fireBatch(opts: WorkerOptions, deps: EventPathDeps, now: Date): P
       }
       if (opts.stepDelayMs) await sleep(opts.stepDelayMs);
     }
-    const groups = [...lanes.values()].map((l) => l.group).filter((g) => g.steps.length || g.timers?.length);
-    if (groups.length === 0) return counts;
-    const applied = await applyWrites(tx, groups, true);
-    // this process's event path keeps instances: these moved on (another process's copies fail their version check)
-    for (const g of groups) deps.cache.instances.delete(g.t, g.i);
-    for (const [n, state, message] of applied.failed) {
-      // this instance's writes were undone: its timers stay armed for a later round
-      for (const t of groups[n]!.timers ?? []) {
-        const was = counted.get(t.id);
-        if (was) counts[was]--;
-        counts.skipped++;
+    const plans: WritePlan[] = [];
+    for (const lane of lanes.values()) {
+      if (lane.retired.length) {
+        const firedTimers = { by: opts.workerId, timers: lane.retired };
+        const last = lane.plans.at(-1);
+        if (last) last.firedTimers = firedTimers;
+        else lane.plans.push(planWrite(lane.ctx ?? { tenantId: lane.tenantId, id: lane.instanceId, gone: true }, { kind: 'timers', firedTimers }, now));
       }
-      onError(new Error(`timer writes for instance ${groups[n]!.i} failed (${state}): ${message}`));
+      plans.push(...lane.plans);
     }
+    if (plans.length === 0) return counts;
+    const failed = new Set<string>();
+    const store = storeOf(deps).within(tx, {
+      isolate: true,
+      onFailure: (plan, code, message) => {
+        const k = `${plan.tenantId}/${plan.instanceId}`;
+        if (failed.has(k)) return;
+        failed.add(k);
+        // this instance's writes were undone: its timers stay armed for a later round
+        for (const t of lanes.get(k)?.retired ?? []) {
+          counts[t.status]--;
+          counts.skipped++;
+        }
+        onError(new Error(`timer writes for instance ${plan.instanceId} failed (${code}): ${message}`));
+      },
+    });
+    await store.commit(plans);
     return counts;
   });
 }
@@ -195,10 +213,10 @@ async function deliver(tx: Tx, row: OutboxRow, deps: EventPathDeps): Promise<voi
   switch (effect.kind) {
     case 'startChild': {
       if (!row.instanceId) return;
-      await startInstance({ ...deps, db: tx as unknown as Db }, {
+      await startInstance(deps, {
         tenantId: row.tenantId, estateId: row.estateId, workflowKey: effect.workflow, data: effect.input, actor: systemActor,
         instanceId: effect.childId, parent: { instanceId: row.instanceId, doneEvent: effect.doneEvent },
-      }).catch((e: unknown) => {
+      }, tx).catch((e: unknown) => {
         if (!(e instanceof ApiError)) throw e;
       });
       return;
@@ -234,9 +252,7 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
       .for('update', { skipLocked: true });
     if (rows.length === 0) return 0;
     for (const row of rows) await deliver(tx, row, deps);
-    const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id]));
-    await executeNamed(tx, 'ef_outbox_done', sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${deps.now().toISOString()}::timestamptz, processed_by = ${opts.workerId}
-      from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid`);
+    await markDelivered(tx, rows, deps.now(), opts.workerId);
     return rows.length;
   });
 }

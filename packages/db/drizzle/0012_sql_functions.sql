@@ -165,9 +165,9 @@ BEGIN
       IF held THEN
         INSERT INTO instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot,
           status, grade, search_text, version, started_at, started_by, updated_at, ended_at)
-        SELECT t, i, e, c.unit_id, c.workflow_key, c.definition_version_id, c.workflow_version, c.serial, s->'document'->'value', s->'document',
-          s->>'status', s->>'grade', s->>'searchText', 1, at, c.started_by, at, (s->>'endedAt')::timestamptz
-        FROM jsonb_to_record(s->'created') c(unit_id uuid, workflow_key text, definition_version_id uuid, workflow_version int, serial text, started_by uuid);
+        SELECT t, i, e, c."unitId", c."workflowKey", c."definitionVersionId", c."workflowVersion", c.serial, s->'document'->'value', s->'document',
+          s->>'status', s->>'grade', s->>'searchText', 1, at, c."startedBy", at, (s->>'endedAt')::timestamptz
+        FROM jsonb_to_record(s->'created') c("unitId" uuid, "workflowKey" text, "definitionVersionId" uuid, "workflowVersion" int, serial text, "startedBy" uuid);
       END IF;
     ELSIF s->>'write' = 'next' THEN
       held := NOT p ? 'context' OR ef_context_holds(t, e, p->'context');
@@ -288,7 +288,7 @@ END $$;
 -- from packages/db/sql/ef_context_holds.sql
 -- Whether what a plan was computed with besides the instance row is still current: p_expected is
 -- {calendars, workflow, sla}, the estate's calendar fingerprint (ef_calendar_fingerprint) and the
--- version ids of the SLA policies bound to the workflow (ef_bound_sla) as they were read. A
+-- SLA policy versions bound to the workflow (ef_bound_sla, compared by id) as they were read. A
 -- calendar or SLA policy published since makes it false: the write is refused as `moved` and the
 -- plan made again on a fresh read.
 CREATE OR REPLACE FUNCTION ef_context_holds(p_tenant uuid, p_estate uuid, p_expected jsonb) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
@@ -299,7 +299,7 @@ BEGIN
   IF ef_calendar_fingerprint(p_tenant, p_estate) IS DISTINCT FROM p_expected->>'calendars' THEN RETURN false; END IF;
   SELECT coalesce(array_agg(b->>0 ORDER BY b->>0), '{}'::text[]) INTO bound
   FROM json_array_elements(ef_bound_sla(p_tenant, p_estate, p_expected->>'workflow')) b;
-  SELECT coalesce(array_agg(x ORDER BY x), '{}'::text[]) INTO wanted FROM jsonb_array_elements_text(p_expected->'sla') x;
+  SELECT coalesce(array_agg(x->>'id' ORDER BY x->>'id'), '{}'::text[]) INTO wanted FROM jsonb_array_elements(p_expected->'sla') x;
   RETURN bound = wanted;
 END $$;
 --> statement-breakpoint

@@ -5,9 +5,10 @@ import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
-import { checkAttachmentRefs, checkEventAttachmentRefs, claimAttachmentRefs } from '../services/attachment-refs.ts';
+import { checkAttachmentRefs, checkEventAttachmentRefs } from '../services/attachment-refs.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { sendEvent, startInstance } from '../services/event-path.ts';
+import { withAnswer } from '../services/idempotency.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 
 export function instanceSummary(i: typeof instances.$inferSelect) {
@@ -69,11 +70,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       if (unitId !== undefined && !isUuid(unitId)) throw invalid('unitId', 'must be a unit id', '必须是房屋 id');
       const data = obj(body, 'data', false);
       await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c));
+      // the key and its answer commit with the start (services/idempotency.ts)
       const row = await startInstance(deps(c), {
         tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
-        actor: { id: auth.userId, role }, idempotencyKey: c.req.header('idempotency-key'),
+        actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: instanceSummary(r) })),
       });
-      await claimAttachmentRefs(c.get('deps').db, auth.tenantId, data, c.get('deps').config.now());
       return c.json(instanceSummary(row), 201);
     },
   )
@@ -161,9 +162,8 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
         event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion: ev as number | undefined,
-        idempotencyKey: c.req.header('idempotency-key'),
+        idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: instanceSummary(r) })),
       });
-      await claimAttachmentRefs(c.get('deps').db, auth.tenantId, data, c.get('deps').config.now());
       return c.json(instanceSummary(result.instance));
     },
   );

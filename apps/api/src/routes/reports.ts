@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
-import { jsonValue, rowsOf } from '../services/event-store.ts';
+import { jsonValue, rowsOf } from '../store/index.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;

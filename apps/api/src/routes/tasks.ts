@@ -5,6 +5,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, optStr, param, readBody } from '../services/body.ts';
+import { claimTask, reassignTask } from '../store/task-claims.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
 
@@ -60,9 +61,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
     if (row.role && row.role !== role && !supervisors.includes(role)) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
     const now = c.get('deps').config.now();
-    const [updated] = await c.get('deps').db.update(tasks).set({ assigneeId: auth.userId, claimedAt: now })
-      .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.id, row.id), eq(tasks.status, 'open'), or(isNull(tasks.assigneeId), eq(tasks.assigneeId, auth.userId))))
-      .returning();
+    const updated = await claimTask(c.get('deps').db, auth.tenantId, row.id, auth.userId, now);
     if (!updated) throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
     return c.json(view(updated));
   })
@@ -90,10 +89,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         if (!m) throw new ApiError('invalid-request', { zh: '该用户不在本项目中', en: 'That user has no role in this estate' }, { field: 'userId' });
       }
       if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
-      const [updated] = await db.update(tasks)
-        .set({ assigneeId: userId ?? null, role: role ?? row.role, claimedAt: userId ? c.get('deps').config.now() : null })
-        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.id, row.id)))
-        .returning();
+      const updated = await reassignTask(db, auth.tenantId, row.id, { userId: userId ?? null, role: role ?? row.role, at: c.get('deps').config.now() });
       return c.json(view(updated!));
     },
   );

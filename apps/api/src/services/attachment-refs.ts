@@ -98,20 +98,3 @@ export async function checkEventAttachmentRefs(db: DbOrTx, tenantId: string, ins
   authorise(row.estateId);
   await checkAttachmentRefs(db, tenantId, row.estateId, data, age);
 }
-
-/**
- * Marks the uploads `data` names as claimed (`claimed_at`), after the start or event naming them
- * was accepted, so the worker's orphan sweep keeps them. One statement, none when nothing is
- * named; uploads already claimed are left as they are. A failure is reported, not thrown: the
- * write it follows is accepted, and the sweep finds the history row and claims the upload itself.
- */
-export async function claimAttachmentRefs(db: DbOrTx, tenantId: string, data: unknown, now: Date, onError: (e: unknown) => void = (e) => console.error('[attachments] claim', e)): Promise<void> {
-  const ids = [...new Set(attachmentRefs(data).flatMap((r) => (r.id ? [r.id] : [])))];
-  if (ids.length === 0) return;
-  try {
-    await db.update(attachments).set({ claimedAt: now })
-      .where(and(eq(attachments.tenantId, tenantId), inArray(attachments.id, ids), isNull(attachments.claimedAt)));
-  } catch (e) {
-    onError(e);
-  }
-}

@@ -1,12 +1,12 @@
 /**
  * Uploads never submitted are removed: a resident who uploads a photo and closes the page leaves
  * an attachment no start or event names. Accepted starts and events claim the uploads they name
- * (`claimAttachmentRefs`, attachment-refs.ts); the worker deletes what stays unclaimed past
+ * (the `attachments` of its WritePlan); the worker deletes what stays unclaimed past
  * `EF_ATTACHMENT_ORPHAN_HOURS` (`sweepOrphanAttachments`), a batch per statement.
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '@estateflow/db';
-import { rowsOf } from './event-store.ts';
+import { rowsOf } from '../store/index.ts';
 
 /** Hours an unclaimed upload is kept when `EF_ATTACHMENT_ORPHAN_HOURS` is not set. */
 export const defaultOrphanHours = 72;

@@ -4,6 +4,7 @@ import { billLines, bills, feeSchedules, instances, outbox, unitBillingProfiles,
 import { estateDate, generateBills, parsePeriod, type FeeSchedule, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
 import { estateTimeZone, loadPlan } from './billing-store.ts';
+import { markBilled } from '../store/outbox-queue.ts';
 
 export interface RunInput {
   tenantId: string;
@@ -86,7 +87,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
     await tx.insert(billLines).values(b.lines.map((l) => ({ tenantId, billId: id, no: l.no, estateId, kind: l.kind, description: l.description, amountFen: l.amountFen, orderSerial: l.orderSerial ?? null })));
     const serials = b.lines.flatMap((l) => (l.orderSerial && outboxBySerial.has(l.orderSerial) ? [outboxBySerial.get(l.orderSerial)!] : []));
     if (serials.length) {
-      await tx.update(outbox).set({ status: 'done', processedAt: now, processedBy: `billing:${b.key}` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, serials)));
+      await markBilled(tx, tenantId, serials, now, b.key);
     }
     created.push({ key: b.key, unitId: b.unitId, totalFen: b.totalFen });
   }

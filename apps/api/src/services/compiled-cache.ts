@@ -3,7 +3,7 @@ import { bundleInstalls, definitionVersions, type DbOrTx } from '@estateflow/db'
 import { compile, defaultParams, DefinitionError, type CompiledWorkflow, type WorkflowDefinition } from '@estateflow/engine';
 import { ApiError, notFound } from '../errors.ts';
 import { estateCalendarsStamped, formsAsOf } from './definition-store.ts';
-import type { InstanceContext } from './event-store.ts';
+import type { InstanceContext } from '../store/index.ts';
 
 /** A pinned workflow version, compiled once, with the parameter values of the estate. */
 export interface PinnedWorkflow {

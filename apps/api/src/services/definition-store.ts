@@ -84,12 +84,13 @@ export async function estateCalendars(db: DbOrTx, tenantId: string, estateId: st
 }
 
 /**
- * The estate's calendars by key with their fingerprint (`key@xmin,…`, as `ef_instance_context`
+ * The estate's calendars by key with their fingerprint (`ef_calendar_fingerprint`, as `ef_instance_context`
  * answers it), in one statement: the compiled cache keeps them until the fingerprint changes.
  */
 export async function estateCalendarsStamped(db: DbOrTx, tenantId: string, estateId: string): Promise<{ stamp: string; calendars: Record<string, unknown> }> {
   const [row] = await db.select({
-    stamp: sql<string>`coalesce(string_agg(${calendars.key} || '@' || ${calendars}.xmin::text, ',' order by ${calendars.key}), '')`,
+    // the fingerprint's one definition (packages/db/sql/ef_calendar_fingerprint.sql), in the same statement as the documents
+    stamp: sql<string>`ef_calendar_fingerprint(${tenantId}::uuid, ${estateId}::uuid)`,
     docs: sql<unknown>`coalesce(jsonb_object_agg(${calendars.key}, ${calendars.document}), '{}'::jsonb)`,
   }).from(calendars).where(and(eq(calendars.tenantId, tenantId), eq(calendars.estateId, estateId)));
   const docs = typeof row?.docs === 'string' ? JSON.parse(row.docs) : row?.docs;

@@ -1,9 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { definitionVersions, events, type DbOrTx, type Instance } from '@estateflow/db';
+import { events, type DbOrTx, type Instance } from '@estateflow/db';
 import { evaluateExpr } from '@estateflow/expr';
 import { computeClocks, describePaths, type CalendarSource, type Clock, type SlaEvaluate, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import { estateCalendars } from './definition-store.ts';
 import { CompiledCache } from './compiled-cache.ts';
+import { estateContext } from '../store/index.ts';
+import { policiesOf } from './sla-timers.ts';
 
 // the pinned version's parameter values (bundle install over the workflow's defaults), as the engine and the SLA timers see them
 const pinnedParams = new CompiledCache();
@@ -24,13 +26,10 @@ export type ClockView = {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
-/** The SLA policies (kind `sla`) of an estate that watch a workflow, latest version of each. */
+/** The SLA policies of an estate bound to a workflow (`ef_bound_sla`, the rule's one definition), with their documents. */
 export async function policiesFor(db: DbOrTx, tenantId: string, estateId: string, workflowKey: string): Promise<{ key: string; policy: SlaPolicy }[]> {
-  const rows = await db.select().from(definitionVersions)
-    .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')));
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const r of rows) if ((latest.get(r.key)?.version ?? 0) < r.version) latest.set(r.key, r);
-  return [...latest.values()].filter((r) => (r.document as { workflow?: string }).workflow === workflowKey).map((r) => ({ key: r.key, policy: r.document as unknown as SlaPolicy }));
+  const { sla } = await estateContext(db, tenantId, estateId, workflowKey);
+  return sla ? policiesOf(db, tenantId, sla) : [];
 }
 
 /**

@@ -2,9 +2,9 @@
  * The durable trigger of SLA re-arming: publishing an SLA policy or a calendar enqueues a
  * `slaRearm` outbox row in the publish's own transaction; the worker runs it (`sla-rearm.ts`).
  */
-import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import { definitionVersions, instances, outbox, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
+import { definitionVersions, instances, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
+import { enqueueJob } from '../store/outbox-queue.ts';
 
 /** The outbox kind of a re-arm job. */
 export const slaRearmKind = 'slaRearm';
@@ -43,23 +43,13 @@ async function affectedWorkflows(db: DbOrTx, v: Pick<DefinitionVersion, 'tenantI
 }
 
 /**
- * Starts and the re-arm of their estate meet on one advisory lock: a start holds it shared for its
- * transaction, before it reads the SLA policies and calendars (starts never wait on each other); a
- * re-arm job's first batch takes it exclusively before it lists the running instances. A start that
- * read the policies before the publish committed has therefore committed before the job lists
- * instances, and is re-armed with the rest; one that starts after the publish reads the new policy.
- * Without it, such a start committed after the job had listed past it and kept the old timers.
+ * A re-arm job's side of the lock its estate's starts hold shared while they commit
+ * (`ef_sla_context_lock`, packages/db/sql/ef_sla_context_lock.sql): taken exclusively in the job's
+ * first batch before it lists the running instances, it waits for the starts in flight, so a start
+ * that checked the old policy has committed by then and is re-armed with the rest.
  */
-const slaContextLock = (tenantId: string, estateId: string) => sql`hashtext(${`sla-context:${tenantId}/${estateId}`})`;
-
-/** A start's side (see `slaContextLock`): call first in its transaction. */
-export async function holdSlaContext(tx: DbOrTx, tenantId: string, estateId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock_shared(${slaContextLock(tenantId, estateId)})`);
-}
-
-/** A re-arm job's side (see `slaContextLock`): waits for the estate's starts in flight, in the job's first batch. */
 export async function awaitStartsInFlight(tx: DbOrTx, tenantId: string, estateId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${slaContextLock(tenantId, estateId)})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(ef_sla_context_lock(${tenantId}::uuid, ${estateId}::uuid))`);
 }
 
 /** Enqueues the re-arm of a published SLA policy or calendar, in the publish's transaction (other kinds: nothing). */
@@ -67,7 +57,7 @@ export async function enqueueSlaRearm(tx: DbOrTx, v: DefinitionVersion): Promise
   const workflows = await affectedWorkflows(tx, v);
   if (workflows.length === 0) return;
   const job: SlaRearmJob = { cause: { kind: v.kind as 'sla' | 'calendar', key: v.key, version: v.version, versionId: v.id }, workflows, after: null, retry: [], rearmed: 0 };
-  await tx.insert(outbox).values({ tenantId: v.tenantId, id: randomUUID(), estateId: v.estateId, instanceId: null, kind: slaRearmKind, payload: job as unknown as Record<string, unknown>, createdAt: v.publishedAt });
+  await enqueueJob(tx, { tenantId: v.tenantId, estateId: v.estateId, kind: slaRearmKind, payload: job as unknown as Record<string, unknown>, createdAt: v.publishedAt });
 }
 
 /** What the admin is told on publishing an SLA policy or calendar. */

@@ -3,73 +3,66 @@
  * `slaRearm` outbox row in the publish's transaction (`enqueueSlaRearm`, sla-rearm-job.ts), and the worker re-arms the
  * SLA timers of the estate's running instances it concerns, a batch per transaction (`rearmSlaBatch`).
  * A re-arm is not an event: no history row, the instance's version stays (clients' `expectedVersion`
- * holds). Its write (`ef_sla_rearm`, migration 0008) holds the instance row only if it is still at the
+ * holds). Its plan (`planWrite`, kind `rearm`) holds the instance row only if it is still at the
  * version and context (calendars, bound policy versions) the timers were computed from; otherwise
- * the instance is read again and recomputed.
+ * the instance is read again and recomputed. It goes through the EventStore as a `rearm` plan.
  */
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { instances, outbox, type Db, type Tx } from '@estateflow/db';
 import { retimeTimers, type EngineSnapshot } from '@estateflow/engine';
+import { planWrite, type EventStore, type WritePlan } from '../store/index.ts';
+import { saveJobProgress } from '../store/outbox-queue.ts';
 import type { CompiledCache } from './compiled-cache.ts';
+import { storeOf } from './event-path.ts';
 import { awaitStartsInFlight, slaRearmKind, type SlaRearmJob } from './sla-rearm-job.ts';
-import { executeNamed, fingerprintOf, jsonValue, loadContexts, rowsOf, type ContextFingerprint, type SlaArmWrite } from './event-store.ts';
 import { SlaState } from './sla-timers.ts';
-
-/** One instance's re-arm: its SLA timers (`sla`), and/or its engine timers and open tasks re-timed on a new calendar (`snap` with them, `et` and `kt` the rows to move). */
-type RearmGroup = { t: string; i: string; e: string; v: number; fp: ContextFingerprint; sla?: SlaArmWrite; snap?: unknown; et?: { key: string; due: string }[]; kt?: { key: string; due: string }[] };
-type RearmAnswer = { moved: number[]; busy: number[]; gone: number[] };
 
 /** Rounds an instance that keeps moving on is read again within one batch before it waits for the next. */
 const ROUNDS = 3;
 
 /**
- * Re-arms the SLA timers of the given instances at `now` inside `tx`: each is read (as the event
- * path reads it), its clocks computed with the latest policies and calendars, and its timers made to
- * match by `ef_sla_rearm`, which holds the row at the version read. Instances that moved on are read
- * again (up to `ROUNDS` times); those another writer holds are answered as `busy`.
+ * Re-arms the SLA timers of the given instances at `now` through `store` (inside the job's
+ * transaction): each is loaded (as the event path reads it), its clocks computed with the latest
+ * policies and calendars, and a `rearm` plan committed, which holds the row at the version read
+ * and checks the context it was computed with. Instances that moved on, or that another writer
+ * holds, are read again (up to `ROUNDS` times), then answered as `busy`.
  */
-export async function rearmInstances(tx: Tx, cache: CompiledCache, tenantId: string, ids: string[], now: Date, onError: (e: unknown) => void = console.error, retime = false): Promise<{ rearmed: string[]; busy: string[] }> {
+export async function rearmInstances(store: EventStore, db: Tx, cache: CompiledCache, tenantId: string, ids: string[], now: Date, onError: (e: unknown) => void = console.error, retime = false): Promise<{ rearmed: string[]; busy: string[] }> {
   const rearmed: string[] = [];
-  const busy: string[] = [];
   let todo = ids;
   for (let round = 0; round < ROUNDS && todo.length; round++) {
-    const contexts = await loadContexts(tx, todo.map((id) => [tenantId, id]));
-    const groups: RearmGroup[] = [];
+    const contexts = await store.load(todo.map((id) => [tenantId, id]));
+    const plans: WritePlan[] = [];
     for (const ctx of contexts) {
       const inst = ctx.row;
       // an ended instance's last event settled its timers
       if (inst.status !== 'active') continue;
       try {
         const [pinned, calendars] = await Promise.all([
-          cache.get(tx, inst.tenantId, inst.definitionVersionId),
-          cache.calendars(tx, inst.tenantId, inst.estateId, ctx.calendarStamp),
+          cache.get(db, inst.tenantId, inst.definitionVersionId),
+          cache.calendars(db, inst.tenantId, inst.estateId, ctx.calendarStamp),
         ]);
-        const arm = (await SlaState.of(tx, ctx, calendars, pinned.params))?.arm(inst, now);
-        // a calendar publish: the engine's timers armed from working-time delays follow it too
-        const retimed = retime ? retimeTimers(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, calendars) : undefined;
-        const engine = retimed && (retimed.changed.length || retimed.tasks.length)
-          ? { snap: retimed.snapshot, et: retimed.changed.map((t) => ({ key: t.id, due: t.due })), kt: retimed.tasks.map((k) => ({ key: k.id, due: k.due! })) }
-          : {};
-        if (arm || engine.snap) groups.push({ t: inst.tenantId, i: inst.id, e: inst.estateId, v: inst.version, fp: fingerprintOf(ctx), ...(arm ? { sla: arm } : {}), ...engine });
+        const slaTimers = (await SlaState.of(db, ctx, calendars, pinned.params))?.arm(inst, now);
+        // a calendar publish: the engine's timers armed from working-time delays and tasks' due times follow it too
+        const r = retime ? retimeTimers(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, calendars) : undefined;
+        const retimed = r && (r.changed.length || r.tasks.length)
+          ? { document: r.snapshot, timers: r.changed.map((t) => ({ key: t.id, dueAt: t.due })), tasks: r.tasks.map((k) => ({ key: k.id, dueAt: k.due! })) }
+          : undefined;
+        if (slaTimers || retimed) plans.push(planWrite(ctx, { kind: 'rearm', slaTimers, retimed }, now));
       } catch (e) {
         // one instance that cannot be computed (its pinned definition, say) must not stop the job: its next event tries again
         onError(e);
       }
     }
-    if (groups.length === 0) break;
-    const [r] = rowsOf<{ r: unknown }>(await executeNamed(tx, 'ef_sla_rearm', sql`select ef_sla_rearm(${JSON.stringify(groups)}::jsonb) as r`));
-    const answer = jsonValue<RearmAnswer>(r?.r);
-    const moved = new Set(answer.moved);
-    const held = new Set(answer.busy);
-    const gone = new Set(answer.gone);
-    groups.forEach((g, n) => {
-      if (held.has(n)) busy.push(g.i);
-      else if (!moved.has(n) && !gone.has(n)) rearmed.push(g.i);
+    if (plans.length === 0) break;
+    const answers = await store.commit(plans);
+    plans.forEach((p, n) => {
+      if (answers[n] === 'ok') rearmed.push(p.instanceId);
     });
-    todo = answer.moved.map((n) => groups[n]!.i);
+    todo = plans.filter((_, n) => answers[n] === 'moved').map((p) => p.instanceId);
   }
-  // still moving after every round: its own events re-arm it meanwhile; checked again with the next batch
-  busy.push(...todo);
+  // still moving, or held by another writer, after every round: its own events re-arm it meanwhile; checked again with the next batch
+  const busy = todo;
   // this process's kept copies list the timers as they were
   for (const id of [...rearmed, ...busy]) cache.instances.delete(tenantId, id);
   return { rearmed, busy };
@@ -104,15 +97,13 @@ export async function rearmSlaBatch(db: Db, cache: CompiledCache, now: Date, bat
       .where(and(eq(instances.tenantId, row.tenantId), eq(instances.estateId, row.estateId), inArray(instances.workflowKey, job.workflows), eq(instances.status, 'active'),
         ...(job.after ? [gt(instances.id, job.after)] : [])))
       .orderBy(asc(instances.id)).limit(batchSize);
-    const { rearmed, busy } = await rearmInstances(tx, cache, row.tenantId, [...new Set([...job.retry, ...next.map((r) => r.id)])], now, onError, job.cause.kind === 'calendar');
+    const store = storeOf({ db, cache, now: () => now }).within(tx);
+    const { rearmed, busy } = await rearmInstances(store, tx, cache, row.tenantId, [...new Set([...job.retry, ...next.map((r) => r.id)])], now, onError, job.cause.kind === 'calendar');
     const last = next.length < batchSize;
     const waited = (job.waited ?? 0) + (last && busy.length ? 1 : 0);
     const progress: SlaRearmJob = { ...job, after: next.at(-1)?.id ?? job.after, retry: busy, waited, rearmed: job.rearmed + rearmed.length };
     const done = last && (busy.length === 0 || waited >= MAX_WAITS);
-    await tx.update(outbox).set({
-      payload: progress as unknown as Record<string, unknown>, attempts: row.attempts + 1,
-      ...(done ? { status: 'done' as const, processedAt: now, processedBy: workerId } : {}),
-    }).where(and(eq(outbox.tenantId, row.tenantId), eq(outbox.id, row.id)));
+    await saveJobProgress(tx, { tenantId: row.tenantId, id: row.id, payload: progress as unknown as Record<string, unknown>, attempts: row.attempts + 1 }, done ? { at: now, by: workerId } : undefined);
     return { rearmed: rearmed.length, more: next.length === batchSize };
   });
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
-import { definitionVersions, events, timers, type DbOrTx, type Instance, type Timer, type Tx } from '@estateflow/db';
+import { and, eq } from 'drizzle-orm';
+import { definitionVersions, type DbOrTx, type Instance, type Timer } from '@estateflow/db';
 import { evaluateExpr, renderTemplate } from '@estateflow/expr';
 import { computeClocks, describePaths, statePaths, type CalendarSource, type Clock, type ClockInstant, type SlaHistoryEntry, type SlaPolicy, type StateValue } from '@estateflow/sla';
 import type { Recipient } from '@estateflow/engine';
-import type { CompiledCache } from './compiled-cache.ts';
-import { estateCalendars } from './definition-store.ts';
 import { slaEvaluate } from './sla-clocks.ts';
-import type { AuditWrite, HistoryRow, InstanceContext, SlaArmWrite, StepWrite } from './event-store.ts';
+import type { AuditWrite, HistoryRow, InstanceContext, OutboxWrite, SlaTimersWrite, SlaTimerWrite, WriteExtras } from '../store/index.ts';
 
 type Text = { zh: string; en: string };
 type SlaKind = ClockInstant['kind'];
@@ -19,17 +17,6 @@ export interface SlaTimerData {
   kind: SlaKind;
   percent?: number;
   rung?: number;
-}
-
-/** SLA timers are told apart from workflow timers by this key prefix. */
-export const slaKeyPrefix = 'sla:';
-
-export const isSlaTimer = (t: Pick<Timer, 'key'>): boolean => t.key.startsWith(slaKeyPrefix);
-
-/** Deterministic timer key: `sla:<policy>:<metric>:<kind>:<percent | rung | 0>`. */
-export function slaTimerKey(policy: string, i: Pick<ClockInstant, 'metricId' | 'kind' | 'percent' | 'rung'>): string {
-  const n = i.kind === 'warning' ? (i.percent ?? 0) : i.kind === 'escalation' ? (i.rung ?? 0) : 0;
-  return `${slaKeyPrefix}${policy}:${i.metricId}:${i.kind}:${n}`;
 }
 
 // published versions are immutable: one parsed policy per version id, for the life of the process
@@ -48,27 +35,10 @@ function policyDocument(db: DbOrTx, tenantId: string, versionId: string): Promis
   return hit;
 }
 
-type BoundVersion = { id: string; key: string; version: number };
-
-/** The latest version of each SLA policy of the estate bound to the workflow. */
-async function boundVersions(db: DbOrTx, inst: Instance): Promise<BoundVersion[]> {
-  const rows = await db.select({ id: definitionVersions.id, key: definitionVersions.key, version: definitionVersions.version }).from(definitionVersions)
-    .where(and(eq(definitionVersions.tenantId, inst.tenantId), eq(definitionVersions.estateId, inst.estateId), eq(definitionVersions.kind, 'sla'),
-      sql`${definitionVersions.document}->>'workflow' = ${inst.workflowKey}`));
-  const latest = new Map<string, BoundVersion>();
-  for (const r of rows) if ((latest.get(r.key)?.version ?? 0) < r.version) latest.set(r.key, r);
-  return [...latest.values()];
-}
-
-/** The same with their documents (cached per version). */
-async function boundPolicies(db: DbOrTx, inst: Instance): Promise<{ key: string; policy: SlaPolicy }[]> {
-  return policiesOf(db, inst.tenantId, await boundVersions(db, inst));
-}
-
 type Bound = { key: string; policy: SlaPolicy };
 
 /** The policy documents of bound versions (cached per version id; read on a miss). */
-async function policiesOf(db: DbOrTx, tenantId: string, versions: { id: string; key: string }[]): Promise<Bound[]> {
+export async function policiesOf(db: DbOrTx, tenantId: string, versions: { id: string; key: string }[]): Promise<Bound[]> {
   const docs = await Promise.all(versions.map((r) => policyDocument(db, tenantId, r.id)));
   return versions.flatMap((r, n) => (docs[n] ? [{ key: r.key, policy: docs[n] }] : []));
 }
@@ -76,19 +46,6 @@ async function policiesOf(db: DbOrTx, tenantId: string, versions: { id: string; 
 interface InstanceClocks {
   policies: { key: string; policy: SlaPolicy; clocks: Clock[] }[];
   calendars: Record<string, unknown>;
-}
-
-/** Every bound policy's clocks of the instance as of `now`, from its history (the history is the truth). */
-async function clocksNow(tx: DbOrTx, cache: CompiledCache, inst: Instance, now: Date, bound?: Bound[]): Promise<InstanceClocks | undefined> {
-  bound ??= await boundPolicies(tx, inst);
-  if (bound.length === 0) return undefined;
-  const [rows, calendars, pinned] = await Promise.all([
-    tx.select({ at: events.at, type: events.type, data: events.data, stateAfter: events.stateAfter }).from(events)
-      .where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id))).orderBy(asc(events.seq)),
-    estateCalendars(tx, inst.tenantId, inst.estateId),
-    cache.get(tx, inst.tenantId, inst.definitionVersionId),
-  ]);
-  return computeClocksOf(inst, bound, rows, calendars, pinned.params, now);
 }
 
 // calendar documents are compiled once per object: one values array per calendars object
@@ -120,25 +77,29 @@ function computeClocksOf(inst: Instance, bound: Bound[], rows: HistoryRow[], cal
   return { policies, calendars };
 }
 
-/** The SLA timers the clocks want armed, by timer key. */
-function wantedTimers(computed: InstanceClocks | undefined): Map<string, { at: Date; data: SlaTimerData }> {
-  const wanted = new Map<string, { at: Date; data: SlaTimerData }>();
+/**
+ * The SLA timers the clocks want armed: each future warning, breach and escalation instant, named
+ * by policy, metric, kind and step (the key is made from these by `ef_sla_timer_key`, the scheme's
+ * one home). One per instant of a clock, the latest computed winning.
+ */
+function wantedTimers(computed: InstanceClocks | undefined, newId: () => string): SlaTimerWrite[] {
+  const wanted = new Map<string, SlaTimerWrite>();
   for (const { key, clocks } of computed?.policies ?? []) {
     for (const c of clocks) {
       for (const i of c.nextInstants) {
         const data: SlaTimerData = { policy: key, metric: i.metricId, kind: i.kind, ...(i.percent !== undefined ? { percent: i.percent } : {}), ...(i.rung !== undefined ? { rung: i.rung } : {}) };
-        wanted.set(slaTimerKey(key, i), { at: i.at, data });
+        const step = i.kind === 'warning' ? (i.percent ?? 0) : i.kind === 'escalation' ? (i.rung ?? 0) : 0;
+        wanted.set(JSON.stringify([key, i.metricId, i.kind, step]), {
+          id: newId(), policy: key, metric: i.metricId, kind: i.kind, step, event: `sla.${i.kind}`, data: data as unknown as Record<string, unknown>, dueAt: i.at.toISOString(),
+        });
       }
     }
   }
-  return wanted;
+  return [...wanted.values()];
 }
 
-function armWrite(computed: InstanceClocks | undefined, now: Date, exceptTimerId: string | null): SlaArmWrite {
-  return {
-    now: now.toISOString(), except: exceptTimerId,
-    wanted: [...wantedTimers(computed)].map(([key, w]) => ({ id: randomUUID(), key, event: `sla.${w.data.kind}`, data: w.data as unknown as Record<string, unknown>, due: w.at.toISOString() })),
-  };
+function armWrite(computed: InstanceClocks | undefined, now: Date, exceptTimerId: string | null): SlaTimersWrite {
+  return { now: now.toISOString(), except: exceptTimerId, wanted: wantedTimers(computed, randomUUID) };
 }
 
 /**
@@ -156,7 +117,7 @@ export class SlaState {
   ) {}
 
   /** undefined when no policy is bound and no SLA timer is armed (most workflows): nothing to do */
-  static async of(db: DbOrTx, ctx: InstanceContext, calendars: Record<string, unknown>, params: Record<string, unknown>): Promise<SlaState | undefined> {
+  static async of(db: DbOrTx, ctx: Pick<InstanceContext, 'sla' | 'armed' | 'history'> & { row: Pick<Instance, 'tenantId'> }, calendars: Record<string, unknown>, params: Record<string, unknown>): Promise<SlaState | undefined> {
     if (!ctx.sla && ctx.armed.length === 0) return undefined;
     const bound = ctx.sla ? await policiesOf(db, ctx.row.tenantId, ctx.sla) : [];
     return new SlaState(bound, ctx.armed.length > 0, ctx.history ?? [], calendars, params);
@@ -171,8 +132,8 @@ export class SlaState {
     return this.bound.length === 0 ? undefined : computeClocksOf(inst, this.bound, this.history, this.calendars, this.params, now);
   }
 
-  /** The SLA part of a step's write, for the instance as the step leaves it (its event already appended). */
-  arm(inst: Instance, now: Date): SlaArmWrite | undefined {
+  /** The SLA part of a change's plan, for the instance as the change leaves it (its event already appended). */
+  arm(inst: Instance, now: Date): SlaTimersWrite | undefined {
     if (this.bound.length === 0 && !this.hasArmed) return undefined;
     return armWrite(this.clocks(inst, now), now, null);
   }
@@ -183,54 +144,12 @@ export class SlaState {
    * per role into the outbox, and the instance's SLA timers re-armed. `cancelled` when the clock no
    * longer agrees (stopped, reset, policy changed).
    */
-  fire(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, now: Date): { status: 'fired' | 'cancelled'; write?: Omit<StepWrite, 'at'> } {
+  fire(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, now: Date): { status: 'fired' | 'cancelled'; extras?: Pick<WriteExtras, 'audit' | 'outbox' | 'slaTimers'> } {
     const computed = this.clocks(inst, now);
-    const plan = fireSlaPlan(timer, inst, computed, this.params, now);
-    if (plan.status === 'cancelled' && !plan.rearm) return { status: 'cancelled' };
-    return { status: plan.status, write: { ...(plan.audit ? { au: [plan.audit] } : {}), ...(plan.outbox?.length ? { ob: plan.outbox } : {}), sla: armWrite(computed, now, timer.id) } };
+    const fired = fireSlaPlan(timer, inst, computed, this.params, now);
+    if (fired.status === 'cancelled' && !fired.rearm) return { status: 'cancelled' };
+    return { status: fired.status, extras: { ...(fired.audit ? { audit: [fired.audit] } : {}), ...(fired.outbox?.length ? { outbox: fired.outbox } : {}), slaTimers: armWrite(computed, now, timer.id) } };
   }
-}
-
-/**
- * Arms the instance's SLA timers for the future warning, breach and escalation instants of its
- * clocks, inside the caller's transaction: a timer already armed for the same key and instant is
- * kept, one whose instant moved or went away is cancelled. Overdue armed timers are left to the
- * worker, which checks them against the clocks when it fires them.
- * @example await armSlaTimers(tx, cache, instanceRow, now); // after engine.step's writes
- */
-export async function armSlaTimers(tx: Tx | DbOrTx, cache: CompiledCache, inst: Instance, now: Date, exceptTimerId?: string): Promise<ArmedSla> {
-  // the policies and the armed timers in one round trip; no policy and no timer (most workflows) ends here
-  const [versions, armed] = await Promise.all([
-    boundVersions(tx, inst),
-    tx.select({ id: timers.id, key: timers.key, dueAt: timers.dueAt }).from(timers)
-      .where(and(eq(timers.tenantId, inst.tenantId), eq(timers.instanceId, inst.id), eq(timers.status, 'armed'), like(timers.key, `${slaKeyPrefix}%`))),
-  ]);
-  const sla = versions.length ? versions : null;
-  if (versions.length === 0 && armed.length === 0) return { sla, armed };
-  const bound = await policiesOf(tx, inst.tenantId, versions);
-  const computed = await clocksNow(tx, cache, inst, now, bound);
-  const wanted = wantedTimers(computed);
-  const cancel: string[] = [];
-  for (const t of armed) {
-    if (t.id === exceptTimerId || t.dueAt.getTime() <= now.getTime()) continue;
-    const w = wanted.get(t.key);
-    if (w && w.at.getTime() === t.dueAt.getTime()) wanted.delete(t.key);
-    else cancel.push(t.id);
-  }
-  const writes: PromiseLike<unknown>[] = [];
-  if (cancel.length) writes.push(tx.update(timers).set({ status: 'cancelled' }).where(and(eq(timers.tenantId, inst.tenantId), inArray(timers.id, cancel))));
-  const inserted = [...wanted].map(([key, w]) => ({
-    tenantId: inst.tenantId, id: randomUUID(), instanceId: inst.id, key, event: `sla.${w.data.kind}`, data: w.data as unknown as Record<string, unknown>, dueAt: w.at,
-  }));
-  if (inserted.length) writes.push(tx.insert(timers).values(inserted));
-  await Promise.all(writes);
-  return { sla, armed: [...armed.filter((t) => !cancel.includes(t.id)), ...inserted.map((t) => ({ id: t.id, key: t.key, dueAt: t.dueAt }))] };
-}
-
-/** What arming left: the bound policy versions (null when none) and the instance's armed SLA timers, as `ef_instance_context` reads them. */
-export interface ArmedSla {
-  sla: BoundVersion[] | null;
-  armed: { id: string; key: string; dueAt: Date }[];
 }
 
 const fmt = (d: Date, timeZone: string): string => {
@@ -254,7 +173,7 @@ function noticeText(kind: SlaKind, metric: Text, serial: string, due: string, zo
 
 /** What firing an SLA timer comes to, from the clocks at `now` (pure). */
 function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: Instance, computed: InstanceClocks | undefined, params: Record<string, unknown>, now: Date):
-  { status: 'fired' | 'cancelled'; rearm: boolean; audit?: AuditWrite; outbox?: NonNullable<StepWrite['ob']> } {
+  { status: 'fired' | 'cancelled'; rearm: boolean; audit?: Omit<AuditWrite, 'id'>; outbox?: Omit<OutboxWrite, 'id'>[] } {
   const data = timer.data as unknown as SlaTimerData;
   const entry = computed?.policies.find((p) => p.key === data.policy);
   const clock = entry?.clocks.find((c) => c.metricId === data.metric);
@@ -296,10 +215,10 @@ function fireSlaPlan(timer: Pick<Timer, 'id' | 'key' | 'data' | 'dueAt'>, inst: 
   return {
     status: 'fired', rearm: true,
     audit: {
-      id: randomUUID(), actor: null, role: 'system', action: `sla.${data.kind}`, target: `instance/${inst.id}`, outcome: 'accepted',
+      actorId: null, actorRole: 'system', action: `sla.${data.kind}`, target: `instance/${inst.id}`, outcome: 'accepted',
       detail: { ...sla, message, roles, ...(acted.rows.length ? { actions: acted.rows.map((r) => r.kind) } : {}), ...(acted.errors.length ? { actionErrors: acted.errors } : {}) },
     },
-    outbox: [...roles.map((role) => ({ id: randomUUID(), kind, payload: { kind, to: { role }, message, channel: 'in-app', sla } })), ...acted.rows],
+    outbox: [...roles.map((role) => ({ kind, payload: { kind, to: { role }, message, channel: 'in-app', sla } })), ...acted.rows],
   };
 }
 
@@ -314,8 +233,8 @@ type BreachAction = NonNullable<NonNullable<SlaPolicy['metrics'][number]['onBrea
  * expression fails here (the breach itself is still recorded).
  */
 function breachActions(actions: readonly BreachAction[], inst: Instance, params: Record<string, unknown>, now: Date, sla: Record<string, unknown>):
-  { rows: NonNullable<StepWrite['ob']>; errors: { action: number; type: string; error: string }[] } {
-  const rows: NonNullable<StepWrite['ob']> = [];
+  { rows: Omit<OutboxWrite, 'id'>[]; errors: { action: number; type: string; error: string }[] } {
+  const rows: Omit<OutboxWrite, 'id'>[] = [];
   const errors: { action: number; type: string; error: string }[] = [];
   if (actions.length === 0) return { rows, errors };
   const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
@@ -338,11 +257,11 @@ function breachActions(actions: readonly BreachAction[], inst: Instance, params:
         if (to.user) resolved.user = String(evaluateExpr(to.user, vars));
         if (to.resident) resolved.resident = true;
         if (to.residents) resolved.residents = to.residents;
-        rows.push({ id: randomUUID(), kind: 'notify', payload: { kind: 'notify', to: resolved, message: text(p['message']), channel: typeof p['channel'] === 'string' ? p['channel'] : 'in-app', sla } });
+        rows.push({ kind: 'notify', payload: { kind: 'notify', to: resolved, message: text(p['message']), channel: typeof p['channel'] === 'string' ? p['channel'] : 'in-app', sla } });
       } else if (a.type === 'recordIncident') {
         const payload: Record<string, unknown> = { kind: 'incident', incidentKind: String(p['kind']), summary: text(p['summary']), sla };
         if (typeof p['severity'] === 'string') payload['severity'] = evaluateExpr(p['severity'], vars);
-        rows.push({ id: randomUUID(), kind: 'incident', payload });
+        rows.push({ kind: 'incident', payload });
       } else {
         errors.push({ action: n, type: a.type, error: 'unsupported in onBreach: belongs in the workflow' });
       }

@@ -29,6 +29,16 @@ export function guarded<T>(path: string | undefined, fn: () => T): T {
 
 const evalIn = (a: Args, src: string) => compileExpression(src)(exprVars(a.context, a.event));
 
+/**
+ * A task's `user` as its expression yielded it: nothing (null, or an empty text) leaves the task to
+ * its role; anything else is kept as text and must be a user of the estate (the caller checks,
+ * `checkAssignees`: an unknown one refuses the step instead of a task no inbox shows).
+ */
+function assignTo(task: Task, value: unknown): void {
+  if (value === null || value === undefined || value === '') delete task.user;
+  else task.user = String(value);
+}
+
 export function createVocabulary(def: WorkflowDefinition) {
   const due = (a: Args, d: Deadline) => resolveDeadlineAt(d, a.context.sys.now, exprVars(a.context, a.event), calendarsOf(a.event), def.calendar);
   const sys = (a: Args, patch: Partial<MachineContext['sys']>) => ({ sys: { ...a.context.sys, ...patch } });
@@ -54,7 +64,7 @@ export function createVocabulary(def: WorkflowDefinition) {
         const shown = title.zh.includes('{{') || title.en.includes('{{') ? renderText(title, exprVars(a.context, a.event)) : title;
         const task: Task = { id: String(p.id), title: shown, openedAt: a.context.sys.now };
         if (typeof p.role === 'string') task.role = p.role;
-        if (typeof p.user === 'string') task.user = String(evalIn(a, p.user));
+        if (typeof p.user === 'string') assignTo(task, evalIn(a, p.user));
         if (p.due) {
           task.due = due(a, p.due as Deadline);
           task.dueBy = p.due as Deadline;
@@ -68,7 +78,7 @@ export function createVocabulary(def: WorkflowDefinition) {
         if (!cur) return {};
         const next: Task = { ...cur };
         if (typeof p.role === 'string') { next.role = p.role; delete next.user; }
-        if (typeof p.user === 'string') next.user = String(evalIn(a, p.user));
+        if (typeof p.user === 'string') assignTo(next, evalIn(a, p.user));
         return sys(a, { tasks: { ...a.context.sys.tasks, [next.id]: next } });
       })),
       'ef.closeTask': assign((a: Args, p: P) => {

@@ -48,4 +48,13 @@ describe('task assignees', () => {
     expect(e?.message.zh).toContain('context.tech');
     expect(e?.message.zh).toContain('"tech-liu"');
   });
+
+  it('leaves a task to its role when the expression yields nothing (null or an empty text): no user to look up', () => {
+    for (const nothing of [null, '']) {
+      const o = dispatchTo(nothing);
+      expect(o.tasks.open.map((t) => [t.id, t.user])).toEqual([['visit', undefined]]);
+      expect(assigneesOf(o)).toEqual([]);
+      expect(checkAssignees(wf, o, () => false)).toBeUndefined();
+    }
+  });
 });

@@ -1,0 +1,33 @@
+/**
+ * The outbox's queue side: rows that are not a change of an instance. Jobs (an SLA re-arm after a
+ * publish) are enqueued and their progress saved; consumers mark the rows they handled (the
+ * worker's deliveries, billing's charges). Changes of an instance write their outbox rows through
+ * the EventStore, in their plan.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { outbox, type DbOrTx } from '@estateflow/db';
+import { executeNamed } from './sql.ts';
+
+/** Enqueues a job row (no instance), e.g. a `slaRearm` in a publish's transaction. */
+export async function enqueueJob(tx: DbOrTx, job: { tenantId: string; estateId: string; kind: string; payload: Record<string, unknown>; createdAt: Date }): Promise<void> {
+  await tx.insert(outbox).values({ ...job, id: randomUUID(), instanceId: null });
+}
+
+/** Saves a job's progress after one batch (one attempt more); `done` closes it. */
+export async function saveJobProgress(tx: DbOrTx, job: { tenantId: string; id: string; payload: Record<string, unknown>; attempts: number }, done: { at: Date; by: string } | undefined): Promise<void> {
+  await tx.update(outbox).set({ payload: job.payload, attempts: job.attempts, ...(done ? { status: 'done' as const, processedAt: done.at, processedBy: done.by } : {}) })
+    .where(and(eq(outbox.tenantId, job.tenantId), eq(outbox.id, job.id)));
+}
+
+/** Marks delivered rows done in one statement (the worker, in its delivery transaction). */
+export async function markDelivered(tx: DbOrTx, rows: { tenantId: string; id: string }[], at: Date, by: string): Promise<void> {
+  const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id]));
+  await executeNamed(tx, 'ef_outbox_done', sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${at.toISOString()}::timestamptz, processed_by = ${by}
+    from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid`);
+}
+
+/** Marks `charge` rows billed by a bill (`billing:<bill key>`). */
+export async function markBilled(tx: DbOrTx, tenantId: string, ids: string[], at: Date, billKey: string): Promise<void> {
+  await tx.update(outbox).set({ status: 'done', processedAt: at, processedBy: `billing:${billKey}` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, ids)));
+}
