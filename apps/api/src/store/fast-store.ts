@@ -86,7 +86,8 @@ const queues = new WeakMap<object, CommitQueue>();
 function contextAfter(before: InstanceContext | undefined, plan: WritePlan): InstanceContext | undefined {
   const s = plan.snapshot;
   const fresh = s?.write === 'create';
-  if (!fresh && (!before || !s || s.write === 'hold' || before.row.version !== s.expectedVersion)) return undefined;
+  // what the copy knows must be what the plan was made on: a start planned with its context, an event from the version kept
+  if (fresh ? !plan.context : (!before || !s || s.write === 'hold' || before.row.version !== s.expectedVersion)) return undefined;
   const base: InstanceContext | NewInstance = fresh
     ? { tenantId: plan.tenantId, id: plan.instanceId, estateId: plan.estateId!, ...s.created, calendarStamp: plan.context?.calendars ?? '', sla: null }
     : before!;
