@@ -8,8 +8,9 @@ import { sql } from 'drizzle-orm';
 import { auditLog, counters, type Db, type DbOrTx, type Instance, type Tx } from '@estateflow/db';
 import { start, step, type Actor, type EngineError, type EngineEvent, type EngineSnapshot, type Outcome } from '@estateflow/engine';
 import { ApiError, notFound, type Reason } from '../errors.ts';
-import { estateContext, FastEventStore, planWrite, ReferenceEventStore, rowAfter, type EventStore, type IdempotencyInput, type InstanceContext, type NewInstance, type WritePlan } from '../store/index.ts';
+import { estateContext, FastEventStore, IdempotencyRace, planWrite, ReferenceEventStore, rowAfter, type EventStore, type IdempotencyInput, type InstanceContext, type NewInstance, type WritePlan } from '../store/index.ts';
 import { attachmentRefs } from './attachment-refs.ts';
+import { keyStored } from './idempotency.ts';
 import { unknownAssignee } from './assignees.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { latestVersion } from './definition-store.ts';
@@ -222,6 +223,8 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
       }
     }
   } catch (e) {
+    // the same request ran alongside and committed first (this one then found the instance moved on): its answer is this one's
+    if (e instanceof ApiError && req.idempotency && await keyStored(deps.db, req.tenantId, req.idempotency)) throw new IdempotencyRace(req.idempotency.key);
     if (e instanceof ApiError && e.reason !== 'not-found' && !tx) {
       await auditRefusal(deps.db, {
         tenantId: req.tenantId, estateId, actor, action: `event:${req.event.type}`, target: `instance/${req.instanceId}`,

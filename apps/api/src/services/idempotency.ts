@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import { idempotencyKeys, type Instance } from '@estateflow/db';
+import { idempotencyKeys, type DbOrTx, type Instance } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { IdempotencyRace, type IdempotencyInput } from '../store/index.ts';
@@ -49,6 +49,13 @@ export interface IdempotencyClaim {
 /** The claim as the event path takes it: the answer the route sends, made from the row the write leaves. */
 export function withAnswer(claim: IdempotencyClaim | undefined, answer: (row: Instance) => { status: number; body: unknown }): IdempotencyInput | undefined {
   return claim ? { ...claim, answer } : undefined;
+}
+
+/** Whether the request's key has been stored (by another run of it) since it was looked up. */
+export async function keyStored(db: DbOrTx, tenantId: string, claim: Pick<IdempotencyInput, 'userId' | 'key'>): Promise<boolean> {
+  const [row] = await db.select({ key: idempotencyKeys.key }).from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.userId, claim.userId), eq(idempotencyKeys.key, claim.key)));
+  return row !== undefined;
 }
 
 const mismatch = (key: string) => new ApiError(
