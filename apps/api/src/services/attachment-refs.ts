@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { attachments, instances, type DbOrTx } from '@estateflow/db';
 import { ApiError } from '../errors.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { billLines, bills, feeSchedules, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
 import { estateDate, generateBills, parsePeriod, type FeeSchedule, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
