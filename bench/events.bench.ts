@@ -141,7 +141,7 @@ async function postgresSide(): Promise<{ ours: number; base: number; results: Be
       keep: new Set([place.tenantId, place.estateId, place.userId]),
     };
     // ids the read names (tenant, definitions…) stay; only the template instance's and new rows' ids change
-    for (const s of [...plan.reg, ...plan.le]) if (!/^select ef_apply/i.test(s.query)) for (const p of s.params) if (typeof p === 'string') for (const id of p.match(uuids) ?? []) if (id !== plan.template) plan.keep.add(id);
+    for (const s of [...plan.reg, ...plan.le]) if (!/^select ef_commit\b/i.test(s.query)) for (const p of s.params) if (typeof p === 'string') for (const id of p.match(uuids) ?? []) if (id !== plan.template) plan.keep.add(id);
     const ours: number[] = [];
     const base: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

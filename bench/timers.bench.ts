@@ -10,7 +10,7 @@
  * retention timer armed), then cloned in SQL DUE times, each clone's snapshot carrying its own
  * due time; the other 95,000 pending timers are due in a year (they only weigh on the due index).
  * Lateness = moment the worker sends the statement that writes the batch and marks its timers fired
- * (`ef_apply`, one per batch, the commit follows it) − due; for graphile-worker, the moment the
+ * (`ef_commit`, one per batch, the commit follows it) − due; for graphile-worker, the moment the
  * no-op job runs − run_at.
  * Each side gets at most DRAIN seconds after the last due time; what is still pending counts as
  * "not fired" and the p99 is then a lower bound.

@@ -75,19 +75,19 @@ export async function shiftTimers(bdb: BenchDb, ms: number): Promise<void> {
 }
 
 /**
- * Counts the known timers in the statement the worker sends to write a batch (`select ef_apply($1)`,
- * whose JSON gives each instance's claimed timers their new status); `at` is when it was sent.
+ * Counts the known timers in the statement the worker sends to write a batch (`select ef_commit($1, true)`,
+ * whose write plans give each instance's claimed timers their new status, `firedTimers`); `at` is when it was sent.
  */
 export function firedRecorder(bdb: BenchDb, dues: Map<string, number>): { lateness: number[]; last: () => number; stop: () => void } {
   const lateness: number[] = [];
   let last = 0;
   bdb.record.into = {
     push(r: { query: string; params: unknown[] }) {
-      if (!r.query.startsWith('select ef_apply(') || typeof r.params[0] !== 'string') return 0;
+      if (!r.query.startsWith('select ef_commit(') || typeof r.params[0] !== 'string') return 0;
       // one statement writes a whole batch: every known timer given a status in it counts
       const at = Date.now();
-      for (const g of JSON.parse(r.params[0]) as { timers?: { id: string }[] }[]) {
-        for (const t of g.timers ?? []) {
+      for (const p of JSON.parse(r.params[0]) as { firedTimers?: { timers: { id: string }[] } }[]) {
+        for (const t of p.firedTimers?.timers ?? []) {
           if (!dues.has(t.id)) continue;
           last = at;
           lateness.push(at - dues.get(t.id)!);

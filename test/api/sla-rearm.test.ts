@@ -290,7 +290,7 @@ withDatabases((kind, getDb, getFresh) => {
 
   // PGlite has one connection: no other writer can hold a row while the worker runs, so these cases exist on PostgreSQL only
   if (kind === 'postgres') {
-    it('a start that read the old policy and commits while the re-arm job runs is re-armed by it, not left on the old timers, on postgres', async () => {
+    it('a start that read the old policy and commits while the re-arm job runs is planned again on the new one, not left on the old timers, on postgres', async () => {
       const db = getDb();
       const now = new Date();
       const here = await place(db, 2);
@@ -298,21 +298,19 @@ withDatabases((kind, getDb, getFresh) => {
       while ((await runWorkerOnce({ db, workerId: 'rearm-s', now: () => now })).rearmed > 0 || (await rearmJobs(db, here.tenantId, here.estateId)).some((j) => j.status === 'pending'));
       const cache = new CompiledCache();
       let worker: Promise<unknown> | undefined;
-      const get = cache.get.bind(cache);
-      // inside the start's transaction, once it has read policy v1 to arm its SLA timers: v2 is published and the worker runs its job
-      cache.get = (handle, ...rest) => {
-        if (handle === db || worker) return get(handle, ...rest);
-        worker = (async () => {
+      const calendarsOf = cache.calendars.bind(cache);
+      // once the start has read its context (policy v1) and before it commits: v2 is published and the worker runs its job
+      cache.calendars = (...args) => {
+        worker ??= (async () => {
           await db.transaction((tx) => publishVersion(tx, { ...here, document: ackClock(1), changeNote: 'one hour', now }));
           return runWorkerOnce({ db, workerId: 'rearm-s', now: () => now });
         })();
-        // long enough for the job to list the estate's running instances, had it not waited for this start
-        return new Promise((r) => setTimeout(r, 300)).then(() => get(handle, ...rest));
+        return worker.then(() => calendarsOf(...args));
       };
       const inst = await startInstance({ db, cache, now: () => now }, { ...here, workflowKey: 'test-ticket', actor, data: { summary: '对讲机无声' } });
       expect(worker).toBeDefined();
-      expect(await worker).toMatchObject({ rearmed: 1 });
-      // v2's one hour: the job waited for the start to commit, then re-armed it with the others
+      // the job found no instance yet; the start's commit checked the context it was planned with, found v2 bound and planned again
+      expect(await worker).toMatchObject({ rearmed: 0 });
       expect(await armedSla(db, here.tenantId, inst.id)).toEqual([['sla:ticket-ack:ack:breach:0', new Date(now.getTime() + 3600_000).toISOString()]]);
       expect((await rearmJobs(db, here.tenantId, here.estateId)).map((j) => j.status)).toEqual(['done', 'done']);
     });
