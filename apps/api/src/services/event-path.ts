@@ -38,7 +38,8 @@ export function refusal(e: EngineError): ApiError {
   return new ApiError(reasonOf[e.reason], e.message, extra);
 }
 
-async function audit(db: DbOrTx, line: { tenantId: string; estateId?: string | null; actor: Actor; action: string; target: string; outcome: 'accepted' | 'refused'; detail: Record<string, unknown>; at: Date }) {
+/** Writes one `audit_log` line (a refusal's only trace; starts and admin actions). */
+export async function audit(db: DbOrTx, line: { tenantId: string; estateId?: string | null; actor: Actor; action: string; target: string; outcome: 'accepted' | 'refused'; detail: Record<string, unknown>; at: Date }) {
   await db.insert(auditLog).values({
     tenantId: line.tenantId,
     id: randomUUID(),
