@@ -82,7 +82,9 @@ withDatabases((kind, getDb, getFresh) => {
     });
 
     it('refuses a start or event naming an upload left unsubmitted so long that the sweep is due to remove it (an hour before the limit), writing nothing; a claimed upload never expires', async () => {
-      const stale = await uploadAged(tech, w.own.estateId, 71.5);
+      // each submitter names their own upload (naming someone else's is refused for another reason)
+      const stale = await uploadAged(w.own.admin, w.own.estateId, 71.5);
+      const staleOfTech = await uploadAged(tech, w.own.estateId, 71.5);
       const instances = async () => (await w.own.admin.call('GET', `/api/instances?estateId=${w.own.estateId}&workflow=test-ticket`)).body.total as number;
       const count = await instances();
       const refused = await w.own.admin.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'test-ticket', data: { summary: stale.url } });
@@ -96,7 +98,7 @@ withDatabases((kind, getDb, getFresh) => {
       expect(await claimedAt(w.own.tenantId, stale.id)).toBeNull();
       // an event the same
       const instanceId = await startTicket('过期附件');
-      const ack = await tech.call('POST', `/api/instances/${instanceId}/events`, { type: 'ACK', data: { note: stale.url } });
+      const ack = await tech.call('POST', `/api/instances/${instanceId}/events`, { type: 'ACK', data: { note: staleOfTech.url } });
       expect(ack.status).toBe(422);
       expect(ack.body.error.issues[0]).toMatchObject({ field: '/note', keyword: 'attachment-expired' });
       expect((await w.own.admin.call('GET', `/api/instances/${instanceId}`)).body.version).toBe(1);

@@ -10,7 +10,8 @@ import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';
 
 // GET /api/notices answers each caller the notices addressed to them: staff by role or as the user;
-// a resident also as the request's resident (a request they started, or one on a unit they live in)
+// a resident also as the request's resident (whoever may see the request: one they started, or, for a
+// household-visible workflow, one on a unit they live in)
 // and by public notice to every resident of the request's building or of the estate (CP-8: the
 // notice of a fix for a widespread complaint). Never another estate's or another company's.
 
@@ -70,8 +71,8 @@ withDatabases((kind, getDb) => {
 
   it(`a resident sees what is addressed to their request, unit, building and estate, and nothing else, on ${kind}`, async () => {
     expect(await seen('A')).toEqual(['to the building', 'to the estate', 'to the resident']);
-    // lives in the request's unit without having started it
-    expect(await seen('A2')).toEqual(['to the building', 'to the estate', 'to the resident']);
+    // lives in the request's unit without having started it: a complaint is its complainant's alone (CP-13, privacy "private")
+    expect(await seen('A2')).toEqual(['to the building', 'to the estate']);
     // same building, another unit
     expect(await seen('B')).toEqual(['to the building', 'to the estate']);
     // another building: the estate's notice and one sent to them by name

@@ -202,8 +202,8 @@ withDatabases((kind, getDb) => {
         const res = await resident.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'repair', data: repairData([ok.body.url, bad]) });
         expect(res.status, bad).toBe(422);
         expect(res.body.error).toMatchObject({ reason: 'form-invalid', field: '/photos/1' });
-        expect(res.body.error.message.zh).toContain('不存在或不属于本项目');
-        expect(res.body.error.message.en).toContain('does not exist in this estate');
+        expect(res.body.error.message.zh).toContain('不存在、不属于本项目，或不是您上传的');
+        expect(res.body.error.message.en).toContain('does not exist in this estate or was not uploaded by you');
       }
       expect(await countInstances(db, w.own.tenantId)).toBe(before);
     });
@@ -242,7 +242,7 @@ withDatabases((kind, getDb) => {
       // as with instances, a resident meets a 403 with its reason for the estate's other files
       const hidden = await resident.call('GET', unrelated.body.url);
       expect(hidden.status).toBe(403);
-      expect(hidden.body.error.message.zh).toBe('住户只能查看自己上传的附件和自己所提事项中的附件');
+      expect(hidden.body.error.message.zh).toBe('住户只能查看自己上传的附件，以及自己能查看的事项（自己提交的和自家房屋全户可见的）中的附件');
       for (const url of [mine.body.url, staffPhoto.body.url]) expect((await neighbour.call('GET', url)).status, url).toBe(403);
       // staff of the estate see them all
       for (const url of [mine.body.url, staffPhoto.body.url, unrelated.body.url]) expect((await dispatcher.call('GET', url)).status, url).toBe(200);

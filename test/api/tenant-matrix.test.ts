@@ -27,6 +27,8 @@ function requestFor(route: RouteMeta, place: Place): { path: string; body: unkno
 }
 
 const scoped = routeTable.filter((r) => r.estate.from !== 'none');
+/** Routes about one request, task or file: the access rule of services/instance-access.ts guards each. */
+const objectRoutes = routeTable.filter((r) => Object.values(r.params ?? {}).some((k) => k === 'instance' || k === 'task' || k === 'attachment'));
 
 describe('the route table', () => {
   it('declares, for every route with path parameters, what each parameter names', () => {
@@ -36,6 +38,7 @@ describe('the route table', () => {
       }
     }
     expect(scoped.length).toBeGreaterThan(10);
+    expect(objectRoutes.length).toBeGreaterThanOrEqual(6);
   });
 });
 
@@ -66,6 +69,16 @@ withDatabases((kind, getDb) => {
         if (res.status >= 500) failures.push(`${role} → own estate: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       }));
       expect(failures).toEqual([]);
+    });
+  }
+
+  // object-level authorisation: the world's request, its task and the admin's upload are not the estate's resident's
+  for (const route of objectRoutes) {
+    it(`${route.method.toUpperCase()} ${route.path}: a resident of the estate meets 403 on a request, task or file that is not theirs, on ${kind}`, async () => {
+      const { path, body } = requestFor(route, w.own);
+      const res = await w.clients.get('resident')!.call(route.method.toUpperCase(), path, body);
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(403);
+      expect(res.body.error.reason).toBe('forbidden');
     });
   }
 

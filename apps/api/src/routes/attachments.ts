@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { attachments, events, instances } from '@estateflow/db';
+import { attachments } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
-import { attachmentUrl } from '../services/attachment-refs.ts';
+import { attachmentUrl, inAccessibleInstance } from '../services/attachment-refs.ts';
 import { isUuid, param } from '../services/body.ts';
+import { isStaff } from '../services/instance-access.ts';
 
 /** Accepted content types, each with the leading bytes its files start with (checked: a renamed .exe is refused). */
 const allowed: Record<string, { magic: (b: Uint8Array) => boolean; inline: boolean }> = {};
@@ -93,17 +94,6 @@ async function uploaded(c: Context<AppEnv>, max: number): Promise<{ name: string
   return { name: c.req.query('name') || 'file', type: baseType(bodyType), bytes: raw, estateId: undefined };
 }
 
-/** Whether the attachment is named in the data of a request the signed-in resident raised in the estate. */
-async function inOwnRequest(c: Context<AppEnv>, estateId: string, id: string): Promise<boolean> {
-  const auth = authOf(c);
-  const [hit] = await c.get('deps').db.select({ one: sql<number>`1` }).from(events)
-    .innerJoin(instances, and(eq(instances.tenantId, events.tenantId), eq(instances.id, events.instanceId)))
-    .where(and(eq(events.tenantId, auth.tenantId), eq(instances.estateId, estateId), eq(instances.startedBy, auth.userId),
-      sql`${events.data}::text like ${`%${attachmentUrl(id)}%`}`))
-    .limit(1);
-  return hit !== undefined;
-}
-
 const attachmentView = (a: { id: string; name: string; size: number; contentType: string; sha256: string; createdAt: Date }) => ({
   id: a.id, url: attachmentUrl(a.id), name: a.name, size: a.size, contentType: a.contentType, sha256: a.sha256, createdAt: a.createdAt.toISOString(),
 });
@@ -164,7 +154,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .get(
     '/:id',
     {
-      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that their own requests name (other residents: 403; other estates and companies: 404)',
+      summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that a request they may see names (other residents: 403; other estates and companies: 404)',
       access: everyone,
       estate: { from: 'param', param: 'id' },
       params: { id: 'attachment' },
@@ -175,9 +165,13 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
       const [row] = await c.get('deps').db.select().from(attachments).where(and(eq(attachments.tenantId, authOf(c).tenantId), eq(attachments.id, id)));
       if (!row) throw notFound('attachment', id);
       const auth = authOf(c);
-      // a resident sees the files they uploaded and those of the requests they raised, not their neighbours'
-      if (requireEstate(c, row.estateId) === 'resident' && row.createdBy !== auth.userId && !(await inOwnRequest(c, row.estateId, id))) {
-        throw new ApiError('forbidden', { zh: '住户只能查看自己上传的附件和自己所提事项中的附件', en: 'Residents see only the files they uploaded and those of the requests they raised' });
+      // anyone reads what they uploaded; otherwise a file is read through a request it is attached to, by who may see that request
+      const role = requireEstate(c, row.estateId);
+      if (row.createdBy !== auth.userId && !isStaff(role) && !(await inAccessibleInstance(c.get('deps').db, auth, row.estateId, id))) {
+        throw new ApiError('forbidden', {
+          zh: '住户只能查看自己上传的附件，以及自己能查看的事项（自己提交的和自家房屋全户可见的）中的附件',
+          en: 'Residents see the files they uploaded and those of the requests they may see (their own, and their household\'s shared ones)',
+        });
       }
       const etag = `"${row.sha256}"`;
       const headers: Record<string, string> = {

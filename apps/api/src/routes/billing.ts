@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   arrearsReport,
   checkPlan,
@@ -27,7 +27,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, obj, readBody, str } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
-import { accountInput, estateTimeZone, loadPlan, residentUnits } from '../services/billing-store.ts';
+import { accountInput, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
@@ -36,6 +36,9 @@ const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'fron
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
 /** Readers plus residents, who see only their own household's bills, receipts and statements. */
 const households: readonly Role[] = [...readers, 'resident'];
+/** Whose account a unit's bills are (unit_billing_profiles.payer; `accountUnits` reads it). */
+type Payer = UnitBillingProfile['payer'];
+const payers: readonly Payer[] = ['household', 'owner', 'tenant'];
 const METHODS: readonly PaymentMethod[] = ['cash', 'card', 'desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
 
 const uuid = { type: 'string', format: 'uuid' };
@@ -118,14 +121,15 @@ function definitionIssues(document: Record<string, unknown>, kind: 'fee-schedule
 }
 
 /**
- * The units a request may read: `undefined` = all (staff), else a list. A resident gets only the
- * units they are registered in; any other unit is answered as not found.
+ * The units a request may read: `undefined` = all (staff), else a list. A resident gets only their
+ * household's accounts (`accountUnits`: the units they live in, or only those whose payer they are
+ * when the unit keeps owner and tenant accounts apart); any other unit is answered as not found.
  */
 async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string, unitId: string | undefined): Promise<string[] | undefined> {
   if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
   const auth = authOf(c);
   if (auth.roles.get(estateId) !== 'resident') return unitId === undefined ? undefined : [unitId];
-  const own = await residentUnits(db, tenantId, estateId, auth.userId);
+  const own = await accountUnits(db, tenantId, estateId, auth.userId);
   if (unitId === undefined) return own;
   if (!own.includes(unitId)) throw notFound('unit', unitId);
   return [unitId];
@@ -180,7 +184,7 @@ export const billingRoutes = resource
       summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] } } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, payer: { enum: ['household', 'owner', 'tenant'], description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
     },
     async (c) => {
       const { estateId, body } = await estateFromBody(c);
@@ -201,7 +205,9 @@ export const billingRoutes = resource
       }
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
-      const values = { unitType, custody, parking: parking as { kind: string; count: number }[], updatedAt: config.now() };
+      const payer = body.payer ?? 'household';
+      if (!payers.includes(payer as Payer)) throw invalid('payer', 'must be "household", "owner" or "tenant"', '必须是 household（全户）、owner（业主）或 tenant（租户）');
+      const values = { unitType, custody, parking: parking as { kind: string; count: number }[], payer: payer as Payer, updatedAt: config.now() };
       await db.transaction(async (tx) => {
         if (areaSqm !== undefined) await tx.update(units).set({ areaSqm }).where(and(eq(units.tenantId, tenantId), eq(units.id, unitId)));
         await tx.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })

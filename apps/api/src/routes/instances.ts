@@ -1,14 +1,15 @@
-import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { events, instances, tasks, timers } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
-import { ApiError, invalid, notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
-import { checkAttachmentRefs, checkEventAttachmentRefs } from '../services/attachment-refs.ts';
-import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
-import { sendEvent, startInstance } from '../services/event-path.ts';
+import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs.ts';
+import { isUuid, obj, param, readBody, str } from '../services/body.ts';
+import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
+import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 
 export function instanceSummary(i: typeof instances.$inferSelect) {
@@ -41,15 +42,35 @@ async function loadInstance(c: Context<AppEnv>, id: string) {
   if (!isUuid(id)) throw notFound('instance', id);
   const [row] = await c.get('deps').db.select().from(instances).where(and(eq(instances.tenantId, authOf(c).tenantId), eq(instances.id, id)));
   if (!row) throw notFound('instance', id);
-  const role = requireEstate(c, row.estateId);
-  if (role === 'resident' && row.startedBy !== authOf(c).userId) {
-    throw new ApiError('forbidden', { zh: '住户只能查看自己提交的事项', en: 'Residents see only the requests they raised' });
-  }
+  const role = await requireInstanceAccess(c, row);
   return { row, role };
 }
 
 const deps = (c: Context<AppEnv>) => ({ db: c.get('deps').db, cache: c.get('deps').cache, now: c.get('deps').config.now });
 const uploadAge = (c: Context<AppEnv>) => ({ now: c.get('deps').config.now(), orphanHours: c.get('deps').config.attachmentOrphanHours });
+
+/**
+ * Before an event enters the event path: the caller may act on this instance (the access rule; its
+ * facts are read only for a caller who is a resident somewhere, since staff act on their estate's
+ * requests within their role), and the files it names are theirs or already the instance's. A
+ * refusal by the rule is audited like the engine's own refusals; 404s are left to the event path.
+ */
+async function authoriseEvent(c: Context<AppEnv>, id: string, type: string, data: Record<string, unknown>): Promise<void> {
+  const auth = authOf(c);
+  const { db, config } = c.get('deps');
+  const facts = needsInstanceFacts(auth) || attachmentRefs(data).length > 0 ? await instanceFacts(db, auth.tenantId, id) : undefined;
+  if (!facts) return;
+  const role = requireEstate(c, facts.estateId);
+  if (!(await mayAccessInstance(c.get('deps'), { userId: auth.userId, role }, facts))) {
+    const refused = notYours();
+    await audit(db, {
+      tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${type.slice(0, 100)}`, target: `instance/${id}`,
+      outcome: 'refused', detail: { reason: refused.reason, rule: 'instance-access' }, at: config.now(),
+    });
+    throw refused;
+  }
+  await checkAttachmentRefs(db, auth.tenantId, facts.estateId, data, uploadAge(c), { userId: auth.userId, instanceId: id });
+}
 
 export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
@@ -66,13 +87,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const estateId = str(body, 'estateId');
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
-      const unitId = optStr(body, 'unitId');
-      if (unitId !== undefined && !isUuid(unitId)) throw invalid('unitId', 'must be a unit id', '必须是房屋 id');
+      const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role }, body.unitId);
       const data = obj(body, 'data', false);
-      await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c));
-      // the key and its answer commit with the start (services/idempotency.ts)
+      await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c), { userId: auth.userId });
       const row = await startInstance(deps(c), {
         tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
+        // the key and its answer commit with the start (services/idempotency.ts)
         actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: instanceSummary(r) })),
       });
       return c.json(instanceSummary(row), 201);
@@ -91,15 +111,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const q = c.req.query();
       const estateIds = queriedEstates(c);
       if (estateIds.length === 0) return c.json({ items: [], total: 0 });
-      const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), inArray(instances.estateId, estateIds)];
+      const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), accessibleInstances(auth, estateIds)];
       if (q.workflow) conds.push(eq(instances.workflowKey, q.workflow));
       if (q.status) conds.push(eq(instances.status, q.status as 'active'));
       if (q.grade) conds.push(eq(instances.grade, q.grade));
       if (q.state) conds.push(sql`${instances.state}::text like ${`%"${q.state.replace(/[%_"\\]/g, '')}"%`}`);
       if (q.q) conds.push(ilike(instances.searchText, `%${q.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`));
-      // residents see the instances they started (a resident's own requests and complaints)
-      const residentEstates = estateIds.filter((id) => auth.roles.get(id) === 'resident');
-      if (residentEstates.length) conds.push(sql`(${instances.estateId} not in ${residentEstates} or ${instances.startedBy} = ${auth.userId})`);
       const limit = Math.min(Number(q.limit ?? 50) || 50, 200);
       const offset = Number(q.offset ?? 0) || 0;
       const { db } = c.get('deps');
@@ -155,7 +172,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
       const auth = authOf(c);
       const data = obj(body, 'data', false);
-      await checkEventAttachmentRefs(c.get('deps').db, auth.tenantId, id, data, uploadAge(c), (estateId) => requireEstate(c, estateId));
+      await authoriseEvent(c, id, type, data);
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,

@@ -3,6 +3,7 @@ import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
+import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
@@ -31,7 +32,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
     const { db } = c.get('deps');
-    const scope = and(eq(instances.tenantId, tenantId), eq(instances.estateId, q.estateId!), gte(instances.startedAt, from), lt(instances.startedAt, to));
+    const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const byWorkflow = await db.select({ workflow: instances.workflowKey, status: instances.status, count: sql<number>`count(*)::int` }).from(instances).where(scope).groupBy(instances.workflowKey, instances.status);
     const complaints = await db.select({ grade: instances.grade, status: instances.status, count: sql<number>`count(*)::int` }).from(instances)
       .where(and(scope, eq(instances.workflowKey, 'complaint'))).groupBy(instances.grade, instances.status);
@@ -50,7 +51,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { from, to } = period(q);
     const { db, config } = c.get('deps');
     const rows = await db.select().from(instances)
-      .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, q.estateId!), gte(instances.startedAt, from), lt(instances.startedAt, to))).limit(2000);
+      .where(and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to))).limit(2000);
     const now = config.now();
     const table = new Map<string, { workflow: string; policy: string; metricId: string; met: number; breached: number; running: number; paused: number; pending: number }>();
     for (const inst of rows) {
@@ -72,7 +73,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { from, to } = period(q);
     const { db } = c.get('deps');
     const ended = await db.select({ id: instances.id, workflow: instances.workflowKey }).from(instances)
-      .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, q.estateId!), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to)));
+      .where(and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to)));
     const ids = ended.map((e) => e.id);
     const revisits = ids.length
       ? await db.select({ instanceId: events.instanceId, method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}` }).from(events)
@@ -117,8 +118,8 @@ export const reportRoutes = new Resource('/reports', 'Reports')
 /**
  * In-app notices delivered by the worker (notify and escalate effects, SLA warnings, breaches and
  * rungs), newest first, as the caller is addressed in the estate: by role, as the user, and for a
- * resident also as the request's resident (`to.resident`: a request they started or one on a unit
- * they live in) and by public notice (`to.residents`: every resident of the estate, or of the
+ * resident also as the request's resident (`to.resident`: whoever may see the request, by the one
+ * access rule of services/instance-access.ts) and by public notice (`to.residents`: every resident of the estate, or of the
  * request unit's building). Chosen in SQL, so an estate's busy outbox never hides a caller's own.
  */
 export const noticeRoutes = new Resource('/notices', 'Notices').get(
@@ -129,10 +130,13 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const role = requireEstate(c, estateId);
     const auth = authOf(c);
     const t = auth.tenantId;
-    // a resident's units in this estate; their buildings
+    // a notice about a request reaches only who may see that request (the access rule): one sent to the role
+    // `resident` is for that request's residents, as a task for residents is, and `to.resident` names them;
+    // notices to every resident of the estate, or of the buildings a resident lives in, are public by design (CP-8)
+    const mayRead = accessibleInstances(auth, [estateId], aliasedInstanceColumns('i'));
     const asResident = role === 'resident'
       ? sql` or (o.payload->'to'->>'residents' = 'estate')
-          or (o.payload->'to'->>'resident' = 'true' and (i.started_by = ${auth.userId}::uuid or i.unit_id in (select r.unit_id from residents r where r.tenant_id = ${t}::uuid and r.estate_id = ${estateId}::uuid and r.user_id = ${auth.userId}::uuid)))
+          or (o.payload->'to'->>'resident' = 'true' and ${mayRead})
           or (o.payload->'to'->>'residents' = 'building' and u.building_id in (
             select mu.building_id from residents r join units mu on mu.tenant_id = r.tenant_id and mu.id = r.unit_id
             where r.tenant_id = ${t}::uuid and r.estate_id = ${estateId}::uuid and r.user_id = ${auth.userId}::uuid))`
@@ -144,7 +148,8 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
         where o.tenant_id = ${t}::uuid and o.estate_id = ${estateId}::uuid and o.kind in ('notify', 'escalate')
-          and (o.payload->'to'->>'role' = ${role} or o.payload->'to'->>'user' = ${auth.userId} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}${asResident})
+          and (((o.payload->'to'->>'role' = ${role} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}) and (o.instance_id is null or ${mayRead}))
+            or o.payload->'to'->>'user' = ${auth.userId}${asResident})
         order by o.created_at desc
         limit 200`));
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());

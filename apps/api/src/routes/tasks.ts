@@ -6,15 +6,21 @@ import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, optStr, param, readBody } from '../services/body.ts';
 import { claimTask, reassignTask } from '../store/task-claims.ts';
+import { accessibleInstances, mayAccessInstance, notYours } from '../services/instance-access.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
 
+/** A task of the caller's estate, with the facts of its instance (the access rule reads them). */
 async function loadTask(c: Context<AppEnv>, id: string) {
   if (!isUuid(id)) throw notFound('task', id);
-  const [row] = await c.get('deps').db.select().from(tasks).where(and(eq(tasks.tenantId, authOf(c).tenantId), eq(tasks.id, id)));
-  if (!row) throw notFound('task', id);
-  const role = requireEstate(c, row.estateId);
-  return { row, role };
+  const [found] = await c.get('deps').db
+    .select({ task: tasks, inst: { tenantId: instances.tenantId, id: instances.id, estateId: instances.estateId, startedBy: instances.startedBy, unitId: instances.unitId, definitionVersionId: instances.definitionVersionId } })
+    .from(tasks)
+    .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+    .where(and(eq(tasks.tenantId, authOf(c).tenantId), eq(tasks.id, id)));
+  if (!found) throw notFound('task', id);
+  const role = requireEstate(c, found.task.estateId);
+  return { row: found.task, inst: found.inst, role };
 }
 
 const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string }) => ({
@@ -49,19 +55,25 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey })
         .from(tasks)
         .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
-        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate)))
+        // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
+        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
         .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
         .limit(500);
       return c.json({ items: rows.map((r) => view(r.task, r)) });
     },
   )
   .post('/:id/claim', { summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {
-    const { row, role } = await loadTask(c, param(c, 'id'));
+    const { row, inst, role } = await loadTask(c, param(c, 'id'));
     const auth = authOf(c);
+    const { db, cache } = c.get('deps');
+    if (!(await mayAccessInstance({ db, cache }, { userId: auth.userId, role }, inst))) throw notYours();
     if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
-    if (row.role && row.role !== role && !supervisors.includes(role)) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
+    // supervisors may take a staff task of another role (its events still need that role); a task for the
+    // request's residents is theirs alone
+    const mayTake = !row.role || row.role === role || (supervisors.includes(role) && row.role !== 'resident');
+    if (!mayTake) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
     const now = c.get('deps').config.now();
-    const updated = await claimTask(c.get('deps').db, auth.tenantId, row.id, auth.userId, now);
+    const updated = await claimTask(db, auth.tenantId, row.id, auth.userId, now);
     if (!updated) throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
     return c.json(view(updated));
   })
@@ -76,17 +88,21 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
       example: { role: 'technician' },
     },
     async (c) => {
-      const { row } = await loadTask(c, param(c, 'id'));
+      const { row, inst } = await loadTask(c, param(c, 'id'));
       const body = await readBody(c);
       const auth = authOf(c);
       const userId = optStr(body, 'userId');
       const role = optStr(body, 'role');
-      const { db } = c.get('deps');
+      const { db, cache } = c.get('deps');
       if (userId !== undefined) {
         const [m] = isUuid(userId)
           ? await db.select().from(memberships).where(and(eq(memberships.tenantId, auth.tenantId), eq(memberships.userId, userId), eq(memberships.estateId, row.estateId)))
           : [];
         if (!m) throw new ApiError('invalid-request', { zh: '该用户不在本项目中', en: 'That user has no role in this estate' }, { field: 'userId' });
+        // a task goes only to someone who may see its request (a resident of another household may not)
+        if (!(await mayAccessInstance({ db, cache }, { userId, role: m.role }, inst))) {
+          throw new ApiError('invalid-request', { zh: '该用户无权查看此任务所属的事项', en: 'That user may not see the request this task belongs to' }, { field: 'userId' });
+        }
       }
       if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
       const updated = await reassignTask(db, auth.tenantId, row.id, { userId: userId ?? null, role: role ?? row.role, at: c.get('deps').config.now() });

@@ -1,6 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import { attachments, instances, type DbOrTx } from '@estateflow/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { attachments, events, instances, type DbOrTx } from '@estateflow/db';
+import type { Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { accessibleInstances } from './instance-access.ts';
 
 /** The path form values use to refer to an uploaded file. */
 export const attachmentPrefix = '/api/attachments/';
@@ -46,29 +48,51 @@ export interface UploadAge {
  */
 export const expiryMarginHours = (orphanHours: number): number => Math.min(1, orphanHours / 2);
 
+/** Who submits the data, and the instance it goes to (none for a start). */
+export interface Submitter {
+  userId: string;
+  instanceId?: string;
+}
+
+/** Of `ids`, those the instance's history already names (attached by an accepted start or event). */
+async function attachedTo(db: DbOrTx, tenantId: string, instanceId: string, ids: readonly string[]): Promise<Set<string>> {
+  const named = await Promise.all(ids.map(async (id) => {
+    const [hit] = await db.select({ one: sql<number>`1` }).from(events)
+      .where(and(eq(events.tenantId, tenantId), eq(events.instanceId, instanceId), sql`${events.data}::text like ${`%${attachmentUrl(id)}%`}`))
+      .limit(1);
+    return hit ? [id] : [];
+  }));
+  return new Set(named.flat());
+}
+
 /**
  * Refuses form data that refers to an attachment which does not exist in this tenant and estate,
- * or which was uploaded so long ago without being submitted that the worker is about to remove it
- * (a `form-invalid` error naming the field, zh/en). One query, and none when nothing is referenced.
- * Runs before the event path's transaction, so a refusal changes nothing.
+ * which the submitter did not upload and the instance does not already have (naming someone else's
+ * upload must not make it readable to the readers of this instance), or which was uploaded so long
+ * ago without being submitted that the worker is about to remove it: a `form-invalid` error naming
+ * the field, zh/en. One query, plus one per upload of someone else; none when nothing is referenced.
+ * Runs before the event path's transaction, so a refusal changes nothing. A missing upload and
+ * someone else's get the same message, so the answer tells nobody whether an id exists.
  */
-export async function checkAttachmentRefs(db: DbOrTx, tenantId: string, estateId: string, data: unknown, age: UploadAge): Promise<void> {
+export async function checkAttachmentRefs(db: DbOrTx, tenantId: string, estateId: string, data: unknown, age: UploadAge, by: Submitter): Promise<void> {
   const refs = attachmentRefs(data);
   if (refs.length === 0) return;
   const ids = [...new Set(refs.flatMap((r) => (r.id ? [r.id] : [])))];
   const found = new Map(ids.length
-    ? (await db.select({ id: attachments.id, createdAt: attachments.createdAt, claimedAt: attachments.claimedAt }).from(attachments)
+    ? (await db.select({ id: attachments.id, createdAt: attachments.createdAt, claimedAt: attachments.claimedAt, createdBy: attachments.createdBy }).from(attachments)
       .where(and(eq(attachments.tenantId, tenantId), eq(attachments.estateId, estateId), inArray(attachments.id, ids)))).map((r) => [r.id, r])
     : []);
+  const others = [...found.values()].filter((r) => r.createdBy !== by.userId).map((r) => r.id);
+  const attached = by.instanceId && others.length ? await attachedTo(db, tenantId, by.instanceId, others) : new Set<string>();
   const keptHours = age.orphanHours - expiryMarginHours(age.orphanHours);
   const expiredBefore = age.now.getTime() - keptHours * 3_600_000;
   const hours = Number(keptHours.toFixed(2));
   const issues = refs.flatMap((r) => {
     const row = r.id ? found.get(r.id) : undefined;
-    if (!row) {
+    if (!row || (row.createdBy !== by.userId && !attached.has(row.id))) {
       return [{ field: r.field, keyword: 'attachment', message: {
-        zh: `${r.field}：附件 ${r.value} 不存在或不属于本项目，请重新上传`,
-        en: `${r.field}: attachment ${r.value} does not exist in this estate; upload it again`,
+        zh: `${r.field}：附件 ${r.value} 不存在、不属于本项目，或不是您上传的，请重新上传`,
+        en: `${r.field}: attachment ${r.value} does not exist in this estate or was not uploaded by you; upload it again`,
       } }];
     }
     if (row.claimedAt === null && row.createdAt.getTime() < expiredBefore) {
@@ -88,13 +112,14 @@ export async function checkAttachmentRefs(db: DbOrTx, tenantId: string, estateId
 }
 
 /**
- * The same check for an event on an instance: finds the instance's estate (only when the data
- * refers to attachments), lets `authorise` answer 404/403 first as the event path would, then checks.
+ * Whether an attachment is named in the history of an instance of the estate that the caller may
+ * see (`accessibleInstances`, the one access rule): a resident reads the files of their own and
+ * their household's requests, not a neighbour's.
  */
-export async function checkEventAttachmentRefs(db: DbOrTx, tenantId: string, instanceId: string, data: unknown, age: UploadAge, authorise: (estateId: string) => void): Promise<void> {
-  if (attachmentRefs(data).length === 0) return;
-  const [row] = await db.select({ estateId: instances.estateId }).from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, instanceId)));
-  if (!row) return; // the event path answers the unknown instance
-  authorise(row.estateId);
-  await checkAttachmentRefs(db, tenantId, row.estateId, data, age);
+export async function inAccessibleInstance(db: DbOrTx, auth: Auth, estateId: string, id: string): Promise<boolean> {
+  const [hit] = await db.select({ one: sql<number>`1` }).from(instances)
+    .where(and(eq(instances.tenantId, auth.tenantId), eq(instances.estateId, estateId), accessibleInstances(auth, [estateId]),
+      sql`exists (select 1 from ${events} where ${events.tenantId} = ${instances.tenantId} and ${events.instanceId} = ${instances.id} and ${events.data}::text like ${`%${attachmentUrl(id)}%`})`))
+    .limit(1);
+  return hit !== undefined;
 }

@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, estates, payments, receipts, residents, type DbOrTx } from '@estateflow/db';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { billAdjustments, billingPlans, billLines, bills, estates, payments, receipts, residents, unitBillingProfiles, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, Payment, PaymentMethod } from '@estateflow/billing';
 import { notFound } from '../errors.ts';
 
@@ -11,10 +11,17 @@ export async function estateTimeZone(db: DbOrTx, tenantId: string, estateId: str
   return e.timeZone;
 }
 
-/** The units a resident is registered in. */
-export async function residentUnits(db: DbOrTx, tenantId: string, estateId: string, userId: string): Promise<string[]> {
-  const rows = await db.select({ unitId: residents.unitId }).from(residents)
-    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId)));
+/**
+ * The units whose bills, receipts and statements a resident reads: the units they live in, unless
+ * the estate keeps owner and tenant accounts apart for the unit (its billing profile's `payer` is
+ * `owner` or `tenant`), in which case only its residents of that kind (`residents.kind`) read them.
+ * With no profile, or `payer` = `household` (the default), every resident of the unit does.
+ */
+export async function accountUnits(db: DbOrTx, tenantId: string, estateId: string, userId: string): Promise<string[]> {
+  const rows = await db.selectDistinct({ unitId: residents.unitId }).from(residents)
+    .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, residents.tenantId), eq(unitBillingProfiles.unitId, residents.unitId)))
+    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId),
+      or(isNull(unitBillingProfiles.payer), eq(unitBillingProfiles.payer, 'household'), eq(unitBillingProfiles.payer, residents.kind))));
   return rows.map((r) => r.unitId);
 }
 

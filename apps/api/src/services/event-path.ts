@@ -53,11 +53,11 @@ export function refusal(e: EngineError): ApiError {
   return new ApiError(reasonOf[e.reason], e.message, extra);
 }
 
-/** A refused start or event leaves its audit line and nothing else. */
-async function auditRefusal(db: DbOrTx, line: { tenantId: string; estateId: string | null; actor: Actor; action: string; target: string; detail: Record<string, unknown>; at: Date }) {
+/** Writes one `audit_log` line (a refusal's only trace; a start's accepted line rides on its plan). */
+export async function audit(db: DbOrTx, line: { tenantId: string; estateId?: string | null; actor: Actor; action: string; target: string; outcome: 'accepted' | 'refused'; detail: Record<string, unknown>; at: Date }) {
   await db.insert(auditLog).values({
-    tenantId: line.tenantId, id: randomUUID(), estateId: line.estateId, actorId: line.actor.id === 'system' ? null : line.actor.id,
-    actorRole: line.actor.role, action: line.action, target: line.target, outcome: 'refused', detail: line.detail, at: line.at,
+    tenantId: line.tenantId, id: randomUUID(), estateId: line.estateId ?? null, actorId: line.actor.id === 'system' ? null : line.actor.id,
+    actorRole: line.actor.role, action: line.action, target: line.target, outcome: line.outcome, detail: line.detail, at: line.at,
   });
 }
 
@@ -111,7 +111,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
     const refused = !result.ok ? result.error : await unknownAssignee(db, req.tenantId, req.estateId, pinned.compiled, result.value);
     if (refused || !result.ok) {
       const error = refused ?? (result as { error: EngineError }).error;
-      await auditRefusal(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, detail: { error: error as unknown as Record<string, unknown>, data: req.data }, at: now });
+      await audit(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, outcome: 'refused', detail: { error: error as unknown as Record<string, unknown>, data: req.data }, at: now });
       throw refusal(error);
     }
     const outcome = result.value;
@@ -226,8 +226,8 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
     // the same request ran alongside and committed first (this one then found the instance moved on): its answer is this one's
     if (e instanceof ApiError && req.idempotency && await keyStored(deps.db, req.tenantId, req.idempotency)) throw new IdempotencyRace(req.idempotency.key);
     if (e instanceof ApiError && e.reason !== 'not-found' && !tx) {
-      await auditRefusal(deps.db, {
-        tenantId: req.tenantId, estateId, actor, action: `event:${req.event.type}`, target: `instance/${req.instanceId}`,
+      await audit(deps.db, {
+        tenantId: req.tenantId, estateId, actor, action: `event:${req.event.type}`, target: `instance/${req.instanceId}`, outcome: 'refused',
         detail: { reason: e.reason, message: e.text, field: e.field, data: req.event.data ?? {} }, at: now,
       });
     }

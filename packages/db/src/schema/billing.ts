@@ -36,6 +36,12 @@ export const unitBillingProfiles = pgTable(
     unitType: text('unit_type').notNull(),
     custody: boolean('custody').notNull().default(false),
     parking: jsonb('parking').$type<{ kind: string; count: number }[]>().notNull().default([]),
+    /**
+     * Whose account the unit's bills are: `household` (default) = every resident of the unit reads them;
+     * `owner` / `tenant` = only its residents of that kind (`residents.kind`), when the estate keeps owner
+     * and tenant accounts apart. Staff read them all.
+     */
+    payer: text('payer').$type<'household' | 'owner' | 'tenant'>().notNull().default('household'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.unitId] }), index('unit_billing_profiles_estate_idx').on(t.tenantId, t.estateId)],

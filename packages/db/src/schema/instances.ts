@@ -28,6 +28,9 @@ export const instances = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('instances_estate_idx').on(t.tenantId, t.estateId, t.workflowKey, t.status),
+    // who may see an instance (apps/api/src/services/instance-access.ts): a resident's own requests and their unit's
+    index('instances_started_by_idx').on(t.tenantId, t.estateId, t.startedBy),
+    index('instances_unit_idx').on(t.tenantId, t.estateId, t.unitId),
   ],
 );
 

@@ -56,10 +56,16 @@ export const residents = pgTable(
     unitId: uuid('unit_id').notNull(),
     name: text('name').notNull(),
     phone: text('phone'),
+    /** owner (业主) or tenant (租户): decides whose bills they read when a unit's bills have a `payer` (unit_billing_profiles) */
     kind: text('kind').$type<'owner' | 'tenant'>().notNull().default('owner'),
     userId: uuid('user_id'),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('residents_unit_idx').on(t.tenantId, t.estateId, t.unitId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('residents_unit_idx').on(t.tenantId, t.estateId, t.unitId),
+    // the units a signed-in resident lives in (every access check of a resident reads it)
+    index('residents_user_idx').on(t.tenantId, t.estateId, t.userId),
+  ],
 );
 
 export type Company = typeof companies.$inferSelect;

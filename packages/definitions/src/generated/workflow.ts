@@ -82,6 +82,14 @@ export const workflowSchema = {
       "title": "发起 Start",
       "description": "谁可发起、用哪张表单。Who may start an instance, with which form."
     },
+    "privacy": {
+      "enum": [
+        "household",
+        "private"
+      ],
+      "title": "住户可见范围 Who among residents sees a request",
+      "description": "household：住在工单所属房屋的住户都可查看和办理（报修、有偿服务等家庭事项）；private：只有发起的住户本人可以（投诉等个人事项，CP-13）。缺省为 private。员工按角色查看，不受此项影响。household: every resident of the request's unit may see and act on it (household matters such as repairs and paid services); private: only the resident who raised it (complaints and other personal matters, CP-13). Default private. Staff see requests by their role, whatever this says."
+    },
     "guards": {
       "type": "object",
       "maxProperties": 100,
@@ -549,6 +557,7 @@ export const workflowSchema = {
           "technician"
         ]
       },
+      "privacy": "private",
       "guards": {
         "hasLead": "event.data.hasLead == true",
         "fullyChecked": "size(event.data.checks) == 3"
@@ -1261,6 +1270,14 @@ type WorkflowView = {
       "additionalProperties": false,
       "title": "发起 Start",
       "description": "谁可发起、用哪张表单。Who may start an instance, with which form."
+    },
+    "privacy": {
+      "enum": [
+        "household",
+        "private"
+      ],
+      "title": "住户可见范围 Who among residents sees a request",
+      "description": "household：住在工单所属房屋的住户都可查看和办理（报修、有偿服务等家庭事项）；private：只有发起的住户本人可以（投诉等个人事项，CP-13）。缺省为 private。员工按角色查看，不受此项影响。household: every resident of the request's unit may see and act on it (household matters such as repairs and paid services); private: only the resident who raised it (complaints and other personal matters, CP-13). Default private. Staff see requests by their role, whatever this says."
     },
     "guards": {
       "type": "object",
