@@ -4,7 +4,8 @@
 -- null if none); `slaTimers` the instance's armed SLA timers ([id, key, due ms]); `history` its
 -- events ([at ms, type, data, state_after] by seq), only when a policy is bound (SLA clocks are
 -- computed from it). Built as json, not jsonb: a tree per value is 10-20 times slower to build for
--- a snapshot-sized row.
+-- a snapshot-sized row. The armed SLA timers are found by the instance's index, (status || '')
+-- keeping the worker's partial due-time index out of the plan (see ef_commit_plan).
 CREATE OR REPLACE FUNCTION ef_instance_context(p_keys jsonb) RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN (
@@ -13,7 +14,7 @@ BEGIN
       'calendars', ef_calendar_fingerprint(i.tenant_id, i.estate_id),
       'sla', b.bound,
       'slaTimers', (SELECT coalesce(json_agg(json_build_array(tm.id, tm.key, ef_ms(tm.due_at))), '[]'::json) FROM timers tm
-                    WHERE tm.tenant_id = i.tenant_id AND tm.instance_id = i.id AND tm.status = 'armed' AND ef_is_sla_timer(tm.key)),
+                    WHERE tm.tenant_id = i.tenant_id AND tm.instance_id = i.id AND (tm.status || '') = 'armed' AND ef_is_sla_timer(tm.key)),
       'history', CASE WHEN b.bound IS NOT NULL THEN (
         SELECT json_agg(json_build_array(ef_ms(e.at), e.type, e.data, e.state_after) ORDER BY e.seq) FROM events e
         WHERE e.tenant_id = i.tenant_id AND e.instance_id = i.id) END
