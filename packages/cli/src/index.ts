@@ -5,3 +5,4 @@ export { loadBundle, findBundles, paramsFor, BundleError, type LoadedBundle } fr
 export { runScenario, type ScenarioRun, type TimelineEntry } from './scenario/run-scenario.ts';
 export { coverageOf, type Coverage } from './scenario/coverage.ts';
 export type { Scenario, ScenarioStep, Expectation } from './scenario/scenario.ts';
+export { patternsCommand, patternsInDatabase, patternsInPaths, type PatternSite } from './commands/patterns.ts';

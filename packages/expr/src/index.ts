@@ -6,4 +6,6 @@ export type { Bilingual, ExprErrorReason, ExprIssue, ExprIssueReason, ExprPositi
 export { SCOPE_VARIABLES } from './environment.ts';
 export type { ExprScope } from './environment.ts';
 export { LIMITS } from './budget.ts';
+export { compilePattern, patternProblem, patternRegExp, PatternError, PATTERN_LIMITS } from './pattern.ts';
+export type { CompiledPattern, PatternProblem, PatternProblemReason, PatternResult } from './pattern.ts';
 export { formatYuan, parseFen, daysBetween, calendarDate, DEFAULT_TIME_ZONE } from './helpers.ts';

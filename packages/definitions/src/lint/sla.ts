@@ -3,6 +3,7 @@ import { suggestion } from '../did-you-mean.ts';
 import { finding, type Finding } from '../finding.ts';
 import type { Workflow } from '../generated/index.ts';
 import { BUILT_IN_CALENDARS } from '../vocabulary.ts';
+import { exprFinding } from './expressions.ts';
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -46,7 +47,6 @@ export type SlaPolicyContext = {
 
 const PARAM_REF = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clip = (s: string): string => (s.length > 80 ? s.slice(0, 77) + '…' : s);
 
 /**
  * The semantic check of an SLA policy (`kind: "sla"`), the same on the server (publish, bundle
@@ -75,7 +75,7 @@ export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding
   const expr = (source: unknown, path: Path, expect: ExprExpect): void => {
     if (typeof source !== 'string' || source === '') return;
     const issue = checkExpr(source, { scope: 'workflow', expect })[0];
-    if (issue) out.push(finding('bad-expression', file, path, `表达式“${clip(source)}”有误：${issue.message.zh}`, `Expression "${clip(source)}" is invalid: ${issue.message.en}`));
+    if (issue) out.push(exprFinding(issue, source, path, file));
     if (!params) return;
     for (const m of source.matchAll(PARAM_REF)) {
       const name = m[1]!;
