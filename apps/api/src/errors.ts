@@ -18,6 +18,7 @@ export type Reason =
   | 'conflict'
   | 'too-large'
   | 'unsupported-type'
+  | 'too-many-attempts'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -34,6 +35,7 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-type': 415,
+  'too-many-attempts': 429,
   internal: 500,
 };
 
