@@ -15,6 +15,8 @@ export interface ApiConfig {
   attachmentOrphanHours: number;
   /** failed sign-in delays and locks (services/login-throttle.ts) */
   loginThrottle: LoginThrottleConfig;
+  /** origins besides the API's own whose pages may send state-changing requests (env EF_TRUSTED_ORIGINS, comma-separated) */
+  trustedOrigins: string[];
   /** behind one trusted reverse proxy: the client address is the last X-Forwarded-For entry (env EF_TRUST_PROXY=1) */
   trustProxy: boolean;
   /** the clock; the only place the API reads time */
@@ -31,6 +33,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     attachmentOrphanHours: overrides.attachmentOrphanHours ?? attachmentOrphanHours(),
     loginThrottle: defaultLoginThrottle,
     trustProxy: process.env.EF_TRUST_PROXY === '1',
+    trustedOrigins: (process.env.EF_TRUSTED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     now: () => new Date(),
     ...overrides,
   };

@@ -19,6 +19,7 @@ export type Reason =
   | 'too-large'
   | 'unsupported-type'
   | 'too-many-attempts'
+  | 'cross-origin'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -36,6 +37,7 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   'too-large': 413,
   'unsupported-type': 415,
   'too-many-attempts': 429,
+  'cross-origin': 403,
   internal: 500,
 };
 
