@@ -40,6 +40,9 @@ describe('compilePattern (re2js, linear time)', () => {
     expect(patternProblem('(x')?.reason).toBe('invalid');
     expect(patternProblem('[')?.en).toMatch(/^Invalid pattern/);
     expect(patternProblem('^[0-9+ -]{5,20}$')).toBeUndefined();
+    // an escaped ( before ?= is an optional bracket, an escaped backslash before 1 a backslash and a 1
+    expect(patternProblem('^\\(?=$')).toBeUndefined();
+    expect(patternProblem('^a\\\\1$')).toBeUndefined();
   });
 
   it('is an ajv regExp engine: a refused pattern throws PatternError at schema compile time', () => {

@@ -28,12 +28,12 @@ export type CompiledPattern = { readonly source: string; test(input: string): bo
 
 export type PatternResult = { ok: true; pattern: CompiledPattern } | { ok: false; problem: PatternProblem };
 
-const LOOKAROUND = /\(\?<?[=!]/;
-const BACK_REFERENCE = /\\(?:[1-9]|k<)/;
+// not behind an escaped backslash: `\\1` is a backslash and a 1, `\(?=` an optional ( and a =
+const LOOKAROUND = /(?<!\\)(?:\\\\)*\(\?<?[=!]/;
+const BACK_REFERENCE = /(?<!\\)(?:\\\\)*\\(?:[1-9]|k<)/;
 
 /** The construct RE2 lacks, found on the source before the engine's own (terser) message. */
 function unsupportedConstruct(source: string): PatternProblem | undefined {
-  // a construct behind an escaped backslash (`\\(?=`) is still refused: rare, and the engine says why
   if (LOOKAROUND.test(source)) {
     return {
       reason: 'lookaround',
