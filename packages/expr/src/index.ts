@@ -1,6 +1,6 @@
 export { checkExpr, compileExpr, evaluateExpr } from './compile.ts';
 export type { CompiledExpr, CompileResult, ExprExpect, ExprOptions, ExprVars } from './compile.ts';
-export { renderTemplate, checkTemplate } from './template.ts';
+export { renderTemplate, renderText, checkTemplate } from './template.ts';
 export { ExprError } from './errors.ts';
 export type { Bilingual, ExprErrorReason, ExprIssue, ExprIssueReason, ExprPosition } from './errors.ts';
 export { SCOPE_VARIABLES } from './environment.ts';
