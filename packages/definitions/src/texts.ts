@@ -51,6 +51,21 @@ export function textSites(doc: unknown): TextSite[] {
 }
 
 /**
+ * One descriptive text in the estate's words: `{{params.x}}` filled through expr's one renderer
+ * (scope `description`). A text without placeholders comes back as it is; one whose placeholder
+ * fails (a parameter the caller did not pass) too, rather than failing the page that shows it.
+ * @example renderDescription({ zh: '{{params.m}} 分钟内', en: 'within {{params.m}} minutes' }, { m: 10 }).zh // '10 分钟内'
+ */
+export function renderDescription(text: Text, params: Record<string, unknown>): Text {
+  if (!text.zh.includes('{{') && !text.en.includes('{{')) return text;
+  try {
+    return renderText(text, { params }, { scope: 'description' });
+  } catch {
+    return text;
+  }
+}
+
+/**
  * A copy of a definition with every descriptive text (`use: 'description'`) rendered with the
  * estate's parameter values, through expr's one renderer: "登记后 {{params.dispatchMinutes}} 分钟内"
  * reads "登记后 10 分钟内" in an estate that set 10. Notices and task titles are left for the
@@ -63,12 +78,7 @@ export function renderDescriptions<T>(doc: T, params: Record<string, unknown>): 
   if (sites.length === 0) return doc;
   const copy = structuredClone(doc) as unknown as Record<string | number, unknown>;
   for (const site of sites) {
-    let rendered: Text;
-    try {
-      rendered = renderText(site.text, { params }, { scope: 'description' });
-    } catch {
-      continue;
-    }
+    const rendered = renderDescription(site.text, params);
     let parent = copy;
     for (const key of site.path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
     parent[site.path.at(-1)!] = rendered;
