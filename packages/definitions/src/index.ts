@@ -25,5 +25,5 @@ export { textSites, renderDescription, renderDescriptions } from './texts.ts';
 export type { TextSite, TextUse } from './texts.ts';
 export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
-export { serialPrefixOf, formatSerial, prefixClashes } from './serial.ts';
+export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
 export type * from './generated/index.ts';

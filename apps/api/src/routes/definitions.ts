@@ -7,6 +7,7 @@ import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
+import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
@@ -48,6 +49,11 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
   const doc = document as { kind?: unknown; workflow?: unknown } | null;
+  if (estateId && doc?.kind === 'workflow') {
+    // a valid workflow's serial prefix must be its own in the estate
+    const issues = checkDefinition(document, [...forms, ...extraForms]);
+    return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
+  }
   if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms]);
   const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
   let params: string[] = [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { auditLog, counters, events, instances, outbox, tasks, timers, type Db, type DbOrTx, type Instance, type Tx } from '@estateflow/db';
+import { instanceSerial } from '@estateflow/definitions';
 import { start, step, type Actor, type EngineError, type EngineEvent, type EngineSnapshot, type Outcome } from '@estateflow/engine';
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import type { CompiledCache } from './compiled-cache.ts';
@@ -146,7 +147,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest): Pro
     // before the SLA policies are read below: a re-arm job for this estate waits for this start to commit (sla-rearm-job.ts)
     await holdSlaContext(tx, req.tenantId, req.estateId);
     const n = await nextSerial(tx, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`);
-    const serial = `${req.workflowKey.split('-').map((w) => w[0]?.toUpperCase()).join('')}-${String(n).padStart(6, '0')}`;
+    const serial = instanceSerial(pinned.compiled.definition, n);
     const snapshot = outcome.snapshot;
     const [row] = await tx.insert(instances).values({
       tenantId: req.tenantId, id: instanceId, estateId: req.estateId, unitId: req.unitId ?? null, workflowKey: req.workflowKey,
