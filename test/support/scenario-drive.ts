@@ -110,7 +110,7 @@ export async function driveScenario(
     await fireUntil(target);
     clock.now = target;
     if (!step.send) continue;
-    let role = step.actor?.role ?? starter;
+    let role: string = step.actor?.role ?? starter;
     if (role === 'resident' && starter !== 'resident') role = wf.events[step.send]?.roles?.find((r) => r !== 'resident') ?? role;
     const res = await (await as(role)).call('POST', `/api/instances/${instanceId}/events`, { type: step.send, data: await data(step.data ?? {}) });
     const label = `${s.file} step ${i + 1} ${step.send} as ${role}: ${JSON.stringify(res.body)}`;
