@@ -334,8 +334,8 @@ export const formSchema = {
                   "en": "Estimated value"
                 },
                 "help": {
-                  "zh": "以元填写，按分保存",
-                  "en": "Entered in yuan, stored in fen"
+                  "zh": "按估计价值填写（元）",
+                  "en": "The estimated value, in yuan"
                 }
               }
             ]

@@ -581,6 +581,7 @@ export const workflowSchema = {
         "cleaning",
         "technician"
       ],
+      "serialPrefix": "LF",
       "params": {
         "cheapRetentionMonths": {
           "schema": {
@@ -613,6 +614,15 @@ export const workflowSchema = {
         "storage": "",
         "claimant": "",
         "disposal": ""
+      },
+      "contextFields": {
+        "claimant": {
+          "title": {
+            "zh": "认领人",
+            "en": "Claimant"
+          },
+          "widget": "text"
+        }
       },
       "start": {
         "form": "lf-report",
@@ -695,10 +705,17 @@ export const workflowSchema = {
         "initial": "reported",
         "states": {
           "reported": {
-            "description": {
-              "zh": "物品已交值班经理，待登记（LF-1）",
-              "en": "Handed to the duty manager, to be registered (LF-1)"
+            "title": {
+              "zh": "待登记",
+              "en": "To register"
             },
+            "description": {
+              "zh": "物品已交值班经理，待登记",
+              "en": "Handed to the duty manager, to be registered"
+            },
+            "source": [
+              "LF-1"
+            ],
             "tasks": [
               {
                 "id": "register",
@@ -753,10 +770,18 @@ export const workflowSchema = {
             }
           },
           "kept": {
-            "description": {
-              "zh": "保管中（LF-2、LF-4）",
-              "en": "Kept safe (LF-2, LF-4)"
+            "title": {
+              "zh": "保管中",
+              "en": "Kept safe"
             },
+            "description": {
+              "zh": "保管中",
+              "en": "Kept safe"
+            },
+            "source": [
+              "LF-2",
+              "LF-4"
+            ],
             "initial": "awaitingClaim",
             "after": {
               "retention": {
@@ -781,6 +806,10 @@ export const workflowSchema = {
             },
             "states": {
               "seekingOwner": {
+                "title": {
+                  "zh": "寻找失主",
+                  "en": "Seeking the owner"
+                },
                 "tasks": [
                   {
                     "id": "find-owner",
@@ -806,6 +835,10 @@ export const workflowSchema = {
                 }
               },
               "awaitingClaim": {
+                "title": {
+                  "zh": "等待认领",
+                  "en": "Awaiting a claim"
+                },
                 "entry": [
                   {
                     "type": "notify",
@@ -825,10 +858,17 @@ export const workflowSchema = {
             }
           },
           "retentionExpired": {
-            "description": {
-              "zh": "保管期满，待物业经理决定（LF-4）",
-              "en": "Retention over, the property manager decides (LF-4)"
+            "title": {
+              "zh": "保管期满待处理",
+              "en": "Retention over"
             },
+            "description": {
+              "zh": "保管期满，待物业经理决定",
+              "en": "Retention over, the property manager decides"
+            },
+            "source": [
+              "LF-4"
+            ],
             "entry": [
               {
                 "type": "notify",
@@ -896,13 +936,24 @@ export const workflowSchema = {
             }
           },
           "claimed": {
+            "title": {
+              "zh": "已认领",
+              "en": "Claimed"
+            },
             "type": "final",
             "description": {
-              "zh": "已认领（LF-3）",
-              "en": "Claimed (LF-3)"
-            }
+              "zh": "已认领",
+              "en": "Claimed"
+            },
+            "source": [
+              "LF-3"
+            ]
           },
           "disposed": {
+            "title": {
+              "zh": "已处理",
+              "en": "Disposed of"
+            },
             "type": "final",
             "description": {
               "zh": "已处理",
