@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, lte } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Hono } from 'hono';
 import { createUser, runWorkerOnce, type AppEnv } from '@estateflow/api';
-import { timers, type Db, type Role } from '@estateflow/db';
+import { residents, timers, type Db, type Role } from '@estateflow/db';
 import { addDuration, findBundles, loadBundle, runScenario, type Scenario } from '@estateflow/cli';
 import { installBundle, readBundleFolder, type BundlePackage } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
@@ -52,8 +53,8 @@ export interface Drive {
  * replays it through the engine: the clock jumps to each step's time, the worker fires every timer
  * due on the way at its own due instant (workflow and SLA timers alike), then the step's event is
  * sent as a user of the step's role. Actor ids in event data (technicianId …) become that role's
- * user; a resident step on a request someone else raised is sent by another role the event allows
- * (a resident acts only on what they raised). Every step answers as the scenario expects (refused
+ * user; the resident lives in the request's unit, and a resident step on a request someone else
+ * raised is sent by another role the event allows unless the workflow's privacy is household. Every step answers as the scenario expects (refused
  * steps 4xx, others 200).
  */
 export async function driveScenario(
@@ -65,11 +66,16 @@ export async function driveScenario(
 ): Promise<Drive> {
   const { pkg, parameters } = forScenario(await readBundleFolder(s.dir), s.scenario);
   await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg, parameters, source: 'upload', now: new Date(s.scenario.start.at) });
-  const wf = Object.values(pkg.files).find((d) => d.kind === 'workflow' && d.id === s.scenario.workflow) as { events: Record<string, { roles?: string[] }> };
+  const wf = Object.values(pkg.files).find((d) => d.kind === 'workflow' && d.id === s.scenario.workflow) as { events: Record<string, { roles?: string[] }>; privacy?: string };
   const users = new Map<string, string>();
   const as = async (role: string): Promise<Client> => {
     const username = `${place.tag}-${role}`;
-    if (!users.has(role)) users.set(role, await createUser(db, testConfig as never, { tenantId: place.tenantId, username, password: 'pw', roles: [{ estateId: place.estateId, role: role as Role }] }));
+    if (!users.has(role)) {
+      const userId = await createUser(db, testConfig as never, { tenantId: place.tenantId, username, password: 'pw', roles: [{ estateId: place.estateId, role: role as Role }] });
+      users.set(role, userId);
+      // the resident lives in the request's unit
+      if (role === 'resident') await db.insert(residents).values({ tenantId: place.tenantId, id: randomUUID(), estateId: place.estateId, unitId: place.unitId, name: '住户', userId });
+    }
     // signed in afresh: the clock jumps days past a session
     return signIn(app, username, 'pw');
   };
@@ -111,7 +117,8 @@ export async function driveScenario(
     clock.now = target;
     if (!step.send) continue;
     let role: string = step.actor?.role ?? starter;
-    if (role === 'resident' && starter !== 'resident') role = wf.events[step.send]?.roles?.find((r) => r !== 'resident') ?? role;
+    // a resident acts on a request someone else raised only where the household sees it (privacy household)
+    if (role === 'resident' && starter !== 'resident' && wf.privacy !== 'household') role = wf.events[step.send]?.roles?.find((r) => r !== 'resident') ?? role;
     const res = await (await as(role)).call('POST', `/api/instances/${instanceId}/events`, { type: step.send, data: await data(step.data ?? {}) });
     const label = `${s.file} step ${i + 1} ${step.send} as ${role}: ${JSON.stringify(res.body)}`;
     if (step.expect?.error) expect(res.status, label).toBeGreaterThanOrEqual(400);
