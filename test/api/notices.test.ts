@@ -86,7 +86,7 @@ withDatabases((kind, getDb) => {
 
   it(`each notice names its request (serial, workflow), and another estate's notices are refused, on ${kind}`, async () => {
     const r = await as('A').call('GET', `/api/notices?estateId=${estateId}`);
-    expect(r.body.items[0]).toMatchObject({ instanceId, serial: expect.stringMatching(/^C-\d{6}$/), workflow: 'complaint', kind: 'notify', status: 'done' });
+    expect(r.body.items[0]).toMatchObject({ instanceId, serial: expect.stringMatching(/^CP-\d{6}$/), workflow: 'complaint', kind: 'notify', status: 'done' });
     const other = await as('A').call('GET', `/api/notices?estateId=${w.otherCompany.estateId}`);
     expect([403, 404]).toContain(other.status);
   });

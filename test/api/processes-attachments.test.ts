@@ -59,7 +59,9 @@ withDatabases((kind, getDb) => {
       const byKey = new Map(res.body.items.map((p: { key: string }) => [p.key, p]));
       // RP-1: residents report repairs; lost and found is started by staff only (LF-1)
       expect(byKey.get('repair')).toMatchObject({ title: { zh: '报修', en: 'Repair' }, category: 'repair', startForm: 'rp-report', version: 1 });
-      expect((byKey.get('repair') as { description: { zh: string } }).description.zh).toContain('受理报修');
+      // the resident-facing description, not the staff procedure
+      expect((byKey.get('repair') as { description: { zh: string } }).description.zh).toContain('报修后，客服中心会派维修师傅上门');
+      expect((byKey.get('repair') as { description: { zh: string } }).description.zh).not.toContain('受理报修 →');
       expect(byKey.get('complaint')).toMatchObject({ category: 'complaint', startForm: 'cp-intake' });
       expect(byKey.has('test-ticket')).toBe(true);
       expect(byKey.has('lost-and-found')).toBe(false);

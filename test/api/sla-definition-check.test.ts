@@ -92,7 +92,7 @@ withDatabases((kind, getDb) => {
   it(`publishes a good edit (RP-2: 45 minutes on site) as the next version, on ${kind}`, async () => {
     const before = await versions();
     const doc = edited((d) => (d.metrics[0]!.goals[0]!.deadline = { after: { amount: 45, unit: 'minutes' } }));
-    expect((await validate(doc)).body).toEqual({ valid: true, issues: [] });
+    expect((await validate(doc)).body).toEqual({ valid: true, issues: [], warnings: [] });
     const p = await publish(doc);
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.version).toBe(Math.max(...before) + 1);

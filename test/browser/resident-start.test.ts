@@ -171,7 +171,7 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
 
     // the property manager is asked to post it on the notice board too; the dispatcher is not addressed
     const manager = await (await sessionOf('property-manager')).call('GET', `/api/notices?estateId=${estateId}`) as { items: { instanceId: string; payload: { message: { zh: string } } }[] };
-    expect(manager.items.filter((n) => n.instanceId === id).map((n) => n.payload.message.zh)).toEqual(['普遍性投诉已整改，请张贴整改公告（CP-8）：全楼楼道灯已恢复']);
+    expect(manager.items.filter((n) => n.instanceId === id).map((n) => n.payload.message.zh)).toEqual(['普遍性投诉已整改，请张贴整改公告：全楼楼道灯已恢复']);
     const dispatcher = await (await sessionOf('dispatcher')).call('GET', `/api/notices?estateId=${estateId}`) as { items: { instanceId: string }[] };
     expect(dispatcher.items.filter((n) => n.instanceId === id)).toEqual([]);
   }, 120_000);

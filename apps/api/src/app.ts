@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { Db } from '@estateflow/db';
+import { sameOrigin } from './auth/same-origin.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { defaultConfig, type ApiConfig } from './config.ts';
 import type { AppEnv, Deps } from './env.ts';
 import { notFound, onError } from './errors.ts';
 import { docsPage, openApiDocument } from './openapi.ts';
+import { apiSecurityHeaders } from './security-headers.ts';
 import type { Resource, RouteMeta } from './route-table.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -44,6 +46,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
+  api.use('*', sameOrigin(config.trustedOrigins));
   api.use('*', sessionMiddleware);
   api.use('*', idempotency);
   for (const r of resources) api.route(r.base, r.app);
@@ -52,6 +55,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   api.notFound((c) => c.json(notFound('route', c.req.path).toBody(), 404));
   api.onError(onError);
   const app = new Hono<AppEnv>();
+  app.use('*', apiSecurityHeaders(config.secureCookies));
   app.route('/api', api);
   app.notFound((c) => c.json(notFound('route', c.req.path).toBody(), 404));
   app.onError(onError);

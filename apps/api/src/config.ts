@@ -1,4 +1,5 @@
 import { attachmentOrphanHours } from './services/attachment-sweep.ts';
+import { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 /** Settings of one API process; tests lower the argon2 cost and session lifetime. */
 export interface ApiConfig {
   /** argon2id cost (defaults: OWASP-recommended 19 MiB, 2 passes) */
@@ -12,6 +13,12 @@ export interface ApiConfig {
   attachmentMaxBytes: number;
   /** hours an upload no start or event has named is kept (env EF_ATTACHMENT_ORPHAN_HOURS, default 72): the worker deletes it after, and a submission naming it is refused a margin before */
   attachmentOrphanHours: number;
+  /** failed sign-in delays and locks (services/login-throttle.ts) */
+  loginThrottle: LoginThrottleConfig;
+  /** origins besides the API's own whose pages may send state-changing requests (env EF_TRUSTED_ORIGINS, comma-separated) */
+  trustedOrigins: string[];
+  /** behind one trusted reverse proxy: the client address is the last X-Forwarded-For entry (env EF_TRUST_PROXY=1) */
+  trustProxy: boolean;
   /** the clock; the only place the API reads time */
   now: () => Date;
 }
@@ -24,6 +31,9 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,
     attachmentOrphanHours: overrides.attachmentOrphanHours ?? attachmentOrphanHours(),
+    loginThrottle: defaultLoginThrottle,
+    trustProxy: process.env.EF_TRUST_PROXY === '1',
+    trustedOrigins: (process.env.EF_TRUSTED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     now: () => new Date(),
     ...overrides,
   };

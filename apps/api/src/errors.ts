@@ -18,6 +18,8 @@ export type Reason =
   | 'conflict'
   | 'too-large'
   | 'unsupported-type'
+  | 'too-many-attempts'
+  | 'cross-origin'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -34,6 +36,8 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-type': 415,
+  'too-many-attempts': 429,
+  'cross-origin': 403,
   internal: 500,
 };
 

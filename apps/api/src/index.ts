@@ -15,3 +15,4 @@ export { startInstance, sendEvent, systemActor } from './services/event-path.ts'
 export { readBody, str, optStr, obj, isUuid } from './services/body.ts';
 export { attachmentRefs, checkAttachmentRefs } from './services/attachment-refs.ts';
 export { attachmentOrphanHours, sweepOrphanAttachments, type SweepResult } from './services/attachment-sweep.ts';
+export { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';

@@ -7,6 +7,7 @@ import { createDb } from '@estateflow/db';
 import { createApp } from './app.ts';
 import { defaultConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
+import { withPageSecurityHeaders } from './security-headers.ts';
 import { startWorker } from './worker.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -34,7 +35,7 @@ const api = getRequestListener(createApp({ db, config }).fetch);
 const webBuild = `${root}apps/web/build/handler.js`;
 let web: NodeHandler | undefined;
 if (existsSync(webBuild)) {
-  web = ((await import(pathToFileURL(webBuild).href)) as { handler: NodeHandler }).handler;
+  web = withPageSecurityHeaders(((await import(pathToFileURL(webBuild).href)) as { handler: NodeHandler }).handler, config.secureCookies);
 } else {
   console.log('[estateflow] no web build (apps/web/build/handler.js): serving the API only');
 }

@@ -1,7 +1,7 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { generatedSchemas } from './generated/index.ts';
-import { safeRegExp } from './safe-regex.ts';
+import { patternRegExp } from '@estateflow/expr';
 
 /** Every schema in `schemas/`, by kind (`common` holds the shared `$defs` and is not a document kind). */
 export const schemas = generatedSchemas;
@@ -15,7 +15,7 @@ const SCHEMA_BASE = 'https://estateflow.dev/schemas/';
 
 /**
  * A strict ajv (2020-12) with ajv-formats, `$data` off. With `untrustedPatterns` (the default) it
- * compiles `pattern` through `safeRegExp`, which refuses nested quantifiers and back-references: use
+ * compiles `pattern` on the linear-time engine (`patternRegExp` of @estateflow/expr, re2js): use
  * that for data schemas written in definitions. The platform's own schemas in `schemas/` are
  * reviewed code and compile with the plain engine.
  */
@@ -27,7 +27,7 @@ export function createAjv(options: { untrustedPatterns?: boolean } = {}): Ajv202
     allErrors: true,
     verbose: true,
     $data: false,
-    ...(options.untrustedPatterns === false ? {} : { code: { regExp: safeRegExp } }),
+    ...(options.untrustedPatterns === false ? {} : { code: { regExp: patternRegExp } }),
   });
   addFormats(ajv);
   return ajv;
@@ -57,8 +57,8 @@ let dataAjv: Ajv2020 | undefined;
 
 /**
  * Compiles a data schema from a definition (a form's `schema`, a parameter's `schema`) with the same
- * strict, regex-safe settings; cached by content (bounded). Throws on a schema ajv or the regex
- * guard rejects.
+ * strict settings, patterns on the linear-time engine; cached by content (bounded). Throws on a
+ * schema ajv rejects, or `PatternError` on a pattern the engine cannot compile.
  */
 export function compileDataSchema(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);

@@ -6,6 +6,7 @@ import { finding, hasErrors, type Finding } from './finding.ts';
 import type { Bundle, Form, Workflow } from './generated/index.ts';
 import { parseJson } from './limits.ts';
 import { lintDuplicateNotices } from './lint/sla-notices.ts';
+import { prefixClashes } from './serial.ts';
 import { documentKind, validateDocument } from './validate-document.ts';
 
 /** One file of a bundle, parsed. `kind` is what `contents` lists it as. */
@@ -149,7 +150,12 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
   const workflows = ids('workflow');
   const bundleParams = Object.keys(bundle.manifest.parameters ?? {});
   const allParams = new Set([...bundleParams, ...bundle.workflows.flatMap((w) => Object.keys(w.params ?? {}))]);
+  const paramDefaults = new Map<string, unknown>([
+    ...bundle.workflows.flatMap((w) => Object.entries(w.params ?? {}).map(([k, p]) => [k, p.default] as const)),
+    ...Object.entries(bundle.manifest.parameters ?? {}).map(([k, p]) => [k, p.default] as const),
+  ]);
   const formFields = new Map(bundle.forms.map((f) => [f.id, new Set(Object.keys(f.schema.properties ?? {}))] as const));
+  const formDefs = new Map(bundle.forms.filter((f) => typeof f.id === 'string' && typeof f.layout === 'object' && f.layout !== null).map((f) => [f.id, f] as const));
   const seen = new Map<string, string>();
   const valid = new Map<string, Workflow>();
   // what an SLA may measure: the bundle's workflows that have a machine to walk
@@ -170,6 +176,8 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
         calendars,
         workflows,
         formFields,
+        formDefs,
+        paramDefaults,
         // a workflow sees the bundle's parameters; an SLA those plus its own workflow's (added by the SLA lint)
         params: d.kind === 'workflow' || d.kind === ('sla' as DocumentKind) ? new Set(bundleParams) : allParams,
         ...(d.kind === ('sla' as DocumentKind) ? { workflowDefs } : {}),
@@ -184,6 +192,16 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
       else seen.set(key, d.file);
     }
     if (d.kind === 'workflow' && !hasErrors(findings) && id !== undefined) valid.set(id, d.doc as Workflow);
+  }
+  for (const [prefix, ids] of prefixClashes(valid.values())) {
+    for (const id of ids) {
+      const d = bundle.documents.find((x) => x.kind === 'workflow' && idOf(x.doc) === id)!;
+      const others = ids.filter((x) => x !== id).join('、');
+      const own = (d.doc as Workflow).serialPrefix !== undefined;
+      out.push(finding('duplicate-serial-prefix', d.file, own ? '/serialPrefix' : '/id',
+        `工单编号前缀“${prefix}”与流程 ${others} 相同，两者会发出同样的编号：请在 serialPrefix 中为每个流程写不同的前缀`,
+        `Serial prefix "${prefix}" is also used by workflow ${others.replace(/、/g, ', ')}: both would issue the same serials; give each workflow its own serialPrefix`));
+    }
   }
   for (const d of bundle.documents) {
     const doc = d.doc as Doc | null;

@@ -7,6 +7,7 @@ import type { LintContext } from './lint/context.ts';
 import { lintParams } from './lint/data-schema.ts';
 import { lintForm } from './lint/form.ts';
 import { lintSlaPolicy, type SlaPolicyContext } from './lint/sla.ts';
+import { lintTexts } from './lint/texts.ts';
 import { lintWorkflow } from './lint/workflow.ts';
 import { schemaFindings } from './schema-findings.ts';
 
@@ -38,17 +39,22 @@ export function validateDocument(doc: unknown, options: ValidateOptions = {}): F
   const k = checkShape(doc, file);
   if ('findings' in k) return k.findings;
   const ctx: LintContext = { file, ...options.context };
-  switch (k.kind) {
+  return [...lintKind(k.kind, doc, ctx), ...lintTexts(doc, ctx)];
+}
+
+/** The semantic lint of one kind (the text rules apply to every kind). */
+function lintKind(kind: DocumentKind, doc: unknown, ctx: LintContext): Finding[] {
+  switch (kind) {
     case 'workflow':
       return lintWorkflow(doc as Workflow, ctx);
     case 'form':
       return lintForm(doc as Form, ctx);
     case 'bundle':
-      return lintParams((doc as Bundle).parameters, ['parameters'], file);
+      return lintParams((doc as Bundle).parameters, ['parameters'], ctx.file);
     case 'sla': {
       const wfId = (doc as { workflow?: unknown }).workflow;
       const workflow = ctx.workflowDefs && typeof wfId === 'string' ? (ctx.workflowDefs.get(wfId) ?? null) : undefined;
-      return lintSlaPolicy(doc, { file, workflow, calendars: ctx.calendars, params: ctx.params });
+      return lintSlaPolicy(doc, { file: ctx.file, workflow, calendars: ctx.calendars, params: ctx.params });
     }
     default:
       return [];

@@ -1,5 +1,6 @@
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { ExprError, type ExprIssue, positionAt, where } from './errors.ts';
+import { patternProblem } from './pattern.ts';
 
 /** Hard limits every expression lives within; exported so docs and tests quote the same numbers. */
 export const LIMITS = {
@@ -11,8 +12,6 @@ export const LIMITS = {
   maxComprehensionNesting: 2,
   /** cel.bind() calls in one expression (each can double a value) */
   maxBinds: 4,
-  /** regex pattern characters in .matches() */
-  maxPatternLength: 100,
   /** loop iterations in one evaluation, across all macros */
   maxIterations: 10_000,
   /** values (scalars + containers) in the variables handed to one evaluation */
@@ -55,7 +54,7 @@ function tooComplex(source: string, node: ASTNode, zh: string, en: string): Expr
 
 /**
  * Static checks the parser's own limits do not cover: nested loops, value doubling through
- * cel.bind, and regular expressions that could backtrack for ever (JS RegExp is not RE2).
+ * cel.bind, and `.matches()` patterns the linear-time engine cannot compile (pattern.ts).
  */
 export function staticBudgetIssues(source: string, root: ASTNode): ExprIssue[] {
   const issues: ExprIssue[] = [];
@@ -67,8 +66,8 @@ export function staticBudgetIssues(source: string, root: ASTNode): ExprIssue[] {
         issues.push(tooComplex(source, node, `cel.bind 最多使用 ${LIMITS.maxBinds} 次`, `At most ${LIMITS.maxBinds} cel.bind calls are allowed`));
       }
       if (name === 'matches') {
-        const problem = patternProblem(args[0]);
-        if (problem) issues.push(tooComplex(source, node, problem.zh, problem.en));
+        const problem = matchesProblem(args[0]);
+        if (problem) issues.push(badPattern(source, node, problem));
       }
       if (MACROS.has(name) && args.length >= 2) {
         if (loopDepth + 1 > LIMITS.maxComprehensionNesting) {
@@ -89,49 +88,17 @@ export function staticBudgetIssues(source: string, root: ASTNode): ExprIssue[] {
   return issues;
 }
 
-function patternProblem(arg: ASTNode | undefined): { zh: string; en: string } | undefined {
+function matchesProblem(arg: ASTNode | undefined): { zh: string; en: string } | undefined {
   if (!arg || arg.op !== 'value' || typeof arg.args !== 'string') {
     return { zh: 'matches() 的模式必须是字符串常量', en: 'The pattern of matches() must be a string literal' };
   }
-  const p = arg.args;
-  if (p.length > LIMITS.maxPatternLength) {
-    return { zh: `正则模式最长 ${LIMITS.maxPatternLength} 个字符`, en: `A regex pattern has at most ${LIMITS.maxPatternLength} characters` };
-  }
-  if (/\\[1-9k]/.test(p) || p.includes('(?<')) {
-    return { zh: '正则模式不能使用反向引用或断言', en: 'Regex patterns may not use back-references or look-behind' };
-  }
-  if (hasNestedQuantifier(p)) {
-    return { zh: '正则模式不能对含量词或“|”的分组再加量词（可能极慢）', en: 'Regex patterns may not repeat a group that itself repeats or alternates (catastrophic backtracking)' };
-  }
-  return undefined;
+  return patternProblem(arg.args);
 }
 
-/** True for shapes like (a+)+, (a|aa)*, (x*){2,}: the ones that backtrack exponentially. */
-export function hasNestedQuantifier(pattern: string): boolean {
-  const stack: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') stack.push(false);
-    else if (ch === '*' || ch === '+' || ch === '{' || ch === '|') {
-      if (stack.length) stack[stack.length - 1] = true;
-    } else if (ch === ')') {
-      const risky = stack.pop() ?? false;
-      const next = pattern[i + 1];
-      if (risky && (next === '*' || next === '+' || next === '{')) return true;
-      if (risky && stack.length) stack[stack.length - 1] = true;
-    }
-  }
-  return false;
+function badPattern(source: string, node: ASTNode, problem: { zh: string; en: string }): ExprIssue {
+  const position = positionAt(source, node.start);
+  const at = where(position);
+  return { reason: 'bad-pattern', message: { zh: `${problem.zh}${at.zh}`, en: `${problem.en}${at.en}` }, position };
 }
 
 // The library runs macros synchronously through one method on its loop-variable context. We

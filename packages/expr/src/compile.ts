@@ -2,6 +2,7 @@ import { ParseError, type ASTNode } from '@marcbachmann/cel-js';
 import { Duration, UnsignedInt } from '@marcbachmann/cel-js/evaluator';
 import { LIMITS, staticBudgetIssues, withIterationBudget } from './budget.ts';
 import { describeCelError, isCelError, issueFromCelError } from './cel-errors.ts';
+import { useLinearMatches } from './cel-matches.ts';
 import { environmentFor, SCOPE_VARIABLES, type ExprScope } from './environment.ts';
 import { ExprError, type ExprIssue } from './errors.ts';
 import { timeZoneIssues } from './time-zone-rule.ts';
@@ -105,6 +106,7 @@ function compileUncached(source: string, scope: ExprScope, expect: ExprExpect): 
   }
   const zoneIssues = timeZoneIssues(source, parsed.ast);
   if (zoneIssues.length) return { ok: false, issues: zoneIssues };
+  useLinearMatches(parsed.ast);
   const type = checked.type ?? 'dyn';
   if (expect !== 'any' && type !== 'dyn' && !CEL_TYPE[expect].includes(type)) {
     return {

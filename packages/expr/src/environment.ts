@@ -2,8 +2,12 @@ import { Environment } from '@marcbachmann/cel-js';
 import { LIMITS } from './budget.ts';
 import { helperFunctions } from './helpers.ts';
 
-/** Which variables an expression may read: engine expressions or form rules. */
-export type ExprScope = 'workflow' | 'form';
+/**
+ * Which variables an expression may read: engine expressions, form rules, or the placeholders of
+ * a text that describes a definition (titles, descriptions), which are rendered before any
+ * instance exists and so read only the estate's parameters.
+ */
+export type ExprScope = 'workflow' | 'form' | 'description';
 
 type VariableDoc = { name: string; type: string; description: string };
 
@@ -25,6 +29,9 @@ export const SCOPE_VARIABLES: Readonly<Record<ExprScope, readonly VariableDoc[]>
     { name: 'params', type: 'map', description: "the estate's parameter values" },
     { name: 'now', type: TIMESTAMP, description: 'the current instant' },
   ],
+  description: [
+    { name: 'params', type: 'map', description: "the estate's parameter values" },
+  ],
 };
 
 function build(scope: ExprScope): Environment {
@@ -34,7 +41,7 @@ function build(scope: ExprScope): Environment {
   return env;
 }
 
-const environments: Record<ExprScope, Environment> = { workflow: build('workflow'), form: build('form') };
+const environments: Record<ExprScope, Environment> = { workflow: build('workflow'), form: build('form'), description: build('description') };
 
 export function environmentFor(scope: ExprScope): Environment {
   return environments[scope];

@@ -4,7 +4,7 @@ export type Bilingual = { zh: string; en: string };
 export type ExprPosition = { offset: number; line: number; column: number };
 
 /** Why a source expression was rejected before evaluation. */
-export type ExprIssueReason = 'parse' | 'type' | 'too-long' | 'too-complex' | 'unknown-variable';
+export type ExprIssueReason = 'parse' | 'type' | 'too-long' | 'too-complex' | 'bad-pattern' | 'unknown-variable';
 
 export type ExprIssue = {
   reason: ExprIssueReason;
@@ -52,6 +52,7 @@ function issueToErrorReason(reason: ExprIssueReason): ExprErrorReason {
       return 'parse';
     case 'type':
     case 'unknown-variable':
+    case 'bad-pattern':
       return 'type';
     case 'too-long':
     case 'too-complex':

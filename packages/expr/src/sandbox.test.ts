@@ -87,12 +87,29 @@ describe('budget: hostile expressions fail fast with a clear error', () => {
     expect(reasonOf(() => evaluateExpr('size(context.l)', { context: { l: huge } }))).toBe('budget');
   });
 
-  it('refuses regular expressions that could backtrack for ever', () => {
-    for (const p of ['(a+)+$', '(a|aa)*b', '(x*){2,}', '(\\\\w+\\\\s?)*$']) {
-      expect(checkExpr(`context.s.matches("${p}")`)[0]?.reason).toBe('too-complex');
+  it('runs .matches() on the linear-time engine: patterns that stall a backtracking engine answer at once', () => {
+    for (const p of ['^a*a*a*a*a*a*a*a*$', '(a+)+$', '^(a|aa)*$', '^(\\\\w+\\\\s?)*$']) {
+      expect(checkExpr(`context.s.matches("${p}")`), p).toEqual([]);
+      for (const n of [45, 1_000]) {
+        expect(evaluateExpr(`context.s.matches("${p}")`, { context: { s: `${'a'.repeat(n)}!` } }), `${p} × ${n}`).toBe(false);
+        expect(evaluateExpr(`context.l.exists(x, x.matches("${p}"))`, { context: { l: ['!', `${'a'.repeat(n)}!`] } }), `${p} × ${n} in a macro`).toBe(false);
+      }
     }
-    expect(checkExpr('context.s.matches(context.p)')[0]?.reason).toBe('too-complex');
+    expect(evaluateExpr('context.s.matches("^a*a*a*a*a*a*a*a*$")', { context: { s: 'a'.repeat(1_000) } })).toBe(true);
     expect(evaluateExpr('context.s.matches("^1[3-9][0-9]{9}$")', { context: { s: '13812345678' } })).toBe(true);
+    expect(evaluateExpr('context.s.matches("^[\\\\u4e00-\\\\u9fa5]{2,4}$")', { context: { s: '张三' } })).toBe(true);
+    expect(evaluateExpr('context.s.matches("1[3-9]")', { context: { s: 'tel 138' } })).toBe(true);
+  });
+
+  it('refuses a .matches() pattern the engine cannot compile, or one that is not a literal', () => {
+    for (const p of ['(?=a)b', '(a)\\\\1', '(?<!x)y', 'a{1001}', '(x']) {
+      const issue = checkExpr(`context.s.matches("${p}")`)[0];
+      expect(issue?.reason, p).toBe('bad-pattern');
+      expect(issue?.message.zh, p).toMatch(/正则/);
+      expect(issue?.message.en, p).toMatch(/[Pp]attern/);
+    }
+    expect(checkExpr('context.s.matches("(?=a)b")')[0]?.message.en).toMatch(/lookaround/);
+    expect(checkExpr('context.s.matches(context.p)')[0]?.reason).toBe('bad-pattern');
   });
 
   it('limits cel.bind so values cannot double without bound', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, ExprError, renderTemplate } from './index.ts';
+import { checkTemplate, ExprError, renderTemplate, renderText } from './index.ts';
 
 describe('renderTemplate', () => {
   const vars = { context: { serial: 'RP-2026-0007', feeFen: 12345, tech: null }, now: new Date('2026-03-01T01:30:00Z') };
@@ -26,5 +26,21 @@ describe('renderTemplate', () => {
     expect(issue?.reason).toBe('unknown-variable');
     expect(issue?.position?.offset).toBe(6);
     expect(checkTemplate('{{context.serial}}')).toEqual([]);
+  });
+});
+
+describe('renderText', () => {
+  it('renders both languages, each distinct placeholder once', () => {
+    let reads = 0;
+    const params = { get dispatchMinutes() { reads += 1; return 10; } };
+    const text = { zh: '登记后 {{params.dispatchMinutes}} 分钟内派单', en: 'Dispatched within {{ params.dispatchMinutes }} minutes' };
+    expect(renderText(text, { params }, { scope: 'description' })).toEqual({ zh: '登记后 10 分钟内派单', en: 'Dispatched within 10 minutes' });
+    expect(reads).toBe(1);
+  });
+
+  it('gives a description only the parameters: the instance is not there yet', () => {
+    expect(() => renderText({ zh: '{{context.serial}}', en: '{{context.serial}}' }, { params: {}, context: { serial: 'RP-1' } }, { scope: 'description' })).toThrow(ExprError);
+    expect(checkTemplate('{{context.serial}}', { scope: 'description' })[0]?.reason).toBe('unknown-variable');
+    expect(checkTemplate('{{params.revisitDays}} 天', { scope: 'description' })).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { compileExpr, evaluateExpr, type ExprVars } from './compile.ts';
 import type { ExprScope } from './environment.ts';
-import { positionAt, type ExprIssue } from './errors.ts';
+import { positionAt, type Bilingual, type ExprIssue } from './errors.ts';
 import { DEFAULT_TIME_ZONE } from './helpers.ts';
 
 const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
@@ -25,6 +25,22 @@ function show(value: unknown): string {
  */
 export function renderTemplate(text: string, vars: ExprVars, opts: { scope?: ExprScope } = {}): string {
   return text.replace(PLACEHOLDER, (_m, source: string) => show(evaluateExpr(source.trim(), vars, { scope: opts.scope ?? 'workflow' })));
+}
+
+/**
+ * Renders both languages of a text (a notice, a task title, a description), evaluating each
+ * distinct placeholder once, since zh and en usually share them. The one renderer of `{{ }}`
+ * texts: the engine's notices and titles and the descriptions shown with an estate's parameters
+ * (scope `description`) all come through here.
+ * @example renderText({ zh: '{{params.m}} 分钟内派单', en: 'Dispatch within {{params.m}} minutes' }, { params: { m: 10 } }, { scope: 'description' })
+ */
+export function renderText(text: Bilingual, vars: ExprVars, opts: { scope?: ExprScope } = {}): Bilingual {
+  const sources = new Map<string, number>();
+  for (const t of [text.zh, text.en]) for (const m of t.matchAll(PLACEHOLDER)) if (!sources.has(m[1]!.trim())) sources.set(m[1]!.trim(), sources.size);
+  if (sources.size === 0) return { zh: text.zh, en: text.en };
+  const values = [...sources.keys()].map((source) => show(evaluateExpr(source, vars, { scope: opts.scope ?? 'workflow' })));
+  const fill = (t: string): string => t.replace(PLACEHOLDER, (_m, source: string) => values[sources.get(source.trim())!] ?? '');
+  return { zh: fill(text.zh), en: fill(text.en) };
 }
 
 /** Compile issues of every placeholder, positions relative to the whole text. */

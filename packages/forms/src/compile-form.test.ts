@@ -79,6 +79,15 @@ describe('compileForm', () => {
     expect(checkForm(bad)[0]?.reason).toBe('bad-schema');
   });
 
+  it('reports a pattern the linear-time engine cannot compile at its JSON pointer, in zh and en', () => {
+    const bad = variant((f) => { (f.schema.properties as Record<string, unknown>)['name'] = { type: 'string', maxLength: 20, pattern: '^(?!admin)[a-z]+$' }; });
+    const [issue] = checkForm(bad);
+    expect(issue).toMatchObject({ reason: 'bad-schema', pointer: '/schema/properties/name/pattern' });
+    expect(issue?.message.zh).toMatch(/前后断言/);
+    expect(issue?.message.en).toMatch(/lookaround/);
+    expect(() => compileForm(bad)).toThrow(FormDefinitionError);
+  });
+
   it('accepts the fixture as valid', () => {
     expect(checkForm(repairForm)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
-import { compileExpr, type CompiledExpr, type ExprIssue } from '@estateflow/expr';
+import { compileExpr, PatternError, patternRegExp, type CompiledExpr, type ExprIssue } from '@estateflow/expr';
 import type { FieldSchema, FormDefinition, FormField, FormSection, Text } from './form-definition.ts';
 
 /** A problem in a form definition, pointing into it with a JSON pointer. */
@@ -63,7 +63,8 @@ export const DEFAULT_PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,19}$';
 const addFormats = addFormatsImport as unknown as (ajv: Ajv2020, formats: string[]) => Ajv2020;
 // `time` in a form is a time of day on the estate's clock ("17:30", as <input type=time> sends it),
 // not RFC 3339's zoned time; `date-time` stays an instant with an offset.
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, messages: false }), ['date', 'date-time', 'email', 'uri', 'uuid']).addFormat(
+// `pattern` runs on the linear-time engine (re2js), so no field pattern can stall validation.
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, messages: false, code: { regExp: patternRegExp } }), ['date', 'date-time', 'email', 'uri', 'uuid']).addFormat(
   'time',
   /^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$/,
 );
@@ -182,6 +183,26 @@ function build(form: FormDefinition): Built {
   };
 }
 
+/** The JSON pointer of the first `pattern` equal to `source` in the form's data schema. */
+function patternPointer(schema: unknown, source: string, at = '/schema'): string | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const s = schema as Record<string, unknown>;
+  if (s['pattern'] === source) return `${at}/pattern`;
+  for (const [k, v] of Object.entries((s['properties'] as Record<string, unknown> | undefined) ?? {})) {
+    const hit = patternPointer(v, source, `${at}/properties/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (hit) return hit;
+  }
+  return patternPointer(s['items'], source, `${at}/items`);
+}
+
+function schemaIssue(form: FormDefinition, cause: unknown): FormDefinitionIssue {
+  if (cause instanceof PatternError) {
+    return { reason: 'bad-schema', pointer: patternPointer(form.schema, cause.pattern) ?? '/schema', message: { zh: cause.problem.zh, en: cause.problem.en } };
+  }
+  const en = cause instanceof Error ? cause.message : String(cause);
+  return { reason: 'bad-schema', pointer: '/schema', message: { zh: `数据模式无法编译：${en}`, en: `The data schema does not compile: ${en}` } };
+}
+
 /** Every problem `compileForm` would throw for, as values (for `wf validate` and editors). */
 export function checkForm(form: FormDefinition): FormDefinitionIssue[] {
   const built = build(form);
@@ -191,8 +212,7 @@ export function checkForm(form: FormDefinition): FormDefinitionIssue[] {
     ajv.removeSchema(built.compiled.ajvSchema);
     return [];
   } catch (cause) {
-    const en = cause instanceof Error ? cause.message : String(cause);
-    return [{ reason: 'bad-schema', pointer: '/schema', message: { zh: `数据模式无法编译：${en}`, en: `The data schema does not compile: ${en}` } }];
+    return [schemaIssue(form, cause)];
   }
 }
 
@@ -220,8 +240,7 @@ export function compileForm(form: FormDefinition): CompiledForm {
   try {
     validate = ajv.compile(built.compiled.ajvSchema);
   } catch (cause) {
-    const en = cause instanceof Error ? cause.message : String(cause);
-    throw new FormDefinitionError(form.id, [{ reason: 'bad-schema', pointer: '/schema', message: { zh: `数据模式无法编译：${en}`, en: `The data schema does not compile: ${en}` } }], { cause });
+    throw new FormDefinitionError(form.id, [schemaIssue(form, cause)], { cause });
   }
   const { ajvSchema: _unused, ...rest } = built.compiled;
   const compiled: CompiledForm = Object.freeze({ ...rest, hash, validate });

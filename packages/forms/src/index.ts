@@ -3,6 +3,9 @@ export type { CompiledForm, CompiledField, CompiledSection, FormDefinitionIssue 
 export { validateFormData } from './validate.ts';
 export type { FieldError, ValidateOptions, ValidationResult } from './validate.ts';
 export { renderModel } from './render-model.ts';
+export { isVisible, visibleFields } from './visibility.ts';
+export type { HasVisibility } from './visibility.ts';
+export { humanise } from './humanise.ts';
 export type { RenderModel, RenderSection, RenderField, RenderOption, RenderConstraints, RenderInput } from './render-model.ts';
 export { INPUT_LIMITS } from './sanitize.ts';
 export { normalizeLocale } from './locale.ts';

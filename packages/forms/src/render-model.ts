@@ -1,6 +1,7 @@
+import { renderDescription } from '@estateflow/definitions';
 import { formatYuan } from '@estateflow/expr';
 import type { CompiledField, CompiledForm } from './compile-form.ts';
-import type { FieldSchema, FormWidget, Scalar } from './form-definition.ts';
+import type { FieldSchema, FormWidget, Scalar, Text } from './form-definition.ts';
 import { normalizeLocale, pick, type Locale } from './locale.ts';
 import { fieldStates, type RuleInput } from './rules.ts';
 import { isPlainObject, sanitize } from './sanitize.ts';
@@ -75,7 +76,10 @@ function constraintsOf(schema: FieldSchema): RenderConstraints {
   return c as RenderConstraints;
 }
 
-function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, data: Record<string, unknown>, state: { visible: boolean; enabled: boolean; required: boolean }, errors: readonly FieldError[]): RenderField {
+/** Picks a descriptive text in the locale, its `{{params.x}}` filled with the estate's values. */
+type Say = (text: Text | undefined) => string | undefined;
+
+function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, say: Say, data: Record<string, unknown>, state: { visible: boolean; enabled: boolean; required: boolean }, errors: readonly FieldError[]): RenderField {
   const d = f.def;
   const pointer = `/${f.name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
   const schema = compiled.prepared[f.name] ?? f.schema;
@@ -86,17 +90,17 @@ function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, d
     field: f.name,
     pointer,
     widget: d.widget,
-    label: d.label[locale],
+    label: say(d.label)!,
     value,
     ...state,
     constraints: constraintsOf(schema),
     errors: errors.filter((e) => e.field === pointer || e.field.startsWith(`${pointer}/`)).map((e) => e.message[locale]),
   };
-  const help = pick(d.help, locale);
-  const placeholder = pick(d.placeholder, locale);
+  const help = say(d.help);
+  const placeholder = say(d.placeholder);
   if (help !== undefined) out.help = help;
   if (placeholder !== undefined) out.placeholder = placeholder;
-  if (d.options) out.options = d.options.map((o) => ({ value: o.value, label: o.label[locale] }));
+  if (d.options) out.options = d.options.map((o) => ({ value: o.value, label: say(o.label)! }));
   if (f.money && typeof value === 'number' && Number.isSafeInteger(value)) out.display = formatYuan(BigInt(value));
   if (d.rows !== undefined) out.rows = d.rows;
   if (d.max !== undefined) out.max = d.max;
@@ -126,19 +130,21 @@ export function renderModel(compiled: CompiledForm, input: RenderInput = {}): Re
   const states = fieldStates(compiled, data, rules);
   const errors = input.errors ?? [];
   const form = compiled.form;
+  const params = input.params ?? {};
+  const say: Say = (text) => pick(text && renderDescription(text, params), locale);
   const model: RenderModel = {
     id: form.id,
     locale,
-    title: form.title[locale],
+    title: say(form.title)!,
     sections: compiled.sections.map((s) => {
-      const fields = s.fields.map((f) => renderField(f, compiled, locale, data, states.get(f.name) ?? { visible: true, enabled: true, required: false }, errors));
-      const section: RenderSection = { id: s.def.id, title: s.def.title[locale], visible: fields.some((f) => f.visible), fields };
-      const description = pick(s.def.description, locale);
+      const fields = s.fields.map((f) => renderField(f, compiled, locale, say, data, states.get(f.name) ?? { visible: true, enabled: true, required: false }, errors));
+      const section: RenderSection = { id: s.def.id, title: say(s.def.title)!, visible: fields.some((f) => f.visible), fields };
+      const description = say(s.def.description);
       if (description !== undefined) section.description = description;
       return section;
     }),
   };
-  const description = pick(form.description, locale);
+  const description = say(form.description);
   if (description !== undefined) model.description = description;
   return model;
 }

@@ -71,6 +71,17 @@ describe('validateFormData', () => {
     expect(tooLittle?.message).toEqual({ zh: '费用至少 1 元', en: 'The fee is at least 1 yuan' });
   });
 
+  it('validates a field whose pattern stalls a backtracking engine against 45 and 1,000 characters (linear-time engine)', () => {
+    const form = structuredClone(repairForm);
+    (form.schema!.properties as Record<string, unknown>)['name'] = { type: 'string', maxLength: 2_000, pattern: '^a*a*a*a*a*a*a*a*$' };
+    const stalling = compileForm(form);
+    for (const n of [45, 1_000]) {
+      const r = validateFormData(stalling, { ...base, name: `${'a'.repeat(n)}!` }, { now });
+      expect(r.ok ? [] : r.errors.map((e) => [e.field, e.keyword]), `${n}`).toEqual([['/name', 'pattern']]);
+      expect(validateFormData(stalling, { ...base, name: 'a'.repeat(n) }, { now }).ok).toBe(true);
+    }
+  });
+
   it('checks the phone widget with the default pattern', () => {
     expect(errorsOf({ ...base, phone: 'call me' })[0]).toMatchObject({ field: '/phone', keyword: 'pattern' });
     expect(errorsOf({ ...base, phone: '+86 138-1234-5678' })).toEqual([]);

@@ -50,15 +50,15 @@ function diff(a: Clock | undefined, b: Clock | undefined): string[] {
 export function recompute(
   before: PolicyVersion,
   after: PolicyVersion,
-  histories: readonly { readonly instanceId: string; readonly history: readonly SlaHistoryEntry[] }[],
+  histories: readonly { readonly instanceId: string; readonly history: readonly SlaHistoryEntry[]; readonly endedAt?: Date | undefined }[],
   options: { readonly now: Date; readonly evaluate: SlaEvaluate },
 ): RecomputeReport {
   const changes: ClockChange[] = [];
   const rearm: { instanceId: string; metricId: string; nextInstants: Clock['nextInstants'] }[] = [];
   let unchanged = 0;
-  for (const { instanceId, history } of histories) {
-    const old = computeClocks(before.policy, history, { ...options, calendars: before.calendars });
-    const next = computeClocks(after.policy, history, { ...options, calendars: after.calendars });
+  for (const { instanceId, history, endedAt } of histories) {
+    const old = computeClocks(before.policy, history, { ...options, endedAt, calendars: before.calendars });
+    const next = computeClocks(after.policy, history, { ...options, endedAt, calendars: after.calendars });
     const ids = new Set([...old.map((c) => c.metricId), ...next.map((c) => c.metricId)]);
     for (const metricId of ids) {
       const a = old.find((c) => c.metricId === metricId);

@@ -209,3 +209,43 @@ describe('SLA clocks', () => {
     expect(clockAt(policy, history, '2026-03-03T11:00').dueAt).toEqual(sh('2026-03-06T10:00'));
   });
 });
+
+describe('a request that ends', () => {
+  // a repair clock whose stop condition names a state this path never shows (as a free repair skips billing)
+  const policy: SlaPolicy = {
+    kind: 'sla', id: 'repair-clocks', workflow: 'repair',
+    metrics: [{
+      id: 'complete', start: [{ event: 'CLASSIFY' }], stop: [{ enter: 'billing' }],
+      goals: [{ deadline: { after: { amount: 2, unit: 'hours' } } }], warnings: [50, 80],
+      onBreach: { ladder: [{ after: { after: { amount: 1, unit: 'days' } }, notify: ['property_manager'] }] },
+    }],
+  };
+  const history = [
+    entry('2026-05-06T09:00', 'start', 'received'),
+    entry('2026-05-06T09:05', 'CLASSIFY', 'work'),
+    entry('2026-05-06T09:55', 'ACCEPTANCE', 'revisit'),
+    entry('2026-05-07T10:00', 'REVISIT', 'closed'),
+  ];
+  const at = (now: string, endedAt?: string) => computeClocks(policy, history, { now: sh(now), calendars, evaluate: evaluatorWith(), endedAt: endedAt ? sh(endedAt) : undefined })[0]!;
+
+  it('stops every clock still running when it ends, and arms nothing after', () => {
+    const open = at('2026-05-07T10:00');
+    expect(open.status).toBe('breached');
+    expect(open.nextInstants.map((i) => i.kind)).toEqual(['escalation']);
+    const ended = at('2026-05-07T10:00', '2026-05-07T10:00');
+    expect(ended.status).toBe('breached');
+    expect(ended.stoppedAt).toEqual(sh('2026-05-07T10:00'));
+    expect(ended.nextInstants).toEqual([]);
+    expect(ended.escalations).toEqual([]);
+  });
+
+  it('a clock ended before its goal is met, and its warnings and breach are not armed', () => {
+    const early = computeClocks(policy, history.slice(0, 2), { now: sh('2026-05-06T09:30'), calendars, evaluate: evaluatorWith(), endedAt: sh('2026-05-06T09:30') })[0]!;
+    expect(early.status).toBe('met');
+    expect(early.elapsedMs).toBe(25 * 60_000);
+    expect(early.nextInstants).toEqual([]);
+    // the same history not ended would still wait for its 50 % warning, 80 % warning and breach
+    const running = computeClocks(policy, history.slice(0, 2), { now: sh('2026-05-06T09:30'), calendars, evaluate: evaluatorWith() })[0]!;
+    expect(running.nextInstants.map((i) => i.kind)).toEqual(['warning', 'warning', 'breach', 'escalation']);
+  });
+});

@@ -17,6 +17,12 @@ export type SlaEvaluate = (expr: string, scope: SlaScope) => unknown;
 
 export interface ClockOptions {
   readonly now: Date;
+  /**
+   * When the instance ended (reached a final state), if it has: every clock still running or paused
+   * stops there, met or breached as of that instant, and arms nothing more. A request that ends
+   * stops all its clocks, whatever the metrics' own stop conditions say.
+   */
+  readonly endedAt?: Date | undefined;
   readonly calendars?: CalendarSource;
   readonly evaluate: SlaEvaluate;
 }
@@ -152,6 +158,13 @@ function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHisto
       }
     }
     previous = paths;
+  }
+  const ended = options.endedAt?.getTime();
+  const last = cycles.at(-1);
+  if (ended !== undefined && ended <= now && last && last.end === undefined) {
+    const segment = last.segments.at(-1);
+    if (segment && segment[1] === undefined) segment[1] = Math.max(ended, segment[0]);
+    last.end = { at: Math.max(ended, last.startedAt), by: 'stop' };
   }
   return cycles;
 }
@@ -291,7 +304,8 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
       breachRecorded: recorded,
       warnings,
       warningsReached: warnings.filter((w) => w.reached).map((w) => w.percent),
-      escalations: running || breached ? escalations : [],
+      // a stopped clock climbs no further: only the rungs due by its stop
+      escalations: running ? escalations : breached ? escalations.filter((e) => e.at.getTime() <= end) : [],
       nextInstants,
       cycles: finished,
       issues,

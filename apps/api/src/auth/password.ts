@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 // Algorithm.Argon2id of @node-rs/argon2 (an ambient const enum, not importable as a value)
@@ -11,4 +12,23 @@ export function hashPassword(password: string, config: Pick<ApiConfig, 'argon2'>
 
 export function verifyPassword(hashed: string, password: string): Promise<boolean> {
   return verify(hashed, password).catch(() => false);
+}
+
+const dummies = new Map<string, Promise<string>>();
+
+/**
+ * Checks `password` against the user's hash, or, for a name with no user, against a hash of a
+ * random password made once per process with the same cost: an unknown name costs the same time
+ * as a wrong password, so the answer time does not tell which accounts exist. Always false then.
+ */
+export async function verifyPasswordOrDummy(hashed: string | undefined, password: string, config: Pick<ApiConfig, 'argon2'>): Promise<boolean> {
+  if (hashed !== undefined) return verifyPassword(hashed, password);
+  const cost = `${config.argon2.memoryCost}:${config.argon2.timeCost}`;
+  let dummy = dummies.get(cost);
+  if (!dummy) {
+    dummy = hashPassword(randomBytes(16).toString('hex'), config);
+    dummies.set(cost, dummy);
+  }
+  await verifyPassword(await dummy, password);
+  return false;
 }

@@ -1,12 +1,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { estates, sessions, users } from '@estateflow/db';
-import { verifyPassword } from '../auth/password.ts';
+import { clientAddress } from '../auth/client-address.ts';
+import { verifyPasswordOrDummy } from '../auth/password.ts';
 import { authForUser, createSession, sessionCookie, tokenHash } from '../auth/session.ts';
 import type { Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { authOf, Resource } from '../route-table.ts';
 import { readBody, str } from '../services/body.ts';
+import { auditSignIn, throttled } from '../services/sign-in-audit.ts';
+import { loginBlocked, recordLoginFailure, recordLoginSuccess } from '../services/login-throttle.ts';
 import type { Db } from '@estateflow/db';
 
 export async function describeAuth(db: Db, auth: Auth) {
@@ -35,10 +38,22 @@ export const authRoutes = new Resource('/auth', 'Auth')
       const username = str(body, 'username');
       const password = str(body, 'password');
       const { db, config } = c.get('deps');
+      const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
+      const block = await loginBlocked(db, config.loginThrottle, attempt);
+      if (block) {
+        c.header('Retry-After', String(Math.max(1, Math.ceil((block.until.getTime() - attempt.now.getTime()) / 1000))));
+        throw throttled(block, attempt.now);
+      }
       const [user] = await db.select().from(users).where(eq(users.username, username));
-      if (!user || !(await verifyPassword(user.passwordHash, password))) {
+      // an unknown name is checked against a dummy hash: the same time as a wrong password
+      const verified = await verifyPasswordOrDummy(user?.passwordHash, password, config);
+      if (!verified || !user) {
+        const blocks = await recordLoginFailure(db, config.loginThrottle, attempt);
+        await auditSignIn(db, user, attempt, { outcome: 'refused', blocks });
         throw new ApiError('bad-credentials', { zh: '用户名或密码错误', en: 'Wrong username or password' }, { field: 'password' });
       }
+      await recordLoginSuccess(db, attempt);
+      await auditSignIn(db, user, attempt, { outcome: 'accepted', blocks: [] });
       const expiresAt = new Date(config.now().getTime() + config.sessionTtlMs);
       const token = await createSession(db, user.tenantId, user.id, expiresAt);
       setCookie(c, sessionCookie, token, {

@@ -32,7 +32,7 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
       summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files })',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string' }, bundleId: { type: 'string' }, package: { type: 'object', properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string' }, bundleId: { type: 'string' }, package: { type: 'object', properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } } } },
       example: { bundleId: 'lost-and-found', parameters: {} },
     },
     async (c) => {
@@ -54,7 +54,8 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
         source = 'upload';
       }
       const parameters = obj(body, 'parameters', false);
-      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, source, userId, now: config.now() }));
+      const serialPrefixes = obj(body, 'serialPrefixes', false);
+      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now() }));
       return c.json({ ...installSummary(result.install), versions: result.versions.map((v) => ({ id: v.id, kind: v.kind, key: v.key, version: v.version })) });
     },
   )

@@ -4,9 +4,10 @@ import { bundleInstalls, definitionDrafts, definitionVersions } from '@estateflo
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
-import { checkDefinition, definitionKinds } from '../services/definition-check.ts';
+import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
+import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
@@ -43,12 +44,17 @@ async function loadVersion(c: Context<AppEnv>, id: string) {
  * an SLA policy against the estate's latest published workflow it names (its params with those of the
  * bundle install it came from) and the estate's calendars.
  */
-async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = []) {
+async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[]) {
   const { db } = c.get('deps');
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
   const doc = document as { kind?: unknown; workflow?: unknown } | null;
-  if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms]);
+  if (estateId && doc?.kind === 'workflow') {
+    // a valid workflow's serial prefix must be its own in the estate
+    const issues = checkDefinition(document, [...forms, ...extraForms], {}, warnings);
+    return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
+  }
+  if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);
   const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
   let params: string[] = [];
   if (wf?.bundleInstallId) {
@@ -60,7 +66,7 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     params: new Set(params),
     calendars: new Set(calendars),
     workflows: new Map(wf ? [[wf.key, wf.document as unknown as Workflow]] : []),
-  });
+  }, warnings);
 }
 
 const documentBody = {
@@ -95,14 +101,15 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   })
   .post(
     '/validate',
-    { summary: 'Validate a definition without storing it; answers the issues (JSON pointer + zh/en)', access: designers, estate: { from: 'body', optional: true }, body: { type: 'object', required: ['document'], properties: { estateId: { type: 'string' }, document: { type: 'object' } } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    { summary: 'Validate a definition without storing it; answers the issues that refuse it and the lint warnings that do not (JSON pointer + zh/en)', access: designers, estate: { from: 'body', optional: true }, body: { type: 'object', required: ['document'], properties: { estateId: { type: 'string' }, document: { type: 'object' } } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
     async (c) => {
       const body = await readBody(c);
       const estateId = optStr(body, 'estateId');
       if (estateId) requireEstate(c, estateId);
       else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
-      const issues = await validateIn(c, estateId, body.document);
-      return c.json({ valid: issues.length === 0, issues });
+      const warnings: DefinitionIssue[] = [];
+      const issues = await validateIn(c, estateId, body.document, [], warnings);
+      return c.json({ valid: issues.length === 0, issues, warnings });
     },
   )
   .put('/drafts', { summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c) => {

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { definitionVersions, residents, units, type Role } from '@estateflow/db';
+import { renderDescription } from '@estateflow/definitions';
 import type { WorkflowDefinition } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -57,7 +58,7 @@ export const processRoutes = new Resource('/processes', 'Processes')
   .get(
     '/',
     {
-      summary: 'The processes the caller may start in an estate (latest published workflows whose start.roles include their role), with titles, descriptions, category and start form; plus the caller\'s own units there',
+      summary: 'The processes the caller may start in an estate (latest published workflows whose start.roles include their role), with titles, descriptions (a resident reads the resident-facing one; numbers from the estate\'s parameters), category and start form; plus the caller\'s own units there',
       access: everyone,
       estate: { from: 'query' },
       query: { estateId: { type: 'string' } },
@@ -74,20 +75,25 @@ export const processRoutes = new Resource('/processes', 'Processes')
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
       const rows = await latestWorkflows(c, estateId!);
-      const items = rows
+      const { db, cache } = c.get('deps');
+      const startable = rows
         .map((v) => ({ v, def: v.document as unknown as WorkflowDefinition & { category?: unknown; icon?: unknown } }))
-        .filter(({ def }) => mayStart(def, role))
-        .map(({ v, def }) => ({
+        .filter(({ def }) => mayStart(def, role));
+      // residents read the resident-facing description, staff the procedure; both with the estate's parameter values
+      const params = await Promise.all(startable.map(({ v }) => cache.get(db, auth.tenantId, v.id).then((p) => p.params)));
+      const items = startable
+        .map(({ v, def }, n) => ({ v, def, description: role === 'resident' ? (def.residentDescription ?? def.description) : def.description, params: params[n]! }))
+        .map(({ v, def, description, params }) => ({
           key: v.key,
           title: def.title as Text,
-          ...(def.description ? { description: def.description as Text } : {}),
+          ...(description ? { description: renderDescription(description, params) } : {}),
           category: categoryOf(def),
           ...(typeof def.icon === 'string' ? { icon: def.icon } : {}),
           startForm: def.start?.form ?? null,
           version: v.version,
           versionId: v.id,
         }));
-      const own = await c.get('deps').db
+      const own = await db
         .select({ id: units.id, label: units.label })
         .from(residents)
         .innerJoin(units, and(eq(units.tenantId, residents.tenantId), eq(units.id, residents.unitId)))

@@ -3,6 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { billLines, bills, feeSchedules, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
 import { estateDate, generateBills, parsePeriod, type FeeSchedule, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
+import { chargeSerials } from './charge-serials.ts';
 import { estateTimeZone, loadPlan } from './billing-store.ts';
 import { markBilled } from '../store/outbox-queue.ts';
 
@@ -26,8 +27,8 @@ export interface RunResult {
 /**
  * One billing run inside the caller's transaction: every unit with a billing profile gets its
  * missing bill for the period (the `bills` key index makes a concurrent duplicate a no-op), and
- * pending `charge` outbox rows (PS-7) completed before the payment notice join the bills and are
- * marked done. Rerunning it creates nothing.
+ * pending `charge` outbox rows (PS-7) completed before the payment notice join the bills, each
+ * under its request's serial (`chargeSerials`), and are marked done. Rerunning it creates nothing.
  */
 export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const { tenantId, estateId, planKey, periodId, now } = input;
@@ -54,17 +55,20 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   }
   const existing = await tx.select({ key: bills.key }).from(bills)
     .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id)));
-  const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId })
+  const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId, instanceId: instances.id, serial: instances.serial, workflowKey: instances.workflowKey })
     .from(outbox)
     .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.estateId, estateId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
+  // each charge is billed under its request's serial, made unique per charge (charge-serials.ts)
+  const serialOf = await chargeSerials(tx, tenantId, estateId, chargeRows);
   const charges: ServiceCharge[] = [];
   const outboxBySerial = new Map<string, string>();
   for (const r of chargeRows) {
-    const p = r.payload as { serial?: unknown; amountFen?: unknown; description?: { zh: string; en: string } };
-    if (!r.unitId || typeof p.serial !== 'string' || typeof p.amountFen !== 'number' || !Number.isSafeInteger(p.amountFen)) continue;
-    charges.push({ orderSerial: p.serial, unitId: r.unitId, completedOn: estateDate(r.createdAt, timeZone), amountFen: p.amountFen, ...(p.description ? { description: p.description } : {}) });
-    outboxBySerial.set(p.serial, r.id);
+    const p = r.payload as { amountFen?: unknown; description?: { zh: string; en: string } };
+    const serial = serialOf.get(r.id)!;
+    if (!r.unitId || typeof p.amountFen !== 'number' || !Number.isSafeInteger(p.amountFen)) continue;
+    charges.push({ orderSerial: serial, unitId: r.unitId, completedOn: estateDate(r.createdAt, timeZone), amountFen: p.amountFen, ...(p.description ? { description: p.description } : {}) });
+    outboxBySerial.set(serial, r.id);
   }
   const billed = await tx.select({ serial: billLines.orderSerial }).from(billLines)
     .where(and(eq(billLines.tenantId, tenantId), eq(billLines.estateId, estateId), sql`${billLines.orderSerial} is not null`));

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { bundleInstalls, type DbOrTx } from '@estateflow/db';
-import type { Workflow } from '@estateflow/definitions';
+import { prefixClashes, type Workflow } from '@estateflow/definitions';
 import type { FormDefinition } from '@estateflow/engine';
 import { ApiError, type Text } from '../errors.ts';
 import { checkDefinition, type DefinitionIssue } from './definition-check.ts';
+import { serialPrefixIssues } from './serial-prefixes.ts';
 import { formsAsOf, publishVersion } from './definition-store.ts';
 
 /** A bundle as stored, exported and uploaded: its manifest plus every file by relative path. */
@@ -61,6 +62,14 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
   const calendars = new Set(Object.values(files).filter((d) => d.kind === 'calendar').map((d) => String(d.id)));
   // an SLA policy is checked against the bundle's workflow it measures (CEL, states, events, params)
   const workflows = new Map(Object.values(files).filter((d) => d.kind === 'workflow' && typeof d.id === 'string').map((d) => [d.id as string, d as unknown as Workflow]));
+  const allParams = new Set([...params, ...[...workflows.values()].flatMap((w) => Object.keys(w.params ?? {}))]);
+  // two workflows of the bundle would number their requests alike
+  for (const [prefix, ids] of prefixClashes(workflows.values())) {
+    for (const id of ids) {
+      const file = Object.entries(files).find(([, d]) => d.kind === 'workflow' && d.id === id)![0];
+      issues.push({ file, path: workflows.get(id)!.serialPrefix === undefined ? '/id' : '/serialPrefix', message: { zh: `工单编号前缀“${prefix}”与流程 ${ids.filter((x) => x !== id).join('、')} 相同，请为每个流程写不同的 serialPrefix`, en: `Serial prefix "${prefix}" is also used by workflow ${ids.filter((x) => x !== id).join(', ')}: give each workflow its own serialPrefix` } });
+    }
+  }
   for (const [kind, paths] of Object.entries(contents)) {
     (Array.isArray(paths) ? paths : []).forEach((p, i) => {
       const doc = typeof p === 'string' ? files[p] : undefined;
@@ -70,10 +79,26 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
       }
       if (doc.kind !== kind) issues.push({ file: String(p), path: '/kind', message: { zh: `应为 ${kind}`, en: `expected kind "${kind}"` } });
       if (kind === 'scenario') return;
-      for (const issue of checkDefinition(doc, forms, { params, calendars, workflows })) issues.push({ ...issue, file: String(p) });
+      // a workflow reads the bundle's parameters and its own; forms and other texts may read any workflow's
+      for (const issue of checkDefinition(doc, forms, { params: kind === 'workflow' ? params : allParams, calendars, workflows })) issues.push({ ...issue, file: String(p) });
     });
   }
   return issues;
+}
+
+/**
+ * The package with an estate's own serial prefixes set on its workflows (`{ repair: 'BX' }`);
+ * the documents are checked afterwards like any other. An id the bundle has no workflow for is refused.
+ */
+export function withSerialPrefixes(pkg: BundlePackage, prefixes: Record<string, unknown>): BundlePackage {
+  if (Object.keys(prefixes).length === 0) return pkg;
+  const files = { ...pkg.files };
+  for (const [id, prefix] of Object.entries(prefixes)) {
+    const entry = Object.entries(files).find(([, d]) => d.kind === 'workflow' && d.id === id);
+    if (!entry) throw new ApiError('invalid-request', { zh: `模板包没有流程“${id}”，不能为它设编号前缀`, en: `The bundle has no workflow "${id}" to give a serial prefix` }, { field: `serialPrefixes.${id}` });
+    files[entry[0]] = { ...entry[1], serialPrefix: prefix };
+  }
+  return { ...pkg, files };
 }
 
 /** Bundle parameter values: defaults filled in, each value checked against its schema. */
@@ -108,10 +133,20 @@ export function resolveParameters(bundle: Record<string, unknown>, given: Record
  */
 export async function installBundle(
   tx: DbOrTx,
-  input: { tenantId: string; estateId: string; pkg: BundlePackage; parameters: Record<string, unknown>; source: 'catalogue' | 'upload'; userId?: string | undefined; now: Date },
+  input: {
+    tenantId: string; estateId: string; pkg: BundlePackage; parameters: Record<string, unknown>; source: 'catalogue' | 'upload'; userId?: string | undefined; now: Date;
+    /** the estate's own serial prefixes for the bundle's workflows, by workflow id (over the bundle's `serialPrefix`) */
+    serialPrefixes?: Record<string, unknown> | undefined;
+  },
 ) {
+  input = { ...input, pkg: withSerialPrefixes(input.pkg, input.serialPrefixes ?? {}) };
   const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
   const issues = checkBundle(input.pkg, estateForms);
+  if (issues.length === 0) {
+    // a prefix another workflow of the estate holds (or once held) would repeat its serials
+    const workflows = Object.entries(input.pkg.files).filter(([, d]) => d.kind === 'workflow').map(([file, d]) => ({ ...(d as unknown as Workflow), file }));
+    issues.push(...(await serialPrefixIssues(tx, input.tenantId, input.estateId, workflows)));
+  }
   if (issues.length) {
     const first = issues[0]!;
     throw new ApiError(

@@ -11,7 +11,8 @@ export type DefinitionKind = (typeof definitionKinds)[number];
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Checks a definition before it is stored or published: its shape (kind, id, bilingual title),
+ * Checks a definition before it is stored or published (errors returned; lint warnings, which do not
+ * refuse it, pushed to `warnings` when given): its shape (kind, id, bilingual title),
  * for a workflow that it compiles with the estate's forms (unknown actions, guards, delays,
  * forms and targets are refused here, at upload, never at run), and for an SLA policy, given the
  * workflow it measures, its CEL, states, events, params and calendars (`lintSlaPolicy`).
@@ -28,7 +29,7 @@ export type CheckContext = {
   workflows?: ReadonlyMap<string, Workflow>;
 };
 
-export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: CheckContext = {}): DefinitionIssue[] {
+export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: CheckContext = {}, warnings?: DefinitionIssue[]): DefinitionIssue[] {
   if (!isObject(document)) return [{ path: '', message: { zh: '定义必须是 JSON 对象', en: 'A definition must be a JSON object' } }];
   const issues: DefinitionIssue[] = [];
   const kind = document.kind;
@@ -49,7 +50,11 @@ export function checkDefinition(document: unknown, forms: readonly FormDefinitio
     // the schema of the kind and the semantic lint of @estateflow/definitions (errors only; warnings pass)
     const { workflows, ...refs } = context;
     const findings = validateDocument(document, { context: { forms: new Set(forms.map((f) => f.id)), ...refs, ...(workflows ? { workflowDefs: workflows } : {}) } });
-    for (const f of findings) if (f.severity === 'error') issues.push({ path: f.pointer, message: f.message });
+    for (const f of findings) {
+      if (f.severity === 'error') issues.push({ path: f.pointer, message: f.message });
+      // warnings (a literal number a parameter states, a state without a title …) pass, but the caller may show them
+      else warnings?.push({ path: f.pointer, message: f.message });
+    }
   }
   if (kind === 'workflow' && issues.length === 0) {
     if (!isObject(document.machine)) issues.push({ path: '/machine', message: { zh: '流程缺少 machine', en: 'A workflow needs a machine' } });

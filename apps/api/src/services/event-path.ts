@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { auditLog, counters, type Db, type DbOrTx, type Instance, type Tx } from '@estateflow/db';
+import { instanceSerial } from '@estateflow/definitions';
 import { start, step, type Actor, type EngineError, type EngineEvent, type EngineSnapshot, type Outcome } from '@estateflow/engine';
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import { estateContext, FastEventStore, IdempotencyRace, planWrite, ReferenceEventStore, rowAfter, type EventStore, type IdempotencyInput, type InstanceContext, type NewInstance, type WritePlan } from '../store/index.ts';
@@ -115,7 +116,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
       throw refusal(error);
     }
     const outcome = result.value;
-    serial ??= `${req.workflowKey.split('-').map((w) => w[0]?.toUpperCase()).join('')}-${String(await nextSerial(db, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`)).padStart(6, '0')}`;
+    serial ??= instanceSerial(pinned.compiled.definition, await nextSerial(db, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`));
     const created: NewInstance = {
       tenantId: req.tenantId, id: instanceId, estateId: req.estateId, unitId: req.unitId ?? null, workflowKey: req.workflowKey,
       definitionVersionId: version.id, workflowVersion: version.version, serial, startedBy: req.actor.id === 'system' ? null : req.actor.id, ...context,

@@ -60,6 +60,7 @@ export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{
     try {
       const result = computeClocks(policy, history, {
         now,
+        endedAt: inst.endedAt ?? undefined,
         calendars,
         evaluate: slaEvaluate(inst, params),
       });

@@ -66,7 +66,7 @@ function computeClocksOf(inst: Instance, bound: Bound[], rows: HistoryRow[], cal
     try {
       const clocks = computeClocks(policy, history, {
         now, calendars: source,
-        evaluate,
+        evaluate, endedAt: inst.endedAt ?? undefined,
       });
       return [{ key, policy, clocks }];
     } catch {

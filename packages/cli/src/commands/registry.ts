@@ -1,6 +1,7 @@
 import { calendarCommand } from './calendar.ts';
 import type { Command } from './io.ts';
 import { schemaCommand } from './schema.ts';
+import { patternsCommand } from './patterns.ts';
 import { simulateCommand } from './simulate.ts';
 import { testCommand } from './test.ts';
 import { validateCommand } from './validate.ts';
@@ -11,5 +12,6 @@ export const commands: Record<string, { summary: { zh: string; en: string }; run
   schema: { summary: { zh: '导出 JSON Schema（编辑器补全）', en: 'export the JSON Schemas (editor completion)' }, run: schemaCommand },
   simulate: { summary: { zh: '在虚拟时钟上运行一个场景', en: 'run a scenario on the virtual clock' }, run: simulateCommand },
   test: { summary: { zh: '运行模板包的全部场景', en: "run a bundle's scenarios" }, run: testCommand },
+  patterns: { summary: { zh: '列出线性正则引擎无法编译的模式（文件或数据库中的已发布版本）', en: 'list patterns the linear-time regex engine refuses (files, or published versions in the database)' }, run: patternsCommand },
   calendar: { summary: { zh: '导入节假日与调休（holiday-cn JSON 或 .ics）', en: 'import holidays and make-up working days (holiday-cn JSON or .ics)' }, run: calendarCommand },
 };

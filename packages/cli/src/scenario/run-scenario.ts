@@ -78,10 +78,13 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
   };
   const policies = bundle.slas.filter((p) => p.workflow === wf.id);
   const slaHistory: SlaHistoryEntry[] = [];
+  // when the instance reached a final state: every clock stops there
+  let endedAt: string | undefined;
   const track = (e: TimelineEntry, o: Outcome) => {
     if (policies.length === 0) return e;
     slaHistory.push({ at: e.at, type: o.history.event.type, state: o.snapshot.value as never, data: o.history.event.data, context: o.snapshot.context.data });
-    e.clocks = clockLines(policies, slaHistory, e.at, input.params ?? {});
+    if (o.snapshot.status === 'done') endedAt ??= e.at;
+    e.clocks = clockLines(policies, slaHistory, e.at, input.params ?? {}, endedAt);
     return e;
   };
   const first = start(compiled, input);
@@ -95,7 +98,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
   const t0 = track(entry('start', clock, scenario.start.actor.role, 'start', snap, first.value), first.value);
   run.timeline.push(t0);
   if (scenario.start.expect) {
-    t0.failures = checkExpectation(scenario.start.expect, { snapshot: snap, effects: first.value.effects, charges: first.value.charges, clocks: clocksAt(policies, slaHistory, clock, input.params ?? {}) });
+    t0.failures = checkExpectation(scenario.start.expect, { snapshot: snap, effects: first.value.effects, charges: first.value.charges, clocks: clocksAt(policies, slaHistory, clock, input.params ?? {}, endedAt) });
   }
 
   scenario.steps.forEach((s, i) => {
@@ -147,7 +150,7 @@ export function runScenario(bundle: LoadedBundle, file: string, scenario: Scenar
       }
     }
     if (s.expect) {
-      const clocks = s.expect.clocks ? clocksAt(policies, slaHistory, clock, input.params ?? {}) : [];
+      const clocks = s.expect.clocks ? clocksAt(policies, slaHistory, clock, input.params ?? {}, endedAt) : [];
       const failures = checkExpectation(s.expect, { snapshot: snap, effects, charges, clocks, ...(error ? { error } : {}) });
       const last = run.timeline.at(-1);
       if (last) last.failures.push(...failures);

@@ -14,13 +14,14 @@ const fmt = (ms: number) => {
 };
 
 /** One line per metric: status, time left or over, due instant. Expression failures become notes. */
-export function clockLines(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>): string[] {
+export function clockLines(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>, endedAt?: string): string[] {
   const lines: string[] = [];
   for (const policy of policies) {
     let clocks;
     try {
       clocks = computeClocks(policy, history, {
         now: new Date(now),
+        endedAt: endedAt === undefined ? undefined : new Date(endedAt),
         evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params }),
       });
     } catch (e) {
@@ -41,11 +42,12 @@ export function clockLines(policies: readonly SlaPolicy[], history: readonly Sla
 export type ObservedClock = { policy: string; metric: string; status: ClockStatus; due?: string };
 
 /** Every metric's clock as of `now` (policies that fail to compute are left out; the timeline names them). */
-export function clocksAt(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>): ObservedClock[] {
+export function clocksAt(policies: readonly SlaPolicy[], history: readonly SlaHistoryEntry[], now: string, params: Record<string, unknown>, endedAt?: string): ObservedClock[] {
   return policies.flatMap((policy) => {
     try {
       return computeClocks(policy, history, {
         now: new Date(now),
+        endedAt: endedAt === undefined ? undefined : new Date(endedAt),
         evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params }),
       }).map((c) => ({ policy: policy.id, metric: c.metricId, status: c.status, ...(c.dueAt ? { due: c.dueAt.toISOString() } : {}) }));
     } catch {

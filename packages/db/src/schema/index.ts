@@ -5,3 +5,4 @@ export * from './instances.ts';
 export * from './audit.ts';
 export * from './billing.ts';
 export * from './attachments.ts';
+export * from './login-throttle.ts';

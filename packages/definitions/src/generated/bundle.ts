@@ -95,8 +95,8 @@ export const bundleSchema = {
         "en": "Lost and found"
       },
       "description": {
-        "zh": "拾获物品上交值班经理，登记《失物认领单》，有线索时寻找失主，无线索时报告物业经理并妥善保管；认领人核对物品并签字；价值低于 100 元保管 3 个月，否则保管 1 年，期满由物业经理决定处理方式。",
-        "en": "Found items go to the duty manager, who fills the lost-and-found form; with a lead the owner is sought, without one the property manager is told and the item kept safe; the claimant checks and signs; items worth under 100 yuan are kept 3 months, others 1 year, then the property manager decides."
+        "zh": "拾获物品上交值班经理，登记《失物认领单》，有线索时寻找失主，无线索时报告物业经理并妥善保管；认领人核对物品并签字；价值低于 {{yuan(params.valuableThresholdFen)}} 元的保管期较短，期满由物业经理决定处理方式。",
+        "en": "Found items go to the duty manager, who fills the lost-and-found form; with a lead the owner is sought, without one the property manager is told and the item kept safe; the claimant checks and signs; items worth under {{yuan(params.valuableThresholdFen)}} yuan are kept for a shorter time, then the property manager decides."
       },
       "platform": "^0.1.0",
       "requirements": [
@@ -118,9 +118,12 @@ export const bundleSchema = {
             "en": "Value from which an item counts as valuable (fen)"
           },
           "description": {
-            "zh": "价值不低于此数的物品保管期较长（LF-4）。",
-            "en": "Items worth at least this are kept longer (LF-4)."
-          }
+            "zh": "价值不低于此数的物品保管期较长。",
+            "en": "Items worth at least this are kept longer."
+          },
+          "source": [
+            "LF-4"
+          ]
         }
       },
       "contents": {

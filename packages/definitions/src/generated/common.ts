@@ -100,6 +100,21 @@ export const commonSchema = {
         "LF-1"
       ]
     },
+    "Source": {
+      "type": "array",
+      "maxItems": 50,
+      "items": {
+        "$ref": "#/$defs/RequirementId"
+      },
+      "uniqueItems": true,
+      "title": "出处 Source",
+      "description": "这一部分依据的需求编号（如 RP-2）。编号只写在这里，不写进人们阅读的标题、说明、标签和通知文字。The requirement ids this part implements (e.g. RP-2). Ids live here, never in the titles, descriptions, labels and notice texts people read.",
+      "examples": [
+        [
+          "RP-2"
+        ]
+      ]
+    },
     "Semver": {
       "type": "string",
       "maxLength": 64,
@@ -142,6 +157,45 @@ export const commonSchema = {
       "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared.",
       "examples": [
         "duty_manager"
+      ]
+    },
+    "Visibility": {
+      "anyOf": [
+        {
+          "enum": [
+            "public",
+            "internal"
+          ]
+        },
+        {
+          "type": "object",
+          "properties": {
+            "roles": {
+              "type": "array",
+              "maxItems": 20,
+              "items": {
+                "$ref": "#/$defs/Role"
+              },
+              "minItems": 1,
+              "uniqueItems": true
+            }
+          },
+          "required": [
+            "roles"
+          ],
+          "additionalProperties": false
+        }
+      ],
+      "title": "可见性 Visibility",
+      "description": "谁能看到这个字段：public（默认）凡能看到该工单的人；internal 仅员工（住户看不到）；{ \"roles\": [...] } 仅所列角色。管理员总能看到。Who sees this field: public (the default) everyone who may see the request; internal staff only (never residents); { \"roles\": [...] } only those roles. Admins always see it.",
+      "examples": [
+        "internal",
+        {
+          "roles": [
+            "finance",
+            "property_manager"
+          ]
+        }
       ]
     },
     "TimeOfDay": {
@@ -1307,6 +1361,9 @@ export const commonSchema = {
         },
         "description": {
           "$ref": "#/$defs/Text"
+        },
+        "source": {
+          "$ref": "common.schema.json#/$defs/Source"
         }
       },
       "required": [
@@ -1423,6 +1480,19 @@ type RequirementIdView = {
 /** `$defs/RequirementId` of common.schema.json. */
 export type RequirementId = FromSchema<RequirementIdView>;
 
+type SourceView = {
+  "type": "array",
+  "maxItems": 50,
+  "items": {
+    "$comment": "ref common#/$defs/RequirementId"
+  },
+  "uniqueItems": true,
+  "title": "出处 Source",
+  "description": "这一部分依据的需求编号（如 RP-2）。编号只写在这里，不写进人们阅读的标题、说明、标签和通知文字。The requirement ids this part implements (e.g. RP-2). Ids live here, never in the titles, descriptions, labels and notice texts people read."
+};
+/** `$defs/Source` of common.schema.json. */
+export type Source = FromSchema<SourceView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/RequirementId' }; output: RequirementId }] }>;
+
 type SemverView = {
   "type": "string",
   "maxLength": 64,
@@ -1465,6 +1535,39 @@ type RoleView = {
 };
 /** `$defs/Role` of common.schema.json. */
 export type Role = FromSchema<RoleView>;
+
+type VisibilityView = {
+  "anyOf": [
+    {
+      "enum": [
+        "public",
+        "internal"
+      ]
+    },
+    {
+      "type": "object",
+      "properties": {
+        "roles": {
+          "type": "array",
+          "maxItems": 20,
+          "items": {
+            "$comment": "ref common#/$defs/Role"
+          },
+          "minItems": 1,
+          "uniqueItems": true
+        }
+      },
+      "required": [
+        "roles"
+      ],
+      "additionalProperties": false
+    }
+  ],
+  "title": "可见性 Visibility",
+  "description": "谁能看到这个字段：public（默认）凡能看到该工单的人；internal 仅员工（住户看不到）；{ \"roles\": [...] } 仅所列角色。管理员总能看到。Who sees this field: public (the default) everyone who may see the request; internal staff only (never residents); { \"roles\": [...] } only those roles. Admins always see it."
+};
+/** `$defs/Visibility` of common.schema.json. */
+export type Visibility = FromSchema<VisibilityView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Role' }; output: Role }] }>;
 
 type TimeOfDayView = {
   "type": "string",
@@ -2570,6 +2673,9 @@ type ParamView = {
     },
     "description": {
       "$comment": "ref common#/$defs/Text"
+    },
+    "source": {
+      "$comment": "ref common#/$defs/Source"
     }
   },
   "required": [
@@ -2581,7 +2687,7 @@ type ParamView = {
   "description": "物业项目可设置的参数，带模式与默认值。A parameter an estate may set, with its schema and default."
 };
 /** `$defs/Param` of common.schema.json. */
-export type Param = FromSchema<ParamView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/FieldSchema' }; output: FieldSchema }, { pattern: { $comment: 'ref common#/$defs/Text' }; output: Text }] }>;
+export type Param = FromSchema<ParamView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/FieldSchema' }; output: FieldSchema }, { pattern: { $comment: 'ref common#/$defs/Text' }; output: Text }, { pattern: { $comment: 'ref common#/$defs/Source' }; output: Source }] }>;
 
 type ParamsView = {
   "type": "object",

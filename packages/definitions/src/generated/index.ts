@@ -11,12 +11,12 @@ import { workflowSchema } from './workflow.ts';
 export type { BillingPlanPayWithin, BillingPlanRatio, BillingPlan } from './billing-plan.ts';
 export type { Bundle } from './bundle.ts';
 export type { CalendarClockTime, CalendarTimeRange, CalendarHours, CalendarDay, Calendar } from './calendar.ts';
-export type { Text, Expression, Id, Name, EventType, RequirementId, Semver, SemverRange, Role, TimeOfDay, DurationUnit, Duration, SimpleDeadline, Deadline, ExprGuard, GuardLeaf, Guard, Channel, Recipient, Action, Actions, ScalarSchema, RecordSchema, ListSchema, FieldSchema, Param, Params } from './common.ts';
+export type { Text, Expression, Id, Name, EventType, RequirementId, Source, Semver, SemverRange, Role, Visibility, TimeOfDay, DurationUnit, Duration, SimpleDeadline, Deadline, ExprGuard, GuardLeaf, Guard, Channel, Recipient, Action, Actions, ScalarSchema, RecordSchema, ListSchema, FieldSchema, Param, Params } from './common.ts';
 export type { FeeScheduleVersion, FeeScheduleManagementRate, FeeScheduleParkingRate, FeeScheduleDebrisRemoval, FeeScheduleServiceItem, FeeSchedule } from './fee-schedule.ts';
 export type { FormWidget, FormOption, FormField, FormSection, Form } from './form.ts';
 export type { ScenarioReason, ScenarioExpectation, ScenarioStep, Scenario } from './scenario.ts';
 export type { SlaStateName, SlaCondition, SlaGoal, SlaWarning, SlaRung, SlaOnBreach, SlaMetric, Sla } from './sla.ts';
-export type { WorkflowStateKey, WorkflowTarget, WorkflowEvent, WorkflowTransitionObject, WorkflowTransition, WorkflowTransitions, WorkflowTask, WorkflowStateNode, WorkflowMachine, Workflow } from './workflow.ts';
+export type { WorkflowStateKey, WorkflowTarget, WorkflowEvent, WorkflowContextField, WorkflowTransitionObject, WorkflowTransition, WorkflowTransitions, WorkflowTask, WorkflowStateNode, WorkflowMachine, Workflow } from './workflow.ts';
 
 /** Every schema in `schemas/`, by kind (`common` holds the shared `$defs`). */
 export const generatedSchemas = {

@@ -530,8 +530,8 @@ export const scenarioSchema = {
       "kind": "scenario",
       "id": "lf-cheap-item-expires",
       "title": {
-        "zh": "无线索低值物品保管 3 个月期满后捐赠（LF-2、LF-4）",
-        "en": "No lead, item under 100 yuan kept 3 months then donated (LF-2, LF-4)"
+        "zh": "无线索低值物品保管 3 个月期满后捐赠",
+        "en": "No lead, item under 100 yuan kept 3 months then donated"
       },
       "requirements": [
         "LF-2",

@@ -1,5 +1,5 @@
 import type { Finding } from '../finding.ts';
-import type { Workflow } from '../generated/index.ts';
+import type { Form, Workflow } from '../generated/index.ts';
 
 /**
  * What a document may refer to outside itself. A set that is undefined means "not known here"
@@ -12,6 +12,10 @@ export type LintContext = {
   workflows?: ReadonlySet<string>;
   /** Parameters declared outside the document (the bundle's). */
   params?: ReadonlySet<string>;
+  /** Default values of the parameters the document's bundle declares (bundle and workflows), for the text rules. */
+  paramDefaults?: ReadonlyMap<string, unknown>;
+  /** The bundle's forms by id: a workflow's context fields take their titles from them (`missing-title`). */
+  formDefs?: ReadonlyMap<string, Form>;
   /** Data field names of each form in the bundle, to check `event.data.X` against the event's form. */
   formFields?: ReadonlyMap<string, ReadonlySet<string>>;
   /**

@@ -1,17 +1,23 @@
 import type { FieldSchema, Params } from '../generated/index.ts';
 import { compileDataSchema } from '../ajv.ts';
 import { finding, type Finding } from '../finding.ts';
-import { MAX_PATTERNED_LENGTH, patternProblem } from '../safe-regex.ts';
+import { patternProblem } from '@estateflow/expr';
+
+/**
+ * Largest maxLength of a patterned string. The engine is linear, so this bounds the time of one
+ * match (input length × program size) rather than preventing a stall.
+ */
+export const MAX_PATTERNED_LENGTH = 1_000;
 
 type Path = (string | number)[];
 
-/** Every pattern needs a maxLength cap and a safe shape; enum/const/default must fit their type. */
+/** Every pattern must compile on the linear-time engine and have a maxLength cap; enum/const/default must fit their type. */
 export function lintFieldSchema(schema: FieldSchema, path: Path, file: string): Finding[] {
   const out: Finding[] = [];
   const visit = (s: Record<string, unknown>, at: Path): void => {
     if (typeof s['pattern'] === 'string') {
       const problem = patternProblem(s['pattern']);
-      if (problem) out.push(finding('unsafe-pattern', file, [...at, 'pattern'], problem.zh, problem.en));
+      if (problem) out.push(finding('unsupported-pattern', file, [...at, 'pattern'], problem.zh, problem.en));
       const max = s['maxLength'];
       if (typeof max !== 'number') {
         out.push(finding('pattern-without-max-length', file, [...at, 'pattern'], `有 pattern 的字段必须设置 maxLength（不超过 ${MAX_PATTERNED_LENGTH}）`, `A field with a pattern must set maxLength (at most ${MAX_PATTERNED_LENGTH})`));

@@ -1,4 +1,4 @@
-import { checkExpr, checkTemplate, type ExprExpect, type ExprScope } from '@estateflow/expr';
+import { checkExpr, checkTemplate, type ExprExpect, type ExprIssue, type ExprScope } from '@estateflow/expr';
 import { suggestion } from '../did-you-mean.ts';
 import { finding, type Finding } from '../finding.ts';
 
@@ -19,10 +19,7 @@ export function checkExpressions(sites: readonly ExprSite[], file: string, param
   for (const site of sites) {
     const issues = site.template ? checkTemplate(site.source, { scope: site.scope }) : checkExpr(site.source, { expect: site.expect, scope: site.scope });
     const first = issues[0];
-    if (first) {
-      // @estateflow/expr messages already carry the line and column.
-      out.push(finding('bad-expression', file, site.path, `表达式 "${clip(site.source)}" 有误：${first.message.zh}`, `Expression "${clip(site.source)}" is invalid: ${first.message.en}`));
-    }
+    if (first) out.push(exprFinding(first, site.source, site.path, file));
     if (params) {
       for (const m of site.source.matchAll(PARAM_REF)) {
         const name = m[1]!;
@@ -34,6 +31,16 @@ export function checkExpressions(sites: readonly ExprSite[], file: string, param
     }
   }
   return out;
+}
+
+/**
+ * The finding of an expression's first issue, at its path. A `.matches()` pattern the linear-time
+ * engine refuses is `unsupported-pattern`, the same rule as a form's `pattern` (`wf patterns` lists both).
+ */
+export function exprFinding(issue: ExprIssue, source: string, path: readonly (string | number)[], file: string): Finding {
+  // @estateflow/expr messages already carry the line and column.
+  const rule = issue.reason === 'bad-pattern' ? 'unsupported-pattern' : 'bad-expression';
+  return finding(rule, file, path, `表达式“${clip(source)}”有误：${issue.message.zh}`, `Expression "${clip(source)}" is invalid: ${issue.message.en}`);
 }
 
 const clip = (s: string): string => (s.length > 80 ? s.slice(0, 77) + '…' : s);

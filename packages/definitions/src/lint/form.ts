@@ -29,6 +29,8 @@ const WIDGET_TYPES: Record<string, (s: FieldSchemaLike) => boolean> = {
 const WANTS_OPTIONS = new Set(['select', 'radio', 'checklist']);
 const KEYWORD_FOR_ERROR: Record<string, string> = { pattern: 'pattern', format: 'format', minLength: 'minLength', maxLength: 'maxLength', minimum: 'minimum', maximum: 'maximum', enum: 'enum', minItems: 'minItems', maxItems: 'maxItems' };
 const DATA_REF = /\bdata\.([A-Za-z_][A-Za-z0-9_]*)/g;
+const FEN_ZH = /[（(]分[)）]|按分|单位[：:]\s*分/;
+const FEN_EN = /\bfen\b/i;
 
 /** Semantic checks of one schema-valid form: layout against data schema, widgets against types, rules, patterns. */
 export function lintForm(form: Form, ctx: LintContext): Finding[] {
@@ -74,6 +76,12 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
       if (WANTS_OPTIONS.has(f.widget) && !f.options && !tableOfRecords) {
         out.push(finding('missing-options', file, fp, `控件 "${f.widget}" 需要 options`, `Widget "${f.widget}" needs options`));
       }
+      // every value a person may meet needs words: a value without an option shows raw
+      const labelled = new Set((f.options ?? []).map((o) => o.value));
+      const unlabelled = (allowed ?? []).filter((v) => !labelled.has(v as never));
+      if (unlabelled.length > 0 && !tableOfRecords) {
+        out.push(finding('enum-without-label', file, fp, `字段“${f.field}”的取值 ${unlabelled.map((v) => JSON.stringify(v)).join('、')} 没有选项文字（options），界面只能显示原值`, `Field "${f.field}" has no option label for ${unlabelled.map((v) => JSON.stringify(v)).join(', ')}: screens would show the raw value`, 'warning'));
+      }
       f.options?.forEach((o, oi) => {
         if (allowed && !allowed.includes(o.value)) out.push(finding('option-not-in-enum', file, [...fp, 'options', oi, 'value'], `选项值 ${JSON.stringify(o.value)} 不在字段 "${f.field}" 的 enum 中`, `Option value ${JSON.stringify(o.value)} is not in the enum of field "${f.field}"`));
       });
@@ -81,6 +89,13 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
         const kw = KEYWORD_FOR_ERROR[key];
         const hasKeyword = kw === undefined || kw in schema || (kw === 'enum' && allowed !== undefined);
         if (!hasKeyword) out.push(finding('unused-error-message', file, [...fp, 'errors', key], `字段 "${f.field}" 没有 ${key} 约束，此错误信息不会出现`, `Field "${f.field}" has no ${key} constraint, so this message never shows`, 'warning'));
+      }
+      // money is entered and shown in yuan; fen is how it is stored, never words on the screen
+      if (f.widget === 'money') {
+        for (const key of ['label', 'help', 'placeholder'] as const) {
+          const t = f[key];
+          if (t && (FEN_ZH.test(t.zh) || FEN_EN.test(t.en))) out.push(finding('money-in-fen-text', file, [...fp, key], `金额字段“${f.field}”按元填写和显示，文字里不要写“分”`, `Money field "${f.field}" is entered and shown in yuan: its texts should not speak of fen`, 'warning'));
+        }
       }
       rule(f.visibleWhen, [...fp, 'visibleWhen']);
       rule(f.enabledWhen, [...fp, 'enabledWhen']);

@@ -3,6 +3,7 @@ import { suggestion } from '../did-you-mean.ts';
 import { finding, type Finding } from '../finding.ts';
 import type { Workflow } from '../generated/index.ts';
 import { BUILT_IN_CALENDARS } from '../vocabulary.ts';
+import { exprFinding } from './expressions.ts';
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -21,6 +22,42 @@ export function statePaths(wf: Workflow): Set<string> {
     }
   };
   walk((wf.machine as { states?: Record<string, unknown> } | undefined)?.states, []);
+  return out;
+}
+
+type StateLike = { states?: Record<string, StateLike>; always?: unknown };
+
+/**
+ * States a workflow never rests in: an `always` without a guard leaves them in the step that enters
+ * them, so an instance's history (the state after each step) never shows them. By dotted path and
+ * bare key (a key is transient when every state of that key is), each with the targets its
+ * `always` leads to, transient ones followed through.
+ */
+export function transientStates(wf: Workflow): Map<string, string[]> {
+  const direct = new Map<string, { key: string; targets: string[] }>();
+  const byKey = new Map<string, string[]>();
+  const walk = (states: Record<string, StateLike> | undefined, prefix: string[]): void => {
+    for (const [k, v] of Object.entries(states ?? {})) {
+      const path = [...prefix, k].join('.');
+      byKey.set(k, [...(byKey.get(k) ?? []), path]);
+      const always = v.always === undefined ? [] : Array.isArray(v.always) ? v.always : [v.always];
+      const leaves = always.some((t) => typeof t === 'string' || (isObj(t) && t['guard'] === undefined));
+      if (leaves && !v.states) {
+        const targets = always.flatMap((t) => (typeof t === 'string' ? [t] : isObj(t) && typeof t['target'] === 'string' ? [t['target']] : []));
+        direct.set(path, { key: k, targets: targets.map((t) => t.replace(/^#[^.]+\./, '')) });
+      }
+      walk(v.states, [...prefix, k]);
+    }
+  };
+  walk((wf.machine as StateLike | undefined)?.states, []);
+  const resting = (targets: string[], seen: Set<string>): string[] => targets.flatMap((t) => {
+    const next = direct.get(t) ?? [...direct.values()].find((d) => d.key === t);
+    if (!next || seen.has(t)) return [t];
+    return resting(next.targets, new Set([...seen, t]));
+  });
+  const out = new Map<string, string[]>();
+  for (const [path, d] of direct) out.set(path, [...new Set(resting(d.targets, new Set([path])))]);
+  for (const [key, paths] of byKey) if (paths.every((p) => direct.has(p)) && !out.has(key)) out.set(key, [...new Set(paths.flatMap((p) => out.get(p)!))]);
   return out;
 }
 
@@ -46,7 +83,6 @@ export type SlaPolicyContext = {
 
 const PARAM_REF = /\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clip = (s: string): string => (s.length > 80 ? s.slice(0, 77) + '…' : s);
 
 /**
  * The semantic check of an SLA policy (`kind: "sla"`), the same on the server (publish, bundle
@@ -70,12 +106,13 @@ export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding
   const calendars = ctx.calendars === undefined ? undefined : new Set([...BUILT_IN_CALENDARS, ...ctx.calendars]);
   const params = ctx.params === undefined && !workflow ? undefined : new Set([...(ctx.params ?? []), ...Object.keys(workflow?.params ?? {})]);
   const states = workflow ? statePaths(workflow) : undefined;
+  const transient = workflow ? transientStates(workflow) : undefined;
   const events = workflow ? Object.keys(workflow.events ?? {}) : undefined;
 
   const expr = (source: unknown, path: Path, expect: ExprExpect): void => {
     if (typeof source !== 'string' || source === '') return;
     const issue = checkExpr(source, { scope: 'workflow', expect })[0];
-    if (issue) out.push(finding('bad-expression', file, path, `表达式“${clip(source)}”有误：${issue.message.zh}`, `Expression "${clip(source)}" is invalid: ${issue.message.en}`));
+    if (issue) out.push(exprFinding(issue, source, path, file));
     if (!params) return;
     for (const m of source.matchAll(PARAM_REF)) {
       const name = m[1]!;
@@ -111,6 +148,13 @@ export function lintSlaPolicy(doc: unknown, ctx: SlaPolicyContext = {}): Finding
     expr(c['expr'], [...path, 'expr'], 'bool');
     for (const key of ['enter', 'leave'] as const) {
       const s = c[key];
+      const leadsTo = typeof s === 'string' ? transient?.get(s) : undefined;
+      if (leadsTo) {
+        out.push(finding('transient-state', file, [...path, key],
+          `状态“${s}”一进入就经 always 离开，工单历史里看不到它，这个条件永远不成立；请改用它通往的状态：${leadsTo.join('、')}`,
+          `State "${s}" is left at once by an unguarded always, so the history never shows it and this condition never holds; name the states it leads to instead: ${leadsTo.join(', ')}`));
+        continue;
+      }
       if (!states || typeof s !== 'string' || s === '' || states.has(s)) continue;
       const sug = suggestion(s, states);
       out.push(finding('unknown-state', file, [...path, key], `流程“${wfId}”没有状态“${s}”${sug.zh}`, `Workflow "${wfId}" has no state "${s}"${sug.en}`));

@@ -5,6 +5,8 @@ import { BUILT_IN_CALENDARS } from '../vocabulary.ts';
 import type { LintContext } from './context.ts';
 import { checkExpressions, type ExprSite } from './expressions.ts';
 import { lintParams } from './data-schema.ts';
+import { contextFieldNames, contextFields } from '../context-fields.ts';
+import { serialPrefixOf } from '../serial.ts';
 
 type Path = (string | number)[];
 type Node = { key: string; path: string[]; ptr: Path; node: WorkflowStateNode; parent: Node | undefined; children: Node[] };
@@ -107,6 +109,7 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   };
 
   const assigned = new Set<string>();
+  const assignedAt = new Map<string, Path>();
   const openedTasks = new Set<string>();
   const scheduledTimers = new Set<string>();
   const taskRefs: { id: string; path: Path }[] = [];
@@ -131,7 +134,10 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     const p = [...path, 'params'];
     switch (a.type) {
       case 'assign':
-        for (const k of Object.keys(a.params.values)) assigned.add(k);
+        for (const k of Object.keys(a.params.values)) {
+          assigned.add(k);
+          if (!assignedAt.has(k)) assignedAt.set(k, [...p, 'values', k]);
+        }
         exprMap(a.params.values, [...p, 'values']);
         break;
       case 'openTask':
@@ -223,7 +229,6 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
       targets.forEach((tg, j) => transitions.push({ from, target: tg, ptr: Array.isArray(obj.target) ? [...at, 'target', j] : [...at, 'target'] }));
       if (obj.guard !== undefined) guard(obj.guard, [...at, 'guard']);
       actions(obj.actions, [...at, 'actions']);
-      text(obj.description, [...at, 'description']);
     });
   };
 
@@ -341,6 +346,21 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
       add('dead-end-state', n.ptr, `非终态 "${n.path.join('.')}" 没有任何出路（无 on、always 或 after）`, `Non-final state "${n.path.join('.')}" has no way out (no on, always or after)`);
     }
   }
+  // Words for people: every state and context field has a title, residents get their own description, serials their own prefix.
+  for (const n of nodes) {
+    if (n !== root && !n.node.title) add('missing-title', n.ptr, `状态“${n.path.join('.')}”没有标题（title，中英文），界面只能显示由键名生成的文字`, `State "${n.path.join('.')}" has no title (zh and en): screens can only show words made from its key`, 'warning');
+  }
+  if (ctx.formDefs) {
+    const views = contextFields(wf, ctx.formDefs);
+    for (const name of contextFieldNames(wf, ctx.formDefs)) {
+      if (views.has(name)) continue;
+      const at = wf.context && name in wf.context ? ['context', name] : (assignedAt.get(name) ?? ['context']);
+      add('missing-title', at, `上下文字段“${name}”没有标题：请在 contextFields 中写明（或由表单的同名字段采集）`, `Context field "${name}" has no title: describe it under contextFields (or capture it with a form field of that name)`, 'warning');
+    }
+  }
+  const residentsFollow = wf.roles.includes('resident') || JSON.stringify(wf.machine).includes('"resident":true');
+  if (residentsFollow && !wf.residentDescription) add('missing-resident-description', [], '住户会发起或关注此流程，但没有 residentDescription：住户只能看到给员工的办理流程', 'Residents start or follow this workflow but it has no residentDescription: they would read the staff procedure', 'warning');
+  if (wf.serialPrefix === undefined) add('missing-serial-prefix', [], `没有 serialPrefix：工单编号前缀将取 id 首字母“${serialPrefixOf(wf)}”，容易与其他流程重复`, `No serialPrefix: serials take the initials of the id ("${serialPrefixOf(wf)}"), which other workflows easily share`, 'warning');
   for (const name of eventNames) if (!usedEvents.has(name)) add('unused-event', ['events', name], `事件 "${name}" 已声明但没有状态监听它`, `Event "${name}" is declared but no state listens for it`, 'warning');
 
   // `event.data.X` in a transition must be a field of the form that event's data satisfies.

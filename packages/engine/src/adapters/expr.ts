@@ -2,7 +2,7 @@
  * Seam to `@estateflow/expr` (CEL): compiled once per source through its cache, evaluated with
  * the engine's variables. Instants travel as ISO strings in the engine and as `Date` in CEL.
  */
-import { compileExpr, evaluateExpr, ExprError, renderTemplate, type CompiledExpr as Compiled } from '@estateflow/expr';
+import { compileExpr, evaluateExpr, ExprError, renderText as renderTextOf, type CompiledExpr as Compiled } from '@estateflow/expr';
 import type { Text } from './definitions.ts';
 
 export type ExprVars = {
@@ -36,21 +36,9 @@ export function compileExpression(source: string): CompiledExpr {
   return compiled;
 }
 
-const PLACEHOLDER = /\{\{([^}]*)\}\}/g;
-const SEP = '\u0000';
-
-/**
- * Interpolates `{{ CEL }}` in both languages of a text, evaluating each distinct placeholder once
- * (zh and en usually share them) through expr's own `renderTemplate`, so values are shown the
- * same way everywhere.
- */
+/** Interpolates `{{ CEL }}` in both languages of a text through expr's one renderer (`renderText`). */
 export function renderText(text: Text, vars: ExprVars): Text {
-  const sources = new Map<string, number>();
-  for (const t of [text.zh, text.en]) for (const m of t.matchAll(PLACEHOLDER)) if (!sources.has(m[1]!.trim())) sources.set(m[1]!.trim(), sources.size);
-  if (sources.size === 0) return text;
-  const values = renderTemplate([...sources.keys()].map((src) => `{{${src}}}`).join(SEP), celVars(vars)).split(SEP);
-  const fill = (t: string) => t.replace(PLACEHOLDER, (_m, src: string) => values[sources.get(src.trim())!] ?? '');
-  return { zh: fill(text.zh), en: fill(text.en) };
+  return renderTextOf(text, celVars(vars));
 }
 
 /** The bilingual message of an expression failure, when it has one. */

@@ -22,11 +22,14 @@ function toError(e: unknown): EngineError {
 
 function persist(compiled: CompiledWorkflow, s: AnyMachineSnapshot): EngineSnapshot {
   const d = compiled.definition;
+  const context = s.context as MachineContext;
   const snap: EngineSnapshot = {
     workflow: { id: d.id, version: versionOf(d) },
     status: s.status,
     value: s.value,
-    context: s.context as MachineContext,
+    // a request that ends keeps nothing waiting: scheduled timers and tasks opened by actions go too
+    // (state timers and tasks already went with the states' exits), so the caller cancels and closes them
+    context: s.status === 'done' ? { ...context, sys: { ...context.sys, tasks: {}, timers: {} } } : context,
   };
   if (s.status === 'done' && s.output !== undefined) snap.output = s.output;
   return snap;

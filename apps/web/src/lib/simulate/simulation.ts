@@ -174,6 +174,8 @@ export class Simulation {
       try {
         for (const clock of computeClocks(policy, this.sla, {
           now: new Date(this.clock),
+          // an ended request stops every clock (at its last step)
+          endedAt: this.snapshot.status === 'done' ? new Date(this.sla.at(-1)?.at ?? this.clock) : undefined,
           calendars: this.calendars,
           evaluate: (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params: this.params }),
         })) out.push({ policy: policy.id, clock });
