@@ -85,7 +85,9 @@ export async function driveScenario(
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(d)) {
       const role = typeof v === 'string' ? actorRoles.get(v) : undefined;
-      out[k] = role ? (await as(role), users.get(role)) : v;
+      // a task's assignee must be a user of the estate (#15): a named person who acts in no step of the scenario is a staff user too
+      const person = !role && typeof v === 'string' && v !== '' && /^(handler|technicianId)$/.test(k) ? 'dispatcher' : undefined;
+      out[k] = role ? (await as(role), users.get(role)) : person ? (await as(person), users.get(person)) : v;
     }
     return out;
   };
