@@ -44,7 +44,14 @@ async function loadVersion(c: Context<AppEnv>, id: string) {
  * an SLA policy against the estate's latest published workflow it names (its params with those of the
  * bundle install it came from) and the estate's calendars.
  */
-async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[]) {
+async function workflowDraft(c: Context<AppEnv>, estateId: string, key: string) {
+  const { tenantId } = authOf(c);
+  const [d] = await c.get('deps').db.select().from(definitionDrafts)
+    .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, 'workflow'), eq(definitionDrafts.key, key)));
+  return d ? { key: d.key, document: d.document, bundleInstallId: null as string | null } : undefined;
+}
+
+async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[], opts: { draftWorkflow?: boolean } = {}) {
   const { db } = c.get('deps');
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
@@ -55,7 +62,11 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
   }
   if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);
-  const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  const published = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  // a policy drafted beside a workflow not yet published (the designer's "new SLA") is checked
+  // against that workflow's draft; publishing it still needs the workflow published (below)
+  const draft = published || !opts.draftWorkflow ? undefined : await workflowDraft(c, estateId, doc.workflow);
+  const wf = published ?? draft;
   let params: string[] = [];
   if (wf?.bundleInstallId) {
     const [install] = await db.select({ parameters: bundleInstalls.parameters }).from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.id, wf.bundleInstallId)));
@@ -108,7 +119,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       if (estateId) requireEstate(c, estateId);
       else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
       const warnings: DefinitionIssue[] = [];
-      const issues = await validateIn(c, estateId, body.document, [], warnings);
+      const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });
     },
   )
@@ -123,8 +134,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     await c.get('deps').db.insert(definitionDrafts)
       .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
       .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
-    const issues = await validateIn(c, estateId, document);
-    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, updatedAt: now.toISOString() });
+    const warnings: DefinitionIssue[] = [];
+    const issues = await validateIn(c, estateId, document, [], warnings, { draftWorkflow: true });
+    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, warnings, updatedAt: now.toISOString() });
   })
   .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
     const estateId = c.req.query('estateId');

@@ -37,11 +37,11 @@ export async function listVersions(estateId: string, kind: string, key: string, 
   return items.toSorted((a, b) => b.version - a.version);
 }
 
-export function saveDraft(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[] }> {
+export function saveDraft(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
   return api('/definitions/drafts', { method: 'PUT', body: { estateId, document } });
 }
 
-export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[] }> {
+export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
   return api('/definitions/validate', { body: { estateId, document } });
 }
 
@@ -51,4 +51,18 @@ export function publish(estateId: string, kind: string, key: string, changeNote:
 
 export function diff(versionId: string): Promise<{ from: VersionSummary | null; to: VersionSummary; changes: Change[] }> {
   return api(`/definitions/versions/${versionId}/diff`);
+}
+
+/** The latest published document of each key (forms a workflow names, for the shared check), cached per page. */
+const published = new Map<string, Promise<Record<string, unknown> | null>>();
+export function publishedDocument(estateId: string, kind: string, key: string): Promise<Record<string, unknown> | null> {
+  const k = `${estateId}/${kind}/${key}`;
+  let p = published.get(k);
+  if (!p) {
+    p = listVersions(estateId, kind, key)
+      .then((vs) => (vs[0] ? api<{ document: Record<string, unknown> }>(`/definitions/versions/${vs[0].id}`).then((v) => v.document) : null))
+      .catch(() => null);
+    published.set(k, p);
+  }
+  return p;
 }
