@@ -6,6 +6,7 @@ import { authOf, designers, requireEstate, Resource, staff, visibleEstates } fro
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
+import { publishImpact } from '../services/publish-impact.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
@@ -80,6 +81,12 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   }, warnings);
 }
 
+/** The workflow an SLA policy measures, for the designer's list by process. */
+function workflowOf(document: unknown): { workflow?: string } {
+  const w = (document as { kind?: unknown; workflow?: unknown }).workflow;
+  return (document as { kind?: unknown }).kind === 'sla' && typeof w === 'string' ? { workflow: w } : {};
+}
+
 const documentBody = {
   type: 'object',
   required: ['estateId', 'document'],
@@ -87,7 +94,7 @@ const documentBody = {
 };
 
 export const definitionRoutes = new Resource('/definitions', 'Definitions')
-  .get('/', { summary: 'Definitions of an estate: latest version and draft of each', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+  .get('/', { summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -101,12 +108,12 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const items = new Map<string, Record<string, unknown>>();
     for (const v of versions) {
       const k = `${v.kind}/${v.key}`;
-      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, latest: versionSummary(v), hasDraft: false });
+      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, ...workflowOf(v.document), latest: versionSummary(v), hasDraft: false });
     }
     for (const d of drafts) {
       const k = `${d.kind}/${d.key}`;
       const item = items.get(k) ?? { kind: d.kind, key: d.key, title: (d.document as { title?: unknown }).title, latest: null };
-      items.set(k, { ...item, hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
+      items.set(k, { ...item, ...workflowOf(d.document), hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
     }
     return c.json({ items: [...items.values()] });
   })
@@ -121,6 +128,17 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       const warnings: DefinitionIssue[] = [];
       const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });
+    },
+  )
+  .post(
+    '/impact',
+    { summary: 'How many running requests publishing this document reaches, and how (a workflow: they stay on their version; an SLA policy or calendar: they are re-timed), with the zh/en sentence to show before publishing', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'workflow', id: 'repair' } } },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = str(body, 'estateId');
+      requireEstate(c, estateId);
+      const document = obj(body, 'document');
+      return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
   .put('/drafts', { summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c) => {

@@ -305,6 +305,8 @@ export const en: Record<MessageKey, string> = {
   'designer.titleEn': 'Title (English)',
   'designer.error': 'error',
   'designer.warning': 'warning',
+  'designer.draft': 'draft',
+  'designer.newSla': 'New SLA policy',
   'designer.simulate': 'Simulate',
   'sim.title': 'Simulate: {name}',
   'sim.intro': 'Try the workflow on a virtual clock: nothing is stored and no one is notified.',

@@ -303,6 +303,8 @@ export const zh = {
   'designer.titleEn': '名称（英文）',
   'designer.error': '错误',
   'designer.warning': '提醒',
+  'designer.draft': '草稿',
+  'designer.newSla': '新建 SLA 策略',
   'designer.simulate': '模拟运行',
   'sim.title': '模拟运行：{name}',
   'sim.intro': '在虚拟时钟上试运行流程：不写入数据库，也不发送任何通知。',
