@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -35,6 +37,9 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/** The extensions the migrations create (pg_trgm and btree_gin: the request search's tenant-led trigram index), loaded into PGlite. */
+export const pgliteExtensions = { btree_gin, pg_trgm };
+
 export const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 /**
@@ -52,7 +57,7 @@ export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, { extensions: pgliteExtensions });
   const db = drizzlePglite(client, { schema });
   if (runMigrations) await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };

@@ -1,4 +1,4 @@
-export { createDb, migratePostgresUrl, migrationsFolder } from './client.ts';
+export { createDb, migratePostgresUrl, migrationsFolder, pgliteExtensions } from './client.ts';
 export type { Db, DbHandle, DbOptions, DbOrTx, Schema, Tx } from './client.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';
