@@ -40,7 +40,7 @@ withDatabases((kind, getDb) => {
     const T = (zh: string, en: string) => ({ zh, en });
     const workflow = {
       kind: 'workflow', id: 'quick-service', title: T('快修', 'Quick service'), serialPrefix: 'QS', roles: ['dispatcher'],
-      params: { dispatchMinutes: { schema: { type: 'integer', minimum: 1 }, default: 15, title: T('派单时限（分钟）', 'Minutes to dispatch') } },
+      params: { dispatchMinutes: { schema: { type: 'integer', minimum: 1 }, default: 15, title: T('派单时限（分钟）', 'Minutes to dispatch'), source: ['PS-3'] } },
       events: { GO: { label: T('派单', 'Dispatch'), roles: ['dispatcher'] } },
       machine: { initial: 'open', states: { open: { title: T('待派单', 'To dispatch'), description: T('登记后 15 分钟内派单', 'Dispatched within 15 minutes'), on: { GO: 'done' } }, done: { title: T('已派单', 'Dispatched'), type: 'final' } } },
     };
