@@ -27,6 +27,7 @@ export const en: Record<MessageKey, string> = {
   'login.failed': 'Wrong username or password',
   'login.demoHint': 'Demo accounts are listed in the API README (e.g. admin / dispatcher / technician / resident)',
   'common.loading': 'Loading…',
+  'common.more': 'Show more',
   'common.save': 'Save',
   'common.cancel': 'Cancel',
   'common.submit': 'Submit',

@@ -25,6 +25,7 @@ export const zh = {
   'login.failed': '用户名或密码错误',
   'login.demoHint': '演示账号见 API 说明（例如 admin / dispatcher / technician / resident）',
   'common.loading': '加载中…',
+  'common.more': '加载更多',
   'common.save': '保存',
   'common.cancel': '取消',
   'common.submit': '提交',
