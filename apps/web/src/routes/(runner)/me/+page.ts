@@ -22,5 +22,5 @@ export const load: PageLoad = async ({ parent, fetch }) => {
   const titles = new Map<string, Text>();
   for (const p of await listProcesses(fetch).catch(() => [])) titles.set(p.key, p.title);
   for (const [k, v] of await workflowTitles(requests.map((r) => r.estateId), fetch).catch(() => new Map<string, Text>())) titles.set(k, v);
-  return { requests: requests.map((r) => ({ ...r, workflowTitle: r.workflowTitle ?? titles.get(r.workflowKey) })), tasks, bills, notices };
+  return { requests: requests.map((r) => ({ ...r, title: r.title ?? titles.get(r.workflow) })), tasks, bills, notices };
 };
