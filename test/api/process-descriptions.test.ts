@@ -17,16 +17,17 @@ withDatabases((kind, getDb) => {
     const repairOf = async (who: typeof admin) => ((await who!.call('GET', `/api/processes?estateId=${estateId}`)).body.items as { key: string; description: { zh: string; en: string } }[]).find((p) => p.key === 'repair')!;
 
     const mine = await repairOf(resident);
-    expect(mine.description.zh).toContain('一般在派单后 30 分钟内到场');
-    expect(mine.description.en).toContain('within 30 minutes of dispatch');
+    expect(mine.description.zh).toContain('一般在报修后 30 分钟内到场');
+    expect(mine.description.en).toContain('within 30 minutes of your report');
     expect(mine.description.zh).not.toContain('{{');
     const staff = await repairOf(desk);
     expect(staff.description.zh).toContain('受理报修 → 按内容与保修分类');
 
     // the estate changes the on-site limit: the words follow
     const [latest] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'repair')));
-    const doc = structuredClone(latest!.document) as { params: { onSiteMinutes: { default: number } } };
+    const doc = structuredClone(latest!.document) as { params: { onSiteMinutes: { default: number }; onSiteFrom: { default: string } } };
     doc.params.onSiteMinutes.default = 10;
+    doc.params.onSiteFrom.default = 'dispatch';
     expect((await admin!.call('POST', '/api/definitions/publish', { estateId, kind: 'workflow', key: 'repair', changeNote: '10 分钟到场', document: doc })).status).toBe(200);
     expect((await repairOf(resident)).description.zh).toContain('一般在派单后 10 分钟内到场');
   });

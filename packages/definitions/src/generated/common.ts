@@ -151,7 +151,10 @@ export const commonSchema = {
         "duty_manager",
         "cs_manager",
         "property_manager",
-        "resident"
+        "resident",
+        "admin_supervisor",
+        "area_cs_assistant",
+        "cs_supervisor"
       ],
       "title": "角色 Role",
       "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared.",
@@ -1533,7 +1536,10 @@ type RoleView = {
     "duty_manager",
     "cs_manager",
     "property_manager",
-    "resident"
+    "resident",
+    "admin_supervisor",
+    "area_cs_assistant",
+    "cs_supervisor"
   ],
   "title": "角色 Role",
   "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared."

@@ -463,6 +463,9 @@ export const en: Record<MessageKey, string> = {
   'role.duty_manager': 'Duty manager',
   'role.cs_manager': 'CS manager',
   'role.property_manager': 'Property manager',
+  'role.admin_supervisor': 'Administrative supervisor',
+  'role.area_cs_assistant': 'Area customer assistant',
+  'role.cs_supervisor': 'Customer-service supervisor',
   'role.resident': 'Resident',
   'role.system': 'System',
 };

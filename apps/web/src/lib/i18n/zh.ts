@@ -461,6 +461,9 @@ export const zh = {
   'role.duty_manager': '值班经理',
   'role.cs_manager': '客服经理',
   'role.property_manager': '物业经理',
+  'role.admin_supervisor': '行政主管',
+  'role.area_cs_assistant': '区域客户助理',
+  'role.cs_supervisor': '客服主管',
   'role.resident': '住户',
   'role.system': '系统',
 } as const;
