@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { openPgliteFolder } from './pglite-open.ts';
+import { pgliteExtensions } from './pglite-extensions.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -52,7 +53,7 @@ export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
   }
   const dataDir = options.dataDir ?? 'memory://';
   // a folder is held by one process (lock file), and a folder PostgreSQL cannot recover says why
-  const { client, close } = dataDir.startsWith('memory://') ? { client: await PGlite.create(dataDir), close: undefined } : await openPgliteFolder(dataDir);
+  const { client, close } = dataDir.startsWith('memory://') ? { client: await PGlite.create(dataDir, { extensions: pgliteExtensions }), close: undefined } : await openPgliteFolder(dataDir);
   const db = drizzlePglite(client, { schema });
   try {
     if (runMigrations) await migratePglite(db, { migrationsFolder });

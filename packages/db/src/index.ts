@@ -1,4 +1,5 @@
 export { createDb, migratePostgresUrl, migrationsFolder } from './client.ts';
+export { pgliteExtensions } from './pglite-extensions.ts';
 export type { Db, DbHandle, DbOptions, DbOrTx, Schema, Tx } from './client.ts';
 export * as schema from './schema/index.ts';
 export * from './schema/index.ts';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { acquirePgliteLock } from './pglite-lock.ts';
+import { pgliteExtensions } from './pglite-extensions.ts';
 
 /** A PGlite folder that PostgreSQL refuses to open (its recovery stopped with PANIC or FATAL). */
 export class PgliteOpenError extends Error {
@@ -38,7 +39,7 @@ export async function openPgliteFolder(dataDir: string): Promise<{ client: PGlit
   };
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir, { onStderr: keep, onStdout: keep });
+    client = await PGlite.create(dataDir, { onStderr: keep, onStdout: keep, extensions: pgliteExtensions });
   } catch (e) {
     release();
     throw new PgliteOpenError(dataDir, log.slice(-4), e);
