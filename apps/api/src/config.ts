@@ -22,6 +22,8 @@ export interface ApiConfig {
   trustedOrigins: string[];
   /** behind one trusted reverse proxy: the client address is the last X-Forwarded-For entry (env EF_TRUST_PROXY=1) */
   trustProxy: boolean;
+  /** instances a report reads per batch (its memory bound; every instance of the range is read, batch after batch). Not in the field documents. */
+  reportBatchSize: number;
   /** the clock; the only place the API reads time */
   now: () => Date;
 }
@@ -38,6 +40,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     loginThrottle: defaultLoginThrottle,
     trustProxy: process.env.EF_TRUST_PROXY === '1',
     trustedOrigins: (process.env.EF_TRUSTED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    reportBatchSize: 500,
     now: () => new Date(),
     ...overrides,
   };
