@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers } from '@estateflow/db';
+import { events, instances, tasks, timers, units, users } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -12,12 +12,13 @@ import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 
-export function instanceSummary(i: typeof instances.$inferSelect) {
+export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: string | null) {
   const snapshot = i.snapshot as unknown as EngineSnapshot;
   return {
     id: i.id,
     estateId: i.estateId,
     unitId: i.unitId,
+    ...(unitLabel !== undefined ? { unitLabel } : {}),
     workflow: i.workflowKey,
     workflowVersion: i.workflowVersion,
     definitionVersionId: i.definitionVersionId,
@@ -120,9 +121,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const limit = Math.min(Number(q.limit ?? 50) || 50, 200);
       const offset = Number(q.offset ?? 0) || 0;
       const { db } = c.get('deps');
-      const rows = await db.select().from(instances).where(and(...conds)).orderBy(desc(instances.updatedAt)).limit(limit).offset(offset);
+      const rows = await db.select({ i: instances, unitLabel: units.label }).from(instances)
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
+        .where(and(...conds)).orderBy(desc(instances.updatedAt)).limit(limit).offset(offset);
       const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds));
-      return c.json({ items: rows.map(instanceSummary), total: count?.n ?? 0 });
+      return c.json({ items: rows.map((r) => instanceSummary(r.i, r.unitLabel)), total: count?.n ?? 0 });
     },
   )
   .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
@@ -136,8 +139,9 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
+    const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
     return c.json({
-      ...instanceSummary(row),
+      ...instanceSummary(row, unit?.label ?? null),
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
@@ -148,9 +152,13 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   })
   .get('/:id/history', { summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
-    const rows = await c.get('deps').db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const { db } = c.get('deps');
+    const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    // people are named by their display name, never their username or id
+    const ids = [...new Set(rows.flatMap((e) => (e.actorId && isUuid(e.actorId) ? [e.actorId] : [])))];
+    const names = new Map((ids.length ? await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, row.tenantId), inArray(users.id, ids))) : []).map((u) => [u.id, u.name]));
     return c.json({
-      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && names.get(e.actorId)) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
     });
   })
   .post(

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { instances, memberships, tasks, type Role } from '@estateflow/db';
+import { instances, memberships, tasks, units, type Role } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
@@ -23,10 +23,11 @@ async function loadTask(c: Context<AppEnv>, id: string) {
   return { row: found.task, inst: found.inst, role };
 }
 
-const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string }) => ({
+const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string; definitionVersionId: string; state: unknown; unitLabel: string | null }) => ({
   id: t.id, estateId: t.estateId, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form,
   events: t.events, dueAt: t.dueAt?.toISOString() ?? null, status: t.status, createdAt: t.createdAt.toISOString(),
-  claimedAt: t.claimedAt?.toISOString() ?? null, ...(inst ? { serial: inst.serial, workflow: inst.workflowKey } : {}),
+  claimedAt: t.claimedAt?.toISOString() ?? null,
+  ...(inst ? { serial: inst.serial, workflow: inst.workflowKey, definitionVersionId: inst.definitionVersionId, state: inst.state, unitLabel: inst.unitLabel } : {}),
 });
 
 export const taskRoutes = new Resource('/tasks', 'Tasks')
@@ -52,9 +53,10 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
       const rows = await c.get('deps').db
-        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey })
+        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label })
         .from(tasks)
         .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
         // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
         .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
         .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))

@@ -2,18 +2,21 @@ import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
-import type { AllowedAction, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
+import type { AllowedAction, Clock, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
 
 type Fetch = typeof fetch;
 type RawTask = {
   id: string; estateId?: string; instanceId: string; key?: string; title: Text; role?: string | null; assigneeId?: string | null; form?: string | null;
   events?: string[]; dueAt?: string | null; status?: string; createdAt?: string; serial?: string; workflow?: string;
+  definitionVersionId?: string; state?: unknown; unitLabel?: string | null;
 };
 type RawInstance = {
-  id: string; estateId: string; workflow: string; workflowVersion?: number; serial: string; state: unknown; status: string; grade?: string | null;
+  id: string; estateId: string; workflow: string; workflowVersion?: number; definitionVersionId?: string; unitId?: string | null; unitLabel?: string | null;
+  serial: string; state: unknown; status: string; grade?: string | null;
   data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
   actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
-  clocks?: { policy: string; metricId: string; status: string; dueAt: string | null; remainingMs: number | null; elapsedMs: number; budgetMs: number | null }[];
+  clocks?: Clock[];
 };
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
 
@@ -58,7 +61,8 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
   const { items } = await api<{ items: RawTask[] }>(`/tasks?scope=${scope}`, { fetch: f });
-  return items.map(toTask);
+  const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
+  return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
 }
 
 /** Workflow titles by key for the estates in view, to label rows. */
@@ -117,9 +121,8 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
     api<{ items: (HistoryEntry & { state?: unknown })[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
-  // Staff may read the pinned workflow's event labels for the history; residents see event names.
-  const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
-  const labelOf = (type: string): Text | undefined => (type === 'start' ? { zh: '发起', en: 'Started' } : workflowDoc?.events?.[type]?.label);
+  // the words of the version this request is pinned to, as the caller's role reads them (residents too)
+  const words = await wordsOf(inst.definitionVersionId, f);
   const events = (inst.actions ?? []).map((a): AllowedAction => ({ event: a.type, label: a.label, form: a.form ?? null }));
   return {
     id: inst.id,
@@ -129,6 +132,9 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     workflowKey: inst.workflow,
     workflowTitle: inst.title,
     workflowVersion: inst.workflowVersion,
+    definitionVersionId: inst.definitionVersionId,
+    unitLabel: inst.unitLabel ?? null,
+    words,
     state: inst.state,
     status: inst.status,
     grade: inst.grade,
@@ -137,20 +143,19 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     endedAt: inst.endedAt,
     tasks: (inst.tasks ?? []).map(toTask),
     allowed: events,
-    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type), stateAfter: h.state ?? h.stateAfter })),
-    sla: (inst.clocks ?? []).map((c) => ({
-      metric: `${c.policy}/${c.metricId}`, title: { zh: c.metricId, en: c.metricId }, status: c.status, dueAt: c.dueAt,
-      remainingMs: c.remainingMs ?? undefined, elapsedMs: c.elapsedMs, breached: c.status === 'breached' || (c.remainingMs ?? 0) < 0,
-    })),
-    timers: inst.timers ?? [],
+    history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
+    clocks: inst.clocks ?? [],
+    timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
   };
 }
 
 export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
   const { items } = await api<{ items: RawInstance[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
+  const words = await wordsOfAll(items.map((i) => i.definitionVersionId), f);
   return items.map((i) => ({
     id: i.id, serial: i.serial, estateId: i.estateId, estateName: estateName(i.estateId), workflowKey: i.workflow, state: i.state,
     status: i.status, grade: i.grade, context: i.data, startedAt: i.startedAt, endedAt: i.endedAt,
+    definitionVersionId: i.definitionVersionId, unitLabel: i.unitLabel ?? null, words: i.definitionVersionId ? words[i.definitionVersionId] : undefined,
   }));
 }
 

@@ -1,4 +1,5 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import type { Words } from '$lib/present/words.ts';
 
 /** A form definition (schemas/form.schema.json), as far as the UI reads it. */
 export type FormField = {
@@ -60,17 +61,24 @@ export type TaskRow = {
   createdAt?: string;
   form?: string | null;
   events?: string[];
+  definitionVersionId?: string;
+  unitLabel?: string | null;
+  words?: Words;
 };
 
-export type SlaClock = {
-  metric: string;
-  title?: Text;
-  status: string;
-  dueAt?: string | null;
-  warnAt?: string | null;
-  elapsedMs?: number;
-  remainingMs?: number;
-  breached?: boolean;
+/** One SLA clock as `GET /api/instances/:id` answers it (`clocks`). */
+export type Clock = {
+  policy: string;
+  metricId: string;
+  status: 'pending' | 'running' | 'paused' | 'met' | 'breached';
+  timeBase?: string;
+  startedAt?: string | null;
+  stoppedAt?: string | null;
+  dueAt: string | null;
+  budgetMs: number | null;
+  elapsedMs: number;
+  remainingMs: number | null;
+  pausedMs?: number;
 };
 
 export type HistoryEntry = {
@@ -95,6 +103,10 @@ export type InstanceView = {
   workflowKey: string;
   workflowTitle?: Text;
   workflowVersion?: number;
+  definitionVersionId?: string;
+  unitLabel?: string | null;
+  /** the words of the pinned version for the caller's role ($lib/present) */
+  words?: Words;
   state: unknown;
   stateLabel?: Text | string;
   status: string;
@@ -105,7 +117,8 @@ export type InstanceView = {
   tasks?: TaskRow[];
   allowed?: AllowedAction[];
   history?: HistoryEntry[];
-  sla?: SlaClock[];
+  clocks?: Clock[];
+  /** the workflow's own armed timers (SLA timers are shown as clocks) */
   timers?: { key: string; event: string; dueAt: string }[];
 };
 
