@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, stateTitle, statePaths, unitWords,
+  clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, unitWords,
   type PresentContext,
 } from '../../apps/web/src/lib/present/format.ts';
 import type { Words } from '../../apps/web/src/lib/present/words.ts';
@@ -86,7 +86,7 @@ describe('the presentation layer', () => {
   });
 
   it('leaves out fields the role may not see, for the request and for one event\'s data, and orders the rest as the definition does', () => {
-    const rows = presentData({ reworkCount: 1, charged: true, photos: [], fault: '漏水', extraNote: 'x' }, words, zh);
+    const rows = presentData({ reworkCount: 1, charged: true, photos: ['/api/attachments/1'], cancelReason: '', fault: '漏水', extraNote: 'x', none: [] }, words, zh);
     expect(rows.map((r) => r.key)).toEqual(['fault', 'photos', 'extraNote']);
     expect(rows.map((r) => r.label)).toEqual(['故障描述', '照片', 'Extra note']);
     const quote = presentData({ priceFen: 12345, materials: '阀门', decision: 'accept' }, words, zh, 'QUOTE');
@@ -105,6 +105,14 @@ describe('an SLA clock\'s standing', () => {
     expect(clockStanding({ ...base, status: 'met', elapsedMs: 18 * 60_000 }, now)).toEqual({ state: 'met', spareMs: 12 * 60_000 });
     expect(clockStanding({ ...base, status: 'breached', elapsedMs: 45 * 60_000, remainingMs: -15 * 60_000 }, now)).toEqual({ state: 'breached', overMs: 15 * 60_000 });
     expect(clockStanding({ ...base, status: 'pending' }, now)).toEqual({ state: 'pending' });
+  });
+});
+
+describe('sentences the platform wrote', () => {
+  it('read instants in local time and people by name', () => {
+    const ctx = { ...zh, people: { 'a3047815-6081-4397-80d0-edcd0235d7a3': '维修工 王师傅' } };
+    expect(readableText('维修人员 a3047815-6081-4397-80d0-edcd0235d7a3 即将上门，时段 2026-07-04T09:30:00+08:00', ctx)).toBe('维修人员 维修工 王师傅 即将上门，时段 2026年7月4日 09:30');
+    expect(displayText(presentValue('a3047815-6081-4397-80d0-edcd0235d7a3', 'technician', { title: { zh: '维修人员', en: 'Technician' }, widget: 'text' }, ctx))).toBe('维修工 王师傅');
   });
 });
 

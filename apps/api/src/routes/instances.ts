@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers, units, users } from '@estateflow/db';
+import { events, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -10,6 +10,7 @@ import { isUuid, obj, param, readBody, str } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
+import { peopleNamed } from '../services/people.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 
 export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: string | null) {
@@ -140,8 +141,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
     const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
+    const summary = instanceSummary(row, unit?.label ?? null);
     return c.json({
-      ...instanceSummary(row, unit?.label ?? null),
+      ...summary,
+      // the people its data names by id (an assigned technician), by display name
+      people: await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId)),
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
@@ -154,11 +158,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const { row } = await loadInstance(c, param(c, 'id'));
     const { db } = c.get('deps');
     const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
-    // people are named by their display name, never their username or id
-    const ids = [...new Set(rows.flatMap((e) => (e.actorId && isUuid(e.actorId) ? [e.actorId] : [])))];
-    const names = new Map((ids.length ? await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, row.tenantId), inArray(users.id, ids))) : []).map((u) => [u.id, u.name]));
+    // people are named by their display name, never their username or id: actors, and the ids the data names
+    const people = await peopleNamed(db, row.tenantId, rows.map((e) => e.actorId), rows.map((e) => e.data));
     return c.json({
-      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && names.get(e.actorId)) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && people[e.actorId]) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      people,
     });
   })
   .post(

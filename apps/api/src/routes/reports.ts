@@ -3,6 +3,7 @@ import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
+import { peopleNamed } from '../services/people.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
@@ -153,11 +154,11 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
         order by o.created_at desc
         limit 200`));
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
-    return c.json({
-      items: rows.map((r) => ({
-        id: r.id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
-        createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
-      })),
-    });
+    const items = rows.map((r) => ({
+      id: r.id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+      createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
+    }));
+    // a notice that names someone by id (a technician) reads their display name on screen
+    return c.json({ items, people: await peopleNamed(c.get('deps').db, t, items.map((n) => (n.payload as { message?: unknown }).message)) });
   },
 );

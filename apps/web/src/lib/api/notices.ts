@@ -24,12 +24,13 @@ export interface Notice {
   deliveredAt: string | null;
 }
 
-export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text };
+export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text; people?: Record<string, string> };
 
 /** The caller's notices in every estate they belong to, newest first. */
 export async function listNotices(f?: Fetch): Promise<NoticeRow[]> {
   const lists = await Promise.all(session.estates.map(async (e) =>
-    (await api<{ items: Notice[] }>(`/notices?estateId=${e.id}`, { fetch: f })).items.map((n): NoticeRow => ({ ...n, estateId: e.id, estateName: e.name }))));
+    api<{ items: Notice[]; people?: Record<string, string> }>(`/notices?estateId=${e.id}`, { fetch: f }).then(({ items, people }) =>
+      items.map((n): NoticeRow => ({ ...n, estateId: e.id, estateName: e.name, ...(people ? { people } : {}) })))));
   return lists.flat().toSorted((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }
 

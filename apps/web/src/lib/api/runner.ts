@@ -17,6 +17,7 @@ type RawInstance = {
   data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
   actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
   clocks?: Clock[];
+  people?: Record<string, string>;
 };
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
 
@@ -119,7 +120,7 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
     api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: (HistoryEntry & { state?: unknown })[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<{ items: (HistoryEntry & { state?: unknown })[]; people?: Record<string, string> }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
   // the words of the version this request is pinned to, as the caller's role reads them (residents too)
   const words = await wordsOf(inst.definitionVersionId, f);
@@ -145,6 +146,7 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     allowed: events,
     history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
     clocks: inst.clocks ?? [],
+    people: { ...(hist.people ?? {}), ...(inst.people ?? {}) },
     timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
   };
 }

@@ -118,6 +118,8 @@ export type InstanceView = {
   allowed?: AllowedAction[];
   history?: HistoryEntry[];
   clocks?: Clock[];
+  /** display names of the users its data names by id */
+  people?: Record<string, string>;
   /** the workflow's own armed timers (SLA timers are shown as clocks) */
   timers?: { key: string; event: string; dueAt: string }[];
 };

@@ -9,7 +9,12 @@ import type { FieldWords, Text, Words } from './words.ts';
  * humanised key (the definitions lint warns about it); a field the role may not see is left out.
  */
 export type Locale = 'zh-CN' | 'en';
-export type PresentContext = { locale: Locale; timeZone: string };
+export type PresentContext = {
+  locale: Locale;
+  timeZone: string;
+  /** display names of the users the values name by id (the API's `people`) */
+  people?: Readonly<Record<string, string>>;
+};
 
 /** A value as a screen shows it. */
 export type Display =
@@ -166,6 +171,8 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
   if (typeof value === 'boolean') return text(pick(YES_NO[String(value) as 'true' | 'false'], ctx.locale));
   if ((widget === 'money' || (!widget && /Fen$/.test(key))) && (typeof value === 'number' || typeof value === 'bigint')) return text(formatMoney(value, ctx.locale));
   if (typeof value === 'string') {
+    const person = ctx.people?.[value.toLowerCase()];
+    if (person) return text(person);
     if (value.startsWith(attachmentPrefix)) return { kind: 'attachment', url: value, name: pick(field?.title ?? fallback(key), ctx.locale) };
     if (isDataUrl(value)) {
       const name = pick(field?.title ?? fallback(key), ctx.locale);
@@ -184,9 +191,12 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
   return text(String(value));
 }
 
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+
 /**
  * A request's data (or one history entry's, with `event`) as labelled rows: in the order of the
- * definition's fields, then any others; fields the role may not see left out.
+ * definition's fields, then any others; fields the role may not see, and fields with nothing in
+ * them yet, left out.
  */
 export function presentData(data: Record<string, unknown> | null | undefined, words: Words | undefined, ctx: PresentContext, event?: string): DataRow[] {
   const entries = Object.entries(data ?? {});
@@ -196,7 +206,7 @@ export function presentData(data: Record<string, unknown> | null | undefined, wo
     return i < 0 ? order.length : i;
   };
   return entries
-    .filter(([k]) => fieldOf(words, k, event) !== 'hidden')
+    .filter(([k, v]) => !isEmpty(v) && fieldOf(words, k, event) !== 'hidden')
     .sort(([a], [b]) => rank(a) - rank(b))
     .map(([k, v]) => {
       const f = fieldOf(words, k, event) as FieldWords | undefined;
@@ -251,4 +261,17 @@ export function unitWords(label: string | null | undefined, locale: Locale): str
   if (parts.length === 3) return locale === 'en' ? `Bldg ${parts[0]}, Entr. ${parts[1]}, Rm ${parts[2]}` : `${parts[0]}栋${parts[1]}单元${parts[2]}室`;
   if (parts.length === 2) return locale === 'en' ? `Bldg ${parts[0]}, Rm ${parts[1]}` : `${parts[0]}栋${parts[1]}室`;
   return label;
+}
+
+const INSTANTS_IN_TEXT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+const IDS_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * A sentence the platform wrote (a notice) as people read it: an instant it carries in the estate's
+ * local time in the UI language's format, a user it names by id by their display name.
+ */
+export function readableText(sentence: string, ctx: PresentContext): string {
+  return sentence
+    .replace(INSTANTS_IN_TEXT, (iso) => formatDateTime(iso, ctx))
+    .replace(IDS_IN_TEXT, (id) => ctx.people?.[id.toLowerCase()] ?? id);
 }

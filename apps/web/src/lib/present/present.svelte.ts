@@ -1,7 +1,7 @@
 import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, stateTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
+import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
 import type { Words } from './words.ts';
 
 /**
@@ -9,8 +9,8 @@ import type { Words } from './words.ts';
  * `i18n.locale` inside makes every use re-render on a language switch.
  */
 export const present = {
-  ctx(estateId?: string): PresentContext {
-    return { locale: i18n.locale, timeZone: session.timeZoneOf(estateId) };
+  ctx(estateId?: string, people?: Readonly<Record<string, string>>): PresentContext {
+    return { locale: i18n.locale, timeZone: session.timeZoneOf(estateId), ...(people ? { people } : {}) };
   },
   /** The workflow's title (the words', else a title the caller has, else the humanised key). */
   workflow(words: Words | undefined, key: string, title?: { zh: string; en: string }): string {
@@ -25,8 +25,12 @@ export const present = {
   field(words: Words | undefined, name: string, event?: string): string {
     return fieldLabel(words, name, i18n.locale, event);
   },
-  data(data: Record<string, unknown> | null | undefined, words: Words | undefined, estateId?: string, event?: string): DataRow[] {
-    return presentData(data, words, this.ctx(estateId), event);
+  data(data: Record<string, unknown> | null | undefined, words: Words | undefined, estateId?: string, event?: string, people?: Readonly<Record<string, string>>): DataRow[] {
+    return presentData(data, words, this.ctx(estateId, people), event);
+  },
+  /** A sentence the platform wrote (a notice's message) with its instants local and its people named. */
+  sentence(text: { zh: string; en: string } | string | null | undefined, estateId?: string, people?: Readonly<Record<string, string>>): string {
+    return readableText(pick(text, i18n.locale), this.ctx(estateId, people));
   },
   metric(words: Words | undefined, key: string): string {
     return pick(words?.metrics[key]?.title, i18n.locale) || humanise(key);
