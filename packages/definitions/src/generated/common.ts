@@ -151,7 +151,10 @@ export const commonSchema = {
         "duty_manager",
         "cs_manager",
         "property_manager",
-        "resident"
+        "resident",
+        "admin_supervisor",
+        "area_cs_assistant",
+        "cs_supervisor"
       ],
       "title": "角色 Role",
       "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared.",
@@ -1364,6 +1367,11 @@ export const commonSchema = {
         },
         "source": {
           "$ref": "common.schema.json#/$defs/Source"
+        },
+        "defaultNotInDocuments": {
+          "$ref": "#/$defs/Text",
+          "title": "默认值不在现场文件中 Default not in the field documents",
+          "description": "默认值的数字不是现场文件给的：写一句理由（为什么取这个数）。没有它时，默认值的出处就是 source 中的需求编号；两者都没有，wf validate 警告 default-without-source。The default's number is not from the field documents: one line saying why this number. Without it the default's source is the requirement ids in source; with neither, wf validate warns default-without-source."
         }
       },
       "required": [
@@ -1528,7 +1536,10 @@ type RoleView = {
     "duty_manager",
     "cs_manager",
     "property_manager",
-    "resident"
+    "resident",
+    "admin_supervisor",
+    "area_cs_assistant",
+    "cs_supervisor"
   ],
   "title": "角色 Role",
   "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared."
@@ -2676,6 +2687,9 @@ type ParamView = {
     },
     "source": {
       "$comment": "ref common#/$defs/Source"
+    },
+    "defaultNotInDocuments": {
+      "$comment": "ref common#/$defs/Text"
     }
   },
   "required": [

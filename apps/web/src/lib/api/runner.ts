@@ -3,30 +3,17 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
 import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
-import type { AllowedAction, Clock, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
 
 type Fetch = typeof fetch;
-type RawTask = {
-  id: string; estateId?: string; instanceId: string; key?: string; title: Text; role?: string | null; assigneeId?: string | null; form?: string | null;
-  events?: string[]; dueAt?: string | null; status?: string; createdAt?: string; serial?: string; workflow?: string;
-  definitionVersionId?: string; state?: unknown; unitLabel?: string | null;
-};
-type RawInstance = {
-  id: string; estateId: string; workflow: string; workflowVersion?: number; definitionVersionId?: string; unitId?: string | null; unitLabel?: string | null;
-  serial: string; state: unknown; status: string; grade?: string | null;
-  data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
-  actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
-  clocks?: Clock[];
-  people?: Record<string, string>;
-};
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
 
 function estateName(estateId: string | undefined): Text | string | undefined {
   return session.me?.memberships.find((m) => m.estateId === estateId)?.estateName;
 }
 
-function toTask(t: RawTask): TaskRow {
-  return { ...t, userId: t.assigneeId ?? null, workflowKey: t.workflow, estateName: estateName(t.estateId) };
+function toTask(t: TaskRow): TaskRow {
+  return { ...t, estateName: estateName(t.estateId) };
 }
 
 // Published definitions rarely change while a page is open; keep them for the session.
@@ -61,7 +48,7 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<{ items: RawTask[] }>(`/tasks?scope=${scope}`, { fetch: f });
+  const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
   const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
   return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
 }
@@ -119,52 +106,35 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
-    api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: (HistoryEntry & { state?: unknown })[]; people?: Record<string, string> }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<{ items: HistoryEntry[]; people?: Record<string, string> }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
   // the words of the version this request is pinned to, as the caller's role reads them (residents too)
   const words = await wordsOf(inst.definitionVersionId, f);
-  const events = (inst.actions ?? []).map((a): AllowedAction => ({ event: a.type, label: a.label, form: a.form ?? null }));
   return {
-    id: inst.id,
-    serial: inst.serial,
-    estateId: inst.estateId,
+    ...inst,
     estateName: estateName(inst.estateId),
-    workflowKey: inst.workflow,
-    workflowTitle: inst.title,
-    workflowVersion: inst.workflowVersion,
-    definitionVersionId: inst.definitionVersionId,
-    unitLabel: inst.unitLabel ?? null,
     words,
-    state: inst.state,
-    status: inst.status,
-    grade: inst.grade,
-    context: inst.data,
-    startedAt: inst.startedAt,
-    endedAt: inst.endedAt,
-    tasks: (inst.tasks ?? []).map(toTask),
-    allowed: events,
-    history: hist.items.map((h) => ({ ...h, stateAfter: h.state ?? h.stateAfter })),
-    clocks: inst.clocks ?? [],
     people: { ...(hist.people ?? {}), ...(inst.people ?? {}) },
+    tasks: (inst.tasks ?? []).map(toTask),
+    actions: inst.actions ?? [],
+    history: hist.items,
+    clocks: inst.clocks ?? [],
+    // SLA timers are shown as clocks; the workflow's own timers by their event's title
     timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
   };
 }
 
 export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
-  const { items } = await api<{ items: RawInstance[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
+  const { items } = await api<{ items: InstanceView[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
   const words = await wordsOfAll(items.map((i) => i.definitionVersionId), f);
-  return items.map((i) => ({
-    id: i.id, serial: i.serial, estateId: i.estateId, estateName: estateName(i.estateId), workflowKey: i.workflow, state: i.state,
-    status: i.status, grade: i.grade, context: i.data, startedAt: i.startedAt, endedAt: i.endedAt,
-    definitionVersionId: i.definitionVersionId, unitLabel: i.unitLabel ?? null, words: i.definitionVersionId ? words[i.definitionVersionId] : undefined,
-  }));
+  return items.map((i) => ({ ...i, estateName: estateName(i.estateId), words: i.definitionVersionId ? words[i.definitionVersionId] : undefined }));
 }
 
-export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<RawInstance> {
-  return api<RawInstance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {
+  return api<InstanceView>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
 }
 
-export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<RawInstance> {
-  return api<RawInstance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<InstanceView> {
+  return api<InstanceView>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
 }

@@ -27,6 +27,7 @@ export const en: Record<MessageKey, string> = {
   'login.failed': 'Wrong username or password',
   'login.demoHint': 'Demo accounts are listed in the API README (e.g. admin / dispatcher / technician / resident)',
   'common.loading': 'Loading…',
+  'common.more': 'Show more',
   'common.save': 'Save',
   'common.cancel': 'Cancel',
   'common.submit': 'Submit',
@@ -470,6 +471,9 @@ export const en: Record<MessageKey, string> = {
   'role.duty_manager': 'Duty manager',
   'role.cs_manager': 'CS manager',
   'role.property_manager': 'Property manager',
+  'role.admin_supervisor': 'Administrative supervisor',
+  'role.area_cs_assistant': 'Area customer assistant',
+  'role.cs_supervisor': 'Customer-service supervisor',
   'role.resident': 'Resident',
   'role.system': 'System',
 };

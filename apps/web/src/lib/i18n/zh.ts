@@ -25,6 +25,7 @@ export const zh = {
   'login.failed': '用户名或密码错误',
   'login.demoHint': '演示账号见 API 说明（例如 admin / dispatcher / technician / resident）',
   'common.loading': '加载中…',
+  'common.more': '加载更多',
   'common.save': '保存',
   'common.cancel': '取消',
   'common.submit': '提交',
@@ -468,6 +469,9 @@ export const zh = {
   'role.duty_manager': '值班经理',
   'role.cs_manager': '客服经理',
   'role.property_manager': '物业经理',
+  'role.admin_supervisor': '行政主管',
+  'role.area_cs_assistant': '区域客户助理',
+  'role.cs_supervisor': '客服主管',
   'role.resident': '住户',
   'role.system': '系统',
 } as const;
