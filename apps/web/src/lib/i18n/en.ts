@@ -15,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   'nav.forms': 'Forms',
   'nav.workflows': 'Workflows',
   'nav.mine': 'My requests',
+  'nav.largeText': 'Large text',
   'nav.logout': 'Sign out',
   'nav.menu': 'Menu',
   'nav.language': 'Language',

@@ -13,6 +13,7 @@ export const zh = {
   'nav.forms': '表单',
   'nav.workflows': '流程',
   'nav.mine': '我的申请',
+  'nav.largeText': '大字',
   'nav.logout': '退出登录',
   'nav.menu': '菜单',
   'nav.language': '语言',
