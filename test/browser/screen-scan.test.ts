@@ -40,6 +40,7 @@ const root = join(import.meta.dirname, '../..');
 const ALLOWED = new Set([
   'SLA', // the product's own word for service levels, in both languages' headings
   'App', 'WeChat', // channel option titles
+  'move-in', // the move-in workflow's key is also the English word ("the booked move-in slot")
 ]);
 
 const identifierShaped = (s: string): boolean => /[._:-]/.test(s) || /[a-z][A-Z]/.test(s);
@@ -162,19 +163,22 @@ describe('no screen shows the machinery', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(8);
   });
 
-  for (const s of scenarios) {
+  for (const [n, s] of scenarios.entries()) {
     it(`${s.bundle} (${s.scenario.id}): instance, /me, requests and inbox as each role at every step, zh and en, 360 and 1366 px, and the notices`, async () => {
       const db: Db = fresh.handle.db;
       const forbidden = forbiddenOf(s.dir, s.scenario);
-      const tenantId = await createCompany(db, `扫描 ${s.bundle}`);
-      const estateId = await createEstate(db, tenantId, { name: `扫描小区 ${s.bundle}`, buildings: [{ name: '1栋', units: ['1-1-101'] }] });
+      // named without the bundle's key, which the scan forbids on screen
+      const tenantId = await createCompany(db, `扫描物业 ${n + 1}`);
+      const estateId = await createEstate(db, tenantId, { name: `扫描小区 ${n + 1}`, buildings: [{ name: '1栋', units: ['1-1-101'] }] });
       const [unit] = await db.select().from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)));
       const problems: string[] = [];
       let pagesSeen = 0;
       let last = 0;
+      // steps that send nothing only move the clock: the pages are looked at after those that send
+      const lastSent = s.scenario.steps.reduce((n, step, i) => (step.send ? i + 1 : n), 0);
       await driveScenario(db, testApp(db, { now: () => clock.now }), clock, { tenantId, estateId, unitId: unit!.id, tag: `scan-${s.bundle}` }, s, async (at) => {
         last = at.index;
-        const isLast = at.index === s.scenario.steps.length;
+        const isLast = at.index === lastSent;
         const client = await at.as(at.actorRole);
         const inst = (await client.call('GET', `/api/instances/${at.instanceId}`)).body as { tasks?: { role?: string | null; status?: string }[] };
         const roles = new Set<string>([at.actorRole, ...(inst.tasks ?? []).filter((t) => t.status === 'open' && t.role).map((t) => t.role!)]);
@@ -224,7 +228,7 @@ describe('no screen shows the machinery', () => {
           }
         }
       });
-      expect(last).toBe(s.scenario.steps.length);
+      expect(last).toBe(lastSent);
       expect(pagesSeen).toBeGreaterThan(0);
       expect([...new Set(problems)]).toEqual([]);
     }, 300_000);

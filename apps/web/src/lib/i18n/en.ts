@@ -26,7 +26,7 @@ export const en: Record<MessageKey, string> = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.failed': 'Wrong username or password',
-  'login.demoHint': 'Demo accounts are listed in the API README (e.g. admin / dispatcher / technician / resident)',
+  'login.demoAccounts': 'Demo accounts (password {password} for all); pick one to fill it in:',
   'common.loading': 'Loading…',
   'common.more': 'Show more',
   'common.save': 'Save',

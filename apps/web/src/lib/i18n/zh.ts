@@ -24,7 +24,7 @@ export const zh = {
   'login.password': '密码',
   'login.submit': '登录',
   'login.failed': '用户名或密码错误',
-  'login.demoHint': '演示账号见 API 说明（例如 admin / dispatcher / technician / resident）',
+  'login.demoAccounts': '演示账号（密码均为 {password}），点选即可填入：',
   'common.loading': '加载中…',
   'common.more': '加载更多',
   'common.save': '保存',
