@@ -69,7 +69,7 @@ describe('PGlite survives kill -9 during writes', () => {
       const writers = [0, 1, 2, 3].map(writer);
       // killed at a random moment once writes flow (the first ones compile the workflow)
       await firstAcked;
-      await new Promise((r) => setTimeout(r, Math.random() * 400));
+      await new Promise((r) => setTimeout(r, Math.random() * 1000));
       alive = false;
       await stop(server);
       await Promise.all(writers);
@@ -80,11 +80,12 @@ describe('PGlite survives kill -9 during writes', () => {
     // the folder opens (so the server starts: it did, every round); every acknowledged write is there
     const after = await createDb({ dataDir });
     try {
-      const rows = await after.db.execute<{ id: string; version: number; events: number; maxseq: number }>(sql`
+      type Row = { id: string; version: number; events: number; maxseq: number };
+      const rows = await after.db.execute(sql`
         select i.id, i.version, count(e.seq)::int as events, coalesce(max(e.seq), 0)::int as maxseq
         from instances i left join events e on e.tenant_id = i.tenant_id and e.instance_id = i.id
         where i.tenant_id = ${tenantId} group by i.id, i.version`);
-      const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: typeof rows }).rows;
+      const list = (Array.isArray(rows) ? rows : (rows as unknown as { rows: Row[] }).rows) as Row[];
       const byId = new Map(list.map((r) => [r.id, r]));
       const lost = [...acked].filter(([id, v]) => (byId.get(id)?.version ?? 0) < v || (byId.get(id)?.maxseq ?? 0) < v);
       expect(lost).toEqual([]);

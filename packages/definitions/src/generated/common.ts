@@ -1390,7 +1390,25 @@ export const commonSchema = {
           "default": 3,
           "title": {
             "zh": "低值物品保管月数",
-            "en": "Months to keep items worth < 100 yuan"
+            "en": "Months to keep items worth up to 100 yuan"
+          },
+          "source": [
+            "LF-4"
+          ]
+        },
+        {
+          "schema": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "default": 24,
+          "title": {
+            "zh": "首次联系时限（小时）",
+            "en": "Hours to first contact"
+          },
+          "defaultNotInDocuments": {
+            "zh": "规程未给时限；默认一天。",
+            "en": "The procedures give no limit; one day is a starting point."
           }
         }
       ]

@@ -17,7 +17,7 @@ export const load: PageLoad = async ({ parent, fetch }) => {
         .then(async (first) => ({ asOf: first.asOf, items: first.nextCursor && session.has('resident') ? [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))] : first.items }))
         .catch(() => null)
       : Promise.resolve(null),
-    listNotices(fetch).then((n) => n.slice(0, 5)).catch(() => []),
+    listNotices(fetch, 5).catch(() => []),
   ]);
   // each row names its process, state and unit in the words of its own version ($lib/present)
   return { requests, tasks, bills, notices };
