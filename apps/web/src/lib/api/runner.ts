@@ -2,7 +2,9 @@ import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
-import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import type { History, Instance, InstanceDetail, InstanceList, TaskList } from '@estateflow/api/schemas';
+import type { FormDefinition } from '../forms/form-document.ts';
+import type { InstanceView, ProcessEntry, TaskRow } from './views.ts';
 
 type Fetch = typeof fetch;
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
@@ -47,7 +49,7 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
+  const { items } = await api<TaskList>(`/tasks?scope=${scope}`, { fetch: f });
   return items.map(toTask);
 }
 
@@ -104,8 +106,8 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
-    api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: HistoryEntry[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceDetail>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<History>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
   // Staff may read the pinned workflow's event labels for the history; residents see event names.
   const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
@@ -115,21 +117,21 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     estateName: estateName(inst.estateId),
     tasks: (inst.tasks ?? []).map(toTask),
     actions: inst.actions ?? [],
-    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type) })),
+    history: hist.items.map((h) => ({ ...h, label: labelOf(h.type) })),
     clocks: inst.clocks ?? [],
     timers: inst.timers ?? [],
   };
 }
 
 export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
-  const { items } = await api<{ items: InstanceView[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
+  const { items } = await api<InstanceList>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
   return items.map((i) => ({ ...i, estateName: estateName(i.estateId) }));
 }
 
-export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
 }
 
-export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
 }
