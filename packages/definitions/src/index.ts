@@ -26,4 +26,6 @@ export type { TextSite, TextUse } from './texts.ts';
 export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
 export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
+export { diffJson, type Change } from './diff-json.ts';
+export { changeList, type ChangeLine, type ChangeListOptions } from './change-list.ts';
 export type * from './generated/index.ts';

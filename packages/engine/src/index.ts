@@ -14,3 +14,4 @@ export type {
 } from './types.ts';
 export type { WorkflowDefinition, FormDefinition, Text, Deadline } from './adapters/definitions.ts';
 export { assigneesOf, checkAssignees, type AssigneeSource } from './runtime/assignees.ts';
+export { checkDefinition, definitionKinds, type CheckContext, type DefinitionIssue, type DefinitionKind } from './check/check-definition.ts';

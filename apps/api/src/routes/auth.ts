@@ -20,7 +20,7 @@ export async function describeAuth(db: Db, auth: Auth) {
     : [];
   return {
     user: { id: auth.userId, username: auth.username, displayName: auth.displayName, locale: auth.locale, tenantId: auth.tenantId },
-    memberships: rows.map((e) => ({ estateId: e.id, estateName: e.name, role: auth.roles.get(e.id) })),
+    memberships: rows.map((e) => ({ estateId: e.id, estateName: e.name, role: auth.roles.get(e.id), timeZone: e.timeZone })),
   };
 }
 

@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { bundleInstalls, definitionDrafts, definitionVersions } from '@estateflow/db';
+import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, everyone, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { definitionWords } from '../services/definition-words.ts';
+import { accessibleInstances, isStaff } from '../services/instance-access.ts';
+import { policiesFor } from '../services/sla-clocks.ts';
+import { mayStart } from './processes.ts';
 import { isUuid, param } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
+import { publishImpact } from '../services/publish-impact.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
@@ -31,6 +36,12 @@ function versionSummary(v: typeof definitionVersions.$inferSelect) {
   };
 }
 
+/** The 403 of a resident asking for the words of a definition behind no request of theirs (zh/en). */
+const wordsRefused = (): ApiError => new ApiError('forbidden', {
+  zh: '住户只能查看自己事项所用流程的说明，以及可以发起的服务',
+  en: 'Residents read the wording of the processes behind their own requests and of the services they may start',
+});
+
 async function loadVersion(c: Context<AppEnv>, id: string) {
   if (!isUuid(id)) throw notFound('version', id);
   const { tenantId } = authOf(c);
@@ -45,7 +56,14 @@ async function loadVersion(c: Context<AppEnv>, id: string) {
  * an SLA policy against the estate's latest published workflow it names (its params with those of the
  * bundle install it came from) and the estate's calendars.
  */
-async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[]) {
+async function workflowDraft(c: Context<AppEnv>, estateId: string, key: string) {
+  const { tenantId } = authOf(c);
+  const [d] = await c.get('deps').db.select().from(definitionDrafts)
+    .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, 'workflow'), eq(definitionDrafts.key, key)));
+  return d ? { key: d.key, document: d.document, bundleInstallId: null as string | null } : undefined;
+}
+
+async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[], opts: { draftWorkflow?: boolean } = {}) {
   const { db } = c.get('deps');
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
@@ -56,7 +74,11 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
   }
   if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);
-  const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  const published = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  // a policy drafted beside a workflow not yet published (the designer's "new SLA") is checked
+  // against that workflow's draft; publishing it still needs the workflow published (below)
+  const draft = published || !opts.draftWorkflow ? undefined : await workflowDraft(c, estateId, doc.workflow);
+  const wf = published ?? draft;
   let params: string[] = [];
   if (wf?.bundleInstallId) {
     const [install] = await db.select({ parameters: bundleInstalls.parameters }).from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.id, wf.bundleInstallId)));
@@ -70,6 +92,12 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   }, warnings);
 }
 
+/** The workflow an SLA policy measures, for the designer's list by process. */
+function workflowOf(document: unknown): { workflow?: string } {
+  const w = (document as { kind?: unknown; workflow?: unknown }).workflow;
+  return (document as { kind?: unknown }).kind === 'sla' && typeof w === 'string' ? { workflow: w } : {};
+}
+
 const documentBody = {
   type: 'object',
   required: ['estateId', 'document'],
@@ -77,7 +105,7 @@ const documentBody = {
 } as const;
 
 export const definitionRoutes = new Resource('/definitions', 'Definitions')
-  .get('/', { responses: { 200: S.definitionList }, summary: 'Definitions of an estate: latest version and draft of each', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+  .get('/', { responses: { 200: S.definitionList }, summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -91,12 +119,12 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const items = new Map<string, Record<string, unknown>>();
     for (const v of versions) {
       const k = `${v.kind}/${v.key}`;
-      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, latest: versionSummary(v), hasDraft: false });
+      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, ...workflowOf(v.document), latest: versionSummary(v), hasDraft: false });
     }
     for (const d of drafts) {
       const k = `${d.kind}/${d.key}`;
       const item = items.get(k) ?? { kind: d.kind, key: d.key, title: (d.document as { title?: unknown }).title, latest: null };
-      items.set(k, { ...item, hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
+      items.set(k, { ...item, ...workflowOf(d.document), hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
     }
     return c.json({ items: [...items.values()] });
   })
@@ -108,8 +136,16 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       if (estateId) requireEstate(c, estateId);
       else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
       const warnings: DefinitionIssue[] = [];
-      const issues = await validateIn(c, estateId, body.document, [], warnings);
+      const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });
+    },
+  )
+  .post(
+    '/impact',
+    { responses: { 200: S.impact }, summary: 'How many running requests publishing this document reaches, and how (a workflow: they stay on their version; an SLA policy or calendar: they are re-timed), with the zh/en sentence to show before publishing', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'workflow', id: 'repair' } } },
+    async (c, { body: { estateId, document } }) => {
+      requireEstate(c, estateId);
+      return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
   .put('/drafts', { responses: { 200: S.draftSaved }, summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c, { body: { estateId, document } }) => {
@@ -119,8 +155,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     await c.get('deps').db.insert(definitionDrafts)
       .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
       .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
-    const issues = await validateIn(c, estateId, document);
-    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, updatedAt: now.toISOString() });
+    const warnings: DefinitionIssue[] = [];
+    const issues = await validateIn(c, estateId, document, [], warnings, { draftWorkflow: true });
+    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, warnings, updatedAt: now.toISOString() });
   })
   .get('/drafts/:kind/:key', { responses: { 200: S.draft }, summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
     const estateId = c.req.query('estateId');
@@ -180,6 +217,36 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const row = await loadVersion(c, param(c, 'id'));
     return c.json({ ...versionSummary(row), document: row.document });
   })
+  .get(
+    '/versions/:id/words',
+    {
+      responses: { 200: S.words },
+      summary: "The words people read of a published workflow version (titles of the workflow, its states, events and SLA metrics; labels and option texts of the data fields the caller's role may see, and the names of those it may not; the description, a resident's own where there is one, with the estate's parameters). Staff of the estate read any; a resident, the versions behind their own requests and the processes they may start",
+      access: everyone,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'definition-version' },
+    },
+    async (c) => {
+      const row = await loadVersion(c, param(c, 'id'));
+      const role = requireEstate(c, row.estateId);
+      const auth = authOf(c);
+      const { db, cache } = c.get('deps');
+      if (row.kind !== 'workflow') {
+        if (!isStaff(role)) throw wordsRefused();
+        const title = (row.document as { title?: unknown }).title;
+        return c.json({ key: row.key, version: row.version, kind: row.kind, ...(title ? { title } : {}) });
+      }
+      const pinned = await cache.get(db, auth.tenantId, row.id);
+      if (!isStaff(role) && !mayStart(pinned.compiled.definition, role)) {
+        const [own] = await db.select({ id: instances.id }).from(instances)
+          .where(and(eq(instances.tenantId, auth.tenantId), eq(instances.definitionVersionId, row.id), accessibleInstances(auth, [row.estateId])))
+          .limit(1);
+        if (!own) throw wordsRefused();
+      }
+      const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
+      return c.json({ kind: row.kind, ...definitionWords(pinned, role, policies) });
+    },
+  )
   .get(
     '/versions/:id/diff',
     { responses: { 200: S.versionDiff }, summary: 'What changed from another version (`against`, default the previous one) to this one, as JSON-pointer changes', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' }, query: { against: { type: 'string', format: 'uuid' } } },

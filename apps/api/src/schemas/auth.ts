@@ -10,7 +10,7 @@ export const me = {
       required: ['id', 'username', 'displayName', 'locale', 'tenantId'],
       properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, locale: { type: 'string' }, tenantId: uuid },
     },
-    memberships: { type: 'array', items: { type: 'object', required: ['estateId', 'estateName', 'role'], properties: { estateId: uuid, estateName: { type: 'string' }, role: { type: 'string' } } } },
+    memberships: { type: 'array', items: { type: 'object', required: ['estateId', 'estateName', 'role', 'timeZone'], properties: { estateId: uuid, estateName: { type: 'string' }, role: { type: 'string' }, timeZone: { type: 'string', description: 'IANA time zone of the estate' } } } },
   },
 } as const;
 

@@ -75,7 +75,9 @@ export const bill = {
   },
 } as const;
 
-export const billList = { type: 'object', required: ['asOf', 'items'], properties: { asOf: civilDate, items: { type: 'array', items: bill } } } as const;
+const nextCursor = { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } as const;
+
+export const billList = { type: 'object', required: ['asOf', 'items', 'nextCursor'], properties: { asOf: civilDate, items: { type: 'array', items: bill }, nextCursor } } as const;
 
 const payment = {
   type: 'object',
@@ -111,7 +113,7 @@ export const paid = {
   properties: { payment, receipt: { anyOf: [{ type: 'null' }, receipt] }, slip: { anyOf: [{ type: 'null' }, receipt] }, balanceFen: fen, creditFen: fen },
 } as const;
 
-export const receiptList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: receipt } } } as const;
+export const receiptList = { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: receipt }, nextCursor } } as const;
 
 export const adjustment = {
   type: 'object',

@@ -45,7 +45,7 @@ export const validation = {
 export const draftSaved = {
   type: 'object',
   required: ['kind', 'key', 'valid', 'issues', 'updatedAt'],
-  properties: { kind: { type: 'string' }, key: { type: 'string' }, valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, updatedAt: dateTime },
+  properties: { kind: { type: 'string' }, key: { type: 'string' }, valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, warnings: { type: 'array', items: issue }, updatedAt: dateTime },
 } as const;
 
 export const draft = {
@@ -79,4 +79,35 @@ export const jsonSchemaDocument = {
   required: ['$schema'],
   properties: { $schema: { type: 'string' }, $id: { type: 'string' }, title: { type: 'string' }, type: { type: 'string' }, properties: { type: 'object' }, $defs: { type: 'object' } },
   description: 'a JSON Schema (2020-12) document',
+} as const;
+
+/** What publishing a document reaches: running requests, and a sentence to show before publishing. */
+export const impact = {
+  type: 'object',
+  required: ['impact'],
+  properties: { impact: { anyOf: [{ type: 'null' }, { type: 'object', required: ['running', 'message'], properties: { running: { type: 'integer' }, message: text } }] } },
+} as const;
+
+const fieldWords = {
+  type: 'object',
+  required: ['title'],
+  properties: { title: text, widget: { type: 'string' }, options: { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text } } } },
+} as const;
+
+/** The words people read of a published version: titles of the workflow, states, events, fields and SLA metrics. */
+export const words = {
+  type: 'object',
+  required: ['kind', 'key', 'version'],
+  properties: {
+    kind: { type: 'string' },
+    key: { type: 'string' },
+    version: { type: 'integer' },
+    title: text,
+    description: text,
+    states: { type: 'object', additionalProperties: text },
+    events: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text, fields: { type: 'object', additionalProperties: fieldWords }, hidden: { type: 'array', items: { type: 'string' } } } } },
+    fields: { type: 'object', additionalProperties: fieldWords },
+    hidden: { type: 'array', items: { type: 'string' }, description: 'data fields the role may not see' },
+    metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text } } },
+  },
 } as const;

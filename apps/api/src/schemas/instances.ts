@@ -26,8 +26,12 @@ export const instanceSummary = {
 
 export const instanceList = {
   type: 'object',
-  required: ['items', 'total'],
-  properties: { items: { type: 'array', items: instanceSummary }, total: { type: 'integer' } },
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: instanceSummary },
+    nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' },
+    total: { type: 'integer', description: 'with `total=true` only' },
+  },
 } as const;
 
 /** One SLA clock of an instance, computed from its history. */

@@ -14,6 +14,11 @@ export const roles = [
   'cs_manager',
   'property_manager',
   'resident',
+  // the field documents' 行政主管, 区域客户助理 and 客服主管 (complaints against the CS centre and their
+  // revisits, front-desk paid-service revisits, major complaints under seed 000; #22)
+  'admin_supervisor',
+  'area_cs_assistant',
+  'cs_supervisor',
 ] as const;
 export type Role = (typeof roles)[number];
 

@@ -151,7 +151,10 @@ export const commonSchema = {
         "duty_manager",
         "cs_manager",
         "property_manager",
-        "resident"
+        "resident",
+        "admin_supervisor",
+        "area_cs_assistant",
+        "cs_supervisor"
       ],
       "title": "角色 Role",
       "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared.",
@@ -1364,6 +1367,11 @@ export const commonSchema = {
         },
         "source": {
           "$ref": "common.schema.json#/$defs/Source"
+        },
+        "defaultNotInDocuments": {
+          "$ref": "#/$defs/Text",
+          "title": "默认值不在现场文件中 Default not in the field documents",
+          "description": "默认值的数字不是现场文件给的：写一句理由（为什么取这个数）。没有它时，默认值的出处就是 source 中的需求编号；两者都没有，wf validate 警告 default-without-source。The default's number is not from the field documents: one line saying why this number. Without it the default's source is the requirement ids in source; with neither, wf validate warns default-without-source."
         }
       },
       "required": [
@@ -1382,7 +1390,25 @@ export const commonSchema = {
           "default": 3,
           "title": {
             "zh": "低值物品保管月数",
-            "en": "Months to keep items worth < 100 yuan"
+            "en": "Months to keep items worth up to 100 yuan"
+          },
+          "source": [
+            "LF-4"
+          ]
+        },
+        {
+          "schema": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "default": 24,
+          "title": {
+            "zh": "首次联系时限（小时）",
+            "en": "Hours to first contact"
+          },
+          "defaultNotInDocuments": {
+            "zh": "规程未给时限；默认一天。",
+            "en": "The procedures give no limit; one day is a starting point."
           }
         }
       ]
@@ -1528,7 +1554,10 @@ type RoleView = {
     "duty_manager",
     "cs_manager",
     "property_manager",
-    "resident"
+    "resident",
+    "admin_supervisor",
+    "area_cs_assistant",
+    "cs_supervisor"
   ],
   "title": "角色 Role",
   "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared."
@@ -2676,6 +2705,9 @@ type ParamView = {
     },
     "source": {
       "$comment": "ref common#/$defs/Source"
+    },
+    "defaultNotInDocuments": {
+      "$comment": "ref common#/$defs/Text"
     }
   },
   "required": [

@@ -33,6 +33,20 @@ export const workflowSchema = {
       "title": "给住户的说明 Resident-facing description",
       "description": "住户看到的流程说明（发起页、工单页），代替给员工的办理流程 description；可用 {{params.X}} 引用参数。What residents read about the process (start page, request page) instead of the staff procedure in description; may use {{params.X}}."
     },
+    "category": {
+      "type": "string",
+      "enum": [
+        "repair",
+        "complaint",
+        "home",
+        "everyday",
+        "safety",
+        "billing",
+        "other"
+      ],
+      "title": "类别 Category",
+      "description": "发起页上的分组；缺省时按需求编号推断。Where the start page lists the process; absent, inferred from its requirement ids."
+    },
     "requirements": {
       "type": "array",
       "maxItems": 100,
@@ -592,8 +606,11 @@ export const workflowSchema = {
           "default": 3,
           "title": {
             "zh": "低值物品保管月数",
-            "en": "Months to keep items worth < 100 yuan"
-          }
+            "en": "Months to keep items worth up to 100 yuan"
+          },
+          "source": [
+            "LF-4"
+          ]
         },
         "valuableRetentionMonths": {
           "schema": {
@@ -605,7 +622,10 @@ export const workflowSchema = {
           "title": {
             "zh": "贵重物品保管月数",
             "en": "Months to keep valuable items"
-          }
+          },
+          "source": [
+            "LF-4"
+          ]
         }
       },
       "context": {
@@ -1376,6 +1396,20 @@ type WorkflowView = {
     },
     "residentDescription": {
       "$comment": "ref common#/$defs/Text"
+    },
+    "category": {
+      "type": "string",
+      "enum": [
+        "repair",
+        "complaint",
+        "home",
+        "everyday",
+        "safety",
+        "billing",
+        "other"
+      ],
+      "title": "类别 Category",
+      "description": "发起页上的分组；缺省时按需求编号推断。Where the start page lists the process; absent, inferred from its requirement ids."
     },
     "requirements": {
       "type": "array",
