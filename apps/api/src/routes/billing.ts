@@ -23,7 +23,7 @@ import {
   type FeeSchedule,
   type PaymentMethod,
 } from '@estateflow/billing';
-import { validateDocument } from '@estateflow/definitions';
+import { MAX_AMOUNT_FEN, validateDocument } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
@@ -77,6 +77,12 @@ function estateFromBody(c: C, estateId: string): string {
 
 function dateField(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isCivilDate(value)) throw invalid(field, 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
+  return value;
+}
+
+/** Amounts are bounded by the definitions' MAX_AMOUNT_FEN (1 亿元), named in yuan in the message (the schema's own bound is the safe integer). */
+function boundedFen(value: number, field: string): number {
+  if (Math.abs(value) > MAX_AMOUNT_FEN) throw invalid(field, `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
   return value;
 }
 
@@ -297,6 +303,7 @@ export const billingRoutes = resource
       const { db, config } = c.get('deps');
       const { unitId, kind = 'payment', amountFen, method } = body;
       if (amountFen === 0) throw invalid('amountFen', 'must be more than 0', '必须大于 0');
+      boundedFen(amountFen, 'amountFen');
       const reason = refundReason(kind, body.reason);
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
@@ -373,6 +380,7 @@ export const billingRoutes = resource
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const { billKey, component, amountFen, reason } = body;
+      boundedFen(amountFen, 'amountFen');
       const [bill] = await db.select().from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.key, billKey)));
       if (!bill) throw notFound('bill', billKey);
       const { asOf } = await asOfDate(c, db, tenantId, estateId);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { events, instances, tasks, timers } from '@estateflow/db';
-import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
+import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
@@ -83,7 +83,7 @@ async function authoriseEvent(c: Context<AppEnv>, id: string, type: string, data
   if (!(await mayAccessInstance(c.get('deps'), { userId: auth.userId, role }, facts))) {
     const refused = notYours();
     await audit(db, {
-      tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${type.slice(0, 100)}`, target: `instance/${id}`,
+      tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${shownType(type)}`, target: `instance/${id}`,
       outcome: 'refused', detail: { reason: refused.reason, rule: 'instance-access' }, at: config.now(),
     });
     throw refused;

@@ -56,9 +56,10 @@ export const revisitReport = {
 /** A notice the worker delivered: a notify or escalate effect, an SLA warning, breach or rung. */
 export const notice = {
   type: 'object',
-  required: ['id', 'instanceId', 'serial', 'workflow', 'kind', 'payload', 'status', 'createdAt', 'deliveredAt'],
+  required: ['id', 'estateId', 'instanceId', 'serial', 'workflow', 'kind', 'payload', 'status', 'createdAt', 'deliveredAt'],
   properties: {
     id: uuid,
+    estateId: uuid,
     instanceId: { type: ['string', 'null'], format: 'uuid' },
     serial: nullableString,
     workflow: nullableString,
@@ -70,4 +71,8 @@ export const notice = {
   },
 } as const;
 
-export const noticeList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: notice } } } as const;
+export const noticeList = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } },
+} as const;
