@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { createApp, defaultConfig, seedDemo } from '@estateflow/api';
+import { defaultConfig, seedDemo } from '@estateflow/api';
 import { roles } from '@estateflow/db';
 import { freshDatabase } from '../support/db.ts';
-import { signIn, testConfig } from '../support/api.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
 
 it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle) and is idempotent on restart', async () => {
   const fresh = await freshDatabase('pglite');
@@ -20,7 +20,7 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     expect(warnings).toHaveLength(first.skipped.length);
     const again = await seedDemo(fresh.handle.db, config, () => {});
     expect(again).toMatchObject({ created: false, tenantId: first.tenantId, estateId: first.estateId, installed: [] });
-    const app = createApp({ db: fresh.handle.db, config: testConfig });
+    const app = testApp(fresh.handle.db);
     const fd = await signIn(app, 'front-desk', 'estateflow');
     const estate = await fd.call('GET', `/api/estates/${first.estateId}`);
     expect(estate.body.name).toBe('颐园世家');

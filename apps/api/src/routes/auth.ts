@@ -8,10 +8,11 @@ import { authForUser, createSession, sessionCookie, tokenHash } from '../auth/se
 import type { Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { authOf, Resource } from '../route-table.ts';
-import { readBody, str } from '../services/body.ts';
 import { auditSignIn, throttled } from '../services/sign-in-audit.ts';
 import { loginBlocked, recordLoginFailure, recordLoginSuccess } from '../services/login-throttle.ts';
 import type { Db } from '@estateflow/db';
+import * as A from '../schemas/auth.ts';
+import { ok } from '../schemas/common.ts';
 
 export async function describeAuth(db: Db, auth: Auth) {
   const ids = [...auth.roles.keys()];
@@ -28,16 +29,15 @@ export const authRoutes = new Resource('/auth', 'Auth')
   .post(
     '/login',
     {
+      responses: { 200: A.login },
+      errors: [401, 429],
       summary: 'Sign in with username and password; sets the HttpOnly session cookie',
       access: 'public',
       estate: { from: 'none' },
-      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
+      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } } },
       example: { username: 'admin', password: 'secret' },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const username = str(body, 'username');
-      const password = str(body, 'password');
+    async (c, { body: { username, password } }) => {
       const { db, config } = c.get('deps');
       const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
       const block = await loginBlocked(db, config.loginThrottle, attempt);
@@ -67,16 +67,16 @@ export const authRoutes = new Resource('/auth', 'Auth')
       return c.json({ ...(await describeAuth(db, await authForUser(db, user))), token, expiresAt: expiresAt.toISOString() });
     },
   )
-  .post('/logout', { summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
+  .post('/logout', { responses: { 200: ok }, summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
     const token = getCookie(c, sessionCookie) ?? c.req.header('authorization')?.replace(/^Bearer /, '');
     if (token) await c.get('deps').db.delete(sessions).where(eq(sessions.tokenHash, tokenHash(token)));
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.json({ ok: true });
   })
-  .get('/me', { summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+  .get('/me', { responses: { 200: A.me }, summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
     return c.json(await describeAuth(c.get('deps').db, authOf(c)));
   })
-  .get('/demo', { summary: 'The demo accounts and their password, when this server seeded the demo (the quick start); otherwise seeded: false and nothing else', access: 'public', estate: { from: 'none' } }, async (c) => {
+  .get('/demo', { responses: { 200: A.demoAccounts }, summary: 'The demo accounts and their password, when this server seeded the demo (the quick start); otherwise seeded: false and nothing else', access: 'public', estate: { from: 'none' } }, async (c) => {
     const { db } = c.get('deps');
     const [company] = await db.select({ id: companies.id }).from(companies).where(eq(companies.name, demoCompany));
     if (!company) return c.json({ seeded: false });

@@ -3,15 +3,16 @@ import type { Context } from 'hono';
 import { events, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
-import { invalid, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs.ts';
-import { isUuid, obj, param, readBody, str } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
+import * as S from '../schemas/instances.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 
 /** Requests per page: 50 by default, at most 200 (not in the field documents: a screen's worth). */
@@ -96,22 +97,22 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
     '/',
     {
+      responses: { 201: S.instanceSummary },
       summary: 'Start an instance of a workflow with the start form data',
       access: everyone,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string' }, workflow: { type: 'string' }, unitId: { type: 'string' }, data: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string', minLength: 1 }, workflow: { type: 'string', minLength: 1 }, unitId: {}, data: { type: 'object' } } },
       example: { workflow: 'lost-and-found', data: {} },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body }) => {
+      const { estateId, workflow } = body;
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
       const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role }, body.unitId);
-      const data = obj(body, 'data', false);
+      const data = body.data ?? {};
       await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c), { userId: auth.userId });
       const row = await startInstance(deps(c), {
-        tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
+        tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, data,
         // the key and its answer commit with the start (services/idempotency.ts)
         actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: instanceSummary(r) })),
       });
@@ -121,6 +122,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .get(
     '/',
     {
+      responses: { 200: S.instanceList },
       summary: 'List instances, filtered by estate, workflow, state, grade, status and text (a serial such as RP-0001 matches serials starting with it; other text is searched in serial and data), most recently updated first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`); `total=true` adds the exact count (costly on a large estate; no screen asks it)',
       access: everyone,
       estate: { from: 'query', optional: true },
@@ -151,7 +153,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       return c.json({ items: shown.map((r) => instanceSummary(r.row, r.unitLabel)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
     },
   )
-  .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id', { responses: { 200: S.instanceDetail }, summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row, role } = await loadInstance(c, param(c, 'id'));
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
@@ -176,7 +178,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
     });
   })
-  .get('/:id/history', { summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id/history', { responses: { 200: S.history }, summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
     const { db } = c.get('deps');
     const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
@@ -190,29 +192,25 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
     '/:id/events',
     {
+      responses: { 200: S.instanceSummary },
       summary: 'Send an event (one transaction; a stale expectedVersion is a 409)',
       access: everyone,
       estate: { from: 'param', param: 'id' },
       params: { id: 'instance' },
-      body: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, data: { type: 'object' }, expectedVersion: { type: 'integer' } } },
+      body: { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1 }, data: { type: 'object' }, expectedVersion: { type: 'integer' } } },
       example: { type: 'NOOP', data: {} },
     },
-    async (c) => {
+    async (c, { body: { type, data = {}, expectedVersion } }) => {
       const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('instance', id);
-      const body = await readBody(c);
-      const type = str(body, 'type');
-      const ev = body.expectedVersion;
-      if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
       const auth = authOf(c);
-      const data = obj(body, 'data', false);
       await authoriseEvent(c, id, type, data);
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
         event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
-        expectedVersion: ev as number | undefined,
+        expectedVersion,
         idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: instanceSummary(r) })),
       });
       return c.json(instanceSummary(result.instance));

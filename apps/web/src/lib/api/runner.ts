@@ -3,7 +3,9 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
 import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
-import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import type { History, Instance, InstanceDetail, InstanceList, TaskList } from '@estateflow/api/schemas';
+import type { FormDefinition } from '../forms/form-document.ts';
+import type { InstanceView, ProcessEntry, TaskRow } from './views.ts';
 
 type Fetch = typeof fetch;
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
@@ -48,7 +50,7 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
+  const { items } = await api<TaskList>(`/tasks?scope=${scope}`, { fetch: f });
   const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
   return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
 }
@@ -106,8 +108,8 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
-    api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: HistoryEntry[]; people?: Record<string, string> }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceDetail>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<History>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
   // the words of the version this request is pinned to, as the caller's role reads them (residents too)
   const words = await wordsOf(inst.definitionVersionId, f);
@@ -129,7 +131,7 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
 export async function listInstancePage(query: URLSearchParams, cursor: string | null, f?: Fetch): Promise<{ items: InstanceView[]; nextCursor: string | null }> {
   const qs = new URLSearchParams(query);
   if (cursor) qs.set('cursor', cursor);
-  const page = await api<{ items: InstanceView[]; nextCursor: string | null }>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
+  const page = await api<InstanceList>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
   // each row in the words of its own version for the caller's role ($lib/present)
   const words = await wordsOfAll(page.items.map((i) => i.definitionVersionId), f);
   return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId), words: i.definitionVersionId ? words[i.definitionVersionId] : undefined })), nextCursor: page.nextCursor ?? null };
@@ -140,10 +142,10 @@ export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<
   return (await listInstancePage(query, null, f)).items;
 }
 
-export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
 }
 
-export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
 }
