@@ -152,6 +152,38 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     expect(check.valid).toBe(true);
   });
 
+  it('adds a notice to the resident on rejection with structured controls and a placeholder from the form', async () => {
+    await page.locator('g[data-id="open|on|REJECT|0"]').dispatchEvent('click');
+    await page.getByTestId('edge-props').waitFor();
+    await page.getByTestId('add-action').selectOption('notify');
+    const notice = page.locator('[data-testid="action"][data-type="notify"]');
+    expect(await notice.getByTestId('action-to').inputValue()).toBe('resident');
+    await notice.getByTestId('action-channel').selectOption('sms');
+    await notice.getByTestId('action-message-zh').fill('您的车位申请未通过，车牌 ');
+    await notice.getByTestId('action-message-en').fill('Your parking application was declined, plate ');
+    await notice.getByTestId('action-message-placeholder').selectOption('context.plate');
+    // an assignment whose CEL is checked as typed, by the server's checker
+    await page.getByTestId('add-action').selectOption('assign');
+    const assign = page.locator('[data-testid="action"][data-type="assign"]');
+    await assign.getByRole('button', { name: '+' }).click();
+    await assign.getByLabel('name').fill('rejectedAt');
+    await assign.getByLabel('name').press('Tab');
+    const expr = assign.locator('input.mono').nth(1);
+    await expr.fill('now +');
+    await expect.poll(() => assign.getByTestId('expr-check').textContent()).not.toContain('✓');
+    await expr.fill('now');
+    await expect.poll(() => assign.getByTestId('expr-check').textContent()).toContain('✓');
+    expect(await serverErrors()).toBe(0);
+    await page.getByRole('button', { name: /^保存$/ }).click();
+    await expect.poll(() => page.getByTestId('publish-result').textContent()).toBe('已保存');
+    const draft = await apiGet<{ document: { machine: { states: { open: { on: { REJECT: { actions: unknown[] } } } } } } }>(`/api/definitions/drafts/workflow/${wfId}?estateId=${estateId}`);
+    expect(draft.document.machine.states.open.on.REJECT.actions).toEqual([
+      { type: 'notify', params: { to: { resident: true }, message: { zh: '您的车位申请未通过，车牌 {{context.plate}}', en: 'Your parking application was declined, plate {{context.plate}}' }, channel: 'sms' } },
+      { type: 'assign', params: { values: { rejectedAt: 'now' } } },
+    ]);
+    await screenshot(page, 'designer-lease-actions');
+  });
+
   it('drafts an SLA policy from the workflow page before the workflow is published', async () => {
     await page.getByTestId('new-sla').click();
     await page.waitForURL(/\/designer\/sla\/parking-lease-.*-sla\?/);

@@ -10,5 +10,6 @@ export const load: PageLoad = async ({ parent, fetch, url, params }) => {
   const forms = all.filter((d) => d.kind === 'form');
   // the SLA policies that measure this workflow (drafts too)
   const slas = all.filter((d) => d.kind === 'sla' && d.workflow === params.key);
-  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms, slas };
+  const workflows = all.filter((d) => d.kind === 'workflow' && d.key !== params.key).map((d) => d.key);
+  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms, slas, workflows };
 };
