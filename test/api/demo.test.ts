@@ -7,6 +7,9 @@ import { signIn, testConfig } from '../support/api.ts';
 it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle) and is idempotent on restart', async () => {
   const fresh = await freshDatabase('pglite');
   try {
+    // before the demo is seeded, the login page is told there is none
+    const bare = await createApp({ db: fresh.handle.db, config: testConfig }).request('/api/auth/demo');
+    expect(await bare.json()).toEqual({ seeded: false });
     const config = defaultConfig(testConfig);
     const warnings: string[] = [];
     const first = await seedDemo(fresh.handle.db, config, (l) => warnings.push(l));
@@ -43,6 +46,14 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     expect(bills.body.items.length).toBeGreaterThan(0);
     expect(new Set(bills.body.items.map((b: { periodId: string }) => b.periodId)).size).toBe(1);
     expect(bills.body.items.every((b: { totalFen: number }) => b.totalFen > 0)).toBe(true);
+    // the login page lists the demo accounts, staff by their real names
+    const demo = (await (await app.request('/api/auth/demo')).json()) as { seeded: boolean; password: string; accounts: { username: string; displayName: string; role: string }[] };
+    expect(demo.seeded).toBe(true);
+    expect(demo.password).toBe('estateflow');
+    expect(demo.accounts.map((a) => a.username)).toEqual(expect.arrayContaining(first.users.map((u) => u.username)));
+    expect(demo.accounts.find((a) => a.username === 'technician')?.displayName).toBe('维修工 王师傅');
+    // the sample requests are dated from today: none started before the seed
+    for (const i of listed.body.items as { startedAt: string }[]) expect(Date.parse(i.startedAt)).toBeGreaterThan(Date.now() - 3_600_000);
   } finally {
     await fresh.dispose();
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { bundleInstalls, companies, residents, roles, units, type Db } from '@estateflow/db';
+import { bundleInstalls, companies, residents, roles, units, type Db, type Role } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
 import { formsAsOf } from './services/definition-store.ts';
@@ -19,6 +19,13 @@ const demoBuildings = [1, 2, 3, 4, 5, 6].map((b) => ({
   name: `${b}栋`,
   units: [1, 2].flatMap((u) => [1, 2, 3, 4, 5, 6].flatMap((floor) => [1, 2].map((n) => `${b}-${u}-${floor}0${n}`))),
 }));
+
+/** The demo people's names, as notices and histories name them (not in the field documents: invented for the demo). */
+const demoNames: Record<Role, string> = {
+  admin: '系统管理员 陈工', consultant: '实施顾问 周工', dispatcher: '调度 李敏', front_desk: '前台 赵丽', technician: '维修工 王师傅',
+  security: '保安 孙强', cleaning: '保洁 刘阿姨', finance: '财务 吴会计', duty_manager: '值班经理 郑经理', cs_manager: '客服经理 何经理',
+  property_manager: '物业经理 冯经理', resident: '王先生', admin_supervisor: '行政主管 马主管', area_cs_assistant: '区域客户助理 林助理', cs_supervisor: '客服主管 高主管',
+};
 
 export interface DemoResult {
   tenantId: string;
@@ -49,7 +56,7 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
   for (const role of roles) {
     const username = role === 'admin' ? 'admin' : role.replace(/_/g, '-');
     if (!(await findUserId(db, username))) {
-      await createUser(db, config, { tenantId, username, password: demoPassword, displayName: username, roles: [{ estateId, role }] });
+      await createUser(db, config, { tenantId, username, password: demoPassword, displayName: demoNames[role], roles: [{ estateId, role }] });
     }
     users.push({ username, role });
   }

@@ -1,6 +1,7 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { estates, sessions, users } from '@estateflow/db';
+import { companies, estates, memberships, sessions, users } from '@estateflow/db';
+import { demoCompany, demoPassword } from '../demo.ts';
 import { clientAddress } from '../auth/client-address.ts';
 import { verifyPasswordOrDummy } from '../auth/password.ts';
 import { authForUser, createSession, sessionCookie, tokenHash } from '../auth/session.ts';
@@ -74,4 +75,13 @@ export const authRoutes = new Resource('/auth', 'Auth')
   })
   .get('/me', { summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
     return c.json(await describeAuth(c.get('deps').db, authOf(c)));
+  })
+  .get('/demo', { summary: 'The demo accounts and their password, when this server seeded the demo (the quick start); otherwise seeded: false and nothing else', access: 'public', estate: { from: 'none' } }, async (c) => {
+    const { db } = c.get('deps');
+    const [company] = await db.select({ id: companies.id }).from(companies).where(eq(companies.name, demoCompany));
+    if (!company) return c.json({ seeded: false });
+    const rows = await db.select({ username: users.username, displayName: users.displayName, role: memberships.role }).from(users)
+      .innerJoin(memberships, and(eq(memberships.tenantId, users.tenantId), eq(memberships.userId, users.id)))
+      .where(eq(users.tenantId, company.id)).orderBy(asc(users.createdAt)).limit(40);
+    return c.json({ seeded: true, password: demoPassword, accounts: rows });
   });

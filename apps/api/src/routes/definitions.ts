@@ -16,7 +16,7 @@ import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
-import type { Workflow } from '@estateflow/definitions';
+import { formsNamed, type Workflow } from '@estateflow/definitions';
 
 const estateQuery = { estateId: { type: 'string', format: 'uuid' } };
 
@@ -91,10 +91,12 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   }, warnings);
 }
 
-/** The workflow an SLA policy measures, for the designer's list by process. */
-function workflowOf(document: unknown): { workflow?: string } {
-  const w = (document as { kind?: unknown; workflow?: unknown }).workflow;
-  return (document as { kind?: unknown }).kind === 'sla' && typeof w === 'string' ? { workflow: w } : {};
+/** The workflow an SLA policy measures, or the forms a workflow names: the designer's list by process. */
+function workflowOf(document: unknown): { workflow?: string; forms?: string[] } {
+  const d = document as { kind?: unknown; workflow?: unknown };
+  if (d.kind === 'sla' && typeof d.workflow === 'string') return { workflow: d.workflow };
+  if (d.kind !== 'workflow') return {};
+  return { forms: formsNamed(document) };
 }
 
 const documentBody = {
@@ -104,7 +106,7 @@ const documentBody = {
 };
 
 export const definitionRoutes = new Resource('/definitions', 'Definitions')
-  .get('/', { summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+  .get('/', { summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures, a workflow with the forms it names)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers } from '@estateflow/db';
+import { events, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -10,6 +10,7 @@ import { isUuid, obj, param, readBody, str } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
+import { peopleNamed } from '../services/people.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 
@@ -30,12 +31,13 @@ function searchCondition(text: string): SQL {
   return ilike(instances.searchText, `%${likeEscaped(text)}%`);
 }
 
-export function instanceSummary(i: typeof instances.$inferSelect) {
+export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: string | null) {
   const snapshot = i.snapshot as unknown as EngineSnapshot;
   return {
     id: i.id,
     estateId: i.estateId,
     unitId: i.unitId,
+    ...(unitLabel !== undefined ? { unitLabel } : {}),
     workflow: i.workflowKey,
     workflowVersion: i.workflowVersion,
     definitionVersionId: i.definitionVersionId,
@@ -139,13 +141,14 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const text = q.q?.trim();
       if (text) conds.push(searchCondition(text));
       const { db } = c.get('deps');
-      const rows = await db.select({ row: instances, at: sql<string>`${instances.updatedAt}::text` }).from(instances)
+      const rows = await db.select({ row: instances, at: sql<string>`${instances.updatedAt}::text`, unitLabel: units.label }).from(instances)
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
         .where(and(...conds, afterCursor(instances.updatedAt, instances.id, cursor, 'timestamptz', 'desc')))
         .orderBy(desc(instances.updatedAt), desc(instances.id)).limit(limit + 1);
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       const total = q.total === 'true' ? ((await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds)))[0]?.n ?? 0) : undefined;
-      return c.json({ items: shown.map((r) => instanceSummary(r.row)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
+      return c.json({ items: shown.map((r) => instanceSummary(r.row, r.unitLabel)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
     },
   )
   .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
@@ -159,8 +162,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
+    const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
+    const summary = instanceSummary(row, unit?.label ?? null);
     return c.json({
-      ...instanceSummary(row),
+      ...summary,
+      // the people its data names by id (an assigned technician), by display name
+      people: await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId)),
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
@@ -171,9 +178,13 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   })
   .get('/:id/history', { summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
-    const rows = await c.get('deps').db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const { db } = c.get('deps');
+    const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    // people are named by their display name, never their username or id: actors, and the ids the data names
+    const people = await peopleNamed(db, row.tenantId, rows.map((e) => e.actorId), rows.map((e) => e.data));
     return c.json({
-      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && people[e.actorId]) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      people,
     });
   })
   .post(

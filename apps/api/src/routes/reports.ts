@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
+import { peopleNamed } from '../services/people.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
@@ -182,12 +183,15 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
+    const items = shown.map((r) => ({
+      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+      createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
+    }));
     return c.json({
-      items: shown.map((r) => ({
-        id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
-        createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
-      })),
+      items,
       nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.id }) : null,
+      // a notice that names someone by id (a technician) reads their display name on screen
+      people: await peopleNamed(c.get('deps').db, t, items.map((n) => (n.payload as { message?: unknown }).message)),
     });
   },
 );

@@ -1,6 +1,6 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type Membership = { estateId: string; estateName?: Text | string; role: string };
+export type Membership = { estateId: string; estateName?: Text | string; role: string; timeZone?: string };
 export type Me = {
   id: string;
   username: string;
@@ -36,6 +36,16 @@ class Session {
     const seen = new Map<string, Text | string>();
     for (const m of this.me?.memberships ?? []) if (!seen.has(m.estateId)) seen.set(m.estateId, m.estateName ?? m.estateId);
     return [...seen].map(([id, name]) => ({ id, name }));
+  }
+
+  /** The estate's time zone (estates.time_zone), Asia/Shanghai when unknown. */
+  timeZoneOf(estateId: string | undefined): string {
+    return this.me?.memberships.find((m) => m.estateId === estateId)?.timeZone ?? 'Asia/Shanghai';
+  }
+
+  /** The caller's role in an estate. */
+  roleIn(estateId: string | undefined): string | undefined {
+    return this.me?.memberships.find((m) => m.estateId === estateId)?.role;
   }
 
   get isDesigner(): boolean {

@@ -2,6 +2,7 @@ import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
+import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
 import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
 
 type Fetch = typeof fetch;
@@ -48,7 +49,8 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
   const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
-  return items.map(toTask);
+  const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
+  return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
 }
 
 /** Workflow titles by key for the estates in view, to label rows. */
@@ -105,19 +107,21 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
     api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: HistoryEntry[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<{ items: HistoryEntry[]; people?: Record<string, string> }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
-  // Staff may read the pinned workflow's event labels for the history; residents see event names.
-  const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
-  const labelOf = (type: string): Text | undefined => (type === 'start' ? { zh: '发起', en: 'Started' } : workflowDoc?.events?.[type]?.label);
+  // the words of the version this request is pinned to, as the caller's role reads them (residents too)
+  const words = await wordsOf(inst.definitionVersionId, f);
   return {
     ...inst,
     estateName: estateName(inst.estateId),
+    words,
+    people: { ...(hist.people ?? {}), ...(inst.people ?? {}) },
     tasks: (inst.tasks ?? []).map(toTask),
     actions: inst.actions ?? [],
-    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type) })),
+    history: hist.items,
     clocks: inst.clocks ?? [],
-    timers: inst.timers ?? [],
+    // SLA timers are shown as clocks; the workflow's own timers by their event's title
+    timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
   };
 }
 
@@ -126,7 +130,9 @@ export async function listInstancePage(query: URLSearchParams, cursor: string | 
   const qs = new URLSearchParams(query);
   if (cursor) qs.set('cursor', cursor);
   const page = await api<{ items: InstanceView[]; nextCursor: string | null }>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
-  return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId) })), nextCursor: page.nextCursor ?? null };
+  // each row in the words of its own version for the caller's role ($lib/present)
+  const words = await wordsOfAll(page.items.map((i) => i.definitionVersionId), f);
+  return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId), words: i.definitionVersionId ? words[i.definitionVersionId] : undefined })), nextCursor: page.nextCursor ?? null };
 }
 
 /** The first page of requests. */

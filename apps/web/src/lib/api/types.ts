@@ -1,4 +1,5 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import type { Words } from '$lib/present/words.ts';
 
 /** A form definition (schemas/form.schema.json), as far as the UI reads it. */
 export type FormField = {
@@ -61,15 +62,21 @@ export type TaskRow = {
   createdAt?: string;
   form?: string | null;
   events?: string[];
+  definitionVersionId?: string;
+  unitLabel?: string | null;
+  /** the words of the request's version for the caller's role ($lib/present) */
+  words?: Words;
 };
 
 /** One SLA clock of an instance, as `GET /api/instances/{id}` answers it (`clocks`). */
 export type SlaClock = {
   policy: string;
   metricId: string;
-  status: string;
+  status: 'pending' | 'running' | 'paused' | 'met' | 'breached';
   dueAt: string | null;
   warnAt?: string | null;
+  startedAt?: string | null;
+  stoppedAt?: string | null;
   elapsedMs: number;
   remainingMs: number | null;
   budgetMs: number | null;
@@ -100,6 +107,13 @@ export type InstanceView = {
   workflow: string;
   title?: Text;
   workflowVersion?: number;
+  definitionVersionId?: string;
+  unitId?: string | null;
+  unitLabel?: string | null;
+  /** the words of the pinned version for the caller's role ($lib/present) */
+  words?: Words;
+  /** display names of the users its data names by id */
+  people?: Record<string, string>;
   state: unknown;
   stateLabel?: Text | string;
   status: string;
