@@ -37,6 +37,15 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     const dispatcher = await signIn(app, 'dispatcher', 'estateflow');
     const inbox = await dispatcher.call('GET', '/api/tasks?scope=role');
     expect(inbox.body.items.length).toBeGreaterThan(0);
+    // /bills is alive from the first start: every unit has an area and a profile, one period is billed (#20)
+    expect(first.billed).toBe(144);
+    expect(again.billed).toBe(0);
+    const finance = await signIn(app, 'finance', 'estateflow');
+    const bills = await finance.call('GET', `/api/billing/bills?estateId=${first.estateId}`);
+    expect(bills.status).toBe(200);
+    expect(bills.body.items.length).toBeGreaterThan(0);
+    expect(new Set(bills.body.items.map((b: { periodId: string }) => b.periodId)).size).toBe(1);
+    expect(bills.body.items.every((b: { totalFen: number }) => b.totalFen > 0)).toBe(true);
     // the login page lists the demo accounts, staff by their real names
     const demo = (await (await app.request('/api/auth/demo')).json()) as { seeded: boolean; password: string; accounts: { username: string; displayName: string; role: string }[] };
     expect(demo.seeded).toBe(true);

@@ -8,6 +8,7 @@ import { formsAsOf } from './services/definition-store.ts';
 import { createCompany, createEstate, createUser, findEstateId, findUserId } from './services/provision.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 import { seedDemoActivity } from './demo-activity.ts';
+import { seedDemoBilling } from './demo-billing.ts';
 
 export const demoCompany = '长城物业（演示）';
 export const demoEstate = '颐园世家';
@@ -35,12 +36,14 @@ export interface DemoResult {
   skipped: { id: string; reason: string }[];
   /** instances the demo started so the inbox shows work (only when the estate is new) */
   activity: number;
+  /** bills the demo's billing run made for one period dated relative to now (only when the estate is new) */
+  billed: number;
 }
 
 /**
  * Seeds the demo: a company, the estate 颐园世家 with buildings and units, one user per role
  * (password `estateflow`), every valid bundle of the catalogue, and, in a new estate, live requests at
- * several stages taken from the bundles' scenarios. Idempotent: what exists is kept.
+ * several stages taken from the bundles' scenarios, and one billed quarter (demo-billing.ts). Idempotent: what exists is kept.
  */
 export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) => void = console.log): Promise<DemoResult> {
   const [company] = await db.select().from(companies).where(eq(companies.name, demoCompany));
@@ -81,10 +84,12 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
       log(`[demo] WARNING: bundle ${id} could not be installed: ${(e as Error).message}`);
     }
   }
+  // units with areas and profiles, and one billed period, so /bills is alive from the first start
+  const billing = created ? await seedDemoBilling(db, { tenantId, estateId, now: config.now() }) : undefined;
   const activity = created
     ? await seedDemoActivity({ db, cache: new CompiledCache(), now: config.now }, { tenantId, estateId, workflowsDir: config.workflowsDir, bundles: installed.map((b) => b.split('@')[0]!) })
     : 0;
-  return { tenantId, estateId, created, users, installed, skipped, activity };
+  return { tenantId, estateId, created, users, installed, skipped, activity, billed: billing?.created.length ?? 0 };
 }
 
 /** The demo user `resident` lives in 1-1-101, so their unit is known when they raise a request (idempotent). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -29,7 +29,8 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
-import { accountInput, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
@@ -158,8 +159,7 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
         const { db, config } = c.get('deps');
         if (kind === 'billing-plan') {
           const ref = String(document.feeSchedule);
-          const [s] = await db.select({ key: feeSchedules.key }).from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, ref)));
-          if (!s) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
+          if (!(await billingDocuments(db, tenantId, estateId, 'fee-schedule')).has(ref)) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
         }
         const key = String(document.id);
         const now = config.now();
@@ -197,11 +197,7 @@ export const billingRoutes = resource
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const values = { unitType, custody, parking: parking.map((p) => ({ kind: p.kind, count: p.count })), payer, updatedAt: config.now() };
-      await db.transaction(async (tx) => {
-        if (areaSqm !== undefined) await tx.update(units).set({ areaSqm }).where(and(eq(units.tenantId, tenantId), eq(units.id, unitId)));
-        await tx.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })
-          .onConflictDoUpdate({ target: [unitBillingProfiles.tenantId, unitBillingProfiles.unitId], set: values });
-      });
+      await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }) }));
       return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm });
     },
   )
