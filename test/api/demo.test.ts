@@ -8,7 +8,7 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
   const fresh = await freshDatabase('pglite');
   try {
     // before the demo is seeded, the login page is told there is none
-    const bare = await createApp({ db: fresh.handle.db, config: testConfig }).request('/api/auth/demo');
+    const bare = await testApp(fresh.handle.db).request('/api/auth/demo');
     expect(await bare.json()).toEqual({ seeded: false });
     const config = defaultConfig(testConfig);
     const warnings: string[] = [];
