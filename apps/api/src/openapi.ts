@@ -21,7 +21,8 @@ export function errorStatuses(r: RouteMeta): number[] {
   out.add(400);
   if (r.access !== 'public') out.add(401);
   if (Array.isArray(r.access) || r.estate.from !== 'none' || r.method !== 'get') out.add(403);
-  if (r.params || r.estate.from !== 'none') out.add(404);
+  // a path naming something (an id, a kind) can name what does not exist
+  if (r.params || /\/[:{]\w/.test(r.path) || r.estate.from !== 'none') out.add(404);
   if (r.method === 'post' || r.method === 'put') for (const s of [409, 413, 415, 422]) out.add(s);
   return [...out].sort((a, b) => a - b);
 }
