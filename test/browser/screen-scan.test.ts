@@ -41,6 +41,7 @@ const ALLOWED = new Set([
   'SLA', // the product's own word for service levels, in both languages' headings
   'App', 'WeChat', // channel option titles
   'move-in', // the move-in workflow's key is also the English word ("the booked move-in slot")
+  'lost-and-found', // likewise ("Fill the lost-and-found form", a task title)
 ]);
 
 const identifierShaped = (s: string): boolean => /[._:-]/.test(s) || /[a-z][A-Z]/.test(s);
