@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { roles } from '@estateflow/db';
 import { createApp, defaultConfig, seedDemo } from '@estateflow/api';
 import { freshDatabase } from '../support/db.ts';
 import { signIn, testConfig } from '../support/api.ts';
@@ -10,7 +11,7 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     const warnings: string[] = [];
     const first = await seedDemo(fresh.handle.db, config, (l) => warnings.push(l));
     expect(first.created).toBe(true);
-    expect(first.users).toHaveLength(12);
+    expect(first.users).toHaveLength(roles.length);
     expect(first.installed.length + first.skipped.length).toBeGreaterThan(0);
     expect(warnings).toHaveLength(first.skipped.length);
     const again = await seedDemo(fresh.handle.db, config, () => {});

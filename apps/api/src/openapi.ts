@@ -1,4 +1,4 @@
-import type { RouteMeta } from './route-table.ts';
+import { describeAccess, type RouteMeta } from './route-table.ts';
 
 const errorSchema = {
   type: 'object',
@@ -34,7 +34,7 @@ export function openApiDocument(routes: readonly RouteMeta[]): Record<string, un
       summary: r.summary,
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
       parameters,
-      'x-roles': Array.isArray(r.access) ? r.access : r.access,
+      'x-roles': describeAccess(r.access),
       responses: {
         '200': { description: 'OK', content: { 'application/json': { schema: r.response ?? { type: 'object' } } } },
         default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
@@ -65,7 +65,7 @@ export function docsPage(routes: readonly RouteMeta[]): string {
         .filter((r) => r.tag === tag)
         .map(
           (r) => `<details><summary><span class="m ${r.method}">${r.method.toUpperCase()}</span> <code>${esc(r.path)}</code> — ${esc(r.summary)}</summary>
-<p><b>Roles:</b> ${esc(Array.isArray(r.access) ? r.access.join(', ') : String(r.access))}</p>
+<p><b>Roles:</b> ${esc(describeAccess(r.access))}</p>
 ${r.query ? `<p><b>Query:</b> ${Object.keys(r.query).map((k) => `<code>${esc(k)}</code>`).join(', ')}</p>` : ''}
 ${r.body ? `<p><b>Body schema:</b></p><pre>${esc(JSON.stringify(r.body, null, 2))}</pre>` : ''}
 ${r.example ? `<p><b>Example:</b></p><pre>${esc(JSON.stringify(r.example, null, 2))}</pre>` : ''}
