@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers } from '@estateflow/db';
+import { events, instances, tasks, timers, users } from '@estateflow/db';
 import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -136,13 +136,18 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
+    // who holds each task, by the name colleagues know them by
+    const holders = [...new Set(open.map((t) => t.assigneeId).filter((id): id is string => id !== null))];
+    const names = new Map(holders.length
+      ? (await db.select({ id: users.id, displayName: users.displayName }).from(users).where(and(eq(users.tenantId, auth.tenantId), inArray(users.id, holders)))).map((u) => [u.id, u.displayName])
+      : []);
     return c.json({
       ...instanceSummary(row),
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
       actions,
-      tasks: open.map(taskView),
+      tasks: open.map((t) => ({ ...taskView(t), assigneeName: t.assigneeId ? names.get(t.assigneeId) ?? null : null })),
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
     });
   })

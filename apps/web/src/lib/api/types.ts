@@ -46,6 +46,7 @@ export type TaskRow = {
   title: Text;
   role?: string | null;
   userId?: string | null;
+  assigneeId?: string | null;
   assigneeName?: string | null;
   estateId?: string;
   estateName?: Text | string;
