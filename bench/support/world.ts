@@ -12,7 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { migratePostgresUrl, migrationsFolder, schema, type Db, type Instance } from '@estateflow/db';
+import { migratePostgresUrl, migrationsFolder, pgliteExtensions, schema, type Db, type Instance } from '@estateflow/db';
 import { createCompany, createEstate, createUser, startInstance } from '@estateflow/api';
 // not part of the API's public surface; the bench installs a catalogue bundle the way the route does
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
@@ -67,7 +67,7 @@ export async function openPostgres(url: string, max = 8): Promise<BenchDb> {
 /** A migrated PGlite database in a fresh folder on disk (removed on close). */
 export async function openPglite(): Promise<BenchDb> {
   const dir = mkdtempSync(join(tmpdir(), 'ef-bench-pglite-'));
-  const client = await PGlite.create(dir);
+  const client = await PGlite.create(dir, { extensions: pgliteExtensions });
   const record: BenchDb['record'] = { into: null };
   const db = drizzlePglite(client, { schema, logger: { logQuery: (query, params) => record.into?.push({ query, params }) } });
   await migratePglite(db, { migrationsFolder });

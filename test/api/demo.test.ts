@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { roles } from '@estateflow/db';
 import { createApp, defaultConfig, seedDemo } from '@estateflow/api';
+import { roles } from '@estateflow/db';
 import { freshDatabase } from '../support/db.ts';
 import { signIn, testConfig } from '../support/api.ts';
 
@@ -12,6 +12,7 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     const first = await seedDemo(fresh.handle.db, config, (l) => warnings.push(l));
     expect(first.created).toBe(true);
     expect(first.users).toHaveLength(roles.length);
+    expect(first.users.map((u) => u.username)).toEqual(expect.arrayContaining(['admin-supervisor', 'area-cs-assistant', 'cs-supervisor']));
     expect(first.installed.length + first.skipped.length).toBeGreaterThan(0);
     expect(warnings).toHaveLength(first.skipped.length);
     const again = await seedDemo(fresh.handle.db, config, () => {});

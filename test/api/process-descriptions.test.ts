@@ -17,16 +17,17 @@ withDatabases((kind, getDb) => {
     const repairOf = async (who: typeof admin) => ((await who!.call('GET', `/api/processes?estateId=${estateId}`)).body.items as { key: string; description: { zh: string; en: string } }[]).find((p) => p.key === 'repair')!;
 
     const mine = await repairOf(resident);
-    expect(mine.description.zh).toContain('一般在派单后 30 分钟内到场');
-    expect(mine.description.en).toContain('within 30 minutes of dispatch');
+    expect(mine.description.zh).toContain('一般在报修后 30 分钟内到场');
+    expect(mine.description.en).toContain('within 30 minutes of your report');
     expect(mine.description.zh).not.toContain('{{');
     const staff = await repairOf(desk);
     expect(staff.description.zh).toContain('受理报修 → 按内容与保修分类');
 
     // the estate changes the on-site limit: the words follow
     const [latest] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'repair')));
-    const doc = structuredClone(latest!.document) as { params: { onSiteMinutes: { default: number } } };
+    const doc = structuredClone(latest!.document) as { params: { onSiteMinutes: { default: number }; onSiteFrom: { default: string } } };
     doc.params.onSiteMinutes.default = 10;
+    doc.params.onSiteFrom.default = 'dispatch';
     expect((await admin!.call('POST', '/api/definitions/publish', { estateId, kind: 'workflow', key: 'repair', changeNote: '10 分钟到场', document: doc })).status).toBe(200);
     expect((await repairOf(resident)).description.zh).toContain('一般在派单后 10 分钟内到场');
   });
@@ -40,7 +41,7 @@ withDatabases((kind, getDb) => {
     const T = (zh: string, en: string) => ({ zh, en });
     const workflow = {
       kind: 'workflow', id: 'quick-service', title: T('快修', 'Quick service'), serialPrefix: 'QS', roles: ['dispatcher'],
-      params: { dispatchMinutes: { schema: { type: 'integer', minimum: 1 }, default: 15, title: T('派单时限（分钟）', 'Minutes to dispatch') } },
+      params: { dispatchMinutes: { schema: { type: 'integer', minimum: 1 }, default: 15, title: T('派单时限（分钟）', 'Minutes to dispatch'), source: ['PS-3'] } },
       events: { GO: { label: T('派单', 'Dispatch'), roles: ['dispatcher'] } },
       machine: { initial: 'open', states: { open: { title: T('待派单', 'To dispatch'), description: T('登记后 15 分钟内派单', 'Dispatched within 15 minutes'), on: { GO: 'done' } }, done: { title: T('已派单', 'Dispatched'), type: 'final' } } },
     };

@@ -247,6 +247,10 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     expect(await origin('valuableThresholdFen')).toBe('安装值');
     expect(await page.getByTestId('param-msg-valuableThresholdFen').textContent()).toContain('安装值（默认 ¥100.00）');
     expect(await origin('cheapRetentionMonths')).toBe('默认值'); // the bundle does not set it
+    // each default says where its number comes from (issue #22)
+    expect(await page.getByTestId('param-source-cheapRetentionMonths').textContent()).toContain('默认值出处：LF-4');
+    expect(await page.getByTestId('param-source-valuableThresholdFen').textContent()).toContain('默认值出处：LF-4');
+    await screenshot(page, 'designer-simulate-param-sources');
     expect(await page.getByTestId('sim-params-origins').textContent()).toContain('安装值 1 · 默认值 2 · 已改 0');
 
     // edits are marked as such, against both the installed value and the default
@@ -292,6 +296,15 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     expect(handNotes).toContain('不是从模板包安装的');
     expect(handNotes).toContain('按标题排序');
     expect(await page.getByTestId('sim-reset-installed').count()).toBe(0);
+    expect(await page.getByTestId('param-source-lateAfterMinutes').textContent()).toContain('默认值未注明出处');
+
+    // repair: a number the field documents give cites its rule, an invented one says so and why
+    await page.goto(`/designer/workflows/repair/simulate?estate=${estateId}`);
+    await page.getByTestId('sim-params').waitFor();
+    expect(await page.getByTestId('param-source-majorRepairDays').textContent()).toContain('默认值出处：RP-3');
+    expect(await page.getByTestId('param-source-minorRepairHours').getAttribute('data-source')).toBe('not-in-documents');
+    expect(await page.getByTestId('param-source-minorRepairHours').textContent()).toContain('默认值不在现场文件中：规程只说零修及时处理');
+    await screenshot(page, 'designer-simulate-repair-param-sources');
     await page.context().close();
   }, 90_000);
 });

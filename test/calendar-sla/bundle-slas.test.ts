@@ -32,23 +32,26 @@ describe('SLA policies of the template bundles', () => {
     for (const file of slaFiles) expect(validate(json(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
   });
 
-  it('repair: the on-site clock reads the 30-minute estate default through a nested state value (RP-2)', () => {
+  it('repair: with onSiteFrom = dispatch the on-site clock reads the minutes parameter through a nested state value (RP-2)', () => {
     const policy = json<SlaPolicy>('workflows/repair/sla/repair.sla.json');
     const history: SlaHistoryEntry[] = [
       { at: sh('2026-03-02T09:00'), type: 'REPORT', state: 'received', context: {} },
       { at: sh('2026-03-02T09:05'), type: 'DISPATCH', state: { work: 'dispatched' }, context: {} },
       { at: sh('2026-03-02T09:40'), type: 'ARRIVE', state: { work: 'quoting' }, context: {} },
     ];
-    const onSite = computeClocks(policy, history, { now: sh('2026-03-02T10:00'), evaluate: evaluator(paramsOf('repair')) }).find((c) => c.metricId === 'on-site');
+    const fromDispatch = { ...paramsOf('repair'), onSiteFrom: 'dispatch', onSiteMinutes: 30 };
+    const onSite = computeClocks(policy, history, { now: sh('2026-03-02T10:00'), evaluate: evaluator(fromDispatch) }).find((c) => c.metricId === 'on-site');
     expect(onSite?.status).toBe('breached');
     expect(onSite?.breachedAt).toEqual(sh('2026-03-02T09:35'));
-    const tenMinutes = computeClocks(policy, history.slice(0, 2), { now: sh('2026-03-02T09:06'), evaluate: evaluator({ ...paramsOf('repair'), onSiteMinutes: 10 }) }).find((c) => c.metricId === 'on-site');
+    const tenMinutes = computeClocks(policy, history.slice(0, 2), { now: sh('2026-03-02T09:06'), evaluate: evaluator({ ...fromDispatch, onSiteMinutes: 10 }) }).find((c) => c.metricId === 'on-site');
     expect(tenMinutes?.nextInstants.find((i) => i.kind === 'breach')?.at).toEqual(sh('2026-03-02T09:15'));
   });
 
   it('repair: with onSiteFrom = report the on-site clock runs from the valid report, a late dispatch or a reschedule does not extend it, a cancel stops it (RP-2)', () => {
     const policy = json<SlaPolicy>('workflows/repair/sla/repair.sla.json');
-    const params = { ...paramsOf('repair'), onSiteFrom: 'report', onSiteMinutes: 30 };
+    // the default is seed 000's reading "30 minutes from a valid report"; "10 minutes from dispatch" is the option
+    expect(paramsOf('repair')).toMatchObject({ onSiteFrom: 'report', onSiteMinutes: 30 });
+    const params = paramsOf('repair');
     const history: SlaHistoryEntry[] = [
       { at: sh('2026-05-06T09:00'), type: 'start', state: 'received', context: {} },
       { at: sh('2026-05-06T09:20'), type: 'CLASSIFY', state: { work: 'dispatched' }, context: { kind: 'urgent' } },
@@ -62,7 +65,7 @@ describe('SLA policies of the template bundles', () => {
     expect(clock(arrived, '2026-05-06T10:00')?.status).toBe('met');
     const cancelled: SlaHistoryEntry[] = [history[0]!, { at: sh('2026-05-06T09:10'), type: 'CANCEL', state: 'cancelled', context: {} }];
     expect(clock(cancelled, '2026-05-06T10:00')?.status).toBe('met');
-    // from dispatch (the default) the clock starts at dispatch and a reschedule restarts it
+    // from dispatch (the other reading) the clock starts at dispatch and a reschedule restarts it
     const fromDispatch = clock(history, '2026-05-06T09:26', { ...params, onSiteFrom: 'dispatch' });
     expect(fromDispatch?.startedAt).toEqual(sh('2026-05-06T09:25'));
     expect(fromDispatch?.dueAt).toEqual(sh('2026-05-06T09:55'));

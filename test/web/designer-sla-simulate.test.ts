@@ -213,6 +213,19 @@ describe('Simulate: parameters', () => {
     expect(params.orderFields(fields, null).map((f) => f.title.zh)).toEqual(['超时分钟数', '贵重物品价值下限（分）', '上门费', '施工开始', '滞纳金', '周期']);
   });
 
+  it("says where each default's number comes from: requirement ids, the reason it is not in the field documents (which wins), or nothing", () => {
+    const fields = params.paramFields({
+      dispatchMinutes: { schema: { type: 'integer' }, default: 15, title: { zh: '派单时限', en: 'Dispatch' }, source: ['PS-3'] },
+      contactHours: { schema: { type: 'integer' }, default: 24, title: { zh: '联系时限', en: 'Contact' }, source: ['CP-5'], defaultNotInDocuments: { zh: '规程未给时限', en: 'No limit given' } },
+      bare: { schema: { type: 'integer' }, default: 1, title: { zh: '无出处', en: 'Bare' } },
+    } as never);
+    expect(fields.map((f) => f.defaultSource)).toEqual([
+      { kind: 'documents', ids: ['PS-3'] },
+      { kind: 'not-in-documents', reason: { zh: '规程未给时限', en: 'No limit given' } },
+      { kind: 'none' },
+    ]);
+  });
+
   it('says whether a value is the installed one, the default or an edit, and starts from the installed values', () => {
     const fields = params.paramFields(declared as never);
     const fee = fields[0]!;

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import type { Db } from '@estateflow/db';
-import { sameOrigin } from './auth/same-origin.ts';
+import { FILE_BODY_PATHS, sameOrigin } from './auth/same-origin.ts';
 import { sessionMiddleware } from './auth/session.ts';
 import { defaultConfig, type ApiConfig } from './config.ts';
 import type { AppEnv, Deps } from './env.ts';
 import { notFound, onError } from './errors.ts';
+import { inputBounds } from './input-bounds.ts';
 import { docsPage, openApiDocument } from './openapi.ts';
 import { apiSecurityHeaders } from './security-headers.ts';
 import type { Resource, RouteMeta } from './route-table.ts';
@@ -48,6 +49,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     await next();
   });
   api.use('*', sameOrigin(config.trustedOrigins));
+  api.use('*', inputBounds(config.inputBounds, FILE_BODY_PATHS));
   api.use('*', sessionMiddleware);
   api.use('*', idempotency);
   for (const r of resources) api.route(r.base, r.app);

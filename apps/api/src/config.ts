@@ -1,4 +1,5 @@
 import { attachmentOrphanHours } from './services/attachment-sweep.ts';
+import { defaultInputBounds, type InputBounds } from './input-bounds.ts';
 import { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 /** Settings of one API process; tests lower the argon2 cost and session lifetime. */
 export interface ApiConfig {
@@ -18,12 +19,16 @@ export interface ApiConfig {
   attachmentMaxBytes: number;
   /** hours an upload no start or event has named is kept (env EF_ATTACHMENT_ORPHAN_HOURS, default 72): the worker deletes it after, and a submission naming it is refused a margin before */
   attachmentOrphanHours: number;
+  /** request body size and JSON nesting (input-bounds.ts; env EF_BODY_MAX_BYTES) */
+  inputBounds: InputBounds;
   /** failed sign-in delays and locks (services/login-throttle.ts) */
   loginThrottle: LoginThrottleConfig;
   /** origins besides the API's own whose pages may send state-changing requests (env EF_TRUSTED_ORIGINS, comma-separated) */
   trustedOrigins: string[];
   /** behind one trusted reverse proxy: the client address is the last X-Forwarded-For entry (env EF_TRUST_PROXY=1) */
   trustProxy: boolean;
+  /** instances a report reads per batch (its memory bound; every instance of the range is read, batch after batch). Not in the field documents. */
+  reportBatchSize: number;
   /** the clock; the only place the API reads time */
   now: () => Date;
 }
@@ -38,9 +43,11 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,
     attachmentOrphanHours: overrides.attachmentOrphanHours ?? attachmentOrphanHours(),
+    inputBounds: defaultInputBounds(),
     loginThrottle: defaultLoginThrottle,
     trustProxy: process.env.EF_TRUST_PROXY === '1',
     trustedOrigins: (process.env.EF_TRUSTED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    reportBatchSize: 500,
     now: () => new Date(),
     ...overrides,
   };

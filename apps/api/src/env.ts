@@ -33,6 +33,8 @@ export type AppEnv = {
     auth: Auth | undefined;
     route: RouteMeta;
     rawBody: string | undefined;
+    /** the JSON body, parsed and checked once by `inputBounds` (input-bounds.ts) */
+    jsonBody: unknown;
     /** a keyed start or event: the key its write commits with its answer (services/idempotency.ts) */
     idempotency: IdempotencyClaim | undefined;
   };

@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { hostname } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
-import { createDb } from '@estateflow/db';
 import { createApp } from './app.ts';
 import { defaultConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
+import { openDatabaseOrExit } from './open-database.ts';
 import { withPageSecurityHeaders } from './security-headers.ts';
 import { startWorker } from './worker.ts';
 
@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const url = process.env.DATABASE_URL;
 const dataDir = process.env.PGLITE_DIR ?? `${root}.data/pglite`;
 const port = Number(process.env.PORT ?? 3000);
-const { db, kind, close } = await createDb(url ? { url } : { dataDir });
+const { db, kind, close } = await openDatabaseOrExit(url ? { url } : { dataDir });
 console.log(`[estateflow] database: ${kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}, migrated`);
 const config = defaultConfig({ secureCookies: process.env.SECURE_COOKIES === '1' });
 

@@ -1,11 +1,20 @@
 import { hostname } from 'node:os';
-import { createDb } from '@estateflow/db';
+import { openDatabaseOrExit } from './open-database.ts';
 import { startWorker } from './worker.ts';
 
-/** `pnpm worker`: the timer and outbox worker alone, for scale-out next to API processes. */
+/** `pnpm worker`: the timer and outbox worker alone, for scale-out next to API processes on PostgreSQL. */
 const url = process.env.DATABASE_URL;
-const dataDir = process.env.PGLITE_DIR ?? '.data/pglite';
-const { db, close } = await createDb(url ? { url, migrate: process.env.EF_SKIP_MIGRATE !== '1' } : { dataDir });
+if (!url) {
+  // `pnpm start` already runs the worker in its own process; a second process on the same PGlite
+  // folder is what destroyed the quick start's `.data/pglite` (README, "The embedded database")
+  console.error(
+    '[worker] 嵌入式数据库 PGlite 只服务一个进程，pnpm start 已自带定时器工作进程。要横向扩展，请设置 DATABASE_URL 使用 PostgreSQL（数据可用 pnpm backup / pnpm restore 迁移）。\n' +
+      '[worker] The embedded database (PGlite) serves one process, and `pnpm start` already runs the timer worker inside it. ' +
+      'Scale-out needs PostgreSQL: set DATABASE_URL=postgres://… for the server and every worker (move the data with `pnpm backup` and `pnpm restore`).',
+  );
+  process.exit(2);
+}
+const { db, close } = await openDatabaseOrExit({ url, migrate: process.env.EF_SKIP_MIGRATE !== '1' });
 const workerId = process.env.WORKER_ID ?? `${hostname()}:${process.pid}`;
 const stop = startWorker({
   db,
@@ -17,7 +26,7 @@ const stop = startWorker({
   intervalMs: Number(process.env.WORKER_INTERVAL_MS ?? 1000),
   stepDelayMs: Number(process.env.WORKER_STEP_DELAY_MS ?? 0),
 });
-console.log(`[worker ${workerId}] started on ${url ? 'PostgreSQL' : `PGlite ${dataDir}`}`);
+console.log(`[worker ${workerId}] started on PostgreSQL`);
 const shutdown = async () => {
   await stop();
   await close();

@@ -39,7 +39,7 @@ export { defaultPlan, SOFT_LADDER } from './default-plan.ts';
 export { checkSchedule, debrisRemovalFee, DEFAULT_CUSTODY_FACTOR_PERMILLE, periodicLines, scheduleSegments, scheduleVersionOn, type ScheduleSegment } from './fee-schedule.ts';
 export { billKey, generateBills, type GenerateOptions, type GenerateResult } from './generate-bills.ts';
 export { lateFee, lateFeeStart, type LateFeePart, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
-export { DEFAULT_ALLOCATION, settleAccount, type AccountInput, type AccountState, type BillState, type Refund } from './account.ts';
+export { accountsByUnit, DEFAULT_ALLOCATION, settleAccount, type AccountInput, type AccountState, type BillState, type Refund } from './account.ts';
 export { formatReceiptSerial, makeReceipt, nextReceiptSerial, SERIAL_PREFIX, type Receipt, type ReceiptLine } from './receipt.ts';
 export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip } from './refund-slip.ts';
 export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';

@@ -1,4 +1,4 @@
-import { settleAccount, type AccountInput } from './account.ts';
+import { accountsByUnit, settleAccount, type AccountInput } from './account.ts';
 import { addDays, compareDates, daysBetween } from './civil-date.ts';
 import { sumFen } from './money.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
@@ -109,11 +109,11 @@ const emptyBuckets = (): Record<AgeBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91
  * day. Rows sorted by total, largest first. Pure.
  */
 export function arrearsReport(input: AccountInput): ArrearsReport {
-  const units = new Set(input.bills.map((b) => b.unitId));
+  const accounts = accountsByUnit(input);
   const rows: ArrearsRow[] = [];
   const totals = emptyBuckets();
-  for (const unitId of [...units].sort()) {
-    const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === unitId), payments: input.payments.filter((p) => p.unitId === unitId) });
+  for (const unitId of [...accounts.keys()].filter((u) => accounts.get(u)!.bills.length > 0).sort()) {
+    const state = settleAccount(accounts.get(unitId)!);
     const buckets = emptyBuckets();
     let oldest: { start: CivilDate; id: string } | undefined;
     for (const b of state.bills) {

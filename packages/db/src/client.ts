@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +7,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { openPgliteFolder } from './pglite-open.ts';
+import { pgliteExtensions } from './pglite-extensions.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -21,7 +22,7 @@ export type DbOrTx = Db | Tx;
 export interface DbOptions {
   /** PostgreSQL URL; when absent, embedded PGlite is used */
   url?: string;
-  /** PGlite data folder; `memory://` (default when no folder) keeps everything in memory */
+  /** PGlite data folder, held by this process alone (lock file); `memory://` (default when no folder) keeps everything in memory */
   dataDir?: string;
   /** run migrations before returning (default true) */
   migrate?: boolean;
@@ -51,11 +52,16 @@ export async function createDb(options: DbOptions = {}): Promise<DbHandle> {
     return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  // a folder is held by one process (lock file), and a folder PostgreSQL cannot recover says why
+  const { client, close } = dataDir.startsWith('memory://') ? { client: await PGlite.create(dataDir, { extensions: pgliteExtensions }), close: undefined } : await openPgliteFolder(dataDir);
   const db = drizzlePglite(client, { schema });
-  if (runMigrations) await migratePglite(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+  try {
+    if (runMigrations) await migratePglite(db, { migrationsFolder });
+  } catch (e) {
+    await (close ?? (() => client.close()))();
+    throw e;
+  }
+  return { db: db as unknown as Db, kind: 'pglite', close: close ?? (() => client.close()) };
 }
 
 /** Migrates a PostgreSQL database under an advisory lock, so concurrent starters do not race. */

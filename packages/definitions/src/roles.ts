@@ -46,7 +46,7 @@ export const BUILT_IN_ROLE_DEFINITIONS = [
   // roles the field documents name that the first twelve lacked: workflow roles with no permission
   r('admin_supervisor', '行政主管', 'Administrative supervisor', '行政部主管：处理针对客服中心的投诉', 'Head of the administration department: handles complaints against the service centre'),
   r('area_cs_assistant', '区域客户助理', 'Area customer assistant', '区域客户助理：负责片区住户的日常联络与回访', 'Area customer assistant: day-to-day contact and revisits for the residents of an area'),
-  r('cs_supervisor', '客服主管', 'CS supervisor', '客服主管：督办投诉与回访，审核处理结果', 'Customer-service supervisor: follows up complaints and revisits, checks their results'),
+  r('cs_supervisor', '客服主管', 'Customer-service supervisor', '客服主管：督办投诉与回访，审核处理结果', 'Customer-service supervisor: follows up complaints and revisits, checks their results'),
   r('resident', '住户', 'Resident', '业主、租户及家庭成员', 'Owners, tenants and family members', [], 'resident'),
 ] as const satisfies readonly RoleDefinition[];
 

@@ -4,7 +4,7 @@ import { ApiError } from '../errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Routes whose body is a file (its own type, or multipart): every other body is JSON. */
-const FILE_BODY_PATHS = new Set(['/api/attachments']);
+export const FILE_BODY_PATHS: ReadonlySet<string> = new Set(['/api/attachments']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 const crossOrigin = (): ApiError =>

@@ -25,7 +25,7 @@ export async function describeAuth(db: Db, auth: Auth) {
     user: { id: auth.userId, username: auth.username, displayName: auth.displayName, locale: auth.locale, tenantId: auth.tenantId, mustChangePassword: auth.mustChangePassword, demo: auth.demo },
     memberships: rows.map((e) => {
       const role = auth.roles.get(e.id)!;
-      return { estateId: e.id, estateName: e.name, role, roleTitle: catalogue.get(role)?.title, permissions: [...(auth.permissions.get(e.id) ?? [])] };
+      return { estateId: e.id, estateName: e.name, role, roleTitle: catalogue.get(role)?.title, timeZone: e.timeZone, permissions: [...(auth.permissions.get(e.id) ?? [])] };
     }),
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
+  accountsByUnit,
   arrearsReport,
   checkPlan,
   checkRefundReason,
@@ -18,6 +19,7 @@ import {
   settleAccount,
   statement,
   type BillingPlan,
+  type BillState,
   type FeeSchedule,
   type PaymentMethod,
 } from '@estateflow/billing';
@@ -29,6 +31,7 @@ import { isUuid, obj, readBody, str } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
 import { accountInput, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
+import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
 const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
@@ -44,6 +47,9 @@ const METHODS: readonly PaymentMethod[] = ['cash', 'card', 'desk', 'home-collect
 const uuid = { type: 'string', format: 'uuid' };
 const day = { type: 'string', format: 'date' };
 const estateQuery = { estateId: uuid };
+/** Bills and receipts per page: 50 by default, at most 200 (not in the field documents: a screen's worth; a household's two years of monthly bills fit in one page). */
+const BILL_PAGE = 50;
+const BILL_PAGE_MAX = 200;
 const fenSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 
 type C = Context<AppEnv>;
@@ -248,7 +254,11 @@ export const billingRoutes = resource
   )
   .get(
     '/bills',
-    { summary: 'Bills with lines and their state (paid, late fee, outstanding) as of a date; residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day } },
+    {
+      summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, newest period first, a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` for the next page); residents see their own household only',
+      access: households, estate: { from: 'query' },
+      query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+    },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
@@ -256,17 +266,34 @@ export const billingRoutes = resource
       const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId', false));
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
       const period = query(c, 'period', false);
-      const items = [];
-      for (const input of scope === undefined ? [await accountInput(db, tenantId, estateId)] : await Promise.all(scope.map((u) => accountInput(db, tenantId, estateId, u)))) {
-        for (const u of [...new Set(input.bills.map((b) => b.unitId))]) {
-          const state = settleAccount({ ...input, bills: input.bills.filter((b) => b.unitId === u), payments: input.payments.filter((p) => p.unitId === u), asOf });
-          for (const s of state.bills) {
-            if (period && s.bill.periodId !== period) continue;
-            items.push({ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null });
-          }
+      const limit = pageSize(query(c, 'limit', false), BILL_PAGE, BILL_PAGE_MAX);
+      const cursor = decodeCursor(query(c, 'cursor', false));
+      if (scope?.length === 0) return c.json({ asOf, items: [], nextCursor: null });
+      // the page in SQL on bills_estate_period_idx / bills_period_idx / bills_unit_idx, then only its units' accounts are settled
+      const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, at: sql<string>`${bills.periodStart}::text` }).from(bills)
+        .where(and(
+          eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), lte(bills.issueOn, asOf),
+          ...(scope ? [scope.length === 1 ? eq(bills.unitId, scope[0]!) : sql`${bills.unitId} = any(${uuidArray(scope)})`] : []),
+          ...(period ? [eq(bills.periodId, period)] : []),
+          afterCursor(bills.periodStart, bills.id, cursor, 'date', 'desc'),
+        ))
+        .orderBy(desc(bills.periodStart), desc(bills.id))
+        .limit(limit + 1);
+      const more = page.length > limit;
+      const shown = page.slice(0, limit);
+      const units = [...new Set(shown.map((b) => b.unitId))];
+      const states = new Map<string, BillState>();
+      if (units.length > 0) {
+        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, units)).values()) {
+          for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
         }
       }
-      return c.json({ asOf, items });
+      const items = shown.flatMap((b) => {
+        const s = states.get(b.key);
+        return s ? [{ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
+      });
+      const last = shown[shown.length - 1];
+      return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });
     },
   )
   .post(
@@ -329,17 +356,30 @@ export const billingRoutes = resource
   )
   .get(
     '/receipts',
-    { summary: 'Receipts of payments (kind "payment", SJ-…) and slips of refunds (kind "refund", TK-…, with reason and cashier) of the estate, or of one unit, newest first (BL-7); residents see their own household only', access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid } },
+    {
+      summary: 'Receipts of payments (kind "payment", SJ-…) and slips of refunds (kind "refund", TK-…, with reason and cashier) of the estate, or of one unit, newest first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`) (BL-7); residents see their own household only',
+      access: households, estate: { from: 'query' },
+      query: { ...estateQuery, unitId: uuid, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+    },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const scope = await unitsInScope(c, c.get('deps').db, tenantId, estateId, query(c, 'unitId', false));
-      if (scope?.length === 0) return c.json({ items: [] });
-      const rows = await c.get('deps').db.select({ kind: payments.kind, serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
+      const limit = pageSize(query(c, 'limit', false), BILL_PAGE, BILL_PAGE_MAX);
+      const cursor = decodeCursor(query(c, 'cursor', false));
+      if (scope?.length === 0) return c.json({ items: [], nextCursor: null });
+      const rows = await c.get('deps').db.select({ id: receipts.id, at: sql<string>`${receipts.issuedAt}::text`, kind: payments.kind, serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
         .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
-        .where(and(eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId), ...(scope ? [inArray(payments.unitId, scope)] : [])))
-        .orderBy(desc(receipts.issuedAt), desc(receipts.serial));
-      return c.json({ items: rows.map((r) => ({ kind: r.kind, ...r.content, issuedAt: r.issuedAt })) });
+        .where(and(
+          eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId),
+          ...(scope ? [scope.length === 1 ? eq(payments.unitId, scope[0]!) : sql`${payments.unitId} = any(${uuidArray(scope)})`] : []),
+          afterCursor(receipts.issuedAt, receipts.id, cursor, 'timestamptz', 'desc'),
+        ))
+        .orderBy(desc(receipts.issuedAt), desc(receipts.id))
+        .limit(limit + 1);
+      const shown = rows.slice(0, limit);
+      const last = shown[shown.length - 1];
+      return c.json({ items: shown.map((r) => ({ kind: r.kind, ...r.content, issuedAt: r.issuedAt })), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.id }) : null });
     },
   )
   .post(

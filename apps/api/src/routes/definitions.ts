@@ -1,9 +1,13 @@
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { bundleInstalls, definitionDrafts, definitionVersions } from '@estateflow/db';
+import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, everyone, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { definitionWords } from '../services/definition-words.ts';
+import { accessibleInstances, isStaff } from '../services/instance-access.ts';
+import { policiesFor } from '../services/sla-clocks.ts';
+import { mayStart } from './processes.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
@@ -30,6 +34,12 @@ function versionSummary(v: typeof definitionVersions.$inferSelect) {
     publishedBy: v.publishedBy,
   };
 }
+
+/** The 403 of a resident asking for the words of a definition behind no request of theirs (zh/en). */
+const wordsRefused = (): ApiError => new ApiError('forbidden', {
+  zh: '住户只能查看自己事项所用流程的说明，以及可以发起的服务',
+  en: 'Residents read the wording of the processes behind their own requests and of the services they may start',
+});
 
 async function loadVersion(c: Context<AppEnv>, id: string) {
   if (!isUuid(id)) throw notFound('version', id);
@@ -190,6 +200,35 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const row = await loadVersion(c, param(c, 'id'));
     return c.json({ ...versionSummary(row), document: row.document });
   })
+  .get(
+    '/versions/:id/words',
+    {
+      summary: "The words people read of a published workflow version (titles of the workflow, its states, events and SLA metrics; labels and option texts of the data fields the caller's role may see, and the names of those it may not; the description, a resident's own where there is one, with the estate's parameters). Staff of the estate read any; a resident, the versions behind their own requests and the processes they may start",
+      access: everyone,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'definition-version' },
+    },
+    async (c) => {
+      const row = await loadVersion(c, param(c, 'id'));
+      const role = requireEstate(c, row.estateId);
+      const auth = authOf(c);
+      const { db, cache } = c.get('deps');
+      if (row.kind !== 'workflow') {
+        if (!isStaff(role)) throw wordsRefused();
+        const title = (row.document as { title?: unknown }).title;
+        return c.json({ key: row.key, version: row.version, kind: row.kind, ...(title ? { title } : {}) });
+      }
+      const pinned = await cache.get(db, auth.tenantId, row.id);
+      if (!isStaff(role) && !mayStart(pinned.compiled.definition, role)) {
+        const [own] = await db.select({ id: instances.id }).from(instances)
+          .where(and(eq(instances.tenantId, auth.tenantId), eq(instances.definitionVersionId, row.id), accessibleInstances(auth, [row.estateId])))
+          .limit(1);
+        if (!own) throw wordsRefused();
+      }
+      const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
+      return c.json({ kind: row.kind, ...definitionWords(pinned, role, policies) });
+    },
+  )
   .get(
     '/versions/:id/diff',
     { summary: 'What changed from another version (`against`, default the previous one) to this one, as JSON-pointer changes', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' }, query: { against: { type: 'string', format: 'uuid' } } },

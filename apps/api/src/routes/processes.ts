@@ -15,7 +15,7 @@ type Text = { zh: string; en: string };
  * area of the first requirement they cite (RP-1 → repairs), as grouped in requirements.md.
  */
 const categoryOfArea: Record<string, string> = {
-  RP: 'repair', PS: 'repair', CP: 'complaint', SV: 'everyday', LF: 'everyday', MI: 'home', RN: 'home', IN: 'safety', BL: 'billing',
+  RP: 'repair', PS: 'repair', CP: 'complaint', SV: 'everyday', LF: 'everyday', GN: 'everyday', MI: 'home', RN: 'home', IN: 'safety', SEC: 'safety', BL: 'billing',
 };
 
 export function categoryOf(def: { category?: unknown; requirements?: readonly string[] }): string {

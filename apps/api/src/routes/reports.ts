@@ -1,7 +1,8 @@
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
-import { clocksOf } from '../services/sla-clocks.ts';
+import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
+import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 
@@ -50,21 +51,28 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
     const { db, config } = c.get('deps');
-    const rows = await db.select().from(instances)
-      .where(and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to))).limit(2000);
+    const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const now = config.now();
+    const inputs = new ClockInputCache(db);
     const table = new Map<string, { workflow: string; policy: string; metricId: string; met: number; breached: number; running: number; paused: number; pending: number }>();
-    for (const inst of rows) {
-      const { clocks } = await clocksOf(db, inst, now);
-      for (const clock of clocks) {
-        const k = `${inst.workflowKey}/${clock.policy}/${clock.metricId}`;
-        const entry = table.get(k) ?? { workflow: inst.workflowKey, policy: clock.policy, metricId: clock.metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 };
-        entry[clock.status]++;
-        table.set(k, entry);
+    let count = 0;
+    // every instance of the range, batch after batch; each batch's histories in one statement
+    for await (const batch of instanceBatches(db, scope, config.reportBatchSize)) {
+      count += batch.length;
+      const measured = (await Promise.all(batch.map(async (inst) => ({ inst, inputs: await inputs.of(inst) })))).filter((m) => m.inputs !== undefined);
+      const histories = await historiesOf(db, tenantId, measured.map((m) => m.inst.id));
+      for (const { inst, inputs: given } of measured) {
+        const { clocks } = clocksFromHistory(inst, histories.get(inst.id) ?? [], given!, now);
+        for (const clock of clocks) {
+          const k = `${inst.workflowKey}/${clock.policy}/${clock.metricId}`;
+          const entry = table.get(k) ?? { workflow: inst.workflowKey, policy: clock.policy, metricId: clock.metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 };
+          entry[clock.status]++;
+          table.set(k, entry);
+        }
       }
     }
     const items = [...table.values()].map((e) => ({ ...e, compliance: e.met + e.breached > 0 ? e.met / (e.met + e.breached) : null }));
-    return c.json({ estateId: q.estateId, instances: rows.length, items });
+    return c.json({ estateId: q.estateId, instances: count, items });
   })
   .get('/revisits', { summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
@@ -72,43 +80,42 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
     const { db } = c.get('deps');
-    const ended = await db.select({ id: instances.id, workflow: instances.workflowKey }).from(instances)
-      .where(and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to)));
-    const ids = ended.map((e) => e.id);
-    const revisits = ids.length
-      ? await db.select({ instanceId: events.instanceId, method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}` }).from(events)
-        .where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids), eq(events.type, REVISIT_EVENT)))
-      : [];
-    const workflowOf = new Map(ended.map((e) => [e.id, e.workflow]));
-    const revisited = new Set(revisits.map((r) => r.instanceId));
+    // counted in SQL over a join (no list of ids sent back as parameters), so a year of a large estate reads flat
+    const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to));
+    const isRevisit = and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, REVISIT_EVENT));
+    const endedRows = await db.select({
+      workflow: instances.workflowKey,
+      ended: sql<number>`count(*)::int`,
+      revisited: sql<number>`count(*) filter (where exists (select 1 from ${events} where ${isRevisit}))::int`,
+    }).from(instances).where(scope).groupBy(instances.workflowKey);
+    const methodRows = await db.select({ workflow: instances.workflowKey, method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}`, count: sql<number>`count(*)::int` })
+      .from(instances).innerJoin(events, isRevisit).where(scope).groupBy(instances.workflowKey, sql`2`);
     const byWorkflow = new Map<string, { workflow: string; ended: number; revisited: number; revisits: number; onSite: number }>();
-    const entry = (workflow: string) => byWorkflow.get(workflow) ?? { workflow, ended: 0, revisited: 0, revisits: 0, onSite: 0 };
-    for (const e of ended) {
-      const w = entry(e.workflow);
-      w.ended++;
-      if (revisited.has(e.id)) w.revisited++;
-      byWorkflow.set(e.workflow, w);
-    }
+    for (const r of endedRows) byWorkflow.set(r.workflow, { workflow: r.workflow, ended: r.ended, revisited: r.revisited, revisits: 0, onSite: 0 });
     const byMethod: Record<string, number> = {};
     let onSite = 0;
-    for (const r of revisits) {
+    let revisitCount = 0;
+    for (const r of methodRows) {
       const method = r.method ?? 'none';
-      byMethod[method] = (byMethod[method] ?? 0) + 1;
-      const w = byWorkflow.get(workflowOf.get(r.instanceId)!)!;
-      w.revisits++;
+      byMethod[method] = (byMethod[method] ?? 0) + r.count;
+      revisitCount += r.count;
+      const w = byWorkflow.get(r.workflow)!;
+      w.revisits += r.count;
       if (isOnSite(r.method)) {
-        onSite++;
-        w.onSite++;
+        onSite += r.count;
+        w.onSite += r.count;
       }
     }
+    const endedCount = endedRows.reduce((n, r) => n + r.ended, 0);
+    const revisitedCount = endedRows.reduce((n, r) => n + r.revisited, 0);
     return c.json({
       estateId: q.estateId,
-      ended: ended.length,
-      revisited: revisited.size,
-      revisitRate: ended.length ? revisited.size / ended.length : null,
-      revisits: revisits.length,
+      ended: endedCount,
+      revisited: revisitedCount,
+      revisitRate: endedCount ? revisitedCount / endedCount : null,
+      revisits: revisitCount,
       onSite,
-      onSiteShare: revisits.length ? onSite / revisits.length : null,
+      onSiteShare: revisitCount ? onSite / revisitCount : null,
       onSiteRule: { event: REVISIT_EVENT, field: REVISIT_METHOD_FIELD, values: [...ON_SITE_METHODS] },
       byMethod,
       byWorkflow: [...byWorkflow.values()].map((w) => ({ ...w, onSiteShare: w.revisits ? w.onSite / w.revisits : null })),

@@ -1,20 +1,23 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
+import { parseJsonBody } from '../input-bounds.ts';
 
-/** The request body as a JSON object (read once; the idempotency layer hashes the same text). */
+/**
+ * The request body as a JSON object: parsed and checked (size, depth, NUL, lone surrogates) once by
+ * the `inputBounds` middleware; the idempotency layer hashes the same text.
+ */
 export async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  let raw = c.get('rawBody');
-  if (raw === undefined) {
-    raw = await c.req.text();
-    c.set('rawBody', raw);
-  }
-  if (raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (cause) {
-    throw new ApiError('invalid-request', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' }, { cause });
+  let parsed = c.get('jsonBody');
+  if (parsed === undefined) {
+    let raw = c.get('rawBody');
+    if (raw === undefined) {
+      raw = await c.req.text();
+      c.set('rawBody', raw);
+    }
+    if (raw.trim() === '') return {};
+    parsed = parseJsonBody(raw, c.get('deps').config.inputBounds.jsonMaxDepth);
+    c.set('jsonBody', parsed);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ApiError('invalid-request', { zh: '请求体必须是 JSON 对象', en: 'The request body must be a JSON object' });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import { idempotencyKeys, type DbOrTx, type Instance } from '@estateflow/db';
+import { idempotencyKeys, type Db, type DbOrTx, type Instance } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { IdempotencyRace, type IdempotencyInput } from '../store/index.ts';
@@ -64,11 +64,21 @@ const mismatch = (key: string) => new ApiError(
   { field: 'Idempotency-Key' },
 );
 
+/** Thrown inside a keyed request's transaction to undo it: a 5xx stores neither the key nor the effect. */
+class UndoRequest extends Error {}
+
 /**
  * `Idempotency-Key` on a POST: the first answer (any status below 500) is stored; the same key
  * with the same method, path and body replays it; the same key with another request is a 422.
- * Starts and events store it with their write (`committedWithWrite`); other routes reserve it first
- * (in progress: 409) and store the answer after.
+ * The key is recorded in the same transaction as the request's effect, so a process killed
+ * mid-request (kill -9, a crash) leaves either both or neither: a retry finds the stored answer, or
+ * nothing, and runs again. No key ever stays "in progress".
+ * - Starts and events (`committedWithWrite`) commit it inside their one write (the WritePlan).
+ * - Every other keyed POST runs whole in one transaction: the key's row is inserted first (a
+ *   concurrent retry with the same key waits on its unique index until this one commits, then
+ *   replays its answer, or runs if this one rolled back), the route runs on that transaction
+ *   (`deps.db` is the transaction for the request), and the answer is stored before commit. A 5xx
+ *   rolls back the key and the effect together.
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.req.header('idempotency-key');
@@ -87,49 +97,58 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     hash.update(bytes);
   }
   const requestHash = hash.digest('hex');
-  const { db } = c.get('deps');
+  const deps = c.get('deps');
   const where = and(eq(idempotencyKeys.tenantId, auth.tenantId), eq(idempotencyKeys.userId, auth.userId), eq(idempotencyKeys.key, key));
-  const replay = async (): Promise<Response | undefined> => {
+  const replay = async (db: DbOrTx): Promise<Response | undefined> => {
     const [seen] = await db.select().from(idempotencyKeys).where(where);
     if (!seen) return undefined;
     if (seen.requestHash !== requestHash) throw mismatch(key);
     if (seen.statusCode === 0) {
+      // only a version before keys were committed with their effect stored "in progress" rows
       throw new ApiError('conflict', { zh: `幂等键“${key}”的请求仍在处理中，请稍后重试`, en: `The request with Idempotency-Key "${key}" is still in progress; retry shortly` }, { field: 'Idempotency-Key' });
     }
     return c.json(seen.response as object, seen.statusCode as 200, { 'idempotent-replayed': 'true' });
   };
   if (committedWithWrite.some((r) => r.test(path))) {
-    const stored = await replay();
+    const stored = await replay(deps.db);
     if (stored) return stored;
     c.set('idempotency', { userId: auth.userId, key, method: 'POST', path, requestHash });
     await next();
     // the same request ran alongside and committed first: its answer is this one's
     if (c.error instanceof IdempotencyRace) {
-      const raced = await replay();
+      const raced = await replay(deps.db);
       if (raced) c.res = raced;
     }
     return;
   }
-  // reserve the key first (status 0 = in progress), so two concurrent retries cannot both run
-  const reserved = await db
-    .insert(idempotencyKeys)
-    .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: 0, response: {} })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (reserved.length === 0) {
-    const stored = await replay();
-    if (stored) return stored;
-    throw mismatch(key);
-  }
+  let replayed: Response | undefined;
   try {
-    await next();
-  } finally {
-    const res = c.res;
-    if (res.status >= 500 || !res.headers.get('content-type')?.includes('application/json')) {
-      await db.delete(idempotencyKeys).where(where);
-    } else {
-      const response = await res.clone().json();
-      await db.update(idempotencyKeys).set({ statusCode: res.status, response }).where(where);
-    }
+    await deps.db.transaction(async (tx) => {
+      // statusCode 0 is never seen by another request: this row commits only with the answer below
+      const inserted = await tx
+        .insert(idempotencyKeys)
+        .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: 0, response: {} })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (inserted.length === 0) {
+        replayed = (await replay(tx)) ?? undefined;
+        if (!replayed) throw mismatch(key);
+        return;
+      }
+      c.set('deps', { ...deps, db: tx as unknown as Db });
+      try {
+        await next();
+      } finally {
+        c.set('deps', deps);
+      }
+      const res = c.res;
+      if (res.status >= 500) throw new UndoRequest();
+      // an answer that is not JSON is not stored (as before): the effect commits, the key does not
+      if (!res.headers.get('content-type')?.includes('application/json')) await tx.delete(idempotencyKeys).where(where);
+      else await tx.update(idempotencyKeys).set({ statusCode: res.status, response: await res.clone().json() }).where(where);
+    });
+  } catch (e) {
+    if (!(e instanceof UndoRequest)) throw e;
   }
+  if (replayed) return replayed;
 };

@@ -42,27 +42,29 @@ export function slaEvaluate(inst: Pick<Instance, 'id' | 'estateId' | 'unitId' | 
   return (expr, scope) => evaluateExpr(expr, { event: scope.event, context: scope.context, now: scope.now, params, instance: { ...base, state: describePaths(scope.state) } });
 }
 
-/**
- * The SLA clocks of an instance, computed from its history (the history is the truth): each
- * metric's status, due instant and remaining time as of `now`.
- */
-export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
-  const policies = await policiesFor(db, inst.tenantId, inst.estateId, inst.workflowKey);
-  if (policies.length === 0) return { clocks: [], issues: [] };
-  const rows = await db.select().from(events).where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id))).orderBy(asc(events.seq));
+/** The history rows the clocks read (the `events` columns they need). */
+export type ClockHistoryRow = { at: Date; type: string; data: Record<string, unknown>; stateAfter: unknown };
+
+/** What an instance's clocks are computed with besides its history: the bound policies, the estate's calendars, the pinned parameters. */
+export interface ClockInputs {
+  policies: { key: string; policy: SlaPolicy }[];
+  calendars: CalendarSource;
+  params: Record<string, unknown>;
+}
+
+/** The SLA clocks of an instance from its history and inputs, as of `now` (pure). */
+export function clocksFromHistory(inst: Instance, rows: readonly ClockHistoryRow[], inputs: ClockInputs, now: Date): { clocks: ClockView[]; issues: unknown[] } {
   const context = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
   const history: SlaHistoryEntry[] = rows.map((e) => ({ at: e.at, type: e.type, state: (e.stateAfter ?? inst.state) as SlaHistoryEntry['state'], data: e.data, context }));
-  const calendars = Object.values(await estateCalendars(db, inst.tenantId, inst.estateId)) as unknown as CalendarSource;
-  const params = await pinnedParams.get(db, inst.tenantId, inst.definitionVersionId).then((p) => p.params, () => ({}));
   const clocks: ClockView[] = [];
   const issues: unknown[] = [];
-  for (const { key, policy } of policies) {
+  for (const { key, policy } of inputs.policies) {
     try {
       const result = computeClocks(policy, history, {
         now,
         endedAt: inst.endedAt ?? undefined,
-        calendars,
-        evaluate: slaEvaluate(inst, params),
+        calendars: inputs.calendars,
+        evaluate: slaEvaluate(inst, inputs.params),
       });
       for (const c of result) {
         clocks.push({
@@ -76,4 +78,40 @@ export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{
     }
   }
   return { clocks, issues };
+}
+
+/**
+ * The inputs of many instances' clocks, each read once: policies per estate and workflow,
+ * calendars per estate, parameters per pinned version (a report over thousands of instances
+ * reads them a handful of times, not per instance).
+ */
+export class ClockInputCache {
+  private readonly policies = new Map<string, Promise<{ key: string; policy: SlaPolicy }[]>>();
+  private readonly calendars = new Map<string, Promise<CalendarSource>>();
+  constructor(private readonly db: DbOrTx) {}
+
+  /** undefined when no policy is bound to the instance's workflow (its clocks are none) */
+  async of(inst: Instance): Promise<ClockInputs | undefined> {
+    const pk = `${inst.tenantId}/${inst.estateId}/${inst.workflowKey}`;
+    let p = this.policies.get(pk);
+    if (!p) this.policies.set(pk, (p = policiesFor(this.db, inst.tenantId, inst.estateId, inst.workflowKey)));
+    const policies = await p;
+    if (policies.length === 0) return undefined;
+    const ck = `${inst.tenantId}/${inst.estateId}`;
+    let cal = this.calendars.get(ck);
+    if (!cal) this.calendars.set(ck, (cal = estateCalendars(this.db, inst.tenantId, inst.estateId).then((c) => Object.values(c) as unknown as CalendarSource)));
+    const params = await pinnedParams.get(this.db, inst.tenantId, inst.definitionVersionId).then((x) => x.params, () => ({}));
+    return { policies, calendars: await cal, params };
+  }
+}
+
+/**
+ * The SLA clocks of an instance, computed from its history (the history is the truth): each
+ * metric's status, due instant and remaining time as of `now`.
+ */
+export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
+  const inputs = await new ClockInputCache(db).of(inst);
+  if (!inputs) return { clocks: [], issues: [] };
+  const rows = await db.select().from(events).where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id))).orderBy(asc(events.seq));
+  return clocksFromHistory(inst, rows, inputs, now);
 }

@@ -1,3 +1,4 @@
+import { backupCommand, restoreCommand } from './backup.ts';
 import { calendarCommand } from './calendar.ts';
 import type { Command } from './io.ts';
 import { schemaCommand } from './schema.ts';
@@ -14,4 +15,6 @@ export const commands: Record<string, { summary: { zh: string; en: string }; run
   test: { summary: { zh: '运行模板包的全部场景', en: "run a bundle's scenarios" }, run: testCommand },
   patterns: { summary: { zh: '列出线性正则引擎无法编译的模式（文件或数据库中的已发布版本）', en: 'list patterns the linear-time regex engine refuses (files, or published versions in the database)' }, run: patternsCommand },
   calendar: { summary: { zh: '导入节假日与调休（holiday-cn JSON 或 .ics）', en: 'import holidays and make-up working days (holiday-cn JSON or .ics)' }, run: calendarCommand },
+  backup: { summary: { zh: '把数据库备份到一个文件（PGlite 或 PostgreSQL）', en: 'back up the database to one file (PGlite or PostgreSQL)' }, run: backupCommand },
+  restore: { summary: { zh: '把备份恢复到新的空数据库（也用于从 PGlite 迁到 PostgreSQL）', en: 'restore a backup into a new, empty database (also moves PGlite to PostgreSQL)' }, run: restoreCommand },
 };

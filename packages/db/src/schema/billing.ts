@@ -70,6 +70,9 @@ export const bills = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('bills_key_uq').on(t.tenantId, t.estateId, t.key),
     index('bills_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.periodStart),
+    // the bills list: an estate's bills newest period first, and one period's (keyset: the key, then the id)
+    index('bills_estate_period_idx').on(t.tenantId, t.estateId, t.periodStart, t.id),
+    index('bills_period_idx').on(t.tenantId, t.estateId, t.periodId, t.periodStart, t.id),
   ],
 );
 
@@ -141,7 +144,14 @@ export const receipts = pgTable(
     content: jsonb('content').$type<Record<string, unknown>>().notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('receipts_serial_uq').on(t.tenantId, t.estateId, t.serial)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('receipts_serial_uq').on(t.tenantId, t.estateId, t.serial),
+    // a payment's receipt (a household's bills, statement, a payment at the counter): found by its payment, not by scanning the company's
+    index('receipts_payment_idx').on(t.tenantId, t.paymentId),
+    // the receipts list, newest first (keyset)
+    index('receipts_issued_idx').on(t.tenantId, t.estateId, t.issuedAt, t.id),
+  ],
 );
 
 export type FeeScheduleRow = typeof feeSchedules.$inferSelect;

@@ -31,6 +31,13 @@ export const instances = pgTable(
     // who may see an instance (apps/api/src/services/instance-access.ts): a resident's own requests and their unit's
     index('instances_started_by_idx').on(t.tenantId, t.estateId, t.startedBy),
     index('instances_unit_idx').on(t.tenantId, t.estateId, t.unitId),
+    // lists and reports page through an estate's requests in a stable order (keyset: the key, then the id)
+    index('instances_updated_idx').on(t.tenantId, t.estateId, t.updatedAt, t.id),
+    index('instances_started_idx').on(t.tenantId, t.estateId, t.startedAt, t.id),
+    // a serial typed in the search box: exact or prefix (`like 'RP-0001%'`) on its own index
+    index('instances_serial_idx').on(t.tenantId, t.serial.op('text_pattern_ops')),
+    // free text in the search box (`ilike '%…%'`): trigrams (pg_trgm), tenant-led (btree_gin)
+    index('instances_search_trgm_idx').using('gin', t.tenantId, t.searchText.op('gin_trgm_ops')),
   ],
 );
 

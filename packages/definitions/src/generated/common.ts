@@ -1354,6 +1354,11 @@ export const commonSchema = {
         },
         "source": {
           "$ref": "common.schema.json#/$defs/Source"
+        },
+        "defaultNotInDocuments": {
+          "$ref": "#/$defs/Text",
+          "title": "默认值不在现场文件中 Default not in the field documents",
+          "description": "默认值的数字不是现场文件给的：写一句理由（为什么取这个数）。没有它时，默认值的出处就是 source 中的需求编号；两者都没有，wf validate 警告 default-without-source。The default's number is not from the field documents: one line saying why this number. Without it the default's source is the requirement ids in source; with neither, wf validate warns default-without-source."
         }
       },
       "required": [
@@ -1372,7 +1377,25 @@ export const commonSchema = {
           "default": 3,
           "title": {
             "zh": "低值物品保管月数",
-            "en": "Months to keep items worth < 100 yuan"
+            "en": "Months to keep items worth up to 100 yuan"
+          },
+          "source": [
+            "LF-4"
+          ]
+        },
+        {
+          "schema": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "default": 24,
+          "title": {
+            "zh": "首次联系时限（小时）",
+            "en": "Hours to first contact"
+          },
+          "defaultNotInDocuments": {
+            "zh": "规程未给时限；默认一天。",
+            "en": "The procedures give no limit; one day is a starting point."
           }
         }
       ]
@@ -2656,6 +2679,9 @@ type ParamView = {
     },
     "source": {
       "$comment": "ref common#/$defs/Source"
+    },
+    "defaultNotInDocuments": {
+      "$comment": "ref common#/$defs/Text"
     }
   },
   "required": [

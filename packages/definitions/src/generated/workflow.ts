@@ -592,8 +592,11 @@ export const workflowSchema = {
           "default": 3,
           "title": {
             "zh": "低值物品保管月数",
-            "en": "Months to keep items worth < 100 yuan"
-          }
+            "en": "Months to keep items worth up to 100 yuan"
+          },
+          "source": [
+            "LF-4"
+          ]
         },
         "valuableRetentionMonths": {
           "schema": {
@@ -605,7 +608,10 @@ export const workflowSchema = {
           "title": {
             "zh": "贵重物品保管月数",
             "en": "Months to keep valuable items"
-          }
+          },
+          "source": [
+            "LF-4"
+          ]
         }
       },
       "context": {

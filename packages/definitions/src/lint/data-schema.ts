@@ -54,7 +54,11 @@ export function lintFieldSchema(schema: FieldSchema, path: Path, file: string): 
   return out;
 }
 
-/** Lints parameter schemas and checks each default against its schema. */
+/**
+ * Lints parameter schemas and checks each default against its schema. A default must say where its
+ * number comes from (`default-without-source`, warning): requirement ids in `source`, or
+ * `defaultNotInDocuments` with the reason when the field documents give no number.
+ */
 export function lintParams(params: Params | undefined, path: Path, file: string): Finding[] {
   const out: Finding[] = [];
   for (const [name, p] of Object.entries(params ?? {})) {
@@ -64,6 +68,11 @@ export function lintParams(params: Params | undefined, path: Path, file: string)
     if (schemaFindings.length === 0 && 'default' in p) {
       const v = compileDataSchema(p.schema as object);
       if (!v(p.default)) out.push(finding('invalid-default', file, [...at, 'default'], `参数 "${name}" 的默认值不符合其模式：${v.errors?.[0]?.message ?? ''}`, `The default of parameter "${name}" does not fit its schema: ${v.errors?.[0]?.message ?? ''}`));
+    }
+    if ('default' in p && !(p.source?.length) && !p.defaultNotInDocuments) {
+      out.push(finding('default-without-source', file, [...at, 'default'],
+        `参数 "${name}" 的默认值没有出处：在 source 写明需求编号，或在 defaultNotInDocuments 写一句为何取此数（现场文件未给出）`,
+        `The default of parameter "${name}" cites no source: put the requirement ids in "source", or one line in "defaultNotInDocuments" saying why this number (the field documents give none)`, 'warning'));
     }
   }
   return out;

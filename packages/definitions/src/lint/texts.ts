@@ -125,8 +125,8 @@ function ownParams(doc: unknown, kind: unknown, ctx: LintContext): ParamDecl {
   return {};
 }
 
-/** The parameter whose own title or description this path is (`/params/x/description`), if any. */
+/** The parameter whose own title, description or default's reason this path is (`/params/x/description`), if any. */
 function paramOf(path: Path, kind: unknown): string | undefined {
   const key = kind === 'bundle' ? 'parameters' : 'params';
-  return path.length === 3 && path[0] === key && (path[2] === 'title' || path[2] === 'description') ? String(path[1]) : undefined;
+  return path.length === 3 && path[0] === key && (path[2] === 'title' || path[2] === 'description' || path[2] === 'defaultNotInDocuments') ? String(path[1]) : undefined;
 }

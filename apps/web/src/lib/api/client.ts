@@ -69,3 +69,26 @@ export async function api<T>(path: string, options: Options = {}): Promise<T> {
 export function newIdempotencyKey(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
 }
+
+/** One page of a server list: its items and the cursor of the next page (null on the last). */
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** `path` with the next page's cursor (the path already has a `?query`). */
+export const withCursor = (path: string, cursor: string | null): string => (cursor ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : path);
+
+/**
+ * Every page of a list that is small by nature (one household's bills and receipts), following
+ * `nextCursor`; `maxPages` bounds it all the same. Screens of lists that grow with the estate show
+ * one page and a "more" button instead.
+ */
+export async function allPages<T>(path: string, options: { fetch?: typeof fetch; maxPages?: number; cursor?: string | null } = {}): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = options.cursor ?? null;
+  for (let n = 0; n < (options.maxPages ?? 20); n++) {
+    const page: Page<T> = await api<Page<T>>(withCursor(path, cursor), { fetch: options.fetch });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}

@@ -2,27 +2,17 @@ import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
-import type { AllowedAction, FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
 
 type Fetch = typeof fetch;
-type RawTask = {
-  id: string; estateId?: string; instanceId: string; key?: string; title: Text; role?: string | null; assigneeId?: string | null; form?: string | null;
-  events?: string[]; dueAt?: string | null; status?: string; createdAt?: string; serial?: string; workflow?: string;
-};
-type RawInstance = {
-  id: string; estateId: string; workflow: string; workflowVersion?: number; serial: string; state: unknown; status: string; grade?: string | null;
-  data?: Record<string, unknown>; startedAt: string; endedAt?: string | null; title?: Text;
-  actions?: { type: string; label?: Text; form?: string | null }[]; tasks?: RawTask[]; timers?: { key: string; event: string; dueAt: string }[];
-  clocks?: { policy: string; metricId: string; status: string; dueAt: string | null; remainingMs: number | null; elapsedMs: number; budgetMs: number | null }[];
-};
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
 
 function estateName(estateId: string | undefined): Text | string | undefined {
   return session.me?.memberships.find((m) => m.estateId === estateId)?.estateName;
 }
 
-function toTask(t: RawTask): TaskRow {
-  return { ...t, userId: t.assigneeId ?? null, workflowKey: t.workflow, estateName: estateName(t.estateId) };
+function toTask(t: TaskRow): TaskRow {
+  return { ...t, estateName: estateName(t.estateId) };
 }
 
 // Published definitions rarely change while a page is open; keep them for the session.
@@ -57,7 +47,7 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<{ items: RawTask[] }>(`/tasks?scope=${scope}`, { fetch: f });
+  const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
   return items.map(toTask);
 }
 
@@ -114,50 +104,32 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
-    api<RawInstance>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: (HistoryEntry & { state?: unknown })[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<{ items: HistoryEntry[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
   // Staff may read the pinned workflow's event labels for the history; residents see event names.
   const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
   const labelOf = (type: string): Text | undefined => (type === 'start' ? { zh: '发起', en: 'Started' } : workflowDoc?.events?.[type]?.label);
-  const events = (inst.actions ?? []).map((a): AllowedAction => ({ event: a.type, label: a.label, form: a.form ?? null }));
   return {
-    id: inst.id,
-    serial: inst.serial,
-    estateId: inst.estateId,
+    ...inst,
     estateName: estateName(inst.estateId),
-    workflowKey: inst.workflow,
-    workflowTitle: inst.title,
-    workflowVersion: inst.workflowVersion,
-    state: inst.state,
-    status: inst.status,
-    grade: inst.grade,
-    context: inst.data,
-    startedAt: inst.startedAt,
-    endedAt: inst.endedAt,
     tasks: (inst.tasks ?? []).map(toTask),
-    allowed: events,
-    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type), stateAfter: h.state ?? h.stateAfter })),
-    sla: (inst.clocks ?? []).map((c) => ({
-      metric: `${c.policy}/${c.metricId}`, title: { zh: c.metricId, en: c.metricId }, status: c.status, dueAt: c.dueAt,
-      remainingMs: c.remainingMs ?? undefined, elapsedMs: c.elapsedMs, breached: c.status === 'breached' || (c.remainingMs ?? 0) < 0,
-    })),
+    actions: inst.actions ?? [],
+    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type) })),
+    clocks: inst.clocks ?? [],
     timers: inst.timers ?? [],
   };
 }
 
 export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
-  const { items } = await api<{ items: RawInstance[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
-  return items.map((i) => ({
-    id: i.id, serial: i.serial, estateId: i.estateId, estateName: estateName(i.estateId), workflowKey: i.workflow, state: i.state,
-    status: i.status, grade: i.grade, context: i.data, startedAt: i.startedAt, endedAt: i.endedAt,
-  }));
+  const { items } = await api<{ items: InstanceView[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
+  return items.map((i) => ({ ...i, estateName: estateName(i.estateId) }));
 }
 
-export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<RawInstance> {
-  return api<RawInstance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {
+  return api<InstanceView>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
 }
 
-export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<RawInstance> {
-  return api<RawInstance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<InstanceView> {
+  return api<InstanceView>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
 }

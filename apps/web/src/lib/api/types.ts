@@ -38,6 +38,7 @@ export type FormDefinition = {
   layout: { sections: FormSection[] };
 };
 
+/** A task as `GET /api/tasks` and `GET /api/instances/{id}` answer it, plus names the UI joins in (`estateName`, `workflowTitle`). */
 export type TaskRow = {
   id: string;
   key?: string;
@@ -45,12 +46,11 @@ export type TaskRow = {
   serial?: string;
   title: Text;
   role?: string | null;
-  userId?: string | null;
   assigneeId?: string | null;
   assigneeName?: string | null;
   estateId?: string;
   estateName?: Text | string;
-  workflowKey?: string;
+  workflow?: string;
   workflowTitle?: Text;
   state?: unknown;
   stateLabel?: Text | string;
@@ -63,17 +63,19 @@ export type TaskRow = {
   events?: string[];
 };
 
+/** One SLA clock of an instance, as `GET /api/instances/{id}` answers it (`clocks`). */
 export type SlaClock = {
-  metric: string;
-  title?: Text;
+  policy: string;
+  metricId: string;
   status: string;
-  dueAt?: string | null;
+  dueAt: string | null;
   warnAt?: string | null;
-  elapsedMs?: number;
-  remainingMs?: number;
-  breached?: boolean;
+  elapsedMs: number;
+  remainingMs: number | null;
+  budgetMs: number | null;
 };
 
+/** One accepted event, as `GET /api/instances/{id}/history` answers it, plus its `label` from the workflow. */
 export type HistoryEntry = {
   seq: number;
   type: string;
@@ -83,32 +85,37 @@ export type HistoryEntry = {
   actorName?: string | null;
   actorRole: string;
   at: string;
-  stateAfter?: unknown;
+  state?: unknown;
 };
 
-export type AllowedAction = { event: string; label?: Text; form?: string | null; formDefinition?: FormDefinition | null };
+/** An event the caller may send now (`actions` of `GET /api/instances/{id}`). */
+export type Action = { type: string; label?: Text; form?: string | null };
 
+/** An instance as `GET /api/instances/{id}` answers it (lists carry the summary fields), plus `estateName` and `history`. */
 export type InstanceView = {
   id: string;
   serial: string;
   estateId: string;
   estateName?: Text | string;
-  workflowKey: string;
-  workflowTitle?: Text;
+  workflow: string;
+  title?: Text;
   workflowVersion?: number;
   state: unknown;
   stateLabel?: Text | string;
   status: string;
   grade?: string | null;
-  context?: Record<string, unknown>;
+  data?: Record<string, unknown>;
   startedAt: string;
   endedAt?: string | null;
   tasks?: TaskRow[];
-  allowed?: AllowedAction[];
+  actions?: Action[];
   history?: HistoryEntry[];
-  sla?: SlaClock[];
+  clocks?: SlaClock[];
   timers?: { key: string; event: string; dueAt: string }[];
 };
+
+/** Whether an SLA clock is past its goal: stopped as breached, or still running with no time left. */
+export const isBreached = (c: SlaClock): boolean => c.status === 'breached' || (c.remainingMs ?? 0) < 0;
 
 export type ProcessEntry = {
   key: string;
@@ -117,5 +124,4 @@ export type ProcessEntry = {
   title: Text;
   version?: number;
   startForm?: string | null;
-  startFormDefinition?: FormDefinition | null;
 };

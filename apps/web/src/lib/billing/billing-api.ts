@@ -1,5 +1,5 @@
 import type { PaymentMethod, Receipt, RefundSlip, Statement } from '@estateflow/billing';
-import { api } from '$lib/api/client.ts';
+import { allPages, api } from '$lib/api/client.ts';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
 
 /** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
@@ -31,14 +31,17 @@ export const periodOfKey = (billKey: string): string => billKey.split('/').at(-1
 /** Loads a unit's bills, statement and receipts; the statement runs from the first bill's issue date (or 1 January) to the estate's today. */
 export async function loadUnitAccount(estateId: string, unitId: string): Promise<UnitAccount> {
   const q = `estateId=${encodeURIComponent(estateId)}&unitId=${encodeURIComponent(unitId)}`;
-  const [bills, receipts] = await Promise.all([
-    api<{ asOf: string; items: BillRow[] }>(`/billing/bills?${q}`),
-    api<{ items: UnitAccount['receipts'] }>(`/billing/receipts?${q}`),
+  // one household's lists are small by nature: every page of 200
+  const [first, receipts] = await Promise.all([
+    api<{ asOf: string; items: BillRow[]; nextCursor: string | null }>(`/billing/bills?${q}&limit=200`),
+    allPages<AccountReceipt>(`/billing/receipts?${q}&limit=200`),
   ]);
-  const firstIssue = bills.items.map((b) => b.issueOn).sort()[0];
-  const from = firstIssue && firstIssue < bills.asOf ? firstIssue : `${bills.asOf.slice(0, 4)}-01-01`;
-  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${bills.asOf}`);
-  return { asOf: bills.asOf, bills: bills.items, statement, receipts: receipts.items };
+  const rest = first.nextCursor ? await allPages<BillRow>(`/billing/bills?${q}&limit=200&asOf=${first.asOf}`, { cursor: first.nextCursor }) : [];
+  const bills = [...first.items, ...rest];
+  const firstIssue = bills.map((b) => b.issueOn).sort()[0];
+  const from = firstIssue && firstIssue < first.asOf ? firstIssue : `${first.asOf.slice(0, 4)}-01-01`;
+  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${first.asOf}`);
+  return { asOf: first.asOf, bills, statement, receipts };
 }
 
 export type PaymentInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string };

@@ -25,6 +25,7 @@ export const zh = {
   'login.failed': '用户名或密码错误',
   'login.demoHint': '演示账号见 API 说明（例如 admin / dispatcher / technician / resident）',
   'common.loading': '加载中…',
+  'common.more': '加载更多',
   'common.save': '保存',
   'common.cancel': '取消',
   'common.submit': '提交',
@@ -460,13 +461,13 @@ export const zh = {
   'role.duty_manager': '值班经理',
   'role.cs_manager': '客服经理',
   'role.property_manager': '物业经理',
+  'role.admin_supervisor': '行政主管',
+  'role.area_cs_assistant': '区域客户助理',
+  'role.cs_supervisor': '客服主管',
   'role.resident': '住户',
   'role.system': '系统',
   'nav.people': '人员',
   'nav.account': '我的账户',
-  'role.admin_supervisor': '行政主管',
-  'role.area_cs_assistant': '区域客户助理',
-  'role.cs_supervisor': '客服主管',
   'account.title': '我的账户',
   'account.changePassword': '修改密码',
   'account.current': '当前密码',
@@ -542,7 +543,6 @@ export const zh = {
   'task.reassignTo': '改派给',
   'task.anyRole': '所有角色',
   'task.reassigned': '已改派',
-  'common.more': '加载更多',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -10,9 +10,22 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type ParamKind = 'money' | 'duration' | 'percent' | 'permille' | 'integer' | 'number' | 'enum' | 'boolean' | 'time' | 'string';
 type Schema = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; pattern?: string; maxLength?: number; minLength?: number; multipleOf?: number };
-export type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text };
+export type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text; source?: string[]; defaultNotInDocuments?: Text };
 
-export type ParamField = { name: string; title: Text; description?: Text; schema: Schema; kind: ParamKind; unit?: Text; default: unknown };
+/**
+ * Where a default's number comes from: the requirement ids of the field documents, the reason it is
+ * not in them, or nothing declared (`wf validate` warns `default-without-source`).
+ */
+export type DefaultSource = { kind: 'documents'; ids: string[] } | { kind: 'not-in-documents'; reason: Text } | { kind: 'none' };
+
+export type ParamField = { name: string; title: Text; description?: Text; schema: Schema; kind: ParamKind; unit?: Text; default: unknown; defaultSource: DefaultSource };
+
+/** The source of a declared default: a reason it is not in the field documents wins over ids (which then name the rule the parameter serves). */
+export function defaultSourceOf(p: Pick<Declared, 'source' | 'defaultNotInDocuments'>): DefaultSource {
+  if (p.defaultNotInDocuments) return { kind: 'not-in-documents', reason: p.defaultNotInDocuments };
+  if (p.source?.length) return { kind: 'documents', ids: p.source };
+  return { kind: 'none' };
+}
 
 const UNITS: [RegExp, Text][] = [
   [/Minutes$/, { zh: '分钟', en: 'minutes' }],
@@ -46,7 +59,7 @@ function kindOf(name: string, schema: Schema): { kind: ParamKind; unit?: Text } 
 export function paramFields(declared: Record<string, Declared> | undefined, extra: Record<string, Declared> = {}): ParamField[] {
   const all = { ...extra, ...(declared ?? {}) };
   const names = [...Object.keys(declared ?? {}), ...Object.keys(extra).filter((n) => !(n in (declared ?? {})))];
-  return names.map((name) => [name, all[name]!] as const).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default }));
+  return names.map((name) => [name, all[name]!] as const).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default, defaultSource: defaultSourceOf(p) }));
 }
 
 /**

@@ -1,10 +1,10 @@
-import { api, ApiError } from '$lib/api/client.ts';
+import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
 import { BILL_READER_ROLES, CASHIER_ROLES, loadUnits, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 export type { BillRow };
-export type Arrears = { rows: { unitId: string; unitLabel: string | null; totalFen: number; buckets?: Record<string, number> }[] };
+export type Arrears = { totalFen: number; rows: { unitId: string; unitLabel: string | null; totalFen: number; buckets?: Record<string, number> }[] };
 
 const forbidden = (e: unknown) => e instanceof ApiError && e.status === 403;
 
@@ -14,10 +14,13 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const role = session.me?.memberships.find((m) => m.estateId === estateId)?.role ?? '';
   const staff = BILL_READER_ROLES.includes(role);
   const [bills, arrears, units] = await Promise.all([
-    api<{ asOf: string; items: BillRow[] }>(`/billing/bills?estateId=${estateId}`, { fetch }).catch((e: unknown) => {
-      if (forbidden(e)) return null;
-      throw e;
-    }),
+    // staff: the estate's newest page, more on demand; a resident: their household's bills, every page (small by nature)
+    api<Page<BillRow> & { asOf: string }>(`/billing/bills?estateId=${estateId}${staff ? '' : '&limit=200'}`, { fetch })
+      .then(async (first) => (staff || !first.nextCursor ? first : { ...first, items: [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))], nextCursor: null }))
+      .catch((e: unknown) => {
+        if (forbidden(e)) return null;
+        throw e;
+      }),
     staff ? api<Arrears>(`/billing/arrears?estateId=${estateId}`, { fetch }) : Promise.resolve(null),
     staff ? loadUnits(estateId, fetch) : Promise.resolve([] as UnitOption[]),
   ]);
@@ -26,6 +29,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
     estateName: session.estates.find((e) => e.id === estateId)?.name ?? '',
     asOf: bills?.asOf ?? '',
     bills: bills?.items ?? [],
+    nextCursor: bills?.nextCursor ?? null,
     forbidden: bills === null,
     arrears,
     units,

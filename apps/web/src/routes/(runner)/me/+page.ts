@@ -1,4 +1,4 @@
-import { api } from '$lib/api/client.ts';
+import { allPages, api } from '$lib/api/client.ts';
 import { listNotices } from '$lib/api/notices.ts';
 import { listInstances, listProcesses, listTasks, workflowTitles } from '$lib/api/runner.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
@@ -14,7 +14,9 @@ export const load: PageLoad = async ({ parent, fetch }) => {
     listInstances(new URLSearchParams(), fetch),
     listTasks(fetch).catch(() => []),
     session.has('resident', 'finance', 'property_manager', 'admin') && estateId
-      ? api<{ asOf: string; items: BillRow[] }>(`/billing/bills?estateId=${estateId}`, { fetch }).catch(() => null)
+      ? api<{ asOf: string; items: BillRow[]; nextCursor: string | null }>(`/billing/bills?estateId=${estateId}&limit=200`, { fetch })
+        .then(async (first) => ({ asOf: first.asOf, items: first.nextCursor && session.has('resident') ? [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))] : first.items }))
+        .catch(() => null)
       : Promise.resolve(null),
     listNotices(fetch).then((n) => n.slice(0, 5)).catch(() => []),
   ]);
@@ -22,5 +24,5 @@ export const load: PageLoad = async ({ parent, fetch }) => {
   const titles = new Map<string, Text>();
   for (const p of await listProcesses(fetch).catch(() => [])) titles.set(p.key, p.title);
   for (const [k, v] of await workflowTitles(requests.map((r) => r.estateId), fetch).catch(() => new Map<string, Text>())) titles.set(k, v);
-  return { requests: requests.map((r) => ({ ...r, workflowTitle: r.workflowTitle ?? titles.get(r.workflowKey) })), tasks, bills, notices };
+  return { requests: requests.map((r) => ({ ...r, title: r.title ?? titles.get(r.workflow) })), tasks, bills, notices };
 };

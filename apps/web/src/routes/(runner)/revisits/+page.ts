@@ -6,6 +6,6 @@ export const load: PageLoad = async ({ parent, fetch }) => {
   // The revisit queue (PS-8, RP-4, CP-7): open revisit tasks of my estates, in order of completion.
   const tasks = (await listTasks(fetch, 'all')).filter((t) => /revisit/i.test(t.key ?? '') || (t.events ?? []).some((e) => /REVISIT/.test(e)));
   const titles = await workflowTitles(tasks.map((t) => t.estateId ?? ''), fetch).catch(() => new Map());
-  for (const t of tasks) if (t.workflowKey) t.workflowTitle = titles.get(t.workflowKey);
+  for (const t of tasks) if (t.workflow) t.workflowTitle = titles.get(t.workflow);
   return { tasks: tasks.toSorted((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')) };
 };

@@ -1,0 +1,108 @@
+import { contextFields, renderDescription, type Form, type Text, type Visibility, type Workflow } from '@estateflow/definitions';
+import { humanise, isVisible } from '@estateflow/forms';
+import type { CompiledWorkflow } from '@estateflow/engine';
+import type { SlaPolicy } from '@estateflow/sla';
+
+/** How one field of a request's data reads: its title, how to show it, its option texts. */
+export type FieldWords = { title: Text; widget?: string; options?: { value: unknown; label: Text }[] };
+
+/**
+ * The public words of a workflow version as a viewer in `role` reads them: titles of the workflow,
+ * its states (a resident reads `residentTitle` where the state has one), events and SLA metrics;
+ * the labels and option texts of the data fields the role may see (`hidden` names those it may
+ * not, so a screen drops them rather than guessing); the description (a resident's own, when the
+ * workflow has one), rendered with the estate's parameters. Never expressions, guards, params,
+ * requirement ids or procedure text a resident should not read.
+ */
+export type DefinitionWords = {
+  key: string;
+  version: number;
+  title: Text;
+  description?: Text;
+  states: Record<string, Text>;
+  events: Record<string, { title: Text; fields?: Record<string, FieldWords>; hidden?: string[] }>;
+  fields: Record<string, FieldWords>;
+  hidden: string[];
+  metrics: Record<string, { title: Text }>;
+};
+
+type StateNode = { title?: Text; residentTitle?: Text; states?: Record<string, StateNode> };
+
+/** Every state path of a machine (`work.dispatched`) with its title as `role` reads it; a state with no title, its humanised key. */
+function stateTitles(node: StateNode, role: string, prefix = '', out: Record<string, Text> = {}): Record<string, Text> {
+  for (const [key, s] of Object.entries(node.states ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const title = (role === 'resident' ? (s.residentTitle ?? s.title) : s.title) ?? { zh: humanise(key), en: humanise(key) };
+    out[path] = title;
+    stateTitles(s, role, path, out);
+  }
+  return out;
+}
+
+const fieldWords = (f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[] }): FieldWords => ({
+  title: f.title,
+  ...(f.widget ? { widget: f.widget } : {}),
+  ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label })) } : {}),
+});
+
+/** The fields of one form as `role` sees them: words of the visible ones, names of the hidden ones. */
+function formWords(form: Form, role: string): { fields: Record<string, FieldWords>; hidden: string[] } {
+  const fields: Record<string, FieldWords> = {};
+  const hidden: string[] = [];
+  for (const section of form.layout.sections) {
+    for (const f of section.fields) {
+      const visibility = (f.visibility ?? section.visibility) as Visibility | undefined;
+      if (!isVisible({ visibility }, role)) hidden.push(f.field);
+      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}) });
+    }
+  }
+  return { fields, hidden };
+}
+
+/** The words of a compiled workflow version for `role`, with the SLA policies bound to it (pure). */
+export function definitionWords(
+  pinned: { key: string; version: number; compiled: CompiledWorkflow; params: Record<string, unknown> },
+  role: string,
+  policies: readonly { key: string; policy: SlaPolicy }[],
+): DefinitionWords {
+  const def = pinned.compiled.definition as unknown as Workflow & { machine: StateNode; residentDescription?: Text };
+  const forms = pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>;
+  const fields: Record<string, FieldWords> = {};
+  const hidden: string[] = [];
+  for (const [name, view] of contextFields(def, forms)) {
+    if (isVisible(view, role)) fields[name] = fieldWords(view as FieldWords & { title: Text });
+    else hidden.push(name);
+  }
+  const events: DefinitionWords['events'] = {};
+  for (const [type, e] of Object.entries(def.events ?? {})) {
+    const form = e.form ? forms.get(e.form) : undefined;
+    events[type] = { title: e.label ?? { zh: humanise(type), en: humanise(type) }, ...(form ? formWords(form, role) : {}) };
+  }
+  const metrics: DefinitionWords['metrics'] = {};
+  for (const { key, policy } of policies) {
+    for (const m of policy.metrics) {
+      metrics[`${key}/${m.id}`] = { title: m.title ?? { zh: humanise(m.id), en: humanise(m.id) } };
+    }
+  }
+  const description = role === 'resident' ? (def.residentDescription ?? undefined) : def.description;
+  return withParams({
+    key: pinned.key,
+    version: pinned.version,
+    title: def.title,
+    ...(description ? { description } : {}),
+    states: stateTitles(def.machine, role),
+    events,
+    fields,
+    hidden,
+    metrics,
+  }, pinned.params);
+}
+
+/** Every text of the words with its `{{params.x}}` placeholders filled (an option "within {{params.majorRepairDays}} days"). */
+function withParams<T>(value: T, params: Record<string, unknown>): T {
+  if (Array.isArray(value)) return value.map((v) => withParams(v, params)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (typeof o['zh'] === 'string' && typeof o['en'] === 'string' && Object.keys(o).length === 2) return renderDescription(o as Text, params) as T;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, withParams(v, params)])) as T;
+}

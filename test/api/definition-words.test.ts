@@ -1,0 +1,55 @@
+import { and, eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { createCompany, createEstate, createUser } from '@estateflow/api';
+import { definitionVersions } from '@estateflow/db';
+import { withDatabases } from '../support/db.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
+
+withDatabases((kind, getDb) => {
+  it(`a resident reads the words of the process behind their own request (resident titles, no internal field) and staff their own, never a 403 on their own page, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '用语物业');
+    const estateId = await createEstate(db, tenantId, { name: '用语小区' });
+    const roles = ['admin', 'resident', 'dispatcher'] as const;
+    for (const role of roles) await createUser(db, testConfig as never, { tenantId, username: `dw-${role}-${kind}`, password: 'pw', roles: [{ estateId, role }] });
+    const app = testApp(db);
+    const [admin, resident, dispatcher] = await Promise.all(roles.map((r) => signIn(app, `dw-${r}-${kind}`, 'pw')));
+    for (const bundleId of ['repair', 'lost-and-found']) expect((await admin!.call('POST', '/api/bundles/install', { estateId, bundleId })).status).toBe(200);
+    const started = await resident!.call('POST', '/api/instances', { estateId, workflow: 'repair', data: { name: '王女士', unit: '1-101', phone: '13800000000', fault: '厨房漏水' } });
+    expect(started.status).toBe(201);
+    const versionId = started.body.definitionVersionId as string;
+
+    const mine = await resident!.call('GET', `/api/definitions/versions/${versionId}/words`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.title.zh).toBe('报修');
+    expect(mine.body.states.received).toEqual({ zh: '已受理', en: 'Received' }); // the resident title
+    expect(mine.body.states['work.dispatched'].zh).toBe('师傅即将上门');
+    expect(mine.body.events.CLASSIFY.title.zh).toBe('分类派单');
+    expect(mine.body.fields.fault.title.zh).toBeTruthy();
+    expect(mine.body.hidden).toEqual(expect.arrayContaining(['charged', 'reworkCount', 'damageReported']));
+    expect(Object.keys(mine.body.fields)).not.toContain('reworkCount');
+    expect(mine.body.events.QUOTE.hidden).toContain('priceFen');
+    expect(Object.keys(mine.body.events.QUOTE.fields)).toEqual(expect.arrayContaining(['decision', 'residentSignature']));
+    const text = JSON.stringify(mine.body);
+    expect(text).not.toContain('{{');
+    expect(mine.body.fields.kind.options.find((o: { value: string }) => o.value === 'major').label.zh).toMatch(/不超过 \d+ 天/);
+    expect(Object.values(mine.body.metrics).map((m) => (m as { title: { zh: string } }).title.zh)).toContain('到场时限');
+    // nothing of the machinery: no guard, param, expression or requirement id; placeholders filled from the parameters
+    for (const internal of ['guards', 'params.', 'RP-', '"machine"', 'onSiteFrom']) expect(text).not.toContain(internal);
+
+    const staff = await dispatcher!.call('GET', `/api/definitions/versions/${versionId}/words`);
+    expect(staff.status).toBe(200);
+    expect(staff.body.states.received.zh).toBe('待派单');
+    expect(staff.body.fields.reworkCount.title.zh).toBe('返工次数');
+    expect(staff.body.events.QUOTE.fields.priceFen.widget).toBe('money');
+    expect(staff.body.hidden).toEqual([]);
+
+    // a process the resident has no request on and may not start: refused with the reason, in both languages
+    const [lost] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'lost-and-found')));
+    const refused = await resident!.call('GET', `/api/definitions/versions/${lost!.id}/words`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message.zh).toContain('住户');
+    expect(refused.body.error.message.en).toContain('Residents');
+    expect((await dispatcher!.call('GET', `/api/definitions/versions/${lost!.id}/words`)).status).toBe(200);
+  });
+});
