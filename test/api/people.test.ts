@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, type Db } from '@estateflow/db';
-import { commonPasswordCount, createCompany, createEstate, createUser, passwordProblem } from '@estateflow/api';
+import { commonPasswordCount, createCompany, createEstate, createUser, passwordProblem, pruneAdminAudit } from '@estateflow/api';
 import { ticketBundle } from '../support/bundle.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, type Client } from '../support/api.ts';
@@ -172,5 +172,14 @@ withDatabases((kind, getDb) => {
     const b = await signIn(app(), `chen-${tag}`, 'a brand new secret');
     expect((await a.call('POST', '/api/auth/logout-everywhere', {})).body.sessionsEnded).toBe(2);
     expect((await b.call('GET', '/api/auth/me')).status).toBe(401);
+  });
+
+  it(`keeps administrative audit lines at least 180 days, whatever the setting, on ${kind}`, async () => {
+    const [line] = await db.select().from(auditLog).where(eq(auditLog.action, 'people.create')).limit(1);
+    const at = line!.at;
+    expect(await pruneAdminAudit(db, new Date(at.getTime() + 179 * 86_400_000), 30)).toBe(0);
+    expect((await db.select().from(auditLog).where(and(eq(auditLog.id, line!.id)))).length).toBe(1);
+    expect(await pruneAdminAudit(db, new Date(at.getTime() + 400 * 86_400_000), 365)).toBeGreaterThan(0);
+    expect((await db.select().from(auditLog).where(and(eq(auditLog.id, line!.id)))).length).toBe(0);
   });
 });

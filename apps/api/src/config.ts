@@ -1,3 +1,4 @@
+import { auditRetentionDays } from './services/admin-audit.ts';
 import { attachmentOrphanHours } from './services/attachment-sweep.ts';
 import { defaultInputBounds, type InputBounds } from './input-bounds.ts';
 import { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
@@ -38,7 +39,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     argon2: { memoryCost: 19456, timeCost: 2 },
     sessionTtlMs: 12 * 60 * 60 * 1000,
     sessionIdleMs: (Number(process.env.EF_SESSION_IDLE_MINUTES) || 120) * 60 * 1000,
-    auditRetentionDays: Math.max(180, Number(process.env.EF_AUDIT_RETENTION_DAYS) || 180),
+    auditRetentionDays: auditRetentionDays(),
     secureCookies: false,
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,

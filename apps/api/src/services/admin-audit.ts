@@ -17,6 +17,9 @@ export async function auditAdmin(
   });
 }
 
+/** Days administrative audit lines are kept: env EF_AUDIT_RETENTION_DAYS, never below 180 (Cybersecurity Law art. 21: six months). */
+export const auditRetentionDays = (): number => Math.max(180, Number(process.env.EF_AUDIT_RETENTION_DAYS) || 180);
+
 /** Deletes administrative audit lines (`people.*`, `account.*`, `roles.*`, `auth.*`, `pii.*`) older than the retention; answers how many. */
 export async function pruneAdminAudit(db: DbOrTx, now: Date, retentionDays: number): Promise<number> {
   const days = Math.max(180, retentionDays);
