@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRequirementsMd, loadBundleScenarios, requirementIds, tableProblems, tableRows } from './support/requirements-table.ts';
+import { findRequirementsMd, findSharedRequirementsMd, loadBundleScenarios, requirementIds, tableProblems, tableRows } from './support/requirements-table.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const workflows = join(ROOT, 'workflows');
@@ -9,12 +9,21 @@ const workflows = join(ROOT, 'workflows');
 describe("workflows/README.md's requirements table (#22)", () => {
   it('lists every requirement ID of requirements.md once, with its bundle, a scenario that exists and cites it, and "faithful" or "differs because …"', () => {
     const path = findRequirementsMd(ROOT);
-    expect(path, `requirements.md not found in shared/ beside or above ${ROOT} (set EF_REQUIREMENTS)`).not.toBeNull();
+    expect(path, `workflows/requirements.md not found under ${ROOT} (set EF_REQUIREMENTS)`).not.toBeNull();
     const ids = requirementIds(readFileSync(path!, 'utf8'));
     expect(ids.length).toBeGreaterThanOrEqual(83);
     const rows = tableRows(readFileSync(join(workflows, 'README.md'), 'utf8'));
     expect(tableProblems(ids, rows, loadBundleScenarios(workflows))).toEqual([]);
     expect(rows.map((r) => r.id).toSorted()).toEqual([...ids].toSorted());
+  });
+
+  it('keeps workflows/requirements.md equal to shared/requirements.md wherever the original sits beside the checkout', () => {
+    const copy = findRequirementsMd(ROOT);
+    const original = findSharedRequirementsMd(ROOT);
+    expect(copy).not.toBeNull();
+    // A clean clone on a CI machine has no shared/ beside it: the copy in the repository is then the source.
+    if (original) expect(readFileSync(copy!, 'utf8'), `copy ${original} to workflows/requirements.md`).toBe(readFileSync(original, 'utf8'));
+    else expect(readFileSync(copy!, 'utf8')).toMatch(/PS-1/);
   });
 
   it('fails when an ID is missing, a scenario does not exist or does not cite the ID, or a row without a scenario claims to be faithful', () => {

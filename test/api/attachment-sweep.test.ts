@@ -85,7 +85,7 @@ withDatabases((kind, getDb, getFresh) => {
       // each submitter names their own upload (naming someone else's is refused for another reason)
       const stale = await uploadAged(w.own.admin, w.own.estateId, 71.5);
       const staleOfTech = await uploadAged(tech, w.own.estateId, 71.5);
-      const instances = async () => (await w.own.admin.call('GET', `/api/instances?estateId=${w.own.estateId}&workflow=test-ticket`)).body.total as number;
+      const instances = async () => (await w.own.admin.call('GET', `/api/instances?estateId=${w.own.estateId}&workflow=test-ticket&total=true`)).body.total as number;
       const count = await instances();
       const refused = await w.own.admin.call('POST', '/api/instances', { estateId: w.own.estateId, workflow: 'test-ticket', data: { summary: stale.url } });
       expect(refused.status).toBe(422);

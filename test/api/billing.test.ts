@@ -66,8 +66,24 @@ withDatabases((kind, getDb) => {
     const badPeriod = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period: '2027-05' });
     expect(badPeriod.status).toBe(400);
     expect(badPeriod.body.error.field).toBe('period');
+    // a year no date can be computed from (#16: was a 500): 400 naming the period, in zh and en
+    for (const period of ['9999-Q4', '0000-Q1']) {
+      const far = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-quarterly', period });
+      expect(far.status).toBe(400);
+      expect(far.body.error.field).toBe('period');
+      expect(far.body.error.message.en).toContain('the year must be from 1900 to 2999');
+      expect(far.body.error.message.zh).toContain('年份须在 1900 到 2999 之间');
+      const notices = await fin.call('GET', `/api/billing/notices?estateId=${estateId}&plan=garden-quarterly&period=${period}`);
+      expect(notices.status).toBe(400);
+      expect(notices.body.error.field).toBe('period');
+    }
 
     // the shop pays on 2027-02-20, after the final notice: 188.89 yuan late fee (51 days at 3 ‰)
+    // amounts are bounded (MAX_AMOUNT_FEN, 1 亿元): a larger payment is 400 naming amountFen, nothing recorded
+    const huge = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 10_000_000_001, method: 'cash' });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.field).toBe('amountFen');
+    expect(huge.body.error.message.zh).toContain('1 亿元');
     const unknownMethod = await desk.call('POST', '/api/billing/payments', { estateId, unitId: shop!.id, amountFen: 142345, method: 'cheque' });
     expect(unknownMethod.status).toBe(400);
     expect(unknownMethod.body.error.field).toBe('method');

@@ -16,7 +16,7 @@ import { withDatabases } from '../support/db.ts';
 const notedTicket = structuredClone(ticketBundle);
 {
   const wf = notedTicket.files['workflow.json'] as unknown as { events: Record<string, unknown>; machine: { states: { open: { on: Record<string, unknown> } } } };
-  wf.events.NOTE = { label: { zh: '备注', en: 'Note' }, roles: ['technician', 'dispatcher'] };
+  wf.events.NOTE = { label: { zh: '备注', en: 'Note' }, roles: ['technician', 'dispatcher'], form: 'ticket-ack' };
   wf.machine.states.open.on.NOTE = { actions: [{ type: 'assign', params: { values: { note: "has(event.data.note) ? event.data.note : ''" } } }] };
 }
 

@@ -90,4 +90,37 @@ withDatabases((kind, getDb) => {
     const other = await as('A').call('GET', `/api/notices?estateId=${w.otherCompany.estateId}`);
     expect([403, 404]).toContain(other.status);
   });
+
+  it(`without an estate, one call lists the caller's notices of every estate, each by their role there, newest first, a page at a time, on ${kind}`, async () => {
+    const db = getDb();
+    const t = w.own.tenantId;
+    // a dispatcher of the world's estate who also lives in 1-102 here (a resident)
+    const username = `n-two-${randomUUID().slice(0, 8)}`;
+    const id = await createUser(db, testConfig as never, { tenantId: t, username, password: 'pw', roles: [{ estateId, role: 'resident' }, { estateId: w.own.estateId, role: 'dispatcher' }] });
+    const [u102] = await db.select().from(units).where(and(eq(units.tenantId, t), eq(units.estateId, estateId), eq(units.label, '1-102')));
+    await db.insert(residents).values({ tenantId: t, id: randomUUID(), estateId, unitId: u102!.id, name: 'D', userId: id });
+    const client = await signIn(w.app, username, 'pw');
+    await notice(db, w.own.estateId, t, null, 'notify', { kind: 'notify', to: { role: 'dispatcher' }, message: { zh: '调度', en: 'to the dispatchers of the other estate' }, channel: 'app' });
+    const all = await client.call('GET', '/api/notices');
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    const en = (items: { payload: { message: { en: string } } }[]) => items.map((n) => n.payload.message.en);
+    // here as a resident of building 1 (not the complaint's raiser), there as a dispatcher; never the other company's
+    expect(en(all.body.items).sort()).toEqual(['to the building', 'to the estate', 'to the dispatchers of the other estate'].sort());
+    expect(all.body.items.map((n: { estateId: string }) => n.estateId).sort()).toEqual([estateId, estateId, w.own.estateId].sort());
+    const times = all.body.items.map((n: { createdAt: string }) => Date.parse(n.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // pages of one follow the cursor to the same list
+    const paged: { payload: { message: { en: string } } }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await client.call('GET', `/api/notices?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(en(paged)).toEqual(en(all.body.items));
+    const tooMany = await client.call('GET', '/api/notices?limit=500');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.field).toBe('limit');
+  });
 });

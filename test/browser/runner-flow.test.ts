@@ -99,7 +99,7 @@ describe('a process from the designer to the revisit, in Chromium', () => {
     // lint findings are live and clickable to the element
     const lint = page.getByTestId('lint');
     await expect.poll(() => lint.textContent()).toMatch(/signoff[\s\S]*revisit|revisit[\s\S]*signoff/);
-    await lint.getByRole('button', { name: /\/machine\/states\/signoff / }).click();
+    await lint.locator('[data-path-link="/machine/states/signoff"]').first().click();
     await expect(page.getByTestId('state-props').textContent()).resolves.toContain('signoff');
     await screenshot(page, 'designer-workflow-draft');
 

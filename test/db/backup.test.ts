@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attachments, backupTables, createDb, type Db } from '@estateflow/db';
-import { defaultConfig, seedDemo } from '@estateflow/api';
+import { attachments, backupTables, companies, createDb, restoreBackup, type Db } from '@estateflow/db';
+import { createCompany, defaultConfig, seedDemo } from '@estateflow/api';
 import { backupCommand, restoreCommand } from '../../packages/cli/src/commands/backup.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { testConfig } from '../support/api.ts';
+import { freePort, startServer, stop } from '../support/server-process.ts';
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : (r as { rows: T[] }).rows);
 
@@ -119,4 +120,30 @@ describe('pnpm backup / pnpm restore', () => {
       restoreEnv();
     }
   }, 120_000);
+
+  it('pnpm start on PGlite backs the folder up while it serves (EF_BACKUP_HOURS), and the file restores', async () => {
+    const dataDir = join(dir, 'served', 'pglite');
+    const seeded = await createDb({ dataDir });
+    const tenantId = await createCompany(seeded.db, '定时备份');
+    await seeded.close();
+    // every 2 s here; the default is a day
+    const server = startServer({ PGLITE_DIR: dataDir, EF_NO_WORKER: '1', EF_BACKUP_HOURS: String(2 / 3600), EF_BACKUP_FIRST_AFTER_MS: '200' }, await freePort());
+    try {
+      await server.listening;
+      const until = Date.now() + 60_000;
+      while (!server.output().includes('backup written') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await stop(server, 'SIGTERM');
+    }
+    expect(server.output()).toContain('backup written');
+    const files = readdirSync(join(dir, 'served', 'backups')).filter((f) => f.endsWith('.backup.gz'));
+    expect(files.length).toBeGreaterThan(0);
+    const target = await createDb();
+    try {
+      await restoreBackup(target.db, join(dir, 'served', 'backups', files[0]!));
+      expect((await target.db.select().from(companies)).map((c) => c.id)).toEqual([tenantId]);
+    } finally {
+      await target.close();
+    }
+  }, 180_000);
 });

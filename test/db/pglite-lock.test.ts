@@ -18,7 +18,7 @@ describe('the embedded database is held by one process', () => {
   afterAll(async () => {
     await Promise.all(children.map((c) => stop(c)));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('refuses a second server on the same folder, naming the process that holds it, and leaves the first serving', async () => {
     const dataDir = fresh();
@@ -40,7 +40,7 @@ describe('the embedded database is held by one process', () => {
     children.push(third);
     await third.listening;
     await stop(third, 'SIGTERM');
-  });
+  }, 180_000);
 
   it('takes over the lock of a process killed with SIGKILL', async () => {
     const dataDir = fresh();
@@ -53,7 +53,7 @@ describe('the embedded database is held by one process', () => {
     children.push(next);
     await next.listening;
     await stop(next, 'SIGTERM');
-  });
+  }, 180_000);
 
   it('refuses `pnpm worker` without DATABASE_URL, saying PGlite serves one process and scale-out needs PostgreSQL', async () => {
     const worker = startServer({ PGLITE_DIR: fresh() }, await freePort(), workerMain);
@@ -62,7 +62,7 @@ describe('the embedded database is held by one process', () => {
     expect(worker.output()).toContain('serves one process');
     expect(worker.output()).toContain('DATABASE_URL');
     expect(worker.output()).toContain('只服务一个进程');
-  });
+  }, 180_000);
 
   it('in one process: a live holder is refused, a stale lock file (dead pid) is taken over, release frees the folder', async () => {
     const dataDir = fresh();
@@ -78,7 +78,7 @@ describe('the embedded database is held by one process', () => {
     const taken = await createDb({ dataDir, migrate: false });
     await taken.close();
     expect(readdirSync(dataDir)).not.toContain(pgliteLockFile);
-  });
+  }, 180_000);
 
   it('a folder PostgreSQL cannot recover gives its reason in words and points to the backup, not WebAssembly', async () => {
     const dataDir = fresh();
@@ -98,5 +98,5 @@ describe('the embedded database is held by one process', () => {
     expect(server.output()).toContain('pnpm restore');
     expect(server.output()).toContain('无法打开嵌入式数据库');
     expect(server.output()).not.toContain('RuntimeError');
-  });
+  }, 180_000);
 });

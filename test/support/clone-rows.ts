@@ -3,17 +3,18 @@ import type { Db } from '@estateflow/db';
 
 /**
  * `n` copies of a real instance, made in SQL: its row, history, tasks and outbox rows, with new ids
- * (md5 of the template id and the copy number) and serials `<serial>-c<n>`, all else as the product
+ * (md5 of the template id, `tag` and the copy number) and serials `<serial>-<tag><n>`, all else as the product
  * wrote it. `startShiftMs` moves the copy k's start and history k × that many ms later (0 keeps every
  * copy on the template's start instant: ties a keyset must break by id).
  */
-export async function cloneInstance(db: Db, tenantId: string, templateId: string, n: number, startShiftMs = 0): Promise<void> {
-  const newId = (col: string) => sql.raw(`md5(${col}::text || '/' || g)::uuid`);
+export async function cloneInstance(db: Db, tenantId: string, templateId: string, n: number, startShiftMs = 0, tag = 'c'): Promise<void> {
+  if (!/^[a-z]+$/.test(tag)) throw new Error(`tag must be lower-case letters: ${tag}`);
+  const newId = (col: string) => sql.raw(`md5(${col}::text || '/${tag}' || g)::uuid`);
   const shift = sql`(g * ${startShiftMs}::int) * interval '1 millisecond'`;
   await db.execute(sql`
     insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, grade, search_text, version, started_at, started_by, updated_at, ended_at)
-    select i.tenant_id, ${newId('i.id')}, i.estate_id, i.unit_id, i.workflow_key, i.definition_version_id, i.workflow_version, i.serial || '-c' || g, i.state, i.snapshot, i.status, i.grade,
-      replace(i.search_text, i.serial, i.serial || '-c' || g), i.version, i.started_at + ${shift}, i.started_by, i.updated_at + ${shift}, i.ended_at + ${shift}
+    select i.tenant_id, ${newId('i.id')}, i.estate_id, i.unit_id, i.workflow_key, i.definition_version_id, i.workflow_version, i.serial || ${`-${tag}`} || g, i.state, i.snapshot, i.status, i.grade,
+      replace(i.search_text, i.serial, i.serial || ${`-${tag}`} || g), i.version, i.started_at + ${shift}, i.started_by, i.updated_at + ${shift}, i.ended_at + ${shift}
     from instances i, generate_series(1, ${n}::int) g where i.tenant_id = ${tenantId}::uuid and i.id = ${templateId}::uuid`);
   await db.execute(sql`
     insert into events (tenant_id, instance_id, seq, type, data, actor_id, actor_role, at, idempotency_key, state_after)

@@ -81,12 +81,18 @@ export function tableProblems(ids: readonly string[], rows: readonly TableRow[],
 }
 
 /**
- * requirements.md lives outside the repository, in `shared/` beside the checkout (`../shared`);
- * a worktree may sit deeper, so the nearest `shared/requirements.md` up the tree is taken.
- * `EF_REQUIREMENTS` names another file.
+ * The field documents' requirements: `workflows/requirements.md`, a copy of `shared/requirements.md`
+ * (which lives outside the repository, beside the checkout) kept in the repository so that a clean
+ * clone tests alone. `EF_REQUIREMENTS` names another file.
  */
 export function findRequirementsMd(from: string): string | null {
   if (process.env['EF_REQUIREMENTS']) return process.env['EF_REQUIREMENTS'];
+  const copy = join(resolve(from), 'workflows', 'requirements.md');
+  return existsSync(copy) ? copy : null;
+}
+
+/** The nearest `shared/requirements.md` up the tree from `from` (the original the copy follows), or null. */
+export function findSharedRequirementsMd(from: string): string | null {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'requirements.md');
     if (existsSync(candidate)) return candidate;

@@ -6,6 +6,7 @@
  * recursive walk over JSON nested 10,000 deep overflows the stack: each was a 500 before.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { LIMITS } from '@estateflow/definitions';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
@@ -13,14 +14,14 @@ import { ApiError } from './errors.ts';
 export interface InputBounds {
   /** largest JSON request body in bytes (env EF_BODY_MAX_BYTES, default 1 MiB; uploads keep `attachmentMaxBytes`) */
   bodyMaxBytes: number;
-  /** deepest nesting of objects and arrays in a JSON body (default 64; the deepest catalogue definition has 13) */
+  /** deepest nesting of objects and arrays in a JSON body (default: the definitions' own `LIMITS.maxDepth`, 64; the deepest catalogue definition has 13) */
   jsonMaxDepth: number;
 }
 
 /** Defaults: not in the field documents. 1 MiB holds the largest catalogue bundle (about 190 KB) five times over. */
 export const defaultInputBounds = (): InputBounds => ({
   bodyMaxBytes: Number(process.env.EF_BODY_MAX_BYTES) || 1024 * 1024,
-  jsonMaxDepth: 64,
+  jsonMaxDepth: LIMITS.maxDepth,
 });
 
 /** Query parameters that page a list: whole numbers in these ranges (a larger page is refused, not cut). */

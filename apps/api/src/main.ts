@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { scheduleBackups } from './backup-schedule.ts';
 import { defaultConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
 import { openDatabaseOrExit } from './open-database.ts';
@@ -51,11 +53,21 @@ const server = createServer((req, res) => {
   res.end();
 });
 
+// PGlite only (on PostgreSQL, back up the server with its own tools or pnpm backup)
+const stopBackups = kind === 'pglite'
+  ? scheduleBackups(db, {
+    dir: process.env.EF_BACKUP_DIR ?? `${dirname(dataDir)}/backups`,
+    everyHours: Number(process.env.EF_BACKUP_HOURS ?? 24),
+    keep: Number(process.env.EF_BACKUP_KEEP ?? 7),
+    firstAfterMs: Number(process.env.EF_BACKUP_FIRST_AFTER_MS ?? 60_000),
+  })
+  : undefined;
 const stopWorker = process.env.EF_NO_WORKER === '1' ? undefined : startWorker({ db, workerId: `${hostname()}:${process.pid}` });
 server.listen(port, () => console.log(`[estateflow] listening on http://localhost:${port} (API reference: /api/docs)`));
 
 const shutdown = async () => {
   server.close();
+  stopBackups?.();
   await stopWorker?.();
   await close();
   process.exit(0);

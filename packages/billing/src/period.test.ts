@@ -28,4 +28,10 @@ describe('periods', () => {
     expect(periodsBetween({ cadence: 'monthly' }, '2027-01-15', '2027-04-01').map((p) => p.id)).toEqual(['2027-02', '2027-03', '2027-04']);
     expect(periodsBetween({ cadence: 'semi-annual' }, '2027-01-01', '2028-12-31').map((p) => p.id)).toEqual(['2027-H1', '2027-H2', '2028-H1', '2028-H2']);
   });
+  it('refuses a year outside 1900-2999, whose dates would leave four digits', () => {
+    const plan = { cadence: 'monthly' as const };
+    expect(parsePeriod(plan, '9999-12')).toMatchObject({ reason: 'invalid-period', path: '/period' });
+    expect(parsePeriod(plan, '1899-12')).toMatchObject({ reason: 'invalid-period' });
+    expect(parsePeriod(plan, '2999-12')).toMatchObject({ id: '2999-12', end: '2999-12-31' });
+  });
 });

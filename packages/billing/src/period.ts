@@ -23,6 +23,13 @@ const ID: Record<Cadence, RegExp> = {
   'semi-annual': /^(\d{4})-H([12])$/,
 };
 
+/**
+ * Years a period id may name (not in the field documents): every date a period leads to (its
+ * bills, notices and recovery ladder, a few years at most) stays a four-digit year, which the
+ * civil-date format and the database both need; `9999-12` was a 500 before.
+ */
+export const PERIOD_YEARS = { min: 1900, max: 2999 } as const;
+
 export function monthsPerPeriod(cadence: Cadence): number {
   return MONTHS[cadence];
 }
@@ -59,9 +66,14 @@ export function periodOf(cadence: Cadence, year: number, index: number, anchorMo
 export function parsePeriod(plan: Pick<BillingPlan, 'cadence' | 'anchorMonth'>, id: string): Period | BillingError {
   const m = ID[plan.cadence].exec(id);
   const index = m ? Number(m[2]) : 0;
+  const shown = id.length > 40 ? `${id.slice(0, 40)}…` : id;
   if (!m || index < 1 || index > 12 / MONTHS[plan.cadence]) {
     const example = periodId(plan.cadence, 2027, 1);
-    return billingError('invalid-period', '/period', `账期 "${id}" 不符合${plan.cadence}的格式，例如 ${example}`, `Period "${id}" is not a ${plan.cadence} period id such as ${example}`);
+    return billingError('invalid-period', '/period', `账期 "${shown}" 不符合${plan.cadence}的格式，例如 ${example}`, `Period "${shown}" is not a ${plan.cadence} period id such as ${example}`);
+  }
+  const year = Number(m[1]);
+  if (year < PERIOD_YEARS.min || year > PERIOD_YEARS.max) {
+    return billingError('invalid-period', '/period', `账期 "${shown}" 的年份须在 ${PERIOD_YEARS.min} 到 ${PERIOD_YEARS.max} 之间`, `Period "${shown}": the year must be from ${PERIOD_YEARS.min} to ${PERIOD_YEARS.max}`);
   }
   return periodOf(plan.cadence, Number(m[1]), index, plan.anchorMonth ?? 1);
 }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -55,34 +55,45 @@ const statementBytes = 16 * 1024 * 1024;
  */
 export async function writeBackup(db: Db, source: BackupHeader['source'], file: string): Promise<BackupHeader> {
   const gzip = createGzip();
-  const out = createWriteStream(file);
+  // written aside and renamed when whole: a process killed mid-backup leaves no file that looks complete
+  const partial = `${file}.partial`;
+  const out = createWriteStream(partial);
   gzip.pipe(out);
   const write = async (line: string) => {
     if (!gzip.write(`${line}\n`)) await once(gzip, 'drain');
   };
-  const header = await db.transaction(async (tx) => {
-    await tx.execute(sql`set transaction isolation level repeatable read, read only`);
-    const tables = await backupTables(tx);
-    const counts: Record<string, number> = {};
-    for (const t of tables) {
-      const [c] = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from ${sql.identifier(t)}`));
-      counts[t] = c?.n ?? 0;
-    }
-    const h: BackupHeader = { format: 'estateflow-backup', version: 1, createdAt: new Date().toISOString(), source, migrations: await appliedMigrations(tx), tables: counts };
-    await write(JSON.stringify(h));
-    for (const t of tables) {
-      await write(JSON.stringify({ table: t, rows: counts[t] }));
-      await tx.execute(sql`declare ef_backup no scroll cursor for select row_to_json(x)::text as j from ${sql.identifier(t)} x`);
-      for (let left = counts[t] ?? 0; left > 0; left -= batch) {
-        const rows = rowsOf<{ j: string }>(await tx.execute(sql.raw(`fetch ${batch} from ef_backup`)));
-        for (const r of rows) await write(r.j);
+  let header: BackupHeader;
+  try {
+    header = await db.transaction(async (tx) => {
+      await tx.execute(sql`set transaction isolation level repeatable read, read only`);
+      const tables = await backupTables(tx);
+      const counts: Record<string, number> = {};
+      for (const t of tables) {
+        const [c] = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from ${sql.identifier(t)}`));
+        counts[t] = c?.n ?? 0;
       }
-      await tx.execute(sql`close ef_backup`);
-    }
-    return h;
-  });
+      const h: BackupHeader = { format: 'estateflow-backup', version: 1, createdAt: new Date().toISOString(), source, migrations: await appliedMigrations(tx), tables: counts };
+      await write(JSON.stringify(h));
+      for (const t of tables) {
+        await write(JSON.stringify({ table: t, rows: counts[t] }));
+        await tx.execute(sql`declare ef_backup no scroll cursor for select row_to_json(x)::text as j from ${sql.identifier(t)} x`);
+        for (let left = counts[t] ?? 0; left > 0; left -= batch) {
+          const rows = rowsOf<{ j: string }>(await tx.execute(sql.raw(`fetch ${batch} from ef_backup`)));
+          for (const r of rows) await write(r.j);
+        }
+        await tx.execute(sql`close ef_backup`);
+      }
+      return h;
+    });
+  } catch (e) {
+    gzip.destroy();
+    out.destroy();
+    rmSync(partial, { force: true });
+    throw e;
+  }
   gzip.end();
   await once(out, 'close');
+  renameSync(partial, file);
   return header;
 }
 

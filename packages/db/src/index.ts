@@ -7,3 +7,4 @@ export { functionFiles, functionsAfterMigrations, normalise, pendingFunctionMigr
 export { acquirePgliteLock, PgliteLockedError, pgliteLockFile, type PgliteLockHolder } from './pglite-lock.ts';
 export { openPgliteFolder, PgliteOpenError } from './pglite-open.ts';
 export { BackupError, backupTables, restoreBackup, writeBackup, type BackupHeader } from './backup.ts';
+export { rescuePglite, type RescueOutcome } from './pglite-rescue.ts';

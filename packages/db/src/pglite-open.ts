@@ -13,11 +13,15 @@ export class PgliteOpenError extends Error {
     cause: unknown,
   ) {
     const said = postgresLog.length ? `\nPostgreSQL: ${postgresLog.join('\n            ')}` : '';
+    // the checkpoint pg_control names is gone from the WAL: the case of two processes on one folder
+    const rescue = postgresLog.some((l) => l.includes('valid checkpoint record'))
+      ? `\n若日志提到检查点，可先用 pnpm wf pglite-rescue ${dataDir} 读出数据。\nPostgreSQL lost its checkpoint: \`pnpm wf pglite-rescue ${dataDir}\` may read the data out (then pnpm backup at once).`
+      : '';
     super(
       `无法打开嵌入式数据库 ${dataDir}：PostgreSQL 恢复时中止。请用备份恢复：pnpm restore <备份文件>（见 README“嵌入式数据库”）；原目录请保留，勿删除。\n` +
         `The embedded database in ${dataDir} cannot be opened: PostgreSQL stopped while recovering it.${said}\n` +
         'Restore your latest backup with `pnpm restore <backup file>` (README, "The embedded database"), which also covers ' +
-        'moving to PostgreSQL. Keep the folder as it is (move it aside, do not delete it): the README says how it may be rescued.',
+        `moving to PostgreSQL. Keep the folder as it is (move it aside, do not delete it).${rescue}`,
       { cause },
     );
     this.name = 'PgliteOpenError';

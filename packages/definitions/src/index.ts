@@ -16,7 +16,7 @@ export { ACTION_TYPES, PLATFORM_ROLES, BUILT_IN_CALENDARS } from './vocabulary.t
 export type { ActionType, PlatformRole } from './vocabulary.ts';
 export { PERMISSIONS, BUILT_IN_ROLES, BUILT_IN_ROLE_DEFINITIONS, SYSTEM_ROLE, ROLE_KEY_PATTERN, builtInRole } from './roles.ts';
 export type { Permission, RoleDefinition, BuiltInRole } from './roles.ts';
-export { LIMITS, FORBIDDEN_KEYS, checkLimits, parseJson } from './limits.ts';
+export { LIMITS, FORBIDDEN_KEYS, MAX_AMOUNT_FEN, checkLimits, parseJson } from './limits.ts';
 export { MAX_PATTERNED_LENGTH } from './lint/data-schema.ts';
 export { statePaths, lintSlaPolicy, SLA_CONDITION_LISTS } from './lint/sla.ts';
 export type { SlaPolicyContext } from './lint/sla.ts';
@@ -28,4 +28,6 @@ export type { TextSite, TextUse } from './texts.ts';
 export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
 export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
+export { diffJson, type Change } from './diff-json.ts';
+export { changeList, type ChangeLine, type ChangeListOptions } from './change-list.ts';
 export type * from './generated/index.ts';

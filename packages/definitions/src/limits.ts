@@ -12,6 +12,16 @@ export const LIMITS = {
   maxFindings: 50,
 } as const;
 
+/**
+ * The largest money amount any input carries, in fen: 100,000,000 yuan (1 亿元; not in the field
+ * documents, far above any fee, price, payment or charge of an estate). Fee schedules and billing
+ * plans (their schemas' `maximum`), money fields of forms, and the billing API's payments and
+ * adjustments all hold to it. Why: every amount within it, a sum of up to 900,000 of them stays
+ * an exact integer below 2^53 fen, and the billing package sums in BigInt and refuses, never
+ * rounds, a total outside the safe range (`toFen`).
+ */
+export const MAX_AMOUNT_FEN = 10_000_000_000;
+
 /** Keys that could reach `Object.prototype` when a definition is merged or spread. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -6,7 +6,7 @@ export { start, step, restore, defaultParams, type Result } from './runtime/step
 export { replay } from './runtime/replay.ts';
 export { retimeTimers } from './runtime/retime.ts';
 export { availableEvents, activeStateKeys, type AvailableEvent } from './runtime/available-events.ts';
-export { describeState } from './runtime/authorise.ts';
+export { describeState, shownType } from './runtime/authorise.ts';
 export { DefinitionError, assertNever, type EngineError, type EngineErrorReason } from './errors.ts';
 export type {
   Actor, Charge, Effect, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome,
@@ -14,3 +14,4 @@ export type {
 } from './types.ts';
 export type { WorkflowDefinition, FormDefinition, Text, Deadline } from './adapters/definitions.ts';
 export { assigneesOf, checkAssignees, type AssigneeSource } from './runtime/assignees.ts';
+export { checkDefinition, definitionKinds, type CheckContext, type DefinitionIssue, type DefinitionKind } from './check/check-definition.ts';

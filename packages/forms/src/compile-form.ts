@@ -1,6 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import { compileExpr, PatternError, patternRegExp, type CompiledExpr, type ExprIssue } from '@estateflow/expr';
+import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { FieldSchema, FormDefinition, FormField, FormSection, Text } from './form-definition.ts';
 
 /** A problem in a form definition, pointing into it with a JSON pointer. */
@@ -88,7 +89,12 @@ function prepareScalar(schema: FieldSchema, field: FormField | undefined): Recor
   const s: Record<string, unknown> = { ...schema };
   if (s['type'] === 'string' && s['maxLength'] === undefined) s['maxLength'] = DEFAULT_MAX_STRING_LENGTH;
   if (!field) return s;
-  if (field.widget === 'money') s['type'] = 'integer';
+  if (field.widget === 'money') {
+    s['type'] = 'integer';
+    // every money amount is bounded (MAX_AMOUNT_FEN): a form may ask for less, never more
+    s['maximum'] = Math.min(typeof s['maximum'] === 'number' ? s['maximum'] : MAX_AMOUNT_FEN, MAX_AMOUNT_FEN);
+    s['minimum'] = Math.max(typeof s['minimum'] === 'number' ? s['minimum'] : -MAX_AMOUNT_FEN, -MAX_AMOUNT_FEN);
+  }
   if (field.widget === 'phone' && s['type'] === 'string' && s['pattern'] === undefined) s['pattern'] = DEFAULT_PHONE_PATTERN;
   if (field.widget === 'rating' && field.max !== undefined && s['maximum'] === undefined) s['maximum'] = field.max;
   if (field.options && OPTION_WIDGETS.has(field.widget) && s['enum'] === undefined) s['enum'] = field.options.map((o) => o.value);

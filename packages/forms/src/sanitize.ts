@@ -75,4 +75,34 @@ export function sanitize(data: Record<string, unknown>, properties: Readonly<Rec
   return out;
 }
 
+const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * JSON pointers of the keys the form does not declare: at the top, inside records, and inside the
+ * records of a list (its first `maxItems + 1` rows, as `sanitize` reads). At most `max` of them.
+ * Walks only as deep as the form's own schema, so any input is safe.
+ */
+export function undeclaredFields(data: Record<string, unknown>, properties: Readonly<Record<string, FieldSchema>>, max = 10): string[] {
+  const out: string[] = [];
+  const keysOf = (value: Record<string, unknown>, declared: Readonly<Record<string, unknown>>, at: string): void => {
+    for (const k of Object.keys(value)) {
+      if (out.length >= max) return;
+      if (!Object.prototype.hasOwnProperty.call(declared, k)) out.push(`${at}/${escapePointer(k)}`);
+    }
+  };
+  keysOf(data, properties, '');
+  for (const [name, schema] of Object.entries(properties)) {
+    if (!Object.prototype.hasOwnProperty.call(data, name)) continue;
+    const v = data[name];
+    if (schema.type === 'object' && isPlainObject(v)) keysOf(v, schema.properties, `/${escapePointer(name)}`);
+    if (schema.type === 'array' && schema.items.type === 'object' && Array.isArray(v)) {
+      const rows = schema.items.properties;
+      v.slice(0, schema.maxItems + 1).forEach((row, i) => {
+        if (isPlainObject(row)) keysOf(row, rows, `/${escapePointer(name)}/${i}`);
+      });
+    }
+  }
+  return out;
+}
+
 export { isPlainObject };

@@ -14,9 +14,20 @@ function errorsOf(data: unknown, opts = {}): FieldError[] {
 }
 
 describe('validateFormData', () => {
-  it('accepts valid data and returns only declared fields', () => {
-    const r = validateFormData(compiled, { ...base, extra: 'x', notes: '' }, { now });
+  it('accepts valid data and returns its filled fields', () => {
+    const r = validateFormData(compiled, { ...base, notes: '' }, { now });
     expect(r).toEqual({ ok: true, data: base });
+  });
+
+  it('refuses keys the form does not declare, naming each by its pointer (zh/en)', () => {
+    const r = validateFormData(compiled, { ...base, extra: 'x'.repeat(5_000_000), 'a/b': 1 }, { now });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        { field: '/extra', keyword: 'additionalProperties', message: { zh: '“/extra”：表单中没有这个字段', en: '"/extra": the form has no such field' } },
+        { field: '/a~1b', keyword: 'additionalProperties', message: { zh: '“/a~1b”：表单中没有这个字段', en: '"/a~1b": the form has no such field' } },
+      ],
+    });
   });
 
   it('requires the required fields with the form’s custom message or a default naming the label', () => {
@@ -71,6 +82,17 @@ describe('validateFormData', () => {
     expect(tooLittle?.message).toEqual({ zh: '费用至少 1 元', en: 'The fee is at least 1 yuan' });
   });
 
+  it('bounds a money field without its own maximum at MAX_AMOUNT_FEN (1 亿元), so totals stay exact', () => {
+    const form = structuredClone(repairForm);
+    (form.schema!.properties as Record<string, unknown>)['feeFen'] = { type: 'integer' };
+    const open = compileForm(form);
+    const r = validateFormData(open, { ...base, feeFen: 10_000_000_001 }, tech);
+    const [tooMuch] = r.ok ? [] : r.errors;
+    expect(tooMuch).toEqual({ field: '/feeFen', keyword: 'maximum', message: { zh: '费用：不能大于 100000000.00 元', en: 'Fee: must be at most ¥100000000.00' } });
+    expect(validateFormData(open, { ...base, feeFen: -10_000_000_001 }, tech).ok).toBe(false);
+    expect(validateFormData(open, { ...base, feeFen: 10_000_000_000 }, tech).ok).toBe(true);
+  });
+
   it('validates a field whose pattern stalls a backtracking engine against 45 and 1,000 characters (linear-time engine)', () => {
     const form = structuredClone(repairForm);
     (form.schema!.properties as Record<string, unknown>)['name'] = { type: 'string', maxLength: 2_000, pattern: '^a*a*a*a*a*a*a*a*$' };
@@ -119,9 +141,10 @@ describe('validateFormData', () => {
     expect(errors[1]?.keyword).toBe('required');
   });
 
-  it('drops undeclared keys inside records', () => {
-    const r = validateFormData(compiled, { ...base, items: [{ part: 'a', qty: 1, hack: true }] }, tech);
-    expect(r.ok && r.data['items']).toEqual([{ part: 'a', qty: 1 }]);
+  it('refuses undeclared keys inside the records of a list', () => {
+    expect(errorsOf({ ...base, items: [{ part: 'a', qty: 1 }, { part: 'a', qty: 1, hack: true }] }, tech)).toEqual([
+      expect.objectContaining({ field: '/items/1/hack', keyword: 'additionalProperties' }),
+    ]);
   });
 
   it('reports wrong types without echoing the value', () => {
@@ -142,15 +165,13 @@ describe('validateFormData with hostile data', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('ignores __proto__ and constructor keys and pollutes nothing', () => {
+  it('refuses __proto__ and constructor keys as undeclared and pollutes nothing', () => {
     const hostile = JSON.parse('{"name":"a","phone":"13812345678","category":"power","__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"items":[{"part":"p","qty":1,"__proto__":{"admin":true}}]}') as unknown;
     const r = validateFormData(compiled, hostile, tech);
-    expect(r.ok).toBe(true);
-    if (r.ok) {
-      expect(Object.keys(r.data).sort()).toEqual(['category', 'items', 'name', 'phone']);
-      expect(Object.getPrototypeOf(r.data)).toBe(Object.prototype);
-      expect((r.data['items'] as Record<string, unknown>[])[0]).toEqual({ part: 'p', qty: 1 });
-    }
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toEqual(['/__proto__', '/constructor', '/items/0/__proto__']);
+    const clean = validateFormData(compiled, JSON.parse('{"name":"a","phone":"13812345678","category":"power","items":[{"part":"p","qty":1}]}') as unknown, tech);
+    expect(clean.ok && Object.getPrototypeOf(clean.data)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
   });

@@ -4,7 +4,7 @@ import type { CompiledForm } from './compile-form.ts';
 import type { FieldSchema, Text } from './form-definition.ts';
 import { defaultMessage } from './messages.ts';
 import { fieldStates, ruleData, type RuleInput } from './rules.ts';
-import { InputTooLarge, isEmpty, isPlainObject, sanitize } from './sanitize.ts';
+import { InputTooLarge, isEmpty, isPlainObject, sanitize, undeclaredFields } from './sanitize.ts';
 
 /** One problem with submitted data; `field` is a JSON pointer such as `/phone` or `/items/0/qty`. */
 export type FieldError = { field: string; keyword: string; message: Text };
@@ -81,8 +81,19 @@ function toFieldError(compiled: CompiledForm, e: ErrorObject, data: Record<strin
   return { field: pointer, keyword: e.keyword, message };
 }
 
+/** A key the form does not declare, named by its pointer (cut to 60 characters: the key is the caller's). */
+function undeclaredError(pointer: string): FieldError {
+  const shown = pointer.length > 60 ? `${pointer.slice(0, 60)}…` : pointer;
+  return {
+    field: pointer.length > 200 ? `${pointer.slice(0, 200)}…` : pointer,
+    keyword: 'additionalProperties',
+    message: { zh: `“${shown}”：表单中没有这个字段`, en: `"${shown}": the form has no such field` },
+  };
+}
+
 /**
- * Validates submitted form data: drops undeclared keys and the values of hidden fields, applies
+ * Validates submitted form data: refuses keys the form does not declare (`additionalProperties`,
+ * naming each by its pointer), drops the values of hidden fields, applies
  * `requiredWhen` / `visibleWhen` / `enabledWhen`, then the compiled JSON Schema. Pure.
  * @example
  * const r = validateFormData(compileForm(form), { item: '' }, { now });
@@ -96,6 +107,8 @@ export function validateFormData(compiled: CompiledForm, data: unknown, opts: Va
   if (!isPlainObject(data)) {
     return { ok: false, errors: [{ field: '', keyword: 'type', message: { zh: '表单数据必须是一个对象', en: 'Form data must be an object' } }] };
   }
+  const undeclared = undeclaredFields(data, compiled.prepared);
+  if (undeclared.length > 0) return { ok: false, errors: undeclared.map(undeclaredError) };
   let clean: Record<string, unknown>;
   try {
     clean = sanitize(data, compiled.prepared);

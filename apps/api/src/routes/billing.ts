@@ -23,7 +23,7 @@ import {
   type FeeSchedule,
   type PaymentMethod,
 } from '@estateflow/billing';
-import { validateDocument } from '@estateflow/definitions';
+import { MAX_AMOUNT_FEN, validateDocument } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
@@ -50,7 +50,7 @@ const estateQuery = { estateId: uuid };
 /** Bills and receipts per page: 50 by default, at most 200 (not in the field documents: a screen's worth; a household's two years of monthly bills fit in one page). */
 const BILL_PAGE = 50;
 const BILL_PAGE_MAX = 200;
-const fenSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const fenSchema = { type: 'integer', minimum: 0, maximum: MAX_AMOUNT_FEN };
 
 type C = Context<AppEnv>;
 
@@ -83,6 +83,9 @@ function dateField(value: unknown, field: string): string {
 function fenField(value: unknown, field: string, allowNegative = false): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
     throw invalid(field, `must be ${allowNegative ? 'an' : 'a non-negative'} integer number of fen (1 yuan = 100)`, `必须是${allowNegative ? '' : '非负'}整数分（1 元 = 100 分）`);
+  }
+  if (Math.abs(value) > MAX_AMOUNT_FEN) {
+    throw invalid(field, `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
   }
   return value;
 }
@@ -388,7 +391,7 @@ export const billingRoutes = resource
       summary: 'Append a signed correction, discount or late-fee waiver to a bill (the bill itself is never edited)',
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string' }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer' }, reason: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string' }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer', minimum: -MAX_AMOUNT_FEN, maximum: MAX_AMOUNT_FEN }, reason: { type: 'object' } } },
     },
     async (c) => {
       const { estateId, body } = await estateFromBody(c);

@@ -11,6 +11,7 @@ import { mayStart } from './processes.ts';
 import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
+import { publishImpact } from '../services/publish-impact.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
@@ -55,7 +56,14 @@ async function loadVersion(c: Context<AppEnv>, id: string) {
  * an SLA policy against the estate's latest published workflow it names (its params with those of the
  * bundle install it came from) and the estate's calendars.
  */
-async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[]) {
+async function workflowDraft(c: Context<AppEnv>, estateId: string, key: string) {
+  const { tenantId } = authOf(c);
+  const [d] = await c.get('deps').db.select().from(definitionDrafts)
+    .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, 'workflow'), eq(definitionDrafts.key, key)));
+  return d ? { key: d.key, document: d.document, bundleInstallId: null as string | null } : undefined;
+}
+
+async function validateIn(c: Context<AppEnv>, estateId: string | undefined, document: unknown, extraForms: FormDefinition[] = [], warnings?: DefinitionIssue[], opts: { draftWorkflow?: boolean } = {}) {
   const { db } = c.get('deps');
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
@@ -68,7 +76,11 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
   }
   if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);
-  const wf = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  const published = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
+  // a policy drafted beside a workflow not yet published (the designer's "new SLA") is checked
+  // against that workflow's draft; publishing it still needs the workflow published (below)
+  const draft = published || !opts.draftWorkflow ? undefined : await workflowDraft(c, estateId, doc.workflow);
+  const wf = published ?? draft;
   let params: string[] = [];
   if (wf?.bundleInstallId) {
     const [install] = await db.select({ parameters: bundleInstalls.parameters }).from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.id, wf.bundleInstallId)));
@@ -82,6 +94,12 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   }, warnings);
 }
 
+/** The workflow an SLA policy measures, for the designer's list by process. */
+function workflowOf(document: unknown): { workflow?: string } {
+  const w = (document as { kind?: unknown; workflow?: unknown }).workflow;
+  return (document as { kind?: unknown }).kind === 'sla' && typeof w === 'string' ? { workflow: w } : {};
+}
+
 const documentBody = {
   type: 'object',
   required: ['estateId', 'document'],
@@ -89,7 +107,7 @@ const documentBody = {
 };
 
 export const definitionRoutes = new Resource('/definitions', 'Definitions')
-  .get('/', { summary: 'Definitions of an estate: latest version and draft of each', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+  .get('/', { summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -103,12 +121,12 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const items = new Map<string, Record<string, unknown>>();
     for (const v of versions) {
       const k = `${v.kind}/${v.key}`;
-      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, latest: versionSummary(v), hasDraft: false });
+      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, ...workflowOf(v.document), latest: versionSummary(v), hasDraft: false });
     }
     for (const d of drafts) {
       const k = `${d.kind}/${d.key}`;
       const item = items.get(k) ?? { kind: d.kind, key: d.key, title: (d.document as { title?: unknown }).title, latest: null };
-      items.set(k, { ...item, hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
+      items.set(k, { ...item, ...workflowOf(d.document), hasDraft: true, draftUpdatedAt: d.updatedAt.toISOString() });
     }
     return c.json({ items: [...items.values()] });
   })
@@ -121,8 +139,19 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       if (estateId) requireEstate(c, estateId);
       else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
       const warnings: DefinitionIssue[] = [];
-      const issues = await validateIn(c, estateId, body.document, [], warnings);
+      const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });
+    },
+  )
+  .post(
+    '/impact',
+    { summary: 'How many running requests publishing this document reaches, and how (a workflow: they stay on their version; an SLA policy or calendar: they are re-timed), with the zh/en sentence to show before publishing', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'workflow', id: 'repair' } } },
+    async (c) => {
+      const body = await readBody(c);
+      const estateId = str(body, 'estateId');
+      requireEstate(c, estateId);
+      const document = obj(body, 'document');
+      return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
   .put('/drafts', { summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c) => {
@@ -136,8 +165,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     await c.get('deps').db.insert(definitionDrafts)
       .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
       .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
-    const issues = await validateIn(c, estateId, document);
-    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, updatedAt: now.toISOString() });
+    const warnings: DefinitionIssue[] = [];
+    const issues = await validateIn(c, estateId, document, [], warnings, { draftWorkflow: true });
+    return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, warnings, updatedAt: now.toISOString() });
   })
   .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
     const estateId = c.req.query('estateId');

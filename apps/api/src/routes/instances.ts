@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { events, instances, tasks, timers, users } from '@estateflow/db';
-import { availableEvents, type EngineSnapshot } from '@estateflow/engine';
+import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
@@ -11,6 +11,24 @@ import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
+import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
+
+/** Requests per page: 50 by default, at most 200 (not in the field documents: a screen's worth). */
+const INSTANCE_PAGE = 50;
+const INSTANCE_PAGE_MAX = 200;
+
+/** A serial as people type it: letters, a dash, digits (RP-0001, RP-000012-c3); matched as a prefix on instances_serial_idx. */
+const SERIAL_TEXT = /^[A-Za-z]{1,10}-\d[\w-]*$/;
+const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
+
+/**
+ * The search box: a serial (or its beginning) is a prefix match on the serial's own index; any other
+ * text a substring of the serial and data (`search_text`), found through its trigram index.
+ */
+function searchCondition(text: string): SQL {
+  if (SERIAL_TEXT.test(text)) return sql`${instances.serial} like ${`${likeEscaped(text.replace(/^[a-z]+/i, (p) => p.toUpperCase()))}%`}`;
+  return ilike(instances.searchText, `%${likeEscaped(text)}%`);
+}
 
 export function instanceSummary(i: typeof instances.$inferSelect) {
   const snapshot = i.snapshot as unknown as EngineSnapshot;
@@ -64,7 +82,7 @@ async function authoriseEvent(c: Context<AppEnv>, id: string, type: string, data
   if (!(await mayAccessInstance(c.get('deps'), { userId: auth.userId, role }, facts))) {
     const refused = notYours();
     await audit(db, {
-      tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${type.slice(0, 100)}`, target: `instance/${id}`,
+      tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${shownType(type)}`, target: `instance/${id}`,
       outcome: 'refused', detail: { reason: refused.reason, rule: 'instance-access' }, at: config.now(),
     });
     throw refused;
@@ -101,28 +119,33 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .get(
     '/',
     {
-      summary: 'List instances, filtered by estate, workflow, state, grade, status and text',
+      summary: 'List instances, filtered by estate, workflow, state, grade, status and text (a serial such as RP-0001 matches serials starting with it; other text is searched in serial and data), most recently updated first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`); `total=true` adds the exact count (costly on a large estate; no screen asks it)',
       access: everyone,
       estate: { from: 'query', optional: true },
-      query: { estateId: { type: 'string' }, workflow: { type: 'string' }, state: { type: 'string' }, grade: { type: 'string' }, status: { type: 'string', enum: ['active', 'done'] }, q: { type: 'string' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+      query: { estateId: { type: 'string' }, workflow: { type: 'string' }, state: { type: 'string' }, grade: { type: 'string' }, status: { type: 'string', enum: ['active', 'done'] }, q: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: INSTANCE_PAGE_MAX }, cursor: { type: 'string' }, total: { type: 'boolean' } },
     },
     async (c) => {
       const auth = authOf(c);
       const q = c.req.query();
+      const limit = pageSize(q.limit, INSTANCE_PAGE, INSTANCE_PAGE_MAX);
+      const cursor = decodeCursor(q.cursor);
       const estateIds = queriedEstates(c);
-      if (estateIds.length === 0) return c.json({ items: [], total: 0 });
+      if (estateIds.length === 0) return c.json({ items: [], nextCursor: null, ...(q.total === 'true' ? { total: 0 } : {}) });
       const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), accessibleInstances(auth, estateIds)];
       if (q.workflow) conds.push(eq(instances.workflowKey, q.workflow));
       if (q.status) conds.push(eq(instances.status, q.status as 'active'));
       if (q.grade) conds.push(eq(instances.grade, q.grade));
       if (q.state) conds.push(sql`${instances.state}::text like ${`%"${q.state.replace(/[%_"\\]/g, '')}"%`}`);
-      if (q.q) conds.push(ilike(instances.searchText, `%${q.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`));
-      const limit = Math.min(Number(q.limit ?? 50) || 50, 200);
-      const offset = Number(q.offset ?? 0) || 0;
+      const text = q.q?.trim();
+      if (text) conds.push(searchCondition(text));
       const { db } = c.get('deps');
-      const rows = await db.select().from(instances).where(and(...conds)).orderBy(desc(instances.updatedAt)).limit(limit).offset(offset);
-      const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds));
-      return c.json({ items: rows.map(instanceSummary), total: count?.n ?? 0 });
+      const rows = await db.select({ row: instances, at: sql<string>`${instances.updatedAt}::text` }).from(instances)
+        .where(and(...conds, afterCursor(instances.updatedAt, instances.id, cursor, 'timestamptz', 'desc')))
+        .orderBy(desc(instances.updatedAt), desc(instances.id)).limit(limit + 1);
+      const shown = rows.slice(0, limit);
+      const last = shown[shown.length - 1];
+      const total = q.total === 'true' ? ((await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds)))[0]?.n ?? 0) : undefined;
+      return c.json({ items: shown.map((r) => instanceSummary(r.row)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
     },
   )
   .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {

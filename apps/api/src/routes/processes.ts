@@ -11,8 +11,8 @@ import { param } from '../services/body.ts';
 type Text = { zh: string; en: string };
 
 /**
- * Where a process is listed on the start page. Definitions carry no category, so it follows the
- * area of the first requirement they cite (RP-1 → repairs), as grouped in requirements.md.
+ * Where a process is listed on the start page: the workflow's `category` (set in the designer), else
+ * the area of the first requirement it cites (RP-1 → repairs), as grouped in requirements.md.
  */
 const categoryOfArea: Record<string, string> = {
   RP: 'repair', PS: 'repair', CP: 'complaint', SV: 'everyday', LF: 'everyday', GN: 'everyday', MI: 'home', RN: 'home', IN: 'safety', SEC: 'safety', BL: 'billing',

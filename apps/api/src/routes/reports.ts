@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { events, instances, tasks } from '@estateflow/db';
-import { authOf, everyone, managers, requireEstate, Resource } from '../route-table.ts';
+import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
+import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
@@ -8,6 +9,9 @@ import { accessibleInstances, aliasedInstanceColumns } from '../services/instanc
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
+/** Notices per page: 50 by default, at most 200 (not in the field documents: a screen's worth). */
+const NOTICE_PAGE = 50;
+const NOTICE_PAGE_MAX = 200;
 
 /**
  * How a revisit is recorded in the catalogue's bundles: a `REVISIT` event whose form (ps-revisit,
@@ -131,40 +135,59 @@ export const reportRoutes = new Resource('/reports', 'Reports')
  */
 export const noticeRoutes = new Resource('/notices', 'Notices').get(
   '/',
-  { summary: "Notices for the caller in an estate (role, user, and a resident's own requests, building and estate), newest first", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } },
+  {
+    summary: "Notices for the caller (role, user, and a resident's own requests, building and estate) in one estate, or without `estateId` in every estate they belong to, newest first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`)",
+    access: everyone,
+    estate: { from: 'query', optional: true },
+    query: { estateId: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: NOTICE_PAGE_MAX } },
+  },
   async (c) => {
-    const estateId = c.req.query('estateId')!;
-    const role = requireEstate(c, estateId);
     const auth = authOf(c);
     const t = auth.tenantId;
-    // a notice about a request reaches only who may see that request (the access rule): one sent to the role
-    // `resident` is for that request's residents, as a task for residents is, and `to.resident` names them;
-    // notices to every resident of the estate, or of the buildings a resident lives in, are public by design (CP-8)
-    const mayRead = accessibleInstances(auth, [estateId], aliasedInstanceColumns('i'));
-    const asResident = role === 'resident'
-      ? sql` or (o.payload->'to'->>'residents' = 'estate')
-          or (o.payload->'to'->>'resident' = 'true' and ${mayRead})
-          or (o.payload->'to'->>'residents' = 'building' and u.building_id in (
-            select mu.building_id from residents r join units mu on mu.tenant_id = r.tenant_id and mu.id = r.unit_id
-            where r.tenant_id = ${t}::uuid and r.estate_id = ${estateId}::uuid and r.user_id = ${auth.userId}::uuid))`
-      : sql``;
-    const rows = rowsOf<{ id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null }>(
+    const limit = pageSize(c.req.query('limit'), NOTICE_PAGE, NOTICE_PAGE_MAX);
+    const cursor = decodeCursor(c.req.query('cursor'));
+    const estateIds = queriedEstates(c);
+    if (estateIds.length === 0) return c.json({ items: [], nextCursor: null });
+    // the estates by the caller's role there: one condition per role, each over its estates
+    const byRole = new Map<string, string[]>();
+    for (const e of estateIds) {
+      const role = auth.roles.get(e)!;
+      byRole.set(role, [...(byRole.get(role) ?? []), e]);
+    }
+    const perRole = [...byRole].map(([role, estates]) => {
+      // a notice about a request reaches only who may see that request (the access rule): one sent to the role
+      // `resident` is for that request's residents, as a task for residents is, and `to.resident` names them;
+      // notices to every resident of the estate, or of the buildings a resident lives in, are public by design (CP-8)
+      const mayRead = accessibleInstances(auth, estates, aliasedInstanceColumns('i'));
+      const asResident = role === 'resident'
+        ? sql` or (o.payload->'to'->>'residents' = 'estate')
+            or (o.payload->'to'->>'resident' = 'true' and ${mayRead})
+            or (o.payload->'to'->>'residents' = 'building' and u.building_id in (
+              select mu.building_id from residents r join units mu on mu.tenant_id = r.tenant_id and mu.id = r.unit_id
+              where r.tenant_id = ${t}::uuid and r.estate_id = o.estate_id and r.user_id = ${auth.userId}::uuid))`
+        : sql``;
+      return sql`(o.estate_id in ${estates} and (((o.payload->'to'->>'role' = ${role} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}) and (o.instance_id is null or ${mayRead}))
+            or o.payload->'to'->>'user' = ${auth.userId}${asResident}))`;
+    });
+    const after = cursor ? sql` and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : sql``;
+    const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
       await c.get('deps').db.execute(sql`
-        select o.id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at
+        select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
         from outbox o
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
-        where o.tenant_id = ${t}::uuid and o.estate_id = ${estateId}::uuid and o.kind in ('notify', 'escalate')
-          and (((o.payload->'to'->>'role' = ${role} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}) and (o.instance_id is null or ${mayRead}))
-            or o.payload->'to'->>'user' = ${auth.userId}${asResident})
-        order by o.created_at desc
-        limit 200`));
+        where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}
+        order by o.created_at desc, o.id desc
+        limit ${limit + 1}`));
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
     return c.json({
-      items: rows.map((r) => ({
-        id: r.id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+      items: shown.map((r) => ({
+        id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
         createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
       })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.id }) : null,
     });
   },
 );

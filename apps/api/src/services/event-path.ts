@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { auditLog, counters, type Db, type DbOrTx, type Instance, type Tx } from '@estateflow/db';
 import { instanceSerial } from '@estateflow/definitions';
-import { start, step, type Actor, type EngineError, type EngineEvent, type EngineSnapshot, type Outcome } from '@estateflow/engine';
+import { shownType, start, step, type Actor, type EngineError, type EngineEvent, type EngineSnapshot, type Outcome } from '@estateflow/engine';
 import { ApiError, notFound, type Reason } from '../errors.ts';
 import { estateContext, FastEventStore, IdempotencyRace, planWrite, ReferenceEventStore, rowAfter, type EventStore, type IdempotencyInput, type InstanceContext, type NewInstance, type WritePlan } from '../store/index.ts';
 import { attachmentRefs } from './attachment-refs.ts';
@@ -62,6 +62,21 @@ export async function audit(db: DbOrTx, line: { tenantId: string; estateId?: str
   });
 }
 
+/**
+ * What an audit line keeps of refused data: its size and its first keys (each cut to 64
+ * characters), never the payload itself, which the sender chose and which may be large.
+ */
+export function dataSummary(data: unknown): { bytes: number; keys: string[] } {
+  const keys = data && typeof data === 'object' && !Array.isArray(data) ? Object.keys(data) : [];
+  let bytes = 0;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify(data ?? {}));
+  } catch {
+    bytes = -1; // not JSON (a cycle from an internal caller): its size is unknown
+  }
+  return { bytes, keys: keys.slice(0, 20).map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k)) };
+}
+
 /** The uploads a start's or event's data names (claimed with its write, so the orphan sweep keeps them). */
 const uploadsIn = (data: unknown): string[] => [...new Set(attachmentRefs(data).flatMap((r) => (r.id ? [r.id] : [])))];
 
@@ -112,7 +127,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
     const refused = !result.ok ? result.error : await unknownAssignee(db, req.tenantId, req.estateId, pinned.compiled, result.value);
     if (refused || !result.ok) {
       const error = refused ?? (result as { error: EngineError }).error;
-      await audit(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, outcome: 'refused', detail: { error: error as unknown as Record<string, unknown>, data: req.data }, at: now });
+      await audit(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, outcome: 'refused', detail: { error: error as unknown as Record<string, unknown>, data: dataSummary(req.data) }, at: now });
       throw refusal(error);
     }
     const outcome = result.value;
@@ -123,8 +138,8 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
     };
     const sla = await SlaState.of(db, { row: created, sla: context.sla, armed: [], history: [] }, calendars, pinned.params);
     const plan = planWrite(created, {
-      kind: 'step', outcome, event: { type: 'start', data: req.data }, actor: req.actor,
-      slaTimers: sla ? (row) => (sla.append({ at: now, type: 'start', data: req.data, stateAfter: outcome.snapshot.value }), sla.arm(row, now)) : undefined,
+      kind: 'step', outcome, event: { type: 'start', data: outcome.history.event.data ?? {} }, actor: req.actor,
+      slaTimers: sla ? (row) => (sla.append({ at: now, type: 'start', data: outcome.history.event.data ?? {}, stateAfter: outcome.snapshot.value }), sla.arm(row, now)) : undefined,
       audit: [{ actorId: created.startedBy, actorRole: req.actor.role, action: 'start', target: `instance/${instanceId}`, outcome: 'accepted', detail: { workflow: req.workflowKey, version: version.version } }],
       attachments: uploadsIn(req.data), idempotency: req.idempotency,
     }, now);
@@ -228,8 +243,8 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
     if (e instanceof ApiError && req.idempotency && await keyStored(deps.db, req.tenantId, req.idempotency)) throw new IdempotencyRace(req.idempotency.key);
     if (e instanceof ApiError && e.reason !== 'not-found' && !tx) {
       await audit(deps.db, {
-        tenantId: req.tenantId, estateId, actor, action: `event:${req.event.type}`, target: `instance/${req.instanceId}`, outcome: 'refused',
-        detail: { reason: e.reason, message: e.text, field: e.field, data: req.event.data ?? {} }, at: now,
+        tenantId: req.tenantId, estateId, actor, action: `event:${shownType(req.event.type)}`, target: `instance/${req.instanceId}`, outcome: 'refused',
+        detail: { reason: e.reason, message: e.text, field: e.field, data: dataSummary(req.event.data ?? {}) }, at: now,
       });
     }
     throw e;
@@ -241,7 +256,8 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
  * timers re-armed for the instance as the event leaves it when a policy is bound or a timer armed.
  */
 export async function planEvent(db: DbOrTx, ctx: InstanceContext, e: { event: EngineEvent; actor: Actor; outcome: Outcome; idempotency?: IdempotencyInput | undefined; calendars: Record<string, unknown>; params: Record<string, unknown>; firedTimers?: WritePlan['firedTimers'] }, now: Date): Promise<WritePlan> {
-  const data = e.event.data ?? {};
+  // what the engine accepted (the form's cleaned data), not what was sent
+  const data = e.outcome.history.event.data ?? e.event.data ?? {};
   const sla = await SlaState.of(db, ctx, e.calendars, e.params);
   return planWrite(ctx, {
     kind: 'step', outcome: e.outcome, event: { type: e.event.type, data }, actor: e.actor,

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackupError, createDb, PgliteLockedError, PgliteOpenError, restoreBackup, writeBackup, type DbHandle } from '@estateflow/db';
+import { acquirePgliteLock, BackupError, createDb, PgliteLockedError, PgliteOpenError, rescuePglite, restoreBackup, writeBackup, type DbHandle } from '@estateflow/db';
+import { assertNever } from '@estateflow/engine';
 import { parseCommandArgs, processIo, type Command, type CommandIo } from './io.ts';
 
 /** `pnpm start`'s folder: `.data/pglite` at the repository root (apps/api/src/main.ts), or PGLITE_DIR. */
@@ -85,5 +87,57 @@ export const restoreCommand: Command = async (args, io = processIo) => {
     throw e;
   } finally {
     await opened.handle.close();
+  }
+};
+
+const RESCUE_HELP = `用法 usage: wf pglite-rescue [folder]   (默认 default PGLITE_DIR 或 or .data/pglite)
+  当 PGlite 目录因“could not locate a valid checkpoint record”无法打开（两个进程曾同时使用它）时，
+  把 pg_control 指回最近一个完好的检查点，让 PostgreSQL 从那里重放 WAL。原文件保存为
+  global/pg_control.before-rescue。之后请立即 pnpm backup，并恢复到新目录：这是读出数据，不是修复。
+  When a PGlite folder cannot open with "could not locate a valid checkpoint record" (two processes
+  used it at once), points pg_control back at the latest intact checkpoint so PostgreSQL replays
+  the WAL from there; the old file is kept as global/pg_control.before-rescue. Then run pnpm backup
+  at once and restore into a new folder: this reads the data out, it does not repair the folder.`;
+
+export const pgliteRescueCommand: Command = async (args, io = processIo) => {
+  const parsed = parseCommandArgs(args, {}, RESCUE_HELP, io);
+  if (typeof parsed === 'number') return parsed;
+  if (parsed.positionals.length > 1) {
+    io.err(RESCUE_HELP);
+    return 2;
+  }
+  const dataDir = parsed.positionals[0] ?? defaultPgliteDir();
+  if (!existsSync(join(dataDir, 'global', 'pg_control'))) {
+    io.err(`${dataDir} 不是 PGlite 目录（没有 global/pg_control）\n${dataDir} is not a PGlite folder (no global/pg_control)`);
+    return 1;
+  }
+  let release: () => void;
+  try {
+    release = acquirePgliteLock(dataDir);
+  } catch (e) {
+    if (e instanceof PgliteLockedError) {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    const r = rescuePglite(dataDir);
+    switch (r.reason) {
+      case 'checkpoint-intact':
+        io.out(`pg_control 指向的检查点 ${r.checkpoint} 完好，无需救援\nThe checkpoint pg_control names (${r.checkpoint}) is intact: nothing to rescue`);
+        return 0;
+      case 'no-intact-checkpoint':
+        io.err(`在 ${r.checkpoint} 之前的 WAL 中找不到完好的检查点：无法救援，请用备份恢复\nNo intact checkpoint before ${r.checkpoint} in the WAL: cannot rescue; restore a backup`);
+        return 1;
+      case 'rescued':
+        io.out(`已把 pg_control 从 ${r.from} 指回完好的检查点 ${r.to}（原文件：${r.saved}）。请立即 pnpm backup，再恢复到新目录。\n` +
+          `Pointed pg_control from ${r.from} back to the intact checkpoint ${r.to} (old file: ${r.saved}). Run pnpm backup now, then restore into a new folder.`);
+        return 0;
+      default:
+        return assertNever(r);
+    }
+  } finally {
+    release();
   }
 };

@@ -130,6 +130,8 @@ export const outbox = pgTable(
     index('outbox_pending_idx').on(t.createdAt).where(sql`status = 'pending'`),
     // the notices page (GET /api/notices): an estate's notices, newest first
     index('outbox_notices_idx').on(t.tenantId, t.estateId, t.createdAt).where(sql`kind in ('notify', 'escalate')`),
+    // the notices page across every estate of the caller (one call, newest first, keyset on (created_at, id))
+    index('outbox_notices_tenant_idx').on(t.tenantId, t.createdAt, t.id).where(sql`kind in ('notify', 'escalate')`),
   ],
 );
 

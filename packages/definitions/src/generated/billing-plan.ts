@@ -416,7 +416,7 @@ export const billingPlanSchema = {
             "maxFen": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 9007199254740991
+              "maximum": 10000000000
             }
           },
           "additionalProperties": false
@@ -429,7 +429,7 @@ export const billingPlanSchema = {
             "belowFen": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 9007199254740991
+              "maximum": 10000000000
             },
             "graceDays": {
               "type": "integer",
@@ -834,7 +834,7 @@ type BillingPlanView = {
             "maxFen": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 9007199254740991
+              "maximum": 10000000000
             }
           },
           "additionalProperties": false
@@ -847,7 +847,7 @@ type BillingPlanView = {
             "belowFen": {
               "type": "integer",
               "minimum": 0,
-              "maximum": 9007199254740991
+              "maximum": 10000000000
             },
             "graceDays": {
               "type": "integer",

@@ -209,7 +209,7 @@ export const feeScheduleSchema = {
         "fenPerSqmMonth": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 9007199254740991,
+          "maximum": 10000000000,
           "title": "每㎡每月（分） Fen per m² per month",
           "description": "2.50 元 = 250 分。2.50 yuan = 250 fen.",
           "examples": [
@@ -246,7 +246,7 @@ export const feeScheduleSchema = {
         "fenPerMonth": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 9007199254740991,
+          "maximum": 10000000000,
           "title": "每月（分） Fen per month",
           "description": "每个车位每月。Per space per month.",
           "examples": [
@@ -280,7 +280,7 @@ export const feeScheduleSchema = {
         "amountFen": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 9007199254740991,
+          "maximum": 10000000000,
           "title": "金额（分） Amount (fen)",
           "description": "每㎡或每户。Per m² or per unit.",
           "examples": [
@@ -317,7 +317,7 @@ export const feeScheduleSchema = {
         "priceFen": {
           "type": "integer",
           "minimum": 0,
-          "maximum": 9007199254740991,
+          "maximum": 10000000000,
           "title": "单价（分） Price (fen)",
           "description": "每计价单位。Per unit of `per`.",
           "examples": [
@@ -421,7 +421,7 @@ type FeeScheduleManagementRateView = {
     "fenPerSqmMonth": {
       "type": "integer",
       "minimum": 0,
-      "maximum": 9007199254740991,
+      "maximum": 10000000000,
       "title": "每㎡每月（分） Fen per m² per month",
       "description": "2.50 元 = 250 分。2.50 yuan = 250 fen."
     }
@@ -455,7 +455,7 @@ type FeeScheduleParkingRateView = {
     "fenPerMonth": {
       "type": "integer",
       "minimum": 0,
-      "maximum": 9007199254740991,
+      "maximum": 10000000000,
       "title": "每月（分） Fen per month",
       "description": "每个车位每月。Per space per month."
     }
@@ -489,7 +489,7 @@ type FeeScheduleDebrisRemovalView = {
     "amountFen": {
       "type": "integer",
       "minimum": 0,
-      "maximum": 9007199254740991,
+      "maximum": 10000000000,
       "title": "金额（分） Amount (fen)",
       "description": "每㎡或每户。Per m² or per unit."
     }
@@ -523,7 +523,7 @@ type FeeScheduleServiceItemView = {
     "priceFen": {
       "type": "integer",
       "minimum": 0,
-      "maximum": 9007199254740991,
+      "maximum": 10000000000,
       "title": "单价（分） Price (fen)",
       "description": "每计价单位。Per unit of `per`."
     },

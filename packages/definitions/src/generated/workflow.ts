@@ -33,6 +33,20 @@ export const workflowSchema = {
       "title": "给住户的说明 Resident-facing description",
       "description": "住户看到的流程说明（发起页、工单页），代替给员工的办理流程 description；可用 {{params.X}} 引用参数。What residents read about the process (start page, request page) instead of the staff procedure in description; may use {{params.X}}."
     },
+    "category": {
+      "type": "string",
+      "enum": [
+        "repair",
+        "complaint",
+        "home",
+        "everyday",
+        "safety",
+        "billing",
+        "other"
+      ],
+      "title": "类别 Category",
+      "description": "发起页上的分组；缺省时按需求编号推断。Where the start page lists the process; absent, inferred from its requirement ids."
+    },
     "requirements": {
       "type": "array",
       "maxItems": 100,
@@ -1382,6 +1396,20 @@ type WorkflowView = {
     },
     "residentDescription": {
       "$comment": "ref common#/$defs/Text"
+    },
+    "category": {
+      "type": "string",
+      "enum": [
+        "repair",
+        "complaint",
+        "home",
+        "everyday",
+        "safety",
+        "billing",
+        "other"
+      ],
+      "title": "类别 Category",
+      "description": "发起页上的分组；缺省时按需求编号推断。Where the start page lists the process; absent, inferred from its requirement ids."
     },
     "requirements": {
       "type": "array",

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowDefinition } from '../adapters/definitions.ts';
+import type { FormDefinition, WorkflowDefinition } from '../adapters/definitions.ts';
 import { compile } from '../compile/compile.ts';
 import { assigneesOf, checkAssignees } from './assignees.ts';
 import { start, step } from './step.ts';
 
 const wf = compile({
-  kind: 'workflow', id: 'visit', title: { zh: '上门', en: 'Visit' }, roles: ['dispatcher', 'technician'], context: {}, start: { roles: ['dispatcher'] },
+  kind: 'workflow', id: 'visit', title: { zh: '上门', en: 'Visit' }, roles: ['dispatcher', 'technician'], context: { tech: '' }, start: { roles: ['dispatcher'] },
   machine: {
     id: 'visit', initial: 'open',
     states: {
-      open: { on: { DISPATCH: { target: 'assigned', actions: [{ type: 'assign', params: { values: { tech: 'event.data.tech' } } }] } } },
+      // an empty or absent technician is dropped by the form: the context keeps its empty text
+      open: { on: { DISPATCH: { target: 'assigned', actions: [{ type: 'assign', params: { values: { tech: "has(event.data.tech) ? event.data.tech : ''" } } }] } } },
       assigned: {
         tasks: [{ id: 'visit', title: { zh: '上门', en: 'Visit' }, user: 'context.tech', events: ['DONE'] }],
         on: { DONE: 'done' },
@@ -17,8 +18,14 @@ const wf = compile({
       done: { type: 'final' },
     },
   },
-  events: { DISPATCH: { roles: ['dispatcher'] }, DONE: { roles: ['technician'] } },
-} as unknown as WorkflowDefinition);
+  events: { DISPATCH: { roles: ['dispatcher'], form: 'dispatch' }, DONE: { roles: ['technician'] } },
+} as unknown as WorkflowDefinition, {
+  forms: [{
+    kind: 'form', id: 'dispatch', title: { zh: '派单', en: 'Dispatch' },
+    schema: { type: 'object', properties: { tech: { type: 'string' } } },
+    layout: { sections: [{ id: 'main', title: { zh: '派单', en: 'Dispatch' }, fields: [{ field: 'tech', widget: 'text', label: { zh: '技工', en: 'Technician' } }] }] },
+  } as unknown as FormDefinition],
+});
 
 const dispatcher = { id: 'd', role: 'dispatcher' };
 const T0 = '2026-05-04T01:00:00.000Z';

@@ -18,6 +18,9 @@ export function describeState(value: unknown): string {
   return String(value);
 }
 
+/** An event type as messages echo it: the sender chose it, so at most 64 characters (the longest a definition may declare). */
+export const shownType = (type: string): string => (type.length > 64 ? `${type.slice(0, 64)}…` : type);
+
 const notAllowed = (role: string, event: string, state: string, why: { zh: string; en: string }): EngineError =>
   engineError('not-allowed', {
     zh: `角色“${role}”不能在状态“${state}”发送事件“${event}”：${why.zh}`,
@@ -37,16 +40,16 @@ export function checkEventAllowed(compiled: CompiledWorkflow, snapshot: EngineSn
   const state = describeState(snapshot.value);
   if (event.type.startsWith('timer.')) {
     if (!event.timer || actor.role !== 'system') {
-      return notAllowed(actor.role, event.type, state, { zh: '计时事件只能由系统按已设定的计时器发送', en: 'timer events come from the system, for an armed timer' });
+      return notAllowed(actor.role, shownType(event.type), state, { zh: '计时事件只能由系统按已设定的计时器发送', en: 'timer events come from the system, for an armed timer' });
     }
     return undefined;
   }
   const def = compiled.definition.events[event.type];
   if (!def) {
     return engineError('unknown-event', {
-      zh: `流程“${compiled.definition.id}”没有声明事件“${event.type}”`,
-      en: `Workflow "${compiled.definition.id}" declares no event "${event.type}"`,
-    }, { path: `/events/${event.type}` });
+      zh: `流程“${compiled.definition.id}”没有声明事件“${shownType(event.type)}”`,
+      en: `Workflow "${compiled.definition.id}" declares no event "${shownType(event.type)}"`,
+    }, { path: `/events/${shownType(event.type)}` });
   }
   if (def.system) {
     if (actor.role === 'system') return undefined;
@@ -61,11 +64,26 @@ export function checkEventAllowed(compiled: CompiledWorkflow, snapshot: EngineSn
   return undefined;
 }
 
-/** Validates event or start data with its form; returns the cleaned data or a `form-invalid` error naming the field. */
+/**
+ * Validates event or start data with its form; returns the cleaned data or a `form-invalid` error
+ * naming the field. A start or event without a form takes no data from people: anything but an
+ * empty object is refused naming its first key (the system's own timer and child events carry theirs).
+ */
 export function checkForm(
-  compiled: CompiledWorkflow, formId: string | undefined, data: Record<string, unknown>, input: FormRuleInput,
+  compiled: CompiledWorkflow, formId: string | undefined, data: Record<string, unknown>, input: FormRuleInput, eventType?: string,
 ): { error: EngineError } | { data: Record<string, unknown> } {
-  if (!formId) return { data };
+  if (!formId) {
+    const [first] = Object.keys(data);
+    if (first === undefined || input.actor?.role === 'system') return { data };
+    const key = first.length > 60 ? `${first.slice(0, 60)}…` : first;
+    const type = eventType === undefined ? undefined : shownType(eventType);
+    return {
+      error: engineError('form-invalid', type === undefined
+        ? { zh: `发起此流程没有表单，不接受数据：“/${key}”`, en: `Starting this process takes no data (it has no form): "/${key}"` }
+        : { zh: `事件“${type}”没有表单，不接受数据：“/${key}”`, en: `Event "${type}" has no form and takes no data: "/${key}"` }, { field: `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` }),
+    };
+  }
+  // compile refuses a definition naming a form it was not given: this is the map's undefined only
   const form = compiled.forms.get(formId);
   if (!form) return { data };
   const r = form.validate(data, input);

@@ -7,7 +7,7 @@ import { versionOf } from '../adapters/definitions.ts';
 import type { CompiledWorkflow } from '../compile/compile.ts';
 import { EngineFault, engineError, type EngineError } from '../errors.ts';
 import type { Actor, EngineEvent, EngineSnapshot, HistoryEntry, MachineContext, Outcome, StartInput, StepOptions } from '../types.ts';
-import { checkStartAllowed, checkEventAllowed, checkForm, describeState } from './authorise.ts';
+import { checkStartAllowed, checkEventAllowed, checkForm, describeState, shownType } from './authorise.ts';
 import { diffTasks, diffTimers, readActions } from './outcome.ts';
 import { pureInitialTransition, pureTransition } from './pure-transition.ts';
 
@@ -123,7 +123,7 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
   }
   const denied = checkEventAllowed(compiled, snapshot, event, options.actor);
   if (denied) return fail(denied);
-  const checked = checkForm(compiled, compiled.definition.events[event.type]?.form, data, { actor: options.actor, params: options.params ?? sysBefore.params, now });
+  const checked = checkForm(compiled, compiled.definition.events[event.type]?.form, data, { actor: options.actor, params: options.params ?? sysBefore.params, now }, event.type);
   if ('error' in checked) return fail(checked.error);
   data = checked.data;
   history.event.data = data;
@@ -143,9 +143,9 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
       }
       const state = describeState(snapshot.value);
       return fail(engineError('event-not-accepted', {
-        zh: `当前状态“${state}”不接受事件“${event.type}”`,
-        en: `Event "${event.type}" is not accepted in state "${state}"`,
-      }, { path: `/events/${event.type}` }));
+        zh: `当前状态“${state}”不接受事件“${shownType(event.type)}”`,
+        en: `Event "${shownType(event.type)}" is not accepted in state "${state}"`,
+      }, { path: `/events/${shownType(event.type)}` }));
     }
     return { ok: true, value: outcome(compiled, sysBefore, next, actions, history) };
   } catch (e) {

@@ -1,4 +1,4 @@
-import { api } from '$lib/api/client.ts';
+import { api, withCursor } from '$lib/api/client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 
@@ -26,11 +26,16 @@ export interface Notice {
 
 export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text };
 
-/** The caller's notices in every estate they belong to, newest first. */
-export async function listNotices(f?: Fetch): Promise<NoticeRow[]> {
-  const lists = await Promise.all(session.estates.map(async (e) =>
-    (await api<{ items: Notice[] }>(`/notices?estateId=${e.id}`, { fetch: f })).items.map((n): NoticeRow => ({ ...n, estateId: e.id, estateName: e.name }))));
-  return lists.flat().toSorted((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+/** A page of the caller's notices in every estate they belong to, newest first (one call, sorted by the server), and the next page's cursor. */
+export async function listNoticePage(cursor: string | null, f?: Fetch, limit = 50): Promise<{ items: NoticeRow[]; nextCursor: string | null }> {
+  const page = await api<{ items: (Notice & { estateId: string })[]; nextCursor: string | null }>(withCursor(`/notices?limit=${limit}`, cursor), { fetch: f });
+  const names = new Map(session.estates.map((e) => [e.id, e.name]));
+  return { items: page.items.map((n): NoticeRow => ({ ...n, estateName: names.get(n.estateId) ?? '' })), nextCursor: page.nextCursor ?? null };
+}
+
+/** The caller's newest notices in every estate they belong to. */
+export async function listNotices(f?: Fetch, limit = 50): Promise<NoticeRow[]> {
+  return (await listNoticePage(null, f, limit)).items;
 }
 
 /** What a notice is, for its badge and the filter: an SLA clock, an escalation rung, a public notice to residents, or a plain notice. */

@@ -121,9 +121,17 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
   };
 }
 
+/** One page of requests (most recently updated first) and the cursor of the next (null on the last). */
+export async function listInstancePage(query: URLSearchParams, cursor: string | null, f?: Fetch): Promise<{ items: InstanceView[]; nextCursor: string | null }> {
+  const qs = new URLSearchParams(query);
+  if (cursor) qs.set('cursor', cursor);
+  const page = await api<{ items: InstanceView[]; nextCursor: string | null }>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
+  return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId) })), nextCursor: page.nextCursor ?? null };
+}
+
+/** The first page of requests. */
 export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<InstanceView[]> {
-  const { items } = await api<{ items: InstanceView[] }>(`/instances${query.size ? `?${query}` : ''}`, { fetch: f });
-  return items.map((i) => ({ ...i, estateName: estateName(i.estateId) }));
+  return (await listInstancePage(query, null, f)).items;
 }
 
 export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {

@@ -5,7 +5,7 @@ export type DefinitionIssue = { path: string; message: Text };
 export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null };
 /** On publishing an SLA policy or calendar: how many running requests the worker re-times, with the zh/en sentence to show. */
 export type RearmNotice = { instances: number; message: Text };
-export type DefinitionItem = { kind: string; key: string; title?: Text; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
+export type DefinitionItem = { kind: string; key: string; title?: Text; workflow?: string; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
 export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
 
 type Fetch = typeof fetch;
@@ -37,11 +37,11 @@ export async function listVersions(estateId: string, kind: string, key: string, 
   return items.toSorted((a, b) => b.version - a.version);
 }
 
-export function saveDraft(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[] }> {
+export function saveDraft(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
   return api('/definitions/drafts', { method: 'PUT', body: { estateId, document } });
 }
 
-export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[] }> {
+export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
   return api('/definitions/validate', { body: { estateId, document } });
 }
 
@@ -51,4 +51,18 @@ export function publish(estateId: string, kind: string, key: string, changeNote:
 
 export function diff(versionId: string): Promise<{ from: VersionSummary | null; to: VersionSummary; changes: Change[] }> {
   return api(`/definitions/versions/${versionId}/diff`);
+}
+
+/** The latest published document of each key (forms a workflow names, for the shared check), cached per page. */
+const published = new Map<string, Promise<Record<string, unknown> | null>>();
+export function publishedDocument(estateId: string, kind: string, key: string): Promise<Record<string, unknown> | null> {
+  const k = `${estateId}/${kind}/${key}`;
+  let p = published.get(k);
+  if (!p) {
+    p = listVersions(estateId, kind, key)
+      .then((vs) => (vs[0] ? api<{ document: Record<string, unknown> }>(`/definitions/versions/${vs[0].id}`).then((v) => v.document) : null))
+      .catch(() => null);
+    published.set(k, p);
+  }
+  return p;
 }

@@ -1,4 +1,5 @@
 import { checkExpr } from '@estateflow/expr';
+import { checkDefinition, type FormDefinition as EngineForm } from '@estateflow/engine';
 import { checkForm, type FormDefinition } from '@estateflow/forms';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { resolveTarget, stateAt, statePaths, type Transition, type WorkflowDoc } from './workflow-doc.ts';
@@ -11,8 +12,44 @@ function isText(v: unknown): v is Text {
   return !!v && typeof v === 'object' && typeof (v as Text).zh === 'string' && typeof (v as Text).en === 'string';
 }
 
-/** Live findings for a document being edited: structure the designer relies on, and every expression. */
-export function lintDocument(kind: string, doc: unknown): LintFinding[] {
+/**
+ * The server's own check (`checkDefinition`, shared with the API's validate, save and publish): its
+ * errors and its lint warnings, for a document as it would be stored. `forms` are the published forms
+ * the document names (a workflow compiles against them, as on the server).
+ */
+export function serverCheck(doc: unknown, forms: readonly EngineForm[]): LintFinding[] {
+  const plain = JSON.parse(JSON.stringify(doc ?? null)) as unknown;
+  const warnings: { path: string; message: Text }[] = [];
+  const errors = checkDefinition(plain, forms, {}, warnings);
+  return [...errors.map((e) => ({ severity: 'error' as const, path: e.path, message: e.message })), ...warnings.map((w) => ({ severity: 'warning' as const, path: w.path, message: w.message }))];
+}
+
+/** Form keys a workflow names (start, events, tasks, openTask), whose published documents the shared check needs. */
+export function formsNamed(doc: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, key?: string) => {
+    if (typeof v === 'string' && key === 'form') out.add(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(doc);
+  return [...out];
+}
+
+/**
+ * Live findings for a document being edited: the server's shared check when its forms are given
+ * (so "saved" never sits next to an error the page did not show), plus the structure the designer
+ * relies on and every expression (the first finding for a path wins).
+ */
+export function lintDocument(kind: string, doc: unknown, forms?: readonly EngineForm[]): LintFinding[] {
+  const local = lintLocal(kind, doc);
+  if (!forms || (kind !== 'workflow' && kind !== 'form')) return local;
+  const shared = serverCheck(doc, forms);
+  const seen = new Set(shared.map((f) => `${f.severity}|${f.path}`));
+  return [...shared, ...local.filter((f) => !seen.has(`${f.severity}|${f.path}`))];
+}
+
+function lintLocal(kind: string, doc: unknown): LintFinding[] {
   const out: LintFinding[] = [];
   if (!doc || typeof doc !== 'object') return [{ severity: 'error', path: '', message: { zh: '必须是 JSON 对象', en: 'Must be a JSON object' } }];
   const d = doc as AnyDoc;

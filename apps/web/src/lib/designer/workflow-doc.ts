@@ -11,16 +11,21 @@ export type StateNode = {
   after?: Record<string, string | Transition | (string | Transition)[]>;
   entry?: Action[];
   exit?: Action[];
-  tasks?: { id: string; title: Text; role?: string; form?: string; due?: unknown; events?: string[] }[];
+  tasks?: TaskDecl[];
   description?: string;
+  title?: Text;
+  residentTitle?: Text;
   meta?: Record<string, unknown>;
 };
+export type TaskDecl = { id: string; title: Text; role?: string; user?: string; form?: string; due?: unknown; events?: string[] };
 export type EventDecl = { label: Text; roles?: string[]; form?: string; system?: boolean };
 export type WorkflowDoc = {
   kind: 'workflow';
   id: string;
   title: Text;
   description?: Text;
+  residentDescription?: Text;
+  category?: string;
   roles?: string[];
   start?: { form?: string; roles?: string[] };
   guards?: Record<string, string>;
@@ -179,6 +184,37 @@ export function emptyWorkflow(id: string): WorkflowDoc {
     roles: ['dispatcher'],
     start: { roles: ['dispatcher'] },
     events: {},
-    machine: { initial: 'open', states: { open: { on: {} }, closed: { type: 'final' } } },
+    machine: { initial: 'open', states: { open: { title: { zh: '待处理', en: 'Open' }, on: {} }, closed: { title: { zh: '已关闭', en: 'Closed' }, type: 'final' } } },
   };
+}
+
+/** A delay `{ after: { amount, unit }, working? }` as the designer edits it (other shapes are kept as they are). */
+export type SimpleDelay = { after: { amount: number | string; unit: string }; working?: boolean; calendar?: string };
+
+export function isSimpleDelay(d: unknown): d is SimpleDelay {
+  const a = (d as SimpleDelay | undefined)?.after;
+  return !!a && typeof a === 'object' && (typeof a.amount === 'number' || typeof a.amount === 'string') && typeof a.unit === 'string';
+}
+
+/** An amount as typed: a whole number stays a number, anything else is a CEL expression (`params.x`, `context.months`). */
+export function amountOf(text: string): number | string {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : t;
+}
+
+/** Adds a durable timer on `state`: a named delay and its `after` transition to `to`; answers the delay's name. */
+export function addTimer(doc: WorkflowDoc, state: string, delay: SimpleDelay, to: string, name?: string): string | null {
+  const st = stateAt(doc, state);
+  if (!st || !stateAt(doc, to)) return null;
+  doc.delays ??= {};
+  let key = name && /^[A-Za-z][A-Za-z0-9_]*$/.test(name) ? name : '';
+  if (!key || key in doc.delays) {
+    const base = key || `${state.split('.').at(-1)}Timer`;
+    let n = 1;
+    key = base;
+    while (key in doc.delays) key = `${base}${++n}`;
+  }
+  doc.delays[key] = delay;
+  st.after = { ...(st.after ?? {}), [key]: { target: targetFor(doc, state, to) } };
+  return key;
 }

@@ -171,3 +171,27 @@ export function newRung(previous?: Rung): Rung {
 export function assertNever(x: never): never {
   throw new Error(`unexpected ${String(x)}`);
 }
+
+/**
+ * A new policy for a workflow, prefilled from it: one metric that starts on entering its initial state
+ * and stops on entering its first final state (else on leaving the initial one), so the editor opens
+ * on the workflow's own states and events. Saved as a draft before the workflow is published.
+ */
+export function newPolicy(id: string, workflow: { id: string; title?: Text; machine?: { initial?: string; states?: Record<string, { type?: string }> } } | null, workflowKey?: string): Policy {
+  const states = Object.entries(workflow?.machine?.states ?? {});
+  const initial = workflow?.machine?.initial ?? states[0]?.[0] ?? '';
+  const final = states.find(([, s]) => s.type === 'final')?.[0];
+  const metric = newMetric([]);
+  metric.id = 'handle';
+  metric.title = { zh: '办理时限', en: 'Time to handle' };
+  metric.start = [{ enter: initial }];
+  metric.stop = [final ? { enter: final } : { leave: initial }];
+  const title = workflow?.title;
+  return {
+    kind: 'sla',
+    id,
+    title: title ? { zh: `${title.zh}时限`, en: `${title.en} service levels` } : { zh: '新 SLA 策略', en: 'New SLA policy' },
+    ...(workflow || workflowKey ? { workflow: workflow?.id ?? workflowKey } : {}),
+    metrics: [metric],
+  };
+}

@@ -1,4 +1,4 @@
-import { listInstances } from '$lib/api/runner.ts';
+import { listInstancePage } from '$lib/api/runner.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent, fetch, url }) => {
@@ -8,5 +8,6 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const qs = new URLSearchParams();
   if (status) qs.set('status', status);
   if (q) qs.set('q', q);
-  return { items: await listInstances(qs, fetch), status, q };
+  const first = await listInstancePage(qs, null, fetch);
+  return { items: first.items, nextCursor: first.nextCursor, query: qs.toString(), status, q };
 };

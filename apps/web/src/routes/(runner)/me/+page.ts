@@ -18,7 +18,7 @@ export const load: PageLoad = async ({ parent, fetch }) => {
         .then(async (first) => ({ asOf: first.asOf, items: first.nextCursor && session.has('resident') ? [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))] : first.items }))
         .catch(() => null)
       : Promise.resolve(null),
-    listNotices(fetch).then((n) => n.slice(0, 5)).catch(() => []),
+    listNotices(fetch, 5).catch(() => []),
   ]);
   // titles of the processes: the estate's catalogue where readable, else the processes the user may start
   const titles = new Map<string, Text>();

@@ -6,6 +6,10 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ parent, fetch, url, params }) => {
   await parent(); // the root layout loads the session first
   const estateId = designerEstate(url);
-  const [{ document, versions }, forms] = await Promise.all([loadEditable(estateId, 'workflow', params.key, fetch), listDefinitions(estateId, 'form', fetch)]);
-  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms };
+  const [{ document, versions }, all] = await Promise.all([loadEditable(estateId, 'workflow', params.key, fetch), listDefinitions(estateId, undefined, fetch)]);
+  const forms = all.filter((d) => d.kind === 'form');
+  // the SLA policies that measure this workflow (drafts too)
+  const slas = all.filter((d) => d.kind === 'sla' && d.workflow === params.key);
+  const workflows = all.filter((d) => d.kind === 'workflow' && d.key !== params.key).map((d) => d.key);
+  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms, slas, workflows };
 };

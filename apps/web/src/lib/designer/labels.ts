@@ -1,0 +1,57 @@
+/**
+ * zh/en labels of the workflow designer's panels, shown with `i18n.text(W.x)`; like the SLA editor's
+ * `L`, they live beside the components that use them.
+ */
+import type { Text } from '$lib/i18n/index.svelte.ts';
+
+const t = (zh: string, en: string): Text => ({ zh, en });
+
+export const W = {
+  process: t('流程', 'Process'),
+  titleZh: t('名称（中文）', 'Title (Chinese)'),
+  titleEn: t('名称（英文）', 'Title (English)'),
+  descriptionZh: t('给员工的办理说明（中文）', 'Staff procedure (Chinese)'),
+  descriptionEn: t('给员工的办理说明（英文）', 'Staff procedure (English)'),
+  residentDescriptionZh: t('给住户的说明（中文）', 'For residents (Chinese)'),
+  residentDescriptionEn: t('给住户的说明（英文）', 'For residents (English)'),
+  serialPrefix: t('工单编号前缀（大写字母，如 PK）', 'Request serial prefix (capitals, e.g. PK)'),
+  category: t('类别（发起页分组）', 'Category (start page group)'),
+  categoryAuto: t('按需求编号推断', 'Inferred from requirement ids'),
+  roles: t('流程角色', 'Roles of the process'),
+  rolesHint: t('流转、任务、发起中勾选的角色会自动加入。', 'Roles ticked on a transition, task or start are added here.'),
+  start: t('发起', 'Start'),
+  startForm: t('发起表单', 'Start form'),
+  startRoles: t('谁可以发起', 'Who may start'),
+  stateTitleZh: t('状态名称（中文）', 'State title (Chinese)'),
+  stateTitleEn: t('状态名称（英文）', 'State title (English)'),
+  residentTitleZh: t('住户看到的名称（中文）', 'Title residents read (Chinese)'),
+  residentTitleEn: t('住户看到的名称（英文）', 'Title residents read (English)'),
+  taskTitleZh: t('任务名称（中文）', 'Task title (Chinese)'),
+  taskTitleEn: t('任务名称（英文）', 'Task title (English)'),
+  taskRole: t('办理角色', 'Role'),
+  taskForm: t('任务表单', 'Task form'),
+  taskEvents: t('完成任务的事件', 'Events that close it'),
+  taskDue: t('期限', 'Due'),
+  none: t('无', 'None'),
+  amount: t('数量', 'Amount'),
+  unit: t('单位', 'Unit'),
+  working: t('按工作时间', 'Working time'),
+  fromParam: t('取参数', 'From parameter'),
+  timerTo: t('到时后转到', 'When due, go to'),
+  addTimer: t('添加定时器', 'Add timer'),
+  timerName: t('定时器名称', 'Timer name'),
+  errorsCount: t('{n} 个错误', '{n} errors'),
+  savedWithErrors: t('已保存草稿，但服务器检查发现 {n} 个错误，发布前需修正', 'Draft saved, but the server check found {n} errors to fix before publishing'),
+  savedClean: t('已保存，服务器检查通过', 'Saved; the server check passed'),
+  checking: t('正在检查…', 'Checking…'),
+  units: t('分钟|小时|天|周|月|年', 'minutes|hours|days|weeks|months|years'),
+};
+
+export const UNITS = ['minutes', 'hours', 'days', 'weeks', 'months', 'years'] as const;
+
+export function unitLabel(u: string): Text {
+  const i = UNITS.indexOf(u as (typeof UNITS)[number]);
+  return { zh: W.units.zh.split('|')[i] ?? u, en: W.units.en.split('|')[i] ?? u };
+}
+
+export const CATEGORIES = ['repair', 'complaint', 'home', 'everyday', 'safety', 'billing', 'other'] as const;

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_notices_tenant_idx" ON "outbox" USING btree ("tenant_id","created_at","id") WHERE kind in ('notify', 'escalate');

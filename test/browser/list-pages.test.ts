@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
+import { DEMO_PASSWORD } from './helpers.ts';
+
+let server: Server;
+let browser: Browser;
+
+async function as(username: string): Promise<Page> {
+  const { page } = await newPage(browser, server.origin);
+  page.on('pageerror', (e) => console.error(`[${username}] page error: ${e.message}`));
+  await login(page, username, DEMO_PASSWORD);
+  return page;
+}
+
+describe('long lists come a page at a time, in Chromium', () => {
+  beforeAll(async () => {
+    ({ server, browser } = await openServerAndBrowser());
+  }, 240_000);
+  afterAll(() => closeServerAndBrowser(server, browser));
+
+  it('the request list shows the newest 50 and loads the rest with 加载更多, each request once', async () => {
+    const page = await as('duty-manager');
+    const estateId = (await (await page.request.get('/api/auth/me')).json()).memberships[0].estateId as string;
+    // enough found items that the demo's requests and these fill more than one page
+    for (let n = 0; n < 55; n++) {
+      const res = await page.request.post('/api/instances', { data: { estateId, workflow: 'lost-and-found', data: { item: `钥匙 ${n}`, quantity: 1, foundAt: '地下车库', finderName: '李经理' } } });
+      expect(res.status(), await res.text()).toBe(201);
+    }
+    const total = (await (await page.request.get(`/api/instances?estateId=${estateId}&total=true&limit=1`)).json()).total as number;
+    expect(total).toBeGreaterThan(55);
+    await page.goto('/instances');
+    const rows = page.locator('table.data tbody tr');
+    await expect.poll(() => rows.count()).toBe(50);
+    // newest first: the last found item started is on top
+    await expect.poll(() => rows.first().textContent()).toBeTruthy();
+    const more = page.getByTestId('instances-more');
+    await expect.poll(() => more.textContent()).toBe('加载更多');
+    await more.click();
+    await expect.poll(() => rows.count()).toBe(Math.min(total, 100));
+    while (await more.count()) {
+      await more.click();
+      await page.waitForTimeout(200);
+    }
+    await expect.poll(() => rows.count()).toBe(total);
+    const serials = await page.locator('table.data tbody tr td:first-child a').allTextContents();
+    expect(new Set(serials).size).toBe(total);
+    await screenshot(page, 'request-list-pages');
+  }, 180_000);
+});
