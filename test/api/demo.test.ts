@@ -1,12 +1,15 @@
 import { expect, it } from 'vitest';
-import { createApp, defaultConfig, seedDemo } from '@estateflow/api';
+import { defaultConfig, seedDemo } from '@estateflow/api';
 import { roles } from '@estateflow/db';
 import { freshDatabase } from '../support/db.ts';
-import { signIn, testConfig } from '../support/api.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
 
 it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle) and is idempotent on restart', async () => {
   const fresh = await freshDatabase('pglite');
   try {
+    // before the demo is seeded, the login page is told there is none
+    const bare = await testApp(fresh.handle.db).request('/api/auth/demo');
+    expect(await bare.json()).toEqual({ seeded: false });
     const config = defaultConfig(testConfig);
     const warnings: string[] = [];
     const first = await seedDemo(fresh.handle.db, config, (l) => warnings.push(l));
@@ -17,7 +20,7 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     expect(warnings).toHaveLength(first.skipped.length);
     const again = await seedDemo(fresh.handle.db, config, () => {});
     expect(again).toMatchObject({ created: false, tenantId: first.tenantId, estateId: first.estateId, installed: [] });
-    const app = createApp({ db: fresh.handle.db, config: testConfig });
+    const app = testApp(fresh.handle.db);
     const fd = await signIn(app, 'front-desk', 'estateflow');
     const estate = await fd.call('GET', `/api/estates/${first.estateId}`);
     expect(estate.body.name).toBe('颐园世家');
@@ -34,6 +37,23 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     const dispatcher = await signIn(app, 'dispatcher', 'estateflow');
     const inbox = await dispatcher.call('GET', '/api/tasks?scope=role');
     expect(inbox.body.items.length).toBeGreaterThan(0);
+    // /bills is alive from the first start: every unit has an area and a profile, one period is billed (#20)
+    expect(first.billed).toBe(144);
+    expect(again.billed).toBe(0);
+    const finance = await signIn(app, 'finance', 'estateflow');
+    const bills = await finance.call('GET', `/api/billing/bills?estateId=${first.estateId}`);
+    expect(bills.status).toBe(200);
+    expect(bills.body.items.length).toBeGreaterThan(0);
+    expect(new Set(bills.body.items.map((b: { periodId: string }) => b.periodId)).size).toBe(1);
+    expect(bills.body.items.every((b: { totalFen: number }) => b.totalFen > 0)).toBe(true);
+    // the login page lists the demo accounts, staff by their real names
+    const demo = (await (await app.request('/api/auth/demo')).json()) as { seeded: boolean; password: string; accounts: { username: string; displayName: string; role: string }[] };
+    expect(demo.seeded).toBe(true);
+    expect(demo.password).toBe('estateflow');
+    expect(demo.accounts.map((a) => a.username)).toEqual(expect.arrayContaining(first.users.map((u) => u.username)));
+    expect(demo.accounts.find((a) => a.username === 'technician')?.displayName).toBe('维修工 王师傅');
+    // the sample requests are dated from today: none started before the seed
+    for (const i of listed.body.items as { startedAt: string }[]) expect(Date.parse(i.startedAt)).toBeGreaterThan(Date.now() - 3_600_000);
   } finally {
     await fresh.dispose();
   }

@@ -68,7 +68,7 @@ withDatabases((kind, getDb) => {
     const times = COPIES + 1;
     const [sla, summary, revisits] = await reports();
     expect(sla.instances).toBe(times);
-    const scaled = (items: Record<string, unknown>[]) => items.map((e) => ({ ...e, met: Number(e.met) * times, breached: Number(e.breached) * times, running: Number(e.running) * times, paused: Number(e.paused) * times, pending: Number(e.pending) * times }));
+    const scaled = (items: { policy: string; metricId: string; [k: string]: unknown }[]) => items.map((e) => ({ ...e, met: Number(e.met) * times, breached: Number(e.breached) * times, running: Number(e.running) * times, paused: Number(e.paused) * times, pending: Number(e.pending) * times }));
     const sort = (items: { policy: string; metricId: string }[]) => [...items].sort((a, b) => `${a.policy}/${a.metricId}`.localeCompare(`${b.policy}/${b.metricId}`));
     expect(sort(sla.items)).toEqual(sort(scaled(sla1.items)));
     expect(summary.byWorkflow).toEqual([{ workflow: 'repair', status: 'done', count: times }]);

@@ -51,6 +51,28 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
+  it('the demo\'s /bills is alive on first start: one quarter billed for every unit, with no late fee yet (#20)', async () => {
+    const page = await as('finance');
+    await page.goto('/bills');
+    const rows = page.getByTestId('bills').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(0);
+    // one period, dated relative to today: its payment notice is out, its final notice is not
+    const periods = new Set((await rows.locator('td:nth-child(2)').allTextContents()).map((p) => p.trim()));
+    expect(periods.size).toBe(1);
+    expect([...periods][0]).toMatch(/^\d{4}-Q[1-4]$/);
+    // not yet due, so nothing is in arrears and no late fee has accrued
+    expect(await text(page, 'kpi-arrears')).toBe(yuan(0));
+    expect(new Set((await rows.locator('td:nth-child(5)').allTextContents()).map((f) => f.replace(/\s/g, '')))).toEqual(new Set([yuan(0)]));
+    // …01 flats are 89.37 m², …02 flats 126.54 m², residential at ¥2.50/m²·month: 3 months = ¥670.28 or ¥949.05
+    for (const row of (await rows.allTextContents()).map((r) => r.replace(/\s/g, ''))) {
+      const label = /^\d-\d-\d0\d/.exec(row)![0]; // the demo's labels: building-entrance-floor 0 number
+      expect(row).toContain(label.endsWith('1') ? yuan(67028) : yuan(94905));
+    }
+    await screenshot(page, 'bills-demo');
+    await page.context().close();
+  });
+
   it('finance bills 2026-Q3 through the API, then records a payment in the UI: receipt, allocation and statement match the API; bad amounts change nothing (BL-2, BL-7, BL-8)', async () => {
     const page = await as('finance');
     const request = page.request;
@@ -60,7 +82,7 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     const units = new Map(estate.buildings.flatMap((b) => b.units.map((u) => [u.label, u.id] as const)));
     unitId = units.get(unitLabel)!;
 
-    // the demo has no billing: a fee schedule, a quarterly plan, two profiled units (with floor areas), a run
+    // a billing of its own beside the demo's: a fee schedule, a quarterly plan, two profiled units (with floor areas), a run
     await json(request, 'POST', '/api/billing/schedules', { estateId, document: { ...feeExample, id: scheduleId } });
     await json(request, 'POST', '/api/billing/plans', { estateId, document: defaultPlan('quarterly', { id: planId, feeSchedule: scheduleId }) });
     await json(request, 'POST', '/api/billing/units', { estateId, unitId, unitType: 'residential', areaSqm: '89.37' });

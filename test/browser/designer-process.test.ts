@@ -220,6 +220,20 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     expect(doc.document.roles).toContain('finance');
   });
 
+  it('finds the process on the designer home with its form and SLA policy, by search', async () => {
+    await page.goto(`/designer?estate=${estateId}`);
+    await page.getByTestId('designer-search').fill('车位租赁');
+    const card = page.locator(`[data-process="${wfId}"]`);
+    await card.waitFor();
+    const text = (await card.textContent()) ?? '';
+    expect(text).toContain('车位租赁申请');
+    expect(await card.locator(`a[data-key="${formId}"]`).count()).toBe(1);
+    expect(await card.locator(`a[data-key="${wfId}-sla"]`).count()).toBe(1);
+    expect(text).toContain('草稿'); // the SLA policy is still a draft
+    expect(await page.locator('[data-process]').count()).toBeLessThanOrEqual(3);
+    await screenshot(page, 'designer-home-search');
+  });
+
   it('never opened the JSON pane', async () => {
     expect(await page.evaluate(() => Number(sessionStorage.getItem('ef.jsonPaneUses') ?? 0))).toBe(0);
   });

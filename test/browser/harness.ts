@@ -132,8 +132,9 @@ export async function newPage(browser: Browser, origin: string, viewport = { wid
 
 export async function login(page: Page, username: string, password: string): Promise<void> {
   await page.goto('/login');
-  await page.getByLabel(/用户名|Username/).fill(username);
-  await page.getByLabel(/密码|Password/).fill(password);
+  // the sign-in form's own fields (the demo's account list beside it names the password too)
+  await page.locator('form.login input[name="username"]').fill(username);
+  await page.locator('form.login input[name="password"]').fill(password);
   await page.getByRole('button', { name: /登录|Sign in/ }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }

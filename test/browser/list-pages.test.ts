@@ -47,4 +47,30 @@ describe('long lists come a page at a time, in Chromium', () => {
     expect(new Set(serials).size).toBe(total);
     await screenshot(page, 'request-list-pages');
   }, 180_000);
+
+  it('the notices page makes one call for every estate and shows them newest first', async () => {
+    // the first demo user with notices (the demo's requests notify several roles)
+    let page: Page | undefined;
+    for (const user of ['dispatcher', 'technician', 'cs-manager', 'duty-manager', 'front-desk', 'property-manager', 'resident', 'admin']) {
+      const p = await as(user);
+      if ((await (await p.request.get('/api/notices?limit=1')).json()).items.length > 0) {
+        page = p;
+        break;
+      }
+      await p.context().close();
+    }
+    if (!page) throw new Error('no demo user has notices');
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/notices') calls.push(r.url());
+    });
+    await page.goto('/notices');
+    const items = page.getByTestId('notices').locator('li');
+    await expect.poll(() => items.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(calls).toHaveLength(1);
+    expect(new URL(calls[0]!).searchParams.get('estateId')).toBeNull();
+    const times = await items.locator('time').evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute('datetime') ?? '')));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    await screenshot(page, 'notices-one-call');
+  }, 60_000);
 });

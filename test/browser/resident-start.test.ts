@@ -23,8 +23,8 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     // not signed in: the login page, which leads back to the link
     await page.waitForURL((u) => u.pathname === '/login');
     expect(new URL(page.url()).searchParams.get('next')).toBe(link);
-    await page.getByLabel(/用户名/).fill('resident');
-    await page.getByLabel(/密码/).fill(DEMO_PASSWORD);
+    await page.locator('form.login input[name="username"]').fill('resident');
+    await page.locator('form.login input[name="password"]').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: /登录/ }).click();
     await page.waitForURL((u) => u.pathname === '/start' && u.searchParams.get('process') === 'repair');
 
@@ -134,14 +134,14 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     await send(cleaning, 'CONTACT', { solutions: '今晚更换灯管', committedBy: '2026-12-31T18:00:00+08:00' });
     await send(cleaning, 'REPORT_RESULT', { handling: '更换整栋楼道灯管', result: '全楼楼道灯已恢复', widespread: true });
     await send(await sessionOf('dispatcher'), 'INFORM', { method: 'phone' });
-    await send(await sessionOf('front-desk'), 'REVISIT', { method: 'phone', satisfied: true, satisfaction: 5 });
+    await send(await sessionOf('admin-supervisor'), 'REVISIT', { method: 'phone', satisfied: true, satisfaction: 5 });
     await send(await sessionOf('cs-manager'), 'FILE_REPORT', { summary: '楼道灯批量损坏' });
 
     const { page, context } = await newPage(browser, server.origin, { width: 360, height: 740 });
     page.on('pageerror', (e) => console.error(`[resident] page error: ${e.message}`));
     await page.goto('/login?next=/notices');
-    await page.getByLabel(/用户名/).fill('resident');
-    await page.getByLabel(/密码/).fill(DEMO_PASSWORD);
+    await page.locator('form.login input[name="username"]').fill('resident');
+    await page.locator('form.login input[name="password"]').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: /登录/ }).click();
     await page.waitForURL((u) => u.pathname === '/notices');
     // newest first: the public notice of the fix, the result told to them (CP-5), the commitment made when contacted

@@ -209,7 +209,9 @@ describe('a process from the designer to the revisit, in Chromium', () => {
     await page.getByTestId('done').waitFor();
     expect(await page.locator('[data-state]').first().getAttribute('data-state')).toBe('closed');
     const history = await page.getByTestId('history').textContent();
-    for (const step of ['DISPATCH', 'COMPLETE', 'SIGN', 'REVISIT']) expect(history).toContain(step);
+    // every step in the workflow's own words, never its event code
+    for (const step of ['派单', '完工', '业主签认', '回访']) expect(history).toContain(step);
+    for (const code of ['DISPATCH', 'COMPLETE', 'SIGN', 'REVISIT']) expect(history).not.toContain(code);
     await screenshot(page, 'instance-closed');
 
     // English by switch: the same page, every label translated

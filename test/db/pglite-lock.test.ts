@@ -64,11 +64,15 @@ describe('the embedded database is held by one process', () => {
     expect(worker.output()).toContain('只服务一个进程');
   }, 180_000);
 
-  it('in one process: a live holder is refused, a stale lock file (dead pid) is taken over, release frees the folder', async () => {
+  it('in one process: a second open and a live holder are refused, a stale lock file (dead or reused pid) is taken over, release frees the folder', async () => {
     const dataDir = fresh();
     const handle = await createDb({ dataDir, migrate: false });
-    expect(() => acquirePgliteLock(dataDir)).not.toThrow(); // the same pid takes its own stale lock over
+    // a second open in the same process is refused as well
+    expect(() => acquirePgliteLock(dataDir)).toThrow(PgliteLockedError);
     await handle.close();
+    // a lock file with our own pid that this process does not hold (a restarted container reusing the pid) is taken over
+    writeFileSync(join(dataDir, pgliteLockFile), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), command: 'pnpm start', since: '2026-01-01T00:00:00Z' }));
+    acquirePgliteLock(dataDir)();
     writeFileSync(join(dataDir, pgliteLockFile), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), command: 'pnpm start', since: '2026-01-01T00:00:00Z' }));
     const refused = await createDb({ dataDir, migrate: false }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PgliteLockedError);

@@ -1,12 +1,14 @@
 import type { Hono } from 'hono';
 import type { Db } from '@estateflow/db';
 import { createApp, type ApiConfig, type AppEnv } from '@estateflow/api';
+import { checkedRequest } from './openapi-check.ts';
 
 /** Cheap argon2 for tests: the cost is a setting, the algorithm stays argon2id. */
 export const testConfig: Partial<ApiConfig> = { argon2: { memoryCost: 1024, timeCost: 1 } };
 
+/** The API on `db`; every answer it gives a test is checked against its OpenAPI document (support/openapi-check.ts). */
 export function testApp(db: Db, config: Partial<ApiConfig> = {}): Hono<AppEnv> {
-  return createApp({ db, config: { ...testConfig, ...config } });
+  return checkedRequest(createApp({ db, config: { ...testConfig, ...config } }));
 }
 
 /** A JSON response; bodies are asserted field by field in tests. */

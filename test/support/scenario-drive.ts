@@ -63,6 +63,8 @@ export async function driveScenario(
   clock: { now: Date },
   place: { tenantId: string; estateId: string; unitId: string; tag: string },
   s: FinishedScenario,
+  /** called after the start and after each step is sent (e.g. to look at the pages at that moment), with a sign-in for a role */
+  onStep?: (at: { index: number; instanceId: string; actorRole: string; starter: string; privacy: string | undefined; as: (role: string) => Promise<Client> }) => Promise<void>,
 ): Promise<Drive> {
   const { pkg, parameters } = forScenario(await readBundleFolder(s.dir), s.scenario);
   await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg, parameters, source: 'upload', now: new Date(s.scenario.start.at) });
@@ -110,6 +112,7 @@ export async function driveScenario(
   const started = await (await as(starter)).call('POST', '/api/instances', { estateId: place.estateId, workflow: s.scenario.workflow, unitId: place.unitId, data: await data(s.scenario.start.data ?? {}) });
   expect(started.status, `${s.file}: start ${JSON.stringify(started.body)}`).toBe(201);
   const instanceId = started.body.id as string;
+  await onStep?.({ index: 0, instanceId, actorRole: starter, starter, privacy: wf.privacy, as });
   for (const [i, step] of s.scenario.steps.entries()) {
     let target = clock.now;
     if (step.at) target = new Date(step.at);
@@ -125,6 +128,7 @@ export async function driveScenario(
     const label = `${s.file} step ${i + 1} ${step.send} as ${role}: ${JSON.stringify(res.body)}`;
     if (step.expect?.error) expect(res.status, label).toBeGreaterThanOrEqual(400);
     else expect(res.status, label).toBe(200);
+    await onStep?.({ index: i + 1, instanceId, actorRole: role, starter, privacy: wf.privacy, as });
   }
   // and whatever falls due at the very end
   await fireUntil(clock.now);

@@ -16,12 +16,28 @@ interface ScenarioStep {
 }
 interface Scenario {
   workflow: string;
-  start: { actor: { role: string }; data: Record<string, unknown> };
+  start: { at?: string; actor: { role: string }; data: Record<string, unknown> };
   steps?: ScenarioStep[];
 }
 
 /** How far into each bundle's scenarios the demo goes, so the inbox shows work at several stages. */
 const stagesPerWorkflow = [0, 1, 2];
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A scenario's data with every instant and calendar date moved by `offsetMs` (dates by whole days). Pure. */
+export function shiftInstants<T>(value: T, offsetMs: number): T {
+  if (offsetMs === 0) return value;
+  if (typeof value === 'string') {
+    if (INSTANT.test(value)) return new Date(Date.parse(value) + offsetMs).toISOString() as T;
+    if (DATE.test(value)) return new Date(Date.parse(`${value}T00:00:00Z`) + Math.round(offsetMs / 86_400_000) * 86_400_000).toISOString().slice(0, 10) as T;
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => shiftInstants(v, offsetMs)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftInstants(v, offsetMs)])) as T;
+  return value;
+}
 
 /**
  * Puts live work into a new demo estate: for the first scenarios of every installed bundle, starts
@@ -48,16 +64,18 @@ export async function seedDemoActivity(
       if (n >= stagesPerWorkflow.length) continue;
       seen.set(scenario.workflow, n + 1);
       try {
+        // the scenario's dates move with it to today, so the demo opens on current work, not months-old overdue rows
+        const offset = scenario.start.at ? deps.now().getTime() - Date.parse(scenario.start.at) : 0;
         const inst = await startInstance(deps, {
           tenantId: where.tenantId, estateId: where.estateId, workflowKey: scenario.workflow,
-          data: scenario.start.data, actor: await actorOf(scenario.start.actor.role),
+          data: shiftInstants(scenario.start.data, offset), actor: await actorOf(scenario.start.actor.role),
         });
         started++;
         for (const s of (scenario.steps ?? []).slice(0, stagesPerWorkflow[n])) {
           if (!s.send || s.advance || s.at) break;
           await sendEvent(deps, {
             tenantId: where.tenantId, instanceId: inst.id,
-            event: { type: s.send, data: s.data ?? {} }, actor: await actorOf(s.actor?.role ?? scenario.start.actor.role),
+            event: { type: s.send, data: shiftInstants(s.data ?? {}, offset) }, actor: await actorOf(s.actor?.role ?? scenario.start.actor.role),
           });
         }
       } catch (e) {

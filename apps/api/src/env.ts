@@ -33,6 +33,8 @@ export type AppEnv = {
     auth: Auth | undefined;
     route: RouteMeta;
     rawBody: string | undefined;
+    /** the route's body and query, checked against its schemas (src/route-input.ts) */
+    input: { body: Record<string, unknown>; query: Record<string, unknown> };
     /** the JSON body, parsed and checked once by `inputBounds` (input-bounds.ts) */
     jsonBody: unknown;
     /** a keyed start or event: the key its write commits with its answer (services/idempotency.ts) */

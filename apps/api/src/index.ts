@@ -14,7 +14,9 @@ export { runWorkerOnce, startWorker, fireDueTimers, deliverOutbox } from './work
 export { seedDemo, demoPassword, demoEstate, demoCompany } from './demo.ts';
 export type { WorkerOptions, BatchResult } from './worker.ts';
 export { startInstance, sendEvent, systemActor } from './services/event-path.ts';
-export { readBody, str, optStr, obj, isUuid } from './services/body.ts';
+export { readBody, isUuid } from './services/body.ts';
+export { validateInput, querySchema } from './route-input.ts';
 export { attachmentRefs, checkAttachmentRefs } from './services/attachment-refs.ts';
 export { attachmentOrphanHours, sweepOrphanAttachments, type SweepResult } from './services/attachment-sweep.ts';
 export { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
+export { openApiDocument, errorStatuses } from './openapi.ts';

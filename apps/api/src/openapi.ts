@@ -1,55 +1,112 @@
-import { describeAccess, type RouteMeta } from './route-table.ts';
+import { describeAccess, PASSWORD_CHANGE_PATHS, type JsonSchema, type RouteMeta } from './route-table.ts';
+import { apiError } from './schemas/common.ts';
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      required: ['reason', 'message'],
-      properties: {
-        reason: { type: 'string' },
-        message: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } }, required: ['zh', 'en'] },
-        field: { type: 'string' },
-        path: { type: 'string' },
-      },
-    },
-  },
+/** What each error status means here; every operation declares the ones it can answer (`errorStatuses`). */
+const errorText: Record<number, string> = {
+  400: 'Invalid request: a body or query field breaks its schema (the message names the field and JSON path in zh and en)',
+  401: 'Not signed in, or wrong credentials',
+  403: "The caller's role may not do this, or the request is someone else's, or a cross-site request",
+  404: 'Not found: no such row, or it belongs to another estate or company',
+  409: 'Conflict: changed by someone else (version), or the same Idempotency-Key is still in progress',
+  413: 'The body (or upload) is larger than the limit',
+  415: 'The body is not JSON (or, for uploads, not an allowed file type)',
+  422: 'Understood but refused: invalid form data or definition, an event the state does not accept, or an Idempotency-Key reused with another body',
+  429: 'Too many failed sign-ins: wait as Retry-After says',
 };
 
-/** The OpenAPI 3.1 document, generated from the route table. */
+/** The error statuses an operation can answer, from what it declares (inputs, access, estate) plus its own `errors`. */
+export function errorStatuses(r: RouteMeta): number[] {
+  const out = new Set<number>(r.errors ?? []);
+  // any request can carry a malformed path segment or query parameter (input-bounds.ts)
+  out.add(400);
+  if (r.access !== 'public') out.add(401);
+  if (typeof r.access !== 'string' || r.access === 'staff' || r.estate.from !== 'none' || r.method !== 'get') out.add(403);
+  // a user whose password was set by someone else must change it before anything else (password-change-required)
+  if (r.access !== 'public' && !PASSWORD_CHANGE_PATHS.has(r.path)) out.add(403);
+  if (r.params || r.estate.from !== 'none') out.add(404);
+  if (r.method === 'post' || r.method === 'put') for (const s of [409, 413, 415, 422]) out.add(s);
+  return [...out].sort((a, b) => a - b);
+}
+
+const tagText: Record<string, string> = {
+  Auth: 'Sign in and out; who the caller is',
+  Estates: "The caller's estates, buildings, units and staff",
+  Definitions: 'Forms, workflows, SLA policies and calendars: drafts, validation, immutable published versions',
+  Bundles: 'Template bundles: the catalogue, installs with parameter values, export',
+  Instances: 'Requests: start, list, read, history, send events',
+  Tasks: 'The inbox: claim and reassign tasks',
+  Forms: 'Published forms rendered for a locale, and data checked against them',
+  Calendars: 'Business calendars: working hours, holidays, make-up days',
+  Reports: 'Dashboards: volumes, SLA compliance, revisits',
+  Notices: 'Notices delivered to the caller',
+  Billing: 'Fee schedules, billing plans, bills, payments, receipts, statements, arrears',
+  Processes: 'What the caller may start, with its start form',
+  Attachments: 'Uploaded photos and documents',
+};
+
+/** A UUID of no row: the estate of the request examples (`estateId` is the caller's own). */
+const exampleEstate = '00000000-0000-4000-8000-000000000000';
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+
+function successResponse(status: number, schema: JsonSchema | 'binary' | null): Record<string, unknown> {
+  if (schema === null) return { description: status === 304 ? 'Not modified (If-None-Match matched the ETag)' : 'No content' };
+  if (schema === 'binary') return { description: 'The file\'s bytes, with its Content-Type', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+  return { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema } } };
+}
+
+/** The OpenAPI 3.1 document, generated from the route table: every schema is the one the route validates or answers with. */
 export function openApiDocument(routes: readonly RouteMeta[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = [];
     for (const m of r.path.matchAll(/\{(\w+)\}/g)) {
       const name = m[1] ?? '';
-      parameters.push({ name, in: 'path', required: true, schema: { type: 'string' }, description: r.params?.[name] });
+      parameters.push({ name, in: 'path', required: true, schema: { type: 'string' }, description: r.params?.[name] ? `the id of a ${r.params[name]}` : `e.g. ${r.pathExample?.[name] ?? name}` });
     }
-    for (const [name, schema] of Object.entries(r.query ?? {})) parameters.push({ name, in: 'query', required: false, schema });
+    for (const [name, schema] of Object.entries(r.query ?? {})) parameters.push({ name, in: 'query', required: r.queryRequired?.includes(name) ?? false, schema });
     if (r.method === 'post') {
       parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Replays the stored answer for a retried request' });
     }
+    const responses: Record<string, unknown> = {};
+    for (const [status, schema] of Object.entries(r.responses)) responses[status] = successResponse(Number(status), schema);
+    for (const status of errorStatuses(r)) responses[String(status)] = { description: errorText[status] ?? 'Error', content: { 'application/json': { schema: errorRef } } };
+    responses.default = { description: 'Unexpected error', content: { 'application/json': { schema: errorRef } } };
     const op: Record<string, unknown> = {
       tags: [r.tag],
       summary: r.summary,
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
       parameters,
       'x-roles': describeAccess(r.access),
-      responses: {
-        '200': { description: 'OK', content: { 'application/json': { schema: r.response ?? { type: 'object' } } } },
-        default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
-      },
+      responses,
+      security: r.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
     };
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.body, ...(r.example ? { example: r.example } : {}) } } };
+    if (r.body) {
+      const example = r.example ? { ...(r.estate.from === 'body' ? { estateId: exampleEstate } : {}), ...r.example } : undefined;
+      op.requestBody = { required: true, content: { 'application/json': { schema: r.body, ...(example ? { example } : {}) } } };
+    }
     if (r.requestContent) op.requestBody = { required: true, content: Object.fromEntries(Object.entries(r.requestContent).map(([type, schema]) => [type, { schema }])) };
-    if (r.access !== 'public') op.security = [{ session: [] }];
     (paths[r.path] ??= {})[r.method] = op;
   }
+  const tags = [...new Set(routes.map((r) => r.tag))].map((name) => ({ name, description: tagText[name] ?? name }));
   return {
     openapi: '3.1.0',
-    info: { title: 'EstateFlow API', version: '0.1.0', description: 'Workflows, forms, SLA and billing for property companies. Errors: { error: { reason, message: { zh, en }, field?, path? } }.' },
-    servers: [{ url: '/' }],
-    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'ef_session' } } },
+    info: {
+      title: 'EstateFlow API',
+      version: '0.1.0',
+      description: 'Workflows, forms, SLA and billing for property companies. Errors: { error: { reason, message: { zh, en }, field?, path? } }.',
+      // the project states no open licence (not in the field documents): the API is the company's own
+      license: { name: 'Proprietary', identifier: 'LicenseRef-EstateFlow-Proprietary' },
+    },
+    servers: [{ url: '/', description: 'the server this document was read from' }],
+    tags,
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'ef_session', description: 'set by POST /api/auth/login' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'the token POST /api/auth/login answers' },
+      },
+      schemas: { Error: apiError },
+    },
     paths,
   };
 }

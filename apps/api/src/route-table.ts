@@ -1,10 +1,12 @@
 import { Hono, type Context } from 'hono';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Role } from '@estateflow/db';
 import type { Permission } from '@estateflow/definitions';
 import type { AppEnv, Auth } from './env.ts';
 import { ApiError, forbidden, notFound } from './errors.ts';
+import { validateInput } from './route-input.ts';
 
-export type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** The kinds of row a path parameter names; the tenant matrix test substitutes one per estate. */
 export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form' | 'attachment';
@@ -35,14 +37,20 @@ export interface RouteMeta {
   params?: Record<string, ResourceKind>;
   /** example values of path parameters that name no row (e.g. a definition kind) */
   pathExample?: Record<string, string>;
-  query?: Record<string, JsonSchema>;
+  /** query parameters by name, each with its schema; validated (and coerced from text) before the handler runs */
+  query?: Readonly<Record<string, JsonSchema>>;
+  /** query parameters that must be present */
+  queryRequired?: readonly string[];
+  /** the JSON request body's schema; validated before the handler runs (src/route-input.ts) */
   body?: JsonSchema;
   /** a request body that is not JSON (e.g. a file upload): media type → schema */
   requestContent?: Record<string, JsonSchema>;
   /** a valid request body (estateId is filled in by callers); used by docs and tests */
   example?: Record<string, unknown>;
-  /** for instance routes: the response is about an instance, or a list */
-  response?: JsonSchema;
+  /** the answers by HTTP status: a schema for a JSON body, `'binary'` for bytes, `null` for no body */
+  responses: Readonly<Record<number, JsonSchema | 'binary' | null>>;
+  /** error statuses this route answers besides those every route of its kind does (see openapi.ts) */
+  errors?: readonly number[];
 }
 
 export const staff = 'staff' as const;
@@ -68,11 +76,16 @@ export function describeAccess(access: Access): string {
 }
 export const managers: readonly Role[] = ['admin', 'property_manager', 'cs_manager', 'duty_manager', 'finance'];
 
-/** What a signed-in user who must change their password may still do. */
-const PASSWORD_CHANGE_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-everywhere', '/api/auth/sessions', '/api/auth/password', '/api/auth/login', '/api/auth/reset']);
+/** What a signed-in user who must change their password may still do (OpenAPI paths). */
+export const PASSWORD_CHANGE_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-everywhere', '/api/auth/sessions', '/api/auth/password', '/api/auth/login', '/api/auth/reset']);
 
-type Handler = (c: Context<AppEnv>) => Response | Promise<Response>;
-type RouteInput = Omit<RouteMeta, 'method' | 'path' | 'tag'>;
+/** A schema's TypeScript type when it is declared `as const` (json-schema-to-ts), else a plain record. */
+type TypeOf<S, Else> = S extends JSONSchema ? (JSONSchema extends S ? Else : FromSchema<S>) : Else;
+type QueryOf<Q> = Q extends Readonly<Record<string, unknown>> ? { [K in keyof Q]?: TypeOf<Q[K], unknown> } : Record<string, string | undefined>;
+/** What a handler receives after validation: the body and query, typed from the route's schemas. */
+export type RouteInputOf<B, Q> = { body: TypeOf<B, Record<string, unknown>>; query: QueryOf<Q> };
+type Handler<B, Q> = (c: Context<AppEnv>, input: RouteInputOf<B, Q>) => Response | Promise<Response>;
+type RouteInput<B, Q> = Omit<RouteMeta, 'method' | 'path' | 'tag' | 'body' | 'query'> & { body?: B; query?: Q };
 
 /** A resource: a Hono sub-app plus the metadata of each of its routes. */
 export class Resource {
@@ -83,36 +96,42 @@ export class Resource {
     readonly tag: string,
   ) {}
 
-  private add(method: RouteMeta['method'], path: string, input: RouteInput, handler: Handler): this {
+  private add<B, Q>(method: RouteMeta['method'], path: string, input: RouteInput<B, Q>, handler: Handler<B, Q>): this {
     const openApiPath = `/api${this.base}${path === '/' ? '' : path}`.replace(/:([A-Za-z]+)/g, '{$1}');
-    const meta: RouteMeta = { method, path: openApiPath || '/api', tag: this.tag, ...input };
+    const meta = { method, path: openApiPath || '/api', tag: this.tag, ...input } as RouteMeta;
     this.routes.push(meta);
-    this.app.on(method.toUpperCase(), path, async (c) => {
-      c.set('route', meta);
-      const auth = c.get('auth');
-      if (meta.access !== 'public' && !auth) {
-        throw new ApiError('unauthenticated', { zh: '请先登录', en: 'Please sign in first' });
-      }
-      if (auth?.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(meta.path)) {
-        throw new ApiError('password-change-required', {
-          zh: '请先修改密码：此密码由他人设置，首次登录必须改为只有您知道的密码',
-          en: 'Change your password first: it was set by someone else, so the first sign-in must replace it with one only you know',
-        });
-      }
-      return handler(c);
-    });
+    this.app.on(
+      method.toUpperCase(),
+      path,
+      async (c, next) => {
+        c.set('route', meta);
+        const auth = c.get('auth');
+        if (meta.access !== 'public' && !auth) {
+          throw new ApiError('unauthenticated', { zh: '请先登录', en: 'Please sign in first' });
+        }
+        if (auth?.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(meta.path)) {
+          throw new ApiError('password-change-required', {
+            zh: '请先修改密码：此密码由他人设置，首次登录必须改为只有您知道的密码',
+            en: 'Change your password first: it was set by someone else, so the first sign-in must replace it with one only you know',
+          });
+        }
+        await next();
+      },
+      validateInput(meta),
+      (c) => handler(c, c.get('input') as RouteInputOf<B, Q>),
+    );
     return this;
   }
-  get(path: string, input: RouteInput, handler: Handler): this {
+  get<const B = undefined, const Q = undefined>(path: string, input: RouteInput<B, Q>, handler: Handler<B, Q>): this {
     return this.add('get', path, input, handler);
   }
-  post(path: string, input: RouteInput, handler: Handler): this {
+  post<const B = undefined, const Q = undefined>(path: string, input: RouteInput<B, Q>, handler: Handler<B, Q>): this {
     return this.add('post', path, input, handler);
   }
-  put(path: string, input: RouteInput, handler: Handler): this {
+  put<const B = undefined, const Q = undefined>(path: string, input: RouteInput<B, Q>, handler: Handler<B, Q>): this {
     return this.add('put', path, input, handler);
   }
-  delete(path: string, input: RouteInput, handler: Handler): this {
+  delete<const B = undefined, const Q = undefined>(path: string, input: RouteInput<B, Q>, handler: Handler<B, Q>): this {
     return this.add('delete', path, input, handler);
   }
 }

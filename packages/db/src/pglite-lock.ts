@@ -1,6 +1,6 @@
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * One process per PGlite folder. PGlite is PostgreSQL in single-user mode inside this process: it
@@ -28,11 +28,15 @@ export class PgliteLockedError extends Error {
     super(
       `嵌入式数据库 ${dataDir} 正被进程 ${holder.pid}（${holder.command}，自 ${holder.since} 起）使用；PGlite 只服务一个进程。请先停止该进程，或设置 DATABASE_URL 使用 PostgreSQL。\n` +
         `The embedded database ${dataDir} is in use by process ${holder.pid} (${holder.command}, since ${holder.since}) on ${holder.host}. ` +
-        'PGlite serves one process only: stop that process first, or set DATABASE_URL=postgres://… to share a PostgreSQL database between processes.',
+        'PGlite serves one process only: stop that process first, or set DATABASE_URL=postgres://… to share a PostgreSQL database between processes. ' +
+        `(If no EstateFlow process runs as ${holder.pid}, delete ${join(dataDir, pgliteLockFile)}.)`,
     );
     this.name = 'PgliteLockedError';
   }
 }
+
+/** folders this process holds: a second open in the same process is refused too */
+const held = new Set<string>();
 
 function alive(pid: number): boolean {
   try {
@@ -62,7 +66,9 @@ function readHolder(path: string): PgliteLockHolder | undefined {
  */
 export function acquirePgliteLock(dataDir: string): () => void {
   const path = join(dataDir, pgliteLockFile);
+  const key = resolve(dataDir);
   const me: PgliteLockHolder = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' ').slice(0, 200), since: new Date().toISOString() };
+  if (held.has(key)) throw new PgliteLockedError(dataDir, readHolder(path) ?? me);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       // written aside, then linked: the lock file appears whole or not at all
@@ -73,8 +79,10 @@ export function acquirePgliteLock(dataDir: string): () => void {
       } finally {
         unlinkSync(tmp);
       }
+      held.add(key);
       const release = () => {
         process.off('exit', release);
+        held.delete(key);
         if (readHolder(path)?.pid === process.pid) unlinkSync(path);
       };
       process.on('exit', release);
@@ -85,7 +93,7 @@ export function acquirePgliteLock(dataDir: string): () => void {
     const holder = readHolder(path);
     // a holder on another host (a folder shared over the network) cannot be checked: refuse
     if (holder && holder.pid !== process.pid && (holder.host !== me.host || alive(holder.pid))) throw new PgliteLockedError(dataDir, holder);
-    // a dead holder or our own stale pid: take it over
+    // a dead holder, or our own pid from before a restart (containers reuse low pids): take it over
     try {
       unlinkSync(path);
     } catch (e) {

@@ -29,5 +29,6 @@ export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
 export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
 export { diffJson, type Change } from './diff-json.ts';
+export { formsNamed } from './forms-named.ts';
 export { changeList, type ChangeLine, type ChangeListOptions } from './change-list.ts';
 export type * from './generated/index.ts';

@@ -1,6 +1,7 @@
 export { compileForm, checkForm, FormDefinitionError, DEFAULT_MAX_STRING_LENGTH, DEFAULT_PHONE_PATTERN } from './compile-form.ts';
 export type { CompiledForm, CompiledField, CompiledSection, FormDefinitionIssue } from './compile-form.ts';
 export { validateFormData } from './validate.ts';
+export { defaultMessage } from './messages.ts';
 export type { FieldError, ValidateOptions, ValidationResult } from './validate.ts';
 export { renderModel } from './render-model.ts';
 export { isVisible, visibleFields } from './visibility.ts';

@@ -8,6 +8,7 @@ import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
 import { attachmentUrl, inAccessibleInstance } from '../services/attachment-refs.ts';
 import { isUuid, param } from '../services/body.ts';
 import { isStaff } from '../services/instance-access.ts';
+import * as A from '../schemas/attachments.ts';
 
 /** Accepted content types, each with the leading bytes its files start with (checked: a renamed .exe is refused). */
 const allowed: Record<string, { magic: (b: Uint8Array) => boolean; inline: boolean }> = {};
@@ -108,6 +109,8 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .post(
     '/',
     {
+      responses: { 201: A.attachment },
+      errors: [413],
       summary: 'Upload a file (photo, PDF, Office document) to an estate: multipart `file` part or the raw body with `?name=`; content type checked against an allow list and the file\'s leading bytes (415), size limit (413, default 10 MiB); answers {id, url, name, size, contentType, sha256}. Form values store `url`. An Idempotency-Key replays a retried upload (the bytes are hashed).',
       access: everyone,
       estate: { from: 'query' },
@@ -116,7 +119,6 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
         'multipart/form-data': { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' }, estateId: { type: 'string' } } },
         'application/octet-stream': { type: 'string', format: 'binary', description: 'raw body; Content-Type is the file\'s type, e.g. image/jpeg' },
       },
-      response: { type: 'object', properties: { id: { type: 'string' }, url: { type: 'string' }, name: { type: 'string' }, size: { type: 'integer' }, contentType: { type: 'string' }, sha256: { type: 'string' } } },
     },
     async (c) => {
       const { db, config } = c.get('deps');
@@ -154,6 +156,7 @@ export const attachmentRoutes = new Resource('/attachments', 'Attachments')
   .get(
     '/:id',
     {
+      responses: { 200: 'binary', 304: null },
       summary: 'The bytes of an attachment with its Content-Type, Content-Disposition (file name) and ETag; staff of its estate, and residents for the files they uploaded or that a request they may see names (other residents: 403; other estates and companies: 404)',
       access: everyone,
       estate: { from: 'param', param: 'id' },

@@ -1,6 +1,7 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { estates, sessions, users } from '@estateflow/db';
+import { companies, estates, memberships, sessions, users } from '@estateflow/db';
+import { demoCompany, demoPassword } from '../demo.ts';
 import { clientAddress } from '../auth/client-address.ts';
 import { verifyPasswordOrDummy } from '../auth/password.ts';
 import { authForUser, createSession, requestToken, revokeSessions, sessionCookie, tokenHash } from '../auth/session.ts';
@@ -10,10 +11,11 @@ import { roleCatalogue } from '../services/role-catalogue.ts';
 import type { Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { authOf, Resource } from '../route-table.ts';
-import { readBody, str } from '../services/body.ts';
 import { auditSignIn, throttled } from '../services/sign-in-audit.ts';
 import { loginBlocked, recordLoginFailure, recordLoginSuccess } from '../services/login-throttle.ts';
 import type { Db } from '@estateflow/db';
+import * as A from '../schemas/auth.ts';
+import { ok } from '../schemas/common.ts';
 
 export async function describeAuth(db: Db, auth: Auth) {
   const ids = [...auth.roles.keys()];
@@ -34,16 +36,15 @@ export const authRoutes = new Resource('/auth', 'Auth')
   .post(
     '/login',
     {
+      responses: { 200: A.login },
+      errors: [401, 429],
       summary: 'Sign in with username and password; sets the HttpOnly session cookie',
       access: 'public',
       estate: { from: 'none' },
-      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
+      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } } },
       example: { username: 'admin', password: 'secret' },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const username = str(body, 'username');
-      const password = str(body, 'password');
+    async (c, { body: { username, password } }) => {
       const { db, config } = c.get('deps');
       const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
       const block = await loginBlocked(db, config.loginThrottle, attempt);
@@ -74,13 +75,13 @@ export const authRoutes = new Resource('/auth', 'Auth')
       return c.json({ ...(await describeAuth(db, await authForUser(db, user))), token, expiresAt: expiresAt.toISOString() });
     },
   )
-  .post('/logout', { summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
+  .post('/logout', { responses: { 200: ok }, summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
     const token = requestToken(c);
     if (token) await c.get('deps').db.delete(sessions).where(eq(sessions.tokenHash, tokenHash(token)));
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.json({ ok: true });
   })
-  .post('/logout-everywhere', { summary: 'Sign out everywhere: ends every session of the caller, this one included', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
+  .post('/logout-everywhere', { responses: { 200: A.sessionsEnded }, summary: 'Sign out everywhere: ends every session of the caller, this one included', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
     const auth = authOf(c);
     const { db, config } = c.get('deps');
     const ended = await revokeSessions(db, auth.tenantId, auth.userId);
@@ -88,42 +89,41 @@ export const authRoutes = new Resource('/auth', 'Auth')
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.json({ sessionsEnded: ended });
   })
-  .get('/sessions', { summary: "The caller's live sessions (when and where each signed in, last seen, idle and absolute expiry), the current one marked", access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+  .get('/sessions', { responses: { 200: A.sessionList }, summary: "The caller's live sessions (when and where each signed in, last seen, idle and absolute expiry), the current one marked", access: 'signed-in', estate: { from: 'none' } }, async (c) => {
     const { db, config } = c.get('deps');
     return c.json({ items: await listSessions(db, authOf(c), config.now(), config.sessionIdleMs, requestToken(c)) });
   })
   .post(
     '/password',
     {
+      responses: { 200: A.passwordChanged },
+      errors: [401],
       summary: 'Change your own password (at least 10 characters, not the user name, not a common password); your other sessions end',
       access: 'signed-in',
       estate: { from: 'none' },
-      body: { type: 'object', required: ['currentPassword', 'newPassword'], properties: { currentPassword: { type: 'string' }, newPassword: { type: 'string' } } },
+      body: { type: 'object', required: ['currentPassword', 'newPassword'], properties: { currentPassword: { type: 'string', minLength: 1 }, newPassword: { type: 'string', minLength: 1 } } },
       example: { currentPassword: 'old secret', newPassword: 'a new long secret' },
     },
-    async (c) => {
-      const body = await readBody(c);
+    async (c, { body: { currentPassword, newPassword } }) => {
       const auth = authOf(c);
       const { db, config } = c.get('deps');
       const [user] = await db.select().from(users).where(and(eq(users.tenantId, auth.tenantId), eq(users.id, auth.userId)));
-      const done = await changeOwnPassword(db, config, user!, { currentPassword: str(body, 'currentPassword'), newPassword: str(body, 'newPassword') }, requestToken(c));
+      const done = await changeOwnPassword(db, config, user!, { currentPassword, newPassword }, requestToken(c));
       return c.json({ ...(await describeAuth(db, await authForUser(db, { ...user!, mustChangePassword: false }))), ...done });
     },
   )
   .post(
     '/reset',
     {
+      responses: { 200: A.passwordReset },
+      errors: [401, 429],
       summary: 'Set a new password with the one-time reset code an admin handed over; every session of the account ends (then sign in)',
       access: 'public',
       estate: { from: 'none' },
-      body: { type: 'object', required: ['username', 'code', 'newPassword'], properties: { username: { type: 'string' }, code: { type: 'string' }, newPassword: { type: 'string' } } },
+      body: { type: 'object', required: ['username', 'code', 'newPassword'], properties: { username: { type: 'string', minLength: 1 }, code: { type: 'string', minLength: 1 }, newPassword: { type: 'string', minLength: 1 } } },
       example: { username: 'wang.shifu', code: '1234-5678-9012-3456', newPassword: 'a new long secret' },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const username = str(body, 'username');
-      const code = str(body, 'code');
-      const newPassword = str(body, 'newPassword');
+    async (c, { body: { username, code, newPassword } }) => {
       const { db, config } = c.get('deps');
       // a wrong code counts as a failed sign-in: the same throttle guards both
       const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
@@ -141,6 +141,15 @@ export const authRoutes = new Resource('/auth', 'Auth')
       return c.json({ ok: true, ...done });
     },
   )
-  .get('/me', { summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
+  .get('/me', { responses: { 200: A.me }, summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
     return c.json(await describeAuth(c.get('deps').db, authOf(c)));
+  })
+  .get('/demo', { responses: { 200: A.demoAccounts }, summary: 'The demo accounts and their password, when this server seeded the demo (the quick start); otherwise seeded: false and nothing else', access: 'public', estate: { from: 'none' } }, async (c) => {
+    const { db } = c.get('deps');
+    const [company] = await db.select({ id: companies.id }).from(companies).where(eq(companies.name, demoCompany));
+    if (!company) return c.json({ seeded: false });
+    const rows = await db.select({ username: users.username, displayName: users.displayName, role: memberships.role }).from(users)
+      .innerJoin(memberships, and(eq(memberships.tenantId, users.tenantId), eq(memberships.userId, users.id)))
+      .where(and(eq(users.tenantId, company.id), eq(users.demo, true), eq(users.status, 'active'))).orderBy(asc(users.createdAt)).limit(40);
+    return c.json({ seeded: true, password: demoPassword, accounts: rows });
   });

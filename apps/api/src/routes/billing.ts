@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, unitBillingProfiles, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -27,10 +27,12 @@ import { MAX_AMOUNT_FEN, validateDocument } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
-import { isUuid, obj, readBody, str } from '../services/body.ts';
+import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
-import { accountInput, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
+import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
@@ -44,19 +46,20 @@ type Payer = UnitBillingProfile['payer'];
 const payers: readonly Payer[] = ['household', 'owner', 'tenant'];
 const METHODS: readonly PaymentMethod[] = ['cash', 'card', 'desk', 'home-collection', 'bank-transfer', 'wechat', 'alipay', 'other'];
 
-const uuid = { type: 'string', format: 'uuid' };
-const day = { type: 'string', format: 'date' };
-const estateQuery = { estateId: uuid };
+const uuid = { type: 'string', format: 'uuid' } as const;
+const day = { type: 'string', format: 'date' } as const;
+const estateQuery = { estateId: uuid } as const;
+const fenSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const text = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } } } as const;
 /** Bills and receipts per page: 50 by default, at most 200 (not in the field documents: a screen's worth; a household's two years of monthly bills fit in one page). */
 const BILL_PAGE = 50;
 const BILL_PAGE_MAX = 200;
-const fenSchema = { type: 'integer', minimum: 0, maximum: MAX_AMOUNT_FEN };
 
 type C = Context<AppEnv>;
 
-function query(c: C, name: string, required = true): string | undefined {
+/** A query parameter the route's schema checked (required ones are present); empty text counts as absent. */
+function query(c: C, name: string): string | undefined {
   const v = c.req.query(name);
-  if (required && (v === undefined || v === '')) throw invalid(name, 'is required', '为必填项');
   return v === '' ? undefined : v;
 }
 
@@ -67,12 +70,10 @@ function estateFromQuery(c: C): string {
   return estateId;
 }
 
-async function estateFromBody(c: C): Promise<{ estateId: string; body: Record<string, unknown> }> {
-  const body = await readBody(c);
-  const estateId = str(body, 'estateId');
-  if (!isUuid(estateId)) throw notFound('estate', estateId);
+/** The body's estate (its schema checked it is a UUID), which the caller must have a role in. */
+function estateFromBody(c: C, estateId: string): string {
   requireEstate(c, estateId);
-  return { estateId, body };
+  return estateId;
 }
 
 function dateField(value: unknown, field: string): string {
@@ -80,23 +81,12 @@ function dateField(value: unknown, field: string): string {
   return value;
 }
 
-function fenField(value: unknown, field: string, allowNegative = false): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || (!allowNegative && value < 0)) {
-    throw invalid(field, `must be ${allowNegative ? 'an' : 'a non-negative'} integer number of fen (1 yuan = 100)`, `必须是${allowNegative ? '' : '非负'}整数分（1 元 = 100 分）`);
-  }
-  if (Math.abs(value) > MAX_AMOUNT_FEN) {
-    throw invalid(field, `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
-  }
+/** Amounts are bounded by the definitions' MAX_AMOUNT_FEN (1 亿元), named in yuan in the message (the schema's own bound is the safe integer). */
+function boundedFen(value: number, field: string): number {
+  if (Math.abs(value) > MAX_AMOUNT_FEN) throw invalid(field, `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
   return value;
 }
 
-function textField(value: unknown, field: string): { zh: string; en: string } {
-  const t = value as { zh?: unknown; en?: unknown } | null;
-  if (typeof t !== 'object' || t === null || typeof t.zh !== 'string' || typeof t.en !== 'string' || !t.zh || !t.en) {
-    throw invalid(field, 'must be { zh, en } with both texts', '必须是包含 zh 与 en 的双语文本');
-  }
-  return { zh: t.zh, en: t.en };
-}
 
 /**
  * A refund's reason, trimmed (required, 1–200 characters); a payment takes none: its `reason` is
@@ -147,7 +137,7 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
 function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind: 'fee-schedule' | 'billing-plan') {
   const table = kind === 'fee-schedule' ? feeSchedules : billingPlans;
   return resource
-    .get(path, { summary: `The estate's ${kind} documents`, access: readers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
+    .get(path, { responses: { 200: S.billingDocuments }, summary: `The estate's ${kind} documents`, access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] }, async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const rows = await c.get('deps').db.select().from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))).orderBy(asc(table.key));
@@ -156,21 +146,20 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
     .post(
       path,
       {
+        responses: { 200: S.billingDocumentSaved },
         summary: `Save a ${kind} document (validated by its JSON Schema and billing's semantic checks)`,
         access: finance,
         estate: { from: 'body' },
         body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' } } },
       },
-      async (c) => {
-        const { estateId, body } = await estateFromBody(c);
-        const document = obj(body, 'document');
+      async (c, { body: { estateId: id, document } }) => {
+        const estateId = estateFromBody(c, id);
         definitionIssues(document, kind);
         const { tenantId, userId } = authOf(c);
         const { db, config } = c.get('deps');
         if (kind === 'billing-plan') {
           const ref = String(document.feeSchedule);
-          const [s] = await db.select({ key: feeSchedules.key }).from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, ref)));
-          if (!s) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
+          if (!(await billingDocuments(db, tenantId, estateId, 'fee-schedule')).has(ref)) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
         }
         const key = String(document.id);
         const now = config.now();
@@ -190,44 +179,31 @@ export const billingRoutes = resource
   .post(
     '/units',
     {
+      responses: { 200: S.unitProfile },
       summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: uuid, unitType: { type: 'string' }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, payer: { enum: ['household', 'owner', 'tenant'], description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
     },
-    async (c) => {
-      const { estateId, body } = await estateFromBody(c);
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db, config } = c.get('deps');
-      const unitId = str(body, 'unitId');
-      const unitType = str(body, 'unitType');
-      const custody = body.custody === undefined ? false : body.custody;
-      if (typeof custody !== 'boolean') throw invalid('custody', 'must be true or false', '必须是 true 或 false');
-      const parking = (body.parking ?? []) as { kind?: unknown; count?: unknown }[];
-      if (!Array.isArray(parking) || parking.some((p) => typeof p?.kind !== 'string' || typeof p.count !== 'number' || !Number.isSafeInteger(p.count) || p.count < 1)) {
-        throw invalid('parking', 'must be a list of { kind, count ≥ 1 }', '必须是 { kind, count ≥ 1 } 的列表');
-      }
-      // the area is text with at most 2 decimals, so no floating point reaches the fee (BL-8)
-      const areaSqm = body.areaSqm === undefined ? undefined : body.areaSqm;
-      if (areaSqm !== undefined && (typeof areaSqm !== 'string' || !/^\d{1,7}(\.\d{1,2})?$/.test(areaSqm) || !/[1-9]/.test(areaSqm))) {
+      const { unitId, unitType, custody = false, parking = [], areaSqm, payer = 'household' } = body;
+      // the area is text with at most 2 decimals (its schema's pattern), so no floating point reaches the fee (BL-8)
+      if (areaSqm !== undefined && !/[1-9]/.test(areaSqm)) {
         throw invalid('areaSqm', 'must be a floor area in m² above 0 with at most 2 decimals, as text such as "89.37"', '必须是大于 0、最多两位小数的建筑面积（平方米），以文本填写，如 "89.37"');
       }
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
-      const payer = body.payer ?? 'household';
-      if (!payers.includes(payer as Payer)) throw invalid('payer', 'must be "household", "owner" or "tenant"', '必须是 household（全户）、owner（业主）或 tenant（租户）');
-      const values = { unitType, custody, parking: parking as { kind: string; count: number }[], payer: payer as Payer, updatedAt: config.now() };
-      await db.transaction(async (tx) => {
-        if (areaSqm !== undefined) await tx.update(units).set({ areaSqm }).where(and(eq(units.tenantId, tenantId), eq(units.id, unitId)));
-        await tx.insert(unitBillingProfiles).values({ tenantId, estateId, unitId, ...values })
-          .onConflictDoUpdate({ target: [unitBillingProfiles.tenantId, unitBillingProfiles.unitId], set: values });
-      });
+      const values = { unitType, custody, parking: parking.map((p) => ({ kind: p.kind, count: p.count })), payer, updatedAt: config.now() };
+      await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }) }));
       return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm });
     },
   )
   .get(
     '/notices',
-    { summary: "A period's dunning timeline: payment notice, reminder, final notice, recovery and BL-4's ladder", access: readers, estate: { from: 'query' }, query: { ...estateQuery, plan: { type: 'string' }, period: { type: 'string' } } },
+    { responses: { 200: S.dunning }, summary: "A period's dunning timeline: payment notice, reminder, final notice, recovery and BL-4's ladder", access: readers, estate: { from: 'query' }, query: { ...estateQuery, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1 } }, queryRequired: ['estateId', 'plan', 'period'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const plan = await loadPlan(c.get('deps').db, authOf(c).tenantId, estateId, query(c, 'plan')!);
@@ -239,17 +215,17 @@ export const billingRoutes = resource
   .post(
     '/runs',
     {
+      responses: { 200: S.run },
       summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string' }, period: { type: 'string', examples: ['2027-Q1', '2027-03', '2027-H1'] } } },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] } } },
     },
-    async (c) => {
-      const { estateId, body } = await estateFromBody(c);
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db, config } = c.get('deps');
-      const planKey = str(body, 'plan');
-      const periodId = str(body, 'period');
+      const { plan: planKey, period: periodId } = body;
       const now = config.now();
       const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now }));
       return c.json(result);
@@ -258,19 +234,21 @@ export const billingRoutes = resource
   .get(
     '/bills',
     {
+      responses: { 200: S.billList },
       summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, newest period first, a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` for the next page); residents see their own household only',
       access: households, estate: { from: 'query' },
-      query: { ...estateQuery, unitId: uuid, period: { type: 'string' }, asOf: day, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      query: { ...estateQuery, unitId: { type: 'string' }, period: { type: 'string' }, asOf: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      queryRequired: ['estateId'],
     },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
-      const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId', false));
-      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
-      const period = query(c, 'period', false);
-      const limit = pageSize(query(c, 'limit', false), BILL_PAGE, BILL_PAGE_MAX);
-      const cursor = decodeCursor(query(c, 'cursor', false));
+      const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId'));
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
+      const period = query(c, 'period');
+      const limit = pageSize(query(c, 'limit'), BILL_PAGE, BILL_PAGE_MAX);
+      const cursor = decodeCursor(query(c, 'cursor'));
       if (scope?.length === 0) return c.json({ asOf, items: [], nextCursor: null });
       // the page in SQL on bills_estate_period_idx / bills_period_idx / bills_unit_idx, then only its units' accounts are settled
       const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, at: sql<string>`${bills.periodStart}::text` }).from(bills)
@@ -302,6 +280,7 @@ export const billingRoutes = resource
   .post(
     '/payments',
     {
+      responses: { 200: S.paid },
       summary: 'Record a payment and issue its receipt SJ-<year>-<seq>, or a refund from credit with its reason and its slip TK-<year>-<seq> (BL-7); dated today or earlier, never later; payments are allocated oldest bill first, principal before late fee unless the plan says otherwise; a refund above the credit is refused (409) and a refund without a reason, a payment with one, or a future date are refused (422), writing nothing',
       access: cashiers,
       estate: { from: 'body' },
@@ -309,29 +288,25 @@ export const billingRoutes = resource
         type: 'object',
         required: ['estateId', 'unitId', 'amountFen', 'method'],
         properties: {
-          estateId: uuid, unitId: uuid, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: [...METHODS] },
-          reason: { type: 'string', minLength: 1, maxLength: REFUND_REASON_MAX, description: 'refunds only, required for them: 退款原因, 1–200 characters after trimming; a payment with a reason is refused' },
+          estateId: uuid, unitId: { type: 'string', minLength: 1 }, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: METHODS },
+          reason: { description: `text; checked by the route, not the schema (a refusal is 422 form-invalid): refunds only, required for them: 退款原因, 1–${REFUND_REASON_MAX} characters after trimming; a payment with a reason is refused` },
         },
       },
     },
-    async (c) => {
-      const { estateId, body } = await estateFromBody(c);
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
-      const unitId = str(body, 'unitId');
-      const kind = body.kind === undefined ? 'payment' : body.kind;
-      if (kind !== 'payment' && kind !== 'refund') throw invalid('kind', 'must be "payment" or "refund"', '必须是 payment 或 refund');
-      const amountFen = fenField(body.amountFen, 'amountFen');
+      const { unitId, kind = 'payment', amountFen, method } = body;
       if (amountFen === 0) throw invalid('amountFen', 'must be more than 0', '必须大于 0');
-      const method = str(body, 'method') as PaymentMethod;
-      if (!METHODS.includes(method)) throw invalid('method', `must be one of ${METHODS.join(', ')}`, `必须是 ${METHODS.join('、')} 之一`);
+      boundedFen(amountFen, 'amountFen');
       const reason = refundReason(kind, body.reason);
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const now = config.now();
       const result = await db.transaction(async (tx) => {
         const { asOf: today } = await asOfDate(c, tx, tenantId, estateId);
-        const receivedOn = body.receivedOn === undefined ? today : dateField(body.receivedOn, 'receivedOn');
+        const receivedOn = body.receivedOn ?? today;
         if (receivedOn > today) throw new ApiError('form-invalid', { zh: `字段“receivedOn”不得晚于今天（${today}）`, en: `Field "receivedOn" must not be after today (${today})` }, { field: 'receivedOn' });
         // one writer per unit at a time: the refund check and the allocation read the unit's whole history
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing:${tenantId}:${unitId}`}))`);
@@ -360,16 +335,18 @@ export const billingRoutes = resource
   .get(
     '/receipts',
     {
+      responses: { 200: S.receiptList },
       summary: 'Receipts of payments (kind "payment", SJ-…) and slips of refunds (kind "refund", TK-…, with reason and cashier) of the estate, or of one unit, newest first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`) (BL-7); residents see their own household only',
       access: households, estate: { from: 'query' },
-      query: { ...estateQuery, unitId: uuid, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      query: { ...estateQuery, unitId: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      queryRequired: ['estateId'],
     },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
-      const scope = await unitsInScope(c, c.get('deps').db, tenantId, estateId, query(c, 'unitId', false));
-      const limit = pageSize(query(c, 'limit', false), BILL_PAGE, BILL_PAGE_MAX);
-      const cursor = decodeCursor(query(c, 'cursor', false));
+      const scope = await unitsInScope(c, c.get('deps').db, tenantId, estateId, query(c, 'unitId'));
+      const limit = pageSize(query(c, 'limit'), BILL_PAGE, BILL_PAGE_MAX);
+      const cursor = decodeCursor(query(c, 'cursor'));
       if (scope?.length === 0) return c.json({ items: [], nextCursor: null });
       const rows = await c.get('deps').db.select({ id: receipts.id, at: sql<string>`${receipts.issuedAt}::text`, kind: payments.kind, serial: receipts.serial, content: receipts.content, issuedAt: receipts.issuedAt }).from(receipts)
         .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
@@ -388,24 +365,22 @@ export const billingRoutes = resource
   .post(
     '/adjustments',
     {
+      responses: { 200: S.adjustment },
       summary: 'Append a signed correction, discount or late-fee waiver to a bill (the bill itself is never edited)',
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string' }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer', minimum: -MAX_AMOUNT_FEN, maximum: MAX_AMOUNT_FEN }, reason: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string', minLength: 1 }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }, reason: text } },
     },
-    async (c) => {
-      const { estateId, body } = await estateFromBody(c);
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
-      const billKey = str(body, 'billKey');
-      const component = body.component;
-      if (component !== 'principal' && component !== 'late-fee') throw invalid('component', 'must be "principal" or "late-fee"', '必须是 principal 或 late-fee');
-      const amountFen = fenField(body.amountFen, 'amountFen', true);
-      const reason = textField(body.reason, 'reason');
+      const { billKey, component, amountFen, reason } = body;
+      boundedFen(amountFen, 'amountFen');
       const [bill] = await db.select().from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.key, billKey)));
       if (!bill) throw notFound('bill', billKey);
       const { asOf } = await asOfDate(c, db, tenantId, estateId);
-      const on = body.on === undefined ? asOf : dateField(body.on, 'on');
+      const on = body.on ?? asOf;
       if (on < bill.issueOn) throw invalid('on', `must not be before the bill's issue date ${bill.issueOn}`, `不得早于账单开出日 ${bill.issueOn}`);
       const id = randomUUID();
       await db.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
@@ -414,14 +389,14 @@ export const billingRoutes = resource
   )
   .get(
     '/statements',
-    { summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance; residents only their own", access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: uuid, from: day, to: day } },
+    { responses: { 200: S.statement }, summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance; residents only their own", access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: { type: 'string', minLength: 1 }, from: day, to: day }, queryRequired: ['estateId', 'unitId', 'from', 'to'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const unitId = query(c, 'unitId')!;
       await unitsInScope(c, c.get('deps').db, tenantId, estateId, unitId);
-      const from = dateField(query(c, 'from'), 'from');
-      const to = dateField(query(c, 'to'), 'to');
+      const from = query(c, 'from')!;
+      const to = query(c, 'to')!;
       if (to < from) throw invalid('to', 'must not be before "from"', '不得早于 from');
       const input = await accountInput(c.get('deps').db, tenantId, estateId, unitId);
       return c.json(statement(unitId, input, from, to));
@@ -429,12 +404,12 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { summary: "The estate's arrears by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: day } },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
-      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf', false));
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
       const input = await accountInput(db, tenantId, estateId);
       const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
       const report = arrearsReport({ ...input, asOf });

@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { bundleInstalls } from '@estateflow/db';
-import { notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
-import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
+import * as S from '../schemas/bundles.ts';
 
 function installSummary(i: typeof bundleInstalls.$inferSelect) {
   return { id: i.id, estateId: i.estateId, bundleId: i.bundleId, bundleVersion: i.bundleVersion, source: i.source, parameters: i.parameters, installedAt: i.installedAt.toISOString(), installedBy: i.installedBy };
 }
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
-  .get('/catalogue', { summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
+  .get('/catalogue', { responses: { 200: S.catalogue }, summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
     if (visibleEstates(c).length === 0) requireEstate(c, undefined);
     const dir = c.get('deps').config.workflowsDir;
     const items = [];
@@ -29,44 +30,44 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
   .post(
     '/install',
     {
+      responses: { 200: S.installed },
       summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files })',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string' }, bundleId: { type: 'string' }, package: { type: 'object', properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } } } },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string', minLength: 1 }, bundleId: { type: ['string', 'null'] }, package: { type: 'object', required: ['bundle', 'files'], properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } } } },
       example: { bundleId: 'lost-and-found', parameters: {} },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body }) => {
+      const { estateId } = body;
       requireEstate(c, estateId);
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       let pkg: BundlePackage;
       let source: 'catalogue' | 'upload';
-      const bundleId = optStr(body, 'bundleId');
+      const bundleId = body.bundleId ?? undefined;
       if (bundleId) {
         if (!(await catalogueIds(config.workflowsDir)).includes(bundleId)) throw notFound('bundle', bundleId);
         pkg = await readBundleFolder(join(config.workflowsDir, bundleId));
         source = 'catalogue';
       } else {
-        const p = obj(body, 'package');
-        pkg = { bundle: obj(p, 'bundle'), files: obj(p, 'files') as BundlePackage['files'] };
+        if (!body.package) throw invalid('package', 'is required when no bundleId is given', '在未给出 bundleId 时为必填');
+        pkg = { bundle: body.package.bundle, files: body.package.files as BundlePackage['files'] };
         source = 'upload';
       }
-      const parameters = obj(body, 'parameters', false);
-      const serialPrefixes = obj(body, 'serialPrefixes', false);
+      const parameters = body.parameters ?? {};
+      const serialPrefixes = body.serialPrefixes ?? {};
       const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now() }));
       return c.json({ ...installSummary(result.install), versions: result.versions.map((v) => ({ id: v.id, kind: v.kind, key: v.key, version: v.version })) });
     },
   )
-  .get('/installs', { summary: 'Bundles installed in an estate', access: staff, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
+  .get('/installs', { responses: { 200: S.installList }, summary: 'Bundles installed in an estate', access: staff, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const rows = await c.get('deps').db.select().from(bundleInstalls)
       .where(and(eq(bundleInstalls.tenantId, authOf(c).tenantId), eq(bundleInstalls.estateId, estateId!))).orderBy(desc(bundleInstalls.installedAt));
     return c.json({ items: rows.map(installSummary) });
   })
-  .get('/installs/:id/export', { summary: 'Export an installed bundle as { bundle, files } (the upload format)', access: designers, estate: { from: 'param', param: 'id' }, params: { id: 'bundle-install' } }, async (c) => {
+  .get('/installs/:id/export', { responses: { 200: S.bundlePackage }, summary: 'Export an installed bundle as { bundle, files } (the upload format)', access: designers, estate: { from: 'param', param: 'id' }, params: { id: 'bundle-install' } }, async (c) => {
     const id = param(c, 'id');
     if (!isUuid(id)) throw notFound('bundle', id);
     const [row] = await c.get('deps').db.select().from(bundleInstalls).where(and(eq(bundleInstalls.tenantId, authOf(c).tenantId), eq(bundleInstalls.id, id)));
@@ -77,6 +78,7 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
   .get(
     '/installs/:id/params',
     {
+      responses: { 200: S.installParams },
       summary: "An install's parameter values and their specs, with the order the bundle's files declare parameters in (read from the catalogue folder when it holds the same version; `order` is null otherwise, as stored documents are jsonb and keep no key order)",
       access: designers,
       estate: { from: 'param', param: 'id' },

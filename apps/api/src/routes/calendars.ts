@@ -2,19 +2,20 @@ import { and, asc, eq } from 'drizzle-orm';
 import { calendars } from '@estateflow/db';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
-import { obj, param, readBody, str } from '../services/body.ts';
+import { param } from '../services/body.ts';
 import { checkDefinition } from '../services/definition-check.ts';
 import { publishVersion } from '../services/definition-store.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
+import * as S from '../schemas/calendars.ts';
 
 export const calendarRoutes = new Resource('/calendars', 'Calendars')
-  .get('/', { summary: "The estate's business calendars (working hours, holidays, make-up days)", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
+  .get('/', { responses: { 200: S.calendarList }, summary: "The estate's business calendars (working hours, holidays, make-up days)", access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const rows = await c.get('deps').db.select().from(calendars).where(and(eq(calendars.tenantId, authOf(c).tenantId), eq(calendars.estateId, estateId!))).orderBy(asc(calendars.key));
     return c.json({ items: rows.map((r) => ({ key: r.key, title: (r.document as { title?: unknown }).title, timeZone: (r.document as { timeZone?: unknown }).timeZone, updatedAt: r.updatedAt.toISOString() })) });
   })
-  .get('/:key', { summary: 'One calendar document', access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } }, pathExample: { key: 'test-office' } }, async (c) => {
+  .get('/:key', { responses: { 200: S.calendar }, summary: 'One calendar document', access: everyone, estate: { from: 'query' }, query: { estateId: { type: 'string' } }, pathExample: { key: 'test-office' } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const key = param(c, 'key');
@@ -25,18 +26,15 @@ export const calendarRoutes = new Resource('/calendars', 'Calendars')
   .post(
     '/',
     {
+      responses: { 200: S.calendarPublished },
       summary: 'Publish a calendar for an estate (a new version of the calendar definition, made current)',
       access: ['admin', 'consultant', 'property_manager'],
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'document', 'changeNote'], properties: { estateId: { type: 'string' }, document: { type: 'object' }, changeNote: { type: 'string' } } },
+      body: { type: 'object', required: ['estateId', 'document', 'changeNote'], properties: { estateId: { type: 'string', minLength: 1 }, document: { type: 'object' }, changeNote: { type: 'string', minLength: 1 } } },
       example: { changeNote: 'office hours', document: { kind: 'calendar', id: 'test-office', title: { zh: '办公时间', en: 'Office hours' }, timeZone: 'Asia/Shanghai', week: { mon: [['09:00', '17:00']] } } },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body: { estateId, document, changeNote } }) => {
       requireEstate(c, estateId);
-      const document = obj(body, 'document');
-      const changeNote = str(body, 'changeNote');
       if (document.kind !== 'calendar') throw new ApiError('invalid-definition', { zh: 'kind 必须为 calendar', en: 'kind must be "calendar"' }, { path: '/kind' });
       const issues = checkDefinition(document);
       if (issues.length) throw new ApiError('invalid-definition', { zh: `日历无效：${issues[0]!.message.zh}`, en: `Invalid calendar: ${issues[0]!.message.en}` }, { path: issues[0]!.path, issues });

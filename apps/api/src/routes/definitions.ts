@@ -8,7 +8,7 @@ import { definitionWords } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
 import { mayStart } from './processes.ts';
-import { isUuid, obj, optStr, param, readBody, str } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import { publishImpact } from '../services/publish-impact.ts';
@@ -17,9 +17,10 @@ import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
-import type { Workflow } from '@estateflow/definitions';
+import { formsNamed, type Workflow } from '@estateflow/definitions';
+import * as S from '../schemas/definitions.ts';
 
-const estateQuery = { estateId: { type: 'string', format: 'uuid' } };
+const estateQuery = { estateId: { type: 'string', format: 'uuid' } } as const;
 
 function versionSummary(v: typeof definitionVersions.$inferSelect) {
   return {
@@ -94,20 +95,22 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   }, warnings);
 }
 
-/** The workflow an SLA policy measures, for the designer's list by process. */
-function workflowOf(document: unknown): { workflow?: string } {
-  const w = (document as { kind?: unknown; workflow?: unknown }).workflow;
-  return (document as { kind?: unknown }).kind === 'sla' && typeof w === 'string' ? { workflow: w } : {};
+/** The workflow an SLA policy measures, or the forms a workflow names: the designer's list by process. */
+function workflowOf(document: unknown): { workflow?: string; forms?: string[] } {
+  const d = document as { kind?: unknown; workflow?: unknown };
+  if (d.kind === 'sla' && typeof d.workflow === 'string') return { workflow: d.workflow };
+  if (d.kind !== 'workflow') return {};
+  return { forms: formsNamed(document) };
 }
 
 const documentBody = {
   type: 'object',
   required: ['estateId', 'document'],
-  properties: { estateId: { type: 'string', format: 'uuid' }, document: { type: 'object', description: 'a definition (kind, id, …), see /api/definitions/schemas/{kind}' } },
-};
+  properties: { estateId: { type: 'string', format: 'uuid' }, document: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: 'string' } }, additionalProperties: true, description: 'a definition (kind, id, …), see /api/definitions/schemas/{kind}' } },
+} as const;
 
 export const definitionRoutes = new Resource('/definitions', 'Definitions')
-  .get('/', { summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
+  .get('/', { responses: { 200: S.definitionList }, summary: 'Definitions of an estate: latest version and draft of each (an SLA policy with the workflow it measures, a workflow with the forms it names)', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -132,10 +135,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   })
   .post(
     '/validate',
-    { summary: 'Validate a definition without storing it; answers the issues that refuse it and the lint warnings that do not (JSON pointer + zh/en)', access: designers, estate: { from: 'body', optional: true }, body: { type: 'object', required: ['document'], properties: { estateId: { type: 'string' }, document: { type: 'object' } } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = optStr(body, 'estateId');
+    { responses: { 200: S.validation }, summary: 'Validate a definition without storing it; answers the issues that refuse it and the lint warnings that do not (JSON pointer + zh/en)', access: designers, estate: { from: 'body', optional: true }, body: { type: 'object', required: ['document'], properties: { estateId: { type: ['string', 'null'] }, document: {} } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    async (c, { body }) => {
+      const estateId = body.estateId ?? undefined;
       if (estateId) requireEstate(c, estateId);
       else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
       const warnings: DefinitionIssue[] = [];
@@ -145,21 +147,14 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   )
   .post(
     '/impact',
-    { summary: 'How many running requests publishing this document reaches, and how (a workflow: they stay on their version; an SLA policy or calendar: they are re-timed), with the zh/en sentence to show before publishing', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'workflow', id: 'repair' } } },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    { responses: { 200: S.impact }, summary: 'How many running requests publishing this document reaches, and how (a workflow: they stay on their version; an SLA policy or calendar: they are re-timed), with the zh/en sentence to show before publishing', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'workflow', id: 'repair' } } },
+    async (c, { body: { estateId, document } }) => {
       requireEstate(c, estateId);
-      const document = obj(body, 'document');
       return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
-  .put('/drafts', { summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c) => {
-    const body = await readBody(c);
-    const estateId = str(body, 'estateId');
+  .put('/drafts', { responses: { 200: S.draftSaved }, summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c, { body: { estateId, document } }) => {
     requireEstate(c, estateId);
-    const document = obj(body, 'document');
-    if (typeof document.kind !== 'string' || typeof document.id !== 'string') throw invalid('document', 'needs a kind and an id', '必须包含 kind 和 id');
     const { tenantId, userId } = authOf(c);
     const now = c.get('deps').config.now();
     await c.get('deps').db.insert(definitionDrafts)
@@ -169,7 +164,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const issues = await validateIn(c, estateId, document, [], warnings, { draftWorkflow: true });
     return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, warnings, updatedAt: now.toISOString() });
   })
-  .get('/drafts/:kind/:key', { summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
+  .get('/drafts/:kind/:key', { responses: { 200: S.draft }, summary: 'The draft of a definition', access: designers, estate: { from: 'query' }, query: estateQuery, pathExample: { kind: 'form', key: 'demo' } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -181,22 +176,19 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   .post(
     '/publish',
     {
+      responses: { 200: S.published },
       summary: 'Publish the draft as the next immutable version, with a change note',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote'], properties: { estateId: { type: 'string' }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string' }, changeNote: { type: 'string' }, document: { type: 'object', description: 'publish this document instead of the stored draft' } } },
+      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote'], properties: { estateId: { type: 'string', minLength: 1 }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1 }, document: { type: 'object', description: 'publish this document instead of the stored draft' } } },
       example: { kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body }) => {
+      const { estateId, kind, key, changeNote } = body;
       requireEstate(c, estateId);
-      const kind = str(body, 'kind');
-      const key = str(body, 'key');
-      const changeNote = str(body, 'changeNote');
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
-      let document = body.document === undefined ? undefined : obj(body, 'document');
+      let document: Record<string, unknown> | undefined = body.document;
       if (!document) {
         const [d] = await db.select().from(definitionDrafts)
           .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
@@ -215,7 +207,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       return c.json({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
     },
   )
-  .get('/versions', { summary: 'All published versions of one definition', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' }, key: { type: 'string' } } }, async (c) => {
+  .get('/versions', { responses: { 200: S.versionList }, summary: 'All published versions of one definition', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' }, key: { type: 'string' } } }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const { tenantId } = authOf(c);
@@ -226,13 +218,14 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       .orderBy(asc(definitionVersions.kind), asc(definitionVersions.key), desc(definitionVersions.version));
     return c.json({ items: rows.map(versionSummary) });
   })
-  .get('/versions/:id', { summary: 'One published version with its document', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' } }, async (c) => {
+  .get('/versions/:id', { responses: { 200: S.versionWithDocument }, summary: 'One published version with its document', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' } }, async (c) => {
     const row = await loadVersion(c, param(c, 'id'));
     return c.json({ ...versionSummary(row), document: row.document });
   })
   .get(
     '/versions/:id/words',
     {
+      responses: { 200: S.words },
       summary: "The words people read of a published workflow version (titles of the workflow, its states, events and SLA metrics; labels and option texts of the data fields the caller's role may see, and the names of those it may not; the description, a resident's own where there is one, with the estate's parameters). Staff of the estate read any; a resident, the versions behind their own requests and the processes they may start",
       access: everyone,
       estate: { from: 'param', param: 'id' },
@@ -261,7 +254,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   )
   .get(
     '/versions/:id/diff',
-    { summary: 'What changed from another version (`against`, default the previous one) to this one, as JSON-pointer changes', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' }, query: { against: { type: 'string', format: 'uuid' } } },
+    { responses: { 200: S.versionDiff }, summary: 'What changed from another version (`against`, default the previous one) to this one, as JSON-pointer changes', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' }, query: { against: { type: 'string', format: 'uuid' } } },
     async (c) => {
       const to = await loadVersion(c, param(c, 'id'));
       const againstId = c.req.query('against');
@@ -274,7 +267,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       return c.json({ from: from ? versionSummary(from) : null, to: versionSummary(to), changes: diffJson(from?.document ?? {}, to.document) });
     },
   )
-  .get('/schemas/:kind', { summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' }, pathExample: { kind: 'workflow' } }, async (c) => {
+  .get('/schemas/:kind', { responses: { 200: S.jsonSchemaDocument }, summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' }, pathExample: { kind: 'workflow' } }, async (c) => {
     const kind = param(c, 'kind');
     if (!/^[a-z-]+$/.test(kind)) throw notFound('definition', kind);
     const file = new URL(`../../../../schemas/${kind}.schema.json`, import.meta.url);

@@ -3,9 +3,10 @@ import { buildings, estates, memberships, units, users } from '@estateflow/db';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
+import * as S from '../schemas/estates.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
-  .get('/', { summary: "The caller's estates with their role in each", access: everyone, estate: { from: 'none' } }, async (c) => {
+  .get('/', { responses: { 200: S.estateList }, summary: "The caller's estates with their role in each", access: everyone, estate: { from: 'none' } }, async (c) => {
     const auth = authOf(c);
     const ids = [...auth.roles.keys()];
     const rows = ids.length
@@ -15,7 +16,7 @@ export const estateRoutes = new Resource('/estates', 'Estates')
   })
   .get(
     '/:id',
-    { summary: 'One estate with its buildings and units', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
+    { responses: { 200: S.estate }, summary: 'One estate with its buildings and units', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
     async (c) => {
       const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('estate', id);
@@ -39,6 +40,7 @@ export const estateRoutes = new Resource('/estates', 'Estates')
   .get(
     '/:id/members',
     {
+      responses: { 200: S.members },
       summary: 'The active staff of an estate with their role, never residents (to assign and reassign tasks); `role` filters, `limit` (default 50, at most 200) and `offset` page, `q` searches names',
       access: staff,
       estate: { from: 'param', param: 'id' },

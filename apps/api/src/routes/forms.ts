@@ -3,8 +3,9 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
-import { obj, param, readBody, str } from '../services/body.ts';
+import { param } from '../services/body.ts';
 import { latestVersion } from '../services/definition-store.ts';
+import * as S from '../schemas/forms.ts';
 
 async function loadForm(c: Context<AppEnv>, estateId: string | undefined, key: string) {
   const role = requireEstate(c, estateId);
@@ -22,6 +23,7 @@ export const formRoutes = new Resource('/forms', 'Forms')
   .get(
     '/:key/render',
     {
+      responses: { 200: S.rendered },
       summary: 'The render model of a published form for a locale (zh-CN default), with field rules evaluated for the caller',
       access: everyone,
       estate: { from: 'query' },
@@ -49,18 +51,17 @@ export const formRoutes = new Resource('/forms', 'Forms')
   .post(
     '/:key/validate',
     {
+      responses: { 200: S.formCheck },
       summary: 'Check form data against a published form: field errors with zh/en messages',
       access: everyone,
       estate: { from: 'body' },
       pathExample: { key: 'ticket-open' },
-      body: { type: 'object', required: ['estateId', 'data'], properties: { estateId: { type: 'string' }, data: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'data'], properties: { estateId: { type: 'string', minLength: 1 }, data: { type: 'object' } } },
       example: { data: { summary: '漏水' } },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body: { estateId, data } }) => {
       const { role, compiled } = await loadForm(c, estateId, param(c, 'key'));
-      const result = validateFormData(compiled, obj(body, 'data'), { actor: { id: authOf(c).userId, role }, now: c.get('deps').config.now() });
+      const result = validateFormData(compiled, data, { actor: { id: authOf(c).userId, role }, now: c.get('deps').config.now() });
       return c.json(result);
     },
   );

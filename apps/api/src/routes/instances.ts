@@ -1,16 +1,18 @@
-import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers, users } from '@estateflow/db';
+import { events, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
-import { invalid, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs.ts';
-import { isUuid, obj, param, readBody, str } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
+import { peopleNamed } from '../services/people-named.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
+import * as S from '../schemas/instances.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 
 /** Requests per page: 50 by default, at most 200 (not in the field documents: a screen's worth). */
@@ -30,12 +32,13 @@ function searchCondition(text: string): SQL {
   return ilike(instances.searchText, `%${likeEscaped(text)}%`);
 }
 
-export function instanceSummary(i: typeof instances.$inferSelect) {
+export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: string | null) {
   const snapshot = i.snapshot as unknown as EngineSnapshot;
   return {
     id: i.id,
     estateId: i.estateId,
     unitId: i.unitId,
+    ...(unitLabel !== undefined ? { unitLabel } : {}),
     workflow: i.workflowKey,
     workflowVersion: i.workflowVersion,
     definitionVersionId: i.definitionVersionId,
@@ -94,22 +97,22 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
     '/',
     {
+      responses: { 201: S.instanceSummary },
       summary: 'Start an instance of a workflow with the start form data',
       access: everyone,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string' }, workflow: { type: 'string' }, unitId: { type: 'string' }, data: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string', minLength: 1 }, workflow: { type: 'string', minLength: 1 }, unitId: {}, data: { type: 'object' } } },
       example: { workflow: 'lost-and-found', data: {} },
     },
-    async (c) => {
-      const body = await readBody(c);
-      const estateId = str(body, 'estateId');
+    async (c, { body }) => {
+      const { estateId, workflow } = body;
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
       const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role }, body.unitId);
-      const data = obj(body, 'data', false);
+      const data = body.data ?? {};
       await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c), { userId: auth.userId });
       const row = await startInstance(deps(c), {
-        tenantId: auth.tenantId, estateId, workflowKey: str(body, 'workflow'), unitId, data,
+        tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, data,
         // the key and its answer commit with the start (services/idempotency.ts)
         actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: instanceSummary(r) })),
       });
@@ -119,6 +122,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .get(
     '/',
     {
+      responses: { 200: S.instanceList },
       summary: 'List instances, filtered by estate, workflow, state, grade, status and text (a serial such as RP-0001 matches serials starting with it; other text is searched in serial and data), most recently updated first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`); `total=true` adds the exact count (costly on a large estate; no screen asks it)',
       access: everyone,
       estate: { from: 'query', optional: true },
@@ -139,16 +143,17 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const text = q.q?.trim();
       if (text) conds.push(searchCondition(text));
       const { db } = c.get('deps');
-      const rows = await db.select({ row: instances, at: sql<string>`${instances.updatedAt}::text` }).from(instances)
+      const rows = await db.select({ row: instances, at: sql<string>`${instances.updatedAt}::text`, unitLabel: units.label }).from(instances)
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
         .where(and(...conds, afterCursor(instances.updatedAt, instances.id, cursor, 'timestamptz', 'desc')))
         .orderBy(desc(instances.updatedAt), desc(instances.id)).limit(limit + 1);
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       const total = q.total === 'true' ? ((await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds)))[0]?.n ?? 0) : undefined;
-      return c.json({ items: shown.map((r) => instanceSummary(r.row)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
+      return c.json({ items: shown.map((r) => instanceSummary(r.row, r.unitLabel)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
     },
   )
-  .get('/:id', { summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id', { responses: { 200: S.instanceDetail }, summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row, role } = await loadInstance(c, param(c, 'id'));
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
@@ -159,54 +164,55 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
+    const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
+    const summary = instanceSummary(row, unit?.label ?? null);
     // who holds each task, by the name colleagues know them by
-    const holders = [...new Set(open.map((t) => t.assigneeId).filter((id): id is string => id !== null))];
-    const names = new Map(holders.length
-      ? (await db.select({ id: users.id, displayName: users.displayName }).from(users).where(and(eq(users.tenantId, auth.tenantId), inArray(users.id, holders)))).map((u) => [u.id, u.displayName])
-      : []);
+    const people = await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId));
     return c.json({
-      ...instanceSummary(row),
+      ...summary,
+      // the people its data names by id (an assigned technician), by display name
+      people,
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
       actions,
-      tasks: open.map((t) => ({ ...taskView(t), assigneeName: t.assigneeId ? names.get(t.assigneeId) ?? null : null })),
+      tasks: open.map((t) => ({ ...taskView(t), assigneeName: (t.assigneeId && people[t.assigneeId]) ?? null })),
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
     });
   })
-  .get('/:id/history', { summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id/history', { responses: { 200: S.history }, summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
-    const rows = await c.get('deps').db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const { db } = c.get('deps');
+    const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    // people are named by their display name, never their username or id: actors, and the ids the data names
+    const people = await peopleNamed(db, row.tenantId, rows.map((e) => e.actorId), rows.map((e) => e.data));
     return c.json({
-      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && people[e.actorId]) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
+      people,
     });
   })
   .post(
     '/:id/events',
     {
+      responses: { 200: S.instanceSummary },
       summary: 'Send an event (one transaction; a stale expectedVersion is a 409)',
       access: everyone,
       estate: { from: 'param', param: 'id' },
       params: { id: 'instance' },
-      body: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, data: { type: 'object' }, expectedVersion: { type: 'integer' } } },
+      body: { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1 }, data: { type: 'object' }, expectedVersion: { type: 'integer' } } },
       example: { type: 'NOOP', data: {} },
     },
-    async (c) => {
+    async (c, { body: { type, data = {}, expectedVersion } }) => {
       const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('instance', id);
-      const body = await readBody(c);
-      const type = str(body, 'type');
-      const ev = body.expectedVersion;
-      if (ev !== undefined && !Number.isInteger(ev)) throw invalid('expectedVersion', 'must be an integer', '必须是整数');
       const auth = authOf(c);
-      const data = obj(body, 'data', false);
       await authoriseEvent(c, id, type, data);
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
         event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
-        expectedVersion: ev as number | undefined,
+        expectedVersion,
         idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: instanceSummary(r) })),
       });
       return c.json(instanceSummary(result.instance));

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
 import { param } from '../services/body.ts';
+import * as S from '../schemas/processes.ts';
 
 type Text = { zh: string; en: string };
 
@@ -39,20 +40,6 @@ async function latestWorkflows(c: Context<AppEnv>, estateId: string) {
     .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
 }
 
-const processSchema = {
-  type: 'object',
-  required: ['key', 'title', 'category', 'startForm', 'version'],
-  properties: {
-    key: { type: 'string' },
-    title: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-    description: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-    category: { type: 'string', description: 'repair | complaint | home | everyday | safety | billing | other (or the definition\'s own)' },
-    icon: { type: 'string' },
-    startForm: { type: ['string', 'null'] },
-    version: { type: 'integer' },
-    versionId: { type: 'string' },
-  },
-};
 
 export const processRoutes = new Resource('/processes', 'Processes')
   .get(
@@ -62,13 +49,7 @@ export const processRoutes = new Resource('/processes', 'Processes')
       access: everyone,
       estate: { from: 'query' },
       query: { estateId: { type: 'string' } },
-      response: {
-        type: 'object',
-        properties: {
-          items: { type: 'array', items: processSchema },
-          units: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, label: { type: 'string' } } } },
-        },
-      },
+      responses: { 200: S.processList },
     },
     async (c) => {
       const estateId = c.req.query('estateId');
@@ -110,7 +91,7 @@ export const processRoutes = new Resource('/processes', 'Processes')
       estate: { from: 'query' },
       pathExample: { key: 'test-ticket' },
       query: { estateId: { type: 'string' } },
-      response: { type: 'object', properties: { process: { type: 'string' }, title: { type: 'object' }, form: { type: ['object', 'null'] } } },
+      responses: { 200: S.startForm },
     },
     async (c) => {
       const estateId = c.req.query('estateId');

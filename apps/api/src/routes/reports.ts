@@ -5,7 +5,9 @@ import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
+import { peopleNamed } from '../services/people-named.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
+import * as S from '../schemas/reports.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
@@ -31,7 +33,7 @@ function period(q: Record<string, string>) {
 }
 
 export const reportRoutes = new Resource('/reports', 'Reports')
-  .get('/summary', { summary: 'Instances by workflow and status, complaints by grade and status, task due compliance (CP-9, PS-9, RP-5)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
+  .get('/summary', { responses: { 200: S.summary }, summary: 'Instances by workflow and status, complaints by grade and status, task due compliance (CP-9, PS-9, RP-5)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
@@ -49,7 +51,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     }).from(tasks).innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId))).where(scope).groupBy(instances.workflowKey);
     return c.json({ estateId: q.estateId, from: from.toISOString(), to: to.toISOString(), byWorkflow, complaints, taskDue });
   })
-  .get('/sla', { summary: 'SLA compliance by workflow and metric (met, breached, running) from each instance history', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
+  .get('/sla', { responses: { 200: S.slaReport }, summary: 'SLA compliance by workflow and metric (met, breached, running) from each instance history', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
@@ -78,7 +80,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const items = [...table.values()].map((e) => ({ ...e, compliance: e.met + e.breached > 0 ? e.met / (e.met + e.breached) : null }));
     return c.json({ estateId: q.estateId, instances: count, items });
   })
-  .get('/revisits', { summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
+  .get('/revisits', { responses: { 200: S.revisitReport }, summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
@@ -136,6 +138,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
 export const noticeRoutes = new Resource('/notices', 'Notices').get(
   '/',
   {
+    responses: { 200: S.noticeList },
     summary: "Notices for the caller (role, user, and a resident's own requests, building and estate) in one estate, or without `estateId` in every estate they belong to, newest first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`)",
     access: everyone,
     estate: { from: 'query', optional: true },
@@ -182,12 +185,15 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
+    const items = shown.map((r) => ({
+      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+      createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
+    }));
     return c.json({
-      items: shown.map((r) => ({
-        id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
-        createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
-      })),
+      items,
       nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.id }) : null,
+      // a notice that names someone by id (a technician) reads their display name on screen
+      people: await peopleNamed(c.get('deps').db, t, items.map((n) => (n.payload as { message?: unknown }).message)),
     });
   },
 );

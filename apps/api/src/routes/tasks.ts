@@ -1,12 +1,13 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { instances, memberships, tasks, type Role } from '@estateflow/db';
+import { instances, memberships, tasks, units, type Role } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
-import { isUuid, optStr, param, readBody } from '../services/body.ts';
+import { isUuid, param } from '../services/body.ts';
 import { claimTask, reassignTask } from '../store/task-claims.ts';
-import { accessibleInstances, mayAccessInstance, notYours } from '../services/instance-access.ts';
+import { accessibleInstances, isStaff, mayAccessInstance, notYours } from '../services/instance-access.ts';
+import * as S from '../schemas/tasks.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
 
@@ -23,16 +24,18 @@ async function loadTask(c: Context<AppEnv>, id: string) {
   return { row: found.task, inst: found.inst, role };
 }
 
-const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string }) => ({
+const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string; definitionVersionId: string; state: unknown; unitLabel: string | null; grade: string | null }) => ({
   id: t.id, estateId: t.estateId, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form,
   events: t.events, dueAt: t.dueAt?.toISOString() ?? null, status: t.status, createdAt: t.createdAt.toISOString(),
-  claimedAt: t.claimedAt?.toISOString() ?? null, ...(inst ? { serial: inst.serial, workflow: inst.workflowKey } : {}),
+  claimedAt: t.claimedAt?.toISOString() ?? null,
+  ...(inst ? { serial: inst.serial, workflow: inst.workflowKey, definitionVersionId: inst.definitionVersionId, state: inst.state, unitLabel: inst.unitLabel, grade: inst.grade } : {}),
 });
 
 export const taskRoutes = new Resource('/tasks', 'Tasks')
   .get(
     '/',
     {
+      responses: { 200: S.taskList },
       summary: "Inbox: open tasks for the caller's role or assigned to the caller, earliest due first",
       access: everyone,
       estate: { from: 'query', optional: true },
@@ -49,20 +52,34 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         const inEstate = eq(tasks.estateId, estateId);
         if (scope === 'mine') return and(inEstate, eq(tasks.assigneeId, auth.userId))!;
         if (scope === 'all' && supervisors.includes(role)) return inEstate;
+        // a resident's open tasks are those of their own requests (the access rule below), filtered after by what they may answer
+        if (!isStaff(role)) return inEstate;
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
       const rows = await c.get('deps').db
-        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey })
+        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade })
         .from(tasks)
         .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
         // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
         .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
         .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
         .limit(500);
-      return c.json({ items: rows.map((r) => view(r.task, r)) });
+      // what waits for a resident: a task for residents, or one every event of which a resident may send (the repair's
+      // sign-off, which the technician may also collect on site; not the office's classify, though a resident may cancel
+      // there), on a request of theirs
+      const { db, cache } = c.get('deps');
+      const mine = await Promise.all(rows.map(async (r) => {
+        const role = auth.roles.get(r.task.estateId);
+        if (isStaff(role) || r.task.role === role || r.task.assigneeId === auth.userId) return true;
+        const events = (await cache.get(db, auth.tenantId, r.definitionVersionId)).compiled.definition.events ?? {};
+        const answers = r.task.events ?? [];
+        return answers.length > 0 && answers.every((e) => (events[e]?.roles as readonly string[] | undefined)?.includes(role!));
+      }));
+      return c.json({ items: rows.filter((_, n) => mine[n]).map((r) => view(r.task, r)) });
     },
   )
-  .post('/:id/claim', { summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {
+  .post('/:id/claim', { responses: { 200: S.task }, summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {
     const { row, inst, role } = await loadTask(c, param(c, 'id'));
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
@@ -80,19 +97,19 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
   .post(
     '/:id/reassign',
     {
+      responses: { 200: S.task },
       summary: 'Reassign a task to a user and/or role of the same estate (dispatcher, duty/CS/property manager, admin)',
       access: supervisors,
       estate: { from: 'param', param: 'id' },
       params: { id: 'task' },
-      body: { type: 'object', properties: { userId: { type: ['string', 'null'] }, role: { type: 'string' } } },
+      body: { type: 'object', properties: { userId: { type: ['string', 'null'] }, role: { type: ['string', 'null'] } } },
       example: { role: 'technician' },
     },
-    async (c) => {
+    async (c, { body }) => {
       const { row, inst } = await loadTask(c, param(c, 'id'));
-      const body = await readBody(c);
       const auth = authOf(c);
-      const userId = optStr(body, 'userId');
-      const role = optStr(body, 'role');
+      const userId = body.userId ?? undefined;
+      const role = body.role ?? undefined;
       const { db, cache } = c.get('deps');
       if (userId !== undefined) {
         const [m] = isUuid(userId)

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { billLines, bills, feeSchedules, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
-import { estateDate, generateBills, parsePeriod, type FeeSchedule, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
-import { ApiError, notFound } from '../errors.ts';
+import { billLines, bills, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
+import { estateDate, generateBills, parsePeriod, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
+import { ApiError } from '../errors.ts';
 import { chargeSerials } from './charge-serials.ts';
-import { estateTimeZone, loadPlan } from './billing-store.ts';
+import { estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
 import { markBilled } from '../store/outbox-queue.ts';
 
 export interface RunInput {
@@ -35,8 +35,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const plan = await loadPlan(tx, tenantId, estateId, planKey);
   const period = parsePeriod(plan, periodId);
   if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
-  const [sched] = await tx.select().from(feeSchedules).where(and(eq(feeSchedules.tenantId, tenantId), eq(feeSchedules.estateId, estateId), eq(feeSchedules.key, plan.feeSchedule)));
-  if (!sched) throw notFound('fee schedule', plan.feeSchedule);
+  const schedule = await loadSchedule(tx, tenantId, estateId, plan.feeSchedule);
   const timeZone = await estateTimeZone(tx, tenantId, estateId);
   const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
     .from(units)
@@ -72,7 +71,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   }
   const billed = await tx.select({ serial: billLines.orderSerial }).from(billLines)
     .where(and(eq(billLines.tenantId, tenantId), eq(billLines.estateId, estateId), sql`${billLines.orderSerial} is not null`));
-  const generated = generateBills(plan, sched.document as unknown as FeeSchedule, billable, period, existing.map((e) => e.key), {
+  const generated = generateBills(plan, schedule, billable, period, existing.map((e) => e.key), {
     charges,
     billedOrderSerials: billed.map((b) => b.serial!),
   });

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, estates, payments, receipts, residents, unitBillingProfiles, type DbOrTx } from '@estateflow/db';
-import type { AccountInput, Adjustment, Bill, BillingPlan, Payment, PaymentMethod } from '@estateflow/billing';
-import { notFound } from '../errors.ts';
+import { billAdjustments, billingPlans, billLines, bills, definitionVersions, estates, feeSchedules, payments, receipts, residents, unitBillingProfiles, type DbOrTx } from '@estateflow/db';
+import type { AccountInput, Adjustment, Bill, BillingPlan, FeeSchedule, Payment, PaymentMethod } from '@estateflow/billing';
+import { ApiError, notFound } from '../errors.ts';
 import { uuidArray } from './keyset.ts';
 
 /** Reads of the billing tables as @estateflow/billing inputs; every query scoped by tenant and estate. */
@@ -26,10 +26,59 @@ export async function accountUnits(db: DbOrTx, tenantId: string, estateId: strin
   return rows.map((r) => r.unitId);
 }
 
+/**
+ * An estate's billing documents of one kind by key, as billing reads them: the latest published
+ * definition version of each key (what a bundle installs, e.g. billing-dunning's `quarterly`),
+ * replaced by the document of that key saved through `POST /api/billing/plans` or `/schedules`.
+ */
+export async function billingDocuments(db: DbOrTx, tenantId: string, estateId: string, kind: 'billing-plan' | 'fee-schedule'): Promise<Map<string, Record<string, unknown>>> {
+  const table = kind === 'billing-plan' ? billingPlans : feeSchedules;
+  const [published, saved] = await Promise.all([
+    db.select({ key: definitionVersions.key, document: definitionVersions.document }).from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
+      .orderBy(asc(definitionVersions.key), asc(definitionVersions.version)),
+    db.select({ key: table.key, document: table.document }).from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))),
+  ]);
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const r of published) byKey.set(r.key, r.document);
+  for (const r of saved) byKey.set(r.key, r.document);
+  return byKey;
+}
+
+const listed = (keys: Iterable<string>, sep: string): string => [...keys].sort().join(sep);
+
+/** A 404 naming the missing plan or fee schedule, the estate's ones, and how to install or create it (field `plan`). */
+function missingDocument(kind: 'billing-plan' | 'fee-schedule', key: string, known: Iterable<string>): ApiError {
+  const keys = [...known];
+  const zhKind = kind === 'billing-plan' ? '收费计划' : '收费标准';
+  const enKind = kind === 'billing-plan' ? 'billing plan' : 'fee schedule';
+  const route = kind === 'billing-plan' ? '/api/billing/plans' : '/api/billing/schedules';
+  const zhKnown = keys.length ? `本项目现有：${listed(keys, '、')}。` : `本项目还没有${zhKind}。`;
+  const enKnown = keys.length ? `This estate has: ${listed(keys, ', ')}. ` : `This estate has no ${enKind} yet. `;
+  return new ApiError(
+    'not-found',
+    {
+      zh: `本项目没有${zhKind}“${key}”。${zhKnown}请安装含该${zhKind}的模板包（如 billing-dunning「物业费收缴」），或在 ${route} 新建 id 为“${key}”的${zhKind}。`,
+      en: `This estate has no ${enKind} "${key}". ${enKnown}Install a bundle that includes it (such as billing-dunning), or create one with id "${key}" through ${route}.`,
+    },
+    { field: kind === 'billing-plan' ? 'plan' : 'feeSchedule' },
+  );
+}
+
+/** The estate's billing plan `key` (see `billingDocuments`), or a 404 naming it and how to install or create it. */
 export async function loadPlan(db: DbOrTx, tenantId: string, estateId: string, key: string): Promise<BillingPlan> {
-  const [row] = await db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId), eq(billingPlans.key, key)));
-  if (!row) throw notFound('billing plan', key);
-  return row.document as unknown as BillingPlan;
+  const plans = await billingDocuments(db, tenantId, estateId, 'billing-plan');
+  const plan = plans.get(key);
+  if (!plan) throw missingDocument('billing-plan', key, plans.keys());
+  return plan as unknown as BillingPlan;
+}
+
+/** The estate's fee schedule `key` (see `billingDocuments`), or a 404 naming it and how to install or create it. */
+export async function loadSchedule(db: DbOrTx, tenantId: string, estateId: string, key: string): Promise<FeeSchedule> {
+  const schedules = await billingDocuments(db, tenantId, estateId, 'fee-schedule');
+  const schedule = schedules.get(key);
+  if (!schedule) throw missingDocument('fee-schedule', key, schedules.keys());
+  return schedule as unknown as FeeSchedule;
 }
 
 /** `col` is the unit, or one of the units (one array parameter however many), or anything (undefined). */
@@ -54,7 +103,7 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
       .leftJoin(receipts, and(eq(receipts.tenantId, payments.tenantId), eq(receipts.paymentId, payments.id)))
       .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), unitIs(payments.unitId, units)))
       .orderBy(asc(payments.receivedOn), asc(payments.createdAt)),
-    db.select().from(billingPlans).where(and(eq(billingPlans.tenantId, tenantId), eq(billingPlans.estateId, estateId))),
+    billingDocuments(db, tenantId, estateId, 'billing-plan'),
   ]);
   const linesOf = new Map<string, Bill['lines'][number][]>();
   for (const { line: l } of lineRows) {
@@ -73,5 +122,5 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
     ...(p.reason === null ? {} : { reason: p.reason }),
     ...(serial === null ? {} : { serial }),
   }));
-  return { plans: planRows.map((p) => p.document as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
+  return { plans: [...planRows.values()].map((p) => p as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
 }

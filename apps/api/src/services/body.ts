@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { ApiError, invalid } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { parseJsonBody } from '../input-bounds.ts';
 
 /**
@@ -23,26 +23,6 @@ export async function readBody(c: Context<AppEnv>): Promise<Record<string, unkno
     throw new ApiError('invalid-request', { zh: '请求体必须是 JSON 对象', en: 'The request body must be a JSON object' });
   }
   return parsed as Record<string, unknown>;
-}
-
-export function str(body: Record<string, unknown>, field: string): string {
-  const v = body[field];
-  if (typeof v !== 'string' || v === '') throw invalid(field, 'is required and must be a non-empty string', '为必填的非空字符串');
-  return v;
-}
-
-export function optStr(body: Record<string, unknown>, field: string): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw invalid(field, 'must be a string', '必须是字符串');
-  return v;
-}
-
-export function obj(body: Record<string, unknown>, field: string, required = true): Record<string, unknown> {
-  const v = body[field];
-  if (v === undefined && !required) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be a JSON object', '必须是 JSON 对象');
-  return v as Record<string, unknown>;
 }
 
 const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

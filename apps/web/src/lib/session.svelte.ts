@@ -1,6 +1,6 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type Membership = { estateId: string; estateName?: Text | string; role: string; roleTitle?: Text; permissions?: string[] };
+export type Membership = { estateId: string; estateName?: Text | string; role: string; roleTitle?: Text; permissions?: string[]; timeZone?: string };
 export type Me = {
   id: string;
   username: string;
@@ -49,6 +49,16 @@ class Session {
   /** The estates where the caller's role holds `permission`. */
   estatesWith(permission: string): { id: string; name: Text | string }[] {
     return this.estates.filter((e) => this.can(permission, e.id));
+  }
+
+  /** The estate's time zone (estates.time_zone), Asia/Shanghai when unknown. */
+  timeZoneOf(estateId: string | undefined): string {
+    return this.me?.memberships.find((m) => m.estateId === estateId)?.timeZone ?? 'Asia/Shanghai';
+  }
+
+  /** The caller's role in an estate. */
+  roleIn(estateId: string | undefined): string | undefined {
+    return this.me?.memberships.find((m) => m.estateId === estateId)?.role;
   }
 
   get isDesigner(): boolean {

@@ -1,5 +1,5 @@
 import { listTasks } from '$lib/api/runner.ts';
-import type { TaskRow } from '$lib/api/types.ts';
+import type { TaskRow } from '$lib/api/views.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent, fetch }) => {

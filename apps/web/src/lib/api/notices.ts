@@ -24,13 +24,15 @@ export interface Notice {
   deliveredAt: string | null;
 }
 
-export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text };
+export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text; people?: Record<string, string> };
 
 /** A page of the caller's notices in every estate they belong to, newest first (one call, sorted by the server), and the next page's cursor. */
 export async function listNoticePage(cursor: string | null, f?: Fetch, limit = 50): Promise<{ items: NoticeRow[]; nextCursor: string | null }> {
-  const page = await api<{ items: (Notice & { estateId: string })[]; nextCursor: string | null }>(withCursor(`/notices?limit=${limit}`, cursor), { fetch: f });
+  const page = await api<{ items: (Notice & { estateId: string })[]; nextCursor: string | null; people?: Record<string, string> }>(withCursor(`/notices?limit=${limit}`, cursor), { fetch: f });
   const names = new Map(session.estates.map((e) => [e.id, e.name]));
-  return { items: page.items.map((n): NoticeRow => ({ ...n, estateName: names.get(n.estateId) ?? '' })), nextCursor: page.nextCursor ?? null };
+  // the people the notices name by id, by display name ($lib/present readableText)
+  const people = page.people;
+  return { items: page.items.map((n): NoticeRow => ({ ...n, estateName: names.get(n.estateId) ?? '', ...(people ? { people } : {}) })), nextCursor: page.nextCursor ?? null };
 }
 
 /** The caller's newest notices in every estate they belong to. */

@@ -1,5 +1,5 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
-import type { FormDefinition } from './types.ts';
+import type { FormDefinition } from '../forms/form-document.ts';
 
 type RenderConstraints = { type?: string; minLength?: number; maxLength?: number; pattern?: string; format?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; items?: unknown };
 export type RenderModel = {

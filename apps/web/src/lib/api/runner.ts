@@ -2,7 +2,10 @@ import { api, ApiError, newIdempotencyKey } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
-import type { FormDefinition, HistoryEntry, InstanceView, ProcessEntry, TaskRow } from './types.ts';
+import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
+import type { History, Instance, InstanceDetail, InstanceList, TaskList } from '@estateflow/api/schemas';
+import type { FormDefinition } from '../forms/form-document.ts';
+import type { InstanceView, ProcessEntry, TaskRow } from './views.ts';
 
 type Fetch = typeof fetch;
 type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
@@ -47,8 +50,9 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<{ items: TaskRow[] }>(`/tasks?scope=${scope}`, { fetch: f });
-  return items.map(toTask);
+  const { items } = await api<TaskList>(`/tasks?scope=${scope}`, { fetch: f });
+  const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
+  return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
 }
 
 /** Workflow titles by key for the estates in view, to label rows. */
@@ -104,20 +108,22 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
 
 export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
   const [inst, hist] = await Promise.all([
-    api<InstanceView>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<{ items: HistoryEntry[] }>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceDetail>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
+    api<History>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
   ]);
-  // Staff may read the pinned workflow's event labels for the history; residents see event names.
-  const workflowDoc = (await publishedDocument(inst.estateId, 'workflow', inst.workflow, f).catch(() => null)) as { events?: Record<string, { label?: Text }> } | null;
-  const labelOf = (type: string): Text | undefined => (type === 'start' ? { zh: '发起', en: 'Started' } : workflowDoc?.events?.[type]?.label);
+  // the words of the version this request is pinned to, as the caller's role reads them (residents too)
+  const words = await wordsOf(inst.definitionVersionId, f);
   return {
     ...inst,
     estateName: estateName(inst.estateId),
+    words,
+    people: { ...(hist.people ?? {}), ...(inst.people ?? {}) },
     tasks: (inst.tasks ?? []).map(toTask),
     actions: inst.actions ?? [],
-    history: hist.items.map((h) => ({ ...h, label: h.label ?? labelOf(h.type) })),
+    history: hist.items,
     clocks: inst.clocks ?? [],
-    timers: inst.timers ?? [],
+    // SLA timers are shown as clocks; the workflow's own timers by their event's title
+    timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
   };
 }
 
@@ -125,8 +131,10 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
 export async function listInstancePage(query: URLSearchParams, cursor: string | null, f?: Fetch): Promise<{ items: InstanceView[]; nextCursor: string | null }> {
   const qs = new URLSearchParams(query);
   if (cursor) qs.set('cursor', cursor);
-  const page = await api<{ items: InstanceView[]; nextCursor: string | null }>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
-  return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId) })), nextCursor: page.nextCursor ?? null };
+  const page = await api<InstanceList>(`/instances${qs.size ? `?${qs}` : ''}`, { fetch: f });
+  // each row in the words of its own version for the caller's role ($lib/present)
+  const words = await wordsOfAll(page.items.map((i) => i.definitionVersionId), f);
+  return { items: page.items.map((i) => ({ ...i, estateName: estateName(i.estateId), words: i.definitionVersionId ? words[i.definitionVersionId] : undefined })), nextCursor: page.nextCursor ?? null };
 }
 
 /** The first page of requests. */
@@ -134,10 +142,10 @@ export async function listInstances(query: URLSearchParams, f?: Fetch): Promise<
   return (await listInstancePage(query, null, f)).items;
 }
 
-export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
+export function startInstance(estateId: string, workflow: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>('/instances', { body: { estateId, workflow, data }, idempotencyKey: newIdempotencyKey() });
 }
 
-export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<InstanceView> {
-  return api<InstanceView>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
+export function sendEvent(instanceId: string, type: string, data: Record<string, unknown>): Promise<Instance> {
+  return api<Instance>(`/instances/${encodeURIComponent(instanceId)}/events`, { body: { type, data }, idempotencyKey: newIdempotencyKey() });
 }

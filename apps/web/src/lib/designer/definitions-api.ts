@@ -5,7 +5,7 @@ export type DefinitionIssue = { path: string; message: Text };
 export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null };
 /** On publishing an SLA policy or calendar: how many running requests the worker re-times, with the zh/en sentence to show. */
 export type RearmNotice = { instances: number; message: Text };
-export type DefinitionItem = { kind: string; key: string; title?: Text; workflow?: string; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
+export type DefinitionItem = { kind: string; key: string; title?: Text; workflow?: string; forms?: string[]; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
 export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
 
 type Fetch = typeof fetch;

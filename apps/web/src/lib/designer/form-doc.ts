@@ -1,4 +1,4 @@
-import type { FormDefinition, FormField, JsonSchema } from '$lib/api/types.ts';
+import type { FormDefinition, FormField, JsonSchema } from '$lib/forms/form-document.ts';
 
 /** Widgets of schemas/README.md with the JSON Schema each one stores its value as. */
 export const WIDGETS = [

@@ -24,17 +24,7 @@ export function serverCheck(doc: unknown, forms: readonly EngineForm[]): LintFin
   return [...errors.map((e) => ({ severity: 'error' as const, path: e.path, message: e.message })), ...warnings.map((w) => ({ severity: 'warning' as const, path: w.path, message: w.message }))];
 }
 
-/** Form keys a workflow names (start, events, tasks, openTask), whose published documents the shared check needs. */
-export function formsNamed(doc: unknown): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown, key?: string) => {
-    if (typeof v === 'string' && key === 'form') out.add(v);
-    else if (Array.isArray(v)) v.forEach((x) => walk(x));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(doc);
-  return [...out];
-}
+export { formsNamed } from '@estateflow/definitions';
 
 /**
  * Live findings for a document being edited: the server's shared check when its forms are given

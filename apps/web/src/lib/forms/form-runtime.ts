@@ -1,6 +1,6 @@
 import { compileForm, renderModel, validateFormData, type CompiledForm, type FormDefinition as SharedFormDefinition } from '@estateflow/forms';
 import type { ApiIssue } from '$lib/api/client.ts';
-import type { FormDefinition } from '$lib/api/types.ts';
+import type { FormDefinition } from '$lib/forms/form-document.ts';
 import type { FieldState } from './form-state.ts';
 
 export type RuleScope = { actor: { id: string; role: string }; params: Record<string, unknown> };

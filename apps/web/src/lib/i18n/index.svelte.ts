@@ -1,3 +1,4 @@
+import { durationWords, formatDate, formatDateTime, DEFAULT_ZONE } from '$lib/present/format.ts';
 import { en } from './en.ts';
 import { zh, type MessageKey } from './zh.ts';
 
@@ -44,35 +45,13 @@ class I18n {
     return new Intl.NumberFormat(this.locale, { style: 'currency', currency: 'CNY' }).format(fen / 100);
   };
 
-  /** An instant as a date and time in the estate's zone (Asia/Shanghai unless given). */
-  dateTime = (iso: string | number | Date | null | undefined, timeZone = 'Asia/Shanghai'): string => {
-    if (iso == null || iso === '') return '—';
-    const d = new Date(iso);
-    if (Number.isNaN(d.getTime())) return String(iso);
-    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
-  };
+  /** An instant as a date and time in the estate's zone (Asia/Shanghai unless given), in this language's format ($lib/present). */
+  dateTime = (iso: string | number | Date | null | undefined, timeZone = DEFAULT_ZONE): string => formatDateTime(iso, { locale: this.locale, timeZone });
 
-  date = (iso: string | number | Date | null | undefined, timeZone = 'Asia/Shanghai'): string => {
-    if (iso == null || iso === '') return '—';
-    const d = new Date(iso);
-    if (Number.isNaN(d.getTime())) return String(iso);
-    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone }).format(d);
-  };
+  date = (iso: string | number | Date | null | undefined, timeZone = DEFAULT_ZONE): string => formatDate(iso, { locale: this.locale, timeZone });
 
-  /** A signed duration in ms as "2 d 3 h" / "2天3小时" style text. */
-  duration = (ms: number): string => {
-    const abs = Math.abs(ms);
-    const minutes = Math.floor(abs / 60_000);
-    const d = Math.floor(minutes / 1440);
-    const h = Math.floor((minutes % 1440) / 60);
-    const m = minutes % 60;
-    const zhMode = this.locale === 'zh-CN';
-    const parts: string[] = [];
-    if (d) parts.push(zhMode ? `${d}天` : `${d} d`);
-    if (h) parts.push(zhMode ? `${h}小时` : `${h} h`);
-    if (!d && (m || parts.length === 0)) parts.push(zhMode ? `${m}分钟` : `${m} min`);
-    return parts.join(zhMode ? '' : ' ');
-  };
+  /** A duration in ms in words ("1天3小时" / "1 day 3 hours"), the sign left to the caller ($lib/present). */
+  duration = (ms: number): string => durationWords(ms, this.locale);
 
   role = (role: string): string => {
     const key = `role.${role}` as MessageKey;

@@ -1,7 +1,6 @@
 import { allPages, api } from '$lib/api/client.ts';
 import { listNotices } from '$lib/api/notices.ts';
-import { listInstances, listProcesses, listTasks, workflowTitles } from '$lib/api/runner.ts';
-import type { Text } from '$lib/i18n/index.svelte.ts';
+import { listInstances, listTasks } from '$lib/api/runner.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { BillRow } from '../bills/+page.ts';
 import type { PageLoad } from './$types';
@@ -20,9 +19,6 @@ export const load: PageLoad = async ({ parent, fetch }) => {
       : Promise.resolve(null),
     listNotices(fetch, 5).catch(() => []),
   ]);
-  // titles of the processes: the estate's catalogue where readable, else the processes the user may start
-  const titles = new Map<string, Text>();
-  for (const p of await listProcesses(fetch).catch(() => [])) titles.set(p.key, p.title);
-  for (const [k, v] of await workflowTitles(requests.map((r) => r.estateId), fetch).catch(() => new Map<string, Text>())) titles.set(k, v);
-  return { requests: requests.map((r) => ({ ...r, title: r.title ?? titles.get(r.workflow) })), tasks, bills, notices };
+  // each row names its process, state and unit in the words of its own version ($lib/present)
+  return { requests, tasks, bills, notices };
 };

@@ -1,5 +1,5 @@
 import { api, ApiError, newIdempotencyKey } from '$lib/api/client.ts';
-import type { FormDefinition } from '$lib/api/types.ts';
+import type { FormDefinition } from '$lib/forms/form-document.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import type { Membership } from '$lib/session.svelte.ts';
 

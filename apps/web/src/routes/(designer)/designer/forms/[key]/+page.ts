@@ -1,4 +1,4 @@
-import type { FormDefinition } from '$lib/api/types.ts';
+import type { FormDefinition } from '$lib/forms/form-document.ts';
 import { loadEditable } from '$lib/designer/definitions-api.ts';
 import { emptyForm } from '$lib/designer/form-doc.ts';
 import { designerEstate } from '../../designer-estate.ts';

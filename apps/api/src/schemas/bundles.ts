@@ -1,0 +1,72 @@
+import { dateTime, issue, jsonObject, text, uuid } from './common.ts';
+
+export const catalogue = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'valid', 'issues'],
+        properties: {
+          id: { type: 'string' },
+          version: { type: ['string', 'integer'] },
+          title: text,
+          description: text,
+          requirements: { type: 'array', items: { type: 'string' } },
+          parameters: { ...jsonObject, description: 'parameter specs by name' },
+          valid: { type: 'boolean' },
+          issues: { type: 'array', items: issue },
+        },
+      },
+    },
+  },
+} as const;
+
+export const install = {
+  type: 'object',
+  required: ['id', 'estateId', 'bundleId', 'bundleVersion', 'source', 'parameters', 'installedAt', 'installedBy'],
+  properties: {
+    id: uuid,
+    estateId: uuid,
+    bundleId: { type: 'string' },
+    bundleVersion: { type: 'string' },
+    source: { type: 'string', enum: ['catalogue', 'upload'] },
+    parameters: { ...jsonObject, description: 'parameter values by name' },
+    installedAt: dateTime,
+    installedBy: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const installed = {
+  ...install,
+  required: [...install.required, 'versions'],
+  properties: {
+    ...install.properties,
+    versions: { type: 'array', items: { type: 'object', required: ['id', 'kind', 'key', 'version'], properties: { id: uuid, kind: { type: 'string' }, key: { type: 'string' }, version: { type: 'integer' } } } },
+  },
+} as const;
+
+export const installList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: install } } } as const;
+
+export const bundlePackage = {
+  type: 'object',
+  required: ['bundle', 'files'],
+  properties: { bundle: { ...jsonObject, description: 'the bundle manifest (schema: /api/definitions/schemas/bundle)' }, files: { ...jsonObject, description: 'definition documents by file name' }, parameters: jsonObject },
+} as const;
+
+export const installParams = {
+  ...install,
+  required: [...install.required, 'specs', 'order'],
+  properties: {
+    ...install.properties,
+    specs: { ...jsonObject, description: 'parameter specs by name' },
+    order: {
+      anyOf: [
+        { type: 'null' },
+        { type: 'object', required: ['parameters', 'workflows'], properties: { parameters: { type: 'array', items: { type: 'string' } }, workflows: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } } },
+      ],
+    },
+  },
+} as const;

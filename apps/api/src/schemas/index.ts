@@ -1,0 +1,47 @@
+/**
+ * The API's answers as TypeScript types, derived from the same schemas the routes declare, validate
+ * and publish in /api/openapi.json (json-schema-to-ts). The web client imports these: renaming a
+ * field in a route schema fails `pnpm typecheck` in apps/web.
+ * @example import type { InstanceDetail } from '@estateflow/api/schemas';
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+import type * as auth from './auth.ts';
+import type * as billing from './billing.ts';
+import type * as common from './common.ts';
+import type * as definitions from './definitions.ts';
+import type * as estates from './estates.ts';
+import type * as forms from './forms.ts';
+import type * as instances from './instances.ts';
+import type * as processes from './processes.ts';
+import type * as reports from './reports.ts';
+import type * as tasks from './tasks.ts';
+
+export type Text = FromSchema<typeof common.text>;
+export type ApiErrorBody = FromSchema<typeof common.apiError>;
+
+export type Me = FromSchema<typeof auth.me>;
+export type EstateList = FromSchema<typeof estates.estateList>;
+
+export type Instance = FromSchema<typeof instances.instanceSummary>;
+export type InstanceList = FromSchema<typeof instances.instanceList>;
+export type InstanceDetail = FromSchema<typeof instances.instanceDetail>;
+export type Clock = FromSchema<typeof instances.clock>;
+export type Action = FromSchema<typeof instances.action>;
+export type HistoryEntry = FromSchema<typeof instances.historyEntry>;
+export type History = FromSchema<typeof instances.history>;
+
+export type Task = FromSchema<typeof tasks.task>;
+export type TaskList = FromSchema<typeof tasks.taskList>;
+
+export type DefinitionList = FromSchema<typeof definitions.definitionList>;
+export type VersionWithDocument = FromSchema<typeof definitions.versionWithDocument>;
+
+export type Rendered = FromSchema<typeof forms.rendered>;
+export type RenderModel = FromSchema<typeof forms.renderModel>;
+
+export type ProcessList = FromSchema<typeof processes.processList>;
+export type Notice = FromSchema<typeof reports.notice>;
+export type NoticeList = FromSchema<typeof reports.noticeList>;
+export type SlaReport = FromSchema<typeof reports.slaReport>;
+
+export type Bill = FromSchema<typeof billing.bill>;

@@ -1,0 +1,98 @@
+import { anyValue, dateTime, jsonObject, nullableString, optionalDateTime, text, uuid } from './common.ts';
+import { task } from './tasks.ts';
+
+/** An instance (a request) as every instance route answers it. */
+export const instanceSummary = {
+  type: 'object',
+  required: ['id', 'estateId', 'unitId', 'workflow', 'workflowVersion', 'definitionVersionId', 'serial', 'state', 'status', 'grade', 'version', 'data', 'startedAt', 'updatedAt', 'endedAt'],
+  properties: {
+    id: uuid,
+    estateId: uuid,
+    unitId: { type: ['string', 'null'], format: 'uuid' },
+    workflow: { type: 'string', description: 'the workflow key' },
+    workflowVersion: { type: 'integer' },
+    definitionVersionId: uuid,
+    serial: { type: 'string', description: 'the request number, e.g. RP-000001' },
+    state: { ...anyValue, description: 'the state value: a state name, or an object for parallel and nested states' },
+    status: { type: 'string', enum: ['active', 'done'] },
+    grade: nullableString,
+    version: { type: 'integer', description: 'send it back as expectedVersion' },
+    data: { ...jsonObject, description: 'the context data: every accepted form field' },
+    startedAt: dateTime,
+    updatedAt: dateTime,
+    endedAt: optionalDateTime,
+    unitLabel: { ...nullableString, description: 'the unit as people say it (lists and the detail)' },
+  },
+} as const;
+
+/** Display names of the users an answer names by id (actors, an assigned technician): never usernames. */
+const people = { type: 'object', additionalProperties: { type: 'string' }, description: 'display name by user id' } as const;
+
+export const instanceList = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: instanceSummary },
+    nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' },
+    total: { type: 'integer', description: 'with `total=true` only' },
+  },
+} as const;
+
+/** One SLA clock of an instance, computed from its history. */
+export const clock = {
+  type: 'object',
+  required: ['policy', 'metricId', 'status', 'timeBase', 'startedAt', 'stoppedAt', 'dueAt', 'budgetMs', 'elapsedMs', 'remainingMs', 'pausedMs'],
+  properties: {
+    policy: { type: 'string' },
+    metricId: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'running', 'paused', 'met', 'breached'] },
+    timeBase: { type: 'string' },
+    startedAt: optionalDateTime,
+    stoppedAt: optionalDateTime,
+    dueAt: optionalDateTime,
+    budgetMs: { type: ['number', 'null'] },
+    elapsedMs: { type: 'number' },
+    remainingMs: { type: ['number', 'null'] },
+    pausedMs: { type: 'number' },
+  },
+} as const;
+
+/** An event the caller may send now. */
+export const action = {
+  type: 'object',
+  required: ['type', 'form'],
+  properties: { type: { type: 'string' }, label: text, form: { ...nullableString, description: 'the form its data must pass' } },
+} as const;
+
+export const instanceDetail = {
+  ...instanceSummary,
+  required: [...instanceSummary.required, 'title', 'clocks', 'clockIssues', 'actions', 'tasks', 'timers'],
+  properties: {
+    ...instanceSummary.properties,
+    title: { ...text, description: "the workflow's title" },
+    clocks: { type: 'array', items: clock },
+    clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } } } },
+    actions: { type: 'array', items: action },
+    tasks: { type: 'array', items: { ...task, properties: { ...task.properties, assigneeName: { type: ['string', 'null'], description: "the holder's display name" } } } },
+    timers: { type: 'array', items: { type: 'object', required: ['key', 'event', 'dueAt'], properties: { key: { type: 'string' }, event: { type: 'string' }, dueAt: dateTime } } },
+    people,
+  },
+} as const;
+
+/** One accepted event of the append-only history. */
+export const historyEntry = {
+  type: 'object',
+  required: ['seq', 'type', 'data', 'actorId', 'actorRole', 'at', 'state'],
+  properties: {
+    seq: { type: 'integer' },
+    type: { type: 'string' },
+    data: jsonObject,
+    actorId: { type: ['string', 'null'], format: 'uuid' },
+    actorName: { ...nullableString, description: "the actor's display name" },
+    actorRole: { type: 'string' },
+    at: dateTime,
+    state: { ...anyValue, description: 'the state value after the event' },
+  },
+} as const;
+
+export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people } } as const;

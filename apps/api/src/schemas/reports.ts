@@ -1,0 +1,78 @@
+import { dateTime, jsonObject, nullableString, optionalDateTime, uuid } from './common.ts';
+
+const counts = { type: 'integer', minimum: 0 } as const;
+const share = { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'a share between 0 and 1; null when nothing was counted' } as const;
+
+export const summary = {
+  type: 'object',
+  required: ['estateId', 'from', 'to', 'byWorkflow', 'complaints', 'taskDue'],
+  properties: {
+    estateId: uuid,
+    from: dateTime,
+    to: dateTime,
+    byWorkflow: { type: 'array', items: { type: 'object', required: ['workflow', 'status', 'count'], properties: { workflow: { type: 'string' }, status: { type: 'string' }, count: counts } } },
+    complaints: { type: 'array', items: { type: 'object', required: ['grade', 'status', 'count'], properties: { grade: nullableString, status: { type: 'string' }, count: counts } } },
+    taskDue: { type: 'array', items: { type: 'object', required: ['workflow', 'closed', 'closedOnTime', 'openOverdue'], properties: { workflow: { type: 'string' }, closed: counts, closedOnTime: counts, openOverdue: counts } } },
+  },
+} as const;
+
+export const slaReport = {
+  type: 'object',
+  required: ['estateId', 'instances', 'items'],
+  properties: {
+    estateId: uuid,
+    instances: counts,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['workflow', 'policy', 'metricId', 'met', 'breached', 'running', 'paused', 'pending', 'compliance'],
+        properties: { workflow: { type: 'string' }, policy: { type: 'string' }, metricId: { type: 'string' }, met: counts, breached: counts, running: counts, paused: counts, pending: counts, compliance: share },
+      },
+    },
+  },
+} as const;
+
+export const revisitReport = {
+  type: 'object',
+  required: ['estateId', 'ended', 'revisited', 'revisitRate', 'revisits', 'onSite', 'onSiteShare', 'onSiteRule', 'byMethod', 'byWorkflow'],
+  properties: {
+    estateId: uuid,
+    ended: counts,
+    revisited: counts,
+    revisitRate: share,
+    revisits: counts,
+    onSite: counts,
+    onSiteShare: share,
+    onSiteRule: { type: 'object', required: ['event', 'field', 'values'], properties: { event: { type: 'string' }, field: { type: 'string' }, values: { type: 'array', items: { type: 'string' } } } },
+    byMethod: { type: 'object', additionalProperties: counts, description: 'revisits by the value of their method field' },
+    byWorkflow: {
+      type: 'array',
+      items: { type: 'object', required: ['workflow', 'ended', 'revisited', 'revisits', 'onSite', 'onSiteShare'], properties: { workflow: { type: 'string' }, ended: counts, revisited: counts, revisits: counts, onSite: counts, onSiteShare: share } },
+    },
+  },
+} as const;
+
+/** A notice the worker delivered: a notify or escalate effect, an SLA warning, breach or rung. */
+export const notice = {
+  type: 'object',
+  required: ['id', 'estateId', 'instanceId', 'serial', 'workflow', 'kind', 'payload', 'status', 'createdAt', 'deliveredAt'],
+  properties: {
+    id: uuid,
+    estateId: uuid,
+    instanceId: { type: ['string', 'null'], format: 'uuid' },
+    serial: nullableString,
+    workflow: nullableString,
+    kind: { type: 'string', enum: ['notify', 'escalate'] },
+    payload: { ...jsonObject, description: 'message { zh, en }, to { role | user | resident | residents }, roles, ladder, rung, sla { policy, metric, kind, percent }' },
+    status: { type: 'string' },
+    createdAt: dateTime,
+    deliveredAt: optionalDateTime,
+  },
+} as const;
+
+export const noticeList = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } },
+} as const;

@@ -1,0 +1,31 @@
+import { dateTime, nullableString, optionalDateTime, text, uuid } from './common.ts';
+
+/** A task: work a role (or one user) owes on a request. The inbox adds the request's serial and workflow. */
+export const task = {
+  type: 'object',
+  required: ['id', 'instanceId', 'key', 'title', 'role', 'assigneeId', 'form', 'events', 'dueAt', 'status', 'createdAt', 'claimedAt'],
+  properties: {
+    id: uuid,
+    estateId: uuid,
+    instanceId: uuid,
+    key: { type: 'string' },
+    title: text,
+    role: nullableString,
+    assigneeId: { type: ['string', 'null'], format: 'uuid' },
+    form: nullableString,
+    events: { type: 'array', items: { type: 'string' } },
+    dueAt: optionalDateTime,
+    status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
+    createdAt: dateTime,
+    claimedAt: optionalDateTime,
+    closedAt: optionalDateTime,
+    serial: { type: 'string' },
+    workflow: { type: 'string' },
+    definitionVersionId: { ...uuid, description: "the request's pinned definition version (its words: GET /definitions/versions/{id}/words)" },
+    state: { description: "the request's state value" },
+    unitLabel: { ...nullableString, description: "the request's unit as people say it" },
+    grade: { type: ['string', 'null'], description: "the request's grade (complaints: major, important, minor)" },
+  },
+} as const;
+
+export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } } } as const;

@@ -1,0 +1,47 @@
+import { humanise } from '@estateflow/forms';
+import { i18n } from '$lib/i18n/index.svelte.ts';
+import { session } from '$lib/session.svelte.ts';
+import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
+import type { Words } from './words.ts';
+
+/**
+ * The presentation layer bound to the UI language and the estate's zone: what pages call. Reading
+ * `i18n.locale` inside makes every use re-render on a language switch.
+ */
+export const present = {
+  ctx(estateId?: string, people?: Readonly<Record<string, string>>): PresentContext {
+    return { locale: i18n.locale, timeZone: session.timeZoneOf(estateId), ...(people ? { people } : {}) };
+  },
+  /** The workflow's title (the words', else a title the caller has, else the humanised key). */
+  workflow(words: Words | undefined, key: string, title?: { zh: string; en: string }): string {
+    return pick(words?.title ?? title, i18n.locale) || humanise(key);
+  },
+  state(words: Words | undefined, state: unknown): string {
+    return stateTitle(words, state, i18n.locale);
+  },
+  event(words: Words | undefined, type: string): string {
+    return eventTitle(words, type, i18n.locale);
+  },
+  field(words: Words | undefined, name: string, event?: string): string {
+    return fieldLabel(words, name, i18n.locale, event);
+  },
+  data(data: Record<string, unknown> | null | undefined, words: Words | undefined, estateId?: string, event?: string, people?: Readonly<Record<string, string>>): DataRow[] {
+    return presentData(data, words, this.ctx(estateId, people), event);
+  },
+  /** A sentence the platform wrote (a notice's message) with its instants local and its people named. */
+  sentence(text: { zh: string; en: string } | string | null | undefined, estateId?: string, people?: Readonly<Record<string, string>>): string {
+    return readableText(pick(text, i18n.locale), this.ctx(estateId, people));
+  },
+  metric(words: Words | undefined, key: string): string {
+    return pick(words?.metrics[key]?.title, i18n.locale) || humanise(key);
+  },
+  dateTime(instant: string | number | Date | null | undefined, estateId?: string): string {
+    return formatDateTime(instant, this.ctx(estateId));
+  },
+  unit(label: string | null | undefined): string {
+    return unitWords(label, i18n.locale);
+  },
+  money(fen: number): string {
+    return formatMoney(fen, i18n.locale);
+  },
+};

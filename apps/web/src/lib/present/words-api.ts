@@ -1,0 +1,37 @@
+import { api, ApiError } from '$lib/api/client.ts';
+import { session } from '$lib/session.svelte.ts';
+import type { Words } from './words.ts';
+
+type Fetch = typeof fetch;
+
+// Versions are immutable and a role's words of one do not change while a page is open: keep them for the session.
+const cache = new Map<string, Promise<Words | undefined>>();
+
+/**
+ * The words of one workflow version for the signed-in role, or undefined when it has none to give
+ * (not a workflow, or refused): screens then fall back to humanised keys rather than failing.
+ */
+export function wordsOf(versionId: string | null | undefined, f?: Fetch): Promise<Words | undefined> {
+  if (!versionId) return Promise.resolve(undefined);
+  const key = `${session.me?.id ?? ''}/${versionId}`; // words are the role's
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = api<Words & { kind: string }>(`/definitions/versions/${encodeURIComponent(versionId)}/words`, { fetch: f }).then(
+      (w) => (w.kind === 'workflow' ? w : undefined),
+      (e) => {
+        cache.delete(key);
+        if (e instanceof ApiError) return undefined;
+        throw e;
+      },
+    );
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+/** The words of several versions at once (the rows of a list), by version id. */
+export async function wordsOfAll(versionIds: readonly (string | null | undefined)[], f?: Fetch): Promise<Record<string, Words>> {
+  const ids = [...new Set(versionIds.filter((v): v is string => !!v))];
+  const all = await Promise.all(ids.map((id) => wordsOf(id, f)));
+  return Object.fromEntries(ids.flatMap((id, i) => (all[i] ? [[id, all[i]]] : [])));
+}
