@@ -109,7 +109,7 @@ describe('people: adding, forcing a password change, deactivating, in Chromium',
     await tech.waitForURL('**/login**');
     // and the task shows its new holder
     await page.goto(`/instances/${instanceId}`);
-    await expect.poll(() => page.locator('li[data-status="open"] [data-testid="task-holder"]').textContent()).toBe('王师傅');
+    await expect.poll(() => page.locator('li[data-status="open"] [data-testid="task-holder"]').textContent()).toBe('维修工 王师傅');
     await page.context().close();
     await tech.context().close();
   });
