@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { roles } from '@estateflow/db';
-import { routeTable, type RouteMeta } from '@estateflow/api';
+import { accessAllows, routeTable, type RouteMeta } from '@estateflow/api';
+import { builtInRole } from '@estateflow/definitions';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type Place, type World } from '../support/world.ts';
 
@@ -61,7 +62,7 @@ withDatabases((kind, getDb) => {
         }
         const { path, body } = requestFor(route, w.own);
         const res = await client.call(route.method.toUpperCase(), path, body);
-        const allowed = !Array.isArray(route.access) || route.access.includes(role);
+        const allowed = accessAllows(route.access, role, new Set(builtInRole(role)?.permissions ?? []));
         // an allowed role may still meet a finer, per-object rule (who may start this workflow, whose task
         // this is): a 403 with a reason, never a 404 for its own estate's rows
         if (allowed && [401, 404].includes(res.status)) failures.push(`${role} → own estate (allowed): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);

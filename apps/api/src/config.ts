@@ -1,3 +1,4 @@
+import { auditRetentionDays } from './services/admin-audit.ts';
 import { attachmentOrphanHours } from './services/attachment-sweep.ts';
 import { defaultInputBounds, type InputBounds } from './input-bounds.ts';
 import { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
@@ -5,7 +6,12 @@ import { defaultLoginThrottle, type LoginThrottleConfig } from './services/login
 export interface ApiConfig {
   /** argon2id cost (defaults: OWASP-recommended 19 MiB, 2 passes) */
   argon2: { memoryCost: number; timeCost: number };
+  /** absolute session lifetime from sign-in (default 12 h: one working day; not in the field documents) */
   sessionTtlMs: number;
+  /** a session unused this long ends (env EF_SESSION_IDLE_MINUTES, default 120; not in the field documents) */
+  sessionIdleMs: number;
+  /** days the audit log of administrative actions is kept at least (env EF_AUDIT_RETENTION_DAYS, default 180: Cybersecurity Law art. 21 asks ≥ 6 months) */
+  auditRetentionDays: number;
   /** set the Secure flag on the session cookie (true when served over https) */
   secureCookies: boolean;
   /** folder of the template bundle catalogue (`workflows/`) */
@@ -32,6 +38,8 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
   return {
     argon2: { memoryCost: 19456, timeCost: 2 },
     sessionTtlMs: 12 * 60 * 60 * 1000,
+    sessionIdleMs: (Number(process.env.EF_SESSION_IDLE_MINUTES) || 120) * 60 * 1000,
+    auditRetentionDays: auditRetentionDays(),
     secureCookies: false,
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,

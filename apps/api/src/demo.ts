@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
-import { bundleInstalls, companies, residents, roles, units, type Db, type Role } from '@estateflow/db';
+import { bundleInstalls, companies, roles, type Db, type Role } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
 import { formsAsOf } from './services/definition-store.ts';
-import { createCompany, createEstate, createUser, findEstateId, findUserId } from './services/provision.ts';
+import { createCompany, createEstate, findEstateId, findUserId } from './services/provision.ts';
+import { createResidentAccount, createStaff } from './services/people.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 import { seedDemoActivity } from './demo-activity.ts';
 import { seedDemoBilling } from './demo-billing.ts';
@@ -19,6 +19,25 @@ const demoBuildings = [1, 2, 3, 4, 5, 6].map((b) => ({
   name: `${b}栋`,
   units: [1, 2].flatMap((u) => [1, 2, 3, 4, 5, 6].flatMap((floor) => [1, 2].map((n) => `${b}-${u}-${floor}0${n}`))),
 }));
+
+/** The demo's people (real names; 王师傅 is the technician), created through the same services as the People page; their display names are `demoNames`. */
+const demoPeople: Record<string, { realName: string; phone: string; employeeNo?: string }> = {
+  admin: { realName: '赵敏', phone: '13800000001', employeeNo: 'E0001' },
+  consultant: { realName: '孙立', phone: '13800000002', employeeNo: 'C0001' },
+  dispatcher: { realName: '李娜', phone: '13800000003', employeeNo: 'E0103' },
+  front_desk: { realName: '陈静', phone: '13800000004', employeeNo: 'E0104' },
+  technician: { realName: '王建国', phone: '13800000005', employeeNo: 'E0105' },
+  security: { realName: '刘强', phone: '13800000006', employeeNo: 'E0106' },
+  cleaning: { realName: '周秀英', phone: '13800000007', employeeNo: 'E0107' },
+  finance: { realName: '吴芳', phone: '13800000008', employeeNo: 'E0108' },
+  duty_manager: { realName: '郑伟', phone: '13800000009', employeeNo: 'E0109' },
+  cs_manager: { realName: '黄丽', phone: '13800000010', employeeNo: 'E0110' },
+  property_manager: { realName: '张德明', phone: '13800000011', employeeNo: 'E0111' },
+  admin_supervisor: { realName: '许文', phone: '13800000012', employeeNo: 'E0112' },
+  area_cs_assistant: { realName: '何佳', phone: '13800000013', employeeNo: 'E0113' },
+  cs_supervisor: { realName: '林慧', phone: '13800000014', employeeNo: 'E0114' },
+  resident: { realName: '王志强', phone: '13800000000' },
+};
 
 /** The demo people's names, as notices and histories name them (not in the field documents: invented for the demo). */
 const demoNames: Record<Role, string> = {
@@ -56,11 +75,13 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
   for (const role of roles) {
     const username = role === 'admin' ? 'admin' : role.replace(/_/g, '-');
     if (!(await findUserId(db, username))) {
-      await createUser(db, config, { tenantId, username, password: demoPassword, displayName: demoNames[role], roles: [{ estateId, role }] });
+      const person = { realName: username, ...demoPeople[role], displayName: demoNames[role] ?? username };
+      const input = { username, password: demoPassword, demo: true, ...person, roles: [{ estateId, role }] };
+      if (role === 'resident') await createResidentAccount(db, config, tenantId, { ...input, unitLabel: '1-1-101' }, { userId: null });
+      else await createStaff(db, config, tenantId, input, { userId: null, mayManage: () => true });
     }
     users.push({ username, role });
   }
-  await registerDemoResident(db, tenantId, estateId);
   const installed: string[] = [];
   const skipped: DemoResult['skipped'] = [];
   for (const id of await catalogueIds(config.workflowsDir)) {
@@ -92,12 +113,3 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
   return { tenantId, estateId, created, users, installed, skipped, activity, billed: billing?.created.length ?? 0 };
 }
 
-/** The demo user `resident` lives in 1-1-101, so their unit is known when they raise a request (idempotent). */
-async function registerDemoResident(db: Db, tenantId: string, estateId: string): Promise<void> {
-  const userId = await findUserId(db, 'resident');
-  if (!userId) return;
-  const [known] = await db.select({ id: residents.id }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.userId, userId)));
-  const [unit] = await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.label, '1-1-101')));
-  if (known || !unit) return;
-  await db.insert(residents).values({ tenantId, id: randomUUID(), estateId, unitId: unit.id, name: '王先生', phone: '13800000000', userId });
-}

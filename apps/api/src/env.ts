@@ -1,4 +1,5 @@
 import type { Db, Role } from '@estateflow/db';
+import type { Permission } from '@estateflow/definitions';
 import type { ApiConfig } from './config.ts';
 import type { RouteMeta } from './route-table.ts';
 import type { CompiledCache } from './services/compiled-cache.ts';
@@ -19,6 +20,11 @@ export interface Auth {
   displayName: string;
   locale: string;
   roles: Map<string, Role>;
+  /** per estate, the permissions the company's role catalogue grants the caller's role there */
+  permissions: Map<string, ReadonlySet<Permission>>;
+  /** the password was given by someone else: every route but changing it (and signing out, `me`) answers 403 */
+  mustChangePassword: boolean;
+  demo: boolean;
 }
 
 export type AppEnv = {

@@ -20,6 +20,7 @@ export type Reason =
   | 'unsupported-type'
   | 'too-many-attempts'
   | 'cross-origin'
+  | 'password-change-required'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -38,6 +39,7 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   'unsupported-type': 415,
   'too-many-attempts': 429,
   'cross-origin': 403,
+  'password-change-required': 403,
   internal: 500,
 };
 

@@ -1,4 +1,4 @@
-import type { JsonSchema, RouteMeta } from './route-table.ts';
+import { describeAccess, PASSWORD_CHANGE_PATHS, type JsonSchema, type RouteMeta } from './route-table.ts';
 import { apiError } from './schemas/common.ts';
 
 /** What each error status means here; every operation declares the ones it can answer (`errorStatuses`). */
@@ -20,7 +20,9 @@ export function errorStatuses(r: RouteMeta): number[] {
   // any request can carry a malformed path segment or query parameter (input-bounds.ts)
   out.add(400);
   if (r.access !== 'public') out.add(401);
-  if (Array.isArray(r.access) || r.estate.from !== 'none' || r.method !== 'get') out.add(403);
+  if (typeof r.access !== 'string' || r.access === 'staff' || r.estate.from !== 'none' || r.method !== 'get') out.add(403);
+  // a user whose password was set by someone else must change it before anything else (password-change-required)
+  if (r.access !== 'public' && !PASSWORD_CHANGE_PATHS.has(r.path)) out.add(403);
   // a path naming something (an id, a kind) can name what does not exist
   if (r.params || /\/[:{]\w/.test(r.path) || r.estate.from !== 'none') out.add(404);
   if (r.method === 'post' || r.method === 'put') for (const s of [409, 413, 415, 422]) out.add(s);
@@ -76,7 +78,7 @@ export function openApiDocument(routes: readonly RouteMeta[]): Record<string, un
       summary: r.summary,
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
       parameters,
-      'x-roles': r.access,
+      'x-roles': describeAccess(r.access),
       responses,
       security: r.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
     };
@@ -121,7 +123,7 @@ export function docsPage(routes: readonly RouteMeta[]): string {
         .filter((r) => r.tag === tag)
         .map(
           (r) => `<details><summary><span class="m ${r.method}">${r.method.toUpperCase()}</span> <code>${esc(r.path)}</code> — ${esc(r.summary)}</summary>
-<p><b>Roles:</b> ${esc(Array.isArray(r.access) ? r.access.join(', ') : String(r.access))}</p>
+<p><b>Roles:</b> ${esc(describeAccess(r.access))}</p>
 ${r.query ? `<p><b>Query:</b> ${Object.keys(r.query).map((k) => `<code>${esc(k)}</code>`).join(', ')}</p>` : ''}
 ${r.body ? `<p><b>Body schema:</b></p><pre>${esc(JSON.stringify(r.body, null, 2))}</pre>` : ''}
 ${r.example ? `<p><b>Example:</b></p><pre>${esc(JSON.stringify(r.example, null, 2))}</pre>` : ''}

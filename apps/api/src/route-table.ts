@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { roles as allRoles, type Role } from '@estateflow/db';
+import type { Role } from '@estateflow/db';
+import type { Permission } from '@estateflow/definitions';
 import type { AppEnv, Auth } from './env.ts';
 import { ApiError, forbidden, notFound } from './errors.ts';
 import { validateInput } from './route-input.ts';
@@ -16,7 +17,12 @@ export type EstateScope =
   | { from: 'param'; param: string }
   | { from: 'none' };
 
-export type Access = 'public' | 'signed-in' | readonly Role[];
+/**
+ * Who may use a route: anyone, anyone signed in, any role of the estate (`any-role`, a company's
+ * own roles included), its staff (every role but `resident`), a list of built-in roles, or a
+ * permission granted to the caller's role in that estate (the company's role catalogue).
+ */
+export type Access = 'public' | 'signed-in' | 'any-role' | 'staff' | readonly Role[] | { readonly permission: Permission };
 
 /** Hand-maintained metadata of one route: drives authorisation, OpenAPI and the tenant matrix test. */
 export interface RouteMeta {
@@ -47,10 +53,31 @@ export interface RouteMeta {
   errors?: readonly number[];
 }
 
-export const staff: readonly Role[] = allRoles.filter((r) => r !== 'resident');
-export const designers: readonly Role[] = ['admin', 'consultant'];
-export const everyone: readonly Role[] = allRoles;
+export const staff = 'staff' as const;
+export const everyone = 'any-role' as const;
+/** Designing and publishing definitions, installing bundles: the `design` permission. */
+export const designers = { permission: 'design' } as const;
+/** Managing people and roles. */
+export const peopleManagers = { permission: 'people' } as const;
+
+/** Whether `access` lets a holder of `role` with `permissions` in an estate use a route (one rule for checks, lists and tests). */
+export function accessAllows(access: Access, role: Role, permissions: ReadonlySet<Permission>): boolean {
+  if (access === 'public' || access === 'signed-in' || access === 'any-role') return true;
+  if (access === 'staff') return role !== 'resident';
+  if ('permission' in access) return permissions.has(access.permission);
+  return access.includes(role);
+}
+
+/** The access of a route as people read it (OpenAPI's x-roles, the docs page). */
+export function describeAccess(access: Access): string {
+  if (typeof access === 'string') return access === 'any-role' ? 'any role' : access === 'staff' ? 'staff (all but resident)' : access;
+  if ('permission' in access) return `permission: ${access.permission}`;
+  return access.join(', ');
+}
 export const managers: readonly Role[] = ['admin', 'property_manager', 'cs_manager', 'duty_manager', 'finance'];
+
+/** What a signed-in user who must change their password may still do (OpenAPI paths). */
+export const PASSWORD_CHANGE_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-everywhere', '/api/auth/sessions', '/api/auth/password', '/api/auth/login', '/api/auth/reset']);
 
 /** A schema's TypeScript type when it is declared `as const` (json-schema-to-ts), else a plain record. */
 type TypeOf<S, Else> = S extends JSONSchema ? (JSONSchema extends S ? Else : FromSchema<S>) : Else;
@@ -78,8 +105,15 @@ export class Resource {
       path,
       async (c, next) => {
         c.set('route', meta);
-        if (meta.access !== 'public' && !c.get('auth')) {
+        const auth = c.get('auth');
+        if (meta.access !== 'public' && !auth) {
           throw new ApiError('unauthenticated', { zh: '请先登录', en: 'Please sign in first' });
+        }
+        if (auth?.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(meta.path)) {
+          throw new ApiError('password-change-required', {
+            zh: '请先修改密码：此密码由他人设置，首次登录必须改为只有您知道的密码',
+            en: 'Change your password first: it was set by someone else, so the first sign-in must replace it with one only you know',
+          });
         }
         await next();
       },
@@ -113,12 +147,14 @@ export function authOf(c: Context<AppEnv>): Auth {
  * The caller's role in `estateId`, checked against the route's access list. An estate the caller
  * has no membership in (another estate, another company) is answered as not found, never 403.
  */
-export function requireEstate(c: Context<AppEnv>, estateId: string | undefined, allowed?: readonly Role[]): Role {
+const none: ReadonlySet<Permission> = new Set();
+
+export function requireEstate(c: Context<AppEnv>, estateId: string | undefined, allowed?: Access): Role {
   const auth = authOf(c);
   const role = estateId ? auth.roles.get(estateId) : undefined;
   if (!estateId || !role) throw notFound('estate', estateId);
   const access = allowed ?? c.get('route').access;
-  if (Array.isArray(access) && !access.includes(role)) throw forbidden(role);
+  if (!accessAllows(access, role, auth.permissions.get(estateId) ?? none)) throw forbidden(role);
   return role;
 }
 
@@ -126,7 +162,7 @@ export function requireEstate(c: Context<AppEnv>, estateId: string | undefined, 
 export function visibleEstates(c: Context<AppEnv>): string[] {
   const auth = authOf(c);
   const access = c.get('route').access;
-  return [...auth.roles].filter(([, role]) => !Array.isArray(access) || access.includes(role)).map(([id]) => id);
+  return [...auth.roles].filter(([id, role]) => accessAllows(access, role, auth.permissions.get(id) ?? none)).map(([id]) => id);
 }
 
 /** The estates a list route reads: the one named by `?estateId=` (404/403 as `requireEstate`), else every visible one. */

@@ -6,6 +6,7 @@ import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts
 import { unknownAssignee } from './services/assignees.ts';
 import { planEvent, sendEvent, startInstance, storeOf, systemActor, type EventPathDeps } from './services/event-path.ts';
 import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attachment-sweep.ts';
+import { auditRetentionDays, pruneAdminAudit } from './services/admin-audit.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
@@ -275,6 +276,9 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
     const hours = opts.attachmentOrphanHours ?? attachmentOrphanHours();
     const r = await sweepOrphanAttachments(opts.db, now, hours, opts.attachmentSweepBatch ?? 200);
     if (r.more) lastSweep.delete(opts.db);
+    // administrative audit lines past their retention (never younger than 180 days) go in the same sweep
+    const pruned = await pruneAdminAudit(opts.db, now, auditRetentionDays());
+    if (pruned) (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${pruned} administrative audit line(s) past their retention`);
     if (r.removed || r.claimed) {
       (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${r.removed} upload(s) never submitted (older than ${hours} h); kept ${r.claimed} named by history, now claimed`);
     }

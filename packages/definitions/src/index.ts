@@ -14,6 +14,8 @@ export type { Finding, LocalText, Locale, Severity } from './finding.ts';
 export { didYouMean, levenshtein } from './did-you-mean.ts';
 export { ACTION_TYPES, PLATFORM_ROLES, BUILT_IN_CALENDARS } from './vocabulary.ts';
 export type { ActionType, PlatformRole } from './vocabulary.ts';
+export { PERMISSIONS, BUILT_IN_ROLES, BUILT_IN_ROLE_DEFINITIONS, SYSTEM_ROLE, ROLE_KEY_PATTERN, builtInRole } from './roles.ts';
+export type { Permission, RoleDefinition, BuiltInRole } from './roles.ts';
 export { LIMITS, FORBIDDEN_KEYS, MAX_AMOUNT_FEN, checkLimits, parseJson } from './limits.ts';
 export { MAX_PATTERNED_LENGTH } from './lint/data-schema.ts';
 export { statePaths, lintSlaPolicy, SLA_CONDITION_LISTS } from './lint/sla.ts';

@@ -4,9 +4,8 @@ import { commonSchema } from './generated/common.ts';
 export const ACTION_TYPES = commonSchema.$defs.Action.properties.type.enum;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
-/** Platform roles a definition may declare (`system` sends timer and child events and is never declared). */
-export const PLATFORM_ROLES = commonSchema.$defs.Role.enum;
-export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+/** The built-in roles (a company may add its own; `system` sends timer and child events and is never declared). */
+export { BUILT_IN_ROLES as PLATFORM_ROLES, type BuiltInRole as PlatformRole } from './roles.ts';
 
 /** Calendars that exist without being declared in a bundle. */
 export const BUILT_IN_CALENDARS: readonly string[] = ['cn-statutory'];

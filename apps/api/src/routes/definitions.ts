@@ -1,3 +1,4 @@
+import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
@@ -68,9 +69,11 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
   const { tenantId } = authOf(c);
   const forms = estateId ? await formsAsOf(db, tenantId, estateId) : [];
   const doc = document as { kind?: unknown; workflow?: unknown } | null;
-  if (estateId && doc?.kind === 'workflow') {
-    // a valid workflow's serial prefix must be its own in the estate
-    const issues = checkDefinition(document, [...forms, ...extraForms], {}, warnings);
+  if (doc?.kind === 'workflow') {
+    // every role it names is one of the company's; a valid workflow's serial prefix must be its own in the estate
+    const roles = new Set((await roleCatalogue(db, tenantId)).map((r) => r.key));
+    const issues = checkDefinition(document, [...forms, ...extraForms], { roles }, warnings);
+    if (!estateId) return issues;
     return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
   }
   if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);

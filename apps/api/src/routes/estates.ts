@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, ne, or } from 'drizzle-orm';
 import { buildings, estates, memberships, units, users } from '@estateflow/db';
-import { notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import * as S from '../schemas/estates.ts';
@@ -39,18 +39,44 @@ export const estateRoutes = new Resource('/estates', 'Estates')
   )
   .get(
     '/:id/members',
-    { responses: { 200: S.members }, summary: 'The staff of an estate with their role (to reassign tasks)', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
+    {
+      responses: { 200: S.members },
+      summary: 'The active staff of an estate with their role, never residents (to assign and reassign tasks); `role` filters, `limit` (default 50, at most 200) and `offset` page, `q` searches names',
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate' },
+      query: { role: { type: 'string' }, q: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0 } },
+    },
     async (c) => {
       const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('estate', id);
       requireEstate(c, id);
       const { tenantId } = authOf(c);
-      const rows = await c.get('deps').db
-        .select({ userId: users.id, username: users.username, displayName: users.displayName, role: memberships.role })
-        .from(memberships)
-        .innerJoin(users, and(eq(users.tenantId, memberships.tenantId), eq(users.id, memberships.userId)))
-        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.estateId, id)))
-        .orderBy(asc(memberships.role), asc(users.username));
-      return c.json({ items: rows });
+      const page = pageOf(c.req.query('limit'), c.req.query('offset'));
+      const role = c.req.query('role');
+      const q = c.req.query('q')?.trim();
+      const where = and(
+        eq(memberships.tenantId, tenantId), eq(memberships.estateId, id), ne(memberships.role, 'resident'), eq(users.status, 'active'),
+        ...(role ? [eq(memberships.role, role)] : []),
+        ...(q ? [or(ilike(users.displayName, `%${q}%`), ilike(users.realName, `%${q}%`), ilike(users.username, `%${q}%`))] : []),
+      );
+      const db = c.get('deps').db;
+      const join = and(eq(users.tenantId, memberships.tenantId), eq(users.id, memberships.userId));
+      const rows = await db
+        .select({ userId: users.id, username: users.username, displayName: users.displayName, realName: users.realName, employeeNo: users.employeeNo, role: memberships.role })
+        .from(memberships).innerJoin(users, join).where(where)
+        .orderBy(asc(memberships.role), asc(users.displayName), asc(users.id))
+        .limit(page.limit).offset(page.offset);
+      const [total] = await db.select({ n: count() }).from(memberships).innerJoin(users, join).where(where);
+      return c.json({ items: rows, total: Number(total?.n ?? 0), limit: page.limit, offset: page.offset });
     },
   );
+
+/** `limit` (1–200, default 50) and `offset` (≥ 0) of a list: 400 naming the parameter otherwise. */
+export function pageOf(limit: string | undefined, offset: string | undefined): { limit: number; offset: number } {
+  const l = limit === undefined ? 50 : Number(limit);
+  const o = offset === undefined ? 0 : Number(offset);
+  if (!Number.isInteger(l) || l < 1 || l > 200) throw invalid('limit', 'must be a whole number from 1 to 200', '必须是 1 到 200 的整数');
+  if (!Number.isInteger(o) || o < 0) throw invalid('offset', 'must be a whole number ≥ 0', '必须是不小于 0 的整数');
+  return { limit: l, offset: o };
+}

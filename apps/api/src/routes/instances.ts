@@ -10,7 +10,7 @@ import { isUuid, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
-import { peopleNamed } from '../services/people.ts';
+import { peopleNamed } from '../services/people-named.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import * as S from '../schemas/instances.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
@@ -166,15 +166,17 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const sla = await clocksOf(db, row, c.get('deps').config.now());
     const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
     const summary = instanceSummary(row, unit?.label ?? null);
+    // who holds each task, by the name colleagues know them by
+    const people = await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId));
     return c.json({
       ...summary,
       // the people its data names by id (an assigned technician), by display name
-      people: await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId)),
+      people,
       title: pinned.compiled.definition.title,
       clocks: sla.clocks,
       clockIssues: sla.issues,
       actions,
-      tasks: open.map(taskView),
+      tasks: open.map((t) => ({ ...taskView(t), assigneeName: (t.assigneeId && people[t.assigneeId]) ?? null })),
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
     });
   })

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
-import { peopleNamed } from '../services/people.ts';
+import { peopleNamed } from '../services/people-named.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 import * as S from '../schemas/reports.ts';
 

@@ -1,4 +1,7 @@
-import { dateTime, uuid } from './common.ts';
+import { dateTime, text, uuid } from './common.ts';
+
+/** A power granted to a role apart from workflow steps (the company's role catalogue). */
+export const permission = { type: 'string', enum: ['design', 'people', 'finance', 'personal_data'] } as const;
 
 /** The signed-in user and their role per estate (`GET /api/auth/me`). */
 export const me = {
@@ -7,10 +10,26 @@ export const me = {
   properties: {
     user: {
       type: 'object',
-      required: ['id', 'username', 'displayName', 'locale', 'tenantId'],
-      properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, locale: { type: 'string' }, tenantId: uuid },
+      required: ['id', 'username', 'displayName', 'locale', 'tenantId', 'mustChangePassword', 'demo'],
+      properties: {
+        id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, locale: { type: 'string' }, tenantId: uuid,
+        mustChangePassword: { type: 'boolean', description: 'the password was set by someone else: every route but changing it answers 403 until it is changed' },
+        demo: { type: 'boolean', description: 'a demo account of the seed (keeps the printed password)' },
+      },
     },
-    memberships: { type: 'array', items: { type: 'object', required: ['estateId', 'estateName', 'role', 'timeZone'], properties: { estateId: uuid, estateName: { type: 'string' }, role: { type: 'string' }, timeZone: { type: 'string', description: 'IANA time zone of the estate' } } } },
+    memberships: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['estateId', 'estateName', 'role', 'timeZone', 'permissions'],
+        properties: {
+          estateId: uuid, estateName: { type: 'string' }, role: { type: 'string' },
+          roleTitle: { ...text, description: "the role's title in the company's catalogue" },
+          timeZone: { type: 'string', description: 'IANA time zone of the estate' },
+          permissions: { type: 'array', items: permission, description: "what the caller's role may do in this estate besides its workflow steps" },
+        },
+      },
+    },
   },
 } as const;
 
@@ -32,4 +51,31 @@ export const demoAccounts = {
       items: { type: 'object', required: ['username', 'displayName', 'role'], properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } },
     },
   },
+} as const;
+
+export const sessionsEnded = { type: 'object', required: ['sessionsEnded'], properties: { sessionsEnded: { type: 'integer', minimum: 0 } } } as const;
+
+/** One live session of the caller (`GET /api/auth/sessions`). */
+export const sessionItem = {
+  type: 'object',
+  required: ['id', 'current', 'createdAt', 'lastSeenAt', 'expiresAt', 'idleExpiresAt'],
+  properties: {
+    id: { type: 'string', description: 'the first characters of the token hash: names the session, is no token' },
+    current: { type: 'boolean' },
+    createdAt: dateTime, lastSeenAt: dateTime, expiresAt: dateTime, idleExpiresAt: dateTime,
+    address: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] },
+  },
+} as const;
+export const sessionList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: sessionItem } } } as const;
+
+export const passwordChanged = {
+  ...me,
+  required: [...me.required, 'sessionsEnded'],
+  properties: { ...me.properties, sessionsEnded: { type: 'integer', minimum: 0, description: 'the other sessions ended' } },
+} as const;
+
+export const passwordReset = {
+  type: 'object',
+  required: ['ok', 'sessionsEnded'],
+  properties: { ok: { type: 'boolean', const: true }, sessionsEnded: { type: 'integer', minimum: 0 } },
 } as const;

@@ -32,6 +32,18 @@ export const estate = {
 
 export const members = {
   type: 'object',
-  required: ['items'],
-  properties: { items: { type: 'array', items: { type: 'object', required: ['userId', 'username', 'displayName', 'role'], properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } } } },
+  required: ['items', 'total', 'limit', 'offset'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['userId', 'username', 'displayName', 'role'],
+        properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, role: { type: 'string' } },
+      },
+    },
+    total: { type: 'integer', minimum: 0, description: 'how many match, over all pages' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+  },
 } as const;

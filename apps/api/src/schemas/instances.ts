@@ -73,7 +73,7 @@ export const instanceDetail = {
     clocks: { type: 'array', items: clock },
     clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } } } },
     actions: { type: 'array', items: action },
-    tasks: { type: 'array', items: task },
+    tasks: { type: 'array', items: { ...task, properties: { ...task.properties, assigneeName: { type: ['string', 'null'], description: "the holder's display name" } } } },
     timers: { type: 'array', items: { type: 'object', required: ['key', 'event', 'dueAt'], properties: { key: { type: 'string' }, event: { type: 'string' }, dueAt: dateTime } } },
     people,
   },

@@ -1,3 +1,4 @@
+import { roleCatalogue } from './role-catalogue.ts';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
@@ -43,7 +44,8 @@ export async function catalogueIds(workflowsDir: string): Promise<string[]> {
 }
 
 /** Every problem of a bundle package, each naming the file and JSON pointer. */
-export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefinition[] = []): DefinitionIssue[] {
+/** `roles`: the company's role keys, when installing into one (a workflow naming a role it lacks is refused). */
+export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefinition[] = [], roles?: ReadonlySet<string>): DefinitionIssue[] {
   const { bundle, files } = pkg;
   const issues: DefinitionIssue[] = [];
   if (bundle.kind !== 'bundle') issues.push({ file: 'bundle.json', path: '/kind', message: { zh: 'kind 必须为 bundle', en: 'kind must be "bundle"' } });
@@ -80,7 +82,7 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
       if (doc.kind !== kind) issues.push({ file: String(p), path: '/kind', message: { zh: `应为 ${kind}`, en: `expected kind "${kind}"` } });
       if (kind === 'scenario') return;
       // a workflow reads the bundle's parameters and its own; forms and other texts may read any workflow's
-      for (const issue of checkDefinition(doc, forms, { params: kind === 'workflow' ? params : allParams, calendars, workflows })) issues.push({ ...issue, file: String(p) });
+      for (const issue of checkDefinition(doc, forms, { params: kind === 'workflow' ? params : allParams, calendars, workflows, ...(roles ? { roles } : {}) })) issues.push({ ...issue, file: String(p) });
     });
   }
   return issues;
@@ -141,7 +143,8 @@ export async function installBundle(
 ) {
   input = { ...input, pkg: withSerialPrefixes(input.pkg, input.serialPrefixes ?? {}) };
   const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
-  const issues = checkBundle(input.pkg, estateForms);
+  const roles = new Set((await roleCatalogue(tx, input.tenantId)).map((r) => r.key));
+  const issues = checkBundle(input.pkg, estateForms, roles);
   if (issues.length === 0) {
     // a prefix another workflow of the estate holds (or once held) would repeat its serials
     const workflows = Object.entries(input.pkg.files).filter(([, d]) => d.kind === 'workflow').map(([file, d]) => ({ ...(d as unknown as Workflow), file }));

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { definitionVersions, instances, residents, units, type DbOrTx, type Instance, type Role } from '@estateflow/db';
 import type { AppEnv, Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { authOf, requireEstate, staff } from '../route-table.ts';
+import { authOf, requireEstate } from '../route-table.ts';
 import { isUuid } from './body.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 
@@ -17,7 +17,7 @@ export type Privacy = 'household' | 'private';
 export const privacyOf = (definition: { privacy?: unknown }): Privacy => (definition.privacy === 'household' ? 'household' : 'private');
 
 /** The rule's `staff` term: a role that sees every request of its estate (every role but `resident`). */
-export const isStaff = (role: Role | undefined): boolean => role !== undefined && staff.includes(role);
+export const isStaff = (role: Role | undefined): boolean => role !== undefined && role !== 'resident';
 
 /** The facts the rule reads, each as a value of the reading's type. */
 interface Terms<T> {

@@ -1,18 +1,21 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type Membership = { estateId: string; estateName?: Text | string; role: string; timeZone?: string };
+export type Membership = { estateId: string; estateName?: Text | string; role: string; roleTitle?: Text; permissions?: string[]; timeZone?: string };
 export type Me = {
   id: string;
   username: string;
   displayName: string;
   tenantId?: string;
   locale?: string;
+  /** the password was set by someone else: every page but /account waits until it is changed */
+  mustChangePassword?: boolean;
+  demo?: boolean;
   memberships: Membership[];
 };
 
 /** The `/api/auth/me` answer: `{ user, memberships }`. */
 export type MeResponse = {
-  user: { id: string; username: string; displayName: string; locale?: string; tenantId?: string };
+  user: { id: string; username: string; displayName: string; locale?: string; tenantId?: string; mustChangePassword?: boolean; demo?: boolean };
   memberships: Membership[];
 };
 
@@ -38,6 +41,16 @@ class Session {
     return [...seen].map(([id, name]) => ({ id, name }));
   }
 
+  /** Whether the caller's role holds `permission` in some estate (or in `estateId`). */
+  can(permission: string, estateId?: string): boolean {
+    return (this.me?.memberships ?? []).some((m) => (estateId === undefined || m.estateId === estateId) && (m.permissions ?? []).includes(permission));
+  }
+
+  /** The estates where the caller's role holds `permission`. */
+  estatesWith(permission: string): { id: string; name: Text | string }[] {
+    return this.estates.filter((e) => this.can(permission, e.id));
+  }
+
   /** The estate's time zone (estates.time_zone), Asia/Shanghai when unknown. */
   timeZoneOf(estateId: string | undefined): string {
     return this.me?.memberships.find((m) => m.estateId === estateId)?.timeZone ?? 'Asia/Shanghai';
@@ -49,7 +62,7 @@ class Session {
   }
 
   get isDesigner(): boolean {
-    return this.has('admin', 'consultant');
+    return this.can('design');
   }
 
   get isResident(): boolean {

@@ -1,26 +1,10 @@
-import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { BUILT_IN_ROLES, type Permission } from '@estateflow/definitions';
 
-/** Every platform role; `system` (timers, child completion) is never a membership. */
-export const roles = [
-  'admin',
-  'consultant',
-  'dispatcher',
-  'front_desk',
-  'technician',
-  'security',
-  'cleaning',
-  'finance',
-  'duty_manager',
-  'cs_manager',
-  'property_manager',
-  'resident',
-  // the field documents' 行政主管, 区域客户助理 and 客服主管 (complaints against the CS centre and their
-  // revisits, front-desk paid-service revisits, major complaints under seed 000; #22)
-  'admin_supervisor',
-  'area_cs_assistant',
-  'cs_supervisor',
-] as const;
-export type Role = (typeof roles)[number];
+/** The built-in roles (a company's catalogue adds its own: `company_roles`); `system` (timers, child completion) is never a membership. */
+export const roles = BUILT_IN_ROLES;
+/** A role key of a company's catalogue: a built-in one or one the company added. */
+export type Role = string;
 
 export const users = pgTable(
   'users',
@@ -33,6 +17,19 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     locale: text('locale').notNull().default('zh-CN'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** the person's legal name (实名), as on their ID; `displayName` is what colleagues read (王师傅) */
+    realName: text('real_name'),
+    phone: text('phone'),
+    /** 工号 */
+    employeeNo: text('employee_no'),
+    /** `inactive`: left the company; cannot sign in, holds no task */
+    status: text('status').$type<'active' | 'inactive'>().notNull().default('active'),
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+    /** a demo account (seed): signs in with the printed password, never forced to change it */
+    demo: boolean('demo').notNull().default(false),
+    /** the password was given by someone else (an admin, a reset code): the next sign-in must change it */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('users_username_uq').on(t.username)],
 );
@@ -60,11 +57,52 @@ export const sessions = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     userId: uuid('user_id').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** absolute expiry: the session ends then however busy it is */
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** idle expiry counts from here (moved forward at most once a minute) */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    /** the client address and browser that signed in, shown in "my sessions" */
+    address: text('address'),
+    userAgent: text('user_agent'),
   },
   (t) => [index('sessions_user_idx').on(t.tenantId, t.userId)],
 );
 
+/**
+ * A company's own roles and its changes to built-in ones (the catalogue is the built-in roles of
+ * @estateflow/definitions overlaid by these rows, by key).
+ */
+export const companyRoles = pgTable(
+  'company_roles',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    key: text('key').notNull(),
+    titleZh: text('title_zh').notNull(),
+    titleEn: text('title_en').notNull(),
+    descriptionZh: text('description_zh').notNull().default(''),
+    descriptionEn: text('description_en').notNull().default(''),
+    permissions: jsonb('permissions').$type<Permission[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);
+
+/** A one-time password reset code an admin hands over (only its hash is kept); used once, then void. */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    codeHash: text('code_hash').primaryKey(),
+    issuedBy: uuid('issued_by').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('password_resets_user_idx').on(t.tenantId, t.userId)],
+);
+
+export type CompanyRole = typeof companyRoles.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type Session = typeof sessions.$inferSelect;

@@ -139,25 +139,12 @@ export const commonSchema = {
     },
     "Role": {
       "type": "string",
-      "enum": [
-        "admin",
-        "consultant",
-        "dispatcher",
-        "front_desk",
-        "technician",
-        "security",
-        "cleaning",
-        "finance",
-        "duty_manager",
-        "cs_manager",
-        "property_manager",
-        "resident",
-        "admin_supervisor",
-        "area_cs_assistant",
-        "cs_supervisor"
-      ],
+      "pattern": "^[a-z][a-z0-9_]{1,39}$",
+      "not": {
+        "const": "system"
+      },
       "title": "角色 Role",
-      "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared.",
+      "description": "公司角色目录中的角色键（内置：admin、consultant、dispatcher、front_desk、technician、security、cleaning、finance、duty_manager、cs_manager、property_manager、resident；公司可增加，如 admin_supervisor 行政主管）；发布和安装时检查该角色在公司中存在；system 为计时器与子流程事件的发送者，不可声明。A role key of the company's role catalogue (built in: admin, consultant, dispatcher, front_desk, technician, security, cleaning, finance, duty_manager, cs_manager, property_manager, resident; a company may add its own, e.g. admin_supervisor); publish and install check that the company has it; system sends timer and child events and is never declared.",
       "examples": [
         "duty_manager"
       ]
@@ -1542,25 +1529,12 @@ export type SemverRange = FromSchema<SemverRangeView>;
 
 type RoleView = {
   "type": "string",
-  "enum": [
-    "admin",
-    "consultant",
-    "dispatcher",
-    "front_desk",
-    "technician",
-    "security",
-    "cleaning",
-    "finance",
-    "duty_manager",
-    "cs_manager",
-    "property_manager",
-    "resident",
-    "admin_supervisor",
-    "area_cs_assistant",
-    "cs_supervisor"
-  ],
+  "pattern": "^[a-z][a-z0-9_]{1,39}$",
+  "not": {
+    "const": "system"
+  },
   "title": "角色 Role",
-  "description": "平台角色；system 为计时器与子流程事件的发送者，不可声明。A platform role; system sends timer and child events and is never declared."
+  "description": "公司角色目录中的角色键（内置：admin、consultant、dispatcher、front_desk、technician、security、cleaning、finance、duty_manager、cs_manager、property_manager、resident；公司可增加，如 admin_supervisor 行政主管）；发布和安装时检查该角色在公司中存在；system 为计时器与子流程事件的发送者，不可声明。A role key of the company's role catalogue (built in: admin, consultant, dispatcher, front_desk, technician, security, cleaning, finance, duty_manager, cs_manager, property_manager, resident; a company may add its own, e.g. admin_supervisor); publish and install check that the company has it; system sends timer and child events and is never declared."
 };
 /** `$defs/Role` of common.schema.json. */
 export type Role = FromSchema<RoleView>;

@@ -31,7 +31,20 @@ export type CheckContext = {
    * names): its CEL, states, events and params are checked against it, and a name missing is refused.
    */
   workflows?: ReadonlyMap<string, Workflow>;
+  /** The company's role keys (its catalogue): a workflow naming a role the company lacks is refused. */
+  roles?: ReadonlySet<string>;
 };
+
+/** Each role a workflow declares that the company's catalogue lacks, at `/roles/<i>`. */
+export function unknownRoleIssues(document: Record<string, unknown>, roles: ReadonlySet<string>): DefinitionIssue[] {
+  if (document.kind !== 'workflow' || !Array.isArray(document.roles)) return [];
+  return document.roles.flatMap((role, i) => typeof role === 'string' && !roles.has(role)
+    ? [{ path: `/roles/${i}`, message: {
+        zh: `公司的角色目录中没有角色“${role}”：请先在“人员 → 角色”中添加，或改用已有角色`,
+        en: `The company's role catalogue has no role "${role}": add it under People → Roles first, or use a role it has`,
+      } }]
+    : []);
+}
 
 export function checkDefinition(document: unknown, forms: readonly FormDefinition[] = [], context: CheckContext = {}, warnings?: DefinitionIssue[]): DefinitionIssue[] {
   if (!isObject(document)) return [{ path: '', message: { zh: '定义必须是 JSON 对象', en: 'A definition must be a JSON object' } }];
@@ -52,7 +65,7 @@ export function checkDefinition(document: unknown, forms: readonly FormDefinitio
   }
   if (issues.length === 0) {
     // the schema of the kind and the semantic lint of @estateflow/definitions (errors only; warnings pass)
-    const { workflows, ...refs } = context;
+    const { workflows, roles: _roles, ...refs } = context;
     const findings = validateDocument(document, { context: { forms: new Set(forms.map((f) => f.id)), ...refs, ...(workflows ? { workflowDefs: workflows } : {}) } });
     for (const f of findings) {
       if (f.severity === 'error') issues.push({ path: f.pointer, message: f.message });
@@ -60,6 +73,7 @@ export function checkDefinition(document: unknown, forms: readonly FormDefinitio
       else warnings?.push({ path: f.pointer, message: f.message });
     }
   }
+  if (issues.length === 0 && context.roles) issues.push(...unknownRoleIssues(document, context.roles));
   if (kind === 'workflow' && issues.length === 0) {
     if (!isObject(document.machine)) issues.push({ path: '/machine', message: { zh: '流程缺少 machine', en: 'A workflow needs a machine' } });
     else if (!isObject(document.events)) issues.push({ path: '/events', message: { zh: '流程缺少 events', en: 'A workflow needs events' } });
