@@ -25,7 +25,7 @@ const intake = { channel: 'phone', name: '王女士', unit: '1-101', against: '�
 const notedTicket = structuredClone(ticketBundle);
 {
   const wf = notedTicket.files['workflow.json'] as unknown as { events: Record<string, unknown>; machine: { states: { open: { on: Record<string, unknown> } } } };
-  wf.events.NOTE = { label: { zh: '备注', en: 'Note' }, roles: ['technician', 'dispatcher'] };
+  wf.events.NOTE = { label: { zh: '备注', en: 'Note' }, roles: ['technician', 'dispatcher'], form: 'ticket-ack' };
   wf.machine.states.open.on.NOTE = { actions: [{ type: 'assign', params: { values: { note: "has(event.data.note) ? event.data.note : ''" } } }] };
 }
 const office = notedTicket.files['calendars/test-office.calendar.json'] as Record<string, unknown>;

@@ -4,7 +4,11 @@ import { createApp, type ApiConfig, type AppEnv } from '@estateflow/api';
 import { checkedRequest } from './openapi-check.ts';
 
 /** Cheap argon2 for tests: the cost is a setting, the algorithm stays argon2id. */
-export const testConfig: Partial<ApiConfig> = { argon2: { memoryCost: 1024, timeCost: 1 } };
+export const testConfig: Partial<ApiConfig> = {
+  argon2: { memoryCost: 1024, timeCost: 1 },
+  // tests drive the business clock over hours and days with one sign-in; people.test.ts sets the idle expiry it tests
+  sessionIdleMs: 400 * 24 * 3600_000,
+};
 
 /** The API on `db`; every answer it gives a test is checked against its OpenAPI document (support/openapi-check.ts). */
 export function testApp(db: Db, config: Partial<ApiConfig> = {}): Hono<AppEnv> {
