@@ -113,7 +113,8 @@ withDatabases((kind, getDb) => {
       for (const [path, ops] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(ops)) {
           const M = method.toUpperCase();
-          if (path === '/api/auth/logout' || path === '/api/attachments' && M === 'POST') continue; // signing out ends the session; uploads have their own test
+          // signing out (here or everywhere) ends the session the corpus runs on; uploads have their own test
+          if (path === '/api/auth/logout' || path === '/api/auth/logout-everywhere' || path === '/api/attachments' && M === 'POST') continue;
           const good = ids(w.own);
           const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
           const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);

@@ -70,7 +70,8 @@ withDatabases((kind, getDb) => {
       select ${tenantOf}, md5('p' || g)::uuid, ${estateOf}, ${unitOf}, 'payment', date '2024-01-20' + (g / 1000), 22350, 'cash', timestamptz '2024-01-20' + g * interval '1 minute'
       from generate_series(1, 20000) g`);
     await base.execute(sql`insert into receipts (tenant_id, id, estate_id, payment_id, serial, content, issued_at)
-      select tenant_id, md5('r' || id)::uuid, estate_id, id, 'SJ-' || id, '{"serial":"SJ"}'::jsonb, created_at from payments`);
+      select tenant_id, md5('r' || id)::uuid, estate_id, id, 'SJ-' || id,
+        jsonb_build_object('serial', 'SJ-' || id, 'paymentId', id, 'unitId', unit_id, 'receivedOn', received_on, 'method', method, 'amountFen', amount_fen), created_at from payments`);
     for (const t of LARGE) await base.execute(sql.raw(`analyze ${t}`));
 
     // the same database through a drizzle that records each statement the routes send

@@ -75,7 +75,9 @@ withDatabases((kind, getDb) => {
         if (!step.send) continue;
         // a resident acts only on what they raised; the customer's signature is then taken on the technician's device (PS-6)
         const role = step.actor?.role === 'resident' && s.start.actor.role !== 'resident' ? 'technician' : (step.actor?.role ?? s.start.actor.role);
-        const body = step.send === 'REVISIT' ? { ...step.data, method } : step.data;
+        // an on-site paid-service revisit also collects the customer's signature and suggestions (PS-15)
+        const onSite = method === 'onsite' ? { suggestions: '满意', customerSignature: '王' } : {};
+        const body = step.send === 'REVISIT' ? { ...step.data, method, ...(s.workflow === 'paid-service' ? onSite : {}) } : step.data;
         const res = await (await as(role)).call('POST', `/api/instances/${id}/events`, { type: step.send, data: await data(body) });
         if (step.expect?.error) expect(res.status, `${s.workflow} ${step.send} refused`).toBeGreaterThanOrEqual(400);
         else expect(res.status, `${s.workflow} ${step.send}: ${JSON.stringify(res.body)}`).toBe(200);
