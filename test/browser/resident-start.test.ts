@@ -150,7 +150,7 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     expect(await mine.getByTestId('notice-message').allTextContents()).toEqual([
       `整改公告：住户反映的“${what}”已处理，全楼楼道灯已恢复。感谢您的监督。`,
       '您的投诉处理结果：全楼楼道灯已恢复',
-      '您的投诉正在处理，我们承诺于 2026-12-31T18:00:00+08:00 前完成',
+      '您的投诉正在处理，我们承诺于 2026年12月31日 18:00 前完成', // the time in the notice read in the estate's zone, not as ISO (#18)
     ]);
     const publicNotice = mine.and(page.locator('[data-kind="public"]'));
     expect(await publicNotice.textContent()).toContain('本楼全体住户');
