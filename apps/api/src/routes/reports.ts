@@ -39,7 +39,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db } = c.get('deps');
+    const { reportDb: db } = c.get('deps');
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const byWorkflow = await db.select({ workflow: instances.workflowKey, status: instances.status, count: sql<number>`count(*)::int` }).from(instances).where(scope).groupBy(instances.workflowKey, instances.status);
     const complaints = await db.select({ grade: instances.grade, status: instances.status, count: sql<number>`count(*)::int` }).from(instances)
@@ -57,7 +57,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db, config } = c.get('deps');
+    const { reportDb: db, config } = c.get('deps');
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const now = config.now();
     const inputs = new ClockInputCache(db);
@@ -86,7 +86,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db } = c.get('deps');
+    const { reportDb: db } = c.get('deps');
     // counted in SQL over a join (no list of ids sent back as parameters), so a year of a large estate reads flat
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const isRevisit = and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, REVISIT_EVENT));
