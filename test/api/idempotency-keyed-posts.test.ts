@@ -54,7 +54,7 @@ withDatabases((kind, getDb) => {
 
   it(`a keyed request that fails with a 5xx after writing leaves neither its write nor its key; one that succeeds leaves both, on ${kind}`, async () => {
     const db = getDb();
-    const deps = { db, config: defaultConfig(testConfig), cache: new CompiledCache() };
+    const deps = { db, reportDb: db, config: defaultConfig(testConfig), cache: new CompiledCache() };
     const userId = w.userIds.get('admin')!;
     const app = new Hono<AppEnv>();
     app.use('*', async (c, next) => {
