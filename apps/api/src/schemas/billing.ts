@@ -47,7 +47,11 @@ export const run = {
     period: { type: 'string' },
     created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen } } },
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
-    errors: { type: 'array', items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, message: text } } },
+    errors: {
+      type: 'array',
+      description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`',
+      items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text } },
+    },
   },
 } as const;
 
