@@ -5,7 +5,8 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
-import { claimTask, reassignTask } from '../store/task-claims.ts';
+import { planClaim } from '../store/index.ts';
+import { storeOf } from '../services/event-path.ts';
 import { accessibleInstances, isStaff, mayAccessInstance, notYours } from '../services/instance-access.ts';
 import * as S from '../schemas/tasks.ts';
 
@@ -90,9 +91,10 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     const mayTake = !row.role || row.role === role || (supervisors.includes(role) && row.role !== 'resident');
     if (!mayTake) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
     const now = c.get('deps').config.now();
-    const updated = await claimTask(db, auth.tenantId, row.id, auth.userId, now);
-    if (!updated) throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
-    return c.json(view(updated));
+    const claim = { taskId: row.id, assigneeId: auth.userId, role: row.role, unlessHeld: true };
+    const [answer] = await storeOf({ db, cache, now: () => now }).commit([planClaim(row, claim, now)]);
+    if (answer !== 'ok') throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
+    return c.json(view({ ...row, assigneeId: auth.userId, claimedAt: now }));
   })
   .post(
     '/:id/reassign',
@@ -121,8 +123,12 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
           throw new ApiError('invalid-request', { zh: '该用户无权查看此任务所属的事项', en: 'That user may not see the request this task belongs to' }, { field: 'userId' });
         }
       }
-      if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
-      const updated = await reassignTask(db, auth.tenantId, row.id, { userId: userId ?? null, role: role ?? row.role, at: c.get('deps').config.now() });
-      return c.json(view(updated!));
+      const closed = () => new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
+      if (row.status !== 'open') throw closed();
+      const now = c.get('deps').config.now();
+      const claim = { taskId: row.id, assigneeId: userId ?? null, role: role ?? row.role, unlessHeld: false };
+      const [answer] = await storeOf({ db, cache, now: () => now }).commit([planClaim(row, claim, now)]);
+      if (answer !== 'ok') throw closed();
+      return c.json(view({ ...row, assigneeId: claim.assigneeId, role: claim.role, claimedAt: claim.assigneeId ? now : null }));
     },
   );
