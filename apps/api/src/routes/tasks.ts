@@ -7,7 +7,7 @@ import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../ro
 import { isUuid, param } from '../services/body.ts';
 import { planClaim } from '../store/index.ts';
 import { storeOf } from '../services/event-path.ts';
-import { accessibleInstances, isStaff, mayAccessInstance, notYours } from '../services/instance-access.ts';
+import { accessibleInstances, isStaff, mayAccessInstance, notYours, taskWaitsFor } from '../services/instance-access.ts';
 import * as S from '../schemas/tasks.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
@@ -53,7 +53,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         const inEstate = eq(tasks.estateId, estateId);
         if (scope === 'mine') return and(inEstate, eq(tasks.assigneeId, auth.userId))!;
         if (scope === 'all' && supervisors.includes(role)) return inEstate;
-        // a resident's open tasks are those of their own requests (the access rule below), filtered after by what they may answer
+        // a resident's: those of the requests they may see (the access rule below), then `taskWaitsFor`
         if (!isStaff(role)) return inEstate;
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
@@ -66,17 +66,8 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
         .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
         .limit(500);
-      // what waits for a resident: a task for residents, or one every event of which a resident may send (the repair's
-      // sign-off, which the technician may also collect on site; not the office's classify, though a resident may cancel
-      // there), on a request of theirs
       const { db, cache } = c.get('deps');
-      const mine = await Promise.all(rows.map(async (r) => {
-        const role = auth.roles.get(r.task.estateId);
-        if (isStaff(role) || r.task.role === role || r.task.assigneeId === auth.userId) return true;
-        const events = (await cache.get(db, auth.tenantId, r.definitionVersionId)).compiled.definition.events ?? {};
-        const answers = r.task.events ?? [];
-        return answers.length > 0 && answers.every((e) => (events[e]?.roles as readonly string[] | undefined)?.includes(role!));
-      }));
+      const mine = await Promise.all(rows.map((r) => taskWaitsFor({ db, cache }, auth, r.task, r.definitionVersionId)));
       return c.json({ items: rows.filter((_, n) => mine[n]).map((r) => view(r.task, r)) });
     },
   )

@@ -3,7 +3,7 @@ import { nullableString, uuid } from './common.ts';
 export const estateList = {
   type: 'object',
   required: ['items'],
-  properties: { items: { type: 'array', items: { type: 'object', required: ['id', 'name', 'timeZone', 'role'], properties: { id: uuid, name: { type: 'string' }, timeZone: { type: 'string' }, role: { type: 'string' } } } } },
+  properties: { items: { type: 'array', items: { type: 'object', required: ['id', 'name', 'timeZone', 'role'], properties: { id: uuid, name: { type: 'string' }, timeZone: { type: 'string' }, role: { type: 'string' } }, additionalProperties: false } } }, additionalProperties: false,
 } as const;
 
 export const estate = {
@@ -23,11 +23,13 @@ export const estate = {
         properties: {
           id: uuid,
           name: { type: 'string' },
-          units: { type: 'array', items: { type: 'object', required: ['id', 'label', 'areaSqm'], properties: { id: uuid, label: { type: 'string' }, areaSqm: { ...nullableString, description: 'm² as text with 2 decimals' } } } },
+          units: { type: 'array', items: { type: 'object', required: ['id', 'label', 'areaSqm'], properties: { id: uuid, label: { type: 'string' }, areaSqm: { ...nullableString, description: 'm² as text with 2 decimals' } }, additionalProperties: false } },
         },
+        additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const members = {
@@ -39,11 +41,12 @@ export const members = {
       items: {
         type: 'object',
         required: ['userId', 'username', 'displayName', 'role'],
-        properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, role: { type: 'string' } },
+        properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, role: { type: 'string' } }, additionalProperties: false,
       },
     },
     total: { type: 'integer', minimum: 0, description: 'how many match, over all pages' },
     limit: { type: 'integer' },
     offset: { type: 'integer' },
   },
+  additionalProperties: false,
 } as const;
