@@ -56,7 +56,7 @@ export const revisitReport = {
   additionalProperties: false,
 } as const;
 
-/** Who a notice is for (the engine's `Recipient`): a role, a user id, the request's resident, or every resident of its building or estate. */
+/** Who a notice is for (the engine's `Recipient`): a role, a user id, the request's resident, or every resident of its building or estate. Open, like the payload: the engine's, not the API's. */
 const recipient = {
   type: 'object',
   properties: { role: { type: 'string' }, user: { type: 'string' }, resident: { type: 'boolean' }, residents: { type: 'string', enum: ['building', 'estate'] } },
