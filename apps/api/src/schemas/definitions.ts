@@ -90,7 +90,9 @@ export const versionDiff = {
 export const jsonSchemaDocument = {
   type: 'object',
   required: ['$schema'],
-  properties: { $schema: { type: 'string' }, $id: { type: 'string' }, title: { type: 'string' }, type: { type: 'string' }, properties: { type: 'object' }, $defs: { type: 'object' } }, additionalProperties: false,
+  properties: { $schema: { type: 'string' }, $id: { type: 'string' }, title: { type: 'string' }, type: { type: 'string' }, properties: { type: 'object' }, $defs: { type: 'object' } },
+  // its keywords are JSON Schema's, not the API's: open on purpose
+  additionalProperties: true,
   description: 'a JSON Schema (2020-12) document',
 } as const;
 
