@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, companies, feeSchedules, payments, receipts, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -219,15 +219,15 @@ export const billingRoutes = resource
       summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] } } },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units (the run page bills building by building to show progress)" } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db, config } = c.get('deps');
-      const { plan: planKey, period: periodId } = body;
+      const { plan: planKey, period: periodId, buildingId } = body;
       const now = config.now();
-      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now }));
+      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
       return c.json(result);
     },
   )
@@ -289,6 +289,7 @@ export const billingRoutes = resource
         required: ['estateId', 'unitId', 'amountFen', 'method'],
         properties: {
           estateId: uuid, unitId: { type: 'string', minLength: 1 }, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: METHODS },
+          payer: { type: 'string', maxLength: 50, description: '交款人 as the receipt names them; by default the names of the unit\'s residents' },
           reason: { description: `text; checked by the route, not the schema (a refusal is 422 form-invalid): refunds only, required for them: 退款原因, 1–${REFUND_REASON_MAX} characters after trimming; a payment with a reason is refused` },
         },
       },
@@ -325,7 +326,14 @@ export const billingRoutes = resource
           await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: slip as unknown as Record<string, unknown>, issuedAt: now });
           return { payment, receipt: null, slip, balanceFen: state.balanceFen, creditFen: state.creditFen };
         }
-        const receipt = makeReceipt(payment, state.allocations, serial);
+        // the receipt names who issued it, who paid and who took the money (BL-7), as it was on the day
+        const [[company], [cashier], people] = await Promise.all([
+          tx.select({ name: companies.name }).from(companies).where(eq(companies.id, tenantId)),
+          tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))),
+          tx.select({ name: residents.name }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.unitId, unitId))).orderBy(asc(residents.name)),
+        ]);
+        const payer = body.payer?.trim() || people.map((p) => p.name).join('、') || unit.label;
+        const receipt = { ...makeReceipt(payment, state.allocations, serial), unitLabel: unit.label, payer, company: company?.name ?? '', cashier: { id: userId, name: cashier?.name ?? '' } };
         await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
         return { payment, receipt, slip: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });

@@ -102,6 +102,8 @@ const receipt = {
     creditFen: fen,
     reason: { type: 'string' },
     cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } } },
+    payer: { type: 'string', description: '交款人: as the cashier wrote it, else the names of the unit\'s residents' },
+    company: { type: 'string', description: 'the property company that issues the receipt' },
     from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen } } },
     issuedAt: dateTime,
   },
@@ -145,5 +147,65 @@ export const arrears = {
     rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } } } },
     totals: buckets,
     totalFen: fen,
+  },
+} as const;
+
+/** A plan billing may run, with the periods a finance clerk is offered (the current one, the one before and the next two). */
+export const runOptions = {
+  type: 'object',
+  required: ['today', 'plans', 'buildings'],
+  properties: {
+    today: civilDate,
+    plans: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'cadence', 'periods', 'suggested'],
+        properties: {
+          id: { type: 'string' },
+          title: text,
+          cadence: { type: 'string' },
+          periods: { type: 'array', items: { type: 'object', required: ['id', 'start', 'end', 'issueOn'], properties: { id: { type: 'string' }, start: civilDate, end: civilDate, issueOn: civilDate } } },
+          suggested: { type: 'string', description: 'the latest period whose payment notice is out by today' },
+        },
+      },
+    },
+    buildings: { type: 'array', items: { type: 'object', required: ['id', 'name', 'units'], properties: { id: uuid, name: { type: 'string' }, units: { type: 'integer' } } }, description: 'in natural order of name; a run is made one building at a time' },
+  },
+} as const;
+
+/** What a run would do, computed by the run itself in a transaction that is rolled back: nothing is written. */
+export const runPreview = {
+  type: 'object',
+  required: ['plan', 'period', 'units', 'created', 'totalFen', 'existing', 'errors', 'unprofiled'],
+  properties: {
+    plan: { type: 'string' },
+    period: { type: 'string' },
+    units: { type: 'integer', description: 'units of the estate (or building) considered' },
+    created: run.properties.created,
+    totalFen: fen,
+    existing: run.properties.existing,
+    errors: run.properties.errors,
+    unprofiled: { type: 'array', items: uuid, description: 'units with no billing profile, so no plan bills them' },
+  },
+} as const;
+
+export const voided = {
+  type: 'object',
+  required: ['billKey', 'adjustments'],
+  properties: { billKey: { type: 'string' }, adjustments: { type: 'array', items: adjustment } },
+} as const;
+
+/** How a payment would be allocated (settleAccount, as the payment itself will be): nothing is written. */
+export const paymentPreview = {
+  type: 'object',
+  required: ['receivedOn', 'amountFen', 'lines', 'creditFen', 'balanceBeforeFen', 'balanceAfterFen'],
+  properties: {
+    receivedOn: civilDate,
+    amountFen: fen,
+    lines: { type: 'array', items: { type: 'object', required: ['billKey', 'periodId', 'component', 'amountFen'], properties: { billKey: { type: 'string' }, periodId: { type: 'string' }, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen } } },
+    creditFen: fen,
+    balanceBeforeFen: { type: 'integer', description: 'what the unit owes that day before the payment (negative: credit)' },
+    balanceAfterFen: { type: 'integer', description: 'and after it' },
   },
 } as const;
