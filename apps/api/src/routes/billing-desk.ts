@@ -3,6 +3,7 @@ import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { billAdjustments, bills, buildings, unitBillingProfiles, units, type Role } from '@estateflow/db';
 import { estateDate, makeReceipt, nextPeriod, noticeOf, noticeSchedule, periodContaining, settleAccount, sumFen, type BillingPlan, type Period, type Text } from '@estateflow/billing';
+import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
@@ -148,13 +149,16 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
       summary: "How a payment would be allocated to the unit's bills and what would be left as credit, computed by settleAccount exactly as the payment will be; writes nothing",
       access: cashiers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'amountFen'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, amountFen: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, receivedOn: day } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'amountFen'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, amountFen: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, receivedOn: day } },
     },
     async (c, { body }) => {
       requireEstate(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const { estateId, unitId, amountFen } = body;
+      // the same refusals, in the same words, as POST /billing/payments
+      if (amountFen === 0) throw invalid('amountFen', 'must be more than 0', '必须大于 0');
+      if (amountFen > MAX_AMOUNT_FEN) throw invalid('amountFen', `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const on = await today(c, estateId);

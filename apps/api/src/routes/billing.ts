@@ -412,7 +412,7 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { responses: { 200: S.arrears }, summary: "The estate's arrears by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the period began) by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days; with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
@@ -421,6 +421,16 @@ export const billingRoutes = resource
       const input = await accountInput(db, tenantId, estateId);
       const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
       const report = arrearsReport({ ...input, asOf });
-      return c.json({ ...report, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
+      // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
+      let unpaidFen = 0;
+      let billsIssued = 0;
+      for (const account of accountsByUnit(input).values()) {
+        for (const s of settleAccount({ ...account, asOf }).bills) {
+          if (s.bill.issueOn > asOf) continue;
+          billsIssued += 1;
+          unpaidFen += s.outstandingFen;
+        }
+      }
+      return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
     },
   );

@@ -141,9 +141,11 @@ const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'],
 
 export const arrears = {
   type: 'object',
-  required: ['asOf', 'rows', 'totals', 'totalFen'],
+  required: ['asOf', 'rows', 'totals', 'totalFen', 'unpaidFen', 'billsIssued'],
   properties: {
     asOf: civilDate,
+    unpaidFen: { ...fen, description: 'what every bill issued by asOf still owes (principal and late fee), whether or not its period has begun: the sum of the rows of GET /billing/bills' },
+    billsIssued: { type: 'integer', description: 'bills issued by asOf, the whole estate' },
     rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } } } },
     totals: buckets,
     totalFen: fen,
