@@ -99,5 +99,17 @@ withDatabases((kind, getDb) => {
     const paidVoid = await fin.call('POST', '/api/billing/bills/void', { estateId, billKey: second.body.created[0].key, reason: '重复' });
     expect(paidVoid.status).toBe(409);
     expect(paidVoid.body.error.message.zh).toContain('已有缴款');
+
+    // a bill with a late fee accrued (2026-Q4 began on 1 October): voided, it owes exactly nothing, principal and late fee
+    const late = await fin.call('POST', '/api/billing/runs', { ...body, period: '2026-Q4', buildingId: byName.get('10栋')!.id });
+    const lateKey = late.body.created[0].key as string;
+    const lateBill = (await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${wrong.unitId}&period=2026-Q4`)).body.items[0];
+    expect(lateBill.lateFeeFen).toBeGreaterThan(0);
+    const lateVoid = await fin.call('POST', '/api/billing/bills/void', { estateId, billKey: lateKey, reason: '重复开单' });
+    expect(lateVoid.status).toBe(200);
+    expect(lateVoid.body.adjustments[0]).toMatchObject({ component: 'principal', amountFen: -lateBill.totalFen });
+    const lateAfter = (await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${wrong.unitId}&period=2026-Q4`)).body.items[0];
+    expect(lateAfter).toMatchObject({ principalFen: 0, outstandingFen: 0 });
+    expect(lateAfter.lateFeeFen + lateVoid.body.adjustments.filter((a: { component: string }) => a.component === 'late-fee').reduce((n: number, a: { amountFen: number }) => n + a.amountFen, 0)).toBe(0);
   });
 });

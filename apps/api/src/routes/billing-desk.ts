@@ -124,18 +124,19 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
       const result = await db.transaction(async (tx) => {
         const [bill] = await tx.select().from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.key, billKey)));
         if (!bill) throw notFound('bill', billKey);
-        const state = settleAccount({ ...(await accountInput(tx, tenantId, estateId, bill.unitId)), asOf: on }).bills.find((b) => b.bill.key === billKey);
+        const input = await accountInput(tx, tenantId, estateId, bill.unitId);
+        const state = settleAccount({ ...input, asOf: on }).bills.find((b) => b.bill.key === billKey);
         if (!state) throw notFound('bill', billKey);
         if (state.principalFen === 0) throw new ApiError('conflict', { zh: `账单 ${bill.periodId} 已作废`, en: `The bill for ${bill.periodId} is already void` }, { field: 'billKey' });
         if (state.principalPaidFen > 0 || state.lateFeePaidFen > 0) {
           throw new ApiError('conflict', { zh: `账单 ${bill.periodId} 已有缴款，不能作废；请先退款或以调整更正`, en: `The bill for ${bill.periodId} has money paid on it and cannot be voided; refund it or correct it with an adjustment` }, { field: 'billKey' });
         }
-        const lateFee = state.lateFee.amountFen + state.lateFeeAdjustedFen;
         const text = { zh: `作废：${reason}`, en: `Void: ${reason}` };
-        const made = [
-          { id: randomUUID(), billKey, on, component: 'principal' as const, amountFen: -state.principalFen, reason: text },
-          ...(lateFee > 0 ? [{ id: randomUUID(), billKey, on, component: 'late-fee' as const, amountFen: -lateFee, reason: text }] : []),
-        ];
+        const principal = { id: randomUUID(), billKey, on, component: 'principal' as const, amountFen: -state.principalFen, reason: text };
+        // the late fee follows the principal (billing computes it on the adjusted principal); whatever is still charged is waived too
+        const after = settleAccount({ ...input, adjustments: [...(input.adjustments ?? []), principal], asOf: on }).bills.find((b) => b.bill.key === billKey)!;
+        const lateFee = after.lateFee.amountFen + after.lateFeeAdjustedFen;
+        const made = [principal, ...(lateFee > 0 ? [{ id: randomUUID(), billKey, on, component: 'late-fee' as const, amountFen: -lateFee, reason: text }] : [])];
         await tx.insert(billAdjustments).values(made.map((a) => ({ tenantId, id: a.id, estateId, billId: bill.id, on, component: a.component, amountFen: a.amountFen, reason: a.reason, createdAt: config.now(), createdBy: userId })));
         return made;
       });

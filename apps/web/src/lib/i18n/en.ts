@@ -580,6 +580,7 @@ export const en: Record<MessageKey, string> = {
   'run.done': 'Issued {count} bills, {amount} in all',
   'run.nothingNew': 'Nothing new: every bill of this period is already issued',
   'run.resultTitle': 'Result',
+  'run.buildingSummary': '{count} units, {amount}',
   'run.building': 'Building',
   'run.noPlans': "This estate has no billing plan yet. Install a bundle that includes one (such as billing-dunning), or create one on the designer's billing page.",
   'run.forbidden': 'Issuing bills takes the finance, property manager or admin role.',
