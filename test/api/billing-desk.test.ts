@@ -41,9 +41,9 @@ withDatabases((kind, getDb) => {
     const body = { estateId, plan: 'quarterly', period: '2027-Q1' };
     const preview = await fin.call('POST', '/api/billing/runs/preview', body);
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ plan: 'quarterly', period: '2027-Q1', units: 4, existing: 0, totalFen: 67028 + 94905, unprofiled: [unitId.get('2-1-103')] });
+    expect(preview.body).toMatchObject({ plan: 'quarterly', period: '2027-Q1', units: 4, existing: 0, totalFen: 67028 + 94905, unprofiled: [{ unitId: unitId.get('2-1-103'), unitLabel: '2-1-103', building: '2栋' }] });
     expect(preview.body.created.map((b: Created) => b.totalFen).sort()).toEqual([67028, 94905]);
-    expect(preview.body.errors).toEqual([{ unitId: unitId.get('2-1-102'), reason: 'invalid-area', message: { zh: '房屋 2-1-102 没有建筑面积', en: 'Unit 2-1-102 has no floor area' } }]);
+    expect(preview.body.errors).toEqual([{ unitId: unitId.get('2-1-102'), unitLabel: '2-1-102', building: '2栋', reason: 'invalid-area', message: { zh: '房屋 2-1-102 没有建筑面积', en: 'Unit 2-1-102 has no floor area' } }]);
     // the preview wrote nothing
     expect((await fin.call('GET', `/api/billing/bills?estateId=${estateId}`)).body.items).toEqual([]);
     // a missing plan is named in both languages
@@ -54,7 +54,7 @@ withDatabases((kind, getDb) => {
 
     // the run, building by building: each makes its own units' bills only
     const first = await fin.call('POST', '/api/billing/runs', { ...body, buildingId: byName.get('10栋')!.id });
-    expect(first.body.created.map((b: Created) => [b.unitId, b.totalFen])).toEqual([[unitId.get('10-1-101'), 67028]]);
+    expect(first.body.created).toEqual([{ key: expect.any(String), unitId: unitId.get('10-1-101'), unitLabel: '10-1-101', building: '10栋', totalFen: 67028 }]);
     expect(first.body.errors).toEqual([]);
     const second = await fin.call('POST', '/api/billing/runs', { ...body, buildingId: byName.get('2栋')!.id });
     expect(second.body.created.map((b: Created) => [b.unitId, b.totalFen])).toEqual([[unitId.get('2-1-101'), 94905]]);

@@ -9,7 +9,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling, type RunResult } from '../services/billing-run.ts';
-import { accountInput, billingDocuments, estateTimeZone } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, withPlaces } from '../services/billing-store.ts';
 import { demoPeriod } from '../demo-billing.ts';
 import * as S from '../schemas/billing.ts';
 
@@ -96,12 +96,13 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
       }
       const [all, unprofiled] = await Promise.all([
         db.select({ n: count() }).from(units).where(scope),
-        db.select({ id: units.id }).from(units)
+        db.select({ unitId: units.id, unitLabel: units.label, building: buildings.name }).from(units)
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
           .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
           .where(and(scope, isNull(unitBillingProfiles.unitId)))
           .orderBy(asc(units.label)),
       ]);
-      return c.json({ ...result, units: Number(all[0]?.n ?? 0), totalFen: sumFen(result.created.map((b) => b.totalFen)), unprofiled: unprofiled.map((u) => u.id) });
+      return c.json({ ...(await withPlaces(db, tenantId, result)), units: Number(all[0]?.n ?? 0), totalFen: sumFen(result.created.map((b) => b.totalFen)), unprofiled });
     },
   )
   .post(

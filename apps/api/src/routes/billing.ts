@@ -29,7 +29,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
-import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
@@ -228,7 +228,7 @@ export const billingRoutes = resource
       const { plan: planKey, period: periodId, buildingId } = body;
       const now = config.now();
       const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
-      return c.json(result);
+      return c.json(await withPlaces(db, tenantId, result));
     },
   )
   .get(
@@ -262,16 +262,17 @@ export const billingRoutes = resource
         .limit(limit + 1);
       const more = page.length > limit;
       const shown = page.slice(0, limit);
-      const units = [...new Set(shown.map((b) => b.unitId))];
+      const unitIds = [...new Set(shown.map((b) => b.unitId))];
       const states = new Map<string, BillState>();
-      if (units.length > 0) {
-        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, units)).values()) {
+      const places = await unitPlaces(db, tenantId, unitIds);
+      if (unitIds.length > 0) {
+        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
           for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
         }
       }
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
-        return s ? [{ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
+        return s ? [{ ...s.bill, ...places.get(b.unitId), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
       });
       const last = shown[shown.length - 1];
       return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });

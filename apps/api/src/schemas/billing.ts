@@ -45,9 +45,9 @@ export const run = {
   properties: {
     plan: { type: 'string' },
     period: { type: 'string' },
-    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen } } },
+    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen, unitLabel: { type: 'string' }, building: { type: 'string' } } } },
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
-    errors: { type: 'array', items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, message: text } } },
+    errors: { type: 'array', items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: { type: 'string', description: "the unit's id, or empty when the error is the run's own" }, reason: { type: 'string' }, path: { type: 'string' }, message: text, unitLabel: { type: 'string' }, building: { type: 'string' } } } },
   },
 } as const;
 
@@ -58,6 +58,8 @@ export const bill = {
     key: { type: 'string', description: '<plan>/<unit>/<period>' },
     planId: { type: 'string' },
     unitId: uuid,
+    unitLabel: { type: 'string', description: "the unit as residents say it, e.g. \"3-1-502\"; in the bills list" },
+    building: { type: 'string', description: 'its building, e.g. "3栋"; in the bills list' },
     periodId: { type: 'string' },
     periodStart: civilDate,
     periodEnd: civilDate,
@@ -188,7 +190,7 @@ export const runPreview = {
     totalFen: fen,
     existing: run.properties.existing,
     errors: run.properties.errors,
-    unprofiled: { type: 'array', items: uuid, description: 'units with no billing profile, so no plan bills them' },
+    unprofiled: { type: 'array', items: { type: 'object', required: ['unitId', 'unitLabel', 'building'], properties: { unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' } } }, description: 'units with no billing profile, so no plan bills them' },
   },
 } as const;
 

@@ -1,11 +1,12 @@
 import type { PaymentMethod, Receipt as BillingReceipt, RefundSlip, Statement } from '@estateflow/billing';
 import type { Arrears, PaymentPreview, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
 import { allPages, api } from '$lib/api/client.ts';
+import type { UnitPage } from '@estateflow/api/schemas';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
 
 /** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
 export type BillRow = {
-  key: string; unitId: string; periodId: string; periodStart?: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
+  key: string; unitId: string; unitLabel?: string; building?: string; periodId: string; periodStart?: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
   lateFeeFen: number; lateFeePaidFen?: number; outstandingFen: number; clearedOn?: string | null;
   lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
 };
@@ -70,19 +71,22 @@ export function recordRefund(input: RefundInput, idempotencyKey?: string): Promi
   return api<RefundResult>('/billing/payments', { body: { ...input, kind: 'refund' }, idempotencyKey });
 }
 
-/** The estate's units for the picker, in label order. */
-export async function loadUnits(estateId: string, fetcher?: typeof fetch): Promise<UnitOption[]> {
-  const estate = await api<{ buildings: { name: string; units: { id: string; label: string }[] }[] }>(`/estates/${encodeURIComponent(estateId)}`, { fetch: fetcher });
-  return estate.buildings.flatMap((b) => b.units.map((u) => ({ id: u.id, label: u.label, building: b.name })));
+const unitOption = (u: UnitPage['items'][number]): UnitOption => ({ id: u.id, label: u.label, building: u.building });
+
+/**
+ * Units of the estate whose label contains `query` as people type it (`3栋1单元502`, `3-1-502`,
+ * `3 1 502`: the server reads the separators alike), in label order, at most `limit`.
+ */
+export async function searchUnits(estateId: string, query: string, limit = 12, fetcher?: typeof fetch): Promise<UnitOption[]> {
+  const q = new URLSearchParams({ q: query.trim(), limit: String(limit) });
+  const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?${q}`, { fetch: fetcher });
+  return page.items.map(unitOption);
 }
 
-/** Units whose label contains `query` (ignoring spaces, case and the 栋/单元/室 separators), best first. */
-export function matchUnits(units: readonly UnitOption[], query: string, limit = 12): UnitOption[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s栋单元室号#]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  const q = norm(query);
-  if (!q) return [];
-  const hits = units.filter((u) => norm(u.label).includes(q));
-  return hits.sort((a, b) => Number(!norm(a.label).startsWith(q)) - Number(!norm(b.label).startsWith(q)) || a.label.localeCompare(b.label)).slice(0, limit);
+/** One unit of the estate by id (a link such as /bills?unit=<id>), or null when the estate has no such unit. */
+export async function loadUnit(estateId: string, unitId: string, fetcher?: typeof fetch): Promise<UnitOption | null> {
+  const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?unitId=${encodeURIComponent(unitId)}`, { fetch: fetcher });
+  return page.items[0] ? unitOption(page.items[0]) : null;
 }
 
 /** How a payment would be allocated, computed by the API's settleAccount exactly as the payment will be; writes nothing. */
@@ -99,15 +103,12 @@ const collator = new Intl.Collator('zh-CN', { numeric: true });
 /** Natural order of labels and names: 2栋 before 10栋, 1-1-2 before 1-1-10. */
 export const naturalCompare = (a: string, b: string): number => collator.compare(a, b);
 
-/** Bills newest period first, then by building and unit in natural order (a unit unknown to the list goes last). */
-export function sortBills<T extends { periodStart?: string; periodId: string; unitId: string }>(bills: readonly T[], units: ReadonlyMap<string, UnitOption>): T[] {
-  const place = (id: string) => units.get(id) ?? { building: '\uffff', label: id };
+/** Bills newest period first, then by building and unit in natural order (as the rows name them). */
+export function sortBills<T extends { periodStart?: string; periodId: string; unitId: string; unitLabel?: string; building?: string }>(bills: readonly T[]): T[] {
   return [...bills].sort((a, b) => {
     const pa = a.periodStart ?? a.periodId;
     const pb = b.periodStart ?? b.periodId;
     if (pa !== pb) return pa < pb ? 1 : -1;
-    const ua = place(a.unitId);
-    const ub = place(b.unitId);
-    return naturalCompare(ua.building, ub.building) || naturalCompare(ua.label, ub.label);
+    return naturalCompare(a.building ?? '', b.building ?? '') || naturalCompare(a.unitLabel ?? a.unitId, b.unitLabel ?? b.unitId);
   });
 }
