@@ -30,8 +30,8 @@ withDatabases((kind, getDb) => {
     const byName = new Map<string, { id: string; units: number }>(options.body.buildings.map((b: { id: string; name: string; units: number }) => [b.name, b]));
     expect(byName.get('2栋')!.units).toBe(3);
 
-    const estate = await fin.call('GET', `/api/estates/${estateId}`);
-    const unitId = new Map<string, string>(estate.body.buildings.flatMap((b: { units: { id: string; label: string }[] }) => b.units.map((u) => [u.label, u.id])));
+    const listed = await fin.call('GET', `/api/estates/${estateId}/units?limit=50`);
+    const unitId = new Map<string, string>(listed.body.items.map((u: { id: string; label: string }) => [u.label, u.id]));
     for (const [label, areaSqm] of [['10-1-101', '89.37'], ['2-1-101', '126.54']] as const) {
       expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: unitId.get(label), unitType: 'residential', areaSqm })).status).toBe(200);
     }
