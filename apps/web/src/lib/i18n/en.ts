@@ -582,7 +582,7 @@ export const en: Record<MessageKey, string> = {
   'run.resultTitle': 'Result',
   'run.buildingSummary': '{count} units, {amount}',
   'run.building': 'Building',
-  'run.noPlans': "This estate has no billing plan yet. Install a bundle that includes one (such as billing-dunning), or create one on the designer's billing page.",
+  'run.noPlans': "This estate has no billing plan yet. Install a bundle that includes one (such as “Billing and dunning”), or create one on the designer's billing page.",
   'run.forbidden': 'Issuing bills takes the finance, property manager or admin role.',
   'bills.unpaid': 'Unpaid',
   'bills.unpaidTotal': 'Unpaid in all',

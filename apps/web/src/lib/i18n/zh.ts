@@ -580,7 +580,7 @@ export const zh = {
   'run.resultTitle': '开单结果',
   'run.buildingSummary': '{count} 户，{amount}',
   'run.building': '楼栋',
-  'run.noPlans': '本项目还没有收费计划。请安装含收费计划的模板包（如 billing-dunning「物业费收缴」），或在流程设计的收费页新建。',
+  'run.noPlans': '本项目还没有收费计划。请安装含收费计划的模板包（如「收费与催缴」），或在流程设计的收费页新建。',
   'run.forbidden': '开出账单需财务、管理处经理或管理员角色。',
   'bills.unpaid': '未缴',
   'bills.unpaidTotal': '未缴合计',
