@@ -3,11 +3,11 @@ import { civilDate, dateTime, fen, jsonObject, text, uuid } from './common.ts';
 const billingDocument = {
   type: 'object',
   required: ['key', 'revision', 'updatedAt', 'document'],
-  properties: { key: { type: 'string' }, revision: { type: 'integer' }, updatedAt: dateTime, document: { ...jsonObject, description: 'a fee-schedule or billing-plan document' } },
+  properties: { key: { type: 'string' }, revision: { type: 'integer' }, updatedAt: dateTime, document: { ...jsonObject, description: 'a fee-schedule or billing-plan document' } }, additionalProperties: false,
 } as const;
 
-export const billingDocuments = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: billingDocument } } } as const;
-export const billingDocumentSaved = { type: 'object', required: ['key', 'revision'], properties: { key: { type: 'string' }, revision: { type: 'integer' } } } as const;
+export const billingDocuments = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: billingDocument } }, additionalProperties: false } as const;
+export const billingDocumentSaved = { type: 'object', required: ['key', 'revision'], properties: { key: { type: 'string' }, revision: { type: 'integer' } }, additionalProperties: false } as const;
 
 export const unitProfile = {
   type: 'object',
@@ -16,17 +16,18 @@ export const unitProfile = {
     unitId: uuid,
     unitType: { type: 'string' },
     custody: { type: 'boolean' },
-    parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } } } },
+    parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } }, additionalProperties: false } },
     payer: { type: 'string', enum: ['household', 'owner', 'tenant'] },
     updatedAt: dateTime,
     areaSqm: { type: ['string', 'null'], description: 'm² as text with 2 decimals' },
   },
+  additionalProperties: false,
 } as const;
 
 const period = {
   type: 'object',
   required: ['cadence', 'id', 'year', 'index', 'months', 'start', 'end'],
-  properties: { cadence: { type: 'string' }, id: { type: 'string' }, year: { type: 'integer' }, index: { type: 'integer' }, months: { type: 'integer' }, start: civilDate, end: civilDate },
+  properties: { cadence: { type: 'string' }, id: { type: 'string' }, year: { type: 'integer' }, index: { type: 'integer' }, months: { type: 'integer' }, start: civilDate, end: civilDate }, additionalProperties: false,
 } as const;
 
 export const dunning = {
@@ -37,6 +38,7 @@ export const dunning = {
     notices: { type: 'array', items: { ...jsonObject, description: 'a notice of the timetable: its kind and date' } },
     recovery: { type: 'array', items: { ...jsonObject, description: "a step of BL-4's recovery ladder" } },
   },
+  additionalProperties: false,
 } as const;
 
 export const run = {
@@ -45,15 +47,20 @@ export const run = {
   properties: {
     plan: { type: 'string' },
     period: { type: 'string' },
-    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen, unitLabel: { type: 'string' }, building: { type: 'string' } } } },
+    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false } },
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
-    errors: { type: 'array', items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: { type: 'string', description: "the unit's id, or empty when the error is the run's own" }, reason: { type: 'string' }, path: { type: 'string' }, message: text, unitLabel: { type: 'string' }, building: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`',
+      items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false },
+    },
   },
+  additionalProperties: false,
 } as const;
 
 export const bill = {
   type: 'object',
-  required: ['key', 'planId', 'unitId', 'periodId', 'periodStart', 'periodEnd', 'issueOn', 'payBy', 'lines', 'principalFen', 'principalPaidFen', 'lateFeeFen', 'lateFeeAccruedFen', 'lateFeePaidFen', 'outstandingFen', 'clearedOn'],
+  required: ['key', 'planId', 'unitId', 'periodId', 'periodStart', 'periodEnd', 'issueOn', 'payBy', 'scheduleVersion', 'lines', 'totalFen', 'principalFen', 'principalPaidFen', 'lateFeeFen', 'lateFeeAccruedFen', 'lateFeePaidFen', 'outstandingFen', 'clearedOn'],
   properties: {
     key: { type: 'string', description: '<plan>/<unit>/<period>' },
     planId: { type: 'string' },
@@ -66,7 +73,16 @@ export const bill = {
     issueOn: civilDate,
     payBy: civilDate,
     scheduleVersion: civilDate,
-    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { kind: { type: 'string' }, description: text, amountFen: fen } } },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['no', 'kind', 'description', 'amountFen'],
+        properties: { no: { type: 'integer', minimum: 1 }, kind: { type: 'string', enum: ['management', 'parking', 'service'] }, description: text, amountFen: fen, orderSerial: { type: 'string', description: 'the paid-service order a service line bills' } },
+        additionalProperties: false,
+      },
+    },
+    totalFen: { ...fen, description: 'the sum of the lines as issued' },
     principalFen: fen,
     principalPaidFen: fen,
     lateFeeFen: fen,
@@ -75,16 +91,17 @@ export const bill = {
     outstandingFen: fen,
     clearedOn: { type: ['string', 'null'], format: 'date' },
   },
+  additionalProperties: false,
 } as const;
 
 const nextCursor = { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } as const;
 
-export const billList = { type: 'object', required: ['asOf', 'items', 'nextCursor'], properties: { asOf: civilDate, items: { type: 'array', items: bill }, nextCursor } } as const;
+export const billList = { type: 'object', required: ['asOf', 'items', 'nextCursor'], properties: { asOf: civilDate, items: { type: 'array', items: bill }, nextCursor }, additionalProperties: false } as const;
 
 const payment = {
   type: 'object',
   required: ['id', 'unitId', 'kind', 'receivedOn', 'amountFen', 'method'],
-  properties: { id: uuid, unitId: uuid, kind: { type: 'string', enum: ['payment', 'refund'] }, receivedOn: civilDate, amountFen: fen, method: { type: 'string' }, reason: { type: 'string' }, serial: { type: 'string' } },
+  properties: { id: uuid, unitId: uuid, kind: { type: 'string', enum: ['payment', 'refund'] }, receivedOn: civilDate, amountFen: fen, method: { type: 'string' }, reason: { type: 'string' }, serial: { type: 'string' } }, additionalProperties: false,
 } as const;
 
 /** A receipt (收据 SJ-…) of a payment, or the slip (退款凭证 TK-…) of a refund. */
@@ -100,29 +117,30 @@ const receipt = {
     receivedOn: civilDate,
     method: { type: 'string' },
     amountFen: fen,
-    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { billKey: { type: 'string' }, component: { type: 'string' }, amountFen: fen } } },
+    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { billKey: { type: 'string' }, component: { type: 'string' }, amountFen: fen }, additionalProperties: false } },
     creditFen: fen,
     reason: { type: 'string' },
-    cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } } },
+    cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } }, additionalProperties: false },
     payer: { type: 'string', description: '交款人: as the cashier wrote it, else the names of the unit\'s residents' },
     company: { type: 'string', description: 'the property company that issues the receipt' },
-    from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen } } },
+    from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen }, additionalProperties: false } },
     issuedAt: dateTime,
   },
+  additionalProperties: false,
 } as const;
 
 export const paid = {
   type: 'object',
   required: ['payment', 'receipt', 'slip', 'balanceFen', 'creditFen'],
-  properties: { payment, receipt: { anyOf: [{ type: 'null' }, receipt] }, slip: { anyOf: [{ type: 'null' }, receipt] }, balanceFen: fen, creditFen: fen },
+  properties: { payment, receipt: { anyOf: [{ type: 'null' }, receipt] }, slip: { anyOf: [{ type: 'null' }, receipt] }, balanceFen: fen, creditFen: fen }, additionalProperties: false,
 } as const;
 
-export const receiptList = { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: receipt }, nextCursor } } as const;
+export const receiptList = { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: receipt }, nextCursor }, additionalProperties: false } as const;
 
 export const adjustment = {
   type: 'object',
   required: ['id', 'billKey', 'on', 'component', 'amountFen', 'reason'],
-  properties: { id: uuid, billKey: { type: 'string' }, on: civilDate, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen, reason: text },
+  properties: { id: uuid, billKey: { type: 'string' }, on: civilDate, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen, reason: text }, additionalProperties: false,
 } as const;
 
 export const statement = {
@@ -133,13 +151,14 @@ export const statement = {
     from: civilDate,
     to: civilDate,
     openingFen: fen,
-    entries: { type: 'array', items: { type: 'object', required: ['on', 'kind', 'ref', 'description', 'amountFen'], properties: { on: civilDate, kind: { type: 'string', enum: ['charge', 'adjustment', 'late-fee', 'payment', 'refund'] }, ref: { type: 'string' }, description: text, amountFen: { ...fen, description: 'positive: owed by the unit; negative: paid by it' } } } },
+    entries: { type: 'array', items: { type: 'object', required: ['on', 'kind', 'ref', 'description', 'amountFen'], properties: { on: civilDate, kind: { type: 'string', enum: ['charge', 'adjustment', 'late-fee', 'payment', 'refund'] }, ref: { type: 'string' }, description: text, amountFen: { ...fen, description: 'positive: owed by the unit; negative: paid by it' } }, additionalProperties: false } },
     closingFen: fen,
     creditFen: fen,
   },
+  additionalProperties: false,
 } as const;
 
-const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen } } as const;
+const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen }, additionalProperties: false } as const;
 
 export const arrears = {
   type: 'object',
@@ -148,10 +167,11 @@ export const arrears = {
     asOf: civilDate,
     unpaidFen: { ...fen, description: 'what every bill issued by asOf still owes (principal and late fee), whether or not its period has begun: the sum of the rows of GET /billing/bills' },
     billsIssued: { type: 'integer', description: 'bills issued by asOf, the whole estate' },
-    rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } } } },
+    rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } }, additionalProperties: false } },
     totals: buckets,
     totalFen: fen,
   },
+  additionalProperties: false,
 } as const;
 
 /** A plan billing may run, with the periods a finance clerk is offered (the current one, the one before and the next two). */
@@ -169,13 +189,15 @@ export const runOptions = {
           id: { type: 'string' },
           title: text,
           cadence: { type: 'string' },
-          periods: { type: 'array', items: { type: 'object', required: ['id', 'start', 'end', 'issueOn'], properties: { id: { type: 'string' }, start: civilDate, end: civilDate, issueOn: civilDate } } },
+          periods: { type: 'array', items: { type: 'object', required: ['id', 'start', 'end', 'issueOn'], properties: { id: { type: 'string' }, start: civilDate, end: civilDate, issueOn: civilDate }, additionalProperties: false } },
           suggested: { type: 'string', description: 'the latest period whose payment notice is out by today' },
         },
+        additionalProperties: false,
       },
     },
-    buildings: { type: 'array', items: { type: 'object', required: ['id', 'name', 'units'], properties: { id: uuid, name: { type: 'string' }, units: { type: 'integer' } } }, description: 'in natural order of name; a run is made one building at a time' },
+    buildings: { type: 'array', items: { type: 'object', required: ['id', 'name', 'units'], properties: { id: uuid, name: { type: 'string' }, units: { type: 'integer' } }, additionalProperties: false }, description: 'in natural order of name; a run is made one building at a time' },
   },
+  additionalProperties: false,
 } as const;
 
 /** What a run would do, computed by the run itself in a transaction that is rolled back: nothing is written. */
@@ -190,14 +212,16 @@ export const runPreview = {
     totalFen: fen,
     existing: run.properties.existing,
     errors: run.properties.errors,
-    unprofiled: { type: 'array', items: { type: 'object', required: ['unitId', 'unitLabel', 'building'], properties: { unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' } } }, description: 'units with no billing profile, so no plan bills them' },
+    unprofiled: { type: 'array', items: { type: 'object', required: ['unitId', 'unitLabel', 'building'], properties: { unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false }, description: 'units with no billing profile, so no plan bills them' },
   },
+  additionalProperties: false,
 } as const;
 
 export const voided = {
   type: 'object',
   required: ['billKey', 'adjustments'],
   properties: { billKey: { type: 'string' }, adjustments: { type: 'array', items: adjustment } },
+  additionalProperties: false,
 } as const;
 
 /** How a payment would be allocated (settleAccount, as the payment itself will be): nothing is written. */
@@ -207,9 +231,10 @@ export const paymentPreview = {
   properties: {
     receivedOn: civilDate,
     amountFen: fen,
-    lines: { type: 'array', items: { type: 'object', required: ['billKey', 'periodId', 'component', 'amountFen'], properties: { billKey: { type: 'string' }, periodId: { type: 'string' }, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen } } },
+    lines: { type: 'array', items: { type: 'object', required: ['billKey', 'periodId', 'component', 'amountFen'], properties: { billKey: { type: 'string' }, periodId: { type: 'string' }, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen }, additionalProperties: false } },
     creditFen: fen,
     balanceBeforeFen: { type: 'integer', description: 'what the unit owes that day before the payment (negative: credit)' },
     balanceAfterFen: { type: 'integer', description: 'and after it' },
   },
+  additionalProperties: false,
 } as const;
