@@ -93,7 +93,7 @@ withDatabases((kind, getDb) => {
       resident: await signIn(app(), `pa-res-${tag}`, 'resident password 1'),
     });
     expect((await admin.call('POST', '/api/bundles/install', { estateId, bundleId: 'repair' })).status).toBe(200);
-    unitId = (await admin.call('GET', `/api/estates/${estateId}`)).body.buildings[0].units[0].id;
+    unitId = (await admin.call('GET', `/api/estates/${estateId}/units?q=1-1-101`)).body.items[0].id;
     const started = await clients.resident.call('POST', '/api/instances', { estateId, workflow: 'repair', unitId, data: { name: NAME, unit: '1-1-101', phone: PHONE, fault: `厨房漏水，请致电 ${PHONE}` } });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     // the answer to the start is masked too
