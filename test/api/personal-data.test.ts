@@ -10,7 +10,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { auditLog, bills, payments, receipts, type Db } from '@estateflow/db';
 import { createCompany, createEstate, createResidentAccount, createUser, pruneAdminAudit } from '@estateflow/api';
 import { rowsOf } from '../../apps/api/src/store/sql.ts';
-import { maskData, maskId, maskPhone, maskText, personalFieldsOf } from '../../apps/api/src/services/personal-data.ts';
+import { maskData, maskId, maskPhone, maskText, personalFieldsOf, personalKindOf } from '../../apps/api/src/services/personal-data.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig, type Client } from '../support/api.ts';
 
@@ -29,6 +29,23 @@ describe('masking rules', () => {
     expect(maskId('440106199001011234')).toBe('4401**********1234');
     expect(maskText('对接人张工 13812345678，证件 44010619900101123X')).toBe('对接人张工 138****5678，证件 4401**********123X');
     expect(maskText('R-000012 于 2026-12-08 完成')).toBe('R-000012 于 2026-12-08 完成');
+  });
+
+  it('reads a field as personal from its annotation, else from its widget, pattern or camelCase name', () => {
+    const text = { type: 'string', maxLength: 50 };
+    expect(personalKindOf('contact', { ...text, 'x-personal': 'phone' })).toBe('phone');
+    expect(personalKindOf('holder', { ...text, 'x-personal': 'name' })).toBe('name');
+    expect(personalKindOf('contact', text, 'phone')).toBe('phone');
+    expect(personalKindOf('x', { ...text, pattern: '^[0-9+ -]{5,20}$' })).toBe('phone');
+    expect(personalKindOf('ownerPhone', text)).toBe('phone');
+    expect(personalKindOf('tenantIdNo', text)).toBe('id');
+    expect(personalKindOf('idCardNumber', text)).toBe('id');
+    // not personal: other words that end the same way, a channel choice, a non-string
+    expect(personalKindOf('hotel', text)).toBeUndefined();
+    expect(personalKindOf('id', text)).toBeUndefined();
+    expect(personalKindOf('channel', { type: 'string', enum: ['phone', 'visit'] })).toBeUndefined();
+    expect(personalKindOf('phone', { type: 'string', enum: ['phone', 'visit'] })).toBeUndefined();
+    expect(personalKindOf('phoneCount', { type: 'integer' })).toBeUndefined();
   });
 
   it('knows the personal fields of every bundle: annotated, phone widgets and patterns, and move-in\'s ID numbers', () => {

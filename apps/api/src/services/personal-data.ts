@@ -24,8 +24,9 @@ export type PersonalFields = ReadonlyMap<string, PersonalKind>;
 
 /** Patterns the bundles and the form engine give phone fields (forms' DEFAULT_PHONE_PATTERN included). */
 const PHONE_PATTERNS = new Set(['^[0-9+ -]{5,20}$', '^\\+?[0-9][0-9 -]{4,19}$', '^1[3-9][0-9]{9}$', '^1[3-9]\\d{9}$']);
-const PHONE_NAME = /(^|[a-z_])(phone|mobile|tel|telephone|手机|电话)$/i;
-const ID_NAME = /^(id|idCard|identity)(No|Number|Card|CardNo|CardNumber)?$|(^|[a-z_])(idNo|idNumber|idCardNo|idCardNumber)$/i;
+// whole camelCase words only: `phone`, `ownerPhone`, `owner_phone`, but not `hotel` or `telemetry`
+const PHONE_NAME = /^(phone|mobile|tel|telephone)$|[a-z0-9](Phone|Mobile|Tel|Telephone)$|_(phone|mobile|tel)$/;
+const ID_NAME = /^(idNo|idNumber|idCard|idCardNo|idCardNumber|identityNo)$|[a-z0-9](IdNo|IdNumber|IdCard|IdCardNo)$|_(id_no|id_card)$/;
 
 type AnySchema = Record<string, unknown>;
 
@@ -36,7 +37,7 @@ export function personalKindOf(key: string, schema: AnySchema, widget?: string):
   if (schema.type !== 'string' || schema.enum !== undefined || schema.format !== undefined) return undefined;
   if (widget === 'phone') return 'phone';
   if (typeof schema.pattern === 'string' && PHONE_PATTERNS.has(schema.pattern)) return 'phone';
-  if (ID_NAME.test(key) && key !== 'id') return 'id';
+  if (ID_NAME.test(key)) return 'id';
   if (PHONE_NAME.test(key)) return 'phone';
   return undefined;
 }
