@@ -84,6 +84,18 @@ describe('personal data: masked phones and the audited reveal, in Chromium', () 
     }
   });
 
+  it('the form designer says which fields hold personal data: the repair report\'s phone is one', async () => {
+    const { page } = await newPage(browser, server.origin);
+    await login(page, 'admin', DEMO_PASSWORD);
+    await page.goto('/designer/forms/rp-report');
+    await page.locator('button.pick', { hasText: '联系电话' }).click();
+    const personal = page.getByTestId('field-personal');
+    expect(await personal.inputValue()).toBe('phone');
+    expect(await page.getByLabel('个人信息').locator('option:checked').textContent()).toBe('电话号码（打码显示）');
+    await screenshot(page, 'pii-designer-field-1366');
+    await page.context().close();
+  });
+
   it('the admin exports a person\'s data and is asked to type the name before an erasure', async () => {
     const { page } = await newPage(browser, server.origin);
     await login(page, 'admin', DEMO_PASSWORD);
@@ -104,7 +116,8 @@ describe('personal data: masked phones and the audited reveal, in Chromium', () 
     await screenshot(page, 'pii-erase-confirm-1366');
     await confirm.click();
     await expect.poll(() => page.getByTestId('people-notice').textContent()).toContain('已删除个人信息');
-    expect(await page.getByTestId('person-cleaning').count()).toBe(0);
+    // the list is read again: the erased person holds no role any more
+    await expect.poll(() => page.getByTestId('person-cleaning').count()).toBe(0);
     await page.context().close();
   });
 });
