@@ -136,6 +136,18 @@ withDatabases((kind, getDb) => {
     expect(await piiLines()).toEqual([]);
   });
 
+  it(`answers a keyed start masked, the same when it is replayed, on ${kind}`, async () => {
+    const body = { estateId, workflow: 'repair', unitId, data: { name: NAME, unit: '1-1-101', phone: PHONE, fault: '门铃不响' } };
+    const key = { 'idempotency-key': `pii-${tag}` };
+    const first = await clients.resident.call('POST', '/api/instances', body, key);
+    const again = await clients.resident.call('POST', '/api/instances', body, key);
+    expect(first.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(first.body.data.phone).toBe('137****7001');
+    expect(first.body.personal).toEqual({ masked: ['phone'], revealed: false, mayReveal: false });
+  });
+
   it(`reveals only to a role with the personal-data permission, and audits every unmasked read, on ${kind}`, async () => {
     for (const who of ['resident', 'tech', 'office'] as const) {
       const refused = await clients[who].call('GET', `/api/instances/${instanceId}?reveal=1`);
@@ -177,13 +189,13 @@ withDatabases((kind, getDb) => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="person-${residentId}.json"`);
     expect(res.body.account).toMatchObject({ id: residentId, realName: NAME, phone: PHONE, displayName: '钱阿姨' });
     expect(res.body.links).toEqual([expect.objectContaining({ unitId, unit: '1-1-101', kind: 'owner', phone: PHONE })]);
-    expect(res.body.requests).toHaveLength(1);
-    expect(res.body.requests[0]).toMatchObject({ id: instanceId, workflow: 'repair', data: { phone: PHONE } });
-    expect(res.body.requests[0].history[0]).toMatchObject({ seq: 1, byThem: true, data: { phone: PHONE } });
+    expect(res.body.requests).toHaveLength(2);
+    expect(res.body.requests.find((r: { id: string }) => r.id === instanceId)).toMatchObject({ id: instanceId, workflow: 'repair', data: { phone: PHONE } });
+    expect(res.body.requests.find((r: { id: string }) => r.id === instanceId).history[0]).toMatchObject({ seq: 1, byThem: true, data: { phone: PHONE } });
     expect(res.body.bills).toEqual([expect.objectContaining({ period: '2026-Q2', totalFen: 12345, total: '¥123.45' })]);
     expect(Array.isArray(res.body.notices)).toBe(true);
     expect(res.body.sessions.length).toBeGreaterThan(0);
-    expect((await piiLines()).find((l) => l.action === 'pii.export')).toMatchObject({ target: `user/${residentId}`, detail: { requests: 1, bills: 1 } });
+    expect((await piiLines()).find((l) => l.action === 'pii.export')).toMatchObject({ target: `user/${residentId}`, detail: { requests: 2, bills: 1 } });
   });
 
   it(`erases a person on request: identity gone everywhere, bills and payments kept with their totals, audited, on ${kind}`, async () => {
@@ -206,7 +218,7 @@ withDatabases((kind, getDb) => {
 
     const erased = await clients.admin.call('POST', '/api/people/erase', { estateId, userId: residentId, confirm: '钱阿姨' });
     expect(erased.status, JSON.stringify(erased.body)).toBe(200);
-    expect(erased.body).toMatchObject({ requests: 1, receipts: 1, sessionsEnded: 1 });
+    expect(erased.body).toMatchObject({ requests: 2, receipts: 1, sessionsEnded: 1 });
     expect(erased.body.pseudonym).toMatch(/^已注销用户 /);
 
     // accounting records kept, totals unchanged
@@ -224,7 +236,7 @@ withDatabases((kind, getDb) => {
     const login = await app().request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `pa-res-${tag}`, password: 'resident password 1' }) });
     expect(login.status).toBe(401);
     const [line] = (await piiLines()).filter((l) => l.action === 'pii.erase');
-    expect(line).toMatchObject({ target: `user/${residentId}`, estateId, detail: { requests: 1, units: [unitId], kept: expect.arrayContaining(['bills', 'payments', 'receipts']) } });
+    expect(line).toMatchObject({ target: `user/${residentId}`, estateId, detail: { requests: 2, units: [unitId], kept: expect.arrayContaining(['bills', 'payments', 'receipts']) } });
     // nobody erases themselves
     const self = await clients.admin.call('POST', '/api/people/erase', { estateId, userId: (await clients.admin.call('GET', '/api/auth/me')).body.id, confirm: 'x' });
     expect(self.status).toBe(400);

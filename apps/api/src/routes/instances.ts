@@ -11,7 +11,7 @@ import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
-import { auditReveal, maskData, maskValue, mayReadPersonal, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
+import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import * as S from '../schemas/instances.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
@@ -68,10 +68,14 @@ async function shownSummary(c: Context<AppEnv>, row: typeof instances.$inferSele
   return { ...summary, data: reveal ? summary.data : data, personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, row.estateId) } };
 }
 
-/** The answer a keyed start or event stores for its replay: numbers masked by their shape (no caller at hand). */
-const storedSummary = (r: typeof instances.$inferSelect) => {
-  const summary = instanceSummary(r);
-  return { ...summary, data: maskValue(summary.data) };
+/**
+ * The answer of a start or an event, the same live and stored for its replay: computed inside the
+ * write, where the version is already compiled (`personalFieldsCompiled`), so it cannot wait.
+ */
+const writtenSummary = (c: Context<AppEnv>, row: typeof instances.$inferSelect) => {
+  const summary = instanceSummary(row);
+  const { data, masked } = maskData(summary.data, personalFieldsCompiled(c, row.tenantId, row.definitionVersionId));
+  return { ...summary, data, personal: { masked, revealed: false, mayReveal: mayReadPersonal(c, row.estateId) } };
 };
 
 const taskView = (t: typeof tasks.$inferSelect) => ({
@@ -134,9 +138,9 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const row = await startInstance(deps(c), {
         tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, data,
         // the key and its answer commit with the start (services/idempotency.ts)
-        actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: storedSummary(r) })),
+        actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: writtenSummary(c, r) })),
       });
-      return c.json(await shownSummary(c, row), 201);
+      return c.json(writtenSummary(c, row), 201);
     },
   )
   .get(
@@ -245,8 +249,8 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
         event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion,
-        idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: storedSummary(r) })),
+        idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: writtenSummary(c, r) })),
       });
-      return c.json(await shownSummary(c, result.instance));
+      return c.json(writtenSummary(c, result.instance));
     },
   );

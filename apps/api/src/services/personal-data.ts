@@ -14,6 +14,7 @@ import type { Context } from 'hono';
 import type { DbOrTx } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
+import type { PinnedWorkflow } from './compiled-cache.ts';
 import { ApiError } from '../errors.ts';
 import { authOf } from '../route-table.ts';
 import { auditAdmin } from './admin-audit.ts';
@@ -153,14 +154,27 @@ export async function auditReveal(
 
 const fieldsByCompiled = new WeakMap<object, PersonalFields>();
 
-/** The personal fields of the forms a pinned workflow version uses (computed once per compiled version). */
-export async function personalFieldsOfVersion(c: Context<AppEnv>, tenantId: string, versionId: string, db: DbOrTx = c.get('deps').db): Promise<PersonalFields> {
-  const { cache } = c.get('deps');
-  const pinned = await cache.get(db, tenantId, versionId);
+const fieldsOfPinned = (pinned: PinnedWorkflow): PersonalFields => {
   let hit = fieldsByCompiled.get(pinned.compiled);
   if (!hit) {
     hit = personalFieldsOf(pinned.compiled.formDefinitions.values());
     fieldsByCompiled.set(pinned.compiled, hit);
   }
   return hit;
+};
+
+/**
+ * The personal fields of a version the process has already compiled, without waiting (a write's
+ * answer, computed inside its transaction after the event path loaded the version); none when it
+ * has not, and then only the shapes of values are masked.
+ */
+export function personalFieldsCompiled(c: Context<AppEnv>, tenantId: string, versionId: string): PersonalFields {
+  const pinned = c.get('deps').cache.peek(tenantId, versionId);
+  return pinned ? fieldsOfPinned(pinned) : new Map();
+}
+
+/** The personal fields of the forms a pinned workflow version uses (computed once per compiled version). */
+export async function personalFieldsOfVersion(c: Context<AppEnv>, tenantId: string, versionId: string, db: DbOrTx = c.get('deps').db): Promise<PersonalFields> {
+  const { cache } = c.get('deps');
+  return fieldsOfPinned(await cache.get(db, tenantId, versionId));
 }
