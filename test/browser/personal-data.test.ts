@@ -32,7 +32,7 @@ describe('personal data: masked phones and the audited reveal, in Chromium', () 
     const granted = await admin.request.post('/api/roles', { data: { estateId, key: 'dispatcher', title: { zh: '调度员', en: 'Dispatcher' }, permissions: ['people'] } });
     expect(granted.status()).toBe(200);
     await admin.context().close();
-  }, 300_000);
+  }, 600_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
   it('a role without the permission sees masked phones on the request page and the People list, and no reveal button', async () => {
