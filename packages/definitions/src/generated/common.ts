@@ -43,6 +43,30 @@ export const commonSchema = {
         }
       ]
     },
+    "PartialText": {
+      "type": "object",
+      "title": "可选语言的文本 Text in either language",
+      "description": "帮助、占位等可选文字：中文或英文至少一种，缺的语言显示另一种。Optional texts such as help and placeholders: zh or en or both; a reader of the missing language sees the other.",
+      "properties": {
+        "zh": {
+          "type": "string",
+          "maxLength": 4000,
+          "minLength": 1
+        },
+        "en": {
+          "type": "string",
+          "maxLength": 4000,
+          "minLength": 1
+        }
+      },
+      "minProperties": 1,
+      "additionalProperties": false,
+      "examples": [
+        {
+          "zh": "如 京A12345"
+        }
+      ]
+    },
     "Expression": {
       "type": "string",
       "maxLength": 4000,
@@ -1207,6 +1231,18 @@ export const commonSchema = {
         "multipleOf": {
           "type": "number",
           "exclusiveMinimum": 0
+        },
+        "readOnly": {
+          "type": "boolean",
+          "description": "只读：填写人不能改，值来自 default 或 x-computed；提交的值被忽略。Read-only: the filler cannot set it; the value is the default or x-computed, a submitted value is ignored."
+        },
+        "x-computed": {
+          "$ref": "#/$defs/Expression",
+          "description": "计算字段：CEL，读 data（其他字段）、params、actor、now；服务器在提交时计算，提交的值被忽略。Computed: CEL over data (the other fields), params, actor, now; the server computes it on submit and ignores a submitted value."
+        },
+        "x-hidden": {
+          "type": "boolean",
+          "description": "隐藏：表单不显示，值来自 default 或 x-computed；提交的值被忽略。Hidden: not shown on the form; the value is the default or x-computed, a submitted value is ignored."
         }
       },
       "required": [
@@ -1439,6 +1475,28 @@ type TextView = {
 };
 /** `$defs/Text` of common.schema.json. */
 export type Text = FromSchema<TextView>;
+
+type PartialTextView = {
+  "type": "object",
+  "title": "可选语言的文本 Text in either language",
+  "description": "帮助、占位等可选文字：中文或英文至少一种，缺的语言显示另一种。Optional texts such as help and placeholders: zh or en or both; a reader of the missing language sees the other.",
+  "properties": {
+    "zh": {
+      "type": "string",
+      "maxLength": 4000,
+      "minLength": 1
+    },
+    "en": {
+      "type": "string",
+      "maxLength": 4000,
+      "minLength": 1
+    }
+  },
+  "minProperties": 1,
+  "additionalProperties": false
+};
+/** `$defs/PartialText` of common.schema.json. */
+export type PartialText = FromSchema<PartialTextView>;
 
 type ExpressionView = {
   "type": "string",
@@ -2537,6 +2595,17 @@ type ScalarSchemaView = {
     "multipleOf": {
       "type": "number",
       "exclusiveMinimum": 0
+    },
+    "readOnly": {
+      "type": "boolean",
+      "description": "只读：填写人不能改，值来自 default 或 x-computed；提交的值被忽略。Read-only: the filler cannot set it; the value is the default or x-computed, a submitted value is ignored."
+    },
+    "x-computed": {
+      "$comment": "ref common#/$defs/Expression"
+    },
+    "x-hidden": {
+      "type": "boolean",
+      "description": "隐藏：表单不显示，值来自 default 或 x-computed；提交的值被忽略。Hidden: not shown on the form; the value is the default or x-computed, a submitted value is ignored."
     }
   },
   "required": [
@@ -2547,7 +2616,7 @@ type ScalarSchemaView = {
   "description": "JSON Schema 的安全子集（标量）。A safe subset of JSON Schema for a scalar; every pattern needs a maxLength."
 };
 /** `$defs/ScalarSchema` of common.schema.json. */
-export type ScalarSchema = FromSchema<ScalarSchemaView>;
+export type ScalarSchema = FromSchema<ScalarSchemaView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Expression' }; output: Expression }] }>;
 
 type RecordSchemaView = {
   "type": "object",
