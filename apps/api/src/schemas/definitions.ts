@@ -88,10 +88,18 @@ export const impact = {
   properties: { impact: { anyOf: [{ type: 'null' }, { type: 'object', required: ['running', 'message'], properties: { running: { type: 'integer' }, message: text } }] } },
 } as const;
 
+const optionWords = { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text } } } as const;
+const columnWords = { type: 'object', required: ['title'], properties: { title: text, widget: { type: 'string' }, options: optionWords } } as const;
 const fieldWords = {
   type: 'object',
   required: ['title'],
-  properties: { title: text, widget: { type: 'string' }, options: { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text } } } },
+  properties: {
+    title: text,
+    widget: { type: 'string' },
+    options: optionWords,
+    /** a repeatable group's columns by item field */
+    columns: { type: 'object', additionalProperties: columnWords },
+  },
 } as const;
 
 /** The words people read of a published version: titles of the workflow, states, events, fields and SLA metrics. */

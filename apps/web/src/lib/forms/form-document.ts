@@ -5,12 +5,17 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
  * Not an API answer: definitions travel as documents (`GET /api/definitions/versions/{id}`), and
  * their full types are the definition language's (@estateflow/definitions).
  */
+/** Help and placeholder may be in one language only; readers of the other see it (`fullText`). */
+export type PartialText = { zh?: string; en?: string };
+/** One field of each item of a repeatable group (`widget: 'group'`). */
+export type FormColumn = { field: string; widget: string; label: Text; help?: PartialText; placeholder?: PartialText; options?: { value: string | number; label: Text }[] };
 export type FormField = {
   field: string;
   widget: string;
   label?: Text;
-  help?: Text;
-  placeholder?: Text;
+  help?: PartialText;
+  placeholder?: PartialText;
+  columns?: FormColumn[];
   options?: { value: string | number; label: Text }[];
   visibleWhen?: string;
   enabledWhen?: string;

@@ -3,7 +3,7 @@
  * what every screen uses to name a request's workflow, state, events, fields and clocks.
  */
 export type Text = { zh: string; en: string };
-export type FieldWords = { title: Text; widget?: string; options?: { value: unknown; label: Text }[] };
+export type FieldWords = { title: Text; widget?: string; options?: { value: unknown; label: Text }[]; columns?: Record<string, FieldWords> };
 export type Words = {
   key: string;
   version: number;
