@@ -22,8 +22,13 @@ export type FormField = {
   requiredWhen?: string;
   errors?: Record<string, Text>;
   items?: { id: string; label: Text }[];
+  rows?: number;
+  max?: number;
+  accept?: string[];
+  maxFiles?: number;
+  visibility?: 'public' | 'internal' | { roles: string[] };
 };
-export type FormSection = { id: string; title?: Text; fields: FormField[] };
+export type FormSection = { id: string; title?: Text; description?: Text; visibleWhen?: string; visibility?: 'public' | 'internal' | { roles: string[] }; fields: FormField[] };
 export type JsonSchema = {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
