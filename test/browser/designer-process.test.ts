@@ -3,13 +3,15 @@ import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
-// Issue #19: an admin builds a parking-space lease without the JSON pane: the form (a pattern and a
-// range), the process (words, category, roles, start, state titles, a timer of the lease's months),
+// Issue #19: an admin builds a parking-space lease without the JSON pane: the form (a pattern, a
+// range and a fee computed from the months and the estate's monthly rent), the process (words, category, roles, start, state titles, a timer of the lease's months),
 // an SLA policy drafted before the workflow is published, and a change reviewed before publishing.
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
 const RUN = Date.now().toString(36).slice(-5);
 const formId = `lease-apply-${RUN}`;
 const wfId = `parking-lease-${RUN}`;
+const defectFormId = `defect-report-${RUN}`;
+const defectWfId = `home-defects-${RUN}`;
 
 let server: Server;
 let browser: Browser;
@@ -31,6 +33,21 @@ async function publish(p: Page, note: string): Promise<string> {
   await expect.poll(async () => { const t = await result.textContent(); return t !== before && /已发布|无效|Published|Invalid/.test(t ?? ''); }).toBe(true);
   return (await p.getByTestId('publish-result').textContent()) ?? '';
 }
+/** A demo user's API session (cookie) beside the admin's page: what the process's roles do, checked through the API. */
+async function apiSession(username: string) {
+  const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+  expect(r.status).toBe(200);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return {
+    call: async (method: string, path: string, json?: unknown, status?: number) => {
+      const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+      const out = (await res.json()) as Record<string, unknown>;
+      if (status === undefined) expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
+      else expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBe(status);
+      return out;
+    },
+  };
+}
 async function serverErrors(): Promise<number> {
   // the lint badge counts the page's findings and the server's, once the server has answered
   await page.waitForSelector('[data-testid="lint-count"][data-fresh="true"]');
@@ -38,7 +55,7 @@ async function serverErrors(): Promise<number> {
   return Number(await page.getByTestId('lint-count').getAttribute('data-errors'));
 }
 
-describe('a parking-space lease built in the designer without JSON (#19)', () => {
+describe('a parking-space lease built in the designer without JSON (#19)', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     ({ server, browser } = await openServerAndBrowser());
     ({ page } = await newPage(browser, server.origin, { width: 1366, height: 768 }));
@@ -47,7 +64,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
-  it('builds the application form with a pattern, a range and help in one language only', async () => {
+  it('builds the application form with a pattern, a range, a computed fee and help in one language only', async () => {
     await page.goto(`/designer/forms/${formId}?new=1`);
     estateId = new URL(page.url()).searchParams.get('estate') ?? (await apiGet<{ memberships: { estateId: string; role: string }[] }>('/api/auth/me')).memberships.find((m) => m.role === 'admin')!.estateId;
     for (const [key, palette, zh, en] of [['plate', /\+ 单行文本/, '车牌号', 'Plate'], ['months', /\+ 数字/, '租期（月）', 'Months']] as const) {
@@ -66,10 +83,33 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     await page.locator('[data-field="months"] button.pick').click();
     await page.getByLabel('最小值').fill('1');
     await page.getByLabel('最大值').fill('24');
+    // the fee: months × the monthly rent (a parameter of the process), computed, never typed
+    await page.getByRole('button', { name: /\+ 金额/ }).click();
+    await page.getByLabel('字段名').fill('fee');
+    await page.getByLabel('字段名').press('Tab');
+    await page.getByLabel('标签（中文）').fill('租金');
+    await page.getByLabel('标签（英文）').fill('Fee');
+    await page.getByRole('checkbox', { name: '必填', exact: true }).check();
+    await page.locator('#computed').fill('data.months * params.monthlyRateFen');
+    await expect.poll(() => page.locator('label[for="computed"]').getByTestId('expr-check').textContent()).toContain('✓');
+    expect(await page.getByTestId('field-readonly').isChecked()).toBe(true);
+    // the preview computes it live with a sample rent and checks as the server does, errors at the field
+    await page.locator('[data-testid="preview-params"] [data-param="monthlyRateFen"]').fill('30000');
+    await page.locator('#pv-months').fill('6');
+    await expect.poll(() => page.getByTestId('locked-fee').getAttribute('data-value')).toBe('180000');
+    expect(await page.getByTestId('locked-fee').textContent()).toContain('1,800.00');
+    await page.locator('#pv-plate').fill('A123');
+    await page.getByTestId('preview-check').click();
+    await expect.poll(() => page.locator('#pv-plate-err').textContent()).toContain('车牌号：格式不正确');
+    await page.locator('#pv-plate').fill('京A12345');
+    await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-errors')).toBe('0');
+    await screenshot(page, 'designer-lease-form');
     await page.getByRole('button', { name: /^保存$/ }).click();
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toBe('已保存');
-    const draft = await apiGet<{ document: { layout: { sections: { fields: { field: string; help?: { zh: string; en: string } }[] }[] } } }>(`/api/definitions/drafts/form/${formId}?estateId=${estateId}`);
-    expect(draft.document.layout.sections[0]!.fields.find((f) => f.field === 'plate')!.help).toEqual({ zh: '如 京A12345', en: '如 京A12345' });
+    const draft = await apiGet<{ document: { schema: { properties: Record<string, Record<string, unknown>> }; layout: { sections: { fields: { field: string; help?: { zh?: string; en?: string } }[] }[] } } }>(`/api/definitions/drafts/form/${formId}?estateId=${estateId}`);
+    // only the language typed is stored; readers of the other see it (fullText / i18n.text)
+    expect(draft.document.layout.sections[0]!.fields.find((f) => f.field === 'plate')!.help).toEqual({ zh: '如 京A12345' });
+    expect(draft.document.schema.properties['fee']).toMatchObject({ type: 'integer', 'x-computed': 'data.months * params.monthlyRateFen' });
     expect(await publish(page, '车位租赁申请表')).toMatch(/已发布版本 1/);
   });
 
@@ -89,6 +129,15 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     await startRoles.getByLabel('住户').check();
     await startRoles.getByLabel('前台').check();
     await startRoles.getByLabel('调度员').uncheck();
+    // the monthly rent the form's fee reads: a parameter with its title, value in yuan and the default's source
+    await page.getByTestId('new-param-name').fill('monthlyRateFen');
+    await page.getByTestId('add-param').click();
+    const rate = page.locator('[data-testid="params-panel"] [data-param="monthlyRateFen"]');
+    await rate.getByTestId('param-default').fill('300');
+    expect(await rate.getByTestId('param-source').textContent()).toContain('默认值不在现场文件中');
+    await rate.locator('summary').click();
+    await rate.getByTestId('param-title-zh').fill('车位月租');
+    await rate.getByTestId('param-title-en').fill('Monthly parking rent');
 
     // states with titles: the default "open" becomes the review, plus the lease and its end
     await page.locator('.svelte-flow__node', { hasText: '待处理' }).click();
@@ -220,6 +269,16 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     expect(doc.document.roles).toContain('finance');
   });
 
+  it('runs the lease: the server computes the fee from the months and ignores the fee the resident sent', async () => {
+    const resident = await apiSession('resident');
+    const { units } = (await resident.call('GET', `/api/processes?estateId=${estateId}`)) as { units: { id: string }[] };
+    const started = await resident.call('POST', '/api/instances', { estateId, workflow: wfId, unitId: units[0]!.id, data: { plate: '京A12345', months: 6, fee: 1 } });
+    const inst = await resident.call('GET', `/api/instances/${started.id as string}`);
+    expect((inst.data as Record<string, unknown>)['fee']).toBe(180000);
+    const refused = await resident.call('POST', '/api/instances', { estateId, workflow: wfId, unitId: units[0]!.id, data: { plate: '京A12345', months: 30 } }, 422);
+    expect(JSON.stringify(refused)).toContain('/months');
+  });
+
   it('finds the process on the designer home with its form and SLA policy, by search', async () => {
     await page.goto(`/designer?estate=${estateId}`);
     await page.getByTestId('designer-search').fill('车位租赁');
@@ -232,6 +291,111 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     expect(text).toContain('草稿'); // the SLA policy is still a draft
     expect(await page.locator('[data-process]').count()).toBeLessThanOrEqual(3);
     await screenshot(page, 'designer-home-search');
+  });
+
+  it('builds a defect report form with a repeatable group of defects, checked in the preview', async () => {
+    await page.goto(`/designer/forms/${defectFormId}?new=1&estate=${estateId}`);
+    await page.getByRole('button', { name: /\+ 单行文本/ }).click();
+    await page.getByLabel('字段名').fill('room');
+    await page.getByLabel('字段名').press('Tab');
+    await page.getByLabel('标签（中文）').fill('房间');
+    await page.getByLabel('标签（英文）').fill('Room');
+    await page.getByRole('checkbox', { name: '必填', exact: true }).check();
+    await page.getByRole('button', { name: /\+ 可重复分组/ }).click();
+    await page.getByLabel('字段名').first().fill('defects');
+    await page.getByLabel('字段名').first().press('Tab');
+    await page.getByLabel('标签（中文）').first().fill('缺陷');
+    await page.getByLabel('标签（英文）').first().fill('Defects');
+    await page.getByRole('checkbox', { name: '必填', exact: true }).first().check();
+    await page.getByLabel('最少项数').fill('1');
+    const columns = page.getByTestId('group-columns');
+    const first = columns.locator('.column').first();
+    await first.getByTestId('column-key').fill('where');
+    await first.getByTestId('column-key').press('Tab');
+    await first.getByTestId('column-label-zh').fill('位置');
+    await first.getByTestId('column-label-en').fill('Where');
+    await first.getByTestId('column-required').check();
+    await columns.getByTestId('new-column-widget').selectOption('textarea');
+    await columns.getByTestId('add-column').click();
+    const second = columns.locator('.column').nth(1);
+    await second.getByTestId('column-key').fill('what');
+    await second.getByTestId('column-key').press('Tab');
+    await second.getByTestId('column-label-zh').fill('问题');
+    await second.getByTestId('column-label-en').fill('Problem');
+    // the preview: no item yet breaks the minimum, at the field; two items pass, as on the server
+    await page.locator('#pv-room').fill('3-201');
+    await page.getByTestId('preview-check').click();
+    await expect.poll(() => page.locator('#pv-defects-err').textContent()).toContain('缺陷');
+    for (const [i, where, what] of [[0, '卫生间', '墙面渗水'], [1, '阳台', '门框开裂']] as const) {
+      await page.getByTestId('add-item-defects').click();
+      await page.locator(`#pv-defects-${i}-where`).fill(where);
+      await page.locator(`#pv-defects-${i}-what`).fill(what);
+    }
+    await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-errors')).toBe('0');
+    await screenshot(page, 'designer-defects-form');
+    await page.getByRole('button', { name: /^保存$/ }).click();
+    await expect.poll(() => page.getByTestId('publish-result').textContent()).toBe('已保存');
+    expect(await publish(page, '交房缺陷登记表')).toMatch(/已发布版本 1/);
+  });
+
+  it('builds the defect process: residents start it, the front desk marks it fixed and the resident gets a notice', async () => {
+    await page.goto(`/designer/workflows/${defectWfId}?new=1&estate=${estateId}`);
+    await page.getByTestId('workflow-graph').locator('.svelte-flow__node').first().waitFor();
+    await page.getByTestId('wf-title-zh').fill('房屋缺陷报修');
+    await page.getByTestId('wf-title-en').fill('Home defect report');
+    await page.getByTestId('wf-description-zh').fill('住户登记缺陷，前台安排修复后告知住户。');
+    await page.getByTestId('wf-description-en').fill('Residents list the defects; the front desk has them fixed and tells the resident.');
+    await page.getByTestId('wf-serial-prefix').fill(`df${RUN.slice(-4)}`);
+    await page.getByTestId('wf-category').selectOption('home');
+    await page.getByTestId('wf-start-form').selectOption(defectFormId);
+    const startRoles = page.getByTestId('wf-start-roles');
+    await startRoles.getByLabel('住户').check();
+    await startRoles.getByLabel('调度员').uncheck();
+    await page.getByTestId('tr-from').selectOption('open');
+    await page.getByTestId('tr-event').fill('FIXED');
+    await page.getByTestId('tr-to').selectOption('closed');
+    await page.getByRole('button', { name: /添加流转/ }).click();
+    await page.getByTestId('event-label-zh').fill('已修复');
+    await page.getByTestId('event-label-en').fill('Fixed');
+    await page.getByTestId('event-roles').getByLabel('前台').check();
+    await page.getByTestId('add-action').selectOption('notify');
+    const notice = page.locator('[data-testid="action"][data-type="notify"]');
+    expect(await notice.getByTestId('action-to').inputValue()).toBe('resident');
+    await notice.getByTestId('action-channel').selectOption('app');
+    await notice.getByTestId('action-message-zh').fill('您登记的房屋缺陷已修复，房间 ');
+    await notice.getByTestId('action-message-en').fill('The defects you reported are fixed, room ');
+    await notice.getByTestId('action-message-placeholder').selectOption('context.room');
+    expect(await serverErrors()).toBe(0);
+    await screenshot(page, 'designer-defects-process');
+    expect(await publish(page, '房屋缺陷报修')).toMatch(/已发布版本 1/);
+  });
+
+  it('runs the defect process: the resident adds two defects as rows, the front desk fixes them, the resident is told', async () => {
+    const { context, page: resident } = await newPage(browser, server.origin, { width: 1366, height: 768 });
+    await login(resident, 'resident', DEMO_PASSWORD);
+    await resident.goto(`/start?process=${defectWfId}&estate=${estateId}`);
+    await resident.locator('[data-field="room"] input').fill('3-201');
+    for (const [i, where, what] of [[0, '卫生间', '墙面渗水'], [1, '阳台', '门框开裂']] as const) {
+      await resident.getByTestId('add-item-defects').click();
+      await resident.locator(`[data-group="defects"] [data-item="${i}"] [name="defects.${i}.where"]`).fill(where);
+      await resident.locator(`[data-group="defects"] [data-item="${i}"] [name="defects.${i}.what"]`).fill(what);
+    }
+    await resident.getByRole('button', { name: '提交申请' }).click();
+    await resident.waitForURL(/\/instances\/[0-9a-f-]{36}/);
+    const id = new URL(resident.url()).pathname.split('/').pop()!;
+    // the presentation layer reads each defect as a row in the form's words
+    await expect.poll(() => resident.locator('main').textContent()).toContain('墙面渗水');
+    const shown = (await resident.locator('main').textContent()) ?? '';
+    for (const words of ['缺陷', '位置', '卫生间', '问题', '门框开裂']) expect(shown).toContain(words);
+    expect(shown).not.toMatch(/\bwhere\b|\bwhat\b/);
+    await screenshot(resident, 'runner-defects-instance');
+    const desk = await apiSession('front-desk');
+    await desk.call('POST', `/api/instances/${id}/events`, { type: 'FIXED', data: {} });
+    const inst = await desk.call('GET', `/api/instances/${id}`);
+    expect(inst.data).toMatchObject({ room: '3-201', defects: [{ where: '卫生间', what: '墙面渗水' }, { where: '阳台', what: '门框开裂' }] });
+    const notices = (await (await apiSession('resident')).call('GET', `/api/notices?estateId=${estateId}`)) as { items: { instanceId: string; payload: { message: { zh: string } } }[] };
+    expect(notices.items.find((n) => n.instanceId === id)?.payload.message.zh).toBe('您登记的房屋缺陷已修复，房间 3-201');
+    await context.close();
   });
 
   it('never opened the JSON pane', async () => {

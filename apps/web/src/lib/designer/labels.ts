@@ -61,6 +61,7 @@ export const W = {
   paramTitleZh: t('参数名称（中文）', 'Parameter title (Chinese)'),
   paramTitleEn: t('参数名称（英文）', 'Parameter title (English)'),
   paramInstalled: t('安装模板包时设定（优先于默认值）：', 'Set when the bundle was installed (wins over the default): '),
+  paramInstalledOnly: t('模板包的参数，安装时设定；重新安装模板包可更改', "the bundle's parameter, set at install; install the bundle again to change it"),
   paramWords: t('名称、说明与出处', 'Title, description and source'),
   paramRequirements: t('出处（需求编号，逗号分隔）', 'Source (requirement ids, comma-separated)'),
   paramWhyZh: t('不在现场文件中的理由（中文）', 'Why, if not in the field documents (Chinese)'),

@@ -14,5 +14,5 @@ export const load: PageLoad = async ({ parent, fetch, url, params }) => {
   const workflows = all.filter((d) => d.kind === 'workflow' && d.key !== params.key).map((d) => d.key);
   // the values the estate installed the workflow's bundle with: they win over the workflow's defaults
   const installed = await loadInstalled(params.key, versions[0] as RunningVersion | undefined, fetch);
-  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms, slas, workflows, installed: installed?.values ?? null };
+  return { estateId, doc: (document as WorkflowDoc | null) ?? emptyWorkflow(params.key), versions, forms, slas, workflows, installed: installed?.values ?? null, installedSpecs: installed?.specs ?? {} };
 };
