@@ -307,6 +307,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     await page.getByLabel('标签（中文）').first().fill('缺陷');
     await page.getByLabel('标签（英文）').first().fill('Defects');
     await page.getByRole('checkbox', { name: '必填', exact: true }).first().check();
+    await screenshot(page, 'designer-defects-group');
     await page.getByLabel('最少项数').fill('1');
     const columns = page.getByTestId('group-columns');
     const first = columns.locator('.column').first();

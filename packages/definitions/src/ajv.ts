@@ -30,6 +30,10 @@ export function createAjv(options: { untrustedPatterns?: boolean } = {}): Ajv202
     ...(options.untrustedPatterns === false ? {} : { code: { regExp: patternRegExp } }),
   });
   addFormats(ajv);
+  // the form vocabulary's own keywords (who sets a value: computed, hidden) are annotations to ajv;
+  // @estateflow/forms applies them before validating
+  ajv.addKeyword({ keyword: 'x-computed', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-hidden', schemaType: 'boolean' });
   return ajv;
 }
 

@@ -3,6 +3,7 @@ import { checkForm, compileForm } from './compile-form.ts';
 import { renderModel } from './render-model.ts';
 import { validateFormData } from './validate.ts';
 import type { FormDefinition } from './form-definition.ts';
+import { compileDataSchema } from '@estateflow/definitions';
 
 const t = (zh: string, en: string) => ({ zh, en });
 
@@ -95,6 +96,10 @@ describe('computed, read-only and hidden fields', () => {
 });
 
 describe('form checks for the new keywords', () => {
+  it('lets the definitions’ strict data-schema compiler accept the form’s own keywords', () => {
+    expect(() => compileDataSchema(lease.schema)).not.toThrow();
+  });
+
   it('points at a computed expression that does not compile', () => {
     const bad = structuredClone(lease) as unknown as FormDefinition;
     (bad.schema!.properties!['feeFen'] as Record<string, unknown>)['x-computed'] = 'data.months *';
