@@ -302,6 +302,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     await page.getByLabel('标签（英文）').fill('Room');
     await page.getByRole('checkbox', { name: '必填', exact: true }).check();
     await page.getByRole('button', { name: /\+ 可重复分组/ }).click();
+    await page.getByTestId('group-columns').waitFor();
     await page.getByLabel('字段名').first().fill('defects');
     await page.getByLabel('字段名').first().press('Tab');
     await page.getByLabel('标签（中文）').first().fill('缺陷');

@@ -72,7 +72,7 @@ export function definitionWords(
   const fields: Record<string, FieldWords> = {};
   const hidden: string[] = [];
   for (const [name, view] of contextFields(def, forms)) {
-    if (isVisible(view, role)) fields[name] = fieldWords(view as FieldWords & { title: Text });
+    if (isVisible(view, role)) fields[name] = fieldWords(view);
     else hidden.push(name);
   }
   const events: DefinitionWords['events'] = {};
