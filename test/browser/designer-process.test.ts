@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
-// Issue #19: an admin builds a parking-space lease without the JSON pane: the form (a pattern and a
-// range), the process (words, category, roles, start, state titles, a timer of the lease's months),
+// Issue #19: an admin builds a parking-space lease without the JSON pane: the form (a pattern, a
+// range and a fee computed from the months and the estate's monthly rent), the process (words, category, roles, start, state titles, a timer of the lease's months),
 // an SLA policy drafted before the workflow is published, and a change reviewed before publishing.
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
 const RUN = Date.now().toString(36).slice(-5);
@@ -31,6 +31,21 @@ async function publish(p: Page, note: string): Promise<string> {
   await expect.poll(async () => { const t = await result.textContent(); return t !== before && /已发布|无效|Published|Invalid/.test(t ?? ''); }).toBe(true);
   return (await p.getByTestId('publish-result').textContent()) ?? '';
 }
+/** A demo user's API session (cookie) beside the admin's page: what the process's roles do, checked through the API. */
+async function apiSession(username: string) {
+  const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+  expect(r.status).toBe(200);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return {
+    call: async (method: string, path: string, json?: unknown, status?: number) => {
+      const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+      const out = (await res.json()) as Record<string, unknown>;
+      if (status === undefined) expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
+      else expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBe(status);
+      return out;
+    },
+  };
+}
 async function serverErrors(): Promise<number> {
   // the lint badge counts the page's findings and the server's, once the server has answered
   await page.waitForSelector('[data-testid="lint-count"][data-fresh="true"]');
@@ -38,7 +53,7 @@ async function serverErrors(): Promise<number> {
   return Number(await page.getByTestId('lint-count').getAttribute('data-errors'));
 }
 
-describe('a parking-space lease built in the designer without JSON (#19)', () => {
+describe('a parking-space lease built in the designer without JSON (#19)', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     ({ server, browser } = await openServerAndBrowser());
     ({ page } = await newPage(browser, server.origin, { width: 1366, height: 768 }));
@@ -47,7 +62,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
-  it('builds the application form with a pattern, a range and help in one language only', async () => {
+  it('builds the application form with a pattern, a range, a computed fee and help in one language only', async () => {
     await page.goto(`/designer/forms/${formId}?new=1`);
     estateId = new URL(page.url()).searchParams.get('estate') ?? (await apiGet<{ memberships: { estateId: string; role: string }[] }>('/api/auth/me')).memberships.find((m) => m.role === 'admin')!.estateId;
     for (const [key, palette, zh, en] of [['plate', /\+ 单行文本/, '车牌号', 'Plate'], ['months', /\+ 数字/, '租期（月）', 'Months']] as const) {
@@ -66,10 +81,33 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     await page.locator('[data-field="months"] button.pick').click();
     await page.getByLabel('最小值').fill('1');
     await page.getByLabel('最大值').fill('24');
+    // the fee: months × the monthly rent (a parameter of the process), computed, never typed
+    await page.getByRole('button', { name: /\+ 金额/ }).click();
+    await page.getByLabel('字段名').fill('fee');
+    await page.getByLabel('字段名').press('Tab');
+    await page.getByLabel('标签（中文）').fill('租金');
+    await page.getByLabel('标签（英文）').fill('Fee');
+    await page.getByRole('checkbox', { name: '必填', exact: true }).check();
+    await page.locator('#computed').fill('data.months * params.monthlyRateFen');
+    await expect.poll(() => page.locator('label[for="computed"]').getByTestId('expr-check').textContent()).toContain('✓');
+    expect(await page.getByTestId('field-readonly').isChecked()).toBe(true);
+    // the preview computes it live with a sample rent and checks as the server does, errors at the field
+    await page.locator('[data-testid="preview-params"] [data-param="monthlyRateFen"]').fill('30000');
+    await page.locator('#pv-months').fill('6');
+    await expect.poll(() => page.getByTestId('locked-fee').getAttribute('data-value')).toBe('180000');
+    expect(await page.getByTestId('locked-fee').textContent()).toContain('1,800.00');
+    await page.locator('#pv-plate').fill('A123');
+    await page.getByTestId('preview-check').click();
+    await expect.poll(() => page.locator('#pv-plate-err').textContent()).toContain('车牌号：格式不正确');
+    await page.locator('#pv-plate').fill('京A12345');
+    await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-errors')).toBe('0');
+    await screenshot(page, 'designer-lease-form');
     await page.getByRole('button', { name: /^保存$/ }).click();
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toBe('已保存');
-    const draft = await apiGet<{ document: { layout: { sections: { fields: { field: string; help?: { zh: string; en: string } }[] }[] } } }>(`/api/definitions/drafts/form/${formId}?estateId=${estateId}`);
-    expect(draft.document.layout.sections[0]!.fields.find((f) => f.field === 'plate')!.help).toEqual({ zh: '如 京A12345', en: '如 京A12345' });
+    const draft = await apiGet<{ document: { schema: { properties: Record<string, Record<string, unknown>> }; layout: { sections: { fields: { field: string; help?: { zh?: string; en?: string } }[] }[] } } }>(`/api/definitions/drafts/form/${formId}?estateId=${estateId}`);
+    // only the language typed is stored; readers of the other see it (fullText / i18n.text)
+    expect(draft.document.layout.sections[0]!.fields.find((f) => f.field === 'plate')!.help).toEqual({ zh: '如 京A12345' });
+    expect(draft.document.schema.properties['fee']).toMatchObject({ type: 'integer', 'x-computed': 'data.months * params.monthlyRateFen' });
     expect(await publish(page, '车位租赁申请表')).toMatch(/已发布版本 1/);
   });
 
@@ -89,6 +127,15 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     await startRoles.getByLabel('住户').check();
     await startRoles.getByLabel('前台').check();
     await startRoles.getByLabel('调度员').uncheck();
+    // the monthly rent the form's fee reads: a parameter with its title, value in yuan and the default's source
+    await page.getByTestId('new-param-name').fill('monthlyRateFen');
+    await page.getByTestId('add-param').click();
+    const rate = page.locator('[data-testid="params-panel"] [data-param="monthlyRateFen"]');
+    await rate.getByTestId('param-default').fill('300');
+    expect(await rate.getByTestId('param-source').textContent()).toContain('默认值不在现场文件中');
+    await rate.locator('summary').click();
+    await rate.getByTestId('param-title-zh').fill('车位月租');
+    await rate.getByTestId('param-title-en').fill('Monthly parking rent');
 
     // states with titles: the default "open" becomes the review, plus the lease and its end
     await page.locator('.svelte-flow__node', { hasText: '待处理' }).click();
@@ -218,6 +265,16 @@ describe('a parking-space lease built in the designer without JSON (#19)', () =>
     const doc = await apiGet<{ document: { events: { APPROVE: { roles: string[] } }; roles: string[] } }>(`/api/definitions/versions/${v2.items.find((v) => v.version === 2)!.id}`);
     expect(doc.document.events.APPROVE.roles).toEqual(['front_desk', 'finance']);
     expect(doc.document.roles).toContain('finance');
+  });
+
+  it('runs the lease: the server computes the fee from the months and ignores the fee the resident sent', async () => {
+    const resident = await apiSession('resident');
+    const { units } = (await resident.call('GET', `/api/processes?estateId=${estateId}`)) as { units: { id: string }[] };
+    const started = await resident.call('POST', '/api/instances', { estateId, workflow: wfId, unitId: units[0]!.id, data: { plate: '京A12345', months: 6, fee: 1 } });
+    const inst = await resident.call('GET', `/api/instances/${started.id as string}`);
+    expect((inst.data as Record<string, unknown>)['fee']).toBe(180000);
+    const refused = await resident.call('POST', '/api/instances', { estateId, workflow: wfId, unitId: units[0]!.id, data: { plate: '京A12345', months: 30 } }, 422);
+    expect(JSON.stringify(refused)).toContain('/months');
   });
 
   it('finds the process on the designer home with its form and SLA policy, by search', async () => {

@@ -85,6 +85,13 @@ describe('the presentation layer', () => {
     expect(displayText(nested)).toBe('Room count: 2; Checked at: Dec 8, 2026, 10:00');
   });
 
+  it('shows a repeatable group as one row set per item, labelled by its columns in column order, money in yuan', () => {
+    const group = { title: T('材料', 'Materials'), widget: 'group', columns: { name: { title: T('名称', 'Name'), widget: 'text' }, costFen: { title: T('费用', 'Cost'), widget: 'money' } } };
+    const d = presentValue([{ costFen: 1250, name: '水龙头' }], 'materials', group, zh);
+    expect(displayText(d)).toBe('名称: 水龙头; 费用: ¥12.50');
+    expect(displayText(presentValue([{ name: 'Tap', costFen: 100 }, { name: 'Pipe' }], 'materials', group, en))).toBe('Name: Tap; Cost: ¥1.00、Name: Pipe');
+  });
+
   it('leaves out fields the role may not see, for the request and for one event\'s data, and orders the rest as the definition does', () => {
     const rows = presentData({ reworkCount: 1, charged: true, photos: ['/api/attachments/1'], cancelReason: '', fault: '漏水', extraNote: 'x', none: [] }, words, zh);
     expect(rows.map((r) => r.key)).toEqual(['fault', 'photos', 'extraNote']);

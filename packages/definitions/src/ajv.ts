@@ -33,6 +33,9 @@ export function createAjv(options: { untrustedPatterns?: boolean } = {}): Ajv202
   // annotations a form's data schema may carry (schemas/common.schema.json#/$defs/ScalarSchema):
   // they validate nothing, strict mode only has to know them
   for (const keyword of DATA_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: 'string' });
+  // the form vocabulary's own keywords (who sets a value: computed, hidden); @estateflow/forms applies them before validating
+  ajv.addKeyword({ keyword: 'x-computed', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-hidden', schemaType: 'boolean' });
   return ajv;
 }
 

@@ -1,4 +1,4 @@
-import type { Form, FormOption, FormWidget, Text, Visibility, Workflow } from './generated/index.ts';
+import type { Form, FormColumn, FormOption, FormWidget, Text, Visibility, Workflow } from './generated/index.ts';
 
 /** How people see one field of an instance's context: its title, how to show it, option texts, who may see it. */
 export type ContextFieldView = {
@@ -6,6 +6,8 @@ export type ContextFieldView = {
   title: Text;
   widget?: FormWidget;
   options?: readonly FormOption[];
+  /** a repeatable group's columns (form fields only) */
+  columns?: readonly FormColumn[];
   visibility?: Visibility;
   /** where the words come from: the workflow's `contextFields`, or the form (id) whose field has this name */
   from: 'workflow' | { form: string };
@@ -63,7 +65,7 @@ export function contextFields(wf: Workflow, forms: ReadonlyMap<string, Form>): M
       for (const field of section.fields) {
         if (out.has(field.field) || !wanted.has(field.field)) continue;
         const visibility = field.visibility ?? section.visibility;
-        out.set(field.field, { name: field.field, title: field.label, widget: field.widget, ...(field.options ? { options: field.options } : {}), ...(visibility ? { visibility } : {}), from: { form: form.id } });
+        out.set(field.field, { name: field.field, title: field.label, widget: field.widget, ...(field.options ? { options: field.options } : {}), ...(field.columns ? { columns: field.columns } : {}), ...(visibility ? { visibility } : {}), from: { form: form.id } });
       }
     }
   }

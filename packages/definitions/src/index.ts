@@ -23,7 +23,7 @@ export type { SlaPolicyContext } from './lint/sla.ts';
 export { lintDuplicateNotices } from './lint/sla-notices.ts';
 export { transientStates } from './lint/sla.ts';
 export { REQUIREMENT_ID, quantities, chineseNumber } from './lint/texts.ts';
-export { textSites, renderDescription, renderDescriptions } from './texts.ts';
+export { textSites, renderDescription, renderDescriptions, fullText } from './texts.ts';
 export type { TextSite, TextUse } from './texts.ts';
 export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';

@@ -1,5 +1,5 @@
 import { renderText } from '@estateflow/expr';
-import type { Text } from './generated/index.ts';
+import type { PartialText, Text } from './generated/index.ts';
 
 type Path = (string | number)[];
 
@@ -84,4 +84,16 @@ export function renderDescriptions<T>(doc: T, params: Record<string, unknown>): 
     parent[site.path.at(-1)!] = rendered;
   }
   return copy as unknown as T;
+}
+
+/**
+ * An optional text (help, placeholder) in both languages: a language left out reads the other's
+ * words. Undefined stays undefined. The one fallback rule for `PartialText`.
+ * @example fullText({ zh: '如 京A12345' }) // { zh: '如 京A12345', en: '如 京A12345' }
+ */
+export function fullText(text: PartialText | undefined): Text | undefined {
+  if (!text) return undefined;
+  const zh = text.zh ?? text.en;
+  const en = text.en ?? text.zh;
+  return zh !== undefined && en !== undefined ? { zh, en } : undefined;
 }

@@ -3,6 +3,7 @@ import addFormatsImport from 'ajv-formats';
 import { compileExpr, PatternError, patternRegExp, type CompiledExpr, type ExprIssue } from '@estateflow/expr';
 import { DATA_ANNOTATIONS, MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { FieldSchema, FormDefinition, FormField, FormSection, Text } from './form-definition.ts';
+import type { LockedField } from './computed.ts';
 
 /** A problem in a form definition, pointing into it with a JSON pointer. */
 export type FormDefinitionIssue = {
@@ -53,6 +54,8 @@ export type CompiledForm = {
   readonly requiredBase: ReadonlySet<string>;
   /** schema per property, as validated (money → integer, options → enum, caps added) */
   readonly prepared: Readonly<Record<string, FieldSchema>>;
+  /** computed, read-only and hidden fields, in schema order: the filler's value for them is ignored */
+  readonly locked: readonly LockedField[];
   readonly validate: ValidateFunction;
 };
 
@@ -87,8 +90,12 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+// Our own keywords say who sets a value (computed, hidden); they are applied before ajv runs, which never sees them.
+const OWN_KEYWORDS = ['x-computed', 'x-hidden'] as const;
+
 function prepareScalar(schema: FieldSchema, field: FormField | undefined): Record<string, unknown> {
   const s: Record<string, unknown> = { ...schema };
+  for (const k of OWN_KEYWORDS) delete s[k];
   if (s['type'] === 'string' && s['maxLength'] === undefined) s['maxLength'] = DEFAULT_MAX_STRING_LENGTH;
   if (!field) return s;
   if (field.widget === 'money') {
@@ -109,11 +116,13 @@ function prepare(schema: FieldSchema, field: FormField | undefined): Record<stri
     case 'object': {
       const properties: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(schema.properties)) properties[k] = prepareScalar(v, undefined);
-      return { ...schema, properties, additionalProperties: false };
+      const { 'x-computed': _c, 'x-hidden': _h, ...rest } = schema as typeof schema & Record<string, unknown>;
+      return { ...rest, properties, additionalProperties: false };
     }
     case 'array': {
       const items = schema.items.type === 'object' ? prepare(schema.items, undefined) : prepareScalar(schema.items, field);
-      return { ...schema, items };
+      const { 'x-computed': _c, 'x-hidden': _h, ...rest } = schema as typeof schema & Record<string, unknown>;
+      return { ...rest, items };
     }
     default:
       return prepareScalar(schema, field);
@@ -132,6 +141,55 @@ function ruleIssue(pointer: string, source: string | undefined, issues: FormDefi
     exprIssues: r.issues,
   });
   return undefined;
+}
+
+const escape = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Computed / read-only / hidden top-level fields; the same keywords inside a record are refused (they act per form, not per row). */
+function lockedFields(props: Record<string, FieldSchema>, issues: FormDefinitionIssue[]): LockedField[] {
+  const out: LockedField[] = [];
+  for (const [name, schema] of Object.entries(props)) {
+    const at = `/schema/properties/${escape(name)}`;
+    const s = schema as Record<string, unknown>;
+    const source = s['x-computed'];
+    let computed: CompiledExpr | undefined;
+    if (typeof source === 'string') {
+      const r = compileExpr(source, { scope: 'form', expect: 'any' });
+      if (r.ok) computed = r.expr;
+      else {
+        const first = r.issues[0]?.message ?? { zh: '表达式无效', en: 'invalid expression' };
+        issues.push({ reason: 'bad-expression', pointer: `${at}/x-computed`, message: { zh: `计算字段“${name}”的表达式有误：${first.zh}`, en: `Computed field "${name}" has an invalid expression: ${first.en}` }, exprIssues: r.issues });
+      }
+    }
+    if (computed || s['readOnly'] === true || s['x-hidden'] === true) out.push({ name, ...(computed ? { computed } : {}), ...(s['default'] !== undefined ? { default: s['default'] } : {}) });
+    const record = schema.type === 'object' ? schema : schema.type === 'array' && schema.items.type === 'object' ? schema.items : undefined;
+    const recordAt = schema.type === 'object' ? at : `${at}/items`;
+    for (const [k, v] of Object.entries(record?.properties ?? {})) {
+      for (const kw of ['x-computed', 'readOnly', 'x-hidden'] as const) {
+        if ((v as Record<string, unknown>)[kw] === undefined) continue;
+        issues.push({ reason: 'bad-schema', pointer: `${recordAt}/properties/${escape(k)}/${kw}`, message: { zh: `“${kw}”只用于表单的顶层字段，不能用在“${name}”的每一项里`, en: `"${kw}" applies to the form's top-level fields only, not inside each item of "${name}"` } });
+      }
+    }
+  }
+  return out;
+}
+
+/** A `group` widget stores an array of records and names one column per record property, in step. */
+function groupIssues(f: CompiledField, at: string, issues: FormDefinitionIssue[]): void {
+  const s = f.schema;
+  const record = s.type === 'array' && s.items.type === 'object' ? s.items : undefined;
+  if (f.def.widget !== 'group') {
+    if (f.def.columns) issues.push({ reason: 'widget-mismatch', pointer: `${at}/columns`, message: { zh: `字段“${f.name}”不是可重复分组，不能有列`, en: `Field "${f.name}" is not a repeatable group, so it has no columns` } });
+    return;
+  }
+  if (!record) {
+    issues.push({ reason: 'widget-mismatch', pointer: `${at}/widget`, message: { zh: `可重复分组“${f.name}”的数据必须是对象的数组`, en: `Repeatable group "${f.name}" must store an array of objects` } });
+    return;
+  }
+  const declared = Object.keys(record.properties);
+  const named = (f.def.columns ?? []).map((c) => c.field);
+  for (const k of declared.filter((k) => !named.includes(k))) issues.push({ reason: 'unknown-field', pointer: `${at}/columns`, message: { zh: `可重复分组“${f.name}”缺少列“${k}”`, en: `Repeatable group "${f.name}" has no column for "${k}"` } });
+  for (const k of named.filter((k) => !declared.includes(k))) issues.push({ reason: 'unknown-field', pointer: `${at}/columns`, message: { zh: `可重复分组“${f.name}”的列“${k}”不在每一项的字段中`, en: `Column "${k}" of repeatable group "${f.name}" is not a field of its items` } });
 }
 
 type Built = { issues: FormDefinitionIssue[]; compiled?: Omit<CompiledForm, 'validate' | 'hash'> & { ajvSchema: object } };
@@ -168,11 +226,13 @@ function build(form: FormDefinition): Built {
       if (e) rules.enabled = e;
       if (r) rules.required = r;
       const cf: CompiledField = { name: def.field, def, section: si, schema, money, rules };
+      groupIssues(cf, fp, issues);
       fields.set(def.field, cf);
       list.push(cf);
     });
     sections.push(visible ? { def: section, visible, fields: list } : { def: section, fields: list });
   });
+  const locked = lockedFields(props, issues);
   const prepared: Record<string, FieldSchema> = {};
   for (const name of Object.keys(props)) prepared[name] = prepare(props[name] as FieldSchema, fields.get(name)?.def) as FieldSchema;
   const ajvSchema = { type: 'object', properties: prepared };
@@ -186,6 +246,7 @@ function build(form: FormDefinition): Built {
       properties: Object.keys(props),
       requiredBase: new Set(form.schema?.required ?? []),
       prepared,
+      locked,
       ajvSchema,
     },
   };

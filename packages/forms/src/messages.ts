@@ -5,7 +5,7 @@ import type { Text } from './form-definition.ts';
 export type ErrorKeyword =
   | 'required' | 'type' | 'minLength' | 'maxLength' | 'pattern' | 'format' | 'minimum' | 'maximum'
   | 'exclusiveMinimum' | 'exclusiveMaximum' | 'multipleOf' | 'enum' | 'const' | 'minItems' | 'maxItems'
-  | 'uniqueItems' | 'size';
+  | 'uniqueItems' | 'size' | 'computed';
 
 export type MessageContext = {
   label: Text;
@@ -90,6 +90,8 @@ function body(keyword: string, ctx: MessageContext): Text {
       return { zh: '不能有重复项', en: 'must not contain duplicates' };
     case 'size':
       return { zh: '数据过大或嵌套过深', en: 'is too large or nested too deeply' };
+    case 'computed':
+      return { zh: `无法计算，请先填写它用到的字段（${String(p['zh'] ?? '')}）`, en: `cannot be computed; fill in the fields it uses first (${String(p['en'] ?? '')})` };
     default:
       return { zh: '不符合要求', en: 'is invalid' };
   }

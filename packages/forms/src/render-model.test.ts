@@ -65,7 +65,7 @@ describe('renderModel', () => {
     const f = fieldsOf(renderModel(compiled, { locale: 'en', data, errors, actor: { role: 'technician' }, now }));
     expect(f.get('name')?.errors).toEqual(['Please enter the reporter’s name']);
     expect(f.get('leakSource')?.errors).toEqual(['Leak source: this field is required']);
-    expect(f.get('items')?.errors).toEqual(['Parts, row 1, 数量: must be at least 1']);
+    expect(f.get('items')?.errors).toEqual(['Parts, row 1, Qty: must be at least 1']);
     expect(f.get('phone')?.errors).toEqual(['Phone: this field is required']);
   });
 

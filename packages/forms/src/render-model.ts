@@ -1,10 +1,11 @@
-import { renderDescription } from '@estateflow/definitions';
+import { fullText, renderDescription } from '@estateflow/definitions';
 import { formatYuan } from '@estateflow/expr';
 import type { CompiledField, CompiledForm } from './compile-form.ts';
 import type { FieldSchema, FormWidget, Scalar, Text } from './form-definition.ts';
 import { normalizeLocale, pick, type Locale } from './locale.ts';
 import { fieldStates, type RuleInput } from './rules.ts';
 import { isPlainObject, sanitize } from './sanitize.ts';
+import { applyLocked, fieldLocks } from './computed.ts';
 import type { FieldError } from './validate.ts';
 
 export type RenderOption = { value: Scalar; label: string };
@@ -44,6 +45,14 @@ export type RenderField = {
   max?: number;
   accept?: string[];
   maxFiles?: number;
+  /** the filler cannot set it: computed or read-only (its value shown, not an input) */
+  readOnly?: boolean;
+  /** the CEL that computes it (`x-computed`) */
+  computed?: string;
+  /** not shown on the form (`x-hidden`); its value is its default or computed */
+  hidden?: boolean;
+  /** a repeatable group's fields for each item, in order */
+  columns?: { field: string; widget: string; label: string; help?: string; placeholder?: string; options?: RenderOption[] }[];
   /** messages of errors at or under this field, in the locale */
   errors: string[];
 };
@@ -96,8 +105,8 @@ function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, s
     constraints: constraintsOf(schema),
     errors: errors.filter((e) => e.field === pointer || e.field.startsWith(`${pointer}/`)).map((e) => e.message[locale]),
   };
-  const help = say(d.help);
-  const placeholder = say(d.placeholder);
+  const help = say(fullText(d.help));
+  const placeholder = say(fullText(d.placeholder));
   if (help !== undefined) out.help = help;
   if (placeholder !== undefined) out.placeholder = placeholder;
   if (d.options) out.options = d.options.map((o) => ({ value: o.value, label: say(o.label)! }));
@@ -106,6 +115,21 @@ function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, s
   if (d.max !== undefined) out.max = d.max;
   if (d.accept) out.accept = [...d.accept];
   if (d.maxFiles !== undefined) out.maxFiles = d.maxFiles;
+  const locks = fieldLocks(f.schema);
+  if (locks.readOnly) out.readOnly = true;
+  if (locks.computed !== undefined) out.computed = locks.computed;
+  if (locks.hidden) out.hidden = true;
+  if (d.columns) {
+    out.columns = d.columns.map((c) => {
+      const col: NonNullable<RenderField['columns']>[number] = { field: c.field, widget: c.widget, label: say(c.label)! };
+      const h = say(fullText(c.help));
+      const p = say(fullText(c.placeholder));
+      if (h !== undefined) col.help = h;
+      if (p !== undefined) col.placeholder = p;
+      if (c.options) col.options = c.options.map((o) => ({ value: o.value, label: say(o.label)! }));
+      return col;
+    });
+  }
   return out;
 }
 
@@ -127,6 +151,7 @@ export function renderModel(compiled: CompiledForm, input: RenderInput = {}): Re
   if (input.actor) rules.actor = input.actor;
   if (input.params) rules.params = input.params;
   if (input.now) rules.now = input.now;
+  applyLocked(compiled, data, rules);
   const states = fieldStates(compiled, data, rules);
   const errors = input.errors ?? [];
   const form = compiled.form;

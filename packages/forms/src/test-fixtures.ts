@@ -77,7 +77,7 @@ export const repairForm = {
         fields: [
           { field: 'feeFen', widget: 'money', label: t('费用', 'Fee'), errors: { minimum: t('费用至少 1 元', 'The fee is at least 1 yuan') } },
           { field: 'steps', widget: 'checklist', label: t('检查项', 'Checks'), options: [{ value: 'lamp', label: t('灯亮', 'Lamp lights') }, { value: 'switch', label: t('开关正常', 'Switch works') }] },
-          { field: 'items', widget: 'text', label: t('配件', 'Parts') },
+          { field: 'items', widget: 'group', label: t('配件', 'Parts'), columns: [{ field: 'part', widget: 'text', label: t('配件', 'Part') }, { field: 'qty', widget: 'number', label: t('数量', 'Qty') }] },
           { field: 'internalNote', widget: 'textarea', label: t('内部备注', 'Internal note'), enabledWhen: 'actor.role == "technician" && has(params.notesOn) && params.notesOn' },
         ],
       },

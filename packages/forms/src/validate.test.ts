@@ -137,7 +137,7 @@ describe('validateFormData', () => {
   it('points into lists of records and names the row', () => {
     const errors = errorsOf({ ...base, items: [{ part: '阀门', qty: 1 }, { part: '垫圈', qty: 0 }, { qty: 2 }] }, tech);
     expect(errors.map((e) => e.field)).toEqual(['/items/1/qty', '/items/2/part']);
-    expect(errors[0]?.message).toEqual({ zh: '配件 第 2 行 数量：不能小于 1', en: 'Parts, row 2, 数量: must be at least 1' });
+    expect(errors[0]?.message).toEqual({ zh: '配件 第 2 行 数量：不能小于 1', en: 'Parts, row 2, Qty: must be at least 1' });
     expect(errors[1]?.keyword).toBe('required');
   });
 

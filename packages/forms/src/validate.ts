@@ -4,6 +4,7 @@ import type { CompiledForm } from './compile-form.ts';
 import type { FieldSchema, Text } from './form-definition.ts';
 import { defaultMessage } from './messages.ts';
 import { fieldStates, ruleData, type RuleInput } from './rules.ts';
+import { applyLocked } from './computed.ts';
 import { InputTooLarge, isEmpty, isPlainObject, sanitize, undeclaredFields } from './sanitize.ts';
 
 /** One problem with submitted data; `field` is a JSON pointer such as `/phone` or `/items/0/qty`. */
@@ -45,9 +46,11 @@ function nestedLabel(compiled: CompiledForm, segments: string[]): Text {
       schema = schema.items;
     } else if (schema?.type === 'object') {
       const child: FieldSchema | undefined = schema.properties[seg];
+      // a repeatable group's column label, else the item field's title, else its key
+      const column = compiled.fields.get(top)?.def.columns?.find((c) => c.field === seg)?.label;
       const title = child?.title ?? seg;
-      zh += ` ${title}`;
-      en += `, ${title}`;
+      zh += ` ${column?.zh ?? title}`;
+      en += `, ${column?.en ?? title}`;
       schema = child;
     }
   }
@@ -94,7 +97,9 @@ function undeclaredError(pointer: string): FieldError {
 /**
  * Validates submitted form data: refuses keys the form does not declare (`additionalProperties`,
  * naming each by its pointer), drops the values of hidden fields, applies
- * `requiredWhen` / `visibleWhen` / `enabledWhen`, then the compiled JSON Schema. Pure.
+ * `requiredWhen` / `visibleWhen` / `enabledWhen`, then the compiled JSON Schema. Computed
+ * (`x-computed`), `readOnly` and `x-hidden` fields never take the filler's value: they are
+ * recomputed or reset to their default first (`applyLocked`). Pure.
  * @example
  * const r = validateFormData(compileForm(form), { item: '' }, { now });
  * if (!r.ok) r.errors[0]; // { field: '/item', keyword: 'required', message: { zh: '物品名称：必填项', en: 'Item: this field is required' } }
@@ -116,6 +121,8 @@ export function validateFormData(compiled: CompiledForm, data: unknown, opts: Va
     if (!(e instanceof InputTooLarge)) throw e;
     return { ok: false, errors: [{ field: '', keyword: 'size', message: defaultMessage('size', { label: { zh: '表单数据', en: 'Form data' }, money: false, params: {} }) }] };
   }
+  // computed, read-only and hidden fields: what the filler sent is replaced before any rule reads it
+  const failed = new Map(applyLocked(compiled, clean, input).map((f) => [f.name, f.message]));
   const states = fieldStates(compiled, clean, input);
   const errors: FieldError[] = [];
   for (const name of compiled.properties) {
@@ -128,7 +135,10 @@ export function validateFormData(compiled: CompiledForm, data: unknown, opts: Va
     const value = clean[name];
     const uncheckedBox = compiled.fields.get(name)?.def.widget === 'checkbox' && value === false;
     if (required && (isEmpty(value) || uncheckedBox)) {
-      const e = { instancePath: '', keyword: 'required', params: { missingProperty: name }, schemaPath: '' } as ErrorObject;
+      const why = failed.get(name);
+      const e = (why
+        ? { instancePath: `/${escapePointer(name)}`, keyword: 'computed', params: why, schemaPath: '' }
+        : { instancePath: '', keyword: 'required', params: { missingProperty: name }, schemaPath: '' }) as ErrorObject;
       errors.push(toFieldError(compiled, e, clean, input));
     }
   }

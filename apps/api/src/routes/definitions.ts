@@ -225,7 +225,11 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       if (issues.length) {
         throw new ApiError('invalid-definition', { zh: `定义无效：${issues[0]!.message.zh}（${issues[0]!.path}）`, en: `Invalid definition: ${issues[0]!.message.en} (at ${issues[0]!.path})` }, { path: issues[0]!.path, issues });
       }
-      const row = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: document!, changeNote, publishedBy: userId, now: config.now() }));
+      // a definition installed from a bundle stays linked to its install, so the estate's parameter
+      // values keep winning over the workflow's defaults after the designer publishes a new version
+      const prev = await latestVersion(db, tenantId, estateId, kind, key);
+      const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
+      const row = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: document!, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) }));
       await db.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
       // an SLA policy or calendar: how many running requests the worker re-times
       const rearm = await rearmNotice(db, row);

@@ -103,11 +103,14 @@ export const impact = {
   properties: { impact: { anyOf: [{ type: 'null' }, { type: 'object', required: ['running', 'message'], properties: { running: { type: 'integer' }, message: text }, additionalProperties: false }] } }, additionalProperties: false,
 } as const;
 
-/** How one field of a request's data reads: its title, how to show it, its option texts. */
+const optionWords = { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text }, additionalProperties: false } } as const;
+/** One column of a repeatable group: how each item's field reads. */
+const columnWords = { type: 'object', required: ['title'], properties: { title: text, widget: { type: 'string' }, options: optionWords }, additionalProperties: false } as const;
+/** How one field of a request's data reads: its title, how to show it, its option texts, a repeatable group's columns by item field. */
 export const fieldWords = {
   type: 'object',
   required: ['title'],
-  properties: { title: text, widget: { type: 'string' }, options: { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text }, additionalProperties: false } } }, additionalProperties: false,
+  properties: { title: text, widget: { type: 'string' }, options: optionWords, columns: { type: 'object', additionalProperties: columnWords } }, additionalProperties: false,
 } as const;
 
 /**

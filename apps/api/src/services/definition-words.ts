@@ -17,10 +17,12 @@ function stateTitles(node: StateNode, role: string, prefix = '', out: Record<str
   return out;
 }
 
-const fieldWords = (f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[] }): FieldWords => ({
+const fieldWords = (f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[]; columns?: readonly { field: string; label: Text; widget: string; options?: readonly { value: unknown; label: Text }[] }[] }): FieldWords => ({
   title: f.title,
   ...(f.widget ? { widget: f.widget } : {}),
   ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label })) } : {}),
+  // a repeatable group's items read as rows labelled by its columns
+  ...(f.columns ? { columns: Object.fromEntries(f.columns.map((c) => [c.field, fieldWords({ title: c.label, widget: c.widget, ...(c.options ? { options: c.options } : {}) })])) } : {}),
 });
 
 /** The fields of one form as `role` sees them: words of the visible ones, names of the hidden ones. */
@@ -31,7 +33,7 @@ function formWords(form: Form, role: string): { fields: Record<string, FieldWord
     for (const f of section.fields) {
       const visibility = (f.visibility ?? section.visibility) as Visibility | undefined;
       if (!isVisible({ visibility }, role)) hidden.push(f.field);
-      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}) });
+      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}), ...(f.columns ? { columns: f.columns } : {}) });
     }
   }
   return { fields, hidden };
@@ -56,7 +58,7 @@ export function definitionWords(
   const fields: Record<string, FieldWords> = {};
   const hidden: string[] = [];
   for (const [name, view] of contextFields(def, forms)) {
-    if (isVisible(view, role)) fields[name] = fieldWords(view as FieldWords & { title: Text });
+    if (isVisible(view, role)) fields[name] = fieldWords(view);
     else hidden.push(name);
   }
   const events: Words['events'] = {};

@@ -43,6 +43,30 @@ export const commonSchema = {
         }
       ]
     },
+    "PartialText": {
+      "type": "object",
+      "title": "可选语言的文本 Text in either language",
+      "description": "帮助、占位等可选文字：中文或英文至少一种，缺的语言显示另一种。Optional texts such as help and placeholders: zh or en or both; a reader of the missing language sees the other.",
+      "properties": {
+        "zh": {
+          "type": "string",
+          "maxLength": 4000,
+          "minLength": 1
+        },
+        "en": {
+          "type": "string",
+          "maxLength": 4000,
+          "minLength": 1
+        }
+      },
+      "minProperties": 1,
+      "additionalProperties": false,
+      "examples": [
+        {
+          "zh": "如 京A12345"
+        }
+      ]
+    },
     "Expression": {
       "type": "string",
       "maxLength": 4000,
@@ -1220,6 +1244,18 @@ export const commonSchema = {
             "phone",
             "id"
           ]
+        },
+        "readOnly": {
+          "type": "boolean",
+          "description": "只读：填写人不能改，值来自 default 或 x-computed；提交的值被忽略。Read-only: the filler cannot set it; the value is the default or x-computed, a submitted value is ignored."
+        },
+        "x-computed": {
+          "$ref": "#/$defs/Expression",
+          "description": "计算字段：CEL，读 data（其他字段）、params、actor、now；服务器在提交时计算，提交的值被忽略。Computed: CEL over data (the other fields), params, actor, now; the server computes it on submit and ignores a submitted value."
+        },
+        "x-hidden": {
+          "type": "boolean",
+          "description": "隐藏：表单不显示，值来自 default 或 x-computed；提交的值被忽略。Hidden: not shown on the form; the value is the default or x-computed, a submitted value is ignored."
         }
       },
       "required": [
@@ -1452,6 +1488,28 @@ type TextView = {
 };
 /** `$defs/Text` of common.schema.json. */
 export type Text = FromSchema<TextView>;
+
+type PartialTextView = {
+  "type": "object",
+  "title": "可选语言的文本 Text in either language",
+  "description": "帮助、占位等可选文字：中文或英文至少一种，缺的语言显示另一种。Optional texts such as help and placeholders: zh or en or both; a reader of the missing language sees the other.",
+  "properties": {
+    "zh": {
+      "type": "string",
+      "maxLength": 4000,
+      "minLength": 1
+    },
+    "en": {
+      "type": "string",
+      "maxLength": 4000,
+      "minLength": 1
+    }
+  },
+  "minProperties": 1,
+  "additionalProperties": false
+};
+/** `$defs/PartialText` of common.schema.json. */
+export type PartialText = FromSchema<PartialTextView>;
 
 type ExpressionView = {
   "type": "string",
@@ -2559,6 +2617,17 @@ type ScalarSchemaView = {
       ],
       "title": "个人信息 Personal data",
       "description": "此字段存的是个人信息（《个人信息保护法》）：phone 手机/电话、id 身份证号，对没有“查看个人信息”权限的角色打码显示（138****5678、4401**********1234），查看完整号码会记入审计日志；name 姓名不打码，但与 phone、id 一起在删除个人信息时清除。未标注时，phone 控件、电话格式的 pattern 和 phone/idNo 之类的字段名也按个人信息处理。 The field holds personal data (PIPL): phone and id (ID-card number) are masked for roles without the personal-data permission (138****5678, 4401**********1234), and every unmasked read is audited; name is not masked but is erased with them when a person asks. Without the annotation, a phone widget, a phone-shaped pattern and field names like phone or idNo count as personal too."
+    },
+    "readOnly": {
+      "type": "boolean",
+      "description": "只读：填写人不能改，值来自 default 或 x-computed；提交的值被忽略。Read-only: the filler cannot set it; the value is the default or x-computed, a submitted value is ignored."
+    },
+    "x-computed": {
+      "$comment": "ref common#/$defs/Expression"
+    },
+    "x-hidden": {
+      "type": "boolean",
+      "description": "隐藏：表单不显示，值来自 default 或 x-computed；提交的值被忽略。Hidden: not shown on the form; the value is the default or x-computed, a submitted value is ignored."
     }
   },
   "required": [
@@ -2569,7 +2638,7 @@ type ScalarSchemaView = {
   "description": "JSON Schema 的安全子集（标量）。A safe subset of JSON Schema for a scalar; every pattern needs a maxLength."
 };
 /** `$defs/ScalarSchema` of common.schema.json. */
-export type ScalarSchema = FromSchema<ScalarSchemaView>;
+export type ScalarSchema = FromSchema<ScalarSchemaView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Expression' }; output: Expression }] }>;
 
 type RecordSchemaView = {
   "type": "object",

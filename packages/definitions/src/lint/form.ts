@@ -1,6 +1,7 @@
 import type { Form } from '../generated/index.ts';
 import { suggestion } from '../did-you-mean.ts';
 import { finding, type Finding } from '../finding.ts';
+import { fullText } from '../texts.ts';
 import type { LintContext } from './context.ts';
 import { checkExpressions, type ExprSite } from './expressions.ts';
 import { lintFieldSchema } from './data-schema.ts';
@@ -93,7 +94,7 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
       // money is entered and shown in yuan; fen is how it is stored, never words on the screen
       if (f.widget === 'money') {
         for (const key of ['label', 'help', 'placeholder'] as const) {
-          const t = f[key];
+          const t = fullText(f[key]);
           if (t && (FEN_ZH.test(t.zh) || FEN_EN.test(t.en))) out.push(finding('money-in-fen-text', file, [...fp, key], `金额字段“${f.field}”按元填写和显示，文字里不要写“分”`, `Money field "${f.field}" is entered and shown in yuan: its texts should not speak of fen`, 'warning'));
         }
       }

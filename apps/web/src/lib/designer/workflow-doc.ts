@@ -1,7 +1,7 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type Action = { type: string; params?: Record<string, unknown> };
-export type Transition = { target?: string; guard?: unknown; actions?: Action[]; description?: string };
+export type Transition = { target?: string; guard?: unknown; actions?: Action[]; description?: string; reenter?: boolean };
 export type StateNode = {
   type?: 'final' | 'parallel';
   initial?: string;
@@ -16,6 +16,7 @@ export type StateNode = {
   title?: Text;
   residentTitle?: Text;
   meta?: Record<string, unknown>;
+  tags?: string[];
 };
 export type TaskDecl = { id: string; title: Text; role?: string; user?: string; form?: string; due?: unknown; events?: string[] };
 export type EventDecl = { label: Text; roles?: string[]; form?: string; system?: boolean };

@@ -5,20 +5,30 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
  * Not an API answer: definitions travel as documents (`GET /api/definitions/versions/{id}`), and
  * their full types are the definition language's (@estateflow/definitions).
  */
+/** Help and placeholder may be in one language only; readers of the other see it (`fullText`). */
+export type PartialText = { zh?: string; en?: string };
+/** One field of each item of a repeatable group (`widget: 'group'`). */
+export type FormColumn = { field: string; widget: string; label: Text; help?: PartialText; placeholder?: PartialText; options?: { value: string | number; label: Text }[] };
 export type FormField = {
   field: string;
   widget: string;
   label?: Text;
-  help?: Text;
-  placeholder?: Text;
+  help?: PartialText;
+  placeholder?: PartialText;
+  columns?: FormColumn[];
   options?: { value: string | number; label: Text }[];
   visibleWhen?: string;
   enabledWhen?: string;
   requiredWhen?: string;
   errors?: Record<string, Text>;
   items?: { id: string; label: Text }[];
+  rows?: number;
+  max?: number;
+  accept?: string[];
+  maxFiles?: number;
+  visibility?: 'public' | 'internal' | { roles: string[] };
 };
-export type FormSection = { id: string; title?: Text; fields: FormField[] };
+export type FormSection = { id: string; title?: Text; description?: Text; visibleWhen?: string; visibility?: 'public' | 'internal' | { roles: string[] }; fields: FormField[] };
 export type JsonSchema = {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;

@@ -18,7 +18,7 @@ function compiled(definition: FormDefinition): CompiledForm | null {
   }
 }
 
-/** Visibility, required and enabled state of each field for the current values, from `@estateflow/forms`. */
+/** Visibility, required and enabled state of each field for the current values, and computed values, from `@estateflow/forms`. */
 export function fieldStates(definition: FormDefinition, data: Record<string, unknown>, scope: RuleScope): (field: string) => FieldState {
   const form = compiled(definition);
   const required = new Set(definition.schema.required ?? []);
@@ -26,7 +26,11 @@ export function fieldStates(definition: FormDefinition, data: Record<string, unk
   const model = renderModel(form, { data, actor: scope.actor, params: scope.params, now: new Date() });
   const states = new Map<string, FieldState>();
   for (const section of model.sections) {
-    for (const f of section.fields) states.set(f.field, { visible: section.visible && f.visible, required: f.required, enabled: f.enabled });
+    for (const f of section.fields) {
+      const st: FieldState = { visible: section.visible && f.visible, required: f.required, enabled: f.enabled };
+      if (f.readOnly || f.hidden) Object.assign(st, { readOnly: Boolean(f.readOnly), hidden: Boolean(f.hidden), computed: f.computed !== undefined, value: f.value }, f.display !== undefined ? { display: f.display } : {});
+      states.set(f.field, st);
+    }
   }
   return (field) => states.get(field) ?? { visible: true, required: required.has(field), enabled: true };
 }

@@ -32,11 +32,11 @@ class I18n {
     return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
   };
 
-  /** Picks the current language out of a definition's `{ zh, en }` text; tolerates plain strings. */
-  text = (value: Text | string | null | undefined): string => {
+  /** Picks the current language out of a definition's `{ zh, en }` text, the other language when one is missing (help, placeholders); tolerates plain strings. */
+  text = (value: Partial<Text> | string | null | undefined): string => {
     if (value == null) return '';
     if (typeof value === 'string') return value;
-    return this.locale === 'en' ? value.en || value.zh : value.zh || value.en;
+    return (this.locale === 'en' ? value.en || value.zh : value.zh || value.en) ?? '';
   };
 
   /** Integer fen as money in the current locale (¥1,234.50). */

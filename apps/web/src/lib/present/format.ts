@@ -164,7 +164,7 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
   if (Array.isArray(value)) {
     const items = value.map((v, i) => {
       const opt = field?.options?.find((x) => x.value === v);
-      return opt ? text(pick(opt.label, ctx.locale)) : presentValue(v, `${key}[${i}]`, widget === 'photo' || widget === 'attachment' ? field : undefined, ctx);
+      return opt ? text(pick(opt.label, ctx.locale)) : presentValue(v, `${key}[${i}]`, widget === 'photo' || widget === 'attachment' || field?.columns ? field : undefined, ctx);
     });
     return { kind: 'list', items };
   }
@@ -186,7 +186,11 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (isDataUrl(o['dataUrl'])) return { kind: 'file', url: o['dataUrl'], name: typeof o['name'] === 'string' ? o['name'] : pick(field?.title ?? fallback(key), ctx.locale) };
-    return { kind: 'rows', rows: Object.entries(o).map(([k, v]) => ({ key: k, label: pick(fallback(k), ctx.locale), value: presentValue(v, k, undefined, ctx) })) };
+    // a repeatable group's item: its columns' words, in column order
+    const cols = field?.columns;
+    const order = cols ? Object.keys(cols) : [];
+    const entries = Object.entries(o).sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
+    return { kind: 'rows', rows: entries.map(([k, v]) => ({ key: k, label: pick(cols?.[k]?.title ?? fallback(k), ctx.locale), value: presentValue(v, k, cols?.[k], ctx) })) };
   }
   return text(String(value));
 }
