@@ -76,8 +76,8 @@ const EXCLUDED: Exclusion[] = [
   { kinds: ['form', 'workflow'], keywords: ['additionalProperties'], byNature: true, why: 'inside data schemas it is fixed to false by the schema (const): nothing to choose' },
   {
     kinds: ['workflow'], under: '/params/*/schema',
-    keywords: ['format', 'pattern', 'minLength', 'maxLength', 'multipleOf', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'uniqueItems', 'readOnly', 'x-computed', 'x-hidden'],
-    why: "a parameter's schema beyond its type, range and options is written by the bundle's author; the parameter editor sets the value within it",
+    keywords: ['format', 'pattern', 'minLength', 'maxLength', 'multipleOf', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'uniqueItems', 'readOnly', 'x-computed', 'x-hidden', 'x-personal'],
+    why: "a parameter's schema beyond its type, range and options is written by the bundle's author; the parameter editor sets the value within it (and a parameter is the estate's setting, never a person's data: x-personal does not apply)",
   },
   { kinds: ['workflow'], under: '/contextFields', keywords: ['widget', 'visibility'], why: 'the words of data that actions assign (contextFields) have no panel yet: left for #19' },
   {
