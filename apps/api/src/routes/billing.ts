@@ -128,7 +128,7 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
   if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
   const auth = authOf(c);
   if (auth.roles.get(estateId) !== 'resident') return unitId === undefined ? undefined : [unitId];
-  const own = await accountUnits(db, tenantId, estateId, auth.userId);
+  const own = await accountUnits(db, tenantId, estateId, auth.userId, auth.at);
   if (unitId === undefined) return own;
   if (!own.includes(unitId)) throw notFound('unit', unitId);
   return [unitId];

@@ -14,6 +14,7 @@ import type * as forms from './forms.ts';
 import type * as instances from './instances.ts';
 import type * as processes from './processes.ts';
 import type * as reports from './reports.ts';
+import type * as residents from './residents.ts';
 import type * as tasks from './tasks.ts';
 
 export type Text = FromSchema<typeof common.text>;
@@ -45,3 +46,7 @@ export type NoticeList = FromSchema<typeof reports.noticeList>;
 export type SlaReport = FromSchema<typeof reports.slaReport>;
 
 export type Bill = FromSchema<typeof billing.bill>;
+
+export type ResidentLink = FromSchema<typeof residents.residentLink>;
+export type LinkCode = FromSchema<typeof residents.linkCode>;
+export type ResidentAccount = FromSchema<typeof residents.residentAccount>;
