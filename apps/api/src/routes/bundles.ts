@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { bundleInstalls } from '@estateflow/db';
+import { renderDescription, type Text } from '@estateflow/definitions';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
@@ -8,12 +9,21 @@ import { bundleRoles, catalogueIds, checkBundle, installBundle, missingRoles, re
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import * as S from '../schemas/bundles.ts';
 
+/** A bundle's description in words: `{{params.x}}` filled with the defaults of its and its workflows' parameters. */
+function describe(pkg: BundlePackage): unknown {
+  const d = pkg.bundle.description as Partial<Text> | undefined;
+  if (typeof d?.zh !== 'string' || typeof d.en !== 'string') return d;
+  const specs = [pkg.bundle.parameters, ...Object.values(pkg.files).filter((f) => f.kind === 'workflow').map((w) => w.params)];
+  const defaults = Object.fromEntries(specs.flatMap((s) => Object.entries(typeof s === 'object' && s !== null ? s : {})).map(([k, spec]) => [k, (spec as { default?: unknown } | null)?.default]));
+  return renderDescription({ zh: d.zh, en: d.en }, defaults);
+}
+
 function installSummary(i: typeof bundleInstalls.$inferSelect) {
   return { id: i.id, estateId: i.estateId, bundleId: i.bundleId, bundleVersion: i.bundleVersion, source: i.source, parameters: i.parameters, installedAt: i.installedAt.toISOString(), installedBy: i.installedBy };
 }
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
-  .get('/catalogue', { responses: { 200: S.catalogue }, summary: "The template bundles of the `workflows/` catalogue, each with its check result, the roles it declares and those of them the caller's company lacks", access: designers, estate: { from: 'none' } }, async (c) => {
+  .get('/catalogue', { responses: { 200: S.catalogue }, summary: "The template bundles of the `workflows/` catalogue (descriptions read with the default parameter values), each with its check result, the roles it declares and those of them the caller's company lacks", access: designers, estate: { from: 'none' } }, async (c) => {
     if (visibleEstates(c).length === 0) requireEstate(c, undefined);
     const dir = c.get('deps').config.workflowsDir;
     const known = new Set((await roleCatalogue(c.get('deps').db, authOf(c).tenantId)).map((r) => r.key));
@@ -22,7 +32,7 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
       try {
         const pkg = await readBundleFolder(join(dir, id));
         const issues = checkBundle(pkg);
-        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: pkg.bundle.description, requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, roles: bundleRoles(pkg.bundle), missingRoles: missingRoles(pkg.bundle, known).map((r) => r.key), valid: issues.length === 0, issues });
+        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: describe(pkg), requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, roles: bundleRoles(pkg.bundle), missingRoles: missingRoles(pkg.bundle, known).map((r) => r.key), valid: issues.length === 0, issues });
       } catch (e) {
         items.push({ id, valid: false, issues: [{ path: '', message: { zh: `无法读取：${(e as Error).message}`, en: `Cannot read: ${(e as Error).message}` } }] });
       }
