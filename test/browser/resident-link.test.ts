@@ -47,7 +47,10 @@ describe('residents: verification, a link code on /me, and what the new home sho
     const estate = await call(page, 'GET', `/api/estates/${estateId}`);
     for (const b of estate.buildings as { id: string; units: { id: string; label: string }[] }[]) {
       const u = b.units.find((x) => x.label === '1-1-102');
-      if (u) ({ id: unit102 } = u), (buildingId = b.id);
+      if (u) {
+        unit102 = u.id;
+        buildingId = b.id;
+      }
     }
     expect(unit102).not.toBe('');
     await page.getByRole('link', { name: '住户与房屋' }).first().click();
