@@ -30,6 +30,7 @@ const call = async (page: Page, method: 'GET' | 'POST', path: string, data?: unk
 async function openUnit(page: Page): Promise<void> {
   await page.goto('/residents');
   await page.getByTestId('res-building').selectOption(buildingId);
+  await page.locator(`[data-testid="res-unit"] option[value="${unit102}"]`).waitFor({ state: 'attached' });
   await page.getByTestId('res-unit').selectOption(unit102);
   await page.getByTestId('issue-code').waitFor();
 }
@@ -44,18 +45,14 @@ describe('residents: verification, a link code on /me, and what the new home sho
     const { page } = await newPage(browser, server.origin);
     await login(page, 'admin', DEMO_PASSWORD);
     estateId = (await call(page, 'GET', '/api/estates')).items[0].id;
-    const estate = await call(page, 'GET', `/api/estates/${estateId}`);
-    for (const b of estate.buildings as { id: string; units: { id: string; label: string }[] }[]) {
-      const u = b.units.find((x) => x.label === '1-1-102');
-      if (u) {
-        unit102 = u.id;
-        buildingId = b.id;
-      }
-    }
+    const [u] = (await call(page, 'GET', `/api/estates/${estateId}/units?q=1-1-102`)).items as { id: string; label: string; buildingId: string }[];
+    unit102 = u!.id;
+    buildingId = u!.buildingId;
     expect(unit102).not.toBe('');
     await page.getByRole('link', { name: '住户与房屋' }).first().click();
     await page.waitForURL('**/residents');
     await page.getByTestId('res-building').selectOption(buildingId);
+    await page.locator(`[data-testid="res-unit"] option[value="${unit102}"]`).waitFor({ state: 'attached' });
     await page.getByTestId('res-unit').selectOption(unit102);
     await page.getByTestId('new-account').click();
     const form = page.getByTestId('verify-form');
@@ -131,6 +128,27 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await page.getByTestId('me-homes').waitFor();
     await screenshot(page, 'me-link-zh-360');
     await page.context().close();
+  });
+
+  it('the admin records the tenant\'s move-out: history keeps the period, the repair is no longer theirs to see', async () => {
+    const { page } = await newPage(browser, server.origin);
+    await login(page, 'admin', DEMO_PASSWORD);
+    await openUnit(page);
+    const row = page.getByTestId('unit-resident').filter({ hasText: '租户' });
+    await row.getByTestId('move-out').click();
+    await row.getByTestId('confirm-move-out').click();
+    await expect.poll(() => page.getByTestId('res-notice').textContent()).toMatch(/与 1栋1单元102室 的绑定于 .+ 结束/);
+    await expect.poll(() => row.textContent()).toContain('已迁出');
+    expect(await row.textContent()).toMatch(/2026年.+ 至 2026年/);
+    await screenshot(page, 'residents-moved-out-zh-1366');
+    await page.context().close();
+    const { page: resident } = await newPage(browser, server.origin);
+    await login(resident, 'resident', DEMO_PASSWORD);
+    expect((await resident.request.get(`/api/instances/${repairId}`)).status()).toBe(403);
+    await resident.goto('/me');
+    await expect.poll(() => resident.getByTestId('me-homes').textContent()).not.toContain('1栋1单元102室');
+    expect(await resident.getByTestId('me-requests').textContent()).not.toContain(repairSerial);
+    await resident.context().close();
   });
 
   it('the admin edits a person\'s roles on People and sees a bundle\'s roles on the install page', async () => {
