@@ -111,3 +111,13 @@ export const words = {
     metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text } } },
   },
 } as const;
+
+/** The words of several versions at once, by version id, and the ids the caller may not read. */
+export const wordsBatch = {
+  type: 'object',
+  required: ['items', 'refused'],
+  properties: {
+    items: { type: 'object', additionalProperties: words },
+    refused: { type: 'array', items: { type: 'string' }, description: 'versions left out: not found, or not readable by the caller' },
+  },
+} as const;
