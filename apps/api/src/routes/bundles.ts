@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { bundleInstalls } from '@estateflow/db';
 import { renderDescription, type Text } from '@estateflow/definitions';
 import { invalid, notFound } from '../errors.ts';
-import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { bundleRoles, catalogueIds, checkBundle, installBundle, missingRoles, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
 import { roleCatalogue } from '../services/role-catalogue.ts';
@@ -23,8 +23,13 @@ function installSummary(i: typeof bundleInstalls.$inferSelect) {
 }
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
+<<<<<<< HEAD
   .get('/catalogue', { responses: { 200: S.catalogue }, summary: "The template bundles of the `workflows/` catalogue (descriptions read with the default parameter values), each with its check result, the roles it declares and those of them the caller's company lacks", access: designers, estate: { from: 'none' } }, async (c) => {
     if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+=======
+  .get('/catalogue', { responses: { 200: S.catalogue }, summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
+    requireSomeEstate(c);
+>>>>>>> main
     const dir = c.get('deps').config.workflowsDir;
     const known = new Set((await roleCatalogue(c.get('deps').db, authOf(c).tenantId)).map((r) => r.key));
     const items = [];

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, designers, everyone, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, everyone, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { definitionWords } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
@@ -164,7 +164,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     async (c, { body }) => {
       const estateId = body.estateId ?? undefined;
       if (estateId) requireEstate(c, estateId);
-      else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+      else requireSomeEstate(c);
       const warnings: DefinitionIssue[] = [];
       const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });

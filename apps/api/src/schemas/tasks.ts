@@ -26,6 +26,7 @@ export const task = {
     unitLabel: { ...nullableString, description: "the request's unit as people say it" },
     grade: { type: ['string', 'null'], description: "the request's grade (complaints: major, important, minor)" },
   },
+  additionalProperties: false,
 } as const;
 
-export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } } } as const;
+export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } }, additionalProperties: false } as const;

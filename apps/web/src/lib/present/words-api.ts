@@ -1,6 +1,6 @@
 import { api, ApiError } from '$lib/api/client.ts';
 import { session } from '$lib/session.svelte.ts';
-import type { Words } from './words.ts';
+import type { Words } from '@estateflow/api/schemas';
 
 type Fetch = typeof fetch;
 
