@@ -23,13 +23,8 @@ function installSummary(i: typeof bundleInstalls.$inferSelect) {
 }
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
-<<<<<<< HEAD
   .get('/catalogue', { responses: { 200: S.catalogue }, summary: "The template bundles of the `workflows/` catalogue (descriptions read with the default parameter values), each with its check result, the roles it declares and those of them the caller's company lacks", access: designers, estate: { from: 'none' } }, async (c) => {
-    if (visibleEstates(c).length === 0) requireEstate(c, undefined);
-=======
-  .get('/catalogue', { responses: { 200: S.catalogue }, summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
     requireSomeEstate(c);
->>>>>>> main
     const dir = c.get('deps').config.workflowsDir;
     const known = new Set((await roleCatalogue(c.get('deps').db, authOf(c).tenantId)).map((r) => r.key));
     const items = [];
