@@ -23,19 +23,22 @@ export const residentLink = {
     linkedByName: { ...nullableString, description: 'who checked the papers, or issued the code' },
     endedByName: nullableString,
   },
+  additionalProperties: false,
 } as const;
-export const residentLinkList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: residentLink } } } as const;
+export const residentLinkList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: residentLink } }, additionalProperties: false } as const;
 
 export const linkCode = {
   type: 'object',
   required: ['code', 'expiresAt', 'unitLabel', 'kind'],
   properties: { code: { type: 'string', description: 'the one-time code to hand over (shown once)' }, expiresAt: dateTime, unitLabel: { type: 'string' }, kind },
+  additionalProperties: false,
 } as const;
 
 export const linked = {
   type: 'object',
   required: ['linkId', 'estateId', 'unitId', 'unitLabel', 'kind'],
   properties: { linkId: uuid, estateId: uuid, unitId: uuid, unitLabel: { type: 'string' }, kind },
+  additionalProperties: false,
 } as const;
 
 export const verified = {
@@ -45,13 +48,15 @@ export const verified = {
     linkId: uuid, userId: uuid, unitLabel: { type: 'string' }, username: { type: 'string' },
     initialPassword: { type: 'string', description: 'a new account\'s generated first password, answered this once; it must be changed at the first sign-in' },
   },
+  additionalProperties: false,
 } as const;
 
-export const movedOut = { type: 'object', required: ['endedAt'], properties: { endedAt: dateTime } } as const;
+export const movedOut = { type: 'object', required: ['endedAt'], properties: { endedAt: dateTime }, additionalProperties: false } as const;
 
 export const residentAccount = {
   type: 'object',
   required: ['id', 'username', 'displayName', 'realName', 'phone', 'units'],
   properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: nullableString, phone: nullableString, units: { type: 'integer', minimum: 0, description: 'units the account lives in now' } },
+  additionalProperties: false,
 } as const;
-export const residentAccountList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: residentAccount } } } as const;
+export const residentAccountList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: residentAccount } }, additionalProperties: false } as const;
