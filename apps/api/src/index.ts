@@ -20,3 +20,4 @@ export { attachmentRefs, checkAttachmentRefs } from './services/attachment-refs.
 export { attachmentOrphanHours, sweepOrphanAttachments, type SweepResult } from './services/attachment-sweep.ts';
 export { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 export { openApiDocument, errorStatuses } from './openapi.ts';
+export { createResidentAccount } from './services/people.ts';

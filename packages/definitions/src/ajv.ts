@@ -30,8 +30,14 @@ export function createAjv(options: { untrustedPatterns?: boolean } = {}): Ajv202
     ...(options.untrustedPatterns === false ? {} : { code: { regExp: patternRegExp } }),
   });
   addFormats(ajv);
+  // annotations a form's data schema may carry (schemas/common.schema.json#/$defs/ScalarSchema):
+  // they validate nothing, strict mode only has to know them
+  for (const keyword of DATA_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: 'string' });
   return ajv;
 }
+
+/** Annotation keywords of data schemas: `x-personal` marks a field holding personal data (phone, id, name). */
+export const DATA_ANNOTATIONS = ['x-personal'] as const;
 
 let definitionsAjv: Ajv2020 | undefined;
 const validators = new Map<DocumentKind, ValidateFunction>();

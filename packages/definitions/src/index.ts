@@ -3,7 +3,7 @@
  * derived from them (json-schema-to-ts), strict cached ajv validators, limits checked before
  * validation, and the semantic lint behind `wf validate`.
  */
-export { schemas, DOCUMENT_KINDS, validatorFor, compileDataSchema, createAjv } from './ajv.ts';
+export { schemas, DOCUMENT_KINDS, validatorFor, compileDataSchema, createAjv, DATA_ANNOTATIONS } from './ajv.ts';
 export type { DocumentKind, SchemaKind } from './ajv.ts';
 export { validateDocument, validateSlaPolicy, isValidDocument, documentKind } from './validate-document.ts';
 export type { ValidateOptions } from './validate-document.ts';

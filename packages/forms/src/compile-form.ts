@@ -1,7 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsImport from 'ajv-formats';
 import { compileExpr, PatternError, patternRegExp, type CompiledExpr, type ExprIssue } from '@estateflow/expr';
-import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
+import { DATA_ANNOTATIONS, MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { FieldSchema, FormDefinition, FormField, FormSection, Text } from './form-definition.ts';
 
 /** A problem in a form definition, pointing into it with a JSON pointer. */
@@ -69,6 +69,8 @@ const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, messages: fa
   'time',
   /^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$/,
 );
+// annotations such as `x-personal` (a field holding personal data: phone, id, name) validate nothing
+for (const keyword of DATA_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: 'string' });
 
 const OPTION_WIDGETS = new Set(['select', 'radio', 'checklist']);
 

@@ -11,6 +11,7 @@ import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
+import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import * as S from '../schemas/instances.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
@@ -21,6 +22,8 @@ const INSTANCE_PAGE_MAX = 200;
 
 /** A serial as people type it: letters, a dash, digits (RP-0001, RP-000012-c3); matched as a prefix on instances_serial_idx. */
 const SERIAL_TEXT = /^[A-Za-z]{1,10}-\d[\w-]*$/;
+/** `?reveal=1`: answer phone and ID numbers unmasked (the personal-data permission; audited). */
+const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as const;
 const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
 /**
@@ -53,6 +56,27 @@ export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: st
     endedAt: i.endedAt?.toISOString() ?? null,
   };
 }
+
+/**
+ * An instance as the caller may read it: phone and ID numbers in its data masked unless `reveal`
+ * (services/personal-data.ts decides; the caller has asked and holds `personal_data`), with the
+ * paths that are (or, revealed, would be) masked.
+ */
+async function shownSummary(c: Context<AppEnv>, row: typeof instances.$inferSelect, unitLabel?: string | null, reveal = false) {
+  const summary = instanceSummary(row, unitLabel);
+  const { data, masked } = maskData(summary.data, await personalFieldsOfVersion(c, row.tenantId, row.definitionVersionId));
+  return { ...summary, data: reveal ? summary.data : data, personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, row.estateId) } };
+}
+
+/**
+ * The answer of a start or an event, the same live and stored for its replay: computed inside the
+ * write, where the version is already compiled (`personalFieldsCompiled`), so it cannot wait.
+ */
+const writtenSummary = (c: Context<AppEnv>, row: typeof instances.$inferSelect) => {
+  const summary = instanceSummary(row);
+  const { data, masked } = maskData(summary.data, personalFieldsCompiled(c, row.tenantId, row.definitionVersionId));
+  return { ...summary, data, personal: { masked, revealed: false, mayReveal: mayReadPersonal(c, row.estateId) } };
+};
 
 const taskView = (t: typeof tasks.$inferSelect) => ({
   id: t.id, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form, events: t.events,
@@ -114,9 +138,9 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const row = await startInstance(deps(c), {
         tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, data,
         // the key and its answer commit with the start (services/idempotency.ts)
-        actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: instanceSummary(r) })),
+        actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: writtenSummary(c, r) })),
       });
-      return c.json(instanceSummary(row), 201);
+      return c.json(writtenSummary(c, row), 201);
     },
   )
   .get(
@@ -150,11 +174,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const shown = rows.slice(0, limit);
       const last = shown[shown.length - 1];
       const total = q.total === 'true' ? ((await db.select({ n: sql<number>`count(*)::int` }).from(instances).where(and(...conds)))[0]?.n ?? 0) : undefined;
-      return c.json({ items: shown.map((r) => instanceSummary(r.row, r.unitLabel)), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
+      return c.json({ items: await Promise.all(shown.map((r) => shownSummary(c, r.row, r.unitLabel))), nextCursor: rows.length > limit && last ? encodeCursor({ key: last.at, id: last.row.id }) : null, ...(total === undefined ? {} : { total }) });
     },
   )
-  .get('/:id', { responses: { 200: S.instanceDetail }, summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id', { responses: { 200: S.instanceDetail }, summary: 'One instance: state, data, the actions available to the caller, tasks, armed timers and SLA clocks; phone and ID numbers masked (138****5678) unless `reveal=1` by a role with the personal-data permission, which is audited', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' }, query: { reveal: revealQuery } }, async (c) => {
     const { row, role } = await loadInstance(c, param(c, 'id'));
+    const reveal = revealAsked(c, row.estateId);
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
     const pinned = await cache.get(db, auth.tenantId, row.definitionVersionId);
@@ -165,7 +190,8 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const armed = await db.select({ key: timers.key, event: timers.event, dueAt: timers.dueAt, sla: sql<boolean>`ef_is_sla_timer(${timers.key})` }).from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
     const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
-    const summary = instanceSummary(row, unit?.label ?? null);
+    const summary = await shownSummary(c, row, unit?.label ?? null, reveal);
+    if (summary.personal.revealed) await auditReveal(c, { estateId: row.estateId, target: `instance/${row.id}`, fields: summary.personal.masked, subject: { serial: row.serial, startedBy: row.startedBy, unitId: row.unitId } });
     // who holds each task, by the name colleagues know them by
     const people = await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId));
     return c.json({
@@ -180,15 +206,25 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString(), sla: t.sla })),
     });
   })
-  .get('/:id/history', { responses: { 200: S.history }, summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {
+  .get('/:id/history', { responses: { 200: S.history }, summary: 'The append-only history: every accepted event with who, when and data; phone and ID numbers masked unless `reveal=1` (personal-data permission; audited)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' }, query: { reveal: revealQuery } }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
+    const reveal = revealAsked(c, row.estateId);
     const { db } = c.get('deps');
-    const rows = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const fields = await personalFieldsOfVersion(c, row.tenantId, row.definitionVersionId);
+    const stored = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const masked: string[] = [];
+    const rows = stored.map((e) => {
+      const m = maskData(e.data, fields);
+      masked.push(...m.masked.map((p) => `${e.seq}/${p}`));
+      return reveal ? e : { ...e, data: m.data };
+    });
+    if (reveal && masked.length) await auditReveal(c, { estateId: row.estateId, target: `instance/${row.id}/history`, fields: masked, subject: { serial: row.serial, startedBy: row.startedBy, unitId: row.unitId } });
     // people are named by their display name, never their username or id: actors, and the ids the data names
     const people = await peopleNamed(db, row.tenantId, rows.map((e) => e.actorId), rows.map((e) => e.data));
     return c.json({
       items: rows.map((e) => ({ seq: e.seq, type: e.type, data: e.data, actorId: e.actorId, actorName: (e.actorId && people[e.actorId]) ?? null, actorRole: e.actorRole, at: e.at.toISOString(), state: e.stateAfter })),
       people,
+      personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, row.estateId) },
     });
   })
   .post(
@@ -213,8 +249,8 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
         event: { type, data },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion,
-        idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: instanceSummary(r) })),
+        idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: writtenSummary(c, r) })),
       });
-      return c.json(instanceSummary(result.instance));
+      return c.json(writtenSummary(c, result.instance));
     },
   );

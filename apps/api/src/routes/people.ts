@@ -10,6 +10,8 @@ import { issueResetCode } from '../services/accounts.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import { createStaff, deactivateStaff, openTasksOf, parseRoles, parseStaffInput, setStaffRoles } from '../services/people.ts';
 import { parseRoleInput, roleCatalogue, saveRole } from '../services/role-catalogue.ts';
+import { erasePerson, exportPerson } from '../services/person-data.ts';
+import { auditReveal, maskPhone, mayReadPersonal, personalFieldsOfVersion } from '../services/personal-data.ts';
 import { ok } from '../schemas/common.ts';
 import * as P from '../schemas/people.ts';
 
@@ -25,6 +27,13 @@ async function personOf(c: Context<AppEnv>, userId: string | undefined) {
   const [u] = isUuid(userId) ? await c.get('deps').db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))) : [];
   if (!u) throw invalid('userId', 'names no person of your company', '不是本公司的人员');
   return u;
+}
+
+/** 403 unless the caller's role in the estate holds `personal_data` (zh/en naming the permission). */
+function requirePersonalData(c: Context<AppEnv>, estateId: string): void {
+  if (!mayReadPersonal(c, estateId)) {
+    throw new ApiError('forbidden', { zh: '您的角色没有“查看个人信息”权限', en: 'Your role lacks the "read personal data" permission' });
+  }
 }
 
 const staffBody = {
@@ -55,10 +64,42 @@ export const peopleRoutes = new Resource('/people', 'People')
         .map((u) => ({ u, roles: held.filter((m) => m.userId === u.id && manages(m.estateId)).map((m) => ({ estateId: m.estateId, role: m.role })) }))
         .filter(({ roles }) => roles.some((r) => r.role !== 'resident'))
         .map(({ u, roles }) => ({
-          id: u.id, username: u.username, displayName: u.displayName, realName: u.realName, phone: u.phone, employeeNo: u.employeeNo,
+          // phones are masked here for everyone; a holder of personal_data reveals one person at a time (audited)
+          id: u.id, username: u.username, displayName: u.displayName, realName: u.realName, phone: u.phone ? maskPhone(u.phone) : null, employeeNo: u.employeeNo,
           status: u.status, demo: u.demo, mustChangePassword: u.mustChangePassword, roles,
         })),
+      mayReveal: mayReadPersonal(c, estateId!),
     });
+  })
+  .get('/personal', { responses: { 200: P.personalData }, summary: "One person's phone unmasked, for a role with the personal-data permission; every such read is audited (pii.reveal: who, whose, which fields, when)", access: peopleManagers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, userId: { type: 'string' } }, queryRequired: ['estateId', 'userId'] }, async (c) => {
+    const estateId = c.req.query('estateId')!;
+    requireEstate(c, estateId);
+    requirePersonalData(c, estateId);
+    const person = await personOf(c, c.req.query('userId'));
+    await auditReveal(c, { estateId, target: `user/${person.id}`, fields: ['phone'] });
+    return c.json({ id: person.id, phone: person.phone });
+  })
+  .get('/export', { responses: { 200: P.personExport }, summary: "Everything held about a person as a JSON download (PIPL art. 45): account, roles, links to units, sessions, the requests they started with their history, their notices, and the bills, payments and receipts of the units where they are the payer; needs the people and personal-data permissions; audited (pii.export)", access: peopleManagers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, userId: { type: 'string' } }, queryRequired: ['estateId', 'userId'] }, async (c) => {
+    const estateId = c.req.query('estateId')!;
+    requireEstate(c, estateId);
+    requirePersonalData(c, estateId);
+    const person = await personOf(c, c.req.query('userId'));
+    const { db, config } = c.get('deps');
+    const auth = authOf(c);
+    const document = await exportPerson(db, auth.tenantId, person, config.now());
+    await auditAdmin(db, { tenantId: auth.tenantId, actorId: auth.userId, action: 'pii.export', target: `user/${person.id}`, estateId, at: config.now(), detail: { requests: document.requests.length, notices: document.notices.length, bills: document.bills.length, payments: document.payments.length } });
+    c.header('content-disposition', `attachment; filename="person-${person.id}.json"`);
+    return c.json(document);
+  })
+  .post('/erase', { responses: { 200: P.erased }, summary: "Erase a person on request (PIPL art. 47), irreversibly: name, phone, ID numbers and user name are replaced by a pseudonym in their account, links to units, requests, history, notices, receipts and audit details; roles and sessions end; bills, payments and receipts are kept with their amounts (30-year accounting retention). `confirm` must repeat the person's display name. Refused while they hold open tasks. Audited (pii.erase)", access: peopleManagers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'userId', 'confirm'], properties: { estateId: { type: 'string' }, userId: { type: 'string' }, confirm: { type: 'string', description: "the person's display name, typed again" } } }, example: { userId: '00000000-0000-4000-8000-000000000000', confirm: '王师傅' }, errors: [409] }, async (c, { body }) => {
+    requireEstate(c, body.estateId);
+    const person = await personOf(c, body.userId);
+    const auth = authOf(c);
+    if (person.id === auth.userId) throw invalid('userId', 'is you: another administrator erases your data', '是您本人：请由另一位管理员删除您的个人信息');
+    if (body.confirm.trim() !== person.displayName) throw invalid('confirm', `must repeat the person's display name (${person.displayName}) to confirm the erasure`, `须重复输入此人的显示名（${person.displayName}）以确认删除`);
+    const { db, config, cache } = c.get('deps');
+    const done = await db.transaction((tx) => erasePerson(tx, { config, cache, fieldsOf: (versionId) => personalFieldsOfVersion(c, auth.tenantId, versionId, tx) }, auth.tenantId, person, { userId: auth.userId, estateId: body.estateId }));
+    return c.json(done);
   })
   .post('/', { responses: { 200: P.staffCreated }, summary: 'Create a staff account: real name, display name, phone, employee number and one role in each of several estates; answers the generated first password once (it must be changed at the first sign-in)', access: peopleManagers, estate: { from: 'body' }, body: staffBody, example: { username: 'wang.shifu', realName: '王建国', displayName: '王师傅', phone: '13900001111', employeeNo: 'E0107', roles: [] } }, async (c, { body }) => {
     requireEstate(c, body.estateId);

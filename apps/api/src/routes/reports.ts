@@ -7,6 +7,7 @@ import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
 import { peopleNamed } from '../services/people-named.ts';
+import { maskValue } from '../services/personal-data.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 import * as S from '../schemas/reports.ts';
 
@@ -219,7 +220,7 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
     const items = shown.map((r) => ({
-      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: jsonValue(r.payload), status: r.status,
+      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: maskValue(jsonValue(r.payload)), status: r.status,
       createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
     }));
     return c.json({

@@ -1,6 +1,18 @@
 import { anyValue, dateTime, jsonObject, nullableString, optionalDateTime, people, text, uuid } from './common.ts';
 import { task } from './tasks.ts';
 
+/** What of an answer's personal data is masked (services/personal-data.ts), and whether the caller may reveal it. */
+export const personalView = {
+  type: 'object',
+  required: ['masked', 'revealed', 'mayReveal'],
+  properties: {
+    masked: { type: 'array', items: { type: 'string' }, description: 'the data paths holding phone or ID numbers, masked in this answer unless revealed (`residents/0/phone`; in history prefixed by the event seq)' },
+    revealed: { type: 'boolean', description: 'true when this answer shows them unmasked (`reveal=1`; the read is audited)' },
+    mayReveal: { type: 'boolean', description: "the caller's role holds the personal-data permission" },
+  },
+  additionalProperties: false,
+} as const;
+
 /** An instance (a request) as every instance route answers it. */
 export const instanceSummary = {
   type: 'object',
@@ -22,6 +34,7 @@ export const instanceSummary = {
     updatedAt: dateTime,
     endedAt: optionalDateTime,
     unitLabel: { ...nullableString, description: 'the unit as people say it (lists and the detail)' },
+    personal: personalView,
   },
   additionalProperties: false,
 } as const;
@@ -105,4 +118,4 @@ export const historyEntry = {
   additionalProperties: false,
 } as const;
 
-export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people }, additionalProperties: false } as const;
+export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people, personal: personalView }, additionalProperties: false } as const;

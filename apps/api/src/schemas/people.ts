@@ -13,7 +13,7 @@ export const person = {
     username: { type: 'string' },
     displayName: { type: 'string' },
     realName: { type: ['string', 'null'] },
-    phone: { type: ['string', 'null'] },
+    phone: { type: ['string', 'null'], description: 'masked (138****5678); `GET /api/people/personal` reveals it (audited)' },
     employeeNo: { type: ['string', 'null'] },
     status: { type: 'string', enum: ['active', 'inactive'] },
     demo: { type: 'boolean' },
@@ -22,7 +22,46 @@ export const person = {
   },
   additionalProperties: false,
 } as const;
-export const personList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: person } }, additionalProperties: false } as const;
+export const personList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: person }, mayReveal: { type: 'boolean', description: "the caller's role holds the personal-data permission" } }, additionalProperties: false } as const;
+
+/** One person's personal data, unmasked (an audited read). */
+export const personalData = { type: 'object', required: ['id', 'phone'], properties: { id: uuid, phone: { type: ['string', 'null'] } }, additionalProperties: false } as const;
+
+const anyJson = {} as const;
+const list = { type: 'array', items: { type: 'object' } } as const;
+/** Everything held about a person (`GET /api/people/export`), a JSON download. */
+export const personExport = {
+  type: 'object',
+  required: ['exportedAt', 'account', 'roles', 'links', 'sessions', 'requests', 'notices', 'bills', 'payments'],
+  properties: {
+    exportedAt: { type: 'string', format: 'date-time' },
+    account: {
+      type: 'object',
+      required: ['id', 'username', 'displayName', 'realName', 'phone', 'status'],
+      properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, locale: { type: 'string' }, status: { type: 'string' }, demo: { type: 'boolean' }, createdAt: anyJson, deactivatedAt: anyJson, passwordChangedAt: anyJson },
+    },
+    roles: list,
+    links: { type: 'array', items: { type: 'object', required: ['unitId', 'unit', 'kind'], properties: { estateId: uuid, unitId: uuid, unit: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, phone: { type: ['string', 'null'] } } } },
+    sessions: list,
+    requests: { type: 'array', items: { type: 'object', required: ['id', 'serial', 'workflow', 'data', 'history'], properties: { id: uuid, serial: { type: 'string' }, workflow: { type: 'string' }, data: { type: 'object' }, history: list } } },
+    notices: list,
+    bills: { type: 'array', items: { type: 'object', required: ['id', 'totalFen', 'total', 'lines'], properties: { id: uuid, totalFen: { type: 'integer' }, total: { type: 'string', description: 'in yuan, e.g. ¥1,234.56' }, lines: list } } },
+    payments: list,
+  },
+  additionalProperties: false,
+} as const;
+
+/** What an erasure changed (`POST /api/people/erase`). */
+export const erased = {
+  type: 'object',
+  required: ['pseudonym', 'requests', 'events', 'notices', 'receipts', 'auditLines', 'sessionsEnded'],
+  properties: {
+    pseudonym: { type: 'string', description: 'the name the erased account is shown by from now on' },
+    requests: { type: 'integer', minimum: 0 }, events: { type: 'integer', minimum: 0 }, notices: { type: 'integer', minimum: 0 },
+    receipts: { type: 'integer', minimum: 0 }, auditLines: { type: 'integer', minimum: 0 }, sessionsEnded: { type: 'integer', minimum: 0 },
+  },
+  additionalProperties: false,
+} as const;
 
 export const staffCreated = {
   type: 'object',

@@ -96,9 +96,15 @@ export class CompiledCache {
     if (!hit) {
       hit = this.load(db, tenantId, versionId);
       this.entries.set(k, hit);
-      hit.catch(() => this.entries.delete(k));
+      hit.then((v) => this.settled.set(k, v), () => this.entries.delete(k));
     }
     return hit;
+  }
+
+  private readonly settled = new Map<string, PinnedWorkflow>();
+  /** A version already compiled, without waiting (e.g. inside a write's answer, after the event path has loaded it). */
+  peek(tenantId: string, versionId: string): PinnedWorkflow | undefined {
+    return this.settled.get(`${tenantId}/${versionId}`);
   }
 
   private async load(db: DbOrTx, tenantId: string, versionId: string): Promise<PinnedWorkflow> {

@@ -1207,6 +1207,19 @@ export const commonSchema = {
         "multipleOf": {
           "type": "number",
           "exclusiveMinimum": 0
+        },
+        "x-personal": {
+          "enum": [
+            "phone",
+            "id",
+            "name"
+          ],
+          "title": "个人信息 Personal data",
+          "description": "此字段存的是个人信息（《个人信息保护法》）：phone 手机/电话、id 身份证号，对没有“查看个人信息”权限的角色打码显示（138****5678、4401**********1234），查看完整号码会记入审计日志；name 姓名不打码，但与 phone、id 一起在删除个人信息时清除。未标注时，phone 控件、电话格式的 pattern 和 phone/idNo 之类的字段名也按个人信息处理。 The field holds personal data (PIPL): phone and id (ID-card number) are masked for roles without the personal-data permission (138****5678, 4401**********1234), and every unmasked read is audited; name is not masked but is erased with them when a person asks. Without the annotation, a phone widget, a phone-shaped pattern and field names like phone or idNo count as personal too.",
+          "examples": [
+            "phone",
+            "id"
+          ]
         }
       },
       "required": [
@@ -2537,6 +2550,15 @@ type ScalarSchemaView = {
     "multipleOf": {
       "type": "number",
       "exclusiveMinimum": 0
+    },
+    "x-personal": {
+      "enum": [
+        "phone",
+        "id",
+        "name"
+      ],
+      "title": "个人信息 Personal data",
+      "description": "此字段存的是个人信息（《个人信息保护法》）：phone 手机/电话、id 身份证号，对没有“查看个人信息”权限的角色打码显示（138****5678、4401**********1234），查看完整号码会记入审计日志；name 姓名不打码，但与 phone、id 一起在删除个人信息时清除。未标注时，phone 控件、电话格式的 pattern 和 phone/idNo 之类的字段名也按个人信息处理。 The field holds personal data (PIPL): phone and id (ID-card number) are masked for roles without the personal-data permission (138****5678, 4401**********1234), and every unmasked read is audited; name is not masked but is erased with them when a person asks. Without the annotation, a phone widget, a phone-shaped pattern and field names like phone or idNo count as personal too."
     }
   },
   "required": [

@@ -106,10 +106,15 @@ export async function getForm(estateId: string, key: string, locale: string, f?:
   return fromRenderModel(model);
 }
 
-export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> {
+/**
+ * One request with its history. Phone and ID numbers come masked; `reveal` asks them unmasked (a role
+ * with the personal-data permission only; the API audits each such read).
+ */
+export async function getInstance(id: string, f?: Fetch, reveal = false): Promise<InstanceView> {
+  const q = reveal ? '?reveal=1' : '';
   const [inst, hist] = await Promise.all([
-    api<InstanceDetail>(`/instances/${encodeURIComponent(id)}`, { fetch: f }),
-    api<History>(`/instances/${encodeURIComponent(id)}/history`, { fetch: f }),
+    api<InstanceDetail>(`/instances/${encodeURIComponent(id)}${q}`, { fetch: f }),
+    api<History>(`/instances/${encodeURIComponent(id)}/history${q}`, { fetch: f }),
   ]);
   // the words of the version this request is pinned to, as the caller's role reads them (residents too)
   const words = await wordsOf(inst.definitionVersionId, f);
@@ -118,6 +123,12 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     estateName: estateName(inst.estateId),
     words,
     people: { ...(hist.people ?? {}), ...(inst.people ?? {}) },
+    // masked in the data or the history: the reveal button is offered when either has something hidden
+    personal: {
+      masked: [...(inst.personal?.masked ?? []), ...(hist.personal?.masked ?? [])],
+      revealed: !!(inst.personal?.revealed || hist.personal?.revealed),
+      mayReveal: !!inst.personal?.mayReveal,
+    },
     tasks: (inst.tasks ?? []).map(toTask),
     actions: inst.actions ?? [],
     history: hist.items,
