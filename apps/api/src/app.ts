@@ -22,12 +22,13 @@ import { estateRoutes } from './routes/estates.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { processRoutes } from './routes/processes.ts';
 import { peopleRoutes, roleRoutes } from './routes/people.ts';
+import { residentRoutes } from './routes/residents.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes, residentRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 

@@ -77,7 +77,7 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
     if (!(await findUserId(db, username))) {
       const person = { realName: username, ...demoPeople[role], displayName: demoNames[role] ?? username };
       const input = { username, password: demoPassword, demo: true, ...person, roles: [{ estateId, role }] };
-      if (role === 'resident') await createResidentAccount(db, config, tenantId, { ...input, unitLabel: '1-1-101' }, { userId: null });
+      if (role === 'resident') await createResidentAccount(db, config, tenantId, { ...input, estateId, unitLabel: '1-1-101', documents: ['id_card', 'property_certificate'] }, { userId: null });
       else await createStaff(db, config, tenantId, input, { userId: null, mayManage: () => true });
     }
     users.push({ username, role });

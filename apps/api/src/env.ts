@@ -31,6 +31,8 @@ export interface Auth {
   /** the password was given by someone else: every route but changing it (and signing out, `me`) answers 403 */
   mustChangePassword: boolean;
   demo: boolean;
+  /** the request's instant (`config.now()` when it was authenticated): resident links are read as of it */
+  at: Date;
 }
 
 export type AppEnv = {

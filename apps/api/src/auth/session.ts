@@ -53,10 +53,10 @@ export async function loadAuth(db: Db, token: string, config: Pick<ApiConfig, 'n
     return undefined;
   }
   if (idleSince > SEEN_GRANULARITY_MS) await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, hash));
-  return authForUser(db, row.user);
+  return authForUser(db, row.user, now);
 }
 
-export async function authForUser(db: DbOrTx, user: typeof users.$inferSelect): Promise<Auth> {
+export async function authForUser(db: DbOrTx, user: typeof users.$inferSelect, at: Date): Promise<Auth> {
   const rows = await db
     .select()
     .from(memberships)
@@ -72,6 +72,7 @@ export async function authForUser(db: DbOrTx, user: typeof users.$inferSelect): 
     permissions: new Map(rows.map((m) => [m.estateId, grants.get(m.role) ?? new Set()])),
     mustChangePassword: user.mustChangePassword && !user.demo,
     demo: user.demo,
+    at,
   };
 }
 

@@ -83,7 +83,7 @@ export const authRoutes = new Resource('/auth', 'Auth')
         path: '/',
         expires: expiresAt,
       });
-      return c.json({ ...(await describeAuth(db, await authForUser(db, user))), token, expiresAt: expiresAt.toISOString() });
+      return c.json({ ...(await describeAuth(db, await authForUser(db, user, attempt.now))), token, expiresAt: expiresAt.toISOString() });
     },
   )
   .post('/logout', { responses: { 200: ok }, summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {
@@ -120,7 +120,7 @@ export const authRoutes = new Resource('/auth', 'Auth')
       const { db, config } = c.get('deps');
       const [user] = await db.select().from(users).where(and(eq(users.tenantId, auth.tenantId), eq(users.id, auth.userId)));
       const done = await changeOwnPassword(db, config, user!, { currentPassword, newPassword }, requestToken(c));
-      return c.json({ ...(await describeAuth(db, await authForUser(db, { ...user!, mustChangePassword: false }))), ...done });
+      return c.json({ ...(await describeAuth(db, await authForUser(db, { ...user!, mustChangePassword: false }, config.now()))), ...done });
     },
   )
   .post(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, companies, feeSchedules, payments, receipts, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, companies, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -128,7 +128,7 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
   if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
   const auth = authOf(c);
   if (auth.roles.get(estateId) !== 'resident') return unitId === undefined ? undefined : [unitId];
-  const own = await accountUnits(db, tenantId, estateId, auth.userId);
+  const own = await accountUnits(db, tenantId, estateId, auth.userId, auth.at);
   if (unitId === undefined) return own;
   if (!own.includes(unitId)) throw notFound('unit', unitId);
   return [unitId];
@@ -331,7 +331,7 @@ export const billingRoutes = resource
         const [[company], [cashier], people] = await Promise.all([
           tx.select({ name: companies.name }).from(companies).where(eq(companies.id, tenantId)),
           tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))),
-          tx.select({ name: residents.name }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.unitId, unitId))).orderBy(asc(residents.name)),
+          tx.select({ name: residents.name }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.unitId, unitId), residentLinkActive(now))).orderBy(asc(residents.name)),
         ]);
         const payer = body.payer?.trim() || people.map((p) => p.name).join('、') || unit.label;
         const receipt = { ...makeReceipt(payment, state.allocations, serial), unitLabel: unit.label, payer, company: company?.name ?? '', cashier: { id: userId, name: cashier?.name ?? '' } };

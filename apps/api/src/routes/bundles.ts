@@ -1,26 +1,38 @@
 import { join } from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { bundleInstalls } from '@estateflow/db';
+import { renderDescription, type Text } from '@estateflow/definitions';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
-import { catalogueIds, checkBundle, installBundle, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
+import { bundleRoles, catalogueIds, checkBundle, installBundle, missingRoles, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
+import { roleCatalogue } from '../services/role-catalogue.ts';
 import * as S from '../schemas/bundles.ts';
+
+/** A bundle's description in words: `{{params.x}}` filled with the defaults of its and its workflows' parameters. */
+function describe(pkg: BundlePackage): unknown {
+  const d = pkg.bundle.description as Partial<Text> | undefined;
+  if (typeof d?.zh !== 'string' || typeof d.en !== 'string') return d;
+  const specs = [pkg.bundle.parameters, ...Object.values(pkg.files).filter((f) => f.kind === 'workflow').map((w) => w.params)];
+  const defaults = Object.fromEntries(specs.flatMap((s) => Object.entries(typeof s === 'object' && s !== null ? s : {})).map(([k, spec]) => [k, (spec as { default?: unknown } | null)?.default]));
+  return renderDescription({ zh: d.zh, en: d.en }, defaults);
+}
 
 function installSummary(i: typeof bundleInstalls.$inferSelect) {
   return { id: i.id, estateId: i.estateId, bundleId: i.bundleId, bundleVersion: i.bundleVersion, source: i.source, parameters: i.parameters, installedAt: i.installedAt.toISOString(), installedBy: i.installedBy };
 }
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
-  .get('/catalogue', { responses: { 200: S.catalogue }, summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
+  .get('/catalogue', { responses: { 200: S.catalogue }, summary: "The template bundles of the `workflows/` catalogue (descriptions read with the default parameter values), each with its check result, the roles it declares and those of them the caller's company lacks", access: designers, estate: { from: 'none' } }, async (c) => {
     requireSomeEstate(c);
     const dir = c.get('deps').config.workflowsDir;
+    const known = new Set((await roleCatalogue(c.get('deps').db, authOf(c).tenantId)).map((r) => r.key));
     const items = [];
     for (const id of await catalogueIds(dir)) {
       try {
         const pkg = await readBundleFolder(join(dir, id));
         const issues = checkBundle(pkg);
-        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: pkg.bundle.description, requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, valid: issues.length === 0, issues });
+        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: describe(pkg), requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, roles: bundleRoles(pkg.bundle), missingRoles: missingRoles(pkg.bundle, known).map((r) => r.key), valid: issues.length === 0, issues });
       } catch (e) {
         items.push({ id, valid: false, issues: [{ path: '', message: { zh: `无法读取：${(e as Error).message}`, en: `Cannot read: ${(e as Error).message}` } }] });
       }
@@ -31,10 +43,10 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
     '/install',
     {
       responses: { 200: S.installed },
-      summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files })',
+      summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files }); roles the bundle declares that the company lacks are created (with no permission) only with `createRoles: true`, else the install is refused (409) naming them',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string', minLength: 1 }, bundleId: { type: ['string', 'null'] }, package: { type: 'object', required: ['bundle', 'files'], properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } } } },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string', minLength: 1 }, bundleId: { type: ['string', 'null'] }, package: { type: 'object', required: ['bundle', 'files'], properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } }, createRoles: { type: 'boolean', description: 'the admin agrees to create the roles the bundle declares that the company lacks' } } },
       example: { bundleId: 'lost-and-found', parameters: {} },
     },
     async (c, { body }) => {
@@ -56,7 +68,7 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
       }
       const parameters = body.parameters ?? {};
       const serialPrefixes = body.serialPrefixes ?? {};
-      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now() }));
+      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now(), createRoles: body.createRoles === true }));
       return c.json({ ...installSummary(result.install), versions: result.versions.map((v) => ({ id: v.id, kind: v.kind, key: v.key, version: v.version })) });
     },
   )

@@ -106,7 +106,7 @@ async function authoriseEvent(c: Context<AppEnv>, id: string, type: string, data
   const facts = needsInstanceFacts(auth) || attachmentRefs(data).length > 0 ? await instanceFacts(db, auth.tenantId, id) : undefined;
   if (!facts) return;
   const role = requireEstate(c, facts.estateId);
-  if (!(await mayAccessInstance(c.get('deps'), { userId: auth.userId, role }, facts))) {
+  if (!(await mayAccessInstance(c.get('deps'), { userId: auth.userId, role, at: auth.at }, facts))) {
     const refused = notYours();
     await audit(db, {
       tenantId: auth.tenantId, estateId: facts.estateId, actor: { id: auth.userId, role }, action: `event:${shownType(type)}`, target: `instance/${id}`,
@@ -132,7 +132,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const { estateId, workflow } = body;
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
-      const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role }, body.unitId);
+      const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role, at: auth.at }, body.unitId);
       const data = body.data ?? {};
       await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c), { userId: auth.userId });
       const row = await startInstance(deps(c), {

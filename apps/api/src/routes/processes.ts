@@ -1,6 +1,6 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { definitionVersions, residents, units, type Role } from '@estateflow/db';
+import { definitionVersions, residentLinkActive, residents, units, type Role } from '@estateflow/db';
 import { renderDescription } from '@estateflow/definitions';
 import type { WorkflowDefinition } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
@@ -78,7 +78,7 @@ export const processRoutes = new Resource('/processes', 'Processes')
         .select({ id: units.id, label: units.label })
         .from(residents)
         .innerJoin(units, and(eq(units.tenantId, residents.tenantId), eq(units.id, residents.unitId)))
-        .where(and(eq(residents.tenantId, auth.tenantId), eq(residents.estateId, estateId!), eq(residents.userId, auth.userId)))
+        .where(and(eq(residents.tenantId, auth.tenantId), eq(residents.estateId, estateId!), eq(residents.userId, auth.userId), residentLinkActive(auth.at)))
         .orderBy(asc(units.label));
       return c.json({ items, units: own });
     },

@@ -1,5 +1,5 @@
 import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { events, instances, tasks } from '@estateflow/db';
+import { events, instances, residentLinkActive, residents, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
@@ -195,8 +195,9 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
         ? sql` or (o.payload->'to'->>'residents' = 'estate')
             or (o.payload->'to'->>'resident' = 'true' and ${mayRead})
             or (o.payload->'to'->>'residents' = 'building' and u.building_id in (
-              select mu.building_id from residents r join units mu on mu.tenant_id = r.tenant_id and mu.id = r.unit_id
-              where r.tenant_id = ${t}::uuid and r.estate_id = o.estate_id and r.user_id = ${auth.userId}::uuid))`
+              select mu.building_id from ${residents} join units mu on mu.tenant_id = ${residents.tenantId} and mu.id = ${residents.unitId}
+              where ${residents.tenantId} = ${t}::uuid and ${residents.estateId} = o.estate_id and ${residents.userId} = ${auth.userId}::uuid
+                and ${residentLinkActive(auth.at)}))`
         : sql``;
       return sql`(o.estate_id in ${estates} and (((o.payload->'to'->>'role' = ${role} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}) and (o.instance_id is null or ${mayRead}))
             or o.payload->'to'->>'user' = ${auth.userId}${asResident}))`;

@@ -75,7 +75,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     const { row, inst, role } = await loadTask(c, param(c, 'id'));
     const auth = authOf(c);
     const { db, cache } = c.get('deps');
-    if (!(await mayAccessInstance({ db, cache }, { userId: auth.userId, role }, inst))) throw notYours();
+    if (!(await mayAccessInstance({ db, cache }, { userId: auth.userId, role, at: auth.at }, inst))) throw notYours();
     if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
     // supervisors may take a staff task of another role (its events still need that role); a task for the
     // request's residents is theirs alone
@@ -110,7 +110,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
           : [];
         if (!m) throw new ApiError('invalid-request', { zh: '该用户不在本项目中', en: 'That user has no role in this estate' }, { field: 'userId' });
         // a task goes only to someone who may see its request (a resident of another household may not)
-        if (!(await mayAccessInstance({ db, cache }, { userId, role: m.role }, inst))) {
+        if (!(await mayAccessInstance({ db, cache }, { userId, role: m.role, at: auth.at }, inst))) {
           throw new ApiError('invalid-request', { zh: '该用户无权查看此任务所属的事项', en: 'That user may not see the request this task belongs to' }, { field: 'userId' });
         }
       }

@@ -16,6 +16,8 @@ export const catalogue = {
           description: text,
           requirements: { type: 'array', items: { type: 'string' } },
           parameters: { ...jsonObject, description: 'parameter specs by name' },
+          roles: { type: 'array', description: 'the roles the bundle declares it needs', items: { type: 'object', required: ['key', 'title', 'description'], properties: { key: { type: 'string' }, title: text, description: text }, additionalProperties: false } },
+          missingRoles: { type: 'array', items: { type: 'string' }, description: "keys of the declared roles the caller's company lacks: installing creates them only with createRoles" },
           valid: { type: 'boolean' },
           issues: { type: 'array', items: issue },
         },

@@ -14,6 +14,7 @@ import type * as forms from './forms.ts';
 import type * as instances from './instances.ts';
 import type * as processes from './processes.ts';
 import type * as reports from './reports.ts';
+import type * as residents from './residents.ts';
 import type * as tasks from './tasks.ts';
 
 export type Text = FromSchema<typeof common.text>;
@@ -54,3 +55,7 @@ export type RunPreview = FromSchema<typeof billing.runPreview>;
 export type RunResult = FromSchema<typeof billing.run>;
 export type PaymentPreview = FromSchema<typeof billing.paymentPreview>;
 export type Arrears = FromSchema<typeof billing.arrears>;
+
+export type ResidentLink = FromSchema<typeof residents.residentLink>;
+export type LinkCode = FromSchema<typeof residents.linkCode>;
+export type ResidentAccount = FromSchema<typeof residents.residentAccount>;

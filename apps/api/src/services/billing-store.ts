@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, buildings, definitionVersions, estates, feeSchedules, payments, receipts, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
+import { billAdjustments, billingPlans, billLines, bills, buildings, definitionVersions, estates, feeSchedules, payments, receipts, residentLinkActive, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, FeeSchedule, Payment, PaymentMethod } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
 import type { RunResult } from './billing-run.ts';
@@ -17,12 +17,13 @@ export async function estateTimeZone(db: DbOrTx, tenantId: string, estateId: str
  * The units whose bills, receipts and statements a resident reads: the units they live in, unless
  * the estate keeps owner and tenant accounts apart for the unit (its billing profile's `payer` is
  * `owner` or `tenant`), in which case only its residents of that kind (`residents.kind`) read them.
- * With no profile, or `payer` = `household` (the default), every resident of the unit does.
+ * With no profile, or `payer` = `household` (the default), every resident of the unit does. Only
+ * links in force at `at` count: after moving out, a unit's bills are no longer theirs to read.
  */
-export async function accountUnits(db: DbOrTx, tenantId: string, estateId: string, userId: string): Promise<string[]> {
+export async function accountUnits(db: DbOrTx, tenantId: string, estateId: string, userId: string, at: Date): Promise<string[]> {
   const rows = await db.selectDistinct({ unitId: residents.unitId }).from(residents)
     .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, residents.tenantId), eq(unitBillingProfiles.unitId, residents.unitId)))
-    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId),
+    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId), residentLinkActive(at),
       or(isNull(unitBillingProfiles.payer), eq(unitBillingProfiles.payer, 'household'), eq(unitBillingProfiles.payer, residents.kind))));
   return rows.map((r) => r.unitId);
 }

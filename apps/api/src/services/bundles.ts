@@ -1,4 +1,6 @@
-import { roleCatalogue } from './role-catalogue.ts';
+import { ROLE_KEY_PATTERN } from '@estateflow/definitions';
+import { roleCatalogue, saveRole } from './role-catalogue.ts';
+import { auditAdmin } from './admin-audit.ts';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
@@ -53,6 +55,13 @@ export function checkBundle(pkg: BundlePackage, estateForms: readonly FormDefini
   if (typeof bundle.version !== 'string' || !/^\d+\.\d+\.\d+/.test(bundle.version)) {
     issues.push({ file: 'bundle.json', path: '/version', message: { zh: 'version 必须是语义化版本号', en: 'version must be a semantic version' } });
   }
+  if (bundle.roles !== undefined && !Array.isArray(bundle.roles)) issues.push({ file: 'bundle.json', path: '/roles', message: { zh: 'roles 必须是列表', en: 'roles must be a list' } });
+  (Array.isArray(bundle.roles) ? bundle.roles : []).forEach((r, i) => {
+    const key = isObject(r) ? r.key : undefined;
+    if (typeof key !== 'string' || !ROLE_KEY_PATTERN.test(key) || key === 'system') issues.push({ file: 'bundle.json', path: `/roles/${i}/key`, message: { zh: '角色键必须是 2–40 位小写字母、数字或下划线，以字母开头，且不能是 system', en: 'a role key must be 2–40 lower-case letters, digits or "_", starting with a letter, and not "system"' } });
+    const title = isObject(r) ? r.title : undefined;
+    if (!isObject(title) || typeof title.zh !== 'string' || !title.zh.trim() || typeof title.en !== 'string' || !title.en.trim()) issues.push({ file: 'bundle.json', path: `/roles/${i}/title`, message: { zh: '角色需要中文和英文名称', en: 'a role needs a Chinese and an English title' } });
+  });
   const contents = isObject(bundle.contents) ? bundle.contents : undefined;
   if (!contents) {
     issues.push({ file: 'bundle.json', path: '/contents', message: { zh: '缺少 contents', en: 'contents is missing' } });
@@ -128,6 +137,31 @@ export function resolveParameters(bundle: Record<string, unknown>, given: Record
   return out;
 }
 
+/** A role a bundle declares it needs (`roles` of its manifest). */
+export type BundleRole = { key: string; title: Text; description: Text };
+
+/** The roles a bundle's manifest declares, well-formed ones only (`checkBundle` reports the others). */
+export function bundleRoles(bundle: Record<string, unknown>): BundleRole[] {
+  return (Array.isArray(bundle.roles) ? bundle.roles : []).filter(isObject).flatMap((r) => {
+    const title = isObject(r.title) ? r.title : {};
+    const description = isObject(r.description) ? r.description : {};
+    if (typeof r.key !== 'string' || !ROLE_KEY_PATTERN.test(r.key) || typeof title.zh !== 'string' || typeof title.en !== 'string') return [];
+    return [{ key: r.key, title: { zh: title.zh, en: title.en }, description: { zh: String(description.zh ?? ''), en: String(description.en ?? '') } }];
+  });
+}
+
+/** The roles a bundle declares that the company's catalogue lacks (`known`: its role keys). */
+export const missingRoles = (bundle: Record<string, unknown>, known: ReadonlySet<string>): BundleRole[] => bundleRoles(bundle).filter((r) => !known.has(r.key));
+
+/** The 409 of an install that needs roles the company lacks and has not been allowed to create them (zh/en, naming each). */
+export const rolesRefused = (missing: readonly BundleRole[], all: readonly BundleRole[]): ApiError => new ApiError('conflict', {
+  zh: `模板包需要公司尚未设立的角色：${missing.map((r) => `${r.title.zh}（${r.key}）`).join('、')}。请同意创建这些角色（createRoles）后再安装`,
+  en: `The bundle needs roles your company lacks: ${missing.map((r) => `${r.title.en} (${r.key})`).join(', ')}. Agree to create them (createRoles) to install it`,
+}, {
+  field: 'createRoles',
+  issues: missing.map((r) => ({ path: `/roles/${all.findIndex((x) => x.key === r.key)}`, field: 'bundle.json', message: { zh: `公司没有角色“${r.title.zh}”（${r.key}）`, en: `The company has no role "${r.title.en}" (${r.key})` } })),
+});
+
 /**
  * Installs a bundle into an estate: checks every file (nothing is written when one is invalid),
  * records the install with its parameters, and publishes each definition as a new version with
@@ -139,11 +173,17 @@ export async function installBundle(
     tenantId: string; estateId: string; pkg: BundlePackage; parameters: Record<string, unknown>; source: 'catalogue' | 'upload'; userId?: string | undefined; now: Date;
     /** the estate's own serial prefixes for the bundle's workflows, by workflow id (over the bundle's `serialPrefix`) */
     serialPrefixes?: Record<string, unknown> | undefined;
+    /** the admin agrees to create the roles the bundle declares and the company lacks (without it, such an install is refused) */
+    createRoles?: boolean | undefined;
   },
 ) {
   input = { ...input, pkg: withSerialPrefixes(input.pkg, input.serialPrefixes ?? {}) };
   const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
   const roles = new Set((await roleCatalogue(tx, input.tenantId)).map((r) => r.key));
+  const missing = missingRoles(input.pkg.bundle, roles);
+  if (missing.length && !input.createRoles) throw rolesRefused(missing, bundleRoles(input.pkg.bundle));
+  // with consent, the install is checked as if they existed; they are created only when it is valid
+  for (const r of missing) roles.add(r.key);
   const issues = checkBundle(input.pkg, estateForms, roles);
   if (issues.length === 0) {
     // a prefix another workflow of the estate holds (or once held) would repeat its serials
@@ -159,6 +199,10 @@ export async function installBundle(
     );
   }
   const parameters = resolveParameters(input.pkg.bundle, input.parameters);
+  for (const r of missing) {
+    await saveRole(tx, input.tenantId, { ...r, permissions: [] });
+    await auditAdmin(tx, { tenantId: input.tenantId, actorId: input.userId ?? null, action: 'roles.save', target: `role/${r.key}`, estateId: input.estateId, at: input.now, detail: { ...r, permissions: [], bundle: String(input.pkg.bundle.id) } });
+  }
   const id = randomUUID();
   const bundleId = String(input.pkg.bundle.id);
   const bundleVersion = String(input.pkg.bundle.version);

@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { definitionVersions, instances, residents, units, type DbOrTx, type Instance, type Role } from '@estateflow/db';
+import { definitionVersions, instances, residentLinkActive, residents, units, type DbOrTx, type Instance, type Role } from '@estateflow/db';
 import type { AppEnv, Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { authOf, requireEstate } from '../route-table.ts';
@@ -25,7 +25,7 @@ interface Terms<T> {
   staff: T;
   /** the caller raised the request */
   raisedByMe: T;
-  /** the request is on a unit the caller lives in (`residents.user_id`) */
+  /** the request is on a unit the caller lives in now (`residents.user_id`, a link not ended: a former resident no longer) */
   onMyUnit: T;
   /** the request's workflow (the version it is pinned to) shares it with the household */
   household: T;
@@ -65,10 +65,10 @@ export function mayAccess(viewer: Viewer, inst: Pick<Instance, 'startedBy' | 'un
   });
 }
 
-/** The units a user lives in, in one estate. */
-export async function unitsLivedIn(db: DbOrTx, tenantId: string, estateId: string, userId: string): Promise<string[]> {
+/** The units a user lives in at `at` (links not ended by then), in one estate. */
+export async function unitsLivedIn(db: DbOrTx, tenantId: string, estateId: string, userId: string, at: Date): Promise<string[]> {
   const rows = await db.select({ unitId: residents.unitId }).from(residents)
-    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId)));
+    .where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.userId, userId), residentLinkActive(at)));
   return rows.map((r) => r.unitId);
 }
 
@@ -77,10 +77,10 @@ export async function unitsLivedIn(db: DbOrTx, tenantId: string, estateId: strin
  * version's `privacy` (compiled once per version) only for a resident: for staff the rule is true
  * whatever they are.
  */
-export async function mayAccessInstance(deps: { db: DbOrTx; cache: CompiledCache }, who: { userId: string; role: Role }, inst: InstanceFacts): Promise<boolean> {
+export async function mayAccessInstance(deps: { db: DbOrTx; cache: CompiledCache }, who: { userId: string; role: Role; at: Date }, inst: InstanceFacts): Promise<boolean> {
   if (isStaff(who.role)) return mayAccess({ ...who, units: [] }, { ...inst, privacy: 'private' });
   const [lived, pinned] = await Promise.all([
-    unitsLivedIn(deps.db, inst.tenantId, inst.estateId, who.userId),
+    unitsLivedIn(deps.db, inst.tenantId, inst.estateId, who.userId, who.at),
     deps.cache.get(deps.db, inst.tenantId, inst.definitionVersionId),
   ]);
   return mayAccess({ ...who, units: lived }, { ...inst, privacy: privacyOf(pinned.compiled.definition) });
@@ -103,7 +103,8 @@ export const notYours = (): ApiError => new ApiError('forbidden', {
 export async function requireInstanceAccess(c: Context<AppEnv>, inst: InstanceFacts): Promise<Role> {
   const role = requireEstate(c, inst.estateId);
   const { db, cache } = c.get('deps');
-  if (!(await mayAccessInstance({ db, cache }, { userId: authOf(c).userId, role }, inst))) throw notYours();
+  const auth = authOf(c);
+  if (!(await mayAccessInstance({ db, cache }, { userId: auth.userId, role, at: auth.at }, inst))) throw notYours();
   return role;
 }
 
@@ -162,7 +163,8 @@ export function accessibleInstances(auth: Auth, estateIds: readonly string[], co
     staff: residentIn.length === 0 ? true : staffIn.length === 0 ? false : sql`${cols.estateId} in ${staffIn}`,
     raisedByMe: sql`${cols.startedBy} = ${auth.userId}`,
     onMyUnit: sql`${cols.unitId} = any(array(select ${residents.unitId} from ${residents}
-      where ${residents.tenantId} = ${auth.tenantId} and ${residents.estateId} in ${residentIn} and ${residents.userId} = ${auth.userId}))`,
+      where ${residents.tenantId} = ${auth.tenantId} and ${residents.estateId} in ${residentIn} and ${residents.userId} = ${auth.userId}
+        and ${residentLinkActive(auth.at)}))`,
     household: sql`${cols.definitionVersionId} = any(array(select ${definitionVersions.id} from ${definitionVersions}
       where ${definitionVersions.tenantId} = ${auth.tenantId} and ${definitionVersions.estateId} in ${residentIn} and ${definitionVersions.kind} = 'workflow'
         and ${definitionVersions.document}->>'privacy' = 'household'))`,
@@ -202,9 +204,9 @@ const unitRefused = (why: { zh: string; en: string }): ApiError => new ApiError(
 
 /**
  * The unit a start names, checked: it must be a unit of the estate, and a resident may name only
- * a unit they live in. Anything else is 422 naming `/unitId`, before anything is written.
+ * a unit they live in now. Anything else is 422 naming `/unitId`, before anything is written.
  */
-export async function checkStartUnit(db: DbOrTx, who: { tenantId: string; estateId: string; userId: string; role: Role }, unitId: unknown): Promise<string | undefined> {
+export async function checkStartUnit(db: DbOrTx, who: { tenantId: string; estateId: string; userId: string; role: Role; at: Date }, unitId: unknown): Promise<string | undefined> {
   if (unitId === undefined || unitId === null) return undefined;
   if (typeof unitId !== 'string' || !isUuid(unitId)) {
     throw unitRefused({ zh: '无效', en: 'is not valid' });
@@ -214,7 +216,7 @@ export async function checkStartUnit(db: DbOrTx, who: { tenantId: string; estate
   if (!unit) throw unitRefused({ zh: '不属于本项目', en: 'is not a unit of this estate' });
   if (!isStaff(who.role)) {
     const lived = await db.select({ id: residents.id }).from(residents)
-      .where(and(eq(residents.tenantId, who.tenantId), eq(residents.estateId, who.estateId), eq(residents.userId, who.userId), eq(residents.unitId, unitId)));
+      .where(and(eq(residents.tenantId, who.tenantId), eq(residents.estateId, who.estateId), eq(residents.userId, who.userId), eq(residents.unitId, unitId), residentLinkActive(who.at)));
     if (lived.length === 0) throw unitRefused({ zh: '不是您登记居住的房屋', en: 'is not a unit you live in' });
   }
   return unitId;

@@ -4,8 +4,7 @@
  * creates users: the UI's routes and the demo seed both call these functions.
  */
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
-import { estates, memberships, residents, tasks, units, users, type DbOrTx, type Role } from '@estateflow/db';
+import { estates, memberships, tasks, units, users, type DbOrTx, type ResidentKind, type Role } from '@estateflow/db';
 import { generatePassword, passwordProblem } from '../auth/password-policy.ts';
 import { revokeSessions } from '../auth/session.ts';
 import type { ApiConfig } from '../config.ts';
@@ -15,6 +14,7 @@ import { createUser } from './provision.ts';
 import { roleCatalogue } from './role-catalogue.ts';
 import { planClaim, type EventStore } from '../store/index.ts';
 import { isUuid } from './body.ts';
+import { linkResident } from './resident-links.ts';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 /** A mainland mobile number (11 digits starting with 1), optionally with +86. */
@@ -183,20 +183,21 @@ export async function deactivateStaff(
 }
 
 /**
- * Front-desk verification: the front desk checks a resident's papers and creates their account
- * linked to their unit (a `residents` row naming the user; role `resident` in the estate). The demo
- * seed's resident comes this way too. Answers the user id and, when none was given, the first password.
+ * Front-desk verification of a newcomer: the front desk checks a resident's papers and creates their
+ * account linked to their unit (`linkResident`: a `residents` row naming the user, who vouched and
+ * when; role `resident` in the estate). The demo seed's resident comes this way too. Answers the user
+ * id, the link and, when no password was given, the first password (changed at the first sign-in).
  */
 export async function createResidentAccount(
   db: DbOrTx,
   config: Pick<ApiConfig, 'argon2' | 'now'>,
   tenantId: string,
-  input: Omit<StaffInput, 'roles' | 'employeeNo'> & { roles: { estateId: string; role: Role }[]; unitLabel?: string; unitId?: string; kind?: 'owner' | 'tenant' },
+  input: Omit<StaffInput, 'roles' | 'employeeNo'> & { estateId: string; unitLabel?: string; unitId?: string; kind?: ResidentKind; documents?: readonly string[] },
   by: { userId: string | null },
-): Promise<{ userId: string; initialPassword?: string }> {
-  const estateId = input.roles[0]!.estateId;
+): Promise<{ userId: string; linkId: string; unitLabel: string; initialPassword?: string }> {
+  const { estateId } = input;
   const [unit] = await db.select().from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId),
-    input.unitId && isUuid(input.unitId) ? eq(units.id, input.unitId) : eq(units.label, input.unitLabel ?? '')));
+    input.unitId !== undefined ? eq(units.id, isUuid(input.unitId) ? input.unitId : '00000000-0000-0000-0000-000000000000') : eq(units.label, input.unitLabel ?? '')));
   if (!unit) throw invalid('unitId', 'names no unit of this estate', '不是本项目的房屋');
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username));
   if (taken) throw new ApiError('conflict', { zh: `用户名“${input.username}”已被使用`, en: `The user name "${input.username}" is taken` }, { field: 'username' });
@@ -207,7 +208,9 @@ export async function createResidentAccount(
   const userId = await createUser(db, config, { tenantId, username: input.username, password, displayName: input.displayName, roles: [{ estateId, role: 'resident' }] });
   await db.update(users).set({ realName: input.realName, phone: input.phone ?? null, demo: input.demo ?? false, mustChangePassword: !input.demo })
     .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
-  await db.insert(residents).values({ tenantId, id: randomUUID(), estateId, unitId: unit.id, name: input.realName, phone: input.phone ?? null, kind: input.kind ?? 'owner', userId });
-  await auditAdmin(db, { tenantId, actorId: by.userId, action: 'people.resident', target: `user/${userId}`, estateId, at: config.now(), detail: { unit: unit.label, kind: input.kind ?? 'owner' } });
-  return { userId, ...(generated ? { initialPassword: generated } : {}) };
+  const now = config.now();
+  const kind = input.kind ?? 'owner';
+  const linkId = await linkResident(db, now, { tenantId, estateId, unitId: unit.id, userId, kind, via: 'verification', by: by.userId });
+  await auditAdmin(db, { tenantId, actorId: by.userId, action: 'people.resident', target: `user/${userId}`, estateId, at: now, detail: { unit: unit.label, kind, documents: input.documents ?? [], linkId } });
+  return { userId, linkId, unitLabel: unit.label, ...(generated ? { initialPassword: generated } : {}) };
 }

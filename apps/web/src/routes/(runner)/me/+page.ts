@@ -2,14 +2,15 @@ import { allPages, api } from '$lib/api/client.ts';
 import { listNotices } from '$lib/api/notices.ts';
 import { listInstances, listTasks } from '$lib/api/runner.ts';
 import { session } from '$lib/session.svelte.ts';
+import type { ResidentLink } from '@estateflow/api/schemas';
 import type { BillRow } from '../bills/+page.ts';
 import type { PageLoad } from './$types';
 
-/** A resident's page: their requests, what waits for them (sign-offs, revisit answers) and their bills. */
+/** A resident's page: their homes, their requests, what waits for them (sign-offs, revisit answers) and their bills. */
 export const load: PageLoad = async ({ parent, fetch }) => {
   await parent(); // the root layout loads the session first
   const estateId = session.estates[0]?.id ?? '';
-  const [requests, tasks, bills, notices] = await Promise.all([
+  const [requests, tasks, bills, notices, links] = await Promise.all([
     listInstances(new URLSearchParams(), fetch),
     listTasks(fetch).catch(() => []),
     session.has('resident', 'finance', 'property_manager', 'admin') && estateId
@@ -18,7 +19,8 @@ export const load: PageLoad = async ({ parent, fetch }) => {
         .catch(() => null)
       : Promise.resolve(null),
     listNotices(fetch, 5).catch(() => []),
+    api<{ items: ResidentLink[] }>('/residents/mine', { fetch }).then((r) => r.items),
   ]);
   // each row names its process, state and unit in the words of its own version ($lib/present)
-  return { requests, tasks, bills, notices };
+  return { requests, tasks, bills, notices, links };
 };
