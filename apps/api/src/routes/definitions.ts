@@ -249,7 +249,8 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         if (!own) throw wordsRefused();
       }
       const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
-      return c.json({ kind: row.kind, ...definitionWords(pinned, role, policies) });
+      const roles = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r.title]));
+      return c.json({ kind: row.kind, ...definitionWords(pinned, role, policies, roles) });
     },
   )
   .get(

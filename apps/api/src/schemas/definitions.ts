@@ -109,5 +109,7 @@ export const words = {
     fields: { type: 'object', additionalProperties: fieldWords },
     hidden: { type: 'array', items: { type: 'string' }, description: 'data fields the role may not see' },
     metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text } } },
+    summary: { type: 'array', items: { type: 'string' }, description: 'the key fields lists show beside the unit and title (fields marked summary), of those the role may see' },
+    timers: { type: 'object', additionalProperties: text, description: "the titles of the workflow's timers by delay name" },
   },
 } as const;

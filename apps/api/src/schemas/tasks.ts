@@ -25,6 +25,7 @@ export const task = {
     state: { description: "the request's state value" },
     unitLabel: { ...nullableString, description: "the request's unit as people say it" },
     grade: { type: ['string', 'null'], description: "the request's grade (complaints: major, important, minor)" },
+    summary: { type: 'object', description: "the request's key fields its definition marks summary (form fields `summary: true`), of those the caller's role may see, by field name" },
   },
 } as const;
 

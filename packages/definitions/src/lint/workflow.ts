@@ -350,6 +350,12 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   for (const n of nodes) {
     if (n !== root && !n.node.title) add('missing-title', n.ptr, `状态“${n.path.join('.')}”没有标题（title，中英文），界面只能显示由键名生成的文字`, `State "${n.path.join('.')}" has no title (zh and en): screens can only show words made from its key`, 'warning');
   }
+  for (const name of Object.keys(wf.delays ?? {})) {
+    if (!wf.timerTitles?.[name]) add('missing-title', ['delays', name], `定时器“${name}”没有名称：请在 timerTitles 中写明（中英文），时限栏只能显示由键名生成的文字`, `Timer "${name}" has no title: give it one under timerTitles (zh and en), or the time-limits panel can only show words made from its key`, 'warning');
+  }
+  for (const name of Object.keys(wf.timerTitles ?? {})) {
+    if (!wf.delays?.[name]) add('unknown-timer', ['timerTitles', name], `timerTitles 中的“${name}”不是 delays 中的定时器`, `"${name}" in timerTitles is no timer of delays`);
+  }
   if (ctx.formDefs) {
     const views = contextFields(wf, ctx.formDefs);
     for (const name of contextFieldNames(wf, ctx.formDefs)) {

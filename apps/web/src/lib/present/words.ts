@@ -14,4 +14,8 @@ export type Words = {
   fields: Record<string, FieldWords>;
   hidden: string[];
   metrics: Record<string, { title: Text }>;
+  /** the key fields lists show beside the unit and title (fields marked `summary`) */
+  summary?: string[];
+  /** the titles of the workflow's own timers, by delay name */
+  timers?: Record<string, Text>;
 };
