@@ -16,7 +16,7 @@ withDatabases((kind, getDb) => {
     await createUser(db, testConfig as never, { tenantId, username: `area-desk-${kind}`, password: 'pw', roles: [{ estateId, role: 'front_desk' }] });
     const app = testApp(db, { now: () => new Date('2027-01-10T04:00:00Z') });
     const fin = await signIn(app, `area-fin-${kind}`, 'pw');
-    const estate = async () => (await fin.call('GET', `/api/estates/${estateId}`)).body.buildings[0].units[0] as { id: string; areaSqm: string | null };
+    const estate = async () => (await fin.call('GET', `/api/estates/${estateId}/units`)).body.items[0] as { id: string; areaSqm: string | null };
     const unitId = (await estate()).id;
     await fin.call('POST', '/api/billing/schedules', { estateId, document: feeExample });
     await fin.call('POST', '/api/billing/plans', { estateId, document: defaultPlan('quarterly', { id: 'area-quarterly', feeSchedule: 'garden-fees' }) });

@@ -5,7 +5,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { schema, units, type Db } from '@estateflow/db';
+import { randomUUID } from 'node:crypto';
+import { residents, schema, units, type Db } from '@estateflow/db';
 import { and, eq } from 'drizzle-orm';
 import { historiesOf } from '../../apps/api/src/services/instance-scan.ts';
 import { withDatabases } from '../support/db.ts';
@@ -14,7 +15,8 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
 /** Tables that grow with a customer: no list or report may read one of them whole. */
 const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'];
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
+const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
 const seqScans = (n: PlanNode): string[] => [
   ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(n['Relation Name']) ? [n['Relation Name']] : []),
   ...(n.Plans ?? []).flatMap(seqScans),
@@ -79,8 +81,8 @@ withDatabases((kind, getDb) => {
     const logger = { logQuery: (query: string, params: unknown[]) => sent.push({ query, params }) };
     const raw = (base as unknown as { $client: PGlite | Sql }).$client;
     const db = (kind === 'pglite' ? drizzlePglite(raw as PGlite, { schema, logger }) : drizzlePostgres(raw as Sql, { schema, logger })) as unknown as Db;
-    const explain = async (query: string, params: unknown[]): Promise<PlanNode> => {
-      const text = `explain (format json) ${query}`;
+    const explain = async (query: string, params: unknown[], analyze = false): Promise<PlanNode> => {
+      const text = `explain (${analyze ? 'analyze, ' : ''}format json) ${query}`;
       const rows = kind === 'pglite' ? (await (raw as PGlite).query<Record<string, unknown>>(text, params)).rows : await (raw as Sql).unsafe(text, params as never[]);
       const cell = Object.values(rows[0] as Record<string, unknown>)[0];
       return ((typeof cell === 'string' ? JSON.parse(cell) : cell) as { Plan: PlanNode }[])[0]!.Plan;
@@ -133,5 +135,22 @@ withDatabases((kind, getDb) => {
     await check('report histories');
     expect(checked).toBeGreaterThan(screens.length);
     expect(found).toEqual([]);
+
+    // a resident's notices are found from their side (#21): the page reads their requests' notices, not the
+    // estate's 2,000 others (outbox rows the plan reads, kept or filtered out, stay far below the estate's count)
+    const residentId = await createUser(base, testConfig as never, { tenantId, username: `plan-resident-${kind}`, password: 'pw', roles: [{ estateId, role: 'resident' }] });
+    await base.insert(residents).values({ tenantId, id: randomUUID(), estateId, unitId, name: '住户', userId: residentId });
+    const resident = await signIn(app, `plan-resident-${kind}`, 'pw');
+    sent.length = 0;
+    const mine = await resident.call('GET', `/api/notices?estateId=${estateId}`);
+    expect(mine.status).toBe(200);
+    const statement = sent.find((s) => /from outbox o/.test(s.query))!;
+    expect(statement, 'the notices statement').toBeDefined();
+    const analyzed = await explain(statement.query, statement.params, true);
+    const outboxRead = (n: PlanNode): number =>
+      (n['Relation Name'] === 'outbox' ? (n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1) + (n['Rows Removed by Filter'] ?? 0) * (n['Actual Loops'] ?? 1) : 0) + (n.Plans ?? []).reduce((a, p) => a + outboxRead(p), 0);
+    const estateNotices = Number(rowsOfAny(await base.execute(sql`select count(*)::int as n from outbox where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid`))[0]!.n);
+    expect(estateNotices).toBe(2000);
+    expect(outboxRead(analyzed), 'outbox rows read for one resident').toBeLessThan(100);
   }, 300_000);
 });

@@ -78,8 +78,8 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     const request = page.request;
     const me = await json<{ memberships: { estateId: string; role: string }[] }>(request, 'GET', '/api/auth/me');
     estateId = me.memberships[0]!.estateId;
-    const estate = await json<{ buildings: { units: { id: string; label: string }[] }[] }>(request, 'GET', `/api/estates/${estateId}`);
-    const units = new Map(estate.buildings.flatMap((b) => b.units.map((u) => [u.label, u.id] as const)));
+    const unitPage = await json<{ items: { id: string; label: string }[] }>(request, 'GET', `/api/estates/${estateId}/units?limit=200`);
+    const units = new Map(unitPage.items.map((u) => [u.label, u.id] as const));
     unitId = units.get(unitLabel)!;
 
     // a billing of its own beside the demo's: a fee schedule, a quarterly plan, two profiled units (with floor areas), a run
@@ -266,8 +266,7 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     const page = await as('finance');
     const request = page.request;
     const shopLabel = '1-1-102';
-    const estate = await json<{ buildings: { units: { id: string; label: string }[] }[] }>(request, 'GET', `/api/estates/${estateId}`);
-    const shopId = estate.buildings.flatMap((b) => b.units).find((u) => u.label === shopLabel)!.id;
+    const shopId = (await json<{ items: { id: string }[] }>(request, 'GET', `/api/estates/${estateId}/units?q=${shopLabel}`)).items[0]!.id;
     const { asOf: today } = await json<{ asOf: string }>(request, 'GET', `/api/billing/bills?estateId=${estateId}&unitId=${shopId}`);
     const daysBefore = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
     // three days ago the shop paid all it owed then and ¥200.00 more: ¥200.00 of credit since that day

@@ -11,8 +11,8 @@ export const testConfig: Partial<ApiConfig> = {
 };
 
 /** The API on `db`; every answer it gives a test is checked against its OpenAPI document (support/openapi-check.ts). */
-export function testApp(db: Db, config: Partial<ApiConfig> = {}): Hono<AppEnv> {
-  return checkedRequest(createApp({ db, config: { ...testConfig, ...config } }));
+export function testApp(db: Db, config: Partial<ApiConfig> = {}, options: { reportDb?: Db } = {}): Hono<AppEnv> {
+  return checkedRequest(createApp({ db, reportDb: options.reportDb, config: { ...testConfig, ...config } }));
 }
 
 /** A JSON response; bodies are asserted field by field in tests. */

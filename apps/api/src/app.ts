@@ -32,6 +32,8 @@ export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.route
 
 export interface AppOptions {
   db: Db;
+  /** a read replica for reports (`DATABASE_READ_URL`); reports read `db` without one */
+  reportDb?: Db;
   config?: Partial<ApiConfig>;
   cache?: CompiledCache;
 }
@@ -42,7 +44,7 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const config = defaultConfig(options.config);
-  const deps: Deps = { db: options.db, config, cache: options.cache ?? new CompiledCache() };
+  const deps: Deps = { db: options.db, reportDb: options.reportDb ?? options.db, config, cache: options.cache ?? new CompiledCache() };
   const api = new Hono<AppEnv>();
   api.use('*', async (c, next) => {
     c.set('deps', deps);

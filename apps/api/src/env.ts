@@ -8,6 +8,12 @@ import type { IdempotencyClaim } from './services/idempotency.ts';
 /** What every handler can reach: the database, settings and the compiled-workflow cache. */
 export interface Deps {
   db: Db;
+  /**
+   * Where read-only reports read (`DATABASE_READ_URL`: a streaming replica), else `db`. A replica
+   * lags the primary by its replay delay, so only screens that tolerate a slightly older answer read
+   * it: the dashboard's reports. Everything a person reads right after writing reads `db`.
+   */
+  reportDb: Db;
   config: ApiConfig;
   cache: CompiledCache;
 }

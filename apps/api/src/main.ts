@@ -8,7 +8,7 @@ import { createApp } from './app.ts';
 import { scheduleBackups } from './backup-schedule.ts';
 import { defaultConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
-import { openDatabaseOrExit } from './open-database.ts';
+import { openDatabaseOrExit, openReportReplica } from './open-database.ts';
 import { withPageSecurityHeaders } from './security-headers.ts';
 import { startWorker } from './worker.ts';
 
@@ -25,6 +25,7 @@ const port = Number(process.env.PORT ?? 3000);
 const { db, kind, close } = await openDatabaseOrExit(url ? { url } : { dataDir });
 console.log(`[estateflow] database: ${kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}, migrated`);
 const config = defaultConfig({ secureCookies: process.env.SECURE_COOKIES === '1' });
+const reports = await openReportReplica(process.env.DATABASE_READ_URL, kind);
 
 if (process.env.EF_NO_DEMO !== '1') {
   const demo = await seedDemo(db, config);
@@ -33,7 +34,7 @@ if (process.env.EF_NO_DEMO !== '1') {
   for (const u of demo.users) console.log(`    ${u.username.padEnd(18)} ${u.role}`);
 }
 
-const api = getRequestListener(createApp({ db, config }).fetch);
+const api = getRequestListener(createApp({ db, reportDb: reports?.db, config }).fetch);
 const webBuild = `${root}apps/web/build/handler.js`;
 let web: NodeHandler | undefined;
 if (existsSync(webBuild)) {
@@ -69,6 +70,7 @@ const shutdown = async () => {
   server.close();
   stopBackups?.();
   await stopWorker?.();
+  await reports?.close();
   await close();
   process.exit(0);
 };

@@ -262,16 +262,20 @@ export const billingRoutes = resource
         .limit(limit + 1);
       const more = page.length > limit;
       const shown = page.slice(0, limit);
-      const units = [...new Set(shown.map((b) => b.unitId))];
+      const unitIds = [...new Set(shown.map((b) => b.unitId))];
       const states = new Map<string, BillState>();
-      if (units.length > 0) {
-        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, units)).values()) {
+      const labels = new Map<string, string>();
+      if (unitIds.length > 0) {
+        const unitRows = await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), sql`${units.id} = any(${uuidArray(unitIds)})`));
+        for (const u of unitRows) labels.set(u.id, u.label);
+        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
           for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
         }
       }
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
-        return s ? [{ ...s.bill, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
+        const unitLabel = labels.get(b.unitId);
+        return s ? [{ ...s.bill, ...(unitLabel ? { unitLabel } : {}), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
       });
       const last = shown[shown.length - 1];
       return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });

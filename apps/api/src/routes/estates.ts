@@ -1,8 +1,9 @@
-import { and, asc, count, eq, ilike, inArray, ne, or } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
 import { buildings, estates, memberships, units, users } from '@estateflow/db';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
+import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import * as S from '../schemas/estates.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
@@ -16,7 +17,7 @@ export const estateRoutes = new Resource('/estates', 'Estates')
   })
   .get(
     '/:id',
-    { responses: { 200: S.estate }, summary: 'One estate with its buildings and units', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
+    { responses: { 200: S.estate }, summary: 'One estate with its buildings and how many units each has (the units themselves page through `GET /estates/{id}/units`)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'estate' } },
     async (c) => {
       const id = param(c, 'id');
       if (!isUuid(id)) throw notFound('estate', id);
@@ -26,15 +27,62 @@ export const estateRoutes = new Resource('/estates', 'Estates')
       const [estate] = await db.select().from(estates).where(and(eq(estates.tenantId, tenantId), eq(estates.id, id)));
       if (!estate) throw notFound('estate', id);
       const bs = await db.select().from(buildings).where(and(eq(buildings.tenantId, tenantId), eq(buildings.estateId, id))).orderBy(asc(buildings.name));
-      const us = await db.select().from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, id))).orderBy(asc(units.label));
+      const counts = await db
+        .select({ buildingId: units.buildingId, n: count() })
+        .from(units)
+        .where(and(eq(units.tenantId, tenantId), eq(units.estateId, id)))
+        .groupBy(units.buildingId);
+      const unitCount = new Map(counts.map((r) => [r.buildingId, Number(r.n)]));
       return c.json({
         id: estate.id,
         name: estate.name,
         timeZone: estate.timeZone,
         address: estate.address,
         role,
-        buildings: bs.map((b) => ({ id: b.id, name: b.name, units: us.filter((u) => u.buildingId === b.id).map((u) => ({ id: u.id, label: u.label, areaSqm: u.areaSqm })) })),
+        buildings: bs.map((b) => ({ id: b.id, name: b.name, unitCount: unitCount.get(b.id) ?? 0 })),
       });
+    },
+  )
+  .get(
+    '/:id/units',
+    {
+      responses: { 200: S.units },
+      summary:
+        "The estate's units in label order, a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor`); `q` finds units whose label contains it, read the way people say it (`3栋1单元502`, `3-1-502` and `3 1 502` are the same), `buildingId` keeps one building, `unitId` answers that one unit",
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate' },
+      query: { q: { type: 'string', maxLength: 50 }, buildingId: { type: 'string' }, unitId: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 200 } },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      requireEstate(c, id);
+      const { tenantId } = authOf(c);
+      const limit = pageSize(c.req.query('limit'), 50, 200);
+      const cursor = decodeCursor(c.req.query('cursor'));
+      const buildingId = c.req.query('buildingId');
+      if (buildingId !== undefined && !isUuid(buildingId)) throw notFound('building', buildingId);
+      const unitId = c.req.query('unitId');
+      if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
+      const q = unitQuery(c.req.query('q') ?? '');
+      const rows = await c.get('deps').db
+        .select({ id: units.id, label: units.label, areaSqm: units.areaSqm, buildingId: units.buildingId, building: buildings.name })
+        .from(units)
+        .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+        .where(and(
+          eq(units.tenantId, tenantId), eq(units.estateId, id),
+          ...(buildingId ? [eq(units.buildingId, buildingId)] : []),
+          ...(unitId ? [eq(units.id, unitId)] : []),
+          // the label read the same way as the query: separators become '-' (see unitQuery)
+          ...(q ? [sql`regexp_replace(${units.label}, '[[:space:]栋单元室号#-]+', '-', 'g') ilike ${`%${q}%`}`] : []),
+          afterCursor(units.label, units.id, cursor, 'text', 'asc'),
+        ))
+        .orderBy(asc(units.label), asc(units.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json({ items: page, nextCursor: rows.length > limit && last ? encodeCursor({ key: last.label, id: last.id }) : null });
     },
   )
   .get(
@@ -71,6 +119,15 @@ export const estateRoutes = new Resource('/estates', 'Estates')
       return c.json({ items: rows, total: Number(total?.n ?? 0), limit: page.limit, offset: page.offset });
     },
   );
+
+/**
+ * A unit typed the way people say it, as the pattern its label is compared with: spaces and the
+ * 栋/单元/室/号/# separators become '-', so `3栋1单元502`, `3-1-502` and `3 1 502` all find `3-1-502`;
+ * `%` and `_` are taken literally.
+ */
+export function unitQuery(text: string): string {
+  return text.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/[\s栋单元室号#-]+/g, '-').replace(/^-|-$/g, '');
+}
 
 /** `limit` (1–200, default 50) and `offset` (≥ 0) of a list: 400 naming the parameter otherwise. */
 export function pageOf(limit: string | undefined, offset: string | undefined): { limit: number; offset: number } {

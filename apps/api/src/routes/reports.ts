@@ -1,6 +1,7 @@
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { events, instances, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
+import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
@@ -38,7 +39,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db } = c.get('deps');
+    const { reportDb: db } = c.get('deps');
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const byWorkflow = await db.select({ workflow: instances.workflowKey, status: instances.status, count: sql<number>`count(*)::int` }).from(instances).where(scope).groupBy(instances.workflowKey, instances.status);
     const complaints = await db.select({ grade: instances.grade, status: instances.status, count: sql<number>`count(*)::int` }).from(instances)
@@ -56,7 +57,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db, config } = c.get('deps');
+    const { reportDb: db, config } = c.get('deps');
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const now = config.now();
     const inputs = new ClockInputCache(db);
@@ -85,7 +86,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     requireEstate(c, q.estateId);
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
-    const { db } = c.get('deps');
+    const { reportDb: db } = c.get('deps');
     // counted in SQL over a join (no list of ids sent back as parameters), so a year of a large estate reads flat
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to));
     const isRevisit = and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, REVISIT_EVENT));
@@ -127,6 +128,33 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       byWorkflow: [...byWorkflow.values()].map((w) => ({ ...w, onSiteShare: w.revisits ? w.onSite / w.revisits : null })),
     });
   });
+
+/**
+ * The notices that may be a resident's, newest first, `n` of each kind: those about the requests
+ * they may see (outbox_notices_instance_idx, per request), those naming them as the user
+ * (outbox_notices_user_idx) and the estate's public ones, to every resident of the estate or of a
+ * building (outbox_notices_public_idx). A superset of what the notices rule shows them, read
+ * without walking the estate's other notices; the rule itself filters it.
+ */
+function residentCandidates(auth: Auth, estateIds: readonly string[], n: number, after: SQL): SQL {
+  const t = auth.tenantId;
+  return sql`
+    select c.id from instances cross join lateral (
+      select o.id from outbox o
+      where o.tenant_id = instances.tenant_id and o.instance_id = instances.id and o.kind in ('notify', 'escalate') and o.instance_id is not null${after}
+      order by o.created_at desc, o.id desc limit ${n}) c
+    where instances.tenant_id = ${t}::uuid and ${accessibleInstances(auth, estateIds)}
+    union all
+    (select o.id from outbox o
+      where o.tenant_id = ${t}::uuid and (payload->'to'->>'user') = ${auth.userId} and o.kind in ('notify', 'escalate') and payload->'to'->>'user' is not null
+        and o.estate_id in ${estateIds}${after}
+      order by o.created_at desc, o.id desc limit ${n})
+    union all
+    (select o.id from outbox o
+      where o.tenant_id = ${t}::uuid and o.estate_id in ${estateIds} and o.kind in ('notify', 'escalate')
+        and (payload->'to'->>'residents' is not null or instance_id is null)${after}
+      order by o.created_at desc, o.id desc limit ${n})`;
+}
 
 /**
  * In-app notices delivered by the worker (notify and escalate effects, SLA warnings, breaches and
@@ -173,13 +201,17 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
             or o.payload->'to'->>'user' = ${auth.userId}${asResident}))`;
     });
     const after = cursor ? sql` and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : sql``;
+    // a resident's notices are a few among the estate's many: find the candidates from the resident's side
+    // (residentCandidates), so the page costs the same in a busy estate; the rule above still decides
+    const residentOnly = [...byRole.keys()].every((role) => role === 'resident');
+    const candidates = residentOnly ? sql` and o.id in (${residentCandidates(auth, estateIds, limit + 1, after)})` : sql``;
     const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
       await c.get('deps').db.execute(sql`
         select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
         from outbox o
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
-        where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}
+        where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}${candidates}
         order by o.created_at desc, o.id desc
         limit ${limit + 1}`));
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());

@@ -58,6 +58,7 @@ export const bill = {
     key: { type: 'string', description: '<plan>/<unit>/<period>' },
     planId: { type: 'string' },
     unitId: uuid,
+    unitLabel: { type: 'string', description: "the unit as residents say it, e.g. \"3-1-502\"; in the bills list" },
     periodId: { type: 'string' },
     periodStart: civilDate,
     periodEnd: civilDate,

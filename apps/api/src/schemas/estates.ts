@@ -19,14 +19,35 @@ export const estate = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'name', 'units'],
+        required: ['id', 'name', 'unitCount'],
         properties: {
           id: uuid,
           name: { type: 'string' },
-          units: { type: 'array', items: { type: 'object', required: ['id', 'label', 'areaSqm'], properties: { id: uuid, label: { type: 'string' }, areaSqm: { ...nullableString, description: 'm² as text with 2 decimals' } } } },
+          unitCount: { type: 'integer', minimum: 0, description: 'how many units the building has; list them with `GET /estates/{id}/units`' },
         },
       },
     },
+  },
+} as const;
+
+const unit = {
+  type: 'object',
+  required: ['id', 'label', 'areaSqm', 'buildingId', 'building'],
+  properties: {
+    id: uuid,
+    label: { type: 'string', description: 'as residents say it, e.g. "3-1-502" (栋-单元-房号)' },
+    areaSqm: { ...nullableString, description: 'm² as text with 2 decimals' },
+    buildingId: uuid,
+    building: { type: 'string', description: "the building's name" },
+  },
+} as const;
+
+export const units = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: unit },
+    nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' },
   },
 } as const;
 

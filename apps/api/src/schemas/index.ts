@@ -21,6 +21,7 @@ export type ApiErrorBody = FromSchema<typeof common.apiError>;
 
 export type Me = FromSchema<typeof auth.me>;
 export type EstateList = FromSchema<typeof estates.estateList>;
+export type UnitPage = FromSchema<typeof estates.units>;
 
 export type Instance = FromSchema<typeof instances.instanceSummary>;
 export type InstanceList = FromSchema<typeof instances.instanceList>;

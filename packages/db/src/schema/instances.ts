@@ -132,6 +132,15 @@ export const outbox = pgTable(
     index('outbox_notices_idx').on(t.tenantId, t.estateId, t.createdAt).where(sql`kind in ('notify', 'escalate')`),
     // the notices page across every estate of the caller (one call, newest first, keyset on (created_at, id))
     index('outbox_notices_tenant_idx').on(t.tenantId, t.createdAt, t.id).where(sql`kind in ('notify', 'escalate')`),
+    // a resident's notices are found from their side, so they cost the same in a quiet estate and a busy one:
+    // the notices of the requests they may see, those naming them, and the estate's public ones
+    index('outbox_notices_instance_idx').on(t.tenantId, t.instanceId, t.createdAt, t.id).where(sql`kind in ('notify', 'escalate') and instance_id is not null`),
+    index('outbox_notices_user_idx')
+      .on(t.tenantId, sql`(payload->'to'->>'user')`, t.createdAt, t.id)
+      .where(sql`kind in ('notify', 'escalate') and payload->'to'->>'user' is not null`),
+    index('outbox_notices_public_idx')
+      .on(t.tenantId, t.estateId, t.createdAt, t.id)
+      .where(sql`kind in ('notify', 'escalate') and (payload->'to'->>'residents' is not null or instance_id is null)`),
   ],
 );
 

@@ -44,7 +44,12 @@ export const units = pgTable(
     label: text('label').notNull(),
     areaSqm: numeric('area_sqm', { precision: 10, scale: 2 }),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('units_estate_idx').on(t.tenantId, t.estateId, t.buildingId)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('units_estate_idx').on(t.tenantId, t.estateId, t.buildingId),
+    // the unit picker pages through an estate's units in label order (keyset: label, then id)
+    index('units_label_idx').on(t.tenantId, t.estateId, t.label, t.id),
+  ],
 );
 
 export const residents = pgTable(

@@ -1,10 +1,11 @@
 import type { PaymentMethod, Receipt, RefundSlip, Statement } from '@estateflow/billing';
 import { allPages, api } from '$lib/api/client.ts';
+import type { UnitPage } from '@estateflow/api/schemas';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
 
 /** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
 export type BillRow = {
-  key: string; unitId: string; periodId: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
+  key: string; unitId: string; unitLabel?: string; periodId: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
   lateFeeFen: number; lateFeePaidFen?: number; outstandingFen: number; clearedOn?: string | null;
   lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
 };
@@ -65,17 +66,20 @@ export function recordRefund(input: RefundInput, idempotencyKey?: string): Promi
   return api<RefundResult>('/billing/payments', { body: { ...input, kind: 'refund' }, idempotencyKey });
 }
 
-/** The estate's units for the picker, in label order. */
-export async function loadUnits(estateId: string, fetcher?: typeof fetch): Promise<UnitOption[]> {
-  const estate = await api<{ buildings: { name: string; units: { id: string; label: string }[] }[] }>(`/estates/${encodeURIComponent(estateId)}`, { fetch: fetcher });
-  return estate.buildings.flatMap((b) => b.units.map((u) => ({ id: u.id, label: u.label, building: b.name })));
+const unitOption = (u: UnitPage['items'][number]): UnitOption => ({ id: u.id, label: u.label, building: u.building });
+
+/**
+ * Units of the estate whose label contains `query` as people type it (`3栋1单元502`, `3-1-502`,
+ * `3 1 502`: the server reads the separators alike), in label order, at most `limit`.
+ */
+export async function searchUnits(estateId: string, query: string, limit = 12, fetcher?: typeof fetch): Promise<UnitOption[]> {
+  const q = new URLSearchParams({ q: query.trim(), limit: String(limit) });
+  const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?${q}`, { fetch: fetcher });
+  return page.items.map(unitOption);
 }
 
-/** Units whose label contains `query` (ignoring spaces, case and the 栋/单元/室 separators), best first. */
-export function matchUnits(units: readonly UnitOption[], query: string, limit = 12): UnitOption[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s栋单元室号#]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
-  const q = norm(query);
-  if (!q) return [];
-  const hits = units.filter((u) => norm(u.label).includes(q));
-  return hits.sort((a, b) => Number(!norm(a.label).startsWith(q)) - Number(!norm(b.label).startsWith(q)) || a.label.localeCompare(b.label)).slice(0, limit);
+/** One unit of the estate by id (a link such as /bills?unit=<id>), or null when the estate has no such unit. */
+export async function loadUnit(estateId: string, unitId: string, fetcher?: typeof fetch): Promise<UnitOption | null> {
+  const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?unitId=${encodeURIComponent(unitId)}`, { fetch: fetcher });
+  return page.items[0] ? unitOption(page.items[0]) : null;
 }

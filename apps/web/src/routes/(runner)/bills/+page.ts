@@ -1,5 +1,5 @@
 import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
-import { BILL_READER_ROLES, CASHIER_ROLES, loadUnits, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
+import { BILL_READER_ROLES, CASHIER_ROLES, loadUnit, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -13,7 +13,8 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const estateId = url.searchParams.get('estate') ?? session.estates[0]?.id ?? '';
   const role = session.me?.memberships.find((m) => m.estateId === estateId)?.role ?? '';
   const staff = BILL_READER_ROLES.includes(role);
-  const [bills, arrears, units] = await Promise.all([
+  const unitId = url.searchParams.get('unit');
+  const [bills, arrears, linked] = await Promise.all([
     // staff: the estate's newest page, more on demand; a resident: their household's bills, every page (small by nature)
     api<Page<BillRow> & { asOf: string }>(`/billing/bills?estateId=${estateId}${staff ? '' : '&limit=200'}`, { fetch })
       .then(async (first) => (staff || !first.nextCursor ? first : { ...first, items: [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))], nextCursor: null }))
@@ -22,7 +23,8 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
         throw e;
       }),
     staff ? api<Arrears>(`/billing/arrears?estateId=${estateId}`, { fetch }) : Promise.resolve(null),
-    staff ? loadUnits(estateId, fetch) : Promise.resolve([] as UnitOption[]),
+    // a link such as /bills?unit=<id> opens that unit's account
+    staff && unitId ? loadUnit(estateId, unitId, fetch) : Promise.resolve(null as UnitOption | null),
   ]);
   return {
     estateId,
@@ -32,9 +34,8 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
     nextCursor: bills?.nextCursor ?? null,
     forbidden: bills === null,
     arrears,
-    units,
+    linked,
     staff,
     cashier: CASHIER_ROLES.includes(role),
-    unitId: url.searchParams.get('unit'),
   };
 };

@@ -1,0 +1,1 @@
+CREATE INDEX "units_label_idx" ON "units" USING btree ("tenant_id","estate_id","label","id");

@@ -1,0 +1,3 @@
+CREATE INDEX "outbox_notices_instance_idx" ON "outbox" USING btree ("tenant_id","instance_id","created_at","id") WHERE kind in ('notify', 'escalate') and instance_id is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_user_idx" ON "outbox" USING btree ("tenant_id",(payload->'to'->>'user'),"created_at","id") WHERE kind in ('notify', 'escalate') and payload->'to'->>'user' is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_public_idx" ON "outbox" USING btree ("tenant_id","estate_id","created_at","id") WHERE kind in ('notify', 'escalate') and (payload->'to'->>'residents' is not null or instance_id is null);
