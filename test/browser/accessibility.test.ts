@@ -90,6 +90,31 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     expect(await check('dispatcher', async (page) => ['/inbox', '/instances', `/instances/${await firstRequest(page)}`, '/me'])).toEqual([]);
   }, 240_000);
 
+  it("a date and time is entered in the UI language's order, whatever the browser's language", async () => {
+    for (const [uiLocale, order, shown] of [['en', ['Month', 'Day', 'Year', 'Hour', 'Minute'], 'Dec 8, 2026, 10:05'], ['zh-CN', ['年', '月', '日', '时', '分'], '2026年12月8日 10:05']] as const) {
+      // the browser speaks the other language and lives in another zone: the page follows the UI language and the estate's clock
+      const context = await browser.newContext({ baseURL: server.origin, viewport: { width: 360, height: 800 }, locale: uiLocale === 'en' ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' });
+      await context.addInitScript((l) => localStorage.setItem('ef-locale', l), uiLocale);
+      const page = await context.newPage();
+      await login(page, 'resident', DEMO_PASSWORD);
+      const me = await (await page.request.get('/api/auth/me')).json();
+      await page.goto(`/start?process=repair&estate=${me.memberships[0].estateId}`);
+      const box = page.locator('.dt[data-field="convenientTime"]');
+      await box.waitFor();
+      expect(await box.locator('input, select').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([...order]);
+      expect(await box.locator('input[type="datetime-local"]').count()).toBe(0);
+      await box.locator('.year').fill('2026');
+      await box.locator('.month').selectOption('12');
+      await box.locator('.day').selectOption('8');
+      await box.locator('.hour').selectOption('10');
+      await box.locator('.minute').selectOption('5');
+      await expect.poll(() => box.locator('output').textContent()).toBe(shown);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(screenshotDir, `a11y-datetime-${uiLocale}-360.png`), fullPage: false, clip: { x: 0, y: Math.max(0, ((await box.boundingBox())?.y ?? 0) - 120), width: 360, height: 300 } });
+      await context.close();
+    }
+  }, 120_000);
+
   it("the admin's People and bills, and the designer: home, a workflow, a form, an SLA policy", async () => {
     expect(await check('admin', async () => ['/people', '/bills', '/designer', '/designer/workflows/repair', '/designer/forms/rp-report', '/designer/sla/repair-clocks'])).toEqual([]);
   }, 300_000);
