@@ -110,7 +110,7 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
       await box.locator('.minute').selectOption('5');
       await expect.poll(() => box.locator('output').textContent()).toBe(shown);
       expect(await axeViolations(page)).toEqual([]);
-      await page.screenshot({ path: join(screenshotDir, `a11y-datetime-${uiLocale}-360.png`), fullPage: false, clip: { x: 0, y: Math.max(0, ((await box.boundingBox())?.y ?? 0) - 120), width: 360, height: 300 } });
+      await page.screenshot({ path: join(screenshotDir, `a11y-datetime-${uiLocale}-360.png`), fullPage: true, clip: { x: 0, y: Math.max(0, ((await box.boundingBox())?.y ?? 0) + (await page.evaluate(() => window.scrollY)) - 60), width: 360, height: 220 } });
       await context.close();
     }
   }, 120_000);
