@@ -134,9 +134,13 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     const p = [...path, 'params'];
     switch (a.type) {
       case 'assign':
-        for (const k of Object.keys(a.params.values)) {
+        for (const [k, v] of Object.entries(a.params.values)) {
           assigned.add(k);
           if (!assignedAt.has(k)) assignedAt.set(k, [...p, 'values', k]);
+          // a field that takes the actor's role holds a role key: screens show it as the role's title only when it says so
+          if (/\bactor\.role\b/.test(v) && !wf.contextFields?.[k]?.isRole) {
+            add('role-value-shown-raw', [...p, 'values', k], `字段“${k}”取自 actor.role，值是角色编号：请在 contextFields.${k} 中写 "isRole": true，页面才显示角色名称`, `Field "${k}" takes actor.role, so it holds a role key: add "isRole": true under contextFields.${k} so screens show the role's title`, 'warning');
+          }
         }
         exprMap(a.params.values, [...p, 'values']);
         break;
