@@ -153,5 +153,7 @@ describe('list rows and timers (#18)', () => {
     expect(timerTitle(listWords, 'timer.work.dispatched.dispatchWindow', 'en')).toBe('Dispatch deadline');
     expect(timerTitle(listWords, 'QUOTE', 'zh-CN')).toBe('报价确认');
     expect(timerTitle(undefined, 'timer.intake.revisitDue', 'en')).toBe('Revisit due');
+    // the history names a timer that fired the same way
+    expect(eventTitle(listWords, 'timer.intake.dispatchWindow', 'zh-CN')).toBe('派单时限');
   });
 });

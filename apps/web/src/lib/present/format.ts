@@ -67,9 +67,11 @@ export function stateTitle(words: Words | undefined, state: unknown, locale: Loc
 
 const STARTED: Text = { zh: '发起', en: 'Started' };
 
-/** An event's title (`start` reads "发起"), else its humanised code. */
+/** An event's title (`start` reads "发起", a fired timer its delay's title), else its humanised code. */
 export function eventTitle(words: Words | undefined, type: string, locale: Locale): string {
   if (type === 'start') return pick(STARTED, locale);
+  // a timer that fired (history): the delay's title
+  if (type.startsWith('timer.') && !words?.events[type]) return timerTitle(words, type, locale);
   return pick(words?.events[type]?.title ?? fallback(type), locale);
 }
 
