@@ -99,7 +99,7 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
       await login(page, 'resident', DEMO_PASSWORD);
       const me = await (await page.request.get('/api/auth/me')).json();
       await page.goto(`/start?process=repair&estate=${me.memberships[0].estateId}`);
-      const box = page.locator('.dt[data-field="convenientTime"]');
+      const box = page.locator('.dt[data-datetime="convenientTime"]');
       await box.waitFor();
       expect(await box.locator('input, select').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([...order]);
       expect(await box.locator('input[type="datetime-local"]').count()).toBe(0);
