@@ -4,7 +4,7 @@
  * Each bench module exports `run(): Promise<BenchResult[]>`; a ratio compares us with a baseline
  * measured in the same run on the same machine, so it holds on a noisy machine.
  */
-import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -63,7 +63,13 @@ async function main(): Promise<void> {
     (r) =>
       `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.ratio === undefined ? '' : fmt(r.ratio)} | ${r.target ?? ''} | ${[r.baseline, r.note].filter(Boolean).join('; ')} | ${r.file} |`,
   );
-  const table = [header, ...lines].join('\n');
+  // a run of some benches (`pnpm bench screens`) replaces their rows in latest.md and keeps the others' last figures
+  const latest = join(root, 'bench', 'results', 'latest.md');
+  const ran = new Set(benchFiles().map((f) => relative(root, f)));
+  const kept = only.length && existsSync(latest)
+    ? readFileSync(latest, 'utf8').split('\n').filter((l) => /^\| (?!benchmark |---)/.test(l) && !ran.has(l.split('|').at(-2)?.trim() ?? ''))
+    : [];
+  const table = [header, ...kept, ...lines].join('\n');
   const cpus = os.cpus();
   const machine = [
     `- date: ${new Date().toISOString()}`,
@@ -72,13 +78,13 @@ async function main(): Promise<void> {
     `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- PostgreSQL: ${process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'} (each bench makes and drops a scratch database there); PGlite on disk in a temporary folder`,
   ].join('\n');
-  const md = `# Benchmark results\n\nWritten by \`pnpm bench\`. Ratios compare with a baseline measured in the same run on the same machine.\n\n${machine}\n\n${table}\n${
+  const md = `# Benchmark results\n\nWritten by \`pnpm bench\` (\`pnpm bench <name>\` replaces only that bench's rows). Ratios compare with a baseline measured in the same run on the same machine.\n\n${machine}\n\n${table}\n${
     failures.length ? `\n## Failed\n\n${failures.map((f) => '```\n' + f + '\n```').join('\n')}\n` : ''
   }`;
   console.log('\n' + table);
   if (failures.length) console.error('\nfailed:\n' + failures.join('\n'));
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  if (only.length === 0) writeFileSync(join(root, 'bench', 'results', 'latest.md'), md);
+  writeFileSync(latest, md);
   process.exitCode = failures.length ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { defaultPlan } from '@estateflow/billing';
+import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { instances, outbox, residents, units } from '@estateflow/db';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
@@ -167,5 +168,59 @@ withDatabases((kind, getDb) => {
     ]);
     const [row] = await db.select().from(outbox).where(and(eq(outbox.tenantId, tenantId), eq(outbox.kind, 'charge')));
     expect(row).toMatchObject({ status: 'done', processedBy: `billing:garden-monthly/${flat!.id}/2027-03` });
+  });
+
+  it(`one bad charge fails its unit alone: a charge above the money cap and two charges with one order number are reported (zh/en), every other unit is billed, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '出账物业');
+    const estateId = await createEstate(db, tenantId, { name: '出账小区', buildings: [{ name: '3栋', units: ['3-301', '3-302', '3-303'] }] });
+    const [capped, twice, fine] = await db.select().from(units).where(eq(units.estateId, estateId)).orderBy(units.label);
+    await createUser(db, testConfig as never, { tenantId, username: `fin3-${kind}`, password: 'pw', roles: [{ estateId, role: 'finance' }] });
+    const completed = new Date('2027-02-10T02:00:00Z');
+    const charge = async (unitId: string, serial: string, amountFen: number) => {
+      const instanceId = randomUUID();
+      await db.insert(instances).values({
+        tenantId, id: instanceId, estateId, unitId, workflowKey: 'paid-service', definitionVersionId: randomUUID(), workflowVersion: 1,
+        serial, state: 'done', snapshot: {}, status: 'done', startedAt: completed, updatedAt: completed,
+      });
+      const id = randomUUID();
+      await db.insert(outbox).values({ tenantId, id, estateId, instanceId, kind: 'charge', payload: { item: 'lamp-replace', amountFen, serial, instanceId }, createdAt: completed });
+      return id;
+    };
+    const over = await charge(capped!.id, 'PS-000001', MAX_AMOUNT_FEN + 1);
+    await charge(twice!.id, 'PS-000002', 1500);
+    await charge(twice!.id, 'PS-000002', 2500); // a second request numbered PS-000002 in the same workflow
+    await charge(fine!.id, 'PS-000003', 2000);
+    const app = testApp(db, { now: () => new Date('2027-02-20T04:00:00Z') });
+    const fin = await signIn(app, `fin3-${kind}`, 'pw');
+    await fin.call('POST', '/api/billing/schedules', { estateId, document: feeExample });
+    await fin.call('POST', '/api/billing/plans', { estateId, document: defaultPlan('monthly', { id: 'garden-monthly', feeSchedule: 'garden-fees' }) });
+    for (const u of [capped, twice, fine]) {
+      await db.update(units).set({ areaSqm: '89.37' }).where(and(eq(units.tenantId, tenantId), eq(units.id, u!.id)));
+      expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: u!.id, unitType: 'residential' })).status).toBe(200);
+    }
+
+    const run = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' });
+    expect(run.status).toBe(200);
+    expect(run.body.created).toEqual([{ key: `garden-monthly/${fine!.id}/2027-03`, unitId: fine!.id, totalFen: 22343 + 2000 }]);
+    expect(run.body.errors.map((e: { unitId: string; reason: string }) => [e.unitId, e.reason])).toEqual([[capped!.id, 'invalid-amount'], [twice!.id, 'duplicate-order-serial']]);
+    const [amountError, duplicateError] = run.body.errors as { orderSerial: string; message: { zh: string; en: string } }[];
+    expect(amountError!.orderSerial).toBe('PS-000001');
+    expect(amountError!.message.zh).toContain('3-301');
+    expect(amountError!.message.zh).toContain('1 亿元');
+    expect(amountError!.message.en).toContain('invalid amount');
+    expect(duplicateError!.orderSerial).toContain('PS-000002');
+    expect(duplicateError!.message.zh).toContain('2 笔单号');
+    expect(duplicateError!.message.en).toContain('2 pending paid-service charges');
+    // the bad units' charges stay pending; the good one's is billed
+    const pending = await db.select().from(outbox).where(and(eq(outbox.tenantId, tenantId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
+    expect(pending).toHaveLength(3);
+
+    // corrected, the next run bills the unit with its charge, and still reports the duplicate alone
+    await db.update(outbox).set({ payload: { item: 'lamp-replace', amountFen: 5000, serial: 'PS-000001' } }).where(and(eq(outbox.tenantId, tenantId), eq(outbox.id, over)));
+    const rerun = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' });
+    expect(rerun.body.created).toEqual([{ key: `garden-monthly/${capped!.id}/2027-03`, unitId: capped!.id, totalFen: 22343 + 5000 }]);
+    expect(rerun.body.existing).toBe(1);
+    expect(rerun.body.errors.map((e: { unitId: string; reason: string }) => [e.unitId, e.reason])).toEqual([[twice!.id, 'duplicate-order-serial']]);
   });
 });

@@ -57,6 +57,20 @@ withDatabases((kind, getDb) => {
     expect(refused.body.error.message.zh).toContain('住户');
     expect(refused.body.error.message.en).toContain('Residents');
     expect((await dispatcher!.call('GET', `/api/definitions/versions/${lost!.id}/words`)).status).toBe(200);
+
+    // a list's rows in one call: the same words per version, and what the caller may not read is left out, not a 403
+    const stranger = '00000000-0000-4000-8000-000000000000';
+    const batch = await resident!.call('GET', `/api/definitions/words?versions=${versionId},${lost!.id},${stranger},nonsense`);
+    expect(batch.status).toBe(200);
+    expect(batch.body.items[versionId]).toEqual(mine.body);
+    expect(batch.body.refused.sort()).toEqual([lost!.id, stranger, 'nonsense'].sort());
+    const staffBatch = await dispatcher!.call('GET', `/api/definitions/words?versions=${versionId},${lost!.id}`);
+    expect(staffBatch.body.items[versionId]).toEqual(staff.body);
+    expect(staffBatch.body.items[lost!.id].title.zh).toBeTruthy();
+    expect(staffBatch.body.refused).toEqual([]);
+    const tooMany = await dispatcher!.call('GET', `/api/definitions/words?versions=${Array.from({ length: 51 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`).join(',')}`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message.zh).toContain('versions');
   });
 
   it(`a field whose value is a role (isRole) reads as the role's title from the company's catalogue, on ${kind}`, async () => {

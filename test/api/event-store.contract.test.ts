@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { attachments, auditLog, calendars, definitionVersions, events, idempotencyKeys, instances, outbox, tasks, timers, type Db } from '@estateflow/db';
 import type { EngineSnapshot } from '@estateflow/engine';
-import { FastEventStore, fingerprintOf, IdempotencyRace, ReferenceEventStore, type EventStore, type InstanceContext, type WritePlan } from '../../apps/api/src/store/index.ts';
+import { FastEventStore, fingerprintOf, IdempotencyRace, planClaim, ReferenceEventStore, type EventStore, type InstanceContext, type WritePlan } from '../../apps/api/src/store/index.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { withDatabases } from '../support/db.ts';
 
@@ -12,8 +12,8 @@ import { withDatabases } from '../support/db.ts';
 // statement, process cache, group commit) answer alike and leave the same rows, on PGlite and
 // PostgreSQL: a start, an event, every part of a plan, `moved` at a stale version, concurrent
 // writers (one wins), a context changed between read and commit (calendar, SLA policy), a re-arm
-// held at its version, SLA timers made to match, an idempotency record stored meanwhile, and the
-// worker's isolated commit (one instance's failure undoes only it).
+// held at its version, SLA timers made to match, an idempotency record stored meanwhile, a task
+// claimed and reassigned (a claim of a task someone else holds is moved), and the worker's isolated commit (one instance's failure undoes only it).
 
 const at = (min: number) => new Date(Date.parse('2026-12-01T01:00:00.000Z') + min * 60_000).toISOString();
 const doc = (value: string, data: Record<string, unknown> = {}): EngineSnapshot => ({
@@ -110,6 +110,34 @@ withDatabases((kind, getDb, getFresh) => {
         const stale = next(ctx, 'closed', { timers: { arm: [{ id: randomUUID(), key: 'k', event: 'e', data: {}, dueAt: at(5) }] }, outbox: [{ id: randomUUID(), kind: 'notify', payload: {} }] });
         expect(await store.commit([stale])).toEqual(['moved']);
         expect(await rows(ctx.row.id)).toEqual({ history: [[1, 'start', 'open'], [2, 'REGISTERED', 'registered']], timers: [], tasks: [], outbox: [] });
+      });
+
+      it(`claims and reassigns an open task without moving the instance; a claim of a held or closed task is moved on ${kind}`, async () => {
+        const taskId = randomUUID();
+        const ctx = await started({ tasks: { open: [{ id: taskId, key: 'hand', title: { zh: '交还', en: 'Hand over' }, role: 'front_desk', assigneeId: null, form: null, events: [], dueAt: null }] } });
+        const task = { tenantId, instanceId: ctx.row.id, estateId };
+        const [a, b] = [randomUUID(), randomUUID()];
+        const claimed = await Promise.all([a, b].map((u) => store.commit([planClaim(task, { taskId, assigneeId: u, role: 'front_desk', unlessHeld: true }, new Date(at(2)))])));
+        expect(claimed.flat().sort()).toEqual(['moved', 'ok']);
+        const winner = claimed[0]![0] === 'ok' ? a : b;
+        const held = async () => (await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId))))[0]!;
+        expect(await held()).toMatchObject({ assigneeId: winner, role: 'front_desk', claimedAt: new Date(at(2)) });
+        // claiming again is fine for the holder
+        expect(await store.commit([planClaim(task, { taskId, assigneeId: winner, role: 'front_desk', unlessHeld: true }, new Date(at(3)))])).toEqual(['ok']);
+        // a reassignment takes it from its holder; back to the pool clears claimed_at
+        expect(await store.commit([planClaim(task, { taskId, assigneeId: null, role: 'security', unlessHeld: false }, new Date(at(4)))])).toEqual(['ok']);
+        expect(await held()).toMatchObject({ assigneeId: null, role: 'security', claimedAt: null });
+        // the instance did not move, its copy stays good for the next event
+        const [same] = await store.load([[tenantId, ctx.row.id]]);
+        expect(same!.row.version).toBe(1);
+        expect(await store.commit([next(same!, 'closed', { tasks: { close: ['hand'] } })])).toEqual(['ok']);
+        expect(await store.commit([planClaim(task, { taskId, assigneeId: a, role: 'security', unlessHeld: false }, new Date(at(5)))])).toEqual(['moved']);
+        expect(await held()).toMatchObject({ status: 'done', assigneeId: null, role: 'security' });
+        // a claim names a task of its instance
+        expect(await store.commit([planClaim({ ...task, instanceId: randomUUID() }, { taskId, assigneeId: a, role: null, unlessHeld: false }, new Date(at(6)))])).toEqual(['moved']);
+        // and goes alone: a claim with a snapshot is a programming error (drizzle wraps the database's)
+        const wrong = await store.commit([{ ...next(same!, 'x'), claim: { taskId, assigneeId: a, role: null, unlessHeld: false } }]).then(() => undefined, (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ''}`);
+        expect(wrong).toMatch(/claim changes no snapshot/);
       });
 
       it(`lets one of two concurrent writers at the same version win; the other is moved on ${kind}`, async () => {

@@ -11,6 +11,8 @@ import { buildWorld, type Place, type World } from '../support/world.ts';
 // route of /api/openapi.json (path parameters, query parameters, bodies), as a resident and as an
 // admin. Every answer is below 500; every refusal carries a message in zh and en; a refusal writes
 // nothing (a checksum of every table but the audit trail and sign-in bookkeeping is unchanged).
+// Two runs: a fixed table of values per field, and a fast-check property run that generates hostile
+// requests (EF_FUZZ_RUNS, default 200; a failure prints EF_FUZZ_SEED to replay it).
 
 type Operation = { parameters?: { name: string; in: string }[]; requestBody?: { content?: Record<string, unknown> } };
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
@@ -30,6 +32,43 @@ const hostilePath = hostileStrings.slice(0, 4);
 const hostileValues: unknown[] = [null, -1, 1.5, 1e308, Number.MAX_SAFE_INTEGER + 2, [], {}, DEEP, '\u0000', '\ud800', 'x'.repeat(100_000), '9999-12'];
 /** Bodies that are not an object at all, or not JSON. */
 const hostileBodies = ['[]', 'null', '{', `${'['.repeat(10_000)}${']'.repeat(10_000)}`, `{"\\u0000":1}`];
+
+/**
+ * The property run's generators (fast-check): hostile JSON leaves (any UTF-16 code unit, NUL and
+ * lone surrogates among them; long strings; numbers past every range, written as raw JSON tokens;
+ * wrong types), nested values with hostile keys, nesting far past the 64-level bound.
+ */
+const RAW = '\u0001RAW:';
+/** A JSON token written as is into the body text (`1e400` is not a JS number). */
+const raw = (token: string): string => `${RAW}${token}\u0001`;
+const unraw = (json: string): string => json.replace(/"\\u0001RAW:([^"\\]*)\\u0001"/g, '$1');
+const hostileLeaf: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
+  { weight: 3, arbitrary: fc.constantFrom<unknown>('\u0000', '\ud800', '\udfff', 'a\u0000b', 'x\udc00y', '9999-12', '9999-12-31', '0000-01', '-1', '', ' ', '../..', '__proto__', '%00') },
+  { weight: 1, arbitrary: fc.constantFrom('x'.repeat(70_000), '字'.repeat(300_000), 'y'.repeat(1_200_000)) },
+  { weight: 3, arbitrary: fc.constantFrom('1e400', '-1e400', '123456789012345678901234567890', '-0', '9007199254740993', '1.00000000000000000001', '0.1e-400').map(raw) },
+  { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 1.5, 2 ** 53 + 2, -(2 ** 63), 1e308)) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}) },
+);
+const hostileKey = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', '\u0000', '\ud800', '$ref', 'k'.repeat(5_000)));
+const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, hostileLeaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(hostileKey, tie('v'), { maxKeys: 4 })),
+})).v;
+/** JSON nested `depth` deep, as objects or arrays. */
+const nested = (depth: number, arrays: boolean): string => (arrays ? `${'['.repeat(depth)}0${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}`);
+/** How one generated request is hostile. */
+const hostileRequest = fc.record({
+  op: fc.nat(),
+  who: fc.nat(1),
+  where: fc.constantFrom('field', 'field', 'extra', 'deep', 'whole', 'query', 'query', 'path'),
+  pick: fc.nat(),
+  value: hostileValue,
+  extras: fc.dictionary(hostileKey, hostileValue, { minKeys: 1, maxKeys: 4 }),
+  depth: fc.integer({ min: 65, max: 12_000 }),
+  arrays: fc.boolean(),
+  text: fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', '{', '{"a":1', '[1,]', '\u0000', '{"a":1}{"b":2}', '\ufeff{}', 'null')),
+  query: fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('\u0000', '\ud800', '-1', '1e400', '99999999999999999999', '9999-12', 'x'.repeat(10_000), '1.5', 'NaN', 'true', '[]')),
+});
 
 /** Percent-encodes as a client would, lone surrogates included (as the three bytes a careless encoder writes). */
 const enc = (s: string): string =>
@@ -59,6 +98,59 @@ withDatabases((kind, getDb) => {
     return Object.fromEntries(list.map((r) => [r.t, r.h]));
   };
 
+  /**
+   * Sends one request as `who` and answers what is wrong with its answer: a 5xx, a refusal
+   * without a zh and en message, or a refusal (of anything but a GET) that changed a table. Every
+   * refusal leaves every table as it was; an accepted write moves the baseline on.
+   */
+  const prober = async () => {
+    const cookies = new Map(clients.map(([who, c]) => [who, c.cookie]));
+    let last = await checksum();
+    const unchanged = async (where: string, refused: boolean): Promise<string[]> => {
+      const now = await checksum();
+      const changed = Object.keys(now).filter((t) => now[t] !== last[t]);
+      last = now;
+      return changed.length && refused ? [`${where}: refused but wrote ${changed.join(', ')}`] : [];
+    };
+    const send = async (who: string, method: string, url: string, body: string | undefined, label: string): Promise<string[]> => {
+      const r = await w.app.request(url, { method, headers: { cookie: cookies.get(who)!, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body } : {}) });
+      const text = await r.text();
+      const where = `${who} ${method} ${url.slice(0, 120)} ${label}`;
+      const wrong: string[] = [];
+      if (r.status >= 500) wrong.push(`${where}: ${r.status} ${text.slice(0, 200)}`);
+      else if (r.status >= 400) {
+        let message: { zh?: unknown; en?: unknown } | undefined;
+        try {
+          message = (JSON.parse(text) as { error?: { message?: { zh?: unknown; en?: unknown } } }).error?.message;
+        } catch {
+          message = undefined;
+        }
+        if (typeof message?.zh !== 'string' || !/[\u4e00-\u9fff]/.test(message.zh) || typeof message.en !== 'string' || !/[a-z]/i.test(message.en)) {
+          wrong.push(`${where}: ${r.status} without a zh/en message: ${text.slice(0, 200)}`);
+        }
+      }
+      if (method !== 'GET') wrong.push(...(await unchanged(where, r.status >= 400)));
+      return wrong;
+    };
+    return { send, unchanged };
+  };
+
+  /** Signing out (here or everywhere) ends the session the corpus runs on; uploads have their own test. */
+  const skipped = (path: string, M: string) => path === '/api/auth/logout' || path === '/api/auth/logout-everywhere' || (path === '/api/attachments' && M === 'POST');
+  /** A route's path and query parameters, its URL with good ids filled in, and the example body the corpus spoils one part of. */
+  const shapeOf = (path: string, M: string, op: Operation) => {
+    const good = ids(w.own);
+    const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+    const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    const fill = (values: Record<string, string>) => path.replace(/\{(\w+)\}/g, (_, n: string) => enc(values[n] ?? good[n] ?? 'form'));
+    const goodQuery = query.includes('estateId') ? `estateId=${w.own.estateId}` : '';
+    const url = (p: string, q: string) => `${p}${q ? `?${q}` : ''}`;
+    const example: Record<string, unknown> = path === '/api/auth/login' ? { username: 'admin', password: 'x' } : { estateId: w.own.estateId, ...((op.requestBody?.content?.['application/json'] as { example?: Record<string, unknown> } | undefined)?.example ?? {}) };
+    const hasBody = M !== 'GET' && M !== 'DELETE';
+    const baseBody = hasBody ? JSON.stringify(example) : undefined;
+    return { params, query, fill, goodQuery, url, example, hasBody, baseBody };
+  };
+
   beforeAll(async () => {
     db = getDb();
     w = await buildWorld(db);
@@ -80,50 +172,19 @@ withDatabases((kind, getDb) => {
   describe(`hostile inputs on ${kind}`, () => {
     it('answers every route below 500, with a message in zh and en, and a refusal writes nothing', { timeout: 600_000 }, async () => {
       const failures: string[] = [];
-      const cookies = new Map(clients.map(([who, c]) => [who, c.cookie]));
       let requests = 0;
-      let last = await checksum();
+      const { send: check, unchanged: same } = await prober();
       const send = async (who: string, method: string, url: string, body: string | undefined, label: string) => {
         requests++;
-        const r = await w.app.request(url, { method, headers: { cookie: cookies.get(who)!, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body } : {}) });
-        const text = await r.text();
-        const where = `${who} ${method} ${url.slice(0, 120)} ${label}`;
-        if (r.status >= 500) failures.push(`${where}: ${r.status} ${text.slice(0, 200)}`);
-        else if (r.status >= 400) {
-          let message: { zh?: unknown; en?: unknown } | undefined;
-          try {
-            message = (JSON.parse(text) as { error?: { message?: { zh?: unknown; en?: unknown } } }).error?.message;
-          } catch {
-            message = undefined;
-          }
-          if (typeof message?.zh !== 'string' || !/[\u4e00-\u9fff]/.test(message.zh) || typeof message.en !== 'string' || !/[a-z]/i.test(message.en)) {
-            failures.push(`${where}: ${r.status} without a zh/en message: ${text.slice(0, 200)}`);
-          }
-        }
-        if (method !== 'GET') await unchanged(where, r.status >= 400);
+        failures.push(...(await check(who, method, url, body, label)));
       };
-      /** Every refusal leaves every table as it was; an accepted write moves the baseline on. */
-      const unchanged = async (where: string, refused: boolean) => {
-        const now = await checksum();
-        const changed = Object.keys(now).filter((t) => now[t] !== last[t]);
-        if (changed.length && refused) failures.push(`${where}: refused but wrote ${changed.join(', ')}`);
-        last = now;
-      };
+      const unchanged = async (where: string, refused: boolean) => failures.push(...(await same(where, refused)));
 
       for (const [path, ops] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(ops)) {
           const M = method.toUpperCase();
-          // signing out (here or everywhere) ends the session the corpus runs on; uploads have their own test
-          if (path === '/api/auth/logout' || path === '/api/auth/logout-everywhere' || path === '/api/attachments' && M === 'POST') continue;
-          const good = ids(w.own);
-          const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
-          const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-          const fill = (values: Record<string, string>) => path.replace(/\{(\w+)\}/g, (_, n: string) => enc(values[n] ?? good[n] ?? 'form'));
-          const goodQuery = query.includes('estateId') ? `estateId=${w.own.estateId}` : '';
-          const url = (p: string, q: string) => `${p}${q ? `?${q}` : ''}`;
-          const example = path === '/api/auth/login' ? { username: 'admin', password: 'x' } : { estateId: w.own.estateId, ...((op.requestBody?.content?.['application/json'] as { example?: Record<string, unknown> } | undefined)?.example ?? {}) };
-          const hasBody = M !== 'GET' && M !== 'DELETE';
-          const baseBody = hasBody ? JSON.stringify(example) : undefined;
+          if (skipped(path, M)) continue;
+          const { params, query, fill, goodQuery, url, example, hasBody, baseBody } = shapeOf(path, M, op);
           for (const [who] of clients) {
             // path parameters
             for (const name of params) {
@@ -154,6 +215,66 @@ withDatabases((kind, getDb) => {
       expect(requests).toBeGreaterThan(1_000);
       expect(failures).toEqual([]);
       // the session survived the corpus: the clients still act
+      expect((await w.own.admin.call('GET', '/api/auth/me')).status).toBe(200);
+    });
+
+    it('a fast-check property run: generated hostile bodies, query and path parameters at every route answer below 500, refuse in zh and en, and a refusal writes nothing', { timeout: 300_000 }, async () => {
+      const ops = Object.entries(doc.paths).flatMap(([path, o]) => Object.entries(o).map(([method, op]) => ({ path, M: method.toUpperCase(), op }))).filter((r) => !skipped(r.path, r.M));
+      const { send } = await prober();
+      // EF_FUZZ_SEED replays a failed run; EF_FUZZ_RUNS runs more (the default keeps the file well under a minute)
+      const seed = Number(process.env.EF_FUZZ_SEED) || Math.floor(Math.random() * 2 ** 31);
+      const numRuns = Number(process.env.EF_FUZZ_RUNS) || 200;
+      const routes = new Set<string>();
+      let lastWrong = '';
+      const property = fc.asyncProperty(hostileRequest, async (h) => {
+        const { path, M, op } = ops[h.op % ops.length]!;
+        routes.add(`${M} ${path}`);
+        const who = clients[h.who]![0];
+        const { params, query, fill, goodQuery, url, example, hasBody, baseBody } = shapeOf(path, M, op);
+        const fields = Object.keys(example);
+        const field = fields[h.pick % Math.max(fields.length, 1)];
+        let where: string = h.where;
+        if (!hasBody && ['field', 'extra', 'deep', 'whole'].includes(where)) where = 'query';
+        if (where === 'path' && params.length === 0) where = 'query';
+        let target = url(fill({}), goodQuery);
+        let body = baseBody;
+        let label = where;
+        if (where === 'field' || where === 'deep') {
+          const spoilt = where === 'deep' ? raw(nested(h.depth, h.arrays)) : h.value;
+          body = unraw(JSON.stringify(field === undefined ? spoilt : { ...example, [field]: spoilt }));
+          label = `.${field ?? ''}=${body.slice(0, 60)}`;
+        } else if (where === 'extra') {
+          body = unraw(JSON.stringify({ ...example, ...h.extras }));
+          label = `extra ${Object.keys(h.extras).map((k) => JSON.stringify(k.slice(0, 12))).join(',')}`;
+        } else if (where === 'whole') {
+          body = h.pick % 2 ? unraw(JSON.stringify(h.value)) : h.text;
+          label = `body ${JSON.stringify(body.slice(0, 40))}`;
+        } else if (where === 'path') {
+          const name = params[h.pick % params.length]!;
+          target = url(fill({ [name]: h.query }), goodQuery);
+          label = `{${name}}=${JSON.stringify(h.query.slice(0, 20))}`;
+        } else {
+          const names = [...query, 'limit', 'offset', 'cursor', h.query.slice(0, 8) || 'x'];
+          const name = names[h.pick % names.length]!;
+          target = url(fill({}), [goodQuery && name !== 'estateId' ? goodQuery : '', `${enc(name)}=${enc(h.query)}`].filter(Boolean).join('&'));
+          label = `?${name}=${JSON.stringify(h.query.slice(0, 20))}`;
+        }
+        let wrong: string[];
+        try {
+          wrong = await send(who, M, target, body, label);
+        } catch (e) {
+          // the test app checks every answer against /api/openapi.json and throws on a mismatch
+          wrong = [`${who} ${M} ${target.slice(0, 120)} ${label.slice(0, 80)}: ${(e as Error).message}`];
+        }
+        if (wrong.length) throw new Error((lastWrong = wrong.map((x) => x.slice(0, 400)).join('\n')));
+      });
+      try {
+        await fc.assert(property, { seed, numRuns, endOnFailure: true });
+      } catch (e) {
+        // the counterexample holds strings of a megabyte: the seed and what went wrong say it all
+        throw new Error(`the hostile property run failed; replay it with EF_FUZZ_SEED=${seed}\n${lastWrong || (e as Error).message.slice(0, 2_000)}`);
+      }
+      expect(routes.size).toBeGreaterThan(Math.min(30, numRuns / 4));
       expect((await w.own.admin.call('GET', '/api/auth/me')).status).toBe(200);
     });
   });

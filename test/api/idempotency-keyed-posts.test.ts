@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog, idempotencyKeys, payments, units } from '@estateflow/db';
+import { auditLog, events, idempotencyKeys, instances, payments, units } from '@estateflow/db';
 import { defaultConfig, type AppEnv } from '@estateflow/api';
 import { onError } from '../../apps/api/src/errors.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
@@ -54,7 +54,7 @@ withDatabases((kind, getDb) => {
 
   it(`a keyed request that fails with a 5xx after writing leaves neither its write nor its key; one that succeeds leaves both, on ${kind}`, async () => {
     const db = getDb();
-    const deps = { db, config: defaultConfig(testConfig), cache: new CompiledCache() };
+    const deps = { db, reportDb: db, config: defaultConfig(testConfig), cache: new CompiledCache() };
     const userId = w.userIds.get('admin')!;
     const app = new Hono<AppEnv>();
     app.use('*', async (c, next) => {
@@ -83,5 +83,69 @@ withDatabases((kind, getDb) => {
     expect(replay.status).toBe(201);
     expect(await probes('ok')).toBe(1);
     expect(await keyRow(okKey)).toMatchObject({ statusCode: 201, response: { ok: true } });
+  });
+
+  it(`a key an older version left "in progress" is absent once past the lease (start, event, payment run afresh); a young one still answers 409, on ${kind}`, async () => {
+    const db = getDb();
+    const dispatcher = w.clients.get('dispatcher')!;
+    const finance = w.clients.get('finance')!;
+    const [unit] = await db.select().from(units).where(and(eq(units.tenantId, w.own.tenantId), eq(units.estateId, w.own.estateId)));
+    /** the row a version before keys committed with their effect reserved, and never finished (kill -9) */
+    const leftInProgress = async (role: 'dispatcher' | 'finance', path: string, body: unknown, minutesAgo: number) => {
+      const key = randomUUID();
+      const requestHash = createHash('sha256').update(`POST ${path}\n`).update(JSON.stringify(body)).digest('hex');
+      await db.insert(idempotencyKeys).values({
+        tenantId: w.own.tenantId, userId: w.userIds.get(role)!, key, method: 'POST', path, requestHash, statusCode: 0, response: {},
+        createdAt: new Date(Date.now() - minutesAgo * 60_000),
+      });
+      return key;
+    };
+    const countWhere = async (table: typeof payments | typeof instances, amountOrSummary: number | string) => typeof amountOrSummary === 'number'
+      ? (await db.select().from(payments).where(and(eq(payments.tenantId, w.own.tenantId), eq(payments.amountFen, amountOrSummary)))).length
+      // a start's history row carries its data
+      : (await db.select().from(events).where(and(eq(events.tenantId, w.own.tenantId), eq(events.seq, 1), sql`${events.data}->>'summary' = ${amountOrSummary}`))).length;
+
+    // a start: stale (10 minutes) → applied once, then replayed
+    const start = { estateId: w.own.estateId, workflow: 'test-ticket', data: { summary: 'stale-start' } };
+    const startKey = await leftInProgress('dispatcher', '/api/instances', start, 10);
+    const started = await dispatcher.call('POST', '/api/instances', start, { 'idempotency-key': startKey });
+    expect(started.status).toBe(201);
+    const again = await dispatcher.call('POST', '/api/instances', start, { 'idempotency-key': startKey });
+    expect(again).toMatchObject({ status: 201, body: { id: started.body.id } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await countWhere(instances, 'stale-start')).toBe(1);
+    expect(await keyRow(startKey)).toMatchObject({ statusCode: 201 });
+
+    // an event: stale → applied once
+    const eventPath = `/api/instances/${started.body.id}/events`;
+    const ack = { type: 'ACK', data: { note: 'on it' } };
+    const eventKey = await leftInProgress('dispatcher', eventPath, ack, 10);
+    const acked = await dispatcher.call('POST', eventPath, ack, { 'idempotency-key': eventKey });
+    expect(acked.status).toBe(200);
+    expect((await dispatcher.call('POST', eventPath, ack, { 'idempotency-key': eventKey })).headers.get('idempotent-replayed')).toBe('true');
+    expect((await db.select().from(events).where(and(eq(events.tenantId, w.own.tenantId), eq(events.instanceId, started.body.id), eq(events.type, 'ACK')))).length).toBe(1);
+
+    // a payment (the other keyed POSTs' transaction): stale → recorded once; stale with another body counts as absent too
+    const pay = { estateId: w.own.estateId, unitId: unit!.id, amountFen: 16_016, method: 'cash' };
+    const payKey = await leftInProgress('finance', '/api/billing/payments', pay, 10);
+    const paid = await finance.call('POST', '/api/billing/payments', pay, { 'idempotency-key': payKey });
+    expect(paid.status).toBe(200);
+    expect((await finance.call('POST', '/api/billing/payments', pay, { 'idempotency-key': payKey })).body.payment.id).toBe(paid.body.payment.id);
+    expect(await countWhere(payments, 16_016)).toBe(1);
+    const otherKey = await leftInProgress('finance', '/api/billing/payments', { ...pay, amountFen: 1 }, 10);
+    expect((await finance.call('POST', '/api/billing/payments', { ...pay, amountFen: 16_017 }, { 'idempotency-key': otherKey })).status).toBe(200);
+
+    // still within the lease (a holder may be alive): 409, nothing applied, the row kept
+    const youngStart = await leftInProgress('dispatcher', '/api/instances', { ...start, data: { summary: 'young-start' } }, 0);
+    const busy = await dispatcher.call('POST', '/api/instances', { ...start, data: { summary: 'young-start' } }, { 'idempotency-key': youngStart });
+    expect(busy).toMatchObject({ status: 409, body: { error: { reason: 'conflict', field: 'Idempotency-Key' } } });
+    expect(busy.body.error.message.zh).toContain('仍在处理中');
+    expect(await countWhere(instances, 'young-start')).toBe(0);
+    const youngPay = await leftInProgress('finance', '/api/billing/payments', { ...pay, amountFen: 16_018 }, 0);
+    expect((await finance.call('POST', '/api/billing/payments', { ...pay, amountFen: 16_018 }, { 'idempotency-key': youngPay })).status).toBe(409);
+    expect(await countWhere(payments, 16_018)).toBe(0);
+    expect(await keyRow(youngPay)).toMatchObject({ statusCode: 0 });
+    // the same key with another body is still the client's mistake
+    expect((await finance.call('POST', '/api/billing/payments', { ...pay, amountFen: 16_019 }, { 'idempotency-key': youngPay })).status).toBe(422);
   });
 });

@@ -39,8 +39,13 @@ describe('the served OpenAPI document (/api/openapi.json)', () => {
       for (const [status, r] of Object.entries(op.responses)) {
         const schema = r.content?.['application/json']?.schema;
         if (!schema || '$ref' in schema) continue;
-        // a real schema says what the answer holds: its properties (and which are required)
-        if (!schema.properties || !Array.isArray(schema.required)) problems.push(`${name} ${status}: the schema names no properties`);
+        // a real schema says what the answer holds: its properties (and which are required), and whether others may
+        // come (false for the API's own objects; true only for a document whose vocabulary is someone else's, said
+        // so explicitly); a choice of answers (anyOf) says it for each
+        for (const one of (schema.anyOf as Record<string, unknown>[] | undefined) ?? [schema]) {
+          if (!one.properties || !Array.isArray(one.required)) problems.push(`${name} ${status}: the schema names no properties`);
+          else if (typeof one.additionalProperties !== 'boolean') problems.push(`${name} ${status}: the schema does not say whether properties it does not name may come`);
+        }
       }
     }
     expect(problems).toEqual([]);
@@ -62,8 +67,9 @@ describe('the served OpenAPI document (/api/openapi.json)', () => {
     }
   }, 120_000);
 
-  it('catches drift: an answer with an undeclared status or a field of the wrong type is refused by the test helper', () => {
+  it('catches drift: an answer with an undeclared status, a field of the wrong type or a field the schema does not name is refused by the test helper', () => {
     const json = 'application/json';
+    expect(responseMismatch('GET', '/api/estates', 200, json, JSON.stringify({ items: [], extra: 1 }))).toMatch(/must NOT have additional properties \("extra"\)/);
     expect(responseMismatch('GET', '/api/auth/me', 200, json, JSON.stringify({ user: { id: 'x' }, memberships: [] }))).toContain('breaks its schema');
     expect(responseMismatch('GET', '/api/estates', 418, json, '{}')).toContain('does not declare');
     expect(responseMismatch('GET', '/api/estates', 200, json, JSON.stringify({ items: [] }))).toBeUndefined();

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
-import { auditLog } from '@estateflow/db';
-import { createCompany, createEstate, createUser, defaultLoginThrottle, type ApiConfig } from '@estateflow/api';
+import { auditLog, loginThrottle } from '@estateflow/db';
+import { createCompany, createEstate, createUser, defaultLoginThrottle, runWorkerOnce, type ApiConfig } from '@estateflow/api';
 import { withDatabases } from '../support/db.ts';
 import { testApp, testConfig } from '../support/api.ts';
 
@@ -107,5 +107,55 @@ withDatabases((kind, getDb) => {
     const lines = await getDb().select().from(auditLog).where(and(eq(auditLog.action, 'auth.login'), eq(auditLog.target, `user/nobody-${kind}`)));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatchObject({ tenantId: '00000000-0000-0000-0000-000000000000', actorId: null, outcome: 'refused' });
+  });
+
+  it(`the worker prunes counters whose window and delay are over, keeping locks in force and usual addresses, on ${kind}`, async () => {
+    const name = `prune-${kind}`;
+    await user(name);
+    const logs: string[] = [];
+    const sweep = () => runWorkerOnce({ db: getDb(), workerId: 'pruner', now: () => now, attachmentSweepEveryMs: 0, log: (m) => logs.push(m), onError: (e) => { throw e; } });
+    const t0 = now.getTime();
+    const at = (minutes: number) => (now = new Date(t0 + minutes * 60_000));
+    // the usual address (a success), five failures at another, an address locked by its 20th failure at +10 min
+    expect((await login(name, 'right-pw', '198.51.100.20')).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expect((await login(name, 'guess', '198.51.100.21')).status).toBe(401);
+      later(20_000);
+    }
+    at(0);
+    for (let i = 0; i < defaultLoginThrottle.addressLimit - 1; i++) expect((await login(`${name}-sweep${i}`, 'guess', '198.51.100.22')).status).toBe(401);
+    at(10);
+    expect((await login(`${name}-sweep-last`, 'guess', '198.51.100.22')).status).toBe(401);
+    const all = await getDb().select().from(loginThrottle);
+    const mine = (scope: string, key: string) => all.some((r) => r.scope === scope && r.key === key);
+    expect(mine('address', '198.51.100.21') && mine('address', '198.51.100.22') && mine('account', name) && mine('account-address', `${name}\n198.51.100.20`)).toBe(true);
+
+    // +16 min: the failures-only address is past its 15-minute window; the locked one stays until its lock ends (+25)
+    at(16);
+    await sweep();
+    const left16 = await getDb().select().from(loginThrottle);
+    const has = (rows: typeof left16, scope: string, key: string) => rows.some((r) => r.scope === scope && r.key === key);
+    expect(has(left16, 'address', '198.51.100.21')).toBe(false);
+    expect(has(left16, 'address', '198.51.100.22')).toBe(true);
+    expect((await login(`${name}-other`, 'right-pw', '198.51.100.22')).status).toBe(429); // still locked
+    expect(has(left16, 'account-address', `${name}\n198.51.100.21`)).toBe(true); // its hour is not over
+    // +26 min: the lock is over, so is its row
+    at(26);
+    await sweep();
+    expect(has(await getDb().select().from(loginThrottle), 'address', '198.51.100.22')).toBe(false);
+    // +61 min: every failure counter of the name is gone; the usual address is kept for 30 days
+    at(61);
+    await sweep();
+    const left61 = await getDb().select().from(loginThrottle);
+    expect(has(left61, 'account-address', `${name}\n198.51.100.21`)).toBe(false);
+    expect(has(left61, 'account', name)).toBe(false);
+    expect(has(left61, 'account-address', `${name}\n198.51.100.20`)).toBe(true);
+    expect(logs.some((m) => /removed \d+ expired sign-in counter/.test(m))).toBe(true);
+    // pruned counters answer as before: the next failure at .21 starts again at one (401, no delay)
+    expect((await login(name, 'guess', '198.51.100.21')).status).toBe(401);
+    expect((await login(name, 'right-pw', '198.51.100.21')).status).toBe(200);
+    at(60 * 24 * 31);
+    await sweep();
+    expect(has(await getDb().select().from(loginThrottle), 'account-address', `${name}\n198.51.100.20`)).toBe(false);
   });
 });

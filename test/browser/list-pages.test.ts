@@ -31,18 +31,18 @@ describe('long lists come a page at a time, in Chromium', () => {
     expect(total).toBeGreaterThan(55);
     await page.goto('/instances');
     const rows = page.locator('table.data tbody tr');
-    await expect.poll(() => rows.count()).toBe(50);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(50);
     // newest first: the last found item started is on top
     await expect.poll(() => rows.first().textContent()).toBeTruthy();
     const more = page.getByTestId('instances-more');
     await expect.poll(() => more.textContent()).toBe('加载更多');
     await more.click();
-    await expect.poll(() => rows.count()).toBe(Math.min(total, 100));
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(Math.min(total, 100));
     while (await more.count()) {
       await more.click();
       await page.waitForTimeout(200);
     }
-    await expect.poll(() => rows.count()).toBe(total);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(total);
     const serials = await page.locator('table.data tbody tr td:first-child a').allTextContents();
     expect(new Set(serials).size).toBe(total);
     await screenshot(page, 'request-list-pages');

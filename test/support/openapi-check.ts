@@ -60,7 +60,9 @@ export function responseMismatch(method: string, url: string, status: number, co
   const validate = validatorFor(op, String(status));
   const value: unknown = body ? JSON.parse(body) : undefined;
   if (validate(value)) return undefined;
-  const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`).join('; ');
+  // name the property a strict schema does not declare (ajv's message does not)
+  const extra = (e: { params?: { additionalProperty?: string } }) => (e.params?.additionalProperty ? ` ("${e.params.additionalProperty}")` : '');
+  const errors = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra(e)}`).join('; ');
   return `${method} ${op.template} answered ${status} with a body that breaks its schema: ${errors}\n${body.slice(0, 400)}`;
 }
 

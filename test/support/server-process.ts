@@ -28,11 +28,12 @@ export interface ServerProcess {
 }
 
 /**
- * `pnpm start` as a real child process (node with the tsx loader, no pnpm or tsx CLI in between, so
- * the child's pid is the server's and SIGKILL reaches it): no demo, the given env on top.
+ * `pnpm start` as a real child process (node with the tsx loader, or a bundle of it, no pnpm or tsx
+ * CLI in between, so the child's pid is the server's and SIGKILL reaches it): no demo, the given env on top.
  */
 export function startServer(env: Record<string, string | undefined>, port: number, main = serverMain): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  // a bundle (support/server-build.ts) is plain JavaScript: no loader
+  const child = spawn(process.execPath, main.endsWith('.mjs') ? [main] : ['--import', 'tsx', main], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: undefined, EF_NO_DEMO: '1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

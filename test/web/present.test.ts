@@ -3,7 +3,7 @@ import {
   clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
   type PresentContext,
 } from '../../apps/web/src/lib/present/format.ts';
-import type { Words } from '../../apps/web/src/lib/present/words.ts';
+import type { Words } from '@estateflow/api/schemas';
 
 const zh: PresentContext = { locale: 'zh-CN', timeZone: 'Asia/Shanghai' };
 const en: PresentContext = { locale: 'en', timeZone: 'Asia/Shanghai' };

@@ -20,6 +20,12 @@ export interface ApiConfig {
   attachmentMaxBytes: number;
   /** hours an upload no start or event has named is kept (env EF_ATTACHMENT_ORPHAN_HOURS, default 72): the worker deletes it after, and a submission naming it is refused a margin before */
   attachmentOrphanHours: number;
+  /**
+   * an "in progress" Idempotency-Key row (left by a version before keys were committed with their
+   * effect) older than this has no live holder and counts as absent (default 2 minutes; not in the
+   * field documents: that version answered or deleted its keys within a request's run, seconds)
+   */
+  idempotencyLeaseMs: number;
   /** request body size and JSON nesting (input-bounds.ts; env EF_BODY_MAX_BYTES) */
   inputBounds: InputBounds;
   /** failed sign-in delays and locks (services/login-throttle.ts) */
@@ -44,6 +50,7 @@ export function defaultConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     workflowsDir: new URL('../../../workflows', import.meta.url).pathname,
     attachmentMaxBytes: Number(process.env.EF_ATTACHMENT_MAX_BYTES) || 10 * 1024 * 1024,
     attachmentOrphanHours: overrides.attachmentOrphanHours ?? attachmentOrphanHours(),
+    idempotencyLeaseMs: 2 * 60_000,
     inputBounds: defaultInputBounds(),
     loginThrottle: defaultLoginThrottle,
     trustProxy: process.env.EF_TRUST_PROXY === '1',

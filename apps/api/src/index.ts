@@ -18,5 +18,5 @@ export { readBody, isUuid } from './services/body.ts';
 export { validateInput, querySchema } from './route-input.ts';
 export { attachmentRefs, checkAttachmentRefs } from './services/attachment-refs.ts';
 export { attachmentOrphanHours, sweepOrphanAttachments, type SweepResult } from './services/attachment-sweep.ts';
-export { defaultLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
+export { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 export { openApiDocument, errorStatuses } from './openapi.ts';

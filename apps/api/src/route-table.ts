@@ -165,6 +165,18 @@ export function visibleEstates(c: Context<AppEnv>): string[] {
   return [...auth.roles].filter(([id, role]) => accessAllows(access, role, auth.permissions.get(id) ?? none)).map(([id]) => id);
 }
 
+/**
+ * For a route that names no estate: the caller must be allowed it in at least one. Someone with
+ * roles, none of which allows it (a resident at the bundle catalogue), is 403 as in an estate;
+ * someone with no role anywhere, 404.
+ */
+export function requireSomeEstate(c: Context<AppEnv>): void {
+  if (visibleEstates(c).length > 0) return;
+  const [role] = authOf(c).roles.values();
+  if (role) throw forbidden(role);
+  requireEstate(c, undefined);
+}
+
 /** The estates a list route reads: the one named by `?estateId=` (404/403 as `requireEstate`), else every visible one. */
 export function queriedEstates(c: Context<AppEnv>): string[] {
   const estateId = c.req.query('estateId');

@@ -7,6 +7,7 @@ import { unknownAssignee } from './services/assignees.ts';
 import { planEvent, sendEvent, startInstance, storeOf, systemActor, type EventPathDeps } from './services/event-path.ts';
 import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attachment-sweep.ts';
 import { auditRetentionDays, pruneAdminAudit } from './services/admin-audit.ts';
+import { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
@@ -31,6 +32,10 @@ export interface WorkerOptions {
   attachmentSweepEveryMs?: number;
   /** uploads looked at per sweep batch (default 200) */
   attachmentSweepBatch?: number;
+  /** the sign-in throttle's windows, which say when a counter is expired (default `defaultLoginThrottle`, as the API's) */
+  loginThrottle?: LoginThrottleConfig;
+  /** expired sign-in counters deleted per sweep (default 1,000; a full batch makes the next round sweep again) */
+  loginThrottlePruneBatch?: number;
   /** where the worker reports what a sweep removed (default console.info) */
   log?: (message: string) => void;
 }
@@ -279,6 +284,10 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
     // administrative audit lines past their retention (never younger than 180 days) go in the same sweep
     const pruned = await pruneAdminAudit(opts.db, now, auditRetentionDays());
     if (pruned) (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${pruned} administrative audit line(s) past their retention`);
+    // sign-in counters whose window and delay are over (they would answer as no row does)
+    const counters = await pruneLoginThrottle(opts.db, opts.loginThrottle ?? defaultLoginThrottle, now, opts.loginThrottlePruneBatch ?? 1_000);
+    if (counters.more) lastSweep.delete(opts.db);
+    if (counters.removed) (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${counters.removed} expired sign-in counter(s)`);
     if (r.removed || r.claimed) {
       (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${r.removed} upload(s) never submitted (older than ${hours} h); kept ${r.claimed} named by history, now claimed`);
     }
@@ -292,7 +301,8 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
 /**
  * One round: `concurrency` batches of due timers at once, then a batch of outbox rows, then one
  * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or
- * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep.
+ * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep
+ * (with the audit lines past retention and one batch of expired sign-in counters).
  */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };

@@ -1,6 +1,6 @@
 import { billingError, type BillingError } from './billing-error.ts';
 import { addMonths, compareDates, isCivilDate } from './civil-date.ts';
-import { parseAreaHundredths, roundHalfUp, toFen } from './money.ts';
+import { formatYuan, parseAreaHundredths, roundHalfUp, toFen } from './money.ts';
 import type { CivilDate, FeeSchedule, FeeScheduleVersion, Fen, Text, Unit } from './types.ts';
 
 /** BL-6: vacant units in custody pay 70 % of the management fee unless the schedule says otherwise. */
@@ -100,8 +100,9 @@ export function periodicLines(version: FeeScheduleVersion, unit: Unit, months: n
     {
       kind: 'management',
       description: {
-        zh: `${rate.title.zh}${label}：${unit.areaSqm}㎡ × ${rate.fenPerSqmMonth}分/㎡·月 × ${months}个月${custody.zh}`,
-        en: `${rate.title.en}${label}: ${unit.areaSqm} m² × ${rate.fenPerSqmMonth} fen/m²/month × ${months} month(s)${custody.en}`,
+        // the rate as people read it on a bill: yuan, never fen (#18)
+        zh: `${rate.title.zh}${label}：${unit.areaSqm}㎡ × ${formatYuan(rate.fenPerSqmMonth)}元/㎡·月 × ${months}个月${custody.zh}`,
+        en: `${rate.title.en}${label}: ${unit.areaSqm} m² × ¥${formatYuan(rate.fenPerSqmMonth)}/m²/month × ${months} month(s)${custody.en}`,
       },
       amountFen: management,
     },

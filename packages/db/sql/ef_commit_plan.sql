@@ -7,6 +7,9 @@
 --   'hold' (a re-arm or re-timing: no event, the version stays): the row is locked FOR NO KEY
 --     UPDATE SKIP LOCKED at expectedVersion (a re-arm never waits on an event's write nor
 --     deadlocks with a group commit), the context checked, and the snapshot replaced if one is given.
+-- A plan with a `claim` (the inbox's change of who works one open task; never with a snapshot)
+-- decides instead: the task's assignee, role and claimed_at are set only while it is open and,
+-- with unlessHeld, unassigned or already the claimant's.
 -- When the instance part does not hold, nothing is written and the answer is 'moved' (with
 -- p_strict, an error instead: the worker's plans run in a subtransaction per instance). Then every
 -- other part, each only when present: history row, engine timers cancelled / armed / moved, tasks
@@ -33,7 +36,16 @@ DECLARE
   a jsonb;
   held boolean := true;
 BEGIN
-  IF s IS NOT NULL THEN
+  IF p ? 'claim' THEN
+    IF s IS NOT NULL THEN
+      RAISE EXCEPTION 'a plan with a claim changes no snapshot';
+    END IF;
+    UPDATE tasks k SET assignee_id = c."assigneeId", role = c.role, claimed_at = CASE WHEN c."assigneeId" IS NULL THEN NULL ELSE at END
+    FROM jsonb_to_record(p->'claim') c("taskId" uuid, "assigneeId" uuid, role text, "unlessHeld" boolean)
+    WHERE k.tenant_id = t AND k.id = c."taskId" AND k.instance_id = i AND (k.status || '') = 'open'
+      AND (NOT c."unlessHeld" OR c."assigneeId" IS NULL OR k.assignee_id IS NULL OR k.assignee_id = c."assigneeId");
+    held := FOUND;
+  ELSIF s IS NOT NULL THEN
     IF s->>'write' = 'create' THEN
       PERFORM pg_advisory_xact_lock_shared(ef_sla_context_lock(t, e));
       held := NOT p ? 'context' OR ef_context_holds(t, e, p->'context');
@@ -61,12 +73,12 @@ BEGIN
     ELSE
       RAISE EXCEPTION 'unknown snapshot write "%"', s->>'write';
     END IF;
-    IF NOT held THEN
-      IF p_strict THEN
-        RAISE EXCEPTION 'instance % moved past version % or its context changed', i, s->>'expectedVersion' USING ERRCODE = '40001';
-      END IF;
-      RETURN 'moved';
+  END IF;
+  IF NOT held THEN
+    IF p_strict THEN
+      RAISE EXCEPTION 'instance % moved past version % or its context changed', i, s->>'expectedVersion' USING ERRCODE = '40001';
     END IF;
+    RETURN 'moved';
   END IF;
 
   IF p ? 'history' THEN

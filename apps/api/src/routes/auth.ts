@@ -8,7 +8,8 @@ import { authForUser, createSession, requestToken, revokeSessions, sessionCookie
 import { changeOwnPassword, listSessions, redeemResetCode } from '../services/accounts.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import { roleCatalogue } from '../services/role-catalogue.ts';
-import type { Auth } from '../env.ts';
+import type { Context } from 'hono';
+import type { AppEnv, Auth } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { authOf, Resource } from '../route-table.ts';
 import { auditSignIn, throttled } from '../services/sign-in-audit.ts';
@@ -32,6 +33,21 @@ export async function describeAuth(db: Db, auth: Auth) {
   };
 }
 
+/**
+ * A sign-in attempt (a password, or a reset code) by `username` from this request's address:
+ * refused with 429 `too-many-attempts` and `Retry-After` while the throttle holds it back.
+ */
+async function signInAttempt(c: Context<AppEnv>, username: string) {
+  const { db, config } = c.get('deps');
+  const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
+  const block = await loginBlocked(db, config.loginThrottle, attempt);
+  if (block) {
+    c.header('Retry-After', String(Math.max(1, Math.ceil((block.until.getTime() - attempt.now.getTime()) / 1000))));
+    throw throttled(block, attempt.now);
+  }
+  return attempt;
+}
+
 export const authRoutes = new Resource('/auth', 'Auth')
   .post(
     '/login',
@@ -46,12 +62,7 @@ export const authRoutes = new Resource('/auth', 'Auth')
     },
     async (c, { body: { username, password } }) => {
       const { db, config } = c.get('deps');
-      const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
-      const block = await loginBlocked(db, config.loginThrottle, attempt);
-      if (block) {
-        c.header('Retry-After', String(Math.max(1, Math.ceil((block.until.getTime() - attempt.now.getTime()) / 1000))));
-        throw throttled(block, attempt.now);
-      }
+      const attempt = await signInAttempt(c, username);
       const [user] = await db.select().from(users).where(eq(users.username, username));
       // an unknown name is checked against a dummy hash: the same time as a wrong password
       const verified = await verifyPasswordOrDummy(user?.passwordHash, password, config);
@@ -126,12 +137,7 @@ export const authRoutes = new Resource('/auth', 'Auth')
     async (c, { body: { username, code, newPassword } }) => {
       const { db, config } = c.get('deps');
       // a wrong code counts as a failed sign-in: the same throttle guards both
-      const attempt = { username, address: clientAddress(c, config.trustProxy), now: config.now() };
-      const block = await loginBlocked(db, config.loginThrottle, attempt);
-      if (block) {
-        c.header('Retry-After', String(Math.max(1, Math.ceil((block.until.getTime() - attempt.now.getTime()) / 1000))));
-        throw throttled(block, attempt.now);
-      }
+      const attempt = await signInAttempt(c, username);
       const [user] = await db.select().from(users).where(eq(users.username, username));
       const done = user && user.status === 'active' ? await db.transaction((tx) => redeemResetCode(tx, config, user, code, newPassword)) : undefined;
       if (!done) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { bundleInstalls } from '@estateflow/db';
 import { invalid, notFound } from '../errors.ts';
-import { authOf, designers, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
 import * as S from '../schemas/bundles.ts';
@@ -13,7 +13,7 @@ function installSummary(i: typeof bundleInstalls.$inferSelect) {
 
 export const bundleRoutes = new Resource('/bundles', 'Bundles')
   .get('/catalogue', { responses: { 200: S.catalogue }, summary: 'The template bundles of the `workflows/` catalogue, each with its check result', access: designers, estate: { from: 'none' } }, async (c) => {
-    if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+    requireSomeEstate(c);
     const dir = c.get('deps').config.workflowsDir;
     const items = [];
     for (const id of await catalogueIds(dir)) {

@@ -1,9 +1,9 @@
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, designers, everyone, requireEstate, Resource, staff, visibleEstates } from '../route-table.ts';
+import { authOf, designers, everyone, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { definitionWords } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
@@ -35,6 +35,33 @@ function versionSummary(v: typeof definitionVersions.$inferSelect) {
     publishedAt: v.publishedAt.toISOString(),
     publishedBy: v.publishedBy,
   };
+}
+
+/**
+ * The words of one published version for the caller's role (one rule for the single and the batch
+ * route): staff of its estate read any; a resident, the versions behind their own requests and the
+ * processes they may start (403 otherwise).
+ */
+async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$inferSelect) {
+  const role = requireEstate(c, row.estateId);
+  const auth = authOf(c);
+  const { db, cache } = c.get('deps');
+  if (row.kind !== 'workflow') {
+    if (!isStaff(role)) throw wordsRefused();
+    const title = (row.document as { title?: unknown }).title;
+    return { key: row.key, version: row.version, kind: row.kind, ...(title ? { title } : {}) };
+  }
+  const pinned = await cache.get(db, auth.tenantId, row.id);
+  if (!isStaff(role) && !mayStart(pinned.compiled.definition, role)) {
+    const [own] = await db.select({ id: instances.id }).from(instances)
+      .where(and(eq(instances.tenantId, auth.tenantId), eq(instances.definitionVersionId, row.id), accessibleInstances(auth, [row.estateId])))
+      .limit(1);
+    if (!own) throw wordsRefused();
+  }
+  const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
+  // a field whose value is a role reads as the company's title of that role (isRole)
+  const roles = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r.title]));
+  return { kind: row.kind, ...definitionWords(pinned, role, policies, roles) };
 }
 
 /** The 403 of a resident asking for the words of a definition behind no request of theirs (zh/en). */
@@ -139,7 +166,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     async (c, { body }) => {
       const estateId = body.estateId ?? undefined;
       if (estateId) requireEstate(c, estateId);
-      else if (visibleEstates(c).length === 0) requireEstate(c, undefined);
+      else requireSomeEstate(c);
       const warnings: DefinitionIssue[] = [];
       const issues = await validateIn(c, estateId, body.document, [], warnings, { draftWorkflow: true });
       return c.json({ valid: issues.length === 0, issues, warnings });
@@ -231,26 +258,43 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       estate: { from: 'param', param: 'id' },
       params: { id: 'definition-version' },
     },
+    async (c) => c.json(await versionWords(c, await loadVersion(c, param(c, 'id')))),
+  )
+  .get(
+    '/words',
+    {
+      responses: { 200: S.wordsBatch },
+      summary: "The words of several published versions at once (`versions`: up to 50 ids, comma-separated), for the rows of a list: one call instead of one per version. Each is given as `GET /definitions/versions/{id}/words` gives it; a version the caller may not read, or that does not exist, is left out of `items` and listed in `refused`",
+      access: everyone,
+      estate: { from: 'none' },
+      query: { versions: { type: 'string', minLength: 1, maxLength: 50 * 37 } },
+      queryRequired: ['versions'],
+    },
     async (c) => {
-      const row = await loadVersion(c, param(c, 'id'));
-      const role = requireEstate(c, row.estateId);
-      const auth = authOf(c);
-      const { db, cache } = c.get('deps');
-      if (row.kind !== 'workflow') {
-        if (!isStaff(role)) throw wordsRefused();
-        const title = (row.document as { title?: unknown }).title;
-        return c.json({ key: row.key, version: row.version, kind: row.kind, ...(title ? { title } : {}) });
+      const ids = [...new Set(c.req.query('versions')!.split(',').map((v) => v.trim()).filter(Boolean))];
+      if (ids.length > 50) throw invalid('versions', 'names at most 50 versions', '最多列出 50 个版本');
+      const items: Record<string, Awaited<ReturnType<typeof versionWords>>> = {};
+      const refused: string[] = [];
+      const { tenantId } = authOf(c);
+      const valid = ids.filter(isUuid);
+      const rows = valid.length
+        ? await c.get('deps').db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), inArray(definitionVersions.id, valid)))
+        : [];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const id of ids) {
+        const row = byId.get(id);
+        if (!row || !authOf(c).roles.has(row.estateId)) {
+          refused.push(id);
+          continue;
+        }
+        try {
+          items[id] = await versionWords(c, row);
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.status >= 500) throw e;
+          refused.push(id);
+        }
       }
-      const pinned = await cache.get(db, auth.tenantId, row.id);
-      if (!isStaff(role) && !mayStart(pinned.compiled.definition, role)) {
-        const [own] = await db.select({ id: instances.id }).from(instances)
-          .where(and(eq(instances.tenantId, auth.tenantId), eq(instances.definitionVersionId, row.id), accessibleInstances(auth, [row.estateId])))
-          .limit(1);
-        if (!own) throw wordsRefused();
-      }
-      const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
-      const roles = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r.title]));
-      return c.json({ kind: row.kind, ...definitionWords(pinned, role, policies, roles) });
+      return c.json({ items, refused });
     },
   )
   .get(

@@ -162,7 +162,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       type: a.type, label: a.label, form: a.formId ?? null,
     }));
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
-    const armed = await db.select().from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
+    const armed = await db.select({ key: timers.key, event: timers.event, dueAt: timers.dueAt, sla: sql<boolean>`ef_is_sla_timer(${timers.key})` }).from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
     const [unit] = row.unitId ? await db.select({ label: units.label }).from(units).where(and(eq(units.tenantId, row.tenantId), eq(units.id, row.unitId))) : [];
     const summary = instanceSummary(row, unit?.label ?? null);
@@ -177,7 +177,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       clockIssues: sla.issues,
       actions,
       tasks: open.map((t) => ({ ...taskView(t), assigneeName: (t.assigneeId && people[t.assigneeId]) ?? null })),
-      timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString() })),
+      timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString(), sla: t.sla })),
     });
   })
   .get('/:id/history', { responses: { 200: S.history }, summary: 'The append-only history: every accepted event with who, when and data', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'instance' } }, async (c) => {

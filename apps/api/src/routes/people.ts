@@ -5,6 +5,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { authOf, peopleManagers, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
+import { storeOf } from '../services/event-path.ts';
 import { issueResetCode } from '../services/accounts.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import { createStaff, deactivateStaff, openTasksOf, parseRoles, parseStaffInput, setStaffRoles } from '../services/people.ts';
@@ -98,9 +99,9 @@ export const peopleRoutes = new Resource('/people', 'People')
     if (reassign !== undefined && (typeof reassign !== 'object' || reassign === null || Array.isArray(reassign) || Object.values(reassign).some((v) => typeof v !== 'string'))) {
       throw invalid('reassign', 'must map task ids to user ids', '必须是“任务 id → 用户 id”的对象');
     }
-    const { db, config } = c.get('deps');
+    const { db, config, cache } = c.get('deps');
     const auth = authOf(c);
-    const done = await db.transaction((tx) => deactivateStaff(tx, config, auth.tenantId, person.id, { reassignTo: body.reassignTo, reassign: reassign as Record<string, string> | undefined }, { userId: auth.userId, mayManage: managedEstates(c) }));
+    const done = await db.transaction((tx) => deactivateStaff(tx, storeOf({ db, cache, now: config.now }).within(tx), config, auth.tenantId, person.id, { reassignTo: body.reassignTo, reassign: reassign as Record<string, string> | undefined }, { userId: auth.userId, mayManage: managedEstates(c) }));
     return c.json(done);
   })
   .post('/reset-code', { responses: { 200: P.resetCode }, summary: 'Issue a one-time password reset code to hand to a person (valid 24 hours, used once; the person then sets a new password at sign-in)', access: peopleManagers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'userId'], properties: { estateId: { type: 'string' }, userId: { type: 'string' } } }, example: { userId: '00000000-0000-4000-8000-000000000000' } }, async (c, { body }) => {

@@ -6,8 +6,9 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
-import { claimTask, reassignTask } from '../store/task-claims.ts';
-import { accessibleInstances, isStaff, mayAccessInstance, notYours } from '../services/instance-access.ts';
+import { planClaim } from '../store/index.ts';
+import { storeOf } from '../services/event-path.ts';
+import { accessibleInstances, isStaff, mayAccessInstance, notYours, taskWaitsFor } from '../services/instance-access.ts';
 import * as S from '../schemas/tasks.ts';
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
@@ -53,7 +54,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         const inEstate = eq(tasks.estateId, estateId);
         if (scope === 'mine') return and(inEstate, eq(tasks.assigneeId, auth.userId))!;
         if (scope === 'all' && supervisors.includes(role)) return inEstate;
-        // a resident's open tasks are those of their own requests (the access rule below), filtered after by what they may answer
+        // a resident's: those of the requests they may see (the access rule below), then `taskWaitsFor`
         if (!isStaff(role)) return inEstate;
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
@@ -66,17 +67,8 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
         .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
         .limit(500);
-      // what waits for a resident: a task for residents, or one every event of which a resident may send (the repair's
-      // sign-off, which the technician may also collect on site; not the office's classify, though a resident may cancel
-      // there), on a request of theirs
       const { db, cache } = c.get('deps');
-      const mine = await Promise.all(rows.map(async (r) => {
-        const role = auth.roles.get(r.task.estateId);
-        if (isStaff(role) || r.task.role === role || r.task.assigneeId === auth.userId) return true;
-        const events = (await cache.get(db, auth.tenantId, r.definitionVersionId)).compiled.definition.events ?? {};
-        const answers = r.task.events ?? [];
-        return answers.length > 0 && answers.every((e) => (events[e]?.roles as readonly string[] | undefined)?.includes(role!));
-      }));
+      const mine = await Promise.all(rows.map((r) => taskWaitsFor({ db, cache }, auth, r.task, r.definitionVersionId)));
       // each row with the key fields its definition marks summary, of those the caller's role may see
       const shown = rows.filter((_, n) => mine[n]);
       const items = await Promise.all(shown.map(async (r) => {
@@ -97,9 +89,10 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     const mayTake = !row.role || row.role === role || (supervisors.includes(role) && row.role !== 'resident');
     if (!mayTake) throw new ApiError('forbidden', { zh: `此任务属于角色“${row.role}”`, en: `This task belongs to role "${row.role}"` }, { field: 'role' });
     const now = c.get('deps').config.now();
-    const updated = await claimTask(db, auth.tenantId, row.id, auth.userId, now);
-    if (!updated) throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
-    return c.json(view(updated));
+    const claim = { taskId: row.id, assigneeId: auth.userId, role: row.role, unlessHeld: true };
+    const [answer] = await storeOf({ db, cache, now: () => now }).commit([planClaim(row, claim, now)]);
+    if (answer !== 'ok') throw new ApiError('conflict', { zh: '任务已被他人认领', en: 'Someone else has claimed this task' }, { field: 'assigneeId' });
+    return c.json(view({ ...row, assigneeId: auth.userId, claimedAt: now }));
   })
   .post(
     '/:id/reassign',
@@ -128,8 +121,12 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
           throw new ApiError('invalid-request', { zh: '该用户无权查看此任务所属的事项', en: 'That user may not see the request this task belongs to' }, { field: 'userId' });
         }
       }
-      if (row.status !== 'open') throw new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
-      const updated = await reassignTask(db, auth.tenantId, row.id, { userId: userId ?? null, role: role ?? row.role, at: c.get('deps').config.now() });
-      return c.json(view(updated!));
+      const closed = () => new ApiError('conflict', { zh: '任务已关闭', en: 'The task is closed' }, { field: 'status' });
+      if (row.status !== 'open') throw closed();
+      const now = c.get('deps').config.now();
+      const claim = { taskId: row.id, assigneeId: userId ?? null, role: role ?? row.role, unlessHeld: false };
+      const [answer] = await storeOf({ db, cache, now: () => now }).commit([planClaim(row, claim, now)]);
+      if (answer !== 'ok') throw closed();
+      return c.json(view({ ...row, assigneeId: claim.assigneeId, role: claim.role, claimedAt: claim.assigneeId ? now : null }));
     },
   );

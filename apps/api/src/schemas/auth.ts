@@ -16,6 +16,7 @@ export const me = {
         mustChangePassword: { type: 'boolean', description: 'the password was set by someone else: every route but changing it answers 403 until it is changed' },
         demo: { type: 'boolean', description: 'a demo account of the seed (keeps the printed password)' },
       },
+      additionalProperties: false,
     },
     memberships: {
       type: 'array',
@@ -28,9 +29,11 @@ export const me = {
           timeZone: { type: 'string', description: 'IANA time zone of the estate' },
           permissions: { type: 'array', items: permission, description: "what the caller's role may do in this estate besides its workflow steps" },
         },
+        additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const login = {
@@ -48,12 +51,13 @@ export const demoAccounts = {
     password: { type: 'string', description: 'the printed demo password (only when seeded)' },
     accounts: {
       type: 'array',
-      items: { type: 'object', required: ['username', 'displayName', 'role'], properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } } },
+      items: { type: 'object', required: ['username', 'displayName', 'role'], properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' } }, additionalProperties: false },
     },
   },
+  additionalProperties: false,
 } as const;
 
-export const sessionsEnded = { type: 'object', required: ['sessionsEnded'], properties: { sessionsEnded: { type: 'integer', minimum: 0 } } } as const;
+export const sessionsEnded = { type: 'object', required: ['sessionsEnded'], properties: { sessionsEnded: { type: 'integer', minimum: 0 } }, additionalProperties: false } as const;
 
 /** One live session of the caller (`GET /api/auth/sessions`). */
 export const sessionItem = {
@@ -65,8 +69,9 @@ export const sessionItem = {
     createdAt: dateTime, lastSeenAt: dateTime, expiresAt: dateTime, idleExpiresAt: dateTime,
     address: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] },
   },
+  additionalProperties: false,
 } as const;
-export const sessionList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: sessionItem } } } as const;
+export const sessionList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: sessionItem } }, additionalProperties: false } as const;
 
 export const passwordChanged = {
   ...me,
@@ -77,5 +82,5 @@ export const passwordChanged = {
 export const passwordReset = {
   type: 'object',
   required: ['ok', 'sessionsEnded'],
-  properties: { ok: { type: 'boolean', const: true }, sessionsEnded: { type: 'integer', minimum: 0 } },
+  properties: { ok: { type: 'boolean', const: true }, sessionsEnded: { type: 'integer', minimum: 0 } }, additionalProperties: false,
 } as const;

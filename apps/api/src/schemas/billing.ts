@@ -3,11 +3,11 @@ import { civilDate, dateTime, fen, jsonObject, text, uuid } from './common.ts';
 const billingDocument = {
   type: 'object',
   required: ['key', 'revision', 'updatedAt', 'document'],
-  properties: { key: { type: 'string' }, revision: { type: 'integer' }, updatedAt: dateTime, document: { ...jsonObject, description: 'a fee-schedule or billing-plan document' } },
+  properties: { key: { type: 'string' }, revision: { type: 'integer' }, updatedAt: dateTime, document: { ...jsonObject, description: 'a fee-schedule or billing-plan document' } }, additionalProperties: false,
 } as const;
 
-export const billingDocuments = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: billingDocument } } } as const;
-export const billingDocumentSaved = { type: 'object', required: ['key', 'revision'], properties: { key: { type: 'string' }, revision: { type: 'integer' } } } as const;
+export const billingDocuments = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: billingDocument } }, additionalProperties: false } as const;
+export const billingDocumentSaved = { type: 'object', required: ['key', 'revision'], properties: { key: { type: 'string' }, revision: { type: 'integer' } }, additionalProperties: false } as const;
 
 export const unitProfile = {
   type: 'object',
@@ -16,17 +16,18 @@ export const unitProfile = {
     unitId: uuid,
     unitType: { type: 'string' },
     custody: { type: 'boolean' },
-    parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } } } },
+    parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } }, additionalProperties: false } },
     payer: { type: 'string', enum: ['household', 'owner', 'tenant'] },
     updatedAt: dateTime,
     areaSqm: { type: ['string', 'null'], description: 'm² as text with 2 decimals' },
   },
+  additionalProperties: false,
 } as const;
 
 const period = {
   type: 'object',
   required: ['cadence', 'id', 'year', 'index', 'months', 'start', 'end'],
-  properties: { cadence: { type: 'string' }, id: { type: 'string' }, year: { type: 'integer' }, index: { type: 'integer' }, months: { type: 'integer' }, start: civilDate, end: civilDate },
+  properties: { cadence: { type: 'string' }, id: { type: 'string' }, year: { type: 'integer' }, index: { type: 'integer' }, months: { type: 'integer' }, start: civilDate, end: civilDate }, additionalProperties: false,
 } as const;
 
 export const dunning = {
@@ -37,6 +38,7 @@ export const dunning = {
     notices: { type: 'array', items: { ...jsonObject, description: 'a notice of the timetable: its kind and date' } },
     recovery: { type: 'array', items: { ...jsonObject, description: "a step of BL-4's recovery ladder" } },
   },
+  additionalProperties: false,
 } as const;
 
 export const run = {
@@ -45,15 +47,20 @@ export const run = {
   properties: {
     plan: { type: 'string' },
     period: { type: 'string' },
-    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen } } },
+    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen }, additionalProperties: false } },
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
-    errors: { type: 'array', items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, message: text } } },
+    errors: {
+      type: 'array',
+      description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`',
+      items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text }, additionalProperties: false },
+    },
   },
+  additionalProperties: false,
 } as const;
 
 export const bill = {
   type: 'object',
-  required: ['key', 'planId', 'unitId', 'periodId', 'periodStart', 'periodEnd', 'issueOn', 'payBy', 'lines', 'principalFen', 'principalPaidFen', 'lateFeeFen', 'lateFeeAccruedFen', 'lateFeePaidFen', 'outstandingFen', 'clearedOn'],
+  required: ['key', 'planId', 'unitId', 'periodId', 'periodStart', 'periodEnd', 'issueOn', 'payBy', 'scheduleVersion', 'lines', 'totalFen', 'principalFen', 'principalPaidFen', 'lateFeeFen', 'lateFeeAccruedFen', 'lateFeePaidFen', 'outstandingFen', 'clearedOn'],
   properties: {
     key: { type: 'string', description: '<plan>/<unit>/<period>' },
     planId: { type: 'string' },
@@ -65,7 +72,16 @@ export const bill = {
     issueOn: civilDate,
     payBy: civilDate,
     scheduleVersion: civilDate,
-    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { kind: { type: 'string' }, description: text, amountFen: fen } } },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['no', 'kind', 'description', 'amountFen'],
+        properties: { no: { type: 'integer', minimum: 1 }, kind: { type: 'string', enum: ['management', 'parking', 'service'] }, description: text, amountFen: fen, orderSerial: { type: 'string', description: 'the paid-service order a service line bills' } },
+        additionalProperties: false,
+      },
+    },
+    totalFen: { ...fen, description: 'the sum of the lines as issued' },
     principalFen: fen,
     principalPaidFen: fen,
     lateFeeFen: fen,
@@ -74,16 +90,17 @@ export const bill = {
     outstandingFen: fen,
     clearedOn: { type: ['string', 'null'], format: 'date' },
   },
+  additionalProperties: false,
 } as const;
 
 const nextCursor = { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } as const;
 
-export const billList = { type: 'object', required: ['asOf', 'items', 'nextCursor'], properties: { asOf: civilDate, items: { type: 'array', items: bill }, nextCursor } } as const;
+export const billList = { type: 'object', required: ['asOf', 'items', 'nextCursor'], properties: { asOf: civilDate, items: { type: 'array', items: bill }, nextCursor }, additionalProperties: false } as const;
 
 const payment = {
   type: 'object',
   required: ['id', 'unitId', 'kind', 'receivedOn', 'amountFen', 'method'],
-  properties: { id: uuid, unitId: uuid, kind: { type: 'string', enum: ['payment', 'refund'] }, receivedOn: civilDate, amountFen: fen, method: { type: 'string' }, reason: { type: 'string' }, serial: { type: 'string' } },
+  properties: { id: uuid, unitId: uuid, kind: { type: 'string', enum: ['payment', 'refund'] }, receivedOn: civilDate, amountFen: fen, method: { type: 'string' }, reason: { type: 'string' }, serial: { type: 'string' } }, additionalProperties: false,
 } as const;
 
 /** A receipt (收据 SJ-…) of a payment, or the slip (退款凭证 TK-…) of a refund. */
@@ -99,27 +116,28 @@ const receipt = {
     receivedOn: civilDate,
     method: { type: 'string' },
     amountFen: fen,
-    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { billKey: { type: 'string' }, component: { type: 'string' }, amountFen: fen } } },
+    lines: { type: 'array', items: { type: 'object', required: ['amountFen'], properties: { billKey: { type: 'string' }, component: { type: 'string' }, amountFen: fen }, additionalProperties: false } },
     creditFen: fen,
     reason: { type: 'string' },
-    cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } } },
-    from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen } } },
+    cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } }, additionalProperties: false },
+    from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen }, additionalProperties: false } },
     issuedAt: dateTime,
   },
+  additionalProperties: false,
 } as const;
 
 export const paid = {
   type: 'object',
   required: ['payment', 'receipt', 'slip', 'balanceFen', 'creditFen'],
-  properties: { payment, receipt: { anyOf: [{ type: 'null' }, receipt] }, slip: { anyOf: [{ type: 'null' }, receipt] }, balanceFen: fen, creditFen: fen },
+  properties: { payment, receipt: { anyOf: [{ type: 'null' }, receipt] }, slip: { anyOf: [{ type: 'null' }, receipt] }, balanceFen: fen, creditFen: fen }, additionalProperties: false,
 } as const;
 
-export const receiptList = { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: receipt }, nextCursor } } as const;
+export const receiptList = { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: receipt }, nextCursor }, additionalProperties: false } as const;
 
 export const adjustment = {
   type: 'object',
   required: ['id', 'billKey', 'on', 'component', 'amountFen', 'reason'],
-  properties: { id: uuid, billKey: { type: 'string' }, on: civilDate, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen, reason: text },
+  properties: { id: uuid, billKey: { type: 'string' }, on: civilDate, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen, reason: text }, additionalProperties: false,
 } as const;
 
 export const statement = {
@@ -130,21 +148,23 @@ export const statement = {
     from: civilDate,
     to: civilDate,
     openingFen: fen,
-    entries: { type: 'array', items: { type: 'object', required: ['on', 'kind', 'ref', 'description', 'amountFen'], properties: { on: civilDate, kind: { type: 'string', enum: ['charge', 'adjustment', 'late-fee', 'payment', 'refund'] }, ref: { type: 'string' }, description: text, amountFen: { ...fen, description: 'positive: owed by the unit; negative: paid by it' } } } },
+    entries: { type: 'array', items: { type: 'object', required: ['on', 'kind', 'ref', 'description', 'amountFen'], properties: { on: civilDate, kind: { type: 'string', enum: ['charge', 'adjustment', 'late-fee', 'payment', 'refund'] }, ref: { type: 'string' }, description: text, amountFen: { ...fen, description: 'positive: owed by the unit; negative: paid by it' } }, additionalProperties: false } },
     closingFen: fen,
     creditFen: fen,
   },
+  additionalProperties: false,
 } as const;
 
-const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen } } as const;
+const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen }, additionalProperties: false } as const;
 
 export const arrears = {
   type: 'object',
   required: ['asOf', 'rows', 'totals', 'totalFen'],
   properties: {
     asOf: civilDate,
-    rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } } } },
+    rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } }, additionalProperties: false } },
     totals: buckets,
     totalFen: fen,
   },
+  additionalProperties: false,
 } as const;

@@ -19,9 +19,11 @@ export const catalogue = {
           valid: { type: 'boolean' },
           issues: { type: 'array', items: issue },
         },
+        additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const install = {
@@ -37,6 +39,7 @@ export const install = {
     installedAt: dateTime,
     installedBy: { type: ['string', 'null'] },
   },
+  additionalProperties: false,
 } as const;
 
 export const installed = {
@@ -44,16 +47,16 @@ export const installed = {
   required: [...install.required, 'versions'],
   properties: {
     ...install.properties,
-    versions: { type: 'array', items: { type: 'object', required: ['id', 'kind', 'key', 'version'], properties: { id: uuid, kind: { type: 'string' }, key: { type: 'string' }, version: { type: 'integer' } } } },
+    versions: { type: 'array', items: { type: 'object', required: ['id', 'kind', 'key', 'version'], properties: { id: uuid, kind: { type: 'string' }, key: { type: 'string' }, version: { type: 'integer' } }, additionalProperties: false } },
   },
 } as const;
 
-export const installList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: install } } } as const;
+export const installList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: install } }, additionalProperties: false } as const;
 
 export const bundlePackage = {
   type: 'object',
   required: ['bundle', 'files'],
-  properties: { bundle: { ...jsonObject, description: 'the bundle manifest (schema: /api/definitions/schemas/bundle)' }, files: { ...jsonObject, description: 'definition documents by file name' }, parameters: jsonObject },
+  properties: { bundle: { ...jsonObject, description: 'the bundle manifest (schema: /api/definitions/schemas/bundle)' }, files: { ...jsonObject, description: 'definition documents by file name' }, parameters: jsonObject }, additionalProperties: false,
 } as const;
 
 export const installParams = {
@@ -65,7 +68,7 @@ export const installParams = {
     order: {
       anyOf: [
         { type: 'null' },
-        { type: 'object', required: ['parameters', 'workflows'], properties: { parameters: { type: 'array', items: { type: 'string' } }, workflows: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } } },
+        { type: 'object', required: ['parameters', 'workflows'], properties: { parameters: { type: 'array', items: { type: 'string' } }, workflows: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } }, additionalProperties: false },
       ],
     },
   },

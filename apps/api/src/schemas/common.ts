@@ -4,7 +4,7 @@
  * web app reads its types from here (`@estateflow/api/schemas`).
  */
 
-export const text = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } }, description: 'a text in Chinese and English' } as const;
+export const text = { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } }, additionalProperties: false, description: 'a text in Chinese and English' } as const;
 export const uuid = { type: 'string', format: 'uuid' } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const optionalDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -20,7 +20,7 @@ export const anyValue = { description: 'any JSON value' } as const;
 export const issue = {
   type: 'object',
   required: ['path', 'message'],
-  properties: { path: { type: 'string', description: 'JSON pointer into the document' }, message: text, severity: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } },
+  properties: { path: { type: 'string', description: 'JSON pointer into the document' }, message: text, severity: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' }, file: { type: 'string', description: 'the bundle file concerned' } }, additionalProperties: false,
 } as const;
 
 /** Every error answer: a tagged reason, a zh/en message, and the field or JSON path it concerns. */
@@ -39,11 +39,20 @@ export const apiError = {
         message: text,
         field: { type: 'string', description: 'the field of the request concerned' },
         path: { type: 'string', description: 'the JSON pointer concerned' },
-        issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, field: { type: 'string' }, message: { anyOf: [text, { type: 'string' }] } } } },
+        issues: {
+          type: 'array',
+          description: 'every problem found: a form field (field, keyword), an input (field, path), a definition (path, file)',
+          items: { type: 'object', properties: { path: { type: 'string' }, field: { type: 'string' }, keyword: { type: 'string' }, file: { type: 'string' }, message: { anyOf: [text, { type: 'string' }] } }, additionalProperties: false },
+        },
       },
+      additionalProperties: false,
     },
   },
+  additionalProperties: false,
   examples: [{ error: { reason: 'invalid-request', message: { zh: '字段“estateId”：必填项', en: 'Field "estateId": this field is required' }, field: 'estateId', path: '/estateId' } }],
 } as const;
 
-export const ok = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', const: true } } } as const;
+/** Display names of the users an answer names by id (actors, an assigned technician): never usernames. */
+export const people = { type: 'object', additionalProperties: { type: 'string' }, description: 'display name by user id' } as const;
+
+export const ok = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', const: true } }, additionalProperties: false } as const;

@@ -12,14 +12,15 @@ export const versionSummary = {
     version: { type: 'integer' },
     title: text,
     changeNote: { type: 'string' },
-    bundle: { anyOf: [{ type: 'null' }, { type: 'object', required: ['installId', 'id', 'version'], properties: { installId: { type: ['string', 'null'] }, id: { type: 'string' }, version: { type: ['string', 'null'] } } }] },
+    bundle: { anyOf: [{ type: 'null' }, { type: 'object', required: ['installId', 'id', 'version'], properties: { installId: { type: ['string', 'null'] }, id: { type: 'string' }, version: { type: ['string', 'null'] } }, additionalProperties: false }] },
     publishedAt: dateTime,
     publishedBy: { type: ['string', 'null'] },
   },
+  additionalProperties: false,
 } as const;
 
 /** The re-timing a publish of an SLA policy or calendar queued: how many running requests the worker re-times. */
-export const rearm = { type: 'object', required: ['instances', 'message'], properties: { instances: { type: 'integer' }, message: text }, description: 'how many running requests the worker re-times on this SLA policy or calendar' } as const;
+export const rearm = { type: 'object', required: ['instances', 'message'], properties: { instances: { type: 'integer' }, message: text }, additionalProperties: false, description: 'how many running requests the worker re-times on this SLA policy or calendar' } as const;
 
 export const definitionList = {
   type: 'object',
@@ -30,33 +31,44 @@ export const definitionList = {
       items: {
         type: 'object',
         required: ['kind', 'key', 'latest', 'hasDraft'],
-        properties: { kind: { type: 'string' }, key: { type: 'string' }, title: text, latest: { anyOf: [{ type: 'null' }, versionSummary] }, hasDraft: { type: 'boolean' }, draftUpdatedAt: dateTime },
+        properties: {
+          kind: { type: 'string' },
+          key: { type: 'string' },
+          title: text,
+          workflow: { type: 'string', description: 'an SLA policy: the workflow it measures' },
+          forms: { type: 'array', items: { type: 'string' }, description: 'a workflow: the forms it names (the designer lists them under it)' },
+          latest: { anyOf: [{ type: 'null' }, versionSummary] },
+          hasDraft: { type: 'boolean' },
+          draftUpdatedAt: dateTime,
+        },
+        additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const validation = {
   type: 'object',
   required: ['valid', 'issues', 'warnings'],
-  properties: { valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, warnings: { type: 'array', items: issue } },
+  properties: { valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, warnings: { type: 'array', items: issue } }, additionalProperties: false,
 } as const;
 
 export const draftSaved = {
   type: 'object',
   required: ['kind', 'key', 'valid', 'issues', 'updatedAt'],
-  properties: { kind: { type: 'string' }, key: { type: 'string' }, valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, warnings: { type: 'array', items: issue }, updatedAt: dateTime },
+  properties: { kind: { type: 'string' }, key: { type: 'string' }, valid: { type: 'boolean' }, issues: { type: 'array', items: issue }, warnings: { type: 'array', items: issue }, updatedAt: dateTime }, additionalProperties: false,
 } as const;
 
 export const draft = {
   type: 'object',
   required: ['kind', 'key', 'document', 'updatedAt'],
-  properties: { kind: { type: 'string' }, key: { type: 'string' }, document: { ...jsonObject, description: 'the draft document' }, updatedAt: dateTime },
+  properties: { kind: { type: 'string' }, key: { type: 'string' }, document: { ...jsonObject, description: 'the draft document' }, updatedAt: dateTime }, additionalProperties: false,
 } as const;
 
 export const published = { ...versionSummary, properties: { ...versionSummary.properties, rearm } } as const;
 
-export const versionList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: versionSummary } } } as const;
+export const versionList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: versionSummary } }, additionalProperties: false } as const;
 
 export const versionWithDocument = {
   ...versionSummary,
@@ -70,14 +82,17 @@ export const versionDiff = {
   properties: {
     from: { anyOf: [{ type: 'null' }, versionSummary] },
     to: versionSummary,
-    changes: { type: 'array', items: { type: 'object', required: ['op', 'path'], properties: { op: { type: 'string' }, path: { type: 'string' }, from: {}, to: {} } } },
+    changes: { type: 'array', items: { type: 'object', required: ['op', 'path'], properties: { op: { type: 'string' }, path: { type: 'string' }, from: {}, to: {} }, additionalProperties: false } },
   },
+  additionalProperties: false,
 } as const;
 
 export const jsonSchemaDocument = {
   type: 'object',
   required: ['$schema'],
   properties: { $schema: { type: 'string' }, $id: { type: 'string' }, title: { type: 'string' }, type: { type: 'string' }, properties: { type: 'object' }, $defs: { type: 'object' } },
+  // its keywords are JSON Schema's, not the API's: open on purpose
+  additionalProperties: true,
   description: 'a JSON Schema (2020-12) document',
 } as const;
 
@@ -85,31 +100,55 @@ export const jsonSchemaDocument = {
 export const impact = {
   type: 'object',
   required: ['impact'],
-  properties: { impact: { anyOf: [{ type: 'null' }, { type: 'object', required: ['running', 'message'], properties: { running: { type: 'integer' }, message: text } }] } },
+  properties: { impact: { anyOf: [{ type: 'null' }, { type: 'object', required: ['running', 'message'], properties: { running: { type: 'integer' }, message: text }, additionalProperties: false }] } }, additionalProperties: false,
 } as const;
 
-const fieldWords = {
+/** How one field of a request's data reads: its title, how to show it, its option texts. */
+export const fieldWords = {
   type: 'object',
   required: ['title'],
-  properties: { title: text, widget: { type: 'string' }, options: { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text } } } },
+  properties: { title: text, widget: { type: 'string' }, options: { type: 'array', items: { type: 'object', required: ['value', 'label'], properties: { value: {}, label: text }, additionalProperties: false } } }, additionalProperties: false,
 } as const;
 
-/** The words people read of a published version: titles of the workflow, states, events, fields and SLA metrics. */
-export const words = {
+/**
+ * The words people read of a published workflow version as a role reads them: titles of the
+ * workflow, its states, events and SLA metrics; labels and option texts of the data fields the
+ * role may see, and the names of those it may not (`hidden`); the description. Produced by
+ * `definitionWords` (src/services/definition-words.ts), read by every screen ($lib/present).
+ */
+export const workflowWords = {
   type: 'object',
-  required: ['kind', 'key', 'version'],
+  required: ['key', 'version', 'title', 'states', 'events', 'fields', 'hidden', 'metrics'],
   properties: {
-    kind: { type: 'string' },
     key: { type: 'string' },
     version: { type: 'integer' },
     title: text,
     description: text,
     states: { type: 'object', additionalProperties: text },
-    events: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text, fields: { type: 'object', additionalProperties: fieldWords }, hidden: { type: 'array', items: { type: 'string' } } } } },
+    events: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text, fields: { type: 'object', additionalProperties: fieldWords }, hidden: { type: 'array', items: { type: 'string' } } }, additionalProperties: false } },
     fields: { type: 'object', additionalProperties: fieldWords },
     hidden: { type: 'array', items: { type: 'string' }, description: 'data fields the role may not see' },
-    metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text } } },
+    metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text }, additionalProperties: false } },
     summary: { type: 'array', items: { type: 'string' }, description: 'the key fields lists show beside the unit and title (fields marked summary), of those the role may see' },
     timers: { type: 'object', additionalProperties: text, description: "the titles of the workflow's timers by delay name" },
+  },
+  additionalProperties: false,
+} as const;
+
+/** `GET /definitions/versions/{id}/words`: a workflow's words (`workflowWords`, with its kind), or another kind's key, version and title. */
+export const words = {
+  anyOf: [
+    { ...workflowWords, required: [...workflowWords.required, 'kind'], properties: { kind: { type: 'string', const: 'workflow' }, ...workflowWords.properties } },
+    { type: 'object', required: ['kind', 'key', 'version'], properties: { kind: { type: 'string', not: { const: 'workflow' } }, key: { type: 'string' }, version: { type: 'integer' }, title: text }, additionalProperties: false },
+  ],
+} as const;
+
+/** The words of several versions at once, by version id, and the ids the caller may not read. */
+export const wordsBatch = {
+  type: 'object',
+  required: ['items', 'refused'],
+  properties: {
+    items: { type: 'object', additionalProperties: words },
+    refused: { type: 'array', items: { type: 'string' }, description: 'versions left out: not found, or not readable by the caller' },
   },
 } as const;

@@ -3,7 +3,7 @@ import { nullableString, uuid } from './common.ts';
 export const estateList = {
   type: 'object',
   required: ['items'],
-  properties: { items: { type: 'array', items: { type: 'object', required: ['id', 'name', 'timeZone', 'role'], properties: { id: uuid, name: { type: 'string' }, timeZone: { type: 'string' }, role: { type: 'string' } } } } },
+  properties: { items: { type: 'array', items: { type: 'object', required: ['id', 'name', 'timeZone', 'role'], properties: { id: uuid, name: { type: 'string' }, timeZone: { type: 'string' }, role: { type: 'string' } }, additionalProperties: false } } }, additionalProperties: false,
 } as const;
 
 export const estate = {
@@ -25,9 +25,11 @@ export const estate = {
           name: { type: 'string' },
           unitCount: { type: 'integer', minimum: 0, description: 'how many units the building has; list them with `GET /estates/{id}/units`' },
         },
+        additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 const unit = {
@@ -40,6 +42,7 @@ const unit = {
     buildingId: uuid,
     building: { type: 'string', description: "the building's name" },
   },
+  additionalProperties: false,
 } as const;
 
 export const units = {
@@ -49,6 +52,7 @@ export const units = {
     items: { type: 'array', items: unit },
     nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' },
   },
+  additionalProperties: false,
 } as const;
 
 export const members = {
@@ -60,11 +64,12 @@ export const members = {
       items: {
         type: 'object',
         required: ['userId', 'username', 'displayName', 'role'],
-        properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, role: { type: 'string' } },
+        properties: { userId: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, role: { type: 'string' } }, additionalProperties: false,
       },
     },
     total: { type: 'integer', minimum: 0, description: 'how many match, over all pages' },
     limit: { type: 'integer' },
     offset: { type: 'integer' },
   },
+  additionalProperties: false,
 } as const;

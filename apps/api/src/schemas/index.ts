@@ -36,6 +36,9 @@ export type TaskList = FromSchema<typeof tasks.taskList>;
 
 export type DefinitionList = FromSchema<typeof definitions.definitionList>;
 export type VersionWithDocument = FromSchema<typeof definitions.versionWithDocument>;
+/** The words of a workflow version as a role reads them (`definitionWords` makes them; every screen reads them). */
+export type Words = FromSchema<typeof definitions.workflowWords>;
+export type FieldWords = FromSchema<typeof definitions.fieldWords>;
 
 export type Rendered = FromSchema<typeof forms.rendered>;
 export type RenderModel = FromSchema<typeof forms.renderModel>;

@@ -1,4 +1,4 @@
-import { anyValue, dateTime, jsonObject, nullableString, optionalDateTime, text, uuid } from './common.ts';
+import { anyValue, dateTime, jsonObject, nullableString, optionalDateTime, people, text, uuid } from './common.ts';
 import { task } from './tasks.ts';
 
 /** An instance (a request) as every instance route answers it. */
@@ -23,10 +23,9 @@ export const instanceSummary = {
     endedAt: optionalDateTime,
     unitLabel: { ...nullableString, description: 'the unit as people say it (lists and the detail)' },
   },
+  additionalProperties: false,
 } as const;
 
-/** Display names of the users an answer names by id (actors, an assigned technician): never usernames. */
-const people = { type: 'object', additionalProperties: { type: 'string' }, description: 'display name by user id' } as const;
 
 export const instanceList = {
   type: 'object',
@@ -36,6 +35,7 @@ export const instanceList = {
     nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' },
     total: { type: 'integer', description: 'with `total=true` only' },
   },
+  additionalProperties: false,
 } as const;
 
 /** One SLA clock of an instance, computed from its history. */
@@ -55,13 +55,14 @@ export const clock = {
     remainingMs: { type: ['number', 'null'] },
     pausedMs: { type: 'number' },
   },
+  additionalProperties: false,
 } as const;
 
 /** An event the caller may send now. */
 export const action = {
   type: 'object',
   required: ['type', 'form'],
-  properties: { type: { type: 'string' }, label: text, form: { ...nullableString, description: 'the form its data must pass' } },
+  properties: { type: { type: 'string' }, label: text, form: { ...nullableString, description: 'the form its data must pass' } }, additionalProperties: false,
 } as const;
 
 export const instanceDetail = {
@@ -71,10 +72,18 @@ export const instanceDetail = {
     ...instanceSummary.properties,
     title: { ...text, description: "the workflow's title" },
     clocks: { type: 'array', items: clock },
-    clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } } } },
+    clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } }, additionalProperties: false } },
     actions: { type: 'array', items: action },
     tasks: { type: 'array', items: { ...task, properties: { ...task.properties, assigneeName: { type: ['string', 'null'], description: "the holder's display name" } } } },
-    timers: { type: 'array', items: { type: 'object', required: ['key', 'event', 'dueAt'], properties: { key: { type: 'string' }, event: { type: 'string' }, dueAt: dateTime } } },
+    timers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['key', 'event', 'dueAt', 'sla'],
+        properties: { key: { type: 'string' }, event: { type: 'string' }, dueAt: dateTime, sla: { type: 'boolean', description: 'an SLA timer (the key scheme is ef_sla_timer_key\'s): screens show its clock instead' } },
+        additionalProperties: false,
+      },
+    },
     people,
   },
 } as const;
@@ -93,6 +102,7 @@ export const historyEntry = {
     at: dateTime,
     state: { ...anyValue, description: 'the state value after the event' },
   },
+  additionalProperties: false,
 } as const;
 
-export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people } } as const;
+export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people }, additionalProperties: false } as const;

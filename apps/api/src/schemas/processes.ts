@@ -14,6 +14,7 @@ export const process = {
     version: { type: 'integer' },
     versionId: uuid,
   },
+  additionalProperties: false,
 } as const;
 
 export const processList = {
@@ -21,12 +22,13 @@ export const processList = {
   required: ['items', 'units'],
   properties: {
     items: { type: 'array', items: process },
-    units: { type: 'array', items: { type: 'object', required: ['id', 'label'], properties: { id: uuid, label: { type: 'string' } } } },
+    units: { type: 'array', items: { type: 'object', required: ['id', 'label'], properties: { id: uuid, label: { type: 'string' } }, additionalProperties: false } },
   },
+  additionalProperties: false,
 } as const;
 
 export const startForm = {
   type: 'object',
   required: ['process', 'title', 'version', 'form'],
-  properties: { process: { type: 'string' }, title: text, version: { type: 'integer' }, form: { anyOf: [{ type: 'null' }, { ...jsonObject, description: 'the form definition (schema: /api/definitions/schemas/form)' }] } },
+  properties: { process: { type: 'string' }, title: text, version: { type: 'integer' }, form: { anyOf: [{ type: 'null' }, { ...jsonObject, description: 'the form definition (schema: /api/definitions/schemas/form)' }] } }, additionalProperties: false,
 } as const;

@@ -1,4 +1,4 @@
-import { dateTime, jsonObject, nullableString, optionalDateTime, uuid } from './common.ts';
+import { dateTime, nullableString, optionalDateTime, people, text, uuid } from './common.ts';
 
 const counts = { type: 'integer', minimum: 0 } as const;
 const share = { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'a share between 0 and 1; null when nothing was counted' } as const;
@@ -10,10 +10,11 @@ export const summary = {
     estateId: uuid,
     from: dateTime,
     to: dateTime,
-    byWorkflow: { type: 'array', items: { type: 'object', required: ['workflow', 'status', 'count'], properties: { workflow: { type: 'string' }, status: { type: 'string' }, count: counts } } },
-    complaints: { type: 'array', items: { type: 'object', required: ['grade', 'status', 'count'], properties: { grade: nullableString, status: { type: 'string' }, count: counts } } },
-    taskDue: { type: 'array', items: { type: 'object', required: ['workflow', 'closed', 'closedOnTime', 'openOverdue'], properties: { workflow: { type: 'string' }, closed: counts, closedOnTime: counts, openOverdue: counts } } },
+    byWorkflow: { type: 'array', items: { type: 'object', required: ['workflow', 'status', 'count'], properties: { workflow: { type: 'string' }, status: { type: 'string' }, count: counts }, additionalProperties: false } },
+    complaints: { type: 'array', items: { type: 'object', required: ['grade', 'status', 'count'], properties: { grade: nullableString, status: { type: 'string' }, count: counts }, additionalProperties: false } },
+    taskDue: { type: 'array', items: { type: 'object', required: ['workflow', 'closed', 'closedOnTime', 'openOverdue'], properties: { workflow: { type: 'string' }, closed: counts, closedOnTime: counts, openOverdue: counts }, additionalProperties: false } },
   },
+  additionalProperties: false,
 } as const;
 
 export const slaReport = {
@@ -27,10 +28,11 @@ export const slaReport = {
       items: {
         type: 'object',
         required: ['workflow', 'policy', 'metricId', 'met', 'breached', 'running', 'paused', 'pending', 'compliance'],
-        properties: { workflow: { type: 'string' }, policy: { type: 'string' }, metricId: { type: 'string' }, met: counts, breached: counts, running: counts, paused: counts, pending: counts, compliance: share },
+        properties: { workflow: { type: 'string' }, policy: { type: 'string' }, metricId: { type: 'string' }, met: counts, breached: counts, running: counts, paused: counts, pending: counts, compliance: share }, additionalProperties: false,
       },
     },
   },
+  additionalProperties: false,
 } as const;
 
 export const revisitReport = {
@@ -44,11 +46,38 @@ export const revisitReport = {
     revisits: counts,
     onSite: counts,
     onSiteShare: share,
-    onSiteRule: { type: 'object', required: ['event', 'field', 'values'], properties: { event: { type: 'string' }, field: { type: 'string' }, values: { type: 'array', items: { type: 'string' } } } },
+    onSiteRule: { type: 'object', required: ['event', 'field', 'values'], properties: { event: { type: 'string' }, field: { type: 'string' }, values: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
     byMethod: { type: 'object', additionalProperties: counts, description: 'revisits by the value of their method field' },
     byWorkflow: {
       type: 'array',
-      items: { type: 'object', required: ['workflow', 'ended', 'revisited', 'revisits', 'onSite', 'onSiteShare'], properties: { workflow: { type: 'string' }, ended: counts, revisited: counts, revisits: counts, onSite: counts, onSiteShare: share } },
+      items: { type: 'object', required: ['workflow', 'ended', 'revisited', 'revisits', 'onSite', 'onSiteShare'], properties: { workflow: { type: 'string' }, ended: counts, revisited: counts, revisits: counts, onSite: counts, onSiteShare: share }, additionalProperties: false },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/** Who a notice is for (the engine's `Recipient`): a role, a user id, the request's resident, or every resident of its building or estate. Open, like the payload: the engine's, not the API's. */
+const recipient = {
+  type: 'object',
+  properties: { role: { type: 'string' }, user: { type: 'string' }, resident: { type: 'boolean' }, residents: { type: 'string', enum: ['building', 'estate'] } },
+} as const;
+
+/** What a notice says: the delivered effect as the engine or the SLA worker wrote it (open: an effect may carry more). */
+export const noticePayload = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    message: text,
+    to: recipient,
+    channel: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' }, description: 'an escalation rung\'s roles' },
+    ladder: { type: 'string' },
+    rung: { type: 'integer' },
+    sla: {
+      type: 'object',
+      required: ['policy', 'metric', 'kind'],
+      properties: { policy: { type: 'string' }, metric: { type: 'string' }, kind: { type: 'string', enum: ['warning', 'breach', 'escalation'] }, percent: { type: 'number' } },
+      description: 'an SLA notice: the clock it is about (and what the worker recorded of it)',
     },
   },
 } as const;
@@ -64,15 +93,16 @@ export const notice = {
     serial: nullableString,
     workflow: nullableString,
     kind: { type: 'string', enum: ['notify', 'escalate'] },
-    payload: { ...jsonObject, description: 'message { zh, en }, to { role | user | resident | residents }, roles, ladder, rung, sla { policy, metric, kind, percent }' },
+    payload: noticePayload,
     status: { type: 'string' },
     createdAt: dateTime,
     deliveredAt: optionalDateTime,
   },
+  additionalProperties: false,
 } as const;
 
 export const noticeList = {
   type: 'object',
   required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } },
+  properties: { items: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' }, people }, additionalProperties: false,
 } as const;

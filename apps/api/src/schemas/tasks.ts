@@ -27,6 +27,7 @@ export const task = {
     grade: { type: ['string', 'null'], description: "the request's grade (complaints: major, important, minor)" },
     summary: { type: 'object', description: "the request's key fields its definition marks summary (form fields `summary: true`), of those the caller's role may see, by field name" },
   },
+  additionalProperties: false,
 } as const;
 
-export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } } } as const;
+export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } }, additionalProperties: false } as const;

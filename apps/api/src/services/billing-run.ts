@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { billLines, bills, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
-import { estateDate, generateBills, parsePeriod, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
+import { compareDates, estateDate, generateBills, noticeOf, noticeSchedule, parsePeriod, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
+import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { ApiError } from '../errors.ts';
 import { chargeSerials } from './charge-serials.ts';
 import { estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
 import { markBilled } from '../store/outbox-queue.ts';
+import { sqlState } from '../store/sql.ts';
 
 export interface RunInput {
   tenantId: string;
@@ -21,7 +23,13 @@ export interface RunResult {
   created: { key: string; unitId: string; totalFen: number }[];
   /** bills of this plan and period that were already there */
   existing: number;
-  errors: { unitId: string; reason: string; path?: string; message: Text }[];
+  /** units not billed by this run, each with why (zh/en); every other unit is billed */
+  errors: { unitId: string; reason: string; path?: string; orderSerial?: string; message: Text }[];
+}
+
+/** A pending charge's amount as a bill line takes it: whole fen from 0 to MAX_AMOUNT_FEN (1 亿元), else undefined. */
+function chargeAmount(amount: unknown): number | undefined {
+  return typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0 && amount <= MAX_AMOUNT_FEN ? amount : undefined;
 }
 
 /**
@@ -43,6 +51,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
     .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))
     .orderBy(asc(units.label));
   const errors: RunResult['errors'] = [];
+  const labelOf = new Map(unitRows.map((u) => [u.id, u.label]));
   const billable: Unit[] = [];
   for (const u of unitRows) {
     if (u.unitType === null) continue; // no profile: not billed by this plan
@@ -60,20 +69,63 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.estateId, estateId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
   // each charge is billed under its request's serial, made unique per charge (charge-serials.ts)
   const serialOf = await chargeSerials(tx, tenantId, estateId, chargeRows);
-  const charges: ServiceCharge[] = [];
-  const outboxBySerial = new Map<string, string>();
-  for (const r of chargeRows) {
-    const p = r.payload as { amountFen?: unknown; description?: { zh: string; en: string } };
-    const serial = serialOf.get(r.id)!;
-    if (!r.unitId || typeof p.amountFen !== 'number' || !Number.isSafeInteger(p.amountFen)) continue;
-    charges.push({ orderSerial: serial, unitId: r.unitId, completedOn: estateDate(r.createdAt, timeZone), amountFen: p.amountFen, ...(p.description ? { description: p.description } : {}) });
-    outboxBySerial.set(serial, r.id);
-  }
   const billed = await tx.select({ serial: billLines.orderSerial }).from(billLines)
     .where(and(eq(billLines.tenantId, tenantId), eq(billLines.estateId, estateId), sql`${billLines.orderSerial} is not null`));
+  const billedSerials = new Set(billed.map((b) => b.serial!));
+  const issueOn = noticeOf(noticeSchedule(plan, period), 'payment-notice').issueOn;
+  // One bad charge fails its unit alone: a charge due on this period's bill whose amount is not
+  // whole fen within MAX_AMOUNT_FEN, or whose order serial another due charge carries too, keeps
+  // its unit unbilled (reported with the reason; the charges stay pending) and every other unit is billed.
+  const due = new Map<string, { row: (typeof chargeRows)[number]; charge: ServiceCharge }[]>();
+  const badUnits = new Set<string>();
+  for (const r of chargeRows) {
+    if (!r.unitId || !(plan.includeServiceCharges ?? true)) continue;
+    const serial = serialOf.get(r.id)!;
+    const completedOn = estateDate(r.createdAt, timeZone);
+    if (billedSerials.has(serial) || compareDates(completedOn, issueOn) >= 0) continue; // not on this period's bill
+    const p = r.payload as { amountFen?: unknown; description?: { zh: string; en: string } };
+    const amountFen = chargeAmount(p.amountFen);
+    const unit = labelOf.get(r.unitId) ?? r.unitId;
+    if (amountFen === undefined) {
+      badUnits.add(r.unitId);
+      errors.push({
+        unitId: r.unitId, reason: 'invalid-amount', orderSerial: serial, path: '/amountFen',
+        message: {
+          zh: `房屋 ${unit} 的有偿服务 ${serial} 金额无效（须为 0 至 1 亿元的整数分），本房屋本期未出账；请更正该费用后重新出账`,
+          en: `Unit ${unit}: paid service ${serial} has an invalid amount (whole fen from 0 to 100 million yuan); this unit was not billed: correct the charge and run billing again`,
+        },
+      });
+      continue;
+    }
+    const list = due.get(serial) ?? [];
+    list.push({ row: r, charge: { orderSerial: serial, unitId: r.unitId, completedOn, amountFen, ...(p.description ? { description: p.description } : {}) } });
+    due.set(serial, list);
+  }
+  for (const [serial, list] of due) {
+    if (list.length < 2) continue;
+    for (const unitId of new Set(list.map((c) => c.charge.unitId))) {
+      badUnits.add(unitId);
+      const unit = labelOf.get(unitId) ?? unitId;
+      errors.push({
+        unitId, reason: 'duplicate-order-serial', orderSerial: serial,
+        message: {
+          zh: `房屋 ${unit}：待出账的有偿服务中有 ${list.length} 笔单号都是 ${serial}，本房屋本期未出账；请核对这些费用后重新出账`,
+          en: `Unit ${unit}: ${list.length} pending paid-service charges carry the order number ${serial}; this unit was not billed: check them and run billing again`,
+        },
+      });
+    }
+  }
+  const charges: ServiceCharge[] = [];
+  const outboxBySerial = new Map<string, string>();
+  for (const [serial, [only, ...more]] of due) {
+    if (!only || more.length > 0 || badUnits.has(only.charge.unitId)) continue;
+    charges.push(only.charge);
+    outboxBySerial.set(serial, only.row.id);
+  }
+  for (let i = billable.length - 1; i >= 0; i--) if (badUnits.has(billable[i]!.id)) billable.splice(i, 1);
   const generated = generateBills(plan, schedule, billable, period, existing.map((e) => e.key), {
     charges,
-    billedOrderSerials: billed.map((b) => b.serial!),
+    billedOrderSerials: billedSerials,
   });
   for (const e of generated.errors) {
     const index = /^\/units\/(\d+)/.exec(e.path)?.[1];
@@ -82,17 +134,31 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const created: RunResult['created'] = [];
   for (const b of generated.bills) {
     const id = randomUUID();
-    const inserted = await tx.insert(bills).values({
-      tenantId, id, estateId, unitId: b.unitId, key: b.key, planKey: b.planId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
-      issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, createdAt: now,
-    }).onConflictDoNothing().returning({ id: bills.id });
-    if (inserted.length === 0) continue; // a concurrent run inserted it first
-    await tx.insert(billLines).values(b.lines.map((l) => ({ tenantId, billId: id, no: l.no, estateId, kind: l.kind, description: l.description, amountFen: l.amountFen, orderSerial: l.orderSerial ?? null })));
     const serials = b.lines.flatMap((l) => (l.orderSerial && outboxBySerial.has(l.orderSerial) ? [outboxBySerial.get(l.orderSerial)!] : []));
-    if (serials.length) {
-      await markBilled(tx, tenantId, serials, now, b.key);
+    try {
+      // a savepoint per bill: a line another bill took meanwhile fails this unit alone
+      const inserted = await tx.transaction(async (sp) => {
+        const [bill] = await sp.insert(bills).values({
+          tenantId, id, estateId, unitId: b.unitId, key: b.key, planKey: b.planId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
+          issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, createdAt: now,
+        }).onConflictDoNothing().returning({ id: bills.id });
+        if (!bill) return false; // a concurrent run inserted it first
+        await sp.insert(billLines).values(b.lines.map((l) => ({ tenantId, billId: id, no: l.no, estateId, kind: l.kind, description: l.description, amountFen: l.amountFen, orderSerial: l.orderSerial ?? null })));
+        if (serials.length) await markBilled(sp, tenantId, serials, now, b.key);
+        return true;
+      });
+      if (inserted) created.push({ key: b.key, unitId: b.unitId, totalFen: b.totalFen });
+    } catch (e) {
+      if (sqlState(e) !== '23505') throw e;
+      const unit = labelOf.get(b.unitId) ?? b.unitId;
+      errors.push({
+        unitId: b.unitId, reason: 'duplicate-order-serial',
+        message: {
+          zh: `房屋 ${unit}：账单中有偿服务的单号已在另一张账单上，本房屋本期未出账；请核对后重新出账`,
+          en: `Unit ${unit}: a paid-service order number of its bill is already on another bill; this unit was not billed: check it and run billing again`,
+        },
+      });
     }
-    created.push({ key: b.key, unitId: b.unitId, totalFen: b.totalFen });
   }
   return { plan: plan.id, period: period.id, created, existing: existing.length, errors };
 }

@@ -2,33 +2,7 @@ import { contextFields, renderDescription, type Form, type Text, type Visibility
 import { humanise, isVisible } from '@estateflow/forms';
 import type { CompiledWorkflow } from '@estateflow/engine';
 import type { SlaPolicy } from '@estateflow/sla';
-
-/** How one field of a request's data reads: its title, how to show it, its option texts. */
-export type FieldWords = { title: Text; widget?: string; options?: { value: unknown; label: Text }[] };
-
-/**
- * The public words of a workflow version as a viewer in `role` reads them: titles of the workflow,
- * its states (a resident reads `residentTitle` where the state has one), events and SLA metrics;
- * the labels and option texts of the data fields the role may see (`hidden` names those it may
- * not, so a screen drops them rather than guessing); the description (a resident's own, when the
- * workflow has one), rendered with the estate's parameters. Never expressions, guards, params,
- * requirement ids or procedure text a resident should not read.
- */
-export type DefinitionWords = {
-  key: string;
-  version: number;
-  title: Text;
-  description?: Text;
-  states: Record<string, Text>;
-  events: Record<string, { title: Text; fields?: Record<string, FieldWords>; hidden?: string[] }>;
-  fields: Record<string, FieldWords>;
-  hidden: string[];
-  metrics: Record<string, { title: Text }>;
-  /** the key fields lists show beside the unit and title (`summary: true`), in the definition's order, of those the role may see */
-  summary: string[];
-  /** the titles of the workflow's timers (its `delays`) by name, from `timerTitles` */
-  timers: Record<string, Text>;
-};
+import type { FieldWords, Words } from '../schemas/index.ts';
 
 /** A role's title as the company's role catalogue words it (`roleCatalogue`), by role key. */
 export type RoleTitles = ReadonlyMap<string, Text>;
@@ -69,13 +43,21 @@ function formWords(form: Form, role: string, roles: RoleTitles): { fields: Recor
   return { fields, hidden };
 }
 
-/** The words of a compiled workflow version for `role`, with the SLA policies bound to it (pure). */
+/**
+ * The words of a compiled workflow version for `role`, with the SLA policies bound to it (pure);
+ * their shape is the schema `workflowWords` (src/schemas/definitions.ts): titles of the workflow,
+ * its states (a resident reads `residentTitle` where the state has one), events and SLA metrics;
+ * the labels and option texts of the data fields the role may see (`hidden` names those it may
+ * not, so a screen drops them rather than guessing); the description (a resident's own, when the
+ * workflow has one), rendered with the estate's parameters. Never expressions, guards, params,
+ * requirement ids or procedure text a resident should not read.
+ */
 export function definitionWords(
   pinned: { key: string; version: number; compiled: CompiledWorkflow; params: Record<string, unknown> },
   role: string,
   policies: readonly { key: string; policy: SlaPolicy }[],
   roles: RoleTitles = new Map(),
-): DefinitionWords {
+): Words {
   const def = pinned.compiled.definition as unknown as Workflow & { machine: StateNode; residentDescription?: Text };
   const forms = pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>;
   const fields: Record<string, FieldWords> = {};
@@ -87,12 +69,12 @@ export function definitionWords(
       if (view.summary) summary.push(name);
     } else hidden.push(name);
   }
-  const events: DefinitionWords['events'] = {};
+  const events: Words['events'] = {};
   for (const [type, e] of Object.entries(def.events ?? {})) {
     const form = e.form ? forms.get(e.form) : undefined;
     events[type] = { title: e.label ?? { zh: humanise(type), en: humanise(type) }, ...(form ? formWords(form, role, roles) : {}) };
   }
-  const metrics: DefinitionWords['metrics'] = {};
+  const metrics: Words['metrics'] = {};
   for (const { key, policy } of policies) {
     for (const m of policy.metrics) {
       metrics[`${key}/${m.id}`] = { title: m.title ?? { zh: humanise(m.id), en: humanise(m.id) } };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { idempotencyKeys, type Db, type DbOrTx, type Instance } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
@@ -64,6 +64,18 @@ const mismatch = (key: string) => new ApiError(
   { field: 'Idempotency-Key' },
 );
 
+/**
+ * Deletes the key's row if it is an "in progress" reservation (status 0, no answer) older than the
+ * lease, by the database's clock: such a row is left by a version before keys were committed with
+ * their effect, whose process died mid-request. True when it was deleted (the key is then absent).
+ */
+async function releaseStaleKey(db: DbOrTx, where: SQL | undefined, leaseMs: number): Promise<boolean> {
+  const released = await db.delete(idempotencyKeys)
+    .where(and(where, eq(idempotencyKeys.statusCode, 0), sql`${idempotencyKeys.createdAt} < now() - ${leaseMs}::bigint * interval '1 millisecond'`))
+    .returning({ key: idempotencyKeys.key });
+  return released.length > 0;
+}
+
 /** Thrown inside a keyed request's transaction to undo it: a 5xx stores neither the key nor the effect. */
 class UndoRequest extends Error {}
 
@@ -72,7 +84,8 @@ class UndoRequest extends Error {}
  * with the same method, path and body replays it; the same key with another request is a 422.
  * The key is recorded in the same transaction as the request's effect, so a process killed
  * mid-request (kill -9, a crash) leaves either both or neither: a retry finds the stored answer, or
- * nothing, and runs again. No key ever stays "in progress".
+ * nothing, and runs again. No key ever stays "in progress": a reservation an older version left
+ * (status 0, no answer) counts as absent once older than `ApiConfig.idempotencyLeaseMs`.
  * - Starts and events (`committedWithWrite`) commit it inside their one write (the WritePlan).
  * - Every other keyed POST runs whole in one transaction: the key's row is inserted first (a
  *   concurrent retry with the same key waits on its unique index until this one commits, then
@@ -99,14 +112,25 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requestHash = hash.digest('hex');
   const deps = c.get('deps');
   const where = and(eq(idempotencyKeys.tenantId, auth.tenantId), eq(idempotencyKeys.userId, auth.userId), eq(idempotencyKeys.key, key));
+  const inProgress = () => new ApiError('conflict', { zh: `幂等键“${key}”的请求仍在处理中，请稍后重试`, en: `The request with Idempotency-Key "${key}" is still in progress; retry shortly` }, { field: 'Idempotency-Key' });
+  /** The stored answer of this key, or undefined when the key is absent (or was a stale reservation, now released). */
   const replay = async (db: DbOrTx): Promise<Response | undefined> => {
     const [seen] = await db.select().from(idempotencyKeys).where(where);
     if (!seen) return undefined;
-    if (seen.requestHash !== requestHash) throw mismatch(key);
     if (seen.statusCode === 0) {
-      // only a version before keys were committed with their effect stored "in progress" rows
-      throw new ApiError('conflict', { zh: `幂等键“${key}”的请求仍在处理中，请稍后重试`, en: `The request with Idempotency-Key "${key}" is still in progress; retry shortly` }, { field: 'Idempotency-Key' });
+      // only a version before keys were committed with their effect stored "in progress" rows;
+      // past the lease nobody holds it (that version deleted or answered its keys within seconds)
+      if (await releaseStaleKey(db, where, deps.config.idempotencyLeaseMs)) return undefined;
+      const [now] = await db.select().from(idempotencyKeys).where(where);
+      if (!now) return undefined; // another retry released it and has not committed: this one runs too, and one write wins
+      if (now.requestHash !== requestHash) throw mismatch(key);
+      if (now.statusCode === 0) throw inProgress();
+      return answered(now);
     }
+    return answered(seen);
+  };
+  const answered = (seen: typeof idempotencyKeys.$inferSelect): Response => {
+    if (seen.requestHash !== requestHash) throw mismatch(key);
     return c.json(seen.response as object, seen.statusCode as 200, { 'idempotent-replayed': 'true' });
   };
   if (committedWithWrite.some((r) => r.test(path))) {
@@ -125,15 +149,20 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await deps.db.transaction(async (tx) => {
       // statusCode 0 is never seen by another request: this row commits only with the answer below
-      const inserted = await tx
+      const reserve = async () => (await tx
         .insert(idempotencyKeys)
         .values({ tenantId: auth.tenantId, userId: auth.userId, key, method: 'POST', path, requestHash, statusCode: 0, response: {} })
         .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (inserted.length === 0) {
-        replayed = (await replay(tx)) ?? undefined;
-        if (!replayed) throw mismatch(key);
-        return;
+        .returning({ key: idempotencyKeys.key })).length > 0;
+      if (!(await reserve())) {
+        replayed = await replay(tx);
+        if (replayed) return;
+        // a stale reservation was released: take the key now (or replay whoever took it first)
+        if (!(await reserve())) {
+          replayed = await replay(tx);
+          if (!replayed) throw inProgress();
+          return;
+        }
       }
       c.set('deps', { ...deps, db: tx as unknown as Db });
       try {

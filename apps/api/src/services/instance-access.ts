@@ -172,6 +172,27 @@ export function accessibleInstances(auth: Auth, estateIds: readonly string[], co
   return condition === true ? inEstates : sql`(${inEstates} and ${toSql(condition)})`;
 }
 
+/**
+ * Whether an open task, of a request the caller may see (`accessibleInstances` chose it), waits in
+ * their inbox: for staff, every task their inbox's scope selected; for a resident, a task for
+ * their role or assigned to them, or one every event of which a resident may send (the repair's
+ * sign-off, which the technician may also collect on site), never one some of whose events only
+ * the office sends (a classify, though a resident may cancel there). The pinned version's events
+ * are compiled once per version.
+ */
+export async function taskWaitsFor(
+  deps: { db: DbOrTx; cache: CompiledCache },
+  auth: Pick<Auth, 'tenantId' | 'userId' | 'roles'>,
+  task: { estateId: string; role: string | null; assigneeId: string | null; events: readonly string[] | null },
+  definitionVersionId: string,
+): Promise<boolean> {
+  const role = auth.roles.get(task.estateId);
+  if (isStaff(role) || task.role === role || task.assigneeId === auth.userId) return true;
+  const events = (await deps.cache.get(deps.db, auth.tenantId, definitionVersionId)).compiled.definition.events ?? {};
+  const answers = task.events ?? [];
+  return answers.length > 0 && answers.every((e) => (events[e]?.roles as readonly string[] | undefined)?.includes(role!));
+}
+
 /** A 422 naming `/unitId` (zh/en): the start names a unit the caller may not name. */
 const unitRefused = (why: { zh: string; en: string }): ApiError => new ApiError(
   'form-invalid',

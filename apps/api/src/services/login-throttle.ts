@@ -123,3 +123,24 @@ export async function recordLoginSuccess(db: Db, attempt: Attempt): Promise<void
     .values({ scope: 'account-address', key, failures: 0, windowStartedAt: attempt.now, succeededAt: attempt.now })
     .onConflictDoUpdate({ target: [loginThrottle.scope, loginThrottle.key], set: { failures: 0, windowStartedAt: attempt.now, blockedUntil: null, succeededAt: attempt.now } });
 }
+
+/**
+ * Deletes at most `batch` counters that no longer change any answer: the counting window is over
+ * (`addressWindowMs` for addresses, `windowMs` otherwise), no delay or lock is in force, and the
+ * row does not mark a usual address (a success within `usualAddressDays`). Such a row would act
+ * exactly like no row (the next failure starts its window again at 1). Answers how many went and
+ * whether a full batch leaves more. The worker runs it with its other sweeps.
+ */
+export async function pruneLoginThrottle(db: Db, config: LoginThrottleConfig, now: Date, batch = 1_000): Promise<{ removed: number; more: boolean }> {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const windowMs = sql`(case ${loginThrottle.scope} when 'address' then ${config.addressWindowMs}::bigint else ${config.windowMs}::bigint end)`;
+  const expired = and(
+    sql`${loginThrottle.windowStartedAt} <= ${at} - ${windowMs} * interval '1 millisecond'`,
+    sql`(${loginThrottle.blockedUntil} is null or ${loginThrottle.blockedUntil} <= ${at})`,
+    sql`(${loginThrottle.succeededAt} is null or ${loginThrottle.succeededAt} <= ${at} - ${config.usualAddressDays}::int * interval '1 day')`,
+  );
+  const gone = await db.delete(loginThrottle)
+    .where(sql`(${loginThrottle.scope}, ${loginThrottle.key}) in (select scope, key from login_throttle where ${expired} limit ${batch})`)
+    .returning({ key: loginThrottle.key });
+  return { removed: gone.length, more: gone.length >= batch };
+}

@@ -13,7 +13,7 @@ import { ApiError, invalid } from '../errors.ts';
 import { auditAdmin } from './admin-audit.ts';
 import { createUser } from './provision.ts';
 import { roleCatalogue } from './role-catalogue.ts';
-import { reassignTask } from '../store/task-claims.ts';
+import { planClaim, type EventStore } from '../store/index.ts';
 import { isUuid } from './body.ts';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/;
@@ -132,10 +132,12 @@ export async function openTasksOf(db: DbOrTx, tenantId: string, userId: string) 
  * named for it (`reassign[taskId]`, else `reassignTo`), who must be an active staff member of the
  * task's estate; a task with nobody named refuses the whole step (400 listing the tasks), so no
  * task is left with nobody. Then their roles are removed, the account is marked inactive (it can no
- * longer sign in) and every session ends. Answers the reassigned tasks and the sessions ended.
+ * longer sign in) and every session ends. The tasks change through the EventStore (a claim plan each). Answers the reassigned tasks and the sessions ended.
  */
 export async function deactivateStaff(
   db: DbOrTx,
+  /** the EventStore within the same transaction: it writes the tasks' new assignees */
+  store: EventStore,
   config: Pick<ApiConfig, 'now'>,
   tenantId: string,
   userId: string,
@@ -169,8 +171,9 @@ export async function deactivateStaff(
     const to = input.reassign?.[t.id] ?? input.reassignTo!;
     const m = members.find((x) => x.userId === to && x.estateId === t.estateId && x.status === 'active' && x.role !== 'resident');
     if (!m) throw invalid(input.reassign?.[t.id] ? `reassign/${t.id}` : 'reassignTo', `must be an active staff member of the estate of task "${t.title.en}"`, `必须是任务“${t.title.zh}”所在项目的在职员工`);
-    await reassignTask(db, tenantId, t.id, { userId: to, role: t.role, at: now });
-    reassigned.push({ taskId: t.id, to });
+    const [answer] = await store.commit([planClaim(t, { taskId: t.id, assigneeId: to, role: t.role, unlessHeld: false }, now)]);
+    // the transaction read the task open; a task closed meanwhile needs no one
+    if (answer === 'ok') reassigned.push({ taskId: t.id, to });
   }
   await db.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
   await db.update(users).set({ status: 'inactive', deactivatedAt: now }).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));

@@ -150,6 +150,8 @@ export class FastEventStore implements EventStore {
     }));
     if (this.cache) {
       plans.forEach((plan, n) => {
+        // a claim changes a task, not what the copy holds
+        if (plan.claim) return;
         const next = answers[n] === 'ok' ? contextAfter(this.cache!.get(plan.tenantId, plan.instanceId), plan) : undefined;
         if (next) this.cache!.set(next);
         else this.cache!.delete(plan.tenantId, plan.instanceId);

@@ -5,7 +5,7 @@
  * the EventStore, in their plan.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { outbox, type DbOrTx } from '@estateflow/db';
 import { executeNamed } from './sql.ts';
 
@@ -17,7 +17,7 @@ export async function enqueueJob(tx: DbOrTx, job: { tenantId: string; estateId: 
 /** Saves a job's progress after one batch (one attempt more); `done` closes it. */
 export async function saveJobProgress(tx: DbOrTx, job: { tenantId: string; id: string; payload: Record<string, unknown>; attempts: number }, done: { at: Date; by: string } | undefined): Promise<void> {
   await tx.update(outbox).set({ payload: job.payload, attempts: job.attempts, ...(done ? { status: 'done' as const, processedAt: done.at, processedBy: done.by } : {}) })
-    .where(and(eq(outbox.tenantId, job.tenantId), eq(outbox.id, job.id)));
+    .where(and(eq(outbox.tenantId, job.tenantId), eq(outbox.id, job.id), isNull(outbox.instanceId)));
 }
 
 /** Marks delivered rows done in one statement (the worker, in its delivery transaction). */

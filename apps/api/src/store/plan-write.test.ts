@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Instance } from '@estateflow/db';
 import type { EngineSnapshot, Outcome } from '@estateflow/engine';
 import type { InstanceContext } from './event-store.ts';
-import { planWrite, rowAfter, type NewInstance } from './plan-write.ts';
+import { planClaim, planWrite, rowAfter, type NewInstance } from './plan-write.ts';
 
 const now = new Date('2026-12-01T02:00:00.000Z');
 let n = 0;
@@ -100,5 +100,12 @@ describe('planWrite (pure: no database)', () => {
     const gone = planWrite({ tenantId: 't-1', id: 'i-0', gone: true }, { kind: 'timers', firedTimers: { by: 'w1', timers: [{ id: 'tm', status: 'cancelled' }] } }, now, ids);
     expect(gone).toEqual({ tenantId: 't-1', instanceId: 'i-0', estateId: null, at: now.toISOString(), firedTimers: { by: 'w1', timers: [{ id: 'tm', status: 'cancelled' }] } });
     expect(() => planWrite({ tenantId: 't-1', id: 'i-0', gone: true }, { kind: 'timers' }, now, ids)).toThrow(/gone/);
+  });
+
+  it('plans a claim as the task part alone: no snapshot (the version stays), no context, nothing else', () => {
+    const claim = { taskId: 'k-1', assigneeId: dispatcher.id, role: 'dispatcher', unlessHeld: true };
+    const plan = planClaim({ tenantId: 't-1', instanceId: 'i-1', estateId: 'e-1' }, claim, now);
+    expect(plan).toEqual({ tenantId: 't-1', instanceId: 'i-1', estateId: 'e-1', at: now.toISOString(), claim });
+    expect(rowAfter(ctx, plan)).toBe(row);
   });
 });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Instance } from '@estateflow/db';
 import type { Actor, EngineSnapshot, Outcome } from '@estateflow/engine';
 import { fingerprintOf, type BoundVersion, type HistoryRow, type InstanceContext } from './event-store.ts';
-import type { AuditWrite, DueMove, OutboxWrite, SlaTimersWrite, WritePlan } from './write-plan.ts';
+import type { AuditWrite, DueMove, OutboxWrite, SlaTimersWrite, TaskClaimWrite, WritePlan } from './write-plan.ts';
 
 /** An instance being started: the row to create, and the estate's context read for it. */
 export interface NewInstance {
@@ -169,6 +169,16 @@ export function planWrite(instance: InstanceContext | NewInstance | GoneInstance
     plan.idempotency = { ...key, statusCode: status, response: JSON.parse(JSON.stringify(body)) };
   }
   return plan;
+}
+
+/**
+ * The plan of the inbox's change of who works one open task: a claim (`unlessHeld`: only while
+ * nobody else holds it) or a reassignment. Pure. No snapshot: the instance's version stays, and
+ * the commit answers `moved` when the task is no longer open (or is held by someone else).
+ * @example const [answer] = await store.commit([planClaim(task, { taskId: task.id, assigneeId: me, role: task.role, unlessHeld: true }, now)]);
+ */
+export function planClaim(task: { tenantId: string; instanceId: string; estateId: string }, claim: TaskClaimWrite, now: Date): WritePlan {
+  return { tenantId: task.tenantId, instanceId: task.instanceId, estateId: task.estateId, at: now.toISOString(), claim };
 }
 
 /** The instance row as a committed plan leaves it (no column is computed by the database). Pure. */

@@ -6,7 +6,7 @@
  * context lock are called, not restated. The fast store (fast-store.ts) does the same in one
  * statement; the contract suite holds both to the same answers.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { attachments, auditLog, events, idempotencyKeys, instances, outbox, tasks, timers, type DbOrTx, type Tx } from '@estateflow/db';
 import { IdempotencyRace, type BoundVersion, type CommitAnswer, type EventStore, type InstanceContext, type InstanceKey, type WithinOptions } from './event-store.ts';
 import { jsonValue, rowsOf } from './sql.ts';
@@ -139,9 +139,18 @@ export class ReferenceEventStore implements EventStore {
     return 'ok';
   }
 
-  /** The instance part of a plan; false when it does not hold (see `SnapshotWrite`). */
+  /** The instance part of a plan (its snapshot, or the claim of one of its tasks); false when it does not hold (see `SnapshotWrite`, `TaskClaimWrite`). */
   private async writeInstance(tx: Tx, plan: WritePlan): Promise<boolean> {
     const s = plan.snapshot;
+    if (plan.claim) {
+      if (s) throw new Error('a plan with a claim changes no snapshot');
+      const c = plan.claim;
+      const claimed = await tx.update(tasks).set({ assigneeId: c.assigneeId, role: c.role, claimedAt: c.assigneeId ? new Date(plan.at) : null })
+        .where(and(eq(tasks.tenantId, plan.tenantId), eq(tasks.id, c.taskId), eq(tasks.instanceId, plan.instanceId), eq(tasks.status, 'open'),
+          c.unlessHeld && c.assigneeId ? or(isNull(tasks.assigneeId), eq(tasks.assigneeId, c.assigneeId)) : undefined))
+        .returning({ id: tasks.id });
+      return claimed.length === 1;
+    }
     if (!s) return true;
     const { tenantId, instanceId: id } = plan;
     const estateId = plan.estateId ?? '';

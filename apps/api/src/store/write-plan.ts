@@ -62,6 +62,21 @@ export interface DueMove { key: string; dueAt: string }
 export interface TaskWrite { id: string; key: string; title: unknown; role: string | null; assigneeId: string | null; form: string | null; events: string[]; dueAt: string | null }
 export interface TaskReassign { key: string; role: string | null; assigneeId: string | null }
 
+/**
+ * The inbox's change of who works one open task of the instance (a claim, a supervisor's or a
+ * deactivation's reassignment): the instance's snapshot and version stay, so a plan with a claim
+ * carries no snapshot. It decides like a snapshot does: when the task is no longer open (or, with
+ * `unlessHeld`, someone else holds it) nothing is written and the answer is `moved`.
+ */
+export interface TaskClaimWrite {
+  taskId: string;
+  /** the new assignee (`claimed_at` = the plan's `at`), or null: back to the role's pool */
+  assigneeId: string | null;
+  role: string | null;
+  /** a claim: only while the task is unassigned or already the assignee's */
+  unlessHeld: boolean;
+}
+
 /** One SLA timer wanted: its key is `ef_sla_timer_key(policy, metric, kind, step)` (the scheme's one home). */
 export interface SlaTimerWrite {
   id: string;
@@ -116,6 +131,8 @@ export interface WritePlan {
   /** ISO instant: updated_at, history `at`, tasks opened/closed, outbox, audit, uploads claimed */
   at: string;
   snapshot?: SnapshotWrite;
+  /** never with `snapshot` */
+  claim?: TaskClaimWrite;
   context?: ContextFingerprint;
   history?: HistoryWrite;
   timers?: { cancel?: string[]; arm?: TimerWrite[]; move?: DueMove[] };

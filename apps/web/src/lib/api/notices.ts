@@ -1,34 +1,18 @@
 import { api, withCursor } from '$lib/api/client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
+import type { Notice, NoticeList } from '@estateflow/api/schemas';
 
 type Fetch = typeof fetch;
 
-/** One notice as `GET /api/notices` lists it: a notify or escalate effect the worker delivered. */
-export interface Notice {
-  id: string;
-  instanceId: string | null;
-  serial: string | null;
-  workflow: string | null;
-  kind: 'notify' | 'escalate';
-  payload: {
-    message?: Text;
-    to?: { role?: string; user?: string; resident?: boolean; residents?: 'building' | 'estate' };
-    roles?: string[];
-    ladder?: string;
-    rung?: number;
-    sla?: { policy: string; metric: string; kind: 'warning' | 'breach' | 'escalation'; percent?: number };
-  };
-  status: string;
-  createdAt: string;
-  deliveredAt: string | null;
-}
+/** One notice as `GET /api/notices` lists it (a notify or escalate effect the worker delivered), and a page of them: the route's schemas. */
+export type { Notice };
 
-export type NoticeRow = Notice & { estateId: string; estateName: Text | string; workflowTitle?: Text; people?: Record<string, string> };
+export type NoticeRow = Notice & { estateName: Text | string; workflowTitle?: Text; people?: Record<string, string> };
 
 /** A page of the caller's notices in every estate they belong to, newest first (one call, sorted by the server), and the next page's cursor. */
 export async function listNoticePage(cursor: string | null, f?: Fetch, limit = 50): Promise<{ items: NoticeRow[]; nextCursor: string | null }> {
-  const page = await api<{ items: (Notice & { estateId: string })[]; nextCursor: string | null; people?: Record<string, string> }>(withCursor(`/notices?limit=${limit}`, cursor), { fetch: f });
+  const page = await api<NoticeList>(withCursor(`/notices?limit=${limit}`, cursor), { fetch: f });
   const names = new Map(session.estates.map((e) => [e.id, e.name]));
   // the people the notices name by id, by display name ($lib/present readableText)
   const people = page.people;

@@ -123,7 +123,7 @@ export async function getInstance(id: string, f?: Fetch): Promise<InstanceView> 
     history: hist.items,
     clocks: inst.clocks ?? [],
     // SLA timers are shown as clocks; the workflow's own timers by their event's title
-    timers: (inst.timers ?? []).filter((t) => !t.key.startsWith('sla:')),
+    timers: (inst.timers ?? []).filter((t) => !t.sla),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Action, Clock, HistoryEntry, Instance, InstanceDetail, Task } from '@estateflow/api/schemas';
 import type { Text } from '$lib/i18n/index.svelte.ts';
-import type { Words } from '$lib/present/words.ts';
+import type { Words } from '@estateflow/api/schemas';
 
 /**
  * What the runner pages show: the API's answers (types from the route schemas,
@@ -8,8 +8,8 @@ import type { Words } from '$lib/present/words.ts';
  */
 export type { Action, Clock, HistoryEntry };
 
-/** A task, with its estate's name and its workflow's title joined in by the UI. */
-export type TaskRow = Task & {
+/** A task (on the instance page with its holder's display name), with its estate's name and its workflow's title joined in by the UI. */
+export type TaskRow = Task & Partial<Pick<InstanceDetail['tasks'][number], 'assigneeName'>> & {
   estateName?: Text | string;
   workflowTitle?: Text;
   /** the words of the request's version for the caller's role ($lib/present) */

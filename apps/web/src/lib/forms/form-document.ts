@@ -17,6 +17,10 @@ export type FormField = {
   requiredWhen?: string;
   errors?: Record<string, Text>;
   items?: { id: string; label: Text }[];
+  /** a key field the request lists show beside unit and title */
+  summary?: boolean;
+  /** the value is a role key, shown as the role's title */
+  isRole?: boolean;
 };
 export type FormSection = { id: string; title?: Text; fields: FormField[] };
 export type JsonSchema = {

@@ -1,6 +1,6 @@
 import { formatYuan } from '@estateflow/expr';
 import { humanise } from '@estateflow/forms';
-import type { FieldWords, Text, Words } from './words.ts';
+import type { FieldWords, Text, Words } from '@estateflow/api/schemas';
 
 /**
  * The one presentation layer: how a request's values read on every screen, in the definition's own

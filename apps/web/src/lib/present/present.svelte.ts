@@ -2,7 +2,7 @@ import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
-import type { Words } from './words.ts';
+import type { Words } from '@estateflow/api/schemas';
 
 /**
  * The presentation layer bound to the UI language and the estate's zone: what pages call. Reading

@@ -1,6 +1,6 @@
 import { api, ApiError } from '$lib/api/client.ts';
 import { session } from '$lib/session.svelte.ts';
-import type { Words } from './words.ts';
+import type { Words } from '@estateflow/api/schemas';
 
 type Fetch = typeof fetch;
 
@@ -29,9 +29,32 @@ export function wordsOf(versionId: string | null | undefined, f?: Fetch): Promis
   return hit;
 }
 
-/** The words of several versions at once (the rows of a list), by version id. */
+/**
+ * The words of several versions at once (the rows of a list), by version id: the ones not yet in
+ * the session's cache in one call (`GET /api/definitions/words`, at most 50 a call), not one per version.
+ */
 export async function wordsOfAll(versionIds: readonly (string | null | undefined)[], f?: Fetch): Promise<Record<string, Words>> {
   const ids = [...new Set(versionIds.filter((v): v is string => !!v))];
+  const who = session.me?.id ?? '';
+  const missing = ids.filter((id) => !cache.has(`${who}/${id}`));
+  for (let i = 0; i < missing.length; i += 50) {
+    const chunk = missing.slice(i, i + 50);
+    type Batch = { items: Record<string, Words & { kind: string }>; refused: string[] };
+    const batch = api<Batch>(`/definitions/words?versions=${chunk.map(encodeURIComponent).join(',')}`, { fetch: f }).catch((e: unknown) => {
+      if (e instanceof ApiError) return { items: {}, refused: chunk } as Batch;
+      throw e;
+    });
+    for (const id of chunk) {
+      const key = `${who}/${id}`;
+      const one = batch.then((b) => {
+        const w = b.items[id];
+        return w && w.kind === 'workflow' ? w : undefined;
+      });
+      // a failed call is not remembered, so the next screen asks again
+      one.catch(() => cache.delete(key));
+      cache.set(key, one);
+    }
+  }
   const all = await Promise.all(ids.map((id) => wordsOf(id, f)));
   return Object.fromEntries(ids.flatMap((id, i) => (all[i] ? [[id, all[i]]] : [])));
 }
