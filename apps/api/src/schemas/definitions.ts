@@ -151,4 +151,5 @@ export const wordsBatch = {
     items: { type: 'object', additionalProperties: words },
     refused: { type: 'array', items: { type: 'string' }, description: 'versions left out: not found, or not readable by the caller' },
   },
+  additionalProperties: false,
 } as const;
