@@ -13,10 +13,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
-import type { Browser } from 'playwright-core';
 import type { BenchResult } from './run.ts';
 import { benchDatabaseReady, benchDatabaseUrl, seedBench, type Size } from './seed.ts';
 import { buildWebIfNeeded, launchBrowser } from '../test/browser/harness.ts';
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 
 const root = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_SCREEN_RUNS ?? 9);
@@ -100,13 +101,13 @@ async function timeScreen(browser: Browser, origin: string, screen: Screen, pass
     const runs: Timing[] = [];
     for (let i = 0; i <= RUNS; i++) {
       // the first API answer, then quiet: on a busy machine the app's script may start its calls after a pause
-      const answered = page.waitForResponse((r) => new URL(r.url()).pathname.startsWith('/api/'), { timeout: 120_000 });
+      const answered = page.waitForResponse((r: { url(): string }) => new URL(r.url()).pathname.startsWith('/api/'), { timeout: 120_000 });
       await page.goto(`${origin}${screen.path}`, { waitUntil: 'networkidle', timeout: 120_000 });
       await answered;
       await page.waitForLoadState('networkidle');
       const entries = await page.evaluate(() => performance.getEntriesByType('resource')
-        .filter((e) => new URL(e.name).pathname.startsWith('/api/'))
-        .map((e) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd, bytes: (e as PerformanceResourceTiming).encodedBodySize })));
+        .filter((e: PerformanceEntry) => new URL(e.name).pathname.startsWith('/api/'))
+        .map((e: PerformanceEntry) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd, bytes: (e as PerformanceResourceTiming).encodedBodySize })));
       if (entries.length === 0) throw new Error(`${screen.name}: the page made no API call`);
       const start = Math.min(...entries.map((e) => e.start));
       const end = Math.max(...entries.map((e) => e.end));

@@ -192,7 +192,8 @@ async function seedLarge(db: Db, tenantId: string, estateId: string, scale: numb
   await db.execute(sql`create unlogged table bench_templates as
     select row_number() over (order by i.status = 'active', i.workflow_key, i.id) as n, i.tenant_id, i.id, i.status, i.workflow_key, i.started_at from instances i
     where (i.tenant_id = ${templateTenant}::uuid and i.status = 'done') or (i.tenant_id = ${tenantId}::uuid and i.estate_id = ${estateId}::uuid and i.status = 'active')`);
-  const [{ done, active }] = (await db.execute(sql`select count(*) filter (where status = 'done')::int as done, count(*) filter (where status = 'active')::int as active from bench_templates`)) as unknown as { done: number; active: number }[];
+  const [counted] = (await db.execute(sql`select count(*) filter (where status = 'done')::int as done, count(*) filter (where status = 'active')::int as active from bench_templates`)) as unknown as { done: number; active: number }[];
+  const { done, active } = counted!;
   const unitCount = (await count(db, 'bench_units'));
   // copy g of the plan: its template, its unit, its start within the last two years (open ones within the last week)
   await db.execute(sql`create unlogged table bench_copies as

@@ -45,11 +45,11 @@ if (!process.env.DATABASE_URL || !readUrl) {
 
     /** Waits until the replica has replayed everything the primary has written so far. */
     async function caughtUp(): Promise<void> {
-      const [{ lsn }] = await primarySql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
+      const [{ lsn }] = (await primarySql`select pg_current_wal_lsn()::text as lsn`) as unknown as [{ lsn: string }];
       const admin = postgres(readUrl!, { max: 1, onnotice: () => {} });
       try {
         for (let i = 0; i < 300; i++) {
-          const [{ done }] = await admin<{ done: boolean }[]>`select coalesce(pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false) as done`;
+          const [{ done }] = (await admin`select coalesce(pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false) as done`) as unknown as [{ done: boolean }];
           if (done) return;
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -61,7 +61,7 @@ if (!process.env.DATABASE_URL || !readUrl) {
 
     it('answers reports from the replica, so they lag while it is paused, and the request list from the primary', async () => {
       const db = fresh.handle.db;
-      const [{ standby }] = await replicaSql<{ standby: boolean }[]>`select pg_is_in_recovery() as standby`;
+      const [{ standby }] = (await replicaSql`select pg_is_in_recovery() as standby`) as unknown as [{ standby: boolean }];
       expect(standby).toBe(true);
       const tenantId = await createCompany(db, '副本物业');
       const estateId = await createEstate(db, tenantId, { name: '副本小区', buildings: [{ name: '3栋', units: ['3-1502'] }] });
