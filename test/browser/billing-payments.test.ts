@@ -106,12 +106,12 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     // more decimals than fen: refused on the page, naming the field; nothing is sent
     const amount = page.getByLabel('实收金额（元）');
     await amount.fill('12.345');
-    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await page.getByRole('button', { name: '核对冲抵' }).click();
     await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toContain('字段“实收金额（元）”');
     expect(await amount.getAttribute('aria-invalid')).toBe('true');
     // zero: the API refuses it and its zh message names the field
     await amount.fill('0');
-    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await page.getByRole('button', { name: '核对冲抵' }).click();
     await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toBe('字段“amountFen”必须大于 0');
     const unchanged = await unitState(request);
     expect(unchanged.receipts).toEqual(before.receipts);
@@ -120,7 +120,11 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     // a part payment by WeChat, received today
     await amount.fill('500.00');
     await page.getByLabel('缴费方式').selectOption('wechat');
-    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    // the allocation is shown before anything is written (#20)
+    await page.getByRole('button', { name: '核对冲抵' }).click();
+    await page.getByTestId('pay-review').waitFor();
+    expect((await unitState(request)).receipts).toEqual(before.receipts);
+    await page.getByRole('button', { name: '确认收款并开具收据' }).click();
     const receipt = page.getByTestId('receipt');
     await receipt.waitFor();
     const after = await unitState(request);
@@ -151,7 +155,7 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     // in English the API's error reads in English, still naming the field, and the money follows the locale
     await page.getByTestId('locale').first().selectOption('en');
     await page.getByLabel('Amount received (yuan)').fill('0');
-    await page.getByRole('button', { name: 'Record and issue receipt' }).click();
+    await page.getByRole('button', { name: 'Review allocation' }).click();
     await expect.poll(() => page.getByTestId('error-amountFen').textContent()).toBe('Field "amountFen" must be more than 0');
     expect(await text(page, 'receipt-amount')).toBe(new Intl.NumberFormat('en', { style: 'currency', currency: 'CNY' }).format(500).replace(/\s/g, ''));
     expect((await unitState(request)).receipts).toHaveLength(after.receipts.length);
@@ -176,7 +180,8 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     const overpaid = before.owed + 15000;
     await page.getByLabel('实收金额（元）').fill((overpaid / 100).toFixed(2));
     await page.getByLabel('缴费方式').selectOption('cash');
-    await page.getByRole('button', { name: '登记并开具收据' }).click();
+    await page.getByRole('button', { name: '核对冲抵' }).click();
+    await page.getByRole('button', { name: '确认收款并开具收据' }).click();
     await page.getByTestId('refund').waitFor();
     const paid = await unitState(request);
     expect(paid.owed).toBe(0);

@@ -43,3 +43,4 @@ export { accountsByUnit, DEFAULT_ALLOCATION, settleAccount, type AccountInput, t
 export { formatReceiptSerial, makeReceipt, nextReceiptSerial, SERIAL_PREFIX, type Receipt, type ReceiptLine } from './receipt.ts';
 export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip } from './refund-slip.ts';
 export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';
+export { amountInWords } from './amount-in-words.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, feeSchedules, payments, receipts, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, companies, feeSchedules, payments, receipts, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -29,7 +29,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
-import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
@@ -219,16 +219,16 @@ export const billingRoutes = resource
       summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] } } },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units (the run page bills building by building to show progress)" } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db, config } = c.get('deps');
-      const { plan: planKey, period: periodId } = body;
+      const { plan: planKey, period: periodId, buildingId } = body;
       const now = config.now();
-      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now }));
-      return c.json(result);
+      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
+      return c.json(await withPlaces(db, tenantId, result));
     },
   )
   .get(
@@ -264,18 +264,15 @@ export const billingRoutes = resource
       const shown = page.slice(0, limit);
       const unitIds = [...new Set(shown.map((b) => b.unitId))];
       const states = new Map<string, BillState>();
-      const labels = new Map<string, string>();
+      const places = await unitPlaces(db, tenantId, unitIds);
       if (unitIds.length > 0) {
-        const unitRows = await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), sql`${units.id} = any(${uuidArray(unitIds)})`));
-        for (const u of unitRows) labels.set(u.id, u.label);
         for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
           for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
         }
       }
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
-        const unitLabel = labels.get(b.unitId);
-        return s ? [{ ...s.bill, ...(unitLabel ? { unitLabel } : {}), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
+        return s ? [{ ...s.bill, ...places.get(b.unitId), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
       });
       const last = shown[shown.length - 1];
       return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });
@@ -293,6 +290,7 @@ export const billingRoutes = resource
         required: ['estateId', 'unitId', 'amountFen', 'method'],
         properties: {
           estateId: uuid, unitId: { type: 'string', minLength: 1 }, kind: { enum: ['payment', 'refund'] }, receivedOn: day, amountFen: fenSchema, method: { enum: METHODS },
+          payer: { type: 'string', maxLength: 50, description: '交款人 as the receipt names them; by default the names of the unit\'s residents' },
           reason: { description: `text; checked by the route, not the schema (a refusal is 422 form-invalid): refunds only, required for them: 退款原因, 1–${REFUND_REASON_MAX} characters after trimming; a payment with a reason is refused` },
         },
       },
@@ -329,7 +327,14 @@ export const billingRoutes = resource
           await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: slip as unknown as Record<string, unknown>, issuedAt: now });
           return { payment, receipt: null, slip, balanceFen: state.balanceFen, creditFen: state.creditFen };
         }
-        const receipt = makeReceipt(payment, state.allocations, serial);
+        // the receipt names who issued it, who paid and who took the money (BL-7), as it was on the day
+        const [[company], [cashier], people] = await Promise.all([
+          tx.select({ name: companies.name }).from(companies).where(eq(companies.id, tenantId)),
+          tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))),
+          tx.select({ name: residents.name }).from(residents).where(and(eq(residents.tenantId, tenantId), eq(residents.estateId, estateId), eq(residents.unitId, unitId))).orderBy(asc(residents.name)),
+        ]);
+        const payer = body.payer?.trim() || people.map((p) => p.name).join('、') || unit.label;
+        const receipt = { ...makeReceipt(payment, state.allocations, serial), unitLabel: unit.label, payer, company: company?.name ?? '', cashier: { id: userId, name: cashier?.name ?? '' } };
         await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
         return { payment, receipt, slip: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });
@@ -408,7 +413,7 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { responses: { 200: S.arrears }, summary: "The estate's arrears by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the period began) by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days; with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
@@ -417,6 +422,16 @@ export const billingRoutes = resource
       const input = await accountInput(db, tenantId, estateId);
       const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
       const report = arrearsReport({ ...input, asOf });
-      return c.json({ ...report, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
+      // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
+      let unpaidFen = 0;
+      let billsIssued = 0;
+      for (const account of accountsByUnit(input).values()) {
+        for (const s of settleAccount({ ...account, asOf }).bills) {
+          if (s.bill.issueOn > asOf) continue;
+          billsIssued += 1;
+          unpaidFen += s.outstandingFen;
+        }
+      }
+      return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
     },
   );

@@ -47,12 +47,12 @@ export const run = {
   properties: {
     plan: { type: 'string' },
     period: { type: 'string' },
-    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen }, additionalProperties: false } },
+    created: { type: 'array', items: { type: 'object', required: ['key', 'unitId', 'totalFen'], properties: { key: { type: 'string' }, unitId: uuid, totalFen: fen, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false } },
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
     errors: {
       type: 'array',
       description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`',
-      items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text }, additionalProperties: false },
+      items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false },
     },
   },
   additionalProperties: false,
@@ -66,6 +66,7 @@ export const bill = {
     planId: { type: 'string' },
     unitId: uuid,
     unitLabel: { type: 'string', description: "the unit as residents say it, e.g. \"3-1-502\"; in the bills list" },
+    building: { type: 'string', description: 'its building, e.g. "3栋"; in the bills list' },
     periodId: { type: 'string' },
     periodStart: civilDate,
     periodEnd: civilDate,
@@ -120,6 +121,8 @@ const receipt = {
     creditFen: fen,
     reason: { type: 'string' },
     cashier: { type: 'object', required: ['id', 'name'], properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } }, additionalProperties: false },
+    payer: { type: 'string', description: '交款人: as the cashier wrote it, else the names of the unit\'s residents' },
+    company: { type: 'string', description: 'the property company that issues the receipt' },
     from: { type: 'array', items: { type: 'object', required: ['paymentId', 'amountFen'], properties: { paymentId: uuid, amountFen: fen }, additionalProperties: false } },
     issuedAt: dateTime,
   },
@@ -159,12 +162,79 @@ const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'],
 
 export const arrears = {
   type: 'object',
-  required: ['asOf', 'rows', 'totals', 'totalFen'],
+  required: ['asOf', 'rows', 'totals', 'totalFen', 'unpaidFen', 'billsIssued'],
   properties: {
     asOf: civilDate,
+    unpaidFen: { ...fen, description: 'what every bill issued by asOf still owes (principal and late fee), whether or not its period has begun: the sum of the rows of GET /billing/bills' },
+    billsIssued: { type: 'integer', description: 'bills issued by asOf, the whole estate' },
     rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } }, additionalProperties: false } },
     totals: buckets,
     totalFen: fen,
+  },
+  additionalProperties: false,
+} as const;
+
+/** A plan billing may run, with the periods a finance clerk is offered (the current one, the one before and the next two). */
+export const runOptions = {
+  type: 'object',
+  required: ['today', 'plans', 'buildings'],
+  properties: {
+    today: civilDate,
+    plans: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'cadence', 'periods', 'suggested'],
+        properties: {
+          id: { type: 'string' },
+          title: text,
+          cadence: { type: 'string' },
+          periods: { type: 'array', items: { type: 'object', required: ['id', 'start', 'end', 'issueOn'], properties: { id: { type: 'string' }, start: civilDate, end: civilDate, issueOn: civilDate }, additionalProperties: false } },
+          suggested: { type: 'string', description: 'the latest period whose payment notice is out by today' },
+        },
+        additionalProperties: false,
+      },
+    },
+    buildings: { type: 'array', items: { type: 'object', required: ['id', 'name', 'units'], properties: { id: uuid, name: { type: 'string' }, units: { type: 'integer' } }, additionalProperties: false }, description: 'in natural order of name; a run is made one building at a time' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** What a run would do, computed by the run itself in a transaction that is rolled back: nothing is written. */
+export const runPreview = {
+  type: 'object',
+  required: ['plan', 'period', 'units', 'created', 'totalFen', 'existing', 'errors', 'unprofiled'],
+  properties: {
+    plan: { type: 'string' },
+    period: { type: 'string' },
+    units: { type: 'integer', description: 'units of the estate (or building) considered' },
+    created: run.properties.created,
+    totalFen: fen,
+    existing: run.properties.existing,
+    errors: run.properties.errors,
+    unprofiled: { type: 'array', items: { type: 'object', required: ['unitId', 'unitLabel', 'building'], properties: { unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false }, description: 'units with no billing profile, so no plan bills them' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const voided = {
+  type: 'object',
+  required: ['billKey', 'adjustments'],
+  properties: { billKey: { type: 'string' }, adjustments: { type: 'array', items: adjustment } },
+  additionalProperties: false,
+} as const;
+
+/** How a payment would be allocated (settleAccount, as the payment itself will be): nothing is written. */
+export const paymentPreview = {
+  type: 'object',
+  required: ['receivedOn', 'amountFen', 'lines', 'creditFen', 'balanceBeforeFen', 'balanceAfterFen'],
+  properties: {
+    receivedOn: civilDate,
+    amountFen: fen,
+    lines: { type: 'array', items: { type: 'object', required: ['billKey', 'periodId', 'component', 'amountFen'], properties: { billKey: { type: 'string' }, periodId: { type: 'string' }, component: { type: 'string', enum: ['principal', 'late-fee'] }, amountFen: fen }, additionalProperties: false } },
+    creditFen: fen,
+    balanceBeforeFen: { type: 'integer', description: 'what the unit owes that day before the payment (negative: credit)' },
+    balanceAfterFen: { type: 'integer', description: 'and after it' },
   },
   additionalProperties: false,
 } as const;

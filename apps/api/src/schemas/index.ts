@@ -49,3 +49,8 @@ export type NoticeList = FromSchema<typeof reports.noticeList>;
 export type SlaReport = FromSchema<typeof reports.slaReport>;
 
 export type Bill = FromSchema<typeof billing.bill>;
+export type RunOptions = FromSchema<typeof billing.runOptions>;
+export type RunPreview = FromSchema<typeof billing.runPreview>;
+export type RunResult = FromSchema<typeof billing.run>;
+export type PaymentPreview = FromSchema<typeof billing.paymentPreview>;
+export type Arrears = FromSchema<typeof billing.arrears>;

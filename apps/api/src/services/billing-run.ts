@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts';
 import { chargeSerials } from './charge-serials.ts';
 import { estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
 import { markBilled } from '../store/outbox-queue.ts';
+import { uuidArray } from './keyset.ts';
 import { sqlState } from '../store/sql.ts';
 
 export interface RunInput {
@@ -15,6 +16,8 @@ export interface RunInput {
   planKey: string;
   periodId: string;
   now: Date;
+  /** Bill only this building's units (a long run is made building by building, so its page can show progress). */
+  buildingId?: string;
 }
 
 export interface RunResult {
@@ -39,7 +42,7 @@ function chargeAmount(amount: unknown): number | undefined {
  * under its request's serial (`chargeSerials`), and are marked done. Rerunning it creates nothing.
  */
 export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
-  const { tenantId, estateId, planKey, periodId, now } = input;
+  const { tenantId, estateId, planKey, periodId, now, buildingId } = input;
   const plan = await loadPlan(tx, tenantId, estateId, planKey);
   const period = parsePeriod(plan, periodId);
   if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
@@ -48,7 +51,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
     .from(units)
     .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
-    .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))
+    .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), buildingId === undefined ? undefined : eq(units.buildingId, buildingId)))
     .orderBy(asc(units.label));
   const errors: RunResult['errors'] = [];
   const labelOf = new Map(unitRows.map((u) => [u.id, u.label]));
@@ -62,7 +65,8 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
     billable.push({ id: u.id, type: u.unitType, areaSqm: u.areaSqm, custody: u.custody ?? false, parking: u.parking ?? [] });
   }
   const existing = await tx.select({ key: bills.key }).from(bills)
-    .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id)));
+    .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id),
+      buildingId === undefined ? undefined : sql`${bills.unitId} = any(${uuidArray(unitRows.map((u) => u.id))})`));
   const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId, instanceId: instances.id, serial: instances.serial, workflowKey: instances.workflowKey })
     .from(outbox)
     .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))

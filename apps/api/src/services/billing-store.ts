@@ -1,7 +1,8 @@
 import { and, asc, eq, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, definitionVersions, estates, feeSchedules, payments, receipts, residents, unitBillingProfiles, type DbOrTx } from '@estateflow/db';
+import { billAdjustments, billingPlans, billLines, bills, buildings, definitionVersions, estates, feeSchedules, payments, receipts, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, FeeSchedule, Payment, PaymentMethod } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
+import type { RunResult } from './billing-run.ts';
 import { uuidArray } from './keyset.ts';
 
 /** Reads of the billing tables as @estateflow/billing inputs; every query scoped by tenant and estate. */
@@ -123,4 +124,23 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
     ...(serial === null ? {} : { serial }),
   }));
   return { plans: [...planRows.values()].map((p) => p as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
+}
+
+/** Where units are, as people name them: their label (3-1-502) and building (3栋), by unit id; one query however many. */
+export async function unitPlaces(db: DbOrTx, tenantId: string, unitIds: readonly string[]): Promise<Map<string, { unitLabel: string; building: string }>> {
+  if (unitIds.length === 0) return new Map();
+  const rows = await db.select({ id: units.id, label: units.label, building: buildings.name }).from(units)
+    .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+    .where(and(eq(units.tenantId, tenantId), sql`${units.id} = any(${uuidArray([...new Set(unitIds)])})`));
+  return new Map(rows.map((r) => [r.id, { unitLabel: r.label, building: r.building }]));
+}
+
+/** A run's result with each unit's label and building, for the page that lists it by building and unit. */
+export async function withPlaces(db: DbOrTx, tenantId: string, result: RunResult) {
+  const places = await unitPlaces(db, tenantId, [...result.created.map((b) => b.unitId), ...result.errors.flatMap((e) => (e.unitId ? [e.unitId] : []))]);
+  return {
+    ...result,
+    created: result.created.map((b) => ({ ...b, ...places.get(b.unitId) })),
+    errors: result.errors.map((e) => ({ ...e, ...places.get(e.unitId) })),
+  };
 }

@@ -1,23 +1,28 @@
-import type { PaymentMethod, Receipt, RefundSlip, Statement } from '@estateflow/billing';
+import type { PaymentMethod, Receipt as BillingReceipt, RefundSlip, Statement } from '@estateflow/billing';
+import type { Arrears, PaymentPreview, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
 import { allPages, api } from '$lib/api/client.ts';
 import type { UnitPage } from '@estateflow/api/schemas';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
 
 /** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
 export type BillRow = {
-  key: string; unitId: string; unitLabel?: string; periodId: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
+  key: string; unitId: string; unitLabel?: string; building?: string; periodId: string; periodStart?: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
   lateFeeFen: number; lateFeePaidFen?: number; outstandingFen: number; clearedOn?: string | null;
   lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
 };
 export type UnitOption = { id: string; label: string; building: string };
-export type { PaymentMethod, Receipt, RefundSlip, Statement };
+export type { Arrears, PaymentMethod, PaymentPreview, RefundSlip, RunOptions, RunPreview, RunResult, Statement };
+/** A receipt as the API issues it: the billing package's receipt, with who issued it, who paid and who took the money (BL-7). */
+export type Receipt = BillingReceipt & { unitLabel?: string; payer?: string; company?: string; cashier?: { id: string | null; name: string } };
 
-/** The methods `POST /api/billing/payments` accepts (BL-7: at the desk or collected at home). */
-export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'card', 'wechat', 'alipay', 'bank-transfer', 'home-collection', 'other'];
+/** The methods `POST /api/billing/payments` accepts, as a counter offers them (现金, 微信, 支付宝, 银行卡, 转账), then collection at home (BL-7). */
+export const PAYMENT_METHODS: readonly PaymentMethod[] = ['cash', 'wechat', 'alipay', 'card', 'bank-transfer', 'home-collection', 'other'];
 export const methodKey = (m: string) => `pay.method.${m}` as MessageKey;
 
 /** Roles the API lets record payments (`cashiers` in apps/api/src/routes/billing.ts) and read arrears. */
 export const CASHIER_ROLES: readonly string[] = ['admin', 'finance', 'property_manager', 'front_desk'];
+/** Roles the API lets configure fees, run billing and void bills (`finance` in apps/api/src/routes/billing.ts). */
+export const FINANCE_ROLES: readonly string[] = ['admin', 'finance', 'property_manager'];
 export const BILL_READER_ROLES: readonly string[] = [...CASHIER_ROLES, 'cs_manager', 'duty_manager'];
 
 /** One item of `GET /api/billing/receipts`: a payment's receipt (SJ-…) or a refund's slip (TK-…), BL-7. */
@@ -45,7 +50,7 @@ export async function loadUnitAccount(estateId: string, unitId: string): Promise
   return { asOf: first.asOf, bills, statement, receipts };
 }
 
-export type PaymentInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string };
+export type PaymentInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string; payer?: string };
 export type PaymentResult = { receipt: Receipt | null; balanceFen: number; creditFen: number };
 
 /** Records a payment; the API answers with its receipt (BL-7) or a zh/en error naming the field. */
@@ -82,4 +87,28 @@ export async function searchUnits(estateId: string, query: string, limit = 12, f
 export async function loadUnit(estateId: string, unitId: string, fetcher?: typeof fetch): Promise<UnitOption | null> {
   const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?unitId=${encodeURIComponent(unitId)}`, { fetch: fetcher });
   return page.items[0] ? unitOption(page.items[0]) : null;
+}
+
+/** How a payment would be allocated, computed by the API's settleAccount exactly as the payment will be; writes nothing. */
+export function previewPayment(input: { estateId: string; unitId: string; amountFen: number; receivedOn: string }): Promise<PaymentPreview> {
+  return api<PaymentPreview>('/billing/payments/preview', { body: input });
+}
+
+/** Voids a bill with a reason: adjustments bring it to zero, the bill itself stays (409 when money was paid on it or it is void already). */
+export function voidBill(input: { estateId: string; billKey: string; reason: string }): Promise<unknown> {
+  return api('/billing/bills/void', { body: input });
+}
+
+const collator = new Intl.Collator('zh-CN', { numeric: true });
+/** Natural order of labels and names: 2栋 before 10栋, 1-1-2 before 1-1-10. */
+export const naturalCompare = (a: string, b: string): number => collator.compare(a, b);
+
+/** Bills newest period first, then by building and unit in natural order (as the rows name them). */
+export function sortBills<T extends { periodStart?: string; periodId: string; unitId: string; unitLabel?: string; building?: string }>(bills: readonly T[]): T[] {
+  return [...bills].sort((a, b) => {
+    const pa = a.periodStart ?? a.periodId;
+    const pb = b.periodStart ?? b.periodId;
+    if (pa !== pb) return pa < pb ? 1 : -1;
+    return naturalCompare(a.building ?? '', b.building ?? '') || naturalCompare(a.unitLabel ?? a.unitId, b.unitLabel ?? b.unitId);
+  });
 }

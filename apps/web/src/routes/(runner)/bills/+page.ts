@@ -1,10 +1,9 @@
 import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
-import { BILL_READER_ROLES, CASHIER_ROLES, loadUnit, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
+import { BILL_READER_ROLES, CASHIER_ROLES, FINANCE_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 export type { BillRow };
-export type Arrears = { totalFen: number; rows: { unitId: string; unitLabel: string | null; totalFen: number; buckets?: Record<string, number> }[] };
 
 const forbidden = (e: unknown) => e instanceof ApiError && e.status === 403;
 
@@ -37,5 +36,6 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
     linked,
     staff,
     cashier: CASHIER_ROLES.includes(role),
+    finance: FINANCE_ROLES.includes(role),
   };
 };
