@@ -43,6 +43,12 @@ withDatabases((kind, getDb) => {
     expect(staff.body.fields.reworkCount.title.zh).toBe('返工次数');
     expect(staff.body.events.QUOTE.fields.priceFen.widget).toBe('money');
     expect(staff.body.hidden).toEqual([]);
+    // lists show the summary fields; timers read by their titles (#18)
+    expect(staff.body.summary).toEqual(['name', 'fault', 'convenientTime']);
+    expect(staff.body.timers.onSiteDue).toEqual({ zh: '到场时限', en: 'On-site deadline' });
+    const inbox = await dispatcher!.call('GET', `/api/tasks?estateId=${estateId}`);
+    const task = (inbox.body.items as { instanceId: string; summary?: Record<string, unknown> }[]).find((t) => t.instanceId === started.body.id);
+    expect(task?.summary).toEqual({ name: '王女士', fault: '厨房漏水' });
 
     // a process the resident has no request on and may not start: refused with the reason, in both languages
     const [lost] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'lost-and-found')));
@@ -65,5 +71,21 @@ withDatabases((kind, getDb) => {
     const tooMany = await dispatcher!.call('GET', `/api/definitions/words?versions=${Array.from({ length: 51 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`).join(',')}`);
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.message.zh).toContain('versions');
+  });
+
+  it(`a field whose value is a role (isRole) reads as the role's title from the company's catalogue, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '角色用语物业');
+    const estateId = await createEstate(db, tenantId, { name: '角色用语小区' });
+    await createUser(db, testConfig as never, { tenantId, username: `rw-admin-${kind}`, password: 'pw', roles: [{ estateId, role: 'admin' }] });
+    const app = testApp(db);
+    const admin = await signIn(app, `rw-admin-${kind}`, 'pw');
+    expect((await admin.call('POST', '/api/bundles/install', { estateId, bundleId: 'paid-service' })).status).toBe(200);
+    const [ps] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'paid-service')));
+    const words = await admin.call('GET', `/api/definitions/versions/${ps!.id}/words`);
+    expect(words.status).toBe(200);
+    const options = words.body.fields.intakeRole.options as { value: string; label: { zh: string; en: string } }[];
+    expect(options.find((o) => o.value === 'front_desk')?.label).toEqual({ zh: '前台', en: 'Front desk' });
+    expect(words.body.timers.dispatchWindow.zh).toBe('派单时限');
   });
 });

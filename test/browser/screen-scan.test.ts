@@ -12,6 +12,7 @@ import { readableText } from '../../apps/web/src/lib/present/format.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { testApp } from '../support/api.ts';
 import { driveScenario, finishedScenarios, type FinishedScenario } from '../support/scenario-drive.ts';
+import { axeViolations, sidewaysOverflow } from './a11y.ts';
 import { buildWebIfNeeded, launchBrowser, screenshotDir } from './harness.ts';
 
 /**
@@ -26,7 +27,13 @@ import { buildWebIfNeeded, launchBrowser, screenshotDir } from './harness.ts';
  *
  * Runtime: one server, one browser and one context per role and step; the four language and width
  * combinations (zh/en × 360/1366 px) rotate over the steps, and the request at the last step of
- * each bundle is looked at in all four.
+ * each bundle is looked at in all four. Every page at 360 px must fit the width (no sideways
+ * scrolling); axe-core's WCAG 2 A/AA rules run on the pages of the last step (each role's four pages
+ * in that step's combination, the request in all four): the pages of earlier steps are the same
+ * components with other data, and running axe on every step would triple the run.
+ *
+ * The people the scan signs in as have display names (the demo's, "维修工 王师傅"); their usernames,
+ * the scenario's actor ids and the workflow's role keys are forbidden on screen too.
  */
 
 const root = join(import.meta.dirname, '../..');
@@ -49,7 +56,7 @@ const identifierShaped = (s: string): boolean => /[._:-]/.test(s) || /[a-z][A-Z]
 type Forbidden = { tokens: Map<string, string>; patterns: [RegExp, string][] };
 
 /** The forbidden words of a bundle, from its own definitions, and the fen amounts its scenario sends. */
-function forbiddenOf(dir: string, scenario: FinishedScenario['scenario']): Forbidden {
+function forbiddenOf(dir: string, scenario: FinishedScenario['scenario'], tag = 'scan'): Forbidden {
   const b = loadBundle(dir);
   const tokens = new Map<string, string>();
   const add = (word: unknown, what: string) => {
@@ -72,6 +79,17 @@ function forbiddenOf(dir: string, scenario: FinishedScenario['scenario']): Forbi
     for (const k of Object.keys((wf['contextFields'] ?? {}) as object)) add(k, 'field key');
     for (const k of Object.keys((wf['delays'] ?? {}) as object)) add(k, 'timer key');
     for (const k of Object.keys((wf['params'] ?? {}) as object)) add(k, 'parameter key');
+    // role keys (a field whose value is a role shows the role's title: "前台", not front_desk), and the
+    // usernames of the people the scan signs in as (screens name people by display name)
+    for (const r of (wf['roles'] ?? []) as string[]) {
+      add(r, 'role key');
+      add(`${tag}-${r}`, 'username');
+    }
+  }
+  // the scenario's own names for people (actor ids such as tech-zhao) become users; their names never show
+  for (const a of [scenario.start.actor, ...scenario.steps.map((x) => x.actor)]) {
+    if (a?.id) add(a.id, 'actor id');
+    if (a?.role) add(`${tag}-${a.role}`, 'username');
   }
   for (const form of b.forms as unknown as { schema?: { properties?: object } }[]) for (const k of Object.keys(form.schema?.properties ?? {})) add(k, 'field key');
   for (const sla of b.slas as unknown as { metrics?: { id: string }[] }[]) for (const m of sla.metrics ?? []) add(m.id, 'metric id');
@@ -153,9 +171,9 @@ describe('no screen shows the machinery', () => {
   const scenarios = oneScenarioPerBundle();
   it('finds what it looks for: the words are derived from the definitions and matched as whole tokens', () => {
     const repair = scenarios.find((x) => x.bundle === 'repair')!;
-    const f = forbiddenOf(repair.dir, { ...repair.scenario, steps: [{ send: 'QUOTE', data: { priceFen: 12345 } }] } as never);
-    const said = 'work.dispatched CLASSIFY priceFen 2026-12-08T02:00:00Z RP-2 sla:repair-clocks:complete:breach:0 12345 12,345 lost-and-found';
-    expect(findings(said, f).map((x) => x.split(':')[0])).toEqual(expect.arrayContaining(['state id', 'event code', 'field key', 'requirement id', 'raw ISO timestamp', 'timer key', 'amount in fen 12345']));
+    const f = forbiddenOf(repair.dir, { ...repair.scenario, steps: [{ send: 'QUOTE', data: { priceFen: 12345 }, actor: { role: 'technician', id: 'tech-zhao' } }] } as never, 'scan-repair');
+    const said = 'work.dispatched CLASSIFY priceFen 2026-12-08T02:00:00Z RP-2 sla:repair-clocks:complete:breach:0 12345 12,345 lost-and-found front_desk scan-repair-technician tech-zhao';
+    expect(findings(said, f).map((x) => x.split(':')[0])).toEqual(expect.arrayContaining(['state id', 'event code', 'field key', 'requirement id', 'raw ISO timestamp', 'timer key', 'amount in fen 12345', 'role key', 'username', 'actor id']));
     // what people read is not flagged: titles, yuan, local times, plain words that are also ids
     expect(findings('已派单，待到场 分类派单 ¥123.45 2026年12月8日 10:00 Closed Repair SLA 时限 1栋1单元101室', f)).toEqual([]);
   });
@@ -167,7 +185,7 @@ describe('no screen shows the machinery', () => {
   for (const [n, s] of scenarios.entries()) {
     it(`${s.bundle} (${s.scenario.id}): instance, /me, requests and inbox as each role at every step, zh and en, 360 and 1366 px, and the notices`, async () => {
       const db: Db = fresh.handle.db;
-      const forbidden = forbiddenOf(s.dir, s.scenario);
+      const forbidden = forbiddenOf(s.dir, s.scenario, `scan-${s.bundle}`);
       // named without the bundle's key, which the scan forbids on screen
       const tenantId = await createCompany(db, `扫描物业 ${n + 1}`);
       const estateId = await createEstate(db, tenantId, { name: `扫描小区 ${n + 1}`, buildings: [{ name: '1栋', units: ['1-1-101'] }] });
@@ -220,7 +238,15 @@ describe('no screen shows the machinery', () => {
                 return parts.join('\n');
               });
               pagesSeen++;
-              for (const p of findings(text, forbidden)) problems.push(`${path} as ${role} (${combo.locale}, ${combo.width} px, step ${at.index}): ${p}`);
+              const where = `${path} as ${role} (${combo.locale}, ${combo.width} px, step ${at.index})`;
+              for (const p of findings(text, forbidden)) problems.push(`${where}: ${p}`);
+              // a phone shows the whole page (no sideways scrolling), at every step
+              if (combo.width === 360) {
+                const over = await sidewaysOverflow(page);
+                if (over) problems.push(`${where}: scrolls sideways, ${over}`);
+              }
+              // WCAG 2 A/AA at the last step: every page in the step's combination, the request in all four
+              if (isLast) for (const v of await axeViolations(page)) problems.push(`${where}: ${v}`);
               if (isLast && combo.width === 360 && path.startsWith('/instances/')) {
                 await page.screenshot({ path: join(screenshotDir, `scan-${s.bundle}-${role}-${combo.locale}-360.png`), fullPage: true });
               }

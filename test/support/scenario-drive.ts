@@ -6,6 +6,7 @@ import { residents, timers, type Db, type Role } from '@estateflow/db';
 import { addDuration, findBundles, loadBundle, runScenario, type Scenario } from '@estateflow/cli';
 import { installBundle, readBundleFolder, type BundlePackage } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
+import { demoNames } from '../../apps/api/src/demo.ts';
 import { signIn, testConfig, type Client } from './api.ts';
 
 const workflowsDir = new URL('../../workflows', import.meta.url).pathname;
@@ -77,7 +78,9 @@ export async function driveScenario(
   const as = async (role: string): Promise<Client> => {
     const username = `${place.tag}-${role}`;
     if (!users.has(role)) {
-      const userId = await createUser(db, testConfig as never, { tenantId: place.tenantId, username, password: 'pw', roles: [{ estateId: place.estateId, role: role as Role }] });
+      // people have names: the screens show "维修工 王师傅", never the username (#18)
+      const displayName = demoNames[role as Role] ?? `员工 ${users.size + 1}`;
+      const userId = await createUser(db, testConfig as never, { tenantId: place.tenantId, username, password: 'pw', displayName, roles: [{ estateId: place.estateId, role: role as Role }] });
       users.set(role, userId);
       // the resident lives in the request's unit
       if (role === 'resident') await db.insert(residents).values({ tenantId: place.tenantId, id: randomUUID(), estateId: place.estateId, unitId: place.unitId, name: '住户', userId });
@@ -92,7 +95,7 @@ export async function driveScenario(
     for (const [k, v] of Object.entries(d)) {
       const role = typeof v === 'string' ? actorRoles.get(v) : undefined;
       // a task's assignee must be a user of the estate (#15): a named person who acts in no step of the scenario is a staff user too
-      const person = !role && typeof v === 'string' && v !== '' && /^(handler|technicianId)$/.test(k) ? 'dispatcher' : undefined;
+      const person = !role && typeof v === 'string' && v !== '' ? (/^(technician|technicianId)$/.test(k) ? 'technician' : /^handler$/.test(k) ? 'dispatcher' : undefined) : undefined;
       out[k] = role ? (await as(role), users.get(role)) : person ? (await as(person), users.get(person)) : v;
     }
     return out;

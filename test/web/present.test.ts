@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, unitWords,
+  clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
   type PresentContext,
 } from '../../apps/web/src/lib/present/format.ts';
 import type { Words } from '@estateflow/api/schemas';
@@ -129,5 +129,38 @@ describe('units', () => {
     expect(unitWords('1-1-101', 'en')).toBe('Bldg 1, Entr. 1, Rm 101');
     expect(unitWords('1-102', 'zh-CN')).toBe('1栋102室');
     expect(unitWords('商铺A', 'zh-CN')).toBe('商铺A');
+  });
+});
+
+describe('list rows and timers (#18)', () => {
+  const listWords: Words = {
+    ...words,
+    fields: { ...words.fields, intakeRole: { title: T('受理处', 'Taken in by'), widget: 'text', options: [{ value: 'front_desk', label: T('前台', 'Front desk') }] } },
+    summary: ['fault', 'appointment', 'reworkCount', 'feeFen'],
+    timers: { dispatchWindow: T('派单时限', 'Dispatch deadline') },
+  };
+
+  it('shows the summary fields the role may see, through the presentation layer, long texts cut', () => {
+    const data = { fault: '厨房水管漏水，楼下天花板已经渗水，请尽快安排师傅上门查看处理一下谢谢', appointment: '2026-12-08T02:00:00.000Z', reworkCount: 2, feeFen: 12345, phone: '13800000000' };
+    const rows = summaryOf(data, listWords, zh, 12);
+    expect(rows.map((r) => r.key)).toEqual(['fault', 'appointment', 'feeFen']); // reworkCount is hidden from this role
+    expect(rows[0]!.text).toBe('厨房水管漏水，楼下天花…');
+    expect(rows[1]).toEqual({ key: 'appointment', label: '约定时间', text: '2026年12月8日 10:00' });
+    expect(rows[2]!.text).toBe('¥123.45');
+    expect(summaryOf(data, { ...words }, zh)).toEqual([]); // a definition marks nothing: nothing more than unit and title
+  });
+
+  it("shows a role-valued field as the role's title (the words carry the company's roles as its options)", () => {
+    expect(displayText(presentValue('front_desk', 'intakeRole', listWords.fields['intakeRole'], zh))).toBe('前台');
+    expect(displayText(presentValue('front_desk', 'intakeRole', listWords.fields['intakeRole'], en))).toBe('Front desk');
+  });
+
+  it("names a workflow timer by its delay's title in the UI language, a scheduled event by the event's title", () => {
+    expect(timerTitle(listWords, 'timer.intake.dispatchWindow', 'zh-CN')).toBe('派单时限');
+    expect(timerTitle(listWords, 'timer.work.dispatched.dispatchWindow', 'en')).toBe('Dispatch deadline');
+    expect(timerTitle(listWords, 'QUOTE', 'zh-CN')).toBe('报价确认');
+    expect(timerTitle(undefined, 'timer.intake.revisitDue', 'en')).toBe('Revisit due');
+    // the history names a timer that fired the same way
+    expect(eventTitle(listWords, 'timer.intake.dispatchWindow', 'zh-CN')).toBe('派单时限');
   });
 });

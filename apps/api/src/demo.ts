@@ -40,7 +40,7 @@ const demoPeople: Record<string, { realName: string; phone: string; employeeNo?:
 };
 
 /** The demo people's names, as notices and histories name them (not in the field documents: invented for the demo). */
-const demoNames: Record<Role, string> = {
+export const demoNames: Record<Role, string> = {
   admin: '系统管理员 陈工', consultant: '实施顾问 周工', dispatcher: '调度 李敏', front_desk: '前台 赵丽', technician: '维修工 王师傅',
   security: '保安 孙强', cleaning: '保洁 刘阿姨', finance: '财务 吴会计', duty_manager: '值班经理 郑经理', cs_manager: '客服经理 何经理',
   property_manager: '物业经理 冯经理', resident: '王先生', admin_supervisor: '行政主管 马主管', area_cs_assistant: '区域客户助理 林助理', cs_supervisor: '客服主管 高主管',

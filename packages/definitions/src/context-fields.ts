@@ -9,6 +9,10 @@ export type ContextFieldView = {
   /** a repeatable group's columns (form fields only) */
   columns?: readonly FormColumn[];
   visibility?: Visibility;
+  /** a key field lists show beside the unit and title (`summary: true`) */
+  summary?: boolean;
+  /** the value is a role key, shown as the role's title (`isRole: true`) */
+  isRole?: boolean;
   /** where the words come from: the workflow's `contextFields`, or the form (id) whose field has this name */
   from: 'workflow' | { form: string };
 };
@@ -57,7 +61,7 @@ function formsOf(wf: Workflow, forms: ReadonlyMap<string, Form>): Form[] {
 export function contextFields(wf: Workflow, forms: ReadonlyMap<string, Form>): Map<string, ContextFieldView> {
   const out = new Map<string, ContextFieldView>();
   for (const [name, f] of Object.entries(wf.contextFields ?? {})) {
-    out.set(name, { name, title: f.title, ...(f.widget ? { widget: f.widget } : {}), ...(f.options ? { options: f.options } : {}), ...(f.visibility ? { visibility: f.visibility } : {}), from: 'workflow' });
+    out.set(name, { name, title: f.title, ...(f.widget ? { widget: f.widget } : {}), ...(f.options ? { options: f.options } : {}), ...(f.visibility ? { visibility: f.visibility } : {}), ...(f.summary ? { summary: true } : {}), ...(f.isRole ? { isRole: true } : {}), from: 'workflow' });
   }
   const wanted = new Set(contextFieldNames(wf, forms));
   for (const form of formsOf(wf, forms)) {
@@ -65,7 +69,7 @@ export function contextFields(wf: Workflow, forms: ReadonlyMap<string, Form>): M
       for (const field of section.fields) {
         if (out.has(field.field) || !wanted.has(field.field)) continue;
         const visibility = field.visibility ?? section.visibility;
-        out.set(field.field, { name: field.field, title: field.label, widget: field.widget, ...(field.options ? { options: field.options } : {}), ...(field.columns ? { columns: field.columns } : {}), ...(visibility ? { visibility } : {}), from: { form: form.id } });
+        out.set(field.field, { name: field.field, title: field.label, widget: field.widget, ...(field.options ? { options: field.options } : {}), ...(field.columns ? { columns: field.columns } : {}), ...(visibility ? { visibility } : {}), ...(field.summary ? { summary: true } : {}), ...(field.isRole ? { isRole: true } : {}), from: { form: form.id } });
       }
     }
   }

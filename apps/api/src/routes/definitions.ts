@@ -59,7 +59,9 @@ async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$
     if (!own) throw wordsRefused();
   }
   const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
-  return { kind: row.kind, ...definitionWords(pinned, role, policies) };
+  // a field whose value is a role reads as the company's title of that role (isRole)
+  const roles = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r.title]));
+  return { kind: row.kind, ...definitionWords(pinned, role, policies, roles) };
 }
 
 /** The 403 of a resident asking for the words of a definition behind no request of theirs (zh/en). */

@@ -1,3 +1,4 @@
+import { summaryData } from '../services/definition-words.ts';
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { instances, memberships, tasks, units, type Role } from '@estateflow/db';
@@ -25,11 +26,11 @@ async function loadTask(c: Context<AppEnv>, id: string) {
   return { row: found.task, inst: found.inst, role };
 }
 
-const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string; definitionVersionId: string; state: unknown; unitLabel: string | null; grade: string | null }) => ({
+const view = (t: typeof tasks.$inferSelect, inst?: { serial: string; workflowKey: string; definitionVersionId: string; state: unknown; unitLabel: string | null; grade: string | null; summary?: Record<string, unknown> }) => ({
   id: t.id, estateId: t.estateId, instanceId: t.instanceId, key: t.key, title: t.title, role: t.role, assigneeId: t.assigneeId, form: t.form,
   events: t.events, dueAt: t.dueAt?.toISOString() ?? null, status: t.status, createdAt: t.createdAt.toISOString(),
   claimedAt: t.claimedAt?.toISOString() ?? null,
-  ...(inst ? { serial: inst.serial, workflow: inst.workflowKey, definitionVersionId: inst.definitionVersionId, state: inst.state, unitLabel: inst.unitLabel, grade: inst.grade } : {}),
+  ...(inst ? { serial: inst.serial, workflow: inst.workflowKey, definitionVersionId: inst.definitionVersionId, state: inst.state, unitLabel: inst.unitLabel, grade: inst.grade, ...(inst.summary ? { summary: inst.summary } : {}) } : {}),
 });
 
 export const taskRoutes = new Resource('/tasks', 'Tasks')
@@ -58,7 +59,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
       const rows = await c.get('deps').db
-        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade })
+        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade, data: sql<Record<string, unknown> | null>`${instances.snapshot}->'context'->'data'` })
         .from(tasks)
         .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
         .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
@@ -68,7 +69,13 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         .limit(500);
       const { db, cache } = c.get('deps');
       const mine = await Promise.all(rows.map((r) => taskWaitsFor({ db, cache }, auth, r.task, r.definitionVersionId)));
-      return c.json({ items: rows.filter((_, n) => mine[n]).map((r) => view(r.task, r)) });
+      // each row with the key fields its definition marks summary, of those the caller's role may see
+      const shown = rows.filter((_, n) => mine[n]);
+      const items = await Promise.all(shown.map(async (r) => {
+        const compiled = (await cache.get(db, auth.tenantId, r.definitionVersionId)).compiled;
+        return view(r.task, { ...r, summary: summaryData(compiled, auth.roles.get(r.task.estateId) ?? '', r.data) });
+      }));
+      return c.json({ items });
     },
   )
   .post('/:id/claim', { responses: { 200: S.task }, summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {

@@ -132,6 +132,8 @@ export const workflowWords = {
     fields: { type: 'object', additionalProperties: fieldWords },
     hidden: { type: 'array', items: { type: 'string' }, description: 'data fields the role may not see' },
     metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text }, additionalProperties: false } },
+    summary: { type: 'array', items: { type: 'string' }, description: 'the key fields lists show beside the unit and title (fields marked summary), of those the role may see' },
+    timers: { type: 'object', additionalProperties: text, description: "the titles of the workflow's timers by delay name" },
   },
   additionalProperties: false,
 } as const;

@@ -1,4 +1,4 @@
-import { dateTime, nullableString, optionalDateTime, text, uuid } from './common.ts';
+import { dateTime, jsonObject, nullableString, optionalDateTime, text, uuid } from './common.ts';
 
 /** A task: work a role (or one user) owes on a request. The inbox adds the request's serial and workflow. */
 export const task = {
@@ -25,6 +25,7 @@ export const task = {
     state: { description: "the request's state value" },
     unitLabel: { ...nullableString, description: "the request's unit as people say it" },
     grade: { type: ['string', 'null'], description: "the request's grade (complaints: major, important, minor)" },
+    summary: { ...jsonObject, description: "the request's key fields its definition marks summary (form fields `summary: true`), of those the caller's role may see, by field name" },
   },
   additionalProperties: false,
 } as const;

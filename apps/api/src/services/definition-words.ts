@@ -4,6 +4,9 @@ import type { CompiledWorkflow } from '@estateflow/engine';
 import type { SlaPolicy } from '@estateflow/sla';
 import type { FieldWords, Words } from '../schemas/index.ts';
 
+/** A role's title as the company's role catalogue words it (`roleCatalogue`), by role key. */
+export type RoleTitles = ReadonlyMap<string, Text>;
+
 type StateNode = { title?: Text; residentTitle?: Text; states?: Record<string, StateNode> };
 
 /** Every state path of a machine (`work.dispatched`) with its title as `role` reads it; a state with no title, its humanised key. */
@@ -17,23 +20,33 @@ function stateTitles(node: StateNode, role: string, prefix = '', out: Record<str
   return out;
 }
 
-const fieldWords = (f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[]; columns?: readonly { field: string; label: Text; widget: string; options?: readonly { value: unknown; label: Text }[] }[] }): FieldWords => ({
-  title: f.title,
-  ...(f.widget ? { widget: f.widget } : {}),
-  ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label })) } : {}),
-  // a repeatable group's items read as rows labelled by its columns
-  ...(f.columns ? { columns: Object.fromEntries(f.columns.map((c) => [c.field, fieldWords({ title: c.label, widget: c.widget, ...(c.options ? { options: c.options } : {}) })])) } : {}),
-});
+/**
+ * A field's words. A field whose value is a role key (`isRole`) gets the company's roles as its
+ * options, so every screen shows "前台" where the data holds `front_desk` (issue #18); a repeatable
+ * group's items read as rows labelled by its columns.
+ */
+const fieldWords = (
+  f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[]; isRole?: boolean; columns?: readonly { field: string; label: Text; widget: string; options?: readonly { value: unknown; label: Text }[] }[] },
+  roles: RoleTitles,
+): FieldWords => {
+  const options = f.isRole ? [...roles].map(([value, label]) => ({ value, label })) : f.options?.map((o) => ({ value: o.value, label: o.label }));
+  return {
+    title: f.title,
+    ...(f.widget ? { widget: f.widget } : {}),
+    ...(options ? { options } : {}),
+    ...(f.columns ? { columns: Object.fromEntries(f.columns.map((c) => [c.field, fieldWords({ title: c.label, widget: c.widget, ...(c.options ? { options: c.options } : {}) }, roles)])) } : {}),
+  };
+};
 
 /** The fields of one form as `role` sees them: words of the visible ones, names of the hidden ones. */
-function formWords(form: Form, role: string): { fields: Record<string, FieldWords>; hidden: string[] } {
+function formWords(form: Form, role: string, roles: RoleTitles): { fields: Record<string, FieldWords>; hidden: string[] } {
   const fields: Record<string, FieldWords> = {};
   const hidden: string[] = [];
   for (const section of form.layout.sections) {
     for (const f of section.fields) {
       const visibility = (f.visibility ?? section.visibility) as Visibility | undefined;
       if (!isVisible({ visibility }, role)) hidden.push(f.field);
-      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}), ...(f.columns ? { columns: f.columns } : {}) });
+      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}), ...(f.isRole ? { isRole: true } : {}), ...(f.columns ? { columns: f.columns } : {}) }, roles);
     }
   }
   return { fields, hidden };
@@ -52,19 +65,23 @@ export function definitionWords(
   pinned: { key: string; version: number; compiled: CompiledWorkflow; params: Record<string, unknown> },
   role: string,
   policies: readonly { key: string; policy: SlaPolicy }[],
+  roles: RoleTitles = new Map(),
 ): Words {
   const def = pinned.compiled.definition as unknown as Workflow & { machine: StateNode; residentDescription?: Text };
   const forms = pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>;
   const fields: Record<string, FieldWords> = {};
   const hidden: string[] = [];
+  const summary: string[] = [];
   for (const [name, view] of contextFields(def, forms)) {
-    if (isVisible(view, role)) fields[name] = fieldWords(view);
-    else hidden.push(name);
+    if (isVisible(view, role)) {
+      fields[name] = fieldWords(view, roles);
+      if (view.summary) summary.push(name);
+    } else hidden.push(name);
   }
   const events: Words['events'] = {};
   for (const [type, e] of Object.entries(def.events ?? {})) {
     const form = e.form ? forms.get(e.form) : undefined;
-    events[type] = { title: e.label ?? { zh: humanise(type), en: humanise(type) }, ...(form ? formWords(form, role) : {}) };
+    events[type] = { title: e.label ?? { zh: humanise(type), en: humanise(type) }, ...(form ? formWords(form, role, roles) : {}) };
   }
   const metrics: Words['metrics'] = {};
   for (const { key, policy } of policies) {
@@ -83,7 +100,21 @@ export function definitionWords(
     fields,
     hidden,
     metrics,
+    summary,
+    timers: { ...Object.fromEntries(Object.keys(def.delays ?? {}).map((k) => [k, { zh: humanise(k), en: humanise(k) }])), ...(def.timerTitles ?? {}) },
   }, pinned.params);
+}
+
+/** The names of a workflow's summary fields (`summary: true`) that `role` may see, in the definition's order: what lists show beside unit and title. */
+export function summaryFields(compiled: CompiledWorkflow, role: string): string[] {
+  const def = compiled.definition as unknown as Workflow;
+  const forms = compiled.formDefinitions as unknown as ReadonlyMap<string, Form>;
+  return [...contextFields(def, forms).values()].filter((v) => v.summary && isVisible(v, role)).map((v) => v.name);
+}
+
+/** Of a request's data, the values of its summary fields `role` may see (the inbox's rows carry these, not the whole data). */
+export function summaryData(compiled: CompiledWorkflow, role: string, data: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(summaryFields(compiled, role).flatMap((k) => (data && data[k] !== undefined ? [[k, data[k]]] : [])));
 }
 
 /** Every text of the words with its `{{params.x}}` placeholders filled (an option "within {{params.majorRepairDays}} days"). */

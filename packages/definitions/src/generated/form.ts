@@ -209,6 +209,16 @@ export const formSchema = {
         "visibility": {
           "$ref": "common.schema.json#/$defs/Visibility"
         },
+        "summary": {
+          "type": "boolean",
+          "title": "列表摘要 Summary",
+          "description": "在待办和申请列表中与房号、标题一起显示的关键字段。A key field that request lists and the inbox show beside the unit and title."
+        },
+        "isRole": {
+          "type": "boolean",
+          "title": "角色值 Role value",
+          "description": "字段的值是角色编号（如 front_desk），页面显示公司角色目录中的角色名称。The value is a role key (front_desk); screens show the role's title from the company's role catalogue."
+        },
         "options": {
           "type": "array",
           "maxItems": 500,
@@ -523,6 +533,16 @@ type FormFieldView = {
     },
     "visibility": {
       "$comment": "ref common#/$defs/Visibility"
+    },
+    "summary": {
+      "type": "boolean",
+      "title": "列表摘要 Summary",
+      "description": "在待办和申请列表中与房号、标题一起显示的关键字段。A key field that request lists and the inbox show beside the unit and title."
+    },
+    "isRole": {
+      "type": "boolean",
+      "title": "角色值 Role value",
+      "description": "字段的值是角色编号（如 front_desk），页面显示公司角色目录中的角色名称。The value is a role key (front_desk); screens show the role's title from the company's role catalogue."
     },
     "options": {
       "type": "array",

@@ -152,6 +152,18 @@ export const workflowSchema = {
         "$ref": "common.schema.json#/$defs/Deadline"
       }
     },
+    "timerTitles": {
+      "type": "object",
+      "maxProperties": 100,
+      "propertyNames": {
+        "$ref": "common.schema.json#/$defs/Name"
+      },
+      "additionalProperties": {
+        "$ref": "common.schema.json#/$defs/Text"
+      },
+      "title": "定时器名称 Timer titles",
+      "description": "每个定时器（delays 中的名称）的双语名称，办理页面的时限栏显示它，而非定时器编号。The zh/en title of each timer (a name in delays), shown on a request's time-limits panel instead of the timer's key."
+    },
     "ladders": {
       "type": "object",
       "maxProperties": 20,
@@ -274,6 +286,16 @@ export const workflowSchema = {
         },
         "visibility": {
           "$ref": "common.schema.json#/$defs/Visibility"
+        },
+        "summary": {
+          "type": "boolean",
+          "title": "列表摘要 Summary",
+          "description": "在待办和申请列表中与房号、标题一起显示的关键字段。A key field that request lists and the inbox show beside the unit and title."
+        },
+        "isRole": {
+          "type": "boolean",
+          "title": "角色值 Role value",
+          "description": "字段的值是角色编号（如 front_desk），页面显示公司角色目录中的角色名称。The value is a role key (front_desk); screens show the role's title from the company's role catalogue."
         }
       },
       "required": [
@@ -1061,6 +1083,16 @@ type WorkflowContextFieldView = {
     },
     "visibility": {
       "$comment": "ref common#/$defs/Visibility"
+    },
+    "summary": {
+      "type": "boolean",
+      "title": "列表摘要 Summary",
+      "description": "在待办和申请列表中与房号、标题一起显示的关键字段。A key field that request lists and the inbox show beside the unit and title."
+    },
+    "isRole": {
+      "type": "boolean",
+      "title": "角色值 Role value",
+      "description": "字段的值是角色编号（如 front_desk），页面显示公司角色目录中的角色名称。The value is a role key (front_desk); screens show the role's title from the company's role catalogue."
     }
   },
   "required": [
@@ -1512,6 +1544,18 @@ type WorkflowView = {
       "additionalProperties": {
         "$comment": "ref common#/$defs/Deadline"
       }
+    },
+    "timerTitles": {
+      "type": "object",
+      "maxProperties": 100,
+      "propertyNames": {
+        "$comment": "ref common#/$defs/Name"
+      },
+      "additionalProperties": {
+        "$comment": "ref common#/$defs/Text"
+      },
+      "title": "定时器名称 Timer titles",
+      "description": "每个定时器（delays 中的名称）的双语名称，办理页面的时限栏显示它，而非定时器编号。The zh/en title of each timer (a name in delays), shown on a request's time-limits panel instead of the timer's key."
     },
     "ladders": {
       "type": "object",

@@ -134,9 +134,13 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
     const p = [...path, 'params'];
     switch (a.type) {
       case 'assign':
-        for (const k of Object.keys(a.params.values)) {
+        for (const [k, v] of Object.entries(a.params.values)) {
           assigned.add(k);
           if (!assignedAt.has(k)) assignedAt.set(k, [...p, 'values', k]);
+          // a field that takes the actor's role holds a role key: screens show it as the role's title only when it says so
+          if (/\bactor\.role\b/.test(v) && !wf.contextFields?.[k]?.isRole) {
+            add('role-value-shown-raw', [...p, 'values', k], `字段“${k}”取自 actor.role，值是角色编号：请在 contextFields.${k} 中写 "isRole": true，页面才显示角色名称`, `Field "${k}" takes actor.role, so it holds a role key: add "isRole": true under contextFields.${k} so screens show the role's title`, 'warning');
+          }
         }
         exprMap(a.params.values, [...p, 'values']);
         break;
@@ -349,6 +353,12 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
   // Words for people: every state and context field has a title, residents get their own description, serials their own prefix.
   for (const n of nodes) {
     if (n !== root && !n.node.title) add('missing-title', n.ptr, `状态“${n.path.join('.')}”没有标题（title，中英文），界面只能显示由键名生成的文字`, `State "${n.path.join('.')}" has no title (zh and en): screens can only show words made from its key`, 'warning');
+  }
+  for (const name of Object.keys(wf.delays ?? {})) {
+    if (!wf.timerTitles?.[name]) add('missing-title', ['delays', name], `定时器“${name}”没有名称：请在 timerTitles 中写明（中英文），时限栏只能显示由键名生成的文字`, `Timer "${name}" has no title: give it one under timerTitles (zh and en), or the time-limits panel can only show words made from its key`, 'warning');
+  }
+  for (const name of Object.keys(wf.timerTitles ?? {})) {
+    if (!wf.delays?.[name]) add('unknown-timer', ['timerTitles', name], `timerTitles 中的“${name}”不是 delays 中的定时器`, `"${name}" in timerTitles is no timer of delays`);
   }
   if (ctx.formDefs) {
     const views = contextFields(wf, ctx.formDefs);

@@ -27,6 +27,10 @@ export type FormField = {
   accept?: string[];
   maxFiles?: number;
   visibility?: 'public' | 'internal' | { roles: string[] };
+  /** a key field the request lists show beside unit and title */
+  summary?: boolean;
+  /** the value is a role key, shown as the role's title */
+  isRole?: boolean;
 };
 export type FormSection = { id: string; title?: Text; description?: Text; visibleWhen?: string; visibility?: 'public' | 'internal' | { roles: string[] }; fields: FormField[] };
 export type JsonSchema = {

@@ -53,6 +53,9 @@ class I18n {
   /** A duration in ms in words ("1天3小时" / "1 day 3 hours"), the sign left to the caller ($lib/present). */
   duration = (ms: number): string => durationWords(ms, this.locale);
 
+  /** Whether a message key exists (a key made from data: `designer.kind.${kind}`). */
+  has = (key: string): key is MessageKey => key in zh;
+
   role = (role: string): string => {
     const key = `role.${role}` as MessageKey;
     return key in zh ? this.t(key) : role;

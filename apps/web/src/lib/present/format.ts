@@ -67,10 +67,42 @@ export function stateTitle(words: Words | undefined, state: unknown, locale: Loc
 
 const STARTED: Text = { zh: '发起', en: 'Started' };
 
-/** An event's title (`start` reads "发起"), else its humanised code. */
+/** An event's title (`start` reads "发起", a fired timer its delay's title), else its humanised code. */
 export function eventTitle(words: Words | undefined, type: string, locale: Locale): string {
   if (type === 'start') return pick(STARTED, locale);
+  // a timer that fired (history): the delay's title
+  if (type.startsWith('timer.') && !words?.events[type]) return timerTitle(words, type, locale);
   return pick(words?.events[type]?.title ?? fallback(type), locale);
+}
+
+/**
+ * A workflow timer as people read it: a delay's timer (`timer.<state>.<delay>`) by the delay's title
+ * ("派单时限"), a scheduled event by the event's title; never the timer's key.
+ */
+export function timerTitle(words: Words | undefined, event: string, locale: Locale): string {
+  if (event.startsWith('timer.')) {
+    const delay = event.slice(event.lastIndexOf('.') + 1);
+    return pick(words?.timers?.[delay] ?? fallback(delay), locale);
+  }
+  return eventTitle(words, event, locale);
+}
+
+/**
+ * The key fields of a request a list shows beside its unit and title: the fields its definition
+ * marks `summary` that the role may see and that hold something, as "label: value" (a long free text
+ * cut to `max` characters).
+ */
+export function summaryOf(data: Record<string, unknown> | null | undefined, words: Words | undefined, ctx: PresentContext, max = 40): { key: string; label: string; text: string }[] {
+  return (words?.summary ?? []).flatMap((key) => {
+    const v = data?.[key];
+    if (isEmpty(v)) return [];
+    const f = fieldOf(words, key);
+    if (f === 'hidden') return [];
+    const full = displayText(presentValue(v, key, f, ctx));
+    // free text is cut to fit a row; a date, an amount or a choice is shown whole
+    const free = !f?.widget || f.widget === 'text' || f.widget === 'textarea';
+    return [{ key, label: pick(f?.title ?? fallback(key), ctx.locale), text: free && full.length > max ? `${full.slice(0, max - 1)}…` : full }];
+  });
 }
 
 /** The words of a data field (the event's form first, then the request's), `'hidden'` when the role may not see it, or undefined when the definition has none. */

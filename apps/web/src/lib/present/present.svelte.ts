@@ -1,7 +1,7 @@
 import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
+import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
 import type { Words } from '@estateflow/api/schemas';
 
 /**
@@ -21,6 +21,14 @@ export const present = {
   },
   event(words: Words | undefined, type: string): string {
     return eventTitle(words, type, i18n.locale);
+  },
+  /** A workflow timer's title (the delay's, else the scheduled event's). */
+  timer(words: Words | undefined, event: string): string {
+    return timerTitle(words, event, i18n.locale);
+  },
+  /** The key fields a list shows for a request (its definition's `summary` fields), as "label: value" items. */
+  summary(data: Record<string, unknown> | null | undefined, words: Words | undefined, estateId?: string, people?: Readonly<Record<string, string>>) {
+    return summaryOf(data, words, this.ctx(estateId, people));
   },
   field(words: Words | undefined, name: string, event?: string): string {
     return fieldLabel(words, name, i18n.locale, event);
