@@ -97,7 +97,7 @@ withDatabases((kind, getDb) => {
     await createUser(db, cfg, { tenantId, username: `pa-office-${tag}`, password: 'pw', roles: [{ estateId, role: 'office_admin' }] });
     await createUser(db, cfg, { tenantId, username: `pa-front-${tag}`, password: 'pw', roles: [{ estateId, role: 'front_desk' }] });
     await createUser(db, cfg, { tenantId, username: `pa-tech-${tag}`, password: 'pw', roles: [{ estateId, role: 'technician' }] });
-    const resident = await createResidentAccount(db, { ...testConfig, now: () => now } as never, tenantId, { username: `pa-res-${tag}`, realName: NAME, displayName: '钱阿姨', phone: PHONE, password: 'resident password 1', demo: true, roles: [{ estateId, role: 'resident' }], unitLabel: '1-1-101' }, { userId: null });
+    const resident = await createResidentAccount(db, { ...testConfig, now: () => now } as never, tenantId, { username: `pa-res-${tag}`, realName: NAME, displayName: '钱阿姨', phone: PHONE, password: 'resident password 1', demo: true, estateId, unitLabel: '1-1-101' }, { userId: null });
     residentId = resident.userId;
     const wang = await admin.call('POST', '/api/people', { estateId, username: `pa-wang-${tag}`, realName: '王建国', displayName: '王师傅', phone: '13900001111', roles: [{ estateId, role: 'technician' }], password: 'wang password 2026' });
     expect(wang.status, JSON.stringify(wang.body)).toBe(200);
