@@ -159,7 +159,7 @@ withDatabases((kind, getDb) => {
     await fin.call('POST', '/api/billing/units', { estateId, unitId: flat!.id, unitType: 'residential', parking: [{ kind: 'underground', count: 1 }] });
 
     const march = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' }); // notice 2027-02-15
-    expect(march.body.created).toEqual([{ key: `garden-monthly/${flat!.id}/2027-03`, unitId: flat!.id, totalFen: 22343 + 30000 + 2000 }]);
+    expect(march.body.created).toEqual([{ key: `garden-monthly/${flat!.id}/2027-03`, unitId: flat!.id, unitLabel: '2-201', building: '2栋', totalFen: 22343 + 30000 + 2000 }]);
     const april = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-04' });
     expect(april.body.created[0].totalFen).toBe(22343 + 30000);
     const listed = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&period=2027-03`);
@@ -202,7 +202,7 @@ withDatabases((kind, getDb) => {
 
     const run = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' });
     expect(run.status).toBe(200);
-    expect(run.body.created).toEqual([{ key: `garden-monthly/${fine!.id}/2027-03`, unitId: fine!.id, totalFen: 22343 + 2000 }]);
+    expect(run.body.created).toEqual([{ key: `garden-monthly/${fine!.id}/2027-03`, unitId: fine!.id, unitLabel: '3-303', building: '3栋', totalFen: 22343 + 2000 }]);
     expect(run.body.errors.map((e: { unitId: string; reason: string }) => [e.unitId, e.reason])).toEqual([[capped!.id, 'invalid-amount'], [twice!.id, 'duplicate-order-serial']]);
     const [amountError, duplicateError] = run.body.errors as { orderSerial: string; message: { zh: string; en: string } }[];
     expect(amountError!.orderSerial).toBe('PS-000001');
@@ -219,7 +219,7 @@ withDatabases((kind, getDb) => {
     // corrected, the next run bills the unit with its charge, and still reports the duplicate alone
     await db.update(outbox).set({ payload: { item: 'lamp-replace', amountFen: 5000, serial: 'PS-000001' } }).where(and(eq(outbox.tenantId, tenantId), eq(outbox.id, over)));
     const rerun = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'garden-monthly', period: '2027-03' });
-    expect(rerun.body.created).toEqual([{ key: `garden-monthly/${capped!.id}/2027-03`, unitId: capped!.id, totalFen: 22343 + 5000 }]);
+    expect(rerun.body.created).toEqual([{ key: `garden-monthly/${capped!.id}/2027-03`, unitId: capped!.id, unitLabel: '3-301', building: '3栋', totalFen: 22343 + 5000 }]);
     expect(rerun.body.existing).toBe(1);
     expect(rerun.body.errors.map((e: { unitId: string; reason: string }) => [e.unitId, e.reason])).toEqual([[twice!.id, 'duplicate-order-serial']]);
   });
