@@ -361,7 +361,8 @@ export const billingRoutes = resource
         .innerJoin(payments, and(eq(payments.tenantId, receipts.tenantId), eq(payments.id, receipts.paymentId)))
         .where(and(
           eq(receipts.tenantId, tenantId), eq(receipts.estateId, estateId),
-          ...(scope ? [scope.length === 1 ? eq(payments.unitId, scope[0]!) : sql`${payments.unitId} = any(${uuidArray(scope)})`] : []),
+          // the payment's own estate too, so one unit's receipts read payments_unit_idx (tenant, estate, unit)
+          ...(scope ? [eq(payments.estateId, estateId), scope.length === 1 ? eq(payments.unitId, scope[0]!) : sql`${payments.unitId} = any(${uuidArray(scope)})`] : []),
           afterCursor(receipts.issuedAt, receipts.id, cursor, 'timestamptz', 'desc'),
         ))
         .orderBy(desc(receipts.issuedAt), desc(receipts.id))

@@ -131,30 +131,55 @@ export const reportRoutes = new Resource('/reports', 'Reports')
   });
 
 /**
- * The notices that may be a resident's, newest first, `n` of each kind: those about the requests
- * they may see (outbox_notices_instance_idx, per request), those naming them as the user
- * (outbox_notices_user_idx) and the estate's public ones, to every resident of the estate or of a
- * building (outbox_notices_public_idx). A superset of what the notices rule shows them, read
- * without walking the estate's other notices; the rule itself filters it.
+ * The notices that may be the caller's, newest first, `n` of each kind, each found on its own index
+ * so that a page costs the same in a quiet company and one with millions of notices:
+ * - those naming the caller as the user (outbox_notices_user_idx);
+ * - as staff, those sent to their role (outbox_notices_role_idx) or escalated to a list of roles
+ *   holding it (outbox_notices_roles0/1/2_idx, by position; longer lists on outbox_notices_roles_long_idx),
+ *   in the estates where they hold that role;
+ * - as a resident, those about the requests they may see (outbox_notices_instance_idx, per request)
+ *   and the estate's public ones, to every resident of the estate or of a building
+ *   (outbox_notices_public_idx).
+ * A superset of what the notices rule shows the caller; the rule itself filters it.
  */
-function residentCandidates(auth: Auth, estateIds: readonly string[], n: number, after: SQL): SQL {
+function noticeCandidates(auth: Auth, byRole: ReadonlyMap<string, readonly string[]>, n: number, after: SQL): SQL {
   const t = auth.tenantId;
-  return sql`
-    select c.id from instances cross join lateral (
-      select o.id from outbox o
-      where o.tenant_id = instances.tenant_id and o.instance_id = instances.id and o.kind in ('notify', 'escalate') and o.instance_id is not null${after}
-      order by o.created_at desc, o.id desc limit ${n}) c
-    where instances.tenant_id = ${t}::uuid and ${accessibleInstances(auth, estateIds)}
-    union all
-    (select o.id from outbox o
+  const all = [...byRole.values()].flat();
+  const branches: SQL[] = [sql`(select o.id from outbox o
       where o.tenant_id = ${t}::uuid and (payload->'to'->>'user') = ${auth.userId} and o.kind in ('notify', 'escalate') and payload->'to'->>'user' is not null
-        and o.estate_id in ${estateIds}${after}
-      order by o.created_at desc, o.id desc limit ${n})
-    union all
-    (select o.id from outbox o
-      where o.tenant_id = ${t}::uuid and o.estate_id in ${estateIds} and o.kind in ('notify', 'escalate')
-        and (payload->'to'->>'residents' is not null or instance_id is null)${after}
-      order by o.created_at desc, o.id desc limit ${n})`;
+        and o.estate_id in ${all}${after}
+      order by o.created_at desc, o.id desc limit ${n})`];
+  for (const [role, estates] of byRole) {
+    if (role === 'resident') {
+      branches.push(sql`(select c.id from instances cross join lateral (
+          select o.id from outbox o
+          where o.tenant_id = instances.tenant_id and o.instance_id = instances.id and o.kind in ('notify', 'escalate') and o.instance_id is not null${after}
+          order by o.created_at desc, o.id desc limit ${n}) c
+        where instances.tenant_id = ${t}::uuid and ${accessibleInstances(auth, estates)})`);
+      branches.push(sql`(select o.id from outbox o
+          where o.tenant_id = ${t}::uuid and o.estate_id in ${estates} and o.kind in ('notify', 'escalate')
+            and (payload->'to'->>'residents' is not null or instance_id is null)${after}
+          order by o.created_at desc, o.id desc limit ${n})`);
+    } else {
+      branches.push(sql`(select o.id from outbox o
+          where o.tenant_id = ${t}::uuid and (payload->'to'->>'role') = ${role} and o.kind in ('notify', 'escalate') and payload->'to'->>'role' is not null
+            and o.estate_id in ${estates}${after}
+          order by o.created_at desc, o.id desc limit ${n})`);
+      for (const i of [0, 1, 2]) {
+        const at = sql.raw(`(payload->'roles'->>${i})`);
+        branches.push(sql`(select o.id from outbox o
+            where o.tenant_id = ${t}::uuid and ${at} = ${role} and o.kind in ('notify', 'escalate') and ${at} is not null
+              and o.estate_id in ${estates}${after}
+            order by o.created_at desc, o.id desc limit ${n})`);
+      }
+      branches.push(sql`(select o.id from outbox o
+          where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and payload ? 'roles'
+            and case when jsonb_typeof(payload->'roles') = 'array' then jsonb_array_length(payload->'roles') > 3 else true end
+            and o.estate_id in ${estates}${after}
+          order by o.created_at desc, o.id desc limit ${n})`);
+    }
+  }
+  return sql.join(branches, sql` union all `);
 }
 
 /**
@@ -203,17 +228,17 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
             or o.payload->'to'->>'user' = ${auth.userId}${asResident}))`;
     });
     const after = cursor ? sql` and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : sql``;
-    // a resident's notices are a few among the estate's many: find the candidates from the resident's side
-    // (residentCandidates), so the page costs the same in a busy estate; the rule above still decides
-    const residentOnly = [...byRole.keys()].every((role) => role === 'resident');
-    const candidates = residentOnly ? sql` and o.id in (${residentCandidates(auth, estateIds, limit + 1, after)})` : sql``;
+    // the caller's notices are a few among the company's many: find the candidates from the caller's side
+    // (noticeCandidates, each kind on its own index), so the page costs the same in a busy company; the rule above decides
     const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
       await c.get('deps').db.execute(sql`
+        with candidates as materialized (${noticeCandidates(auth, byRole, limit + 1, after)})
         select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
-        from outbox o
+        from (select distinct id from candidates) c
+        join outbox o on o.tenant_id = ${t}::uuid and o.id = c.id
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
-        where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}${candidates}
+        where o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}
         order by o.created_at desc, o.id desc
         limit ${limit + 1}`));
     const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());

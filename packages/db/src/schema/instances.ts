@@ -138,6 +138,20 @@ export const outbox = pgTable(
     index('outbox_notices_user_idx')
       .on(t.tenantId, sql`(payload->'to'->>'user')`, t.createdAt, t.id)
       .where(sql`kind in ('notify', 'escalate') and payload->'to'->>'user' is not null`),
+    // a member of staff's notices, found by their role: sent to the role (to.role), or escalated to a list of roles
+    index('outbox_notices_role_idx')
+      .on(t.tenantId, sql`(payload->'to'->>'role')`, t.createdAt, t.id)
+      .where(sql`kind in ('notify', 'escalate') and payload->'to'->>'role' is not null`),
+    // an escalation's list of roles, by position (lists hold one to three roles), each in order of time
+    ...[0, 1, 2].map((i) =>
+      index(`outbox_notices_roles${i}_idx`)
+        .on(t.tenantId, sql.raw(`(payload->'roles'->>${i})`), t.createdAt, t.id)
+        .where(sql.raw(`kind in ('notify', 'escalate') and payload->'roles'->>${i} is not null`)),
+    ),
+    // and the rare longer lists (or a list that is not an array), walked in order of time
+    index('outbox_notices_roles_long_idx')
+      .on(t.tenantId, t.createdAt, t.id)
+      .where(sql`kind in ('notify', 'escalate') and payload ? 'roles' and case when jsonb_typeof(payload->'roles') = 'array' then jsonb_array_length(payload->'roles') > 3 else true end`),
     index('outbox_notices_public_idx')
       .on(t.tenantId, t.estateId, t.createdAt, t.id)
       .where(sql`kind in ('notify', 'escalate') and (payload->'to'->>'residents' is not null or instance_id is null)`),

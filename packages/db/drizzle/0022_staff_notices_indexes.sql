@@ -1,0 +1,5 @@
+CREATE INDEX "outbox_notices_role_idx" ON "outbox" USING btree ("tenant_id",(payload->'to'->>'role'),"created_at","id") WHERE kind in ('notify', 'escalate') and payload->'to'->>'role' is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_roles0_idx" ON "outbox" USING btree ("tenant_id",(payload->'roles'->>0),"created_at","id") WHERE kind in ('notify', 'escalate') and payload->'roles'->>0 is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_roles1_idx" ON "outbox" USING btree ("tenant_id",(payload->'roles'->>1),"created_at","id") WHERE kind in ('notify', 'escalate') and payload->'roles'->>1 is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_roles2_idx" ON "outbox" USING btree ("tenant_id",(payload->'roles'->>2),"created_at","id") WHERE kind in ('notify', 'escalate') and payload->'roles'->>2 is not null;--> statement-breakpoint
+CREATE INDEX "outbox_notices_roles_long_idx" ON "outbox" USING btree ("tenant_id","created_at","id") WHERE kind in ('notify', 'escalate') and payload ? 'roles' and case when jsonb_typeof(payload->'roles') = 'array' then jsonb_array_length(payload->'roles') > 3 else true end;
