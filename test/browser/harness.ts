@@ -50,6 +50,7 @@ export async function startServer(): Promise<Server> {
   let log = '';
   const env = { ...process.env };
   delete env.DATABASE_URL;
+  delete env.DATABASE_READ_URL; // a PGlite server has no replica (main.ts refuses one)
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     env: {

@@ -35,7 +35,7 @@ export function startServer(env: Record<string, string | undefined>, port: numbe
   // a bundle (support/server-build.ts) is plain JavaScript: no loader
   const child = spawn(process.execPath, main.endsWith('.mjs') ? [main] : ['--import', 'tsx', main], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: undefined, EF_NO_DEMO: '1', PORT: String(port), ...env },
+    env: { ...process.env, DATABASE_URL: undefined, DATABASE_READ_URL: undefined, EF_NO_DEMO: '1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

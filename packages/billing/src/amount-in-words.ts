@@ -23,8 +23,8 @@ function group(n: number): string {
 
 /** Below 1 亿: the 万 group and the units group, a 零 where the lower group has no thousands. */
 function belowYi(n: number): string {
-  const high = Math.floor(n / 10000);
   const low = n % 10000;
+  const high = (n - low) / 10000; // exact: integers only
   if (high === 0) return group(low);
   return `${group(high)}万${low === 0 ? '' : `${low < 1000 ? '零' : ''}${group(low)}`}`;
 }
@@ -49,7 +49,7 @@ export function amountInWords(amountFen: Fen): string {
   assertFen(amountFen, '');
   if (amountFen < 0) return `负${amountInWords(-amountFen)}`;
   const whole = BigInt(amountFen) / 100n;
-  const jiao = Math.floor(amountFen / 10) % 10;
+  const jiao = Number((BigInt(amountFen) / 10n) % 10n);
   const fen = amountFen % 10;
   if (whole === 0n && jiao === 0 && fen === 0) return '零元整';
   let out = whole > 0n ? `${yuan(whole)}元` : '';

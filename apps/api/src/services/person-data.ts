@@ -246,7 +246,7 @@ export async function erasePerson(
   if (instanceIds.length) {
     for (const t of await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), inArray(tasks.instanceId, instanceIds)))) {
       const s = scrub(t.title, who);
-      if (s.changed) await db.update(tasks).set({ title: s.value as { zh: string; en: string } }).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, t.id)));
+      if (s.changed) await db.update(tasks).set({ title: s.value as typeof t.title }).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, t.id)));
     }
     for (const t of await db.select().from(timers).where(and(eq(timers.tenantId, tenantId), inArray(timers.instanceId, instanceIds)))) {
       const s = scrub(t.data, who);

@@ -702,6 +702,12 @@ export const workflowSchema = {
           }
         }
       },
+      "timerTitles": {
+        "retention": {
+          "zh": "保管期限",
+          "en": "Keeping period"
+        }
+      },
       "events": {
         "REGISTER": {
           "label": {
