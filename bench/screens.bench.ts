@@ -38,9 +38,12 @@ async function screensOf(size: Size): Promise<{ screens: Screen[]; password: str
       ? await sql<{ username: string }[]>`select u.username from users u join residents r on r.tenant_id = u.tenant_id and r.user_id = u.id
           where u.tenant_id = ${demo!.tenant_id} and u.username like 'r-%' and exists (select 1 from instances i where i.tenant_id = r.tenant_id and i.unit_id = r.unit_id) order by u.username limit 1`
       : [{ username: 'resident' }];
-    const [request] = await sql<{ id: string; serial: string }[]>`select id, serial from instances where tenant_id = ${demo!.tenant_id} and estate_id = ${demo!.estate_id} and status = 'active' order by started_at desc limit 1`;
-    const [unit] = await sql<{ unit_id: string }[]>`select unit_id from bills where tenant_id = ${demo!.tenant_id} and estate_id = ${demo!.estate_id} order by key limit 1`;
-    const e = demo!.estate_id;
+    // estate-scoped screens (dashboard, bills) on the company's busiest estate: the demo's on the small data,
+    // a generated one on the large
+    const [busiest] = await sql<{ estate_id: string }[]>`select estate_id from instances where tenant_id = ${demo!.tenant_id} group by estate_id order by count(*) desc limit 1`;
+    const e = busiest?.estate_id ?? demo!.estate_id;
+    const [request] = await sql<{ id: string; serial: string }[]>`select id, serial from instances where tenant_id = ${demo!.tenant_id} and estate_id = ${e} and status = 'active' order by started_at desc limit 1`;
+    const [unit] = await sql<{ unit_id: string }[]>`select unit_id from bills where tenant_id = ${demo!.tenant_id} and estate_id = ${e} order by key limit 1`;
     return {
       password: 'estateflow',
       screens: [
