@@ -13,7 +13,7 @@ withDatabases((kind, getDb) => {
   it(`pages every estate's requests newest first, each once, with filters, on ${kind}`, async () => {
     const db = getDb();
     const tenantId = await createCompany(db, '多项目物业');
-    const estates = [];
+    const estates: string[] = [];
     for (const n of [1, 2, 3]) estates.push(await createEstate(db, tenantId, { name: `${n}号小区` }));
     const roles = estates.map((estateId) => ({ estateId, role: 'admin' as const }));
     await createUser(db, testConfig as never, { tenantId, username: `multi-admin-${kind}`, password: 'pw', roles });
