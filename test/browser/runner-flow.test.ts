@@ -57,9 +57,9 @@ describe('a process from the designer to the revisit, in Chromium', () => {
     // a visibility rule with a typo is flagged live, the fixed one is accepted
     await page.locator('[data-field="problem"] button.pick').click();
     await page.getByLabel('显示条件（CEL 表达式）').fill('data.unit !=');
-    await expect.poll(() => page.getByTestId('expr-check').textContent()).not.toContain('✓');
+    await expect.poll(() => page.locator('#visible-when-check').textContent()).not.toContain('✓');
     await page.getByLabel('显示条件（CEL 表达式）').fill("data.unit != ''");
-    await expect.poll(() => page.getByTestId('expr-check').textContent()).toContain('✓');
+    await expect.poll(() => page.locator('#visible-when-check').textContent()).toContain('✓');
     await page.getByLabel('显示条件（CEL 表达式）').fill('');
 
     // the preview is drawn by the runner's renderer
