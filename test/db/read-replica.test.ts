@@ -34,7 +34,7 @@ if (!process.env.DATABASE_URL || !readUrl) {
       await caughtUp();
       replica = await createDb({ url: url.toString(), migrate: false, max: 2 });
       replicaSql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    }, 60_000);
+    }, 300_000);
     afterAll(async () => {
       await replicaSql?.unsafe('select pg_wal_replay_resume()').catch(() => {});
       await replica?.close();
@@ -43,17 +43,24 @@ if (!process.env.DATABASE_URL || !readUrl) {
       await fresh?.dispose();
     });
 
-    /** Waits until the replica has replayed everything the primary has written so far. */
+    /**
+     * Waits until the replica has replayed everything the primary has written so far. Replay is
+     * sequential, so this includes the WAL of every other test file that ran before (tens of GB in
+     * a full run): the wait is long, and the error says whether the replica streams at all.
+     */
     async function caughtUp(): Promise<void> {
       const [{ lsn }] = (await primarySql`select pg_current_wal_lsn()::text as lsn`) as unknown as [{ lsn: string }];
       const admin = postgres(readUrl!, { max: 1, onnotice: () => {} });
+      const waitMs = 240_000;
       try {
-        for (let i = 0; i < 300; i++) {
+        const until = Date.now() + waitMs;
+        while (Date.now() < until) {
           const [{ done }] = (await admin`select coalesce(pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false) as done`) as unknown as [{ done: boolean }];
           if (done) return;
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, 200));
         }
-        throw new Error(`the replica did not replay up to ${lsn} in 30 s`);
+        const [state] = (await admin`select pg_last_wal_replay_lsn()::text as replayed, (select status from pg_stat_wal_receiver) as receiver`) as unknown as [{ replayed: string; receiver: string | null }];
+        throw new Error(`the replica did not replay up to ${lsn} in ${waitMs / 1000} s: replayed ${state.replayed}, WAL receiver ${state.receiver ?? 'not running'}`);
       } finally {
         await admin.end({ timeout: 5 });
       }
@@ -95,6 +102,6 @@ if (!process.env.DATABASE_URL || !readUrl) {
       }
       await caughtUp();
       expect(await reported()).toBe(2);
-    }, 120_000);
+    }, 600_000);
   });
 }
