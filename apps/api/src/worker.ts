@@ -301,6 +301,9 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
   }
 }
 
+/** When this process last swept every estate for rollup upkeep, in ms of the worker's clock. */
+const lastRollupSweep = new WeakMap<Db, number>();
+
 /**
  * One batch of report rollup upkeep (services/rollups.ts): requests changed since the last round,
  * counted into the rollups in their own transaction, after the round's writes (never inside the
@@ -308,7 +311,15 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
  */
 async function rollUp(opts: WorkerOptions, now: Date): Promise<number> {
   try {
-    return await refreshRollups(opts.db, { now, batch: opts.batchSize ?? 20 });
+    const t = now.getTime();
+    const last = lastRollupSweep.get(opts.db);
+    // every 15 minutes (or when the clock went back) the round sweeps every estate, not only past its mark
+    const sweep = last === undefined || t < last || t - last >= 15 * 60_000;
+    if (sweep) lastRollupSweep.set(opts.db, t);
+    const n = await refreshRollups(opts.db, { now, batch: opts.batchSize ?? 20, sweep });
+    // a sweep that found a full batch goes on next round
+    if (sweep && n >= (opts.batchSize ?? 20)) lastRollupSweep.delete(opts.db);
+    return n;
   } catch (e) {
     (opts.onError ?? ((err: unknown) => console.error('[worker]', err)))(e);
     return 0;

@@ -185,8 +185,11 @@ type Changed = { tenant_id: string; estate_id: string; id: string; time_zone: st
  * on `instances_updated_idx` per estate), their figures from history, the difference added to the
  * rollups, the facts and marks moved, in one transaction. Another worker's round in progress makes
  * this one a no-op. Answers how many instances were counted (fewer than `batch` when caught up).
+ * With `sweep`, the marks are not looked at: every instance of the estates whose figures are not at
+ * its version is found (the worker sweeps now and then, for a write whose update time was more than
+ * the lag behind another's: a server clock set back).
  */
-export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: number; tenantId?: string; estateId?: string }): Promise<number> {
+export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: number; tenantId?: string; estateId?: string; sweep?: boolean }): Promise<number> {
   const batch = opts.batch ?? 200;
   return db.transaction(async (tx) => {
     const [lock] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`));
@@ -203,7 +206,7 @@ export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: numb
       cross join lateral (
         select i.tenant_id, i.estate_id, i.id, i.updated_at from instances i
         where i.tenant_id = e.tenant_id and i.estate_id = e.id
-          and i.updated_at >= coalesce(m.updated_at - interval '${sql.raw(MARK_LAG)}', '-infinity'::timestamptz)
+          and i.updated_at >= ${opts.sweep ? sql`'-infinity'::timestamptz` : sql`coalesce(m.updated_at - interval '${sql.raw(MARK_LAG)}', '-infinity'::timestamptz)`}
           and not exists (select 1 from report_facts f where f.tenant_id = i.tenant_id and f.instance_id = i.id and f.version = i.version)
         order by i.updated_at, i.id
         limit ${batch}) c
@@ -246,6 +249,15 @@ export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: numb
         instance_id = case when excluded.updated_at >= rollup_marks.updated_at then excluded.instance_id else rollup_marks.instance_id end`);
     return changed.length;
   });
+}
+
+/**
+ * Marks the figures of an estate's workflows as to be recounted (a published SLA policy or calendar
+ * changes how their clocks read): the worker's next sweep counts them again and moves the rollups by the difference.
+ */
+export async function recountRollups(tx: DbOrTx, tenantId: string, estateId: string, workflows: readonly string[]): Promise<void> {
+  if (workflows.length === 0) return;
+  await tx.execute(sql`update report_facts set version = -1 where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid and workflow_key in ${workflows}`);
 }
 
 /** A stored fact row as a Fact. */
