@@ -234,11 +234,16 @@ export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: numb
       }
     }
     await applyDelta(tx, delta);
-    for (const f of facts) {
-      const row = { tenantId: f.tenantId, instanceId: f.instanceId, estateId: f.estateId, version: f.version, startedAt: f.startedAt, day: f.day, workflowKey: f.workflowKey,
-        category: f.category, channel: f.channel, grade: f.grade, status: f.status, figures: f.figures, openClocks: hasOpenClocks(f) };
-      await tx.insert(reportFacts).values(row).onConflictDoUpdate({ target: [reportFacts.tenantId, reportFacts.instanceId], set: row });
-    }
+    // the facts, in one statement
+    await tx.execute(sql`
+      insert into report_facts (tenant_id, instance_id, estate_id, version, started_at, day, workflow_key, category, channel, grade, status, figures, open_clocks)
+      select * from jsonb_to_recordset(${JSON.stringify(facts.map((f) => ({
+        tenant_id: f.tenantId, instance_id: f.instanceId, estate_id: f.estateId, version: f.version, started_at: f.startedAt.toISOString(), day: f.day, workflow_key: f.workflowKey,
+        category: f.category, channel: f.channel, grade: f.grade, status: f.status, figures: f.figures, open_clocks: hasOpenClocks(f),
+      })))}::jsonb) as x(tenant_id uuid, instance_id uuid, estate_id uuid, version int, started_at timestamptz, day date, workflow_key text, category text, channel text, grade text, status text, figures jsonb, open_clocks boolean)
+      on conflict (tenant_id, instance_id) do update set estate_id = excluded.estate_id, version = excluded.version, started_at = excluded.started_at, day = excluded.day,
+        workflow_key = excluded.workflow_key, category = excluded.category, channel = excluded.channel, grade = excluded.grade, status = excluded.status,
+        figures = excluded.figures, open_clocks = excluded.open_clocks`);
     // each estate's mark moves to the last instance read there
     await tx.execute(sql`
       insert into rollup_marks (tenant_id, estate_id, updated_at, instance_id)
