@@ -20,8 +20,8 @@ const TEMPLATES = ['rp-paid-leak-rework', 'rp-urgent-late-and-revisit-rework', '
 async function storedRollups(db: Db, estateId: string): Promise<unknown[]> {
   const rows = async (q: ReturnType<typeof sql>) => rowsOf<Record<string, unknown>>(await db.execute(q)).map((r) => JSON.stringify(r)).sort();
   return [
-    ...(await rows(sql`select day::text, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks
-      from report_rollups where estate_id = ${estateId}::uuid and (started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks) <> (0, 0, 0, 0, 0, 0, 0, 0, 0)`)),
+    ...(await rows(sql`select day::text, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned
+      from report_rollups where estate_id = ${estateId}::uuid and (started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`)),
     ...(await rows(sql`select day::text, workflow_key, method, count from report_revisit_rollups where estate_id = ${estateId}::uuid and count <> 0`)),
     ...(await rows(sql`select day::text, workflow_key, policy, metric_id, met, breached from report_sla_rollups where estate_id = ${estateId}::uuid and (met, breached) <> (0, 0)`)),
   ];

@@ -42,6 +42,8 @@ CREATE TABLE "report_rollups" (
 	"dissatisfied" integer DEFAULT 0 NOT NULL,
 	"reworked" integer DEFAULT 0 NOT NULL,
 	"reworks" integer DEFAULT 0 NOT NULL,
+	"households" integer DEFAULT 0 NOT NULL,
+	"returned" integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "report_rollups_tenant_id_estate_id_day_workflow_key_category_channel_grade_pk" PRIMARY KEY("tenant_id","estate_id","day","workflow_key","category","channel","grade")
 );
 --> statement-breakpoint

@@ -3,7 +3,7 @@ import { instances, residentLinkActive, residents, tasks } from '@estateflow/db'
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
-import { isOnSite, ON_SITE_METHODS, REVISIT_EVENT, REVISIT_METHOD_FIELD, rollupsOver, type Rollups } from '../services/rollups.ts';
+import { isOnSite, monthlyStatistics, ON_SITE_METHODS, REVISIT_EVENT, REVISIT_METHOD_FIELD, rollupsOver, type Rollups } from '../services/rollups.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
 import { peopleNamed } from '../services/people-named.ts';
 import { maskValue } from '../services/personal-data.ts';
@@ -75,6 +75,17 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       .map((e) => [`${e.workflowKey}/${e.policy}/${e.metricId}`, { workflow: e.workflowKey, policy: e.policy, metricId: e.metricId, met: e.met, breached: e.breached, running: e.running, paused: e.paused, pending: e.pending }]));
     const items = [...table.values()].map((e) => ({ ...e, compliance: e.met + e.breached > 0 ? e.met / (e.met + e.breached) : null }));
     return c.json({ estateId: q.estateId, instances: count, items });
+  })
+  .get('/monthly', {
+    responses: { 200: S.monthlyStatistics },
+    summary: "A month's statistics (客户服务信息统计分析汇总表; PS-8, PS-9, RP-5, SV-1, SV-5) computed from the report rollups: requests by workflow, category and channel, on-time rates per SLA metric, revisit coverage, on-site share and satisfaction, rework, complaint grades, survey return rate against the 80 % target. `month` is YYYY-MM in the estate's time zone",
+    access: readers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }, queryRequired: ['estateId', 'month'],
+  }, async (c) => {
+    const q = c.req.query();
+    requireEstate(c, q.estateId);
+    const { tenantId } = authOf(c);
+    const { reportDb: db, config } = c.get('deps');
+    return c.json(await monthlyStatistics(db, tenantId, q.estateId!, q.month!, config.now()));
   })
   .get('/revisits', { responses: { 200: S.revisitReport }, summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();

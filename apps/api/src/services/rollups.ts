@@ -61,7 +61,7 @@ export interface Fact {
   channel: string;
   grade: string;
   status: string;
-  figures: { methods: Record<string, number>; satisfied: number; dissatisfied: number; reworks: number; clocks: FactClock[] };
+  figures: { methods: Record<string, number>; satisfied: number; dissatisfied: number; reworks: number; clocks: FactClock[]; households?: number; returned?: number };
 }
 
 /** The local calendar day (YYYY-MM-DD) of an instant in a time zone. */
@@ -104,12 +104,15 @@ export function factOf(inst: Instance, history: readonly ClockHistoryRow[], cloc
     else if (s === 'dissatisfied') dissatisfied++;
   }
   const rework = Number(data.reworkCount);
+  const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0);
   return {
     tenantId: inst.tenantId, instanceId: inst.id, estateId: inst.estateId, version: inst.version, startedAt: inst.startedAt,
     day: localDay(inst.startedAt, timeZone), workflowKey: inst.workflowKey,
     category: text(data.category), channel: text(history[0]?.data.channel) || text(data.channel), grade: inst.grade ?? '', status: inst.status,
     figures: {
       methods, satisfied, dissatisfied, reworks: Number.isInteger(rework) && rework > 0 ? rework : 0,
+      // a survey's households asked and forms returned (survey.workflow.json's context)
+      ...(count(data.households) || count(data.returned) ? { households: count(data.households), returned: count(data.returned) } : {}),
       clocks: clocks.map((c) => ({ p: c.policy, m: c.metricId, s: c.status, due: c.dueAt ? Date.parse(c.dueAt) : null })),
     },
   };
@@ -120,7 +123,7 @@ export const clockStatusAt = (c: FactClock, now: number): FactClock['s'] => (c.s
 const settled = (s: FactClock['s']) => s === 'met' || s === 'breached';
 
 /** What the rollups hold, keyed by their dimensions. */
-export type RollupCounts = { started: number; finished: number; revisited: number; revisits: number; onSite: number; satisfied: number; dissatisfied: number; reworked: number; reworks: number };
+export type RollupCounts = { started: number; finished: number; revisited: number; revisits: number; onSite: number; satisfied: number; dissatisfied: number; reworked: number; reworks: number; households: number; returned: number };
 export interface Rollups {
   main: Map<string, RollupCounts & { estateId: string; day: string; workflowKey: string; category: string; channel: string; grade: string }>;
   methods: Map<string, { estateId: string; day: string; workflowKey: string; method: string; count: number }>;
@@ -130,7 +133,7 @@ export interface Rollups {
 export type SlaCounts = { estateId: string; day: string; workflowKey: string; policy: string; metricId: string } & Record<FactClock['s'], number>;
 const slaEntry = (estateId: string, day: string, workflowKey: string, policy: string, metricId: string): SlaCounts => ({ estateId, day, workflowKey, policy, metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 });
 export const emptyRollups = (): Rollups => ({ main: new Map(), methods: new Map(), sla: new Map() });
-const zero = (): RollupCounts => ({ started: 0, finished: 0, revisited: 0, revisits: 0, onSite: 0, satisfied: 0, dissatisfied: 0, reworked: 0, reworks: 0 });
+const zero = (): RollupCounts => ({ started: 0, finished: 0, revisited: 0, revisits: 0, onSite: 0, satisfied: 0, dissatisfied: 0, reworked: 0, reworks: 0, households: 0, returned: 0 });
 
 /**
  * Adds `sign` × a fact to rollups: one request started (finished when done); a finished request's
@@ -146,6 +149,8 @@ export function addFact(into: Rollups, f: Fact, sign: 1 | -1, now?: number): voi
   row.started += sign;
   row.reworked += f.figures.reworks > 0 ? sign : 0;
   row.reworks += sign * f.figures.reworks;
+  row.households += sign * (f.figures.households ?? 0);
+  row.returned += sign * (f.figures.returned ?? 0);
   if (done) {
     row.finished += sign;
     row.revisited += revisits > 0 ? sign : 0;
@@ -276,16 +281,16 @@ async function applyDelta(tx: DbOrTx, d: Rollups): Promise<void> {
   const main = [...d.main.values()].filter((r) => Object.values(zeroless(r)).some((v) => v !== 0));
   if (main.length) {
     await tx.execute(sql`
-      insert into report_rollups (tenant_id, estate_id, day, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks)
-      select e.tenant_id, x.* from jsonb_to_recordset(${JSON.stringify(main.map((r) => [r.estateId, r.day, r.workflowKey, r.category, r.channel, r.grade, r.started, r.finished, r.revisited, r.revisits, r.onSite, r.satisfied, r.dissatisfied, r.reworked, r.reworks]).map(toRecord(['estate_id', 'day', 'workflow_key', 'category', 'channel', 'grade', 'started', 'finished', 'revisited', 'revisits', 'on_site', 'satisfied', 'dissatisfied', 'reworked', 'reworks'])))}::jsonb)
-        as x(estate_id uuid, day date, workflow_key text, category text, channel text, grade text, started int, finished int, revisited int, revisits int, on_site int, satisfied int, dissatisfied int, reworked int, reworks int)
+      insert into report_rollups (tenant_id, estate_id, day, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned)
+      select e.tenant_id, x.* from jsonb_to_recordset(${JSON.stringify(main.map((r) => [r.estateId, r.day, r.workflowKey, r.category, r.channel, r.grade, r.started, r.finished, r.revisited, r.revisits, r.onSite, r.satisfied, r.dissatisfied, r.reworked, r.reworks, r.households, r.returned]).map(toRecord(['estate_id', 'day', 'workflow_key', 'category', 'channel', 'grade', 'started', 'finished', 'revisited', 'revisits', 'on_site', 'satisfied', 'dissatisfied', 'reworked', 'reworks', 'households', 'returned'])))}::jsonb)
+        as x(estate_id uuid, day date, workflow_key text, category text, channel text, grade text, started int, finished int, revisited int, revisits int, on_site int, satisfied int, dissatisfied int, reworked int, reworks int, households int, returned int)
       join estates e on e.id = x.estate_id
       on conflict (tenant_id, estate_id, day, workflow_key, category, channel, grade) do update set
         started = report_rollups.started + excluded.started, finished = report_rollups.finished + excluded.finished,
         revisited = report_rollups.revisited + excluded.revisited, revisits = report_rollups.revisits + excluded.revisits,
         on_site = report_rollups.on_site + excluded.on_site, satisfied = report_rollups.satisfied + excluded.satisfied,
         dissatisfied = report_rollups.dissatisfied + excluded.dissatisfied, reworked = report_rollups.reworked + excluded.reworked,
-        reworks = report_rollups.reworks + excluded.reworks`);
+        reworks = report_rollups.reworks + excluded.reworks, households = report_rollups.households + excluded.households, returned = report_rollups.returned + excluded.returned`);
   }
   const methods = [...d.methods.values()].filter((m) => m.count !== 0);
   if (methods.length) {
@@ -308,7 +313,7 @@ async function applyDelta(tx: DbOrTx, d: Rollups): Promise<void> {
   }
 }
 
-const zeroless = (r: RollupCounts): RollupCounts => ({ started: r.started, finished: r.finished, revisited: r.revisited, revisits: r.revisits, onSite: r.onSite, satisfied: r.satisfied, dissatisfied: r.dissatisfied, reworked: r.reworked, reworks: r.reworks });
+const zeroless = (r: RollupCounts): RollupCounts => ({ started: r.started, finished: r.finished, revisited: r.revisited, revisits: r.revisits, onSite: r.onSite, satisfied: r.satisfied, dissatisfied: r.dissatisfied, reworked: r.reworked, reworks: r.reworks, households: r.households, returned: r.returned });
 const toRecord = (names: string[]) => (values: unknown[]) => Object.fromEntries(names.map((n, i) => [n, values[i]]));
 
 /**
@@ -363,7 +368,7 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
     const r = rowsOf<{ day: string; workflow_key: string; category: string; channel: string; grade: string } & Record<string, number | string>>(await db.execute(sql`
       select workflow_key, category, channel, grade, '' as day, sum(started)::int as started, sum(finished)::int as finished, sum(revisited)::int as revisited,
         sum(revisits)::int as revisits, sum(on_site)::int as "onSite", sum(satisfied)::int as satisfied, sum(dissatisfied)::int as dissatisfied,
-        sum(reworked)::int as reworked, sum(reworks)::int as reworks
+        sum(reworked)::int as reworked, sum(reworks)::int as reworks, sum(households)::int as households, sum(returned)::int as returned
       from report_rollups where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid and day >= ${firstFull}::date and day < ${lastEnd}::date
       group by workflow_key, category, channel, grade`));
     for (const x of r) {
@@ -371,6 +376,7 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
         estateId, day: '', workflowKey: x.workflow_key, category: x.category, channel: x.channel, grade: x.grade,
         started: Number(x.started), finished: Number(x.finished), revisited: Number(x.revisited), revisits: Number(x.revisits), onSite: Number(x.onSite),
         satisfied: Number(x.satisfied), dissatisfied: Number(x.dissatisfied), reworked: Number(x.reworked), reworks: Number(x.reworks),
+        households: Number(x.households), returned: Number(x.returned),
       });
     }
     const m = rowsOf<{ workflow_key: string; method: string; count: number }>(await db.execute(sql`
@@ -404,4 +410,58 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
     }
   }
   return out;
+}
+
+/** The survey return rate asked for (SV-1: at least 80 % of households; the survey bundle's `minCoveragePercent` default). */
+export const SURVEY_RETURN_TARGET = 0.8;
+
+const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+const orNull = (v: string): string | null => (v === '' ? null : v);
+const byName = <T extends { workflow: string }>(rows: T[]): T[] => rows.sort((a, b) => a.workflow.localeCompare(b.workflow));
+
+/**
+ * A month's statistics (客户服务信息统计分析汇总表; PS-8, PS-9, RP-5, SV-1, SV-5), every figure from
+ * the rollups of the requests started in that month (`YYYY-MM`, the estate's local time): what the
+ * monthly statistics workflow reviews, comments on and signs instead of typing.
+ */
+export async function monthlyStatistics(db: DbOrTx, tenantId: string, estateId: string, month: string, now: Date) {
+  const tz = await estateTimeZone(db, tenantId, estateId);
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  const from = dayStart(`${month}-01`, tz);
+  const to = dayStart(`${next}-01`, tz);
+  const r = await rollupsOver(db, tenantId, estateId, from, to, now);
+  const sum = <K extends string>(key: (x: Rollups['main'] extends Map<string, infer V> ? V : never) => K) => {
+    const out = new Map<K, RollupCounts>();
+    for (const x of r.main.values()) {
+      const k = key(x);
+      const e = out.get(k) ?? zero();
+      for (const f of Object.keys(e) as (keyof RollupCounts)[]) e[f] += x[f];
+      out.set(k, e);
+    }
+    return out;
+  };
+  const split = (k: string) => JSON.parse(k) as string[];
+  const perWorkflow = sum((x) => x.workflowKey);
+  const surveys = [...perWorkflow.values()].reduce((a, e) => ({ households: a.households + e.households, returned: a.returned + e.returned }), { households: 0, returned: 0 });
+  const returnRate = ratio(surveys.returned, surveys.households);
+  return {
+    estateId, month, from: from.toISOString(), to: to.toISOString(),
+    requests: byName([...perWorkflow].map(([workflow, e]) => ({ workflow, started: e.started, finished: e.finished }))),
+    byCategory: [...sum((x) => JSON.stringify([x.workflowKey, x.category]))].filter(([, e]) => e.started > 0)
+      .map(([k, e]) => ({ workflow: split(k)[0]!, category: orNull(split(k)[1]!), count: e.started })).sort((a, b) => `${a.workflow}/${a.category}`.localeCompare(`${b.workflow}/${b.category}`)),
+    byChannel: [...sum((x) => JSON.stringify([x.workflowKey, x.channel]))].filter(([, e]) => e.started > 0)
+      .map(([k, e]) => ({ workflow: split(k)[0]!, channel: orNull(split(k)[1]!), count: e.started })).sort((a, b) => `${a.workflow}/${a.channel}`.localeCompare(`${b.workflow}/${b.channel}`)),
+    onTime: [...r.sla.values()].filter((e) => e.met + e.breached > 0)
+      .map((e) => ({ workflow: e.workflowKey, policy: e.policy, metricId: e.metricId, met: e.met, breached: e.breached, rate: ratio(e.met, e.met + e.breached) }))
+      .sort((a, b) => `${a.workflow}/${a.policy}/${a.metricId}`.localeCompare(`${b.workflow}/${b.policy}/${b.metricId}`)),
+    revisits: byName([...perWorkflow].filter(([, e]) => e.revisits > 0 || e.revisited > 0).map(([workflow, e]) => ({
+      workflow, finished: e.finished, revisited: e.revisited, coverage: ratio(e.revisited, e.finished), revisits: e.revisits, onSite: e.onSite, onSiteShare: ratio(e.onSite, e.revisits),
+      satisfied: e.satisfied, dissatisfied: e.dissatisfied, satisfaction: ratio(e.satisfied, e.satisfied + e.dissatisfied),
+    }))),
+    rework: byName([...perWorkflow].filter(([, e]) => e.reworked > 0).map(([workflow, e]) => ({ workflow, started: e.started, reworked: e.reworked, reworks: e.reworks, rate: ratio(e.reworked, e.started) }))),
+    complaints: [...sum((x) => (x.workflowKey === 'complaint' ? x.grade : '\u0000'))].filter(([k, e]) => k !== '\u0000' && e.started > 0)
+      .map(([grade, e]) => ({ grade: orNull(grade), count: e.started })).sort((a, b) => String(a.grade).localeCompare(String(b.grade))),
+    surveys: { ...surveys, returnRate, target: SURVEY_RETURN_TARGET, met: returnRate === null ? null : returnRate >= SURVEY_RETURN_TARGET },
+  };
 }

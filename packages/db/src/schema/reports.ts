@@ -62,6 +62,9 @@ export const reportRollups = pgTable(
     /** requests sent back to rework at least once, and how many reworks */
     reworked: integer('reworked').notNull().default(0),
     reworks: integer('reworks').notNull().default(0),
+    /** surveys: households asked and forms returned (the survey's `households` and `returned`) */
+    households: integer('households').notNull().default(0),
+    returned: integer('returned').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.day, t.workflowKey, t.category, t.channel, t.grade] })],
 );
