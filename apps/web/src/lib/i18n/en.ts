@@ -88,6 +88,7 @@ export const en: Record<MessageKey, string> = {
   'sla.running': 'Running',
   'sla.paused': 'Paused',
   'sla.stopped': 'Stopped',
+  'sla.goalBy': 'due by {when}',
   'sla.goal': 'Goal {d}',
   'sla.pending': 'Not started',
   'sla.metBy': 'Met, {d} to spare',
