@@ -129,6 +129,7 @@ export const en: Record<MessageKey, string> = {
   'instance.state': 'State',
   'instance.actions': 'Available actions',
   'instance.noActions': 'No action is open to you now',
+  'instance.officeStep': 'With the property office',
   'instance.tasks': 'Tasks',
   'instance.history': 'History',
   'instance.data': 'Details',

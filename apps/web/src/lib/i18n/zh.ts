@@ -127,6 +127,7 @@ export const zh = {
   'instance.state': '当前状态',
   'instance.actions': '可执行操作',
   'instance.noActions': '当前没有你可执行的操作',
+  'instance.officeStep': '物业处理中',
   'instance.tasks': '任务',
   'instance.history': '处理记录',
   'instance.data': '工单信息',
