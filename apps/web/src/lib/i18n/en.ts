@@ -614,6 +614,7 @@ export const en: Record<MessageKey, string> = {
   'perm.people': 'Manage people',
   'perm.finance': 'Finance',
   'perm.personal_data': 'Read personal data',
+  'perm.residents_link': 'Link residents',
   'nav.residents': 'Residents and homes',
   'res.title': 'Residents and homes',
   'res.building': 'Building',

@@ -612,6 +612,7 @@ export const zh = {
   'perm.people': '人员管理',
   'perm.finance': '财务',
   'perm.personal_data': '查看个人信息',
+  'perm.residents_link': '住户绑定',
   'nav.residents': '住户与房屋',
   'res.title': '住户与房屋',
   'res.building': '楼栋',
