@@ -180,7 +180,7 @@ export async function erasePerson(
   deps: { config: Pick<ApiConfig, 'now'>; cache: CompiledCache; fieldsOf: (versionId: string) => Promise<PersonalFields> },
   tenantId: string,
   person: User,
-  by: { userId: string; estateId: string },
+  by: { userId: string; estateId: string; reason?: string | undefined },
 ): Promise<ErasureResult> {
   const now = deps.config.now();
   const open = await db.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.assigneeId, person.id), eq(tasks.status, 'open')));
@@ -310,7 +310,7 @@ export async function erasePerson(
   const result: ErasureResult = { pseudonym: pseudo.displayName, requests, events: eventsChanged, notices, receipts: receiptCount, files: files.length, auditLines, sessionsEnded: ended.length };
   await auditAdmin(db, {
     tenantId, actorId: by.userId, action: 'pii.erase', target: `user/${person.id}`, estateId: by.estateId, at: now,
-    detail: { ...result, units: links.map((l) => l.unitId), kept: ['bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'] },
+    detail: { ...result, ...(by.reason ? { reason: scrub(by.reason, who).value } : {}), units: links.map((l) => l.unitId), kept: ['bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'] },
   });
   return result;
 }
