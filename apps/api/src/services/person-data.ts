@@ -45,7 +45,7 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
   const mySessions = await db.select().from(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.userId, person.id))).orderBy(asc(sessions.createdAt));
   const started = await db.select({ row: instances, unitLabel: units.label }).from(instances)
     .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
-    .where(and(eq(instances.tenantId, tenantId), eq(instances.startedBy, person.id))).orderBy(asc(instances.startedAt));
+    .where(and(eq(instances.tenantId, tenantId), or(eq(instances.startedBy, person.id), eq(instances.requestedFor, person.id)))).orderBy(asc(instances.startedAt));
   const ids = started.map((s) => s.row.id);
   const history = ids.length ? await db.select().from(events).where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids))).orderBy(asc(events.instanceId), asc(events.seq)) : [];
   const notices = await db.select().from(outbox).where(and(
@@ -195,7 +195,8 @@ export async function erasePerson(
   // files they uploaded (photos of a repair, a scanned paper): deleted, bytes and all; wherever a
   // request, its history or a notice names one, the reference is replaced like their phone is
   const files = await db.delete(attachments).where(and(eq(attachments.tenantId, tenantId), eq(attachments.createdBy, person.id))).returning({ id: attachments.id });
-  const started = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.startedBy, person.id)));
+  // their requests: raised by them, or registered for them by staff (first asked owns it)
+  const started = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), or(eq(instances.startedBy, person.id), eq(instances.requestedFor, person.id))));
 
   // who they are, as text: their phones (account, unit links, their own requests' phone fields), ID numbers, real name
   const ids: string[] = [];
@@ -222,7 +223,7 @@ export async function erasePerson(
   let requests = 0;
   let eventsChanged = 0;
   for (const row of touched.values()) {
-    const own = row.startedBy === person.id;
+    const own = row.startedBy === person.id || row.requestedFor === person.id;
     const fields = own ? await deps.fieldsOf(row.definitionVersionId) : new Map();
     const snapshot = row.snapshot as unknown as EngineSnapshot;
     const data = snapshot.context?.data ?? {};
