@@ -112,9 +112,9 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await form.getByLabel('绑定码').fill(code.toLowerCase());
     await form.getByRole('button', { name: '绑定' }).click();
     await expect.poll(() => page.getByTestId('link-notice').textContent()).toContain('已绑定 1栋1单元102室（租户）');
-    await expect.poll(() => page.getByTestId('me-homes').textContent()).toContain('1栋1单元102室');
+    await expect.poll(() => page.getByTestId('me-homes').textContent(), { timeout: 15_000 }).toContain('1栋1单元102室');
     expect(await page.getByTestId('me-homes').textContent()).toContain('1栋1单元101室');
-    await expect.poll(() => page.getByTestId('me-requests').textContent()).toContain(repairSerial);
+    await expect.poll(() => page.getByTestId('me-requests').textContent(), { timeout: 15_000 }).toContain(repairSerial);
     expect(await page.locator(`[data-testid="me-requests"] a[href="/instances/${complaintId}"]`).count()).toBe(0);
     await screenshot(page, 'me-link-zh-1366');
     // the repair opens; the complaint is refused with the reason
@@ -152,22 +152,22 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await page.goto('/login');
     await page.getByTestId('have-code').click();
     const form = page.getByTestId('signup-form');
-    await form.getByLabel('绑定码').fill(familyCode);
-    await form.getByLabel('姓名').fill('李小明');
-    await form.getByLabel('手机号').fill('139');
-    await form.getByLabel('用户名').fill(`li.xiaoming-${RUN}`);
-    await form.getByLabel('密码', { exact: true }).fill('小明的家在102号');
+    await form.getByTestId('signup-code').fill(familyCode);
+    await form.getByTestId('signup-realName').fill('李小明');
+    await form.getByTestId('signup-phone').fill('139');
+    await form.getByTestId('signup-username').fill(`li.xiaoming-${RUN}`);
+    await form.getByTestId('signup-password').fill('小明的家在102号');
     await page.getByTestId('signup-submit').click();
     // refused at the field it names, in words; nothing used up
     await expect.poll(() => page.getByTestId('signup-error').textContent()).toContain('手机号：');
     expect(await page.getByTestId('signup-phone').getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'signup-error-zh-1366');
-    await form.getByLabel('手机号').fill('13955550199');
+    await form.getByTestId('signup-phone').fill('13955550199');
     await page.getByTestId('signup-submit').click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.goto('/me');
-    await expect.poll(() => page.getByTestId('me-homes').textContent()).toContain('1栋1单元102室');
-    await expect.poll(() => page.getByTestId('me-requests').textContent()).toContain(repairSerial);
+    await expect.poll(() => page.getByTestId('me-homes').textContent(), { timeout: 15_000 }).toContain('1栋1单元102室');
+    await expect.poll(() => page.getByTestId('me-requests').textContent(), { timeout: 15_000 }).toContain(repairSerial);
     expect(await page.locator(`[data-testid="me-requests"] a[href="/instances/${complaintId}"]`).count()).toBe(0);
     expect((await page.request.get(`/api/instances/${complaintId}`)).status()).toBe(403);
     await page.setViewportSize({ width: 360, height: 800 });
@@ -182,9 +182,7 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await login(page, 'admin', DEMO_PASSWORD);
     await openUnit(page);
     const row = page.getByTestId('unit-resident').filter({ hasText: '李小明' });
-    const download = page.waitForEvent('download');
-    await row.getByTestId('res-export').click();
-    const file = await download;
+    const [file] = await Promise.all([page.waitForEvent('download'), row.getByTestId('res-export').click()]);
     expect(file.suggestedFilename()).toBe('李小明.json');
     await row.getByTestId('res-erase').click();
     const panel = row.getByTestId('erase-panel');
