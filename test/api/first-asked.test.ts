@@ -85,5 +85,5 @@ withDatabases((kind, getDb) => {
     expect(done.status).toBe(200);
     expect(done.body.state).not.toEqual({ work: 'acceptance' });
     expect((await neighbour.client.call('GET', `/api/instances/${id}/history`)).status).toBe(403);
-  });
+  }, 120_000);
 });
