@@ -156,7 +156,7 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await form.getByTestId('signup-realName').fill('李小明');
     await form.getByTestId('signup-phone').fill('139');
     await form.getByTestId('signup-username').fill(`li.xiaoming-${RUN}`);
-    await form.getByTestId('signup-password').fill('小明的家在102号');
+    await form.getByTestId('signup-password').fill('小明的家在一号楼102室');
     await page.getByTestId('signup-submit').click();
     // refused at the field it names, in words; nothing used up
     await expect.poll(() => page.getByTestId('signup-error').textContent()).toContain('手机号：');
