@@ -128,7 +128,7 @@ withDatabases((kind, getDb) => {
       [{ ...base, phone: '' }, 'phone', '手机'],
       [{ ...base, phone: '12345' }, 'phone', '手机号'],
       [{ ...base, realName: ' ' }, 'realName', '实名'],
-      [{ ...base, username: 'X' }, 'username', '用户名'],
+      [{ ...base, username: 'X' }, 'username', '小写字母'],
       [{ ...base, password: 'short' }, 'password', '密码至少'],
       [{ ...base, password: `${username}-secret` }, 'password', '用户名'],
       [{ ...base, password: 'password123' }, 'password', '常见密码'],
