@@ -23,7 +23,7 @@ withDatabases((kind, getDb) => {
     const client = await signIn(app, `fd-${kind}`, 'pw-123456');
     const me = await client.call('GET', '/api/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body.memberships).toEqual([{ estateId, estateName: '颐园世家', role: 'front_desk', roleTitle: { zh: '前台', en: 'Front desk' }, permissions: ['personal_data'], timeZone: 'Asia/Shanghai' }]);
+    expect(me.body.memberships).toEqual([{ estateId, estateName: '颐园世家', role: 'front_desk', roleTitle: { zh: '前台', en: 'Front desk' }, permissions: ['personal_data', 'residents_link'], timeZone: 'Asia/Shanghai' }]);
     expect((await client.call('POST', '/api/auth/logout')).status).toBe(200);
     const after = await client.call('GET', '/api/auth/me');
     expect(after.status).toBe(401);

@@ -1,13 +1,13 @@
 // Personal information (PIPL, issue #17; #18 "phone numbers are masked where the role may not see
 // them"): phone and ID numbers masked for every role by default, revealed only by a role with the
 // personal-data permission and audited; a person's data exported as JSON, and erased on request
-// with the accounting records kept. On PGlite and PostgreSQL.
+// with the accounting records kept and the files they uploaded deleted. On PGlite and PostgreSQL.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
-import { auditLog, bills, payments, receipts, type Db } from '@estateflow/db';
+import { attachments, auditLog, bills, payments, receipts, type Db } from '@estateflow/db';
 import { createCompany, createEstate, createResidentAccount, createUser, pruneAdminAudit } from '@estateflow/api';
 import { rowsOf } from '../../apps/api/src/store/sql.ts';
 import { maskData, maskId, maskPhone, maskText, personalFieldsOf, personalKindOf } from '../../apps/api/src/services/personal-data.ts';
@@ -207,6 +207,21 @@ withDatabases((kind, getDb) => {
       (select count(*)::int from receipts where tenant_id = ${tenantId}) as receipts`))[0];
     const before = await totals();
     expect(before).toEqual({ bills: 12345, paid: 12345, receipts: 1 });
+    // a photo the resident uploaded with a repair, and one the technician uploaded whose file name names her
+    const jpeg = Buffer.alloc(600, 0x20);
+    jpeg.set([0xff, 0xd8, 0xff, 0xe0]);
+    jpeg.set([0xff, 0xd9], 598);
+    const upload = async (client: Client, name: string) => {
+      const res = await app().request(`/api/attachments?estateId=${estateId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: client.cookie, 'content-type': 'image/jpeg' }, body: jpeg });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string; url: string };
+    };
+    const hers = await upload(clients.resident, '阳台.jpg');
+    const withPhoto = await clients.resident.call('POST', '/api/instances', { estateId, workflow: 'repair', unitId, data: { name: NAME, unit: '1-1-101', phone: PHONE, fault: '阳台渗水', photos: [hers.url] } });
+    expect(withPhoto.status, JSON.stringify(withPhoto.body)).toBe(201);
+    const theirs = await upload(clients.tech, `${NAME}家阳台.jpg`);
+    const fileRows = () => db.select({ id: attachments.id, name: attachments.name, createdBy: attachments.createdBy }).from(attachments).where(eq(attachments.tenantId, tenantId));
+    expect((await fileRows()).map((f) => f.id).sort()).toEqual([hers.id, theirs.id].sort());
 
     const wrong = await clients.admin.call('POST', '/api/people/erase', { estateId, userId: residentId, confirm: '钱' });
     expect(wrong.status).toBe(400);
@@ -218,7 +233,14 @@ withDatabases((kind, getDb) => {
 
     const erased = await clients.admin.call('POST', '/api/people/erase', { estateId, userId: residentId, confirm: '钱阿姨' });
     expect(erased.status, JSON.stringify(erased.body)).toBe(200);
-    expect(erased.body).toMatchObject({ requests: 2, receipts: 1, sessionsEnded: 1 });
+    expect(erased.body).toMatchObject({ requests: 3, receipts: 1, files: 1, sessionsEnded: 1 });
+    // her file is gone, bytes and all, and no request names it any more; the technician's stays, its name without hers
+    expect(await fileRows()).toEqual([{ id: theirs.id, name: '（已删除）家阳台.jpg', createdBy: expect.any(String) }]);
+    const photoRequest = await clients.admin.call('GET', `/api/instances/${withPhoto.body.id}?reveal=1`);
+    expect(photoRequest.body.data.photos).toEqual(['（已删除）']);
+    expect((await app().request(hers.url, { headers: { cookie: clients.admin.cookie } })).status).toBe(404);
+    const [named] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from events where tenant_id = ${tenantId} and data::text like ${`%${hers.id}%`}`));
+    expect(named!.n).toBe(0);
     expect(erased.body.pseudonym).toMatch(/^已注销用户 /);
 
     // accounting records kept, totals unchanged
@@ -236,7 +258,7 @@ withDatabases((kind, getDb) => {
     const login = await app().request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `pa-res-${tag}`, password: 'resident password 1' }) });
     expect(login.status).toBe(401);
     const [line] = (await piiLines()).filter((l) => l.action === 'pii.erase');
-    expect(line).toMatchObject({ target: `user/${residentId}`, estateId, detail: { requests: 2, units: [unitId], kept: expect.arrayContaining(['bills', 'payments', 'receipts']) } });
+    expect(line).toMatchObject({ target: `user/${residentId}`, estateId, detail: { requests: 3, files: 1, units: [unitId], kept: expect.arrayContaining(['bills', 'payments', 'receipts']) } });
     // nobody erases themselves
     const self = await clients.admin.call('POST', '/api/people/erase', { estateId, userId: (await clients.admin.call('GET', '/api/auth/me')).body.id, confirm: 'x' });
     expect(self.status).toBe(400);

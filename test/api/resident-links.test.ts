@@ -1,6 +1,7 @@
 // Residents' links to units (issue #17): one-time link codes (expiry, single use, wrong codes, the
 // throttle against guessing), front-desk verification, move-out with history and the loss of the
-// unit's requests, editing a person's roles per estate, and a bundle that needs roles the company
+// unit's requests, sign-up with a code by someone with no account, the front desk's narrower
+// residents_link permission, editing a person's roles per estate, and a bundle that needs roles the company
 // lacks (created only with the admin's consent); on PGlite and PostgreSQL.
 import { beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -60,6 +61,7 @@ withDatabases((kind, getDb) => {
     otherEstateId = await createEstate(db, tenantId, { name: '翠湖苑' });
     adminId = await createUser(db, testConfig as never, { tenantId, username: `boss-${tag}`, password: 'pw', roles: [{ estateId, role: 'admin' }, { estateId: otherEstateId, role: 'admin' }] });
     await createUser(db, testConfig as never, { tenantId, username: `desk-${tag}`, password: 'pw', roles: [{ estateId, role: 'front_desk' }] });
+    await createUser(db, testConfig as never, { tenantId, username: `tech-${tag}`, password: 'pw', roles: [{ estateId, role: 'technician' }] });
     admin = await signIn(app(), `boss-${tag}`, 'pw');
     desk = await signIn(app(), `desk-${tag}`, 'pw');
     for (const bundleId of ['repair', 'complaint']) {
@@ -73,8 +75,15 @@ withDatabases((kind, getDb) => {
 
   it(`links a resident with a one-time code: used once, refused when wrong or expired, audited, on ${kind}`, async () => {
     const zhang = await newResident('zhang', unit101, 'owner', '13900000001');
-    // only who holds the people permission issues codes; the front desk role does not by default
-    expect((await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit102, kind: 'tenant' })).status).toBe(403);
+    // the front desk links residents (residents_link) without the people permission; a technician does not
+    const byDesk = await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit102, kind: 'family' });
+    expect(byDesk.status, JSON.stringify(byDesk.body)).toBe(200);
+    expect((await desk.call('GET', `/api/residents?estateId=${estateId}&unitId=${unit102}`)).status).toBe(200);
+    expect((await desk.call('GET', `/api/people?estateId=${estateId}`)).status).toBe(403);
+    const tech = await signIn(app(), `tech-${tag}`, 'pw');
+    const refused = await tech.call('POST', '/api/residents/codes', { estateId, unitId: unit102, kind: 'tenant' });
+    expect(refused.status).toBe(403);
+    expect((await tech.call('GET', `/api/residents?estateId=${estateId}&unitId=${unit102}`)).status).toBe(403);
     const given = await code(unit102, 'tenant');
     expect(given.code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     expect(given.unitLabel).toBe('1-1-102');
@@ -105,9 +114,68 @@ withDatabases((kind, getDb) => {
     expect((await li.client.call('GET', '/api/residents/mine')).body.items).toHaveLength(1);
     // every issue, link and refusal is an audit line
     const lines = await db.select().from(auditLog).where(eq(auditLog.tenantId, tenantId));
-    expect(lines.filter((l) => l.action === 'people.link-code')).toHaveLength(2);
+    expect(lines.filter((l) => l.action === 'people.link-code')).toHaveLength(3);
     expect(lines.filter((l) => l.action === 'people.link-code-redeem' && l.outcome === 'accepted')).toHaveLength(1);
     expect(lines.filter((l) => l.action === 'people.link-code-redeem' && l.outcome === 'refused').map((l) => l.detail.why).sort()).toEqual(['expired', 'used', 'wrong']);
+  });
+
+  it(`signs up a resident with no account with a code: own user name and password, linked in one step, signed in, errors naming the field, on ${kind}`, async () => {
+    const given = (await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit101, kind: 'tenant' })).body as { code: string };
+    const signUp = (body: Record<string, unknown>) => app().request('/api/auth/sign-up', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' }, body: JSON.stringify(body) });
+    const username = `chen-${tag}`;
+    const base = { code: given.code, username, password: 'my own long secret', realName: '陈静', phone: '13700001111' };
+    const refusals: [Record<string, unknown>, string, string][] = [
+      [{ ...base, phone: '' }, 'phone', '手机'],
+      [{ ...base, phone: '12345' }, 'phone', '手机号'],
+      [{ ...base, realName: ' ' }, 'realName', '实名'],
+      [{ ...base, username: 'X' }, 'username', '小写字母'],
+      [{ ...base, password: 'short' }, 'password', '密码至少'],
+      [{ ...base, password: `${username}-secret` }, 'password', '用户名'],
+      [{ ...base, password: 'password123' }, 'password', '常见密码'],
+      [{ ...base, code: 'AAAAA-BBBBB' }, 'code', '不正确'],
+    ];
+    for (const [body, field, zh] of refusals) {
+      const res = await signUp(body);
+      const answer = await res.json() as { error: { field: string; message: { zh: string; en: string } } };
+      expect([res.status, answer.error.field], JSON.stringify(answer)).toEqual([400, field]);
+      expect(answer.error.message.zh).toContain(zh);
+      expect(answer.error.message.en.length).toBeGreaterThan(5);
+    }
+    // nothing was written by a refusal: the code still works, once
+    const res = await signUp({ ...base, code: given.code.toLowerCase() });
+    const body = await res.json() as { user: { username: string; mustChangePassword: boolean }; memberships: { estateId: string; role: string }[] };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.user).toMatchObject({ username, mustChangePassword: false });
+    expect(body.memberships).toEqual([expect.objectContaining({ estateId, role: 'resident' })]);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const mine = await app().request('/api/residents/mine', { headers: { cookie } });
+    expect(((await mine.json()) as { items: unknown[] }).items).toEqual([expect.objectContaining({ unitId: unit101, kind: 'tenant', linkedVia: 'code', name: '陈静' })]);
+    // signs in again with the password they chose; the code is used up; the user name is theirs
+    await signIn(app(), username, 'my own long secret');
+    const again = await signUp({ ...base, username: `chen2-${tag}` });
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: { message: { en: string } } }).error.message.en).toContain('has been used');
+    const other = (await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit102, kind: 'family' })).body as { code: string };
+    const taken = await signUp({ ...base, code: other.code });
+    expect(taken.status).toBe(409);
+    expect(((await taken.json()) as { error: { field: string } }).error.field).toBe('username');
+    const lines = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, 'people.resident')));
+    expect(lines.filter((l) => l.detail.via === 'code')).toHaveLength(1);
+  });
+
+  it(`throttles sign-up with wrong codes like sign-in: the address is locked after its failures, on ${kind}`, async () => {
+    // behind a proxy the API trusts, so this test's address is its own (other tests keep signing in)
+    const proxied = testApp(db, { now: () => now, sessionTtlMs: 400 * DAY, trustProxy: true });
+    const signUp = (i: number, code: string) => proxied.request('/api/auth/sign-up', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ code, username: `guess${i}-${tag}`, password: 'my own long secret', realName: '猜码人', phone: '13700002222' }),
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await signUp(i, `QQQQQ-QQQ${(i % 8) + 2}Q`)).status);
+    expect(statuses.slice(0, 3)).toEqual([400, 400, 400]);
+    expect(statuses).toContain(429);
+    const good = (await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit101, kind: 'family' })).body as { code: string };
+    expect((await signUp(99, good.code)).status).toBe(429);
   });
 
   it(`stops guessing: the sixth wrong code within 15 minutes is refused unread (429), and the window passes, on ${kind}`, async () => {

@@ -112,6 +112,9 @@ describe('personal data: masked phones and the audited reveal, in Chromium', () 
     expect(await confirm.isDisabled()).toBe(true);
     const name = ((await panel.locator('h2').textContent()) ?? '').replace(/^删除 /, '').replace(/ 的个人信息$/, '');
     await page.getByTestId('erase-confirm').fill(name);
+    // the reason is asked too (kept in the audit line)
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByTestId('erase-reason').fill('本人离职后书面申请删除');
     expect(await confirm.isDisabled()).toBe(false);
     await screenshot(page, 'pii-erase-confirm-1366');
     await confirm.click();

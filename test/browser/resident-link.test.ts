@@ -1,6 +1,8 @@
 // Residents' links (issue #17) in Chromium: the front desk verifies a newcomer's papers and links
 // them to 1-1-102, gives a one-time link code for that unit; the demo resident (1-1-101) enters the
 // code on /me, then sees 1-1-102's repair and never the complaint another household member raised.
+// The front desk (residents_link, no people permission) gives a code that a newcomer with no account
+// signs up with on the login page; the admin exports and erases that resident from the unit's residents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
@@ -110,9 +112,9 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await form.getByLabel('绑定码').fill(code.toLowerCase());
     await form.getByRole('button', { name: '绑定' }).click();
     await expect.poll(() => page.getByTestId('link-notice').textContent()).toContain('已绑定 1栋1单元102室（租户）');
-    await expect.poll(() => page.getByTestId('me-homes').textContent()).toContain('1栋1单元102室');
+    await expect.poll(() => page.getByTestId('me-homes').textContent(), { timeout: 15_000 }).toContain('1栋1单元102室');
     expect(await page.getByTestId('me-homes').textContent()).toContain('1栋1单元101室');
-    await expect.poll(() => page.getByTestId('me-requests').textContent()).toContain(repairSerial);
+    await expect.poll(() => page.getByTestId('me-requests').textContent(), { timeout: 15_000 }).toContain(repairSerial);
     expect(await page.locator(`[data-testid="me-requests"] a[href="/instances/${complaintId}"]`).count()).toBe(0);
     await screenshot(page, 'me-link-zh-1366');
     // the repair opens; the complaint is refused with the reason
@@ -127,6 +129,69 @@ describe('residents: verification, a link code on /me, and what the new home sho
     await page.goto('/me');
     await page.getByTestId('me-homes').waitFor();
     await screenshot(page, 'me-link-zh-360');
+    await page.context().close();
+  });
+
+  it('the front desk gives a code; a newcomer with no account signs up with it on the login page, sees 1-1-102\'s repair and not the complaint', async () => {
+    // the front desk holds residents_link (not the people permission): Residents and homes, no People
+    const { page: desk } = await newPage(browser, server.origin);
+    await login(desk, 'front-desk', DEMO_PASSWORD);
+    await expect.poll(() => desk.getByRole('link', { name: '住户与房屋' }).count()).toBeGreaterThan(0);
+    expect(await desk.getByRole('link', { name: '人员', exact: true }).count()).toBe(0);
+    await openUnit(desk);
+    await desk.getByTestId('code-kind').selectOption('family');
+    await desk.getByTestId('issue-code').click();
+    const issued = (await desk.getByTestId('res-notice').textContent()) ?? '';
+    const familyCode = /绑定码：([2-9A-Z]{5}-[2-9A-Z]{5})/.exec(issued)?.[1] ?? '';
+    expect(familyCode).toHaveLength(11);
+    // a front desk without the people permission neither exports nor erases
+    expect(await desk.getByTestId('res-erase').count()).toBe(0);
+    await desk.context().close();
+
+    const { page } = await newPage(browser, server.origin);
+    await page.goto('/login');
+    await page.getByTestId('have-code').click();
+    const form = page.getByTestId('signup-form');
+    await form.getByTestId('signup-code').fill(familyCode);
+    await form.getByTestId('signup-realName').fill('李小明');
+    await form.getByTestId('signup-phone').fill('139');
+    await form.getByTestId('signup-username').fill(`li.xiaoming-${RUN}`);
+    await form.getByTestId('signup-password').fill('小明的家在一号楼102室');
+    await page.getByTestId('signup-submit').click();
+    // refused at the field it names, in words; nothing used up
+    await expect.poll(() => page.getByTestId('signup-error').textContent()).toContain('手机号：');
+    expect(await page.getByTestId('signup-phone').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'signup-error-zh-1366');
+    await form.getByTestId('signup-phone').fill('13955550199');
+    await page.getByTestId('signup-submit').click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto('/me');
+    await expect.poll(() => page.getByTestId('me-homes').textContent(), { timeout: 15_000 }).toContain('1栋1单元102室');
+    await expect.poll(() => page.getByTestId('me-requests').textContent(), { timeout: 15_000 }).toContain(repairSerial);
+    expect(await page.locator(`[data-testid="me-requests"] a[href="/instances/${complaintId}"]`).count()).toBe(0);
+    expect((await page.request.get(`/api/instances/${complaintId}`)).status()).toBe(403);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.goto('/login');
+    await page.getByTestId('have-code').click();
+    await screenshot(page, 'signup-zh-360');
+    await page.context().close();
+  });
+
+  it('the admin exports a resident\'s data and erases it on request, with a reason, from the unit\'s residents', async () => {
+    const { page } = await newPage(browser, server.origin);
+    await login(page, 'admin', DEMO_PASSWORD);
+    await openUnit(page);
+    const row = page.getByTestId('unit-resident').filter({ hasText: '李小明' });
+    const [file] = await Promise.all([page.waitForEvent('download'), row.getByTestId('res-export').click()]);
+    expect(file.suggestedFilename()).toBe('李小明.json');
+    await row.getByTestId('res-erase').click();
+    const panel = row.getByTestId('erase-panel');
+    await panel.getByTestId('erase-reason').fill('本人在服务中心书面申请');
+    await panel.getByTestId('erase-confirm').fill('李小明');
+    await screenshot(page, 'residents-erase-zh-1366');
+    await panel.getByTestId('confirm-erase').click();
+    await expect.poll(() => page.getByTestId('res-notice').textContent()).toContain('已删除个人信息');
+    await expect.poll(() => page.getByTestId('unit-residents').textContent()).not.toContain('李小明');
     await page.context().close();
   });
 

@@ -59,6 +59,8 @@ export const everyone = 'any-role' as const;
 export const designers = { permission: 'design' } as const;
 /** Managing people and roles. */
 export const peopleManagers = { permission: 'people' } as const;
+/** Linking residents to units: link codes, front-desk verification, a unit's residents, move-out. */
+export const residentLinkers = { permission: 'residents_link' } as const;
 
 /** Whether `access` lets a holder of `role` with `permissions` in an estate use a route (one rule for checks, lists and tests). */
 export function accessAllows(access: Access, role: Role, permissions: ReadonlySet<Permission>): boolean {
@@ -77,7 +79,7 @@ export function describeAccess(access: Access): string {
 export const managers: readonly Role[] = ['admin', 'property_manager', 'cs_manager', 'duty_manager', 'finance'];
 
 /** What a signed-in user who must change their password may still do (OpenAPI paths). */
-export const PASSWORD_CHANGE_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-everywhere', '/api/auth/sessions', '/api/auth/password', '/api/auth/login', '/api/auth/reset']);
+export const PASSWORD_CHANGE_PATHS = new Set(['/api/auth/me', '/api/auth/logout', '/api/auth/logout-everywhere', '/api/auth/sessions', '/api/auth/password', '/api/auth/login', '/api/auth/reset', '/api/auth/sign-up']);
 
 /** A schema's TypeScript type when it is declared `as const` (json-schema-to-ts), else a plain record. */
 type TypeOf<S, Else> = S extends JSONSchema ? (JSONSchema extends S ? Else : FromSchema<S>) : Else;

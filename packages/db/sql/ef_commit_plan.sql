@@ -51,10 +51,10 @@ BEGIN
       held := NOT p ? 'context' OR ef_context_holds(t, e, p->'context');
       IF held THEN
         INSERT INTO instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot,
-          status, grade, search_text, version, started_at, started_by, updated_at, ended_at)
+          status, grade, search_text, version, started_at, started_by, requested_for, updated_at, ended_at)
         SELECT t, i, e, c."unitId", c."workflowKey", c."definitionVersionId", c."workflowVersion", c.serial, s->'document'->'value', s->'document',
-          s->>'status', s->>'grade', s->>'searchText', 1, at, c."startedBy", at, (s->>'endedAt')::timestamptz
-        FROM jsonb_to_record(s->'created') c("unitId" uuid, "workflowKey" text, "definitionVersionId" uuid, "workflowVersion" int, serial text, "startedBy" uuid);
+          s->>'status', s->>'grade', s->>'searchText', 1, at, c."startedBy", c."requestedFor", at, (s->>'endedAt')::timestamptz
+        FROM jsonb_to_record(s->'created') c("unitId" uuid, "workflowKey" text, "definitionVersionId" uuid, "workflowVersion" int, serial text, "startedBy" uuid, "requestedFor" uuid);
       END IF;
     ELSIF s->>'write' = 'next' THEN
       held := NOT p ? 'context' OR ef_context_holds(t, e, p->'context');

@@ -14,7 +14,9 @@ import { ApiError } from '../errors.ts';
 import { authOf, Resource } from '../route-table.ts';
 import { auditSignIn, throttled } from '../services/sign-in-audit.ts';
 import { loginBlocked, recordLoginFailure, recordLoginSuccess } from '../services/login-throttle.ts';
-import type { Db } from '@estateflow/db';
+import type { Db, User } from '@estateflow/db';
+import { parseSignUp, signUpWithCode } from '../services/people.ts';
+import { codeRefused } from '../services/resident-links.ts';
 import * as A from '../schemas/auth.ts';
 import { ok } from '../schemas/common.ts';
 
@@ -48,6 +50,21 @@ async function signInAttempt(c: Context<AppEnv>, username: string) {
   return attempt;
 }
 
+/** Starts a session for a user who just signed in (or signed up): the HttpOnly cookie, and the answer of `/login`. */
+async function startSession(c: Context<AppEnv>, user: User, attempt: { now: Date; address: string }) {
+  const { db, config } = c.get('deps');
+  const expiresAt = new Date(config.now().getTime() + config.sessionTtlMs);
+  const token = await createSession(db, user.tenantId, user.id, expiresAt, { now: attempt.now, address: attempt.address, userAgent: c.req.header('user-agent') });
+  setCookie(c, sessionCookie, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: config.secureCookies || new URL(c.req.url).protocol === 'https:',
+    path: '/',
+    expires: expiresAt,
+  });
+  return { ...(await describeAuth(db, await authForUser(db, user, attempt.now))), token, expiresAt: expiresAt.toISOString() };
+}
+
 export const authRoutes = new Resource('/auth', 'Auth')
   .post(
     '/login',
@@ -74,16 +91,41 @@ export const authRoutes = new Resource('/auth', 'Auth')
       }
       await recordLoginSuccess(db, attempt);
       await auditSignIn(db, user, attempt, { outcome: 'accepted', blocks: [] });
-      const expiresAt = new Date(config.now().getTime() + config.sessionTtlMs);
-      const token = await createSession(db, user.tenantId, user.id, expiresAt, { now: attempt.now, address: attempt.address, userAgent: c.req.header('user-agent') });
-      setCookie(c, sessionCookie, token, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: config.secureCookies || new URL(c.req.url).protocol === 'https:',
-        path: '/',
-        expires: expiresAt,
-      });
-      return c.json({ ...(await describeAuth(db, await authForUser(db, user, attempt.now))), token, expiresAt: expiresAt.toISOString() });
+      return c.json(await startSession(c, user, attempt));
+    },
+  )
+  .post(
+    '/sign-up',
+    {
+      responses: { 200: A.login },
+      errors: [409, 429],
+      summary: 'A resident with no account signs up with the one-time link code the front desk gave them: they choose a user name and password (the same policy as every account), give their name and phone, and are linked to the code\'s unit in one step, then signed in. A wrong, used or expired code counts as a failed sign-in (the same throttle)',
+      access: 'public',
+      estate: { from: 'none' },
+      body: {
+        type: 'object',
+        required: ['code', 'username', 'password', 'realName', 'phone'],
+        properties: {
+          code: { type: 'string', maxLength: 40 }, username: { type: 'string', maxLength: 40 }, password: { type: 'string', maxLength: 200 },
+          realName: { type: 'string', maxLength: 80 }, displayName: { type: 'string', maxLength: 80 }, phone: { type: 'string', maxLength: 20 },
+        },
+      },
+      example: { code: 'K7QP2-XM9RD', username: 'li.na', password: 'a long secret of mine', realName: '李娜', phone: '13800002222' },
+    },
+    async (c, { body }) => {
+      const { db, config } = c.get('deps');
+      const input = parseSignUp(body);
+      // a wrong code counts as a failed sign-in by the name chosen, from this address: the same throttle guards both
+      const attempt = await signInAttempt(c, input.username);
+      const done = await db.transaction((tx) => signUpWithCode(tx, config, input));
+      if ('refused' in done) {
+        await recordLoginFailure(db, config.loginThrottle, attempt);
+        throw codeRefused(done.refused);
+      }
+      const [user] = await db.select().from(users).where(and(eq(users.tenantId, done.tenantId), eq(users.id, done.userId)));
+      await recordLoginSuccess(db, attempt);
+      await auditSignIn(db, user, attempt, { outcome: 'accepted', blocks: [] });
+      return c.json(await startSession(c, user!, attempt));
     },
   )
   .post('/logout', { responses: { 200: ok }, summary: 'Sign out: ends the session', access: 'signed-in', estate: { from: 'none' }, example: {} }, async (c) => {

@@ -9,7 +9,7 @@ import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs
 import { isUuid, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
-import { accessibleInstances, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
+import { accessibleInstances, checkRequestedFor, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
 import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
@@ -131,10 +131,16 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     '/',
     {
       responses: { 201: S.instanceSummary },
-      summary: 'Start an instance of a workflow with the start form data',
+      summary: 'Start an instance of a workflow with the start form data; staff may register it for a resident (requestedFor), who then follows it as if they had raised it',
       access: everyone,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'workflow'], properties: { estateId: { type: 'string', minLength: 1 }, workflow: { type: 'string', minLength: 1 }, unitId: {}, data: { type: 'object' } } },
+      body: {
+        type: 'object', required: ['estateId', 'workflow'],
+        properties: {
+          estateId: { type: 'string', minLength: 1 }, workflow: { type: 'string', minLength: 1 }, unitId: {}, data: { type: 'object' },
+          requestedFor: { type: 'string', description: 'staff registering a request a resident told them (first asked owns it, PS-12): the resident account it is for, who lives in the estate (and in unitId when given); they follow it, get its to-dos and notices as if they had raised it' },
+        },
+      },
       example: { workflow: 'lost-and-found', data: {} },
     },
     async (c, { body }) => {
@@ -142,10 +148,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const role = requireEstate(c, estateId);
       const auth = authOf(c);
       const unitId = await checkStartUnit(c.get('deps').db, { tenantId: auth.tenantId, estateId, userId: auth.userId, role, at: auth.at }, body.unitId);
+      const requestedFor = await checkRequestedFor(c.get('deps').db, { tenantId: auth.tenantId, estateId, role, at: auth.at }, body.requestedFor, unitId);
       const data = body.data ?? {};
       await checkAttachmentRefs(c.get('deps').db, auth.tenantId, estateId, data, uploadAge(c), { userId: auth.userId });
       const row = await startInstance(deps(c), {
-        tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, data,
+        tenantId: auth.tenantId, estateId, workflowKey: workflow, unitId, requestedFor, data,
         // the key and its answer commit with the start (services/idempotency.ts)
         actor: { id: auth.userId, role }, idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 201, body: writtenSummary(c, r) })),
       });

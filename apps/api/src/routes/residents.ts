@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { users } from '@estateflow/db';
 import { invalid } from '../errors.ts';
-import { authOf, peopleManagers, requireEstate, Resource } from '../route-table.ts';
+import { authOf, requireEstate, residentLinkers, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { createResidentAccount, parseStaffInput } from '../services/people.ts';
 import {
@@ -13,11 +13,11 @@ const kind = { type: 'string', enum: ['owner', 'tenant', 'family'] } as const;
 const days = LINK_CODE_TTL_MS / 86_400_000;
 
 /**
- * Residents' links to units (people permission, but `/link` and `/mine`, which are the resident's
- * own): a unit's residents with their periods, one-time link codes, front-desk verification, move-out.
+ * Residents' links to units (the `residents_link` permission, narrower than `people`: the front desk
+ * links residents without managing staff; but `/link` and `/mine`, which are the resident's own): a unit's residents with their periods, one-time link codes, front-desk verification, move-out.
  */
 export const residentRoutes = new Resource('/residents', 'Residents')
-  .get('/', { responses: { 200: R.residentLinkList }, summary: "A unit's residents, current and past, each with the period they lived there, how the link was made and who vouched for it (the unit's history)", access: peopleManagers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, unitId: { type: 'string', format: 'uuid' } }, queryRequired: ['unitId'] }, async (c) => {
+  .get('/', { responses: { 200: R.residentLinkList }, summary: "A unit's residents, current and past, each with the period they lived there, how the link was made and who vouched for it (the unit's history)", access: residentLinkers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, unitId: { type: 'string', format: 'uuid' } }, queryRequired: ['unitId'] }, async (c) => {
     const estateId = c.req.query('estateId');
     requireEstate(c, estateId);
     const auth = authOf(c);
@@ -27,7 +27,7 @@ export const residentRoutes = new Resource('/residents', 'Residents')
     const auth = authOf(c);
     return c.json({ items: await linksOf(c.get('deps').db, auth.tenantId, auth.userId, auth.at) });
   })
-  .post('/codes', { responses: { 200: R.linkCode }, summary: `Issue a one-time link code for a unit and relation (owner, tenant, family member) to hand to a resident, who enters it on their page (valid ${days} days, used once)`, access: peopleManagers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'unitId', 'kind'], properties: { estateId: { type: 'string' }, unitId: { type: 'string' }, kind } }, example: { unitId: '00000000-0000-4000-8000-000000000000', kind: 'tenant' } }, async (c, { body }) => {
+  .post('/codes', { responses: { 200: R.linkCode }, summary: `Issue a one-time link code for a unit and relation (owner, tenant, family member) to hand to a resident, who enters it on their page (valid ${days} days, used once)`, access: residentLinkers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'unitId', 'kind'], properties: { estateId: { type: 'string' }, unitId: { type: 'string' }, kind } }, example: { unitId: '00000000-0000-4000-8000-000000000000', kind: 'tenant' } }, async (c, { body }) => {
     requireEstate(c, body.estateId);
     const { db, config } = c.get('deps');
     const auth = authOf(c);
@@ -38,7 +38,7 @@ export const residentRoutes = new Resource('/residents', 'Residents')
     const auth = authOf(c);
     return c.json(await redeemLinkCode(db, config, { tenantId: auth.tenantId, userId: auth.userId }, body.code));
   })
-  .get('/accounts', { responses: { 200: R.residentAccountList }, summary: 'Find resident accounts to link, by user name, name or phone (accounts holding no staff role)', access: peopleManagers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, q: { type: 'string' } }, queryRequired: ['q'] }, async (c) => {
+  .get('/accounts', { responses: { 200: R.residentAccountList }, summary: 'Find resident accounts to link, by user name, name or phone (accounts holding no staff role)', access: residentLinkers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, q: { type: 'string' } }, queryRequired: ['q'] }, async (c) => {
     requireEstate(c, c.req.query('estateId'));
     const auth = authOf(c);
     return c.json({ items: await findResidentAccounts(c.get('deps').db, auth.tenantId, c.req.query('q') ?? '', auth.at) });
@@ -46,7 +46,7 @@ export const residentRoutes = new Resource('/residents', 'Residents')
   .post('/verify', {
     responses: { 200: R.verified },
     summary: `Front-desk verification: after checking the papers (documents: ${DOCUMENTS.join(', ')}), link a resident's account to a unit (userId), or create the account and link it (account); records who verified and when`,
-    access: peopleManagers,
+    access: residentLinkers,
     estate: { from: 'body' },
     body: {
       type: 'object',
@@ -74,7 +74,7 @@ export const residentRoutes = new Resource('/residents', 'Residents')
     const done = await db.transaction((tx) => verifyResident(tx, config, { tenantId: auth.tenantId, estateId: body.estateId, unitId: body.unitId, userId: body.userId, kind: k, documents: body.documents }, auth.userId));
     return c.json({ linkId: done.linkId, userId: body.userId!, unitLabel: done.unitLabel, ...(person ? { username: person.username } : {}) });
   })
-  .post('/move-out', { responses: { 200: R.movedOut }, summary: "Move-out: end a resident's link to a unit, now or when the given last day ends (estate time); the link stays in the unit's history, and from then the former resident no longer sees the unit's household requests (their own requests stay theirs)", access: peopleManagers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'linkId'], properties: { estateId: { type: 'string' }, linkId: { type: 'string' }, lastDay: { type: 'string', format: 'date', description: 'the last day lived there (YYYY-MM-DD); omitted: now' } } }, example: { linkId: '00000000-0000-4000-8000-000000000000' } }, async (c, { body }) => {
+  .post('/move-out', { responses: { 200: R.movedOut }, summary: "Move-out: end a resident's link to a unit, now or when the given last day ends (estate time); the link stays in the unit's history, and from then the former resident no longer sees the unit's household requests (their own requests stay theirs)", access: residentLinkers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'linkId'], properties: { estateId: { type: 'string' }, linkId: { type: 'string' }, lastDay: { type: 'string', format: 'date', description: 'the last day lived there (YYYY-MM-DD); omitted: now' } } }, example: { linkId: '00000000-0000-4000-8000-000000000000' } }, async (c, { body }) => {
     requireEstate(c, body.estateId);
     const { db, config } = c.get('deps');
     const auth = authOf(c);

@@ -17,7 +17,7 @@ const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs
 async function loadTask(c: Context<AppEnv>, id: string) {
   if (!isUuid(id)) throw notFound('task', id);
   const [found] = await c.get('deps').db
-    .select({ task: tasks, inst: { tenantId: instances.tenantId, id: instances.id, estateId: instances.estateId, startedBy: instances.startedBy, unitId: instances.unitId, definitionVersionId: instances.definitionVersionId } })
+    .select({ task: tasks, inst: { tenantId: instances.tenantId, id: instances.id, estateId: instances.estateId, startedBy: instances.startedBy, requestedFor: instances.requestedFor, unitId: instances.unitId, definitionVersionId: instances.definitionVersionId } })
     .from(tasks)
     .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
     .where(and(eq(tasks.tenantId, authOf(c).tenantId), eq(tasks.id, id)));

@@ -1,7 +1,8 @@
+import { PERMISSIONS } from '@estateflow/definitions';
 import { dateTime, text, uuid } from './common.ts';
 
 /** A power granted to a role apart from workflow steps (the company's role catalogue). */
-export const permission = { type: 'string', enum: ['design', 'people', 'finance', 'personal_data'] } as const;
+export const permission = { type: 'string', enum: PERMISSIONS } as const;
 
 /** The signed-in user and their role per estate (`GET /api/auth/me`). */
 export const me = {

@@ -32,7 +32,7 @@ const list = { type: 'array', items: { type: 'object' } } as const;
 /** Everything held about a person (`GET /api/people/export`), a JSON download. */
 export const personExport = {
   type: 'object',
-  required: ['exportedAt', 'account', 'roles', 'links', 'sessions', 'requests', 'notices', 'bills', 'payments'],
+  required: ['exportedAt', 'account', 'roles', 'links', 'sessions', 'requests', 'notices', 'bills', 'payments', 'files'],
   properties: {
     exportedAt: { type: 'string', format: 'date-time' },
     account: {
@@ -47,6 +47,7 @@ export const personExport = {
     notices: list,
     bills: { type: 'array', items: { type: 'object', required: ['id', 'totalFen', 'total', 'lines'], properties: { id: uuid, totalFen: { type: 'integer' }, total: { type: 'string', description: 'in yuan, e.g. ¥1,234.56' }, lines: list } } },
     payments: list,
+    files: { type: 'array', description: 'the files they uploaded (name, type, size, when; the bytes at their url)', items: { type: 'object', required: ['id', 'name', 'url'], properties: { id: uuid, estateId: uuid, name: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, createdAt: { type: 'string' }, url: { type: 'string' } }, additionalProperties: false } },
   },
   additionalProperties: false,
 } as const;
@@ -54,11 +55,11 @@ export const personExport = {
 /** What an erasure changed (`POST /api/people/erase`). */
 export const erased = {
   type: 'object',
-  required: ['pseudonym', 'requests', 'events', 'notices', 'receipts', 'auditLines', 'sessionsEnded'],
+  required: ['pseudonym', 'requests', 'events', 'notices', 'receipts', 'files', 'auditLines', 'sessionsEnded'],
   properties: {
     pseudonym: { type: 'string', description: 'the name the erased account is shown by from now on' },
     requests: { type: 'integer', minimum: 0 }, events: { type: 'integer', minimum: 0 }, notices: { type: 'integer', minimum: 0 },
-    receipts: { type: 'integer', minimum: 0 }, auditLines: { type: 'integer', minimum: 0 }, sessionsEnded: { type: 'integer', minimum: 0 },
+    receipts: { type: 'integer', minimum: 0 }, files: { type: 'integer', minimum: 0, description: 'files they uploaded, deleted (references to them replaced)' }, auditLines: { type: 'integer', minimum: 0 }, sessionsEnded: { type: 'integer', minimum: 0 },
   },
   additionalProperties: false,
 } as const;

@@ -95,6 +95,8 @@ export interface StartRequest {
   estateId: string;
   workflowKey: string;
   unitId?: string | undefined;
+  /** the resident a staff member registers the request for (checked by the route: `checkRequestedFor`) */
+  requestedFor?: string | undefined;
   data: Record<string, unknown>;
   actor: Actor;
   /** the request's Idempotency-Key, committed with the start (its answer made from the new row) */
@@ -134,7 +136,7 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
     serial ??= instanceSerial(pinned.compiled.definition, await nextSerial(db, req.tenantId, `serial:${req.estateId}:${req.workflowKey}`));
     const created: NewInstance = {
       tenantId: req.tenantId, id: instanceId, estateId: req.estateId, unitId: req.unitId ?? null, workflowKey: req.workflowKey,
-      definitionVersionId: version.id, workflowVersion: version.version, serial, startedBy: req.actor.id === 'system' ? null : req.actor.id, ...context,
+      definitionVersionId: version.id, workflowVersion: version.version, serial, startedBy: req.actor.id === 'system' ? null : req.actor.id, requestedFor: req.requestedFor ?? null, ...context,
     };
     const sla = await SlaState.of(db, { row: created, sla: context.sla, armed: [], history: [] }, calendars, pinned.params);
     const plan = planWrite(created, {

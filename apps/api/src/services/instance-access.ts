@@ -25,6 +25,11 @@ interface Terms<T> {
   staff: T;
   /** the caller raised the request */
   raisedByMe: T;
+  /**
+   * a staff member registered the request for the caller ("first asked owns it", PS-12, GN-1): they
+   * follow it as if they had raised it (CP-12), whatever its privacy
+   */
+  forMe: T;
   /** the request is on a unit the caller lives in now (`residents.user_id`, a link not ended: a former resident no longer) */
   onMyUnit: T;
   /** the request's workflow (the version it is pinned to) shares it with the household */
@@ -41,7 +46,7 @@ interface Terms<T> {
  * household member's private request (a complaint, CP-13). Stated once here and read twice:
  * `mayAccess` (one instance, a boolean) and `accessibleInstances` (a SQL condition for lists).
  */
-const rule = <T>(t: Terms<T>): T => t.or(t.staff, t.raisedByMe, t.and(t.household, t.onMyUnit));
+const rule = <T>(t: Terms<T>): T => t.or(t.staff, t.raisedByMe, t.forMe, t.and(t.household, t.onMyUnit));
 
 /** The caller in one estate: their role there, and the units they live in there (residents). */
 export interface Viewer {
@@ -51,13 +56,14 @@ export interface Viewer {
 }
 
 /** What the rule reads of an instance. */
-export type InstanceFacts = Pick<Instance, 'tenantId' | 'id' | 'estateId' | 'startedBy' | 'unitId' | 'definitionVersionId'>;
+export type InstanceFacts = Pick<Instance, 'tenantId' | 'id' | 'estateId' | 'startedBy' | 'requestedFor' | 'unitId' | 'definitionVersionId'>;
 
 /** The boolean reading of the rule, for one instance (pure). */
-export function mayAccess(viewer: Viewer, inst: Pick<Instance, 'startedBy' | 'unitId'> & { privacy: Privacy }): boolean {
+export function mayAccess(viewer: Viewer, inst: Pick<Instance, 'startedBy' | 'unitId'> & { requestedFor?: string | null; privacy: Privacy }): boolean {
   return rule<boolean>({
     staff: isStaff(viewer.role),
     raisedByMe: inst.startedBy === viewer.userId,
+    forMe: inst.requestedFor != null && inst.requestedFor === viewer.userId,
     onMyUnit: inst.unitId !== null && viewer.units.includes(inst.unitId),
     household: inst.privacy === 'household',
     or: (...xs) => xs.some(Boolean),
@@ -111,8 +117,8 @@ export async function requireInstanceAccess(c: Context<AppEnv>, inst: InstanceFa
 /** The facts of one instance of the tenant, or undefined. */
 export async function instanceFacts(db: DbOrTx, tenantId: string, id: string): Promise<InstanceFacts | undefined> {
   const [row] = await db.select({
-    tenantId: instances.tenantId, id: instances.id, estateId: instances.estateId, startedBy: instances.startedBy, unitId: instances.unitId,
-    definitionVersionId: instances.definitionVersionId,
+    tenantId: instances.tenantId, id: instances.id, estateId: instances.estateId, startedBy: instances.startedBy, requestedFor: instances.requestedFor,
+    unitId: instances.unitId, definitionVersionId: instances.definitionVersionId,
   }).from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.id, id)));
   return row;
 }
@@ -123,6 +129,7 @@ export interface InstanceColumns {
   estateId: SQLWrapper;
   unitId: SQLWrapper;
   startedBy: SQLWrapper;
+  requestedFor: SQLWrapper;
   definitionVersionId: SQLWrapper;
 }
 
@@ -135,6 +142,7 @@ export const aliasedInstanceColumns = (alias: string): InstanceColumns => ({
   estateId: sql.raw(`${alias}.estate_id`),
   unitId: sql.raw(`${alias}.unit_id`),
   startedBy: sql.raw(`${alias}.started_by`),
+  requestedFor: sql.raw(`${alias}.requested_for`),
   definitionVersionId: sql.raw(`${alias}.definition_version_id`),
 });
 
@@ -162,6 +170,7 @@ export function accessibleInstances(auth: Auth, estateIds: readonly string[], co
   const condition = rule<Cond>({
     staff: residentIn.length === 0 ? true : staffIn.length === 0 ? false : sql`${cols.estateId} in ${staffIn}`,
     raisedByMe: sql`${cols.startedBy} = ${auth.userId}`,
+    forMe: sql`${cols.requestedFor} = ${auth.userId}`,
     onMyUnit: sql`${cols.unitId} = any(array(select ${residents.unitId} from ${residents}
       where ${residents.tenantId} = ${auth.tenantId} and ${residents.estateId} in ${residentIn} and ${residents.userId} = ${auth.userId}
         and ${residentLinkActive(auth.at)}))`,
@@ -220,4 +229,30 @@ export async function checkStartUnit(db: DbOrTx, who: { tenantId: string; estate
     if (lived.length === 0) throw unitRefused({ zh: '不是您登记居住的房屋', en: 'is not a unit you live in' });
   }
   return unitId;
+}
+
+/** A 422 naming `/requestedFor` (zh/en): the start names someone it may not be registered for. */
+const forRefused = (why: { zh: string; en: string }): ApiError => new ApiError(
+  'form-invalid',
+  { zh: `登记对象${why.zh}`, en: `The resident it is for ${why.en}` },
+  { field: '/requestedFor', issues: [{ field: '/requestedFor', keyword: 'requestedFor', message: { zh: `登记对象${why.zh}`, en: `The resident it is for ${why.en}` } }] },
+);
+
+/**
+ * Whom a staff member registers a request for ("first asked owns it", PS-12, GN-1, seed 001
+ * 2.2.5–2.2.6): a resident account that lives in the estate now, and in the request's unit when it
+ * names one. Only staff register for someone else; anything else is 422 naming `/requestedFor`,
+ * before anything is written. The resident then follows the request as if they had raised it (`forMe`).
+ */
+export async function checkRequestedFor(
+  db: DbOrTx, who: { tenantId: string; estateId: string; role: Role; at: Date }, requestedFor: unknown, unitId: string | undefined,
+): Promise<string | undefined> {
+  if (requestedFor === undefined || requestedFor === null) return undefined;
+  if (!isStaff(who.role)) throw forRefused({ zh: '只能由员工代为登记', en: 'can be named only by staff registering the request for them' });
+  if (typeof requestedFor !== 'string' || !isUuid(requestedFor)) throw forRefused({ zh: '无效', en: 'is not valid' });
+  const lives = await db.select({ unitId: residents.unitId }).from(residents)
+    .where(and(eq(residents.tenantId, who.tenantId), eq(residents.estateId, who.estateId), eq(residents.userId, requestedFor), residentLinkActive(who.at)));
+  if (lives.length === 0) throw forRefused({ zh: '不是本项目在住的住户', en: 'is not a resident living in this estate' });
+  if (unitId !== undefined && !lives.some((l) => l.unitId === unitId)) throw forRefused({ zh: '不住在所选房屋', en: 'does not live in the chosen unit' });
+  return requestedFor;
 }

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { estates, memberships, tasks, units, users, type DbOrTx, type ResidentKind, type Role } from '@estateflow/db';
-import { generatePassword, passwordProblem } from '../auth/password-policy.ts';
+import { generatePassword, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/password-policy.ts';
 import { revokeSessions } from '../auth/session.ts';
 import type { ApiConfig } from '../config.ts';
 import { ApiError, invalid } from '../errors.ts';
@@ -14,7 +14,7 @@ import { createUser } from './provision.ts';
 import { roleCatalogue } from './role-catalogue.ts';
 import { planClaim, type EventStore } from '../store/index.ts';
 import { isUuid } from './body.ts';
-import { linkResident } from './resident-links.ts';
+import { findLinkCode, linkResident, useLinkCode, type CodeRefusal, type LinkCodeRow } from './resident-links.ts';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 /** A mainland mobile number (11 digits starting with 1), optionally with +86. */
@@ -193,7 +193,11 @@ export async function createResidentAccount(
   config: Pick<ApiConfig, 'argon2' | 'now'>,
   tenantId: string,
   input: Omit<StaffInput, 'roles' | 'employeeNo'> & { estateId: string; unitLabel?: string; unitId?: string; kind?: ResidentKind; documents?: readonly string[] },
-  by: { userId: string | null },
+  /**
+   * who vouches: the front desk that checked the papers, or (`code`) the resident signing up with
+   * the code that staff member issued: they chose their own password, so no forced change
+   */
+  by: { userId: string | null; code?: LinkCodeRow },
 ): Promise<{ userId: string; linkId: string; unitLabel: string; initialPassword?: string }> {
   const { estateId } = input;
   const [unit] = await db.select().from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId),
@@ -206,11 +210,52 @@ export async function createResidentAccount(
   const problem = passwordProblem(password, input.username);
   if (problem) throw new ApiError('invalid-request', problem, { field: 'password' });
   const userId = await createUser(db, config, { tenantId, username: input.username, password, displayName: input.displayName, roles: [{ estateId, role: 'resident' }] });
-  await db.update(users).set({ realName: input.realName, phone: input.phone ?? null, demo: input.demo ?? false, mustChangePassword: !input.demo })
+  await db.update(users).set({ realName: input.realName, phone: input.phone ?? null, demo: input.demo ?? false, mustChangePassword: !input.demo && !by.code })
     .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
   const now = config.now();
   const kind = input.kind ?? 'owner';
-  const linkId = await linkResident(db, now, { tenantId, estateId, unitId: unit.id, userId, kind, via: 'verification', by: by.userId });
-  await auditAdmin(db, { tenantId, actorId: by.userId, action: 'people.resident', target: `user/${userId}`, estateId, at: now, detail: { unit: unit.label, kind, documents: input.documents ?? [], linkId } });
+  if (by.code) await useLinkCode(db, by.code, userId, now);
+  const linkId = await linkResident(db, now, { tenantId, estateId, unitId: unit.id, userId, kind, via: by.code ? 'code' : 'verification', by: by.code?.issuedBy ?? by.userId });
+  await auditAdmin(db, {
+    tenantId, actorId: by.code ? userId : by.userId, action: 'people.resident', target: `user/${userId}`, estateId, at: now,
+    detail: by.code ? { unit: unit.label, kind, via: 'code', issuedBy: by.code.issuedBy, linkId } : { unit: unit.label, kind, documents: input.documents ?? [], linkId },
+  });
   return { userId, linkId, unitLabel: unit.label, ...(generated ? { initialPassword: generated } : {}) };
+}
+
+/** What a resident gives to sign up with a link code: the code, a user name and password of their own, their name and phone. */
+export interface SignUpInput {
+  code: string;
+  username: string;
+  password: string;
+  realName: string;
+  displayName: string;
+  phone: string;
+}
+
+/** Reads a sign-up from a request body: 400 naming the field (zh/en); phone and password are required. */
+export function parseSignUp(body: Record<string, unknown>): SignUpInput {
+  const code = fieldText(body.code) ?? '';
+  if (!code) throw invalid('code', 'is required: the link code the service centre gave you', '为必填项：服务中心给您的绑定码');
+  const person = parseStaffInput({ ...body, employeeNo: undefined, roles: [{ estateId: '-', role: 'resident' }] });
+  if (!person.phone) throw invalid('phone', 'is required: the service centre reaches you on this mobile number', '为必填项：服务中心通过这个手机号联系您');
+  if (person.password === undefined) throw invalid('password', `is required: choose one of at least ${MIN_PASSWORD_LENGTH} characters`, `为必填项：请设置至少 ${MIN_PASSWORD_LENGTH} 个字符的密码`);
+  return { code, username: person.username, password: person.password, realName: person.realName, displayName: person.displayName, phone: person.phone };
+}
+
+/**
+ * A resident with no account signs up with the one-time code the front desk gave them: their
+ * account (the password policy of every account) is created and linked to the code's unit in one
+ * step, through `createResidentAccount`, the front desk's own path; the code is used up. Answers
+ * why the code does not link (wrong, used, expired) without writing anything, so the caller counts
+ * the attempt like a failed sign-in; otherwise the new account.
+ */
+export async function signUpWithCode(
+  db: DbOrTx, config: Pick<ApiConfig, 'argon2' | 'now'>, input: SignUpInput,
+): Promise<{ refused: CodeRefusal } | { tenantId: string; userId: string; linkId: string; unitLabel: string }> {
+  const found = await findLinkCode(db, input.code, config.now());
+  if ('why' in found) return { refused: found.why };
+  const { row } = found;
+  const made = await createResidentAccount(db, config, row.tenantId, { ...input, estateId: row.estateId, unitId: row.unitId, kind: row.kind }, { userId: null, code: row });
+  return { tenantId: row.tenantId, userId: made.userId, linkId: made.linkId, unitLabel: made.unitLabel };
 }

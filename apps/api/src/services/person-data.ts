@@ -8,7 +8,7 @@
  */
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import {
-  auditLog, billAdjustments, billLines, bills, estates, events, idempotencyKeys, instances, loginThrottle, memberships, outbox, passwordResets,
+  attachments, auditLog, billAdjustments, billLines, bills, estates, events, idempotencyKeys, instances, loginThrottle, memberships, outbox, passwordResets,
   payments, receipts, residents, sessions, tasks, timers, unitBillingProfiles, units, users, type DbOrTx, type User,
 } from '@estateflow/db';
 import { formatYuan, type Fen } from '@estateflow/billing';
@@ -17,6 +17,7 @@ import type { ApiConfig } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import { searchTextOf } from '../store/index.ts';
 import { auditAdmin } from './admin-audit.ts';
+import { attachmentUrl } from './attachment-refs.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import type { PersonalFields } from './personal-data.ts';
 
@@ -44,7 +45,7 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
   const mySessions = await db.select().from(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.userId, person.id))).orderBy(asc(sessions.createdAt));
   const started = await db.select({ row: instances, unitLabel: units.label }).from(instances)
     .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
-    .where(and(eq(instances.tenantId, tenantId), eq(instances.startedBy, person.id))).orderBy(asc(instances.startedAt));
+    .where(and(eq(instances.tenantId, tenantId), or(eq(instances.startedBy, person.id), eq(instances.requestedFor, person.id)))).orderBy(asc(instances.startedAt));
   const ids = started.map((s) => s.row.id);
   const history = ids.length ? await db.select().from(events).where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids))).orderBy(asc(events.instanceId), asc(events.seq)) : [];
   const notices = await db.select().from(outbox).where(and(
@@ -64,6 +65,8 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
   const paid = unitIds.length ? await db.select().from(payments).where(and(eq(payments.tenantId, tenantId), inArray(payments.unitId, unitIds))).orderBy(asc(payments.receivedOn)) : [];
   const slips = paid.length ? await db.select().from(receipts).where(and(eq(receipts.tenantId, tenantId), inArray(receipts.paymentId, paid.map((p) => p.id)))) : [];
   const unitLabel = (id: string) => links.find((l) => l.unitId === id)?.unitLabel ?? null;
+  const uploaded = await db.select({ id: attachments.id, estateId: attachments.estateId, name: attachments.name, contentType: attachments.contentType, size: attachments.size, createdAt: attachments.createdAt })
+    .from(attachments).where(and(eq(attachments.tenantId, tenantId), eq(attachments.createdBy, person.id))).orderBy(asc(attachments.createdAt));
   return {
     exportedAt: now.toISOString(),
     account: {
@@ -88,6 +91,7 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
       id: p.id, unit: unitLabel(p.unitId), kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, amount: yuan(p.amountFen), method: p.method, reason: p.reason,
       receipt: slips.find((r) => r.paymentId === p.id)?.serial ?? null,
     })),
+    files: uploaded.map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), url: attachmentUrl(f.id) })),
   };
 }
 
@@ -156,6 +160,8 @@ export interface ErasureResult {
   events: number;
   notices: number;
   receipts: number;
+  /** files they uploaded, deleted */
+  files: number;
   auditLines: number;
   sessionsEnded: number;
 }
@@ -165,7 +171,8 @@ export interface ErasureResult {
  * tasks (deactivating hands them over first). Their account keeps its id under a pseudonym and
  * can no longer sign in; roles and sessions end; their links to units stay as history under the
  * pseudonym; in the requests they started every personal field (phone, ID, name) is erased, and
- * anywhere else in the company their phone, ID numbers and name are replaced. Bills, bill lines,
+ * anywhere else in the company their phone, ID numbers and name are replaced. The files they
+ * uploaded are deleted and every reference to them replaced. Bills, bill lines,
  * adjustments and payments are not touched (they hold no identity); receipts keep their amounts.
  */
 export async function erasePerson(
@@ -173,7 +180,7 @@ export async function erasePerson(
   deps: { config: Pick<ApiConfig, 'now'>; cache: CompiledCache; fieldsOf: (versionId: string) => Promise<PersonalFields> },
   tenantId: string,
   person: User,
-  by: { userId: string; estateId: string },
+  by: { userId: string; estateId: string; reason?: string | undefined },
 ): Promise<ErasureResult> {
   const now = deps.config.now();
   const open = await db.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.assigneeId, person.id), eq(tasks.status, 'open')));
@@ -185,7 +192,11 @@ export async function erasePerson(
   }
   const links = await linksOf(db, tenantId, person.id);
   const pseudo = pseudonymOf(person.id);
-  const started = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), eq(instances.startedBy, person.id)));
+  // files they uploaded (photos of a repair, a scanned paper): deleted, bytes and all; wherever a
+  // request, its history or a notice names one, the reference is replaced like their phone is
+  const files = await db.delete(attachments).where(and(eq(attachments.tenantId, tenantId), eq(attachments.createdBy, person.id))).returning({ id: attachments.id });
+  // their requests: raised by them, or registered for them by staff (first asked owns it)
+  const started = await db.select().from(instances).where(and(eq(instances.tenantId, tenantId), or(eq(instances.startedBy, person.id), eq(instances.requestedFor, person.id))));
 
   // who they are, as text: their phones (account, unit links, their own requests' phone fields), ID numbers, real name
   const ids: string[] = [];
@@ -197,7 +208,7 @@ export async function erasePerson(
   }
   const names = [person.realName, ...links.map((l) => l.name)].filter((n): n is string => !!n && n.trim().length >= 2);
   const who: Identity = {
-    parts: [...new Set([...phones, ...ids, ...names])].sort((a, b) => b.length - a.length),
+    parts: [...new Set([...phones, ...ids, ...names, ...files.map((f) => attachmentUrl(f.id))])].sort((a, b) => b.length - a.length),
     // not the user name: demo and many real user names are plain words (`technician`, `admin`) that are also role keys in data
     exact: new Map([[person.displayName, pseudo.displayName]]),
   };
@@ -212,7 +223,7 @@ export async function erasePerson(
   let requests = 0;
   let eventsChanged = 0;
   for (const row of touched.values()) {
-    const own = row.startedBy === person.id;
+    const own = row.startedBy === person.id || row.requestedFor === person.id;
     const fields = own ? await deps.fieldsOf(row.definitionVersionId) : new Map();
     const snapshot = row.snapshot as unknown as EngineSnapshot;
     const data = snapshot.context?.data ?? {};
@@ -268,6 +279,13 @@ export async function erasePerson(
     receiptCount++;
     await db.update(receipts).set({ content: s.value as Record<string, unknown> }).where(and(eq(receipts.tenantId, tenantId), eq(receipts.id, r.id)));
   }
+  // files others uploaded keep their bytes (the request's evidence), not a file name naming the person
+  if (who.parts.length) {
+    for (const f of await db.select({ id: attachments.id, name: attachments.name }).from(attachments).where(and(eq(attachments.tenantId, tenantId), like(attachments.name)))) {
+      const s = scrub(f.name, who);
+      if (s.changed) await db.update(attachments).set({ name: s.value as string }).where(and(eq(attachments.tenantId, tenantId), eq(attachments.id, f.id)));
+    }
+  }
   // audit lines stay (who did what, when), their details and targets without the identity
   let auditLines = 0;
   for (const a of await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), or(like(auditLog.detail), eq(auditLog.target, `user/${person.username}`))))) {
@@ -290,10 +308,10 @@ export async function erasePerson(
     // no password can match this: the account cannot sign in again
     passwordHash: '!erased', status: 'inactive', deactivatedAt: person.deactivatedAt ?? now, demo: false, mustChangePassword: false,
   }).where(and(eq(users.tenantId, tenantId), eq(users.id, person.id)));
-  const result: ErasureResult = { pseudonym: pseudo.displayName, requests, events: eventsChanged, notices, receipts: receiptCount, auditLines, sessionsEnded: ended.length };
+  const result: ErasureResult = { pseudonym: pseudo.displayName, requests, events: eventsChanged, notices, receipts: receiptCount, files: files.length, auditLines, sessionsEnded: ended.length };
   await auditAdmin(db, {
     tenantId, actorId: by.userId, action: 'pii.erase', target: `user/${person.id}`, estateId: by.estateId, at: now,
-    detail: { ...result, units: links.map((l) => l.unitId), kept: ['bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'] },
+    detail: { ...result, ...(by.reason ? { reason: scrub(by.reason, who).value } : {}), units: links.map((l) => l.unitId), kept: ['bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'] },
   });
   return result;
 }

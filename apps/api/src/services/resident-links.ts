@@ -7,7 +7,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, or } from 'drizzle-orm';
 import { fromLocal, parseIsoDate } from '@estateflow/calendar';
-import { auditLog, estates, memberships, residentLinkActive, residentLinkCodes, residents, units, users, RESIDENT_KINDS, type DbOrTx, type ResidentKind } from '@estateflow/db';
+import { auditLog, companies, estates, memberships, residentLinkActive, residentLinkCodes, residents, units, users, RESIDENT_KINDS, type DbOrTx, type ResidentKind } from '@estateflow/db';
 import type { ApiConfig } from '../config.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { auditAdmin } from './admin-audit.ts';
@@ -65,6 +65,42 @@ export async function issueLinkCode(
 
 const REDEEM = 'people.link-code-redeem';
 
+/** Why a code does not link: not a code, used already, or expired. */
+export type CodeRefusal = 'wrong' | 'used' | 'expired';
+
+/** The 400 naming `code` (zh/en) of a code that does not link, saying why. */
+export const codeRefused = (why: CodeRefusal): ApiError => new ApiError('invalid-request', {
+  wrong: { zh: '绑定码不正确，请核对后重新输入', en: 'This link code is not right: check it and type it again' },
+  used: { zh: '此绑定码已使用过，每个绑定码只能用一次，请到服务中心重新领取', en: 'This link code has been used: each code works once, ask the service centre for a new one' },
+  expired: { zh: '此绑定码已过期，请到服务中心重新领取', en: 'This link code has expired: ask the service centre for a new one' },
+}[why], { field: 'code' });
+
+export type LinkCodeRow = typeof residentLinkCodes.$inferSelect;
+
+/**
+ * A code typed by someone with no account yet (sign-up with a code): which company's it is is not
+ * known, so the code is hashed as each company's and looked up once (the hash is the table's key).
+ * Answers the unused, unexpired code, or why there is none.
+ */
+export async function findLinkCode(db: DbOrTx, code: string, now: Date): Promise<{ row: LinkCodeRow } | { why: CodeRefusal }> {
+  if (!normalise(code)) return { why: 'wrong' };
+  const tenants = await db.select({ id: companies.id }).from(companies);
+  const hashes = tenants.map((t) => codeHash(t.id, code));
+  const [known] = hashes.length ? await db.select().from(residentLinkCodes).where(inArray(residentLinkCodes.codeHash, hashes)) : [];
+  if (!known) return { why: 'wrong' };
+  if (known.usedAt) return { why: 'used' };
+  if (known.expiresAt <= now) return { why: 'expired' };
+  return { row: known };
+}
+
+/** Uses up a code found by `findLinkCode` for `userId`; 400 naming `code` when someone used it meanwhile. */
+export async function useLinkCode(db: DbOrTx, row: LinkCodeRow, userId: string, now: Date): Promise<void> {
+  const used = await db.update(residentLinkCodes).set({ usedAt: now, usedBy: userId })
+    .where(and(eq(residentLinkCodes.codeHash, row.codeHash), eq(residentLinkCodes.tenantId, row.tenantId), isNull(residentLinkCodes.usedAt), gt(residentLinkCodes.expiresAt, now)))
+    .returning({ hash: residentLinkCodes.codeHash });
+  if (used.length === 0) throw codeRefused('used');
+}
+
 /**
  * Links the caller to the unit of a code: the code must be the company's, unused and unexpired; it is
  * used up. A wrong, used or expired code is refused (400 naming `code`, saying which) and audited;
@@ -96,12 +132,7 @@ export async function redeemLinkCode(
     const [known] = await db.select().from(residentLinkCodes).where(and(eq(residentLinkCodes.codeHash, hash), eq(residentLinkCodes.tenantId, who.tenantId)));
     const why = !known ? 'wrong' : known.usedAt ? 'used' : 'expired';
     await auditAdmin(db, { tenantId: who.tenantId, actorId: who.userId, action: REDEEM, target: `user/${who.userId}`, at: now, outcome: 'refused', detail: { why } });
-    const text = {
-      wrong: { zh: '绑定码不正确，请核对后重新输入', en: 'This link code is not right: check it and type it again' },
-      used: { zh: '此绑定码已使用过，每个绑定码只能用一次，请到服务中心重新领取', en: 'This link code has been used: each code works once, ask the service centre for a new one' },
-      expired: { zh: '此绑定码已过期，请到服务中心重新领取', en: 'This link code has expired: ask the service centre for a new one' },
-    }[why];
-    throw new ApiError('invalid-request', text, { field: 'code' });
+    throw codeRefused(why);
   }
   const [unit] = await db.select().from(units).where(and(eq(units.tenantId, who.tenantId), eq(units.id, row.unitId)));
   const linkId = await linkResident(db, now, { tenantId: who.tenantId, estateId: row.estateId, unitId: row.unitId, userId: who.userId, kind: row.kind, via: 'code', by: row.issuedBy });

@@ -21,7 +21,7 @@ const outcome = (next: EngineSnapshot, parts: Partial<Outcome> = {}): Outcome =>
 const row: Instance = {
   tenantId: 't-1', id: 'i-1', estateId: 'e-1', unitId: null, workflowKey: 'repair', definitionVersionId: 'v-1', workflowVersion: 1, serial: 'RP-000007',
   state: 'open', snapshot: snapshot('open') as unknown as Record<string, unknown>, status: 'active', grade: null, searchText: 'RP-000007', version: 3,
-  startedAt: now, startedBy: 'u', updatedAt: now, endedAt: null,
+  startedAt: now, startedBy: 'u', requestedFor: null, updatedAt: now, endedAt: null,
 };
 const ctx: InstanceContext = { row, calendarStamp: 'office@12', sla: [{ id: 'sla-v2', key: 'repair-sla', version: 2 }], armed: [], history: [] };
 const dispatcher = { id: '11111111-1111-4111-8111-111111111111', role: 'dispatcher' };

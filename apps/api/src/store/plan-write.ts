@@ -20,6 +20,8 @@ export interface NewInstance {
   workflowVersion: number;
   serial: string;
   startedBy: string | null;
+  /** the resident a staff member registered the request for (null: for whoever raised it) */
+  requestedFor?: string | null;
   calendarStamp: string;
   sla: BoundVersion[] | null;
 }
@@ -131,7 +133,7 @@ export function planWrite(instance: InstanceContext | NewInstance | GoneInstance
       };
       const version = isNew(instance) ? 1 : instance.row.version + 1;
       plan.snapshot = isNew(instance)
-        ? { write: 'create', ...fields, created: { unitId: instance.unitId, workflowKey: instance.workflowKey, definitionVersionId: instance.definitionVersionId, workflowVersion: instance.workflowVersion, serial, startedBy: instance.startedBy } }
+        ? { write: 'create', ...fields, created: { unitId: instance.unitId, workflowKey: instance.workflowKey, definitionVersionId: instance.definitionVersionId, workflowVersion: instance.workflowVersion, serial, startedBy: instance.startedBy, requestedFor: instance.requestedFor ?? null } }
         : { write: 'next', expectedVersion: instance.row.version, ...fields };
       const actorId = outcome.actor.id === 'system' ? null : outcome.actor.id;
       plan.history = {
@@ -191,7 +193,7 @@ export function rowAfter(instance: InstanceContext | NewInstance, plan: WritePla
       tenantId: instance.tenantId, id: instance.id, estateId: instance.estateId, unitId: instance.unitId, workflowKey: instance.workflowKey,
       definitionVersionId: instance.definitionVersionId, workflowVersion: instance.workflowVersion, serial: instance.serial,
       state: s.document.value as object, snapshot: s.document as unknown as Record<string, unknown>, status: s.status, grade: s.grade, searchText: s.searchText,
-      version: 1, startedAt: at, startedBy: instance.startedBy, updatedAt: at, endedAt: s.endedAt ? new Date(s.endedAt) : null,
+      version: 1, startedAt: at, startedBy: instance.startedBy, requestedFor: instance.requestedFor ?? null, updatedAt: at, endedAt: s.endedAt ? new Date(s.endedAt) : null,
     };
   }
   const row = instance.row;

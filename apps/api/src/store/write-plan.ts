@@ -28,7 +28,7 @@ interface SnapshotFields {
 /** A start: the row is inserted at version 1. */
 export interface CreateSnapshot extends SnapshotFields {
   write: 'create';
-  created: { unitId: string | null; workflowKey: string; definitionVersionId: string; workflowVersion: number; serial: string; startedBy: string | null };
+  created: { unitId: string | null; workflowKey: string; definitionVersionId: string; workflowVersion: number; serial: string; startedBy: string | null; requestedFor: string | null };
 }
 
 /** An event: the row moves from `expectedVersion` to the next, only if it is still there. */

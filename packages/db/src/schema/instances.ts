@@ -22,6 +22,11 @@ export const instances = pgTable(
     version: integer('version').notNull().default(1),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     startedBy: uuid('started_by'),
+    /**
+     * whom the request is for, when staff registered it for a resident ("first asked owns it", PS-12,
+     * GN-1): that resident follows it as if they had raised it (CP-12); `startedBy` stays who registered it
+     */
+    requestedFor: uuid('requested_for'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
   },
@@ -31,6 +36,7 @@ export const instances = pgTable(
     // who may see an instance (apps/api/src/services/instance-access.ts): a resident's own requests and their unit's
     index('instances_started_by_idx').on(t.tenantId, t.estateId, t.startedBy),
     index('instances_unit_idx').on(t.tenantId, t.estateId, t.unitId),
+    index('instances_requested_for_idx').on(t.tenantId, t.estateId, t.requestedFor).where(sql`${t.requestedFor} is not null`),
     // lists and reports page through an estate's requests in a stable order (keyset: the key, then the id)
     index('instances_updated_idx').on(t.tenantId, t.estateId, t.updatedAt, t.id),
     index('instances_started_idx').on(t.tenantId, t.estateId, t.startedAt, t.id),

@@ -1,0 +1,2 @@
+ALTER TABLE "instances" ADD COLUMN "requested_for" uuid;--> statement-breakpoint
+CREATE INDEX "instances_requested_for_idx" ON "instances" USING btree ("tenant_id","estate_id","requested_for") WHERE "instances"."requested_for" is not null;
