@@ -43,7 +43,7 @@ withDatabases((kind, getDb, getFresh) => {
       const create = (id: string, extra: Partial<WritePlan> = {}): WritePlan => ({
         tenantId, instanceId: id, estateId, at: at(0),
         snapshot: { write: 'create', document: doc('open', { item: '钱包' }), status: 'active', grade: null, searchText: 'LF-1 钱包', endedAt: null,
-          created: { unitId: null, workflowKey: 'wf', definitionVersionId: randomUUID(), workflowVersion: 1, serial: 'LF-000001', startedBy: null } },
+          created: { unitId: null, workflowKey: 'wf', definitionVersionId: randomUUID(), workflowVersion: 1, serial: 'LF-000001', startedBy: null, requestedFor: null } },
         history: { seq: 1, type: 'start', data: { item: '钱包' }, actorId: null, actorRole: 'front_desk', idempotencyKey: null, stateAfter: 'open' },
         ...extra,
       });
