@@ -8,7 +8,10 @@ import { estateContext } from '../store/index.ts';
 import { policiesOf } from './sla-timers.ts';
 
 // the pinned version's parameter values (bundle install over the workflow's defaults), as the engine and the SLA timers see them
-const pinnedParams = new CompiledCache();
+// made on first use, not at import: compiled-cache.ts reaches this module back through definition-store.ts
+// (→ sla-rearm-job.ts → rollups.ts), so at import time the class may not be defined yet
+let pinnedParamsCache: CompiledCache | undefined;
+const pinnedParams = () => (pinnedParamsCache ??= new CompiledCache());
 
 export type ClockView = {
   policy: string;
@@ -101,7 +104,7 @@ export class ClockInputCache {
     const ck = `${inst.tenantId}/${inst.estateId}`;
     let cal = this.calendars.get(ck);
     if (!cal) this.calendars.set(ck, (cal = estateCalendars(this.db, inst.tenantId, inst.estateId).then((c) => Object.values(c) as unknown as CalendarSource)));
-    const params = await pinnedParams.get(this.db, inst.tenantId, inst.definitionVersionId).then((x) => x.params, () => ({}));
+    const params = await pinnedParams().get(this.db, inst.tenantId, inst.definitionVersionId).then((x) => x.params, () => ({}));
     return { policies, calendars: await cal, params };
   }
 }
