@@ -1,9 +1,11 @@
 import { and, asc, count, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
-import { buildings, estates, memberships, units, users } from '@estateflow/db';
+import { buildings, estates, memberships, unitBillingProfiles, units, users } from '@estateflow/db';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
+import { householdFile } from '../services/household-file.ts';
+import { billReaders } from './billing.ts';
 import * as S from '../schemas/estates.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
@@ -67,9 +69,13 @@ export const estateRoutes = new Resource('/estates', 'Estates')
       if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
       const q = unitQuery(c.req.query('q') ?? '');
       const rows = await c.get('deps').db
-        .select({ id: units.id, label: units.label, areaSqm: units.areaSqm, buildingId: units.buildingId, building: buildings.name })
+        .select({
+          id: units.id, label: units.label, areaSqm: units.areaSqm, buildingId: units.buildingId, building: buildings.name,
+          unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking, payer: unitBillingProfiles.payer,
+        })
         .from(units)
         .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+        .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
         .where(and(
           eq(units.tenantId, tenantId), eq(units.estateId, id),
           ...(buildingId ? [eq(units.buildingId, buildingId)] : []),
@@ -82,7 +88,31 @@ export const estateRoutes = new Resource('/estates', 'Estates')
         .limit(limit + 1);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return c.json({ items: page, nextCursor: rows.length > limit && last ? encodeCursor({ key: last.label, id: last.id }) : null });
+      return c.json({
+        items: page.map(({ unitType, custody, parking, payer, ...u }) => ({ ...u, profile: unitType === null ? null : { unitType, custody: custody ?? false, parking: parking ?? [], payer: payer ?? 'household' } })),
+        nextCursor: rows.length > limit && last ? encodeCursor({ key: last.label, id: last.id }) : null,
+      });
+    },
+  )
+  .get(
+    '/:id/units/:unitId',
+    {
+      responses: { 200: S.unitFile },
+      summary:
+        "One unit's household file (一户一档, SV-3): building, floor area and billing profile with their history (old → new, from which date, who, when); residents and owners, current and past, phones masked unless `reveal=1` (personal-data permission; audited); its account as of today (one settlement: what issued bills still owe, arrears, credit) for roles that read bills; and its revisits with their answers. Its requests page through `GET /instances?unitId=`",
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate' },
+      pathExample: { unitId: '00000000-0000-4000-8000-000000000000' },
+      query: { reveal: { type: 'string', enum: ['0', '1', 'true', 'false'] } },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      const role = requireEstate(c, id);
+      const unitId = param(c, 'unitId');
+      if (!isUuid(unitId)) throw notFound('unit', unitId);
+      return c.json(await householdFile(c, id, unitId, { readsBills: billReaders.includes(role) }));
     },
   )
   .get(
