@@ -6,6 +6,7 @@ import { isUuid, param } from '../services/body.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
 import { householdFile } from '../services/household-file.ts';
 import { billReaders } from './billing.ts';
+import { billingDocuments } from '../services/billing-store.ts';
 import * as S from '../schemas/estates.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
@@ -95,6 +96,22 @@ export const estateRoutes = new Resource('/estates', 'Estates')
     },
   )
   .get(
+    '/:id/unit-options',
+    {
+      responses: { 200: S.unitOptions },
+      summary: "What a unit's billing profile may name in this estate: the unit types and parking kinds of its fee schedules (published by bundles or saved), each with the schedule's own title, for the unit register's editor",
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate' },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      requireEstate(c, id);
+      return c.json(profileOptions(await billingDocuments(c.get('deps').db, authOf(c).tenantId, id, 'fee-schedule')));
+    },
+  )
+  .get(
     '/:id/units/:unitId',
     {
       responses: { 200: S.unitFile },
@@ -166,4 +183,24 @@ export function pageOf(limit: string | undefined, offset: string | undefined): {
   if (!Number.isInteger(l) || l < 1 || l > 200) throw invalid('limit', 'must be a whole number from 1 to 200', '必须是 1 到 200 的整数');
   if (!Number.isInteger(o) || o < 0) throw invalid('offset', 'must be a whole number ≥ 0', '必须是不小于 0 的整数');
   return { limit: l, offset: o };
+}
+
+type Text = { zh: string; en: string };
+type ScheduleVersion = { effectiveFrom?: string; management?: { unitType?: string; title?: Text }[]; parking?: { kind?: string; title?: Text }[] };
+
+/** The unit types and parking kinds the estate's fee schedules price, by their latest version's titles (the first schedule naming one wins). */
+export function profileOptions(schedules: ReadonlyMap<string, Record<string, unknown>>) {
+  const unitTypes = new Map<string, Text>();
+  const parkingKinds = new Map<string, Text>();
+  for (const key of [...schedules.keys()].sort()) {
+    const versions = ((schedules.get(key)!.versions ?? []) as ScheduleVersion[]).slice().sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)));
+    for (const v of versions) {
+      for (const r of v.management ?? []) if (r.unitType && r.title && !unitTypes.has(r.unitType)) unitTypes.set(r.unitType, r.title);
+      for (const r of v.parking ?? []) if (r.kind && r.title && !parkingKinds.has(r.kind)) parkingKinds.set(r.kind, r.title);
+    }
+  }
+  return {
+    unitTypes: [...unitTypes].map(([value, title]) => ({ value, title })),
+    parkingKinds: [...parkingKinds].map(([value, title]) => ({ value, title })),
+  };
 }

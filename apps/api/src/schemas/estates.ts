@@ -185,3 +185,15 @@ export const members = {
   },
   additionalProperties: false,
 } as const;
+
+const option = { type: 'object', required: ['value', 'title'], properties: { value: { type: 'string' }, title: text }, additionalProperties: false } as const;
+/** `GET /estates/{id}/unit-options`: what a unit's billing profile may name, with the fee schedules' titles. */
+export const unitOptions = {
+  type: 'object',
+  required: ['unitTypes', 'parkingKinds'],
+  properties: {
+    unitTypes: { type: 'array', items: option, description: "the fee schedules' unit types (management fee rates)" },
+    parkingKinds: { type: 'array', items: option, description: "the fee schedules' parking kinds" },
+  },
+  additionalProperties: false,
+} as const;
