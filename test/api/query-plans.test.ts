@@ -17,7 +17,7 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
 /** Tables that grow with a customer: no list or report may read one of them whole. */
 const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts', 'report_facts'];
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
 const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
 const seqScans = (n: PlanNode): string[] => [
   ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(n['Relation Name']) ? [n['Relation Name']] : []),
@@ -109,6 +109,9 @@ withDatabases((kind, getDb) => {
       `/api/instances?estateId=${estateId}&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
       '/api/instances',
       `/api/instances?estateId=${estateId}&status=active`,
+      // the household file: one unit's requests, a page at a time, its revisits and its account
+      `/api/instances?estateId=${estateId}&unitId=${unitId}`,
+      `/api/estates/${estateId}/units/${unitId}`,
       '/api/instances?q=RP-00012',
       `/api/instances?q=${encodeURIComponent('漏水1234')}`,
       `/api/instances?q=${encodeURIComponent('客厅')}`,
@@ -139,6 +142,14 @@ withDatabases((kind, getDb) => {
       expect(res.status, `${path}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
       await check(path);
     }
+    // the household file's requests (#22): one unit's, newest first, on instances_unit_idx (tenant, estate, unit, updated_at, id)
+    sent.length = 0;
+    expect((await admin.call('GET', `/api/instances?estateId=${estateId}&unitId=${unitId}`)).status).toBe(200);
+    const byUnit = sent.find((s) => /from "instances"/.test(s.query) && /"instances"\."unit_id" = \$/.test(s.query));
+    expect(byUnit, 'the unit filter statement').toBeDefined();
+    const indexesOf = (n: PlanNode): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexesOf)];
+    expect(indexesOf(await explain(byUnit!.query, byUnit!.params))).toContain('instances_unit_idx');
+
     // a report's batch of histories (one array parameter for 500 instances)
     sent.length = 0;
     const ids = (await db.execute(sql`select id from instances where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid limit 500`)) as unknown;

@@ -14,6 +14,7 @@ function requestFor(route: RouteMeta, place: Place): { path: string; body: unkno
     'definition-version': place.versionId,
     'bundle-install': place.installId,
     attachment: place.attachmentId,
+    unit: place.unitId,
   };
   let path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const kind = route.params?.[name];

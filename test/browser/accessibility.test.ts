@@ -115,6 +115,14 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     }
   }, 120_000);
 
+  it("the front desk's unit register and a household file (the demo resident's unit, with requests, residents and bills)", async () => {
+    expect(await check('front-desk', async (page) => {
+      const me = await (await page.request.get('/api/auth/me')).json();
+      const found = await (await page.request.get(`/api/estates/${me.memberships[0].estateId}/units?q=1-1-101`)).json();
+      return ['/units', `/units/${found.items[0].id as string}`];
+    })).toEqual([]);
+  }, 240_000);
+
   it("the admin's People and bills, and the designer: home, a workflow, a form, an SLA policy", async () => {
     expect(await check('admin', async () => ['/people', '/bills', '/designer', '/designer/workflows/repair', '/designer/forms/rp-report', '/designer/sla/repair-clocks'])).toEqual([]);
   }, 300_000);

@@ -14,6 +14,8 @@ export interface Place {
   versionId: string;
   installId: string;
   attachmentId: string;
+  /** a unit of the estate (the household file's path names it) */
+  unitId: string;
 }
 
 export interface World {
@@ -42,7 +44,10 @@ async function populate(app: Hono<AppEnv>, tenantId: string, estateId: string, a
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   const upload = await app.request(`/api/attachments?estateId=${estateId}&name=dot.png`, { method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'image/png' }, body: png });
   if (upload.status !== 201) throw new Error(`upload: ${await upload.text()}`);
+  const units = await admin.call('GET', `/api/estates/${estateId}/units?limit=1`);
+  if (units.status !== 200 || !units.body.items[0]) throw new Error(`units: ${JSON.stringify(units.body)}`);
   return {
+    unitId: units.body.items[0].id,
     attachmentId: ((await upload.json()) as { id: string }).id,
     instanceId: started.body.id,
     taskId: detail.body.tasks[0].id,
@@ -61,8 +66,8 @@ export async function buildWorld(db: Db, options: { now?: () => Date } = {}): Pr
   const a = await createCompany(db, `A ${tag}`);
   const b = await createCompany(db, `B ${tag}`);
   const e1 = await createEstate(db, a, { name: '颐园世家', buildings: [{ name: '1栋', units: ['1-101', '1-102'] }] });
-  const e2 = await createEstate(db, a, { name: '第二项目' });
-  const e3 = await createEstate(db, b, { name: '别家项目' });
+  const e2 = await createEstate(db, a, { name: '第二项目', buildings: [{ name: '2栋', units: ['2-201'] }] });
+  const e3 = await createEstate(db, b, { name: '别家项目', buildings: [{ name: '3栋', units: ['3-301'] }] });
   const cfg = testConfig as never;
   const userIds = new Map<Role, string>();
   for (const role of roles) {

@@ -20,6 +20,13 @@ interface Scenario {
   steps?: ScenarioStep[];
 }
 
+/**
+ * Processes whose requests are about one home by nature (a renovation permit, a handover inspection,
+ * a move-in, a revisit of a difficult owner): in the demo they are the demo resident's unit's, as are
+ * the requests the demo resident raises, so that unit's household file (一户一档) is alive.
+ */
+const HOME_PROCESSES = new Set(['renovation', 'handover-defects', 'move-in', 'difficult-owner-revisit']);
+
 /** How far into each bundle's scenarios the demo goes, so the inbox shows work at several stages. */
 const stagesPerWorkflow = [0, 1, 2];
 
@@ -47,7 +54,7 @@ export function shiftInstants<T>(value: T, offsetMs: number): T {
  */
 export async function seedDemoActivity(
   deps: { db: Db; cache: CompiledCache; now: () => Date },
-  where: { tenantId: string; estateId: string; workflowsDir: string; bundles: string[] },
+  where: { tenantId: string; estateId: string; workflowsDir: string; bundles: string[]; homeUnitId?: string },
 ): Promise<number> {
   const actorOf = async (role: string): Promise<Actor> => {
     const username = role === 'admin' ? 'admin' : role.replace(/_/g, '-');
@@ -69,6 +76,7 @@ export async function seedDemoActivity(
         const inst = await startInstance(deps, {
           tenantId: where.tenantId, estateId: where.estateId, workflowKey: scenario.workflow,
           data: shiftInstants(scenario.start.data, offset), actor: await actorOf(scenario.start.actor.role),
+          ...(where.homeUnitId && (scenario.start.actor.role === 'resident' || HOME_PROCESSES.has(scenario.workflow)) ? { unitId: where.homeUnitId } : {}),
         });
         started++;
         for (const s of (scenario.steps ?? []).slice(0, stagesPerWorkflow[n])) {

@@ -33,13 +33,13 @@ export async function seedDemoBilling(db: Db, input: { tenantId: string; estateI
   if (!plan) return undefined;
   const rows = await db.select({ id: units.id, label: units.label, areaSqm: units.areaSqm }).from(units)
     .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId))).orderBy(asc(units.label));
+  const today = estateDate(now, await estateTimeZone(db, tenantId, estateId));
   await db.transaction(async (tx) => {
     for (const u of rows) {
       const areaSqm = u.areaSqm ?? demoAreas[u.label.endsWith('2') ? 1 : 0]!;
-      await saveUnitProfile(tx, { tenantId, estateId, unitId: u.id, unitType: 'residential', custody: false, parking: [], payer: 'household', areaSqm, updatedAt: now });
+      await saveUnitProfile(tx, { tenantId, estateId, unitId: u.id, unitType: 'residential', custody: false, parking: [], payer: 'household', areaSqm, updatedAt: now, effectiveFrom: today, changedBy: null });
     }
   });
-  const today = estateDate(now, await estateTimeZone(db, tenantId, estateId));
   const period = demoPeriod(plan, today);
   return db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey: demoPlan, periodId: period.id, now }));
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { bundleInstalls, companies, roles, type Db, type Role } from '@estateflow/db';
+import { bundleInstalls, companies, roles, units, type Db, type Role } from '@estateflow/db';
 import type { ApiConfig } from './config.ts';
 import { catalogueIds, checkBundle, installBundle, readBundleFolder } from './services/bundles.ts';
 import { formsAsOf } from './services/definition-store.ts';
@@ -108,8 +108,13 @@ export async function seedDemo(db: Db, config: ApiConfig, log: (line: string) =>
   // units with areas and profiles, and one billed period, so /bills is alive from the first start
   const billing = created ? await seedDemoBilling(db, { tenantId, estateId, now: config.now() }) : undefined;
   const activity = created
-    ? await seedDemoActivity({ db, cache: new CompiledCache(), now: config.now }, { tenantId, estateId, workflowsDir: config.workflowsDir, bundles: installed.map((b) => b.split('@')[0]!) })
+    ? await seedDemoActivity({ db, cache: new CompiledCache(), now: config.now }, { tenantId, estateId, workflowsDir: config.workflowsDir, bundles: installed.map((b) => b.split('@')[0]!), homeUnitId: await demoHomeUnit(db, tenantId, estateId) })
     : 0;
   return { tenantId, estateId, created, users, installed, skipped, activity, billed: billing?.created.length ?? 0 };
 }
 
+/** The demo resident's unit (1-1-101), whose household file the demo fills. */
+async function demoHomeUnit(db: Db, tenantId: string, estateId: string): Promise<string | undefined> {
+  const [unit] = await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.label, '1-1-101')));
+  return unit?.id;
+}

@@ -9,7 +9,7 @@ import { validateInput } from './route-input.ts';
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** The kinds of row a path parameter names; the tenant matrix test substitutes one per estate. */
-export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form' | 'attachment';
+export type ResourceKind = 'estate' | 'instance' | 'task' | 'definition-version' | 'bundle-install' | 'calendar' | 'form' | 'attachment' | 'unit';
 
 /** Where a route finds the estate it acts in. */
 export type EstateScope =

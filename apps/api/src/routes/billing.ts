@@ -39,6 +39,8 @@ import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '..
 const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
 const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
+/** The roles that read any unit's bills (the household file shows its account to them only). */
+export const billReaders = readers;
 /** Readers plus residents, who see only their own household's bills, receipts and statements. */
 const households: readonly Role[] = [...readers, 'resident'];
 /** Whose account a unit's bills are (unit_billing_profiles.payer; `accountUnits` reads it). */
@@ -180,16 +182,19 @@ export const billingRoutes = resource
     '/units',
     {
       responses: { 200: S.unitProfile },
-      summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on",
+      summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on; `effectiveFrom` (default today, never later) is the date the values hold from, and each changed field is recorded with its old and new value, who and when (the unit's history: `GET /estates/{id}/units/{unitId}`); bills already issued keep their amounts (correct them with an adjustment)",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, effectiveFrom: { ...day, description: 'the date the new values hold from (estate time); default today, never later' }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
-      const { tenantId } = authOf(c);
+      const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const { unitId, unitType, custody = false, parking = [], areaSqm, payer = 'household' } = body;
+      const { asOf: today } = await asOfDate(c, db, tenantId, estateId);
+      const effectiveFrom = body.effectiveFrom ?? today;
+      if (effectiveFrom > today) throw invalid('effectiveFrom', `must not be after today (${today}): enter a change on or after the day it takes effect`, `不得晚于今天（${today}）：请在变更生效当日或之后录入`);
       // the area is text with at most 2 decimals (its schema's pattern), so no floating point reaches the fee (BL-8)
       if (areaSqm !== undefined && !/[1-9]/.test(areaSqm)) {
         throw invalid('areaSqm', 'must be a floor area in m² above 0 with at most 2 decimals, as text such as "89.37"', '必须是大于 0、最多两位小数的建筑面积（平方米），以文本填写，如 "89.37"');
@@ -197,8 +202,8 @@ export const billingRoutes = resource
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
       const values = { unitType, custody, parking: parking.map((p) => ({ kind: p.kind, count: p.count })), payer, updatedAt: config.now() };
-      await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }) }));
-      return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm });
+      const { changed } = await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }), effectiveFrom, changedBy: userId }));
+      return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm, effectiveFrom, changed });
     },
   )
   .get(

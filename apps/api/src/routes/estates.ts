@@ -1,9 +1,12 @@
 import { and, asc, count, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
-import { buildings, estates, memberships, units, users } from '@estateflow/db';
+import { buildings, estates, memberships, unitBillingProfiles, units, users } from '@estateflow/db';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
+import { householdFile } from '../services/household-file.ts';
+import { billReaders } from './billing.ts';
+import { billingDocuments } from '../services/billing-store.ts';
 import * as S from '../schemas/estates.ts';
 
 export const estateRoutes = new Resource('/estates', 'Estates')
@@ -67,9 +70,13 @@ export const estateRoutes = new Resource('/estates', 'Estates')
       if (unitId !== undefined && !isUuid(unitId)) throw notFound('unit', unitId);
       const q = unitQuery(c.req.query('q') ?? '');
       const rows = await c.get('deps').db
-        .select({ id: units.id, label: units.label, areaSqm: units.areaSqm, buildingId: units.buildingId, building: buildings.name })
+        .select({
+          id: units.id, label: units.label, areaSqm: units.areaSqm, buildingId: units.buildingId, building: buildings.name,
+          unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking, payer: unitBillingProfiles.payer,
+        })
         .from(units)
         .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+        .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
         .where(and(
           eq(units.tenantId, tenantId), eq(units.estateId, id),
           ...(buildingId ? [eq(units.buildingId, buildingId)] : []),
@@ -82,7 +89,46 @@ export const estateRoutes = new Resource('/estates', 'Estates')
         .limit(limit + 1);
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return c.json({ items: page, nextCursor: rows.length > limit && last ? encodeCursor({ key: last.label, id: last.id }) : null });
+      return c.json({
+        items: page.map(({ unitType, custody, parking, payer, ...u }) => ({ ...u, profile: unitType === null ? null : { unitType, custody: custody ?? false, parking: parking ?? [], payer: payer ?? 'household' } })),
+        nextCursor: rows.length > limit && last ? encodeCursor({ key: last.label, id: last.id }) : null,
+      });
+    },
+  )
+  .get(
+    '/:id/unit-options',
+    {
+      responses: { 200: S.unitOptions },
+      summary: "What a unit's billing profile may name in this estate: the unit types and parking kinds of its fee schedules (published by bundles or saved), each with the schedule's own title, for the unit register's editor",
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate' },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      requireEstate(c, id);
+      return c.json(profileOptions(await billingDocuments(c.get('deps').db, authOf(c).tenantId, id, 'fee-schedule')));
+    },
+  )
+  .get(
+    '/:id/units/:unitId',
+    {
+      responses: { 200: S.unitFile },
+      summary:
+        "One unit's household file (一户一档, SV-3): building, floor area and billing profile with their history (old → new, from which date, who, when); residents and owners, current and past, phones masked unless `reveal=1` (personal-data permission; audited); its account as of today (one settlement: what issued bills still owe, arrears, credit) for roles that read bills; and its revisits with their answers. Its requests page through `GET /instances?unitId=`",
+      access: staff,
+      estate: { from: 'param', param: 'id' },
+      params: { id: 'estate', unitId: 'unit' },
+      query: { reveal: { type: 'string', enum: ['0', '1', 'true', 'false'] } },
+    },
+    async (c) => {
+      const id = param(c, 'id');
+      if (!isUuid(id)) throw notFound('estate', id);
+      const role = requireEstate(c, id);
+      const unitId = param(c, 'unitId');
+      if (!isUuid(unitId)) throw notFound('unit', unitId);
+      return c.json(await householdFile(c, id, unitId, { readsBills: billReaders.includes(role) }));
     },
   )
   .get(
@@ -136,4 +182,24 @@ export function pageOf(limit: string | undefined, offset: string | undefined): {
   if (!Number.isInteger(l) || l < 1 || l > 200) throw invalid('limit', 'must be a whole number from 1 to 200', '必须是 1 到 200 的整数');
   if (!Number.isInteger(o) || o < 0) throw invalid('offset', 'must be a whole number ≥ 0', '必须是不小于 0 的整数');
   return { limit: l, offset: o };
+}
+
+type Text = { zh: string; en: string };
+type ScheduleVersion = { effectiveFrom?: string; management?: { unitType?: string; title?: Text }[]; parking?: { kind?: string; title?: Text }[] };
+
+/** The unit types and parking kinds the estate's fee schedules price, by their latest version's titles (the first schedule naming one wins). */
+export function profileOptions(schedules: ReadonlyMap<string, Record<string, unknown>>) {
+  const unitTypes = new Map<string, Text>();
+  const parkingKinds = new Map<string, Text>();
+  for (const key of [...schedules.keys()].sort()) {
+    const versions = ((schedules.get(key)!.versions ?? []) as ScheduleVersion[]).slice().sort((a, b) => String(b.effectiveFrom).localeCompare(String(a.effectiveFrom)));
+    for (const v of versions) {
+      for (const r of v.management ?? []) if (r.unitType && r.title && !unitTypes.has(r.unitType)) unitTypes.set(r.unitType, r.title);
+      for (const r of v.parking ?? []) if (r.kind && r.title && !parkingKinds.has(r.kind)) parkingKinds.set(r.kind, r.title);
+    }
+  }
+  return {
+    unitTypes: [...unitTypes].map(([value, title]) => ({ value, title })),
+    parkingKinds: [...parkingKinds].map(([value, title]) => ({ value, title })),
+  };
 }

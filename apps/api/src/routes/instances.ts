@@ -163,10 +163,10 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     '/',
     {
       responses: { 200: S.instanceList },
-      summary: 'List instances, filtered by estate, workflow, state, grade, status and text (a serial such as RP-0001 matches serials starting with it; other text is searched in serial and data), most recently updated first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`); `total=true` adds the exact count (costly on a large estate; no screen asks it)',
+      summary: 'List instances, filtered by estate, unit (`unitId`: every request of any process about that unit, the household file; read on instances_unit_idx), workflow, state, grade, status and text (a serial such as RP-0001 matches serials starting with it; other text is searched in serial and data), most recently updated first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`); `total=true` adds the exact count (costly on a large estate; no screen asks it)',
       access: everyone,
       estate: { from: 'query', optional: true },
-      query: { estateId: { type: 'string' }, workflow: { type: 'string' }, state: { type: 'string' }, grade: { type: 'string' }, status: { type: 'string', enum: ['active', 'done'] }, q: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: INSTANCE_PAGE_MAX }, cursor: { type: 'string' }, total: { type: 'boolean' } },
+      query: { estateId: { type: 'string' }, unitId: { type: 'string', format: 'uuid' }, workflow: { type: 'string' }, state: { type: 'string' }, grade: { type: 'string' }, status: { type: 'string', enum: ['active', 'done'] }, q: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: INSTANCE_PAGE_MAX }, cursor: { type: 'string' }, total: { type: 'boolean' } },
     },
     async (c) => {
       const auth = authOf(c);
@@ -176,6 +176,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       const estateIds = queriedEstates(c);
       if (estateIds.length === 0) return c.json({ items: [], nextCursor: null, ...(q.total === 'true' ? { total: 0 } : {}) });
       const conds: SQL[] = [eq(instances.tenantId, auth.tenantId), accessibleInstances(auth, estateIds)];
+      if (q.unitId) conds.push(eq(instances.unitId, q.unitId));
       if (q.workflow) conds.push(eq(instances.workflowKey, q.workflow));
       if (q.status) conds.push(eq(instances.status, q.status as 'active'));
       if (q.grade) conds.push(eq(instances.grade, q.grade));

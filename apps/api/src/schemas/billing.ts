@@ -11,7 +11,7 @@ export const billingDocumentSaved = { type: 'object', required: ['key', 'revisio
 
 export const unitProfile = {
   type: 'object',
-  required: ['unitId', 'unitType', 'custody', 'parking', 'payer', 'updatedAt', 'areaSqm'],
+  required: ['unitId', 'unitType', 'custody', 'parking', 'payer', 'updatedAt', 'areaSqm', 'effectiveFrom', 'changed'],
   properties: {
     unitId: uuid,
     unitType: { type: 'string' },
@@ -20,6 +20,8 @@ export const unitProfile = {
     payer: { type: 'string', enum: ['household', 'owner', 'tenant'] },
     updatedAt: dateTime,
     areaSqm: { type: ['string', 'null'], description: 'm² as text with 2 decimals' },
+    effectiveFrom: { type: 'string', format: 'date', description: 'the date the values hold from (estate time)' },
+    changed: { type: 'array', items: { type: 'string', enum: ['areaSqm', 'unitType', 'custody', 'parking', 'payer'] }, description: 'the fields this save changed (recorded in the unit history); empty when nothing changed' },
   },
   additionalProperties: false,
 } as const;

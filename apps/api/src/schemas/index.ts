@@ -23,6 +23,8 @@ export type ApiErrorBody = FromSchema<typeof common.apiError>;
 export type Me = FromSchema<typeof auth.me>;
 export type EstateList = FromSchema<typeof estates.estateList>;
 export type UnitPage = FromSchema<typeof estates.units>;
+export type UnitFile = FromSchema<typeof estates.unitFile>;
+export type UnitOptions = FromSchema<typeof estates.unitOptions>;
 
 export type Instance = FromSchema<typeof instances.instanceSummary>;
 export type InstanceList = FromSchema<typeof instances.instanceList>;

@@ -47,6 +47,30 @@ export const unitBillingProfiles = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.unitId] }), index('unit_billing_profiles_estate_idx').on(t.tenantId, t.estateId)],
 );
 
+/**
+ * The history of a unit's floor area and billing profile (the unit register, issue #20): each change
+ * with the date it holds from, who made it and when, and each field's value before and after. The
+ * values in force stay in `units.area_sqm` and `unit_billing_profiles`; this table only records.
+ * Append-only.
+ */
+export const unitProfileChanges = pgTable(
+  'unit_profile_changes',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    /** the civil date (estate time) the new values hold from */
+    effectiveFrom: date('effective_from', { mode: 'string' }).notNull(),
+    /** field → its value before and after (`areaSqm`, `unitType`, `custody`, `parking`, `payer`); only fields that changed */
+    changes: jsonb('changes').$type<Record<string, { from: unknown; to: unknown }>>().notNull(),
+    /** who made the change (null: the demo's own seed) */
+    changedBy: uuid('changed_by'),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('unit_profile_changes_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.changedAt)],
+);
+
 /** One bill per plan, unit and period: `key` = `<plan>/<unit>/<period>` is unique, so a rerun inserts nothing. */
 export const bills = pgTable(
   'bills',

@@ -35,7 +35,8 @@ export const instances = pgTable(
     index('instances_estate_idx').on(t.tenantId, t.estateId, t.workflowKey, t.status),
     // who may see an instance (apps/api/src/services/instance-access.ts): a resident's own requests and their unit's
     index('instances_started_by_idx').on(t.tenantId, t.estateId, t.startedBy),
-    index('instances_unit_idx').on(t.tenantId, t.estateId, t.unitId),
+    // …and a unit's requests, newest first, a page at a time (the household file: `GET /api/instances?unitId=`)
+    index('instances_unit_idx').on(t.tenantId, t.estateId, t.unitId, t.updatedAt, t.id),
     index('instances_requested_for_idx').on(t.tenantId, t.estateId, t.requestedFor).where(sql`${t.requestedFor} is not null`),
     // lists and reports page through an estate's requests in a stable order (keyset: the key, then the id)
     index('instances_updated_idx').on(t.tenantId, t.estateId, t.updatedAt, t.id),
