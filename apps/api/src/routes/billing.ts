@@ -29,6 +29,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
+import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
@@ -231,6 +232,28 @@ export const billingRoutes = resource
       return c.json(await withPlaces(db, tenantId, result));
     },
   )
+  .post(
+    '/dunning',
+    {
+      responses: { 200: S.dunningRun },
+      summary: "Dun the estate's overdue bills as of today (or `asOf`, not after today): start the dunning process for each bill still unpaid on its reminder day and issue every notice due (reminder, final notice, recovery) with the bill's figures that day; the worker runs it too; rerunning sends nothing new",
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: uuid, asOf: day } },
+    },
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
+      const { tenantId } = authOf(c);
+      const { db, cache, config } = c.get('deps');
+      const deps = { db, cache, now: config.now };
+      const result = await db.transaction(async (tx) => {
+        const { asOf: today } = await asOfDate(c, tx, tenantId, estateId);
+        if (body.asOf !== undefined && body.asOf > today) throw new ApiError('form-invalid', { zh: `字段“asOf”不得晚于今天（${today}）`, en: `Field "asOf" must not be after today (${today})` }, { field: 'asOf' });
+        return runDunning(deps, tx, { tenantId, estateId, asOf: body.asOf ?? today });
+      });
+      return c.json(result);
+    },
+  )
   .get(
     '/bills',
     {
@@ -321,6 +344,8 @@ export const billingRoutes = resource
         const recorded = input.payments.find((p) => p.id === id)!;
         const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
         const payment = { ...recorded, serial };
+        // the bill's dunning process hears of it from billing, the one ledger (BL-2)
+        if (kind === 'payment') await dunningPayment({ db, cache: c.get('deps').cache, now: config.now }, tx, { tenantId, estateId, payment, state });
         if (kind === 'refund') {
           const [cashier] = await tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
           const slip = makeRefundSlip({ ...payment, reason: reason! }, state, serial, { unitLabel: unit.label, cashier: { id: userId, name: cashier?.name ?? '' } });

@@ -238,3 +238,23 @@ export const paymentPreview = {
   },
   additionalProperties: false,
 } as const;
+
+export const dunningRun = {
+  type: 'object',
+  required: ['asOf', 'started', 'notices'],
+  properties: {
+    asOf: civilDate,
+    started: { type: 'integer', description: 'dunning processes started, one per bill still unpaid on its reminder day (never two for a bill)' },
+    notices: {
+      type: 'array',
+      description: "notices this sweep issued, each with the bill's figures as a statement shows them on the notice's issue date (BL-2: the late fee is billing's)",
+      items: {
+        type: 'object',
+        required: ['billKey', 'unitId', 'kind', 'issueOn', 'principalOwedFen', 'lateFeeFen', 'lateFeePaidFen', 'outstandingFen'],
+        properties: { billKey: { type: 'string' }, unitId: uuid, kind: { enum: ['reminder', 'final-notice', 'recovery'] }, issueOn: civilDate, principalOwedFen: { type: 'integer' }, lateFeeFen: { type: 'integer', description: 'the late fee charged that day (lateFee(...) after waivers)' }, lateFeePaidFen: { type: 'integer' }, outstandingFen: { type: 'integer' } },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
