@@ -258,3 +258,35 @@ export const dunningRun = {
   },
   additionalProperties: false,
 } as const;
+
+const feeDefinition = {
+  type: 'object',
+  required: ['key', 'published', 'draft'],
+  properties: {
+    key: { type: 'string' },
+    published: { type: ['object', 'null'], required: ['version', 'publishedAt', 'document'], properties: { version: { type: 'integer' }, publishedAt: dateTime, document: jsonObject }, additionalProperties: false, description: 'the latest published version (what billing uses), if any' },
+    draft: { type: ['object', 'null'], required: ['updatedAt', 'document'], properties: { updatedAt: dateTime, document: jsonObject }, additionalProperties: false, description: 'the draft being edited, if any' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const feeDefinitions = {
+  type: 'object',
+  required: ['schedules', 'plans'],
+  properties: { schedules: { type: 'array', items: feeDefinition }, plans: { type: 'array', items: feeDefinition } },
+  additionalProperties: false,
+} as const;
+
+export const feeDraftSaved = {
+  type: 'object',
+  required: ['kind', 'key', 'updatedAt'],
+  properties: { kind: { enum: ['fee-schedule', 'billing-plan'] }, key: { type: 'string' }, updatedAt: dateTime },
+  additionalProperties: false,
+} as const;
+
+export const feePublished = {
+  type: 'object',
+  required: ['kind', 'key', 'version', 'publishedAt'],
+  properties: { kind: { enum: ['fee-schedule', 'billing-plan'] }, key: { type: 'string' }, version: { type: 'integer' }, publishedAt: dateTime },
+  additionalProperties: false,
+} as const;
