@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { yuanToFen } from '@estateflow/billing';
+import { axeViolations } from './a11y.ts';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
@@ -24,7 +25,7 @@ describe('finance edits the fees from the screen, in Chromium', () => {
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
-  it("edits the residential rate, previews and runs the next quarter, and the bills carry the new rate; the plan's late-fee rule in words", async () => {
+  it("edits the residential rate, previews and runs the next quarter, and the bills carry the new rate; the plan's late-fee rule in words", { timeout: 300_000 }, async () => {
     const { page } = await newPage(browser, server.origin);
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     await login(page, 'finance', DEMO_PASSWORD);
@@ -42,9 +43,12 @@ describe('finance edits the fees from the screen, in Chromium', () => {
     // the plan's rule, in words
     expect(await text(page, 'plan-rule')).toContain('每日按欠费的3‰计收滞纳金，自计费期首日起至缴清之日止；最后缴款通知书发出后计入账单');
     await screenshot(page, 'billing-fees-editor');
+    // the page passes axe (WCAG 2.1 A and AA), here and at 360 px
+    expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 360, height: 800 });
     await poll(() => page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await screenshot(page, 'billing-fees-editor-360');
+    expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 1366, height: 860 });
 
     await page.getByTestId('schedule-note').fill('住宅物业费调至 3.10 元/㎡·月');
