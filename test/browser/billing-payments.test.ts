@@ -60,7 +60,8 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     // one period, dated relative to today: its payment notice is out, its final notice is not
     const periods = new Set((await rows.locator('td:nth-child(2)').allTextContents()).map((p) => p.trim()));
     expect(periods.size).toBe(1);
-    expect([...periods][0]).toMatch(/^\d{4}-Q[1-4]$/);
+    // the period in words (2026年第4季度), never its id
+    expect([...periods][0]).toMatch(/^\d{4}年第[1-4]季度$/);
     // not yet due, so nothing is in arrears and no late fee has accrued
     expect(await text(page, 'kpi-arrears')).toBe(yuan(0));
     expect(new Set((await rows.locator('td:nth-child(5)').allTextContents()).map((f) => f.replace(/\s/g, '')))).toEqual(new Set([yuan(0)]));

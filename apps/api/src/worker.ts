@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { outbox, type Db, type OutboxRow, type Tx } from '@estateflow/db';
+import { definitionVersions, outbox, type Db, type OutboxRow, type Tx } from '@estateflow/db';
 import { step, type Effect, type EngineSnapshot } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
@@ -10,6 +10,7 @@ import { auditRetentionDays, pruneAdminAudit } from './services/admin-audit.ts';
 import { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { refreshRollups } from './services/rollups.ts';
+import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
 import { contextsFromJson, executeNamed, jsonValue, planWrite, rowAfter, rowsOf, type InstanceContext, type WritePlan } from './store/index.ts';
@@ -37,6 +38,8 @@ export interface WorkerOptions {
   loginThrottle?: LoginThrottleConfig;
   /** expired sign-in counters deleted per sweep (default 1,000; a full batch makes the next round sweep again) */
   loginThrottlePruneBatch?: number;
+  /** least time between two dunning sweeps of this process (default 15 minutes): billing issues the notices due (services/billing-dunning.ts) */
+  dunningEveryMs?: number;
   /** where the worker reports what a sweep removed (default console.info) */
   log?: (message: string) => void;
 }
@@ -326,12 +329,41 @@ async function rollUp(opts: WorkerOptions, now: Date): Promise<number> {
   }
 }
 
+const lastDunning = new WeakMap<Db, number>();
+
+/**
+ * Billing's dunning sweep (`runDunning`) of every estate with the dunning workflow installed, when
+ * the last one of this process is `dunningEveryMs` old: overdue bills get their dunning process and
+ * each notice due is issued with the bill's figures that day. An estate that fails is reported and
+ * the others go on. Answers how many notices were issued.
+ */
+async function dunningIfDue(opts: WorkerOptions, deps: EventPathDeps, now: Date): Promise<number> {
+  const t = now.getTime();
+  const last = lastDunning.get(opts.db);
+  if (last !== undefined && t >= last && t - last < (opts.dunningEveryMs ?? 15 * 60_000)) return 0;
+  lastDunning.set(opts.db, t);
+  let issued = 0;
+  const estates = await opts.db.selectDistinct({ tenantId: definitionVersions.tenantId, estateId: definitionVersions.estateId }).from(definitionVersions)
+    .where(and(eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, DUNNING_WORKFLOW)));
+  for (const e of estates) {
+    if (!e.estateId) continue;
+    const estateId = e.estateId;
+    try {
+      const r = await opts.db.transaction((tx) => runDunning(deps, tx, { tenantId: e.tenantId, estateId }));
+      issued += r.notices.length;
+    } catch (err) {
+      (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(err);
+    }
+  }
+  return issued;
+}
+
 /**
  * One round: `concurrency` batches of due timers at once, then a batch of outbox rows, then one
  * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or
  * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep
- * (with the audit lines past retention and one batch of expired sign-in counters), then one batch
- * of report rollup upkeep.
+ * (with the audit lines past retention and one batch of expired sign-in counters), at most every
+ * `dunningEveryMs` billing's dunning sweep, then one batch of report rollup upkeep.
  */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
@@ -339,6 +371,7 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const delivered = await deliverOutbox(opts, deps);
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
+  await dunningIfDue(opts, deps, deps.now()).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
   return { ...t, delivered, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
 }

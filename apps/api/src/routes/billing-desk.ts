@@ -9,7 +9,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling, type RunResult } from '../services/billing-run.ts';
-import { accountInput, billingDocuments, estateTimeZone, withPlaces } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, naturalCompare, withPlaces } from '../services/billing-store.ts';
 import { demoPeriod } from '../demo-billing.ts';
 import * as S from '../schemas/billing.ts';
 
@@ -71,7 +71,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
       return c.json({
         today: on,
         plans: plans.sort((a, b) => (a.id < b.id ? -1 : 1)).map((p) => ({ id: p.id, title: (p as { title?: Text }).title ?? { zh: p.id, en: p.id }, cadence: p.cadence, periods: periodsAround(p, on), suggested: demoPeriod(p, on).id })),
-        buildings: rows.map((b) => ({ id: b.id, name: b.name, units: Number(b.units) })),
+        buildings: rows.sort((a, b) => naturalCompare(a.name, b.name)).map((b) => ({ id: b.id, name: b.name, units: Number(b.units) })),
       });
     },
   )
@@ -102,7 +102,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
           .where(and(scope, isNull(unitBillingProfiles.unitId)))
           .orderBy(asc(units.label)),
       ]);
-      return c.json({ ...(await withPlaces(db, tenantId, result)), units: Number(all[0]?.n ?? 0), totalFen: sumFen(result.created.map((b) => b.totalFen)), unprofiled });
+      return c.json({ ...(await withPlaces(db, tenantId, result)), units: Number(all[0]?.n ?? 0), totalFen: sumFen(result.created.map((b) => b.totalFen)), unprofiled: unprofiled.sort((a, b) => naturalCompare(a.building, b.building) || naturalCompare(a.unitLabel, b.unitLabel)) });
     },
   )
   .post(

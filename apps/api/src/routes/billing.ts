@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, companies, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, billingPlans, bills, companies, definitionDrafts, definitionVersions, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -29,8 +29,10 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
+import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
+import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
@@ -177,6 +179,96 @@ const resource = new Resource('/billing', 'Billing');
 documentRoutes(resource, '/schedules', 'fee-schedule');
 documentRoutes(resource, '/plans', 'billing-plan');
 
+const feeKinds = ['fee-schedule', 'billing-plan'] as const;
+type FeeKind = (typeof feeKinds)[number];
+
+/** A billing plan's fee schedule must be one the estate has (published, saved, or the draft published with it). */
+async function scheduleExists(db: DbOrTx, tenantId: string, estateId: string, ref: string): Promise<void> {
+  if ((await billingDocuments(db, tenantId, estateId, 'fee-schedule')).has(ref)) return;
+  throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
+}
+
+// the fee editor: fee schedules and billing plans are definitions like any other — a draft, then a
+// published version in the store bundles install into (what billing reads, `billingDocuments`)
+resource
+  .get(
+    '/definitions',
+    { responses: { 200: S.feeDefinitions }, summary: "The estate's fee schedules and billing plans for the fee editor: each key's latest published version (what billing uses) and its draft, if any", access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const [versions, drafts] = await Promise.all([
+        db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), sql`${definitionVersions.kind} in ('fee-schedule', 'billing-plan')`)).orderBy(asc(definitionVersions.key), asc(definitionVersions.version)),
+        db.select().from(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), sql`${definitionDrafts.kind} in ('fee-schedule', 'billing-plan')`)),
+      ]);
+      const out = { 'fee-schedule': new Map<string, { key: string; published: unknown; draft: unknown }>(), 'billing-plan': new Map<string, { key: string; published: unknown; draft: unknown }>() };
+      const entry = (kind: FeeKind, key: string) => {
+        const m = out[kind];
+        let e = m.get(key);
+        if (!e) m.set(key, (e = { key, published: null, draft: null }));
+        return e;
+      };
+      for (const v of versions) entry(v.kind as FeeKind, v.key).published = { version: v.version, publishedAt: v.publishedAt.toISOString(), document: v.document };
+      for (const d of drafts) entry(d.kind as FeeKind, d.key).draft = { updatedAt: d.updatedAt.toISOString(), document: d.document };
+      const list = (kind: FeeKind) => [...out[kind].values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+      return c.json({ schedules: list('fee-schedule'), plans: list('billing-plan') });
+    },
+  )
+  .put(
+    '/drafts',
+    {
+      responses: { 200: S.feeDraftSaved },
+      summary: 'Save the draft of a fee schedule or billing plan from the fee editor; checked as publishing checks it (its JSON Schema and billing\'s semantic checks), so an invalid draft is refused (422 with the JSON pointer) and nothing is written',
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object', required: ['kind', 'id'], properties: { kind: { enum: [...feeKinds] }, id: { type: 'string', minLength: 1 } }, description: 'a fee-schedule or billing-plan document' } } },
+    },
+    async (c, { body: { estateId: id, document } }) => {
+      const estateId = estateFromBody(c, id);
+      const kind = document.kind as FeeKind;
+      definitionIssues(document, kind);
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      if (kind === 'billing-plan') await scheduleExists(db, tenantId, estateId, String(document.feeSchedule));
+      const now = config.now();
+      const key = String(document.id);
+      await db.insert(definitionDrafts).values({ tenantId, estateId, kind, key, document, updatedAt: now, updatedBy: userId })
+        .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
+      return c.json({ kind, key, updatedAt: now.toISOString() });
+    },
+  )
+  .post(
+    '/publish',
+    {
+      responses: { 200: S.feePublished },
+      summary: 'Publish the draft of a fee schedule or billing plan as its next version, with a change note; billing uses it from then on (a version installed by a bundle stays linked to its install)',
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote'], properties: { estateId: uuid, kind: { enum: [...feeKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1, maxLength: 500 } } },
+    },
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
+      const { kind, key } = body;
+      const changeNote = body.changeNote.trim();
+      if (!changeNote) throw invalid('changeNote', 'must say what changed', '须写明改了什么');
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const row = await db.transaction(async (tx) => {
+        const [d] = await tx.select().from(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+        if (!d) throw notFound('definition', `${kind}/${key}`);
+        definitionIssues(d.document, kind);
+        if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
+        const prev = await latestVersion(tx, tenantId, estateId, kind, key);
+        const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
+        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) });
+        await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+        return v;
+      });
+      return c.json({ kind, key, version: row.version, publishedAt: row.publishedAt.toISOString() });
+    },
+  );
+
 export const billingRoutes = resource
   .post(
     '/units',
@@ -234,6 +326,28 @@ export const billingRoutes = resource
       const now = config.now();
       const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
       return c.json(await withPlaces(db, tenantId, result));
+    },
+  )
+  .post(
+    '/dunning',
+    {
+      responses: { 200: S.dunningRun },
+      summary: "Dun the estate's overdue bills as of today (or `asOf`, not after today): start the dunning process for each bill still unpaid on its reminder day and issue every notice due (reminder, final notice, recovery) with the bill's figures that day; the worker runs it too; rerunning sends nothing new",
+      access: finance,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: uuid, asOf: day } },
+    },
+    async (c, { body }) => {
+      const estateId = estateFromBody(c, body.estateId);
+      const { tenantId } = authOf(c);
+      const { db, cache, config } = c.get('deps');
+      const deps = { db, cache, now: config.now };
+      const result = await db.transaction(async (tx) => {
+        const { asOf: today } = await asOfDate(c, tx, tenantId, estateId);
+        if (body.asOf !== undefined && body.asOf > today) throw new ApiError('form-invalid', { zh: `字段“asOf”不得晚于今天（${today}）`, en: `Field "asOf" must not be after today (${today})` }, { field: 'asOf' });
+        return runDunning(deps, tx, { tenantId, estateId, asOf: body.asOf ?? today });
+      });
+      return c.json(result);
     },
   )
   .get(
@@ -326,6 +440,8 @@ export const billingRoutes = resource
         const recorded = input.payments.find((p) => p.id === id)!;
         const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
         const payment = { ...recorded, serial };
+        // the bill's dunning process hears of it from billing, the one ledger (BL-2)
+        if (kind === 'payment') await dunningPayment({ db, cache: c.get('deps').cache, now: config.now }, tx, { tenantId, estateId, payment, state });
         if (kind === 'refund') {
           const [cashier] = await tx.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
           const slip = makeRefundSlip({ ...payment, reason: reason! }, state, serial, { unitLabel: unit.label, cashier: { id: userId, name: cashier?.name ?? '' } });

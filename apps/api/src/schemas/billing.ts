@@ -240,3 +240,55 @@ export const paymentPreview = {
   },
   additionalProperties: false,
 } as const;
+
+export const dunningRun = {
+  type: 'object',
+  required: ['asOf', 'started', 'notices'],
+  properties: {
+    asOf: civilDate,
+    started: { type: 'integer', description: 'dunning processes started, one per bill still unpaid on its reminder day (never two for a bill)' },
+    notices: {
+      type: 'array',
+      description: "notices this sweep issued, each with the bill's figures as a statement shows them on the notice's issue date (BL-2: the late fee is billing's)",
+      items: {
+        type: 'object',
+        required: ['billKey', 'unitId', 'kind', 'issueOn', 'principalOwedFen', 'lateFeeFen', 'lateFeePaidFen', 'outstandingFen'],
+        properties: { billKey: { type: 'string' }, unitId: uuid, kind: { enum: ['reminder', 'final-notice', 'recovery'] }, issueOn: civilDate, principalOwedFen: { type: 'integer' }, lateFeeFen: { type: 'integer', description: 'the late fee charged that day (lateFee(...) after waivers)' }, lateFeePaidFen: { type: 'integer' }, outstandingFen: { type: 'integer' } },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+const feeDefinition = {
+  type: 'object',
+  required: ['key', 'published', 'draft'],
+  properties: {
+    key: { type: 'string' },
+    published: { type: ['object', 'null'], required: ['version', 'publishedAt', 'document'], properties: { version: { type: 'integer' }, publishedAt: dateTime, document: jsonObject }, additionalProperties: false, description: 'the latest published version (what billing uses), if any' },
+    draft: { type: ['object', 'null'], required: ['updatedAt', 'document'], properties: { updatedAt: dateTime, document: jsonObject }, additionalProperties: false, description: 'the draft being edited, if any' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const feeDefinitions = {
+  type: 'object',
+  required: ['schedules', 'plans'],
+  properties: { schedules: { type: 'array', items: feeDefinition }, plans: { type: 'array', items: feeDefinition } },
+  additionalProperties: false,
+} as const;
+
+export const feeDraftSaved = {
+  type: 'object',
+  required: ['kind', 'key', 'updatedAt'],
+  properties: { kind: { enum: ['fee-schedule', 'billing-plan'] }, key: { type: 'string' }, updatedAt: dateTime },
+  additionalProperties: false,
+} as const;
+
+export const feePublished = {
+  type: 'object',
+  required: ['kind', 'key', 'version', 'publishedAt'],
+  properties: { kind: { enum: ['fee-schedule', 'billing-plan'] }, key: { type: 'string' }, version: { type: 'integer' }, publishedAt: dateTime },
+  additionalProperties: false,
+} as const;

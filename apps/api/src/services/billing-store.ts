@@ -30,20 +30,26 @@ export async function accountUnits(db: DbOrTx, tenantId: string, estateId: strin
 
 /**
  * An estate's billing documents of one kind by key, as billing reads them: the latest published
- * definition version of each key (what a bundle installs, e.g. billing-dunning's `quarterly`),
- * replaced by the document of that key saved through `POST /api/billing/plans` or `/schedules`.
+ * definition version of each key (what a bundle installs, e.g. billing-dunning's `quarterly`, or
+ * what the fee editor publishes through `POST /api/billing/publish`), or the document of that key
+ * saved through `POST /api/billing/plans` or `/schedules` when that was saved later.
  */
 export async function billingDocuments(db: DbOrTx, tenantId: string, estateId: string, kind: 'billing-plan' | 'fee-schedule'): Promise<Map<string, Record<string, unknown>>> {
   const table = kind === 'billing-plan' ? billingPlans : feeSchedules;
   const [published, saved] = await Promise.all([
-    db.select({ key: definitionVersions.key, document: definitionVersions.document }).from(definitionVersions)
+    db.select({ key: definitionVersions.key, document: definitionVersions.document, at: definitionVersions.publishedAt }).from(definitionVersions)
       .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
       .orderBy(asc(definitionVersions.key), asc(definitionVersions.version)),
-    db.select({ key: table.key, document: table.document }).from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))),
+    db.select({ key: table.key, document: table.document, at: table.updatedAt }).from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))),
   ]);
   const byKey = new Map<string, Record<string, unknown>>();
-  for (const r of published) byKey.set(r.key, r.document);
-  for (const r of saved) byKey.set(r.key, r.document);
+  const publishedAt = new Map<string, Date>();
+  for (const r of published) {
+    byKey.set(r.key, r.document);
+    publishedAt.set(r.key, r.at);
+  }
+  // a document saved the older way wins only over versions published before it (the editor publishes versions)
+  for (const r of saved) if (!(publishedAt.get(r.key)! > r.at)) byKey.set(r.key, r.document);
   return byKey;
 }
 
@@ -136,12 +142,21 @@ export async function unitPlaces(db: DbOrTx, tenantId: string, unitIds: readonly
   return new Map(rows.map((r) => [r.id, { unitLabel: r.label, building: r.building }]));
 }
 
-/** A run's result with each unit's label and building, for the page that lists it by building and unit. */
+const collator = new Intl.Collator('zh-CN', { numeric: true });
+/** Natural order of names and labels, as people count them: 2栋 before 10栋, 1-1-2 before 1-1-10. */
+export const naturalCompare = (a: string, b: string): number => collator.compare(a, b);
+
+/** Rows by building, then unit, in natural order (rows without a place last). */
+export function byPlace<T extends { building?: string | undefined; unitLabel?: string | undefined }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => naturalCompare(a.building ?? '\uffff', b.building ?? '\uffff') || naturalCompare(a.unitLabel ?? '', b.unitLabel ?? ''));
+}
+
+/** A run's result with each unit's label and building, sorted by building then unit in natural order, for the page that lists it by building and unit. */
 export async function withPlaces(db: DbOrTx, tenantId: string, result: RunResult) {
   const places = await unitPlaces(db, tenantId, [...result.created.map((b) => b.unitId), ...result.errors.flatMap((e) => (e.unitId ? [e.unitId] : []))]);
   return {
     ...result,
-    created: result.created.map((b) => ({ ...b, ...places.get(b.unitId) })),
-    errors: result.errors.map((e) => ({ ...e, ...places.get(e.unitId) })),
+    created: byPlace(result.created.map((b) => ({ ...b, ...places.get(b.unitId) }))),
+    errors: byPlace(result.errors.map((e) => ({ ...e, ...places.get(e.unitId) }))),
   };
 }

@@ -29,7 +29,8 @@ const notAllowed = (role: string, event: string, state: string, why: { zh: strin
 
 export function checkStartAllowed(compiled: CompiledWorkflow, actor: Actor): EngineError | undefined {
   const roles = compiled.definition.start?.roles;
-  if (!roles || (roles as readonly string[]).includes(actor.role)) return undefined;
+  // the system (billing, a parent's startChild) starts what it is given
+  if (!roles || actor.role === 'system' || (roles as readonly string[]).includes(actor.role)) return undefined;
   return engineError('not-allowed', {
     zh: `角色“${actor.role}”不能发起流程“${compiled.definition.id}”（允许：${roles.join('、')}）`,
     en: `Role "${actor.role}" may not start "${compiled.definition.id}" (allowed: ${roles.join(', ')})`,
