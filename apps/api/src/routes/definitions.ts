@@ -12,6 +12,7 @@ import { isUuid, param } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import { publishImpact } from '../services/publish-impact.ts';
+import { slaWhatIf } from '../services/sla-what-if.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
@@ -214,6 +215,17 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
+  .post(
+    '/what-if',
+    { responses: { 200: S.whatIf }, summary: "What-if on real history: how the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar next to the published version (met / breached / open per metric and grade, and the requests that flip). Reads only", access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'calendar', id: 'cn-statutory' } } },
+    async (c, { body: { estateId, document } }) => {
+      requireEstate(c, estateId);
+      if (document.kind !== 'sla' && document.kind !== 'calendar') throw invalid('document.kind', 'must be "sla" or "calendar"', '必须是 SLA 策略（sla）或日历（calendar）');
+      if (document.kind === 'sla' && typeof (document as { workflow?: unknown }).workflow !== 'string') throw invalid('document.workflow', 'must name the workflow the policy measures', '必须写明策略所衡量的流程');
+      const { db, config } = c.get('deps');
+      return c.json(await slaWhatIf(db, authOf(c).tenantId, estateId, document, config.now()));
+    },
+  )
   .put('/drafts', { responses: { 200: S.draftSaved }, summary: "Save the draft of a definition (stored even when invalid; issues are answered). `baseRevision` is the `updatedAt` of the draft the edit began from (null: it began from the published version): a draft saved since by anyone is not overwritten (409 naming who saved it when)", access: designers, estate: { from: 'body' }, body: { ...documentBody, properties: { ...documentBody.properties, baseRevision: { type: ['string', 'null'], format: 'date-time', description: "the draft's updatedAt when the edit began; null: no draft then" } } }, errors: [409], example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c, { body: { estateId, document, baseRevision } }) => {
     requireEstate(c, estateId);
     const { tenantId, userId } = authOf(c);
@@ -316,7 +328,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   })
   .post(
     '/review-estates',
-    { responses: { 200: S.estatesReview }, summary: 'One review of a document for several estates: per estate, what it changes against the version published there (in words), why it could not be published there, and how many running requests it reaches', access: designers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'estateIds', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } }, document: documentBody.properties.document } }, example: { estateIds: [], document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    { responses: { 200: S.estatesReview }, summary: 'One review of a document for several estates: per estate, what it changes against the version published there (in words), why it could not be published there, and how many running requests it reaches', access: designers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'estateIds', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } }, document: documentBody.properties.document } }, example: { estateIds: ['00000000-0000-4000-8000-000000000000'], document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
     async (c, { body }) => {
       requireEstate(c, body.estateId);
       const { tenantId } = authOf(c);
@@ -339,7 +351,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       access: designers,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'estateIds', 'kind', 'key', 'changeNote', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1 }, document: documentBody.properties.document } },
-      example: { estateIds: [], kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
+      example: { estateIds: ['00000000-0000-4000-8000-000000000000'], kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
     },
     async (c, { body }) => {
       const { estateId, kind, key, changeNote, document } = body;

@@ -213,3 +213,27 @@ export const estatesReview = {
 } as const;
 
 export const estatesPublished = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: published } }, additionalProperties: false } as const;
+
+const tally = { type: 'object', required: ['met', 'breached', 'open'], properties: { met: { type: 'integer' }, breached: { type: 'integer' }, open: { type: 'integer', description: 'still running or paused now' } }, additionalProperties: false } as const;
+const outcome = { type: 'string', enum: ['met', 'breached', 'open'] } as const;
+/** How the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar, next to the published one. */
+export const whatIf = {
+  type: 'object',
+  required: ['from', 'to', 'requests', 'leftOut', 'rows', 'flips'],
+  properties: {
+    from: dateTime,
+    to: dateTime,
+    requests: { type: 'integer', description: 'requests replayed (started in the window)' },
+    leftOut: { type: 'integer', description: 'older requests of the window not replayed (at most 2000 are)' },
+    rows: {
+      type: 'array',
+      items: { type: 'object', required: ['metricId', 'metric', 'grade', 'published', 'draft'], properties: { metricId: { type: 'string' }, metric: text, grade: { ...text, description: 'the goal chosen (its title)' }, published: tally, draft: tally }, additionalProperties: false },
+    },
+    flips: {
+      type: 'array',
+      description: 'requests whose outcome differs (at most 500)',
+      items: { type: 'object', required: ['instanceId', 'serial', 'title', 'metricId', 'metric', 'published', 'draft'], properties: { instanceId: uuid, serial: { type: 'string' }, title: text, metricId: { type: 'string' }, metric: text, published: outcome, draft: outcome }, additionalProperties: false },
+    },
+  },
+  additionalProperties: false,
+} as const;
