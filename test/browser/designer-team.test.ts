@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
+import { join } from 'node:path';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, screenshotDir, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
 // #19 publishing like a team and what-if on real history, in Chromium: two tabs saving the same
@@ -61,7 +62,7 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     await b.getByTestId('rollback-v1').click();
     const changes = b.getByTestId('rollback-changes');
     await changes.waitFor();
-    expect(await changes.textContent()).toContain('备注');
+    expect(await changes.textContent()).toContain('表单布局或字段文字变更');
     await screenshot(b, 'designer-rollback-review');
     await b.getByTestId('rollback-confirm').click();
     await expect.poll(() => b.getByTestId('publish-result').textContent()).toContain('已回滚');
@@ -92,6 +93,8 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     const res = await page.request.post('/api/definitions/what-if', { data: { estateId, document: tight } });
     expect(res.status()).toBe(200);
     const api = (await res.json()) as { requests: number; rows: { metricId: string; published: { breached: number; met: number }; draft: { breached: number; met: number } }[]; flips: { serial: string; instanceId: string; published: string; draft: string }[] };
+    console.log('what-if', api.requests, JSON.stringify(api.rows), api.flips.length);
+    await page.getByTestId('what-if').screenshot({ path: join(screenshotDir, 'designer-sla-what-if-panel.png') });
     expect(api.requests).toBeGreaterThan(0);
     expect(await summary.textContent()).toContain(`演算 ${api.requests} 个工单`);
     const onSite = api.rows.filter((r) => r.metricId === 'on-site');

@@ -50,8 +50,8 @@ export async function refuseStaleSave(db: DbOrTx, tenantId: string, estateId: st
   if (baseRevision !== null && current.updatedAt.getTime() === new Date(baseRevision).getTime()) return;
   const who = await savedBy(db, tenantId, estateId, current.updatedBy, current.updatedAt);
   throw new ApiError('conflict', {
-    zh: `草稿已被${who.zh}保存，您的修改基于更早的版本：请重新载入后再改（baseRevision）`,
-    en: `The draft was saved by ${who.en} after the version you edited: reload it and make your change again (baseRevision)`,
+    zh: `草稿已被${who.zh}保存，您的修改基于更早的版本：请重新载入后再改`,
+    en: `The draft was saved by ${who.en} after the version you edited: reload it and make your change again`,
   }, { field: 'baseRevision' });
 }
 
@@ -63,14 +63,14 @@ export async function refuseOwnApproval(db: DbOrTx, tenantId: string, estateId: 
   if (!(await companySettings(db, tenantId)).fourEyes) return;
   if (!draft) {
     throw new ApiError('forbidden', {
-      zh: '本公司的发布须由第二人审批：请先保存草稿，再由另一位设计人员审阅发布（document）',
-      en: 'Your company asks a second person to approve each publish: save the draft, then another designer reviews and publishes it (document)',
+      zh: '本公司的发布须由第二人审批：请先保存草稿，再由另一位设计人员审阅发布',
+      en: 'Your company asks a second person to approve each publish: save the draft, then another designer reviews and publishes it',
     }, { field: 'document' });
   }
   if (document !== undefined && diffJson(draft.document, document).length > 0) {
     throw new ApiError('forbidden', {
-      zh: '本公司的发布须由第二人审批：发布的内容必须与已保存的草稿一致，请先保存（document）',
-      en: 'Your company asks a second person to approve each publish: what is published must be the saved draft; save it first (document)',
+      zh: '本公司的发布须由第二人审批：发布的内容必须与已保存的草稿一致，请先保存',
+      en: 'Your company asks a second person to approve each publish: what is published must be the saved draft; save it first',
     }, { field: 'document' });
   }
   if (draft.updatedBy === userId) {
