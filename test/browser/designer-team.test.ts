@@ -71,6 +71,21 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     expect(v3.changeNote).toBe('回滚到 v1');
     const doc = (await (await b.request.get(`/api/definitions/versions/${v3.id}`)).json()) as { document: ReturnType<typeof form> };
     expect(doc.document.layout.sections[0]!.fields[0]!.label.zh).toBe('备注');
+
+    // the four-eyes rule, switched on the designer home: the admin who saved a draft cannot publish it
+    await a.goto(`/designer?estate=${estateId}`);
+    await a.getByTestId('four-eyes-toggle').check();
+    await expect.poll(async () => ((await (await a.request.get(`/api/definitions/publish-rules?estateId=${estateId}`)).json()) as { fourEyes: boolean }).fourEyes).toBe(true);
+    await a.goto(`/designer/forms/${formId}?estate=${estateId}`);
+    expect(await a.getByTestId('four-eyes').textContent()).toContain('第二人审批');
+    await a.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => a.getByTestId('publish-result').textContent()).toContain('已保存');
+    await a.getByTestId('change-note').fill('自审');
+    await a.getByRole('button', { name: '发布', exact: true }).click();
+    await expect.poll(() => a.getByTestId('publish-result').textContent()).toContain('请另一位设计人员审阅发布');
+    await a.goto(`/designer?estate=${estateId}`);
+    await a.getByTestId('four-eyes-toggle').uncheck();
+    await expect.poll(async () => ((await (await a.request.get(`/api/definitions/publish-rules?estateId=${estateId}`)).json()) as { fourEyes: boolean }).fourEyes).toBe(false);
     await a.context().close();
     await b.context().close();
   }, 90_000);
