@@ -328,13 +328,13 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   })
   .post(
     '/review-estates',
-    { responses: { 200: S.estatesReview }, summary: 'One review of a document for several estates: per estate, what it changes against the version published there (in words), why it could not be published there, and how many running requests it reaches', access: designers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'estateIds', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } }, document: documentBody.properties.document } }, example: { estateIds: ['00000000-0000-4000-8000-000000000000'], document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    { responses: { 200: S.estatesReview }, summary: 'One review of a document for several estates: per estate, what it changes against the version published there (in words), why it could not be published there, and how many running requests it reaches', access: designers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' }, description: 'the estates to publish in (default: estateId alone)' }, document: documentBody.properties.document } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
     async (c, { body }) => {
       requireEstate(c, body.estateId);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const items = [];
-      for (const id of [...new Set(body.estateIds)]) {
+      for (const id of [...new Set(body.estateIds ?? [body.estateId])]) {
         requireEstate(c, id, designers);
         const [e] = await db.select({ name: estates.name }).from(estates).where(and(eq(estates.tenantId, tenantId), eq(estates.id, id)));
         const { prev, changes } = await changesIn(db, tenantId, id, body.document);
@@ -350,14 +350,14 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       summary: 'Publish one document to several estates at once, all or none: each estate gets its next version (an estate where it does not pass the check refuses the whole publish, naming the estate). Under the four-eyes rule the document is the draft saved in `estateId` by someone else',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'estateIds', 'kind', 'key', 'changeNote', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' } }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1 }, document: documentBody.properties.document } },
-      example: { estateIds: ['00000000-0000-4000-8000-000000000000'], kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
+      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' }, description: 'the estates to publish in (default: estateId alone)' }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1 }, document: documentBody.properties.document } },
+      example: { kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
     },
     async (c, { body }) => {
       const { estateId, kind, key, changeNote, document } = body;
       requireEstate(c, estateId);
       if (document.kind !== kind || document.id !== key) throw invalid('document', `must have kind "${kind}" and id "${key}"`, `的 kind 与 id 必须为“${kind}”“${key}”`);
-      const targets = [...new Set(body.estateIds)];
+      const targets = [...new Set(body.estateIds ?? [estateId])];
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const names = new Map((await db.select({ id: estates.id, name: estates.name }).from(estates).where(and(eq(estates.tenantId, tenantId), inArray(estates.id, targets)))).map((e) => [e.id, e.name]));
