@@ -108,7 +108,6 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     const res = await page.request.post('/api/definitions/what-if', { data: { estateId, document: tight } });
     expect(res.status()).toBe(200);
     const api = (await res.json()) as { requests: number; rows: { metricId: string; published: { breached: number; met: number }; draft: { breached: number; met: number } }[]; flips: { serial: string; instanceId: string; published: string; draft: string }[] };
-    console.log('what-if', api.requests, JSON.stringify(api.rows), api.flips.length);
     await page.getByTestId('what-if').screenshot({ path: join(screenshotDir, 'designer-sla-what-if-panel.png') });
     expect(api.requests).toBeGreaterThan(0);
     expect(await summary.textContent()).toContain(`演算 ${api.requests} 个工单`);
