@@ -101,7 +101,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     await expect.poll(() => page.locator('#pv-plate-err').textContent()).toContain('车牌号：格式不正确');
     await page.locator('#pv-plate').fill('京A12345');
     await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-errors')).toBe('0');
-    await screenshot(page, 'designer-lease-form');
+    await screenshot(page, 'designer-lease-form', { readme: true });
     await page.getByRole('button', { name: /^保存$/ }).click();
     await expect.poll(() => page.getByTestId('publish-result').textContent()).toBe('已保存');
     const draft = await apiGet<{ document: { schema: { properties: Record<string, Record<string, unknown>> }; layout: { sections: { fields: { field: string; help?: { zh?: string; en?: string } }[] }[] } } }>(`/api/definitions/drafts/form/${formId}?estateId=${estateId}`);
@@ -176,7 +176,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     expect(await declared.getByLabel('前台').isChecked()).toBe(true);
     expect(await declared.getByLabel('住户').isChecked()).toBe(true);
     const errors = await serverErrors();
-    await screenshot(page, 'designer-lease-process');
+    await screenshot(page, 'designer-lease-process', { readme: true });
     expect(errors, (await page.getByTestId('lint').textContent()) ?? '').toBe(0);
   });
 
@@ -228,7 +228,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
       { type: 'notify', params: { to: { resident: true }, message: { zh: '您的车位申请未通过，车牌 {{context.plate}}', en: 'Your parking application was declined, plate {{context.plate}}' }, channel: 'sms' } },
       { type: 'assign', params: { values: { rejectedAt: 'now' } } },
     ]);
-    await screenshot(page, 'designer-lease-actions');
+    await screenshot(page, 'designer-lease-actions', { readme: true });
   });
 
   it('drafts an SLA policy from the workflow page before the workflow is published', async () => {
@@ -259,7 +259,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     expect(await page.getByTestId('review-impact').getAttribute('data-running')).toBe('0');
     await page.getByTestId('json-patch').locator('summary').click();
     expect(await page.getByTestId('json-patch').textContent()).toContain('/events/APPROVE/roles/1');
-    await screenshot(page, 'designer-lease-review');
+    await screenshot(page, 'designer-lease-review', { readme: true });
     expect(await publish(page, '财务也可审核')).toMatch(/已发布版本 2/);
     const v2 = await apiGet<{ items: { id: string; version: number }[] }>(`/api/definitions/versions?estateId=${estateId}&kind=workflow&key=${wfId}`);
     const doc = await apiGet<{ document: { events: { APPROVE: { roles: string[] } }; roles: string[] } }>(`/api/definitions/versions/${v2.items.find((v) => v.version === 2)!.id}`);
@@ -288,7 +288,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     expect(await card.locator(`a[data-key="${wfId}-sla"]`).count()).toBe(1);
     expect(text).toContain('草稿'); // the SLA policy is still a draft
     expect(await page.locator('[data-process]').count()).toBeLessThanOrEqual(3);
-    await screenshot(page, 'designer-home-search');
+    await screenshot(page, 'designer-home-search', { readme: true });
   });
 
   it('never opened the JSON pane', async () => {

@@ -140,7 +140,12 @@ export async function login(page: Page, username: string, password: string): Pro
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The screenshots the README shows (its "Build your first process" walkthrough): committed, unlike test/browser/screenshots. */
+export const readmeShotDir = join(root, 'docs/screenshots');
+
+/** A full-page screenshot to look at; `readme`: also the README's copy (the viewport, as a reader's screen shows it). */
+export async function screenshot(page: Page, name: string, opts: { readme?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  if (opts.readme) await page.screenshot({ path: join(readmeShotDir, `${name}.png`) });
 }

@@ -62,7 +62,11 @@ const EDITORS: Record<string, string[]> = {
     // a task's or action's due takes every deadline shape through the SLA editor's DeadlineEditor
     `${lib}/sla/DeadlineEditor.svelte`, `${lib}/sla/policy-doc.ts`,
   ],
-  sla: ['PolicyEditor.svelte', 'MetricEditor.svelte', 'ConditionList.svelte', 'DeadlineEditor.svelte', 'ExprField.svelte', 'RolePicker.svelte', 'TextPair.svelte', 'policy-doc.ts', 'labels.ts'].map((f) => `${lib}/sla/${f}`),
+  sla: [
+    ...['PolicyEditor.svelte', 'MetricEditor.svelte', 'ConditionList.svelte', 'DeadlineEditor.svelte', 'ExprField.svelte', 'RolePicker.svelte', 'TextPair.svelte', 'policy-doc.ts', 'labels.ts'].map((f) => `${lib}/sla/${f}`),
+    // a metric's breach actions are the workflow's action vocabulary, edited with its action controls
+    ...designer('ActionList.svelte', 'action-spec.ts', 'DueInput.svelte', 'ExprInput.svelte'),
+  ],
 };
 
 /** `byNature`: a keyword no one should edit (stays excluded even where a type names it); otherwise an exclusion goes once a control exists. */
@@ -79,14 +83,8 @@ const EXCLUDED: Exclusion[] = [
     keywords: ['format', 'pattern', 'minLength', 'maxLength', 'multipleOf', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'uniqueItems', 'readOnly', 'x-computed', 'x-hidden', 'x-personal'],
     why: "a parameter's schema beyond its type, range and options is written by the bundle's author; the parameter editor sets the value within it (and a parameter is the estate's setting, never a person's data: x-personal does not apply)",
   },
-  { kinds: ['workflow'], keywords: ['timerTitles'], why: "a timer's title (what the SLA panel and history call it) is written by the bundle's author and checked by the lint (missing-title); the timer panel has no field for it yet: left for #19" },
-  { kinds: ['workflow', 'form'], keywords: ['isRole'], why: 'that a field holds a role key (shown as the role\'s title) is set by the bundle\'s author, and the lint warns when a field takes actor.role without it; no control yet: left for #19' },
+  { kinds: ['workflow'], under: '/contextFields', keywords: ['isRole'], why: 'the words of data that actions assign (contextFields) have no panel yet (a form field\'s isRole has its checkbox)' },
   { kinds: ['workflow'], under: '/contextFields', keywords: ['widget', 'visibility'], why: 'the words of data that actions assign (contextFields) have no panel yet: left for #19' },
-  {
-    kinds: ['sla'], under: '/metrics/*/onBreach/actions',
-    keywords: ['channel', 'data', 'doneEvent', 'resident', 'residents', 'summary', 'user', 'values'],
-    why: "an SLA policy's breach actions are edited in its JSON view for now (the ladder's notices have controls): left for #19",
-  },
 ];
 
 const sourceOf = (kind: string) => EDITORS[kind]!.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');

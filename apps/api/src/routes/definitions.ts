@@ -1,9 +1,9 @@
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { bundleInstalls, definitionDrafts, definitionVersions, instances } from '@estateflow/db';
+import { bundleInstalls, definitionDrafts, definitionVersions, estates, instances, users, type DbOrTx } from '@estateflow/db';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, designers, everyone, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
+import { authOf, designers, everyone, peopleManagers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { definitionWords } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
@@ -12,12 +12,15 @@ import { isUuid, param } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
 import { diffJson, estateCalendars, formsAsOf, latestVersion, publishVersion } from '../services/definition-store.ts';
 import { publishImpact } from '../services/publish-impact.ts';
+import { slaWhatIf } from '../services/sla-what-if.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import { serialPrefixIssues } from '../services/serial-prefixes.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
-import { formsNamed, type Workflow } from '@estateflow/definitions';
+import { changeList, formsNamed, type Workflow } from '@estateflow/definitions';
+import { companySettings, lockedDraft, refuseOwnApproval, refuseStaleSave, setFourEyes } from '../services/publishing.ts';
+import { auditAdmin } from '../services/admin-audit.ts';
 import * as S from '../schemas/definitions.ts';
 
 const estateQuery = { estateId: { type: 'string', format: 'uuid' } } as const;
@@ -130,6 +133,38 @@ function workflowOf(document: unknown): { workflow?: string; forms?: string[] } 
   return { forms: formsNamed(document) };
 }
 
+
+/** Refuses a document that does not pass the server's check (422 naming the first issue's path). */
+function refuseInvalid(issues: DefinitionIssue[], estateName?: string): void {
+  if (!issues.length) return;
+  const where = estateName ? { zh: `（${estateName}）`, en: ` (${estateName})` } : { zh: '', en: '' };
+  throw new ApiError('invalid-definition', { zh: `定义无效${where.zh}：${issues[0]!.message.zh}（${issues[0]!.path}）`, en: `Invalid definition${where.en}: ${issues[0]!.message.en} (at ${issues[0]!.path})` }, { path: issues[0]!.path, issues });
+}
+
+/**
+ * Publishes a checked document as the next version in one estate (inside the caller's transaction):
+ * a definition installed from a bundle stays linked to its install, so the estate's parameter values
+ * keep winning over the workflow's defaults after the designer publishes a new version; the estate's
+ * draft of it is then gone. Answers the version row.
+ */
+async function publishIn(tx: DbOrTx, input: { tenantId: string; estateId: string; userId: string; document: Record<string, unknown>; changeNote: string; now: Date }) {
+  const kind = String(input.document.kind);
+  const key = String(input.document.id);
+  const prev = await latestVersion(tx, input.tenantId, input.estateId, kind, key);
+  const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
+  const row = await publishVersion(tx, { tenantId: input.tenantId, estateId: input.estateId, document: input.document, changeNote: input.changeNote, publishedBy: input.userId, now: input.now, ...(bundle ? { bundle } : {}) });
+  await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, input.tenantId), eq(definitionDrafts.estateId, input.estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+  return row;
+}
+
+/** The change list of a document against what an estate has published, with role names from the company's catalogue. */
+async function changesIn(db: DbOrTx, tenantId: string, estateId: string, document: Record<string, unknown>) {
+  const prev = await latestVersion(db, tenantId, estateId, String(document.kind), String(document.id));
+  const titles = new Map((await roleCatalogue(db, tenantId)).map((r) => [r.key, r.title]));
+  const roleName = (r: string) => titles.get(r) ?? { zh: r, en: r };
+  return { prev, changes: changeList(prev?.document ?? null, document, { roleName }) };
+}
+
 const documentBody = {
   type: 'object',
   required: ['estateId', 'document'],
@@ -180,13 +215,29 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       return c.json({ impact: await publishImpact(c.get('deps').db, authOf(c).tenantId, estateId, document) });
     },
   )
-  .put('/drafts', { responses: { 200: S.draftSaved }, summary: 'Save the draft of a definition (stored even when invalid; issues are answered)', access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c, { body: { estateId, document } }) => {
+  .post(
+    '/what-if',
+    { responses: { 200: S.whatIf }, summary: "What-if on real history: how the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar next to the published version (met / breached / open per metric and grade, and the requests that flip). Reads only", access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'calendar', id: 'cn-statutory' } } },
+    async (c, { body: { estateId, document } }) => {
+      requireEstate(c, estateId);
+      if (document.kind !== 'sla' && document.kind !== 'calendar') throw invalid('document.kind', 'must be "sla" or "calendar"', '必须是 SLA 策略（sla）或日历（calendar）');
+      if (document.kind === 'sla' && typeof (document as { workflow?: unknown }).workflow !== 'string') throw invalid('document.workflow', 'must name the workflow the policy measures', '必须写明策略所衡量的流程');
+      const { db, config } = c.get('deps');
+      return c.json(await slaWhatIf(db, authOf(c).tenantId, estateId, document, config.now()));
+    },
+  )
+  .put('/drafts', { responses: { 200: S.draftSaved }, summary: "Save the draft of a definition (stored even when invalid; issues are answered). `baseRevision` is the `updatedAt` of the draft the edit began from (null: it began from the published version): a draft saved since by anyone is not overwritten (409 naming who saved it when)", access: designers, estate: { from: 'body' }, body: { ...documentBody, properties: { ...documentBody.properties, baseRevision: { type: ['string', 'null'], format: 'date-time', description: "the draft's updatedAt when the edit began; null: no draft then" } } }, errors: [409], example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } }, async (c, { body: { estateId, document, baseRevision } }) => {
     requireEstate(c, estateId);
     const { tenantId, userId } = authOf(c);
-    const now = c.get('deps').config.now();
-    await c.get('deps').db.insert(definitionDrafts)
-      .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
-      .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
+    const { db, config } = c.get('deps');
+    const now = config.now();
+    await db.transaction(async (tx) => {
+      const current = await lockedDraft(tx, tenantId, estateId, document.kind, document.id);
+      await refuseStaleSave(tx, tenantId, estateId, current, baseRevision);
+      await tx.insert(definitionDrafts)
+        .values({ tenantId, estateId, kind: document.kind, key: document.id, document, updatedAt: now, updatedBy: userId })
+        .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document, updatedAt: now, updatedBy: userId } });
+    });
     const warnings: DefinitionIssue[] = [];
     const issues = await validateIn(c, estateId, document, [], warnings, { draftWorkflow: true });
     return c.json({ kind: document.kind, key: document.id, valid: issues.length === 0, issues, warnings, updatedAt: now.toISOString() });
@@ -198,7 +249,8 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const [d] = await c.get('deps').db.select().from(definitionDrafts)
       .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId!), eq(definitionDrafts.kind, param(c, 'kind')), eq(definitionDrafts.key, param(c, 'key'))));
     if (!d) throw notFound('definition', `${param(c, 'kind')}/${param(c, 'key')}`);
-    return c.json({ kind: d.kind, key: d.key, document: d.document, updatedAt: d.updatedAt.toISOString() });
+    const [by] = d.updatedBy ? await c.get('deps').db.select({ name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, d.updatedBy))) : [];
+    return c.json({ kind: d.kind, key: d.key, document: d.document, updatedAt: d.updatedAt.toISOString(), updatedBy: by?.name ?? null });
   })
   .post(
     '/publish',
@@ -215,27 +267,117 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       requireEstate(c, estateId);
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
-      let document: Record<string, unknown> | undefined = body.document;
-      if (!document) {
-        const [d] = await db.select().from(definitionDrafts)
-          .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
-        if (!d) throw notFound('definition', `${kind}/${key}`);
-        document = d.document;
-      }
+      const [stored] = body.document ? [] : await db.select().from(definitionDrafts)
+        .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+      const document: Record<string, unknown> | undefined = body.document ?? stored?.document;
+      if (!document) throw notFound('definition', `${kind}/${key}`);
       if (document.kind !== kind || document.id !== key) throw invalid('document', `must have kind "${kind}" and id "${key}"`, `的 kind 与 id 必须为“${kind}”“${key}”`);
-      const issues = await validateIn(c, estateId, document);
-      if (issues.length) {
-        throw new ApiError('invalid-definition', { zh: `定义无效：${issues[0]!.message.zh}（${issues[0]!.path}）`, en: `Invalid definition: ${issues[0]!.message.en} (at ${issues[0]!.path})` }, { path: issues[0]!.path, issues });
-      }
-      // a definition installed from a bundle stays linked to its install, so the estate's parameter
-      // values keep winning over the workflow's defaults after the designer publishes a new version
-      const prev = await latestVersion(db, tenantId, estateId, kind, key);
-      const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-      const row = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document: document!, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) }));
-      await db.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
+      refuseInvalid(await validateIn(c, estateId, document));
+      const row = await db.transaction(async (tx) => {
+        // four eyes: what is published is the draft as saved (read again under its lock), by someone else
+        const draft = await lockedDraft(tx, tenantId, estateId, kind, key);
+        await refuseOwnApproval(tx, tenantId, estateId, userId, draft, document);
+        return publishIn(tx, { tenantId, estateId, userId, document, changeNote, now: config.now() });
+      });
       // an SLA policy or calendar: how many running requests the worker re-times
       const rearm = await rearmNotice(db, row);
       return c.json({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
+    },
+  )
+  .post(
+    '/versions/:id/rollback',
+    {
+      responses: { 200: S.rolledBack },
+      summary: 'Roll back to an earlier version: its document is published as the next version (the versions before stay); under the four-eyes rule it becomes the caller\'s draft, for another designer to approve',
+      access: designers,
+      estate: { from: 'param', param: 'id' },
+      body: { type: 'object', required: ['changeNote'], properties: { changeNote: { type: 'string', minLength: 1 } } },
+      params: { id: 'definition-version' },
+      example: { changeNote: '回滚到 v1' },
+    },
+    async (c, { body }) => {
+      const old = await loadVersion(c, param(c, 'id'));
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const now = config.now();
+      if ((await companySettings(db, tenantId)).fourEyes) {
+        await db.insert(definitionDrafts)
+          .values({ tenantId, estateId: old.estateId, kind: old.kind, key: old.key, document: old.document, updatedAt: now, updatedBy: userId })
+          .onConflictDoUpdate({ target: [definitionDrafts.tenantId, definitionDrafts.estateId, definitionDrafts.kind, definitionDrafts.key], set: { document: old.document, updatedAt: now, updatedBy: userId } });
+        return c.json({ draftUpdatedAt: now.toISOString(), message: { zh: `v${old.version} 已成为草稿，请另一位设计人员审阅发布`, en: `v${old.version} is now the draft; another designer reviews and publishes it` } });
+      }
+      refuseInvalid(await validateIn(c, old.estateId, old.document));
+      const row = await db.transaction((tx) => publishIn(tx, { tenantId, estateId: old.estateId, userId, document: old.document, changeNote: body.changeNote, now }));
+      const rearm = await rearmNotice(db, row);
+      return c.json({ published: { ...versionSummary(row), ...(rearm ? { rearm } : {}) }, message: { zh: `已回滚：v${old.version} 的内容发布为 v${row.version}`, en: `Rolled back: v${old.version} is published as v${row.version}` } });
+    },
+  )
+  .get('/publish-rules', { responses: { 200: S.publishRules }, summary: "The company's publishing rules: four-eyes (a publish approved by someone other than its drafter; off by default)", access: designers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
+    requireEstate(c, c.req.query('estateId'));
+    return c.json({ fourEyes: (await companySettings(c.get('deps').db, authOf(c).tenantId)).fourEyes === true });
+  })
+  .put('/publish-rules', { responses: { 200: S.publishRules }, summary: "Turn the company's four-eyes rule on or off (people permission; audited as settings.fourEyes)", access: peopleManagers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'fourEyes'], properties: { estateId: { type: 'string', format: 'uuid' }, fourEyes: { type: 'boolean' } } }, example: { fourEyes: true } }, async (c, { body }) => {
+    requireEstate(c, body.estateId);
+    const { tenantId, userId } = authOf(c);
+    const { db, config } = c.get('deps');
+    await db.transaction(async (tx) => {
+      await setFourEyes(tx, tenantId, body.fourEyes);
+      await auditAdmin(tx, { tenantId, actorId: userId, action: 'settings.fourEyes', target: tenantId, estateId: body.estateId, detail: { fourEyes: body.fourEyes }, at: config.now() });
+    });
+    return c.json({ fourEyes: body.fourEyes });
+  })
+  .post(
+    '/review-estates',
+    { responses: { 200: S.estatesReview }, summary: 'One review of a document for several estates: per estate, what it changes against the version published there (in words), why it could not be published there, and how many running requests it reaches', access: designers, estate: { from: 'body' }, body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' }, description: 'the estates to publish in (default: estateId alone)' }, document: documentBody.properties.document } }, example: { document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } } },
+    async (c, { body }) => {
+      requireEstate(c, body.estateId);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const items = [];
+      for (const id of [...new Set(body.estateIds ?? [body.estateId])]) {
+        requireEstate(c, id, designers);
+        const [e] = await db.select({ name: estates.name }).from(estates).where(and(eq(estates.tenantId, tenantId), eq(estates.id, id)));
+        const { prev, changes } = await changesIn(db, tenantId, id, body.document);
+        items.push({ estateId: id, estateName: e?.name ?? '', latestVersion: prev?.version ?? null, changes, issues: await validateIn(c, id, body.document), impact: await publishImpact(db, tenantId, id, body.document) });
+      }
+      return c.json({ items });
+    },
+  )
+  .post(
+    '/publish-estates',
+    {
+      responses: { 200: S.estatesPublished },
+      summary: 'Publish one document to several estates at once, all or none: each estate gets its next version (an estate where it does not pass the check refuses the whole publish, naming the estate). Under the four-eyes rule the document is the draft saved in `estateId` by someone else',
+      access: designers,
+      estate: { from: 'body' },
+      body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote', 'document'], properties: { estateId: { type: 'string', format: 'uuid', description: 'the estate the document was drafted in' }, estateIds: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', format: 'uuid' }, description: 'the estates to publish in (default: estateId alone)' }, kind: { type: 'string', enum: [...definitionKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1 }, document: documentBody.properties.document } },
+      example: { kind: 'form', key: 'demo', changeNote: 'first version', document: { kind: 'form', id: 'demo', title: { zh: '示例', en: 'Demo' }, schema: { type: 'object' } } },
+    },
+    async (c, { body }) => {
+      const { estateId, kind, key, changeNote, document } = body;
+      requireEstate(c, estateId);
+      if (document.kind !== kind || document.id !== key) throw invalid('document', `must have kind "${kind}" and id "${key}"`, `的 kind 与 id 必须为“${kind}”“${key}”`);
+      const targets = [...new Set(body.estateIds ?? [estateId])];
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const names = new Map((await db.select({ id: estates.id, name: estates.name }).from(estates).where(and(eq(estates.tenantId, tenantId), inArray(estates.id, targets)))).map((e) => [e.id, e.name]));
+      for (const id of targets) {
+        requireEstate(c, id, designers);
+        refuseInvalid(await validateIn(c, id, document), names.get(id));
+      }
+      const now = config.now();
+      const rows = await db.transaction(async (tx) => {
+        await refuseOwnApproval(tx, tenantId, estateId, userId, await lockedDraft(tx, tenantId, estateId, kind, key), document);
+        const out = [];
+        for (const id of targets) out.push(await publishIn(tx, { tenantId, estateId: id, userId, document, changeNote, now }));
+        return out;
+      });
+      const items = [];
+      for (const row of rows) {
+        const rearm = await rearmNotice(db, row);
+        items.push({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
+      }
+      return c.json({ items });
     },
   )
   .get('/versions', { responses: { 200: S.versionList }, summary: 'All published versions of one definition', access: staff, estate: { from: 'query' }, query: { ...estateQuery, kind: { type: 'string' }, key: { type: 'string' } } }, async (c) => {

@@ -63,7 +63,14 @@ export const draftSaved = {
 export const draft = {
   type: 'object',
   required: ['kind', 'key', 'document', 'updatedAt'],
-  properties: { kind: { type: 'string' }, key: { type: 'string' }, document: { ...jsonObject, description: 'the draft document' }, updatedAt: dateTime }, additionalProperties: false,
+  properties: {
+    kind: { type: 'string' },
+    key: { type: 'string' },
+    document: { ...jsonObject, description: 'the draft document' },
+    updatedAt: { ...dateTime, description: "the draft's revision: send it back as `baseRevision` when saving, so a save over someone else's is refused (409)" },
+    updatedBy: { type: ['string', 'null'], description: 'the name of the person who saved it last' },
+  },
+  additionalProperties: false,
 } as const;
 
 export const published = { ...versionSummary, properties: { ...versionSummary.properties, rearm } } as const;
@@ -153,6 +160,80 @@ export const wordsBatch = {
   properties: {
     items: { type: 'object', additionalProperties: words },
     refused: { type: 'array', items: { type: 'string' }, description: 'versions left out: not found, or not readable by the caller' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** One line of the change list in words (`changeList` of @estateflow/definitions): where, and what, in zh/en. */
+export const changeLine = { type: 'object', required: ['path', 'text'], properties: { path: { type: 'string', description: 'JSON pointer into the draft' }, text }, additionalProperties: false } as const;
+
+/** The company's publishing rules (#19): `fourEyes`, a publish approved by someone other than the drafter. */
+export const publishRules = {
+  type: 'object',
+  required: ['fourEyes'],
+  properties: { fourEyes: { type: 'boolean', description: 'true: the person who saved the draft cannot publish it; another designer approves it (off by default)' } },
+  additionalProperties: false,
+} as const;
+
+/** A roll back: published as the next version, or (four-eyes) stored as the caller's draft for someone else to approve. */
+export const rolledBack = {
+  type: 'object',
+  required: ['message'],
+  properties: {
+    published: { ...published, description: 'the new version (the company does not ask for a second person)' },
+    draftUpdatedAt: { ...dateTime, description: 'four-eyes: the earlier version is now the draft (its revision), for another designer to approve' },
+    message: text,
+  },
+  additionalProperties: false,
+} as const;
+
+/** The review of one document for several estates at once: per estate, the change list against its published version and the running requests reached. */
+export const estatesReview = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['estateId', 'estateName', 'latestVersion', 'changes', 'issues', 'impact'],
+        properties: {
+          estateId: uuid,
+          estateName: { type: 'string' },
+          latestVersion: { type: ['integer', 'null'], description: 'the version published there now, null when none' },
+          changes: { type: 'array', items: changeLine },
+          issues: { type: 'array', items: issue, description: 'why it cannot be published there (empty: it can)' },
+          impact: impact.properties.impact,
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+export const estatesPublished = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: published } }, additionalProperties: false } as const;
+
+const tally = { type: 'object', required: ['met', 'breached', 'open'], properties: { met: { type: 'integer' }, breached: { type: 'integer' }, open: { type: 'integer', description: 'still running or paused now' } }, additionalProperties: false } as const;
+const outcome = { type: 'string', enum: ['met', 'breached', 'open'] } as const;
+/** How the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar, next to the published one. */
+export const whatIf = {
+  type: 'object',
+  required: ['from', 'to', 'requests', 'leftOut', 'rows', 'flips'],
+  properties: {
+    from: dateTime,
+    to: dateTime,
+    requests: { type: 'integer', description: 'requests replayed (started in the window)' },
+    leftOut: { type: 'integer', description: 'older requests of the window not replayed (at most 2000 are)' },
+    rows: {
+      type: 'array',
+      items: { type: 'object', required: ['metricId', 'metric', 'grade', 'published', 'draft'], properties: { metricId: { type: 'string' }, metric: text, grade: { ...text, description: 'the goal chosen (its title)' }, published: tally, draft: tally }, additionalProperties: false },
+    },
+    flips: {
+      type: 'array',
+      description: 'requests whose outcome differs (at most 500)',
+      items: { type: 'object', required: ['instanceId', 'serial', 'title', 'metricId', 'metric', 'published', 'draft'], properties: { instanceId: uuid, serial: { type: 'string' }, title: text, metricId: { type: 'string' }, metric: text, published: outcome, draft: outcome }, additionalProperties: false },
+    },
   },
   additionalProperties: false,
 } as const;

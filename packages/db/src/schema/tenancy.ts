@@ -5,8 +5,13 @@ import { index, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid } fro
 export const companies = pgTable('companies', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
+  /** Company-wide settings: `fourEyes` (a publish is approved by someone other than its drafter, #19; off by default). */
+  settings: jsonb('settings').$type<CompanySettings>().notNull().default({}),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** A company's settings (`companies.settings`). */
+export type CompanySettings = { fourEyes?: boolean };
 
 /** An estate (小区/项目) of a company; roles, definitions and instances are scoped to one. */
 export const estates = pgTable(

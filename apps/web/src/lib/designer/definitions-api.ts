@@ -10,6 +10,16 @@ export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: un
 
 type Fetch = typeof fetch;
 
+/**
+ * The draft revision each edit began from (`updatedAt` of the draft loaded; null: none, the edit
+ * began from the published version), by estate/kind/key: every save sends it as `baseRevision`, so
+ * a save over a colleague's newer draft is refused (409) instead of silently replacing it (#19).
+ */
+const revisions = new Map<string, { revision: string | null; by: string | null }>();
+const revKey = (estateId: string, kind: string, key: string) => `${estateId}/${kind}/${key}`;
+/** Who saved the draft being edited (null: no draft, or no name). */
+export const draftSavedBy = (estateId: string, kind: string, key: string): string | null => revisions.get(revKey(estateId, kind, key))?.by ?? null;
+
 export async function listDefinitions(estateId: string, kind?: string, f?: Fetch): Promise<DefinitionItem[]> {
   const qs = new URLSearchParams({ estateId, ...(kind ? { kind } : {}) });
   return (await api<{ items: DefinitionItem[] }>(`/definitions?${qs}`, { fetch: f })).items;
@@ -19,11 +29,12 @@ export async function listDefinitions(estateId: string, kind?: string, f?: Fetch
 export async function loadEditable(estateId: string, kind: string, key: string, f?: Fetch): Promise<{ document: Record<string, unknown> | null; versions: VersionSummary[] }> {
   const [versions, draft] = await Promise.all([
     listVersions(estateId, kind, key, f),
-    api<{ document: Record<string, unknown> }>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f }).catch((e) => {
+    api<{ document: Record<string, unknown>; updatedAt: string; updatedBy?: string | null }>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f }).catch((e) => {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
     }),
   ]);
+  revisions.set(revKey(estateId, kind, key), { revision: draft?.updatedAt ?? null, by: draft?.updatedBy ?? null });
   if (draft) return { document: draft.document, versions };
   const latest = versions[0];
   if (!latest) return { document: null, versions };
@@ -37,16 +48,47 @@ export async function listVersions(estateId: string, kind: string, key: string, 
   return items.toSorted((a, b) => b.version - a.version);
 }
 
-export function saveDraft(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
-  return api('/definitions/drafts', { method: 'PUT', body: { estateId, document } });
+export async function saveDraft(estateId: string, document: { kind?: unknown; id?: unknown }): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[]; updatedAt: string }> {
+  const k = revKey(estateId, String(document.kind), String(document.id));
+  const base = revisions.get(k);
+  const r = await api<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[]; updatedAt: string }>('/definitions/drafts', { method: 'PUT', body: { estateId, document, ...(base ? { baseRevision: base.revision } : {}) } });
+  revisions.set(k, { revision: r.updatedAt, by: null });
+  return r;
 }
 
 export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
   return api('/definitions/validate', { body: { estateId, document } });
 }
 
-export function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<VersionSummary & { rearm?: RearmNotice }> {
-  return api('/definitions/publish', { body: { estateId, kind, key, changeNote, document } });
+export async function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<VersionSummary & { rearm?: RearmNotice }> {
+  const v = await api<VersionSummary & { rearm?: RearmNotice }>('/definitions/publish', { body: { estateId, kind, key, changeNote, document } });
+  // the draft is gone with the publish: the next save starts a new one
+  revisions.set(revKey(estateId, kind, key), { revision: null, by: null });
+  return v;
+}
+
+/** Roll back to an earlier version: published as the next one, or (four-eyes) stored as the caller's draft. */
+export async function rollback(versionId: string, changeNote: string, at: { estateId: string; kind: string; key: string }): Promise<{ published?: VersionSummary & { rearm?: RearmNotice }; draftUpdatedAt?: string; message: Text }> {
+  const r = await api<{ published?: VersionSummary & { rearm?: RearmNotice }; draftUpdatedAt?: string; message: Text }>(`/definitions/versions/${versionId}/rollback`, { body: { changeNote } });
+  revisions.set(revKey(at.estateId, at.kind, at.key), { revision: r.draftUpdatedAt ?? null, by: null });
+  return r;
+}
+
+/** The company's publishing rules (four-eyes). */
+export function publishRules(estateId: string): Promise<{ fourEyes: boolean }> {
+  return api(`/definitions/publish-rules?estateId=${estateId}`);
+}
+
+export type EstateReview = { estateId: string; estateName: string; latestVersion: number | null; changes: { path: string; text: Text }[]; issues: DefinitionIssue[]; impact: { running: number; message: Text } | null };
+/** One review of a document for several estates. */
+export async function reviewEstates(estateId: string, estateIds: string[], document: unknown): Promise<EstateReview[]> {
+  return (await api<{ items: EstateReview[] }>('/definitions/review-estates', { body: { estateId, estateIds, document } })).items;
+}
+/** Publish one document to several estates at once (all or none). */
+export async function publishEstates(estateId: string, estateIds: string[], kind: string, key: string, changeNote: string, document: unknown): Promise<(VersionSummary & { rearm?: RearmNotice })[]> {
+  const r = await api<{ items: (VersionSummary & { rearm?: RearmNotice })[] }>('/definitions/publish-estates', { body: { estateId, estateIds, kind, key, changeNote, document } });
+  if (estateIds.includes(estateId)) revisions.set(revKey(estateId, kind, key), { revision: null, by: null });
+  return r.items;
 }
 
 export function diff(versionId: string): Promise<{ from: VersionSummary | null; to: VersionSummary; changes: Change[] }> {

@@ -31,6 +31,8 @@ export type WorkflowDoc = {
   start?: { form?: string; roles?: string[] };
   guards?: Record<string, string>;
   delays?: Record<string, unknown>;
+  /** each timer's zh/en title by delay name (the time-limits panel shows it) */
+  timerTitles?: Record<string, Text>;
   events: Record<string, EventDecl>;
   machine: StateNode & { initial: string; states: Record<string, StateNode> };
   [k: string]: unknown;
