@@ -32,7 +32,7 @@ export type {
 } from './types.ts';
 export { billingError, BillingInputError, isBillingError, type BillingError, type BillingErrorReason } from './billing-error.ts';
 export { assertFen, formatYuan, parseAreaHundredths, roundHalfUp, sumFen, toFen, yuanToFen } from './money.ts';
-export { addDays, addMonths, civilDate, compareDates, daysBetween, DEFAULT_TIME_ZONE, estateDate, isCivilDate, payByDate } from './civil-date.ts';
+export { addDays, addMonths, civilDate, compareDates, dayBounds, daysBetween, DEFAULT_TIME_ZONE, estateDate, isCivilDate, payByDate } from './civil-date.ts';
 export { monthsPerPeriod, nextPeriod, parsePeriod, periodContaining, periodOf, periodsBetween, type Period } from './period.ts';
 export { checkPlan, noticeOf, noticeSchedule, recoveryLadder, type NoticeKind, type RecoveryLadderStep, type ScheduledNotice } from './notice-schedule.ts';
 export { defaultPlan, SOFT_LADDER } from './default-plan.ts';
