@@ -409,20 +409,19 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     },
   )
   .get(
-    '/arrears/buildings/:buildingId',
+    '/arrears/building',
     {
       responses: { 200: S.arrearsOfBuilding },
       summary: "One building's arrears by unit, each with its overdue bills (days past due, bucket, what it owes), to drill down to a unit's statement (GET /api/billing/statements)",
       access: readers,
       estate: { from: 'query' },
-      pathExample: { buildingId: '00000000-0000-4000-8000-000000000000' },
-      query: { estateId: uuid, asOf: day },
-      queryRequired: ['estateId'],
+      query: { estateId: uuid, buildingId: uuid, asOf: day },
+      queryRequired: ['estateId', 'buildingId'],
     },
     async (c, { query }) => {
       const estateId = query.estateId!;
       requireEstate(c, estateId);
-      const buildingId = c.req.param('buildingId') ?? '';
+      const buildingId = query.buildingId!;
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const [building] = isUuid(buildingId) ? await db.select({ id: buildings.id, name: buildings.name }).from(buildings).where(and(eq(buildings.tenantId, tenantId), eq(buildings.estateId, estateId), eq(buildings.id, buildingId))) : [];

@@ -14,7 +14,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const unitId = url.searchParams.get('unit');
   const [report, building] = await Promise.all([
     api<ArrearsByBuilding>(`/billing/arrears/buildings?estateId=${e}`, { fetch }),
-    buildingId ? api<ArrearsOfBuilding>(`/billing/arrears/buildings/${encodeURIComponent(buildingId)}?estateId=${e}`, { fetch }) : Promise.resolve(null),
+    buildingId ? api<ArrearsOfBuilding>(`/billing/arrears/building?estateId=${e}&buildingId=${encodeURIComponent(buildingId)}`, { fetch }) : Promise.resolve(null),
   ]);
   const unit = building?.units.find((u) => u.unitId === unitId) ?? null;
   const account: UnitAccount | null = unit ? await loadUnitAccount(estateId, unit.unitId) : null;
