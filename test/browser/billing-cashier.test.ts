@@ -136,7 +136,8 @@ describe("the cashier's day and the arrears drill-down, in Chromium", () => {
     await desk.getByTestId('waiver-amount').fill('10.00');
     await desk.getByTestId('waiver-reason').fill('困难户，经理同意');
     await desk.getByTestId('waiver-submit').click();
-    await desk.getByTestId('waiver-notice').waitFor();
+    await desk.locator('[data-testid="waiver-notice"], [data-testid="waiver-error"]').first().waitFor();
+    expect(await desk.getByTestId('waiver-error').count(), (await desk.getByTestId('waiver-error').textContent().catch(() => '')) ?? '').toBe(0);
     await desk.locator('tr[data-status="pending"]').first().waitFor();
     expect(await axeViolations(desk)).toEqual([]);
     await screenshot(desk, 'waiver-asked');
