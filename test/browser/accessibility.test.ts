@@ -122,6 +122,9 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
       return ['/units', `/units/${found.items[0].id as string}`];
     })).toEqual([]);
   }, 240_000);
+  it("finance's cashier day, arrears, waivers and deposits pages (#20)", async () => {
+    expect(await check('finance', async () => ['/billing/day', '/billing/arrears', '/billing/waivers', '/billing/deposits'])).toEqual([]);
+  }, 300_000);
 
   it("the admin's People and bills, and the designer: home, a workflow, a form, an SLA policy", async () => {
     expect(await check('admin', async () => ['/people', '/bills', '/designer', '/designer/workflows/repair', '/designer/forms/rp-report', '/designer/sla/repair-clocks'])).toEqual([]);

@@ -13,6 +13,7 @@ import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { billingDeskRoutes } from './routes/billing-desk.ts';
+import { billingCashierRoutes } from './routes/billing-cashier.ts';
 import { bundleRoutes } from './routes/bundles.ts';
 import { calendarRoutes } from './routes/calendars.ts';
 import { formRoutes } from './routes/forms.ts';
@@ -28,7 +29,7 @@ import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes, residentRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, billingCashierRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes, residentRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 

@@ -93,6 +93,11 @@ const whatZh: Record<string, string> = {
   unit: '房屋',
   attachment: '附件',
   process: '流程',
+  bill: '账单',
+  building: '楼栋',
+  waiver: '减免申请',
+  deposit: '押金',
+  user: '人员',
 };
 
 export const forbidden = (role: string | undefined): ApiError =>

@@ -75,3 +75,10 @@ export function compareDates(a: CivilDate, b: CivilDate): number {
 export function estateDate(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): CivilDate {
   return format(new TZDate(instant.getTime(), timeZone), 'yyyy-MM-dd');
 }
+
+/** The instants a civil day spans in `timeZone`: [start, end), local midnight to the next (23–25 h across a clock change). */
+export function dayBounds(date: CivilDate, timeZone: string): { start: Date; end: Date } {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const next = addDays(date, 1).split('-').map(Number) as [number, number, number];
+  return { start: new Date(new TZDate(y, m - 1, d, timeZone).getTime()), end: new Date(new TZDate(next[0], next[1] - 1, next[2], timeZone).getTime()) };
+}

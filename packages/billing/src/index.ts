@@ -32,7 +32,7 @@ export type {
 } from './types.ts';
 export { billingError, BillingInputError, isBillingError, type BillingError, type BillingErrorReason } from './billing-error.ts';
 export { assertFen, formatYuan, parseAreaHundredths, roundHalfUp, sumFen, toFen, yuanToFen } from './money.ts';
-export { addDays, addMonths, civilDate, compareDates, daysBetween, DEFAULT_TIME_ZONE, estateDate, isCivilDate, payByDate } from './civil-date.ts';
+export { addDays, addMonths, civilDate, compareDates, dayBounds, daysBetween, DEFAULT_TIME_ZONE, estateDate, isCivilDate, payByDate } from './civil-date.ts';
 export { monthsPerPeriod, nextPeriod, parsePeriod, periodContaining, periodOf, periodsBetween, type Period } from './period.ts';
 export { checkPlan, noticeOf, noticeSchedule, recoveryLadder, type NoticeKind, type RecoveryLadderStep, type ScheduledNotice } from './notice-schedule.ts';
 export { defaultPlan, SOFT_LADDER } from './default-plan.ts';
@@ -45,3 +45,4 @@ export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip }
 export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';
 export { amountInWords } from './amount-in-words.ts';
 export { lateFeeRuleWords, lateFeeWarning, periodWords } from './words.ts';
+export { addBuckets, ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, COUNTER_METHODS, monthRange, takings, type Ageing, type AgeingBill, type AgeingBucket, type AgeingUnit, type Buckets, type MethodTakings, type SerialRange, type Takings, type TakingsEntry } from './cashier.ts';

@@ -7,6 +7,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type * as auth from './auth.ts';
 import type * as billing from './billing.ts';
+import type * as cashier from './billing-cashier.ts';
 import type * as common from './common.ts';
 import type * as definitions from './definitions.ts';
 import type * as estates from './estates.ts';
@@ -57,6 +58,15 @@ export type RunPreview = FromSchema<typeof billing.runPreview>;
 export type RunResult = FromSchema<typeof billing.run>;
 export type PaymentPreview = FromSchema<typeof billing.paymentPreview>;
 export type Arrears = FromSchema<typeof billing.arrears>;
+export type CashierDay = FromSchema<typeof cashier.cashierDay>;
+export type CashierClose = FromSchema<typeof cashier.cashierClosed>;
+export type Takings = FromSchema<typeof cashier.takings>;
+export type Reconciliation = FromSchema<typeof cashier.reconciliation>;
+export type Waiver = FromSchema<typeof cashier.waiver>;
+export type ArrearsByBuilding = FromSchema<typeof cashier.arrearsByBuilding>;
+export type ArrearsOfBuilding = FromSchema<typeof cashier.arrearsOfBuilding>;
+export type Deposit = FromSchema<typeof cashier.deposit>;
+export type DepositList = FromSchema<typeof cashier.depositList>;
 
 export type ResidentLink = FromSchema<typeof residents.residentLink>;
 export type LinkCode = FromSchema<typeof residents.linkCode>;

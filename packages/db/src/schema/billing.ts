@@ -178,6 +178,80 @@ export const receipts = pgTable(
   ],
 );
 
+/**
+ * 日结/交班: a cashier's close of a day (the estate's local date of the payments they recorded), with
+ * who closed it, when, and the totals by method as they stood; payments of that day recorded after the
+ * last close show as after-close. Appended, never edited (a second close of the same day is a new row).
+ */
+export const cashierCloses = pgTable(
+  'cashier_closes',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    cashierId: uuid('cashier_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+    closedBy: uuid('closed_by').notNull(),
+    totals: jsonb('totals').$type<Record<string, unknown>>().notNull(),
+    note: text('note'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('cashier_closes_day_idx').on(t.tenantId, t.estateId, t.day, t.cashierId)],
+);
+
+/**
+ * 减免: a fee waiver requested by one person and decided by another with the finance role. The
+ * approval appends the bill adjustment (`adjustment_id`) that the one ledger reads; a pending or
+ * rejected request moves no money. The decision columns are written once, when it is decided.
+ */
+export const feeWaivers = pgTable(
+  'fee_waivers',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    billId: uuid('bill_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    component: text('component').$type<'principal' | 'late-fee'>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    requestedBy: uuid('requested_by').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+    status: text('status').$type<'pending' | 'approved' | 'rejected'>().notNull(),
+    decidedBy: uuid('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionNote: text('decision_note'),
+    adjustmentId: uuid('adjustment_id'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('fee_waivers_estate_idx').on(t.tenantId, t.estateId, t.status, t.requestedAt)],
+);
+
+/**
+ * 押金: money held for a unit (e.g. 装修押金), not part of its bills: taken, held, then refunded or
+ * forfeited (with a reason) once; the settlement columns are written once.
+ */
+export const deposits = pgTable(
+  'deposits',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    kind: text('kind').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    method: text('method').notNull(),
+    takenOn: date('taken_on', { mode: 'string' }).notNull(),
+    takenBy: uuid('taken_by').notNull(),
+    takenAt: timestamp('taken_at', { withTimezone: true }).notNull(),
+    note: text('note'),
+    status: text('status').$type<'held' | 'refunded' | 'forfeited'>().notNull(),
+    settledOn: date('settled_on', { mode: 'string' }),
+    settledBy: uuid('settled_by'),
+    settleReason: text('settle_reason'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('deposits_unit_idx').on(t.tenantId, t.estateId, t.unitId)],
+);
+
 export type FeeScheduleRow = typeof feeSchedules.$inferSelect;
 export type BillingPlanRow = typeof billingPlans.$inferSelect;
 export type UnitBillingProfile = typeof unitBillingProfiles.$inferSelect;
@@ -186,3 +260,6 @@ export type BillLineRow = typeof billLines.$inferSelect;
 export type BillAdjustmentRow = typeof billAdjustments.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
 export type ReceiptRow = typeof receipts.$inferSelect;
+export type CashierCloseRow = typeof cashierCloses.$inferSelect;
+export type FeeWaiverRow = typeof feeWaivers.$inferSelect;
+export type DepositRow = typeof deposits.$inferSelect;

@@ -112,3 +112,8 @@ export function sortBills<T extends { periodStart?: string; periodId: string; un
     return naturalCompare(a.building ?? '', b.building ?? '') || naturalCompare(a.unitLabel ?? a.unitId, b.unitLabel ?? b.unitId);
   });
 }
+
+export type { ArrearsByBuilding, ArrearsOfBuilding, CashierClose, CashierDay, Deposit, DepositList, Reconciliation, Takings, Waiver } from '@estateflow/api/schemas';
+
+/** The ageing buckets of the arrears report, oldest last (packages/billing AGEING_BUCKETS). */
+export const AGEING: readonly ('0-30' | '31-90' | '91-180' | '181-365' | '365+')[] = ['0-30', '31-90', '91-180', '181-365', '365+'];

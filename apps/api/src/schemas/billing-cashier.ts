@@ -1,0 +1,195 @@
+import { civilDate, dateTime, fen, nullableString, uuid } from './common.ts';
+
+/** The cashier's day (日结/交班), month-end reconciliation (PS-7), fee waivers (减免), arrears by building and deposits (押金). Issue #20. */
+
+const person = { type: 'object', required: ['id', 'name'], properties: { id: uuid, name: { type: 'string' } }, additionalProperties: false } as const;
+const nullablePerson = { anyOf: [person, { type: 'null' }] } as const;
+
+const serialRange = {
+  type: 'object',
+  required: ['count', 'first', 'last', 'amountFen'],
+  properties: { count: { type: 'integer' }, first: nullableString, last: nullableString, amountFen: fen },
+  additionalProperties: false,
+} as const;
+
+/** packages/billing `takings`: by method, against the receipts (SJ-…) and slips (TK-…) issued. */
+export const takings = {
+  type: 'object',
+  required: ['byMethod', 'inFen', 'outFen', 'netFen', 'receipts', 'slips', 'unreceipted', 'balanced'],
+  properties: {
+    byMethod: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['method', 'payments', 'inFen', 'refunds', 'outFen', 'netFen'],
+        properties: { method: { type: 'string' }, payments: { type: 'integer' }, inFen: fen, refunds: { type: 'integer' }, outFen: fen, netFen: fen },
+        additionalProperties: false,
+      },
+    },
+    inFen: fen,
+    outFen: fen,
+    netFen: fen,
+    receipts: serialRange,
+    slips: serialRange,
+    unreceipted: { type: 'integer', description: 'payments or refunds with no receipt or slip' },
+    balanced: { type: 'boolean', description: 'money taken equals the receipts issued and every entry has one' },
+  },
+  additionalProperties: false,
+} as const;
+
+const dayEntry = {
+  type: 'object',
+  required: ['paymentId', 'kind', 'serial', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'receivedOn', 'recordedAt', 'closeNo', 'afterClose'],
+  properties: {
+    paymentId: uuid,
+    kind: { enum: ['payment', 'refund'] },
+    serial: nullableString,
+    unitId: uuid,
+    unitLabel: { type: 'string' },
+    building: { type: 'string' },
+    method: { type: 'string' },
+    amountFen: fen,
+    receivedOn: civilDate,
+    recordedAt: dateTime,
+    closeNo: { type: ['integer', 'null'], description: 'the close (1, 2, …) that covers it; null while none has' },
+    afterClose: { type: 'boolean', description: 'recorded after the day was last closed' },
+  },
+  additionalProperties: false,
+} as const;
+
+const close = {
+  type: 'object',
+  required: ['id', 'no', 'closedAt', 'closedBy', 'totals', 'note'],
+  properties: { id: uuid, no: { type: 'integer' }, closedAt: dateTime, closedBy: person, totals: takings, note: nullableString },
+  additionalProperties: false,
+} as const;
+
+export const cashierDay = {
+  type: 'object',
+  required: ['day', 'today', 'cashier', 'cashiers', 'entries', 'takings', 'closes', 'open'],
+  properties: {
+    day: civilDate,
+    today: civilDate,
+    cashier: person,
+    cashiers: { type: 'array', items: person, description: 'who recorded money in the estate that day (the caller first)' },
+    entries: { type: 'array', items: dayEntry },
+    takings: { ...takings, description: 'the whole day' },
+    closes: { type: 'array', items: close },
+    open: { ...takings, description: 'entries no close covers yet (after the last close, if there is one)' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const cashierClosed = close;
+
+export const reconciliation = {
+  type: 'object',
+  required: ['month', 'from', 'to', 'takings', 'byCashier', 'byDay'],
+  properties: {
+    month: { type: 'string', examples: ['2026-12'] },
+    from: civilDate,
+    to: civilDate,
+    takings,
+    byCashier: { type: 'array', items: { type: 'object', required: ['cashier', 'inFen', 'outFen', 'netFen', 'entries', 'closes'], properties: { cashier: person, inFen: fen, outFen: fen, netFen: fen, entries: { type: 'integer' }, closes: { type: 'integer', description: 'day closes recorded in the month' } }, additionalProperties: false } },
+    byDay: { type: 'array', items: { type: 'object', required: ['day', 'inFen', 'outFen', 'netFen'], properties: { day: civilDate, inFen: fen, outFen: fen, netFen: fen }, additionalProperties: false } },
+  },
+  additionalProperties: false,
+} as const;
+
+export const waiver = {
+  type: 'object',
+  required: ['id', 'billKey', 'periodId', 'unitId', 'unitLabel', 'building', 'component', 'amountFen', 'reason', 'status', 'requestedBy', 'requestedAt', 'decidedBy', 'decidedAt', 'decisionNote', 'adjustmentId'],
+  properties: {
+    id: uuid,
+    billKey: { type: 'string' },
+    periodId: { type: 'string' },
+    unitId: uuid,
+    unitLabel: { type: 'string' },
+    building: { type: 'string' },
+    component: { enum: ['principal', 'late-fee'] },
+    amountFen: fen,
+    reason: { type: 'string' },
+    status: { enum: ['pending', 'approved', 'rejected'] },
+    requestedBy: person,
+    requestedAt: dateTime,
+    decidedBy: nullablePerson,
+    decidedAt: { type: ['string', 'null'], format: 'date-time' },
+    decisionNote: nullableString,
+    adjustmentId: { type: ['string', 'null'], description: 'the bill adjustment the approval appended to the ledger' },
+  },
+  additionalProperties: false,
+} as const;
+
+export const waiverList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: waiver } }, additionalProperties: false } as const;
+
+const buckets = {
+  type: 'object',
+  required: ['0-30', '31-90', '91-180', '181-365', '365+'],
+  properties: { '0-30': fen, '31-90': fen, '91-180': fen, '181-365': fen, '365+': fen },
+  additionalProperties: false,
+  description: 'fen owed by days past the due date',
+} as const;
+
+export const arrearsByBuilding = {
+  type: 'object',
+  required: ['asOf', 'buildings', 'totals', 'totalFen'],
+  properties: {
+    asOf: civilDate,
+    buildings: { type: 'array', items: { type: 'object', required: ['buildingId', 'building', 'units', 'buckets', 'totalFen'], properties: { buildingId: uuid, building: { type: 'string' }, units: { type: 'integer', description: 'units owing' }, buckets, totalFen: fen }, additionalProperties: false } },
+    totals: buckets,
+    totalFen: fen,
+  },
+  additionalProperties: false,
+} as const;
+
+export const arrearsOfBuilding = {
+  type: 'object',
+  required: ['asOf', 'buildingId', 'building', 'units', 'totals', 'totalFen'],
+  properties: {
+    asOf: civilDate,
+    buildingId: uuid,
+    building: { type: 'string' },
+    units: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['unitId', 'unitLabel', 'buckets', 'totalFen', 'bills'],
+        properties: {
+          unitId: uuid,
+          unitLabel: { type: 'string' },
+          buckets,
+          totalFen: fen,
+          bills: { type: 'array', items: { type: 'object', required: ['billKey', 'periodId', 'dueOn', 'days', 'bucket', 'owedFen'], properties: { billKey: { type: 'string' }, periodId: { type: 'string' }, dueOn: civilDate, days: { type: 'integer' }, bucket: { type: 'string' }, owedFen: fen }, additionalProperties: false } },
+        },
+        additionalProperties: false,
+      },
+    },
+    totals: buckets,
+    totalFen: fen,
+  },
+  additionalProperties: false,
+} as const;
+
+export const deposit = {
+  type: 'object',
+  required: ['id', 'unitId', 'unitLabel', 'building', 'kind', 'amountFen', 'method', 'takenOn', 'takenBy', 'note', 'status', 'settledOn', 'settledBy', 'settleReason'],
+  properties: {
+    id: uuid,
+    unitId: uuid,
+    unitLabel: { type: 'string' },
+    building: { type: 'string' },
+    kind: { type: 'string', examples: ['renovation'] },
+    amountFen: fen,
+    method: { type: 'string' },
+    takenOn: civilDate,
+    takenBy: person,
+    note: nullableString,
+    status: { enum: ['held', 'refunded', 'forfeited'] },
+    settledOn: { type: ['string', 'null'], format: 'date' },
+    settledBy: nullablePerson,
+    settleReason: nullableString,
+  },
+  additionalProperties: false,
+} as const;
+
+export const depositList = { type: 'object', required: ['items', 'heldFen'], properties: { items: { type: 'array', items: deposit }, heldFen: { ...fen, description: 'Σ of deposits still held' } }, additionalProperties: false } as const;
