@@ -44,3 +44,4 @@ export { formatReceiptSerial, makeReceipt, nextReceiptSerial, SERIAL_PREFIX, typ
 export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip } from './refund-slip.ts';
 export { AGE_BUCKETS, ageBucket, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';
 export { amountInWords } from './amount-in-words.ts';
+export { chargeBilling, ONE_OFF_PAY_WITHIN, oneOffBill, oneOffBillKey, type ChargeBilling } from './one-off.ts';

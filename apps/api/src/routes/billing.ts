@@ -29,6 +29,7 @@ import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
+import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
@@ -336,6 +337,8 @@ export const billingRoutes = resource
         const payer = body.payer?.trim() || people.map((p) => p.name).join('、') || unit.label;
         const receipt = { ...makeReceipt(payment, state.allocations, serial), unitLabel: unit.label, payer, company: company?.name ?? '', cashier: { id: userId, name: cashier?.name ?? '' } };
         await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
+        // a bill this payment cleared tells the requests whose charges it carries (their onPaid event, once)
+        await queuePaidEvents(tx, tenantId, estateId, state, now);
         return { payment, receipt, slip: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });
       return c.json(result);
