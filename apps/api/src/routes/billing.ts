@@ -30,6 +30,7 @@ import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
+import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
@@ -200,6 +201,17 @@ export const billingRoutes = resource
       const values = { unitType, custody, parking: parking.map((p) => ({ kind: p.kind, count: p.count })), payer, updatedAt: config.now() };
       await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }) }));
       return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm });
+    },
+  )
+  .get(
+    '/service-items',
+    { responses: { 200: S.serviceItems }, summary: "The estate's paid-service price list (有偿服务收费标准, PS-10) in force on a date (default today): the service items of its fee schedules, which quotes are priced from", access: [...readers, 'dispatcher', 'technician', 'area_cs_assistant'], estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
+      return c.json({ asOf, items: [...(await priceList(db, tenantId, estateId, asOf)).values()] });
     },
   )
   .get(
