@@ -18,7 +18,7 @@ describe('SQL functions have one home (packages/db/sql)', () => {
   it('each function is defined in exactly one file, each file commented', () => {
     const files = functionFiles();
     expect([...files.keys()].sort()).toEqual([
-      'ef_bound_sla', 'ef_calendar_fingerprint', 'ef_claim_timers', 'ef_commit', 'ef_commit_plan', 'ef_context_holds', 'ef_instance_context',
+      'ef_bigrams', 'ef_bound_sla', 'ef_calendar_fingerprint', 'ef_claim_timers', 'ef_commit', 'ef_commit_plan', 'ef_context_holds', 'ef_instance_context',
       'ef_is_sla_timer', 'ef_ms', 'ef_sla_context_lock', 'ef_sla_timer_key',
     ]);
   });
@@ -82,6 +82,13 @@ withDatabases((kind, getDb) => {
       expect(await one(db, sql`ef_calendar_fingerprint(${tenant}::uuid, ${estate}::uuid)`)).not.toBe(stamp);
       expect(await one(db, sql`ef_commit_plan(${plan(id, { snapshot: next(3), context })}::jsonb, false)`)).toBe('moved');
       expect(await one(db, sql`(select version from instances where id = ${id})`)).toBe(3);
+    });
+
+    it('ef_bigrams: the pairs of characters outside ASCII and whitespace, each once', async () => {
+      const db = getDb();
+      expect([...(await one<string[]>(db, sql`ef_bigrams('RP-000012 客厅灯不亮 张先生 3-1502 客厅')`))].sort()).toEqual(['不亮', '先生', '厅灯', '客厅', '张先', '灯不']);
+      expect(await one(db, sql`ef_bigrams('lamp 1502')`)).toEqual([]);
+      expect(await one(db, sql`ef_bigrams('灯')`)).toEqual([]);
     });
 
     it('ef_bound_sla: the latest version of each policy, kept only while it names the workflow', async () => {

@@ -31,12 +31,19 @@ const SERIAL_TEXT = /^[A-Za-z]{1,10}-\d[\w-]*$/;
 const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as const;
 const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
+/** Two characters outside ASCII and whitespace (客厅, 张三): the pairs packages/db/sql/ef_bigrams.sql indexes. */
+const CJK_PAIR = /^[^\x01-\x7F\s]{2}$/u;
+
 /**
  * The search box: a serial (or its beginning) is a prefix match on the serial's own index; any other
- * text a substring of the serial and data (`search_text`), found through its trigram index.
+ * text a substring of the serial and data (`search_text`), found through its trigram index, or for a
+ * two-character CJK word, which has no trigram, through the index of its character pairs.
  */
 function searchCondition(text: string): SQL {
   if (SERIAL_TEXT.test(text)) return sql`${instances.serial} like ${`${likeEscaped(text.replace(/^[a-z]+/i, (p) => p.toUpperCase()))}%`}`;
+  // the pair finds the rows on its index; where the planner reads an estate's rows instead, the cheap
+  // `like` is checked first (quals run cheapest first), so the pairs are computed only for rows that match
+  if (CJK_PAIR.test(text)) return sql`(ef_bigrams(${instances.searchText}) @> array[${text}]::text[] and ${instances.searchText} like ${`%${text}%`})`;
   return ilike(instances.searchText, `%${likeEscaped(text)}%`);
 }
 

@@ -230,10 +230,10 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const after = cursor ? sql` and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : sql``;
     // the caller's notices are a few among the company's many: find the candidates from the caller's side
     // (noticeCandidates, each kind on its own index), so the page costs the same in a busy company; the rule above decides
-    const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
+    const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; version_id: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
       await c.get('deps').db.execute(sql`
         with candidates as materialized (${noticeCandidates(auth, byRole, limit + 1, after)})
-        select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
+        select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, i.definition_version_id as version_id, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
         from (select distinct id from candidates) c
         join outbox o on o.tenant_id = ${t}::uuid and o.id = c.id
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
@@ -245,7 +245,7 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
     const items = shown.map((r) => ({
-      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, kind: r.kind, payload: maskValue(jsonValue(r.payload)), status: r.status,
+      id: r.id, estateId: r.estate_id, instanceId: r.instance_id, serial: r.serial, workflow: r.workflow, definitionVersionId: r.version_id, kind: r.kind, payload: maskValue(jsonValue(r.payload)), status: r.status,
       createdAt: iso(r.created_at), deliveredAt: iso(r.processed_at),
     }));
     return c.json({

@@ -85,13 +85,14 @@ export const noticePayload = {
 /** A notice the worker delivered: a notify or escalate effect, an SLA warning, breach or rung. */
 export const notice = {
   type: 'object',
-  required: ['id', 'estateId', 'instanceId', 'serial', 'workflow', 'kind', 'payload', 'status', 'createdAt', 'deliveredAt'],
+  required: ['id', 'estateId', 'instanceId', 'serial', 'workflow', 'definitionVersionId', 'kind', 'payload', 'status', 'createdAt', 'deliveredAt'],
   properties: {
     id: uuid,
     estateId: uuid,
     instanceId: { type: ['string', 'null'], format: 'uuid' },
     serial: nullableString,
     workflow: nullableString,
+    definitionVersionId: { type: ['string', 'null'], format: 'uuid', description: "the workflow version the notice's request runs on: its words (GET /definitions/words) name the process" },
     kind: { type: 'string', enum: ['notify', 'escalate'] },
     payload: noticePayload,
     status: { type: 'string' },

@@ -38,6 +38,8 @@ export const instances = pgTable(
     index('instances_serial_idx').on(t.tenantId, t.serial.op('text_pattern_ops')),
     // free text in the search box (`ilike '%…%'`): trigrams (pg_trgm), tenant-led (btree_gin)
     index('instances_search_trgm_idx').using('gin', t.tenantId, t.searchText.op('gin_trgm_ops')),
+    // a two-character CJK search (`客厅`), which has no trigram: its pairs (packages/db/sql/ef_bigrams.sql)
+    index('instances_search_bigram_idx').using('gin', t.tenantId, sql`ef_bigrams(${t.searchText})`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "instances_search_bigram_idx" ON "instances" USING gin ("tenant_id",ef_bigrams("search_text"));
