@@ -34,14 +34,14 @@ async function as(username: string): Promise<Page> {
   return page;
 }
 
-describe('a paid service quoted from the price list, billed at once and paid at the counter, in Chromium', () => {
+describe('a paid service quoted from the price list, billed at once and paid at the counter, in Chromium', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
   it('the technician picks items from the price list, the order is billed at once on /bills and paid at the counter', async () => {
-    const [desk, dispatch, tech] = await Promise.all([session('front_desk'), session('dispatcher'), session('technician')]);
+    const [desk, dispatch, tech] = await Promise.all([session('front-desk'), session('dispatcher'), session('technician')]);
     const me = await tech('GET', '/api/auth/me');
     const estateId = (me.memberships as { estateId: string }[])[0]!.estateId;
     const techId = (me.user?.id ?? me.id) as string;
