@@ -22,6 +22,7 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { createDb, type Db } from '@estateflow/db';
 import { createApp, createCompany, createEstate, defaultConfig, seedDemo } from '@estateflow/api';
+import { recomputeRollups } from '../apps/api/src/services/rollups.ts';
 import { driveScenario, finishedScenarios } from '../test/support/scenario-drive.ts';
 import { signIn } from '../test/support/api.ts';
 
@@ -83,6 +84,9 @@ export async function seedBench(size: Size, scale = 1): Promise<void> {
     const demo = await seedDemo(db, config, () => {});
     log(`demo: ${demo.installed.length} bundles, ${demo.activity} requests, ${demo.billed} bills`, t0);
     if (size === 'large') await seedLarge(db, demo.tenantId, demo.estateId, scale, t0);
+    // the report rollups of every request copied in SQL, as `pnpm wf rollups recompute` counts them from history
+    const counted = await recomputeRollups(db, { now: new Date() });
+    log(`report rollups: ${counted.toLocaleString('en-US')} requests counted from history`, t0);
     await db.execute(sql`insert into counters (tenant_id, scope, value) values (${demo.tenantId}::uuid, 'bench:seeded', 1)`);
     for (const table of ['instances', 'events', 'tasks', 'outbox', 'timers', 'units', 'users', 'memberships', 'residents', 'bills', 'bill_lines', 'payments', 'receipts']) {
       await db.execute(sql.raw(`vacuum analyze ${table}`));

@@ -19,7 +19,7 @@ const fixtures = readdirSync(FIXTURES).sort().map((name) => ({
 describe('every lint fixture is reported with the expected rule, pointer and message (errors reject)', () => {
   it('has a fixture for each rule the issue names', () => {
     const rules = new Set(fixtures.flatMap((f) => f.expected.findings.map((x) => x.rule)));
-    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'duplicate-notice', 'missing-file', 'forbidden-key', 'unsupported-pattern', 'pattern-without-max-length']) {
+    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'duplicate-notice', 'deadline-stated-twice', 'missing-file', 'forbidden-key', 'unsupported-pattern', 'pattern-without-max-length']) {
       expect(rules, rule).toContain(rule);
     }
   });
@@ -70,6 +70,22 @@ describe('SLA policies in bundles (checked like workflows; one notice per audien
     ]);
     expect(dup[1]!.message.en).not.toContain('admin');
     expect(dup[1]!.message.en).not.toContain('property_manager');
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('one deadline, one place (#19): the catalogue states no deadline number twice, its timers and SLA goals read one parameter', async () => {
+    const findings = await validatePath(join(ROOT, 'workflows'));
+    expect(findings.filter((f) => f.rule === 'deadline-stated-twice').map((f) => formatFinding(f, 'en'))).toEqual([]);
+  });
+
+  it('warns where an SLA goal restates the number of a deadline the workflow states for the state it measures, and nowhere else', async () => {
+    const findings = await validatePath(join(FIXTURES, 'sla-deadline-stated-twice'));
+    // metric 0: the same literal in the timer and the goal; metric 1: a literal beside the parameter that holds it;
+    // metric 2 reads the parameter (one place), metric 3 is in another unit, metric 4 starts on an event
+    expect(findings.filter((f) => f.rule === 'deadline-stated-twice').map((f) => [f.pointer, f.severity])).toEqual([
+      ['/metrics/0/goals/0/deadline', 'warning'],
+      ['/metrics/1/goals/0/deadline', 'warning'],
+    ]);
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 

@@ -54,6 +54,23 @@ describe("workflows/README.md's requirements table (#22)", () => {
     ]);
   });
 
+  it('looks a scenario up in every bundle a row names, and fails when it is in none of them', () => {
+    const bundles = loadBundleScenarios(workflows);
+    const readme = [
+      '## Requirements, one by one',
+      '',
+      '| ID | bundle | scenario | fidelity |',
+      '| --- | --- | --- | --- |',
+      '| PS-8 | `paid-service`, `quality` | `ps-happy-path`, `sc-three-checks` | faithful |',
+      '| PS-9 | `paid-service`, `quality` | `wr-no-such-scenario` | faithful |',
+      '| PS-10 | `paid-service`, `nowhere` | `ps-happy-path` | faithful |',
+    ].join('\n');
+    expect(tableProblems(['PS-8', 'PS-9', 'PS-10'], tableRows(readme), bundles)).toEqual([
+      'README line 6 (PS-9): scenario "wr-no-such-scenario" does not exist in bundle "paid-service" or "quality"',
+      'README line 7 (PS-10): bundle "nowhere" does not exist in workflows/',
+    ]);
+  });
+
   it('reads the IDs as requirements.md lists them', () => {
     expect(requirementIds('- PS-1 Intake by phone\n- SEC-1 Access control\n  - major 重大\n| BL table |\n- BL-11 Income')).toEqual(['PS-1', 'SEC-1', 'BL-11']);
   });

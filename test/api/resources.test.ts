@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { withDatabases } from '../support/db.ts';
 import { buildWorld, type World } from '../support/world.ts';
+import { catchUpRollups } from '../support/rollups.ts';
 
 withDatabases((kind, getDb) => {
   let w: World;
@@ -122,6 +123,8 @@ withDatabases((kind, getDb) => {
     const mine = await dispatcher.call('GET', `/api/tasks?scope=mine`);
     expect(mine.body.items.map((t: { id: string }) => t.id)).toContain(w.own.taskId);
     const pm = w.clients.get('property_manager')!;
+    // the reports read the rollups the worker keeps
+    await catchUpRollups(getDb());
     const summary = await pm.call('GET', `/api/reports/summary?estateId=${w.own.estateId}`);
     expect(summary.status).toBe(200);
     const total = summary.body.byWorkflow.reduce((n: number, r: { count: number }) => n + r.count, 0);

@@ -6,6 +6,7 @@ import type { Role } from '@estateflow/db';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig, type Client } from '../support/api.ts';
+import { catchUpRollups } from '../support/rollups.ts';
 
 const workflows = join(import.meta.dirname, '../../workflows');
 
@@ -100,6 +101,8 @@ withDatabases((kind, getDb) => {
     await drive(open, 'phone', paid);
 
     const manager = await as('property_manager');
+    // the reports read the rollups the worker keeps
+    await catchUpRollups(db, now);
     const report = await manager.call('GET', `/api/reports/revisits?estateId=${estateId}`);
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({

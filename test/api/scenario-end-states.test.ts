@@ -11,7 +11,7 @@ const bundles = [...new Set(scenarios.map((s) => s.bundle))];
 
 withDatabases((kind, getDb) => {
   it('covers every bundle of the catalogue', () => {
-    expect(bundles.length).toBe(13);
+    expect(bundles.length).toBe(14);
     expect(scenarios.length).toBeGreaterThan(55);
   });
 

@@ -302,9 +302,11 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     await page.goto(`/designer/workflows/repair/simulate?estate=${estateId}`);
     await page.getByTestId('sim-params').waitFor();
     expect(await page.getByTestId('param-source-majorRepairDays').textContent()).toContain('默认值出处：RP-3');
-    expect(await page.getByTestId('param-source-minorRepairHours').getAttribute('data-source')).toBe('not-in-documents');
-    expect(await page.getByTestId('param-source-minorRepairHours').textContent()).toContain('默认值不在现场文件中：规程只说零修及时处理');
     await screenshot(page, 'designer-simulate-repair-param-sources');
+    await page.goto(`/designer/workflows/complaint/simulate?estate=${estateId}`);
+    await page.getByTestId('sim-params').waitFor();
+    expect(await page.getByTestId('param-source-contactHours').getAttribute('data-source')).toBe('not-in-documents');
+    expect(await page.getByTestId('param-source-contactHours').textContent()).toContain('默认值不在现场文件中：规程只要求责任部门先与业主联系');
     await page.context().close();
   }, 90_000);
 });

@@ -91,6 +91,12 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     await thumb.waitFor();
     await expect.poll(() => thumb.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(900);
     await screenshot(page, 'resident-instance-photo-mobile');
+    // the office's own steps are not named to the resident: the dispatcher's task reads 物业处理中
+    const openTasks = (await (await page.request.get(`/api/instances/${new URL(page.url()).pathname.split('/').pop()}`)).json()) as { tasks?: { role: string | null; title: { zh: string } }[] };
+    const staffTask = (openTasks.tasks ?? []).find((t) => t.role !== 'resident');
+    expect(staffTask, 'a new repair waits on the office').toBeDefined();
+    await expect.poll(() => page.locator('[data-task]').first().innerText()).toContain('物业处理中');
+    expect(await page.locator('[data-task]').allInnerTexts()).not.toContain(staffTask!.title.zh);
 
     // the stored value is the short reference, and it streams back the same bytes
     const id = new URL(page.url()).pathname.split('/').pop();

@@ -7,8 +7,11 @@ import { dirname, join, resolve } from 'node:path';
  * (each of which cites the ID in its `requirements`) and "faithful" or "differs because …".
  */
 
-/** One row of the table: `| PS-1 | `paid-service` | `ps-happy-path` | faithful |`. */
-export type TableRow = { id: string; bundle: string | null; scenarios: string[]; fidelity: string; line: number };
+/**
+ * One row of the table: `| PS-1 | `paid-service` | `ps-happy-path` | faithful |`. A rule two bundles carry
+ * names both (`| PS-8 | `paid-service`, `quality` | … |`): each scenario is looked up in the bundles named.
+ */
+export type TableRow = { id: string; bundle: string | null; bundles: string[]; scenarios: string[]; fidelity: string; line: number };
 
 /** The table's heading in workflows/README.md. */
 export const TABLE_HEADING = '## Requirements, one by one';
@@ -28,7 +31,8 @@ export function tableRows(readme: string): TableRow[] {
     const cells = lines[i]!.split('|').slice(1, -1).map((c) => c.trim());
     if (cells.length < 4 || !/^[A-Z]{2,3}-\d+$/.test(cells[0]!)) continue;
     const ticks = (c: string) => [...c.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-    rows.push({ id: cells[0]!, bundle: ticks(cells[1]!)[0] ?? null, scenarios: ticks(cells[2]!), fidelity: cells[3]!, line: i + 1 });
+    const bundles = ticks(cells[1]!);
+    rows.push({ id: cells[0]!, bundle: bundles[0] ?? null, bundles, scenarios: ticks(cells[2]!), fidelity: cells[3]!, line: i + 1 });
   }
   return rows;
 }
@@ -65,14 +69,13 @@ export function tableProblems(ids: readonly string[], rows: readonly TableRow[],
     if (row.scenarios.length === 0 && !row.fidelity.startsWith('differs because')) problems.push(`${at}: a requirement without a scenario cannot be faithful`);
     if (row.scenarios.length > 0 && row.bundle === null) problems.push(`${at}: scenarios are named but no bundle`);
     if (row.bundle === null) continue;
-    const scenarios = bundles.get(row.bundle);
-    if (!scenarios) {
-      problems.push(`${at}: bundle "${row.bundle}" does not exist in workflows/`);
-      continue;
-    }
+    const named = row.bundles.length > 0 ? row.bundles : [row.bundle];
+    const missing = named.filter((b) => !bundles.has(b));
+    for (const b of missing) problems.push(`${at}: bundle "${b}" does not exist in workflows/`);
+    if (missing.length > 0) continue;
     for (const s of row.scenarios) {
-      const cites = scenarios.get(s);
-      if (!cites) problems.push(`${at}: scenario "${s}" does not exist in bundle "${row.bundle}"`);
+      const cites = named.map((b) => bundles.get(b)!.get(s)).find((c) => c !== undefined);
+      if (!cites) problems.push(`${at}: scenario "${s}" does not exist in bundle ${named.map((b) => `"${b}"`).join(' or ')}`);
       else if (!cites.includes(row.id)) problems.push(`${at}: scenario "${s}" does not cite ${row.id} in its requirements`);
     }
   }

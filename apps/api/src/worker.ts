@@ -9,6 +9,7 @@ import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attach
 import { auditRetentionDays, pruneAdminAudit } from './services/admin-audit.ts';
 import { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
+import { refreshRollups } from './services/rollups.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
 import { billChargesAtOnce } from './services/one-off-charges.ts';
@@ -54,9 +55,11 @@ export interface BatchResult {
   rearmMore: boolean;
   /** uploads never submitted, older than the limit, removed this round (0 when no sweep was due) */
   attachmentsRemoved: number;
+  /** changed requests counted into the report rollups this round (services/rollups.ts) */
+  rolledUp: number;
 }
 
-type TimerCounts = Omit<BatchResult, 'delivered' | 'billedAtOnce' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved'>;
+type TimerCounts = Omit<BatchResult, 'delivered' | 'billedAtOnce' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved' | 'rolledUp'>;
 
 /** Outbox kinds the worker delivers; `charge` rows wait for billing (at once: `billChargesAtOnce`; else the cycle's run). */
 const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone', 'chargePaid'];
@@ -313,11 +316,37 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
   }
 }
 
+/** When this process last swept every estate for rollup upkeep, in ms of the worker's clock. */
+const lastRollupSweep = new WeakMap<Db, number>();
+
+/**
+ * One batch of report rollup upkeep (services/rollups.ts): requests changed since the last round,
+ * counted into the rollups in their own transaction, after the round's writes (never inside the
+ * event path). A failure is reported and leaves the rollups as they were, for the next round.
+ */
+async function rollUp(opts: WorkerOptions, now: Date): Promise<number> {
+  try {
+    const t = now.getTime();
+    const last = lastRollupSweep.get(opts.db);
+    // every 15 minutes (or when the clock went back) the round sweeps every estate, not only past its mark
+    const sweep = last === undefined || t < last || t - last >= 15 * 60_000;
+    if (sweep) lastRollupSweep.set(opts.db, t);
+    const n = await refreshRollups(opts.db, { now, batch: opts.batchSize ?? 20, sweep });
+    // a sweep that found a full batch goes on next round
+    if (sweep && n >= (opts.batchSize ?? 20)) lastRollupSweep.delete(opts.db);
+    return n;
+  } catch (e) {
+    (opts.onError ?? ((err: unknown) => console.error('[worker]', err)))(e);
+    return 0;
+  }
+}
+
 /**
  * One round: `concurrency` batches of due timers at once, then a batch of outbox rows, then one
  * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or
  * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep
- * (with the audit lines past retention and one batch of expired sign-in counters).
+ * (with the audit lines past retention and one batch of expired sign-in counters), then one batch
+ * of report rollup upkeep.
  */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
@@ -327,7 +356,8 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const delivered = await deliverOutbox(opts, deps);
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
-  return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved };
+  const rolledUp = await rollUp(opts, deps.now());
+  return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
 }
 
 /**
@@ -345,7 +375,7 @@ export function startWorker(opts: WorkerOptions & { intervalMs?: number }): () =
       let busy = false;
       try {
         const r = await runWorkerOnce({ ...opts, cache, concurrency: 1 });
-        busy = r.fired + r.cancelled > 0 || r.rearmMore || r.delivered >= (opts.batchSize ?? 20) || r.billedAtOnce >= (opts.batchSize ?? 20);
+        busy = r.fired + r.cancelled > 0 || r.rearmMore || r.delivered >= (opts.batchSize ?? 20) || r.billedAtOnce >= (opts.batchSize ?? 20) || r.rolledUp >= (opts.batchSize ?? 20);
       } catch (e) {
         (opts.onError ?? ((err) => console.error('[worker]', err)))(e);
       }

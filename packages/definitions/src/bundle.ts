@@ -6,6 +6,7 @@ import { finding, hasErrors, type Finding } from './finding.ts';
 import type { Bundle, Form, Workflow } from './generated/index.ts';
 import { parseJson } from './limits.ts';
 import { lintDuplicateNotices } from './lint/sla-notices.ts';
+import { lintDeadlinesStatedTwice } from './lint/sla-deadlines.ts';
 import { prefixClashes } from './serial.ts';
 import { documentKind, validateDocument } from './validate-document.ts';
 
@@ -139,7 +140,8 @@ const idOf = (doc: unknown): string | undefined => {
  * Validates every document of a loaded bundle and the references between them: forms, calendars,
  * child workflows, parameters, SLA policies against their workflow (CEL, states, events, params),
  * duplicate ids, kinds matching `contents`; warns where an SLA breach ladder repeats a notice the
- * workflow's own escalation sends for the same clock.
+ * workflow's own escalation sends for the same clock, and where an SLA goal and the workflow state
+ * one deadline's number twice (`deadline-stated-twice`).
  */
 export function validateBundle(bundle: LoadedBundle): Finding[] {
   const out: Finding[] = [...bundle.loadFindings];
@@ -209,7 +211,7 @@ export function validateBundle(bundle: LoadedBundle): Finding[] {
     if (d.kind === ('sla' as DocumentKind)) {
       // (its schema, CEL, states, events, params and calendars were checked by validateDocument above)
       const wf = typeof doc['workflow'] === 'string' ? workflowDefs.get(doc['workflow']) : undefined;
-      if (wf) out.push(...lintDuplicateNotices(doc, wf, d.file));
+      if (wf) out.push(...lintDuplicateNotices(doc, wf, d.file), ...lintDeadlinesStatedTwice(doc, wf, d.file, paramDefaults));
     } else if (d.kind !== 'workflow' && d.kind !== 'bundle') {
       const wf = doc['workflow'];
       if (typeof wf === 'string' && !workflows.has(wf)) out.push(finding('unknown-workflow', d.file, '/workflow', `工作流 "${wf}" 不在模板包中`, `Workflow "${wf}" is not in the bundle`));

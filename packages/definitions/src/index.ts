@@ -21,6 +21,7 @@ export { MAX_PATTERNED_LENGTH } from './lint/data-schema.ts';
 export { statePaths, lintSlaPolicy, SLA_CONDITION_LISTS } from './lint/sla.ts';
 export type { SlaPolicyContext } from './lint/sla.ts';
 export { lintDuplicateNotices } from './lint/sla-notices.ts';
+export { lintDeadlinesStatedTwice } from './lint/sla-deadlines.ts';
 export { transientStates } from './lint/sla.ts';
 export { REQUIREMENT_ID, quantities, chineseNumber } from './lint/texts.ts';
 export { textSites, renderDescription, renderDescriptions, fullText } from './texts.ts';

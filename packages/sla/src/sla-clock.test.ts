@@ -51,6 +51,15 @@ const clockAt = (policy: SlaPolicy, history: SlaHistoryEntry[], now: string) => 
 };
 
 describe('SLA clocks', () => {
+  it('says whether a goal is a duration ("within 3 working days") or an instant ("by the 10th"), whose budget is only the time to it', () => {
+    const history = [entry('2026-09-25T17:50', 'REGISTER', 'registered', { grade: 'minor' })];
+    expect(clockAt(complaintPolicy, history, '2026-09-28T09:00').goalKind).toBe('duration');
+    const byTenth: SlaPolicy = { ...complaintPolicy, metrics: [{ ...complaintPolicy.metrics[0]!, goals: [{ deadline: { dayOfMonth: 10, monthsAhead: 1 } }] }] };
+    const clock = clockAt(byTenth, history, '2026-09-28T09:00');
+    expect(clock.goalKind).toBe('instant');
+    expect(clock.dueAt?.getTime()).toBe(sh('2026-10-11T00:00').getTime()); // by the end of the 10th
+  });
+
   it('runs a 3-working-day clock from a complaint on Friday 2026-09-25 17:50 to 17:30 on 2026-09-30', () => {
     const history = [entry('2026-09-25T17:50', 'REGISTER', 'registered', { grade: 'minor' })];
     const clock = clockAt(complaintPolicy, history, '2026-09-28T09:00');

@@ -69,6 +69,12 @@ export interface Clock {
   readonly stoppedAt: Date | undefined;
   /** The goal as a duration on the time base (working ms for working goals). */
   readonly budgetMs: number | undefined;
+  /**
+   * What the goal states: a duration (`after`: "within 30 minutes") or an instant (`endOfDay`, `at`,
+   * `dayOfMonth`, `expr`: "by the 10th"), whose budget is only the time from the start to it; screens
+   * show a duration goal as its length and an instant goal as its due time. Undefined without a goal.
+   */
+  readonly goalKind: 'duration' | 'instant' | undefined;
   readonly elapsedMs: number;
   /** Negative once breached. */
   readonly remainingMs: number | undefined;
@@ -221,11 +227,11 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
     const results = cycles.map((cycle) => {
       const chosen = chooseGoal(metric, metricPath, cycle.scope, options, issues);
       const env: DeadlineEnv = { calendars: options.calendars, calendarId, evaluate: (expr) => options.evaluate(expr, cycle.scope) };
-      if (!chosen) return { cycle, chosen, base: undefined, budget: undefined, env };
+      if (!chosen) return { cycle, chosen, base: undefined, budget: undefined, goalKind: undefined, env };
       const simple = selectDeadline(chosen.goal.deadline, env, `${metricPath}/goals/${chosen.index}/deadline`);
       const base = timeBaseOf(simple.deadline, env);
       const due = resolveSimpleDeadline(simple.deadline, cycle.startedAt, env, simple.path);
-      return { cycle, chosen, base, budget: base.between(cycle.startedAt, due), env };
+      return { cycle, chosen, base, budget: base.between(cycle.startedAt, due), goalKind: 'after' in simple.deadline ? ('duration' as const) : ('instant' as const), env };
     });
     const breachOf = (r: (typeof results)[number]): number | undefined => {
       if (!r.base || r.budget === undefined) return undefined;
@@ -248,11 +254,11 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
     if (!current) {
       return {
         metricId: metric.id, status: 'pending', goal: undefined, timeBase: 'wall', calendarId, startedAt: undefined, stoppedAt: undefined,
-        budgetMs: undefined, elapsedMs: 0, remainingMs: undefined, pausedMs: 0, dueAt: undefined, breached: false, breachedAt: undefined,
+        budgetMs: undefined, goalKind: undefined, elapsedMs: 0, remainingMs: undefined, pausedMs: 0, dueAt: undefined, breached: false, breachedAt: undefined,
         breachRecorded: false, warnings: [], warningsReached: [], escalations: [], nextInstants: [], cycles: finished, issues,
       } satisfies Clock;
     }
-    const { cycle, chosen, base, budget, env } = current;
+    const { cycle, chosen, base, budget, goalKind, env } = current;
     const segments = cycle.segments;
     const end = cycle.end?.at ?? now;
     const running = cycle.end === undefined && segments.at(-1)?.[1] === undefined;
@@ -295,6 +301,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
       startedAt: new Date(cycle.startedAt),
       stoppedAt: stopped ? new Date(end) : undefined,
       budgetMs: budget,
+      goalKind: budget === undefined ? undefined : goalKind,
       elapsedMs: elapsed,
       remainingMs: budget === undefined ? undefined : budget - elapsed,
       pausedMs,

@@ -1,10 +1,9 @@
 import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { events, instances, residentLinkActive, residents, tasks } from '@estateflow/db';
+import { instances, residentLinkActive, residents, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
-import { ClockInputCache, clocksFromHistory } from '../services/sla-clocks.ts';
-import { historiesOf, instanceBatches } from '../services/instance-scan.ts';
+import { isOnSite, monthlyStatistics, ON_SITE_METHODS, REVISIT_EVENT, REVISIT_METHOD_FIELD, rollupsOver, type Rollups } from '../services/rollups.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
 import { peopleNamed } from '../services/people-named.ts';
 import { maskValue } from '../services/personal-data.ts';
@@ -17,16 +16,25 @@ const readers = [...managers, 'dispatcher', 'consultant'] as const;
 const NOTICE_PAGE = 50;
 const NOTICE_PAGE_MAX = 200;
 
-/**
- * How a revisit is recorded in the catalogue's bundles: a `REVISIT` event whose form (ps-revisit,
- * rp-revisit, cp-revisit, hd-owner-revisit) has a required enum field `method`. The paid-service and
- * repair forms say `"phone" | "onsite"`, the complaint and difficult-owner forms `"phone" | "visit"`:
- * both `onsite` and `visit` are 上门 (on site), `phone` is not (PS-8: ≥ 5 % on site).
- */
-export const REVISIT_EVENT = 'REVISIT';
-export const REVISIT_METHOD_FIELD = 'method';
-export const ON_SITE_METHODS: readonly string[] = ['onsite', 'visit'];
-const isOnSite = (method: string | null): boolean => method !== null && ON_SITE_METHODS.includes(method);
+export { ON_SITE_METHODS, REVISIT_EVENT, REVISIT_METHOD_FIELD } from '../services/rollups.ts';
+
+/** Requests by a dimension and status (`active`, `done`), from rollups: those with a count only. */
+function statusCounts<T extends object>(r: Rollups, by: (x: Rollups['main'] extends Map<string, infer V> ? V : never) => string, label: (k: string) => T): (T & { status: string; count: number })[] {
+  const counts = new Map<string, { started: number; finished: number }>();
+  for (const x of r.main.values()) {
+    const k = by(x);
+    const e = counts.get(k) ?? { started: 0, finished: 0 };
+    e.started += x.started;
+    e.finished += x.finished;
+    counts.set(k, e);
+  }
+  const out: (T & { status: string; count: number })[] = [];
+  for (const [k, e] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    if (e.started - e.finished > 0) out.push({ ...label(k), status: 'active', count: e.started - e.finished });
+    if (e.finished > 0) out.push({ ...label(k), status: 'done', count: e.finished });
+  }
+  return out;
+}
 
 function period(q: Record<string, string>) {
   const from = q.from ? new Date(q.from) : new Date(0);
@@ -42,9 +50,10 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { from, to } = period(q);
     const { reportDb: db } = c.get('deps');
     const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
-    const byWorkflow = await db.select({ workflow: instances.workflowKey, status: instances.status, count: sql<number>`count(*)::int` }).from(instances).where(scope).groupBy(instances.workflowKey, instances.status);
-    const complaints = await db.select({ grade: instances.grade, status: instances.status, count: sql<number>`count(*)::int` }).from(instances)
-      .where(and(scope, eq(instances.workflowKey, 'complaint'))).groupBy(instances.grade, instances.status);
+    // requests by workflow and status, complaints by grade and status: from the rollups (services/rollups.ts)
+    const r = await rollupsOver(db, tenantId, q.estateId!, from, to, c.get('deps').config.now());
+    const byWorkflow = statusCounts(r, (x) => x.workflowKey, (workflow) => ({ workflow }));
+    const complaints = statusCounts({ ...r, main: new Map([...r.main].filter(([, x]) => x.workflowKey === 'complaint')) }, (x) => x.grade, (grade) => ({ grade: grade === '' ? null : grade }));
     const taskDue = await db.select({
       workflow: instances.workflowKey,
       closed: sql<number>`count(*) filter (where ${tasks.status} = 'done')::int`,
@@ -59,28 +68,24 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
     const { reportDb: db, config } = c.get('deps');
-    const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), gte(instances.startedAt, from), lt(instances.startedAt, to));
-    const now = config.now();
-    const inputs = new ClockInputCache(db);
-    const table = new Map<string, { workflow: string; policy: string; metricId: string; met: number; breached: number; running: number; paused: number; pending: number }>();
-    let count = 0;
-    // every instance of the range, batch after batch; each batch's histories in one statement
-    for await (const batch of instanceBatches(db, scope, config.reportBatchSize)) {
-      count += batch.length;
-      const measured = (await Promise.all(batch.map(async (inst) => ({ inst, inputs: await inputs.of(inst) })))).filter((m) => m.inputs !== undefined);
-      const histories = await historiesOf(db, tenantId, measured.map((m) => m.inst.id));
-      for (const { inst, inputs: given } of measured) {
-        const { clocks } = clocksFromHistory(inst, histories.get(inst.id) ?? [], given!, now);
-        for (const clock of clocks) {
-          const k = `${inst.workflowKey}/${clock.policy}/${clock.metricId}`;
-          const entry = table.get(k) ?? { workflow: inst.workflowKey, policy: clock.policy, metricId: clock.metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 };
-          entry[clock.status]++;
-          table.set(k, entry);
-        }
-      }
-    }
+    // settled clocks from the rollups, the clocks still open as of now from their facts (services/rollups.ts)
+    const r = await rollupsOver(db, tenantId, q.estateId!, from, to, config.now());
+    const count = [...r.main.values()].reduce((n, x) => n + x.started, 0);
+    const table = new Map([...r.sla.values()].filter((e) => e.met + e.breached + e.running + e.paused + e.pending > 0)
+      .map((e) => [`${e.workflowKey}/${e.policy}/${e.metricId}`, { workflow: e.workflowKey, policy: e.policy, metricId: e.metricId, met: e.met, breached: e.breached, running: e.running, paused: e.paused, pending: e.pending }]));
     const items = [...table.values()].map((e) => ({ ...e, compliance: e.met + e.breached > 0 ? e.met / (e.met + e.breached) : null }));
     return c.json({ estateId: q.estateId, instances: count, items });
+  })
+  .get('/monthly', {
+    responses: { 200: S.monthlyStatistics },
+    summary: "A month's statistics (客户服务信息统计分析汇总表; PS-8, PS-9, RP-5, SV-1, SV-5) computed from the report rollups: requests by workflow, category and channel, on-time rates per SLA metric, revisit coverage, on-site share and satisfaction, rework, complaint grades, survey return rate against the 80 % target. `month` is YYYY-MM in the estate's time zone",
+    access: readers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }, queryRequired: ['estateId', 'month'],
+  }, async (c) => {
+    const q = c.req.query();
+    requireEstate(c, q.estateId);
+    const { tenantId } = authOf(c);
+    const { reportDb: db, config } = c.get('deps');
+    return c.json(await monthlyStatistics(db, tenantId, q.estateId!, q.month!, config.now()));
   })
   .get('/revisits', { responses: { 200: S.revisitReport }, summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();
@@ -88,16 +93,18 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { from, to } = period(q);
     const { reportDb: db } = c.get('deps');
-    // counted in SQL over a join (no list of ids sent back as parameters), so a year of a large estate reads flat
-    const scope = and(eq(instances.tenantId, tenantId), accessibleInstances(authOf(c), [q.estateId!]), eq(instances.status, 'done'), gte(instances.startedAt, from), lt(instances.startedAt, to));
-    const isRevisit = and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, REVISIT_EVENT));
-    const endedRows = await db.select({
-      workflow: instances.workflowKey,
-      ended: sql<number>`count(*)::int`,
-      revisited: sql<number>`count(*) filter (where exists (select 1 from ${events} where ${isRevisit}))::int`,
-    }).from(instances).where(scope).groupBy(instances.workflowKey);
-    const methodRows = await db.select({ workflow: instances.workflowKey, method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}`, count: sql<number>`count(*)::int` })
-      .from(instances).innerJoin(events, isRevisit).where(scope).groupBy(instances.workflowKey, sql`2`);
+    // finished requests, revisited ones and revisits by method: from the rollups (services/rollups.ts)
+    const r = await rollupsOver(db, tenantId, q.estateId!, from, to, c.get('deps').config.now());
+    const ended = new Map<string, { workflow: string; ended: number; revisited: number }>();
+    for (const x of r.main.values()) {
+      if (x.finished === 0) continue;
+      const w = ended.get(x.workflowKey) ?? { workflow: x.workflowKey, ended: 0, revisited: 0 };
+      w.ended += x.finished;
+      w.revisited += x.revisited;
+      ended.set(x.workflowKey, w);
+    }
+    const endedRows = [...ended.values()];
+    const methodRows = [...r.methods.values()].filter((m) => m.count !== 0).map((m) => ({ workflow: m.workflowKey, method: m.method === 'none' ? null : m.method, count: m.count }));
     const byWorkflow = new Map<string, { workflow: string; ended: number; revisited: number; revisits: number; onSite: number }>();
     for (const r of endedRows) byWorkflow.set(r.workflow, { workflow: r.workflow, ended: r.ended, revisited: r.revisited, revisits: 0, onSite: 0 });
     const byMethod: Record<string, number> = {};

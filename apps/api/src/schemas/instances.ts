@@ -54,7 +54,7 @@ export const instanceList = {
 /** One SLA clock of an instance, computed from its history. */
 export const clock = {
   type: 'object',
-  required: ['policy', 'metricId', 'status', 'timeBase', 'startedAt', 'stoppedAt', 'dueAt', 'budgetMs', 'elapsedMs', 'remainingMs', 'pausedMs'],
+  required: ['policy', 'metricId', 'status', 'timeBase', 'startedAt', 'stoppedAt', 'dueAt', 'budgetMs', 'goalKind', 'elapsedMs', 'remainingMs', 'pausedMs'],
   properties: {
     policy: { type: 'string' },
     metricId: { type: 'string' },
@@ -64,6 +64,7 @@ export const clock = {
     stoppedAt: optionalDateTime,
     dueAt: optionalDateTime,
     budgetMs: { type: ['number', 'null'] },
+    goalKind: { type: ['string', 'null'], enum: ['duration', 'instant', null], description: 'a duration goal ("within 30 minutes") is shown as its length, an instant goal ("by the 10th") as its due time' },
     elapsedMs: { type: 'number' },
     remainingMs: { type: ['number', 'null'] },
     pausedMs: { type: 'number' },

@@ -107,3 +107,42 @@ export const noticeList = {
   required: ['items', 'nextCursor'],
   properties: { items: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' }, people }, additionalProperties: false,
 } as const;
+
+const name = { type: 'string' } as const;
+/** The month's statistics (#22: PS-8, PS-9, RP-5, SV-1, SV-5), from the report rollups. */
+export const monthlyStatistics = {
+  type: 'object',
+  required: ['estateId', 'month', 'from', 'to', 'requests', 'byCategory', 'byChannel', 'onTime', 'revisits', 'rework', 'complaints', 'surveys'],
+  properties: {
+    estateId: uuid,
+    month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+    from: dateTime,
+    to: dateTime,
+    requests: { type: 'array', items: { type: 'object', required: ['workflow', 'started', 'finished'], properties: { workflow: name, started: counts, finished: counts }, additionalProperties: false } },
+    byCategory: { type: 'array', items: { type: 'object', required: ['workflow', 'category', 'count'], properties: { workflow: name, category: nullableString, count: counts }, additionalProperties: false } },
+    byChannel: { type: 'array', items: { type: 'object', required: ['workflow', 'channel', 'count'], properties: { workflow: name, channel: nullableString, count: counts }, additionalProperties: false } },
+    onTime: {
+      type: 'array',
+      items: { type: 'object', required: ['workflow', 'policy', 'metricId', 'met', 'breached', 'rate'], properties: { workflow: name, policy: name, metricId: name, met: counts, breached: counts, rate: share }, additionalProperties: false },
+    },
+    revisits: {
+      type: 'array',
+      description: 'per workflow: requests finished in the month and revisited (coverage), revisits on site (share; PS-8 ≥ 5 %), satisfied and dissatisfied answers',
+      items: {
+        type: 'object',
+        required: ['workflow', 'finished', 'revisited', 'coverage', 'revisits', 'onSite', 'onSiteShare', 'satisfied', 'dissatisfied', 'satisfaction'],
+        properties: { workflow: name, finished: counts, revisited: counts, coverage: share, revisits: counts, onSite: counts, onSiteShare: share, satisfied: counts, dissatisfied: counts, satisfaction: share },
+        additionalProperties: false,
+      },
+    },
+    rework: { type: 'array', items: { type: 'object', required: ['workflow', 'started', 'reworked', 'reworks', 'rate'], properties: { workflow: name, started: counts, reworked: counts, reworks: counts, rate: share }, additionalProperties: false } },
+    complaints: { type: 'array', items: { type: 'object', required: ['grade', 'count'], properties: { grade: nullableString, count: counts }, additionalProperties: false } },
+    surveys: {
+      type: 'object',
+      required: ['households', 'returned', 'returnRate', 'target', 'met'],
+      properties: { households: counts, returned: counts, returnRate: share, target: { type: 'number', minimum: 0, maximum: 1 }, met: { type: ['boolean', 'null'] } },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;

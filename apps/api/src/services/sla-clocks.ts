@@ -19,6 +19,7 @@ export type ClockView = {
   stoppedAt: string | null;
   dueAt: string | null;
   budgetMs: number | null;
+  goalKind: 'duration' | 'instant' | null;
   elapsedMs: number;
   remainingMs: number | null;
   pausedMs: number;
@@ -69,7 +70,7 @@ export function clocksFromHistory(inst: Instance, rows: readonly ClockHistoryRow
       for (const c of result) {
         clocks.push({
           policy: key, metricId: c.metricId, status: c.status, timeBase: c.timeBase, startedAt: iso(c.startedAt), stoppedAt: iso(c.stoppedAt),
-          dueAt: iso(c.dueAt), budgetMs: c.budgetMs ?? null, elapsedMs: c.elapsedMs, remainingMs: c.remainingMs ?? null, pausedMs: c.pausedMs,
+          dueAt: iso(c.dueAt), budgetMs: c.budgetMs ?? null, goalKind: c.goalKind ?? null, elapsedMs: c.elapsedMs, remainingMs: c.remainingMs ?? null, pausedMs: c.pausedMs,
         });
         for (const i of c.issues) issues.push({ policy: key, path: i.path, message: i.error.messages });
       }

@@ -2,6 +2,7 @@
  * The durable trigger of SLA re-arming: publishing an SLA policy or a calendar enqueues a
  * `slaRearm` outbox row in the publish's own transaction; the worker runs it (`sla-rearm.ts`).
  */
+import { recountRollups } from './rollups.ts';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { definitionVersions, instances, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
 import { enqueueJob } from '../store/outbox-queue.ts';
@@ -56,6 +57,8 @@ export async function awaitStartsInFlight(tx: DbOrTx, tenantId: string, estateId
 export async function enqueueSlaRearm(tx: DbOrTx, v: DefinitionVersion): Promise<void> {
   const workflows = await affectedWorkflows(tx, v);
   if (workflows.length === 0) return;
+  // the reports count these workflows' clocks under the new policy or calendar: their figures are recounted (services/rollups.ts)
+  await recountRollups(tx, v.tenantId, v.estateId, workflows);
   const job: SlaRearmJob = { cause: { kind: v.kind as 'sla' | 'calendar', key: v.key, version: v.version, versionId: v.id }, workflows, after: null, retry: [], rearmed: 0 };
   await enqueueJob(tx, { tenantId: v.tenantId, estateId: v.estateId, kind: slaRearmKind, payload: job as unknown as Record<string, unknown>, createdAt: v.publishedAt });
 }

@@ -10,7 +10,8 @@ export const defaultPgliteDir = (): string => process.env['PGLITE_DIR'] ?? fileU
 
 const where = (url: string | undefined, dataDir: string) => (url ? `PostgreSQL ${new URL(url).host}${new URL(url).pathname}` : `PGlite ${dataDir}`);
 
-async function open(io: CommandIo, migrate: boolean): Promise<{ handle: DbHandle; label: string } | number> {
+/** The command's database (DATABASE_URL, else PGlite), with a label for messages; a number is the exit code when it cannot open. */
+export async function openForCommand(io: CommandIo, migrate: boolean): Promise<{ handle: DbHandle; label: string } | number> {
   const url = process.env['DATABASE_URL'];
   const dataDir = defaultPgliteDir();
   try {
@@ -35,7 +36,7 @@ export const backupCommand: Command = async (args, io = processIo) => {
   const parsed = parseCommandArgs(args, { out: { type: 'string', short: 'o' } }, BACKUP_HELP, io);
   if (typeof parsed === 'number') return parsed;
   const file = parsed.values.out ?? `estateflow-${new Date().toISOString().replace(/[:.]/g, '-')}.backup.gz`;
-  const opened = await open(io, true);
+  const opened = await openForCommand(io, true);
   if (typeof opened === 'number') return opened;
   try {
     const h = await writeBackup(opened.handle.db, opened.handle.kind, file);
@@ -72,7 +73,7 @@ export const restoreCommand: Command = async (args, io = processIo) => {
     io.err(`PGlite 目录 ${dataDir} 已有数据：请先把它移走（保留以备救援），再恢复\nThe PGlite folder ${dataDir} is not empty: move it aside (keep it for a rescue), then restore`);
     return 1;
   }
-  const opened = await open(io, true);
+  const opened = await openForCommand(io, true);
   if (typeof opened === 'number') return opened;
   try {
     const h = await restoreBackup(opened.handle.db, file);

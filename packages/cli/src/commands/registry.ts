@@ -1,6 +1,7 @@
 import { backupCommand, pgliteRescueCommand, restoreCommand } from './backup.ts';
 import { calendarCommand } from './calendar.ts';
 import type { Command } from './io.ts';
+import { rollupsCommand } from './rollups.ts';
 import { schemaCommand } from './schema.ts';
 import { patternsCommand } from './patterns.ts';
 import { simulateCommand } from './simulate.ts';
@@ -17,5 +18,6 @@ export const commands: Record<string, { summary: { zh: string; en: string }; run
   calendar: { summary: { zh: '导入节假日与调休（holiday-cn JSON 或 .ics）', en: 'import holidays and make-up working days (holiday-cn JSON or .ics)' }, run: calendarCommand },
   backup: { summary: { zh: '把数据库备份到一个文件（PGlite 或 PostgreSQL）', en: 'back up the database to one file (PGlite or PostgreSQL)' }, run: backupCommand },
   restore: { summary: { zh: '把备份恢复到新的空数据库（也用于从 PGlite 迁到 PostgreSQL）', en: 'restore a backup into a new, empty database (also moves PGlite to PostgreSQL)' }, run: restoreCommand },
+  rollups: { summary: { zh: '按历史重算报表汇总（修复用）', en: 'recompute the report rollups from history (repair)' }, run: rollupsCommand },
   'pglite-rescue': { summary: { zh: '救援因检查点丢失而无法打开的 PGlite 目录（随后备份）', en: 'rescue a PGlite folder that cannot open because its checkpoint was overwritten (then back up)' }, run: pgliteRescueCommand },
 };

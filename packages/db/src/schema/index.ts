@@ -6,3 +6,4 @@ export * from './audit.ts';
 export * from './billing.ts';
 export * from './attachments.ts';
 export * from './login-throttle.ts';
+export * from './reports.ts';
