@@ -13,6 +13,7 @@ import { refreshRollups } from './services/rollups.ts';
 import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
+import { billChargesAtOnce } from './services/one-off-charges.ts';
 import { contextsFromJson, executeNamed, jsonValue, planWrite, rowAfter, rowsOf, type InstanceContext, type WritePlan } from './store/index.ts';
 
 export interface WorkerOptions {
@@ -49,6 +50,8 @@ export interface BatchResult {
   skipped: number;
   cancelled: number;
   delivered: number;
+  /** pending charges looked at by the at-once biller: billed as their own bill, or left for the next cycle */
+  billedAtOnce: number;
   /** running instances whose SLA timers were re-armed for a published SLA policy or calendar */
   rearmed: number;
   /** a re-arm job has instances left beyond this round's batch */
@@ -59,10 +62,10 @@ export interface BatchResult {
   rolledUp: number;
 }
 
-type TimerCounts = Omit<BatchResult, 'delivered' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved' | 'rolledUp'>;
+type TimerCounts = Omit<BatchResult, 'delivered' | 'billedAtOnce' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved' | 'rolledUp'>;
 
-/** Outbox kinds the worker delivers; `charge` rows wait for billing. */
-const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone'];
+/** Outbox kinds the worker delivers; `charge` rows wait for billing (at once: `billChargesAtOnce`; else the cycle's run). */
+const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone', 'chargePaid'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -221,7 +224,7 @@ export async function fireDueTimers(opts: WorkerOptions, deps: EventPathDeps): P
 }
 
 async function deliver(tx: Tx, row: OutboxRow, deps: EventPathDeps): Promise<void> {
-  const effect = row.payload as unknown as Effect;
+  const effect = row.payload as unknown as Effect | { kind: 'chargePaid' };
   switch (effect.kind) {
     case 'startChild': {
       if (!row.instanceId) return;
@@ -241,6 +244,18 @@ async function deliver(tx: Tx, row: OutboxRow, deps: EventPathDeps): Promise<voi
         if (!(e instanceof ApiError)) throw e;
       });
       return;
+    case 'chargePaid': {
+      // billing cleared the charge's bill: the request gets its paid event (e.g. PAY) as the system, once (the row's id is the charge's)
+      const paid = effect as unknown as { instanceId: string; event: string; billKey: string; paidOn?: string };
+      await sendEvent(deps, {
+        tenantId: row.tenantId, instanceId: paid.instanceId, actor: systemActor,
+        event: { type: paid.event, data: { billKey: paid.billKey, ...(paid.paidOn ? { paidOn: paid.paidOn } : {}) } },
+      }, tx).catch((e: unknown) => {
+        // the request no longer waits for it (cancelled, or moved on): nothing to do
+        if (!(e instanceof ApiError)) throw e;
+      });
+      return;
+    }
     case 'notify':
     case 'escalate':
     case 'incident':
@@ -368,12 +383,14 @@ async function dunningIfDue(opts: WorkerOptions, deps: EventPathDeps, now: Date)
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
   const t = await fireDueTimers(opts, deps);
+  // one-off charges billed at once before the deliveries, so a bill and its notice are there as soon as the charge is
+  const atOnce = await billChargesAtOnce(opts.db, deps.now(), opts.batchSize ?? 20);
   const delivered = await deliverOutbox(opts, deps);
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
   await dunningIfDue(opts, deps, deps.now()).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
-  return { ...t, delivered, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
+  return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
 }
 
 /**
@@ -391,7 +408,7 @@ export function startWorker(opts: WorkerOptions & { intervalMs?: number }): () =
       let busy = false;
       try {
         const r = await runWorkerOnce({ ...opts, cache, concurrency: 1 });
-        busy = r.fired + r.cancelled > 0 || r.rearmMore || r.delivered >= (opts.batchSize ?? 20) || r.rolledUp >= (opts.batchSize ?? 20);
+        busy = r.fired + r.cancelled > 0 || r.rearmMore || r.delivered >= (opts.batchSize ?? 20) || r.billedAtOnce >= (opts.batchSize ?? 20) || r.rolledUp >= (opts.batchSize ?? 20);
       } catch (e) {
         (opts.onError ?? ((err) => console.error('[worker]', err)))(e);
       }

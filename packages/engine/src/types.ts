@@ -61,7 +61,8 @@ export type Effect =
   | { kind: 'escalate'; ladder: string; rung: number; roles: string[]; message?: Text }
   | { kind: 'parentDone'; parent: { instanceId: string; doneEvent: string }; output?: unknown };
 
-export type Charge = { item: string; amountFen: number; serial: string; description?: Text };
+/** A billable line: billed at once as its own bill or joined to the next cycle (`billing`; unset: the plan's default), and the system event billing sends back once it is paid (`onPaid`). */
+export type Charge = { item: string; amountFen: number; serial: string; description?: Text; billing?: 'at-once' | 'next-cycle'; onPaid?: string };
 
 export type TaskChanges = { open: Task[]; assign: Task[]; close: Task[] };
 export type TimerChanges = { arm: Timer[]; cancel: string[] };

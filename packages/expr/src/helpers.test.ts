@@ -17,6 +17,13 @@ describe('money helpers', () => {
     expect(evaluateExpr('fenOf("-1.5")')).toBe(-150);
   });
 
+  it('sums a quote\'s line amounts exactly, and refuses a list that is not of integers', () => {
+    expect(evaluateExpr('sumOf([2000, 3000, 150])')).toBe(5150);
+    expect(evaluateExpr('sumOf([])')).toBe(0);
+    expect(evaluateExpr('sumOf(event.data.q.map(l, l.amountFen))', { event: { type: 'QUOTE', data: { q: [{ amountFen: 2000 }, { amountFen: 4500 }] } } })).toBe(6500);
+    expect(() => evaluateExpr('sumOf(["a"])')).toThrow();
+  });
+
   it('rejects amounts with more than two decimals or stray characters', () => {
     for (const bad of ['1.234', '12a', '', '1e5', '¥3']) {
       expect(() => parseFen(bad)).toThrow(ExprError);

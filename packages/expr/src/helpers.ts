@@ -69,11 +69,22 @@ function durationOf(seconds: bigint): Duration {
   return new Duration(seconds, 0);
 }
 
+/** The exact sum of a list of CEL integers; anything else in it is an error, not a coercion. */
+function sumOf(xs: unknown[]): bigint {
+  let total = 0n;
+  for (const x of xs) {
+    if (typeof x !== 'bigint') throw new ExprError('runtime', { zh: 'sumOf 只能对整数列表求和', en: 'sumOf sums a list of integers only' });
+    total += x;
+  }
+  return total;
+}
+
 type FunctionDef = { signature: string; handler: (...args: never[]) => unknown; description: string };
 
 /** Functions added to every EstateFlow CEL environment. */
 export const helperFunctions: readonly FunctionDef[] = [
   { signature: 'yuan(int): string', handler: (fen: bigint) => formatYuan(fen), description: 'Integer fen as a yuan string: yuan(12345) == "123.45"' },
+  { signature: 'sumOf(list): int', handler: (xs: unknown[]) => sumOf(xs), description: 'The sum of a list of integers (e.g. a quote\'s line amounts): sumOf(event.data.quote.map(l, l.amountFen))' },
   { signature: 'fenOf(string): int', handler: (s: string) => parseFen(s), description: 'A yuan amount string as integer fen: fenOf("123.45") == 12345' },
   { signature: 'daysBetween(google.protobuf.Timestamp, google.protobuf.Timestamp): int', handler: (a: Date, b: Date) => daysBetween(a, b), description: 'Calendar days between two instants in Asia/Shanghai' },
   { signature: 'daysBetween(google.protobuf.Timestamp, google.protobuf.Timestamp, string): int', handler: (a: Date, b: Date, tz: string) => daysBetween(a, b, tz), description: 'Calendar days between two instants in a time zone' },

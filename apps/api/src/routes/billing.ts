@@ -30,6 +30,8 @@ import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling } from '../services/billing-run.ts';
 import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
+import { queuePaidEvents } from '../services/one-off-charges.ts';
+import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
@@ -299,6 +301,17 @@ export const billingRoutes = resource
     },
   )
   .get(
+    '/service-items',
+    { responses: { 200: S.serviceItems }, summary: "The estate's paid-service price list (有偿服务收费标准, PS-10) in force on a date (default today): the service items of its fee schedules, which quotes are priced from", access: [...readers, 'dispatcher', 'technician', 'area_cs_assistant'], estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
+      return c.json({ asOf, items: [...(await priceList(db, tenantId, estateId, asOf)).values()] });
+    },
+  )
+  .get(
     '/notices',
     { responses: { 200: S.dunning }, summary: "A period's dunning timeline: payment notice, reminder, final notice, recovery and BL-4's ladder", access: readers, estate: { from: 'query' }, query: { ...estateQuery, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1 } }, queryRequired: ['estateId', 'plan', 'period'] },
     async (c) => {
@@ -457,6 +470,8 @@ export const billingRoutes = resource
         const payer = body.payer?.trim() || people.map((p) => p.name).join('、') || unit.label;
         const receipt = { ...makeReceipt(payment, state.allocations, serial), unitLabel: unit.label, payer, company: company?.name ?? '', cashier: { id: userId, name: cashier?.name ?? '' } };
         await tx.insert(receipts).values({ tenantId, id: randomUUID(), estateId, paymentId: id, serial, content: receipt as unknown as Record<string, unknown>, issuedAt: now });
+        // a bill this payment cleared tells the requests whose charges it carries (their onPaid event, once)
+        await queuePaidEvents(tx, tenantId, estateId, state, now);
         return { payment, receipt, slip: null, balanceFen: state.balanceFen, creditFen: state.creditFen };
       });
       return c.json(result);

@@ -11,6 +11,9 @@ import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkRequestedFor, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
+import { pricedEventData } from '../services/price-list.ts';
+import { estateTimeZone } from '../services/billing-store.ts';
+import { estateDate } from '@estateflow/billing';
 import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
 import { clocksOf } from '../services/sla-clocks.ts';
 import * as S from '../schemas/instances.ts';
@@ -265,10 +268,13 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       if (!isUuid(id)) throw notFound('instance', id);
       const auth = authOf(c);
       await authoriseEvent(c, id, type, data);
+      // a quote picked from the price list is priced by the server, never by the filler (PS-10)
+      const { db, cache, config } = c.get('deps');
+      const priced = await pricedEventData(db, cache, auth.tenantId, id, type, data, async (estateId) => estateDate(config.now(), await estateTimeZone(db, auth.tenantId, estateId)));
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
-        event: { type, data },
+        event: { type, data: priced },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion,
         idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: writtenSummary(c, r) })),

@@ -292,3 +292,22 @@ export const feePublished = {
   properties: { kind: { enum: ['fee-schedule', 'billing-plan'] }, key: { type: 'string' }, version: { type: 'integer' }, publishedAt: dateTime },
   additionalProperties: false,
 } as const;
+
+/** GET /billing/service-items: the paid-service price list in force on `asOf` (PS-10). */
+export const serviceItems = {
+  type: 'object', required: ['asOf', 'items'], additionalProperties: false,
+  properties: {
+    asOf: civilDate,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['code', 'title', 'priceFen', 'per', 'schedule'], additionalProperties: false,
+        properties: {
+          code: { type: 'string' }, title: text, priceFen: fen, per: text, schedule: { type: 'string', description: 'the fee schedule listing it' },
+          unit: { enum: ['job', 'hour', 'item'] }, materials: { enum: ['included', 'at-cost', 'customer-supplies'] },
+          checklistForm: { type: 'string' }, basis: text, source: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { billLines, bills, instances, outbox, unitBillingProfiles, units, type Tx } from '@estateflow/db';
-import { compareDates, estateDate, generateBills, noticeOf, noticeSchedule, parsePeriod, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
-import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
+import { chargeBilling, compareDates, estateDate, generateBills, noticeOf, noticeSchedule, parsePeriod, type ServiceCharge, type Text, type Unit } from '@estateflow/billing';
 import { ApiError } from '../errors.ts';
 import { chargeSerials } from './charge-serials.ts';
-import { estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
+import { billingDocuments, estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
+import { chargeAmount, oneOffPlan } from './one-off-charges.ts';
 import { markBilled } from '../store/outbox-queue.ts';
 import { uuidArray } from './keyset.ts';
 import { sqlState } from '../store/sql.ts';
@@ -28,11 +28,6 @@ export interface RunResult {
   existing: number;
   /** units not billed by this run, each with why (zh/en); every other unit is billed */
   errors: { unitId: string; reason: string; path?: string; orderSerial?: string; message: Text }[];
-}
-
-/** A pending charge's amount as a bill line takes it: whole fen from 0 to MAX_AMOUNT_FEN (1 亿元), else undefined. */
-function chargeAmount(amount: unknown): number | undefined {
-  return typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0 && amount <= MAX_AMOUNT_FEN ? amount : undefined;
 }
 
 /**
@@ -67,7 +62,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const existing = await tx.select({ key: bills.key }).from(bills)
     .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id),
       buildingId === undefined ? undefined : sql`${bills.unitId} = any(${uuidArray(unitRows.map((u) => u.id))})`));
-  const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, unitId: instances.unitId, instanceId: instances.id, serial: instances.serial, workflowKey: instances.workflowKey })
+  const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, attempts: outbox.attempts, unitId: instances.unitId, instanceId: instances.id, serial: instances.serial, workflowKey: instances.workflowKey })
     .from(outbox)
     .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))
     .where(and(eq(outbox.tenantId, tenantId), eq(outbox.estateId, estateId), eq(outbox.kind, 'charge'), eq(outbox.status, 'pending')));
@@ -82,8 +77,11 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   // its unit unbilled (reported with the reason; the charges stay pending) and every other unit is billed.
   const due = new Map<string, { row: (typeof chargeRows)[number]; charge: ServiceCharge }[]>();
   const badUnits = new Set<string>();
+  // a charge billed at once (its own setting, else the plan's default) waits for the worker's at-once biller, not this run
+  const oneOff = oneOffPlan(await billingDocuments(tx, tenantId, estateId, 'billing-plan'));
   for (const r of chargeRows) {
     if (!r.unitId || !(plan.includeServiceCharges ?? true)) continue;
+    if (r.attempts === 0 && chargeBilling(oneOff, (r.payload as { billing?: 'at-once' | 'next-cycle' }).billing) === 'at-once') continue;
     const serial = serialOf.get(r.id)!;
     const completedOn = estateDate(r.createdAt, timeZone);
     if (billedSerials.has(serial) || compareDates(completedOn, issueOn) >= 0) continue; // not on this period's bill

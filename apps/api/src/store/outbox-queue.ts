@@ -31,3 +31,19 @@ export async function markDelivered(tx: DbOrTx, rows: { tenantId: string; id: st
 export async function markBilled(tx: DbOrTx, tenantId: string, ids: string[], at: Date, billKey: string): Promise<void> {
   await tx.update(outbox).set({ status: 'done', processedAt: at, processedBy: `billing:${billKey}` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, ids)));
 }
+
+/** Marks `charge` rows looked at by the at-once biller (one attempt more); they stay pending for the next cycle's run. */
+export async function markChargesSeen(tx: DbOrTx, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1` }).where(and(eq(outbox.tenantId, tenantId), inArray(outbox.id, ids)));
+}
+
+/**
+ * Enqueues the paid event of a charge (`chargePaid`: billing tells the request its bill is paid),
+ * under an id made from the charge's, so a payment recorded twice enqueues it once. The worker
+ * sends it to the request through the event path. Answers whether this call enqueued it.
+ */
+export async function enqueuePaidEvent(tx: DbOrTx, row: { tenantId: string; estateId: string; id: string; payload: Record<string, unknown>; createdAt: Date }): Promise<boolean> {
+  const inserted = await tx.insert(outbox).values({ ...row, kind: 'chargePaid', instanceId: null }).onConflictDoNothing().returning({ id: outbox.id });
+  return inserted.length > 0;
+}

@@ -164,6 +164,8 @@ export const outbox = pgTable(
     index('outbox_notices_public_idx')
       .on(t.tenantId, t.estateId, t.createdAt, t.id)
       .where(sql`kind in ('notify', 'escalate') and (payload->'to'->>'residents' is not null or instance_id is null)`),
+    // a payment that clears a bill finds the charges billed on it (`billing:<bill key>`) to send their paid events
+    index('outbox_charges_billed_idx').on(t.tenantId, t.processedBy).where(sql`kind = 'charge'`),
   ],
 );
 

@@ -471,6 +471,30 @@ export const billingPlanSchema = {
       ],
       "additionalProperties": false
     },
+    "oneOffCharges": {
+      "type": "object",
+      "title": "临时收费 One-off charges",
+      "description": "工作流发起的一次性费用（车位租赁、有偿服务、损坏赔偿等）的缺省出账方式；费用自身的 billing 设置优先。The default billing of one-off charges raised by workflows (leases, paid services, damage); the charge's own billing setting wins.",
+      "properties": {
+        "billing": {
+          "enum": [
+            "at-once",
+            "next-cycle"
+          ],
+          "title": "出账方式 Billing",
+          "description": "at-once：立即单独出账并发缴费通知；next-cycle：并入下一期账单（缺省）。at-once: billed at once as its own bill with its own notice; next-cycle: joins the next cycle's bill (default)."
+        },
+        "payWithin": {
+          "$ref": "#/$defs/PayWithin",
+          "title": "缴款期限 Pay within",
+          "description": "立即出账的费用自开出次日起算的缴款期限；缺省 7 天。How long an at-once bill gives to pay, from the day after it is issued; default 7 days."
+        }
+      },
+      "required": [
+        "billing"
+      ],
+      "additionalProperties": false
+    },
     "includeServiceCharges": {
       "type": "boolean",
       "title": "列入有偿服务费 Include paid-service charges",
@@ -886,6 +910,28 @@ type BillingPlanView = {
       "required": [
         "order",
         "within"
+      ],
+      "additionalProperties": false
+    },
+    "oneOffCharges": {
+      "type": "object",
+      "title": "临时收费 One-off charges",
+      "description": "工作流发起的一次性费用（车位租赁、有偿服务、损坏赔偿等）的缺省出账方式；费用自身的 billing 设置优先。The default billing of one-off charges raised by workflows (leases, paid services, damage); the charge's own billing setting wins.",
+      "properties": {
+        "billing": {
+          "enum": [
+            "at-once",
+            "next-cycle"
+          ],
+          "title": "出账方式 Billing",
+          "description": "at-once：立即单独出账并发缴费通知；next-cycle：并入下一期账单（缺省）。at-once: billed at once as its own bill with its own notice; next-cycle: joins the next cycle's bill (default)."
+        },
+        "payWithin": {
+          "$comment": "ref billing-plan#/$defs/PayWithin"
+        }
+      },
+      "required": [
+        "billing"
       ],
       "additionalProperties": false
     },

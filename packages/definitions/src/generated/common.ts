@@ -924,6 +924,19 @@ export const commonSchema = {
                 },
                 "description": {
                   "$ref": "#/$defs/Text"
+                },
+                "billing": {
+                  "enum": [
+                    "at-once",
+                    "next-cycle"
+                  ],
+                  "title": "出账方式 Billing",
+                  "description": "at-once：立即单独出账（临时收费），有自己的缴费通知和缴费期限；next-cycle：并入下一期账单。缺省按收费计划的 oneOffCharges.billing（再缺省为 next-cycle）。at-once: billed at once as its own bill (a one-off charge, 临时收费) with its own notice and pay-by date; next-cycle: joins the next cycle's bill. Default: the billing plan's oneOffCharges.billing, else next-cycle."
+                },
+                "onPaid": {
+                  "$ref": "#/$defs/EventType",
+                  "title": "缴清后发送的事件 Event when paid",
+                  "description": "本费用所在账单缴清时，计费系统向本工单发送的系统事件（如 PAY），只发送一次；须为 system 事件。The system event billing sends this request once the charge's bill is paid in full (e.g. PAY), exactly once; it must be declared with system: true."
                 }
               },
               "required": [
@@ -2309,6 +2322,17 @@ type ActionView = {
             },
             "description": {
               "$comment": "ref common#/$defs/Text"
+            },
+            "billing": {
+              "enum": [
+                "at-once",
+                "next-cycle"
+              ],
+              "title": "出账方式 Billing",
+              "description": "at-once：立即单独出账（临时收费），有自己的缴费通知和缴费期限；next-cycle：并入下一期账单。缺省按收费计划的 oneOffCharges.billing（再缺省为 next-cycle）。at-once: billed at once as its own bill (a one-off charge, 临时收费) with its own notice and pay-by date; next-cycle: joins the next cycle's bill. Default: the billing plan's oneOffCharges.billing, else next-cycle."
+            },
+            "onPaid": {
+              "$comment": "ref common#/$defs/EventType"
             }
           },
           "required": [

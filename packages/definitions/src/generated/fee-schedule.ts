@@ -329,6 +329,32 @@ export const feeScheduleSchema = {
           "title": "计价单位 Per",
           "description": "如 次/each、米/metre。E.g. 次/each, 米/metre."
         },
+        "unit": {
+          "enum": [
+            "job",
+            "hour",
+            "item"
+          ],
+          "title": "计价方式 Pricing unit",
+          "description": "job：按次（每单一次）；hour：按小时；item：按件/个。报价按单价 × 数量计算。job: per job; hour: per hour; item: per item. A quote line is price × quantity."
+        },
+        "materials": {
+          "enum": [
+            "included",
+            "at-cost",
+            "customer-supplies"
+          ],
+          "title": "材料 Materials",
+          "description": "included：单价含材料；at-cost：材料按实另收（报价中另列手工行）；customer-supplies：材料由客户自备。included: the price includes materials; at-cost: materials are charged at cost on a separate manual line; customer-supplies: the customer provides them."
+        },
+        "source": {
+          "$ref": "common.schema.json#/$defs/Source"
+        },
+        "basis": {
+          "$ref": "common.schema.json#/$defs/Text",
+          "title": "价格依据 Price basis",
+          "description": "价格出自哪份现场文件；文件中没有价格时如实写明（如“现场文件未列价格，示例价”）。Where the price comes from; when the field documents give none, say so (e.g. \"not in the field documents: an example price\")."
+        },
         "checklistForm": {
           "$ref": "common.schema.json#/$defs/Id",
           "title": "检查表单 Checklist form",
@@ -530,6 +556,30 @@ type FeeScheduleServiceItemView = {
     "per": {
       "$comment": "ref common#/$defs/Text"
     },
+    "unit": {
+      "enum": [
+        "job",
+        "hour",
+        "item"
+      ],
+      "title": "计价方式 Pricing unit",
+      "description": "job：按次（每单一次）；hour：按小时；item：按件/个。报价按单价 × 数量计算。job: per job; hour: per hour; item: per item. A quote line is price × quantity."
+    },
+    "materials": {
+      "enum": [
+        "included",
+        "at-cost",
+        "customer-supplies"
+      ],
+      "title": "材料 Materials",
+      "description": "included：单价含材料；at-cost：材料按实另收（报价中另列手工行）；customer-supplies：材料由客户自备。included: the price includes materials; at-cost: materials are charged at cost on a separate manual line; customer-supplies: the customer provides them."
+    },
+    "source": {
+      "$comment": "ref common#/$defs/Source"
+    },
+    "basis": {
+      "$comment": "ref common#/$defs/Text"
+    },
     "checklistForm": {
       "$comment": "ref common#/$defs/Id"
     }
@@ -543,7 +593,7 @@ type FeeScheduleServiceItemView = {
   "additionalProperties": false
 };
 /** `$defs/ServiceItem` of fee-schedule.schema.json. */
-export type FeeScheduleServiceItem = FromSchema<FeeScheduleServiceItemView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Text' }; output: Text }, { pattern: { $comment: 'ref common#/$defs/Id' }; output: Id }] }>;
+export type FeeScheduleServiceItem = FromSchema<FeeScheduleServiceItemView, { deserialize: [{ pattern: { $comment: 'ref common#/$defs/Text' }; output: Text }, { pattern: { $comment: 'ref common#/$defs/Source' }; output: Source }, { pattern: { $comment: 'ref common#/$defs/Id' }; output: Id }] }>;
 
 type FeeScheduleView = {
   "title": "收费标准 Fee schedule",

@@ -295,6 +295,11 @@ export const formSchema = {
             "$ref": "#/$defs/Column"
           },
           "description": "group 控件的列，依次对应 items.properties。The columns of a group widget, one per property of its items."
+        },
+        "priceList": {
+          "type": "boolean",
+          "title": "按价目表报价 Priced from the price list",
+          "description": "group 控件的每一行按本项目收费标准中的有偿服务价目计价（PS-10）：列 code 选服务项目、quantity 为数量，服务器按单价 × 数量算出 amountFen 并写入 description；没有 code 的行是手工行，须填 description、amountFen 和 reason（原因），记入审计。Each row of a group is priced from the estate's paid-service price list (PS-10): column code picks the item, quantity its quantity; the server computes amountFen = price × quantity and fills description. A row without code is a manual line: it needs description, amountFen and reason, and is audited."
         }
       },
       "required": [
@@ -620,6 +625,11 @@ type FormFieldView = {
         "$comment": "ref form#/$defs/Column"
       },
       "description": "group 控件的列，依次对应 items.properties。The columns of a group widget, one per property of its items."
+    },
+    "priceList": {
+      "type": "boolean",
+      "title": "按价目表报价 Priced from the price list",
+      "description": "group 控件的每一行按本项目收费标准中的有偿服务价目计价（PS-10）：列 code 选服务项目、quantity 为数量，服务器按单价 × 数量算出 amountFen 并写入 description；没有 code 的行是手工行，须填 description、amountFen 和 reason（原因），记入审计。Each row of a group is priced from the estate's paid-service price list (PS-10): column code picks the item, quantity its quantity; the server computes amountFen = price × quantity and fills description. A row without code is a manual line: it needs description, amountFen and reason, and is audited."
     }
   },
   "required": [

@@ -26,6 +26,7 @@ const WIDGET_TYPES: Record<string, (s: FieldSchemaLike) => boolean> = {
   signature: (s) => s.type === 'string',
   checklist: (s) => s.type === 'array',
   rating: (s) => s.type === 'integer',
+  group: (s) => s.type === 'array' && s.items?.type === 'object',
 };
 const WANTS_OPTIONS = new Set(['select', 'radio', 'checklist']);
 const KEYWORD_FOR_ERROR: Record<string, string> = { pattern: 'pattern', format: 'format', minLength: 'minLength', maxLength: 'maxLength', minimum: 'minimum', maximum: 'maximum', enum: 'enum', minItems: 'minItems', maxItems: 'maxItems' };
@@ -70,6 +71,13 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
       placed.set(f.field, fp);
       if (!WIDGET_TYPES[f.widget]!(schema)) {
         out.push(finding('widget-type-mismatch', file, [...fp, 'widget'], `控件 "${f.widget}" 不能编辑类型 ${JSON.stringify(schema.type)}${schema.format ? `（format ${String(schema.format)}）` : ''} 的字段 "${f.field}"`, `Widget "${f.widget}" cannot edit field "${f.field}" of type ${JSON.stringify(schema.type)}${schema.format ? ` (format ${String(schema.format)})` : ''}`));
+      }
+      // a quote priced from the price list: the server reads code and quantity and writes amountFen and description (PS-10)
+      if (f.priceList) {
+        const cols = Object.keys((schema.items as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        const missing = f.widget === 'group' ? ['code', 'quantity', 'description', 'amountFen', 'reason'].filter((k) => !cols.includes(k)) : [];
+        if (f.widget !== 'group') out.push(finding('price-list-shape', file, [...fp, 'priceList'], `只有可重复分组（group）能按价目表报价：字段“${f.field}”是 ${f.widget}`, `Only a repeatable group can be priced from the price list: field "${f.field}" is a ${f.widget}`));
+        else if (missing.length) out.push(finding('price-list-shape', file, [...fp, 'priceList'], `按价目表报价的分组“${f.field}”缺少列 ${missing.join('、')}`, `Group "${f.field}" priced from the price list lacks the columns ${missing.join(', ')}`));
       }
       const allowed = schema.enum ?? schema.items?.enum;
       // A checklist over records is a repeating table (rows are the options); over scalars it needs its items listed.

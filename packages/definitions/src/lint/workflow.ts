@@ -169,6 +169,12 @@ export function lintWorkflow(wf: Workflow, ctx: LintContext): Finding[] {
       case 'charge':
         sites.push({ path: [...p, 'amount'], source: a.params.amount, expect: 'int', scope: 'workflow' });
         text(a.params.description, [...p, 'description']);
+        if (a.params.onPaid) {
+          event(a.params.onPaid, [...p, 'onPaid']);
+          // billing sends it, as the system: a role's button would let a clerk mark a charge paid
+          const paid = events[a.params.onPaid];
+          if (paid && !paid.system) add('paid-event-not-system', [...p, 'onPaid'], `缴清事件 "${a.params.onPaid}" 须声明为系统事件（system: true），由计费系统在缴清时发送`, `The paid event "${a.params.onPaid}" must be a system event (system: true): billing sends it when the bill is paid`);
+        }
         break;
       case 'startChild':
         if (ctx.workflows && !ctx.workflows.has(a.params.workflow)) {

@@ -45,6 +45,8 @@ export function readActions(def: WorkflowDefinition, actions: readonly Returned[
         }
         const charge: Charge = { item: String(p.item), amountFen: amount as number, serial: String(ctx.data.serial ?? ctx.sys.instanceId) };
         if (p.description) charge.description = run(() => renderText(p.description as Text, vars()));
+        if (p.billing === 'at-once' || p.billing === 'next-cycle') charge.billing = p.billing;
+        if (typeof p.onPaid === 'string') charge.onPaid = p.onPaid;
         out.charges.push(charge);
         break;
       }

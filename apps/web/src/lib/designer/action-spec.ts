@@ -5,7 +5,7 @@
  */
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type ParamKind = 'id' | 'text' | 'role' | 'expr' | 'deadline' | 'form' | 'events' | 'event' | 'map' | 'channel' | 'recipient' | 'ladder' | 'workflow';
+export type ParamKind = 'id' | 'text' | 'role' | 'expr' | 'deadline' | 'form' | 'events' | 'event' | 'map' | 'channel' | 'recipient' | 'ladder' | 'workflow' | 'billing';
 export type ParamSpec = { key: string; kind: ParamKind; label: Text; required?: boolean };
 
 const t = (zh: string, en: string): Text => ({ zh, en });
@@ -50,6 +50,8 @@ export const ACTION_SPEC: Record<string, ParamSpec[]> = {
     { key: 'item', kind: 'id', label: t('收费项目', 'Service item'), required: true },
     { key: 'amount', kind: 'expr', label: t('金额（分，CEL）', 'Amount (fen, CEL)'), required: true },
     { key: 'description', kind: 'text', label: t('账单说明', 'Bill line') },
+    { key: 'billing', kind: 'billing', label: t('出账方式', 'Billing') },
+    { key: 'onPaid', kind: 'event', label: t('缴清后发送的事件', 'Event when paid') },
   ],
   startChild: [
     { key: 'workflow', kind: 'workflow', label: t('子流程', 'Child process'), required: true },
@@ -72,6 +74,12 @@ export const ACTION_SPEC: Record<string, ParamSpec[]> = {
     { key: 'severity', kind: 'expr', label: t('严重程度（CEL）', 'Severity (CEL)') },
     { key: 'summary', kind: 'text', label: t('摘要', 'Summary'), required: true },
   ],
+};
+
+/** A charge's billing: at once as its own bill (临时收费), or on the next cycle's bill; unset = the billing plan's default. */
+export const BILLINGS = ['at-once', 'next-cycle'] as const;
+export const BILLING_LABELS: Record<string, Text> = {
+  'at-once': t('立即单独出账', 'Billed at once'), 'next-cycle': t('并入下一期账单', 'On the next cycle\'s bill'),
 };
 
 export const CHANNELS = ['app', 'sms', 'phone', 'letter', 'wechat', 'email'] as const;

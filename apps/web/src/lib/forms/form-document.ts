@@ -31,6 +31,8 @@ export type FormField = {
   summary?: boolean;
   /** the value is a role key, shown as the role's title */
   isRole?: boolean;
+  /** a group whose rows are priced from the estate's paid-service price list (code × quantity; manual lines with a reason) */
+  priceList?: boolean;
 };
 export type FormSection = { id: string; title?: Text; description?: Text; visibleWhen?: string; visibility?: 'public' | 'internal' | { roles: string[] }; fields: FormField[] };
 export type JsonSchema = {

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_charges_billed_idx" ON "outbox" USING btree ("tenant_id","processed_by") WHERE kind = 'charge';
