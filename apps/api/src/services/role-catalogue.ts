@@ -27,9 +27,13 @@ const fromRow = (row: typeof companyRoles.$inferSelect): RoleDefinition => ({
   permissions: row.permissions.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
 });
 
-/** The permissions each role of the catalogue holds. */
+/**
+ * The permissions each role of the catalogue holds. Managing people includes linking residents to
+ * their units: a role with `people` also holds `residents_link`, so a company's roles saved before
+ * that narrower permission existed keep the link codes and verification they had.
+ */
 export const permissionsByRole = (catalogue: readonly RoleDefinition[]): Map<string, ReadonlySet<Permission>> =>
-  new Map(catalogue.map((d) => [d.key, new Set(d.permissions)]));
+  new Map(catalogue.map((d) => [d.key, new Set<Permission>(d.permissions.includes('people') ? [...d.permissions, 'residents_link'] : d.permissions)]));
 
 export interface RoleInput {
   key: string;
