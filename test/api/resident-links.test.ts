@@ -122,7 +122,7 @@ withDatabases((kind, getDb) => {
   it(`signs up a resident with no account with a code: own user name and password, linked in one step, signed in, errors naming the field, on ${kind}`, async () => {
     const given = (await desk.call('POST', '/api/residents/codes', { estateId, unitId: unit101, kind: 'tenant' })).body as { code: string };
     const signUp = (body: Record<string, unknown>) => app().request('/api/auth/sign-up', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' }, body: JSON.stringify(body) });
-    const username = `chen-${tag}`;
+    const username = `signup-chen-${tag}`;
     const base = { code: given.code, username, password: 'my own long secret', realName: '陈静', phone: '13700001111' };
     const refusals: [Record<string, unknown>, string, string][] = [
       [{ ...base, phone: '' }, 'phone', '手机'],
