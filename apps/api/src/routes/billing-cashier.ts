@@ -27,6 +27,7 @@ import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { accountInput, estateTimeZone, unitPlaces } from '../services/billing-store.ts';
 import * as S from '../schemas/billing-cashier.ts';
+import { yearMonth } from '../schemas/common.ts';
 
 /**
  * The cashier's day and finance's month (issue #20): the day close and hand-over (日结/交班) of one
@@ -254,7 +255,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       summary: "Month-end reconciliation (月末对账, PS-7): the estate's payments and refunds received in a month (YYYY-MM), by payment method against the receipts and slips issued, by cashier (with their day closes) and by day",
       access: financePermission,
       estate: { from: 'query' },
-      query: { estateId: uuid, month: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['2026-12'] } },
+      query: { estateId: uuid, month: yearMonth },
       queryRequired: ['estateId', 'month'],
     },
     async (c, { query }) => {

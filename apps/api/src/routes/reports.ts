@@ -9,6 +9,7 @@ import { peopleNamed } from '../services/people-named.ts';
 import { maskValue } from '../services/personal-data.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 import * as S from '../schemas/reports.ts';
+import { yearMonth } from '../schemas/common.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
 const readers = [...managers, 'dispatcher', 'consultant'] as const;
@@ -79,7 +80,7 @@ export const reportRoutes = new Resource('/reports', 'Reports')
   .get('/monthly', {
     responses: { 200: S.monthlyStatistics },
     summary: "A month's statistics (客户服务信息统计分析汇总表; PS-8, PS-9, RP-5, SV-1, SV-5) computed from the report rollups: requests by workflow, category and channel, on-time rates per SLA metric, revisit coverage, on-site share and satisfaction, rework, complaint grades, survey return rate against the 80 % target. `month` is YYYY-MM in the estate's time zone",
-    access: readers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } }, queryRequired: ['estateId', 'month'],
+    access: readers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, month: yearMonth }, queryRequired: ['estateId', 'month'],
   }, async (c) => {
     const q = c.req.query();
     requireEstate(c, q.estateId);

@@ -9,6 +9,8 @@ export const uuid = { type: 'string', format: 'uuid' } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const optionalDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 export const civilDate = { type: 'string', format: 'date', description: 'a civil date YYYY-MM-DD in the estate\'s time zone' } as const;
+/** A month YYYY-MM of the years 2000–2099 (a report's or reconciliation's month; a later year is not a month anyone bills or reports). */
+export const yearMonth = { type: 'string', pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$', description: 'a month YYYY-MM of the years 2000–2099', examples: ['2026-12'] } as const;
 export const fen = { type: 'integer', description: 'an amount of money in fen (1 yuan = 100 fen)' } as const;
 export const nullableString = { type: ['string', 'null'] } as const;
 /** A document or value of the definition language: its own schema is in /api/definitions/schemas/{kind}. */
