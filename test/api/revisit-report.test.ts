@@ -38,7 +38,8 @@ withDatabases((kind, getDb) => {
     const db = getDb();
     const tenantId = await createCompany(db, '回访物业');
     const estateId = await createEstate(db, tenantId, { name: '回访小区', buildings: [{ name: '5栋', units: ['5-302'] }] });
-    for (const bundle of ['paid-service', 'repair', 'complaint']) {
+    // paid services are quoted from the price list in billing-dunning's fee schedule (PS-10)
+    for (const bundle of ['billing-dunning', 'paid-service', 'repair', 'complaint']) {
       await installBundle(db, { tenantId, estateId, pkg: await readBundleFolder(join(workflows, bundle)), parameters: {}, source: 'catalogue', now: new Date() });
     }
     let now = new Date('2026-05-01T00:00:00Z');

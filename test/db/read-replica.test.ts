@@ -6,6 +6,7 @@ import { createDb, type DbHandle } from '@estateflow/db';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
+import { catchUpRollups } from '../support/rollups.ts';
 
 const workflows = join(import.meta.dirname, '../../workflows');
 const readUrl = process.env.DATABASE_READ_URL;
@@ -87,7 +88,9 @@ if (!process.env.DATABASE_URL || !readUrl) {
       };
       const listed = async () => (await manager.call('GET', `/api/instances?estateId=${estateId}`)).body.items.length as number;
 
+      // reports read the rollups, which the worker keeps (services/rollups.ts): one round of it, on the primary
       expect((await start()).status).toBe(201);
+      await catchUpRollups(db);
       await caughtUp();
       expect(await reported()).toBe(1);
 
@@ -95,6 +98,7 @@ if (!process.env.DATABASE_URL || !readUrl) {
       await replicaSql`select pg_wal_replay_pause()`;
       try {
         expect((await start()).status).toBe(201);
+        await catchUpRollups(db);
         expect(await listed()).toBe(2);
         expect(await reported()).toBe(1);
       } finally {
