@@ -1,9 +1,9 @@
-import { formatYuan } from './money.ts';
+import { formatYuan, roundHalfUp } from './money.ts';
 import type { BillingPlan, CivilDate, Text } from './types.ts';
 
 /** A ratio as people read a daily rate: 3/1000 → "3‰", 1/2000 → "0.5‰" (exact to 4 decimals). */
 function perMille(r: { numerator: number; denominator: number }): string {
-  const tenThousandths = Math.round((r.numerator * 1000 * 10000) / r.denominator);
+  const tenThousandths = Number(roundHalfUp(BigInt(r.numerator) * 10_000_000n, BigInt(r.denominator)));
   const whole = Math.trunc(tenThousandths / 10000);
   const frac = String(tenThousandths % 10000).padStart(4, '0').replace(/0+$/, '');
   return `${whole}${frac ? `.${frac}` : ''}‰`;
@@ -31,7 +31,10 @@ export function lateFeeRuleWords(plan: BillingPlan): Text {
     ? { zh: '最后缴款通知书发出后计入账单（此前缴清的不计）', en: 'charged on the bill from the final notice (nothing if paid before it)' }
     : { zh: '逐日计入账单', en: 'charged on the bill day by day' };
   const caps: Text[] = [];
-  if (r.cap?.ratioOfPrincipal) caps.push({ zh: `不超过欠费的 ${Math.round((r.cap.ratioOfPrincipal.numerator * 100) / r.cap.ratioOfPrincipal.denominator)}%`, en: `at most ${Math.round((r.cap.ratioOfPrincipal.numerator * 100) / r.cap.ratioOfPrincipal.denominator)} % of the arrears` });
+  if (r.cap?.ratioOfPrincipal) {
+    const percent = roundHalfUp(BigInt(r.cap.ratioOfPrincipal.numerator) * 100n, BigInt(r.cap.ratioOfPrincipal.denominator));
+    caps.push({ zh: `不超过欠费的 ${percent}%`, en: `at most ${percent} % of the arrears` });
+  }
   if (r.cap?.maxFen !== undefined) caps.push({ zh: `不超过 ¥${formatYuan(r.cap.maxFen)}`, en: `at most ¥${formatYuan(r.cap.maxFen)}` });
   const cap = caps.length ? { zh: caps.map((c) => c.zh).join('且'), en: caps.map((c) => c.en).join(' and ') } : { zh: '不设上限', en: 'no cap' };
   const waivers: Text[] = [];
