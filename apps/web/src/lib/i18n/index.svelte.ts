@@ -42,7 +42,7 @@ class I18n {
   /** Integer fen as money in the current locale (¥1,234.50). */
   money = (fen: number | null | undefined): string => {
     if (fen == null || !Number.isFinite(fen)) return '—';
-    return new Intl.NumberFormat(this.locale, { style: 'currency', currency: 'CNY' }).format(fen / 100);
+    return new Intl.NumberFormat(this.locale, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' }).format(fen / 100);
   };
 
   /** An instant as a date and time in the estate's zone (Asia/Shanghai unless given), in this language's format ($lib/present). */
