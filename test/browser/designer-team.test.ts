@@ -104,6 +104,16 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     await row.getByTestId('reviewed-changes').locator('summary').click();
     expect(await row.getByTestId('reviewed-changes').locator('li').allTextContents()).toEqual(['名称变更']);
     await screenshot(c, 'designer-version-review');
+    // the same history in English
+    await c.evaluate(() => localStorage.setItem('ef-locale', 'en'));
+    await c.reload();
+    await c.getByTestId('versions').locator('summary').first().click();
+    const rowEn = c.locator('tr[data-version="4"]');
+    expect(await rowEn.getByTestId('approved').textContent()).toContain('Approved by 赵审批');
+    expect(await rowEn.getByTestId('four-eyes-kept').textContent()).toBe('Four eyes');
+    await rowEn.getByTestId('reviewed-changes').locator('summary').click();
+    expect(await rowEn.getByTestId('reviewed-changes').locator('li').allTextContents()).toEqual(['title changed']);
+    await screenshot(c, 'designer-version-review-en');
     await c.context().close();
     await a.goto(`/designer?estate=${estateId}`);
     await a.getByTestId('four-eyes-toggle').uncheck();
