@@ -53,6 +53,13 @@ async function shotZhEn(p: Page, name: string, open?: () => Promise<void>) {
   await p.evaluate(() => localStorage.setItem('ef-locale', 'zh'));
   await p.reload();
 }
+/** Sets a checkbox that a re-render may be redrawing as it is clicked: clicks until it holds `on`. */
+async function tick(box: ReturnType<Page['locator']>, on = true) {
+  await expect.poll(async () => {
+    if ((await box.isChecked()) !== on) await box.click();
+    return box.isChecked();
+  }, { timeout: 10_000 }).toBe(on);
+}
 /** Sends an event from the request's page (its button, then the event's form's submit) and waits for the new state. */
 async function act(p: Page, event: string, state: string) {
   await p.locator(`button[data-event="${event}"]`).click();
@@ -71,6 +78,8 @@ describe('a goods-release pass with a repeatable group and a notice to the resid
   it('builds the application form: the carrier, the day, and the items as a repeatable group of name and quantity', async () => {
     const page = admin;
     await page.goto(`/designer/forms/${formId}?new=1&estate=${estateId}`);
+    await page.getByLabel('名称（中文）', { exact: true }).fill('物品放行申请');
+    await page.getByLabel('名称（英文）', { exact: true }).fill('Goods release application');
     for (const [key, palette, zh, en] of [['carrier', /\+ 单行文本/, '搬运人', 'Carrier'], ['moveDate', /\+ 日期$/, '搬出日期', 'Moving day']] as const) {
       await page.getByRole('button', { name: palette }).click();
       await page.getByLabel('字段名').fill(key);
@@ -141,8 +150,8 @@ describe('a goods-release pass with a repeatable group and a notice to the resid
     await page.getByTestId('wf-category').selectOption('home');
     await page.getByTestId('wf-start-form').selectOption(formId);
     const startRoles = page.getByTestId('wf-start-roles');
-    await startRoles.getByLabel('住户').check();
-    await startRoles.getByLabel('调度员').uncheck();
+    await tick(startRoles.getByLabel('住户'));
+    await tick(startRoles.getByLabel('调度员'), false);
 
     await page.locator('.svelte-flow__node', { hasText: '待处理' }).click();
     await page.getByTestId('state-title-zh').fill('待审核');
