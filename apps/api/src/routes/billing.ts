@@ -35,6 +35,7 @@ import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
+import { reviewOf } from '../services/publishing.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
@@ -263,7 +264,9 @@ resource
         if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
         const prev = await latestVersion(tx, tenantId, estateId, kind, key);
         const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) });
+        // who drafted and who published it, with the change list (#19), as a designer's publish keeps it
+        const review = await reviewOf(tx, { tenantId, userId, draft: d, document: d.document, previous: prev?.document ?? null, now: config.now() });
+        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), review, ...(bundle ? { bundle } : {}) });
         await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
         return v;
       });
