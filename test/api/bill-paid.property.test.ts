@@ -6,7 +6,7 @@ import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { accountsByUnit, ageArrears, ageingBillOf, arrearsReport, settleAccount, type BillState } from '@estateflow/billing';
 import { billPaid, billPaidEstates, buildings, units } from '@estateflow/db';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
-import { accountInput } from '../../apps/api/src/services/billing-store.ts';
+import { accountInput, loadPlan } from '../../apps/api/src/services/billing-store.ts';
 import { recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
@@ -128,6 +128,14 @@ withDatabases((kind, getDb) => {
     );
     expect(refused).toBeGreaterThan(0);
     expect(owing).toBeGreaterThan(0);
+
+    // a plan saved with another late-fee rate settles the estate again in its transaction: the rows stay trusted and equal
+    const plan = (await fin.call('GET', `/api/billing/plans?estateId=${estateId}`)).body.items.find((p: { key: string }) => p.key === 'quarterly')?.document
+      ?? (await loadPlan(db, tenantId, estateId, 'quarterly'));
+    const saved = await fin.call('POST', '/api/billing/plans', { estateId, document: { ...plan, lateFee: { ...plan.lateFee, dailyRate: { numerator: 5, denominator: 10_000 } } } });
+    expect(saved.status, JSON.stringify(saved.body).slice(0, 300)).toBe(200);
+    await compare(TODAY);
+    await compare(day(200));
 
     // one command recomputes the cache from bills, payments and adjustments: row for row the same
     const kept = await rowsNow();

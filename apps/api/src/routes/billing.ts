@@ -33,7 +33,7 @@ import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
-import { refreshUnits, settledStates } from '../services/bill-paid.ts';
+import { recomputeEstate, refreshUnits, settledStates } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
@@ -170,9 +170,14 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
         }
         const key = String(document.id);
         const now = config.now();
-        const [row] = await db.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
-          .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
-          .returning();
+        const row = await db.transaction(async (tx) => {
+          const [saved] = await tx.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
+            .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
+            .returning();
+          // a plan's rules settle the estate's accounts: its per-bill paid totals again (services/bill-paid.ts)
+          if (kind === 'billing-plan') await recomputeEstate(tx, tenantId, estateId, now);
+          return saved;
+        });
         return c.json({ key, revision: row!.revision });
       },
     );
