@@ -83,8 +83,8 @@ export async function recomputeEstate(db: DbOrTx, tenantId: string, estateId: st
   const plans = await plansOf(db, tenantId, estateId);
   const unitRows = await db.selectDistinct({ unitId: bills.unitId }).from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId))).orderBy(asc(bills.unitId));
   const all = unitRows.map((r) => r.unitId);
-  // rows of units with no bill (none should exist) go too
-  await db.delete(billPaid).where(and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId), sql`not (${billPaid.unitId} = any(${uuidArray(all)}))`));
+  // (bills are never deleted: a unit with rows has bills, so every row is rewritten below; a unit first billed
+  // meanwhile wrote its own rows in its billing write)
   for (let i = 0; i < all.length; i += batch) {
     await db.transaction(async (tx) => {
       await rewriteUnits(tx, tenantId, estateId, all.slice(i, i + batch));
