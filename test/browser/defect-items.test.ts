@@ -35,7 +35,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
   afterAll(() => closeServerAndBrowser(server, browser));
 
   it('records two defects, moves one through fixed, rechecked and accepted, and sees the 统计表 follow on the request and the household file', async () => {
-    const desk = await sessionOf('front_desk');
+    const desk = await sessionOf('front-desk');
     const estateId = desk.estateId;
     const { items: units } = (await desk.call('GET', `/api/estates/${estateId}/units?limit=200`)) as { items: { id: string; label: string }[] };
     const unit = units[units.length - 1]!;
@@ -60,6 +60,8 @@ describe('handover defects are tracked item by item and counted in the 统计表
       await panel.waitFor();
       await fill();
       await panel.getByRole('button', { name: '提交' }).click();
+      // sent: the panel closes and the request is read again
+      await panel.waitFor({ state: 'detached' });
       await expect.poll(() => page.locator('.alert.ok').count()).toBe(1);
     };
     const record = (location: string, category: string, party: string, due: string) => act('DEFECT_ADD', async () => {
@@ -93,7 +95,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
 
     await move(1, '已送达责任方', '已发整改通知书');
     await move(1, '已整改');
-    expect(await stateOf(1)).toBe('已整改');
+    await expect.poll(() => stateOf(1)).toBe('已整改');
     await move(1, '已复验');
     await move(1, '验收通过', '窗框不再渗水');
     await expect.poll(() => stateOf(1)).toBe('验收通过');
