@@ -884,6 +884,8 @@ export const en: Record<MessageKey, string> = {
   'items.someone': 'A staff member',
   'items.state.open': 'Recorded, not yet sent',
   'items.state.other': 'Another state',
+  'items.category': 'Category',
+  'items.party': 'Responsible party',
   'items.byCategory': 'By category',
   'items.byParty': 'By responsible party',
   'items.byState': 'By state',
