@@ -883,6 +883,7 @@ export const en: Record<MessageKey, string> = {
   'items.steps': '{n} steps',
   'items.someone': 'A staff member',
   'items.state.open': 'Recorded, not yet sent',
+  'items.state.drawn': 'Drawn, not yet returned',
   'items.state.other': 'Another state',
   'items.category': 'Category',
   'items.party': 'Responsible party',

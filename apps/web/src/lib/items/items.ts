@@ -31,7 +31,20 @@ export function itemColumns(words: Words | undefined, list: string, items: reado
   return keys.map((key) => ({ key, words: group[key] ?? fromEvents(key) }));
 }
 
-/** The words of the item states: the options of the form field `state` that sits beside `no`. */
+/**
+ * The words of the item states: the options of every form field `state` that sits beside `no` (the
+ * forms that move an item), and of a group's `result` column (a checklist's 合格/不合格). The state an
+ * item starts in is no form's option: the page words it (`items.state.<state>`).
+ */
 export function stateWords(words: Words | undefined): FieldWords | undefined {
-  return Object.values(words?.events ?? {}).map((e) => e.fields ?? {}).find((f) => f['no'] && f['state']?.options)?.['state'];
+  const options: NonNullable<FieldWords['options']> = [];
+  const add = (list: FieldWords['options']) => {
+    for (const o of list ?? []) if (!options.some((x) => x.value === o.value)) options.push(o);
+  };
+  for (const e of Object.values(words?.events ?? {})) {
+    const f = e.fields ?? {};
+    if (f['no'] && f['state']) add(f['state'].options);
+    for (const g of Object.values(f)) add(g.columns?.['result']?.options);
+  }
+  return options.length ? { title: { zh: '', en: '' }, options } : undefined;
 }
