@@ -10,7 +10,7 @@ let browser: Browser;
 async function sessionOf(username: string) {
   const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
   expect(r.status).toBe(200);
-  const body = (await r.json()) as { memberships: { estateId: string }[] };
+  const body = (await r.json()) as { user: { id: string }; memberships: { estateId: string }[] };
   const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const call = async (method: string, path: string, json?: unknown) => {
     const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
@@ -18,13 +18,13 @@ async function sessionOf(username: string) {
     expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
     return out;
   };
-  return { estateId: body.memberships[0]!.estateId, call };
+  return { id: body.user.id, estateId: body.memberships[0]!.estateId, call };
 }
 
 /** The screen's words must never show keys, fen or UTC (the screen-scan rules, checked here on this page). */
 async function noLeaks(page: Page) {
   const text = await page.locator('main').innerText();
-  for (const key of ['defectItems', 'doorsWindows', 'plumbing', 'developer', 'contractor', 'rechecked', 'DEFECT_MOVE', 'UTC', 'Fen']) expect(text, key).not.toContain(key);
+  for (const key of ['defectItems', 'doorsWindows', 'plumbing', 'developer', 'contractor', 'rechecked', 'DEFECT_MOVE', 'materialItems', 'checkItems', 'air-conditioner', 'drawn', 'returned', 'pressureKpa', 'UTC', 'Fen']) expect(text, key).not.toContain(key);
   expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
 }
 
@@ -137,6 +137,45 @@ describe('handover defects are tracked item by item and counted in the 统计表
     await page.getByTestId('item-table-defectItems').waitFor();
     await noLeaks(page);
     await screenshot(page, 'defect-items-360');
+    await context.close();
+  }, 240_000);
+
+  it('a paid service lists what was drawn from the store and the checklist results, in words (PS-5, PS-10)', async () => {
+    const desk = await sessionOf('front-desk');
+    const dispatcher = await sessionOf('dispatcher');
+    const tech = await sessionOf('technician');
+    const estateId = desk.estateId;
+    const { items: units } = (await desk.call('GET', `/api/estates/${estateId}/units?limit=200`)) as { items: { id: string; label: string }[] };
+    const unit = units[units.length - 2]!;
+    const started = await desk.call('POST', '/api/instances', { estateId, workflow: 'paid-service', unitId: unit.id, data: {
+      customerName: '王先生', unit: unit.label, content: '更换客厅日光灯并检修空调', appointment: '2026-12-31T14:00:00+08:00', phone: '13912345678', channel: 'phone',
+    } });
+    const id = started.id as string;
+    const send = (who: typeof desk, type: string, data: Record<string, unknown> = {}) => who.call('POST', `/api/instances/${id}/events`, { type, data });
+    await send(dispatcher, 'ACCEPT', { category: 'lamp', estimateFen: 5000, timeKeepable: true });
+    await send(dispatcher, 'DISPATCH', { orderNo: `PS-T-${Date.now() % 100000}`, technicianId: tech.id, technicianName: '王师傅' });
+    await send(tech, 'TAKE');
+    await send(tech, 'ARRIVE');
+    await send(tech, 'QUOTE', { quote: [{ description: '日光灯维修', amountFen: 2000, reason: '人工' }], findings: '启辉器老化' });
+    await send(tech, 'AGREE', { customerSignature: '王' });
+    await send(tech, 'MATERIAL_DRAW', { name: '日光灯管', kind: 'material', quantity: 1 });
+    await send(tech, 'MATERIAL_DRAW', { name: '人字梯', kind: 'tool', quantity: 1 });
+    await send(tech, 'MATERIAL_MOVE', { no: 2, state: 'returned' });
+    await send(tech, 'CHECK', { service: 'lamp', flickers: 5 });
+    await send(tech, 'CHECK', { service: 'air-conditioner', pressureKpa: 520, steps: [{ step: '排水管通畅', result: 'pass' }] });
+
+    const { page, context } = await newPage(browser, server.origin, { width: 360, height: 740 });
+    await login(page, 'technician', DEMO_PASSWORD);
+    await page.goto(`/instances/${id}`);
+    const materials = page.getByTestId('item-table-materialItems');
+    await materials.waitFor();
+    expect(await materials.locator('tr[data-item="1"]').innerText()).toMatch(/日光灯管[\s\S]*材料（用掉的按实收费）[\s\S]*已领用（未退还）/);
+    expect(await materials.locator('tr[data-item="2"] [data-testid="item-state"]').innerText()).toBe('已退还仓库');
+    const checks = page.getByTestId('item-table-checkItems');
+    expect(await checks.locator('tr[data-item="1"]').innerText()).toMatch(/日光灯[\s\S]*5[\s\S]*不合格/);
+    expect(await checks.locator('tr[data-item="2"]').innerText()).toMatch(/空调[\s\S]*520[\s\S]*排水管通畅[\s\S]*合格/);
+    await noLeaks(page);
+    await screenshot(page, 'paid-service-items-360');
     await context.close();
   }, 240_000);
 });

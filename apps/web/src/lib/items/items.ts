@@ -26,7 +26,15 @@ const OWN = new Set(['no', 'state', 'history', 'note']);
 export function itemColumns(words: Words | undefined, list: string, items: readonly Item[]): ItemColumn[] {
   const group = words?.fields[list]?.columns ?? {};
   const keys = [...Object.keys(group)];
-  for (const it of items) for (const k of Object.keys(it)) if (!OWN.has(k) && !keys.includes(k)) keys.push(k);
+  const extra: string[] = [];
+  for (const it of items) for (const k of Object.keys(it)) if (!OWN.has(k) && !keys.includes(k) && !extra.includes(k)) extra.push(k);
+  // fields an item form adds, in that form's order (the stored item's keys come back in the database's order)
+  const formOrder = Object.values(words?.events ?? {}).flatMap((e) => Object.keys(e.fields ?? {}));
+  const rank = (k: string) => {
+    const i = formOrder.indexOf(k);
+    return i < 0 ? formOrder.length : i;
+  };
+  keys.push(...extra.sort((a, b) => rank(a) - rank(b)));
   const fromEvents = (k: string) => Object.values(words?.events ?? {}).map((e) => e.fields?.[k]).find((f) => f !== undefined);
   return keys.map((key) => ({ key, words: group[key] ?? fromEvents(key) }));
 }
