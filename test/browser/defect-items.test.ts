@@ -136,6 +136,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
     await page.goto(`/instances/${id}`);
     await page.getByTestId('item-table-defectItems').waitFor();
     await noLeaks(page);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await screenshot(page, 'defect-items-360');
     await context.close();
   }, 240_000);
@@ -175,6 +176,8 @@ describe('handover defects are tracked item by item and counted in the 统计表
     expect(await checks.locator('tr[data-item="1"]').innerText()).toMatch(/日光灯[\s\S]*5[\s\S]*不合格/);
     expect(await checks.locator('tr[data-item="2"]').innerText()).toMatch(/空调[\s\S]*520[\s\S]*排水管通畅[\s\S]*合格/);
     await noLeaks(page);
+    // the lists scroll inside their cards: the page is no wider than the phone
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await screenshot(page, 'paid-service-items-360');
     await context.close();
   }, 240_000);
