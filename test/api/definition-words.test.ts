@@ -76,6 +76,30 @@ withDatabases((kind, getDb) => {
     expect(tooMany.body.error.message.zh).toContain('versions');
   });
 
+  it(`the batch sends the words of one workflow installed in several estates once, the other versions named in same, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '多小区用语物业');
+    const estates = [await createEstate(db, tenantId, { name: '一期' }), await createEstate(db, tenantId, { name: '二期' }), await createEstate(db, tenantId, { name: '三期' })];
+    await createUser(db, testConfig as never, { tenantId, username: `dws-admin-${kind}`, password: 'pw', roles: estates.map((estateId) => ({ estateId, role: 'admin' as const })) });
+    const app = testApp(db);
+    const admin = await signIn(app, `dws-admin-${kind}`, 'pw');
+    for (const estateId of estates) for (const bundleId of ['repair', 'lost-and-found']) expect((await admin.call('POST', '/api/bundles/install', { estateId, bundleId })).status).toBe(200);
+    const versions = await db.select({ id: definitionVersions.id, estateId: definitionVersions.estateId, key: definitionVersions.key }).from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow')));
+    const repair = estates.map((e) => versions.find((v) => v.estateId === e && v.key === 'repair')!.id);
+    const lost = estates.map((e) => versions.find((v) => v.estateId === e && v.key === 'lost-and-found')!.id);
+    const one = await admin.call('GET', `/api/definitions/versions/${repair[2]}/words`);
+    const batch = await admin.call('GET', `/api/definitions/words?versions=${[...repair, ...lost].join(',')}`);
+    expect(batch.status).toBe(200);
+    // the first of each reads in items; the others point at it, and read word for word as their own answer
+    expect(Object.keys(batch.body.items).sort()).toEqual([repair[0], lost[0]].sort());
+    expect(batch.body.same).toEqual({ [repair[1]!]: repair[0], [repair[2]!]: repair[0], [lost[1]!]: lost[0], [lost[2]!]: lost[0] });
+    expect(batch.body.items[batch.body.same[repair[2]!]]).toEqual(one.body);
+    expect(batch.body.refused).toEqual([]);
+    // versions that read differently are each sent
+    expect((await admin.call('GET', `/api/definitions/words?versions=${repair[0]},${lost[1]}`)).body.same).toBeUndefined();
+  });
+
   it(`a field whose value is a role (isRole) reads as the role's title from the company's catalogue, on ${kind}`, async () => {
     const db = getDb();
     const tenantId = await createCompany(db, '角色用语物业');
