@@ -12,7 +12,7 @@ import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkRequestedFor, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
 import { pricedEventData } from '../services/price-list.ts';
-import { eventFigures, figuredEventData } from '../services/monthly-figures.ts';
+import { eventFigures, figuredEventData, firstFiguredEvent } from '../services/monthly-figures.ts';
 import { estateTimeZone } from '../services/billing-store.ts';
 import { estateDate } from '@estateflow/billing';
 import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
@@ -256,11 +256,11 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
   .get('/:id/figures', {
     responses: { 200: S.eventFigures },
     summary: "The figures of the month (#22: PS-8, PS-9, RP-5, SV-1, SV-5) that sending `event` would freeze now: the fields of the event's form marked `figure`, computed from the report rollups for the request's `month`, for the signer to review before signing (sending the event computes them again)",
-    access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'instance' }, query: { event: { type: 'string', minLength: 1, maxLength: 64 } }, queryRequired: ['event'],
+    access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'instance' }, query: { event: { type: 'string', minLength: 1, maxLength: 64, description: "the event; absent: the first of the request's events whose form holds figures" } },
   }, async (c) => {
     const { row } = await loadInstance(c, param(c, 'id'));
-    const event = c.req.query('event')!;
     const { db, cache, config } = c.get('deps');
+    const event = c.req.query('event') ?? (await firstFiguredEvent(db, cache, row.tenantId, row.definitionVersionId)) ?? '';
     const data = await eventFigures(db, cache, row.tenantId, row.id, event, config.now());
     const month = (row.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data?.month;
     return c.json({ event, month: typeof month === 'string' ? month : null, data: data ?? {} });

@@ -104,3 +104,13 @@ export async function figuredEventData(db: DbOrTx, cache: CompiledCache, tenantI
   const figures = await eventFigures(db, cache, tenantId, instanceId, type, now);
   return figures === undefined ? data : { ...data, ...figures };
 }
+
+/** The first event of a request's workflow whose form holds a figure, if any. */
+export async function firstFiguredEvent(db: DbOrTx, cache: CompiledCache, tenantId: string, versionId: string): Promise<string | undefined> {
+  const pinned = await cache.get(db, tenantId, versionId);
+  for (const [type, e] of Object.entries(pinned.compiled.definition.events)) {
+    const form = e.form ? pinned.compiled.formDefinitions.get(e.form) : undefined;
+    if ((form?.layout?.sections ?? []).some((s) => s.fields.some((f) => typeof (f as { figure?: string }).figure === 'string'))) return type;
+  }
+  return undefined;
+}
