@@ -48,7 +48,7 @@ withDatabases((kind, getDb) => {
     clock.now = new Date(last + 86_400_000);
     await recomputeRollups(db, { now: clock.now, tenantId, estateId });
     await createUser(db, testConfig as never, { tenantId, username: `stats-cs-${kind}`, password: 'pw', roles: [{ estateId, role: 'cs_manager' }] });
-    const cs = await signIn(app, `stats-cs-${kind}`, 'pw');
+    let cs = await signIn(app, `stats-cs-${kind}`, 'pw');
 
     const may = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-05`);
     expect(may.status, JSON.stringify(may.body)).toBe(200);
@@ -82,6 +82,65 @@ withDatabases((kind, getDb) => {
     expect(june.body.requests).toEqual([{ workflow: 'paid-service', started: 1, finished: 1 }]);
     const november = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-11`);
     expect(november.body.surveys).toEqual({ households: 200, returned: 160, returnRate: 0.8, target: 0.8, met: true });
+
+    // #22: the monthly statistics workflow signs these figures, never typed: May's request, signed with made-up numbers
+    const started = await cs.call('POST', '/api/instances', { estateId, workflow: 'monthly-revisit-stats', data: { month: '2026-05', subject: 'revisits' } });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const msId = started.body.id as string;
+    // what signing would freeze, for the signer to review first
+    const preview = await cs.call('GET', `/api/instances/${msId}/figures?event=SIGN`);
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    const signedMay = {
+      total: 5, satisfied: 4, dissatisfied: 1, onSite: 2, coveragePercent: 100, onSitePercent: 40, satisfactionPercent: 80,
+      requests: [{ workflow: 'complaint', started: 2, finished: 2 }, { workflow: 'repair', started: 2, finished: 2 }],
+      byCategory: [{ workflow: 'complaint', count: 2 }, { workflow: 'repair', category: 'leak', count: 1 }, { workflow: 'repair', category: 'other', count: 1 }],
+      byChannel: [{ workflow: 'complaint', channel: 'app', count: 1 }, { workflow: 'complaint', channel: 'phone', count: 1 }, { workflow: 'repair', channel: 'app', count: 1 }, { workflow: 'repair', channel: 'phone', count: 1 }],
+      revisitsByProcess: [
+        { workflow: 'complaint', finished: 2, revisited: 2, coveragePercent: 100, onSitePercent: 33.3, satisfactionPercent: 66.7 },
+        { workflow: 'repair', finished: 2, revisited: 2, coveragePercent: 100, onSitePercent: 50, satisfactionPercent: 100 },
+      ],
+      rework: [{ workflow: 'repair', started: 2, reworked: 1, reworks: 2, ratePercent: 50 }],
+      complaintGrades: [{ grade: 'important', count: 1 }, { grade: 'major', count: 1 }],
+      surveyTargetPercent: 80,
+    };
+    expect(preview.body).toMatchObject({ event: 'SIGN', month: '2026-05', data: signedMay });
+    expect(preview.body.data.onTime).toEqual(expect.arrayContaining([
+      { workflow: 'repair', metric: 'repair-clocks/on-site', met: 1, breached: 1, ratePercent: 50 },
+      { workflow: 'repair', metric: 'repair-clocks/complete', met: 2, breached: 0, ratePercent: 100 },
+    ]));
+    const signed = await cs.call('POST', `/api/instances/${msId}/events`, { type: 'SIGN', data: { total: 999, onSite: 999, requests: [{ workflow: 'repair', started: 1 }], comments: '数字与台账一致', recurring: false } });
+    expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    const history = async () => ((await cs.call('GET', `/api/instances/${msId}/history`)).body.items as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'SIGN')!;
+    // the typed numbers are ignored: the history holds the computed figures, the signer's comment, who and when
+    expect((await history()).data).toMatchObject({ ...signedMay, comments: '数字与台账一致', recurring: false });
+    const ms = await cs.call('GET', `/api/instances/${msId}`);
+    expect(ms.body.data).toMatchObject({ month: '2026-05', total: 5, onSite: 2, satisfied: 4, dissatisfied: 1 });
+
+    // a repair received in May after the signing: the report counts it, the signed figures stay as signed
+    const later = all.find((x) => x.scenario.id === 'rp-free-minor-repair')!;
+    await driveScenario(db, app, clock, { tenantId, estateId, unitId: unit!.id, tag: 'ms-late' }, later);
+    clock.now = new Date(last + 2 * 86_400_000);
+    await recomputeRollups(db, { now: clock.now, tenantId, estateId });
+    cs = await signIn(app, `stats-cs-${kind}`, 'pw');
+    const mayAgain = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-05`);
+    expect(mayAgain.status, JSON.stringify(mayAgain.body)).toBe(200);
+    expect(mayAgain.body.requests).toEqual([{ workflow: 'complaint', started: 2, finished: 2 }, { workflow: 'repair', started: 3, finished: 3 }]);
+    expect((await history()).data).toMatchObject({ total: 5, requests: signedMay.requests });
+
+    // an event whose form holds no figure freezes none
+    const none = await cs.call('GET', `/api/instances/${msId}/figures?event=NOPE`);
+    expect(none.body.data).toEqual({});
+
+    // a month with a recurring problem and too few revisits on site: both flagged (monthly.workflow.json's rule order)
+    const juneMs = await cs.call('POST', '/api/instances', { estateId, workflow: 'monthly-revisit-stats', data: { month: '2026-06', subject: 'revisits' } });
+    const juneFigures = await cs.call('GET', `/api/instances/${juneMs.body.id}/figures?event=SIGN`);
+    expect(juneFigures.body.data).toMatchObject({ total: 1, onSite: 0, onSitePercent: 0 });
+    const juneSigned = await cs.call('POST', `/api/instances/${juneMs.body.id}/events`, { type: 'SIGN', data: { recurring: true, comments: '楼道灯反复损坏' } });
+    expect(juneSigned.status, JSON.stringify(juneSigned.body)).toBe(200);
+    const juneNow = await cs.call('GET', `/api/instances/${juneMs.body.id}`);
+    expect(juneNow.body.state).toBe('writeUp');
+    const flags = await cs.call('GET', `/api/notices?estateId=${estateId}`);
+    expect(JSON.stringify(flags.body.items)).toContain('2026-06 上门回访 0/1，低于 5%');
 
     // a month that is not one is refused, naming the field
     const bad = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-13`);

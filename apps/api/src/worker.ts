@@ -9,6 +9,7 @@ import { attachmentOrphanHours, sweepOrphanAttachments } from './services/attach
 import { auditRetentionDays, pruneAdminAudit } from './services/admin-audit.ts';
 import { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } from './services/login-throttle.ts';
 import { rearmSlaBatch } from './services/sla-rearm.ts';
+import { cleanUpClosedCases } from './services/person-data.ts';
 import { refreshRollups } from './services/rollups.ts';
 import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
@@ -309,6 +310,11 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
     const counters = await pruneLoginThrottle(opts.db, opts.loginThrottle ?? defaultLoginThrottle, now, opts.loginThrottlePruneBatch ?? 1_000);
     if (counters.more) lastSweep.delete(opts.db);
     if (counters.removed) (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${counters.removed} expired sign-in counter(s)`);
+    // closed complaints past their retention window: personal data cleared, the case kept, one record each (CP-13)
+    const batch = opts.attachmentSweepBatch ?? 200;
+    const cleaned = await cleanUpClosedCases(opts.db, opts.cache ?? new CompiledCache(), now, batch);
+    if (cleaned.requests >= batch) lastSweep.delete(opts.db);
+    if (cleaned.requests) (opts.log ?? console.info)(`[worker ${opts.workerId}] cleared the personal data of ${cleaned.requests} closed request(s) past their retention (${cleaned.events} history entries); the cases are kept`);
     if (r.removed || r.claimed) {
       (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${r.removed} upload(s) never submitted (older than ${hours} h); kept ${r.claimed} named by history, now claimed`);
     }

@@ -33,3 +33,4 @@ export { diffJson, type Change } from './diff-json.ts';
 export { formsNamed } from './forms-named.ts';
 export { changeList, type ChangeLine, type ChangeListOptions } from './change-list.ts';
 export type * from './generated/index.ts';
+export { FIGURE_TABLES, FIGURE_SCALARS, isFigureTable, type Figure, type FigureTable, type FigureScalar } from './figures.ts';

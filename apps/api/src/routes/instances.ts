@@ -4,7 +4,7 @@ import { events, instanceSearchPairs, instances, tasks, timers, units } from '@e
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
-import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
+import { authOf, everyone, queriedEstates, requireEstate, Resource, staff } from '../route-table.ts';
 import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs.ts';
 import { isUuid, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
@@ -12,6 +12,7 @@ import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkRequestedFor, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
 import { peopleNamed } from '../services/people-named.ts';
 import { pricedEventData } from '../services/price-list.ts';
+import { eventFigures, figuredEventData, firstFiguredEvent } from '../services/monthly-figures.ts';
 import { estateTimeZone } from '../services/billing-store.ts';
 import { estateDate } from '@estateflow/billing';
 import { auditReveal, maskData, mayReadPersonal, personalFieldsCompiled, personalFieldsOfVersion, revealAsked } from '../services/personal-data.ts';
@@ -267,6 +268,18 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, row.estateId) },
     });
   })
+  .get('/:id/figures', {
+    responses: { 200: S.eventFigures },
+    summary: "The figures of the month (#22: PS-8, PS-9, RP-5, SV-1, SV-5) that sending `event` would freeze now: the fields of the event's form marked `figure`, computed from the report rollups for the request's `month`, for the signer to review before signing (sending the event computes them again)",
+    access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'instance' }, query: { event: { type: 'string', minLength: 1, maxLength: 64, description: "the event; absent: the first of the request's events whose form holds figures" } },
+  }, async (c) => {
+    const { row } = await loadInstance(c, param(c, 'id'));
+    const { db, cache, config } = c.get('deps');
+    const event = c.req.query('event') ?? (await firstFiguredEvent(db, cache, row.tenantId, row.definitionVersionId)) ?? '';
+    const data = await eventFigures(db, cache, row.tenantId, row.id, event, config.now());
+    const month = (row.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data?.month;
+    return c.json({ event, month: typeof month === 'string' ? month : null, data: data ?? {} });
+  })
   .post(
     '/:id/events',
     {
@@ -286,10 +299,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       // a quote picked from the price list is priced by the server, never by the filler (PS-10)
       const { db, cache, config } = c.get('deps');
       const priced = await pricedEventData(db, cache, auth.tenantId, id, type, data, async (estateId) => estateDate(config.now(), await estateTimeZone(db, auth.tenantId, estateId)));
+      // a figure of the month (the monthly statistics, #22) is computed from the rollups by the server and frozen into the history
+      const figured = await figuredEventData(db, cache, auth.tenantId, id, type, priced, config.now());
       const result = await sendEvent(deps(c), {
         tenantId: auth.tenantId,
         instanceId: id,
-        event: { type, data: priced },
+        event: { type, data: figured },
         actor: (estateId) => ({ id: auth.userId, role: requireEstate(c, estateId) }),
         expectedVersion,
         idempotency: withAnswer(c.get('idempotency'), (r) => ({ status: 200, body: writtenSummary(c, r) })),

@@ -3,6 +3,7 @@ import { instances, residentLinkActive, residents, tasks } from '@estateflow/db'
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
+import { accountabilityOf } from '../services/accountability.ts';
 import { isOnSite, monthlyStatistics, ON_SITE_METHODS, REVISIT_EVENT, REVISIT_METHOD_FIELD, rollupsOver, type Rollups } from '../services/rollups.ts';
 import { jsonValue, rowsOf } from '../store/index.ts';
 import { peopleNamed } from '../services/people-named.ts';
@@ -93,6 +94,17 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const { tenantId } = authOf(c);
     const { reportDb: db, config } = c.get('deps');
     return c.json(await monthlyStatistics(db, tenantId, q.estateId!, q.month!, config.now()));
+  })
+  .get('/accountability', {
+    responses: { 200: S.accountabilityReport },
+    summary: "A month's accountability records per person (CP-9: who was responsible for a complaint handled late, upheld or handled carelessly): every `RECORD_ACCOUNTABILITY` event of the estate's requests recorded in that month (`YYYY-MM`, the estate's time zone), grouped by the person it names, with the counts by reason and each record",
+    access: managers, estate: { from: 'query' }, query: { estateId: { type: 'string' }, month: yearMonth }, queryRequired: ['estateId', 'month'],
+  }, async (c) => {
+    const q = c.req.query();
+    requireEstate(c, q.estateId);
+    const { tenantId } = authOf(c);
+    const { reportDb: db } = c.get('deps');
+    return c.json(await accountabilityOf(db, tenantId, q.estateId!, q.month!));
   })
   .get('/revisits', { responses: { 200: S.revisitReport }, summary: 'Revisit rate of ended instances and the on-site share of revisits: a REVISIT event whose form field `method` is "onsite" (paid service, repair) or "visit" (complaint, difficult-owner revisit) (PS-8: ≥ 5 % on site; RP-4, CP-7: 100 %)', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {
     const q = c.req.query();

@@ -136,7 +136,7 @@ const columnWords = { type: 'object', required: ['title'], properties: { title: 
 export const fieldWords = {
   type: 'object',
   required: ['title'],
-  properties: { title: text, widget: { type: 'string' }, options: optionWords, columns: { type: 'object', additionalProperties: columnWords } }, additionalProperties: false,
+  properties: { title: text, widget: { type: 'string' }, options: optionWords, columns: { type: 'object', additionalProperties: columnWords }, figure: { type: 'string', description: 'a figure of the month the server computed and froze (#22); a table reads as a table' } }, additionalProperties: false,
 } as const;
 
 /**

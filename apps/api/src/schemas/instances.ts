@@ -120,3 +120,15 @@ export const historyEntry = {
 } as const;
 
 export const history = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: historyEntry }, people, personal: personalView }, additionalProperties: false } as const;
+
+/** The figures of the month an event would freeze now (`GET /api/instances/:id/figures`, #22). */
+export const eventFigures = {
+  type: 'object',
+  required: ['event', 'month', 'data'],
+  properties: {
+    event: { type: 'string' },
+    month: { ...nullableString, description: "the request's month (YYYY-MM), null when it names none" },
+    data: { ...jsonObject, description: "the event form's fields marked `figure`, by field name: a number, a yes/no, or a table's rows" },
+  },
+  additionalProperties: false,
+} as const;

@@ -171,3 +171,39 @@ export const defectStatistics = {
   },
   additionalProperties: false,
 } as const;
+
+/** The month's accountability records per person (#22: CP-9), from the complaints' histories. */
+export const accountabilityReport = {
+  type: 'object',
+  required: ['estateId', 'month', 'from', 'to', 'people'],
+  properties: {
+    estateId: uuid,
+    month: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+    from: dateTime,
+    to: dateTime,
+    people: {
+      type: 'array',
+      description: 'one row per person held accountable in the month (as the record names them), most records first: counts by reason (late: handled late; upheld: the complaint was upheld; careless: careless handling) and each record',
+      items: {
+        type: 'object',
+        required: ['person', 'departments', 'late', 'upheld', 'careless', 'total', 'records'],
+        properties: {
+          person: name,
+          departments: { type: 'array', items: name },
+          late: counts, upheld: counts, careless: counts, total: counts,
+          records: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['instanceId', 'serial', 'workflow', 'at', 'reason', 'department', 'measure', 'recordedBy'],
+              properties: { instanceId: uuid, serial: name, workflow: name, at: dateTime, reason: name, department: nullableString, measure: nullableString, recordedBy: { ...nullableString, description: 'display name of who recorded it' } },
+              additionalProperties: false,
+            },
+          },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;

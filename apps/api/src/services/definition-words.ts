@@ -26,7 +26,7 @@ function stateTitles(node: StateNode, role: string, prefix = '', out: Record<str
  * group's items read as rows labelled by its columns.
  */
 const fieldWords = (
-  f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[]; isRole?: boolean; columns?: readonly { field: string; label: Text; widget: string; options?: readonly { value: unknown; label: Text }[] }[] },
+  f: { title: Text; widget?: string; options?: readonly { value: unknown; label: Text }[]; isRole?: boolean; figure?: string; columns?: readonly { field: string; label: Text; widget: string; options?: readonly { value: unknown; label: Text }[] }[] },
   roles: RoleTitles,
 ): FieldWords => {
   const options = f.isRole ? [...roles].map(([value, label]) => ({ value, label })) : f.options?.map((o) => ({ value: o.value, label: o.label }));
@@ -34,6 +34,7 @@ const fieldWords = (
     title: f.title,
     ...(f.widget ? { widget: f.widget } : {}),
     ...(options ? { options } : {}),
+    ...(f.figure ? { figure: f.figure } : {}),
     ...(f.columns ? { columns: Object.fromEntries(f.columns.map((c) => [c.field, fieldWords({ title: c.label, widget: c.widget, ...(c.options ? { options: c.options } : {}) }, roles)])) } : {}),
   };
 };
@@ -46,7 +47,7 @@ function formWords(form: Form, role: string, roles: RoleTitles): { fields: Recor
     for (const f of section.fields) {
       const visibility = (f.visibility ?? section.visibility) as Visibility | undefined;
       if (!isVisible({ visibility }, role)) hidden.push(f.field);
-      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}), ...(f.isRole ? { isRole: true } : {}), ...(f.columns ? { columns: f.columns } : {}) }, roles);
+      else fields[f.field] = fieldWords({ title: f.label ?? { zh: humanise(f.field), en: humanise(f.field) }, widget: f.widget, ...(f.options ? { options: f.options } : {}), ...(f.isRole ? { isRole: true } : {}), ...(f.columns ? { columns: f.columns } : {}), ...(f.figure ? { figure: f.figure } : {}) }, roles);
     }
   }
   return { fields, hidden };

@@ -8,8 +8,8 @@
  */
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import {
-  attachments, auditLog, billAdjustments, billLines, bills, estates, events, idempotencyKeys, instances, loginThrottle, memberships, outbox, passwordResets,
-  payments, receipts, residents, sessions, tasks, timers, unitBillingProfiles, units, users, type DbOrTx, type User,
+  attachments, auditLog, billAdjustments, billLines, bills, definitionVersions, estates, events, idempotencyKeys, instances, loginThrottle, memberships, outbox, passwordResets,
+  payments, privacyCleanups, receipts, residents, sessions, tasks, timers, unitBillingProfiles, units, users, type DbOrTx, type User,
 } from '@estateflow/db';
 import { formatYuan, type Fen } from '@estateflow/billing';
 import type { EngineSnapshot } from '@estateflow/engine';
@@ -19,7 +19,7 @@ import { searchTextOf } from '../store/index.ts';
 import { auditAdmin } from './admin-audit.ts';
 import { attachmentUrl } from './attachment-refs.ts';
 import type { CompiledCache } from './compiled-cache.ts';
-import type { PersonalFields } from './personal-data.ts';
+import { personalFieldsOf, type PersonalFields } from './personal-data.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const yuan = (fen: number) => `¥${formatYuan(fen as Fen)}`;
@@ -313,5 +313,97 @@ export async function erasePerson(
     tenantId, actorId: by.userId, action: 'pii.erase', target: `user/${person.id}`, estateId: by.estateId, at: now,
     detail: { ...result, ...(by.reason ? { reason: scrub(by.reason, who).value } : {}), units: links.map((l) => l.unitId), kept: ['bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts'] },
   });
+  return result;
+}
+
+/** The workflow parameter that turns the periodic privacy clean-up on for a workflow (CP-13): days after a request ends. */
+export const RETENTION_PARAM = 'personalDataRetentionDays';
+
+/** Paths of `data` whose value differs in `next` (the personal fields a clean-up cleared). */
+function changedPaths(data: unknown, next: unknown, path = ''): string[] {
+  if (data && typeof data === 'object' && next && typeof next === 'object') {
+    return Object.keys(data as Record<string, unknown>).flatMap((k) => changedPaths((data as Record<string, unknown>)[k], (next as Record<string, unknown>)[k], path ? `${path}/${Array.isArray(data) ? '*' : k}` : k));
+  }
+  return data === next ? [] : [path];
+}
+
+export interface CleanupResult { requests: number; events: number }
+
+/**
+ * The periodic privacy clean-up (CP-13, with CP-8's archive): for every workflow whose parameters
+ * hold `personalDataRetentionDays` (the complaint bundle), the requests that ended longer ago than
+ * that have every personal field of their data and history cleared (the complainant's name and
+ * phone, the staff member complained about: the forms' `x-personal` fields), and those values
+ * wherever the request's task titles and notices quote them, while the case is kept (what happened,
+ * grade, handling, result, who acted and when). State, version and history entries stay; each
+ * request cleaned gets its own record (`privacy_cleanups`), which is also what makes it done.
+ * Up to `batch` requests per call (the worker calls it again while a batch comes back full).
+ */
+export async function cleanUpClosedCases(db: DbOrTx, cache: CompiledCache, now: Date, batch = 200, scope?: { tenantId: string }): Promise<CleanupResult> {
+  const result: CleanupResult = { requests: 0, events: 0 };
+  // the few workflow versions that ask for it, found by their document
+  const versions = await db.select({ id: definitionVersions.id, tenantId: definitionVersions.tenantId, estateId: definitionVersions.estateId, key: definitionVersions.key }).from(definitionVersions)
+    .where(and(eq(definitionVersions.kind, 'workflow'), sql`${definitionVersions.document}->'params' ? ${RETENTION_PARAM}`, ...(scope ? [eq(definitionVersions.tenantId, scope.tenantId)] : [])));
+  for (const v of versions) {
+    if (result.requests >= batch) break;
+    const pinned = await cache.get(db, v.tenantId, v.id);
+    const days = Number(pinned.params[RETENTION_PARAM]);
+    if (!Number.isInteger(days) || days < 1) continue;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    const due = await db.select().from(instances).where(and(
+      eq(instances.tenantId, v.tenantId), eq(instances.estateId, v.estateId), eq(instances.workflowKey, v.key), eq(instances.status, 'done'),
+      eq(instances.definitionVersionId, v.id), sql`${instances.endedAt} < ${before.toISOString()}::timestamptz`,
+      sql`not exists (select 1 from privacy_cleanups p where p.tenant_id = ${instances.tenantId} and p.instance_id = ${instances.id})`,
+    )).limit(batch - result.requests);
+    if (due.length === 0) continue;
+    const fields = personalFieldsOf(pinned.compiled.formDefinitions.values() as Iterable<Parameters<typeof personalFieldsOf>[0] extends Iterable<infer F> ? F : never>);
+    for (const row of due) {
+      await db.transaction(async (tx) => {
+        const snapshot = row.snapshot as unknown as EngineSnapshot;
+        const data = snapshot.context?.data ?? {};
+        const cleared = erasePersonalFields(data, fields);
+        const paths = new Set(changedPaths(data, cleared));
+        // the values cleared, wherever this request's history, tasks and notices quote them
+        const values = new Set<string>();
+        const collect = (before: unknown, after: unknown) => {
+          if (typeof before === 'string' && before !== after && before.trim().length >= 2) values.add(before);
+          else if (before && typeof before === 'object' && after && typeof after === 'object') for (const k of Object.keys(before)) collect((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k]);
+        };
+        collect(data, cleared);
+        const evs = await tx.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id)));
+        for (const e of evs) collect(e.data, erasePersonalFields(e.data, fields));
+        const who: Identity = { parts: [...values].sort((a, b) => b.length - a.length), exact: new Map() };
+        const next = { ...snapshot, context: { ...snapshot.context, data: scrub(cleared, who).value as Record<string, unknown> } } as EngineSnapshot;
+        await tx.update(instances).set({ snapshot: next as unknown as Record<string, unknown>, searchText: searchTextOf(row.serial, next) })
+          .where(and(eq(instances.tenantId, row.tenantId), eq(instances.id, row.id)));
+        cache.instances.delete(row.tenantId, row.id);
+        let changed = 0;
+        for (const e of evs) {
+          const erased = erasePersonalFields(e.data, fields);
+          for (const p of changedPaths(e.data, erased)) paths.add(p);
+          const s = scrub(erased, who);
+          if (JSON.stringify(s.value) === JSON.stringify(e.data)) continue;
+          changed++;
+          await tx.update(events).set({ data: s.value as Record<string, unknown> }).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id), eq(events.seq, e.seq)));
+        }
+        if (who.parts.length) {
+          for (const t of await tx.select().from(tasks).where(and(eq(tasks.tenantId, row.tenantId), eq(tasks.instanceId, row.id)))) {
+            const s = scrub(t.title, who);
+            if (s.changed) await tx.update(tasks).set({ title: s.value as typeof t.title }).where(and(eq(tasks.tenantId, row.tenantId), eq(tasks.id, t.id)));
+          }
+          for (const n of await tx.select().from(outbox).where(and(eq(outbox.tenantId, row.tenantId), eq(outbox.instanceId, row.id)))) {
+            const s = scrub(n.payload, who);
+            if (s.changed) await tx.update(outbox).set({ payload: s.value as Record<string, unknown> }).where(and(eq(outbox.tenantId, row.tenantId), eq(outbox.id, n.id)));
+          }
+        }
+        await tx.insert(privacyCleanups).values({
+          tenantId: row.tenantId, instanceId: row.id, estateId: row.estateId, workflowKey: row.workflowKey, serial: row.serial,
+          endedAt: row.endedAt ?? row.updatedAt, retentionDays: days, cleanedAt: now, fields: [...paths].sort(), events: changed,
+        });
+        result.requests++;
+        result.events += changed;
+      });
+    }
+  }
   return result;
 }

@@ -7,3 +7,4 @@ export * from './billing.ts';
 export * from './attachments.ts';
 export * from './login-throttle.ts';
 export * from './reports.ts';
+export * from './privacy.ts';

@@ -300,6 +300,39 @@ export const formSchema = {
           "type": "boolean",
           "title": "按价目表报价 Priced from the price list",
           "description": "group 控件的每一行按本项目收费标准中的有偿服务价目计价（PS-10）：列 code 选服务项目、quantity 为数量，服务器按单价 × 数量算出 amountFen 并写入 description；没有 code 的行是手工行，须填 description、amountFen 和 reason（原因），记入审计。Each row of a group is priced from the estate's paid-service price list (PS-10): column code picks the item, quantity its quantity; the server computes amountFen = price × quantity and fills description. A row without code is a manual line: it needs description, amountFen and reason, and is audited."
+        },
+        "figure": {
+          "type": "string",
+          "enum": [
+            "requests",
+            "byCategory",
+            "byChannel",
+            "onTime",
+            "revisits",
+            "rework",
+            "complaints",
+            "requests.started",
+            "requests.finished",
+            "revisits.finished",
+            "revisits.revisited",
+            "revisits.revisits",
+            "revisits.onSite",
+            "revisits.satisfied",
+            "revisits.dissatisfied",
+            "revisits.coveragePercent",
+            "revisits.onSitePercent",
+            "revisits.satisfactionPercent",
+            "rework.reworked",
+            "rework.reworks",
+            "complaints.count",
+            "surveys.households",
+            "surveys.returned",
+            "surveys.returnPercent",
+            "surveys.targetPercent",
+            "surveys.met"
+          ],
+          "title": "本月统计数字 A figure of the month",
+          "description": "该字段的值由服务器按请求的 month（YYYY-MM）从报表汇总（report rollups）计算，提交时冻结进历史，填写人的值被忽略（PS-8、PS-9、RP-5、SV-1、SV-5）：单个数字用 number/checkbox 控件，表（requests、byCategory、byChannel、onTime、revisits、rework、complaints）用 group 控件，列为该表的列。The field's value is computed by the server from the report rollups for the request's month (YYYY-MM) and frozen into the history on submit; the filler's value is ignored. A single figure takes a number (or checkbox) widget; a table (requests, byCategory, …) a group whose columns are the table's."
         }
       },
       "required": [
@@ -630,6 +663,39 @@ type FormFieldView = {
       "type": "boolean",
       "title": "按价目表报价 Priced from the price list",
       "description": "group 控件的每一行按本项目收费标准中的有偿服务价目计价（PS-10）：列 code 选服务项目、quantity 为数量，服务器按单价 × 数量算出 amountFen 并写入 description；没有 code 的行是手工行，须填 description、amountFen 和 reason（原因），记入审计。Each row of a group is priced from the estate's paid-service price list (PS-10): column code picks the item, quantity its quantity; the server computes amountFen = price × quantity and fills description. A row without code is a manual line: it needs description, amountFen and reason, and is audited."
+    },
+    "figure": {
+      "type": "string",
+      "enum": [
+        "requests",
+        "byCategory",
+        "byChannel",
+        "onTime",
+        "revisits",
+        "rework",
+        "complaints",
+        "requests.started",
+        "requests.finished",
+        "revisits.finished",
+        "revisits.revisited",
+        "revisits.revisits",
+        "revisits.onSite",
+        "revisits.satisfied",
+        "revisits.dissatisfied",
+        "revisits.coveragePercent",
+        "revisits.onSitePercent",
+        "revisits.satisfactionPercent",
+        "rework.reworked",
+        "rework.reworks",
+        "complaints.count",
+        "surveys.households",
+        "surveys.returned",
+        "surveys.returnPercent",
+        "surveys.targetPercent",
+        "surveys.met"
+      ],
+      "title": "本月统计数字 A figure of the month",
+      "description": "该字段的值由服务器按请求的 month（YYYY-MM）从报表汇总（report rollups）计算，提交时冻结进历史，填写人的值被忽略（PS-8、PS-9、RP-5、SV-1、SV-5）：单个数字用 number/checkbox 控件，表（requests、byCategory、byChannel、onTime、revisits、rework、complaints）用 group 控件，列为该表的列。The field's value is computed by the server from the report rollups for the request's month (YYYY-MM) and frozen into the history on submit; the filler's value is ignored. A single figure takes a number (or checkbox) widget; a table (requests, byCategory, …) a group whose columns are the table's."
     }
   },
   "required": [

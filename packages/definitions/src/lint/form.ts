@@ -5,6 +5,7 @@ import { fullText } from '../texts.ts';
 import type { LintContext } from './context.ts';
 import { checkExpressions, type ExprSite } from './expressions.ts';
 import { lintFieldSchema } from './data-schema.ts';
+import { FIGURE_TABLES, isFigureTable, type FigureTable } from '../figures.ts';
 
 type FieldSchemaLike = { type?: unknown; format?: unknown; enum?: unknown[]; items?: { type?: unknown; enum?: unknown[] } };
 
@@ -78,6 +79,15 @@ export function lintForm(form: Form, ctx: LintContext): Finding[] {
         const missing = f.widget === 'group' ? ['code', 'quantity', 'description', 'amountFen', 'reason'].filter((k) => !cols.includes(k)) : [];
         if (f.widget !== 'group') out.push(finding('price-list-shape', file, [...fp, 'priceList'], `只有可重复分组（group）能按价目表报价：字段“${f.field}”是 ${f.widget}`, `Only a repeatable group can be priced from the price list: field "${f.field}" is a ${f.widget}`));
         else if (missing.length) out.push(finding('price-list-shape', file, [...fp, 'priceList'], `按价目表报价的分组“${f.field}”缺少列 ${missing.join('、')}`, `Group "${f.field}" priced from the price list lacks the columns ${missing.join(', ')}`));
+      }
+      // a figure of the month (#22): a table is a group with the table's columns, a single figure is not a group
+      if (f.figure) {
+        const cols = Object.keys((schema.items as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        if (isFigureTable(f.figure)) {
+          const unknown = cols.filter((c) => !(FIGURE_TABLES[f.figure as FigureTable] as readonly string[]).includes(c));
+          if (f.widget !== 'group') out.push(finding('figure-shape', file, [...fp, 'figure'], `表“${f.figure}”须用可重复分组（group）：字段“${f.field}”是 ${f.widget}`, `The table "${f.figure}" needs a repeatable group: field "${f.field}" is a ${f.widget}`));
+          else if (unknown.length) out.push(finding('figure-shape', file, [...fp, 'figure'], `表“${f.figure}”没有列 ${unknown.join('、')}（它有：${FIGURE_TABLES[f.figure].join('、')}）`, `The table "${f.figure}" has no columns ${unknown.join(', ')} (it has: ${FIGURE_TABLES[f.figure].join(', ')})`));
+        } else if (f.widget === 'group') out.push(finding('figure-shape', file, [...fp, 'figure'], `“${f.figure}”是单个数字，不能用可重复分组`, `"${f.figure}" is a single figure, not a repeatable group`));
       }
       const allowed = schema.enum ?? schema.items?.enum;
       // A checklist over records is a repeating table (rows are the options); over scalars it needs its items listed.

@@ -33,6 +33,8 @@ export type FormField = {
   isRole?: boolean;
   /** a group whose rows are priced from the estate's paid-service price list (code × quantity; manual lines with a reason) */
   priceList?: boolean;
+  /** a figure of the month the server computes from the report rollups and freezes on submit (#22); shown, never typed */
+  figure?: string;
 };
 export type FormSection = { id: string; title?: Text; description?: Text; visibleWhen?: string; visibility?: 'public' | 'internal' | { roles: string[] }; fields: FormField[] };
 export type JsonSchema = {

@@ -23,7 +23,8 @@ export type Display =
   | { kind: 'image'; url: string; alt: string; signature: boolean }
   | { kind: 'file'; url: string; name: string }
   | { kind: 'list'; items: Display[] }
-  | { kind: 'rows'; rows: DataRow[] };
+  | { kind: 'rows'; rows: DataRow[] }
+  | { kind: 'table'; columns: string[]; rows: Display[][] };
 export type DataRow = { key: string; label: string; value: Display };
 
 /** The estate's zone when a page knows none (the platform's default, `DEFAULT_TIME_ZONE` of packages/expr). */
@@ -193,6 +194,15 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
     const o = field.options.find((x) => x.value === value);
     if (o) return text(pick(o.label, ctx.locale));
   }
+  // a table of figures (#22): a header of its columns' words, a row per item
+  if (Array.isArray(value) && field?.figure && field.columns && value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+    const cols = Object.entries(field.columns);
+    return {
+      kind: 'table',
+      columns: cols.map(([, c]) => pick(c.title, ctx.locale)),
+      rows: value.map((v) => cols.map(([k, c]) => presentValue((v as Record<string, unknown>)[k], k, c, ctx))),
+    };
+  }
   if (Array.isArray(value)) {
     const items = value.map((v, i) => {
       const opt = field?.options?.find((x) => x.value === v);
@@ -272,6 +282,7 @@ export function displayText(d: Display): string {
     case 'image': return d.alt;
     case 'list': return d.items.map(displayText).join('、');
     case 'rows': return d.rows.map((r) => `${r.label}: ${displayText(r.value)}`).join('; ');
+    case 'table': return d.rows.map((r) => r.map((c, i) => `${d.columns[i]}: ${displayText(c)}`).join(', ')).join('; ');
   }
 }
 
