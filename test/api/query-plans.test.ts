@@ -19,8 +19,10 @@ const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
 const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
+/** A month partition of history or the outbox (`events_y2026m01`, `outbox_default`) counts as its table. */
+const tableOf = (relation: string): string => relation.replace(/_(y\d{4}m\d{2}|default)$/, '');
 const seqScans = (n: PlanNode): string[] => [
-  ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(n['Relation Name']) ? [n['Relation Name']] : []),
+  ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(tableOf(n['Relation Name'])) ? [n['Relation Name']] : []),
   ...(n.Plans ?? []).flatMap(seqScans),
 ];
 
