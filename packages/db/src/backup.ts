@@ -34,13 +34,20 @@ export class BackupError extends Error {
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows: T[] }).rows ?? []));
 
 /**
- * The tables a backup covers: every table of `public`, by name. A partitioned table (history and the
- * outbox, by month) counts once, read and restored through its parent, whatever months this database holds.
+ * Tables a backup leaves out because the database derives them from other rows as they are restored:
+ * `instance_search_pairs` (a request's search pairs) is written by a trigger on `instances`.
+ */
+export const derivedTables: ReadonlySet<string> = new Set(['instance_search_pairs']);
+
+/**
+ * The tables a backup covers: every table of `public` but the derived ones, by name. A partitioned
+ * table (history and the outbox, by month) counts once, read and restored through its parent,
+ * whatever months this database holds.
  */
 export async function backupTables(db: DbOrTx): Promise<string[]> {
   const r = await db.execute(sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1`);
-  return rowsOf<{ name: string }>(r).map((t) => t.name);
+  return rowsOf<{ name: string }>(r).map((t) => t.name).filter((t) => !derivedTables.has(t));
 }
 
 async function appliedMigrations(db: DbOrTx): Promise<string[]> {
