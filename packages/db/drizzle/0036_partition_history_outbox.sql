@@ -1,5 +1,5 @@
 -- Monthly partitions of the tables that grow without bound (history `events` by `at`, `outbox` by
--- `created_at`; migration 0032 partitions them by range). Months are UTC calendar months; a
+-- `created_at`; migration 0036 partitions them by range). Months are UTC calendar months; a
 -- partition is named `<table>_yYYYYmMM`, and `<table>_default` catches any row outside them.
 -- `ef_partitions_ensure(table, from, to)` makes every month that meets [from, to) that is missing,
 -- moving the rows the default partition already holds for it, and answers how many it made. The

@@ -1,6 +1,6 @@
 /**
  * Monthly partitions of history (`events`, by `at`) and the outbox (by `created_at`), issue #21.
- * Migration 0032 partitions both by range, one UTC calendar month per partition
+ * Migration 0036 partitions both by range, one UTC calendar month per partition
  * (`events_y2026m12`), with a default partition (`<table>_default`) as a safety net for any row
  * outside the months made. The worker keeps `PARTITION_MONTHS_AHEAD` months ready
  * (`ensurePartitions`, SQL function `ef_partitions_ensure`, packages/db/sql/ef_partitions.sql).

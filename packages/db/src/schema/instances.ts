@@ -89,7 +89,7 @@ export const events = pgTable(
     idempotencyKey: text('idempotency_key'),
     stateAfter: jsonb('state_after').$type<unknown>(),
   },
-  // partitioned by month on `at` (migration 0032, declarative partitioning drizzle-kit cannot express):
+  // partitioned by month on `at` (migration 0036, declarative partitioning drizzle-kit cannot express):
   // the key holds the partition key; one row per (instance, seq) is kept by the instance's version check
   (t) => [primaryKey({ columns: [t.tenantId, t.instanceId, t.seq, t.at] })],
 );
@@ -160,7 +160,7 @@ export const outbox = pgTable(
     processedBy: text('processed_by'),
   },
   (t) => [
-    // partitioned by month on `created_at` (migration 0032; `ef_partitions_ensure` keeps months ahead,
+    // partitioned by month on `created_at` (migration 0036; `ef_partitions_ensure` keeps months ahead,
     // `pnpm wf outbox archive` detaches delivered old months): the key holds the partition key
     primaryKey({ columns: [t.tenantId, t.id, t.createdAt] }),
     index('outbox_pending_idx').on(t.createdAt).where(sql`status = 'pending'`),
