@@ -231,6 +231,8 @@ async function seedLarge(db: Db, tenantId: string, estateId: string, scale: numb
     cross join lateral (select d.id, d.version from definition_versions d
       where d.tenant_id = ${tenantId}::uuid and d.estate_id = c.estate_id and d.kind = 'workflow' and d.key = i.workflow_key order by d.version desc limit 1) d`);
   log(`${requests.toLocaleString('en-US')} requests planned from ${done} finished and ${active} live templates; instances written`, t0);
+  // history and the outbox are partitioned by month: make the months the copies fall in (else they fill the default partition)
+  for (const table of ['events', 'outbox']) await db.execute(sql`select ef_partitions_ensure(${table}, now() - interval '3 years', now() + interval '1 month')`);
   await db.execute(sql`insert into events (tenant_id, instance_id, seq, type, data, actor_id, actor_role, at, idempotency_key, state_after)
     select ${tenantId}::uuid, ${id('e.instance_id')}, e.seq, e.type, e.data,
       case when e.actor_id is null then null when e.actor_role = 'resident' then c.resident_id else (select user_id from bench_people p where p.role = e.actor_role) end,

@@ -20,8 +20,12 @@ const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
 const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
+/** A month partition of history or the outbox (`events_y2026m01`, `outbox_default`) counts as its table. */
+const tableOf = (relation: string): string => relation.replace(/_(y\d{4}m\d{2}|default)$/, '');
+/** Month partitions holding (next to) no rows, filled once the seed is analysed. */
+const smallPartitions = new Set<string>();
 const seqScans = (n: PlanNode): string[] => [
-  ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(n['Relation Name']) ? [n['Relation Name']] : []),
+  ...(n['Node Type'] === 'Seq Scan' && n['Relation Name'] && LARGE.includes(tableOf(n['Relation Name'])) && !smallPartitions.has(n['Relation Name']) ? [n['Relation Name']] : []),
   ...(n.Plans ?? []).flatMap(seqScans),
 ];
 
@@ -93,7 +97,15 @@ withDatabases((kind, getDb) => {
       select tenant_id, id, estate_id, version, started_at, (started_at at time zone 'Asia/Shanghai')::date, workflow_key, 'other', 'phone', '', status,
         '{"methods":{"phone":2},"satisfied":0,"dissatisfied":0,"reworks":0,"clocks":[{"p":"repair-clocks","m":"on-site","s":"running","due":1780000000000}]}'::jsonb, status = 'active'
       from instances`);
+    // history and the outbox are partitioned by month: the outbox's seeded months are made (their rows leave the default
+    // partition). History stays in one partition (the default): split in ten months of 12,000 rows, each month is too
+    // small here for the planner to probe it 500 times for a report's batch rather than read it (a customer's month holds millions)
+    await base.execute(sql`select ef_partitions_ensure('outbox', timestamptz '2024-01-01', now())`);
     for (const t of LARGE) await base.execute(sql.raw(`analyze ${t}`));
+    // a month that holds (next to) nothing, such as the months made ahead, is read whole at no cost: not a finding
+    const small = await base.execute(sql`select c.relname as name from pg_inherits h join pg_class c on c.oid = h.inhrelid
+      where h.inhparent in ('events'::regclass, 'outbox'::regclass) and c.reltuples < 1000`);
+    for (const r of rowsOfAny(small)) smallPartitions.add(String(r.name));
 
     // the same database through a drizzle that records each statement the routes send
     const sent: { query: string; params: unknown[] }[] = [];

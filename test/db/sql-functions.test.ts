@@ -19,7 +19,7 @@ describe('SQL functions have one home (packages/db/sql)', () => {
     const files = functionFiles();
     expect([...files.keys()].sort()).toEqual([
       'ef_bigrams', 'ef_bound_sla', 'ef_calendar_fingerprint', 'ef_claim_timers', 'ef_commit', 'ef_commit_plan', 'ef_context_holds', 'ef_instance_context',
-      'ef_is_sla_timer', 'ef_ms', 'ef_set_search_pairs', 'ef_sla_context_lock', 'ef_sla_timer_key',
+      'ef_is_sla_timer', 'ef_ms', 'ef_partitions_ensure', 'ef_set_search_pairs', 'ef_sla_context_lock', 'ef_sla_timer_key',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { definitionVersions, outbox, type Db, type OutboxRow, type Tx } from '@estateflow/db';
+import { definitionVersions, ensurePartitions, outbox, type Db, type OutboxRow, type Tx } from '@estateflow/db';
 import { step, type Effect, type EngineSnapshot } from '@estateflow/engine';
 import { ApiError } from './errors.ts';
 import { CompiledCache, type PinnedWorkflow } from './services/compiled-cache.ts';
@@ -306,6 +306,9 @@ async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
     // administrative audit lines past their retention (never younger than 180 days) go in the same sweep
     const pruned = await pruneAdminAudit(opts.db, now, auditRetentionDays());
     if (pruned) (opts.log ?? console.info)(`[worker ${opts.workerId}] removed ${pruned} administrative audit line(s) past their retention`);
+    // history and the outbox are partitioned by month: the months ahead are made before they are needed
+    const months = await ensurePartitions(opts.db, now);
+    if (months) (opts.log ?? console.info)(`[worker ${opts.workerId}] made ${months} month partition(s) of history and the outbox`);
     // sign-in counters whose window and delay are over (they would answer as no row does)
     const counters = await pruneLoginThrottle(opts.db, opts.loginThrottle ?? defaultLoginThrottle, now, opts.loginThrottlePruneBatch ?? 1_000);
     if (counters.more) lastSweep.delete(opts.db);

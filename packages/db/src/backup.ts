@@ -39,9 +39,14 @@ const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as {
  */
 export const derivedTables: ReadonlySet<string> = new Set(['instance_search_pairs']);
 
-/** The tables a backup covers: every base table of `public` but the derived ones, by name. */
+/**
+ * The tables a backup covers: every table of `public` but the derived ones, by name. A partitioned
+ * table (history and the outbox, by month) counts once, read and restored through its parent,
+ * whatever months this database holds.
+ */
 export async function backupTables(db: DbOrTx): Promise<string[]> {
-  const r = await db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+  const r = await db.execute(sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1`);
   return rowsOf<{ name: string }>(r).map((t) => t.name).filter((t) => !derivedTables.has(t));
 }
 

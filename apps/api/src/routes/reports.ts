@@ -1,5 +1,5 @@
 import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { instances, residentLinkActive, residents, tasks } from '@estateflow/db';
+import { instances, noticesSince, residentLinkActive, residents, tasks } from '@estateflow/db';
 import { authOf, everyone, managers, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import type { Auth } from '../env.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
@@ -194,34 +194,34 @@ export const reportRoutes = new Resource('/reports', 'Reports')
 function noticeCandidates(auth: Auth, byRole: ReadonlyMap<string, readonly string[]>, n: number, after: SQL): SQL {
   const t = auth.tenantId;
   const all = [...byRole.values()].flat();
-  const branches: SQL[] = [sql`(select o.id from outbox o
+  const branches: SQL[] = [sql`(select o.id, o.created_at from outbox o
       where o.tenant_id = ${t}::uuid and (payload->'to'->>'user') = ${auth.userId} and o.kind in ('notify', 'escalate') and payload->'to'->>'user' is not null
         and o.estate_id in ${all}${after}
       order by o.created_at desc, o.id desc limit ${n})`];
   for (const [role, estates] of byRole) {
     if (role === 'resident') {
-      branches.push(sql`(select c.id from instances cross join lateral (
-          select o.id from outbox o
+      branches.push(sql`(select c.id, c.created_at from instances cross join lateral (
+          select o.id, o.created_at from outbox o
           where o.tenant_id = instances.tenant_id and o.instance_id = instances.id and o.kind in ('notify', 'escalate') and o.instance_id is not null${after}
           order by o.created_at desc, o.id desc limit ${n}) c
         where instances.tenant_id = ${t}::uuid and ${accessibleInstances(auth, estates)})`);
-      branches.push(sql`(select o.id from outbox o
+      branches.push(sql`(select o.id, o.created_at from outbox o
           where o.tenant_id = ${t}::uuid and o.estate_id in ${estates} and o.kind in ('notify', 'escalate')
             and (payload->'to'->>'residents' is not null or instance_id is null)${after}
           order by o.created_at desc, o.id desc limit ${n})`);
     } else {
-      branches.push(sql`(select o.id from outbox o
+      branches.push(sql`(select o.id, o.created_at from outbox o
           where o.tenant_id = ${t}::uuid and (payload->'to'->>'role') = ${role} and o.kind in ('notify', 'escalate') and payload->'to'->>'role' is not null
             and o.estate_id in ${estates}${after}
           order by o.created_at desc, o.id desc limit ${n})`);
       for (const i of [0, 1, 2]) {
         const at = sql.raw(`(payload->'roles'->>${i})`);
-        branches.push(sql`(select o.id from outbox o
+        branches.push(sql`(select o.id, o.created_at from outbox o
             where o.tenant_id = ${t}::uuid and ${at} = ${role} and o.kind in ('notify', 'escalate') and ${at} is not null
               and o.estate_id in ${estates}${after}
             order by o.created_at desc, o.id desc limit ${n})`);
       }
-      branches.push(sql`(select o.id from outbox o
+      branches.push(sql`(select o.id, o.created_at from outbox o
           where o.tenant_id = ${t}::uuid and o.kind in ('notify', 'escalate') and payload ? 'roles'
             and case when jsonb_typeof(payload->'roles') = 'array' then jsonb_array_length(payload->'roles') > 3 else true end
             and o.estate_id in ${estates}${after}
@@ -276,15 +276,18 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
       return sql`(o.estate_id in ${estates} and (((o.payload->'to'->>'role' = ${role} or coalesce(o.payload->'roles', '[]'::jsonb) ? ${role}) and (o.instance_id is null or ${mayRead}))
             or o.payload->'to'->>'user' = ${auth.userId}${asResident}))`;
     });
-    const after = cursor ? sql` and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : sql``;
+    // notices stay on this page for the retention window (EF_NOTICE_RETENTION_MONTHS, default 12 months; older
+    // delivered months may be archived, `pnpm wf outbox archive`): the bound also keeps the reads to those months' partitions
+    const since = sql` and o.created_at >= ${noticesSince(auth.at).toISOString()}::timestamptz`;
+    const after = cursor ? sql`${since} and (o.created_at, o.id) < (${cursor.key}::timestamptz, ${cursor.id}::uuid)` : since;
     // the caller's notices are a few among the company's many: find the candidates from the caller's side
     // (noticeCandidates, each kind on its own index), so the page costs the same in a busy company; the rule above decides
     const rows = rowsOf<{ id: string; estate_id: string; instance_id: string | null; serial: string | null; workflow: string | null; version_id: string | null; kind: string; payload: Record<string, unknown>; status: string; created_at: string | Date; processed_at: string | Date | null; at: string }>(
       await c.get('deps').db.execute(sql`
         with candidates as materialized (${noticeCandidates(auth, byRole, limit + 1, after)})
         select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, i.definition_version_id as version_id, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
-        from (select distinct id from candidates) c
-        join outbox o on o.tenant_id = ${t}::uuid and o.id = c.id
+        from (select distinct id, created_at from candidates) c
+        join outbox o on o.tenant_id = ${t}::uuid and o.id = c.id and o.created_at = c.created_at
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
         where o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}

@@ -6,10 +6,10 @@
  * records (bills, payments, receipts) are kept with their amounts: they must be kept 30 years
  * (会计档案管理办法 art. 14), only without the person's identity.
  */
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import {
   attachments, auditLog, billAdjustments, billLines, bills, definitionVersions, estates, events, idempotencyKeys, instances, loginThrottle, memberships, outbox, passwordResets,
-  payments, privacyCleanups, receipts, residents, sessions, tasks, timers, unitBillingProfiles, units, users, type DbOrTx, type User,
+  payments, privacyCleanups, receipts, residents, sessions, tasks, timers, streamRows, unitBillingProfiles, units, users, type Db, type DbOrTx, type User,
 } from '@estateflow/db';
 import { formatYuan, type Fen } from '@estateflow/billing';
 import type { EngineSnapshot } from '@estateflow/engine';
@@ -37,7 +37,7 @@ async function linksOf(db: DbOrTx, tenantId: string, userId: string) {
  * bills of their units where they are the payer (household, or their kind of resident) with the
  * payments and receipts against those units.
  */
-export async function exportPerson(db: DbOrTx, tenantId: string, person: User, now: Date) {
+export async function exportPerson(db: Db, tenantId: string, person: User, now: Date) {
   const roles = await db.select({ estateId: memberships.estateId, estateName: estates.name, role: memberships.role }).from(memberships)
     .innerJoin(estates, and(eq(estates.tenantId, memberships.tenantId), eq(estates.id, memberships.estateId)))
     .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, person.id)));
@@ -47,11 +47,35 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
     .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
     .where(and(eq(instances.tenantId, tenantId), or(eq(instances.startedBy, person.id), eq(instances.requestedFor, person.id)))).orderBy(asc(instances.startedAt));
   const ids = started.map((s) => s.row.id);
-  const history = ids.length ? await db.select().from(events).where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, ids))).orderBy(asc(events.instanceId), asc(events.seq)) : [];
-  const notices = await db.select().from(outbox).where(and(
-    eq(outbox.tenantId, tenantId), inArray(outbox.kind, ['notify', 'escalate']),
-    or(sql`${outbox.payload}->'to'->>'user' = ${person.id}`, ...(ids.length ? [inArray(outbox.instanceId, ids)] : [])),
-  )).orderBy(asc(outbox.createdAt));
+  // history and notices are what grows with a person's years: read through a cursor (PGlite: keyset pages), a batch at a time
+  const history = new Map<string, { seq: number; type: string; at: string; data: unknown; byThem: boolean }[]>();
+  if (ids.length) {
+    const idList = sql`${`{${ids.join(',')}}`}::uuid[]`;
+    const read = (tail: SQL) => sql`select e.instance_id, e.seq, e.type, ef_ms(e.at) as at_ms, e.data, e.actor_id from events e
+      where e.tenant_id = ${tenantId}::uuid and e.instance_id = any(${idList})${tail}`;
+    for await (const batch of streamRows<{ instance_id: string; seq: number; type: string; at_ms: number; data: unknown; actor_id: string | null }>(db, {
+      all: read(sql` order by e.instance_id, e.seq`),
+      page: (after, limit) => read(sql`${after ? sql` and (e.instance_id, e.seq) > (${after.instance_id}::uuid, ${after.seq}::int)` : sql``} order by e.instance_id, e.seq limit ${limit}`),
+    })) {
+      for (const e of batch) {
+        const list = history.get(e.instance_id) ?? [];
+        list.push({ seq: Number(e.seq), type: e.type, at: new Date(Number(e.at_ms)).toISOString(), data: e.data, byThem: e.actor_id === person.id });
+        history.set(e.instance_id, list);
+      }
+    }
+  }
+  const notices: { id: string; estateId: string; instanceId: string | null; kind: string; createdAt: string; payload: unknown }[] = [];
+  {
+    const read = (tail: SQL) => sql`select o.id, o.estate_id, o.instance_id, o.kind, ef_ms(o.created_at) as at_ms, o.created_at::text as key, o.payload from outbox o
+      where o.tenant_id = ${tenantId}::uuid and o.kind in ('notify', 'escalate')
+        and (o.payload->'to'->>'user' = ${person.id}${ids.length ? sql` or o.instance_id = any(${sql`${`{${ids.join(',')}}`}::uuid[]`})` : sql``})${tail}`;
+    for await (const batch of streamRows<{ id: string; estate_id: string; instance_id: string | null; kind: string; at_ms: number; key: string; payload: unknown }>(db, {
+      all: read(sql` order by o.created_at, o.id`),
+      page: (after, limit) => read(sql`${after ? sql` and (o.created_at, o.id) > (${after.key}::timestamptz, ${after.id}::uuid)` : sql``} order by o.created_at, o.id limit ${limit}`),
+    })) {
+      for (const n of batch) notices.push({ id: n.id, estateId: n.estate_id, instanceId: n.instance_id, kind: n.kind, createdAt: new Date(Number(n.at_ms)).toISOString(), payload: n.payload });
+    }
+  }
   // the units whose bills are this person's: a household account, or one kept for their kind (owner/tenant)
   const profiles = links.length ? await db.select().from(unitBillingProfiles).where(and(eq(unitBillingProfiles.tenantId, tenantId), inArray(unitBillingProfiles.unitId, links.map((l) => l.unitId)))) : [];
   const payerUnits = links.filter((l) => {
@@ -79,9 +103,9 @@ export async function exportPerson(db: DbOrTx, tenantId: string, person: User, n
     requests: started.map(({ row, unitLabel: label }) => ({
       id: row.id, serial: row.serial, workflow: row.workflowKey, estateId: row.estateId, unit: label, status: row.status, state: row.state,
       startedAt: iso(row.startedAt), endedAt: iso(row.endedAt), data: (row.snapshot as unknown as EngineSnapshot).context?.data ?? {},
-      history: history.filter((e) => e.instanceId === row.id).map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at), data: e.data, byThem: e.actorId === person.id })),
+      history: history.get(row.id) ?? [],
     })),
-    notices: notices.map((n) => ({ id: n.id, estateId: n.estateId, instanceId: n.instanceId, kind: n.kind, createdAt: iso(n.createdAt), payload: n.payload })),
+    notices,
     bills: unitBills.map((b) => ({
       id: b.id, unit: unitLabel(b.unitId), period: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd, payBy: b.payBy, totalFen: b.totalFen, total: yuan(b.totalFen),
       lines: lines.filter((l) => l.billId === b.id).map((l) => ({ kind: l.kind, description: l.description, amountFen: l.amountFen, amount: yuan(l.amountFen), orderSerial: l.orderSerial })),

@@ -21,10 +21,12 @@ export async function saveJobProgress(tx: DbOrTx, job: { tenantId: string; id: s
 }
 
 /** Marks delivered rows done in one statement (the worker, in its delivery transaction). */
-export async function markDelivered(tx: DbOrTx, rows: { tenantId: string; id: string }[], at: Date, by: string): Promise<void> {
-  const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id]));
+export async function markDelivered(tx: DbOrTx, rows: { tenantId: string; id: string; createdAt: Date }[], at: Date, by: string): Promise<void> {
+  // the full key (with `created_at`, the partition key) finds each row in its own month's partition
+  // (a Date holds milliseconds; the column may hold microseconds)
+  const keys = JSON.stringify(rows.map((r) => [r.tenantId, r.id, r.createdAt.toISOString()]));
   await executeNamed(tx, 'ef_outbox_done', sql`update outbox o set status = 'done', attempts = o.attempts + 1, processed_at = ${at.toISOString()}::timestamptz, processed_by = ${by}
-    from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid`);
+    from jsonb_array_elements(${keys}::jsonb) k where o.tenant_id = (k->>0)::uuid and o.id = (k->>1)::uuid and o.created_at >= (k->>2)::timestamptz and o.created_at < (k->>2)::timestamptz + interval '1 millisecond'`);
 }
 
 /** Marks `charge` rows billed by a bill (`billing:<bill key>`). */
@@ -44,6 +46,11 @@ export async function markChargesSeen(tx: DbOrTx, tenantId: string, ids: string[
  * sends it to the request through the event path. Answers whether this call enqueued it.
  */
 export async function enqueuePaidEvent(tx: DbOrTx, row: { tenantId: string; estateId: string; id: string; payload: Record<string, unknown>; createdAt: Date }): Promise<boolean> {
-  const inserted = await tx.insert(outbox).values({ ...row, kind: 'chargePaid', instanceId: null }).onConflictDoNothing().returning({ id: outbox.id });
-  return inserted.length > 0;
+  // the outbox is partitioned by month, so its key holds `created_at` and cannot keep one row per id
+  // across months: the id is locked, then looked for in every month (the payment also holds its unit's lock)
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`outbox:${row.tenantId}:${row.id}`}))`);
+  const [seen] = await tx.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.tenantId, row.tenantId), eq(outbox.id, row.id))).limit(1);
+  if (seen) return false;
+  await tx.insert(outbox).values({ ...row, kind: 'chargePaid', instanceId: null });
+  return true;
 }

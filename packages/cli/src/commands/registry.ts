@@ -1,6 +1,7 @@
 import { backupCommand, pgliteRescueCommand, restoreCommand } from './backup.ts';
 import { calendarCommand } from './calendar.ts';
 import type { Command } from './io.ts';
+import { outboxCommand } from './outbox.ts';
 import { rollupsCommand } from './rollups.ts';
 import { schemaCommand } from './schema.ts';
 import { patternsCommand } from './patterns.ts';
@@ -19,5 +20,6 @@ export const commands: Record<string, { summary: { zh: string; en: string }; run
   backup: { summary: { zh: '把数据库备份到一个文件（PGlite 或 PostgreSQL）', en: 'back up the database to one file (PGlite or PostgreSQL)' }, run: backupCommand },
   restore: { summary: { zh: '把备份恢复到新的空数据库（也用于从 PGlite 迁到 PostgreSQL）', en: 'restore a backup into a new, empty database (also moves PGlite to PostgreSQL)' }, run: restoreCommand },
   rollups: { summary: { zh: '按历史重算报表汇总（修复用）', en: 'recompute the report rollups from history (repair)' }, run: rollupsCommand },
+  outbox: { summary: { zh: '归档保留期外已送达的发件箱月分区；补建并列出月分区', en: 'archive delivered outbox months past the notice retention; make and list the month partitions' }, run: outboxCommand },
   'pglite-rescue': { summary: { zh: '救援因检查点丢失而无法打开的 PGlite 目录（随后备份）', en: 'rescue a PGlite folder that cannot open because its checkpoint was overwritten (then back up)' }, run: pgliteRescueCommand },
 };

@@ -89,7 +89,9 @@ export const events = pgTable(
     idempotencyKey: text('idempotency_key'),
     stateAfter: jsonb('state_after').$type<unknown>(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.instanceId, t.seq] })],
+  // partitioned by month on `at` (migration 0036, declarative partitioning drizzle-kit cannot express):
+  // the key holds the partition key; one row per (instance, seq) is kept by the instance's version check
+  (t) => [primaryKey({ columns: [t.tenantId, t.instanceId, t.seq, t.at] })],
 );
 
 /** A durable timer: fires `event` once at `due_at`, after restarts too. */
@@ -158,7 +160,9 @@ export const outbox = pgTable(
     processedBy: text('processed_by'),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
+    // partitioned by month on `created_at` (migration 0036; `ef_partitions_ensure` keeps months ahead,
+    // `pnpm wf outbox archive` detaches delivered old months): the key holds the partition key
+    primaryKey({ columns: [t.tenantId, t.id, t.createdAt] }),
     index('outbox_pending_idx').on(t.createdAt).where(sql`status = 'pending'`),
     // the notices page (GET /api/notices): an estate's notices, newest first
     index('outbox_notices_idx').on(t.tenantId, t.estateId, t.createdAt).where(sql`kind in ('notify', 'escalate')`),
