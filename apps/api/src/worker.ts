@@ -14,6 +14,7 @@ import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
 import { billChargesAtOnce } from './services/one-off-charges.ts';
+import { resumeRunJobs } from './services/billing-run-job.ts';
 import { contextsFromJson, executeNamed, jsonValue, planWrite, rowAfter, rowsOf, type InstanceContext, type WritePlan } from './store/index.ts';
 
 export interface WorkerOptions {
@@ -378,7 +379,8 @@ async function dunningIfDue(opts: WorkerOptions, deps: EventPathDeps, now: Date)
  * batch (`batchSize` instances) of the oldest pending SLA re-arm job (a published SLA policy or
  * calendar), then, at most every `attachmentSweepEveryMs`, one batch of the orphan-upload sweep
  * (with the audit lines past retention and one batch of expired sign-in counters), at most every
- * `dunningEveryMs` billing's dunning sweep, then one batch of report rollup upkeep.
+ * `dunningEveryMs` billing's dunning sweep, billing runs left stale by their API process, then one
+ * batch of report rollup upkeep.
  */
 export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const deps: EventPathDeps = { db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) };
@@ -389,6 +391,8 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
   await dunningIfDue(opts, deps, deps.now()).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
+  // billing runs whose API process ended mid-run are finished here, from the units not yet done
+  await resumeRunJobs(opts.db, deps.now).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
   return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
 }

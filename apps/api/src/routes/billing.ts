@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, companies, definitionDrafts, definitionVersions, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsReport,
@@ -28,11 +28,11 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
-import { runBilling } from '../services/billing-run.ts';
+import { driveRunJob, jobView, loadRunJob, startRunJob } from '../services/billing-run-job.ts';
 import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
-import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
@@ -140,41 +140,51 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
   return [unitId];
 }
 
+/**
+ * The older document routes, kept for scripts and tests: they read and write the one definition
+ * store billing reads (`definition_versions`, as bundles install and the fee editor publishes), so
+ * `POST` publishes the document as the key's next version (its `revision`), with a change note.
+ */
 function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind: 'fee-schedule' | 'billing-plan') {
-  const table = kind === 'fee-schedule' ? feeSchedules : billingPlans;
   return resource
-    .get(path, { responses: { 200: S.billingDocuments }, summary: `The estate's ${kind} documents`, access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] }, async (c) => {
+    .get(path, { responses: { 200: S.billingDocuments }, summary: `The estate's ${kind} documents: each key's latest published version (what billing uses; the same store the fee editor and bundles publish to)`, access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] }, async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
-      const rows = await c.get('deps').db.select().from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))).orderBy(asc(table.key));
-      return c.json({ items: rows.map((r) => ({ key: r.key, revision: r.revision, updatedAt: r.updatedAt, document: r.document })) });
+      const rows = await c.get('deps').db.select().from(definitionVersions)
+        .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
+        .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
+      const latest = rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key);
+      return c.json({ items: latest.map((r) => ({ key: r.key, revision: r.version, updatedAt: r.publishedAt, document: r.document })) });
     })
     .post(
       path,
       {
         responses: { 200: S.billingDocumentSaved },
-        summary: `Save a ${kind} document (validated by its JSON Schema and billing's semantic checks)`,
+        summary: `Publish a ${kind} document as its key's next version in the estate's definition store (the one billing reads; validated by its JSON Schema and billing's semantic checks); \`revision\` is the version`,
         access: finance,
         estate: { from: 'body' },
-        body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' } } },
+        body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' }, changeNote: { type: 'string', minLength: 1, maxLength: 500, description: 'what changed (default: "saved through the API")' } } },
       },
-      async (c, { body: { estateId: id, document } }) => {
+      async (c, { body: { estateId: id, document, changeNote } }) => {
         const estateId = estateFromBody(c, id);
         definitionIssues(document, kind);
         const { tenantId, userId } = authOf(c);
         const { db, config } = c.get('deps');
-        if (kind === 'billing-plan') {
-          const ref = String(document.feeSchedule);
-          if (!(await billingDocuments(db, tenantId, estateId, 'fee-schedule')).has(ref)) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
-        }
-        const key = String(document.id);
-        const now = config.now();
-        const [row] = await db.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
-          .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
-          .returning();
-        return c.json({ key, revision: row!.revision });
+        const row = await db.transaction(async (tx) => {
+          if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(document.feeSchedule));
+          return publishFeeDocument(tx, { tenantId, estateId, document, changeNote: changeNote?.trim() || `saved through POST /api/billing${path}`, userId, now: config.now() });
+        });
+        return c.json({ key: row.key, revision: row.version });
       },
     );
+}
+
+/** Publishes a fee schedule or billing plan as its key's next version; a key a bundle installed stays linked to its install. */
+async function publishFeeDocument(tx: DbOrTx, input: { tenantId: string; estateId: string; document: Record<string, unknown>; changeNote: string; userId: string; now: Date }) {
+  const { tenantId, estateId, document } = input;
+  const prev = await latestVersion(tx, tenantId, estateId, String(document.kind), String(document.id));
+  const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
+  return publishVersion(tx, { tenantId, estateId, document, changeNote: input.changeNote, publishedBy: input.userId, now: input.now, ...(bundle ? { bundle } : {}) });
 }
 
 const resource = new Resource('/billing', 'Billing');
@@ -261,9 +271,7 @@ resource
         if (!d) throw notFound('definition', `${kind}/${key}`);
         definitionIssues(d.document, kind);
         if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
-        const prev = await latestVersion(tx, tenantId, estateId, kind, key);
-        const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) });
+        const v = await publishFeeDocument(tx, { tenantId, estateId, document: d.document, changeNote, userId, now: config.now() });
         await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
         return v;
       });
@@ -325,20 +333,40 @@ export const billingRoutes = resource
   .post(
     '/runs',
     {
-      responses: { 200: S.run },
-      summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
+      responses: { 200: S.runJob },
+      summary: "Start a billing run of a plan and period for every profiled unit, as a job recorded in billing_runs (queued → running → done / failed) and billed in batches, each its own transaction; `background: true` answers at once with the job's id (poll `GET /api/billing/runs/{id}` for its progress), otherwise the answer waits for the end. Idempotent (one bill per plan, unit and period): a rerun answers `nothingNew` (已是最新). One bad unit fails alone, reported with the reason; pending paid-service charges join the bills. A missing plan is 404 naming it and how to install or create it",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units (the run page bills building by building to show progress)" } } },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units" }, background: { type: 'boolean', description: 'answer at once with the queued job (the run page polls it); default false: answer when it ends' } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
-      const { tenantId } = authOf(c);
+      const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const { plan: planKey, period: periodId, buildingId } = body;
-      const now = config.now();
-      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
-      return c.json(await withPlaces(db, tenantId, result));
+      if (buildingId !== undefined) {
+        const [b] = await db.select({ id: buildings.id }).from(buildings).where(and(eq(buildings.tenantId, tenantId), eq(buildings.estateId, estateId), eq(buildings.id, buildingId)));
+        if (!b) throw notFound('building', buildingId);
+      }
+      const { row, started } = await startRunJob(db, { tenantId, estateId, planKey, periodId, userId, now: config.now(), ...(buildingId ? { buildingId } : {}) });
+      if (!started) return c.json(jobView(row));
+      const driving = driveRunJob(db, tenantId, row.id, config.now);
+      if (body.background === true) {
+        // the API process drives the job it started; the worker takes it over if this process ends (billing-run-job.ts)
+        driving.catch((e: unknown) => console.error('[billing-run]', e));
+        return c.json(jobView(row));
+      }
+      return c.json(jobView(await driving));
+    },
+  )
+  .get(
+    '/runs/:id',
+    { responses: { 200: S.runJob }, summary: "A billing run's status (queued, running, done, failed), its progress in units done of all, and its result so far: bills made by building and unit, bills already there, units not billed and why; `nothingNew` when it made none", access: finance, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'], pathExample: { id: '00000000-0000-4000-8000-000000000000' } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const id = c.req.param('id')!;
+      if (!isUuid(id)) throw notFound('billing run', id);
+      return c.json(jobView(await loadRunJob(c.get('deps').db, authOf(c).tenantId, estateId, id)));
     },
   )
   .post(
