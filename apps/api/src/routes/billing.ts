@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
@@ -60,6 +60,16 @@ const text = { type: 'object', required: ['zh', 'en'], properties: { zh: { type:
 /** Bills and receipts per page: 50 by default, at most 200 (not in the field documents: a screen's worth; a household's two years of monthly bills fit in one page). */
 const BILL_PAGE = 50;
 const BILL_PAGE_MAX = 200;
+
+/** The orders `GET /billing/bills` sorts in (on the server: the list never sorts in the browser). */
+const BILL_SORTS = ['period', 'unit', 'due', 'owed'] as const;
+type BillSort = (typeof BILL_SORTS)[number];
+/** Digit runs padded to this many places in a natural sort key (unit and building numbers below 10⁸). */
+const NATURAL_DIGITS = 8;
+/** A name as a sort key in natural order: each run of digits left-padded with zeros ("3-1-502" → "00000003-00000001-00000502"). */
+const naturalKey = (s: string): string => s.replace(/[0-9]+/g, (d) => d.padStart(NATURAL_DIGITS, '0'));
+/** `naturalKey` in SQL, the same text for the same name. */
+const naturalSql = (col: SQL): SQL => sql`(select coalesce(string_agg(case when m.p[1] ~ '^[0-9]' then lpad(m.p[1], greatest(${NATURAL_DIGITS}, length(m.p[1])), '0') else m.p[1] end, '' order by m.n), '') from regexp_matches(${col}, '([0-9]+|[^0-9]+)', 'g') with ordinality as m(p, n))`;
 
 type C = Context<AppEnv>;
 
@@ -395,9 +405,9 @@ export const billingRoutes = resource
     '/bills',
     {
       responses: { 200: S.billList },
-      summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, newest period first, a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` for the next page); residents see their own household only',
+      summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, sorted by the server (`sort`: `period` newest period first, then building and unit in natural order (default); `unit` building and unit in natural order (2栋 before 10栋, 1-1-2 before 1-1-10), newest period first; `due` pay-by date, earliest first; `owed` what is still owed as of the date, most first), a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` with the same `sort` for the next page); residents see their own household only',
       access: households, estate: { from: 'query' },
-      query: { ...estateQuery, unitId: { type: 'string' }, period: { type: 'string' }, asOf: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      query: { ...estateQuery, unitId: { type: 'string' }, period: { type: 'string' }, asOf: { type: 'string' }, sort: { enum: [...BILL_SORTS] }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
       queryRequired: ['estateId'],
     },
     async (c) => {
@@ -407,35 +417,64 @@ export const billingRoutes = resource
       const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId'));
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
       const period = query(c, 'period');
+      const sort = (query(c, 'sort') ?? 'period') as BillSort;
       const limit = pageSize(query(c, 'limit'), BILL_PAGE, BILL_PAGE_MAX);
       const cursor = decodeCursor(query(c, 'cursor'));
       if (scope?.length === 0) return c.json({ asOf, items: [], nextCursor: null });
-      // the page in SQL on bills_estate_period_idx / bills_period_idx / bills_unit_idx, then only its units' accounts are settled
-      const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, at: sql<string>`${bills.periodStart}::text` }).from(bills)
-        .where(and(
-          eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), lte(bills.issueOn, asOf),
-          ...(scope ? [scope.length === 1 ? eq(bills.unitId, scope[0]!) : sql`${bills.unitId} = any(${uuidArray(scope)})`] : []),
-          ...(period ? [eq(bills.periodId, period)] : []),
-          afterCursor(bills.periodStart, bills.id, cursor, 'date', 'desc'),
-        ))
-        .orderBy(desc(bills.periodStart), desc(bills.id))
-        .limit(limit + 1);
-      const more = page.length > limit;
-      const shown = page.slice(0, limit);
-      const unitIds = [...new Set(shown.map((b) => b.unitId))];
-      const states = new Map<string, BillState>();
-      const places = await unitPlaces(db, tenantId, unitIds);
-      if (unitIds.length > 0) {
-        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
-          for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
+      const where = and(
+        eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), lte(bills.issueOn, asOf),
+        ...(scope ? [scope.length === 1 ? eq(bills.unitId, scope[0]!) : sql`${bills.unitId} = any(${uuidArray(scope)})`] : []),
+        ...(period ? [eq(bills.periodId, period)] : []),
+      );
+      const settle = async (unitIds: string[]) => {
+        const states = new Map<string, BillState>();
+        if (unitIds.length > 0) {
+          for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
+            for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
+          }
         }
+        return states;
+      };
+      let shown: { id: string; key: string; unitId: string; sortKey: string }[];
+      let more: boolean;
+      let states: Map<string, BillState>;
+      if (sort === 'owed') {
+        // what is owed is billing's own figure (settleAccount: allocations, adjustments, late fee as of the date), not a column:
+        // the bills in scope are settled here, as the arrears report settles them, and sorted and paged on the server
+        const rows = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, label: units.label, building: buildings.name }).from(bills)
+          .innerJoin(units, and(eq(units.tenantId, bills.tenantId), eq(units.id, bills.unitId)))
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+          .where(where);
+        states = await settle([...new Set(rows.map((r) => r.unitId))]);
+        const keyed = rows.map((r) => ({ id: r.id, key: r.key, unitId: r.unitId, sortKey: `${String(Number.MAX_SAFE_INTEGER - (states.get(r.key)?.outstandingFen ?? 0)).padStart(16, '0')}\u0001${naturalKey(r.building)}\u0001${naturalKey(r.label)}` }))
+          .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+        const after = cursor ? keyed.filter((r) => r.sortKey > cursor.key || (r.sortKey === cursor.key && r.id > cursor.id)) : keyed;
+        more = after.length > limit;
+        shown = after.slice(0, limit);
+      } else {
+        // the page in SQL: a text sort key (collation "C") and the id, so the cursor resumes exactly where the page ended
+        const place = sql`${naturalSql(sql`${buildings.name}`)} || chr(1) || ${naturalSql(sql`${units.label}`)}`;
+        const newest = sql`to_char(date '2999-12-31' - ${bills.periodStart}, 'FM000000')`;
+        const sortKey = sort === 'unit' ? sql`(${place} || chr(1) || ${newest}) collate "C"`
+          : sort === 'due' ? sql`(${bills.payBy}::text || chr(1) || ${place}) collate "C"`
+            : sql`(${newest} || chr(1) || ${place}) collate "C"`;
+        const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
+          .innerJoin(units, and(eq(units.tenantId, bills.tenantId), eq(units.id, bills.unitId)))
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+          .where(and(where, afterCursor(sortKey, bills.id, cursor, 'text', 'asc')))
+          .orderBy(sql`${sortKey}`, asc(bills.id))
+          .limit(limit + 1);
+        more = page.length > limit;
+        shown = page.slice(0, limit);
+        states = await settle([...new Set(shown.map((b) => b.unitId))]);
       }
+      const places = await unitPlaces(db, tenantId, [...new Set(shown.map((b) => b.unitId))]);
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
         return s ? [{ ...s.bill, ...places.get(b.unitId), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
       });
       const last = shown[shown.length - 1];
-      return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });
+      return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null });
     },
   )
   .post(
