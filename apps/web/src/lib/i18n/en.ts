@@ -777,6 +777,7 @@ export const en: Record<MessageKey, string> = {
   'fees.serviceUnit.hour': 'hour',
   'fees.serviceUnit.item': 'item',
   'fees.serviceMaterials': 'Materials',
+  'fees.materials.unset': 'not stated',
   'fees.materials.included': 'included in the price',
   'fees.materials.at-cost': 'charged at cost',
   'fees.materials.customer-supplies': 'supplied by the customer',

@@ -775,6 +775,7 @@ export const zh = {
   'fees.serviceUnit.hour': '按小时',
   'fees.serviceUnit.item': '按件',
   'fees.serviceMaterials': '材料',
+  'fees.materials.unset': '未注明',
   'fees.materials.included': '单价含材料',
   'fees.materials.at-cost': '材料按实另收',
   'fees.materials.customer-supplies': '客户自备材料',
