@@ -15,7 +15,7 @@ import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
 /** Tables that grow with a customer: no list or report may read one of them whole. */
-const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts', 'report_facts'];
+const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts', 'report_facts', 'instance_search_pairs'];
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
 const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
@@ -51,7 +51,8 @@ withDatabases((kind, getDb) => {
     const unitOf = sql`case when g % 20 = 0 then (${unitList}::uuid[])[1 + (g / 20) % ${unitRows.length}] else md5('unit' || (g % 4000))::uuid end`;
     await base.execute(sql`insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, search_text, version, started_at, updated_at, ended_at)
       select ${tenantOf}, md5('i' || g)::uuid, ${estateOf}, ${unitOf}, 'repair', ${repair!.id}::uuid, 1, 'RP-' || lpad(g::text, 6, '0'), '"received"'::jsonb, '{"context":{"data":{"fault":"客厅灯不亮"}}}'::jsonb,
-        case when g % 3 = 0 then 'done' else 'active' end, 'RP-' || lpad(g::text, 6, '0') || ' 客厅灯不亮 漏水' || g, 2,
+        -- and a pair of characters that differs from row to row (一 U+4E00 onwards), so the pairs' statistics look like real text's
+        case when g % 3 = 0 then 'done' else 'active' end, 'RP-' || lpad(g::text, 6, '0') || ' 客厅灯不亮 漏水' || g || ' ' || chr(19968 + g % 1500) || chr(19968 + (g * 7) % 1500), 2,
         timestamptz '2026-01-01' + g * interval '10 minutes', timestamptz '2026-01-01' + g * interval '11 minutes', null
       from generate_series(1, 40000) g`);
     await base.execute(sql`insert into events (tenant_id, instance_id, seq, type, data, actor_role, at)
@@ -164,18 +165,19 @@ withDatabases((kind, getDb) => {
     // (three requests mention 浴霸: a rare word, so the planner's best path is that index, not the list's order)
     await base.execute(sql`update instances set search_text = search_text || ' 浴霸不热' where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid and serial in ('RP-000020', 'RP-000040', 'RP-000060')`);
     await base.execute(sql`analyze instances`);
+    await base.execute(sql`analyze instance_search_pairs`);
     sent.length = 0;
     const pair = await admin.call('GET', `/api/instances?estateId=${estateId}&q=${encodeURIComponent('浴霸')}`);
     expect(pair.status).toBe(200);
     expect(pair.body.items.map((i: { serial: string }) => i.serial).sort()).toEqual(['RP-000020', 'RP-000040', 'RP-000060']);
-    const searched = sent.find((s) => /ef_bigrams/.test(s.query));
-    expect(searched, 'the two-character search reads ef_bigrams').toBeDefined();
+    const searched = sent.find((s) => /instance_search_pairs/.test(s.query));
+    expect(searched, 'the two-character search reads the stored pairs').toBeDefined();
     const indexNames = (n: PlanNode & { 'Index Name'?: string }): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexNames)];
     // in one estate of 2,000 requests the planner may read the estate's rows; never every row of the trigram index
     expect(indexNames(await explain(searched!.query, searched!.params))).not.toContain('instances_search_trgm_idx');
     // over the company's 20,000 it finds the pair on its own index
-    const wide = await explain(`select id from instances where tenant_id = $1 and ef_bigrams(search_text) @> array[$2]::text[]`, [tenantId, '浴霸']);
-    expect(indexNames(wide), JSON.stringify(wide).slice(0, 600)).toContain('instances_search_bigram_idx');
+    const wide = await explain(`select instance_id from instance_search_pairs where tenant_id = $1 and pairs @> array[$2]::text[]`, [tenantId, '浴霸']);
+    expect(indexNames(wide), JSON.stringify(wide).slice(0, 600)).toContain('instance_search_pairs_idx');
     for (const [q, n] of [['灯不', 5], ['浴室', 0], ['厅 ', 5]] as const) {
       const res = await admin.call('GET', `/api/instances?estateId=${estateId}&q=${encodeURIComponent(q)}&limit=5`);
       expect(res.body.items.length, q).toBe(n);

@@ -35,6 +35,7 @@ import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
+import { reviewOf } from '../services/publishing.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
@@ -189,12 +190,17 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
     );
 }
 
-/** Publishes a fee schedule or billing plan as its key's next version; a key a bundle installed stays linked to its install. */
-async function publishFeeDocument(tx: DbOrTx, input: { tenantId: string; estateId: string; document: Record<string, unknown>; changeNote: string; userId: string; now: Date }) {
-  const { tenantId, estateId, document } = input;
+/**
+ * Publishes a fee schedule or billing plan as its key's next version; a key a bundle installed stays
+ * linked to its install. Who drafted (the fee editor's draft, else the caller) and who published it
+ * are kept with the change list (#19), as a designer's publish keeps them.
+ */
+async function publishFeeDocument(tx: DbOrTx, input: { tenantId: string; estateId: string; document: Record<string, unknown>; changeNote: string; userId: string; now: Date; draft?: Parameters<typeof reviewOf>[1]['draft'] }) {
+  const { tenantId, estateId, document, userId, now } = input;
   const prev = await latestVersion(tx, tenantId, estateId, String(document.kind), String(document.id));
   const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-  return publishVersion(tx, { tenantId, estateId, document, changeNote: input.changeNote, publishedBy: input.userId, now: input.now, ...(bundle ? { bundle } : {}) });
+  const review = await reviewOf(tx, { tenantId, userId, draft: input.draft, document, previous: prev?.document ?? null, now });
+  return publishVersion(tx, { tenantId, estateId, document, changeNote: input.changeNote, publishedBy: userId, now, review, ...(bundle ? { bundle } : {}) });
 }
 
 const resource = new Resource('/billing', 'Billing');
@@ -281,7 +287,7 @@ resource
         if (!d) throw notFound('definition', `${kind}/${key}`);
         definitionIssues(d.document, kind);
         if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
-        const v = await publishFeeDocument(tx, { tenantId, estateId, document: d.document, changeNote, userId, now: config.now() });
+        const v = await publishFeeDocument(tx, { tenantId, estateId, document: d.document, changeNote, userId, now: config.now(), draft: d });
         await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
         return v;
       });

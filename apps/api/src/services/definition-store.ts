@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
-import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
+import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion, type VersionReview } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
 import { enqueueSlaRearm } from './sla-rearm-job.ts';
 
@@ -12,6 +12,8 @@ export interface PublishInput {
   publishedBy?: string | undefined;
   bundle?: { installId: string; id: string; version: string };
   now: Date;
+  /** who drafted and approved it, with the change list reviewed (a designer's publish, #19) */
+  review?: VersionReview;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<D
       bundleVersion: input.bundle?.version,
       publishedAt: input.now,
       publishedBy: input.publishedBy,
+      review: input.review ?? null,
     })
     .returning();
   if (kind === 'calendar') {

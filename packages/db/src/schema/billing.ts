@@ -12,7 +12,7 @@ type Text = { zh: string; en: string };
 // Fee schedules and billing plans live in the one definition store (`definition_versions`, kinds
 // `fee-schedule` and `billing-plan`): bundles install them, the fee editor and `POST
 // /api/billing/plans` publish them, billing reads them. The older `fee_schedules` and
-// `billing_plans` tables were copied into it and dropped (migration 0033, issue #20).
+// `billing_plans` tables were copied into it and dropped (migration 0036, issue #20).
 
 /** What billing needs to know of a unit beyond `units.area_sqm`: its fee type, custody (BL-6), parking. */
 export const unitBillingProfiles = pgTable(
