@@ -1,4 +1,4 @@
-import { accountsByUnit, settleAccount, type AccountInput } from './account.ts';
+import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
 import { addDays, compareDates, daysBetween } from './civil-date.ts';
 import { sumFen } from './money.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
@@ -109,23 +109,33 @@ const emptyBuckets = (): Record<AgeBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91
  * day. Rows sorted by total, largest first. Pure.
  */
 export function arrearsReport(input: AccountInput): ArrearsReport {
-  const accounts = accountsByUnit(input);
-  const rows: ArrearsRow[] = [];
+  const states: BillState[] = [];
+  for (const account of accountsByUnit(input).values()) if (account.bills.length > 0) states.push(...settleAccount(account).bills);
+  return arrearsOf(states, input.asOf);
+}
+
+/**
+ * THE arrears by unit from settled bills (settleAccount's, or a per-bill paid total's as of the
+ * same day, billStateOf): each bill whose period has begun by `asOf` and that still owes goes in
+ * the bucket of the days since its period began. Pure, integer fen.
+ */
+export function arrearsOf(states: readonly BillState[], asOf: CivilDate): ArrearsReport {
+  const byUnit = new Map<string, { buckets: Record<AgeBucket, Fen>; oldest?: { start: CivilDate; id: string } }>();
   const totals = emptyBuckets();
-  for (const unitId of [...accounts.keys()].filter((u) => accounts.get(u)!.bills.length > 0).sort()) {
-    const state = settleAccount(accounts.get(unitId)!);
-    const buckets = emptyBuckets();
-    let oldest: { start: CivilDate; id: string } | undefined;
-    for (const b of state.bills) {
-      if (b.outstandingFen <= 0 || compareDates(b.bill.periodStart, input.asOf) > 0) continue;
-      const bucket = ageBucket(daysBetween(b.bill.periodStart, input.asOf));
-      buckets[bucket] += b.outstandingFen;
-      totals[bucket] += b.outstandingFen;
-      if (!oldest || compareDates(b.bill.periodStart, oldest.start) < 0) oldest = { start: b.bill.periodStart, id: b.bill.periodId };
-    }
-    const total = sumFen(AGE_BUCKETS.map((k) => buckets[k]));
-    if (total > 0 && oldest) rows.push({ unitId, buckets, totalFen: total, oldestPeriodId: oldest.id });
+  for (const b of states) {
+    if (b.outstandingFen <= 0 || compareDates(b.bill.periodStart, asOf) > 0) continue;
+    let u = byUnit.get(b.bill.unitId);
+    if (!u) byUnit.set(b.bill.unitId, (u = { buckets: emptyBuckets() }));
+    const bucket = ageBucket(daysBetween(b.bill.periodStart, asOf));
+    u.buckets[bucket] += b.outstandingFen;
+    totals[bucket] += b.outstandingFen;
+    if (!u.oldest || compareDates(b.bill.periodStart, u.oldest.start) < 0) u.oldest = { start: b.bill.periodStart, id: b.bill.periodId };
+  }
+  const rows: ArrearsRow[] = [];
+  for (const [unitId, u] of byUnit) {
+    const total = sumFen(AGE_BUCKETS.map((k) => u.buckets[k]));
+    if (total > 0 && u.oldest) rows.push({ unitId, buckets: u.buckets, totalFen: total, oldestPeriodId: u.oldest.id });
   }
   rows.sort((a, b) => b.totalFen - a.totalFen || (a.unitId < b.unitId ? -1 : 1));
-  return { asOf: input.asOf, rows, totals, totalFen: sumFen(AGE_BUCKETS.map((k) => totals[k])) };
+  return { asOf, rows, totals, totalFen: sumFen(AGE_BUCKETS.map((k) => totals[k])) };
 }

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
-  arrearsReport,
+  arrearsOf,
   checkPlan,
   checkRefundReason,
   checkSchedule,
@@ -33,6 +33,7 @@ import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
+import { refreshUnits, settledStates } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { reviewOf } from '../services/publishing.ts';
@@ -523,6 +524,7 @@ export const billingRoutes = resource
         const state = settleAccount({ ...input, asOf: receivedOn });
         const refused = state.errors.find((e) => e.reason === 'refund-exceeds-credit' && e.path.includes(id));
         if (refused) throw new ApiError('conflict', refused.message, { field: 'amountFen' });
+        await refreshUnits(tx, tenantId, estateId, [unitId], now);
         const recorded = input.payments.find((p) => p.id === id)!;
         const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
         const payment = { ...recorded, serial };
@@ -602,7 +604,10 @@ export const billingRoutes = resource
       const on = body.on ?? asOf;
       if (on < bill.issueOn) throw invalid('on', `must not be before the bill's issue date ${bill.issueOn}`, `不得早于账单开出日 ${bill.issueOn}`);
       const id = randomUUID();
-      await db.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
+      await db.transaction(async (tx) => {
+        await tx.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
+        await refreshUnits(tx, tenantId, estateId, [bill.unitId], config.now());
+      });
       return c.json({ id, billKey, on, component, amountFen, reason });
     },
   )
@@ -629,19 +634,14 @@ export const billingRoutes = resource
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
-      const input = await accountInput(db, tenantId, estateId);
-      const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
-      const report = arrearsReport({ ...input, asOf });
+      // the estate's open bills from the per-bill paid totals (services/bill-paid.ts), late fees as of `asOf`
+      const { states, billsIssued } = await settledStates(db, tenantId, estateId, asOf);
+      const report = arrearsOf(states, asOf);
       // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
       let unpaidFen = 0;
-      let billsIssued = 0;
-      for (const account of accountsByUnit(input).values()) {
-        for (const s of settleAccount({ ...account, asOf }).bills) {
-          if (s.bill.issueOn > asOf) continue;
-          billsIssued += 1;
-          unpaidFen += s.outstandingFen;
-        }
-      }
+      for (const s of states) if (s.bill.issueOn <= asOf) unpaidFen += s.outstandingFen;
+      const places = await unitPlaces(db, tenantId, report.rows.map((r) => r.unitId));
+      const labels = new Map([...places].map(([id, p]) => [id, p.unitLabel]));
       return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
     },
   );

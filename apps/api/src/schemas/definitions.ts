@@ -160,6 +160,7 @@ export const workflowWords = {
     metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text }, additionalProperties: false } },
     summary: { type: 'array', items: { type: 'string' }, description: 'the key fields lists show beside the unit and title (fields marked summary), of those the role may see' },
     timers: { type: 'object', additionalProperties: text, description: "the titles of the workflow's timers by delay name" },
+    initial: { type: 'object', description: "the workflow's starting value of the fields the role may see that a later step decides (a context default such as kind \"minor\" or a price of 0): a request still at this value, that no event has written, shows the field as not yet decided" },
   },
   additionalProperties: false,
 } as const;

@@ -3,6 +3,7 @@ import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion, type VersionReview } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
 import { enqueueSlaRearm } from './sla-rearm-job.ts';
+import { recomputeEstate } from './bill-paid.ts';
 
 export interface PublishInput {
   tenantId: string;
@@ -19,7 +20,8 @@ export interface PublishInput {
 /**
  * Publishes the next immutable version of (kind, id) in an estate; calendars are also made current.
  * An SLA policy or calendar also enqueues, in the same transaction, the re-arming of the running
- * instances' SLA timers (`enqueueSlaRearm`). Call inside a transaction.
+ * instances' SLA timers (`enqueueSlaRearm`); a billing plan settles the estate's per-bill paid
+ * totals again (`recomputeEstate`). Call inside a transaction.
  */
 export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<DefinitionVersion> {
   const kind = String(input.document.kind);
@@ -59,6 +61,8 @@ export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<D
   }
   if (!row) throw new Error('insert returned no row');
   await enqueueSlaRearm(db, row);
+  // a billing plan's late-fee and allocation rules settle the estate's accounts: its per-bill paid totals again, in this transaction
+  if (kind === 'billing-plan') await recomputeEstate(db, input.tenantId, input.estateId, input.now);
   return row;
 }
 
