@@ -24,6 +24,12 @@ describe('money helpers', () => {
     expect(() => evaluateExpr('sumOf(["a"])')).toThrow();
   });
 
+  it('numbers the items of a list from a start', () => {
+    expect(evaluateExpr("numbered([{'a': 'x'}, {'a': 'y'}], 3)")).toEqual([{ a: 'x', no: 3 }, { a: 'y', no: 4 }]);
+    expect(evaluateExpr('numbered(event.data.d.map(i, {"at": i.at, "state": "open"}), size(context.l) + 1)', { context: { l: [1] }, event: { type: 'X', data: { d: [{ at: '卧室' }] } } })).toEqual([{ at: '卧室', state: 'open', no: 2 }]);
+    expect(() => evaluateExpr('numbered([1], 1)')).toThrow();
+  });
+
   it('rejects amounts with more than two decimals or stray characters', () => {
     for (const bad of ['1.234', '12a', '', '1e5', '¥3']) {
       expect(() => parseFen(bad)).toThrow(ExprError);

@@ -79,12 +79,25 @@ function sumOf(xs: unknown[]): bigint {
   return total;
 }
 
+/**
+ * A list of maps numbered from `start`: each gets `no` (start, start+1, …) so a workflow can keep
+ * items (defects, materials, checklist steps) in a context list and move one by its number.
+ */
+function numbered(xs: unknown[], start: bigint): unknown[] {
+  return xs.map((x, i) => {
+    if (x instanceof Map) return new Map([...x, ['no', start + BigInt(i)]]);
+    if (x && typeof x === 'object' && !Array.isArray(x)) return { ...(x as Record<string, unknown>), no: start + BigInt(i) };
+    throw new ExprError('runtime', { zh: 'numbered 只能为对象列表编号', en: 'numbered numbers a list of maps only' });
+  });
+}
+
 type FunctionDef = { signature: string; handler: (...args: never[]) => unknown; description: string };
 
 /** Functions added to every EstateFlow CEL environment. */
 export const helperFunctions: readonly FunctionDef[] = [
   { signature: 'yuan(int): string', handler: (fen: bigint) => formatYuan(fen), description: 'Integer fen as a yuan string: yuan(12345) == "123.45"' },
   { signature: 'sumOf(list): int', handler: (xs: unknown[]) => sumOf(xs), description: 'The sum of a list of integers (e.g. a quote\'s line amounts): sumOf(event.data.quote.map(l, l.amountFen))' },
+  { signature: 'numbered(list, int): list', handler: (xs: unknown[], start: bigint) => numbered(xs, start), description: 'Each map of a list with its number `no` from start: numbered(event.data.defectItems, size(context.defectItems) + 1)' },
   { signature: 'fenOf(string): int', handler: (s: string) => parseFen(s), description: 'A yuan amount string as integer fen: fenOf("123.45") == 12345' },
   { signature: 'daysBetween(google.protobuf.Timestamp, google.protobuf.Timestamp): int', handler: (a: Date, b: Date) => daysBetween(a, b), description: 'Calendar days between two instants in Asia/Shanghai' },
   { signature: 'daysBetween(google.protobuf.Timestamp, google.protobuf.Timestamp, string): int', handler: (a: Date, b: Date, tz: string) => daysBetween(a, b, tz), description: 'Calendar days between two instants in a time zone' },

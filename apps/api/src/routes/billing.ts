@@ -33,7 +33,7 @@ import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
-import { refreshUnits, settledStates } from '../services/bill-paid.ts';
+import { refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { reviewOf } from '../services/publishing.ts';
@@ -517,7 +517,7 @@ export const billingRoutes = resource
         const receivedOn = body.receivedOn ?? today;
         if (receivedOn > today) throw new ApiError('form-invalid', { zh: `字段“receivedOn”不得晚于今天（${today}）`, en: `Field "receivedOn" must not be after today (${today})` }, { field: 'receivedOn' });
         // one writer per unit at a time: the refund check and the allocation read the unit's whole history
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing:${tenantId}:${unitId}`}))`);
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${unitLockKey(tenantId, unitId)}))`);
         const id = randomUUID();
         await tx.insert(payments).values({ tenantId, id, estateId, unitId, kind, receivedOn, amountFen, method, reason, createdAt: now, createdBy: userId });
         const input = await accountInput(tx, tenantId, estateId, unitId);

@@ -5,7 +5,7 @@ import { bundleInstalls, definitionDrafts, definitionVersions, estates, instance
 import type { DraftRow } from '../services/publishing.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, designers, everyone, peopleManagers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
-import { definitionWords } from '../services/definition-words.ts';
+import { definitionWords, type RoleTitles } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
 import { mayStart } from './processes.ts';
@@ -23,6 +23,9 @@ import { changeList, formsNamed, type Workflow } from '@estateflow/definitions';
 import { companySettings, lockedDraft, peopleNames, refuseOwnApproval, refuseStaleSave, reviewOf, setFourEyes } from '../services/publishing.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import * as S from '../schemas/definitions.ts';
+
+/** Versions worded at once by the batch words route (each reads its estate's SLA binding). */
+const WORDS_AT_ONCE = 8;
 
 const estateQuery = { estateId: { type: 'string', format: 'uuid' } } as const;
 
@@ -58,7 +61,7 @@ async function summaries(db: DbOrTx, tenantId: string, rows: (typeof definitionV
  * route): staff of its estate read any; a resident, the versions behind their own requests and the
  * processes they may start (403 otherwise).
  */
-async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$inferSelect) {
+async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$inferSelect, catalogue?: Promise<RoleTitles>) {
   const role = requireEstate(c, row.estateId);
   const auth = authOf(c);
   const { db, cache } = c.get('deps');
@@ -76,8 +79,12 @@ async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$
   }
   const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
   // a field whose value is a role reads as the company's title of that role (isRole)
-  const roles = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r.title]));
-  return { kind: row.kind, ...definitionWords(pinned, role, policies, roles) };
+  return { kind: row.kind, ...definitionWords(pinned, role, policies, await (catalogue ?? roleTitles(db, auth.tenantId))) };
+}
+
+/** The company's role titles by key (read once per answer, however many versions it words). */
+async function roleTitles(db: DbOrTx, tenantId: string): Promise<RoleTitles> {
+  return new Map((await roleCatalogue(db, tenantId)).map((r) => [r.key, r.title]));
 }
 
 /** The 403 of a resident asking for the words of a definition behind no request of theirs (zh/en). */
@@ -432,7 +439,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     '/words',
     {
       responses: { 200: S.wordsBatch },
-      summary: "The words of several published versions at once (`versions`: up to 50 ids, comma-separated), for the rows of a list: one call instead of one per version. Each is given as `GET /definitions/versions/{id}/words` gives it; a version the caller may not read, or that does not exist, is left out of `items` and listed in `refused`",
+      summary: "The words of several published versions at once (`versions`: up to 50 ids, comma-separated), for the rows of a list: one call instead of one per version. Each is given as `GET /definitions/versions/{id}/words` gives it; a version the caller may not read, or that does not exist, is left out of `items` and listed in `refused`; a version whose words are word for word another's in `items` (the same workflow installed in several estates) is named in `same` with that version's id instead of being sent again",
       access: everyone,
       estate: { from: 'none' },
       query: { versions: { type: 'string', minLength: 1, maxLength: 50 * 37 } },
@@ -449,20 +456,37 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         ? await c.get('deps').db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), inArray(definitionVersions.id, valid)))
         : [];
       const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const id of ids) {
-        const row = byId.get(id);
-        if (!row || !authOf(c).roles.has(row.estateId)) {
-          refused.push(id);
-          continue;
-        }
-        try {
-          items[id] = await versionWords(c, row);
-        } catch (e) {
-          if (!(e instanceof ApiError) || e.status >= 500) throw e;
-          refused.push(id);
-        }
+      const catalogue = roleTitles(c.get('deps').db, tenantId);
+      // a few versions at a time (each reads its SLA binding), not one after the other
+      const worded: (Awaited<ReturnType<typeof versionWords>> | undefined)[] = [];
+      for (let i = 0; i < ids.length; i += WORDS_AT_ONCE) {
+        worded.push(...await Promise.all(ids.slice(i, i + WORDS_AT_ONCE).map(async (id) => {
+          const row = byId.get(id);
+          if (!row || !authOf(c).roles.has(row.estateId)) return undefined;
+          try {
+            return await versionWords(c, row, catalogue);
+          } catch (e) {
+            if (!(e instanceof ApiError) || e.status >= 500) throw e;
+            return undefined;
+          }
+        })));
       }
-      return c.json({ items, refused });
+      // the same workflow installed in many estates reads the same: its words are sent once, the other
+      // versions name the one they read like (`same`), so a list over 50 estates does not send them 50 times
+      const same: Record<string, string> = {};
+      const firstOf = new Map<string, string>();
+      ids.forEach((id, n) => {
+        const w = worded[n];
+        if (!w) return void refused.push(id);
+        const text = JSON.stringify(w);
+        const first = firstOf.get(text);
+        if (first) same[id] = first;
+        else {
+          firstOf.set(text, id);
+          items[id] = w;
+        }
+      });
+      return c.json({ items, refused, ...(Object.keys(same).length ? { same } : {}) });
     },
   )
   .get(

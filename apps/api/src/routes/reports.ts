@@ -9,6 +9,10 @@ import { peopleNamed } from '../services/people-named.ts';
 import { maskValue } from '../services/personal-data.ts';
 import { accessibleInstances, aliasedInstanceColumns } from '../services/instance-access.ts';
 import * as S from '../schemas/reports.ts';
+import { asItems, DEFECT_LIST, defectStatistics, itemWords, type ItemWords } from '../services/item-lists.ts';
+import { estateTimeZone } from '../services/billing-store.ts';
+import { estateDate } from '@estateflow/billing';
+import type { Form } from '@estateflow/definitions';
 import { yearMonth } from '../schemas/common.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
@@ -138,6 +142,29 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       byMethod,
       byWorkflow: [...byWorkflow.values()].map((w) => ({ ...w, onSiteShare: w.revisits ? w.onSite / w.revisits : null })),
     });
+  })
+  .get('/defects', {
+    responses: { 200: S.defectStatistics },
+    summary: "The 物业工程遗留问题统计表 (MI-3, MI-5) computed from the defect items of the estate's requests (a move-in inspection's `defectItems`), or of one unit (`unitId`) or one request (`instanceId`): items by state, category and responsible party, each with those still open and those open past their fix-by date on the estate's today. Only requests the caller may see are counted",
+    access: everyone, estate: { from: 'query' },
+    query: { estateId: { type: 'string' }, unitId: { type: 'string', format: 'uuid' }, instanceId: { type: 'string', format: 'uuid' } }, queryRequired: ['estateId'],
+  }, async (c) => {
+    const q = c.req.query();
+    requireEstate(c, q.estateId);
+    const auth = authOf(c);
+    const { db, cache, config } = c.get('deps');
+    const list = sql`${instances.snapshot}->'context'->'data'->${DEFECT_LIST}`;
+    const conds = [eq(instances.tenantId, auth.tenantId), eq(instances.estateId, q.estateId!), accessibleInstances(auth, [q.estateId!]), sql`jsonb_typeof(${list}) = 'array'`];
+    if (q.unitId) conds.push(eq(instances.unitId, q.unitId));
+    if (q.instanceId) conds.push(eq(instances.id, q.instanceId));
+    const rows = await db.select({ versionId: instances.definitionVersionId, items: sql<unknown>`${list}` }).from(instances).where(and(...conds));
+    const words = new Map<string, ItemWords>();
+    for (const versionId of new Set(rows.map((r) => r.versionId))) {
+      const pinned = await cache.get(db, auth.tenantId, versionId);
+      words.set(versionId, itemWords((pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>).values(), DEFECT_LIST));
+    }
+    const today = estateDate(config.now(), await estateTimeZone(db, auth.tenantId, q.estateId!));
+    return c.json({ estateId: q.estateId, ...defectStatistics(rows.map((r) => ({ items: asItems(r.items), words: words.get(r.versionId)! })), today) });
   });
 
 /**

@@ -180,6 +180,7 @@ export const wordsBatch = {
   properties: {
     items: { type: 'object', additionalProperties: words },
     refused: { type: 'array', items: { type: 'string' }, description: 'versions left out: not found, or not readable by the caller' },
+    same: { type: 'object', additionalProperties: { type: 'string' }, description: 'versions whose words are word for word those of another version in `items` (the same workflow installed in several estates), by version id: the id in `items` to read them from' },
   },
   additionalProperties: false,
 } as const;

@@ -49,6 +49,7 @@ export type RenderModel = FromSchema<typeof forms.renderModel>;
 
 export type ProcessList = FromSchema<typeof processes.processList>;
 export type Notice = FromSchema<typeof reports.notice>;
+export type DefectStatistics = FromSchema<typeof reports.defectStatistics>;
 export type NoticeList = FromSchema<typeof reports.noticeList>;
 export type SlaReport = FromSchema<typeof reports.slaReport>;
 

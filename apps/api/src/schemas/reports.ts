@@ -1,4 +1,4 @@
-import { dateTime, nullableString, optionalDateTime, people, text, uuid } from './common.ts';
+import { civilDate, dateTime, nullableString, optionalDateTime, people, text, uuid } from './common.ts';
 
 const counts = { type: 'integer', minimum: 0 } as const;
 const share = { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'a share between 0 and 1; null when nothing was counted' } as const;
@@ -143,6 +143,31 @@ export const monthlyStatistics = {
       properties: { households: counts, returned: counts, returnRate: share, target: { type: 'number', minimum: 0, maximum: 1 }, met: { type: ['boolean', 'null'] } },
       additionalProperties: false,
     },
+  },
+  additionalProperties: false,
+} as const;
+
+/** One line of the 物业工程遗留问题统计表: a value (category, party or state) with its words and counts. */
+const countLine = {
+  type: 'object',
+  required: ['value', 'label', 'count', 'open', 'overdue'],
+  properties: { value: { type: 'string' }, label: text, count: counts, open: counts, overdue: counts },
+  additionalProperties: false,
+} as const;
+
+export const defectStatistics = {
+  type: 'object',
+  required: ['estateId', 'asOf', 'requests', 'total', 'open', 'overdue', 'byState', 'byCategory', 'byParty'],
+  properties: {
+    estateId: uuid,
+    asOf: civilDate,
+    requests: { ...counts, description: 'requests with at least one defect item' },
+    total: counts,
+    open: { ...counts, description: 'items not yet accepted' },
+    overdue: { ...counts, description: 'open items past their fix-by date on asOf' },
+    byState: { type: 'array', items: countLine },
+    byCategory: { type: 'array', items: countLine },
+    byParty: { type: 'array', items: countLine },
   },
   additionalProperties: false,
 } as const;

@@ -34,10 +34,25 @@ async function plansOf(db: DbOrTx, tenantId: string, estateId: string): Promise<
   return [...(await billingDocuments(db, tenantId, estateId, 'billing-plan')).values()].map((p) => p as unknown as BillingPlan);
 }
 
-/** Settles `unitIds` (locked, in order) and rewrites their rows; returns the plans' hash. */
+/** The estate's refresh lock: shared by a refresh of a few units, exclusive for one of many (a billing run, a recompute batch). */
+const estateRefreshKey = (tenantId: string, estateId: string) => `billing-refresh:${tenantId}:${estateId}`;
+/** Above this many units a refresh takes the estate's lock alone, not one lock per unit (a 10,000-unit run would overflow PostgreSQL's lock table). */
+const MANY_UNITS = 32;
+
+/**
+ * Settles `unitIds` and rewrites their rows; returns the plans' hash. A few units are locked each
+ * (in order, under the estate's lock shared); many take the estate's lock exclusively instead, held
+ * to the commit, so a payment's refresh of one unit waits for a billing run's refresh and then sees
+ * its bills, and the run's refresh waits for payments already refreshing and then sees them.
+ */
 async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unitIds: readonly string[]): Promise<string> {
   const sorted = [...new Set(unitIds)].sort();
-  for (const u of sorted) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${unitLockKey(tenantId, u)}))`);
+  if (sorted.length > MANY_UNITS) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${estateRefreshKey(tenantId, estateId)}))`);
+  } else {
+    await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext(${estateRefreshKey(tenantId, estateId)}))`);
+    for (const u of sorted) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${unitLockKey(tenantId, u)}))`);
+  }
   const [input, ids] = await Promise.all([
     accountInput(tx, tenantId, estateId, sorted),
     tx.select({ id: bills.id, key: bills.key, unitId: bills.unitId, issueOn: bills.issueOn }).from(bills)
@@ -76,7 +91,7 @@ export async function refreshUnits(tx: DbOrTx, tenantId: string, estateId: strin
 
 /**
  * Recomputes an estate's rows from bills, payments and adjustments, `batch` units per transaction
- * (each unit under its lock, so payments may go on), then marks the estate covered with its plans.
+ * (each batch under the estate's refresh lock, so payments wait at most one batch), then marks the estate covered with its plans.
  * Returns the number of bills.
  */
 export async function recomputeEstate(db: DbOrTx, tenantId: string, estateId: string, now: Date, batch = 200): Promise<number> {

@@ -22,7 +22,15 @@ function celVars(vars: ExprVars) {
   return { ...vars, now: new Date(vars.now), instance: { ...vars.instance, startedAt: new Date(vars.instance.startedAt) } };
 }
 
-const plain = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+/** A CEL result as engine JSON: every instant an ISO string, also inside lists and maps (an item's history entry `{'at': now}`). */
+const plain = (v: unknown): unknown => {
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.some((x) => x !== null && typeof x === 'object') ? v.map(plain) : v;
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+};
 
 /** Compiles a CEL expression once; throws an Error with the zh/en issues when it does not compile. */
 export function compileExpression(source: string): CompiledExpr {

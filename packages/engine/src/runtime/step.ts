@@ -141,14 +141,34 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
         const consumed = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
         return { ok: true, value: { snapshot: consumed, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [] } };
       }
-      const state = describeState(snapshot.value);
+      // in the definition's words (a refused step is an everyday answer, e.g. a defect moved out of order): the state's title and the event's label
+      const state = stateWords(compiled, describeState(snapshot.value));
+      const label = (compiled.definition.events[event.type] as { label?: { zh: string; en: string } } | undefined)?.label;
+      const shown = { zh: label?.zh ?? shownType(event.type), en: label?.en ?? shownType(event.type) };
       return fail(engineError('event-not-accepted', {
-        zh: `当前状态“${state}”不接受事件“${shownType(event.type)}”`,
-        en: `Event "${shownType(event.type)}" is not accepted in state "${state}"`,
+        zh: `现在（${state.zh}）不能“${shown.zh}”：当前状态不接受此操作，或所填内容不满足它的条件`,
+        en: `"${shown.en}" cannot be done now (${state.en}): the state does not take it, or what was entered does not meet its conditions`,
       }, { path: `/events/${shownType(event.type)}` }));
     }
     return { ok: true, value: outcome(compiled, sysBefore, next, actions, history) };
   } catch (e) {
     return fail(toError(e));
   }
+}
+
+type StateNode = { title?: { zh: string; en: string }; states?: Record<string, StateNode> };
+
+/** A state path (`work.dispatched`, parallel regions joined by ` + `) in its titles, each part falling back to its key. */
+function stateWords(compiled: CompiledWorkflow, described: string): { zh: string; en: string } {
+  const one = (path: string) => {
+    let node = compiled.definition.machine as unknown as StateNode;
+    let title: { zh: string; en: string } | undefined;
+    for (const part of path.split('.')) {
+      node = node.states?.[part] ?? {};
+      title = node.title ?? title;
+    }
+    return title ?? { zh: path, en: path };
+  };
+  const parts = described.split(' + ').map(one);
+  return { zh: parts.map((p) => p.zh).join('、'), en: parts.map((p) => p.en).join(', ') };
 }

@@ -1,8 +1,8 @@
 import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type PresentContext } from './format.ts';
-import type { Words } from '@estateflow/api/schemas';
+import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, presentValue, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type Display, type PresentContext } from './format.ts';
+import type { FieldWords, Words } from '@estateflow/api/schemas';
 
 /**
  * The presentation layer bound to the UI language and the estate's zone: what pages call. Reading
@@ -35,6 +35,10 @@ export const present = {
   },
   data(data: Record<string, unknown> | null | undefined, words: Words | undefined, estateId?: string, event?: string, people?: Readonly<Record<string, string>>): DataRow[] {
     return presentData(data, words, this.ctx(estateId, people), event);
+  },
+  /** One value by its field's words (an item list's cell). */
+  value(value: unknown, key: string, field: FieldWords | undefined, estateId?: string, people?: Readonly<Record<string, string>>): Display {
+    return presentValue(value, key, field, this.ctx(estateId, people));
   },
   /** A sentence the platform wrote (a notice's message) with its instants local and its people named. */
   sentence(text: { zh: string; en: string } | string | null | undefined, estateId?: string, people?: Readonly<Record<string, string>>): string {

@@ -31,7 +31,8 @@ export function wordsOf(versionId: string | null | undefined, f?: Fetch): Promis
 
 /**
  * The words of several versions at once (the rows of a list), by version id: the ones not yet in
- * the session's cache in one call (`GET /api/definitions/words`, at most 50 a call), not one per version.
+ * the session's cache in one call (`GET /api/definitions/words`, at most 50 a call), not one per version;
+ * versions that read alike (`same`) share one copy.
  */
 export async function wordsOfAll(versionIds: readonly (string | null | undefined)[], f?: Fetch): Promise<Record<string, Words>> {
   const ids = [...new Set(versionIds.filter((v): v is string => !!v))];
@@ -39,7 +40,8 @@ export async function wordsOfAll(versionIds: readonly (string | null | undefined
   const missing = ids.filter((id) => !cache.has(`${who}/${id}`));
   for (let i = 0; i < missing.length; i += 50) {
     const chunk = missing.slice(i, i + 50);
-    type Batch = { items: Record<string, Words & { kind: string }>; refused: string[] };
+    // `same`: versions worded word for word like one in `items` (one workflow installed in many estates), sent once
+    type Batch = { items: Record<string, Words & { kind: string }>; refused: string[]; same?: Record<string, string> };
     const batch = api<Batch>(`/definitions/words?versions=${chunk.map(encodeURIComponent).join(',')}`, { fetch: f }).catch((e: unknown) => {
       if (e instanceof ApiError) return { items: {}, refused: chunk } as Batch;
       throw e;
@@ -47,7 +49,7 @@ export async function wordsOfAll(versionIds: readonly (string | null | undefined
     for (const id of chunk) {
       const key = `${who}/${id}`;
       const one = batch.then((b) => {
-        const w = b.items[id];
+        const w = b.items[id] ?? b.items[b.same?.[id] ?? ''];
         return w && w.kind === 'workflow' ? w : undefined;
       });
       // a failed call is not remembered, so the next screen asks again
