@@ -22,8 +22,8 @@ withDatabases((kind, getDb) => {
     const none = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'quarterly', period: '2027-Q1' });
     expect(none.status).toBe(404);
     expect(none.body.error.field).toBe('plan');
-    expect(none.body.error.message.zh).toBe('本项目没有收费计划“quarterly”。本项目还没有收费计划。请安装含该收费计划的模板包（如 billing-dunning「物业费收缴」），或在 /api/billing/plans 新建 id 为“quarterly”的收费计划。');
-    expect(none.body.error.message.en).toBe('This estate has no billing plan "quarterly". This estate has no billing plan yet. Install a bundle that includes it (such as billing-dunning), or create one with id "quarterly" through /api/billing/plans.');
+    expect(none.body.error.message.zh).toBe('本项目没有收费计划“quarterly”。本项目还没有收费计划。请安装含该收费计划的模板包（如 billing-dunning「物业费收缴」），或在“收费标准与收费计划”页（/billing/fees）新建 id 为“quarterly”的收费计划并发布。');
+    expect(none.body.error.message.en).toBe('This estate has no billing plan "quarterly". This estate has no billing plan yet. Install a bundle that includes it (such as billing-dunning), or create one with id "quarterly" on the "Fee schedules and billing plans" page (/billing/fees) and publish it.');
     expect(none.body.error.message.zh).not.toMatch(/[A-Za-z]+ plan/);
     expect(await seedDemoBilling(db, { tenantId, estateId, now })).toBeUndefined();
 

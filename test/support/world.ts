@@ -1,4 +1,7 @@
-import { roles, type Db, type Role } from '@estateflow/db';
+import { billingRuns, roles, type Db, type Role } from '@estateflow/db';
+
+/** The path example of `GET /api/billing/runs/{id}` (apps/api/src/routes/billing.ts). */
+const BILLING_RUN_EXAMPLE = '00000000-0000-4000-8000-000000000000';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import type { Hono } from 'hono';
 import type { AppEnv } from '@estateflow/api';
@@ -80,6 +83,8 @@ export async function buildWorld(db: Db, options: { now?: () => Date } = {}): Pr
   const admin1 = clients.get('admin')!;
   const admin2 = await signIn(app, `admin2-${tag}`, 'pw');
   const adminB = await signIn(app, `adminb-${tag}`, 'pw');
+  // a billing run of the own estate, under the id `GET /api/billing/runs/{id}` takes as its path example
+  await db.insert(billingRuns).values({ tenantId: a, id: BILLING_RUN_EXAMPLE, estateId: e1, planKey: 'quarterly', periodId: '2027-Q1', status: 'done', createdAt: new Date(), updatedAt: new Date() });
   return {
     app,
     clients,

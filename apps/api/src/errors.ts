@@ -98,6 +98,7 @@ const whatZh: Record<string, string> = {
   waiver: '减免申请',
   deposit: '押金',
   user: '人员',
+  'billing run': '出账任务',
 };
 
 export const forbidden = (role: string | undefined): ApiError =>

@@ -15,6 +15,7 @@ import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
 import { billChargesAtOnce } from './services/one-off-charges.ts';
+import { resumeRunJobs } from './services/billing-run-job.ts';
 import { contextsFromJson, executeNamed, jsonValue, planWrite, rowAfter, rowsOf, type InstanceContext, type WritePlan } from './store/index.ts';
 
 export interface WorkerOptions {
@@ -405,13 +406,15 @@ async function runTimerRound(opts: WorkerOptions, deps: EventPathDeps): Promise<
  * The background part of a round: one batch of one-off charges billed at once, at most every
  * `attachmentSweepEveryMs` one batch of the orphan-upload sweep (with the audit lines past
  * retention and one batch of expired sign-in counters), at most every `dunningEveryMs` billing's
- * dunning sweep, then one batch of report rollup upkeep. None of it is a deadline: `startWorker`
+ * dunning sweep, billing runs left stale by their API process, then one batch of report rollup upkeep. None of it is a deadline: `startWorker`
  * runs it in its own lane, which yields while timers are falling due.
  */
 async function runUpkeepRound(opts: WorkerOptions, deps: EventPathDeps): Promise<UpkeepRound> {
   const atOnce = await billChargesAtOnce(opts.db, deps.now(), opts.batchSize ?? 20);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
   await dunningIfDue(opts, deps, deps.now()).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
+  // billing runs whose API process ended mid-run are finished here, from the units not yet done
+  await resumeRunJobs(opts.db, deps.now).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
   return { billedAtOnce: atOnce.billed.length + atOnce.deferred, attachmentsRemoved, rolledUp };
 }
@@ -430,6 +433,8 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   const rearm = await rearmSlaBatch(opts.db, deps.cache, deps.now(), opts.batchSize ?? 20, opts.workerId, opts.onError);
   const attachmentsRemoved = await sweepIfDue(opts, deps.now());
   await dunningIfDue(opts, deps, deps.now()).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
+  // billing runs whose API process ended mid-run are finished here, from the units not yet done
+  await resumeRunJobs(opts.db, deps.now).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
   return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
 }

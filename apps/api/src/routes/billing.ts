@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, billingPlans, bills, companies, definitionDrafts, definitionVersions, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsOf,
@@ -28,12 +28,12 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
-import { runBilling } from '../services/billing-run.ts';
+import { driveRunJob, jobView, loadRunJob, startRunJob } from '../services/billing-run-job.ts';
 import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
-import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
-import { recomputeEstate, refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
+import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
+import { refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { reviewOf } from '../services/publishing.ts';
@@ -62,6 +62,16 @@ const text = { type: 'object', required: ['zh', 'en'], properties: { zh: { type:
 /** Bills and receipts per page: 50 by default, at most 200 (not in the field documents: a screen's worth; a household's two years of monthly bills fit in one page). */
 const BILL_PAGE = 50;
 const BILL_PAGE_MAX = 200;
+
+/** The orders `GET /billing/bills` sorts in (on the server: the list never sorts in the browser). */
+const BILL_SORTS = ['period', 'unit', 'due', 'owed'] as const;
+type BillSort = (typeof BILL_SORTS)[number];
+/** Digit runs padded to this many places in a natural sort key (unit and building numbers below 10⁸). */
+const NATURAL_DIGITS = 8;
+/** A name as a sort key in natural order: each run of digits left-padded with zeros ("3-1-502" → "00000003-00000001-00000502"). */
+const naturalKey = (s: string): string => s.replace(/[0-9]+/g, (d) => d.padStart(NATURAL_DIGITS, '0'));
+/** `naturalKey` in SQL, the same text for the same name. */
+const naturalSql = (col: SQL): SQL => sql`(select coalesce(string_agg(case when m.p[1] ~ '^[0-9]' then lpad(m.p[1], greatest(${NATURAL_DIGITS}, length(m.p[1])), '0') else m.p[1] end, '' order by m.n), '') from regexp_matches(${col}, '([0-9]+|[^0-9]+)', 'g') with ordinality as m(p, n))`;
 
 type C = Context<AppEnv>;
 
@@ -142,46 +152,56 @@ async function unitsInScope(c: C, db: DbOrTx, tenantId: string, estateId: string
   return [unitId];
 }
 
+/**
+ * The older document routes, kept for scripts and tests: they read and write the one definition
+ * store billing reads (`definition_versions`, as bundles install and the fee editor publishes), so
+ * `POST` publishes the document as the key's next version (its `revision`), with a change note.
+ */
 function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind: 'fee-schedule' | 'billing-plan') {
-  const table = kind === 'fee-schedule' ? feeSchedules : billingPlans;
   return resource
-    .get(path, { responses: { 200: S.billingDocuments }, summary: `The estate's ${kind} documents`, access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] }, async (c) => {
+    .get(path, { responses: { 200: S.billingDocuments }, summary: `The estate's ${kind} documents: each key's latest published version (what billing uses; the same store the fee editor and bundles publish to)`, access: readers, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'] }, async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
-      const rows = await c.get('deps').db.select().from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))).orderBy(asc(table.key));
-      return c.json({ items: rows.map((r) => ({ key: r.key, revision: r.revision, updatedAt: r.updatedAt, document: r.document })) });
+      const rows = await c.get('deps').db.select().from(definitionVersions)
+        .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
+        .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
+      const latest = rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key);
+      return c.json({ items: latest.map((r) => ({ key: r.key, revision: r.version, updatedAt: r.publishedAt, document: r.document })) });
     })
     .post(
       path,
       {
         responses: { 200: S.billingDocumentSaved },
-        summary: `Save a ${kind} document (validated by its JSON Schema and billing's semantic checks)`,
+        summary: `Publish a ${kind} document as its key's next version in the estate's definition store (the one billing reads; validated by its JSON Schema and billing's semantic checks); \`revision\` is the version`,
         access: finance,
         estate: { from: 'body' },
-        body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' } } },
+        body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' }, changeNote: { type: 'string', minLength: 1, maxLength: 500, description: 'what changed (default: "saved through the API")' } } },
       },
-      async (c, { body: { estateId: id, document } }) => {
+      async (c, { body: { estateId: id, document, changeNote } }) => {
         const estateId = estateFromBody(c, id);
         definitionIssues(document, kind);
         const { tenantId, userId } = authOf(c);
         const { db, config } = c.get('deps');
-        if (kind === 'billing-plan') {
-          const ref = String(document.feeSchedule);
-          if (!(await billingDocuments(db, tenantId, estateId, 'fee-schedule')).has(ref)) throw new ApiError('invalid-definition', { zh: `收费标准“${ref}”不存在（/feeSchedule）`, en: `Fee schedule "${ref}" does not exist (at /feeSchedule)` }, { path: '/feeSchedule' });
-        }
-        const key = String(document.id);
-        const now = config.now();
         const row = await db.transaction(async (tx) => {
-          const [saved] = await tx.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
-            .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
-            .returning();
-          // a plan's rules settle the estate's accounts: its per-bill paid totals again (services/bill-paid.ts)
-          if (kind === 'billing-plan') await recomputeEstate(tx, tenantId, estateId, now);
-          return saved;
+          if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(document.feeSchedule));
+          return publishFeeDocument(tx, { tenantId, estateId, document, changeNote: changeNote?.trim() || `saved through POST /api/billing${path}`, userId, now: config.now() });
         });
-        return c.json({ key, revision: row!.revision });
+        return c.json({ key: row.key, revision: row.version });
       },
     );
+}
+
+/**
+ * Publishes a fee schedule or billing plan as its key's next version; a key a bundle installed stays
+ * linked to its install. Who drafted (the fee editor's draft, else the caller) and who published it
+ * are kept with the change list (#19), as a designer's publish keeps them.
+ */
+async function publishFeeDocument(tx: DbOrTx, input: { tenantId: string; estateId: string; document: Record<string, unknown>; changeNote: string; userId: string; now: Date; draft?: Parameters<typeof reviewOf>[1]['draft'] }) {
+  const { tenantId, estateId, document, userId, now } = input;
+  const prev = await latestVersion(tx, tenantId, estateId, String(document.kind), String(document.id));
+  const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
+  const review = await reviewOf(tx, { tenantId, userId, draft: input.draft, document, previous: prev?.document ?? null, now });
+  return publishVersion(tx, { tenantId, estateId, document, changeNote: input.changeNote, publishedBy: userId, now, review, ...(bundle ? { bundle } : {}) });
 }
 
 const resource = new Resource('/billing', 'Billing');
@@ -268,11 +288,7 @@ resource
         if (!d) throw notFound('definition', `${kind}/${key}`);
         definitionIssues(d.document, kind);
         if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
-        const prev = await latestVersion(tx, tenantId, estateId, kind, key);
-        const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-        // who drafted and who published it, with the change list (#19), as a designer's publish keeps it
-        const review = await reviewOf(tx, { tenantId, userId, draft: d, document: d.document, previous: prev?.document ?? null, now: config.now() });
-        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), review, ...(bundle ? { bundle } : {}) });
+        const v = await publishFeeDocument(tx, { tenantId, estateId, document: d.document, changeNote, userId, now: config.now(), draft: d });
         await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
         return v;
       });
@@ -334,20 +350,40 @@ export const billingRoutes = resource
   .post(
     '/runs',
     {
-      responses: { 200: S.run },
-      summary: "Generate a period's bills for every profiled unit; idempotent (one bill per plan, unit and period); pending paid-service charges join the bills",
+      responses: { 200: S.runJob },
+      summary: "Start a billing run of a plan and period for every profiled unit, as a job recorded in billing_runs (queued → running → done / failed) and billed in batches, each its own transaction; `background: true` answers at once with the job's id (poll `GET /api/billing/runs/{id}` for its progress), otherwise the answer waits for the end. Idempotent (one bill per plan, unit and period): a rerun answers `nothingNew` (已是最新). One bad unit fails alone, reported with the reason; pending paid-service charges join the bills. A missing plan is 404 naming it and how to install or create it",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units (the run page bills building by building to show progress)" } } },
+      body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units" }, background: { type: 'boolean', description: 'answer at once with the queued job (the run page polls it); default false: answer when it ends' } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
-      const { tenantId } = authOf(c);
+      const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
       const { plan: planKey, period: periodId, buildingId } = body;
-      const now = config.now();
-      const result = await db.transaction((tx) => runBilling(tx, { tenantId, estateId, planKey, periodId, now, ...(buildingId ? { buildingId } : {}) }));
-      return c.json(await withPlaces(db, tenantId, result));
+      if (buildingId !== undefined) {
+        const [b] = await db.select({ id: buildings.id }).from(buildings).where(and(eq(buildings.tenantId, tenantId), eq(buildings.estateId, estateId), eq(buildings.id, buildingId)));
+        if (!b) throw notFound('building', buildingId);
+      }
+      const { row, started } = await startRunJob(db, { tenantId, estateId, planKey, periodId, userId, now: config.now(), ...(buildingId ? { buildingId } : {}) });
+      if (!started) return c.json(jobView(row));
+      const driving = driveRunJob(db, tenantId, row.id, config.now);
+      if (body.background === true) {
+        // the API process drives the job it started; the worker takes it over if this process ends (billing-run-job.ts)
+        driving.catch((e: unknown) => console.error('[billing-run]', e));
+        return c.json(jobView(row));
+      }
+      return c.json(jobView(await driving));
+    },
+  )
+  .get(
+    '/runs/:id',
+    { responses: { 200: S.runJob }, summary: "A billing run's status (queued, running, done, failed), its progress in units done of all, and its result so far: bills made by building and unit, bills already there, units not billed and why; `nothingNew` when it made none", access: finance, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'], pathExample: { id: '00000000-0000-4000-8000-000000000000' } },
+    async (c) => {
+      const estateId = estateFromQuery(c);
+      const id = c.req.param('id')!;
+      if (!isUuid(id)) throw notFound('billing run', id);
+      return c.json(jobView(await loadRunJob(c.get('deps').db, authOf(c).tenantId, estateId, id)));
     },
   )
   .post(
@@ -376,9 +412,9 @@ export const billingRoutes = resource
     '/bills',
     {
       responses: { 200: S.billList },
-      summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, newest period first, a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` for the next page); residents see their own household only',
+      summary: 'Bills issued by a date with lines and their state (paid, late fee, outstanding) as of it, sorted by the server (`sort`: `period` newest period first, then building and unit in natural order (default); `unit` building and unit in natural order (2栋 before 10栋, 1-1-2 before 1-1-10), newest period first; `due` pay-by date, earliest first; `owed` what is still owed as of the date, most first), a page at a time (`limit` ≤ 200, default 50; pass `nextCursor` back as `cursor` with the same `sort` for the next page); residents see their own household only',
       access: households, estate: { from: 'query' },
-      query: { ...estateQuery, unitId: { type: 'string' }, period: { type: 'string' }, asOf: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
+      query: { ...estateQuery, unitId: { type: 'string' }, period: { type: 'string' }, asOf: { type: 'string' }, sort: { enum: [...BILL_SORTS] }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } },
       queryRequired: ['estateId'],
     },
     async (c) => {
@@ -388,35 +424,64 @@ export const billingRoutes = resource
       const scope = await unitsInScope(c, db, tenantId, estateId, query(c, 'unitId'));
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
       const period = query(c, 'period');
+      const sort = (query(c, 'sort') ?? 'period') as BillSort;
       const limit = pageSize(query(c, 'limit'), BILL_PAGE, BILL_PAGE_MAX);
       const cursor = decodeCursor(query(c, 'cursor'));
       if (scope?.length === 0) return c.json({ asOf, items: [], nextCursor: null });
-      // the page in SQL on bills_estate_period_idx / bills_period_idx / bills_unit_idx, then only its units' accounts are settled
-      const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, at: sql<string>`${bills.periodStart}::text` }).from(bills)
-        .where(and(
-          eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), lte(bills.issueOn, asOf),
-          ...(scope ? [scope.length === 1 ? eq(bills.unitId, scope[0]!) : sql`${bills.unitId} = any(${uuidArray(scope)})`] : []),
-          ...(period ? [eq(bills.periodId, period)] : []),
-          afterCursor(bills.periodStart, bills.id, cursor, 'date', 'desc'),
-        ))
-        .orderBy(desc(bills.periodStart), desc(bills.id))
-        .limit(limit + 1);
-      const more = page.length > limit;
-      const shown = page.slice(0, limit);
-      const unitIds = [...new Set(shown.map((b) => b.unitId))];
-      const states = new Map<string, BillState>();
-      const places = await unitPlaces(db, tenantId, unitIds);
-      if (unitIds.length > 0) {
-        for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
-          for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
+      const where = and(
+        eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), lte(bills.issueOn, asOf),
+        ...(scope ? [scope.length === 1 ? eq(bills.unitId, scope[0]!) : sql`${bills.unitId} = any(${uuidArray(scope)})`] : []),
+        ...(period ? [eq(bills.periodId, period)] : []),
+      );
+      const settle = async (unitIds: string[]) => {
+        const states = new Map<string, BillState>();
+        if (unitIds.length > 0) {
+          for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, unitIds)).values()) {
+            for (const s of settleAccount({ ...account, asOf }).bills) states.set(s.bill.key, s);
+          }
         }
+        return states;
+      };
+      let shown: { id: string; key: string; unitId: string; sortKey: string }[];
+      let more: boolean;
+      let states: Map<string, BillState>;
+      if (sort === 'owed') {
+        // what is owed is billing's own figure (settleAccount: allocations, adjustments, late fee as of the date), not a column:
+        // the bills in scope are settled here, as the arrears report settles them, and sorted and paged on the server
+        const rows = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, label: units.label, building: buildings.name }).from(bills)
+          .innerJoin(units, and(eq(units.tenantId, bills.tenantId), eq(units.id, bills.unitId)))
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+          .where(where);
+        states = await settle([...new Set(rows.map((r) => r.unitId))]);
+        const keyed = rows.map((r) => ({ id: r.id, key: r.key, unitId: r.unitId, sortKey: `${String(Number.MAX_SAFE_INTEGER - (states.get(r.key)?.outstandingFen ?? 0)).padStart(16, '0')}\u0001${naturalKey(r.building)}\u0001${naturalKey(r.label)}` }))
+          .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+        const after = cursor ? keyed.filter((r) => r.sortKey > cursor.key || (r.sortKey === cursor.key && r.id > cursor.id)) : keyed;
+        more = after.length > limit;
+        shown = after.slice(0, limit);
+      } else {
+        // the page in SQL: a text sort key (collation "C") and the id, so the cursor resumes exactly where the page ended
+        const place = sql`${naturalSql(sql`${buildings.name}`)} || chr(1) || ${naturalSql(sql`${units.label}`)}`;
+        const newest = sql`to_char(date '2999-12-31' - ${bills.periodStart}, 'FM000000')`;
+        const sortKey = sort === 'unit' ? sql`(${place} || chr(1) || ${newest}) collate "C"`
+          : sort === 'due' ? sql`(${bills.payBy}::text || chr(1) || ${place}) collate "C"`
+            : sql`(${newest} || chr(1) || ${place}) collate "C"`;
+        const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
+          .innerJoin(units, and(eq(units.tenantId, bills.tenantId), eq(units.id, bills.unitId)))
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+          .where(and(where, afterCursor(sortKey, bills.id, cursor, 'text', 'asc')))
+          .orderBy(sql`${sortKey}`, asc(bills.id))
+          .limit(limit + 1);
+        more = page.length > limit;
+        shown = page.slice(0, limit);
+        states = await settle([...new Set(shown.map((b) => b.unitId))]);
       }
+      const places = await unitPlaces(db, tenantId, [...new Set(shown.map((b) => b.unitId))]);
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
         return s ? [{ ...s.bill, ...places.get(b.unitId), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];
       });
       const last = shown[shown.length - 1];
-      return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.at, id: last.id }) : null });
+      return c.json({ asOf, items, nextCursor: more && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null });
     },
   )
   .post(

@@ -60,6 +60,28 @@ export const run = {
   additionalProperties: false,
 } as const;
 
+/** A billing run job (`POST /api/billing/runs`, `GET /api/billing/runs/{id}`): its status, progress and result so far. */
+export const runJob = {
+  type: 'object',
+  required: ['id', 'status', 'plan', 'period', 'progress', 'created', 'existing', 'errors', 'nothingNew', 'message', 'error', 'createdAt', 'finishedAt'],
+  properties: {
+    id: uuid,
+    status: { enum: ['queued', 'running', 'done', 'failed'] },
+    plan: { type: 'string' },
+    period: { type: 'string' },
+    progress: { type: 'object', required: ['done', 'total'], properties: { done: { type: 'integer', minimum: 0 }, total: { type: 'integer', minimum: 0 } }, additionalProperties: false, description: 'profiled units looked at so far, of all the run bills' },
+    created: run.properties.created,
+    existing: run.properties.existing,
+    errors: run.properties.errors,
+    nothingNew: { type: 'boolean', description: 'done and made no bill: every bill of the period was already there (已是最新)' },
+    message: { anyOf: [text, { type: 'null' }], description: 'what the run did, in words, once done' },
+    error: { anyOf: [text, { type: 'null' }], description: 'why a failed run stopped' },
+    createdAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+  additionalProperties: false,
+} as const;
+
 export const bill = {
   type: 'object',
   required: ['key', 'planId', 'unitId', 'periodId', 'periodStart', 'periodEnd', 'issueOn', 'payBy', 'scheduleVersion', 'lines', 'totalFen', 'principalFen', 'principalPaidFen', 'lateFeeFen', 'lateFeeAccruedFen', 'lateFeePaidFen', 'outstandingFen', 'clearedOn'],

@@ -57,6 +57,7 @@ export type Bill = FromSchema<typeof billing.bill>;
 export type RunOptions = FromSchema<typeof billing.runOptions>;
 export type RunPreview = FromSchema<typeof billing.runPreview>;
 export type RunResult = FromSchema<typeof billing.run>;
+export type RunJob = FromSchema<typeof billing.runJob>;
 export type PaymentPreview = FromSchema<typeof billing.paymentPreview>;
 export type Arrears = FromSchema<typeof billing.arrears>;
 export type CashierDay = FromSchema<typeof cashier.cashierDay>;

@@ -19,6 +19,8 @@ export interface RunInput {
   now: Date;
   /** Bill only this building's units (a long run is made building by building, so its page can show progress). */
   buildingId?: string;
+  /** Bill only these units (a run job's batch, services/billing-run-job.ts). */
+  unitIds?: readonly string[];
 }
 
 export interface RunResult {
@@ -38,7 +40,7 @@ export interface RunResult {
  * under its request's serial (`chargeSerials`), and are marked done. Rerunning it creates nothing.
  */
 export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
-  const { tenantId, estateId, planKey, periodId, now, buildingId } = input;
+  const { tenantId, estateId, planKey, periodId, now, buildingId, unitIds } = input;
   const plan = await loadPlan(tx, tenantId, estateId, planKey);
   const period = parsePeriod(plan, periodId);
   if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
@@ -47,8 +49,11 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
     .from(units)
     .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
-    .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), buildingId === undefined ? undefined : eq(units.buildingId, buildingId)))
+    .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), buildingId === undefined ? undefined : eq(units.buildingId, buildingId),
+      unitIds === undefined ? undefined : sql`${units.id} = any(${uuidArray(unitIds)})`))
     .orderBy(asc(units.label));
+  // a run of some units (a building, a batch) looks at their charges only
+  const scoped = buildingId !== undefined || unitIds !== undefined;
   const errors: RunResult['errors'] = [];
   const labelOf = new Map(unitRows.map((u) => [u.id, u.label]));
   const billable: Unit[] = [];
@@ -62,7 +67,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   }
   const existing = await tx.select({ key: bills.key }).from(bills)
     .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.planKey, plan.id), eq(bills.periodId, period.id),
-      buildingId === undefined ? undefined : sql`${bills.unitId} = any(${uuidArray(unitRows.map((u) => u.id))})`));
+      !scoped ? undefined : sql`${bills.unitId} = any(${uuidArray(unitRows.map((u) => u.id))})`));
   const chargeRows = await tx.select({ id: outbox.id, payload: outbox.payload, createdAt: outbox.createdAt, attempts: outbox.attempts, unitId: instances.unitId, instanceId: instances.id, serial: instances.serial, workflowKey: instances.workflowKey })
     .from(outbox)
     .innerJoin(instances, and(eq(instances.tenantId, outbox.tenantId), eq(instances.id, outbox.instanceId)))
@@ -82,6 +87,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   const oneOff = oneOffPlan(await billingDocuments(tx, tenantId, estateId, 'billing-plan'));
   for (const r of chargeRows) {
     if (!r.unitId || !(plan.includeServiceCharges ?? true)) continue;
+    if (scoped && !labelOf.has(r.unitId)) continue; // another batch's unit
     if (r.attempts === 0 && chargeBilling(oneOff, (r.payload as { billing?: 'at-once' | 'next-cycle' }).billing) === 'at-once') continue;
     const serial = serialOf.get(r.id)!;
     const completedOn = estateDate(r.createdAt, timeZone);

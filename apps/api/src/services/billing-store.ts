@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { billAdjustments, billingPlans, billLines, bills, buildings, definitionVersions, estates, feeSchedules, payments, receipts, residentLinkActive, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
+import { billAdjustments, billLines, bills, buildings, definitionVersions, estates, payments, receipts, residentLinkActive, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, FeeSchedule, Payment, PaymentMethod } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
 import type { RunResult } from './billing-run.ts';
@@ -30,26 +30,16 @@ export async function accountUnits(db: DbOrTx, tenantId: string, estateId: strin
 
 /**
  * An estate's billing documents of one kind by key, as billing reads them: the latest published
- * definition version of each key (what a bundle installs, e.g. billing-dunning's `quarterly`, or
- * what the fee editor publishes through `POST /api/billing/publish`), or the document of that key
- * saved through `POST /api/billing/plans` or `/schedules` when that was saved later.
+ * definition version of each key, the one store (what a bundle installs, e.g. billing-dunning's
+ * `quarterly`; what the fee editor publishes through `POST /api/billing/publish`; what `POST
+ * /api/billing/plans` or `/schedules` publish).
  */
 export async function billingDocuments(db: DbOrTx, tenantId: string, estateId: string, kind: 'billing-plan' | 'fee-schedule'): Promise<Map<string, Record<string, unknown>>> {
-  const table = kind === 'billing-plan' ? billingPlans : feeSchedules;
-  const [published, saved] = await Promise.all([
-    db.select({ key: definitionVersions.key, document: definitionVersions.document, at: definitionVersions.publishedAt }).from(definitionVersions)
-      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
-      .orderBy(asc(definitionVersions.key), asc(definitionVersions.version)),
-    db.select({ key: table.key, document: table.document, at: table.updatedAt }).from(table).where(and(eq(table.tenantId, tenantId), eq(table.estateId, estateId))),
-  ]);
+  const published = await db.select({ key: definitionVersions.key, document: definitionVersions.document }).from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, kind)))
+    .orderBy(asc(definitionVersions.key), asc(definitionVersions.version));
   const byKey = new Map<string, Record<string, unknown>>();
-  const publishedAt = new Map<string, Date>();
-  for (const r of published) {
-    byKey.set(r.key, r.document);
-    publishedAt.set(r.key, r.at);
-  }
-  // a document saved the older way wins only over versions published before it (the editor publishes versions)
-  for (const r of saved) if (!(publishedAt.get(r.key)! > r.at)) byKey.set(r.key, r.document);
+  for (const r of published) byKey.set(r.key, r.document);
   return byKey;
 }
 
@@ -60,14 +50,13 @@ function missingDocument(kind: 'billing-plan' | 'fee-schedule', key: string, kno
   const keys = [...known];
   const zhKind = kind === 'billing-plan' ? '收费计划' : '收费标准';
   const enKind = kind === 'billing-plan' ? 'billing plan' : 'fee schedule';
-  const route = kind === 'billing-plan' ? '/api/billing/plans' : '/api/billing/schedules';
   const zhKnown = keys.length ? `本项目现有：${listed(keys, '、')}。` : `本项目还没有${zhKind}。`;
   const enKnown = keys.length ? `This estate has: ${listed(keys, ', ')}. ` : `This estate has no ${enKind} yet. `;
   return new ApiError(
     'not-found',
     {
-      zh: `本项目没有${zhKind}“${key}”。${zhKnown}请安装含该${zhKind}的模板包（如 billing-dunning「物业费收缴」），或在 ${route} 新建 id 为“${key}”的${zhKind}。`,
-      en: `This estate has no ${enKind} "${key}". ${enKnown}Install a bundle that includes it (such as billing-dunning), or create one with id "${key}" through ${route}.`,
+      zh: `本项目没有${zhKind}“${key}”。${zhKnown}请安装含该${zhKind}的模板包（如 billing-dunning「物业费收缴」），或在“收费标准与收费计划”页（/billing/fees）新建 id 为“${key}”的${zhKind}并发布。`,
+      en: `This estate has no ${enKind} "${key}". ${enKnown}Install a bundle that includes it (such as billing-dunning), or create one with id "${key}" on the "Fee schedules and billing plans" page (/billing/fees) and publish it.`,
     },
     { field: kind === 'billing-plan' ? 'plan' : 'feeSchedule' },
   );

@@ -9,22 +9,10 @@ import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text
 
 type Text = { zh: string; en: string };
 
-/** Columns of an estate's billing document kept by key (fee schedule, billing plan); `revision` counts its saves. */
-const estateDocument = () => ({
-  tenantId: uuid('tenant_id').notNull(),
-  estateId: uuid('estate_id').notNull(),
-  key: text('key').notNull(),
-  document: jsonb('document').$type<Record<string, unknown>>().notNull(),
-  revision: integer('revision').notNull().default(1),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-  updatedBy: uuid('updated_by'),
-});
-
-/** A `fee-schedule` document of an estate. */
-export const feeSchedules = pgTable('fee_schedules', estateDocument(), (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })]);
-
-/** A `billing-plan` document of an estate. */
-export const billingPlans = pgTable('billing_plans', estateDocument(), (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.key] })]);
+// Fee schedules and billing plans live in the one definition store (`definition_versions`, kinds
+// `fee-schedule` and `billing-plan`): bundles install them, the fee editor and `POST
+// /api/billing/plans` publish them, billing reads them. The older `fee_schedules` and
+// `billing_plans` tables were copied into it and dropped (migration 0037, issue #20).
 
 /** What billing needs to know of a unit beyond `units.area_sqm`: its fee type, custody (BL-6), parking. */
 export const unitBillingProfiles = pgTable(
@@ -252,10 +240,38 @@ export const deposits = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('deposits_unit_idx').on(t.tenantId, t.estateId, t.unitId)],
 );
 
-export type FeeScheduleRow = typeof feeSchedules.$inferSelect;
-export type BillingPlanRow = typeof billingPlans.$inferSelect;
+/**
+ * A billing run started from the run page (`POST /api/billing/runs`): one plan and period of an
+ * estate, billed building by building in batches (each its own transaction), so `GET
+ * /api/billing/runs/{id}` can show its progress. `result` holds what it made so far (bills created,
+ * already there, units not billed with why); a rerun finds every bill there and makes nothing new.
+ */
+export const billingRuns = pgTable(
+  'billing_runs',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    planKey: text('plan_key').notNull(),
+    periodId: text('period_id').notNull(),
+    status: text('status').$type<'queued' | 'running' | 'done' | 'failed'>().notNull().default('queued'),
+    /** units of the plan's profiled units looked at so far, of all of them */
+    unitsDone: integer('units_done').notNull().default(0),
+    unitsTotal: integer('units_total').notNull().default(0),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    /** why a failed run stopped (zh/en) */
+    error: jsonb('error').$type<Text>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    createdBy: uuid('created_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('billing_runs_estate_idx').on(t.tenantId, t.estateId, t.createdAt)],
+);
+
 export type UnitBillingProfile = typeof unitBillingProfiles.$inferSelect;
 export type BillRow = typeof bills.$inferSelect;
+export type BillingRunRow = typeof billingRuns.$inferSelect;
 export type BillLineRow = typeof billLines.$inferSelect;
 export type BillAdjustmentRow = typeof billAdjustments.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;

@@ -1,5 +1,5 @@
 import type { PaymentMethod, Receipt as BillingReceipt, RefundSlip, Statement } from '@estateflow/billing';
-import type { Arrears, PaymentPreview, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
+import type { Arrears, PaymentPreview, RunJob, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
 import { allPages, api } from '$lib/api/client.ts';
 import type { UnitPage } from '@estateflow/api/schemas';
 import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
@@ -11,7 +11,7 @@ export type BillRow = {
   lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
 };
 export type UnitOption = { id: string; label: string; building: string };
-export type { Arrears, PaymentMethod, PaymentPreview, RefundSlip, RunOptions, RunPreview, RunResult, Statement };
+export type { Arrears, PaymentMethod, PaymentPreview, RefundSlip, RunJob, RunOptions, RunPreview, RunResult, Statement };
 /** A receipt as the API issues it: the billing package's receipt, with who issued it, who paid and who took the money (BL-7). */
 export type Receipt = BillingReceipt & { unitLabel?: string; payer?: string; company?: string; cashier?: { id: string | null; name: string } };
 
@@ -103,15 +103,9 @@ const collator = new Intl.Collator('zh-CN', { numeric: true });
 /** Natural order of labels and names: 2栋 before 10栋, 1-1-2 before 1-1-10. */
 export const naturalCompare = (a: string, b: string): number => collator.compare(a, b);
 
-/** Bills newest period first, then by building and unit in natural order (as the rows name them). */
-export function sortBills<T extends { periodStart?: string; periodId: string; unitId: string; unitLabel?: string; building?: string }>(bills: readonly T[]): T[] {
-  return [...bills].sort((a, b) => {
-    const pa = a.periodStart ?? a.periodId;
-    const pb = b.periodStart ?? b.periodId;
-    if (pa !== pb) return pa < pb ? 1 : -1;
-    return naturalCompare(a.building ?? '', b.building ?? '') || naturalCompare(a.unitLabel ?? a.unitId, b.unitLabel ?? b.unitId);
-  });
-}
+/** The orders the server sorts the bills list in (`GET /billing/bills?sort=`). */
+export const BILL_SORTS = ['period', 'unit', 'due', 'owed'] as const;
+export type BillSort = (typeof BILL_SORTS)[number];
 
 export type { ArrearsByBuilding, ArrearsOfBuilding, CashierClose, CashierDay, Deposit, DepositList, Reconciliation, Takings, Waiver } from '@estateflow/api/schemas';
 

@@ -1,4 +1,5 @@
-import type { BillingPlan, FeeSchedule } from '@estateflow/billing';
+import { checkPlan, checkSchedule, type BillingPlan, type FeeSchedule } from '@estateflow/billing';
+import { validateDocument } from '@estateflow/definitions';
 import { api } from '$lib/api/client.ts';
 
 /** One fee schedule or billing plan as the fee editor reads it: its published version and its draft. */
@@ -37,3 +38,40 @@ export function ratioToPerMille(r: { numerator: number; denominator: number }): 
   const v = (r.numerator * 1000) / r.denominator;
   return String(Math.round(v * 10000) / 10000);
 }
+
+/** One problem of a fee document: where (a JSON pointer) and what (zh/en). */
+export interface FeeIssue {
+  path: string;
+  message: { zh: string; en: string };
+}
+
+/**
+ * The server's own check of a fee schedule or billing plan, run in the browser as the editor types:
+ * the document's JSON Schema and lint (`validateDocument` of @estateflow/definitions), then, when
+ * those pass, billing's semantic checks (`checkSchedule` / `checkPlan`), exactly as `PUT
+ * /api/billing/drafts` and `POST /api/billing/publish` check it (apps/api/src/routes/billing.ts).
+ */
+export function feeIssues(document: FeeSchedule | BillingPlan): FeeIssue[] {
+  const found = validateDocument(document).filter((f) => f.severity === 'error').map((f) => ({ path: f.pointer, message: f.message }));
+  if (found.length) return found;
+  const semantic = document.kind === 'fee-schedule' ? checkSchedule(document) : checkPlan(document);
+  return semantic.map((e) => ({ path: e.path, message: e.message }));
+}
+
+/** A new fee schedule: one version in force from `from` with the management rates of `like` (or one residential rate to fill in). */
+export function newSchedule(id: string, title: { zh: string; en: string }, from: string, like?: FeeSchedule): FeeSchedule {
+  const base = like?.versions.reduce((a, b) => (b.effectiveFrom > a.effectiveFrom ? b : a));
+  return {
+    kind: 'fee-schedule',
+    id,
+    title,
+    versions: [
+      base
+        ? { ...structuredClone(base), effectiveFrom: from }
+        : { effectiveFrom: from, management: [{ unitType: 'residential', title: { zh: '住宅物业管理费', en: 'Residential management fee' }, fenPerSqmMonth: 0 }], services: [] },
+    ],
+  };
+}
+
+/** Kebab-case ids, as definitions name them (common.schema.json `Id`). */
+export const ID_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;

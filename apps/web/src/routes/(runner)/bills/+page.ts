@@ -1,5 +1,5 @@
 import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
-import { BILL_READER_ROLES, CASHIER_ROLES, FINANCE_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
+import { BILL_READER_ROLES, BILL_SORTS, CASHIER_ROLES, FINANCE_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -13,10 +13,12 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const role = session.me?.memberships.find((m) => m.estateId === estateId)?.role ?? '';
   const staff = BILL_READER_ROLES.includes(role);
   const unitId = url.searchParams.get('unit');
+  // the server sorts and pages the list (GET /billing/bills?sort=…): the page shows its order as it comes
+  const sort = BILL_SORTS.find((s) => s === url.searchParams.get('sort')) ?? 'period';
   const [bills, arrears, linked] = await Promise.all([
     // staff: the estate's newest page, more on demand; a resident: their household's bills, every page (small by nature)
-    api<Page<BillRow> & { asOf: string }>(`/billing/bills?estateId=${estateId}${staff ? '' : '&limit=200'}`, { fetch })
-      .then(async (first) => (staff || !first.nextCursor ? first : { ...first, items: [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))], nextCursor: null }))
+    api<Page<BillRow> & { asOf: string }>(`/billing/bills?estateId=${estateId}&sort=${sort}${staff ? '' : '&limit=200'}`, { fetch })
+      .then(async (first) => (staff || !first.nextCursor ? first : { ...first, items: [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&sort=${sort}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))], nextCursor: null }))
       .catch((e: unknown) => {
         if (forbidden(e)) return null;
         throw e;
@@ -27,6 +29,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   ]);
   return {
     estateId,
+    sort,
     estateName: session.estates.find((e) => e.id === estateId)?.name ?? '',
     asOf: bills?.asOf ?? '',
     bills: bills?.items ?? [],
