@@ -122,7 +122,7 @@ export const waiver = {
 
 export const waiverList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: waiver } }, additionalProperties: false } as const;
 
-const buckets = {
+export const buckets = {
   type: 'object',
   required: ['0-30', '31-90', '91-180', '181-365', '365+'],
   properties: { '0-30': fen, '31-90': fen, '91-180': fen, '181-365': fen, '365+': fen },
