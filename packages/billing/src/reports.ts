@@ -14,7 +14,7 @@ export interface FeeMonthFigures {
   readonly receivableFen: Fen;
   /** Of that, the principal paid by the report date. */
   readonly collectedFen: Fen;
-  /** 收缴率 in basis points (1/100 of a percent): collected ÷ receivable, rounded half up; null when nothing was receivable. */
+  /** 收缴率 in basis points (a hundredth of a percent): collected ÷ receivable, rounded half up; null when nothing was receivable. */
   readonly collectionRateBp: number | null;
   /** 实收: payments received in the month, less refunds paid in it. */
   readonly receivedFen: Fen;
