@@ -148,3 +148,57 @@ withDatabases((kind, getDb) => {
     expect(audited.filter((a) => a.tenantId === tenantId)).toHaveLength(4);
   });
 });
+
+// BL-10: custody of a vacant unit needs a signed custody agreement (托管协议); a unit in custody without one is not billed
+withDatabases((kind, getDb) => {
+  it(`bills a unit in custody only with its custody agreement, recorded on the unit and in its history, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '长城物业');
+    const estateId = await createEstate(db, tenantId, { name: '颐园世家', buildings: [{ name: '3栋', units: ['3-1-502', '3-1-503'] }] });
+    await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', displayName: '吴会计', roles: [{ estateId, role: 'finance' }] });
+    const now = new Date('2026-09-02T04:00:00Z');
+    const app = testApp(db, { now: () => now });
+    const fin = await signIn(app, `fin-${kind}`, 'pw');
+    const pkg = await readBundleFolder(join(import.meta.dirname, '../../workflows/billing-dunning'));
+    await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now }));
+    const listed = await fin.call('GET', `/api/estates/${estateId}/units?limit=50`);
+    const unit = new Map<string, string>(listed.body.items.map((u: { id: string; label: string }) => [u.label, u.id]));
+    const vacant = unit.get('3-1-502')!;
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', areaSqm: '100.00', custody: true })).status).toBe(200);
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: unit.get('3-1-503'), unitType: 'residential', areaSqm: '100.00' })).status).toBe(200);
+
+    // the preview names the unit that cannot be billed and why; the other is billed
+    const preview = await fin.call('POST', '/api/billing/runs/preview', { estateId, plan: 'quarterly', period: '2026-Q4' });
+    expect(preview.status).toBe(200);
+    expect(preview.body.created.map((b: { unitLabel: string }) => b.unitLabel)).toEqual(['3-1-503']);
+    expect(preview.body.errors).toMatchObject([{ unitId: vacant, unitLabel: '3-1-502', reason: 'no-custody-agreement' }]);
+    expect(preview.body.errors[0].message.en).toContain('cannot be billed: no custody agreement');
+    expect(preview.body.errors[0].message.zh).toContain('没有托管协议');
+
+    // a bad agreement is refused naming its field and changes nothing
+    const early = await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', custody: true, custodyAgreement: { party: '王业主', signedOn: '2026-08-20', from: '2026-08-01', reference: 'TG-2026-031' } });
+    expect([early.status, early.body.error.field]).toEqual([400, 'custodyAgreement.from']);
+    const noRef = await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', custody: true, custodyAgreement: { party: '王业主', signedOn: '2026-08-20', from: '2026-09-01', reference: '  ' } });
+    expect([noRef.status, noRef.body.error.field]).toEqual([400, 'custodyAgreement.reference']);
+
+    // recorded through the unit's write path: kept by later saves that leave it out, in the unit's history
+    const agreement = { party: '王业主', signedOn: '2026-08-20', from: '2026-09-01', to: null, reference: 'TG-2026-031' };
+    const saved = await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', custody: true, custodyAgreement: agreement });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ custody: true, custodyAgreement: agreement, changed: ['custodyAgreement'] });
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', custody: true })).body).toMatchObject({ custodyAgreement: agreement, changed: [] });
+    const file = await fin.call('GET', `/api/estates/${estateId}/units/${vacant}`);
+    expect(file.body.profile).toMatchObject({ custody: true, custodyAgreement: agreement });
+    expect(file.body.history.filter((h: { changes: object }) => 'custodyAgreement' in h.changes).map((h: { changes: object }) => h.changes)).toEqual([{ custodyAgreement: { from: null, to: agreement } }]);
+
+    // billed now, at the custody share (BL-6, 70 %): 100 ㎡ × 2.50 × 3 × 70 % = 525.00
+    const run = await fin.call('POST', '/api/billing/runs', { estateId, plan: 'quarterly', period: '2026-Q4' });
+    expect(run.body.errors).toEqual([]);
+    expect(run.body.created.map((b: { unitId: string; totalFen: number }) => [b.unitId === vacant, b.totalFen]).sort()).toEqual([[false, 75000], [true, 52500]]);
+    // an agreement that ended before a period does not cover it
+    expect((await fin.call('POST', '/api/billing/units', { estateId, unitId: vacant, unitType: 'residential', custody: true, custodyAgreement: { ...agreement, to: '2026-12-31' } })).status).toBe(200);
+    const next = await fin.call('POST', '/api/billing/runs/preview', { estateId, plan: 'quarterly', period: '2027-Q1' });
+    expect(next.body.errors).toMatchObject([{ unitId: vacant, reason: 'no-custody-agreement' }]);
+    expect(next.body.errors[0].message.zh).toContain('不在本期内');
+  });
+});
