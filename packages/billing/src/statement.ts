@@ -1,5 +1,6 @@
 import { accountsByUnit, settleAccount, type AccountInput } from './account.ts';
-import { addDays, compareDates, daysBetween } from './civil-date.ts';
+import { ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, type AgeingBucket } from './cashier.ts';
+import { addDays, compareDates } from './civil-date.ts';
 import { sumFen } from './money.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
 
@@ -78,19 +79,20 @@ export function statement(unitId: string, input: Omit<AccountInput, 'asOf'>, fro
   return { unitId, from, to, openingFen: opening.balanceFen, entries, closingFen: closing.balanceFen, creditFen: closing.creditFen };
 }
 
-export type AgeBucket = '0-30' | '31-90' | '91-180' | '180+';
-export const AGE_BUCKETS: readonly AgeBucket[] = ['0-30', '31-90', '91-180', '180+'];
-
-/** The ageing bucket of a debt `days` old (days since the first day of its period, BL-2). */
-export function ageBucket(days: number): AgeBucket {
-  return days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 180 ? '91-180' : '180+';
-}
+/**
+ * The ageing buckets of arrears: the cashier's (ageArrears), days past the bill's due date. One rule:
+ * the arrears card of /bills, the arrears by building and the unit's household file all age by it.
+ */
+export type AgeBucket = AgeingBucket;
+export const AGE_BUCKETS: readonly AgeBucket[] = AGEING_BUCKETS;
+/** The bucket of a debt `days` past its due date (ageingBucket). */
+export const ageBucket = ageingBucket;
 
 export interface ArrearsRow {
   readonly unitId: string;
   readonly buckets: Readonly<Record<AgeBucket, Fen>>;
   readonly totalFen: Fen;
-  /** Oldest unpaid period. */
+  /** Oldest overdue period. */
   readonly oldestPeriodId: string;
 }
 
@@ -101,31 +103,18 @@ export interface ArrearsReport {
   readonly totalFen: Fen;
 }
 
-const emptyBuckets = (): Record<AgeBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91-180': 0, '180+': 0 });
-
 /**
- * An estate's arrears 欠费 as of `asOf`: every unit with an outstanding bill whose period has
- * begun, its debt (principal and late fee) in ageing buckets by days since the period's first
- * day. Rows sorted by total, largest first. Pure.
+ * An estate's arrears 欠费 as of `asOf`: every unit with a bill past its due date that still owes
+ * (principal and late fee, as settleAccount has them), in ageing buckets by days past the due date
+ * (ageArrears, the one rule). Rows sorted by total, largest first. Pure.
  */
 export function arrearsReport(input: AccountInput): ArrearsReport {
-  const accounts = accountsByUnit(input);
-  const rows: ArrearsRow[] = [];
-  const totals = emptyBuckets();
-  for (const unitId of [...accounts.keys()].filter((u) => accounts.get(u)!.bills.length > 0).sort()) {
-    const state = settleAccount(accounts.get(unitId)!);
-    const buckets = emptyBuckets();
-    let oldest: { start: CivilDate; id: string } | undefined;
-    for (const b of state.bills) {
-      if (b.outstandingFen <= 0 || compareDates(b.bill.periodStart, input.asOf) > 0) continue;
-      const bucket = ageBucket(daysBetween(b.bill.periodStart, input.asOf));
-      buckets[bucket] += b.outstandingFen;
-      totals[bucket] += b.outstandingFen;
-      if (!oldest || compareDates(b.bill.periodStart, oldest.start) < 0) oldest = { start: b.bill.periodStart, id: b.bill.periodId };
-    }
-    const total = sumFen(AGE_BUCKETS.map((k) => buckets[k]));
-    if (total > 0 && oldest) rows.push({ unitId, buckets, totalFen: total, oldestPeriodId: oldest.id });
-  }
+  const states = [...accountsByUnit(input).values()].flatMap((account) => settleAccount(account).bills);
+  const ageing = ageArrears(states.map(ageingBillOf), input.asOf);
+  const rows: ArrearsRow[] = ageing.units.map((u) => {
+    const oldest = u.bills.reduce((a, b) => (compareDates(b.dueOn, a.dueOn) < 0 ? b : a), u.bills[0]!);
+    return { unitId: u.unitId, buckets: u.buckets, totalFen: u.totalFen, oldestPeriodId: oldest.periodId };
+  });
   rows.sort((a, b) => b.totalFen - a.totalFen || (a.unitId < b.unitId ? -1 : 1));
-  return { asOf: input.asOf, rows, totals, totalFen: sumFen(AGE_BUCKETS.map((k) => totals[k])) };
+  return { asOf: input.asOf, rows, totals: ageing.totals, totalFen: ageing.totalFen };
 }

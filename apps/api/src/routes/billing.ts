@@ -569,7 +569,7 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the period began) by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days; with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the due date) by unit in ageing buckets 0–30, 31–90, 91–180, 181–365 and over 365 days past the due date (ageArrears, the rule of the arrears by building); with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);

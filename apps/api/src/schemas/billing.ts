@@ -162,7 +162,7 @@ export const statement = {
   additionalProperties: false,
 } as const;
 
-const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen }, additionalProperties: false } as const;
+const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '181-365', '365+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '181-365': fen, '365+': fen }, additionalProperties: false, description: 'fen owed by days past the due date (the same rule as the arrears by building)' } as const;
 
 export const arrears = {
   type: 'object',
