@@ -1,7 +1,6 @@
 import { accountsByUnit, settleAccount, type AccountInput } from './account.ts';
 import { ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, type AgeingBucket } from './cashier.ts';
 import { addDays, compareDates } from './civil-date.ts';
-import { sumFen } from './money.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
 
 export interface StatementEntry {
