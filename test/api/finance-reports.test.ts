@@ -202,3 +202,45 @@ withDatabases((kind, getDb) => {
     expect(next.body.errors[0].message.zh).toContain('不在本期内');
   });
 });
+
+// the cashier's day holds deposits (押金) and prepayments (预存) beside the takings, and its close covers them
+withDatabases((kind, getDb) => {
+  it(`shows deposits and prepayments in the cashier's day and its close on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '长城物业');
+    const estateId = await createEstate(db, tenantId, { name: '颐园世家', buildings: [{ name: '3栋', units: ['3-1-502'] }] });
+    await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', displayName: '吴会计', roles: [{ estateId, role: 'finance' }] });
+    await createUser(db, testConfig as never, { tenantId, username: `desk-${kind}`, password: 'pw', displayName: '李前台', roles: [{ estateId, role: 'front_desk' }] });
+    let now = new Date('2026-09-02T04:00:00Z');
+    const app = testApp(db, { now: () => now });
+    const fin = await signIn(app, `fin-${kind}`, 'pw');
+    const desk = await signIn(app, `desk-${kind}`, 'pw');
+    const pkg = await readBundleFolder(join(import.meta.dirname, '../../workflows/billing-dunning'));
+    await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now }));
+    const unitId = (await fin.call('GET', `/api/estates/${estateId}/units?limit=50`)).body.items[0].id;
+    await fin.call('POST', '/api/billing/units', { estateId, unitId, unitType: 'residential', areaSqm: '100.00' });
+    await fin.call('POST', '/api/billing/runs', { estateId, plan: 'quarterly', period: '2026-Q4' }); // 75 000 due 10-01
+    // 80 000 cash: 75 000 pays the bill, 5 000 is prepayment; a 2 000 元 renovation deposit by WeChat
+    expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId, amountFen: 80000, method: 'cash' })).status).toBe(200);
+    expect((await desk.call('POST', '/api/billing/deposits', { estateId, unitId, kind: 'renovation', amountFen: 200000, method: 'wechat' })).status).toBe(200);
+    const day = await desk.call('GET', `/api/billing/cashier-day?estateId=${estateId}`);
+    expect(day.status).toBe(200);
+    expect(day.body.entries.map((e: { amountFen: number; prepaidFen: number }) => [e.amountFen, e.prepaidFen])).toEqual([[80000, 5000]]);
+    expect(day.body.prepaidFen).toBe(5000);
+    expect(day.body.takings.inFen).toBe(80000); // deposits are beside the takings, never in them
+    expect(day.body.deposits.entries).toMatchObject([{ kind: 'renovation', unitLabel: '3-1-502', method: 'wechat', amountFen: 200000, closeNo: null }]);
+    expect(day.body.deposits.held).toMatchObject({ count: 1, inFen: 200000 });
+    expect(day.body.deposits.held.byMethod.find((m: { method: string }) => m.method === 'wechat').inFen).toBe(200000);
+    const closed = await desk.call('POST', '/api/billing/cashier-day/close', { estateId });
+    expect(closed.body).toMatchObject({ no: 1, totals: { inFen: 80000 }, deposits: { count: 1, inFen: 200000 } });
+    // a deposit alone after the close is something new to close
+    now = new Date('2026-09-02T05:00:00Z');
+    expect((await desk.call('POST', '/api/billing/deposits', { estateId, unitId, kind: 'other', amountFen: 10000, method: 'cash' })).status).toBe(200);
+    const after = await desk.call('GET', `/api/billing/cashier-day?estateId=${estateId}`);
+    expect(after.body.deposits.entries.map((d: { closeNo: number | null; afterClose: boolean }) => [d.closeNo, d.afterClose])).toEqual([[1, false], [null, true]]);
+    expect(after.body.openDeposits.inFen).toBe(10000);
+    expect(after.body.closes[0].deposits.inFen).toBe(200000);
+    const second = await desk.call('POST', '/api/billing/cashier-day/close', { estateId });
+    expect(second.body).toMatchObject({ no: 2, totals: { inFen: 0 }, deposits: { inFen: 10000 } });
+  });
+});
