@@ -39,7 +39,7 @@ export const takings = {
 
 const dayEntry = {
   type: 'object',
-  required: ['paymentId', 'kind', 'serial', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'receivedOn', 'recordedAt', 'closeNo', 'afterClose'],
+  required: ['paymentId', 'kind', 'serial', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'receivedOn', 'recordedAt', 'closeNo', 'afterClose', 'prepaidFen'],
   properties: {
     paymentId: uuid,
     kind: { enum: ['payment', 'refund'] },
