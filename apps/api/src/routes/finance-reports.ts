@@ -126,7 +126,13 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       const period = query.period!;
       const { from, to } = periodRange(period);
       const asOf = begun(from, to, await todayOf(c, estateId), 'period', { zh: '该期', en: 'period' });
-      const [input, spending] = await Promise.all([accountInput(db, tenantId, estateId), spendingRows(db, tenantId, estateId, from, asOf)]);
+      // every entry of the period (the list route pages at 1000; the report counts them all)
+      const [input, spending] = await Promise.all([
+        accountInput(db, tenantId, estateId),
+        db.select({ category: spendingEntries.category, amountFen: spendingEntries.amountFen, spentOn: spendingEntries.spentOn }).from(spendingEntries)
+          .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, asOf)))
+          .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id)),
+      ]);
       const report = incomeSpendingReport(input, spending, from, asOf);
       return c.json({ period, from, to, asOf, income: report.income, spending: report.spending, balanceFen: report.balanceFen });
     },
