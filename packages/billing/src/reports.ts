@@ -116,8 +116,8 @@ export function feeMonthReport(
       arrearsBuckets: ageing.totals,
       lateFeeChargedFen,
       lateFeeReceivedFen: sumFen(unitIds.map((u) => parts.get(u)?.lateFeeReceived ?? 0)),
-      waivedPrincipalFen: -sumFen(waived.filter((a) => a.component === 'principal').map((a) => a.amountFen)),
-      waivedLateFeeFen: -sumFen(waived.filter((a) => a.component === 'late-fee').map((a) => a.amountFen)),
+      waivedPrincipalFen: 0 - sumFen(waived.filter((a) => a.component === 'principal').map((a) => a.amountFen)),
+      waivedLateFeeFen: 0 - sumFen(waived.filter((a) => a.component === 'late-fee').map((a) => a.amountFen)),
       creditFen: sumFen(unitIds.map((u) => parts.get(u)?.creditFen ?? 0)),
     };
   };
