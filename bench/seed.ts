@@ -23,6 +23,7 @@ import { sql } from 'drizzle-orm';
 import { createDb, type Db } from '@estateflow/db';
 import { createApp, createCompany, createEstate, defaultConfig, seedDemo } from '@estateflow/api';
 import { recomputeRollups } from '../apps/api/src/services/rollups.ts';
+import { recomputePaidTotals } from '../apps/api/src/services/bill-paid.ts';
 import { driveScenario, finishedScenarios } from '../test/support/scenario-drive.ts';
 import { signIn } from '../test/support/api.ts';
 
@@ -87,8 +88,11 @@ export async function seedBench(size: Size, scale = 1): Promise<void> {
     // the report rollups of every request copied in SQL, as `pnpm wf rollups recompute` counts them from history
     const counted = await recomputeRollups(db, { now: new Date() });
     log(`report rollups: ${counted.toLocaleString('en-US')} requests counted from history`, t0);
+    // the per-bill paid totals the arrears read, as the same command settles them from bills, payments and adjustments
+    const settled = await recomputePaidTotals(db, { now: new Date() });
+    log(`paid totals: ${settled.toLocaleString('en-US')} bills settled`, t0);
     await db.execute(sql`insert into counters (tenant_id, scope, value) values (${demo.tenantId}::uuid, 'bench:seeded', 1)`);
-    for (const table of ['instances', 'events', 'tasks', 'outbox', 'timers', 'units', 'users', 'memberships', 'residents', 'bills', 'bill_lines', 'payments', 'receipts']) {
+    for (const table of ['instances', 'events', 'tasks', 'outbox', 'timers', 'units', 'users', 'memberships', 'residents', 'bills', 'bill_lines', 'payments', 'receipts', 'bill_paid']) {
       await db.execute(sql.raw(`vacuum analyze ${table}`));
     }
     const tables = ['estates', 'units', 'users', 'instances', 'events', 'tasks', 'outbox', 'bills', 'payments', 'receipts'];

@@ -46,6 +46,9 @@ withDatabases((kind, getDb) => {
     // lists show the summary fields; timers read by their titles (#18)
     expect(staff.body.summary).toEqual(['name', 'fault', 'convenientTime']);
     expect(staff.body.timers.onSiteDue).toEqual({ zh: '到场时限', en: 'On-site deadline' });
+    // the starting values a later step decides (kind "minor", a price of 0), so a new request does not show them as facts; empty ones are left out
+    expect(staff.body.initial).toMatchObject({ kind: 'minor', priceFen: 0 });
+    expect(Object.values(staff.body.initial as Record<string, unknown>)).not.toContain('');
     const inbox = await dispatcher!.call('GET', `/api/tasks?estateId=${estateId}`);
     const task = (inbox.body.items as { instanceId: string; summary?: Record<string, unknown> }[]).find((t) => t.instanceId === started.body.id);
     expect(task?.summary).toEqual({ name: '王女士', fault: '厨房漏水' });

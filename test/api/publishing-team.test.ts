@@ -74,7 +74,29 @@ withDatabases((kind, getDb) => {
     expect(back2.body.published).toBeUndefined();
     expect(back2.body.draftUpdatedAt).toBeTruthy();
     expect((await a.call('POST', '/api/definitions/publish', { estateId, kind: 'form', key: 'team-form', changeNote: '回滚' })).status).toBe(403);
-    expect((await b.call('POST', '/api/definitions/publish', { estateId, kind: 'form', key: 'team-form', changeNote: '回滚' })).body.version).toBe(5);
+    const v5 = await b.call('POST', '/api/definitions/publish', { estateId, kind: 'form', key: 'team-form', changeNote: '回滚' });
+    expect(v5.body.version).toBe(5);
+
+    // the approval is kept beyond publishedBy: who drafted, who approved, when, and the change list reviewed
+    const history = (await a.call('GET', `/api/definitions/versions?estateId=${estateId}&kind=form&key=team-form`)).body.items as { version: number; publishedBy: string; review: { fourEyes: boolean; draftedBy: { id: string; name: string } | null; draftedAt: string; approvedBy: { id: string; name: string } | null; approvedAt: string; changes: { path: string; text: { zh: string; en: string } }[] } | null }[];
+    const rev = (n: number) => history.find((v) => v.version === n)!.review!;
+    // v1: B published the draft B saved, no rule: drafted and approved by B; the first version's change list
+    expect(rev(1)).toMatchObject({ fourEyes: false, draftedBy: { name: '王工' }, approvedBy: { name: '王工' } });
+    expect(rev(1).changes.map((l) => l.text.zh)).toEqual(['首次发布']);
+    // v2: a document typed straight into the publish: the publisher drafted it, at the publish
+    expect(rev(2)).toMatchObject({ fourEyes: false, draftedBy: { name: '李工' }, approvedBy: { name: '李工' } });
+    expect(rev(2).draftedAt).toBe(rev(2).approvedAt);
+    // v4 and v5: under four eyes, A drafted (saved / rolled back), B approved, after the draft was saved
+    for (const n of [4, 5]) {
+      expect(rev(n)).toMatchObject({ fourEyes: true, draftedBy: { name: '李工' }, approvedBy: { name: '王工' } });
+      expect(new Date(rev(n).draftedAt).getTime()).toBeLessThanOrEqual(new Date(rev(n).approvedAt).getTime());
+      expect(rev(n).changes.length).toBeGreaterThan(0);
+      expect(rev(n).changes[0]!.text.en).not.toBe('');
+    }
+    expect(history.find((v) => v.version === 4)!.publishedBy).toBe(rev(4).approvedBy!.id);
+    // the single version and the publish's own answer carry the same record
+    expect((await a.call('GET', `/api/definitions/versions/${v5.body.id}`)).body.review).toEqual(rev(5));
+    expect(v5.body.review).toEqual(rev(5));
     await a.call('PUT', '/api/definitions/publish-rules', { estateId, fourEyes: false });
 
     // several estates, one review: east has v5, west nothing; both are published in one call

@@ -6,7 +6,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { randomUUID } from 'node:crypto';
-import { definitionVersions, residents, schema, units, type Db } from '@estateflow/db';
+import { billPaidEstates, definitionVersions, residents, schema, units, type Db } from '@estateflow/db';
+import { plansHash } from '../../apps/api/src/services/bill-paid.ts';
 import { join } from 'node:path';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { and, eq } from 'drizzle-orm';
@@ -15,7 +16,7 @@ import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
 /** Tables that grow with a customer: no list or report may read one of them whole. */
-const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts', 'report_facts'];
+const LARGE = ['instances', 'events', 'outbox', 'tasks', 'bills', 'bill_lines', 'bill_adjustments', 'payments', 'receipts', 'report_facts', 'instance_search_pairs', 'bill_paid'];
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
 const rowsOfAny = (r: unknown): Record<string, unknown>[] => (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows);
@@ -38,7 +39,8 @@ withDatabases((kind, getDb) => {
     const tenantId = await createCompany(base, '规模物业');
     const other = await createCompany(base, '别家物业');
     const estateId = await createEstate(base, tenantId, { name: '规模小区', buildings: [{ name: '1栋', units: Array.from({ length: 200 }, (_, i) => `1-${100 + i}`) }] });
-    const unitRows = await base.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)));
+    const unitRows = await base.select({ id: units.id, buildingId: units.buildingId }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)));
+    const buildingId = unitRows[0]!.buildingId;
     await createUser(base, testConfig as never, { tenantId, username: `plan-admin-${kind}`, password: 'pw', roles: [{ estateId, role: 'admin' }] });
     // one estate in 20 is the caller's; half the other rows are another company's
     // the requests copy a real repair workflow version (the list reads each version's personal fields)
@@ -51,7 +53,8 @@ withDatabases((kind, getDb) => {
     const unitOf = sql`case when g % 20 = 0 then (${unitList}::uuid[])[1 + (g / 20) % ${unitRows.length}] else md5('unit' || (g % 4000))::uuid end`;
     await base.execute(sql`insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, search_text, version, started_at, updated_at, ended_at)
       select ${tenantOf}, md5('i' || g)::uuid, ${estateOf}, ${unitOf}, 'repair', ${repair!.id}::uuid, 1, 'RP-' || lpad(g::text, 6, '0'), '"received"'::jsonb, '{"context":{"data":{"fault":"客厅灯不亮"}}}'::jsonb,
-        case when g % 3 = 0 then 'done' else 'active' end, 'RP-' || lpad(g::text, 6, '0') || ' 客厅灯不亮 漏水' || g, 2,
+        -- and a pair of characters that differs from row to row (一 U+4E00 onwards), so the pairs' statistics look like real text's
+        case when g % 3 = 0 then 'done' else 'active' end, 'RP-' || lpad(g::text, 6, '0') || ' 客厅灯不亮 漏水' || g || ' ' || chr(19968 + g % 1500) || chr(19968 + (g * 7) % 1500), 2,
         timestamptz '2026-01-01' + g * interval '10 minutes', timestamptz '2026-01-01' + g * interval '11 minutes', null
       from generate_series(1, 40000) g`);
     await base.execute(sql`insert into events (tenant_id, instance_id, seq, type, data, actor_role, at)
@@ -80,6 +83,11 @@ withDatabases((kind, getDb) => {
     await base.execute(sql`insert into receipts (tenant_id, id, estate_id, payment_id, serial, content, issued_at)
       select tenant_id, md5('r' || id)::uuid, estate_id, id, 'SJ-' || id,
         jsonb_build_object('serial', 'SJ-' || id, 'paymentId', id, 'unitId', unit_id, 'receivedOn', received_on, 'method', method, 'amountFen', amount_fen), created_at from payments`);
+    // each bill's paid total (services/bill-paid.ts): one bill in 8 still owes; the estate's rows are trusted (its plans: none)
+    await base.execute(sql`insert into bill_paid (tenant_id, bill_id, estate_id, unit_id, issue_on, changed_on, principal_fen, principal_paid_fen, principal_payments, late_fee_adjusted_fen, late_fee_paid_fen, open)
+      select tenant_id, id, estate_id, unit_id, issue_on, issue_on + 20, total_fen, case when right(key, 1) = '8' then 0 else total_fen end,
+        case when right(key, 1) = '8' then '[]'::jsonb else jsonb_build_array(jsonb_build_object('on', issue_on + 20, 'amountFen', total_fen)) end, 0, 0, right(key, 1) = '8' from bills`);
+    await base.insert(billPaidEstates).values({ tenantId, estateId, plansHash: plansHash([]), refreshedAt: new Date() });
     // each request's report figures, as the worker counts them (services/rollups.ts): the reports read the partial first and last day here
     await base.execute(sql`insert into report_facts (tenant_id, instance_id, estate_id, version, started_at, day, workflow_key, category, channel, grade, status, figures, open_clocks)
       select tenant_id, id, estate_id, version, started_at, (started_at at time zone 'Asia/Shanghai')::date, workflow_key, 'other', 'phone', '', status,
@@ -125,9 +133,17 @@ withDatabases((kind, getDb) => {
       `/api/billing/statements?estateId=${estateId}&unitId=${unitId}&from=2024-01-01&to=2024-12-31`,
       `/api/reports/sla?estateId=${estateId}&${month}`,
       `/api/reports/summary?estateId=${estateId}&${month}`,
+      // all time: the task part reads the estate's tasks on an index, not every task (#21)
+      `/api/reports/summary?estateId=${estateId}`,
+      // the arrears (#21): the estate's open bills from bill_paid, not every bill settled
+      `/api/billing/arrears?estateId=${estateId}`,
+      `/api/billing/arrears?estateId=${estateId}&asOf=2024-06-30`,
+      `/api/billing/arrears/buildings?estateId=${estateId}`,
+      `/api/billing/arrears/building?estateId=${estateId}&buildingId=${buildingId}`,
       `/api/reports/revisits?estateId=${estateId}&${month}`,
     ];
     const found: string[] = [];
+    const indexesOf = (n: PlanNode): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexesOf)];
     let checked = 0;
     const check = async (label: string) => {
       for (const s of sent.splice(0)) {
@@ -136,18 +152,26 @@ withDatabases((kind, getDb) => {
         for (const table of seqScans(await explain(s.query, s.params))) found.push(`${label}: seq scan of ${table} in ${s.query.slice(0, 160)}`);
       }
     };
+    const arrearsIndexes: string[] = [];
     for (const path of screens) {
       sent.length = 0;
       const res = await admin.call('GET', path);
       expect(res.status, `${path}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
+      if (path.startsWith('/api/billing/arrears')) {
+        // the arrears read bill_paid, never every bill of the estate
+        const open = sent.find((s) => /from "bill_paid" inner join "bills"/.test(s.query));
+        expect(open, `${path}: reads the open bills of bill_paid`).toBeDefined();
+        expect(sent.some((s) => /"payments"|"bill_lines"/.test(s.query)), `${path}: settles no account`).toBe(false);
+        arrearsIndexes.push(...indexesOf(await explain(open!.query, open!.params)));
+      }
       await check(path);
     }
+    expect(arrearsIndexes).toContain('bill_paid_open_idx');
     // the household file's requests (#22): one unit's, newest first, on instances_unit_idx (tenant, estate, unit, updated_at, id)
     sent.length = 0;
     expect((await admin.call('GET', `/api/instances?estateId=${estateId}&unitId=${unitId}`)).status).toBe(200);
     const byUnit = sent.find((s) => /from "instances"/.test(s.query) && /"instances"\."unit_id" = \$/.test(s.query));
     expect(byUnit, 'the unit filter statement').toBeDefined();
-    const indexesOf = (n: PlanNode): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexesOf)];
     expect(indexesOf(await explain(byUnit!.query, byUnit!.params))).toContain('instances_unit_idx');
 
     // a report's batch of histories (one array parameter for 500 instances)
@@ -164,18 +188,19 @@ withDatabases((kind, getDb) => {
     // (three requests mention 浴霸: a rare word, so the planner's best path is that index, not the list's order)
     await base.execute(sql`update instances set search_text = search_text || ' 浴霸不热' where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid and serial in ('RP-000020', 'RP-000040', 'RP-000060')`);
     await base.execute(sql`analyze instances`);
+    await base.execute(sql`analyze instance_search_pairs`);
     sent.length = 0;
     const pair = await admin.call('GET', `/api/instances?estateId=${estateId}&q=${encodeURIComponent('浴霸')}`);
     expect(pair.status).toBe(200);
     expect(pair.body.items.map((i: { serial: string }) => i.serial).sort()).toEqual(['RP-000020', 'RP-000040', 'RP-000060']);
-    const searched = sent.find((s) => /ef_bigrams/.test(s.query));
-    expect(searched, 'the two-character search reads ef_bigrams').toBeDefined();
+    const searched = sent.find((s) => /instance_search_pairs/.test(s.query));
+    expect(searched, 'the two-character search reads the stored pairs').toBeDefined();
     const indexNames = (n: PlanNode & { 'Index Name'?: string }): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexNames)];
     // in one estate of 2,000 requests the planner may read the estate's rows; never every row of the trigram index
     expect(indexNames(await explain(searched!.query, searched!.params))).not.toContain('instances_search_trgm_idx');
     // over the company's 20,000 it finds the pair on its own index
-    const wide = await explain(`select id from instances where tenant_id = $1 and ef_bigrams(search_text) @> array[$2]::text[]`, [tenantId, '浴霸']);
-    expect(indexNames(wide), JSON.stringify(wide).slice(0, 600)).toContain('instances_search_bigram_idx');
+    const wide = await explain(`select instance_id from instance_search_pairs where tenant_id = $1 and pairs @> array[$2]::text[]`, [tenantId, '浴霸']);
+    expect(indexNames(wide), JSON.stringify(wide).slice(0, 600)).toContain('instance_search_pairs_idx');
     for (const [q, n] of [['灯不', 5], ['浴室', 0], ['厅 ', 5]] as const) {
       const res = await admin.call('GET', `/api/instances?estateId=${estateId}&q=${encodeURIComponent(q)}&limit=5`);
       expect(res.body.items.length, q).toBe(n);

@@ -133,7 +133,11 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     const rate = page.locator('[data-testid="params-panel"] [data-param="monthlyRateFen"]');
     await rate.getByTestId('param-default').fill('300');
     expect(await rate.getByTestId('param-source').textContent()).toContain('默认值不在现场文件中');
-    await rate.locator('summary').click();
+    // its value rule: whole yuan (a multiple of 100 fen), under the parameter's value rules
+    await rate.getByTestId('param-rules').locator('summary').click();
+    await rate.getByTestId('param-multiple-of').fill('100');
+    await screenshot(page, 'designer-param-rules');
+    await rate.locator('details:not([data-testid="param-rules"]) summary').click();
     await rate.getByTestId('param-title-zh').fill('车位月租');
     await rate.getByTestId('param-title-en').fill('Monthly parking rent');
 
@@ -264,6 +268,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     const v2 = await apiGet<{ items: { id: string; version: number }[] }>(`/api/definitions/versions?estateId=${estateId}&kind=workflow&key=${wfId}`);
     const doc = await apiGet<{ document: { events: { APPROVE: { roles: string[] } }; roles: string[] } }>(`/api/definitions/versions/${v2.items.find((v) => v.version === 2)!.id}`);
     expect(doc.document.events.APPROVE.roles).toEqual(['front_desk', 'finance']);
+    expect((doc.document as unknown as { params: { monthlyRateFen: { schema: unknown } } }).params.monthlyRateFen.schema).toEqual({ type: 'integer', minimum: 0, multipleOf: 100 });
     expect(doc.document.roles).toContain('finance');
   });
 

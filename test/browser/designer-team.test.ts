@@ -58,7 +58,7 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     expect(await b.getByTestId('draft-conflict').count()).toBe(0);
 
     // roll back to v1: the change list comes first, then v3 is published with v1's words
-    await b.getByTestId('versions').locator('summary').click();
+    await b.getByTestId('versions').locator('summary').first().click();
     await b.getByTestId('rollback-v1').click();
     const changes = b.getByTestId('rollback-changes');
     await changes.waitFor();
@@ -78,11 +78,43 @@ describe('Publishing like a team and what-if on real history in Chromium (#19)',
     await expect.poll(async () => ((await (await a.request.get(`/api/definitions/publish-rules?estateId=${estateId}`)).json()) as { fourEyes: boolean }).fourEyes).toBe(true);
     await a.goto(`/designer/forms/${formId}?estate=${estateId}`);
     expect(await a.getByTestId('four-eyes').textContent()).toContain('第二人审批');
+    await a.getByLabel('名称（中文）').fill('团队表单（四眼）');
     await a.getByRole('button', { name: '保存', exact: true }).click();
     await expect.poll(() => a.getByTestId('publish-result').textContent()).toContain('已保存');
     await a.getByTestId('change-note').fill('自审');
     await a.getByRole('button', { name: '发布', exact: true }).click();
     await expect.poll(() => a.getByTestId('publish-result').textContent()).toContain('请另一位设计人员审阅发布');
+    // a second designer approves it; the version history shows who drafted, who approved, when, and the changes reviewed
+    const adminName = ((await (await a.request.get('/api/auth/me')).json()) as { user: { displayName: string } }).user.displayName;
+    const approver = { username: `approver-${RUN}`, password: 'Approver-first-2026' };
+    const made = await a.request.post('/api/people', { data: { estateId, username: approver.username, realName: '赵审批', displayName: '赵审批', password: approver.password, roles: [{ estateId, role: 'admin' }] } });
+    expect(made.status(), await made.text()).toBe(200);
+    const { page: c } = await newPage(browser, server.origin);
+    expect((await c.request.post('/api/auth/login', { data: approver })).status()).toBe(200);
+    expect((await c.request.post('/api/auth/password', { data: { currentPassword: approver.password, newPassword: 'Approver-second-2026' } })).status()).toBe(200);
+    await c.goto(`/designer/forms/${formId}?estate=${estateId}`);
+    await c.getByTestId('change-note').fill('审批通过');
+    await c.getByRole('button', { name: '发布', exact: true }).click();
+    await expect.poll(() => c.getByTestId('publish-result').textContent()).toContain('已发布版本 4');
+    await c.getByTestId('versions').locator('summary').first().click();
+    const row = c.locator('tr[data-version="4"]');
+    expect(await row.getByTestId('drafted').textContent()).toContain(`起草 ${adminName}`);
+    expect(await row.getByTestId('approved').textContent()).toContain('审批发布 赵审批');
+    expect(await row.getByTestId('four-eyes-kept').textContent()).toBe('双人审批');
+    await row.getByTestId('reviewed-changes').locator('summary').click();
+    expect(await row.getByTestId('reviewed-changes').locator('li').allTextContents()).toEqual(['名称变更']);
+    await screenshot(c, 'designer-version-review');
+    // the same history in English
+    await c.evaluate(() => localStorage.setItem('ef-locale', 'en'));
+    await c.reload();
+    await c.getByTestId('versions').locator('summary').first().click();
+    const rowEn = c.locator('tr[data-version="4"]');
+    expect(await rowEn.getByTestId('approved').textContent()).toContain('Approved by 赵审批');
+    expect(await rowEn.getByTestId('four-eyes-kept').textContent()).toBe('Four eyes');
+    await rowEn.getByTestId('reviewed-changes').locator('summary').click();
+    expect(await rowEn.getByTestId('reviewed-changes').locator('li').allTextContents()).toEqual(['title changed']);
+    await screenshot(c, 'designer-version-review-en');
+    await c.context().close();
     await a.goto(`/designer?estate=${estateId}`);
     await a.getByTestId('four-eyes-toggle').uncheck();
     await expect.poll(async () => ((await (await a.request.get(`/api/definitions/publish-rules?estateId=${estateId}`)).json()) as { fourEyes: boolean }).fourEyes).toBe(false);

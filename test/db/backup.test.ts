@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attachments, backupTables, companies, createDb, restoreBackup, type Db } from '@estateflow/db';
+import { attachments, backupTables, companies, createDb, derivedTables, restoreBackup, type Db } from '@estateflow/db';
 import { createCompany, defaultConfig, seedDemo } from '@estateflow/api';
 import { backupCommand, restoreCommand } from '../../packages/cli/src/commands/backup.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
@@ -13,12 +13,12 @@ import { freePort, startServer, stop } from '../support/server-process.ts';
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : (r as { rows: T[] }).rows);
 
-/** Every row of every table as JSON text, sorted, instants in UTC: two databases hold the same data iff equal. */
+/** Every row of every table (the derived ones too, which the restore rebuilds) as JSON text, sorted, instants in UTC: two databases hold the same data iff equal. */
 async function everyTable(db: Db): Promise<Record<string, string[]>> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local timezone = 'UTC'`);
     const out: Record<string, string[]> = {};
-    for (const t of await backupTables(tx)) {
+    for (const t of [...await backupTables(tx), ...derivedTables]) {
       out[t] = rowsOf<{ j: string }>(await tx.execute(sql`select row_to_json(x)::text as j from ${sql.identifier(t)} x`)).map((r) => r.j).sort();
     }
     return out;

@@ -19,7 +19,7 @@ describe('SQL functions have one home (packages/db/sql)', () => {
     const files = functionFiles();
     expect([...files.keys()].sort()).toEqual([
       'ef_bigrams', 'ef_bound_sla', 'ef_calendar_fingerprint', 'ef_claim_timers', 'ef_commit', 'ef_commit_plan', 'ef_context_holds', 'ef_instance_context',
-      'ef_is_sla_timer', 'ef_ms', 'ef_sla_context_lock', 'ef_sla_timer_key',
+      'ef_is_sla_timer', 'ef_ms', 'ef_set_search_pairs', 'ef_sla_context_lock', 'ef_sla_timer_key',
     ]);
   });
 });
@@ -89,6 +89,24 @@ withDatabases((kind, getDb) => {
       expect([...(await one<string[]>(db, sql`ef_bigrams('RP-000012 客厅灯不亮 张先生 3-1502 客厅')`))].sort()).toEqual(['不亮', '先生', '厅灯', '客厅', '张先', '灯不']);
       expect(await one(db, sql`ef_bigrams('lamp 1502')`)).toEqual([]);
       expect(await one(db, sql`ef_bigrams('灯')`)).toEqual([]);
+    });
+
+    it('ef_set_search_pairs: a request\'s pairs are stored when its text is written, and left alone when a write keeps the text', async () => {
+      const db = getDb();
+      const id = randomUUID();
+      await db.execute(sql`insert into instances (tenant_id, id, estate_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, search_text, started_at, updated_at)
+        values (${tenant}, ${id}, ${estate}, 'wf', ${randomUUID()}, 1, 'RP-900001', '"open"', '{}', 'RP-900001 客厅灯不亮', now(), now())`);
+      const pairs = async () => [...(await one<string[]>(db, sql`(select pairs from instance_search_pairs where tenant_id = ${tenant} and instance_id = ${id})`))].sort();
+      expect(await pairs()).toEqual(['厅灯', '客厅', '灯不', '不亮'].sort());
+      // a write that keeps the text does not touch the pairs: mark them by hand, write the same text, the mark stays
+      await db.execute(sql`update instance_search_pairs set pairs = '{标记}' where instance_id = ${id}`);
+      await db.execute(sql`update instances set search_text = 'RP-900001 客厅灯不亮', version = version + 1 where id = ${id}`);
+      expect(await pairs()).toEqual(['标记']);
+      await db.execute(sql`update instances set search_text = 'RP-900001 浴霸' where id = ${id}`);
+      expect(await pairs()).toEqual(['浴霸']);
+      // the pairs go with their request
+      await db.execute(sql`delete from instances where id = ${id}`);
+      expect(await one(db, sql`(select count(*)::int from instance_search_pairs where instance_id = ${id})`)).toBe(0);
     });
 
     it('ef_bound_sla: the latest version of each policy, kept only while it names the workflow', async () => {

@@ -58,7 +58,7 @@ const designer = (...files: string[]) => files.map((f) => `${lib}/designer/${f}`
 const EDITORS: Record<string, string[]> = {
   form: designer('FormDesigner.svelte', 'form-doc.ts', 'FallbackText.svelte'),
   workflow: [
-    ...designer('WorkflowDesigner.svelte', 'ProcessPanel.svelte', 'StatePanel.svelte', 'EdgePanel.svelte', 'ActionList.svelte', 'action-spec.ts', 'DelayInput.svelte', 'DueInput.svelte', 'ParamsPanel.svelte', 'params-doc.ts', 'workflow-doc.ts', 'RoleChecks.svelte'),
+    ...designer('WorkflowDesigner.svelte', 'ProcessPanel.svelte', 'ContextFieldsPanel.svelte', 'StatePanel.svelte', 'EdgePanel.svelte', 'ActionList.svelte', 'action-spec.ts', 'DelayInput.svelte', 'DueInput.svelte', 'ParamsPanel.svelte', 'params-doc.ts', 'workflow-doc.ts', 'RoleChecks.svelte'),
     // a task's or action's due takes every deadline shape through the SLA editor's DeadlineEditor
     `${lib}/sla/DeadlineEditor.svelte`, `${lib}/sla/policy-doc.ts`,
   ],
@@ -80,11 +80,16 @@ const EXCLUDED: Exclusion[] = [
   { kinds: ['form', 'workflow'], keywords: ['additionalProperties'], byNature: true, why: 'inside data schemas it is fixed to false by the schema (const): nothing to choose' },
   {
     kinds: ['workflow'], under: '/params/*/schema',
-    keywords: ['format', 'pattern', 'minLength', 'maxLength', 'multipleOf', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'uniqueItems', 'readOnly', 'x-computed', 'x-hidden', 'x-personal'],
-    why: "a parameter's schema beyond its type, range and options is written by the bundle's author; the parameter editor sets the value within it (and a parameter is the estate's setting, never a person's data: x-personal does not apply)",
+    keywords: ['readOnly', 'x-computed', 'x-hidden', 'x-personal'],
+    // A parameter's value rules (format, pattern, lengths, multipleOf, exclusive bounds, list sizes)
+    // have controls under "取值规则" in ParamsPanel. These four are words of a form's data, and a
+    // parameter is no form data: nobody fills it in (readOnly and x-hidden lock or hide a field from
+    // the person filling the form), its value is the estate's setting rather than a CEL result
+    // (x-computed), and it is never a person's data (x-personal masks phone and ID numbers). The
+    // shared ScalarSchema allows them only because parameters reuse the field schema.
+    byNature: true,
+    why: "a form field's words (who fills it, computed, personal data); a parameter is the estate's setting, never filled in by a person nor a person's data",
   },
-  { kinds: ['workflow'], under: '/contextFields', keywords: ['isRole'], why: 'the words of data that actions assign (contextFields) have no panel yet (a form field\'s isRole has its checkbox)' },
-  { kinds: ['workflow'], under: '/contextFields', keywords: ['widget', 'visibility'], why: 'the words of data that actions assign (contextFields) have no panel yet: left for #19' },
 ];
 
 const sourceOf = (kind: string) => EDITORS[kind]!.map((f) => readFileSync(join(root, f), 'utf8')).join('\n');

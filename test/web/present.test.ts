@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clockStanding, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
+  clockStanding, decidedData, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
   type PresentContext,
 } from '../../apps/web/src/lib/present/format.ts';
 import type { Words } from '@estateflow/api/schemas';
@@ -162,5 +162,18 @@ describe('list rows and timers (#18)', () => {
     expect(timerTitle(undefined, 'timer.intake.revisitDue', 'en')).toBe('Revisit due');
     // the history names a timer that fired the same way
     expect(eventTitle(listWords, 'timer.intake.dispatchWindow', 'zh-CN')).toBe('派单时限');
+  });
+
+  it('leaves out a field still at the starting value a later step decides, until an event writes it or it moves', () => {
+    const w = { ...words, initial: { kind: 'minor', priceFen: 0 } } as Words;
+    const data = { fault: '客厅灯不亮', kind: 'minor', priceFen: 0, charged: false };
+    // a new repair: kind "minor" and a price of 0 are nobody's decision yet
+    expect(decidedData(data, w, [{ data: { fault: '客厅灯不亮' } }])).toEqual({ fault: '客厅灯不亮', charged: false });
+    // the resident chose "minor" at the start: it is written, so it shows
+    expect(decidedData(data, w, [{ data: { fault: '客厅灯不亮', kind: 'minor' } }])).toEqual({ fault: '客厅灯不亮', kind: 'minor', charged: false });
+    // a quote set the price by an action (no event wrote priceFen): it moved, so it shows
+    expect(decidedData({ ...data, priceFen: 12_000 }, w, [])).toMatchObject({ priceFen: 12_000 });
+    // words without starting values change nothing
+    expect(decidedData(data, words, [])).toEqual(data);
   });
 });

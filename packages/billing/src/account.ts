@@ -233,3 +233,80 @@ export function settleAccount(input: AccountInput): AccountState {
     errors,
   };
 }
+
+// ---------------------------------------------------------------- per-bill paid totals (issue #21)
+
+/**
+ * One bill's paid total as the per-bill cache keeps it: its unit settled after all of its history.
+ * As of any day on or after `changedOn` the bill's state is `billStateOf` this, exactly what
+ * settleAccount gives for that day: events after a day only change the bills they are allocated to
+ * or adjust, and a bill whose principal is paid no longer accrues late fee, so credit left over
+ * after an event never reaches it later.
+ */
+export interface PaidTotal {
+  readonly billKey: string;
+  /** The last day its issue, an allocation to it or an adjustment of it changed it. */
+  readonly changedOn: CivilDate;
+  /** The bill's total plus principal adjustments. */
+  readonly principalFen: Fen;
+  readonly principalPaidFen: Fen;
+  /** Principal allocated to it, in order (what its late fee is computed from). */
+  readonly principalPayments: readonly PrincipalPayment[];
+  readonly lateFeeAdjustedFen: Fen;
+  readonly lateFeePaidFen: Fen;
+  /** It owes, or is owed, something after its last change (outstanding ≠ 0, or principal unpaid). */
+  readonly open: boolean;
+}
+
+const later = (a: CivilDate, b: CivilDate) => (compareDates(a, b) >= 0 ? a : b);
+
+/**
+ * The paid totals of one unit's bills (`input` as accountsByUnit splits it): the unit settled as of
+ * its last dated event (a bill's issue, a payment, an adjustment), one total per bill it settles
+ * (bills of unknown plans have none, as settleAccount leaves them out). Pure.
+ */
+export function paidTotals(input: Omit<AccountInput, 'asOf'>): PaidTotal[] {
+  let last: CivilDate | undefined;
+  for (const b of input.bills) last = last === undefined ? b.issueOn : later(b.issueOn, last);
+  if (last === undefined) return [];
+  for (const p of input.payments) last = later(p.receivedOn, last);
+  for (const a of input.adjustments ?? []) last = later(a.on, last);
+  const state = settleAccount({ ...input, asOf: last });
+  const changed = new Map<string, CivilDate>();
+  const principalPayments = new Map<string, PrincipalPayment[]>();
+  const touch = (key: string, on: CivilDate) => changed.set(key, changed.has(key) ? later(changed.get(key)!, on) : on);
+  for (const a of state.allocations) {
+    touch(a.billKey, a.on);
+    if (a.component === 'principal') {
+      let list = principalPayments.get(a.billKey);
+      if (!list) principalPayments.set(a.billKey, (list = []));
+      list.push({ on: a.on, amountFen: a.amountFen });
+    }
+  }
+  for (const a of input.adjustments ?? []) touch(a.billKey, a.on);
+  return state.bills.map((s) => {
+    const key = s.bill.key;
+    const changedOn = changed.has(key) ? later(changed.get(key)!, s.bill.issueOn) : s.bill.issueOn;
+    return {
+      billKey: key, changedOn, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, principalPayments: principalPayments.get(key) ?? [],
+      lateFeeAdjustedFen: s.lateFeeAdjustedFen, lateFeePaidFen: s.lateFeePaidFen,
+      open: s.principalPaidFen < s.principalFen || s.outstandingFen !== 0,
+    };
+  });
+}
+
+/**
+ * A bill's state as of `asOf` from its paid total (asOf on or after its `changedOn`, and the bill
+ * issued by then): the late fee computed as of that day by the one late-fee rule; equal to what
+ * settleAccount gives for that day. Pure.
+ */
+export function billStateOf(plan: BillingPlan, bill: Bill, paid: PaidTotal, asOf: CivilDate): BillState {
+  const fee = lateFee(plan, bill.periodStart, paid.principalFen, paid.principalPayments, asOf);
+  const outstanding = BigInt(paid.principalFen) - BigInt(paid.principalPaidFen) + BigInt(fee.amountFen) + BigInt(paid.lateFeeAdjustedFen) - BigInt(paid.lateFeePaidFen);
+  const cleared = paid.principalPaidFen >= paid.principalFen ? paid.principalPayments[paid.principalPayments.length - 1]?.on ?? bill.issueOn : undefined;
+  return {
+    bill, principalFen: paid.principalFen, principalPaidFen: paid.principalPaidFen, lateFee: fee,
+    lateFeeAdjustedFen: paid.lateFeeAdjustedFen, lateFeePaidFen: paid.lateFeePaidFen, outstandingFen: Number(outstanding),
+    ...(cleared === undefined ? {} : { clearedOn: cleared }),
+  };
+}

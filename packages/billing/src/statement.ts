@@ -1,4 +1,4 @@
-import { accountsByUnit, settleAccount, type AccountInput } from './account.ts';
+import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
 import { ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, type AgeingBucket } from './cashier.ts';
 import { addDays, compareDates } from './civil-date.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
@@ -108,12 +108,22 @@ export interface ArrearsReport {
  * (ageArrears, the one rule). Rows sorted by total, largest first. Pure.
  */
 export function arrearsReport(input: AccountInput): ArrearsReport {
-  const states = [...accountsByUnit(input).values()].flatMap((account) => settleAccount(account).bills);
-  const ageing = ageArrears(states.map(ageingBillOf), input.asOf);
+  const states: BillState[] = [];
+  for (const account of accountsByUnit(input).values()) if (account.bills.length > 0) states.push(...settleAccount(account).bills);
+  return arrearsOf(states, input.asOf);
+}
+
+/**
+ * THE arrears by unit from settled bills (settleAccount's, or a per-bill paid total's as of the
+ * same day, billStateOf): each bill past its due date on `asOf` that still owes goes in the bucket
+ * of its days past the due date (ageArrears, the rule of the arrears by building). Pure, integer fen.
+ */
+export function arrearsOf(states: readonly BillState[], asOf: CivilDate): ArrearsReport {
+  const ageing = ageArrears(states.map(ageingBillOf), asOf);
   const rows: ArrearsRow[] = ageing.units.map((u) => {
-    const oldest = u.bills.reduce((a, b) => (compareDates(b.dueOn, a.dueOn) < 0 ? b : a), u.bills[0]!);
+    const oldest = u.bills.reduce((x, y) => (compareDates(y.dueOn, x.dueOn) < 0 ? y : x), u.bills[0]!);
     return { unitId: u.unitId, buckets: u.buckets, totalFen: u.totalFen, oldestPeriodId: oldest.periodId };
   });
-  rows.sort((a, b) => b.totalFen - a.totalFen || (a.unitId < b.unitId ? -1 : 1));
-  return { asOf: input.asOf, rows, totals: ageing.totals, totalFen: ageing.totalFen };
+  rows.sort((x, y) => y.totalFen - x.totalFen || (x.unitId < y.unitId ? -1 : 1));
+  return { asOf, rows, totals: ageing.totals, totalFen: ageing.totalFen };
 }

@@ -33,10 +33,16 @@ export class BackupError extends Error {
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows: T[] }).rows ?? []));
 
-/** The tables a backup covers: every base table of `public`, by name. */
+/**
+ * Tables a backup leaves out because the database derives them from other rows as they are restored:
+ * `instance_search_pairs` (a request's search pairs) is written by a trigger on `instances`.
+ */
+export const derivedTables: ReadonlySet<string> = new Set(['instance_search_pairs']);
+
+/** The tables a backup covers: every base table of `public` but the derived ones, by name. */
 export async function backupTables(db: DbOrTx): Promise<string[]> {
   const r = await db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
-  return rowsOf<{ name: string }>(r).map((t) => t.name);
+  return rowsOf<{ name: string }>(r).map((t) => t.name).filter((t) => !derivedTables.has(t));
 }
 
 async function appliedMigrations(db: DbOrTx): Promise<string[]> {

@@ -6,5 +6,5 @@ export * from './schema/index.ts';
 export { functionFiles, functionsAfterMigrations, normalise, pendingFunctionMigration, sqlFolder, type SqlFunction } from './sql-functions.ts';
 export { acquirePgliteLock, PgliteLockedError, pgliteLockFile, type PgliteLockHolder } from './pglite-lock.ts';
 export { openPgliteFolder, PgliteOpenError } from './pglite-open.ts';
-export { BackupError, backupTables, restoreBackup, writeBackup, type BackupHeader } from './backup.ts';
+export { BackupError, backupTables, derivedTables, restoreBackup, writeBackup, type BackupHeader } from './backup.ts';
 export { rescuePglite, type RescueOutcome } from './pglite-rescue.ts';

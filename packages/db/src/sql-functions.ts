@@ -92,7 +92,8 @@ export function pendingFunctionMigration(sqlDir = sqlFolder, migrationsDir = mig
   for (const file of [...changedFiles].sort()) {
     for (const [name, f] of files) {
       const was = current.get(name);
-      if (f.file === file && was) drops.push(`DROP FUNCTION IF EXISTS ${was.signature};`);
+      // a trigger function keeps its signature and result, and its trigger depends on it: replaced in place
+      if (f.file === file && was && !/RETURNS\s+trigger/i.test(f.statement)) drops.push(`DROP FUNCTION IF EXISTS ${was.signature};`);
     }
     creates.push(...statements(readFileSync(join(sqlDir, file), 'utf8')).map((s) => `-- from packages/db/sql/${file}\n${s}`));
   }

@@ -28,6 +28,7 @@ import { ApiError, forbidden, invalid, notFound } from '../errors.ts';
 import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { accountInput, estateTimeZone, unitPlaces } from '../services/billing-store.ts';
+import { refreshUnits, settledStates } from '../services/bill-paid.ts';
 import * as S from '../schemas/billing-cashier.ts';
 import { yearMonth } from '../schemas/common.ts';
 
@@ -388,6 +389,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
             tenantId, id: adjustmentId, estateId, billId: w.w.billId, on: today < w.issueOn ? w.issueOn : today, component: w.w.component, amountFen: -w.w.amountFen,
             reason: { zh: `减免：${w.w.reason}`, en: `Waiver: ${w.w.reason}` }, createdAt: config.now(), createdBy: userId,
           });
+          await refreshUnits(tx, tenantId, estateId, [w.w.unitId], config.now());
         }
         const done = await tx.update(feeWaivers)
           .set({ status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: userId, decidedAt: config.now(), decisionNote: note, adjustmentId })
@@ -416,7 +418,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       const { today } = await todayOf(c, estateId);
       const asOf = query.asOf ?? today;
       const [states, homes] = await Promise.all([
-        settledBills(db, tenantId, estateId, asOf),
+        settledStates(db, tenantId, estateId, asOf).then((r) => r.states),
         db.select({ unitId: units.id, buildingId: buildings.id, building: buildings.name }).from(units)
           .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
           .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId))),
@@ -460,7 +462,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       const asOf = query.asOf ?? today;
       const own = await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.buildingId, building.id)));
       const labelOf = new Map(own.map((u) => [u.id, u.label]));
-      const states = await settledBills(db, tenantId, estateId, asOf, own.map((u) => u.id));
+      const { states } = await settledStates(db, tenantId, estateId, asOf, own.map((u) => u.id));
       const fed: AgeingBill[] = states.map(ageingBillOf);
       const ageing = ageArrears(fed, asOf);
       const list = ageing.units

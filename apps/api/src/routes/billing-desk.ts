@@ -10,6 +10,7 @@ import { authOf, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling, type RunResult } from '../services/billing-run.ts';
 import { accountInput, billingDocuments, estateTimeZone, naturalCompare, withPlaces } from '../services/billing-store.ts';
+import { refreshUnits } from '../services/bill-paid.ts';
 import { demoPeriod } from '../demo-billing.ts';
 import * as S from '../schemas/billing.ts';
 
@@ -139,6 +140,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
         const lateFee = after.lateFee.amountFen + after.lateFeeAdjustedFen;
         const made = [principal, ...(lateFee > 0 ? [{ id: randomUUID(), billKey, on, component: 'late-fee' as const, amountFen: -lateFee, reason: text }] : [])];
         await tx.insert(billAdjustments).values(made.map((a) => ({ tenantId, id: a.id, estateId, billId: bill.id, on, component: a.component, amountFen: a.amountFen, reason: a.reason, createdAt: config.now(), createdBy: userId })));
+        await refreshUnits(tx, tenantId, estateId, [bill.unitId], config.now());
         return made;
       });
       return c.json({ billKey, adjustments: result });

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { billAdjustments, billingPlans, bills, companies, definitionDrafts, definitionVersions, feeSchedules, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type CustodyAgreement, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
-  arrearsReport,
+  arrearsOf,
   checkPlan,
   checkRefundReason,
   checkSchedule,
@@ -33,8 +33,10 @@ import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces, withPlaces } from '../services/billing-store.ts';
+import { recomputeEstate, refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
+import { reviewOf } from '../services/publishing.ts';
 import { issueSerial } from '../services/receipt-serial.ts';
 import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
@@ -169,9 +171,14 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
         }
         const key = String(document.id);
         const now = config.now();
-        const [row] = await db.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
-          .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
-          .returning();
+        const row = await db.transaction(async (tx) => {
+          const [saved] = await tx.insert(table).values({ tenantId, estateId, key, document, revision: 1, updatedAt: now, updatedBy: userId })
+            .onConflictDoUpdate({ target: [table.tenantId, table.estateId, table.key], set: { document, revision: sql`${table.revision} + 1`, updatedAt: now, updatedBy: userId } })
+            .returning();
+          // a plan's rules settle the estate's accounts: its per-bill paid totals again (services/bill-paid.ts)
+          if (kind === 'billing-plan') await recomputeEstate(tx, tenantId, estateId, now);
+          return saved;
+        });
         return c.json({ key, revision: row!.revision });
       },
     );
@@ -263,7 +270,9 @@ resource
         if (kind === 'billing-plan') await scheduleExists(tx, tenantId, estateId, String(d.document.feeSchedule));
         const prev = await latestVersion(tx, tenantId, estateId, kind, key);
         const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), ...(bundle ? { bundle } : {}) });
+        // who drafted and who published it, with the change list (#19), as a designer's publish keeps it
+        const review = await reviewOf(tx, { tenantId, userId, draft: d, document: d.document, previous: prev?.document ?? null, now: config.now() });
+        const v = await publishVersion(tx, { tenantId, estateId, document: d.document, changeNote, publishedBy: userId, now: config.now(), review, ...(bundle ? { bundle } : {}) });
         await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
         return v;
       });
@@ -462,13 +471,14 @@ export const billingRoutes = resource
         const receivedOn = body.receivedOn ?? today;
         if (receivedOn > today) throw new ApiError('form-invalid', { zh: `字段“receivedOn”不得晚于今天（${today}）`, en: `Field "receivedOn" must not be after today (${today})` }, { field: 'receivedOn' });
         // one writer per unit at a time: the refund check and the allocation read the unit's whole history
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`billing:${tenantId}:${unitId}`}))`);
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${unitLockKey(tenantId, unitId)}))`);
         const id = randomUUID();
         await tx.insert(payments).values({ tenantId, id, estateId, unitId, kind, receivedOn, amountFen, method, reason, createdAt: now, createdBy: userId });
         const input = await accountInput(tx, tenantId, estateId, unitId);
         const state = settleAccount({ ...input, asOf: receivedOn });
         const refused = state.errors.find((e) => e.reason === 'refund-exceeds-credit' && e.path.includes(id));
         if (refused) throw new ApiError('conflict', refused.message, { field: 'amountFen' });
+        await refreshUnits(tx, tenantId, estateId, [unitId], now);
         const recorded = input.payments.find((p) => p.id === id)!;
         const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
         const payment = { ...recorded, serial };
@@ -548,7 +558,10 @@ export const billingRoutes = resource
       const on = body.on ?? asOf;
       if (on < bill.issueOn) throw invalid('on', `must not be before the bill's issue date ${bill.issueOn}`, `不得早于账单开出日 ${bill.issueOn}`);
       const id = randomUUID();
-      await db.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
+      await db.transaction(async (tx) => {
+        await tx.insert(billAdjustments).values({ tenantId, id, estateId, billId: bill.id, on, component, amountFen, reason, createdAt: config.now(), createdBy: userId });
+        await refreshUnits(tx, tenantId, estateId, [bill.unitId], config.now());
+      });
       return c.json({ id, billKey, on, component, amountFen, reason });
     },
   )
@@ -575,19 +588,14 @@ export const billingRoutes = resource
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
-      const input = await accountInput(db, tenantId, estateId);
-      const labels = new Map((await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)))).map((u) => [u.id, u.label]));
-      const report = arrearsReport({ ...input, asOf });
+      // the estate's open bills from the per-bill paid totals (services/bill-paid.ts), late fees as of `asOf`
+      const { states, billsIssued } = await settledStates(db, tenantId, estateId, asOf);
+      const report = arrearsOf(states, asOf);
       // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
       let unpaidFen = 0;
-      let billsIssued = 0;
-      for (const account of accountsByUnit(input).values()) {
-        for (const s of settleAccount({ ...account, asOf }).bills) {
-          if (s.bill.issueOn > asOf) continue;
-          billsIssued += 1;
-          unpaidFen += s.outstandingFen;
-        }
-      }
+      for (const s of states) if (s.bill.issueOn <= asOf) unpaidFen += s.outstandingFen;
+      const places = await unitPlaces(db, tenantId, report.rows.map((r) => r.unitId));
+      const labels = new Map([...places].map(([id, p]) => [id, p.unitLabel]));
       return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
     },
   );

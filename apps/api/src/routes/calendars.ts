@@ -4,7 +4,8 @@ import { ApiError, notFound } from '../errors.ts';
 import { authOf, everyone, requireEstate, Resource } from '../route-table.ts';
 import { param } from '../services/body.ts';
 import { checkDefinition } from '../services/definition-check.ts';
-import { publishVersion } from '../services/definition-store.ts';
+import { latestVersion, publishVersion } from '../services/definition-store.ts';
+import { reviewOf } from '../services/publishing.ts';
 import { rearmNotice } from '../services/sla-rearm-job.ts';
 import * as S from '../schemas/calendars.ts';
 
@@ -40,7 +41,12 @@ export const calendarRoutes = new Resource('/calendars', 'Calendars')
       if (issues.length) throw new ApiError('invalid-definition', { zh: `日历无效：${issues[0]!.message.zh}`, en: `Invalid calendar: ${issues[0]!.message.en}` }, { path: issues[0]!.path, issues });
       const { tenantId, userId } = authOf(c);
       const { db, config } = c.get('deps');
-      const v = await db.transaction((tx) => publishVersion(tx, { tenantId, estateId, document, changeNote, publishedBy: userId, now: config.now() }));
+      const v = await db.transaction(async (tx) => {
+        // who published it, with the change list (#19), as a designer's publish keeps it
+        const prev = await latestVersion(tx, tenantId, estateId, 'calendar', String(document.id));
+        const review = await reviewOf(tx, { tenantId, userId, draft: undefined, document, previous: prev?.document ?? null, now: config.now() });
+        return publishVersion(tx, { tenantId, estateId, document, changeNote, publishedBy: userId, now: config.now(), review });
+      });
       // how many running requests bound to an SLA policy the worker re-times on the new calendar
       const rearm = await rearmNotice(db, v);
       return c.json({ key: v.key, version: v.version, versionId: v.id, ...(rearm ? { rearm } : {}) });

@@ -2,6 +2,7 @@ import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { bundleInstalls, definitionDrafts, definitionVersions, estates, instances, users, type DbOrTx } from '@estateflow/db';
+import type { DraftRow } from '../services/publishing.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, designers, everyone, peopleManagers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { definitionWords } from '../services/definition-words.ts';
@@ -19,13 +20,19 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { FormDefinition } from '@estateflow/engine';
 import { changeList, formsNamed, type Workflow } from '@estateflow/definitions';
-import { companySettings, lockedDraft, refuseOwnApproval, refuseStaleSave, setFourEyes } from '../services/publishing.ts';
+import { companySettings, lockedDraft, peopleNames, refuseOwnApproval, refuseStaleSave, reviewOf, setFourEyes } from '../services/publishing.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import * as S from '../schemas/definitions.ts';
 
 const estateQuery = { estateId: { type: 'string', format: 'uuid' } } as const;
 
-function versionSummary(v: typeof definitionVersions.$inferSelect) {
+/**
+ * A version as the API answers it; `names` (from `peopleNames`) gives the publisher's, drafter's and
+ * approver's display names (a missing one reads null).
+ */
+function versionSummary(v: typeof definitionVersions.$inferSelect, names: Map<string, string> = new Map()) {
+  const person = (id: string | null) => (id ? { id, name: names.get(id) ?? null } : null);
+  const r = v.review;
   return {
     id: v.id,
     estateId: v.estateId,
@@ -37,7 +44,13 @@ function versionSummary(v: typeof definitionVersions.$inferSelect) {
     bundle: v.bundleId ? { installId: v.bundleInstallId, id: v.bundleId, version: v.bundleVersion } : null,
     publishedAt: v.publishedAt.toISOString(),
     publishedBy: v.publishedBy,
+    review: r ? { fourEyes: r.fourEyes, draftedBy: person(r.draftedBy), draftedAt: r.draftedAt, approvedBy: person(r.approvedBy), approvedAt: r.approvedAt, changes: r.changes } : null,
   };
+}
+/** Versions with the names of the people behind them, in one look-up. */
+async function summaries(db: DbOrTx, tenantId: string, rows: (typeof definitionVersions.$inferSelect)[]) {
+  const names = await peopleNames(db, tenantId, rows);
+  return rows.map((v) => versionSummary(v, names));
 }
 
 /**
@@ -147,12 +160,14 @@ function refuseInvalid(issues: DefinitionIssue[], estateName?: string): void {
  * keep winning over the workflow's defaults after the designer publishes a new version; the estate's
  * draft of it is then gone. Answers the version row.
  */
-async function publishIn(tx: DbOrTx, input: { tenantId: string; estateId: string; userId: string; document: Record<string, unknown>; changeNote: string; now: Date }) {
+async function publishIn(tx: DbOrTx, input: { tenantId: string; estateId: string; userId: string; document: Record<string, unknown>; changeNote: string; now: Date; draft: DraftRow | undefined }) {
   const kind = String(input.document.kind);
   const key = String(input.document.id);
   const prev = await latestVersion(tx, input.tenantId, input.estateId, kind, key);
   const bundle = prev?.bundleInstallId && prev.bundleId && prev.bundleVersion ? { installId: prev.bundleInstallId, id: prev.bundleId, version: prev.bundleVersion } : undefined;
-  const row = await publishVersion(tx, { tenantId: input.tenantId, estateId: input.estateId, document: input.document, changeNote: input.changeNote, publishedBy: input.userId, now: input.now, ...(bundle ? { bundle } : {}) });
+  // who drafted and who approved, with the change list reviewed (#19): kept with the version
+  const review = await reviewOf(tx, { tenantId: input.tenantId, userId: input.userId, draft: input.draft, document: input.document, previous: prev?.document ?? null, now: input.now });
+  const row = await publishVersion(tx, { tenantId: input.tenantId, estateId: input.estateId, document: input.document, changeNote: input.changeNote, publishedBy: input.userId, now: input.now, review, ...(bundle ? { bundle } : {}) });
   await tx.delete(definitionDrafts).where(and(eq(definitionDrafts.tenantId, input.tenantId), eq(definitionDrafts.estateId, input.estateId), eq(definitionDrafts.kind, kind), eq(definitionDrafts.key, key)));
   return row;
 }
@@ -184,9 +199,10 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const drafts = await db.select().from(definitionDrafts)
       .where(and(eq(definitionDrafts.tenantId, tenantId), eq(definitionDrafts.estateId, estateId!), ...(kind ? [eq(definitionDrafts.kind, kind)] : [])));
     const items = new Map<string, Record<string, unknown>>();
+    const names = await peopleNames(db, tenantId, versions);
     for (const v of versions) {
       const k = `${v.kind}/${v.key}`;
-      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, ...workflowOf(v.document), latest: versionSummary(v), hasDraft: false });
+      if (!items.has(k)) items.set(k, { kind: v.kind, key: v.key, title: (v.document as { title?: unknown }).title, ...workflowOf(v.document), latest: versionSummary(v, names), hasDraft: false });
     }
     for (const d of drafts) {
       const k = `${d.kind}/${d.key}`;
@@ -277,11 +293,12 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         // four eyes: what is published is the draft as saved (read again under its lock), by someone else
         const draft = await lockedDraft(tx, tenantId, estateId, kind, key);
         await refuseOwnApproval(tx, tenantId, estateId, userId, draft, document);
-        return publishIn(tx, { tenantId, estateId, userId, document, changeNote, now: config.now() });
+        return publishIn(tx, { tenantId, estateId, userId, document, changeNote, now: config.now(), draft });
       });
       // an SLA policy or calendar: how many running requests the worker re-times
       const rearm = await rearmNotice(db, row);
-      return c.json({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
+      const [summary] = await summaries(db, tenantId, [row]);
+      return c.json({ ...summary!, ...(rearm ? { rearm } : {}) });
     },
   )
   .post(
@@ -307,9 +324,10 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         return c.json({ draftUpdatedAt: now.toISOString(), message: { zh: `v${old.version} 已成为草稿，请另一位设计人员审阅发布`, en: `v${old.version} is now the draft; another designer reviews and publishes it` } });
       }
       refuseInvalid(await validateIn(c, old.estateId, old.document));
-      const row = await db.transaction((tx) => publishIn(tx, { tenantId, estateId: old.estateId, userId, document: old.document, changeNote: body.changeNote, now }));
+      const row = await db.transaction((tx) => publishIn(tx, { tenantId, estateId: old.estateId, userId, document: old.document, changeNote: body.changeNote, now, draft: undefined }));
       const rearm = await rearmNotice(db, row);
-      return c.json({ published: { ...versionSummary(row), ...(rearm ? { rearm } : {}) }, message: { zh: `已回滚：v${old.version} 的内容发布为 v${row.version}`, en: `Rolled back: v${old.version} is published as v${row.version}` } });
+      const [summary] = await summaries(db, tenantId, [row]);
+      return c.json({ published: { ...summary!, ...(rearm ? { rearm } : {}) }, message: { zh: `已回滚：v${old.version} 的内容发布为 v${row.version}`, en: `Rolled back: v${old.version} is published as v${row.version}` } });
     },
   )
   .get('/publish-rules', { responses: { 200: S.publishRules }, summary: "The company's publishing rules: four-eyes (a publish approved by someone other than its drafter; off by default)", access: designers, estate: { from: 'query' }, query: estateQuery }, async (c) => {
@@ -367,15 +385,18 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       }
       const now = config.now();
       const rows = await db.transaction(async (tx) => {
-        await refuseOwnApproval(tx, tenantId, estateId, userId, await lockedDraft(tx, tenantId, estateId, kind, key), document);
+        const draft = await lockedDraft(tx, tenantId, estateId, kind, key);
+        await refuseOwnApproval(tx, tenantId, estateId, userId, draft, document);
         const out = [];
-        for (const id of targets) out.push(await publishIn(tx, { tenantId, estateId: id, userId, document, changeNote, now }));
+        // the draft reviewed is the one saved in `estateId`: every estate's version records it
+        for (const id of targets) out.push(await publishIn(tx, { tenantId, estateId: id, userId, document, changeNote, now, draft }));
         return out;
       });
       const items = [];
+      const people = await peopleNames(db, tenantId, rows);
       for (const row of rows) {
         const rearm = await rearmNotice(db, row);
-        items.push({ ...versionSummary(row), ...(rearm ? { rearm } : {}) });
+        items.push({ ...versionSummary(row, people), ...(rearm ? { rearm } : {}) });
       }
       return c.json({ items });
     },
@@ -389,11 +410,12 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
     const rows = await c.get('deps').db.select().from(definitionVersions)
       .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId!), ...(kind ? [eq(definitionVersions.kind, kind)] : []), ...(key ? [eq(definitionVersions.key, key)] : [])))
       .orderBy(asc(definitionVersions.kind), asc(definitionVersions.key), desc(definitionVersions.version));
-    return c.json({ items: rows.map(versionSummary) });
+    return c.json({ items: await summaries(c.get('deps').db, tenantId, rows) });
   })
   .get('/versions/:id', { responses: { 200: S.versionWithDocument }, summary: 'One published version with its document', access: staff, estate: { from: 'param', param: 'id' }, params: { id: 'definition-version' } }, async (c) => {
     const row = await loadVersion(c, param(c, 'id'));
-    return c.json({ ...versionSummary(row), document: row.document });
+    const [summary] = await summaries(c.get('deps').db, authOf(c).tenantId, [row]);
+    return c.json({ ...summary!, document: row.document });
   })
   .get(
     '/versions/:id/words',
@@ -455,7 +477,8 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         [from] = await c.get('deps').db.select().from(definitionVersions)
           .where(and(eq(definitionVersions.tenantId, to.tenantId), eq(definitionVersions.estateId, to.estateId), eq(definitionVersions.kind, to.kind), eq(definitionVersions.key, to.key), eq(definitionVersions.version, to.version - 1)));
       }
-      return c.json({ from: from ? versionSummary(from) : null, to: versionSummary(to), changes: diffJson(from?.document ?? {}, to.document) });
+      const names = await peopleNames(c.get('deps').db, authOf(c).tenantId, from ? [from, to] : [to]);
+      return c.json({ from: from ? versionSummary(from, names) : null, to: versionSummary(to, names), changes: diffJson(from?.document ?? {}, to.document) });
     },
   )
   .get('/schemas/:kind', { responses: { 200: S.jsonSchemaDocument }, summary: 'The JSON Schema (2020-12) of a definition kind', access: 'signed-in', estate: { from: 'none' }, pathExample: { kind: 'workflow' } }, async (c) => {

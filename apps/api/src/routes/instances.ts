@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instances, tasks, timers, units } from '@estateflow/db';
+import { events, instanceSearchPairs, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
@@ -31,7 +31,7 @@ const SERIAL_TEXT = /^[A-Za-z]{1,10}-\d[\w-]*$/;
 const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as const;
 const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
-/** Two characters outside ASCII and whitespace (客厅, 张三): the pairs packages/db/sql/ef_bigrams.sql indexes. */
+/** Two characters outside ASCII and whitespace (客厅, 张三): the pairs instance_search_pairs holds (packages/db/sql/ef_bigrams.sql). */
 const CJK_PAIR = /^[^\x01-\x7F\s]{2}$/u;
 
 /**
@@ -41,9 +41,9 @@ const CJK_PAIR = /^[^\x01-\x7F\s]{2}$/u;
  */
 function searchCondition(text: string): SQL {
   if (SERIAL_TEXT.test(text)) return sql`${instances.serial} like ${`${likeEscaped(text.replace(/^[a-z]+/i, (p) => p.toUpperCase()))}%`}`;
-  // the pair finds the rows on its index; where the planner reads an estate's rows instead, the cheap
-  // `like` is checked first (quals run cheapest first), so the pairs are computed only for rows that match
-  if (CJK_PAIR.test(text)) return sql`(ef_bigrams(${instances.searchText}) @> array[${text}]::text[] and ${instances.searchText} like ${`%${text}%`})`;
+  // the pair finds the requests on instance_search_pairs_idx (the pairs stored beside each request); where
+  // the planner reads an estate's rows instead, the `like` on the row itself decides
+  if (CJK_PAIR.test(text)) return sql`(exists (select 1 from ${instanceSearchPairs} p where p.tenant_id = ${instances.tenantId} and p.instance_id = ${instances.id} and p.pairs @> array[${text}]::text[]) and ${instances.searchText} like ${`%${text}%`})`;
   return ilike(instances.searchText, `%${likeEscaped(text)}%`);
 }
 
@@ -76,9 +76,21 @@ export function instanceSummary(i: typeof instances.$inferSelect, unitLabel?: st
  */
 async function shownSummary(c: Context<AppEnv>, row: typeof instances.$inferSelect, unitLabel?: string | null, reveal = false) {
   const summary = instanceSummary(row, unitLabel);
+  if (ownRequest(c, row)) return { ...summary, personal: { masked: [], revealed: false, mayReveal: mayReadPersonal(c, row.estateId) } };
   const { data, masked } = maskData(summary.data, await personalFieldsOfVersion(c, row.tenantId, row.definitionVersionId));
   return { ...summary, data: reveal ? summary.data : data, personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, row.estateId) } };
 }
+
+/**
+ * Whether the caller is the person the request is theirs: who raised it, or whom staff registered it
+ * for (`requestedFor`, PS-12). Their own phone and ID numbers are shown to them as they gave them
+ * (PIPL art. 45: a person may read their own data), with nothing to reveal and nothing audited;
+ * everyone else sees them masked.
+ */
+const ownRequest = (c: Context<AppEnv>, row: typeof instances.$inferSelect): boolean => {
+  const me = authOf(c).userId;
+  return row.startedBy === me || row.requestedFor === me;
+};
 
 /**
  * The answer of a start or an event, the same live and stored for its replay: computed inside the
@@ -86,6 +98,7 @@ async function shownSummary(c: Context<AppEnv>, row: typeof instances.$inferSele
  */
 const writtenSummary = (c: Context<AppEnv>, row: typeof instances.$inferSelect) => {
   const summary = instanceSummary(row);
+  if (ownRequest(c, row)) return { ...summary, personal: { masked: [], revealed: false, mayReveal: mayReadPersonal(c, row.estateId) } };
   const { data, masked } = maskData(summary.data, personalFieldsCompiled(c, row.tenantId, row.definitionVersionId));
   return { ...summary, data, personal: { masked, revealed: false, mayReveal: mayReadPersonal(c, row.estateId) } };
 };
@@ -238,7 +251,9 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const fields = await personalFieldsOfVersion(c, row.tenantId, row.definitionVersionId);
     const stored = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
     const masked: string[] = [];
+    const own = ownRequest(c, row);
     const rows = stored.map((e) => {
+      if (own) return e;
       const m = maskData(e.data, fields);
       masked.push(...m.masked.map((p) => `${e.seq}/${p}`));
       return reveal ? e : { ...e, data: m.data };

@@ -60,7 +60,9 @@ export const reportRoutes = new Resource('/reports', 'Reports')
       closed: sql<number>`count(*) filter (where ${tasks.status} = 'done')::int`,
       closedOnTime: sql<number>`count(*) filter (where ${tasks.status} = 'done' and (${tasks.dueAt} is null or ${tasks.closedAt} <= ${tasks.dueAt}))::int`,
       openOverdue: sql<number>`count(*) filter (where ${tasks.status} = 'open' and ${tasks.dueAt} < now())::int`,
-    }).from(tasks).innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId))).where(scope).groupBy(instances.workflowKey);
+    }).from(tasks).innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+      // the estate's tasks on their index (tasks_inbox_idx leads with tenant, estate), not every task of every estate (#21)
+      .where(and(scope, eq(tasks.tenantId, tenantId), eq(tasks.estateId, q.estateId!))).groupBy(instances.workflowKey);
     return c.json({ estateId: q.estateId, from: from.toISOString(), to: to.toISOString(), byWorkflow, complaints, taskDue });
   })
   .get('/sla', { responses: { 200: S.slaReport }, summary: 'SLA compliance by workflow and metric (met, breached, running) from each instance history', access: readers, estate: { from: 'query' }, query: reportQuery }, async (c) => {

@@ -1,9 +1,12 @@
 import { dateTime, issue, jsonObject, text, uuid } from './common.ts';
 
+/** A person behind a version: their id and display name (null when no longer found). */
+const person = { type: 'object', required: ['id', 'name'], properties: { id: uuid, name: { type: ['string', 'null'] } }, additionalProperties: false } as const;
+
 /** A published, immutable version of a definition. */
 export const versionSummary = {
   type: 'object',
-  required: ['id', 'estateId', 'kind', 'key', 'version', 'changeNote', 'bundle', 'publishedAt', 'publishedBy'],
+  required: ['id', 'estateId', 'kind', 'key', 'version', 'changeNote', 'bundle', 'publishedAt', 'publishedBy', 'review'],
   properties: {
     id: uuid,
     estateId: uuid,
@@ -15,6 +18,22 @@ export const versionSummary = {
     bundle: { anyOf: [{ type: 'null' }, { type: 'object', required: ['installId', 'id', 'version'], properties: { installId: { type: ['string', 'null'] }, id: { type: 'string' }, version: { type: ['string', 'null'] } }, additionalProperties: false }] },
     publishedAt: dateTime,
     publishedBy: { type: ['string', 'null'] },
+    review: {
+      description: 'who drafted and who approved this version, when, under which rule, and the change list the approver reviewed (#19); null for versions installed from a bundle or published before it was kept',
+      anyOf: [{ type: 'null' }, {
+        type: 'object',
+        required: ['fourEyes', 'draftedBy', 'draftedAt', 'approvedBy', 'approvedAt', 'changes'],
+        properties: {
+          fourEyes: { type: 'boolean', description: "the company's four-eyes rule held: the approver is not the drafter" },
+          draftedBy: { anyOf: [{ type: 'null' }, person] },
+          draftedAt: { ...dateTime, description: 'when the draft published was saved (the publish itself when the document was not a saved draft)' },
+          approvedBy: { anyOf: [{ type: 'null' }, person] },
+          approvedAt: dateTime,
+          changes: { type: 'array', items: { type: 'object', required: ['path', 'text'], properties: { path: { type: 'string' }, text }, additionalProperties: false }, description: 'the change list against the version before, in words (zh/en)' },
+        },
+        additionalProperties: false,
+      }],
+    },
   },
   additionalProperties: false,
 } as const;
@@ -141,6 +160,7 @@ export const workflowWords = {
     metrics: { type: 'object', additionalProperties: { type: 'object', required: ['title'], properties: { title: text }, additionalProperties: false } },
     summary: { type: 'array', items: { type: 'string' }, description: 'the key fields lists show beside the unit and title (fields marked summary), of those the role may see' },
     timers: { type: 'object', additionalProperties: text, description: "the titles of the workflow's timers by delay name" },
+    initial: { type: 'object', description: "the workflow's starting value of the fields the role may see that a later step decides (a context default such as kind \"minor\" or a price of 0): a request still at this value, that no event has written, shows the field as not yet decided" },
   },
   additionalProperties: false,
 } as const;

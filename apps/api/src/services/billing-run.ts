@@ -5,6 +5,7 @@ import { chargeBilling, compareDates, estateDate, generateBills, noticeOf, notic
 import { ApiError } from '../errors.ts';
 import { chargeSerials } from './charge-serials.ts';
 import { billingDocuments, estateTimeZone, loadPlan, loadSchedule } from './billing-store.ts';
+import { refreshUnits } from './bill-paid.ts';
 import { chargeAmount, oneOffPlan } from './one-off-charges.ts';
 import { markBilled } from '../store/outbox-queue.ts';
 import { uuidArray } from './keyset.ts';
@@ -174,5 +175,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
       });
     }
   }
+  // the per-bill paid totals of the units billed (credit they held goes to their new bills)
+  await refreshUnits(tx, tenantId, estateId, created.map((b) => b.unitId), now);
   return { plan: plan.id, period: period.id, created, existing: existing.length, errors };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
-import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion } from '@estateflow/db';
+import { calendars, definitionVersions, type DbOrTx, type DefinitionVersion, type VersionReview } from '@estateflow/db';
 import type { FormDefinition } from '@estateflow/engine';
 import { enqueueSlaRearm } from './sla-rearm-job.ts';
+import { recomputeEstate } from './bill-paid.ts';
 
 export interface PublishInput {
   tenantId: string;
@@ -12,12 +13,15 @@ export interface PublishInput {
   publishedBy?: string | undefined;
   bundle?: { installId: string; id: string; version: string };
   now: Date;
+  /** who drafted and approved it, with the change list reviewed (a designer's publish, #19) */
+  review?: VersionReview;
 }
 
 /**
  * Publishes the next immutable version of (kind, id) in an estate; calendars are also made current.
  * An SLA policy or calendar also enqueues, in the same transaction, the re-arming of the running
- * instances' SLA timers (`enqueueSlaRearm`). Call inside a transaction.
+ * instances' SLA timers (`enqueueSlaRearm`); a billing plan settles the estate's per-bill paid
+ * totals again (`recomputeEstate`). Call inside a transaction.
  */
 export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<DefinitionVersion> {
   const kind = String(input.document.kind);
@@ -46,6 +50,7 @@ export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<D
       bundleVersion: input.bundle?.version,
       publishedAt: input.now,
       publishedBy: input.publishedBy,
+      review: input.review ?? null,
     })
     .returning();
   if (kind === 'calendar') {
@@ -56,6 +61,8 @@ export async function publishVersion(db: DbOrTx, input: PublishInput): Promise<D
   }
   if (!row) throw new Error('insert returned no row');
   await enqueueSlaRearm(db, row);
+  // a billing plan's late-fee and allocation rules settle the estate's accounts: its per-bill paid totals again, in this transaction
+  if (kind === 'billing-plan') await recomputeEstate(db, input.tenantId, input.estateId, input.now);
   return row;
 }
 

@@ -89,6 +89,9 @@ export function definitionWords(
       metrics[`${key}/${m.id}`] = { title: m.title ?? { zh: humanise(m.id), en: humanise(m.id) } };
     }
   }
+  // starting values a later step decides (kind "minor", a price of 0): empty ones are not shown anyway
+  const initial = Object.fromEntries(Object.entries((def as { context?: Record<string, unknown> }).context ?? {})
+    .filter(([k, v]) => fields[k] !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)));
   const description = role === 'resident' ? (def.residentDescription ?? undefined) : def.description;
   return withParams({
     key: pinned.key,
@@ -102,6 +105,7 @@ export function definitionWords(
     metrics,
     summary,
     timers: { ...Object.fromEntries(Object.keys(def.delays ?? {}).map((k) => [k, { zh: humanise(k), en: humanise(k) }])), ...(def.timerTitles ?? {}) },
+    ...(Object.keys(initial).length ? { initial } : {}),
   }, pinned.params);
 }
 

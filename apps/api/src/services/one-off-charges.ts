@@ -4,6 +4,7 @@ import { billLines, bills, instances, outbox, type Db, type DbOrTx, type Tx } fr
 import { chargeBilling, estateDate, oneOffBill, scheduleVersionOn, type AccountState, type BillingPlan, type ChargeBilling, type FeeSchedule, type Text } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { billingDocuments, estateTimeZone } from './billing-store.ts';
+import { refreshUnits } from './bill-paid.ts';
 import { chargeSerials } from './charge-serials.ts';
 import { enqueuePaidEvent, markBilled, markChargesSeen } from '../store/outbox-queue.ts';
 import { sqlState } from '../store/sql.ts';
@@ -77,6 +78,7 @@ async function billEstate(tx: Tx, tenantId: string, estateId: string, rows: { id
   const atOnce = rows.filter((r) => r.instanceId !== null && plan !== undefined && chargeBilling(plan, (r.payload as ChargePayload).billing) === 'at-once');
   const seen = rows.filter((r) => !atOnce.includes(r)).map((r) => r.id);
   const billedKeys: string[] = [];
+  const billedUnits: string[] = [];
   if (atOnce.length > 0 && plan) {
     const refs = await tx.select({ id: instances.id, unitId: instances.unitId, serial: instances.serial, workflowKey: instances.workflowKey }).from(instances)
       .where(and(eq(instances.tenantId, tenantId), inArray(instances.id, atOnce.map((r) => r.instanceId!))));
@@ -113,14 +115,18 @@ async function billEstate(tx: Tx, tenantId: string, estateId: string, rows: { id
           await markBilled(sp, tenantId, [r.id], now, b.key);
           return true;
         });
-        if (made) billedKeys.push(b.key);
-        else seen.push(r.id);
+        if (made) {
+          billedKeys.push(b.key);
+          billedUnits.push(b.unitId);
+        } else seen.push(r.id);
       } catch (e) {
         if (sqlState(e) !== '23505') throw e;
         seen.push(r.id);
       }
     }
   }
+  // the per-bill paid totals of the units billed (credit they held goes to their new bills)
+  await refreshUnits(tx, tenantId, estateId, billedUnits, now);
   await markChargesSeen(tx, tenantId, seen);
   return billedKeys;
 }

@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
-import { companies, definitionDrafts, estates, users, type CompanySettings, type DbOrTx } from '@estateflow/db';
-import { diffJson } from '@estateflow/definitions';
+import { and, eq, inArray } from 'drizzle-orm';
+import { companies, definitionDrafts, estates, users, type CompanySettings, type DbOrTx, type VersionReview } from '@estateflow/db';
+import { changeList, diffJson } from '@estateflow/definitions';
+import { roleCatalogue } from './role-catalogue.ts';
 import { ApiError, type Text } from '../errors.ts';
 
 /**
@@ -30,7 +31,7 @@ async function savedBy(db: DbOrTx, tenantId: string, estateId: string, userId: s
   return { zh: `${name || '另一位设计人员'}于 ${fmt('zh-CN')}`, en: `${name || 'another designer'} at ${fmt('en-GB')}` };
 }
 
-type DraftRow = typeof definitionDrafts.$inferSelect;
+export type DraftRow = typeof definitionDrafts.$inferSelect;
 
 /** The stored draft of (kind, key) in an estate, locked for the rest of the transaction. */
 export async function lockedDraft(tx: DbOrTx, tenantId: string, estateId: string, kind: string, key: string): Promise<DraftRow | undefined> {
@@ -79,4 +80,33 @@ export async function refuseOwnApproval(db: DbOrTx, tenantId: string, estateId: 
       en: 'Your company asks a second person to approve each publish: you saved this draft, so another designer reviews and publishes it',
     }, { field: 'document' });
   }
+}
+
+/**
+ * The review a publish records with its version (#19, four eyes beyond publishedBy): the drafter is
+ * whoever saved the draft published, when they saved it; a document published without that draft
+ * (typed straight into the editor, a roll back) was drafted by the publisher, now. The approver is the
+ * publisher. `changes` is the change list the approver reviewed, against the version before.
+ */
+export async function reviewOf(tx: DbOrTx, input: { tenantId: string; userId: string; draft: DraftRow | undefined; document: Record<string, unknown>; previous: unknown; now: Date }): Promise<VersionReview> {
+  const fromDraft = input.draft && diffJson(input.draft.document, input.document).length === 0 ? input.draft : undefined;
+  const titles = new Map((await roleCatalogue(tx, input.tenantId)).map((r) => [r.key, r.title]));
+  const changes = changeList(input.previous ?? null, input.document, { roleName: (r) => titles.get(r) ?? { zh: r, en: r } })
+    .map((l) => ({ path: l.path, text: { zh: l.text.zh, en: l.text.en } }));
+  return {
+    fourEyes: (await companySettings(tx, input.tenantId)).fourEyes === true,
+    draftedBy: fromDraft ? fromDraft.updatedBy : input.userId,
+    draftedAt: (fromDraft ? fromDraft.updatedAt : input.now).toISOString(),
+    approvedBy: input.userId,
+    approvedAt: input.now.toISOString(),
+    changes,
+  };
+}
+
+/** The display names of the people behind versions (publisher, drafter, approver), by user id. */
+export async function peopleNames(db: DbOrTx, tenantId: string, rows: { publishedBy: string | null; review: VersionReview | null }[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.flatMap((r) => [r.publishedBy, r.review?.draftedBy, r.review?.approvedBy]).filter((x): x is string => typeof x === 'string'))];
+  if (!ids.length) return new Map();
+  const found = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, ids)));
+  return new Map(found.map((u) => [u.id, u.name]));
 }

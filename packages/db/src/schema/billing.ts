@@ -274,6 +274,60 @@ export type FeeWaiverRow = typeof feeWaivers.$inferSelect;
 export type DepositRow = typeof deposits.$inferSelect;
 
 /**
+ * The per-bill paid total (issue #21): what settleAccount has allocated to each bill after all of
+ * its unit's history (payments, refunds, adjustments, waivers), kept by the one billing writer
+ * (apps/api/src/services/bill-paid.ts) in the same transaction as every billing write, and
+ * recomputable from bills, payments and adjustments (`pnpm wf rollups recompute`). A cache, not a
+ * record: bills, payments and adjustments stay append-only and are the truth.
+ * - `changedOn`: the last day anything (its issue, an allocation, an adjustment) changed the bill:
+ *   the row is the bill's state as of any day on or after it.
+ * - `principalPayments`: the principal allocated to it, by day (what the late fee is computed from).
+ * - `open`: it owes something, or is owed (outstanding ≠ 0 at `changedOn`, or principal unpaid).
+ */
+export const billPaid = pgTable(
+  'bill_paid',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    billId: uuid('bill_id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    issueOn: date('issue_on', { mode: 'string' }).notNull(),
+    changedOn: date('changed_on', { mode: 'string' }).notNull(),
+    principalFen: bigint('principal_fen', { mode: 'number' }).notNull(),
+    principalPaidFen: bigint('principal_paid_fen', { mode: 'number' }).notNull(),
+    principalPayments: jsonb('principal_payments').$type<{ on: string; amountFen: number }[]>().notNull(),
+    lateFeeAdjustedFen: bigint('late_fee_adjusted_fen', { mode: 'number' }).notNull(),
+    lateFeePaidFen: bigint('late_fee_paid_fen', { mode: 'number' }).notNull(),
+    open: boolean('open').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.billId] }),
+    // the arrears: an estate's open bills (few), by unit
+    index('bill_paid_open_idx').on(t.tenantId, t.estateId, t.unitId).where(sql`open`),
+    // bills changed after the day asked (their units are settled in full for a past day)
+    index('bill_paid_changed_idx').on(t.tenantId, t.estateId, t.changedOn),
+    // bills issued by a day (the count the arrears page shows)
+    index('bill_paid_issue_idx').on(t.tenantId, t.estateId, t.issueOn),
+  ],
+);
+
+/**
+ * An estate whose `bill_paid` rows cover every bill, and the billing plans they were settled with
+ * (a hash of the plan documents): without a row, or with other plans, the arrears settle the estate
+ * in full (correct, slower) until `wf rollups recompute` or a plan save refreshes it.
+ */
+export const billPaidEstates = pgTable(
+  'bill_paid_estates',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    plansHash: text('plans_hash').notNull(),
+    refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.estateId] })],
+);
+
+/**
  * BL-11: the management office's spending (支出), entered by finance for the income-and-spending
  * report (财务收支报表) to the owners' committee: category, amount in fen, the day spent and a note.
  * Append-only; a wrong entry is corrected by a further entry (negative amount) with its note. Every

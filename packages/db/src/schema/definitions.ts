@@ -15,6 +15,16 @@ export const definitionDrafts = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.kind, t.key] })],
 );
 
+/** The review recorded with a published version: user ids, resolved to names when read (an erased person's pseudonym shows). */
+export type VersionReview = {
+  fourEyes: boolean;
+  draftedBy: string | null;
+  draftedAt: string;
+  approvedBy: string | null;
+  approvedAt: string;
+  changes: { path: string; text: { zh: string; en: string } }[];
+};
+
 /** An immutable published version; instances pin one by id. */
 export const definitionVersions = pgTable(
   'definition_versions',
@@ -32,6 +42,13 @@ export const definitionVersions = pgTable(
     bundleVersion: text('bundle_version'),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
     publishedBy: uuid('published_by'),
+    /**
+     * The review behind a publish from the designer (#19, publishing like a team): who drafted it
+     * (saved the draft published) and when, who approved (published) it and when, whether the
+     * company's four-eyes rule held, and the change list the approver reviewed (zh/en lines against
+     * the version before). Null for versions installed from a bundle or published before this was kept.
+     */
+    review: jsonb('review').$type<VersionReview>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

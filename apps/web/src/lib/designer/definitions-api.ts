@@ -2,7 +2,16 @@ import { api, ApiError } from '$lib/api/client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type DefinitionIssue = { path: string; message: Text };
-export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null };
+/** Who drafted and who approved a version, when, under the four-eyes rule or not, and the change list reviewed (#19). */
+export type VersionReview = {
+  fourEyes: boolean;
+  draftedBy: { id: string; name: string | null } | null;
+  draftedAt: string;
+  approvedBy: { id: string; name: string | null } | null;
+  approvedAt: string;
+  changes: { path: string; text: Text }[];
+};
+export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null; review?: VersionReview | null };
 /** On publishing an SLA policy or calendar: how many running requests the worker re-times, with the zh/en sentence to show. */
 export type RearmNotice = { instances: number; message: Text };
 export type DefinitionItem = { kind: string; key: string; title?: Text; workflow?: string; forms?: string[]; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };

@@ -230,6 +230,20 @@ export function presentValue(value: unknown, key: string, field: FieldWords | un
 const isEmpty = (v: unknown): boolean => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /**
+ * A request's data without the fields still at the workflow's starting value that no event has
+ * written (`words.initial`): a repair's kind "minor" or a paid service's price of ¥0.00 before
+ * anyone decided them are not facts about the request, so the page leaves them out until a step
+ * sets them (a resident who chose "minor" at the start did write it, and sees it).
+ */
+export function decidedData(data: Record<string, unknown> | null | undefined, words: Words | undefined, history: readonly { data?: Record<string, unknown> | null }[]): Record<string, unknown> {
+  const initial = words?.initial as Record<string, unknown> | undefined;
+  if (!data || !initial) return data ?? {};
+  const written = new Set(history.flatMap((h) => Object.keys(h.data ?? {})));
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return Object.fromEntries(Object.entries(data).filter(([k, v]) => !(k in initial) || written.has(k) || !same(v, initial[k])));
+}
+
+/**
  * A request's data (or one history entry's, with `event`) as labelled rows: in the order of the
  * definition's fields, then any others; fields the role may not see, and fields with nothing in
  * them yet, left out.
