@@ -108,7 +108,7 @@ withDatabases((kind, getDb) => {
     expect(billsNow.body.asOf).toBe('2027-02-20');
     expect(billsNow.body.items[0]).toMatchObject({ periodId: '2027-Q1', lateFeeFen: 10255, outstandingFen: 77283 });
     const arrears = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&asOf=2027-02-20`);
-    expect(arrears.body.rows).toEqual([{ unitId: flat!.id, unitLabel: '1-102', buckets: { '0-30': 0, '31-90': 77283, '91-180': 0, '180+': 0 }, totalFen: 77283, oldestPeriodId: '2027-Q1' }]);
+    expect(arrears.body.rows).toEqual([{ unitId: flat!.id, unitLabel: '1-102', buckets: { '0-30': 0, '31-90': 77283, '91-180': 0, '181-365': 0, '365+': 0 }, totalFen: 77283, oldestPeriodId: '2027-Q1' }]); // due 2027-01-01: 50 days past due
 
     // a partial waiver is a new line; the bill keeps its total
     const waiver = await fin.call('POST', '/api/billing/adjustments', { estateId, billKey: `garden-quarterly/${flat!.id}/2027-Q1`, on: '2027-02-20', component: 'late-fee', amountFen: -5000, reason: { zh: '减免部分滞纳金', en: 'Late fee waived in part' } });

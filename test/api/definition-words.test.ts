@@ -107,6 +107,12 @@ withDatabases((kind, getDb) => {
     await createUser(db, testConfig as never, { tenantId, username: `rw-admin-${kind}`, password: 'pw', roles: [{ estateId, role: 'admin' }] });
     const app = testApp(db);
     const admin = await signIn(app, `rw-admin-${kind}`, 'pw');
+    // paid-service requires billing-dunning (its price list): refused alone, naming it, in zh and en
+    const alone = await admin.call('POST', '/api/bundles/install', { estateId, bundleId: 'paid-service' });
+    expect([alone.status, alone.body.error.field]).toEqual([422, 'requires']);
+    expect(alone.body.error.message.zh).toContain('billing-dunning');
+    expect(alone.body.error.message.en).toContain('Install billing-dunning in this estate, then paid-service');
+    expect((await admin.call('POST', '/api/bundles/install', { estateId, bundleId: 'billing-dunning' })).status).toBe(200);
     expect((await admin.call('POST', '/api/bundles/install', { estateId, bundleId: 'paid-service' })).status).toBe(200);
     const [ps] = await db.select().from(definitionVersions).where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'paid-service')));
     const words = await admin.call('GET', `/api/definitions/versions/${ps!.id}/words`);

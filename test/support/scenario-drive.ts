@@ -73,13 +73,12 @@ export async function driveScenario(
   onStep?: (at: { index: number; instanceId: string; actorRole: string; starter: string; privacy: string | undefined; as: (role: string) => Promise<Client> }) => Promise<void>,
 ): Promise<Drive> {
   const { pkg, parameters } = forScenario(await readBundleFolder(s.dir), s.scenario);
-  await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg, parameters, source: 'upload', now: new Date(s.scenario.start.at) });
-  // a quote priced from the price list (a form field marked priceList) needs the estate's fee schedule, which billing-dunning ships
-  const pricesFromList = Object.values(pkg.files).some((d) => d.kind === 'form' && JSON.stringify(d).includes('"priceList":true'));
-  if (pricesFromList && pkg.bundle['id'] !== 'billing-dunning') {
-    const fees = await readBundleFolder(join(s.dir, '..', 'billing-dunning'));
-    await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg: fees, parameters: {}, source: 'upload', now: new Date(s.scenario.start.at) });
+  // the bundles it requires first (paid-service prices its quotes from billing-dunning's fee schedule: its manifest's `requires`)
+  for (const r of (pkg.bundle as { requires?: { bundle: string }[] }).requires ?? []) {
+    const needed = await readBundleFolder(join(s.dir, '..', r.bundle));
+    await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg: needed, parameters: {}, source: 'upload', now: new Date(s.scenario.start.at) });
   }
+  await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg, parameters, source: 'upload', now: new Date(s.scenario.start.at) });
   const wf = Object.values(pkg.files).find((d) => d.kind === 'workflow' && d.id === s.scenario.workflow) as { events: Record<string, { roles?: string[] }>; privacy?: string };
   const users = new Map<string, string>();
   const as = async (role: string): Promise<Client> => {

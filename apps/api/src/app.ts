@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.ts';
 import { billingRoutes } from './routes/billing.ts';
 import { billingDeskRoutes } from './routes/billing-desk.ts';
 import { billingCashierRoutes } from './routes/billing-cashier.ts';
+import { financeReportRoutes } from './routes/finance-reports.ts';
 import { bundleRoutes } from './routes/bundles.ts';
 import { calendarRoutes } from './routes/calendars.ts';
 import { formRoutes } from './routes/forms.ts';
@@ -29,7 +30,7 @@ import { idempotency } from './services/idempotency.ts';
 import { CompiledCache } from './services/compiled-cache.ts';
 
 /** The route table: every resource, mounted once under `/api`. Billing (helper D) adds its own here. */
-export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, billingCashierRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes, residentRoutes];
+export const resources: readonly Resource[] = [authRoutes, estateRoutes, definitionRoutes, bundleRoutes, instanceRoutes, taskRoutes, formRoutes, calendarRoutes, reportRoutes, noticeRoutes, billingRoutes, billingDeskRoutes, billingCashierRoutes, financeReportRoutes, processRoutes, attachmentRoutes, peopleRoutes, roleRoutes, residentRoutes];
 
 export const routeTable: readonly RouteMeta[] = resources.flatMap((r) => r.routes);
 

@@ -80,6 +80,23 @@ export function takings(entries: readonly TakingsEntry[]): Takings {
   return { byMethod, inFen, outFen, netFen: inFen - outFen, receipts, slips, unreceipted, balanced: unreceipted === 0 && receipts.amountFen === inFen && slips.amountFen === outFen };
 }
 
+/** Money held apart from bills (押金) taken at a counter, by method: every counter method (zero if none), then any other met. */
+export interface HeldTakings {
+  readonly byMethod: readonly { readonly method: string; readonly count: number; readonly inFen: Fen }[];
+  readonly count: number;
+  readonly inFen: Fen;
+}
+
+/** What deposits (押金) a counter took, by method, beside its takings: a drawer holds both. Integer fen; pure. */
+export function heldTakings(entries: readonly { readonly method: string; readonly amountFen: Fen }[]): HeldTakings {
+  const methods = [...COUNTER_METHODS, ...new Set(entries.map((e) => e.method).filter((m) => !(COUNTER_METHODS as readonly string[]).includes(m)))];
+  const byMethod = methods.map((method) => {
+    const mine = entries.filter((e) => e.method === method);
+    return { method, count: mine.length, inFen: sumFen(mine.map((e) => e.amountFen)) };
+  });
+  return { byMethod, count: entries.length, inFen: sumFen(entries.map((e) => e.amountFen)) };
+}
+
 // ---------------------------------------------------------------- ageing (欠费账龄)
 
 /** Days past the bill's due date (pay-by): 0–30, 31–90, 91–180, 181–365, over 365. */

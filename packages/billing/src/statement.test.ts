@@ -45,22 +45,22 @@ describe('statement', () => {
 });
 
 describe('arrearsReport', () => {
-  it('puts each unpaid bill in a 0–30, 31–90, 91–180 or 180+ day bucket from its period start', () => {
-    expect([0, 30, 31, 90, 91, 180, 181].map(ageBucket)).toEqual(['0-30', '0-30', '31-90', '31-90', '91-180', '91-180', '180+']);
+  it('puts each bill past its due date that still owes in a 0–30, 31–90, 91–180, 181–365 or over-365 day bucket from the due date (ageArrears, one rule)', () => {
+    expect([1, 30, 31, 90, 91, 180, 181, 365, 366].map(ageBucket)).toEqual(['0-30', '0-30', '31-90', '31-90', '91-180', '91-180', '181-365', '181-365', '365+']);
     const free: BillingPlan = { ...m, lateFee: { ...m.lateFee, dailyRate: { numerator: 0, denominator: 1000 } } };
     const shop: Unit = { ...SHOP, id: 's-02' };
-    const bills = billsFor(free, [FLAT, shop], '2027-01-01', '2027-08-01'); // Aug bill issued Jul 15
+    const bills = billsFor(free, [FLAT, shop], '2027-01-01', '2027-08-01'); // each month's bill is due on the 15th of the month
     const payments = [pay('p1', shop.id, '2027-07-20', 1_000_000)]; // the shop has paid everything
     const r = arrearsReport({ plans: [free], bills, payments, asOf: '2027-08-01' });
     expect(r.rows).toHaveLength(1);
-    // ages on 2027-08-01: Jan 212, Feb 181, Mar 153, Apr 122, May 92, Jun 61, Jul 31, Aug 0 days
+    // days past due on 2027-08-01: Jan 198, Feb 167, Mar 139, Apr 108, May 78, Jun 47, Jul 17; Aug not due yet
     expect(r.rows[0]).toEqual({
       unitId: FLAT.id,
-      buckets: { '0-30': 22343, '31-90': 2 * 22343, '91-180': 3 * 22343, '180+': 2 * 22343 },
-      totalFen: 8 * 22343,
+      buckets: { '0-30': 22343, '31-90': 2 * 22343, '91-180': 3 * 22343, '181-365': 22343, '365+': 0 },
+      totalFen: 7 * 22343,
       oldestPeriodId: '2027-01',
     });
-    expect(r.totalFen).toBe(8 * 22343);
-    expect(arrearsReport({ plans: [free], bills, payments, asOf: '2027-07-31' }).rows[0]!.totalFen).toBe(7 * 22343); // August not begun
+    expect(r.totalFen).toBe(7 * 22343);
+    expect(arrearsReport({ plans: [free], bills, payments, asOf: '2027-07-15' }).rows.find((row) => row.unitId === FLAT.id)!.totalFen).toBe(6 * 22343); // July due that day: not overdue yet
   });
 });

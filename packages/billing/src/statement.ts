@@ -1,6 +1,6 @@
 import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
-import { addDays, compareDates, daysBetween } from './civil-date.ts';
-import { sumFen } from './money.ts';
+import { ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, type AgeingBucket } from './cashier.ts';
+import { addDays, compareDates } from './civil-date.ts';
 import type { CivilDate, Fen, Payment, Text } from './types.ts';
 
 export interface StatementEntry {
@@ -78,19 +78,20 @@ export function statement(unitId: string, input: Omit<AccountInput, 'asOf'>, fro
   return { unitId, from, to, openingFen: opening.balanceFen, entries, closingFen: closing.balanceFen, creditFen: closing.creditFen };
 }
 
-export type AgeBucket = '0-30' | '31-90' | '91-180' | '180+';
-export const AGE_BUCKETS: readonly AgeBucket[] = ['0-30', '31-90', '91-180', '180+'];
-
-/** The ageing bucket of a debt `days` old (days since the first day of its period, BL-2). */
-export function ageBucket(days: number): AgeBucket {
-  return days <= 30 ? '0-30' : days <= 90 ? '31-90' : days <= 180 ? '91-180' : '180+';
-}
+/**
+ * The ageing buckets of arrears: the cashier's (ageArrears), days past the bill's due date. One rule:
+ * the arrears card of /bills, the arrears by building and the unit's household file all age by it.
+ */
+export type AgeBucket = AgeingBucket;
+export const AGE_BUCKETS: readonly AgeBucket[] = AGEING_BUCKETS;
+/** The bucket of a debt `days` past its due date (ageingBucket). */
+export const ageBucket = ageingBucket;
 
 export interface ArrearsRow {
   readonly unitId: string;
   readonly buckets: Readonly<Record<AgeBucket, Fen>>;
   readonly totalFen: Fen;
-  /** Oldest unpaid period. */
+  /** Oldest overdue period. */
   readonly oldestPeriodId: string;
 }
 
@@ -101,12 +102,10 @@ export interface ArrearsReport {
   readonly totalFen: Fen;
 }
 
-const emptyBuckets = (): Record<AgeBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91-180': 0, '180+': 0 });
-
 /**
- * An estate's arrears 欠费 as of `asOf`: every unit with an outstanding bill whose period has
- * begun, its debt (principal and late fee) in ageing buckets by days since the period's first
- * day. Rows sorted by total, largest first. Pure.
+ * An estate's arrears 欠费 as of `asOf`: every unit with a bill past its due date that still owes
+ * (principal and late fee, as settleAccount has them), in ageing buckets by days past the due date
+ * (ageArrears, the one rule). Rows sorted by total, largest first. Pure.
  */
 export function arrearsReport(input: AccountInput): ArrearsReport {
   const states: BillState[] = [];
@@ -116,26 +115,15 @@ export function arrearsReport(input: AccountInput): ArrearsReport {
 
 /**
  * THE arrears by unit from settled bills (settleAccount's, or a per-bill paid total's as of the
- * same day, billStateOf): each bill whose period has begun by `asOf` and that still owes goes in
- * the bucket of the days since its period began. Pure, integer fen.
+ * same day, billStateOf): each bill past its due date on `asOf` that still owes goes in the bucket
+ * of its days past the due date (ageArrears, the rule of the arrears by building). Pure, integer fen.
  */
 export function arrearsOf(states: readonly BillState[], asOf: CivilDate): ArrearsReport {
-  const byUnit = new Map<string, { buckets: Record<AgeBucket, Fen>; oldest?: { start: CivilDate; id: string } }>();
-  const totals = emptyBuckets();
-  for (const b of states) {
-    if (b.outstandingFen <= 0 || compareDates(b.bill.periodStart, asOf) > 0) continue;
-    let u = byUnit.get(b.bill.unitId);
-    if (!u) byUnit.set(b.bill.unitId, (u = { buckets: emptyBuckets() }));
-    const bucket = ageBucket(daysBetween(b.bill.periodStart, asOf));
-    u.buckets[bucket] += b.outstandingFen;
-    totals[bucket] += b.outstandingFen;
-    if (!u.oldest || compareDates(b.bill.periodStart, u.oldest.start) < 0) u.oldest = { start: b.bill.periodStart, id: b.bill.periodId };
-  }
-  const rows: ArrearsRow[] = [];
-  for (const [unitId, u] of byUnit) {
-    const total = sumFen(AGE_BUCKETS.map((k) => u.buckets[k]));
-    if (total > 0 && u.oldest) rows.push({ unitId, buckets: u.buckets, totalFen: total, oldestPeriodId: u.oldest.id });
-  }
-  rows.sort((a, b) => b.totalFen - a.totalFen || (a.unitId < b.unitId ? -1 : 1));
-  return { asOf, rows, totals, totalFen: sumFen(AGE_BUCKETS.map((k) => totals[k])) };
+  const ageing = ageArrears(states.map(ageingBillOf), asOf);
+  const rows: ArrearsRow[] = ageing.units.map((u) => {
+    const oldest = u.bills.reduce((x, y) => (compareDates(y.dueOn, x.dueOn) < 0 ? y : x), u.bills[0]!);
+    return { unitId: u.unitId, buckets: u.buckets, totalFen: u.totalFen, oldestPeriodId: oldest.periodId };
+  });
+  rows.sort((x, y) => y.totalFen - x.totalFen || (x.unitId < y.unitId ? -1 : 1));
+  return { asOf, rows, totals: ageing.totals, totalFen: ageing.totalFen };
 }

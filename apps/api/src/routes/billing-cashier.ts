@@ -10,6 +10,7 @@ import {
   AGEING_BUCKETS,
   dayBounds,
   estateDate,
+  heldTakings,
   isCivilDate,
   monthRange,
   settleAccount,
@@ -17,6 +18,7 @@ import {
   takings,
   type AgeingBill,
   type BillState,
+  type HeldTakings,
   type Takings,
   type TakingsEntry,
 } from '@estateflow/billing';
@@ -87,6 +89,13 @@ async function dayEntries(db: DbOrTx, tenantId: string, estateId: string, cashie
 
 const entryOf = (r: { payment: typeof payments.$inferSelect; serial: string | null }): TakingsEntry => ({ kind: r.payment.kind, method: r.payment.method, amountFen: r.payment.amountFen, serial: r.serial });
 
+/** A close's stored totals: the takings, and (closes since deposits joined the day) the deposits it covered beside them. */
+function closeTotals(stored: Record<string, unknown>): Takings {
+  const { deposits: _held, ...rest } = stored as Record<string, unknown> & { deposits?: unknown };
+  return rest as unknown as Takings;
+}
+const closeDeposits = (stored: Record<string, unknown>): HeldTakings => ((stored as { deposits?: HeldTakings }).deposits ?? heldTakings([]));
+
 /** Whose day is read or closed: the caller's own, or (finance permission) anyone's. */
 function cashierOf(c: C, estateId: string, given: string | undefined): string {
   const { userId, permissions, roles } = authOf(c);
@@ -100,12 +109,23 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
   const { tenantId, userId } = authOf(c);
   const timeZone = await estateTimeZone(db, tenantId, estateId);
   const bounds = dayBounds(dayOf, timeZone);
-  const [rows, closes, others] = await Promise.all([
+  const [rows, closes, others, taken] = await Promise.all([
     dayEntries(db, tenantId, estateId, cashierId, bounds),
     db.select().from(cashierCloses).where(and(eq(cashierCloses.tenantId, tenantId), eq(cashierCloses.estateId, estateId), eq(cashierCloses.day, dayOf), eq(cashierCloses.cashierId, cashierId))).orderBy(asc(cashierCloses.closedAt), asc(cashierCloses.id)),
     db.selectDistinct({ id: payments.createdBy }).from(payments).where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.createdAt, bounds.start), lt(payments.createdAt, bounds.end))),
+    // deposits (押金) this cashier took that day: money in the same drawer, apart from the bills
+    db.select().from(deposits).where(and(eq(deposits.tenantId, tenantId), eq(deposits.estateId, estateId), eq(deposits.takenBy, cashierId), gte(deposits.takenAt, bounds.start), lt(deposits.takenAt, bounds.end))).orderBy(asc(deposits.takenAt), asc(deposits.id)),
   ]);
-  const places = await unitPlaces(db, tenantId, rows.map((r) => r.payment.unitId));
+  const places = await unitPlaces(db, tenantId, [...rows.map((r) => r.payment.unitId), ...taken.map((d) => d.unitId)]);
+  // prepayment (预存): the part of each payment no bill took as of the day, as settleAccount allocates it
+  const payers = [...new Set(rows.filter((r) => r.payment.kind === 'payment').map((r) => r.payment.unitId))];
+  const allocated = new Map<string, number>();
+  if (payers.length > 0) {
+    for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, payers)).values()) {
+      for (const a of settleAccount({ ...account, asOf: dayOf }).allocations) allocated.set(a.paymentId, (allocated.get(a.paymentId) ?? 0) + a.amountFen);
+    }
+  }
+  const prepaidOf = (p: typeof payments.$inferSelect) => (p.kind === 'payment' ? p.amountFen - Math.min(p.amountFen, allocated.get(p.id) ?? 0) : 0);
   const who = await names(db, tenantId, [userId, cashierId, ...closes.map((x) => x.closedBy), ...others.map((o) => o.id)]);
   const closeNo = (at: Date): number | null => {
     const i = closes.findIndex((x) => x.closedAt.getTime() >= at.getTime());
@@ -117,8 +137,13 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
     return {
       paymentId: r.payment.id, kind: r.payment.kind, serial: r.serial, unitId: r.payment.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '',
       method: r.payment.method, amountFen: r.payment.amountFen, receivedOn: r.payment.receivedOn, recordedAt: r.payment.createdAt.toISOString(),
-      closeNo: no, afterClose: no === null && closes.length > 0,
+      closeNo: no, afterClose: no === null && closes.length > 0, prepaidFen: prepaidOf(r.payment),
     };
+  });
+  const depositEntries = taken.map((d) => {
+    const no = closeNo(d.takenAt);
+    const place = places.get(d.unitId);
+    return { depositId: d.id, kind: d.kind, unitId: d.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '', method: d.method, amountFen: d.amountFen, takenAt: d.takenAt.toISOString(), status: d.status, closeNo: no, afterClose: no === null && closes.length > 0 };
   });
   const ids = [...new Set([userId, cashierId, ...others.flatMap((o) => (o.id ? [o.id] : []))])];
   return {
@@ -130,8 +155,11 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
       cashiers: ids.map((id) => personOf(who, id)),
       entries,
       takings: takings(rows.map(entryOf)),
-      closes: closes.map((x, i) => ({ id: x.id, no: i + 1, closedAt: x.closedAt.toISOString(), closedBy: personOf(who, x.closedBy), totals: x.totals as unknown as Takings, note: x.note })),
+      prepaidFen: sumFen(entries.map((e) => e.prepaidFen)),
+      deposits: { entries: depositEntries, held: heldTakings(taken) },
+      closes: closes.map((x, i) => ({ id: x.id, no: i + 1, closedAt: x.closedAt.toISOString(), closedBy: personOf(who, x.closedBy), totals: closeTotals(x.totals), deposits: closeDeposits(x.totals), note: x.note })),
       open: takings(rows.filter((r) => closeNo(r.payment.createdAt) === null).map(entryOf)),
+      openDeposits: heldTakings(taken.filter((d) => closeNo(d.takenAt) === null)),
     },
   };
 }
@@ -235,16 +263,17 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       const made = await db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cashier-close:${tenantId}:${estateId}:${cashierId}:${dayOf}`}))`);
         const { body: read } = await readDay(c, tx, estateId, cashierId, dayOf);
-        const open = read.entries.filter((e) => e.closeNo === null);
+        const open = [...read.entries.filter((e) => e.closeNo === null), ...read.deposits.entries.filter((d) => d.closeNo === null)];
         if (read.closes.length > 0 && open.length === 0) {
           const last = read.closes[read.closes.length - 1]!;
           throw new ApiError('conflict', { zh: `${dayOf} 已日结（第 ${last.no} 次），之后没有新的收款`, en: `${dayOf} is already closed (close ${last.no}) and nothing was taken since` }, { field: 'day' });
         }
         const totals = read.open;
-        const row = { tenantId, id: randomUUID(), estateId, cashierId, day: dayOf, closedAt: config.now(), closedBy: userId, totals: totals as unknown as Record<string, unknown>, note };
+        const held = read.openDeposits;
+        const row = { tenantId, id: randomUUID(), estateId, cashierId, day: dayOf, closedAt: config.now(), closedBy: userId, totals: { ...totals, deposits: held } as unknown as Record<string, unknown>, note };
         await tx.insert(cashierCloses).values(row);
         const who = await names(tx, tenantId, [userId]);
-        return { id: row.id, no: read.closes.length + 1, closedAt: row.closedAt.toISOString(), closedBy: personOf(who, userId), totals, note };
+        return { id: row.id, no: read.closes.length + 1, closedAt: row.closedAt.toISOString(), closedBy: personOf(who, userId), totals, deposits: held, note };
       });
       return c.json(made);
     },

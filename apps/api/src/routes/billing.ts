@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type Role, type UnitBillingProfile } from '@estateflow/db';
+import { billAdjustments, bills, buildings, companies, definitionDrafts, definitionVersions, payments, receipts, residentLinkActive, residents, units, users, type DbOrTx, type CustodyAgreement, type Role, type UnitBillingProfile } from '@estateflow/db';
 import {
   accountsByUnit,
   arrearsOf,
@@ -296,6 +296,24 @@ resource
     },
   );
 
+/**
+ * BL-10: a custody agreement as given (trimmed), or undefined (keep it) or null (remove it): party and
+ * reference 1–60 characters, signed on or before today, custody from no earlier than it was signed,
+ * and until (when given) no earlier than from.
+ */
+function custodyAgreementOf(given: { party: string; signedOn: string; from: string; to?: string | null; reference: string } | null | undefined, today: string): CustodyAgreement | null | undefined {
+  if (given === undefined || given === null) return given;
+  const party = given.party.trim();
+  const reference = given.reference.trim();
+  if (!party) throw invalid('custodyAgreement.party', 'must name who signed the agreement', '须写明签订人');
+  if (!reference) throw invalid('custodyAgreement.reference', "must give the signed paper's reference", '须填写协议编号或存档号');
+  if (given.signedOn > today) throw invalid('custodyAgreement.signedOn', `must not be after today (${today})`, `不得晚于今天（${today}）`);
+  if (given.from < given.signedOn) throw invalid('custodyAgreement.from', `must not be before the day it was signed (${given.signedOn})`, `不得早于签订日（${given.signedOn}）`);
+  const to = given.to ?? null;
+  if (to !== null && to < given.from) throw invalid('custodyAgreement.to', `must not be before custody begins (${given.from})`, `不得早于托管开始日（${given.from}）`);
+  return { party, signedOn: given.signedOn, from: given.from, to, reference };
+}
+
 export const billingRoutes = resource
   .post(
     '/units',
@@ -304,7 +322,7 @@ export const billingRoutes = resource
       summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on; `effectiveFrom` (default today, never later) is the date the values hold from, and each changed field is recorded with its old and new value, who and when (the unit's history: `GET /estates/{id}/units/{unitId}`); bills already issued keep their amounts (correct them with an adjustment)",
       access: finance,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, effectiveFrom: { ...day, description: 'the date the new values hold from (estate time); default today, never later' }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' } } },
+      body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, effectiveFrom: { ...day, description: 'the date the new values hold from (estate time); default today, never later' }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' }, custodyAgreement: { anyOf: [{ type: 'null' }, { type: 'object', required: ['party', 'signedOn', 'from', 'reference'], properties: { party: { type: 'string', minLength: 1, maxLength: 60 }, signedOn: day, from: day, to: { anyOf: [day, { type: 'null' }] }, reference: { type: 'string', minLength: 1, maxLength: 60 } } }], description: 'BL-10: the signed custody agreement (托管协议) a custody plan needs: who signed, signed on, custody from and until (null: until ended), the paper\'s reference; absent keeps it, null removes it. A unit in custody without one is not billed' } } },
     },
     async (c, { body }) => {
       const estateId = estateFromBody(c, body.estateId);
@@ -320,9 +338,10 @@ export const billingRoutes = resource
       }
       const [unit] = isUuid(unitId) ? await db.select({ id: units.id, areaSqm: units.areaSqm }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId))) : [];
       if (!unit) throw notFound('unit', unitId);
+      const agreement = custodyAgreementOf(body.custodyAgreement, today);
       const values = { unitType, custody, parking: parking.map((p) => ({ kind: p.kind, count: p.count })), payer, updatedAt: config.now() };
-      const { changed } = await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }), effectiveFrom, changedBy: userId }));
-      return c.json({ unitId, ...values, areaSqm: areaSqm ?? unit.areaSqm, effectiveFrom, changed });
+      const { changed, custodyAgreement } = await db.transaction((tx) => saveUnitProfile(tx, { tenantId, estateId, unitId, ...values, ...(areaSqm === undefined ? {} : { areaSqm }), ...(agreement === undefined ? {} : { custodyAgreement: agreement }), effectiveFrom, changedBy: userId }));
+      return c.json({ unitId, ...values, custodyAgreement, areaSqm: areaSqm ?? unit.areaSqm, effectiveFrom, changed });
     },
   )
   .get(
@@ -628,7 +647,7 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the period began) by unit in ageing buckets 0–30, 31–90, 91–180, 180+ days; with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the due date) by unit in ageing buckets 0–30, 31–90, 91–180, 181–365 and over 365 days past the due date (ageArrears, the rule of the arrears by building); with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);

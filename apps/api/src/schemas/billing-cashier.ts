@@ -39,7 +39,7 @@ export const takings = {
 
 const dayEntry = {
   type: 'object',
-  required: ['paymentId', 'kind', 'serial', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'receivedOn', 'recordedAt', 'closeNo', 'afterClose'],
+  required: ['paymentId', 'kind', 'serial', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'receivedOn', 'recordedAt', 'closeNo', 'afterClose', 'prepaidFen'],
   properties: {
     paymentId: uuid,
     kind: { enum: ['payment', 'refund'] },
@@ -53,20 +53,43 @@ const dayEntry = {
     recordedAt: dateTime,
     closeNo: { type: ['integer', 'null'], description: 'the close (1, 2, …) that covers it; null while none has' },
     afterClose: { type: 'boolean', description: 'recorded after the day was last closed' },
+    prepaidFen: { ...fen, description: 'prepayment (预存): the part of a payment no bill took as of the day (settleAccount); it pays bills as they are issued. 0 for refunds' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** packages/billing `heldTakings`: deposits (押金) taken, by method. */
+const held = {
+  type: 'object',
+  required: ['byMethod', 'count', 'inFen'],
+  properties: {
+    byMethod: { type: 'array', items: { type: 'object', required: ['method', 'count', 'inFen'], properties: { method: { type: 'string' }, count: { type: 'integer' }, inFen: fen }, additionalProperties: false } },
+    count: { type: 'integer' },
+    inFen: fen,
+  },
+  additionalProperties: false,
+} as const;
+
+const depositEntry = {
+  type: 'object',
+  required: ['depositId', 'kind', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'takenAt', 'status', 'closeNo', 'afterClose'],
+  properties: {
+    depositId: uuid, kind: { type: 'string', description: 'renovation, other, …' }, unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' }, method: { type: 'string' }, amountFen: fen, takenAt: dateTime,
+    status: { enum: ['held', 'refunded', 'forfeited'] }, closeNo: { type: ['integer', 'null'] }, afterClose: { type: 'boolean' },
   },
   additionalProperties: false,
 } as const;
 
 const close = {
   type: 'object',
-  required: ['id', 'no', 'closedAt', 'closedBy', 'totals', 'note'],
-  properties: { id: uuid, no: { type: 'integer' }, closedAt: dateTime, closedBy: person, totals: takings, note: nullableString },
+  required: ['id', 'no', 'closedAt', 'closedBy', 'totals', 'deposits', 'note'],
+  properties: { id: uuid, no: { type: 'integer' }, closedAt: dateTime, closedBy: person, totals: takings, deposits: { ...held, description: 'deposits (押金) the close covered, beside the takings' }, note: nullableString },
   additionalProperties: false,
 } as const;
 
 export const cashierDay = {
   type: 'object',
-  required: ['day', 'today', 'cashier', 'cashiers', 'entries', 'takings', 'closes', 'open'],
+  required: ['day', 'today', 'cashier', 'cashiers', 'entries', 'takings', 'prepaidFen', 'deposits', 'closes', 'open', 'openDeposits'],
   properties: {
     day: civilDate,
     today: civilDate,
@@ -74,8 +97,11 @@ export const cashierDay = {
     cashiers: { type: 'array', items: person, description: 'who recorded money in the estate that day (the caller first)' },
     entries: { type: 'array', items: dayEntry },
     takings: { ...takings, description: 'the whole day' },
+    prepaidFen: { ...fen, description: 'of the day\'s payments, what no bill took (预存), as settleAccount allocates it' },
+    deposits: { type: 'object', required: ['entries', 'held'], properties: { entries: { type: 'array', items: depositEntry }, held }, additionalProperties: false, description: 'deposits (押金) the cashier took that day: in the drawer beside the takings, never in them' },
     closes: { type: 'array', items: close },
     open: { ...takings, description: 'entries no close covers yet (after the last close, if there is one)' },
+    openDeposits: { ...held, description: 'deposits no close covers yet' },
   },
   additionalProperties: false,
 } as const;
@@ -122,7 +148,7 @@ export const waiver = {
 
 export const waiverList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: waiver } }, additionalProperties: false } as const;
 
-const buckets = {
+export const buckets = {
   type: 'object',
   required: ['0-30', '31-90', '91-180', '181-365', '365+'],
   properties: { '0-30': fen, '31-90': fen, '91-180': fen, '181-365': fen, '365+': fen },

@@ -1,4 +1,5 @@
 import { civilDate, dateTime, fen, jsonObject, text, uuid } from './common.ts';
+import { custodyAgreement } from './estates.ts';
 
 const billingDocument = {
   type: 'object',
@@ -11,17 +12,18 @@ export const billingDocumentSaved = { type: 'object', required: ['key', 'revisio
 
 export const unitProfile = {
   type: 'object',
-  required: ['unitId', 'unitType', 'custody', 'parking', 'payer', 'updatedAt', 'areaSqm', 'effectiveFrom', 'changed'],
+  required: ['unitId', 'unitType', 'custody', 'custodyAgreement', 'parking', 'payer', 'updatedAt', 'areaSqm', 'effectiveFrom', 'changed'],
   properties: {
     unitId: uuid,
     unitType: { type: 'string' },
     custody: { type: 'boolean' },
+    custodyAgreement,
     parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } }, additionalProperties: false } },
     payer: { type: 'string', enum: ['household', 'owner', 'tenant'] },
     updatedAt: dateTime,
     areaSqm: { type: ['string', 'null'], description: 'm² as text with 2 decimals' },
     effectiveFrom: { type: 'string', format: 'date', description: 'the date the values hold from (estate time)' },
-    changed: { type: 'array', items: { type: 'string', enum: ['areaSqm', 'unitType', 'custody', 'parking', 'payer'] }, description: 'the fields this save changed (recorded in the unit history); empty when nothing changed' },
+    changed: { type: 'array', items: { type: 'string', enum: ['areaSqm', 'unitType', 'custody', 'custodyAgreement', 'parking', 'payer'] }, description: 'the fields this save changed (recorded in the unit history); empty when nothing changed' },
   },
   additionalProperties: false,
 } as const;
@@ -53,7 +55,7 @@ export const run = {
     existing: { type: 'integer', description: 'bills of this plan and period that were already there' },
     errors: {
       type: 'array',
-      description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`',
+      description: 'units this run did not bill, each with the reason (zh/en); every other unit is billed. `invalid-amount`: a pending charge due on this bill is not whole fen from 0 to 1 亿元; `duplicate-order-serial`: two due charges (or another bill) carry its order number; both name the charge in `orderSerial`; `no-custody-agreement`: the unit is in custody (托管) with no signed custody agreement covering the period (BL-10)',
       items: { type: 'object', required: ['unitId', 'reason', 'message'], properties: { unitId: uuid, reason: { type: 'string' }, path: { type: 'string' }, orderSerial: { type: 'string' }, message: text, unitLabel: { type: 'string' }, building: { type: 'string' } }, additionalProperties: false },
     },
   },
@@ -182,7 +184,7 @@ export const statement = {
   additionalProperties: false,
 } as const;
 
-const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '180+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '180+': fen }, additionalProperties: false } as const;
+const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '181-365', '365+'], properties: { '0-30': fen, '31-90': fen, '91-180': fen, '181-365': fen, '365+': fen }, additionalProperties: false, description: 'fen owed by days past the due date (the same rule as the arrears by building)' } as const;
 
 export const arrears = {
   type: 'object',

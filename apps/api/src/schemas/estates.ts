@@ -35,6 +35,20 @@ export const estate = {
 const parking = { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer' } }, additionalProperties: false } } as const;
 const payer = { type: 'string', enum: ['household', 'owner', 'tenant'], description: "whose account the unit's bills are" } as const;
 
+/** BL-10: the signed custody agreement (托管协议) a custody plan needs, or null. */
+export const custodyAgreement = {
+  type: ['object', 'null'],
+  required: ['party', 'signedOn', 'from', 'to', 'reference'],
+  properties: {
+    party: { type: 'string', description: 'who signed it for the unit (the owner, or their agent)' },
+    signedOn: civilDate,
+    from: { ...civilDate, description: 'custody from' },
+    to: { type: ['string', 'null'], format: 'date', description: 'custody until (null: until ended)' },
+    reference: { type: 'string', description: "the signed paper's reference (协议编号 or archive number)" },
+  },
+  additionalProperties: false,
+} as const;
+
 /** A unit's billing profile (unit_billing_profiles), or null before one is set. */
 const profile = {
   type: ['object', 'null'],
@@ -72,8 +86,8 @@ export const unitFile = {
     areaSqm: { ...nullableString, description: 'm² as text with 2 decimals' },
     profile: {
       type: ['object', 'null'],
-      required: ['unitType', 'custody', 'parking', 'payer', 'updatedAt'],
-      properties: { unitType: { type: 'string' }, custody: { type: 'boolean' }, parking, payer, updatedAt: dateTime },
+      required: ['unitType', 'custody', 'custodyAgreement', 'parking', 'payer', 'updatedAt'],
+      properties: { unitType: { type: 'string' }, custody: { type: 'boolean' }, custodyAgreement, parking, payer, updatedAt: dateTime },
       additionalProperties: false,
     },
     history: {
@@ -87,7 +101,7 @@ export const unitFile = {
           effectiveFrom: civilDate,
           changedAt: dateTime,
           changedByName: { ...nullableString, description: 'who made it (null: the demo seed)' },
-          changes: { type: 'object', description: 'field (areaSqm, unitType, custody, parking, payer) → its value before and after', properties: { areaSqm: change, unitType: change, custody: change, parking: change, payer: change }, additionalProperties: false },
+          changes: { type: 'object', description: 'field (areaSqm, unitType, custody, custodyAgreement, parking, payer) → its value before and after', properties: { areaSqm: change, unitType: change, custody: change, custodyAgreement: change, parking: change, payer: change }, additionalProperties: false },
         },
         additionalProperties: false,
       },

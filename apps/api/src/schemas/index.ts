@@ -10,6 +10,7 @@ import type * as billing from './billing.ts';
 import type * as cashier from './billing-cashier.ts';
 import type * as common from './common.ts';
 import type * as definitions from './definitions.ts';
+import type * as financeReports from './finance-reports.ts';
 import type * as estates from './estates.ts';
 import type * as forms from './forms.ts';
 import type * as instances from './instances.ts';
@@ -73,3 +74,8 @@ export type DepositList = FromSchema<typeof cashier.depositList>;
 export type ResidentLink = FromSchema<typeof residents.residentLink>;
 export type LinkCode = FromSchema<typeof residents.linkCode>;
 export type ResidentAccount = FromSchema<typeof residents.residentAccount>;
+
+export type FeeMonthReport = FromSchema<typeof financeReports.feeMonthReport>;
+export type IncomeSpendingReport = FromSchema<typeof financeReports.incomeSpendingReport>;
+export type SpendingList = FromSchema<typeof financeReports.spendingList>;
+export type SpendingEntry = FromSchema<typeof financeReports.spendingEntry>;

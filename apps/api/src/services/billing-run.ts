@@ -46,7 +46,7 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
   if ('reason' in period) throw new ApiError('invalid-request', period.message, { field: 'period' });
   const schedule = await loadSchedule(tx, tenantId, estateId, plan.feeSchedule);
   const timeZone = await estateTimeZone(tx, tenantId, estateId);
-  const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking })
+  const unitRows = await tx.select({ id: units.id, label: units.label, areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, custodyAgreement: unitBillingProfiles.custodyAgreement, parking: unitBillingProfiles.parking })
     .from(units)
     .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
     .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), buildingId === undefined ? undefined : eq(units.buildingId, buildingId),
@@ -62,6 +62,18 @@ export async function runBilling(tx: Tx, input: RunInput): Promise<RunResult> {
     if (u.areaSqm === null) {
       errors.push({ unitId: u.id, reason: 'invalid-area', message: { zh: `房屋 ${u.label} 没有建筑面积`, en: `Unit ${u.label} has no floor area` } });
       continue;
+    }
+    if (u.custody) {
+      // BL-10: custody (托管, billed at the custody share, BL-6) needs a signed custody agreement covering the period
+      const a = u.custodyAgreement;
+      if (!a) {
+        errors.push({ unitId: u.id, reason: 'no-custody-agreement', message: { zh: `房屋 ${u.label} 为托管，但没有托管协议，不能出账：请在房屋页登记已签订的《托管协议》`, en: `Unit ${u.label} is in custody but cannot be billed: no custody agreement; record the signed agreement on the unit's page` } });
+        continue;
+      }
+      if (a.from > period.end || (a.to !== null && a.to < period.start)) {
+        errors.push({ unitId: u.id, reason: 'no-custody-agreement', message: { zh: `房屋 ${u.label} 的托管协议（${a.from} 至 ${a.to ?? '今'}）不在本期内，不能按托管出账：请登记续签的协议或取消托管`, en: `Unit ${u.label} cannot be billed in custody: its custody agreement (${a.from} to ${a.to ?? 'open'}) does not cover this period; record the renewed agreement or end custody` } });
+        continue;
+      }
     }
     billable.push({ id: u.id, type: u.unitType, areaSqm: u.areaSqm, custody: u.custody ?? false, parking: u.parking ?? [] });
   }

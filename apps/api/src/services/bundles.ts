@@ -4,6 +4,7 @@ import { auditAdmin } from './admin-audit.ts';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { bundleInstalls, type DbOrTx } from '@estateflow/db';
 import { prefixClashes, type Workflow } from '@estateflow/definitions';
 import type { FormDefinition } from '@estateflow/engine';
@@ -167,6 +168,30 @@ export const rolesRefused = (missing: readonly BundleRole[], all: readonly Bundl
  * records the install with its parameters, and publishes each definition as a new version with
  * the bundle as provenance. Forms go first so workflows compile against them.
  */
+/**
+ * A bundle's `requires`: each bundle it names must already be installed in the estate (any
+ * version), or the install is refused (field `requires`) saying in zh/en which to install first
+ * and why (e.g. paid-service prices its quotes from billing-dunning's fee schedule).
+ */
+export async function requireBundles(db: DbOrTx, tenantId: string, estateId: string, manifest: BundlePackage['bundle']): Promise<void> {
+  const requires = (manifest as { requires?: { bundle: string; reason: { zh: string; en: string } }[] }).requires ?? [];
+  if (requires.length === 0) return;
+  const installed = new Set((await db.selectDistinct({ id: bundleInstalls.bundleId }).from(bundleInstalls)
+    .where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.estateId, estateId)))).map((r) => r.id));
+  const missing = requires.filter((r) => !installed.has(r.bundle));
+  if (missing.length === 0) return;
+  const id = String(manifest.id);
+  const title = manifest.title as { zh: string; en: string };
+  throw new ApiError(
+    'invalid-definition',
+    {
+      zh: `模板包“${title.zh}”（${id}）需要先安装：${missing.map((m) => `${m.bundle}（${m.reason.zh}）`).join('；')}。请先在本项目安装 ${missing.map((m) => m.bundle).join('、')}，再安装 ${id}。`,
+      en: `The bundle "${title.en}" (${id}) needs ${missing.map((m) => `${m.bundle} (${m.reason.en})`).join('; ')} installed first. Install ${missing.map((m) => m.bundle).join(', ')} in this estate, then ${id}.`,
+    },
+    { field: 'requires', path: '/requires' },
+  );
+}
+
 export async function installBundle(
   tx: DbOrTx,
   input: {
@@ -178,6 +203,7 @@ export async function installBundle(
   },
 ) {
   input = { ...input, pkg: withSerialPrefixes(input.pkg, input.serialPrefixes ?? {}) };
+  await requireBundles(tx, input.tenantId, input.estateId, input.pkg.bundle);
   const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
   const roles = new Set((await roleCatalogue(tx, input.tenantId)).map((r) => r.key));
   const missing = missingRoles(input.pkg.bundle, roles);

@@ -110,7 +110,7 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
   const p = unit.profile;
   return {
     id: unit.id, estateId, label: unit.label, buildingId: unit.buildingId, building: unit.building, areaSqm: unit.areaSqm,
-    profile: p ? { unitType: p.unitType, custody: p.custody, parking: p.parking, payer: p.payer, updatedAt: p.updatedAt.toISOString() } : null,
+    profile: p ? { unitType: p.unitType, custody: p.custody, custodyAgreement: p.custodyAgreement ?? null, parking: p.parking, payer: p.payer, updatedAt: p.updatedAt.toISOString() } : null,
     history: history.map((h) => ({ id: h.id, effectiveFrom: h.effectiveFrom, changedAt: h.changedAt.toISOString(), changedByName: (h.changedBy && names[h.changedBy]) ?? null, changes: h.changes })),
     residents: residentItems,
     personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, estateId) },

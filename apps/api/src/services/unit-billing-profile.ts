@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import { unitBillingProfiles, unitProfileChanges, units, type DbOrTx, type Tx, type UnitBillingProfile } from '@estateflow/db';
+import { unitBillingProfiles, unitProfileChanges, units, type CustodyAgreement, type DbOrTx, type Tx, type UnitBillingProfile } from '@estateflow/db';
 
 export interface UnitProfileInput {
   tenantId: string;
@@ -8,6 +8,8 @@ export interface UnitProfileInput {
   unitId: string;
   unitType: string;
   custody: boolean;
+  /** BL-10: the signed custody agreement; kept as it is when absent, removed with null */
+  custodyAgreement?: CustodyAgreement | null;
   parking: { kind: string; count: number }[];
   payer: UnitBillingProfile['payer'];
   /** the floor area in m² as text with at most 2 decimals (BL-8); kept as it is when absent */
@@ -20,7 +22,7 @@ export interface UnitProfileInput {
 }
 
 /** The fields of a unit the register edits and its history records, in the order people read them. */
-export const PROFILE_FIELDS = ['areaSqm', 'unitType', 'custody', 'parking', 'payer'] as const;
+export const PROFILE_FIELDS = ['areaSqm', 'unitType', 'custody', 'custodyAgreement', 'parking', 'payer'] as const;
 type Field = (typeof PROFILE_FIELDS)[number];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -31,14 +33,15 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * Every field that changes is recorded in `unit_profile_changes` with its old and new value, the
  * date it holds from, who and when (the unit register's audit); a save that changes nothing records nothing.
  */
-export async function saveUnitProfile(tx: Tx, input: UnitProfileInput): Promise<{ changed: Field[] }> {
-  const { tenantId, estateId, unitId, areaSqm, effectiveFrom, changedBy, ...profile } = input;
-  const [before] = await tx.select({ areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, parking: unitBillingProfiles.parking, payer: unitBillingProfiles.payer })
+export async function saveUnitProfile(tx: Tx, input: UnitProfileInput): Promise<{ changed: Field[]; custodyAgreement: CustodyAgreement | null }> {
+  const { tenantId, estateId, unitId, areaSqm, effectiveFrom, changedBy, custodyAgreement, ...rest } = input;
+  const [before] = await tx.select({ areaSqm: units.areaSqm, unitType: unitBillingProfiles.unitType, custody: unitBillingProfiles.custody, custodyAgreement: unitBillingProfiles.custodyAgreement, parking: unitBillingProfiles.parking, payer: unitBillingProfiles.payer })
     .from(units)
     .leftJoin(unitBillingProfiles, and(eq(unitBillingProfiles.tenantId, units.tenantId), eq(unitBillingProfiles.unitId, units.id)))
     .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.id, unitId)))
     .for('update', { of: units });
-  const after: Record<Field, unknown> = { areaSqm: areaSqm ?? before?.areaSqm ?? null, unitType: profile.unitType, custody: profile.custody, parking: profile.parking, payer: profile.payer };
+  const profile = { ...rest, custodyAgreement: custodyAgreement === undefined ? before?.custodyAgreement ?? null : custodyAgreement };
+  const after: Record<Field, unknown> = { areaSqm: areaSqm ?? before?.areaSqm ?? null, unitType: profile.unitType, custody: profile.custody, custodyAgreement: profile.custodyAgreement, parking: profile.parking, payer: profile.payer };
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const f of PROFILE_FIELDS) {
     const old = before?.[f] ?? null;
@@ -51,7 +54,7 @@ export async function saveUnitProfile(tx: Tx, input: UnitProfileInput): Promise<
   if (changed.length > 0) {
     await tx.insert(unitProfileChanges).values({ tenantId, id: randomUUID(), estateId, unitId, effectiveFrom, changes, changedBy, changedAt: profile.updatedAt });
   }
-  return { changed };
+  return { changed, custodyAgreement: profile.custodyAgreement };
 }
 
 /** A unit's changes of area and profile, newest first (made last, then holding from the latest date; at most `limit`). */

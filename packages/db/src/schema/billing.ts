@@ -12,7 +12,10 @@ type Text = { zh: string; en: string };
 // Fee schedules and billing plans live in the one definition store (`definition_versions`, kinds
 // `fee-schedule` and `billing-plan`): bundles install them, the fee editor and `POST
 // /api/billing/plans` publish them, billing reads them. The older `fee_schedules` and
-// `billing_plans` tables were copied into it and dropped (migration 0037, issue #20).
+// `billing_plans` tables were copied into it and dropped (migration 0038, issue #20).
+
+/** BL-10: a signed custody agreement (托管协议): the party (owner) who signed, its dates and the paper's reference. */
+export type CustodyAgreement = { party: string; signedOn: string; from: string; to: string | null; reference: string };
 
 /** What billing needs to know of a unit beyond `units.area_sqm`: its fee type, custody (BL-6), parking. */
 export const unitBillingProfiles = pgTable(
@@ -30,6 +33,12 @@ export const unitBillingProfiles = pgTable(
      * and tenant accounts apart. Staff read them all.
      */
     payer: text('payer').$type<'household' | 'owner' | 'tenant'>().notNull().default('household'),
+    /**
+     * BL-10: the signed custody agreement (托管协议) a custody plan needs: who signed it, the dates it
+     * holds (to: open-ended when null) and the reference of the signed paper. A unit in custody
+     * without one is not billed (the run reports it).
+     */
+    custodyAgreement: jsonb('custody_agreement').$type<CustodyAgreement | null>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.unitId] }), index('unit_billing_profiles_estate_idx').on(t.tenantId, t.estateId)],
@@ -333,3 +342,26 @@ export const billPaidEstates = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.estateId] })],
 );
+
+/**
+ * BL-11: the management office's spending (支出), entered by finance for the income-and-spending
+ * report (财务收支报表) to the owners' committee: category, amount in fen, the day spent and a note.
+ * Append-only; a wrong entry is corrected by a further entry (negative amount) with its note. Every
+ * entry is audited (`audit_log`, action `finance.spending`).
+ */
+export const spendingEntries = pgTable(
+  'spending_entries',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    id: uuid('id').notNull(),
+    estateId: uuid('estate_id').notNull(),
+    category: text('category').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    spentOn: date('spent_on', { mode: 'string' }).notNull(),
+    note: text('note'),
+    enteredBy: uuid('entered_by').notNull(),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('spending_entries_estate_idx').on(t.tenantId, t.estateId, t.spentOn)],
+);
+export type SpendingEntry = typeof spendingEntries.$inferSelect;

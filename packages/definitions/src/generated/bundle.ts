@@ -69,6 +69,28 @@ export const bundleSchema = {
         "additionalProperties": false
       }
     },
+    "requires": {
+      "type": "array",
+      "maxItems": 20,
+      "title": "依赖的模板包 Bundles this bundle needs",
+      "description": "安装本模板包前须已安装的模板包（按 id），各写明原因（如：有偿服务的报价取自 billing-dunning 的收费标准中的有偿服务价目）。缺少时拒绝安装，并以中英文说明先安装哪个、为什么。 Bundles (by id) that must be installed in the estate before this one, each with the reason (e.g. paid-service quotes from the service items of billing-dunning's fee schedule). Installing without one is refused, saying in zh/en which to install first and why.",
+      "items": {
+        "type": "object",
+        "properties": {
+          "bundle": {
+            "$ref": "common.schema.json#/$defs/Id"
+          },
+          "reason": {
+            "$ref": "common.schema.json#/$defs/Text"
+          }
+        },
+        "required": [
+          "bundle",
+          "reason"
+        ],
+        "additionalProperties": false
+      }
+    },
     "contents": {
       "type": "object",
       "maxProperties": 20,
@@ -221,6 +243,28 @@ type BundleView = {
         "required": [
           "key",
           "title"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "requires": {
+      "type": "array",
+      "maxItems": 20,
+      "title": "依赖的模板包 Bundles this bundle needs",
+      "description": "安装本模板包前须已安装的模板包（按 id），各写明原因（如：有偿服务的报价取自 billing-dunning 的收费标准中的有偿服务价目）。缺少时拒绝安装，并以中英文说明先安装哪个、为什么。 Bundles (by id) that must be installed in the estate before this one, each with the reason (e.g. paid-service quotes from the service items of billing-dunning's fee schedule). Installing without one is refused, saying in zh/en which to install first and why.",
+      "items": {
+        "type": "object",
+        "properties": {
+          "bundle": {
+            "$comment": "ref common#/$defs/Id"
+          },
+          "reason": {
+            "$comment": "ref common#/$defs/Text"
+          }
+        },
+        "required": [
+          "bundle",
+          "reason"
         ],
         "additionalProperties": false
       }

@@ -111,3 +111,14 @@ export type { ArrearsByBuilding, ArrearsOfBuilding, CashierClose, CashierDay, De
 
 /** The ageing buckets of the arrears report, oldest last (packages/billing AGEING_BUCKETS). */
 export const AGEING: readonly ('0-30' | '31-90' | '91-180' | '181-365' | '365+')[] = ['0-30', '31-90', '91-180', '181-365', '365+'];
+export type { FeeMonthReport, IncomeSpendingReport, SpendingEntry, SpendingList } from '@estateflow/api/schemas';
+
+/** 收缴率 as people read it: basis points (9750) as a percent with two decimals (97.50 %), no floating point; — when nothing was receivable. */
+export function ratePercent(bp: number | null): string {
+  if (bp === null) return '—';
+  return `${String(bp).slice(0, -2) || '0'}.${String(bp).padStart(2, '0').slice(-2)}%`;
+}
+
+/** The current month YYYY-MM and quarter YYYY-Qn of a civil date. */
+export const monthOf = (day: string): string => day.slice(0, 7);
+export const quarterOf = (day: string): string => `${day.slice(0, 4)}-Q${Math.floor((Number(day.slice(5, 7)) + 2) / 3)}`;

@@ -45,7 +45,9 @@ export async function loadUnitFile(unitId: string, estateHint: string | null, f?
   throw last;
 }
 
-export type ProfileInput = { estateId: string; unitId: string; unitType: string; custody: boolean; parking: { kind: string; count: number }[]; payer: Payer; areaSqm?: string; effectiveFrom: string };
+/** BL-10: a signed custody agreement (托管协议): who signed, when, custody from and until (null: until ended), the paper's reference. */
+export type CustodyAgreement = { party: string; signedOn: string; from: string; to: string | null; reference: string };
+export type ProfileInput = { estateId: string; unitId: string; unitType: string; custody: boolean; parking: { kind: string; count: number }[]; payer: Payer; areaSqm?: string; effectiveFrom: string; custodyAgreement?: CustodyAgreement | null };
 
 /** Saves a unit's area and profile from a date; the API records each changed field (old → new, who, when). */
 export function saveProfile(input: ProfileInput): Promise<{ changed: string[] }> {

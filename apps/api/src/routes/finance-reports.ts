@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gte, inArray, isNotNull, lte } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { buildings, feeWaivers, spendingEntries, units, users, type DbOrTx, type Role } from '@estateflow/db';
+import { estateDate, feeMonthReport, incomeSpendingReport, isCivilDate, monthRange, sumFen } from '@estateflow/billing';
+import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
+import type { AppEnv } from '../env.ts';
+import { ApiError, invalid } from '../errors.ts';
+import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { auditAdmin } from '../services/admin-audit.ts';
+import { accountInput, estateTimeZone, naturalCompare } from '../services/billing-store.ts';
+import * as S from '../schemas/finance-reports.ts';
+import { yearMonth } from '../schemas/common.ts';
+
+/**
+ * The reports the seeds ask of finance (issue #20): the monthly fee report (财务收费报表, BL-9) for
+ * the property manager's review, and the quarterly or half-yearly income-and-spending report
+ * (财务收支报表, BL-11) for the owners' committee, with the spending entries finance keeps for it.
+ * Every billing figure comes from the billing package (feeMonthReport and incomeSpendingReport over
+ * settleAccount), never computed here.
+ */
+
+/** Who reads finance's reports: finance, the property manager who reviews them (BL-9), the admin. */
+const reportReaders: readonly Role[] = ['admin', 'finance', 'property_manager'];
+const financePermission = { permission: 'finance' } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+const day = { type: 'string', format: 'date' } as const;
+/** A quarter or a half year (BL-11: 每季度或半年). */
+const reportPeriod = { type: 'string', pattern: '^20[0-9]{2}-(Q[1-4]|H[12])$', description: 'a quarter (2026-Q4) or a half year (2026-H2)', examples: ['2026-Q4', '2026-H2'] } as const;
+/** Spending category and note lengths (not in the field documents: a short heading, a line of explanation). */
+const CATEGORY_MAX = 40;
+const NOTE_MAX = 200;
+
+type C = Context<AppEnv>;
+
+async function todayOf(c: C, estateId: string): Promise<string> {
+  const timeZone = await estateTimeZone(c.get('deps').db, authOf(c).tenantId, estateId);
+  return estateDate(c.get('deps').config.now(), timeZone);
+}
+
+/** The first and last month of a quarter or half year. */
+function periodRange(period: string): { from: string; to: string } {
+  const year = period.slice(0, 4);
+  const n = Number(period.slice(6));
+  const [first, last] = period[5] === 'Q' ? [3 * n - 2, 3 * n] : [6 * n - 5, 6 * n];
+  const mm = (m: number) => String(m).padStart(2, '0');
+  return { from: `${year}-${mm(first)}-01`, to: monthRange(`${year}-${mm(last)}`).to };
+}
+
+/** A range that has begun, settled as of its last day or today, whichever is first. */
+function begun(from: string, to: string, today: string, field: string, what: { zh: string; en: string }): string {
+  if (from > today) throw new ApiError('form-invalid', { zh: `字段“${field}”：${what.zh}尚未开始（今天是 ${today}）`, en: `Field "${field}": the ${what.en} has not begun yet (today is ${today})` }, { field });
+  return to < today ? to : today;
+}
+
+async function names(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const list = [...new Set(ids)];
+  if (list.length === 0) return new Map();
+  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, list)));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+async function spendingRows(db: DbOrTx, tenantId: string, estateId: string, from: string, to: string, id?: string) {
+  const rows = await db.select().from(spendingEntries)
+    .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, to), id ? eq(spendingEntries.id, id) : undefined))
+    .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id))
+    .limit(1000);
+  const who = await names(db, tenantId, rows.map((r) => r.enteredBy));
+  return rows.map((r) => ({ id: r.id, category: r.category, amountFen: r.amountFen, spentOn: r.spentOn, note: r.note, enteredBy: { id: r.enteredBy, name: who.get(r.enteredBy) ?? '' }, enteredAt: r.enteredAt.toISOString() }));
+}
+
+export const financeReportRoutes = new Resource('/reports', 'Finance reports')
+  .get(
+    '/fees/monthly',
+    {
+      responses: { 200: S.feeMonthReport },
+      summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount; a month not begun is refused (422)",
+      errors: [422],
+      access: reportReaders,
+      estate: { from: 'query' },
+      query: { estateId: uuid, month: yearMonth },
+      queryRequired: ['estateId', 'month'],
+    },
+    async (c, { query }) => {
+      const estateId = query.estateId!;
+      requireEstate(c, estateId);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const month = query.month!;
+      const { from, to } = monthRange(month);
+      const asOf = begun(from, to, await todayOf(c, estateId), 'month', { zh: '该月', en: 'month' });
+      const [input, homes, waivers] = await Promise.all([
+        accountInput(db, tenantId, estateId),
+        db.select({ unitId: units.id, buildingId: buildings.id, building: buildings.name }).from(units)
+          .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
+          .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId))),
+        db.select({ id: feeWaivers.adjustmentId }).from(feeWaivers)
+          .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved'), isNotNull(feeWaivers.adjustmentId))),
+      ]);
+      const homeOf = new Map(homes.map((h) => [h.unitId, h]));
+      const report = feeMonthReport(input, { month, from, to, asOf }, new Set(waivers.map((w) => w.id!)), (unitId) => homeOf.get(unitId)?.buildingId ?? '');
+      const nameOf = new Map(homes.map((h) => [h.buildingId, h.building]));
+      const list = report.groups
+        .filter((g) => nameOf.has(g.group))
+        .map((g) => ({ buildingId: g.group, building: nameOf.get(g.group)!, figures: g.figures }))
+        .sort((a, b) => naturalCompare(a.building, b.building));
+      return c.json({ month, from, to, asOf, totals: report.totals, received: report.received, buildings: list });
+    },
+  )
+  .get(
+    '/income-spending',
+    {
+      responses: { 200: S.incomeSpendingReport },
+      summary: "The income-and-spending report (财务收支报表, BL-11) for the owners' committee, for a quarter (2026-Q4) or half year (2026-H2): the money billing received in it by the kind of fee it paid (management, parking, paid service), late fee and prepayment not yet allocated, against the spending entries dated in it by category, and the balance. A period not begun is refused (422)",
+      errors: [422],
+      access: reportReaders,
+      estate: { from: 'query' },
+      query: { estateId: uuid, period: reportPeriod },
+      queryRequired: ['estateId', 'period'],
+    },
+    async (c, { query }) => {
+      const estateId = query.estateId!;
+      requireEstate(c, estateId);
+      const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
+      const period = query.period!;
+      const { from, to } = periodRange(period);
+      const asOf = begun(from, to, await todayOf(c, estateId), 'period', { zh: '该期', en: 'period' });
+      // every entry of the period (the list route pages at 1000; the report counts them all)
+      const [input, spending] = await Promise.all([
+        accountInput(db, tenantId, estateId),
+        db.select({ category: spendingEntries.category, amountFen: spendingEntries.amountFen, spentOn: spendingEntries.spentOn }).from(spendingEntries)
+          .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, asOf)))
+          .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id)),
+      ]);
+      const report = incomeSpendingReport(input, spending, from, asOf);
+      return c.json({ period, from, to, asOf, income: report.income, spending: report.spending, balanceFen: report.balanceFen });
+    },
+  )
+  .get(
+    '/spending',
+    {
+      responses: { 200: S.spendingList },
+      summary: 'Spending entries (支出, BL-11) dated in [from, to], oldest first (1000 at most), with their total',
+      errors: [422],
+      access: reportReaders,
+      estate: { from: 'query' },
+      query: { estateId: uuid, from: day, to: day },
+      queryRequired: ['estateId', 'from', 'to'],
+    },
+    async (c, { query }) => {
+      const estateId = query.estateId!;
+      requireEstate(c, estateId);
+      if (query.to! < query.from!) throw invalid('to', 'must not be before "from"', '不得早于 from');
+      const items = await spendingRows(c.get('deps').db, authOf(c).tenantId, estateId, query.from!, query.to!);
+      return c.json({ items, totalFen: sumFen(items.map((i) => i.amountFen)) });
+    },
+  )
+  .post(
+    '/spending',
+    {
+      responses: { 200: S.spendingEntry },
+      summary: `Enter a spending entry (支出, BL-11): category (1–${CATEGORY_MAX} characters), amount in fen, the day spent (today or earlier) and a note; finance permission; audited (finance.spending). Entries are never edited: a wrong one is corrected by a further entry with a negative amount, whose note must say why`,
+      errors: [422],
+      access: financePermission,
+      estate: { from: 'body' },
+      body: {
+        type: 'object',
+        required: ['estateId', 'category', 'amountFen', 'spentOn'],
+        properties: {
+          estateId: uuid,
+          category: { type: 'string', description: `1–${CATEGORY_MAX} characters, e.g. 人员工资, 公共能耗, 维修养护` },
+          amountFen: { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'fen; negative only to correct an earlier entry' },
+          spentOn: day,
+          note: { type: 'string', maxLength: NOTE_MAX },
+        },
+      },
+    },
+    async (c, { body }) => {
+      requireEstate(c, body.estateId);
+      const { estateId, amountFen, spentOn } = body;
+      const { tenantId, userId } = authOf(c);
+      const { db, config } = c.get('deps');
+      const category = body.category.trim();
+      if (category.length === 0 || category.length > CATEGORY_MAX) throw invalid('category', `must be 1–${CATEGORY_MAX} characters`, `须为 1–${CATEGORY_MAX} 个字`);
+      if (amountFen === 0) throw invalid('amountFen', 'must not be 0', '不能为 0');
+      if (amountFen > MAX_AMOUNT_FEN || amountFen < -MAX_AMOUNT_FEN) throw invalid('amountFen', `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan) either way`, `绝对值不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
+      const note = body.note?.trim() || null;
+      if (amountFen < 0 && !note) throw invalid('note', 'must say which entry a negative amount corrects and why', '负数金额用于更正，须在备注写明更正哪笔、为何更正');
+      if (!isCivilDate(spentOn)) throw invalid('spentOn', 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
+      const today = await todayOf(c, estateId);
+      if (spentOn > today) throw invalid('spentOn', `must not be after today (${today})`, `不得晚于今天（${today}）`);
+      const id = randomUUID();
+      const at = config.now();
+      await db.transaction(async (tx) => {
+        await tx.insert(spendingEntries).values({ tenantId, id, estateId, category, amountFen, spentOn, note, enteredBy: userId, enteredAt: at });
+        await auditAdmin(tx, { tenantId, actorId: userId, action: 'finance.spending', target: `spending/${id}`, estateId, detail: { category, amountFen, spentOn, note }, at });
+      });
+      return c.json((await spendingRows(db, tenantId, estateId, spentOn, spentOn, id))[0]!);
+    },
+  );

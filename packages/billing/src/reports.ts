@@ -1,0 +1,245 @@
+import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
+import { ageArrears, ageingBillOf, takings, type Buckets, type Takings } from './cashier.ts';
+import { addDays, compareDates } from './civil-date.ts';
+import { roundHalfUp, sumFen } from './money.ts';
+import type { BillLineKind, CivilDate, Fen } from './types.ts';
+
+// ---------------------------------------------------------------- BL-9: the monthly fee report (财务收费报表)
+
+/** The figures of one month, for the estate or one building. Integer fen. */
+export interface FeeMonthFigures {
+  /** Bills issued in the month. */
+  readonly bills: number;
+  /** 应收: the principal of the bills issued in the month (their totals plus principal adjustments, voids and waivers included) as of the report date. */
+  readonly receivableFen: Fen;
+  /** Of that, the principal paid by the report date. */
+  readonly collectedFen: Fen;
+  /** 收缴率 in basis points (a hundredth of a percent): collected ÷ receivable, rounded half up; null when nothing was receivable. */
+  readonly collectionRateBp: number | null;
+  /** 实收: payments received in the month, less refunds paid in it. */
+  readonly receivedFen: Fen;
+  readonly refundedFen: Fen;
+  /** 欠费: what bills past their due date still owe on the report date (principal and late fee, ageArrears). */
+  readonly arrearsFen: Fen;
+  readonly arrearsBuckets: Buckets;
+  /** 滞纳金: the late fee that accrued in the month (as settleAccount charges it), and the late fee paid in it. */
+  readonly lateFeeChargedFen: Fen;
+  readonly lateFeeReceivedFen: Fen;
+  /** 减免: approved waivers dated in the month, on principal and on late fee (positive amounts). */
+  readonly waivedPrincipalFen: Fen;
+  readonly waivedLateFeeFen: Fen;
+  /** 预收: money received and not yet allocated to any bill, held for the units on the report date. */
+  readonly creditFen: Fen;
+}
+
+export interface FeeMonthReport {
+  readonly month: string;
+  readonly from: CivilDate;
+  readonly to: CivilDate;
+  /** The day the figures are settled as of: the month's last day, or today for the current month. */
+  readonly asOf: CivilDate;
+  readonly totals: FeeMonthFigures;
+  /** 实收 by payment method against the receipts issued (the same takings as the day close and month-end reconciliation). */
+  readonly received: Takings;
+  /** The figures of each group (building), in the order the groups are first met; units with no group go under ''. */
+  readonly groups: readonly { readonly group: string; readonly figures: FeeMonthFigures }[];
+}
+
+const inRange = (d: CivilDate, from: CivilDate, to: CivilDate) => compareDates(d, from) >= 0 && compareDates(d, to) <= 0;
+
+/** collected ÷ receivable in basis points, rounded half up (BigInt, no float). */
+export function rateBp(part: Fen, whole: Fen): number | null {
+  if (whole <= 0) return null;
+  return Number(roundHalfUp(BigInt(part) * 10000n, BigInt(whole)));
+}
+
+interface UnitPart {
+  readonly end: BillState[];
+  readonly before: Map<string, Fen>;
+  readonly lateFeeReceived: Fen;
+  readonly creditFen: Fen;
+}
+
+/**
+ * The monthly fee report (BL-9, 财务收费报表 for the property manager's review) of an estate's
+ * billing input for [from, to], settled as of `asOf` (≤ to) through settleAccount, the one ledger:
+ * receivable and collected on the month's bills, received by method (takings), arrears aged from
+ * the due date (ageArrears), late fee accrued and paid, waivers, credit; in total and by group
+ * (`groupOf(unitId)`, the building). `waiverIds` names the adjustments that are approved waivers.
+ * Every total is the sum of its groups. Pure, integer fen.
+ */
+export function feeMonthReport(
+  input: Omit<AccountInput, 'asOf'>,
+  range: { month: string; from: CivilDate; to: CivilDate; asOf: CivilDate },
+  waiverIds: ReadonlySet<string>,
+  groupOf: (unitId: string) => string,
+): FeeMonthReport {
+  const { from, to, asOf } = range;
+  const dayBefore = addDays(from, -1);
+  const parts = new Map<string, UnitPart>();
+  for (const [unitId, account] of accountsByUnit(input)) {
+    const end = settleAccount({ ...account, asOf });
+    const before = settleAccount({ ...account, asOf: dayBefore });
+    parts.set(unitId, {
+      end: [...end.bills],
+      before: new Map(before.bills.map((b) => [b.bill.key, b.lateFee.amountFen])),
+      lateFeeReceived: sumFen(end.allocations.filter((a) => a.component === 'late-fee' && inRange(a.on, from, asOf)).map((a) => a.amountFen)),
+      creditFen: end.creditFen,
+    });
+  }
+  const unitOfBill = new Map(input.bills.map((b) => [b.key, b.unitId]));
+  const waivers = (input.adjustments ?? []).filter((a) => waiverIds.has(a.id) && inRange(a.on, from, asOf));
+  const paymentsIn = input.payments.filter((p) => p.amountFen >= 0 && inRange(p.receivedOn, from, asOf));
+
+  const figures = (unitIds: readonly string[]): FeeMonthFigures => {
+    const mine = new Set(unitIds);
+    const list = unitIds.flatMap((u) => parts.get(u)?.end ?? []);
+    const issued = list.filter((s) => inRange(s.bill.issueOn, from, asOf));
+    const receivableFen = sumFen(issued.map((s) => s.principalFen));
+    const collectedFen = sumFen(issued.map((s) => (s.principalPaidFen < s.principalFen ? s.principalPaidFen : s.principalFen)));
+    const ageing = ageArrears(list.map(ageingBillOf), asOf);
+    const lateFeeChargedFen = sumFen(unitIds.flatMap((u) => {
+      const p = parts.get(u);
+      return p ? p.end.map((s) => s.lateFee.amountFen - (p.before.get(s.bill.key) ?? 0)) : [];
+    }));
+    const pays = paymentsIn.filter((p) => mine.has(p.unitId));
+    const t = takings(pays.map((p) => ({ kind: p.kind, method: p.method, amountFen: p.amountFen, serial: p.serial ?? null })));
+    const waived = waivers.filter((a) => mine.has(unitOfBill.get(a.billKey) ?? ''));
+    return {
+      bills: issued.length,
+      receivableFen,
+      collectedFen,
+      collectionRateBp: rateBp(collectedFen, receivableFen),
+      receivedFen: t.netFen,
+      refundedFen: t.outFen,
+      arrearsFen: ageing.totalFen,
+      arrearsBuckets: ageing.totals,
+      lateFeeChargedFen,
+      lateFeeReceivedFen: sumFen(unitIds.map((u) => parts.get(u)?.lateFeeReceived ?? 0)),
+      waivedPrincipalFen: 0 - sumFen(waived.filter((a) => a.component === 'principal').map((a) => a.amountFen)),
+      waivedLateFeeFen: 0 - sumFen(waived.filter((a) => a.component === 'late-fee').map((a) => a.amountFen)),
+      creditFen: sumFen(unitIds.map((u) => parts.get(u)?.creditFen ?? 0)),
+    };
+  };
+
+  const byGroup = new Map<string, string[]>();
+  for (const unitId of parts.keys()) {
+    const g = groupOf(unitId);
+    let list = byGroup.get(g);
+    if (!list) byGroup.set(g, (list = []));
+    list.push(unitId);
+  }
+  const all = [...parts.keys()];
+  return {
+    month: range.month,
+    from,
+    to,
+    asOf,
+    totals: figures(all),
+    received: takings(paymentsIn.map((p) => ({ kind: p.kind, method: p.method, amountFen: p.amountFen, serial: p.serial ?? null }))),
+    groups: [...byGroup].map(([group, unitIds]) => ({ group, figures: figures(unitIds) })),
+  };
+}
+
+// ---------------------------------------------------------------- BL-11: income and spending (财务收支报表)
+
+/** One spending entry (支出) as the report reads it. */
+export interface SpendingItem {
+  readonly category: string;
+  readonly amountFen: Fen;
+  readonly spentOn: CivilDate;
+}
+
+export interface IncomeSpendingReport {
+  readonly from: CivilDate;
+  readonly to: CivilDate;
+  /** Income from billing: the money received in the range (net of refunds paid in it), by what it paid: bill lines of each kind (management, parking, service), late fee, and what is not yet allocated (预收). */
+  readonly income: {
+    readonly byKind: Readonly<Record<BillLineKind, Fen>>;
+    readonly lateFeeFen: Fen;
+    /** Received in the range and not allocated to any bill by its end (预收), less the refunds paid in the range. */
+    readonly unallocatedFen: Fen;
+    readonly totalFen: Fen;
+  };
+  /** Spending by category (in the order first met) and in total. */
+  readonly spending: { readonly byCategory: readonly { readonly category: string; readonly amountFen: Fen; readonly entries: number }[]; readonly totalFen: Fen };
+  /** income − spending. */
+  readonly balanceFen: Fen;
+}
+
+/**
+ * Splits an amount paid on a bill's principal over its lines in proportion to the line amounts,
+ * exactly: largest remainder on BigInt, so the parts sum to the amount. Lines of zero get nothing.
+ */
+function splitOverLines(amount: bigint, lines: readonly { kind: BillLineKind; amountFen: Fen }[]): Map<BillLineKind, bigint> {
+  const out = new Map<BillLineKind, bigint>();
+  const positive = lines.filter((l) => l.amountFen > 0);
+  const whole = positive.reduce((s, l) => s + BigInt(l.amountFen), 0n);
+  if (whole === 0n || positive.length === 0) {
+    out.set('management', amount);
+    return out;
+  }
+  const parts = positive.map((l) => ({ kind: l.kind, share: (amount * BigInt(l.amountFen)) / whole, rest: (amount * BigInt(l.amountFen)) % whole }));
+  let left = amount - parts.reduce((s, p) => s + p.share, 0n);
+  const order = parts.map((p, i) => i).sort((a, b) => (parts[b]!.rest > parts[a]!.rest ? 1 : parts[b]!.rest < parts[a]!.rest ? -1 : a - b));
+  for (const i of order) {
+    if (left <= 0n) break;
+    parts[i]!.share += 1n;
+    left -= 1n;
+  }
+  for (const p of parts) out.set(p.kind, (out.get(p.kind) ?? 0n) + p.share);
+  return out;
+}
+
+/**
+ * The income-and-spending report (BL-11, 财务收支报表 to the owners' committee) for [from, to]:
+ * income is the money billing received in the range, less refunds, by what settleAccount allocated
+ * it to as of `to` (principal split over the bill's lines by kind in proportion, exactly; late fee;
+ * not yet allocated), so income's total is exactly what was received; and spending is the entries dated in the range by category. Pure, integer fen.
+ */
+export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending: readonly SpendingItem[], from: CivilDate, to: CivilDate): IncomeSpendingReport {
+  const byKind: Record<BillLineKind, bigint> = { management: 0n, parking: 0n, service: 0n };
+  let lateFee = 0n;
+  let allocated = 0n;
+  const linesOf = new Map(input.bills.map((b) => [b.key, b.lines]));
+  const inPayments = input.payments.filter((p) => p.amountFen >= 0 && inRange(p.receivedOn, from, to));
+  const receivedIds = new Set(inPayments.filter((p) => p.kind === 'payment').map((p) => p.id));
+  for (const account of accountsByUnit(input).values()) {
+    for (const a of settleAccount({ ...account, asOf: to }).allocations) {
+      // the money received in the range, by what it paid (a payment is allocated on or after the day it came, so by `to` within the range)
+      if (!receivedIds.has(a.paymentId)) continue;
+      allocated += BigInt(a.amountFen);
+      if (a.component === 'late-fee') {
+        lateFee += BigInt(a.amountFen);
+        continue;
+      }
+      for (const [kind, part] of splitOverLines(BigInt(a.amountFen), linesOf.get(a.billKey) ?? [])) byKind[kind] += part;
+    }
+  }
+  const received = inPayments.filter((p) => p.kind === 'payment').reduce((s, p) => s + BigInt(p.amountFen), 0n);
+  const refunded = inPayments.filter((p) => p.kind === 'refund').reduce((s, p) => s + BigInt(p.amountFen), 0n);
+  // received and not allocated by `to` (预收), less the refunds paid in the range
+  const unallocated = received - allocated - refunded;
+  const incomeTotal = byKind.management + byKind.parking + byKind.service + lateFee + unallocated;
+  const categories = new Map<string, { amount: bigint; entries: number }>();
+  for (const s of spending) {
+    if (!inRange(s.spentOn, from, to)) continue;
+    const c = categories.get(s.category) ?? { amount: 0n, entries: 0 };
+    c.amount += BigInt(s.amountFen);
+    c.entries += 1;
+    categories.set(s.category, c);
+  }
+  const spendingTotal = [...categories.values()].reduce((s, c) => s + c.amount, 0n);
+  return {
+    from,
+    to,
+    income: {
+      byKind: { management: Number(byKind.management), parking: Number(byKind.parking), service: Number(byKind.service) },
+      lateFeeFen: Number(lateFee),
+      unallocatedFen: Number(unallocated),
+      totalFen: Number(incomeTotal),
+    },
+    spending: { byCategory: [...categories].map(([category, c]) => ({ category, amountFen: Number(c.amount), entries: c.entries })), totalFen: Number(spendingTotal) },
+    balanceFen: Number(incomeTotal - spendingTotal),
+  };
+}
