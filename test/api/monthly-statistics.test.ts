@@ -108,6 +108,12 @@ withDatabases((kind, getDb) => {
       { workflow: 'repair', metric: 'repair-clocks/on-site', met: 1, breached: 1, ratePercent: 50 },
       { workflow: 'repair', metric: 'repair-clocks/complete', met: 2, breached: 0, ratePercent: 100 },
     ]));
+    // the signing page names each row's SLA metric by its title, not by its key: the words' options of the on-time table's metric column
+    const ver = (await cs.call('GET', `/api/instances/${msId}`)).body.definitionVersionId as string;
+    const words = await cs.call('GET', `/api/definitions/versions/${ver}/words`);
+    const onTimeColumns = (Object.values(words.body.events) as { fields?: Record<string, { figure?: string; columns?: Record<string, { options?: { value: string; label: { zh: string } }[] }> }> }[])
+      .flatMap((e) => Object.values(e.fields ?? {})).find((f) => f.figure === 'onTime')!.columns!;
+    expect(onTimeColumns.metric!.options!.find((o) => o.value === 'repair-clocks/on-site')?.label.zh).toBe('到场时限');
     const signed = await cs.call('POST', `/api/instances/${msId}/events`, { type: 'SIGN', data: { total: 999, onSite: 999, requests: [{ workflow: 'repair', started: 1 }], comments: '数字与台账一致', recurring: false } });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     const history = async () => ((await cs.call('GET', `/api/instances/${msId}/history`)).body.items as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'SIGN')!;

@@ -5,9 +5,10 @@ import { bundleInstalls, definitionDrafts, definitionVersions, estates, instance
 import type { DraftRow } from '../services/publishing.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { authOf, designers, everyone, peopleManagers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
-import { definitionWords, type RoleTitles } from '../services/definition-words.ts';
+import { definitionWords, showsOnTimeFigures, type RoleTitles } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
+import type { SlaPolicy } from '@estateflow/sla';
 import { mayStart } from './processes.ts';
 import { isUuid, param } from '../services/body.ts';
 import { checkDefinition, definitionKinds, type DefinitionIssue } from '../services/definition-check.ts';
@@ -77,9 +78,18 @@ async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$
       .limit(1);
     if (!own) throw wordsRefused();
   }
-  const policies = await policiesFor(db, auth.tenantId, row.estateId, row.key);
+  // the monthly statistics' on-time table names the metrics of every SLA policy of the estate, not only its own
+  const policies = showsOnTimeFigures(pinned.compiled) ? await estatePolicies(db, auth.tenantId, row.estateId) : await policiesFor(db, auth.tenantId, row.estateId, row.key);
   // a field whose value is a role reads as the company's title of that role (isRole)
   return { kind: row.kind, ...definitionWords(pinned, role, policies, await (catalogue ?? roleTitles(db, auth.tenantId))) };
+}
+
+/** Every SLA policy of an estate, each key's latest published version. */
+async function estatePolicies(db: DbOrTx, tenantId: string, estateId: string): Promise<{ key: string; policy: SlaPolicy }[]> {
+  const rows = await db.select({ key: definitionVersions.key, document: definitionVersions.document }).from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')))
+    .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
+  return rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key).map((r) => ({ key: r.key, policy: r.document as unknown as SlaPolicy }));
 }
 
 /** The company's role titles by key (read once per answer, however many versions it words). */

@@ -93,6 +93,14 @@ export function definitionWords(
   // starting values a later step decides (kind "minor", a price of 0): empty ones are not shown anyway
   const initial = Object.fromEntries(Object.entries((def as { context?: Record<string, unknown> }).context ?? {})
     .filter(([k, v]) => fields[k] !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)));
+  // a table of on-time figures (the monthly statistics, #22) names its rows' SLA metrics by their titles
+  const metricOptions = Object.entries(metrics).map(([value, m]) => ({ value, label: m.title }));
+  const withMetricTitles = (f: FieldWords) => {
+    const metric = f.figure === 'onTime' ? f.columns?.['metric'] : undefined;
+    if (metric && metricOptions.length) metric.options = metricOptions;
+  };
+  for (const f of Object.values(fields)) withMetricTitles(f);
+  for (const e of Object.values(events)) for (const f of Object.values(e.fields ?? {})) withMetricTitles(f);
   const description = role === 'resident' ? (def.residentDescription ?? undefined) : def.description;
   return withParams({
     key: pinned.key,
@@ -129,4 +137,12 @@ function withParams<T>(value: T, params: Record<string, unknown>): T {
   const o = value as Record<string, unknown>;
   if (typeof o['zh'] === 'string' && typeof o['en'] === 'string' && Object.keys(o).length === 2) return renderDescription(o as Text, params) as T;
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, withParams(v, params)])) as T;
+}
+
+/** Whether a workflow's forms hold a table of on-time figures (`figure: "onTime"`): its words then name every SLA metric of the estate. */
+export function showsOnTimeFigures(compiled: CompiledWorkflow): boolean {
+  for (const form of compiled.formDefinitions.values()) {
+    for (const section of form.layout?.sections ?? []) if (section.fields.some((f) => (f as { figure?: string }).figure === 'onTime')) return true;
+  }
+  return false;
 }
