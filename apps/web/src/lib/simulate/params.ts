@@ -159,7 +159,8 @@ export function parseInput(field: ParamField, raw: string | boolean): Parsed {
 
 /** Checks a value against the param's schema; null when valid. Money limits are stated in yuan. */
 export function checkParam(field: ParamField, value: unknown): Text | null {
-  const validate = compileDataSchema(field.schema);
+  // a plain copy: the designer edits the schema object in place, and ajv caches a compiled schema by its object
+  const validate = compileDataSchema(JSON.parse(JSON.stringify(field.schema)) as object);
   if (validate(value)) return null;
   const e = validate.errors?.[0];
   const name = `“${field.title.zh}”（${field.name}）`;
