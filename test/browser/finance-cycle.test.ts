@@ -1,3 +1,4 @@
+import { periodWords } from '@estateflow/billing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amountInWords, parseAreaHundredths, yuanToFen } from '@estateflow/billing';
@@ -116,7 +117,7 @@ describe('finance runs the whole fee cycle from the demo, in Chromium (#20)', ()
     await page.getByTestId('unit-account').waitFor();
     await poll(async () => text(page, 'unit-account')).toContain(`${flat.area}㎡×${rate}元/㎡·月×3个月`);
     const owedBefore = fenOf(await text(page, 'unit-outstanding'));
-    await page.getByTestId('pay-bills').getByLabel(quarter).check();
+    await page.getByTestId('pay-bills').getByLabel(periodWords(quarter).zh).check();
     const amountFen = yuanToFen(await page.getByLabel('实收金额（元）').inputValue())!;
     expect(amountFen).toBeGreaterThanOrEqual(flatFen); // the bill's principal and any late fee so far
     await page.getByLabel('缴费方式').selectOption({ label: '微信' });
@@ -125,7 +126,7 @@ describe('finance runs the whole fee cycle from the demo, in Chromium (#20)', ()
     const review = page.getByTestId('pay-review');
     await review.waitFor();
     const allocated = await review.locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.textContent?.replace(/\s/g, '')));
-    expect(fenOf(allocated[0]!.replace(`${quarter}本金`, ''))).toBe(flatFen);
+    expect(fenOf(allocated[0]!.replace(`${periodWords(quarter).zh}本金`, ''))).toBe(flatFen);
     expect(fenOf(await text(page, 'pay-balance-after'))).toBe(owedBefore - amountFen);
     await page.getByRole('button', { name: '确认收款并开具收据' }).click();
     const receipt = page.getByTestId('receipt');
