@@ -33,7 +33,7 @@ const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as con
 const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
 /** Two characters outside ASCII and whitespace (客厅, 张三): the pairs instance_search_pairs holds (packages/db/sql/ef_bigrams.sql). */
-const CJK_PAIR = /^[^\x01-\x7F\s]{2}$/u;
+const CJK_PAIR = /^[^\p{ASCII}\s]{2}$/u;
 
 /**
  * The search box: a serial (or its beginning) is a prefix match on the serial's own index; any other
