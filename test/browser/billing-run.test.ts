@@ -114,7 +114,7 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     await review.waitFor();
     const allocated = await review.locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.textContent?.replace(/\s/g, '')));
     expect(allocated[0]).toBe(`${periodWords(earlier).zh}本金¥670.28`);
-    expect(allocated[1]).toMatch(new RegExp(`^${earlier}滞纳金¥`));
+    expect(allocated[1]).toMatch(new RegExp(`^${periodWords(earlier).zh}滞纳金¥`));
     expect(fenOf(await text(page, 'pay-balance-after'))).toBe(owedBefore - amountFen);
     await screenshot(page, 'bills-counter-review');
     await page.locator('.cashier').screenshot({ path: join(screenshotDir, 'bills-counter-review-desk.png') });
