@@ -218,14 +218,16 @@ withDatabases((kind, getDb, getFresh) => {
       const run = (ms: number) => runWorkerOnce({ db, workerId: 'sweeper', now: () => new Date(t0 + ms), attachmentOrphanHours: 72, attachmentSweepEveryMs: 5 * 60_000, log: (m) => logs.push(m), onError: (e) => { throw e; } });
       await uploadAged(w.own.admin, w.own.estateId, 73);
       expect((await run(0)).attachmentsRemoved).toBe(1);
-      expect(logs).toEqual(['[worker sweeper] removed 1 upload(s) never submitted (older than 72 h); kept 0 named by history, now claimed']);
+      // (the same sweep also makes the month partitions ahead and clears expired counters: their lines are theirs)
+      const uploads = () => logs.filter((m) => m.includes('upload(s)'));
+      expect(uploads()).toEqual(['[worker sweeper] removed 1 upload(s) never submitted (older than 72 h); kept 0 named by history, now claimed']);
       // a minute later the next sweep is not due yet: a new orphan waits
       const next = await uploadAged(w.own.admin, w.own.estateId, 73);
       expect((await run(60_000)).attachmentsRemoved).toBe(0);
       expect(await rowsOf(w.own.tenantId, [next.id])).toHaveLength(1);
       expect((await run(6 * 60_000)).attachmentsRemoved).toBe(1);
       expect(await rowsOf(w.own.tenantId, [next.id])).toEqual([]);
-      expect(logs).toHaveLength(2);
+      expect(uploads()).toHaveLength(2);
     });
   });
 });
