@@ -92,7 +92,8 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     await expect.poll(() => page.locator('label[for="computed"]').getByTestId('expr-check').textContent()).toContain('✓');
     expect(await page.getByTestId('field-readonly').isChecked()).toBe(true);
     // the preview computes it live with a sample rent and checks as the server does, errors at the field
-    await page.locator('[data-testid="preview-params"] [data-param="monthlyRateFen"]').fill('30000');
+    // a sample rent typed in yuan, as the parameter panel takes it (¥300 a month = 30000 fen)
+    await page.locator('[data-testid="preview-params"] [data-param="monthlyRateFen"]').fill('300');
     await page.locator('#pv-months').fill('6');
     await expect.poll(() => page.getByTestId('locked-fee').getAttribute('data-value')).toBe('180000');
     expect(await page.getByTestId('locked-fee').textContent()).toContain('1,800.00');
@@ -133,9 +134,19 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     const rate = page.locator('[data-testid="params-panel"] [data-param="monthlyRateFen"]');
     await rate.getByTestId('param-default').fill('300');
     expect(await rate.getByTestId('param-source').textContent()).toContain('默认值不在现场文件中');
-    // its value rule: whole yuan (a multiple of 100 fen), under the parameter's value rules
+    // its rules read and are typed in yuan like its value (stored in fen): the minimum 0 shows as 0.00,
+    // a ceiling of ¥5000 and whole yuan (a multiple of ¥1) under the parameter's value rules
+    expect(await rate.getByTestId('param-min').inputValue()).toBe('0.00');
+    await rate.getByTestId('param-max').fill('5000');
     await rate.getByTestId('param-rules').locator('summary').click();
-    await rate.getByTestId('param-multiple-of').fill('100');
+    await rate.getByTestId('param-multiple-of').fill('1.5x');
+    expect(await rate.getByTestId('param-rule-error').textContent()).toContain('元');
+    await rate.getByTestId('param-multiple-of').fill('1');
+    expect(await rate.getByTestId('param-rule-error').count()).toBe(0);
+    await rate.getByTestId('param-default').fill('300.50');
+    // a value off the rule is refused in yuan (checked against the rule just set) and not stored
+    expect(await rate.getByTestId('param-error').textContent()).toContain('¥1.00');
+    await rate.getByTestId('param-default').fill('300');
     await screenshot(page, 'designer-param-rules');
     await rate.locator('details:not([data-testid="param-rules"]) summary').click();
     await rate.getByTestId('param-title-zh').fill('车位月租');
@@ -268,7 +279,7 @@ describe('a parking-space lease built in the designer without JSON (#19)', { tim
     const v2 = await apiGet<{ items: { id: string; version: number }[] }>(`/api/definitions/versions?estateId=${estateId}&kind=workflow&key=${wfId}`);
     const doc = await apiGet<{ document: { events: { APPROVE: { roles: string[] } }; roles: string[] } }>(`/api/definitions/versions/${v2.items.find((v) => v.version === 2)!.id}`);
     expect(doc.document.events.APPROVE.roles).toEqual(['front_desk', 'finance']);
-    expect((doc.document as unknown as { params: { monthlyRateFen: { schema: unknown } } }).params.monthlyRateFen.schema).toEqual({ type: 'integer', minimum: 0, multipleOf: 100 });
+    expect((doc.document as unknown as { params: { monthlyRateFen: { schema: unknown } } }).params.monthlyRateFen.schema).toEqual({ type: 'integer', minimum: 0, maximum: 500000, multipleOf: 100 });
     expect(doc.document.roles).toContain('finance');
   });
 

@@ -202,6 +202,27 @@ describe('Simulate: parameters', () => {
     expect(params.changedFromDefault(params.paramFields(declared as never), { ...params.defaultValues(params.paramFields(declared as never)), lateAfterMinutes: 30 })).toEqual(['lateAfterMinutes']);
   });
 
+  it('reads and writes a money parameter\'s rules in yuan while the stored rule stays integer fen, through one helper and no floats (#19)', () => {
+    const [fee, late] = params.paramFields(declared as never);
+    // the stored maximum 100000 fen reads as 1000.00 yuan; typed yuan comes back as integer fen
+    expect(params.toShown(fee!, 100000)).toBe('1000.00');
+    expect(params.toShown(fee!, 12345678)).toBe('123456.78');
+    expect(params.parseRule(fee!, '1')).toEqual({ value: 100 });
+    expect(params.parseRule(fee!, '0.29')).toEqual({ value: 29 }); // 0.29 * 100 is 28.999… in floating point
+    expect(params.parseRule(fee!, '1,000.5')).toEqual({ value: 100050 });
+    expect(params.parseRule(fee!, '')).toEqual({ value: undefined }); // blank removes the rule
+    expect(params.parseRule(fee!, '1.234').error?.zh).toBe('“上门费”（calloutFeeFen） 的规则须为金额（元，最多两位小数）');
+    expect(params.parseRule(fee!, 'abc').error?.en).toContain('yuan');
+    // other kinds pass through as numbers
+    expect(params.toShown(late!, 60)).toBe('60');
+    expect(params.parseRule(late!, '90')).toEqual({ value: 90 });
+    expect(params.parseRule(late!, 'x').error?.en).toContain('must be a number');
+    // a value off the rule's multiple is refused in yuan
+    const whole = params.paramFields({ rateFen: { schema: { type: 'integer', minimum: 0, multipleOf: 100 }, title: { zh: '月租', en: 'Rent' } } } as never)[0]!;
+    expect(params.checkParam(whole, 30050)?.zh).toBe('“月租”（rateFen） 须为 ¥1.00 的整数倍');
+    expect(params.parseInput(whole, '0.29')).toEqual({ value: 29 });
+  });
+
   it("adds a bundle's own parameters after the workflow's, and orders by a known declaration order, else by zh title", () => {
     const bundle = { valuableThresholdFen: { schema: { type: 'integer', minimum: 0 }, default: 10000, title: { zh: '贵重物品价值下限（分）', en: 'Valuable from (fen)' } }, cadence: { schema: { type: 'string' }, title: { zh: '不用', en: 'Unused' } } };
     const fields = params.paramFields(declared as never, bundle as never);

@@ -42,6 +42,13 @@ describe('changeList (#19 review before publish)', () => {
     expect(l!.text.zh).toBe('押金 ¥500.00 → ¥800.00');
   });
 
+  it('names a money parameter\'s rule changes in yuan, each rule on its own line (#19)', () => {
+    const lines = changeList(published, draft((d) => { Object.assign(d.params.depositFen.schema, { maximum: 500000, multipleOf: 100 }); }));
+    expect(lines.map((l) => l.text.zh)).toEqual(['参数 押金 的最大值 无 → ¥5000.00', '参数 押金 的倍数 无 → ¥1.00']);
+    expect(lines[1]!.text.en).toBe('Deposit: multiple of none → ¥1.00');
+    expect(lines.map((l) => l.path)).toEqual(['/params/depositFen/schema/maximum', '/params/depositFen/schema/multipleOf']);
+  });
+
   it('names a new state by its title and the transition into it', () => {
     const lines = changeList(published, draft((d) => {
       (d.machine.states as Record<string, unknown>).awaitingPayment = { title: { zh: '待缴费', en: 'Awaiting payment' } };

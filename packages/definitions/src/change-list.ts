@@ -5,6 +5,7 @@
  * one the phrases below do not name comes out as "其他变更 <path>", so the list never hides a change.
  * Pure; the designer shows it before publishing, with the JSON Patch as a detail.
  */
+import { formatYuan } from '@estateflow/expr';
 import { diffJson } from './diff-json.ts';
 import type { LocalText as Text } from './finding.ts';
 
@@ -31,9 +32,16 @@ const UNITS: Record<string, Text> = {
   weeks: both('周', 'weeks'), months: both('个月', 'months'), years: both('年', 'years'),
 };
 
+/** The numeric rules of a parameter's schema named in the change list, in the value's unit. */
+const RULES: Record<string, Text> = {
+  minimum: both('最小值', 'minimum'), maximum: both('最大值', 'maximum'),
+  exclusiveMinimum: both('下限（不含）', 'exclusive minimum'), exclusiveMaximum: both('上限（不含）', 'exclusive maximum'),
+  multipleOf: both('倍数', 'multiple of'),
+};
+
 /** A parameter's value as people read it, and its unit (from the name's suffix): fen as yuan. */
 function paramValue(name: string, v: unknown): { value: string; unit?: Text } {
-  if (typeof v === 'number' && /Fen$/.test(name)) return { value: `¥${(v / 100).toFixed(2)}` };
+  if (typeof v === 'number' && Number.isSafeInteger(v) && /Fen$/.test(name)) return { value: `¥${formatYuan(BigInt(v))}` };
   const unit = /Minutes$/.test(name) ? UNITS.minutes : /Hours$/.test(name) ? UNITS.hours : /Days$/.test(name) ? UNITS.days : /Months$/.test(name) ? UNITS.months : undefined;
   return { value: typeof v === 'string' ? v : JSON.stringify(v), ...(unit ? { unit } : {}) };
 }
@@ -148,7 +156,20 @@ function workflowLines(a: Doc, b: Doc, roleName: (r: string) => Text): ChangeLin
         const c = valueChange(name, pA[name]!.default, pB[name]!.default);
         out.push({ path: `${path}/default`, text: both(`${title.zh} ${c.zh}`, `${title.en} ${c.en}`) });
       }
-      if (!same(pA[name]!.schema, pB[name]!.schema)) out.push({ path: `${path}/schema`, text: both(`参数 ${title.zh} 的取值范围变更`, `Allowed values of ${title.en} changed`) });
+      if (!same(pA[name]!.schema, pB[name]!.schema)) {
+        // a numeric rule in words, in the value's own unit (a money rule in yuan); any other rule change generically
+        const sA = (isObj(pA[name]!.schema) ? pA[name]!.schema : {}) as Doc;
+        const sB = (isObj(pB[name]!.schema) ? pB[name]!.schema : {}) as Doc;
+        const named = Object.keys(RULES).filter((k) => !same(sA[k], sB[k]));
+        for (const k of named) {
+          const none = both('无', 'none');
+          const from = sA[k] === undefined ? none : valueText(name, sA[k]);
+          const to = sB[k] === undefined ? none : valueText(name, sB[k]);
+          out.push({ path: `${path}/schema/${k}`, text: both(`参数 ${title.zh} 的${RULES[k]!.zh} ${from.zh} → ${to.zh}`, `${title.en}: ${RULES[k]!.en} ${from.en} → ${to.en}`) });
+        }
+        const rest = (d: Doc) => JSON.stringify(Object.fromEntries(Object.entries(d).filter(([k]) => !(k in RULES))));
+        if (rest(sA) !== rest(sB)) out.push({ path: `${path}/schema`, text: both(`参数 ${title.zh} 的取值范围变更`, `Allowed values of ${title.en} changed`) });
+      }
       if (!same(pA[name]!.title, pB[name]!.title)) out.push({ path: `${path}/title`, text: both(`参数改名为 ${title.zh}`, `Parameter renamed ${title.en}`) });
     }
   }

@@ -39,8 +39,8 @@ export function quickLayout(states: string[], edges: EdgeRef[]): Positions {
   return out;
 }
 
-/** Positions for the states, laid out top-down by ELK's layered algorithm. */
-export async function layoutGraph(states: string[], edges: EdgeRef[]): Promise<Positions> {
+/** Positions for the states, laid out top-down by ELK's layered algorithm, the initial state (when given) in the top layer. */
+export async function layoutGraph(states: string[], edges: EdgeRef[], initial?: string): Promise<Positions> {
   const graph = await engine().layout({
     id: 'root',
     layoutOptions: {
@@ -50,7 +50,8 @@ export async function layoutGraph(states: string[], edges: EdgeRef[]): Promise<P
       'elk.spacing.nodeNode': '50',
       'elk.edgeRouting': 'SPLINES',
     },
-    children: states.map((id) => ({ id, width: NODE_W, height: NODE_H })),
+    // the initial state in the first layer: the process reads from the top
+    children: states.map((id) => ({ id, width: NODE_W, height: NODE_H, ...(id === initial ? { layoutOptions: { 'elk.layered.layering.layerConstraint': 'FIRST' } } : {}) })),
     edges: edges.filter((e) => e.from !== e.to).map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
   });
   return new Map((graph.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));

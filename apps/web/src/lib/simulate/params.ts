@@ -5,6 +5,7 @@
  * `…PerMille`), input parsing and validation against the param's own schema (ajv, strict and
  * regex-safe via `compileDataSchema`), with zh/en messages naming the parameter.
  */
+import { formatYuan, yuanToFen } from '@estateflow/billing';
 import { compileDataSchema } from '@estateflow/definitions';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
@@ -94,10 +95,40 @@ export function defaultValues(fields: readonly ParamField[]): Record<string, unk
   return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
 }
 
+/**
+ * The one conversion between what a money parameter stores (integer fen: its value and its rules,
+ * `minimum`, `maximum`, `multipleOf`…) and what the designer shows and takes (yuan, two decimals),
+ * through packages/billing's `formatYuan`/`yuanToFen`: strings and integers, never a float.
+ * Other kinds pass through as numbers. A stored money number that is not whole fen is shown as is.
+ */
+export function toShown(field: Pick<ParamField, 'kind'>, stored: number): string {
+  return field.kind === 'money' && Number.isSafeInteger(stored) ? formatYuan(stored).replaceAll(',', '') : String(stored);
+}
+/** What was typed (yuan for money) as the stored number (fen for money); undefined when it is not a number of that kind. */
+export function fromShown(field: Pick<ParamField, 'kind'>, text: string): number | undefined {
+  const t = text.trim();
+  if (field.kind === 'money') return yuanToFen(t);
+  if (t === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A numeric schema rule (minimum, maximum, multipleOf…) as typed: blank clears it; money in yuan, stored in fen. */
+export function parseRule(field: ParamField, raw: string): { value: number | undefined; error?: undefined } | { value?: undefined; error: Text } {
+  if (raw.trim() === '') return { value: undefined };
+  const n = fromShown(field, raw);
+  if (n !== undefined) return { value: n };
+  const name = `“${field.title.zh}”（${field.name}）`;
+  const nameEn = `"${field.title.en}" (${field.name})`;
+  return field.kind === 'money'
+    ? { error: { zh: `${name} 的规则须为金额（元，最多两位小数）`, en: `${nameEn}: a rule must be an amount in yuan with at most two decimals` } }
+    : { error: { zh: `${name} 的规则须为数字`, en: `${nameEn}: a rule must be a number` } };
+}
+
 /** What the input shows for a stored value: money in yuan with two decimals. */
 export function displayValue(field: ParamField, value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (field.kind === 'money' && typeof value === 'number') return (value / 100).toFixed(2);
+  if (typeof value === 'number') return toShown(field, value);
   return String(value);
 }
 
@@ -116,8 +147,9 @@ export function parseInput(field: ParamField, raw: string | boolean): Parsed {
   if (field.schema.type === 'string') return { value: raw };
   if (text === '') return { error: { zh: `请填写${name}`, en: `${nameEn} is required` } };
   if (field.kind === 'money') {
-    if (!/^-?\d+(\.\d{1,2})?$/.test(text)) return { error: { zh: `${name} 须为金额（元，最多两位小数）`, en: `${nameEn} must be an amount in yuan with at most two decimals` } };
-    return { value: Math.round(Number(text) * 100) };
+    const fen = /^-?\d+(\.\d{1,2})?$/.test(text) ? fromShown(field, text) : undefined;
+    if (fen === undefined) return { error: { zh: `${name} 须为金额（元，最多两位小数）`, en: `${nameEn} must be an amount in yuan with at most two decimals` } };
+    return { value: fen };
   }
   const n = Number(text);
   if (!Number.isFinite(n)) return { error: { zh: `${name} 须为数字`, en: `${nameEn} must be a number` } };
@@ -127,12 +159,13 @@ export function parseInput(field: ParamField, raw: string | boolean): Parsed {
 
 /** Checks a value against the param's schema; null when valid. Money limits are stated in yuan. */
 export function checkParam(field: ParamField, value: unknown): Text | null {
-  const validate = compileDataSchema(field.schema);
+  // a plain copy: the designer edits the schema object in place, and ajv caches a compiled schema by its object
+  const validate = compileDataSchema(JSON.parse(JSON.stringify(field.schema)) as object);
   if (validate(value)) return null;
   const e = validate.errors?.[0];
   const name = `“${field.title.zh}”（${field.name}）`;
   const nameEn = `"${field.title.en}" (${field.name})`;
-  const show = (n: unknown) => (field.kind === 'money' && typeof n === 'number' ? `¥${(n / 100).toFixed(2)}` : String(n));
+  const show = (n: unknown) => (field.kind === 'money' && typeof n === 'number' ? `¥${toShown(field, n)}` : String(n));
   const limit = (e?.params as { limit?: unknown } | undefined)?.limit;
   switch (e?.keyword) {
     case 'minimum':
@@ -141,6 +174,8 @@ export function checkParam(field: ParamField, value: unknown): Text | null {
     case 'maximum':
     case 'exclusiveMaximum':
       return { zh: `${name} 不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${show(limit)}`, en: `${nameEn} must be ${e.keyword === 'exclusiveMaximum' ? 'less than' : 'at most'} ${show(limit)}` };
+    case 'multipleOf':
+      return { zh: `${name} 须为 ${show((e.params as { multipleOf?: unknown }).multipleOf)} 的整数倍`, en: `${nameEn} must be a multiple of ${show((e.params as { multipleOf?: unknown }).multipleOf)}` };
     case 'pattern':
       return { zh: `${name} 格式不正确`, en: `${nameEn} is not in the expected format` };
     case 'type':
