@@ -124,7 +124,14 @@ withDatabases((kind, getDb) => {
     const unitId = unitRows[7]!.id;
     const month = 'from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z';
     const firstPage = await admin.call('GET', `/api/instances?estateId=${estateId}`);
+    const firstTasks = await admin.call('GET', `/api/tasks?estateId=${estateId}&scope=all`);
+    expect(firstTasks.body.items).toHaveLength(50);
     const screens: string[] = [
+      // the inbox, a page at a time (#21): the estate's open tasks in due order on tasks_due_idx
+      `/api/tasks?estateId=${estateId}&scope=all`,
+      `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`,
+      `/api/tasks?estateId=${estateId}`,
+      '/api/tasks',
       `/api/instances?estateId=${estateId}`,
       `/api/instances?estateId=${estateId}&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
       '/api/instances',
@@ -185,6 +192,17 @@ withDatabases((kind, getDb) => {
     const byUnit = sent.find((s) => /from "instances"/.test(s.query) && /"instances"\."unit_id" = \$/.test(s.query));
     expect(byUnit, 'the unit filter statement').toBeDefined();
     expect(indexesOf(await explain(byUnit!.query, byUnit!.params))).toContain('instances_unit_idx');
+
+    // the inbox page's statement reads the estate's open tasks in order on tasks_due_idx (no sort of every task joined)
+    for (const path of [`/api/tasks?estateId=${estateId}&scope=all`, `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`]) {
+      sent.length = 0;
+      expect((await admin.call('GET', path)).status).toBe(200);
+      const inbox = sent.find((s) => /from "tasks"/.test(s.query) && /order by coalesce/.test(s.query));
+      expect(inbox, `${path}: the inbox statement`).toBeDefined();
+      const plan = await explain(inbox!.query, inbox!.params);
+      expect(indexesOf(plan), `${path}: ${JSON.stringify(plan).slice(0, 600)}`).toContain('tasks_due_idx');
+      expect(seqScans(plan)).toEqual([]);
+    }
 
     // a report's batch of histories (one array parameter for 500 instances)
     sent.length = 0;

@@ -62,7 +62,7 @@ async function summaries(db: DbOrTx, tenantId: string, rows: (typeof definitionV
  * route): staff of its estate read any; a resident, the versions behind their own requests and the
  * processes they may start (403 otherwise).
  */
-async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$inferSelect, catalogue?: Promise<RoleTitles>) {
+async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$inferSelect, catalogue?: Promise<RoleTitles>, slaOf?: Promise<EstateSla>) {
   const role = requireEstate(c, row.estateId);
   const auth = authOf(c);
   const { db, cache } = c.get('deps');
@@ -79,7 +79,11 @@ async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$
     if (!own) throw wordsRefused();
   }
   // the monthly statistics' on-time table names the metrics of every SLA policy of the estate, not only its own
-  const policies = showsOnTimeFigures(pinned.compiled) ? await estatePolicies(db, auth.tenantId, row.estateId) : await policiesFor(db, auth.tenantId, row.estateId, row.key);
+  // (a batch reads every estate's policies in one statement, `estatesSla`; one version reads its own)
+  const latest = slaOf ? (await slaOf).get(row.estateId) ?? [] : undefined;
+  const policies = showsOnTimeFigures(pinned.compiled)
+    ? (latest ?? await estatePolicies(db, auth.tenantId, row.estateId))
+    : latest ? latest.filter((p) => p.workflow === row.key) : await policiesFor(db, auth.tenantId, row.estateId, row.key);
   // a field whose value is a role reads as the company's title of that role (isRole)
   return { kind: row.kind, ...definitionWords(pinned, role, policies, await (catalogue ?? roleTitles(db, auth.tenantId))) };
 }
@@ -90,6 +94,29 @@ async function estatePolicies(db: DbOrTx, tenantId: string, estateId: string): P
     .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')))
     .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
   return rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key).map((r) => ({ key: r.key, policy: r.document as unknown as SlaPolicy }));
+}
+
+/** Each estate's SLA policies (each key's latest published version, by key) with the workflow each names. */
+type EstateSla = Map<string, { key: string; workflow: unknown; policy: SlaPolicy }[]>;
+
+/**
+ * The SLA policies of several estates in one statement (the words batch, #21): each key's latest
+ * version, as `estatePolicies` reads one estate's; those naming a workflow are the ones `ef_bound_sla`
+ * binds to it (`policiesFor`), so one read serves every version of the batch.
+ */
+async function estatesSla(db: DbOrTx, tenantId: string, estateIds: string[]): Promise<EstateSla> {
+  const out: EstateSla = new Map();
+  if (!estateIds.length) return out;
+  const rows = await db.selectDistinctOn([definitionVersions.estateId, definitionVersions.key], { estateId: definitionVersions.estateId, key: definitionVersions.key, document: definitionVersions.document })
+    .from(definitionVersions)
+    .where(and(eq(definitionVersions.tenantId, tenantId), inArray(definitionVersions.estateId, estateIds), eq(definitionVersions.kind, 'sla')))
+    .orderBy(asc(definitionVersions.estateId), asc(definitionVersions.key), desc(definitionVersions.version));
+  for (const r of rows) {
+    const list = out.get(r.estateId) ?? [];
+    list.push({ key: r.key, workflow: (r.document as { workflow?: unknown }).workflow, policy: r.document as unknown as SlaPolicy });
+    out.set(r.estateId, list);
+  }
+  return out;
 }
 
 /** The company's role titles by key (read once per answer, however many versions it words). */
@@ -467,6 +494,9 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
         : [];
       const byId = new Map(rows.map((r) => [r.id, r]));
       const catalogue = roleTitles(c.get('deps').db, tenantId);
+      // the SLA policies of every estate asked about, in one statement (not one binding per version)
+      const slaOf = estatesSla(c.get('deps').db, tenantId, [...new Set(rows.filter((r) => r.kind === 'workflow' && authOf(c).roles.has(r.estateId)).map((r) => r.estateId))]);
+      slaOf.catch(() => undefined);
       // a few versions at a time (each reads its SLA binding), not one after the other
       const worded: (Awaited<ReturnType<typeof versionWords>> | undefined)[] = [];
       for (let i = 0; i < ids.length; i += WORDS_AT_ONCE) {
@@ -474,7 +504,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
           const row = byId.get(id);
           if (!row || !authOf(c).roles.has(row.estateId)) return undefined;
           try {
-            return await versionWords(c, row, catalogue);
+            return await versionWords(c, row, catalogue, slaOf);
           } catch (e) {
             if (!(e instanceof ApiError) || e.status >= 500) throw e;
             return undefined;

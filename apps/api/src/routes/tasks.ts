@@ -3,13 +3,50 @@ import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { instances, memberships, tasks, units, type Role } from '@estateflow/db';
 import type { AppEnv } from '../env.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
 import { planClaim } from '../store/index.ts';
 import { storeOf } from '../services/event-path.ts';
-import { accessibleInstances, isStaff, mayAccessInstance, notYours, taskWaitsFor } from '../services/instance-access.ts';
+import { accessibleInstances, isStaff, type InstanceColumns, mayAccessInstance, notYours, taskWaitsFor } from '../services/instance-access.ts';
 import * as S from '../schemas/tasks.ts';
+
+/** The inbox's page: 50 rows by default, at most 200 (issue #21: no route returns an unbounded list). */
+const TASK_PAGE = 50;
+const TASK_PAGE_MAX = 200;
+/** The inbox's sort key, as tasks_due_idx holds it: a task with no due date sorts after every dated one. */
+const dueKey = sql`coalesce(${tasks.dueAt}, 'infinity'::timestamptz)`;
+
+/** A timestamptz as PostgreSQL prints it (`2026-01-01 08:00:00.123+00`), a real day (a cast of anything else would fail). */
+function printedTime(v: string): boolean {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[+-]\d{2}(?::\d{2}){0,2}$/.exec(v);
+  if (!m) return false;
+  const at = Date.parse(`${m[1]}T${m[2]!.slice(0, 12)}Z`);
+  return m[1]! >= '1000' && !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === m[1];
+}
+
+/** The inbox cursor: the last row's due key and created time (as PostgreSQL printed them) and its id. */
+function taskCursor(value: string | undefined): { due: string; created: string; id: string } | undefined {
+  const c = decodeCursor(value);
+  if (!c) return undefined;
+  try {
+    const [due, created] = JSON.parse(c.key) as unknown[];
+    if (typeof due === 'string' && typeof created === 'string' && printedTime(created) && (due === 'infinity' || printedTime(due))) return { due, created, id: c.id };
+  } catch {
+    // refused below
+  }
+  throw invalid('cursor', 'is not a cursor this list gave out; start again without it', '不是本列表给出的翻页位置，请去掉它从第一页重新开始');
+}
+
+/**
+ * The access rule's columns with the estate read from the task (a task's estate is its request's): the
+ * planner then sees one estate condition on tasks, walks tasks_due_idx in order and stops at the page,
+ * instead of misjudging the join as a few rows and sorting every open task of the estate.
+ */
+const taskInstanceColumns: InstanceColumns = {
+  tenantId: instances.tenantId, estateId: tasks.estateId, unitId: instances.unitId, startedBy: instances.startedBy, requestedFor: instances.requestedFor, definitionVersionId: instances.definitionVersionId,
+};
 
 const supervisors: readonly Role[] = ['admin', 'dispatcher', 'duty_manager', 'cs_manager', 'property_manager'];
 
@@ -38,16 +75,24 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
     '/',
     {
       responses: { 200: S.taskList },
-      summary: "Inbox: open tasks for the caller's role or assigned to the caller, earliest due first",
+      summary: "Inbox: open tasks for the caller's role or assigned to the caller, earliest due first (no due date last, then oldest first), a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`), read on tasks_due_idx",
       access: everyone,
       estate: { from: 'query', optional: true },
-      query: { estateId: { type: 'string' }, scope: { type: 'string', enum: ['mine', 'role', 'all'], description: 'mine = assigned to me; role = my role, unassigned or mine (default); all = every open task of the estate (supervisors)' }, status: { type: 'string', enum: ['open', 'done', 'cancelled'] } },
+      query: {
+        estateId: { type: 'string' },
+        scope: { type: 'string', enum: ['mine', 'role', 'all'], description: 'mine = assigned to me; role = my role, unassigned or mine (default); all = every open task of the estate (supervisors)' },
+        status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
+        limit: { type: 'integer', minimum: 1, maximum: TASK_PAGE_MAX },
+        cursor: { type: 'string' },
+      },
     },
     async (c) => {
       const auth = authOf(c);
       const q = c.req.query();
+      const limit = pageSize(q.limit, TASK_PAGE, TASK_PAGE_MAX);
+      const cursor = taskCursor(q.cursor);
       const estateIds = queriedEstates(c);
-      if (estateIds.length === 0) return c.json({ items: [] });
+      if (estateIds.length === 0) return c.json({ items: [], nextCursor: null });
       const scope = q.scope ?? 'role';
       const perEstate: SQL[] = estateIds.map((estateId) => {
         const role = auth.roles.get(estateId)!;
@@ -58,16 +103,32 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         if (!isStaff(role)) return inEstate;
         return and(inEstate, or(eq(tasks.assigneeId, auth.userId), and(eq(tasks.role, role), isNull(tasks.assigneeId))))!;
       });
-      const rows = await c.get('deps').db
+      // the order of tasks_due_idx: due (none last), created, id; the next page starts after the last row read
+      const after = cursor ? sql`(${dueKey}, ${tasks.createdAt}, ${tasks.id}) > (${cursor.due}::timestamptz, ${cursor.created}::timestamptz, ${cursor.id}::uuid)` : undefined;
+      const { db, cache } = c.get('deps');
+      // 1. the page's tasks, from tasks alone for staff (their access rule is the task's estate), so the sort reads
+      // index rows and only the page joins its requests (50 estates' 20,000 open tasks: 22 ms, not 900 ms joined);
+      // a resident's read their requests (the rule names the request's people and unit)
+      const staffOnly = estateIds.every((id) => isStaff(auth.roles.get(id)));
+      const pageQuery = db.select({ id: tasks.id, dueKey: sql<string>`${dueKey}::text`, createdKey: sql<string>`${tasks.createdAt}::text` }).from(tasks).$dynamic();
+      const read = await (staffOnly ? pageQuery : pageQuery.innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId))))
+        // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
+        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds, taskInstanceColumns), after))
+        .orderBy(dueKey, asc(tasks.createdAt), asc(tasks.id))
+        .limit(limit + 1);
+      const ids = read.slice(0, limit).map((r) => r.id);
+      const last = read[ids.length - 1];
+      // a page may show fewer rows than it read (tasks not the caller's, below); the cursor follows the rows read
+      const nextCursor = read.length > limit && last ? encodeCursor({ key: JSON.stringify([last.dueKey, last.createdKey]), id: last.id }) : null;
+      // 2. the page's rows with their requests, in the page's order
+      const joined = ids.length ? await db
         .select({ task: tasks, serial: instances.serial, workflowKey: instances.workflowKey, definitionVersionId: instances.definitionVersionId, state: instances.state, unitLabel: units.label, grade: instances.grade, data: sql<Record<string, unknown> | null>`${instances.snapshot}->'context'->'data'` })
         .from(tasks)
         .innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
         .leftJoin(units, and(eq(units.tenantId, instances.tenantId), eq(units.id, instances.unitId)))
-        // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
-        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds)))
-        .orderBy(sql`${tasks.dueAt} asc nulls last`, asc(tasks.createdAt))
-        .limit(500);
-      const { db, cache } = c.get('deps');
+        .where(and(eq(tasks.tenantId, auth.tenantId), sql`${tasks.id} = any(${uuidArray(ids)})`)) : [];
+      const byId = new Map(joined.map((r) => [r.task.id, r]));
+      const rows = ids.flatMap((id) => byId.get(id) ?? []);
       const mine = await Promise.all(rows.map((r) => taskWaitsFor({ db, cache }, auth, r.task, r.definitionVersionId)));
       // each row with the key fields its definition marks summary, of those the caller's role may see
       const shown = rows.filter((_, n) => mine[n]);
@@ -75,7 +136,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         const compiled = (await cache.get(db, auth.tenantId, r.definitionVersionId)).compiled;
         return view(r.task, { ...r, summary: summaryData(compiled, auth.roles.get(r.task.estateId) ?? '', r.data) });
       }));
-      return c.json({ items });
+      return c.json({ items, nextCursor });
     },
   )
   .post('/:id/claim', { responses: { 200: S.task }, summary: 'Claim an open task of your role (assign it to yourself)', access: everyone, estate: { from: 'param', param: 'id' }, params: { id: 'task' }, example: {} }, async (c) => {

@@ -30,4 +30,9 @@ export const task = {
   additionalProperties: false,
 } as const;
 
-export const taskList = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: task } }, additionalProperties: false } as const;
+export const taskList = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: task }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } },
+  additionalProperties: false,
+} as const;

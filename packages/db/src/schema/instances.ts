@@ -139,6 +139,8 @@ export const tasks = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('tasks_inbox_idx').on(t.tenantId, t.estateId, t.status, t.role),
+    // the inbox's order, a page at a time (#21): due (none last), created, id within an estate's open tasks
+    index('tasks_due_idx').on(t.tenantId, t.estateId, t.status, sql`coalesce(${t.dueAt}, 'infinity'::timestamptz)`, t.createdAt, t.id),
     index('tasks_instance_idx').on(t.tenantId, t.instanceId, t.key),
   ],
 );

@@ -1,4 +1,4 @@
-import { api, ApiError, newIdempotencyKey } from './client.ts';
+import { api, ApiError, newIdempotencyKey, withCursor } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel, type RenderModel } from './render-form.ts';
@@ -49,10 +49,20 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
 }
 
 /** Inbox rows: open tasks for me and my roles across my estates. */
-export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  const { items } = await api<TaskList>(`/tasks?scope=${scope}`, { fetch: f });
+/**
+ * One page of the inbox (earliest due first; `nextCursor` for the next), with the words of the
+ * versions on its rows only (the session's cache keeps those already read).
+ */
+export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 'all'; cursor?: string | null; limit?: number } = {}): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
+  const path = `/tasks?scope=${opts.scope ?? 'role'}${opts.limit ? `&limit=${opts.limit}` : ''}`;
+  const { items, nextCursor } = await api<TaskList>(withCursor(path, opts.cursor ?? null), { fetch: f });
   const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
-  return items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined }));
+  return { items: items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined })), nextCursor };
+}
+
+/** The first page of open tasks, up to 200 (the server's most), for screens that show a few (home, me, revisits). */
+export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
+  return (await listTaskPage(f, { scope, limit: 200 })).items;
 }
 
 /** Workflow titles by key for the estates in view, to label rows. */

@@ -96,6 +96,8 @@ export const en: Record<MessageKey, string> = {
   'inbox.filterStatus': 'Status',
   'inbox.searchPlaceholder': 'Search number, title…',
   'inbox.count': '{n} items',
+  'inbox.countMore': '{n} items shown, more to load',
+  'inbox.noneLoaded': 'None of the tasks loaded so far match; load more to look further',
   'sla.overdue': 'Overdue {d}',
   'sla.remaining': '{d} left',
   'sla.warned': 'Warning',

@@ -94,6 +94,8 @@ export const zh = {
   'inbox.filterStatus': '按状态',
   'inbox.searchPlaceholder': '搜索编号、标题…',
   'inbox.count': '共 {n} 项',
+  'inbox.countMore': '已显示 {n} 项，还有更多',
+  'inbox.noneLoaded': '已加载的任务中没有符合条件的，可加载更多继续查找',
   'sla.overdue': '超时 {d}',
   'sla.remaining': '剩余 {d}',
   'sla.warned': '预警',

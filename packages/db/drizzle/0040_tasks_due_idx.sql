@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_due_idx" ON "tasks" USING btree ("tenant_id","estate_id","status",coalesce("due_at", 'infinity'::timestamptz),"created_at","id");

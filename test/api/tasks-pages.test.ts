@@ -1,0 +1,78 @@
+import { expect, it } from 'vitest';
+import { and, eq, sql } from 'drizzle-orm';
+import { join } from 'node:path';
+import { createCompany, createEstate, createUser } from '@estateflow/api';
+import { definitionVersions, units } from '@estateflow/db';
+import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import { withDatabases } from '../support/db.ts';
+import { signIn, testApp, testConfig } from '../support/api.ts';
+
+type Row = { id: string; dueAt: string | null; createdAt: string };
+
+/**
+ * The inbox a page at a time (#21): `GET /api/tasks` answers 50 rows by default, at most 200, in one
+ * stable order (earliest due, those with none last, then oldest, then id) with a `nextCursor`; the
+ * pages together hold every open task once, ties and tasks without a due date included.
+ */
+withDatabases((kind, getDb) => {
+  it(`pages through the inbox without losing or repeating a task on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '分页物业');
+    const estateId = await createEstate(db, tenantId, { name: '分页小区', buildings: [{ name: '1栋', units: ['1-101'] }] });
+    const [unit] = await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)));
+    await createUser(db, testConfig as never, { tenantId, username: `pages-admin-${kind}`, password: 'pw', roles: [{ estateId, role: 'admin' }] });
+    await installBundle(db, { tenantId, estateId, pkg: await readBundleFolder(join(import.meta.dirname, '../../workflows/repair')), parameters: {}, source: 'catalogue', now: new Date() });
+    const [repair] = await db.select({ id: definitionVersions.id }).from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'repair')));
+    await db.execute(sql`insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, search_text, version, started_at, updated_at)
+      select ${tenantId}::uuid, md5('pi' || g || ${kind})::uuid, ${estateId}::uuid, ${unit!.id}::uuid, 'repair', ${repair!.id}::uuid, 1, 'PG-' || lpad(g::text, 4, '0'), '"received"'::jsonb,
+        '{"context":{"data":{}}}'::jsonb, 'active', 'PG-' || g, 2, timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute'
+      from generate_series(1, 130) g`);
+    // one in five has no due date; due times repeat (ties), and created times repeat too (ties broken by id)
+    await db.execute(sql`insert into tasks (tenant_id, id, estate_id, instance_id, key, title, role, status, created_at, due_at)
+      select ${tenantId}::uuid, md5('pt' || g || ${kind})::uuid, ${estateId}::uuid, md5('pi' || g || ${kind})::uuid, 'classify', '{"zh":"分类","en":"Classify"}'::jsonb, 'admin',
+        case when g % 13 = 0 then 'done' else 'open' end, timestamptz '2026-01-01' + (g % 7) * interval '1 minute',
+        case when g % 5 = 0 then null else timestamptz '2026-02-01' + (g % 9) * interval '1 hour' end
+      from generate_series(1, 130) g`);
+    const open = 130 - 10;
+
+    const app = testApp(db, { now: () => new Date('2026-01-15T00:00:00Z') });
+    const admin = await signIn(app, `pages-admin-${kind}`, 'pw');
+    const first = await admin.call('GET', `/api/tasks?estateId=${estateId}`);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(50);
+    expect(typeof first.body.nextCursor).toBe('string');
+
+    const seen: Row[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await admin.call('GET', `/api/tasks?estateId=${estateId}&limit=40${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+      seen.push(...(res.body.items as Row[]));
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(open);
+    expect(new Set(seen.map((r) => r.id)).size).toBe(open);
+    // the order: due (none last), created, id
+    const key = (r: Row) => [r.dueAt ? Date.parse(r.dueAt) : Infinity, Date.parse(r.createdAt), r.id] as const;
+    for (let n = 1; n < seen.length; n++) {
+      const [a, b] = [key(seen[n - 1]!), key(seen[n]!)];
+      const ordered = a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
+      expect(ordered, `row ${n}`).toBe(true);
+    }
+    expect(seen.slice(-24).every((r) => r.dueAt === null)).toBe(true);
+
+    // the most a page holds, and what is refused (400 naming the field, never 500)
+    expect((await admin.call('GET', `/api/tasks?estateId=${estateId}&limit=200`)).body.items).toHaveLength(open);
+    for (const [q, field] of [['limit=201', 'limit'], ['limit=0', 'limit'], ['cursor=nonsense', 'cursor'],
+      [`cursor=${Buffer.from(JSON.stringify([JSON.stringify(['2026-02-30 00:00:00+00', '2026-01-01 00:00:00+00']), '00000000-0000-4000-8000-000000000000'])).toString('base64url')}`, 'cursor'],
+      [`cursor=${Buffer.from(JSON.stringify(['x', '00000000-0000-4000-8000-000000000000'])).toString('base64url')}`, 'cursor']] as const) {
+      const res = await admin.call('GET', `/api/tasks?estateId=${estateId}&${q}`);
+      expect(res.status, q).toBe(400);
+      expect(JSON.stringify(res.body), q).toContain(field);
+    }
+  }, 120_000);
+});
