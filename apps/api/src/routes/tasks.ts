@@ -84,6 +84,7 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
         status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
         limit: { type: 'integer', minimum: 1, maximum: TASK_PAGE_MAX },
         cursor: { type: 'string' },
+        event: { type: 'string', minLength: 1, maxLength: 100, description: 'only tasks closed by this event (the revisit queue: REVISIT)' },
       },
     },
     async (c) => {
@@ -113,7 +114,8 @@ export const taskRoutes = new Resource('/tasks', 'Tasks')
       const pageQuery = db.select({ id: tasks.id, dueKey: sql<string>`${dueKey}::text`, createdKey: sql<string>`${tasks.createdAt}::text` }).from(tasks).$dynamic();
       const read = await (staffOnly ? pageQuery : pageQuery.innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId))))
         // a task is listed only to who may see its request: a task for residents reaches that request's residents, not the estate's
-        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds, taskInstanceColumns), after))
+        .where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.status, (q.status ?? 'open') as 'open'), or(...perEstate), accessibleInstances(auth, estateIds, taskInstanceColumns), after,
+          q.event ? sql`${tasks.events} @> ${JSON.stringify([q.event])}::jsonb` : undefined))
         .orderBy(dueKey, asc(tasks.createdAt), asc(tasks.id))
         .limit(limit + 1);
       const ids = read.slice(0, limit).map((r) => r.id);

@@ -53,8 +53,8 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
  * One page of the inbox (earliest due first; `nextCursor` for the next), with the words of the
  * versions on its rows only (the session's cache keeps those already read).
  */
-export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 'all'; cursor?: string | null; limit?: number } = {}): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
-  const path = `/tasks?scope=${opts.scope ?? 'role'}${opts.limit ? `&limit=${opts.limit}` : ''}`;
+export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 'all'; cursor?: string | null; limit?: number; event?: string } = {}): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
+  const path = `/tasks?scope=${opts.scope ?? 'role'}${opts.limit ? `&limit=${opts.limit}` : ''}${opts.event ? `&event=${encodeURIComponent(opts.event)}` : ''}`;
   const { items, nextCursor } = await api<TaskList>(withCursor(path, opts.cursor ?? null), { fetch: f });
   const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
   return { items: items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined })), nextCursor };
@@ -63,6 +63,18 @@ export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 
 /** The first page of open tasks, up to 200 (the server's most), for screens that show a few (home, me, revisits). */
 export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
   return (await listTaskPage(f, { scope, limit: 200 })).items;
+}
+
+/** Every open task closed by `event` (the revisit queue: REVISIT), page after page on the server's filter. */
+export async function listTasksClosedBy(event: string, f?: Fetch, scope: 'role' | 'mine' | 'all' = 'all'): Promise<TaskRow[]> {
+  const out: TaskRow[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listTaskPage(f, { scope, limit: 200, event, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
 }
 
 /** Workflow titles by key for the estates in view, to label rows. */
