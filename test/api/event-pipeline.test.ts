@@ -45,8 +45,9 @@ withDatabases((kind, getDb) => {
     const deps = { db, cache: new CompiledCache(), now: () => new Date('2026-06-01T09:00:00+08:00') };
     const actor = { id: randomUUID(), role: 'duty_manager' };
     const inst = await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: '钱包', quantity: 1, foundAt: '大堂', finderName: '李' } });
-    // a history row already holding seq 2 makes the event insert fail after the snapshot update ran
-    await db.insert(events).values({ tenantId: place.tenantId, instanceId: inst.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
+    // a history row already holding seq 2 at the event's instant makes the event insert fail after the snapshot update ran
+    // (history is partitioned by month: its key is (tenant, instance, seq, at), so the clash needs the same instant)
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: inst.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: deps.now(), stateAfter: 'reported' });
     await expect(sendEvent(deps, { tenantId: place.tenantId, instanceId: inst.id, actor, event: { type: 'REGISTER', data: { valueFen: 5000, storage: 'A-3', hasLead: false } } })).rejects.toThrow();
     const [row] = await db.select().from(instances).where(and(eq(instances.tenantId, place.tenantId), eq(instances.id, inst.id)));
     expect(row).toMatchObject({ version: 1, state: 'reported' });
@@ -202,12 +203,14 @@ withDatabases((kind, getDb) => {
 
   it(`writes waiting at the same moment go out together and each event gets its own answer: one failing write fails only its event on ${kind}`, async () => {
     const db = getDb();
-    const deps = { db, cache: new CompiledCache(), now: () => new Date() };
+    // one instant for every write, so the history row below clashes with the ninth event's (key: tenant, instance, seq, at)
+    const instant = new Date();
+    const deps = { db, cache: new CompiledCache(), now: () => instant };
     const actor = { id: randomUUID(), role: 'duty_manager' };
     const insts: Instance[] = [];
     for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'lost-and-found', actor, data: { item: `伞 ${n}`, quantity: 1, foundAt: '大堂', finderName: '王' } }));
     // the ninth one's history already holds seq 2: its write fails (the first writes go out alone, the ninth with those waiting behind them)
-    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'reported' });
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: instant, stateAfter: 'reported' });
     const register = { type: 'REGISTER', data: { valueFen: 5000, storage: 'A-3', hasLead: false } };
     const sent = await Promise.allSettled(insts.map((i) => sendEvent(deps, { tenantId: place.tenantId, instanceId: i.id, actor, event: register })));
     expect(sent.map((r) => r.status)).toEqual(insts.map((_, n) => (n === 8 ? 'rejected' : 'fulfilled')));
@@ -229,8 +232,8 @@ withDatabases((kind, getDb) => {
     const insts: Instance[] = [];
     for (let n = 0; n < 12; n++) insts.push(await startInstance(deps, { ...place, workflowKey: 'test-ticket', actor, data: { summary: `窗 ${n}` } }));
     // the ninth one's history already holds seq 2 (its write fails); the tenth is written as if read at version 5 (a conflict)
-    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
     const at = new Date().toISOString();
+    await db.insert(events).values({ tenantId: place.tenantId, instanceId: insts[8]!.id, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(at), stateAfter: 'open' });
     const note = (i: (typeof insts)[number], v: number): WritePlan => ({
       tenantId: place.tenantId, instanceId: i.id, estateId: place.estateId, at,
       snapshot: { write: 'next', expectedVersion: v, document: i.snapshot as never, status: 'active', grade: null, searchText: i.serial, endedAt: null },

@@ -5,7 +5,7 @@
 // estate (and in the unit named). On PGlite and PostgreSQL.
 import { expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { instances, units } from '@estateflow/db';
+import { instances, units, users } from '@estateflow/db';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig, type Client } from '../support/api.ts';
@@ -54,6 +54,11 @@ withDatabases((kind, getDb) => {
     }
     expect(await db.select().from(instances).where(eq(instances.tenantId, tenantId))).toEqual([]);
 
+    // the guard finds whom to register it for in the unit's household file: its residents with their accounts
+    const file = await guard!.call('GET', `/api/estates/${estateId}/units/${unit101}`);
+    expect(file.status, JSON.stringify(file.body)).toBe(200);
+    expect((file.body.residents as { userId: string | null; active: boolean }[]).filter((r) => r.active).map((r) => r.userId)).toEqual([zhao.id]);
+
     const started = await guard!.call('POST', '/api/instances', { ...body, requestedFor: zhao.id });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const id = started.body.id as string;
@@ -63,7 +68,12 @@ withDatabases((kind, getDb) => {
     // the resident sees it in their list and opens it; the neighbour does neither
     const listed = async (who: Client) => ((await who.call('GET', `/api/instances?estateId=${estateId}`)).body.items as { id: string }[]).map((i) => i.id);
     expect(await listed(zhao.client)).toContain(id);
-    expect((await zhao.client.call('GET', `/api/instances/${id}`)).status).toBe(200);
+    const seen = await zhao.client.call('GET', `/api/instances/${id}`);
+    expect(seen.status).toBe(200);
+    // the request names who registered it and whom it is for, by display name
+    const names = (await db.select({ id: users.id, name: users.displayName }).from(users).where(eq(users.tenantId, tenantId)));
+    const nameOf = (uid: string) => names.find((n) => n.id === uid)!.name;
+    expect({ by: seen.body.startedByName, for: seen.body.requestedForName }).toEqual({ by: nameOf(ids.security!), for: nameOf(zhao.id) });
     expect(await listed(neighbour.client)).not.toContain(id);
     expect((await neighbour.client.call('GET', `/api/instances/${id}`)).status).toBe(403);
 

@@ -16,7 +16,7 @@ withDatabases((kind, getDb) => {
     const tenantId = await createCompany(db, '长城物业');
     const estateId = await createEstate(db, tenantId, { name: '颐园世家', buildings: [{ name: '5栋', units: ['5-302'] }] });
     const [flat] = await db.select().from(units).where(eq(units.estateId, estateId));
-    let now = new Date('2027-03-05T01:00:00Z');
+    const now = new Date('2027-03-05T01:00:00Z');
     for (const name of ['billing-dunning', 'paid-service']) {
       const pkg = await readBundleFolder(join(import.meta.dirname, `../../workflows/${name}`));
       await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now }));

@@ -136,7 +136,7 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     expect(await text(page, 'receipt-serial')).toBe(issued.serial);
     expect(await text(page, 'receipt-amount')).toBe(yuan(50000));
     expect(await receipt.locator('tbody tr').count()).toBe(1);
-    expect((await receipt.locator('tbody tr').textContent())?.replace(/\s/g, '')).toBe(`2026-Q3本金${yuan(50000)}`);
+    expect((await receipt.locator('tbody tr').textContent())?.replace(/\s/g, '')).toBe(`2026年第3季度本金${yuan(50000)}`);
     await receipt.getByRole('button', { name: '打印收据' }).waitFor();
 
     // the statement follows without a reload: the payment entry, the closing balance and what is owed

@@ -1,3 +1,4 @@
+import { periodWords } from '@estateflow/billing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { amountInWords, yuanToFen } from '@estateflow/billing';
@@ -102,7 +103,7 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     await page.locator('[data-testid="unit-hits"] button[data-unit="1-1-101"]').click();
     await page.getByTestId('unit-account').waitFor();
     const owedBefore = fenOf(await text(page, 'unit-outstanding'));
-    await page.getByTestId('pay-bills').getByLabel(earlier).check();
+    await page.getByTestId('pay-bills').getByLabel(periodWords(earlier).zh).check();
     const amount = page.getByLabel('实收金额（元）');
     const amountFen = yuanToFen(await amount.inputValue())!;
     expect(amountFen).toBeGreaterThan(67028); // the principal and the late fee so far
@@ -112,7 +113,7 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     const review = page.getByTestId('pay-review');
     await review.waitFor();
     const allocated = await review.locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.textContent?.replace(/\s/g, '')));
-    expect(allocated[0]).toBe(`${earlier}本金¥670.28`);
+    expect(allocated[0]).toBe(`${periodWords(earlier).zh}本金¥670.28`);
     expect(allocated[1]).toMatch(new RegExp(`^${earlier}滞纳金¥`));
     expect(fenOf(await text(page, 'pay-balance-after'))).toBe(owedBefore - amountFen);
     await screenshot(page, 'bills-counter-review');
@@ -149,7 +150,7 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     await row.getByLabel('作废原因').fill('面积登记有误，重新核定后另开');
     await row.getByRole('button', { name: '确认作废' }).click();
     await row.getByTestId('bill-void').waitFor();
-    expect(await text(page, 'void-notice')).toBe(`已作废1-1-102${earlier}的账单`);
+    expect(await text(page, 'void-notice')).toBe(`已作废1-1-102${periodWords(earlier).zh}的账单`);
     await poll(async () => fenOf(await text(page, 'unit-outstanding'))).toBe(owed102 - billOwed);
     await poll(() => page.getByTestId('statement').locator('tr[data-kind="adjustment"]').count()).toBeGreaterThan(0);
     await poll(async () => fenOf(await text(page, 'kpi-arrears'))).toBe(arrearsRun - amountFen - billOwed);

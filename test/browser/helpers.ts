@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const DEMO_PASSWORD = 'estateflow';
 
@@ -30,4 +31,22 @@ export async function sign(page: Page, fieldId: string): Promise<void> {
   await page.mouse.down();
   for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + 20 + i * 25, box.y + box.height / 2 + (i % 2 ? -25 : 25));
   await page.mouse.up();
+}
+
+/** A unit's row on the unit register (/units), by its label. */
+export const unitRow = (page: Page, label: string) => page.getByTestId('units-table').locator(`tbody tr[data-unit="${label}"]`);
+
+/** Finance finds a unit by its number on the register and sets its floor area from today; answers the area it had ("89.37"). */
+export async function setArea(page: Page, label: string, area: string): Promise<string> {
+  await page.getByTestId('units-search').fill(label);
+  await page.getByTestId('units-search').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === label);
+  const before = ((await unitRow(page, label).getByTestId('unit-area').textContent()) ?? '').replace(/\s*m²$/, '').trim();
+  await unitRow(page, label).getByTestId('unit-edit').click();
+  const editor = page.getByTestId('unit-editor');
+  await editor.getByTestId('edit-area').fill(area);
+  await editor.getByTestId('edit-save').click();
+  await expect.poll(() => page.getByTestId('units-notice').textContent()).toContain('建筑面积');
+  await expect.poll(() => unitRow(page, label).getByTestId('unit-area').textContent()).toBe(`${area} m²`);
+  return before;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
-import { DEMO_PASSWORD } from './helpers.ts';
+import { DEMO_PASSWORD, setArea, unitRow as row } from './helpers.ts';
 
 // The unit register and the household file (issues #20, #22; SV-3), on the quick start's demo.
 
@@ -13,21 +13,6 @@ async function as(username: string, viewport?: { width: number; height: number }
   page.on('pageerror', (e) => console.error(`[${username}] page error: ${e.message}`));
   await login(page, username, DEMO_PASSWORD);
   return page;
-}
-
-const row = (page: Page, label: string) => page.getByTestId('units-table').locator(`tbody tr[data-unit="${label}"]`);
-
-/** Finance finds a unit by its number on the register and sets its floor area from today. */
-async function setArea(page: Page, label: string, area: string): Promise<void> {
-  await page.getByTestId('units-search').fill(label);
-  await page.getByTestId('units-search').press('Enter');
-  await page.waitForURL((u) => u.searchParams.get('q') === label);
-  await row(page, label).getByTestId('unit-edit').click();
-  const editor = page.getByTestId('unit-editor');
-  await editor.getByTestId('edit-area').fill(area);
-  await editor.getByTestId('edit-save').click();
-  await expect.poll(() => page.getByTestId('units-notice').textContent()).toContain('建筑面积');
-  await expect.poll(() => row(page, label).getByTestId('unit-area').textContent()).toBe(`${area} m²`);
 }
 
 describe('the unit register and the household file, in Chromium', () => {

@@ -33,7 +33,7 @@ const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as con
 const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
 /** Two characters outside ASCII and whitespace (客厅, 张三): the pairs instance_search_pairs holds (packages/db/sql/ef_bigrams.sql). */
-const CJK_PAIR = /^[^\x01-\x7F\s]{2}$/u;
+const CJK_PAIR = /^[^\p{ASCII}\s]{2}$/u;
 
 /**
  * The search box: a serial (or its beginning) is a prefix match on the serial's own index; any other
@@ -233,8 +233,12 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     if (summary.personal.revealed) await auditReveal(c, { estateId: row.estateId, target: `instance/${row.id}`, fields: summary.personal.masked, subject: { serial: row.serial, startedBy: row.startedBy, unitId: row.unitId } });
     // who holds each task, by the name colleagues know them by
     const people = await peopleNamed(db, row.tenantId, summary.data, open.map((t) => t.assigneeId));
+    // who registered it and whom it is for (first asked owns it, PS-12), by display name
+    const parties = await peopleNamed(db, row.tenantId, row.startedBy, row.requestedFor);
     return c.json({
       ...summary,
+      startedByName: (row.startedBy && parties[row.startedBy]) ?? null,
+      requestedForName: (row.requestedFor && parties[row.requestedFor]) ?? null,
       // the people its data names by id (an assigned technician), by display name
       people,
       title: pinned.compiled.definition.title,

@@ -111,9 +111,10 @@ export const unitFile = {
       description: 'who lives or lived there, newest first',
       items: {
         type: 'object',
-        required: ['id', 'name', 'displayName', 'kind', 'phone', 'startedAt', 'endedAt', 'active', 'linkedVia', 'linkedByName', 'endedByName'],
+        required: ['id', 'userId', 'name', 'displayName', 'kind', 'phone', 'startedAt', 'endedAt', 'active', 'linkedVia', 'linkedByName', 'endedByName'],
         properties: {
           id: uuid,
+          userId: { type: ['string', 'null'], format: 'uuid', description: "the resident's account (null: no account linked); staff register a request for it as `requestedFor` (PS-12)" },
           name: { type: 'string' },
           displayName: nullableString,
           kind: { type: 'string', enum: ['owner', 'tenant', 'family'] },

@@ -81,9 +81,11 @@ export const action = {
 
 export const instanceDetail = {
   ...instanceSummary,
-  required: [...instanceSummary.required, 'title', 'clocks', 'clockIssues', 'actions', 'tasks', 'timers'],
+  required: [...instanceSummary.required, 'title', 'clocks', 'clockIssues', 'actions', 'tasks', 'timers', 'startedByName', 'requestedForName'],
   properties: {
     ...instanceSummary.properties,
+    startedByName: { ...nullableString, description: "who registered it, by display name (null: the system)" },
+    requestedForName: { ...nullableString, description: 'the resident a staff member registered it for (PS-12), by display name (null: registered for themselves)' },
     title: { ...text, description: "the workflow's title" },
     clocks: { type: 'array', items: clock },
     clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } }, additionalProperties: false } },

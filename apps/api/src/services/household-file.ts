@@ -76,7 +76,7 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
   const residentItems = links.map((l) => {
     const phone = phones.get(l.id) ?? null;
     if (phone) masked.push(`residents/${l.id}/phone`);
-    return { id: l.id, name: l.name, displayName: l.displayName, kind: l.kind, phone: phone === null ? null : reveal ? phone : maskPhone(phone), startedAt: l.startedAt, endedAt: l.endedAt, active: l.active, linkedVia: l.linkedVia, linkedByName: l.linkedByName, endedByName: l.endedByName };
+    return { id: l.id, userId: l.userId, name: l.name, displayName: l.displayName, kind: l.kind, phone: phone === null ? null : reveal ? phone : maskPhone(phone), startedAt: l.startedAt, endedAt: l.endedAt, active: l.active, linkedVia: l.linkedVia, linkedByName: l.linkedByName, endedByName: l.endedByName };
   });
   if (reveal && masked.length) await auditReveal(c, { estateId, target: `unit/${unitId}`, fields: masked, subject: { unitId, unitLabel: unit.label } });
 

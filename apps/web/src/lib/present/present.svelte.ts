@@ -1,7 +1,7 @@
 import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { eventTitle, fieldLabel, formatDateTime, formatMoney, pick, presentData, presentValue, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type Display, type PresentContext } from './format.ts';
+import { eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, pick, presentData, presentValue, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type Display, type PresentContext } from './format.ts';
 import type { FieldWords, Words } from '@estateflow/api/schemas';
 
 /**
@@ -49,6 +49,10 @@ export const present = {
   },
   dateTime(instant: string | number | Date | null | undefined, estateId?: string): string {
     return formatDateTime(instant, this.ctx(estateId));
+  },
+  /** A calendar date (a bill's pay-by day) in the UI language's format. */
+  date(value: string | null | undefined, estateId?: string): string {
+    return formatDate(value, this.ctx(estateId));
   },
   unit(label: string | null | undefined): string {
     return unitWords(label, i18n.locale);

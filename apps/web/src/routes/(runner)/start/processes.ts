@@ -1,4 +1,5 @@
 import { api, ApiError, newIdempotencyKey } from '$lib/api/client.ts';
+import type { UnitFile, UnitPage } from '@estateflow/api/schemas';
 import type { FormDefinition } from '$lib/forms/form-document.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import type { Membership } from '$lib/session.svelte.ts';
@@ -45,8 +46,30 @@ export async function loadStartForm(estateId: string, key: string, f?: Fetch): P
   return api<{ title: Text; form: FormDefinition | null }>(`/processes/${encodeURIComponent(key)}/form?estateId=${encodeURIComponent(estateId)}`, { fetch: f });
 }
 
-export function startProcess(estateId: string, workflow: string, data: Record<string, unknown>, unitId?: string): Promise<{ id: string; serial: string }> {
-  return api('/instances', { body: { estateId, workflow, data, ...(unitId ? { unitId } : {}) }, idempotencyKey: newIdempotencyKey() });
+/**
+ * Starts a request. Staff registering it for a resident (first asked owns it, PS-12) name the
+ * resident's account as `requestedFor`, with the unit they live in.
+ */
+export function startProcess(estateId: string, workflow: string, data: Record<string, unknown>, unitId?: string, requestedFor?: string): Promise<{ id: string; serial: string }> {
+  return api('/instances', { body: { estateId, workflow, data, ...(unitId ? { unitId } : {}), ...(requestedFor ? { requestedFor } : {}) }, idempotencyKey: newIdempotencyKey() });
+}
+
+/** A resident account living in a unit now, whom staff may register a request for. */
+export type UnitResident = { userId: string; name: string; kind: 'owner' | 'tenant' | 'family' };
+
+/** Up to 8 units of the estate whose label contains `q` as people type it (`GET /estates/{id}/units?q=`). */
+export async function findUnits(estateId: string, q: string, f?: Fetch): Promise<OwnUnit[]> {
+  const qs = new URLSearchParams({ limit: '8', q: q.trim() });
+  const page = await api<UnitPage>(`/estates/${encodeURIComponent(estateId)}/units?${qs}`, { fetch: f });
+  return page.items.map((u) => ({ id: u.id, label: u.label }));
+}
+
+/** The unit's residents living there now with an account of their own, by display name (its household file). */
+export async function residentsOf(estateId: string, unitId: string, f?: Fetch): Promise<UnitResident[]> {
+  const file = await api<UnitFile>(`/estates/${encodeURIComponent(estateId)}/units/${encodeURIComponent(unitId)}`, { fetch: f });
+  return file.residents
+    .filter((r): r is typeof r & { userId: string } => r.active && r.userId !== null)
+    .map((r) => ({ userId: r.userId, name: r.displayName ?? r.name, kind: r.kind }));
 }
 
 /** Processes grouped by category in display order, filtered by a search over titles, descriptions and keys (both languages). */
