@@ -229,6 +229,10 @@ describe('a process from the designer to the revisit, in Chromium', () => {
     await page.goto('/designer/workflows/paid-service');
     await page.locator('.svelte-flow__node').first().waitFor();
     console.log(`[timing] workflow designer loaded paid-service in ${Date.now() - started} ms`);
+    // 23 states open with their compound states collapsed (#19); expanded one by one, every state shows
+    await page.locator('[data-testid="workflow-graph"][data-fitted="true"]').waitFor();
+    const shut = page.locator('[data-testid="compound-toggle"][aria-expanded="false"]');
+    for (let i = 0; i < 10 && (await shut.count()); i++) await shut.first().click();
     await expect.poll(() => page.locator('.svelte-flow__node').count()).toBe(count(doc.machine));
     expect(await page.locator('.svelte-flow__edge').count()).toBeGreaterThan(count(doc.machine) - 1);
     await page.waitForTimeout(600); // ELK's layout replaces the first placement
