@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { definitionVersions, units } from '@estateflow/db';
+import { definitionVersions, tasks, units } from '@estateflow/db';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
@@ -64,6 +64,22 @@ withDatabases((kind, getDb) => {
       expect(ordered, `row ${n}`).toBe(true);
     }
     expect(seen.slice(-24).every((r) => r.dueAt === null)).toBe(true);
+
+    // the revisit queue's filter: only the tasks a given event closes (here every fourth task is a revisit), across pages
+    await db.execute(sql`update tasks set key = 'revisit', events = '["REVISIT"]'::jsonb where tenant_id = ${tenantId}::uuid and status = 'open' and substr(id::text, 1, 1) in ('0', '4', '8', 'c')`);
+    const [{ n: revisits }] = await db.select({ n: sql<number>`count(*)::int` }).from(tasks)
+      .where(and(eq(tasks.tenantId, tenantId), eq(tasks.status, 'open'), sql`${tasks.events} @> '["REVISIT"]'::jsonb`)) as [{ n: number }];
+    const closedBy: Row[] = [];
+    cursor = null;
+    do {
+      const res = await admin.call('GET', `/api/tasks?estateId=${estateId}&event=REVISIT&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status).toBe(200);
+      closedBy.push(...(res.body.items as Row[]));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(revisits).toBeGreaterThan(7);
+    expect(closedBy).toHaveLength(revisits);
+    expect(new Set(closedBy.map((r) => r.id)).size).toBe(revisits);
 
     // the most a page holds, and what is refused (400 naming the field, never 500)
     expect((await admin.call('GET', `/api/tasks?estateId=${estateId}&limit=200`)).body.items).toHaveLength(open);
