@@ -14,7 +14,7 @@ const HELP = `用法 usage: wf outbox archive --before <YYYY-MM>   |   wf outbox
   drop. The notices page shows notices of the retention window (EF_NOTICE_RETENTION_MONTHS, default
   12 months); only months before it may be archived; a month with rows not yet delivered is kept.
   Accounting records (bills, payments, receipts, adjustments) are never deleted; history is not archived here.
-  partitions: makes this month's and the next three months' partitions (the worker does too) and
+  partitions: makes this month's and the next two months' partitions (the worker does too) and
   lists the partitions of history and the outbox.
   Database: DATABASE_URL, else PGlite (PGLITE_DIR or .data/pglite; PGlite serves one process: stop the server first).`;
 
