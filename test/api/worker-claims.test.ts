@@ -51,11 +51,13 @@ withDatabases((kind, getDb) => {
     await admin.call('POST', '/api/bundles/install', { estateId, package: ticketBundle });
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await admin.call('POST', '/api/instances', { estateId, workflow: 'test-ticket', data: { summary: `f${i}` } })).body.id);
-    // a history row already holding seq 2 makes the timer event's insert fail for this one instance
+    // a history row already holding seq 2 at the worker's instant makes the timer event's insert fail for this one
+    // instance (history is partitioned by month: its key is tenant, instance, seq, at)
     const broken = ids[1]!;
-    await db.insert(events).values({ tenantId, instanceId: broken, seq: 2, type: 'X', data: {}, actorRole: 'system', at: new Date(), stateAfter: 'open' });
+    const instant = new Date();
+    await db.insert(events).values({ tenantId, instanceId: broken, seq: 2, type: 'X', data: {}, actorRole: 'system', at: instant, stateAfter: 'open' });
     const errors: unknown[] = [];
-    const r = await runWorkerOnce({ db, workerId: 'fw', batchSize: 10, concurrency: 1, onError: (e) => errors.push(e) });
+    const r = await runWorkerOnce({ db, workerId: 'fw', batchSize: 10, concurrency: 1, now: () => instant, onError: (e) => errors.push(e) });
     expect([r.fired, r.skipped, r.cancelled]).toEqual([3, 1, 0]);
     expect(String(errors[0])).toContain(broken);
     const rows = await db.select().from(timers).where(eq(timers.tenantId, tenantId));
