@@ -40,6 +40,17 @@ export type Task = FromSchema<typeof tasks.task>;
 export type TaskList = FromSchema<typeof tasks.taskList>;
 
 export type DefinitionList = FromSchema<typeof definitions.definitionList>;
+export type VersionSummary = FromSchema<typeof definitions.versionSummary>;
+export type VersionList = FromSchema<typeof definitions.versionList>;
+export type Published = FromSchema<typeof definitions.published>;
+export type Rearm = FromSchema<typeof definitions.rearm>;
+export type Validation = FromSchema<typeof definitions.validation>;
+export type Draft = FromSchema<typeof definitions.draft>;
+export type DraftSaved = FromSchema<typeof definitions.draftSaved>;
+export type RolledBack = FromSchema<typeof definitions.rolledBack>;
+export type PublishRules = FromSchema<typeof definitions.publishRules>;
+export type EstatesReview = FromSchema<typeof definitions.estatesReview>;
+export type EstatesPublished = FromSchema<typeof definitions.estatesPublished>;
 export type VersionWithDocument = FromSchema<typeof definitions.versionWithDocument>;
 /** The words of a workflow version as a role reads them (`definitionWords` makes them; every screen reads them). */
 export type Words = FromSchema<typeof definitions.workflowWords>;
