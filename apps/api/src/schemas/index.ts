@@ -14,6 +14,7 @@ import type * as financeReports from './finance-reports.ts';
 import type * as estates from './estates.ts';
 import type * as forms from './forms.ts';
 import type * as instances from './instances.ts';
+import type * as people from './people.ts';
 import type * as processes from './processes.ts';
 import type * as reports from './reports.ts';
 import type * as residents from './residents.ts';
@@ -23,10 +24,24 @@ export type Text = FromSchema<typeof common.text>;
 export type ApiErrorBody = FromSchema<typeof common.apiError>;
 
 export type Me = FromSchema<typeof auth.me>;
+export type SessionList = FromSchema<typeof auth.sessionList>;
 export type EstateList = FromSchema<typeof estates.estateList>;
 export type UnitPage = FromSchema<typeof estates.units>;
 export type UnitFile = FromSchema<typeof estates.unitFile>;
 export type UnitOptions = FromSchema<typeof estates.unitOptions>;
+export type Members = FromSchema<typeof estates.members>;
+
+export type Person = FromSchema<typeof people.person>;
+export type PersonList = FromSchema<typeof people.personList>;
+export type PersonalData = FromSchema<typeof people.personalData>;
+export type StaffCreated = FromSchema<typeof people.staffCreated>;
+export type OpenTaskList = FromSchema<typeof people.openTaskList>;
+export type Deactivated = FromSchema<typeof people.deactivated>;
+export type ResetCode = FromSchema<typeof people.resetCode>;
+export type Erased = FromSchema<typeof people.erased>;
+/** A role of the company's catalogue as `GET /api/roles` answers it. */
+export type CatalogueRole = FromSchema<typeof people.role>;
+export type RoleList = FromSchema<typeof people.roleList>;
 
 export type Instance = FromSchema<typeof instances.instanceSummary>;
 export type InstanceList = FromSchema<typeof instances.instanceList>;
@@ -60,6 +75,8 @@ export type Rendered = FromSchema<typeof forms.rendered>;
 export type RenderModel = FromSchema<typeof forms.renderModel>;
 
 export type ProcessList = FromSchema<typeof processes.processList>;
+export type Process = FromSchema<typeof processes.process>;
+export type StartForm = FromSchema<typeof processes.startForm>;
 export type Notice = FromSchema<typeof reports.notice>;
 export type DefectStatistics = FromSchema<typeof reports.defectStatistics>;
 export type NoticeList = FromSchema<typeof reports.noticeList>;
