@@ -83,6 +83,9 @@ withDatabases((kind, getDb) => {
     expect(catalogue.status).toBe(200);
     const valid = catalogue.body.items.find((b: { valid: boolean }) => b.valid);
     expect(valid).toBeTruthy();
+    // paid service prices its quotes from billing-dunning's fee schedule: the catalogue says so in words
+    const paid = catalogue.body.items.find((b: { id: string }) => b.id === 'paid-service');
+    expect(paid.requires).toEqual([expect.objectContaining({ bundle: 'billing-dunning', title: expect.objectContaining({ zh: expect.any(String) }), reason: expect.objectContaining({ zh: expect.any(String), en: expect.any(String) }) })]);
     const exported = await admin.call('GET', `/api/bundles/installs/${w.own.installId}/export`);
     expect(exported.body.bundle.id).toBe('test-ticket');
     expect(Object.keys(exported.body.files)).toContain('workflow.json');

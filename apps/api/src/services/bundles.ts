@@ -173,8 +173,12 @@ export const rolesRefused = (missing: readonly BundleRole[], all: readonly Bundl
  * version), or the install is refused (field `requires`) saying in zh/en which to install first
  * and why (e.g. paid-service prices its quotes from billing-dunning's fee schedule).
  */
+export type BundleRequirement = { bundle: string; reason: { zh: string; en: string } };
+/** The bundles a manifest says must be installed first, each with its reason. */
+export const bundleRequires = (manifest: BundlePackage['bundle']): BundleRequirement[] => (manifest as { requires?: BundleRequirement[] }).requires ?? [];
+
 export async function requireBundles(db: DbOrTx, tenantId: string, estateId: string, manifest: BundlePackage['bundle']): Promise<void> {
-  const requires = (manifest as { requires?: { bundle: string; reason: { zh: string; en: string } }[] }).requires ?? [];
+  const requires = bundleRequires(manifest);
   if (requires.length === 0) return;
   const installed = new Set((await db.selectDistinct({ id: bundleInstalls.bundleId }).from(bundleInstalls)
     .where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.estateId, estateId)))).map((r) => r.id));
