@@ -8,6 +8,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type * as auth from './auth.ts';
 import type * as billing from './billing.ts';
 import type * as bundles from './bundles.ts';
+import type * as calendars from './calendars.ts';
 import type * as cashier from './billing-cashier.ts';
 import type * as common from './common.ts';
 import type * as definitions from './definitions.ts';
@@ -111,3 +112,21 @@ export type SpendingEntry = FromSchema<typeof financeReports.spendingEntry>;
 
 /** The template bundles of the catalogue, as the bundles page lists them. */
 export type BundleCatalogue = FromSchema<typeof bundles.catalogue>;
+
+export type Estate = FromSchema<typeof estates.estate>;
+export type Impact = FromSchema<typeof definitions.impact>;
+export type EventFigures = FromSchema<typeof instances.eventFigures>;
+export type AccountabilityReport = FromSchema<typeof reports.accountabilityReport>;
+export type BillList = FromSchema<typeof billing.billList>;
+export type ServiceItems = FromSchema<typeof billing.serviceItems>;
+export type FeePublished = FromSchema<typeof billing.feePublished>;
+export type WaiverList = FromSchema<typeof cashier.waiverList>;
+export type ResidentLinkList = FromSchema<typeof residents.residentLinkList>;
+export type ResidentAccountList = FromSchema<typeof residents.residentAccountList>;
+export type Linked = FromSchema<typeof residents.linked>;
+export type Verified = FromSchema<typeof residents.verified>;
+export type MovedOut = FromSchema<typeof residents.movedOut>;
+export type CalendarList = FromSchema<typeof calendars.calendarList>;
+/** One calendar as `GET /api/calendars/{key}` answers it. */
+export type CalendarAnswer = FromSchema<typeof calendars.calendar>;
+export type CalendarPublished = FromSchema<typeof calendars.calendarPublished>;

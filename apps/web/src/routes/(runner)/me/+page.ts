@@ -1,8 +1,8 @@
 import { allPages, api } from '$lib/api/client.ts';
+import type { ResidentLinkList } from '@estateflow/api/schemas';
 import { listNotices } from '$lib/api/notices.ts';
 import { listInstances, listTasks } from '$lib/api/runner.ts';
 import { session } from '$lib/session.svelte.ts';
-import type { ResidentLink } from '@estateflow/api/schemas';
 import type { BillRow } from '../bills/+page.ts';
 import type { PageLoad } from './$types';
 
@@ -19,7 +19,7 @@ export const load: PageLoad = async ({ parent, fetch }) => {
         .catch(() => null)
       : Promise.resolve(null),
     listNotices(fetch, 5).catch(() => []),
-    api<{ items: ResidentLink[] }>('/residents/mine', { fetch }).then((r) => r.items),
+    api<ResidentLinkList>('/residents/mine', { fetch }).then((r) => r.items),
   ]);
   // each row names its process, state and unit in the words of its own version ($lib/present)
   return { requests, tasks, bills, notices, links };
