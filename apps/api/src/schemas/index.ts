@@ -130,3 +130,6 @@ export type CalendarList = FromSchema<typeof calendars.calendarList>;
 /** One calendar as `GET /api/calendars/{key}` answers it. */
 export type CalendarAnswer = FromSchema<typeof calendars.calendar>;
 export type CalendarPublished = FromSchema<typeof calendars.calendarPublished>;
+export type UnitProfile = FromSchema<typeof billing.unitProfile>;
+export type BundleInstalled = FromSchema<typeof bundles.installed>;
+export type BillingDocuments = FromSchema<typeof billing.billingDocuments>;
