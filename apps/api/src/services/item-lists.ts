@@ -85,7 +85,8 @@ export function defectStatistics(lists: readonly { items: readonly Item[]; words
     order.party = mergeOptions(order.party, words.columns['party'] ?? []);
     for (const it of items) {
       const isOpen = !CLOSED_DEFECT_STATES.has(it.state);
-      const isOverdue = isOpen && typeof it.due === 'string' && it.due < today;
+      // an item with no fix-by date yet (a handover defect the contractor has not confirmed) is not late
+      const isOverdue = isOpen && typeof it.due === 'string' && it.due !== '' && it.due < today;
       total++;
       if (isOpen) open++;
       if (isOverdue) overdue++;
