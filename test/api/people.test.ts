@@ -69,6 +69,24 @@ withDatabases((kind, getDb) => {
     await admin.call('POST', '/api/roles', { estateId, key: 'admin_supervisor', title: { zh: '行政主管', en: 'Administrative supervisor' }, permissions: [] });
   });
 
+  it(`grants finance as a permission, not by role name: a role the company adds runs billing with it and not without, on ${kind}`, async () => {
+    await admin.call('POST', '/api/roles', { estateId, key: 'billing_clerk', title: { zh: '收费员', en: 'Billing clerk' }, permissions: ['finance'] });
+    const made = await admin.call('POST', '/api/people', { estateId, username: `qian-${tag}`, realName: '钱芳', roles: [{ estateId, role: 'billing_clerk' }], password: 'qian password 2026' });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const qian = await signIn(app(), `qian-${tag}`, 'qian password 2026');
+    expect((await qian.call('POST', '/api/auth/password', { currentPassword: 'qian password 2026', newPassword: 'qian own password 8' })).status).toBe(200);
+    const me = await qian.call('GET', '/api/auth/me');
+    expect(me.body.memberships[0].permissions).toEqual(['finance']);
+    for (const path of [`/api/billing/run-options?estateId=${estateId}`, `/api/reports/fees/monthly?estateId=${estateId}&month=2026-05`]) {
+      expect((await qian.call('GET', path)).status, path).not.toBe(403);
+    }
+    // the same role without the permission: refused (the check reads the catalogue at each request)
+    await admin.call('POST', '/api/roles', { estateId, key: 'billing_clerk', title: { zh: '收费员', en: 'Billing clerk' }, permissions: [] });
+    const refused = await qian.call('GET', `/api/billing/run-options?estateId=${estateId}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message.en).toMatch(/\S/);
+  });
+
   it(`refuses a workflow naming a role the company lacks, with its path, on ${kind}`, async () => {
     const wf = ticketBundle.files['workflow.json'] as Record<string, unknown>;
     const doc = { ...wf, roles: [...(wf.roles as string[]), 'night_watch'] };
