@@ -7,14 +7,20 @@ export type CatalogueItem = {
   id: string; version?: string | number; title?: Text; description?: Text; valid: boolean;
   issues: { path: string; message: Text }[];
   roles?: { key: string; title: Text; description: Text }[];
-  /** declared roles the company lacks: installing creates them only with consent */
+  /** declared roles the company lacks: installing maps each to a company role, or creates them only with consent */
   missingRoles?: string[];
 };
 
-/** The catalogue of template bundles, each with the roles it needs and those the company lacks. */
+/** A role of the company's catalogue (`GET /api/roles`) a bundle role the company lacks may be mapped to. */
+export type CompanyRole = { key: string; title: Text; kind: 'staff' | 'resident' };
+
+/** The catalogue of template bundles, each with the roles it needs and those the company lacks, and the company's roles to map those to. */
 export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent();
   const estateId = designerEstate(url);
-  const { items } = await api<{ items: CatalogueItem[] }>('/bundles/catalogue', { fetch });
-  return { estateId, items };
+  const [{ items }, roles] = await Promise.all([
+    api<{ items: CatalogueItem[] }>('/bundles/catalogue', { fetch }),
+    api<{ items: CompanyRole[] }>(`/roles?estateId=${encodeURIComponent(estateId)}`, { fetch }),
+  ]);
+  return { estateId, items, companyRoles: roles.items.filter((r) => r.kind === 'staff') };
 };
