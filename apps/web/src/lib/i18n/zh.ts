@@ -745,6 +745,7 @@ export const zh = {
   'bundles.missing': '公司缺少',
   'bundles.mapRole': '“{role}”由公司的角色担任：',
   'bundles.createRole': '新建此角色',
+  'bundles.requires': '需先安装',
   'bundles.createRoles': '同意创建公司缺少的角色：{roles}（不带任何权限）',
   'bundles.installed': '已安装“{title}”，发布了 {n} 个定义。',
   'bundles.invalid': '有问题，不能安装',

@@ -1,15 +1,11 @@
 import { api } from '$lib/api/client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import type { BundleCatalogue } from '@estateflow/api/schemas';
 import { designerEstate } from '../designer-estate.ts';
 import type { PageLoad } from './$types';
 
-export type CatalogueItem = {
-  id: string; version?: string | number; title?: Text; description?: Text; valid: boolean;
-  issues: { path: string; message: Text }[];
-  roles?: { key: string; title: Text; description: Text }[];
-  /** declared roles the company lacks: installing maps each to a company role, or creates them only with consent */
-  missingRoles?: string[];
-};
+/** One bundle of the catalogue: its roles, those the company lacks (installing maps each to a company role, or creates it only with consent), and the bundles it needs first. */
+export type CatalogueItem = BundleCatalogue['items'][number];
 
 /** A role of the company's catalogue (`GET /api/roles`) a bundle role the company lacks may be mapped to. */
 export type CompanyRole = { key: string; title: Text; kind: 'staff' | 'resident' };
@@ -19,7 +15,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent();
   const estateId = designerEstate(url);
   const [{ items }, roles] = await Promise.all([
-    api<{ items: CatalogueItem[] }>('/bundles/catalogue', { fetch }),
+    api<BundleCatalogue>('/bundles/catalogue', { fetch }),
     api<{ items: CompanyRole[] }>(`/roles?estateId=${encodeURIComponent(estateId)}`, { fetch }),
   ]);
   return { estateId, items, companyRoles: roles.items.filter((r) => r.kind === 'staff') };
