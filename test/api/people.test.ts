@@ -98,6 +98,10 @@ withDatabases((kind, getDb) => {
     await admin.call('POST', '/api/roles', { estateId, key: 'night_watch', title: { zh: '夜间巡逻', en: 'Night watch' } });
     const ok = await admin.call('POST', '/api/definitions/validate', { estateId, document: doc });
     expect(ok.body.issues.filter((i: { path: string }) => i.path.startsWith('/roles'))).toEqual([]);
+    // a field visible only to a role the company lacks names that role too
+    const hidden = { ...doc, contextFields: { note: { title: { zh: '备注', en: 'Note' }, visibility: { roles: ['finance', 'night_owl'] } } } };
+    const seen = await admin.call('POST', '/api/definitions/validate', { estateId, document: hidden });
+    expect(seen.body.issues).toEqual([expect.objectContaining({ path: '/contextFields/note/visibility/roles/1' })]);
   });
 
   it(`lets an admin create a technician who must change the given password, then work; deactivating hands their task over and ends their sessions, on ${kind}`, async () => {

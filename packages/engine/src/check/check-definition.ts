@@ -35,11 +35,16 @@ export type CheckContext = {
   roles?: ReadonlySet<string>;
 };
 
-/** The roles a definition names, with their JSON pointers: a workflow's declared `roles` (every role it uses must be declared), an SLA policy's notify lists of warnings, ladder rungs and breach actions. */
+/** The roles a definition names, with their JSON pointers: a workflow's declared `roles` (every role it uses must be declared) and the roles its context fields are visible to, an SLA policy's notify lists of warnings, ladder rungs and breach actions. */
 function namedRoles(document: Record<string, unknown>): { path: string; role: unknown }[] {
-  if (document.kind === 'workflow') return Array.isArray(document.roles) ? document.roles.map((role, i) => ({ path: `/roles/${i}`, role })) : [];
-  if (document.kind !== 'sla' || !Array.isArray(document.metrics)) return [];
   const list = (v: unknown, path: string) => (Array.isArray(v) ? v.map((role, i) => ({ path: `${path}/${i}`, role })) : []);
+  if (document.kind === 'workflow') {
+    // a context field seen only by some roles names them too (the lint checks only roles that act)
+    const fields = isObject(document.contextFields) ? Object.entries(document.contextFields) : [];
+    const seenBy = fields.flatMap(([k, f]) => (isObject(f) && isObject(f.visibility) ? list(f.visibility.roles, `/contextFields/${k}/visibility/roles`) : []));
+    return [...list(document.roles, '/roles'), ...seenBy];
+  }
+  if (document.kind !== 'sla' || !Array.isArray(document.metrics)) return [];
   return document.metrics.flatMap((m, mi) => {
     if (!isObject(m)) return [];
     const at = `/metrics/${mi}`;
