@@ -46,6 +46,10 @@ withDatabases((kind, getDb) => {
 
   it(`keeps a role catalogue per company: built-in roles, its own ones, permissions apart from workflow roles, on ${kind}`, async () => {
     const list = await admin.call('GET', `/api/roles?estateId=${estateId}`);
+    // the 12 built-in roles and the field documents' 行政主管, 区域客户助理, 客服主管 are every company's defaults
+    expect(list.body.items.map((r: { key: string }) => r.key)).toEqual(expect.arrayContaining(['admin', 'consultant', 'dispatcher', 'front_desk', 'technician', 'security', 'cleaning', 'finance', 'duty_manager', 'cs_manager', 'property_manager', 'resident', 'admin_supervisor', 'area_cs_assistant', 'cs_supervisor']));
+    expect(list.body.items.find((r: { key: string }) => r.key === 'cs_supervisor')).toMatchObject({ title: { zh: '客服主管' } });
+    expect(list.body.items.find((r: { key: string }) => r.key === 'area_cs_assistant')).toMatchObject({ title: { zh: '区域客户助理' } });
     expect(list.body.items.find((r: { key: string }) => r.key === 'admin_supervisor')).toMatchObject({ title: { zh: '行政主管' }, permissions: [] });
     const added = await admin.call('POST', '/api/roles', { estateId, key: 'garden_keeper', title: { zh: '园艺师', en: 'Gardener' }, permissions: [] });
     expect(added.status).toBe(200);
