@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { defaultConfig, seedDemo } from '@estateflow/api';
-import { roles } from '@estateflow/db';
+import { roles, users } from '@estateflow/db';
 import { freshDatabase } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -52,6 +52,15 @@ it('seeds the demo (颐园世家, a user per role, every valid catalogue bundle)
     expect(demo.password).toBe('estateflow');
     expect(demo.accounts.map((a) => a.username)).toEqual(expect.arrayContaining(first.users.map((u) => u.username)));
     expect(demo.accounts.find((a) => a.username === 'technician')?.displayName).toBe('维修工 王师傅');
+    // its people came through the people services (#17): real names, marked demo, never forced to change
+    // the printed password, and the demo resident linked to 1-1-101 by front-desk verification
+    const people = await fresh.handle.db.select().from(users);
+    expect(people.map((u) => u.username).toSorted()).toEqual(first.users.map((u) => u.username).toSorted());
+    expect(people.filter((u) => !u.demo || u.mustChangePassword || !u.realName || !u.phone)).toEqual([]);
+    expect(people.find((u) => u.username === 'technician')).toMatchObject({ realName: '王建国', employeeNo: 'E0105' });
+    expect((await dispatcher.call('GET', '/api/auth/me')).body.user.mustChangePassword).toBe(false);
+    const resident = await signIn(app, 'resident', 'estateflow');
+    expect((await resident.call('GET', '/api/residents/mine')).body.items).toEqual([expect.objectContaining({ unitLabel: '1-1-101', linkedVia: 'verification', active: true })]);
     // the sample requests are dated from today: none started before the seed
     for (const i of listed.body.items as { startedAt: string }[]) expect(Date.parse(i.startedAt)).toBeGreaterThan(Date.now() - 3_600_000);
   } finally {

@@ -46,6 +46,10 @@ withDatabases((kind, getDb) => {
 
   it(`keeps a role catalogue per company: built-in roles, its own ones, permissions apart from workflow roles, on ${kind}`, async () => {
     const list = await admin.call('GET', `/api/roles?estateId=${estateId}`);
+    // the 12 built-in roles and the field documents' 行政主管, 区域客户助理, 客服主管 are every company's defaults
+    expect(list.body.items.map((r: { key: string }) => r.key)).toEqual(expect.arrayContaining(['admin', 'consultant', 'dispatcher', 'front_desk', 'technician', 'security', 'cleaning', 'finance', 'duty_manager', 'cs_manager', 'property_manager', 'resident', 'admin_supervisor', 'area_cs_assistant', 'cs_supervisor']));
+    expect(list.body.items.find((r: { key: string }) => r.key === 'cs_supervisor')).toMatchObject({ title: { zh: '客服主管' } });
+    expect(list.body.items.find((r: { key: string }) => r.key === 'area_cs_assistant')).toMatchObject({ title: { zh: '区域客户助理' } });
     expect(list.body.items.find((r: { key: string }) => r.key === 'admin_supervisor')).toMatchObject({ title: { zh: '行政主管' }, permissions: [] });
     const added = await admin.call('POST', '/api/roles', { estateId, key: 'garden_keeper', title: { zh: '园艺师', en: 'Gardener' }, permissions: [] });
     expect(added.status).toBe(200);
@@ -69,6 +73,24 @@ withDatabases((kind, getDb) => {
     await admin.call('POST', '/api/roles', { estateId, key: 'admin_supervisor', title: { zh: '行政主管', en: 'Administrative supervisor' }, permissions: [] });
   });
 
+  it(`grants finance as a permission, not by role name: a role the company adds runs billing with it and not without, on ${kind}`, async () => {
+    await admin.call('POST', '/api/roles', { estateId, key: 'billing_clerk', title: { zh: '收费员', en: 'Billing clerk' }, permissions: ['finance'] });
+    const made = await admin.call('POST', '/api/people', { estateId, username: `qian-${tag}`, realName: '钱芳', roles: [{ estateId, role: 'billing_clerk' }], password: 'qian password 2026' });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const qian = await signIn(app(), `qian-${tag}`, 'qian password 2026');
+    expect((await qian.call('POST', '/api/auth/password', { currentPassword: 'qian password 2026', newPassword: 'qian own password 8' })).status).toBe(200);
+    const me = await qian.call('GET', '/api/auth/me');
+    expect(me.body.memberships[0].permissions).toEqual(['finance']);
+    for (const path of [`/api/billing/run-options?estateId=${estateId}`, `/api/reports/fees/monthly?estateId=${estateId}&month=2026-05`]) {
+      expect((await qian.call('GET', path)).status, path).not.toBe(403);
+    }
+    // the same role without the permission: refused (the check reads the catalogue at each request)
+    await admin.call('POST', '/api/roles', { estateId, key: 'billing_clerk', title: { zh: '收费员', en: 'Billing clerk' }, permissions: [] });
+    const refused = await qian.call('GET', `/api/billing/run-options?estateId=${estateId}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message.en).toMatch(/\S/);
+  });
+
   it(`refuses a workflow naming a role the company lacks, with its path, on ${kind}`, async () => {
     const wf = ticketBundle.files['workflow.json'] as Record<string, unknown>;
     const doc = { ...wf, roles: [...(wf.roles as string[]), 'night_watch'] };
@@ -80,6 +102,10 @@ withDatabases((kind, getDb) => {
     await admin.call('POST', '/api/roles', { estateId, key: 'night_watch', title: { zh: '夜间巡逻', en: 'Night watch' } });
     const ok = await admin.call('POST', '/api/definitions/validate', { estateId, document: doc });
     expect(ok.body.issues.filter((i: { path: string }) => i.path.startsWith('/roles'))).toEqual([]);
+    // a field visible only to a role the company lacks names that role too
+    const hidden = { ...doc, contextFields: { note: { title: { zh: '备注', en: 'Note' }, visibility: { roles: ['finance', 'night_owl'] } } } };
+    const seen = await admin.call('POST', '/api/definitions/validate', { estateId, document: hidden });
+    expect(seen.body.issues).toEqual([expect.objectContaining({ path: '/contextFields/note/visibility/roles/1' })]);
   });
 
   it(`lets an admin create a technician who must change the given password, then work; deactivating hands their task over and ends their sessions, on ${kind}`, async () => {

@@ -322,4 +322,42 @@ withDatabases((kind, getDb) => {
     const cat = (await admin.call('GET', '/api/bundles/catalogue')).body.items as { id: string; roles: { key: string }[]; missingRoles: string[] }[];
     expect(cat.find((b) => b.id === 'complaint')).toMatchObject({ roles: [{ key: 'admin_supervisor' }, { key: 'cs_supervisor' }], missingRoles: [] });
   });
+
+  it(`installs a bundle mapping a role it declares to one the company has: renamed in the workflow, nothing created, audited, on ${kind}`, async () => {
+    // the ticket with its technician's work given to a night guard the bundle declares
+    const wf = JSON.parse(JSON.stringify(ticketBundle.files['workflow.json']).replaceAll('"technician"', '"night_guard"')) as Record<string, unknown>;
+    const pkg = {
+      bundle: { ...ticketBundle.bundle, id: 'guard-ticket', roles: [{ key: 'night_guard', title: { zh: '夜班保安', en: 'Night guard' } }] },
+      files: { ...ticketBundle.files, 'workflow.json': { ...wf, id: 'guard-ticket', serialPrefix: 'GT' } },
+    };
+    const install = (body: Record<string, unknown>) => admin.call('POST', '/api/bundles/install', { estateId, package: pkg, parameters: {}, ...body });
+    const refused = await install({});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message.en).toContain('Map each to a role you have (roleMap)');
+    // a mapping to a role the company lacks, or of a role the bundle does not declare: 400 naming it
+    const unknownTarget = await install({ roleMap: { night_guard: 'ninja' } });
+    expect(unknownTarget.status).toBe(400);
+    expect(unknownTarget.body.error).toMatchObject({ field: 'roleMap.night_guard' });
+    expect(unknownTarget.body.error.message.zh).toContain('公司角色目录');
+    expect((await install({ roleMap: { day_guard: 'security' } })).body.error).toMatchObject({ field: 'roleMap.day_guard' });
+    // a role an expression names in quotes cannot be renamed safely
+    const machine = wf.machine as Record<string, unknown>;
+    const quoted = { ...pkg, files: { ...pkg.files, 'workflow.json': { ...pkg.files['workflow.json'], machine: { ...machine, entry: [{ type: 'assign', params: { values: { summary: 'event.data.summary', grade: "actor.role == 'night_guard' ? 'major' : 'minor'" } } }] } } } };
+    const literal = await admin.call('POST', '/api/bundles/install', { estateId, package: quoted, parameters: {}, roleMap: { night_guard: 'security' } });
+    expect(literal.status).toBe(400);
+    expect(literal.body.error.field).toBe('roleMap.night_guard');
+    expect(literal.body.error.message.en).toContain('/machine/entry/0/params/values/grade');
+    // mapped to security: installed, the workflow names security where the bundle said night_guard, no role created
+    const mapped = await install({ roleMap: { night_guard: 'security' } });
+    expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
+    const versionId = (mapped.body.versions as { id: string; kind: string }[]).find((v) => v.kind === 'workflow')!.id;
+    const doc = (await admin.call('GET', `/api/definitions/versions/${versionId}`)).body.document;
+    expect(doc.roles).toEqual(['front_desk', 'security', 'dispatcher', 'resident', 'admin']);
+    expect(doc.events.ACK.roles).toEqual(['security', 'dispatcher']);
+    expect(doc.machine.states.open.tasks[0].role).toBe('security');
+    expect(JSON.stringify(doc)).not.toContain('night_guard');
+    expect(((await admin.call('GET', `/api/roles?estateId=${estateId}`)).body.items as { key: string }[]).some((r) => r.key === 'night_guard')).toBe(false);
+    const [line] = await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.action, 'roles.map')));
+    expect(line).toMatchObject({ actorId: adminId, target: 'role/security', detail: { from: 'night_guard', to: 'security', bundle: 'guard-ticket' } });
+  });
 });

@@ -53,6 +53,10 @@ withDatabases((kind, getDb) => {
     // onBreach runs outside the machine: only notify and recordIncident, their CEL checked like the rest
     ['an onBreach action that would change the instance', (d) => (onBreach(d).actions = [{ type: 'assign', params: { values: { late: 'true' } } }]), '/metrics/0/onBreach/actions/0/type', { zh: '超时处理只能执行 notify（通知）和 recordIncident（记录事件）；“assign”会改变工单', en: 'onBreach runs only notify and recordIncident; "assign" changes the instance' }],
     ['an onBreach notice naming an undeclared param', (d) => (onBreach(d).actions = [{ type: 'notify', params: { to: { role: 'cs_manager' }, message: { zh: '{{context.unit}} 超过 {{params.onSiteMinutez}} 分钟未到场', en: 'late' } } }]), '/metrics/0/onBreach/actions/0/params/message/zh', { zh: '参数“onSiteMinutez”未在流程 params 中声明', en: 'Parameter "onSiteMinutez" is not declared' }],
+    // every role a policy notifies is one of the company's (#17): a ladder rung, a warning, a breach notice
+    ['a ladder rung notifying a role the company lacks', (d) => (onBreach(d).ladder = [{ after: { after: { amount: 0, unit: 'minutes' } }, notify: ['cs_manager', 'night_watch'] }]), '/metrics/0/onBreach/ladder/0/notify/1', { zh: '公司的角色目录中没有角色“night_watch”', en: 'has no role "night_watch"' }],
+    ['a warning notifying a role the company lacks', (d) => ((d.metrics[0] as unknown as { warnings: unknown[] }).warnings = [{ percent: 80, notify: ['night_watch'] }]), '/metrics/0/warnings/0/notify/0', { zh: '公司的角色目录中没有角色“night_watch”', en: 'has no role "night_watch"' }],
+    ['a breach notice to a role the company lacks', (d) => (onBreach(d).actions = [{ type: 'notify', params: { to: { role: 'night_watch' }, message: { zh: '超时', en: 'late' } } }]), '/metrics/0/onBreach/actions/0/params/to/role', { zh: '公司的角色目录中没有角色“night_watch”', en: 'has no role "night_watch"' }],
   ];
 
   for (const [what, edit, path, text] of broken) {

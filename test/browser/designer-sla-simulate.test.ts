@@ -60,6 +60,8 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
 
   it('SLA (RP-2): a goal target and an escalation rung edited without JSON move the preview, show in the JSON view, save and publish; a broken CEL condition is named at its field', async () => {
     const page = await asAdmin();
+    // a role the company added to its catalogue (#17): the notify checkboxes offer it by its title
+    expect((await page.request.post('/api/roles', { data: { estateId, key: 'night_watch', title: { zh: '夜班巡查', en: 'Night watch' } } })).status()).toBe(200);
     await page.goto(`/designer?estate=${estateId}`);
     await page.locator('[data-key="repair-clocks"]').click();
     await page.waitForURL(/\/designer\/sla\/repair-clocks/);
@@ -71,6 +73,7 @@ describe('SLA policy editor and Simulate with parameters in Chromium (#7)', () =
     // and the SLA ladder's one rung tells the CS manager 15 minutes later
     await expect.poll(due).toMatch(/2026年9月25日 18:20/);
     await expect.poll(rungs).toBe('第 1 级 2026年9月25日 18:35 → 客服经理');
+    await expect.poll(() => onSite.locator('[data-rung="0"]').getByLabel('夜班巡查', { exact: true }).count()).toBe(1);
 
     // the goal target: from the parameter to a fixed 45 minutes
     await page.getByTestId('m0-goal-0-mode').selectOption('fixed');

@@ -59,6 +59,8 @@ export const everyone = 'any-role' as const;
 export const designers = { permission: 'design' } as const;
 /** Managing people and roles. */
 export const peopleManagers = { permission: 'people' } as const;
+/** Fee schedules and billing plans, billing runs, adjustments, waivers and finance reports: the `finance` permission (built in for admin, finance and property_manager). */
+export const financeStaff = { permission: 'finance' } as const;
 /** Linking residents to units: link codes, front-desk verification, a unit's residents, move-out. */
 export const residentLinkers = { permission: 'residents_link' } as const;
 

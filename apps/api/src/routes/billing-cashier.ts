@@ -25,7 +25,7 @@ import {
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, forbidden, invalid, notFound } from '../errors.ts';
-import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { accountInput, estateTimeZone, unitPlaces } from '../services/billing-store.ts';
 import { refreshUnits, settledStates } from '../services/bill-paid.ts';
@@ -42,7 +42,6 @@ import { yearMonth } from '../schemas/common.ts';
 
 const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
-const financePermission = { permission: 'finance' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
 const day = { type: 'string', format: 'date' } as const;
 const METHODS = ['cash', 'wechat', 'alipay', 'card', 'bank-transfer', 'home-collection', 'other'] as const;
@@ -283,7 +282,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     {
       responses: { 200: S.reconciliation },
       summary: "Month-end reconciliation (月末对账, PS-7): the estate's payments and refunds received in a month (YYYY-MM), by payment method against the receipts and slips issued, by cashier (with their day closes) and by day",
-      access: financePermission,
+      access: financeStaff,
       estate: { from: 'query' },
       query: { estateId: uuid, month: yearMonth },
       queryRequired: ['estateId', 'month'],
@@ -358,7 +357,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       responses: { 200: S.waiver },
       summary: "Approve or reject a pending fee waiver (finance permission; not the person who asked for it). Approval appends the adjustment (−amount, reason 减免：…) to the bill in the one ledger, dated today, so settleAccount and every billing figure reflect it; the bill is never edited. A waiver already decided, or one now larger than what the bill owes, is refused (409)",
       errors: [409],
-      access: financePermission,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'waiverId', 'decision'], properties: { estateId: uuid, waiverId: uuid, decision: { enum: ['approve', 'reject'] }, note: { type: 'string', maxLength: REASON_MAX, description: '审批意见, optional' } } },
     },
@@ -514,7 +513,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       responses: { 200: S.deposit },
       summary: 'Refund or forfeit a held deposit, once, with a reason (finance permission); a deposit already settled is refused (409)',
       errors: [409, 422],
-      access: financePermission,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'depositId', 'outcome', 'reason'], properties: { estateId: uuid, depositId: uuid, outcome: { enum: ['refunded', 'forfeited'] }, reason: { type: 'string', description: `1–${REASON_MAX} characters after trimming` }, on: day } },
     },

@@ -6,7 +6,7 @@ import { estateDate, makeReceipt, nextPeriod, noticeOf, noticeSchedule, periodCo
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { runBilling, type RunResult } from '../services/billing-run.ts';
 import { accountInput, billingDocuments, estateTimeZone, naturalCompare, withPlaces } from '../services/billing-store.ts';
@@ -16,7 +16,6 @@ import * as S from '../schemas/billing.ts';
 
 /** The billing desk's screens: the run page (options, preview) and the counter (allocation before paying, voiding a wrong bill). */
 
-const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
 const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 const uuid = { type: 'string', format: 'uuid' } as const;
 const day = { type: 'string', format: 'date' } as const;
@@ -56,7 +55,7 @@ const prevDay = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z
 export const billingDeskRoutes = new Resource('/billing', 'Billing')
   .get(
     '/run-options',
-    { responses: { 200: S.runOptions }, summary: "The estate's billing plans (published by bundles or saved here) with the periods to offer, and its buildings, for the billing run page", access: finance, estate: { from: 'query' }, query: { estateId: uuid }, queryRequired: ['estateId'] },
+    { responses: { 200: S.runOptions }, summary: "The estate's billing plans (published by bundles or saved here) with the periods to offer, and its buildings, for the billing run page", access: financeStaff, estate: { from: 'query' }, query: { estateId: uuid }, queryRequired: ['estateId'] },
     async (c, { query }) => {
       const estateId = query.estateId!;
       requireEstate(c, estateId);
@@ -78,7 +77,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
   )
   .post(
     '/runs/preview',
-    { responses: { 200: S.runPreview }, summary: 'What a billing run would do: units considered, the bills and their total, units that cannot be billed and why; computed by the run itself, then rolled back (writes nothing)', access: finance, estate: { from: 'body' }, body: runBody },
+    { responses: { 200: S.runPreview }, summary: 'What a billing run would do: units considered, the bills and their total, units that cannot be billed and why; computed by the run itself, then rolled back (writes nothing)', access: financeStaff, estate: { from: 'body' }, body: runBody },
     async (c, { body }) => {
       requireEstate(c, body.estateId);
       const { tenantId } = authOf(c);
@@ -111,7 +110,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
     {
       responses: { 200: S.voided },
       summary: 'Void a wrong bill with a reason: adjustments that bring its principal and its late fee to zero are appended (the bill itself is never edited); a bill with money paid on it, or already void, is refused (409)',
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'billKey', 'reason'], properties: { estateId: uuid, billKey: { type: 'string', minLength: 1 }, reason: { type: 'string', description: `作废原因, 1–${REASON_MAX} characters after trimming` } } },
     },

@@ -26,7 +26,7 @@ import {
 import { MAX_AMOUNT_FEN, validateDocument } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { driveRunJob, jobView, loadRunJob, startRunJob } from '../services/billing-run-job.ts';
 import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
@@ -42,7 +42,6 @@ import * as S from '../schemas/billing.ts';
 import { afterCursor, decodeCursor, encodeCursor, pageSize, uuidArray } from '../services/keyset.ts';
 
 /** Who configures fees and runs billing; who takes money (BL-7: at the desk or at home); who reads. */
-const finance: readonly Role[] = ['admin', 'finance', 'property_manager'];
 const cashiers: readonly Role[] = ['admin', 'finance', 'property_manager', 'front_desk'];
 const readers: readonly Role[] = ['admin', 'finance', 'property_manager', 'cs_manager', 'duty_manager', 'front_desk'];
 /** The roles that read any unit's bills (the household file shows its account to them only). */
@@ -173,7 +172,7 @@ function documentRoutes(resource: Resource, path: '/schedules' | '/plans', kind:
       {
         responses: { 200: S.billingDocumentSaved },
         summary: `Publish a ${kind} document as its key's next version in the estate's definition store (the one billing reads; validated by its JSON Schema and billing's semantic checks); \`revision\` is the version`,
-        access: finance,
+        access: financeStaff,
         estate: { from: 'body' },
         body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object' }, changeNote: { type: 'string', minLength: 1, maxLength: 500, description: 'what changed (default: "saved through the API")' } } },
       },
@@ -249,7 +248,7 @@ resource
     {
       responses: { 200: S.feeDraftSaved },
       summary: 'Save the draft of a fee schedule or billing plan from the fee editor; checked as publishing checks it (its JSON Schema and billing\'s semantic checks), so an invalid draft is refused (422 with the JSON pointer) and nothing is written',
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'document'], properties: { estateId: uuid, document: { type: 'object', required: ['kind', 'id'], properties: { kind: { enum: [...feeKinds] }, id: { type: 'string', minLength: 1 } }, description: 'a fee-schedule or billing-plan document' } } },
     },
@@ -272,7 +271,7 @@ resource
     {
       responses: { 200: S.feePublished },
       summary: 'Publish the draft of a fee schedule or billing plan as its next version, with a change note; billing uses it from then on (a version installed by a bundle stays linked to its install)',
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'kind', 'key', 'changeNote'], properties: { estateId: uuid, kind: { enum: [...feeKinds] }, key: { type: 'string', minLength: 1 }, changeNote: { type: 'string', minLength: 1, maxLength: 500 } } },
     },
@@ -320,7 +319,7 @@ export const billingRoutes = resource
     {
       responses: { 200: S.unitProfile },
       summary: "Set a unit's billing profile: fee type, custody (BL-6), parking spaces, and optionally the floor area (m², 2 decimals) the management fee is charged on; `effectiveFrom` (default today, never later) is the date the values hold from, and each changed field is recorded with its old and new value, who and when (the unit's history: `GET /estates/{id}/units/{unitId}`); bills already issued keep their amounts (correct them with an adjustment)",
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'unitId', 'unitType'], properties: { estateId: uuid, unitId: { type: 'string', minLength: 1 }, unitType: { type: 'string', minLength: 1 }, custody: { type: 'boolean' }, parking: { type: 'array', items: { type: 'object', required: ['kind', 'count'], properties: { kind: { type: 'string' }, count: { type: 'integer', minimum: 1, maximum: 10000 } } } }, areaSqm: { type: 'string', pattern: '^[0-9]{1,7}(\\.[0-9]{1,2})?$', examples: ['89.37'] }, effectiveFrom: { ...day, description: 'the date the new values hold from (estate time); default today, never later' }, payer: { enum: payers, description: 'whose account the bills are: household (default: every resident of the unit), or only its owner(s) or tenant(s)' }, custodyAgreement: { anyOf: [{ type: 'null' }, { type: 'object', required: ['party', 'signedOn', 'from', 'reference'], properties: { party: { type: 'string', minLength: 1, maxLength: 60 }, signedOn: day, from: day, to: { anyOf: [day, { type: 'null' }] }, reference: { type: 'string', minLength: 1, maxLength: 60 } } }], description: 'BL-10: the signed custody agreement (托管协议) a custody plan needs: who signed, signed on, custody from and until (null: until ended), the paper\'s reference; absent keeps it, null removes it. A unit in custody without one is not billed' } } },
     },
@@ -371,7 +370,7 @@ export const billingRoutes = resource
     {
       responses: { 200: S.runJob },
       summary: "Start a billing run of a plan and period for every profiled unit, as a job recorded in billing_runs (queued → running → done / failed) and billed in batches, each its own transaction; `background: true` answers at once with the job's id (poll `GET /api/billing/runs/{id}` for its progress), otherwise the answer waits for the end. Idempotent (one bill per plan, unit and period): a rerun answers `nothingNew` (已是最新). One bad unit fails alone, reported with the reason; pending paid-service charges join the bills. A missing plan is 404 naming it and how to install or create it",
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'plan', 'period'], properties: { estateId: uuid, plan: { type: 'string', minLength: 1 }, period: { type: 'string', minLength: 1, examples: ['2027-Q1', '2027-03', '2027-H1'] }, buildingId: { ...uuid, description: "only this building's units" }, background: { type: 'boolean', description: 'answer at once with the queued job (the run page polls it); default false: answer when it ends' } } },
     },
@@ -397,7 +396,7 @@ export const billingRoutes = resource
   )
   .get(
     '/runs/:id',
-    { responses: { 200: S.runJob }, summary: "A billing run's status (queued, running, done, failed), its progress in units done of all, and its result so far: bills made by building and unit, bills already there, units not billed and why; `nothingNew` when it made none", access: finance, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'], pathExample: { id: '00000000-0000-4000-8000-000000000000' } },
+    { responses: { 200: S.runJob }, summary: "A billing run's status (queued, running, done, failed), its progress in units done of all, and its result so far: bills made by building and unit, bills already there, units not billed and why; `nothingNew` when it made none", access: financeStaff, estate: { from: 'query' }, query: estateQuery, queryRequired: ['estateId'], pathExample: { id: '00000000-0000-4000-8000-000000000000' } },
     async (c) => {
       const estateId = estateFromQuery(c);
       const id = c.req.param('id')!;
@@ -410,7 +409,7 @@ export const billingRoutes = resource
     {
       responses: { 200: S.dunningRun },
       summary: "Dun the estate's overdue bills as of today (or `asOf`, not after today): start the dunning process for each bill still unpaid on its reminder day and issue every notice due (reminder, final notice, recovery) with the bill's figures that day; the worker runs it too; rerunning sends nothing new",
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId'], properties: { estateId: uuid, asOf: day } },
     },
@@ -607,7 +606,7 @@ export const billingRoutes = resource
     {
       responses: { 200: S.adjustment },
       summary: 'Append a signed correction, discount or late-fee waiver to a bill (the bill itself is never edited)',
-      access: finance,
+      access: financeStaff,
       estate: { from: 'body' },
       body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string', minLength: 1 }, on: day, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }, reason: text } },
     },

@@ -45,10 +45,10 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
     '/install',
     {
       responses: { 200: S.installed },
-      summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files }); roles the bundle declares that the company lacks are created (with no permission) only with `createRoles: true`, else the install is refused (409) naming them',
+      summary: 'Install a bundle into an estate with parameter values: from the catalogue (`bundleId`) or uploaded (`package` = { bundle, files }); roles the bundle declares that the company lacks are mapped to company roles (`roleMap`) or created (with no permission) only with `createRoles: true`, else the install is refused (409) naming them',
       access: designers,
       estate: { from: 'body' },
-      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string', minLength: 1 }, bundleId: { type: ['string', 'null'] }, package: { type: 'object', required: ['bundle', 'files'], properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } }, createRoles: { type: 'boolean', description: 'the admin agrees to create the roles the bundle declares that the company lacks' } } },
+      body: { type: 'object', required: ['estateId'], properties: { estateId: { type: 'string', minLength: 1 }, bundleId: { type: ['string', 'null'] }, package: { type: 'object', required: ['bundle', 'files'], properties: { bundle: { type: 'object' }, files: { type: 'object' } } }, parameters: { type: 'object' }, serialPrefixes: { type: 'object', description: "the estate's own request-serial prefix per workflow id, over the bundle's serialPrefix (unique in the estate)", additionalProperties: { type: 'string' } }, createRoles: { type: 'boolean', description: 'the admin agrees to create the roles the bundle declares that the company lacks' }, roleMap: { type: 'object', description: "bundle roles mapped to roles the company has, by key ({ night_patrol: 'security' }): renamed in the bundle's workflows and SLA policies, neither missing nor created", additionalProperties: { type: 'string' } } } },
       example: { bundleId: 'lost-and-found', parameters: {} },
     },
     async (c, { body }) => {
@@ -70,7 +70,7 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
       }
       const parameters = body.parameters ?? {};
       const serialPrefixes = body.serialPrefixes ?? {};
-      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now(), createRoles: body.createRoles === true }));
+      const result = await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters, serialPrefixes, source, userId, now: config.now(), createRoles: body.createRoles === true, roleMap: body.roleMap }));
       return c.json({ ...installSummary(result.install), versions: result.versions.map((v) => ({ id: v.id, kind: v.kind, key: v.key, version: v.version })) });
     },
   )

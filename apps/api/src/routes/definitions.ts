@@ -160,7 +160,9 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     if (!estateId) return issues;
     return issues.length ? issues : serialPrefixIssues(db, tenantId, estateId, [doc as unknown as Workflow]);
   }
-  if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], {}, warnings);
+  // every role an SLA policy notifies is one of the company's too
+  const roles = doc?.kind === 'sla' ? { roles: new Set((await roleCatalogue(db, tenantId)).map((r) => r.key)) } : {};
+  if (!estateId || typeof doc !== 'object' || doc === null || doc.kind !== 'sla' || typeof doc.workflow !== 'string') return checkDefinition(document, [...forms, ...extraForms], roles, warnings);
   const published = await latestVersion(db, tenantId, estateId, 'workflow', doc.workflow);
   // a policy drafted beside a workflow not yet published (the designer's "new SLA") is checked
   // against that workflow's draft; publishing it still needs the workflow published (below)
@@ -176,6 +178,7 @@ async function validateIn(c: Context<AppEnv>, estateId: string | undefined, docu
     params: new Set(params),
     calendars: new Set(calendars),
     workflows: new Map(wf ? [[wf.key, wf.document as unknown as Workflow]] : []),
+    ...roles,
   }, warnings);
 }
 

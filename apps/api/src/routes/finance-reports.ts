@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { buildings, feeWaivers, spendingEntries, units, users, type DbOrTx, type Role } from '@estateflow/db';
+import { buildings, feeWaivers, spendingEntries, units, users, type DbOrTx } from '@estateflow/db';
 import { estateDate, feeMonthReport, incomeSpendingReport, isCivilDate, monthRange, sumFen } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
-import { authOf, requireEstate, Resource } from '../route-table.ts';
+import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import { accountInput, estateTimeZone, naturalCompare } from '../services/billing-store.ts';
 import * as S from '../schemas/finance-reports.ts';
@@ -20,9 +20,7 @@ import { yearMonth } from '../schemas/common.ts';
  * settleAccount), never computed here.
  */
 
-/** Who reads finance's reports: finance, the property manager who reviews them (BL-9), the admin. */
-const reportReaders: readonly Role[] = ['admin', 'finance', 'property_manager'];
-const financePermission = { permission: 'finance' } as const;
+/** Finance's reports are read by roles holding the finance permission (built in: finance, the property manager who reviews them (BL-9), the admin). */
 const uuid = { type: 'string', format: 'uuid' } as const;
 const day = { type: 'string', format: 'date' } as const;
 /** A quarter or a half year (BL-11: 每季度或半年). */
@@ -76,7 +74,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       responses: { 200: S.feeMonthReport },
       summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount; a month not begun is refused (422)",
       errors: [422],
-      access: reportReaders,
+      access: financeStaff,
       estate: { from: 'query' },
       query: { estateId: uuid, month: yearMonth },
       queryRequired: ['estateId', 'month'],
@@ -113,7 +111,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       responses: { 200: S.incomeSpendingReport },
       summary: "The income-and-spending report (财务收支报表, BL-11) for the owners' committee, for a quarter (2026-Q4) or half year (2026-H2): the money billing received in it by the kind of fee it paid (management, parking, paid service), late fee and prepayment not yet allocated, against the spending entries dated in it by category, and the balance. A period not begun is refused (422)",
       errors: [422],
-      access: reportReaders,
+      access: financeStaff,
       estate: { from: 'query' },
       query: { estateId: uuid, period: reportPeriod },
       queryRequired: ['estateId', 'period'],
@@ -143,7 +141,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       responses: { 200: S.spendingList },
       summary: 'Spending entries (支出, BL-11) dated in [from, to], oldest first (1000 at most), with their total',
       errors: [422],
-      access: reportReaders,
+      access: financeStaff,
       estate: { from: 'query' },
       query: { estateId: uuid, from: day, to: day },
       queryRequired: ['estateId', 'from', 'to'],
@@ -162,7 +160,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       responses: { 200: S.spendingEntry },
       summary: `Enter a spending entry (支出, BL-11): category (1–${CATEGORY_MAX} characters), amount in fen, the day spent (today or earlier) and a note; finance permission; audited (finance.spending). Entries are never edited: a wrong one is corrected by a further entry with a negative amount, whose note must say why`,
       errors: [422],
-      access: financePermission,
+      access: financeStaff,
       estate: { from: 'body' },
       body: {
         type: 'object',

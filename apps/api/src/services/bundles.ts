@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { bundleInstalls, type DbOrTx } from '@estateflow/db';
 import { prefixClashes, type Workflow } from '@estateflow/definitions';
 import type { FormDefinition } from '@estateflow/engine';
-import { ApiError, type Text } from '../errors.ts';
+import { ApiError, invalid, type Text } from '../errors.ts';
 import { checkDefinition, type DefinitionIssue } from './definition-check.ts';
 import { serialPrefixIssues } from './serial-prefixes.ts';
 import { formsAsOf, publishVersion } from './definition-store.ts';
@@ -150,12 +150,54 @@ export const missingRoles = (bundle: Record<string, unknown>, known: ReadonlySet
 
 /** The 409 of an install that needs roles the company lacks and has not been allowed to create them (zh/en, naming each). */
 export const rolesRefused = (missing: readonly BundleRole[], all: readonly BundleRole[]): ApiError => new ApiError('conflict', {
-  zh: `模板包需要公司尚未设立的角色：${missing.map((r) => `${r.title.zh}（${r.key}）`).join('、')}。请同意创建这些角色（createRoles）后再安装`,
-  en: `The bundle needs roles your company lacks: ${missing.map((r) => `${r.title.en} (${r.key})`).join(', ')}. Agree to create them (createRoles) to install it`,
+  zh: `模板包需要公司尚未设立的角色：${missing.map((r) => `${r.title.zh}（${r.key}）`).join('、')}。请把每个角色对应到公司已有的角色（roleMap），或同意创建这些角色（createRoles）后再安装`,
+  en: `The bundle needs roles your company lacks: ${missing.map((r) => `${r.title.en} (${r.key})`).join(', ')}. Map each to a role you have (roleMap), or agree to create them (createRoles), to install it`,
 }, {
   field: 'createRoles',
   issues: missing.map((r) => ({ path: `/roles/${all.findIndex((x) => x.key === r.key)}`, field: 'bundle.json', message: { zh: `公司没有角色“${r.title.zh}”（${r.key}）`, en: `The company has no role "${r.title.en}" (${r.key})` } })),
 });
+
+/** Object keys whose value names roles: a list (`roles`, an SLA's `notify`) or one (`role`: a task, a recipient, an action's, a scenario actor's). */
+const ROLE_LISTS = new Set(['roles', 'notify']);
+
+/**
+ * The package with the bundle roles the admin mapped to company roles (`roleMap`, e.g.
+ * `{ night_patrol: 'security' }`) renamed in every file: role lists (`roles`, `notify`) and role
+ * fields (`role`); a mapped role leaves the manifest's `roles`, so it is no longer missing. Refused
+ * (400 naming `roleMap.<key>`, zh/en): a key the bundle does not declare, a company role that does
+ * not exist, and a mapping of a role some expression or text names in quotes (`actor.role ==
+ * 'night_patrol'`), which a rename cannot rewrite safely: create that role instead.
+ */
+export function withRoleMap(pkg: BundlePackage, roleMap: Record<string, unknown>, known: ReadonlySet<string>): { pkg: BundlePackage; mapped: { from: string; to: string }[] } {
+  const declared = new Set(bundleRoles(pkg.bundle).map((r) => r.key));
+  const map = new Map<string, string>();
+  for (const [from, to] of Object.entries(roleMap)) {
+    const field = `roleMap.${from}`;
+    if (!declared.has(from)) throw invalid(field, 'names a role the bundle does not declare', '不是模板包声明的角色');
+    if (typeof to !== 'string' || !known.has(to)) throw invalid(field, `must be a role of your company's catalogue (got ${JSON.stringify(to)})`, `必须是公司角色目录中的角色（收到 ${JSON.stringify(to)}）`);
+    if (to !== from) map.set(from, to);
+  }
+  if (map.size === 0) return { pkg, mapped: [] };
+  const quoted = [...map.keys()].map((k) => ({ key: k, re: new RegExp(`['"]${k}['"]`) }));
+  const rename = (v: unknown, file: string, path: string, roleList: boolean, roleField: boolean): unknown => {
+    if (typeof v === 'string') {
+      if ((roleList || roleField) && map.has(v)) return map.get(v);
+      const hit = quoted.find((q) => q.re.test(v));
+      if (hit) throw invalid(`roleMap.${hit.key}`, `cannot map the role: ${file} names it in an expression or text at ${path || '/'}; create the role instead`, `无法映射该角色：${file} 在 ${path || '/'} 的表达式或文字中直接写了它，请改为创建该角色`);
+      return v;
+    }
+    if (Array.isArray(v)) {
+      const items = v.map((x, i) => rename(x, file, `${path}/${i}`, false, roleList));
+      // two roles mapped to one stay one (role lists hold each role once)
+      return roleList ? [...new Set(items)] : items;
+    }
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rename(x, file, `${path}/${k}`, ROLE_LISTS.has(k) && Array.isArray(x), k === 'role')]));
+    return v;
+  };
+  const files = Object.fromEntries(Object.entries(pkg.files).map(([file, doc]) => [file, rename(doc, file, '', false, false) as Record<string, unknown>]));
+  const bundle = { ...pkg.bundle, roles: (Array.isArray(pkg.bundle.roles) ? pkg.bundle.roles : []).filter((r) => !(isObject(r) && typeof r.key === 'string' && map.has(r.key))) };
+  return { pkg: { bundle, files }, mapped: [...map].map(([from, to]) => ({ from, to })) };
+}
 
 /**
  * Installs a bundle into an estate: checks every file (nothing is written when one is invalid),
@@ -198,12 +240,15 @@ export async function installBundle(
     serialPrefixes?: Record<string, unknown> | undefined;
     /** the admin agrees to create the roles the bundle declares and the company lacks (without it, such an install is refused) */
     createRoles?: boolean | undefined;
+    /** bundle roles the admin maps to roles the company has, by key (`withRoleMap`): those are neither missing nor created */
+    roleMap?: Record<string, unknown> | undefined;
   },
 ) {
-  input = { ...input, pkg: withSerialPrefixes(input.pkg, input.serialPrefixes ?? {}) };
+  const roles = new Set((await roleCatalogue(tx, input.tenantId)).map((r) => r.key));
+  const { pkg: mappedPkg, mapped } = withRoleMap(input.pkg, input.roleMap ?? {}, roles);
+  input = { ...input, pkg: withSerialPrefixes(mappedPkg, input.serialPrefixes ?? {}) };
   await requireBundles(tx, input.tenantId, input.estateId, input.pkg.bundle);
   const estateForms = await formsAsOf(tx, input.tenantId, input.estateId);
-  const roles = new Set((await roleCatalogue(tx, input.tenantId)).map((r) => r.key));
   const missing = missingRoles(input.pkg.bundle, roles);
   if (missing.length && !input.createRoles) throw rolesRefused(missing, bundleRoles(input.pkg.bundle));
   // with consent, the install is checked as if they existed; they are created only when it is valid
@@ -226,6 +271,9 @@ export async function installBundle(
   for (const r of missing) {
     await saveRole(tx, input.tenantId, { ...r, permissions: [] });
     await auditAdmin(tx, { tenantId: input.tenantId, actorId: input.userId ?? null, action: 'roles.save', target: `role/${r.key}`, estateId: input.estateId, at: input.now, detail: { ...r, permissions: [], bundle: String(input.pkg.bundle.id) } });
+  }
+  for (const m of mapped) {
+    await auditAdmin(tx, { tenantId: input.tenantId, actorId: input.userId ?? null, action: 'roles.map', target: `role/${m.to}`, estateId: input.estateId, at: input.now, detail: { ...m, bundle: String(input.pkg.bundle.id) } });
   }
   const id = randomUUID();
   const bundleId = String(input.pkg.bundle.id);

@@ -35,11 +35,34 @@ export type CheckContext = {
   roles?: ReadonlySet<string>;
 };
 
-/** Each role a workflow declares that the company's catalogue lacks, at `/roles/<i>`. */
+/** The roles a definition names, with their JSON pointers: a workflow's declared `roles` (every role it uses must be declared) and the roles its context fields are visible to, an SLA policy's notify lists of warnings, ladder rungs and breach actions. */
+function namedRoles(document: Record<string, unknown>): { path: string; role: unknown }[] {
+  const list = (v: unknown, path: string) => (Array.isArray(v) ? v.map((role, i) => ({ path: `${path}/${i}`, role })) : []);
+  if (document.kind === 'workflow') {
+    // a context field seen only by some roles names them too (the lint checks only roles that act)
+    const fields = isObject(document.contextFields) ? Object.entries(document.contextFields) : [];
+    const seenBy = fields.flatMap(([k, f]) => (isObject(f) && isObject(f.visibility) ? list(f.visibility.roles, `/contextFields/${k}/visibility/roles`) : []));
+    return [...list(document.roles, '/roles'), ...seenBy];
+  }
+  if (document.kind !== 'sla' || !Array.isArray(document.metrics)) return [];
+  return document.metrics.flatMap((m, mi) => {
+    if (!isObject(m)) return [];
+    const at = `/metrics/${mi}`;
+    const warnings = Array.isArray(m.warnings) ? m.warnings.flatMap((w, wi) => (isObject(w) ? list(w.notify, `${at}/warnings/${wi}/notify`) : [])) : [];
+    const onBreach = isObject(m.onBreach) ? m.onBreach : {};
+    const ladder = Array.isArray(onBreach.ladder) ? onBreach.ladder.flatMap((r, ri) => (isObject(r) ? list(r.notify, `${at}/onBreach/ladder/${ri}/notify`) : [])) : [];
+    const actions = Array.isArray(onBreach.actions) ? onBreach.actions.flatMap((a, ai) => {
+      const to = isObject(a) && isObject(a.params) && isObject(a.params.to) ? a.params.to : undefined;
+      return to && to.role !== undefined ? [{ path: `${at}/onBreach/actions/${ai}/params/to/role`, role: to.role }] : [];
+    }) : [];
+    return [...warnings, ...ladder, ...actions];
+  });
+}
+
+/** Each role a workflow or SLA policy names that the company's catalogue lacks, at its pointer (`/roles/<i>`, `/metrics/0/onBreach/ladder/0/notify/1` …). */
 export function unknownRoleIssues(document: Record<string, unknown>, roles: ReadonlySet<string>): DefinitionIssue[] {
-  if (document.kind !== 'workflow' || !Array.isArray(document.roles)) return [];
-  return document.roles.flatMap((role, i) => typeof role === 'string' && !roles.has(role)
-    ? [{ path: `/roles/${i}`, message: {
+  return namedRoles(document).flatMap(({ path, role }) => typeof role === 'string' && !roles.has(role)
+    ? [{ path, message: {
         zh: `公司的角色目录中没有角色“${role}”：请先在“人员 → 角色”中添加，或改用已有角色`,
         en: `The company's role catalogue has no role "${role}": add it under People → Roles first, or use a role it has`,
       } }]

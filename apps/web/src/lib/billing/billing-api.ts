@@ -18,8 +18,6 @@ export const methodKey = (m: string) => `pay.method.${m}` as MessageKey;
 
 /** Roles the API lets record payments (`cashiers` in apps/api/src/routes/billing.ts) and read arrears. */
 export const CASHIER_ROLES: readonly string[] = ['admin', 'finance', 'property_manager', 'front_desk'];
-/** Roles the API lets configure fees, run billing and void bills (`finance` in apps/api/src/routes/billing.ts). */
-export const FINANCE_ROLES: readonly string[] = ['admin', 'finance', 'property_manager'];
 export const BILL_READER_ROLES: readonly string[] = [...CASHIER_ROLES, 'cs_manager', 'duty_manager'];
 
 /** One item of `GET /api/billing/receipts`: a payment's receipt (SJ-…) or a refund's slip (TK-…), BL-7. */

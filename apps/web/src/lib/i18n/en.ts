@@ -745,6 +745,8 @@ export const en: Record<MessageKey, string> = {
   'bundles.install': 'Install',
   'bundles.needs': 'Roles it needs',
   'bundles.missing': 'missing',
+  'bundles.mapRole': 'Who does “{role}” in your company:',
+  'bundles.createRole': 'Create this role',
   'bundles.requires': 'Install first',
   'bundles.createRoles': 'Create the roles the company lacks: {roles} (with no permission)',
   'bundles.installed': 'Installed “{title}”: {n} definitions published.',

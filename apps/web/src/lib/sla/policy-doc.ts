@@ -4,7 +4,6 @@
  * small pure operations (switch a condition or deadline kind, add, move and remove rows). The
  * schema stays the source of truth: `policy-lint.ts` validates the result with it.
  */
-import { PLATFORM_ROLES } from '@estateflow/definitions';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
 export type ConditionKind = 'enter' | 'leave' | 'event' | 'expr';
@@ -58,9 +57,6 @@ export type Policy = {
   requirements?: string[];
   metrics: Metric[];
 };
-
-/** Roles a rung or warning may notify (the schema's Role enum). */
-export const ROLES: readonly string[] = PLATFORM_ROLES;
 
 export function conditionKind(c: Condition): ConditionKind {
   return CONDITION_KINDS.find((k) => k in c) ?? 'enter';

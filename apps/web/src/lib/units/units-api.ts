@@ -1,6 +1,5 @@
 import type { UnitFile, UnitOptions, UnitPage, UnitProfile } from '@estateflow/api/schemas';
 import { api, ApiError, withCursor, type Page } from '$lib/api/client.ts';
-import { FINANCE_ROLES } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 
 export type { UnitFile, UnitOptions };
@@ -15,8 +14,8 @@ type Fetch = typeof fetch;
 /** The estates whose units the caller may read: every estate where they are staff (not a resident). */
 export const staffEstates = () => session.estates.filter((e) => session.me?.memberships.some((m) => m.estateId === e.id && m.role !== 'resident'));
 
-/** Whether the caller may edit units' areas and profiles in an estate (finance roles, as `POST /api/billing/units` allows). */
-export const mayEditUnits = (estateId: string) => FINANCE_ROLES.includes(session.me?.memberships.find((m) => m.estateId === estateId)?.role ?? '');
+/** Whether the caller may edit units' areas and profiles in an estate (the finance permission, as `POST /api/billing/units` asks). */
+export const mayEditUnits = (estateId: string) => session.can('finance', estateId);
 
 /** One page of the register: units whose label contains `q` as people type it, in label order. */
 export function unitPage(estateId: string, q: { q?: string; buildingId?: string }, cursor: string | null, f?: Fetch): Promise<Page<UnitRow>> {

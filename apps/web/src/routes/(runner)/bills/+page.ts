@@ -1,5 +1,5 @@
 import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
-import { BILL_READER_ROLES, BILL_SORTS, CASHIER_ROLES, FINANCE_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
+import { BILL_READER_ROLES, BILL_SORTS, CASHIER_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -39,6 +39,6 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
     linked,
     staff,
     cashier: CASHIER_ROLES.includes(role),
-    finance: FINANCE_ROLES.includes(role),
+    finance: session.can('finance', estateId),
   };
 };

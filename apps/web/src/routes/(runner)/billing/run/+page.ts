@@ -1,11 +1,11 @@
 import { api, ApiError } from '$lib/api/client.ts';
-import { FINANCE_ROLES, type RunOptions } from '$lib/billing/billing-api.ts';
+import { type RunOptions } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent(); // the root layout loads the session first
-  const estates = session.estates.filter((e) => FINANCE_ROLES.includes(session.me?.memberships.find((m) => m.estateId === e.id)?.role ?? ''));
+  const estates = session.estatesWith('finance');
   const estateId = url.searchParams.get('estate') ?? estates[0]?.id ?? '';
   if (!estates.some((e) => e.id === estateId)) return { estates, estateId, options: null, forbidden: true };
   const options = await api<RunOptions>(`/billing/run-options?estateId=${encodeURIComponent(estateId)}`, { fetch }).catch((e: unknown) => {

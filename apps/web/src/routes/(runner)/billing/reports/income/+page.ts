@@ -1,12 +1,12 @@
 import { api, ApiError } from '$lib/api/client.ts';
-import { FINANCE_ROLES, quarterOf, type IncomeSpendingReport, type SpendingList } from '$lib/billing/billing-api.ts';
+import { quarterOf, type IncomeSpendingReport, type SpendingList } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 /** The income-and-spending report (财务收支报表, BL-11) for the owners' committee: ?estate=…&period=2026-Q4 or 2026-H2 (this quarter by default), with its spending entries. */
 export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent(); // the root layout loads the session first
-  const estates = session.estates.filter((e) => FINANCE_ROLES.includes(session.me?.memberships.find((m) => m.estateId === e.id)?.role ?? ''));
+  const estates = session.estatesWith('finance');
   const estateId = url.searchParams.get('estate') ?? estates[0]?.id ?? '';
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
   const period = url.searchParams.get('period') ?? quarterOf(today);

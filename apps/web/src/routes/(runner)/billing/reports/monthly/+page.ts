@@ -1,12 +1,12 @@
 import { api, ApiError } from '$lib/api/client.ts';
-import { FINANCE_ROLES, monthOf, type FeeMonthReport } from '$lib/billing/billing-api.ts';
+import { monthOf, type FeeMonthReport } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 /** The monthly fee report (财务收费报表, BL-9) for the property manager's review: ?estate=…&month=YYYY-MM (this month by default). */
 export const load: PageLoad = async ({ parent, fetch, url }) => {
   await parent(); // the root layout loads the session first
-  const estates = session.estates.filter((e) => FINANCE_ROLES.includes(session.me?.memberships.find((m) => m.estateId === e.id)?.role ?? ''));
+  const estates = session.estatesWith('finance');
   const estateId = url.searchParams.get('estate') ?? estates[0]?.id ?? '';
   const thisMonth = monthOf(new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }));
   const month = url.searchParams.get('month') ?? thisMonth;
