@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { rowsOf } from '../../apps/api/src/store/index.ts';
 import { join } from 'node:path';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { definitionVersions, tasks, units } from '@estateflow/db';
@@ -80,6 +81,52 @@ withDatabases((kind, getDb) => {
     expect(revisits).toBeGreaterThan(7);
     expect(closedBy).toHaveLength(revisits);
     expect(new Set(closedBy.map((r) => r.id)).size).toBe(revisits);
+
+    // every filter the inbox offers works on the server (#21), so pages hold only matching tasks and none is missed
+    // beyond the first page: each filter's pages equal the open tasks the same rule picks in SQL
+    await db.execute(sql`update instances set workflow_key = 'complaint', grade = case when substr(id::text, 2, 1) < '8' then 'major' else 'minor' end
+      where tenant_id = ${tenantId}::uuid and substr(id::text, 1, 1) < '6'`);
+    await db.execute(sql`update instances set unit_id = null where tenant_id = ${tenantId}::uuid and substr(id::text, 3, 1) < '8'`);
+    await db.execute(sql`update tasks set due_at = timestamptz '2026-01-10' where tenant_id = ${tenantId}::uuid and due_at is not null and substr(id::text, 3, 1) < '5'`);
+    await db.execute(sql`update tasks set title = '{"zh":"上门回访","en":"Visit back"}'::jsonb where tenant_id = ${tenantId}::uuid and substr(id::text, 4, 1) < '3'`);
+    const readAll = async (filter: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let at: string | null = null;
+      do {
+        const res = await admin.call('GET', `/api/tasks?estateId=${estateId}&limit=6&${filter}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`);
+        expect(res.status, `${filter}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
+        ids.push(...(res.body.items as Row[]).map((r) => r.id));
+        at = res.body.nextCursor;
+      } while (at);
+      return ids.sort();
+    };
+    const picked = async (rule: SQL): Promise<string[]> => rowsOf<{ id: string }>(await db.execute(sql`select t.id from tasks t
+      join instances i on i.tenant_id = t.tenant_id and i.id = t.instance_id left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
+      where t.tenant_id = ${tenantId}::uuid and t.status = 'open' and (${rule}) order by t.id`)).map((r) => r.id);
+    const now = sql`timestamptz '2026-01-15'`;
+    for (const [filter, rule] of [
+      ['workflow=complaint', sql`i.workflow_key = 'complaint'`],
+      ['workflow=repair', sql`i.workflow_key = 'repair'`],
+      ['grade=major', sql`i.grade = 'major'`],
+      ['workflow=complaint&grade=minor', sql`i.workflow_key = 'complaint' and i.grade = 'minor'`],
+      ['due=overdue', sql`t.due_at <= ${now}`],
+      ['due=ok', sql`t.due_at > ${now}`],
+      ['due=none', sql`t.due_at is null`],
+      ['due=overdue&grade=major', sql`t.due_at <= ${now} and i.grade = 'major'`],
+      [`q=${encodeURIComponent('PG-12')}`, sql`i.search_text ilike '%PG-12%'`],
+      [`q=${encodeURIComponent('回访')}`, sql`t.title->>'zh' like '%回访%'`],
+      [`q=${encodeURIComponent('visit BACK')}`, sql`t.title->>'en' = 'Visit back'`],
+      [`q=${encodeURIComponent('1-101')}`, sql`u.label = '1-101'`],
+      [`q=${encodeURIComponent('100%')}`, sql`false`],
+      ['scope=mine', sql`t.assignee_id is not null`],
+    ] as const) {
+      const want = await picked(rule);
+      const got = await readAll(filter);
+      expect(got, filter).toEqual(want);
+      if (filter !== `q=${encodeURIComponent('100%')}` && filter !== 'scope=mine') expect(want.length, `${filter} picks some`).toBeGreaterThan(0);
+      expect(want.length, `${filter} leaves some out`).toBeLessThan(open);
+    }
+    expect((await admin.call('GET', `/api/tasks?estateId=${estateId}&due=late`)).status).toBe(400);
 
     // the most a page holds, and what is refused (400 naming the field, never 500)
     expect((await admin.call('GET', `/api/tasks?estateId=${estateId}&limit=200`)).body.items).toHaveLength(open);
