@@ -138,6 +138,9 @@ withDatabases((kind, getDb) => {
       `/api/tasks?estateId=${estateId}&scope=all&q=${encodeURIComponent('RP-0001')}`,
       `/api/tasks?scope=mine&due=none`,
       `/api/tasks?workflow=repair&q=${encodeURIComponent('客厅')}`,
+      // home's and /me's counts of every open task (#21), not a page's
+      `/api/tasks/counts?estateId=${estateId}&scope=all`,
+      '/api/tasks/counts',
       `/api/instances?estateId=${estateId}`,
       `/api/instances?estateId=${estateId}&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
       '/api/instances',
@@ -198,6 +201,16 @@ withDatabases((kind, getDb) => {
     const byUnit = sent.find((s) => /from "instances"/.test(s.query) && /"instances"\."unit_id" = \$/.test(s.query));
     expect(byUnit, 'the unit filter statement').toBeDefined();
     expect(indexesOf(await explain(byUnit!.query, byUnit!.params))).toContain('instances_unit_idx');
+
+    // the dashboard's all-time summary (#21): requests and task due compliance from the rollups; of the tasks themselves only
+    // the open ones past due are read, a range of tasks_due_idx (not every task the estate ever had)
+    sent.length = 0;
+    expect((await admin.call('GET', `/api/reports/summary?estateId=${estateId}`)).status).toBe(200);
+    const taskReads = sent.filter((s) => /from "tasks"/.test(s.query));
+    expect(taskReads).toHaveLength(1);
+    expect(taskReads[0]!.query).toMatch(/"tasks"\."status" = \$/);
+    expect(indexesOf(await explain(taskReads[0]!.query, taskReads[0]!.params))).toContain('tasks_due_idx');
+    expect(sent.some((s) => /report_rollups/.test(s.query))).toBe(true);
 
     // the inbox page's statement reads the estate's open tasks in order on tasks_due_idx (no sort of every task joined)
     for (const path of [`/api/tasks?estateId=${estateId}&scope=all`, `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`,

@@ -138,4 +138,46 @@ withDatabases((kind, getDb) => {
       expect(JSON.stringify(res.body), q).toContain(field);
     }
   }, 120_000);
+
+  it(`counts every open task for home and /me, past any page (more than 200) on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '计数物业');
+    const estateId = await createEstate(db, tenantId, { name: '计数小区', buildings: [{ name: '1栋', units: ['1-101'] }] });
+    const [unit] = await db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId)));
+    await createUser(db, testConfig as never, { tenantId, username: `count-dispatcher-${kind}`, password: 'pw', roles: [{ estateId, role: 'dispatcher' }] });
+    await installBundle(db, { tenantId, estateId, pkg: await readBundleFolder(join(import.meta.dirname, '../../workflows/repair')), parameters: {}, source: 'catalogue', now: new Date() });
+    const [repair] = await db.select({ id: definitionVersions.id }).from(definitionVersions)
+      .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, 'repair')));
+    await db.execute(sql`insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, search_text, version, started_at, updated_at)
+      select ${tenantId}::uuid, md5('ci' || g || ${kind})::uuid, ${estateId}::uuid, ${unit!.id}::uuid, 'repair', ${repair!.id}::uuid, 1, 'CT-' || lpad(g::text, 4, '0'), '"received"'::jsonb,
+        '{"context":{"data":{}}}'::jsonb, 'active', 'CT-' || g, 2, timestamptz '2026-01-01' + g * interval '1 minute', timestamptz '2026-01-01' + g * interval '1 minute'
+      from generate_series(1, 320) g`);
+    // 320 tasks: the dispatcher's role's (unassigned), some another role's, some done; one in three overdue at the app's now
+    await db.execute(sql`insert into tasks (tenant_id, id, estate_id, instance_id, key, title, role, status, created_at, due_at)
+      select ${tenantId}::uuid, md5('ct' || g || ${kind})::uuid, ${estateId}::uuid, md5('ci' || g || ${kind})::uuid, 'classify', '{"zh":"分类","en":"Classify"}'::jsonb,
+        case when g % 10 = 0 then 'technician' else 'dispatcher' end, case when g % 17 = 0 then 'done' else 'open' end, timestamptz '2026-01-01',
+        case when g % 3 = 0 then timestamptz '2026-01-10' when g % 7 = 0 then null else timestamptz '2026-02-01' end
+      from generate_series(1, 320) g`);
+    const [want] = rowsOf<{ open: number; overdue: number }>(await db.execute(sql`select count(*)::int as open, (count(*) filter (where due_at <= timestamptz '2026-01-15'))::int as overdue
+      from tasks where tenant_id = ${tenantId}::uuid and status = 'open' and role = 'dispatcher'`));
+    expect(want!.open).toBeGreaterThan(200);
+    const app = testApp(db, { now: () => new Date('2026-01-15T00:00:00Z') });
+    const dispatcher = await signIn(app, `count-dispatcher-${kind}`, 'pw');
+    const counts = await dispatcher.call('GET', '/api/tasks/counts');
+    expect(counts.status).toBe(200);
+    expect(counts.body).toEqual({ open: want!.open, overdue: want!.overdue });
+    // the same as reading every page of the inbox (its most, 200 a page, holds fewer)
+    const all: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await dispatcher.call('GET', `/api/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      all.push(...(res.body.items as Row[]));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(all).toHaveLength(want!.open);
+    expect(all.filter((r) => r.dueAt && Date.parse(r.dueAt) <= Date.parse('2026-01-15T00:00:00Z'))).toHaveLength(want!.overdue);
+    // with the inbox's filters too
+    expect((await dispatcher.call('GET', `/api/tasks/counts?estateId=${estateId}&due=overdue`)).body).toEqual({ open: want!.overdue, overdue: want!.overdue });
+    expect((await dispatcher.call('GET', '/api/tasks/counts?scope=mine')).body).toEqual({ open: 0, overdue: 0 });
+  }, 120_000);
 });
