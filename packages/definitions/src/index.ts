@@ -30,6 +30,7 @@ export { contextFields, contextFieldNames } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
 export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
 export { diffJson, type Change } from './diff-json.ts';
+export { checkParamValue, paramKind, paramNumberShown, type ParamKind, type ParamSchema } from './params.ts';
 export { formsNamed } from './forms-named.ts';
 export { changeList, type ChangeLine, type ChangeListOptions } from './change-list.ts';
 export type * from './generated/index.ts';

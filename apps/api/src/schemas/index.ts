@@ -7,6 +7,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type * as auth from './auth.ts';
 import type * as billing from './billing.ts';
+import type * as bundles from './bundles.ts';
 import type * as cashier from './billing-cashier.ts';
 import type * as common from './common.ts';
 import type * as definitions from './definitions.ts';
@@ -79,3 +80,6 @@ export type FeeMonthReport = FromSchema<typeof financeReports.feeMonthReport>;
 export type IncomeSpendingReport = FromSchema<typeof financeReports.incomeSpendingReport>;
 export type SpendingList = FromSchema<typeof financeReports.spendingList>;
 export type SpendingEntry = FromSchema<typeof financeReports.spendingEntry>;
+
+/** The template bundles of the catalogue, as the bundles page lists them. */
+export type BundleCatalogue = FromSchema<typeof bundles.catalogue>;

@@ -745,6 +745,7 @@ export const en: Record<MessageKey, string> = {
   'bundles.install': 'Install',
   'bundles.needs': 'Roles it needs',
   'bundles.missing': 'missing',
+  'bundles.requires': 'Install first',
   'bundles.createRoles': 'Create the roles the company lacks: {roles} (with no permission)',
   'bundles.installed': 'Installed “{title}”: {n} definitions published.',
   'bundles.invalid': 'has problems and cannot be installed',

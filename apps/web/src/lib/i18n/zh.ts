@@ -743,6 +743,7 @@ export const zh = {
   'bundles.install': '安装',
   'bundles.needs': '需要的角色',
   'bundles.missing': '公司缺少',
+  'bundles.requires': '需先安装',
   'bundles.createRoles': '同意创建公司缺少的角色：{roles}（不带任何权限）',
   'bundles.installed': '已安装“{title}”，发布了 {n} 个定义。',
   'bundles.invalid': '有问题，不能安装',
