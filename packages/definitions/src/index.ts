@@ -26,7 +26,7 @@ export { transientStates } from './lint/sla.ts';
 export { REQUIREMENT_ID, quantities, chineseNumber } from './lint/texts.ts';
 export { textSites, renderDescription, renderDescriptions, fullText } from './texts.ts';
 export type { TextSite, TextUse } from './texts.ts';
-export { contextFields, contextFieldNames } from './context-fields.ts';
+export { contextFields, contextFieldNames, formsOf } from './context-fields.ts';
 export type { ContextFieldView } from './context-fields.ts';
 export { serialPrefixOf, formatSerial, instanceSerial, chargeSerial, prefixClashes } from './serial.ts';
 export { diffJson, type Change } from './diff-json.ts';

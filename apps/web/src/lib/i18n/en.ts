@@ -989,6 +989,7 @@ export const en: Record<MessageKey, string> = {
   'items.someone': 'A staff member',
   'items.state.open': 'Recorded, not yet sent',
   'items.state.drawn': 'Drawn, not yet returned',
+  'items.state.returned': 'Returned',
   'items.state.other': 'Another state',
   'items.category': 'Category',
   'items.party': 'Responsible party',

@@ -987,6 +987,7 @@ export const zh = {
   'items.someone': '工作人员',
   'items.state.open': '已登记待送达',
   'items.state.drawn': '已领用（未退还）',
+  'items.state.returned': '已回收',
   'items.state.other': '其他状态',
   'items.category': '类别',
   'items.party': '责任方',
