@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { accountsByUnit, ageArrears, ageingBillOf, arrearsReport, settleAccount, type BillState } from '@estateflow/billing';
-import { billPaid, billPaidEstates, buildings, units } from '@estateflow/db';
+import { billPaid, billPaidEstates, buildings, schema, units, type Db } from '@estateflow/db';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Sql } from 'postgres';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { accountInput, loadPlan } from '../../apps/api/src/services/billing-store.ts';
 import { recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
@@ -147,6 +151,19 @@ withDatabases((kind, getDb) => {
     await compare(TODAY, false);
     expect(await recomputePaidTotals(db, { now, tenantId, estateId })).toBe(UNITS * 4);
     expect(await rowsNow()).toEqual(kept);
+    await compare(TODAY);
+
+    // a payment at the counter settles its unit once (#21): the account is read once in its transaction (the refund check,
+    // the receipt and the paid totals share one reading and one settlement of today) and the totals stay equal
+    const sent: string[] = [];
+    const raw = (db as unknown as { $client: PGlite | Sql }).$client;
+    const logger = { logQuery: (query: string) => sent.push(query) };
+    const logged = (kind === 'pglite' ? drizzlePglite(raw as PGlite, { schema, logger }) : drizzlePostgres(raw as Sql, { schema, logger })) as unknown as Db;
+    const counter = await signIn(testApp(logged, { now: () => now }), `desk-${kind}`, 'pw');
+    const paid = await counter.call('POST', '/api/billing/payments', { estateId, unitId: unitRows[3]!.id, amountFen: 12_345, method: 'cash', receivedOn: TODAY });
+    expect(paid.status, JSON.stringify(paid.body).slice(0, 300)).toBe(200);
+    expect(sent.filter((q) => /from "bill_lines"/.test(q)), 'the unit\'s bill lines read once').toHaveLength(1);
+    expect(sent.filter((q) => /from "payments"/.test(q) && /"payments"\."unit_id"/.test(q)), 'the unit\'s payments read once').toHaveLength(1);
     await compare(TODAY);
   });
 });

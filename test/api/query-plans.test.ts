@@ -132,6 +132,15 @@ withDatabases((kind, getDb) => {
       `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`,
       `/api/tasks?estateId=${estateId}`,
       '/api/tasks',
+      // the inbox's filters, each on the server (#21): due status, the request's workflow, grade and text
+      `/api/tasks?estateId=${estateId}&scope=all&due=overdue`,
+      `/api/tasks?estateId=${estateId}&scope=all&due=ok&workflow=repair&grade=major`,
+      `/api/tasks?estateId=${estateId}&scope=all&q=${encodeURIComponent('RP-0001')}`,
+      `/api/tasks?scope=mine&due=none`,
+      `/api/tasks?workflow=repair&q=${encodeURIComponent('客厅')}`,
+      // home's and /me's counts of every open task (#21), not a page's
+      `/api/tasks/counts?estateId=${estateId}&scope=all`,
+      '/api/tasks/counts',
       `/api/instances?estateId=${estateId}`,
       `/api/instances?estateId=${estateId}&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
       '/api/instances',
@@ -193,8 +202,21 @@ withDatabases((kind, getDb) => {
     expect(byUnit, 'the unit filter statement').toBeDefined();
     expect(indexesOf(await explain(byUnit!.query, byUnit!.params))).toContain('instances_unit_idx');
 
+    // the dashboard's all-time summary (#21): requests and task due compliance from the rollups; of the tasks themselves only
+    // the open ones past due are read, a range of tasks_due_idx (not every task the estate ever had)
+    sent.length = 0;
+    expect((await admin.call('GET', `/api/reports/summary?estateId=${estateId}`)).status).toBe(200);
+    const taskReads = sent.filter((s) => /from "tasks"/.test(s.query));
+    expect(taskReads).toHaveLength(1);
+    expect(taskReads[0]!.query).toMatch(/"tasks"\."status" = \$/);
+    const overduePlan = await explain(taskReads[0]!.query, taskReads[0]!.params);
+    expect(seqScans(overduePlan), JSON.stringify(overduePlan).slice(0, 600)).toEqual([]);
+    expect(taskReads[0]!.query).toMatch(/coalesce\("tasks"\."due_at", 'infinity'::timestamptz\) < now\(\)/);
+    expect(sent.some((s) => /report_rollups/.test(s.query))).toBe(true);
+
     // the inbox page's statement reads the estate's open tasks in order on tasks_due_idx (no sort of every task joined)
-    for (const path of [`/api/tasks?estateId=${estateId}&scope=all`, `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`]) {
+    for (const path of [`/api/tasks?estateId=${estateId}&scope=all`, `/api/tasks?estateId=${estateId}&scope=all&cursor=${encodeURIComponent(firstTasks.body.nextCursor)}`,
+      `/api/tasks?estateId=${estateId}&scope=all&due=ok&workflow=repair`, `/api/tasks?estateId=${estateId}&scope=all&q=${encodeURIComponent('灯')}`]) {
       sent.length = 0;
       expect((await admin.call('GET', path)).status).toBe(200);
       const inbox = sent.find((s) => /from "tasks"/.test(s.query) && /order by coalesce/.test(s.query));
@@ -260,5 +282,42 @@ withDatabases((kind, getDb) => {
     expect((await finance.call('GET', '/api/notices')).status).toBe(200);
     const staffStatement = sent.find((s) => /from outbox o/.test(s.query))!;
     expect(outboxRead(await explain(staffStatement.query, staffStatement.params, true)), 'outbox rows read for finance').toBeLessThan(100);
+
+    // a request's history at real volume (#21): with history in its months, a request's history is read from the request's
+    // start on (history is never older than its request), so the months before it are pruned from the plan, not probed
+    await base.execute(sql`select ef_partitions_ensure('events', timestamptz '2026-01-01', timestamptz '2026-11-01')`);
+    await base.execute(sql`analyze events`);
+    const months = (n: PlanNode): string[] => [...(n['Relation Name']?.startsWith('events_') ? [n['Relation Name']] : []), ...(n.Plans ?? []).flatMap(months)];
+    const [july] = rowsOfAny(await base.execute(sql`select id from instances where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid
+      and started_at >= timestamptz '2026-07-02' order by started_at limit 1`));
+    const julyId = String(july!.id);
+    const everyMonth = months(await explain('select * from events where tenant_id = $1 and instance_id = $2 order by seq', [tenantId, julyId]));
+    expect(everyMonth.length, 'unbounded, every month is probed').toBeGreaterThanOrEqual(10);
+    const before = ['events_y2026m01', 'events_y2026m02', 'events_y2026m03', 'events_y2026m04', 'events_y2026m05', 'events_y2026m06'];
+    expect(everyMonth).toEqual(expect.arrayContaining(before));
+    for (const path of [`/api/instances/${julyId}/history`, `/api/instances/${julyId}`]) {
+      sent.length = 0;
+      const res = await admin.call('GET', path);
+      expect(res.status, path).toBe(200);
+      const reads = sent.filter((s) => /from "events"/.test(s.query));
+      expect(reads.length, `${path} reads history`).toBeGreaterThan(0);
+      for (const r of reads) {
+        const read = months(await explain(r.query, r.params));
+        expect(read, `${path}: ${r.query.slice(0, 200)}`).toContain('events_y2026m07');
+        expect(read.filter((m) => before.includes(m)), `${path}: months before the request are pruned`).toEqual([]);
+      }
+    }
+    expect((await admin.call('GET', `/api/instances/${julyId}/history`)).body.items).toHaveLength(3);
+    // a report's batch (the rollup worker's): from the earliest start of the batch on
+    sent.length = 0;
+    const batch = rowsOfAny(await db.execute(sql`select id, (extract(epoch from started_at) * 1000)::float8 as ms from instances where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid
+      and started_at >= timestamptz '2026-08-01' order by started_at limit 200`));
+    const since = new Date(Math.min(...batch.map((r) => Number(r.ms))));
+    const histories = await historiesOf(db, tenantId, batch.map((r) => String(r.id)), since);
+    expect([...histories.values()].every((h) => h.length === 3)).toBe(true);
+    const batchRead = sent.find((s) => /from "events"/.test(s.query))!;
+    const batchMonths = months(await explain(batchRead.query, batchRead.params));
+    expect(batchMonths).toContain('events_y2026m08');
+    expect(batchMonths.filter((m) => m < 'events_y2026m08' && m !== 'events_default')).toEqual([]);
   }, 300_000);
 });

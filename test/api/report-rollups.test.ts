@@ -1,8 +1,10 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { events, instances, reportFacts, units, type Db } from '@estateflow/db';
+import { events, instances, reportFacts, tasks, units, type Db } from '@estateflow/db';
 import { ClockInputCache, clocksFromHistory } from '../../apps/api/src/services/sla-clocks.ts';
 import { historiesOf, instanceBatches } from '../../apps/api/src/services/instance-scan.ts';
 import { isOnSite, recomputeRollups, refreshRollups, REVISIT_EVENT, REVISIT_METHOD_FIELD } from '../../apps/api/src/services/rollups.ts';
@@ -20,8 +22,8 @@ const TEMPLATES = ['rp-paid-leak-rework', 'rp-urgent-late-and-revisit-rework', '
 async function storedRollups(db: Db, estateId: string): Promise<unknown[]> {
   const rows = async (q: ReturnType<typeof sql>) => rowsOf<Record<string, unknown>>(await db.execute(q)).map((r) => JSON.stringify(r)).sort();
   return [
-    ...(await rows(sql`select day::text, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned
-      from report_rollups where estate_id = ${estateId}::uuid and (started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`)),
+    ...(await rows(sql`select day::text, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned, tasks, tasks_closed, tasks_on_time
+      from report_rollups where estate_id = ${estateId}::uuid and (started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned, tasks, tasks_closed, tasks_on_time) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`)),
     ...(await rows(sql`select day::text, workflow_key, method, count from report_revisit_rollups where estate_id = ${estateId}::uuid and count <> 0`)),
     ...(await rows(sql`select day::text, workflow_key, policy, metric_id, met, breached from report_sla_rollups where estate_id = ${estateId}::uuid and (met, breached) <> (0, 0)`)),
   ];
@@ -57,9 +59,17 @@ async function oldWay(db: Db, tenantId: string, estateId: string, from: Date, to
   const methods = await db.select({ method: sql<string | null>`${events.data}->>${REVISIT_METHOD_FIELD}`, count: sql<number>`count(*)::int` })
     .from(instances).innerJoin(events, isRevisit).where(done).groupBy(sql`1`);
   const byMethod = Object.fromEntries(methods.map((m) => [m.method ?? 'none', m.count]));
+  // the summary's task due compliance as the route counted it before the rollups: every task of the range's requests
+  const taskDue = await db.select({
+    workflow: instances.workflowKey,
+    closed: sql<number>`count(*) filter (where ${tasks.status} = 'done')::int`,
+    closedOnTime: sql<number>`count(*) filter (where ${tasks.status} = 'done' and (${tasks.dueAt} is null or ${tasks.closedAt} <= ${tasks.dueAt}))::int`,
+    openOverdue: sql<number>`count(*) filter (where ${tasks.status} = 'open' and ${tasks.dueAt} < now())::int`,
+  }).from(tasks).innerJoin(instances, and(eq(instances.tenantId, tasks.tenantId), eq(instances.id, tasks.instanceId)))
+    .where(and(scope, eq(tasks.tenantId, tenantId), eq(tasks.estateId, estateId))).groupBy(instances.workflowKey);
   const revisits = methods.reduce((n, m) => n + m.count, 0);
   return {
-    summary: { byWorkflow: sortRows(byWorkflow), complaints: sortRows(complaints) },
+    summary: { byWorkflow: sortRows(byWorkflow), complaints: sortRows(complaints), taskDue: sortRows(taskDue) },
     sla: { instances: count, items: sortRows([...sla.values()]) },
     revisits: {
       ended: ended.reduce((n, r) => n + r.ended, 0), revisited: ended.reduce((n, r) => n + r.revisited, 0), revisits, byMethod,
@@ -100,6 +110,8 @@ withDatabases((kind, getDb) => {
       fc.record({
         op: fc.constant('edit' as const), pick: fc.nat(10_000), done: fc.boolean(), grade: fc.constantFrom(null, 'minor', 'major', 'important'),
         category: fc.constantFrom('leak', 'other', 'safety', ''), method: fc.constantFrom('phone', 'onsite', 'visit'), satisfaction: fc.integer({ min: 1, max: 5 }),
+        // one of its tasks closed late, closed on time, reopened (past due or not), or left as it is
+        task: fc.constantFrom('keep', 'late', 'onTime', 'openOverdue', 'openLater'),
       }),
       fc.record({ op: fc.constant('refresh' as const), batch: fc.integer({ min: 1, max: 9 }) }),
     );
@@ -122,6 +134,15 @@ withDatabases((kind, getDb) => {
             where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`);
           await db.execute(sql`update events set data = data || jsonb_build_object('method', ${s.method}::text, 'satisfaction', ${s.satisfaction}::int)
             where tenant_id = ${tenantId}::uuid and instance_id = ${id}::uuid and type = ${REVISIT_EVENT}`);
+          const task = {
+            keep: undefined,
+            late: sql`status = 'done', due_at = created_at + interval '1 hour', closed_at = created_at + interval '2 hours'`,
+            onTime: sql`status = 'done', due_at = created_at + interval '2 hours', closed_at = created_at + interval '1 hour'`,
+            openOverdue: sql`status = 'open', due_at = created_at + interval '1 hour', closed_at = null`,
+            openLater: sql`status = 'open', due_at = timestamptz '2999-01-01', closed_at = null`,
+          }[s.task];
+          if (task) await db.execute(sql`update tasks set ${task} where tenant_id = ${tenantId}::uuid
+            and id = (select id from tasks where tenant_id = ${tenantId}::uuid and instance_id = ${id}::uuid order by key, id limit 1)`);
         } else {
           await refreshRollups(db, { now: refreshNow, batch: s.batch });
         }
@@ -148,14 +169,33 @@ withDatabases((kind, getDb) => {
       const summary = (await pm.call('GET', `/api/reports/summary?${q}`)).body;
       const slaReport = (await pm.call('GET', `/api/reports/sla?${q}`)).body;
       const revisits = (await pm.call('GET', `/api/reports/revisits?${q}`)).body;
-      expect({ byWorkflow: sortRows(summary.byWorkflow), complaints: sortRows(summary.complaints) }).toEqual(expected.summary);
+      expect({ byWorkflow: sortRows(summary.byWorkflow), complaints: sortRows(summary.complaints), taskDue: sortRows(summary.taskDue) }).toEqual(expected.summary);
       expect({ instances: slaReport.instances, items: sortRows(slaReport.items.map(({ compliance: _, ...e }: { compliance: unknown }) => e)) }).toEqual(expected.sla);
       expect({ ended: revisits.ended, revisited: revisits.revisited, revisits: revisits.revisits, byMethod: revisits.byMethod, onSite: revisits.onSite }).toEqual(expected.revisits);
       // all time too
       const all = await oldWay(db, tenantId, estateId, new Date(0), new Date('9999-01-01T00:00:00Z'), reportNow);
       expect((await pm.call('GET', `/api/reports/sla?estateId=${estateId}`)).body.instances).toBe(all.sla.instances);
+      // the dashboard's all-time summary, task due compliance included, from the rollups equals the old count
+      const allTime = (await pm.call('GET', `/api/reports/summary?estateId=${estateId}`)).body;
+      expect({ byWorkflow: sortRows(allTime.byWorkflow), complaints: sortRows(allTime.complaints), taskDue: sortRows(allTime.taskDue) }).toEqual(all.summary);
+      expect(all.summary.taskDue.some((t) => t.closed > 0)).toBe(true);
       clock.now = refreshNow;
     }), { numRuns: kind === 'pglite' ? 4 : 8, endOnFailure: true });
+    // the migration that added the task counts (…_task_due_rollups.sql) fills them in from the tasks for the facts and rollups
+    // a database already holds: as the worker keeps them
+    await catchUpRollups(db, refreshNow, 5);
+    const counted = await storedRollups(db, estateId);
+    expect(counted.some((r) => /"tasks_closed":[1-9]/.test(String(r)))).toBe(true);
+    await db.execute(sql`update report_facts set figures = figures - 'tasks' where tenant_id = ${tenantId}::uuid`);
+    await db.execute(sql`update report_rollups set tasks = 0, tasks_closed = 0, tasks_on_time = 0 where tenant_id = ${tenantId}::uuid`);
+    expect(await storedRollups(db, estateId)).not.toEqual(counted);
+    const folder = join(import.meta.dirname, '../../packages/db/drizzle');
+    const file = readdirSync(folder).find((f) => f.endsWith('_task_due_rollups.sql'))!;
+    for (const statement of readFileSync(join(folder, file), 'utf8').split('--> statement-breakpoint')) {
+      if (/^\s*(--[^\n]*\n\s*)*UPDATE/.test(statement)) await db.execute(sql.raw(statement));
+    }
+    expect(await storedRollups(db, estateId)).toEqual(counted);
+
     const [left] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from ${reportFacts} where tenant_id = ${tenantId}::uuid`));
     expect(left!.n).toBeGreaterThan(templates.length);
   }, 600_000);

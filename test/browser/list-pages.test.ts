@@ -81,4 +81,75 @@ describe('long lists come a page at a time, in Chromium', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
     await screenshot(page, 'notices-one-call');
   }, 60_000);
+
+  it("the inbox's filters ask the server, so a matching task past the first page is found, and each filter shows what the API answers", async () => {
+    const RUN = Date.now().toString(36).slice(-5);
+    const resident = await as('resident');
+    const estateId = (await (await resident.request.get('/api/auth/me')).json()).memberships[0].estateId as string;
+    const dispatcher = await as('dispatcher');
+    const apiAll = async (query: string): Promise<string[]> => {
+      const serials: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const body = (await (await dispatcher.request.get(`/api/tasks?scope=role&limit=200&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { items: { serial: string }[]; nextCursor: string | null };
+        serials.push(...body.items.map((i) => i.serial));
+        cursor = body.nextCursor;
+      } while (cursor);
+      return serials;
+    };
+    // enough repairs that the dispatcher's inbox holds more than a page; the last one, due last, says something unique
+    for (let n = 0; n <= 55; n++) {
+      const fault = n === 55 ? `天窗漏雨 ${RUN}` : `水龙头滴水 ${n}`;
+      const res = await resident.request.post('/api/instances', { data: { estateId, workflow: 'repair', data: { name: '王志强', unit: '1-1-101', phone: '13800000000', fault } } });
+      expect(res.status(), await res.text()).toBe(201);
+    }
+    const everything = await apiAll('');
+    expect(everything.length).toBeGreaterThan(50);
+    const [unique] = await apiAll(`q=${encodeURIComponent(`天窗漏雨 ${RUN}`)}`);
+    expect(unique).toBeTruthy();
+
+    const asked: string[] = [];
+    dispatcher.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/tasks') asked.push(url.search);
+    });
+    await dispatcher.goto('/inbox');
+    const rows = dispatcher.locator('table[data-testid="inbox"] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(50);
+    expect(await dispatcher.locator(`tr[data-serial="${unique}"]`).count()).toBe(0);
+    // the search box: the server finds it, though it was not among the rows loaded
+    await dispatcher.locator('.filters input[type="search"]').fill(`天窗漏雨 ${RUN}`);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => dispatcher.locator(`tr[data-serial="${unique}"]`).count()).toBe(1);
+    expect(asked.some((q) => new URLSearchParams(q).get('q') === `天窗漏雨 ${RUN}`)).toBe(true);
+    await screenshot(dispatcher, 'inbox-search-server');
+    await dispatcher.locator('.filters input[type="search"]').fill('');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(50);
+
+    // each select: the rows shown, every page loaded, are the API's answer for the same filter
+    const shown = async (): Promise<string[]> => {
+      const more = dispatcher.getByTestId('inbox-more');
+      while (await more.count()) {
+        await more.click();
+        await dispatcher.waitForTimeout(300);
+      }
+      return rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-serial') ?? ''));
+    };
+    let narrowed = 0;
+    for (const [label, value, query] of [['按流程', 'repair', 'workflow=repair'], ['按状态', 'ok', 'due=ok'], ['按状态', 'overdue', 'due=overdue'], ['按等级', 'major', 'grade=major']] as const) {
+      await dispatcher.getByLabel(label).selectOption(value);
+      const want = await apiAll(query);
+      await expect.poll(async () => (await shown()).sort().join(','), { timeout: 20_000 }).toBe([...want].sort().join(','));
+      expect(asked.some((q) => new URLSearchParams(q).toString().includes(query)), query).toBe(true);
+      if (want.length < everything.length) narrowed++;
+      // once shown, the page asks nothing more (a filter's answer does not ask again)
+      const calls = asked.length;
+      await dispatcher.waitForTimeout(1500);
+      expect(asked.length, query).toBe(calls);
+      await dispatcher.getByLabel(label).selectOption('');
+    }
+    expect(narrowed).toBeGreaterThan(0);
+    await dispatcher.context().close();
+    await resident.context().close();
+  }, 240_000);
 });

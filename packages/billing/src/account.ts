@@ -260,18 +260,27 @@ export interface PaidTotal {
 
 const later = (a: CivilDate, b: CivilDate) => (compareDates(a, b) >= 0 ? a : b);
 
-/**
- * The paid totals of one unit's bills (`input` as accountsByUnit splits it): the unit settled as of
- * its last dated event (a bill's issue, a payment, an adjustment), one total per bill it settles
- * (bills of unknown plans have none, as settleAccount leaves them out). Pure.
- */
-export function paidTotals(input: Omit<AccountInput, 'asOf'>): PaidTotal[] {
+/** The day `paidTotals` settles an account as of: its last dated event (a bill's issue, a payment, an adjustment); none without bills. Pure. */
+export function paidTotalsAsOf(input: Omit<AccountInput, 'asOf'>): CivilDate | undefined {
   let last: CivilDate | undefined;
   for (const b of input.bills) last = last === undefined ? b.issueOn : later(b.issueOn, last);
-  if (last === undefined) return [];
+  if (last === undefined) return undefined;
   for (const p of input.payments) last = later(p.receivedOn, last);
   for (const a of input.adjustments ?? []) last = later(a.on, last);
-  const state = settleAccount({ ...input, asOf: last });
+  return last;
+}
+
+/**
+ * The paid totals of one unit's bills (`input` as accountsByUnit splits it): the unit settled as of
+ * its last dated event (`paidTotalsAsOf`), one total per bill it settles (bills of unknown plans have
+ * none, as settleAccount leaves them out). `settled`: the same input already settled by the caller
+ * (a payment at the counter settles its day); used when that day is the one needed, so the unit is
+ * settled once. Pure.
+ */
+export function paidTotals(input: Omit<AccountInput, 'asOf'>, settled?: { asOf: CivilDate; state: AccountState }): PaidTotal[] {
+  const last = paidTotalsAsOf(input);
+  if (last === undefined) return [];
+  const state = settled && compareDates(settled.asOf, last) === 0 ? settled.state : settleAccount({ ...input, asOf: last });
   const changed = new Map<string, CivilDate>();
   const principalPayments = new Map<string, PrincipalPayment[]>();
   const touch = (key: string, on: CivilDate) => changed.set(key, changed.has(key) ? later(changed.get(key)!, on) : on);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { billStateOf, paidTotals, settleAccount } from './account.ts';
+import { billStateOf, paidTotals, paidTotalsAsOf, settleAccount } from './account.ts';
 import { generateBills } from './generate-bills.ts';
 import { periodsBetween } from './period.ts';
 import { arrearsOf, arrearsReport } from './statement.ts';
@@ -33,6 +33,14 @@ describe('paidTotals / billStateOf', () => {
           });
           const input = { plans: [p], bills, payments, adjustments };
           const totals = new Map(paidTotals(input).map((t) => [t.billKey, t]));
+          // a payment's own settlement of its day is reused when that day is the account's last (settled once), and
+          // the totals are the same; a settlement of another day is not used
+          const last = paidTotalsAsOf(input);
+          if (last !== undefined) {
+            expect(paidTotals(input, { asOf: last, state: settleAccount({ ...input, asOf: last }) })).toEqual(paidTotals(input));
+            const other = new Date(Date.parse(`${last}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+            expect(paidTotals(input, { asOf: other, state: settleAccount({ ...input, asOf: other }) })).toEqual(paidTotals(input));
+          }
           const lastChange = [...totals.values()].reduce((m, t) => (t.changedOn > m ? t.changedOn : m), '0000-00-00');
           // any day after every change: every bill from the cache
           const asOf = new Date(Date.parse(`${lastChange}T00:00:00Z`) + extra * 86_400_000).toISOString().slice(0, 10);

@@ -8,5 +8,5 @@ export { acquirePgliteLock, PgliteLockedError, pgliteLockFile, type PgliteLockHo
 export { openPgliteFolder, PgliteOpenError } from './pglite-open.ts';
 export { BackupError, backupTables, derivedTables, restoreBackup, writeBackup, type BackupHeader } from './backup.ts';
 export { rescuePglite, type RescueOutcome } from './pglite-rescue.ts';
-export { archiveOutbox, ensurePartitions, listPartitions, monthStart, noticeRetentionMonths, noticesSince, PARTITION_MONTHS_AHEAD, PARTITIONED_TABLES, RetentionError, type ArchiveResult, type Partition, type PartitionedTable } from './partitions.ts';
+export { archiveOutbox, ensurePartitions, historySince, listPartitions, monthStart, noticeRetentionMonths, noticesSince, PARTITION_MONTHS_AHEAD, PARTITIONED_TABLES, RetentionError, type ArchiveResult, type Partition, type PartitionedTable } from './partitions.ts';
 export { streamRows, type StreamQuery, type StreamStats } from './stream.ts';

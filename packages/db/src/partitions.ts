@@ -12,7 +12,8 @@
  * moves them to the schema `archive`, where they can be dumped (`pg_dump -n archive`), moved to a
  * cheaper tablespace or dropped; no query of the application reads them.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { events } from './schema/instances.ts';
 import type { DbOrTx } from './client.ts';
 
 export const PARTITIONED_TABLES = ['events', 'outbox'] as const;
@@ -120,3 +121,11 @@ export async function archiveOutbox(db: DbOrTx, before: Date, now: Date, retenti
   }
   return result;
 }
+
+/**
+ * A request's history from its start on (#21): a history row is never older than its request (the first row
+ * is written with the request, at its start instant, and each later one at its own write), and history is
+ * partitioned by month on `at`, so the bound lets PostgreSQL skip every month before the request began
+ * (partition pruning) instead of probing each month's index for the request.
+ */
+export const historySince = (startedAt: Date): SQL => sql`${events.at} >= ${startedAt.toISOString()}::timestamptz`;

@@ -542,7 +542,8 @@ export const billingRoutes = resource
         const state = settleAccount({ ...input, asOf: receivedOn });
         const refused = state.errors.find((e) => e.reason === 'refund-exceeds-credit' && e.path.includes(id));
         if (refused) throw new ApiError('conflict', refused.message, { field: 'amountFen' });
-        await refreshUnits(tx, tenantId, estateId, [unitId], now);
+        // the paid totals from this same reading, settled once when the payment's day is the account's last (#21)
+        await refreshUnits(tx, tenantId, estateId, [unitId], now, { unitId, input, settled: { asOf: receivedOn, state } });
         const recorded = input.payments.find((p) => p.id === id)!;
         const serial = await issueSerial(tx, tenantId, estateId, kind, receivedOn);
         const payment = { ...recorded, serial };

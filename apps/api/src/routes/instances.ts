@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { events, instanceSearchPairs, instances, tasks, timers, units } from '@estateflow/db';
+import { events, historySince, instanceSearchPairs, instances, tasks, timers, units } from '@estateflow/db';
 import { availableEvents, shownType, type EngineSnapshot } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 import { authOf, everyone, queriedEstates, requireEstate, Resource, staff } from '../route-table.ts';
 import { attachmentRefs, checkAttachmentRefs } from '../services/attachment-refs.ts';
-import { isUuid, param } from '../services/body.ts';
+import { isUuid, likeEscaped, param } from '../services/body.ts';
 import { audit, sendEvent, startInstance } from '../services/event-path.ts';
 import { withAnswer } from '../services/idempotency.ts';
 import { accessibleInstances, checkRequestedFor, checkStartUnit, instanceFacts, mayAccessInstance, needsInstanceFacts, notYours, requireInstanceAccess } from '../services/instance-access.ts';
@@ -30,7 +30,6 @@ const INSTANCE_PAGE_MAX = 200;
 const SERIAL_TEXT = /^[A-Za-z]{1,10}-\d[\w-]*$/;
 /** `?reveal=1`: answer phone and ID numbers unmasked (the personal-data permission; audited). */
 const revealQuery = { type: 'string', enum: ['0', '1', 'true', 'false'] } as const;
-const likeEscaped = (s: string) => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);
 
 /** Two characters outside ASCII and whitespace (客厅, 张三): the pairs instance_search_pairs holds (packages/db/sql/ef_bigrams.sql). */
 const CJK_PAIR = /^[^\p{ASCII}\s]{2}$/u;
@@ -254,7 +253,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const reveal = revealAsked(c, row.estateId);
     const { db } = c.get('deps');
     const fields = await personalFieldsOfVersion(c, row.tenantId, row.definitionVersionId);
-    const stored = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id))).orderBy(asc(events.seq));
+    const stored = await db.select().from(events).where(and(eq(events.tenantId, row.tenantId), eq(events.instanceId, row.id), historySince(row.startedAt))).orderBy(asc(events.seq));
     const masked: string[] = [];
     const own = ownRequest(c, row);
     const rows = stored.map((e) => {

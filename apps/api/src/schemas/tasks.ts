@@ -36,3 +36,13 @@ export const taskList = {
   properties: { items: { type: 'array', items: task }, nextCursor: { type: ['string', 'null'], description: 'send it back as `cursor` for the next page; null on the last' } },
   additionalProperties: false,
 } as const;
+
+export const taskCounts = {
+  type: 'object',
+  required: ['open', 'overdue'],
+  properties: {
+    open: { type: 'integer', minimum: 0, description: "the caller's open tasks of the query (all of them, not a page)" },
+    overdue: { type: 'integer', minimum: 0, description: 'of those, due now or earlier' },
+  },
+  additionalProperties: false,
+} as const;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, lte, gt, sql, type SQL } from 'drizzle-orm';
 import { billPaid, billPaidEstates, bills, estates, type DbOrTx } from '@estateflow/db';
-import { accountsByUnit, billStateOf, paidTotals, settleAccount, type Bill, type BillingPlan, type BillState } from '@estateflow/billing';
+import { accountsByUnit, billStateOf, paidTotals, settleAccount, type AccountInput, type AccountState, type Bill, type BillingPlan, type BillState, type CivilDate } from '@estateflow/billing';
 import { accountInput, billingDocuments } from './billing-store.ts';
 import { uuidArray } from './keyset.ts';
 
@@ -45,7 +45,10 @@ const MANY_UNITS = 32;
  * to the commit, so a payment's refresh of one unit waits for a billing run's refresh and then sees
  * its bills, and the run's refresh waits for payments already refreshing and then sees them.
  */
-async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unitIds: readonly string[]): Promise<string> {
+/** A unit's account as its writer has just read it (after its insert) and settled it: the refresh reads and settles it no second time. */
+export type ReadAccount = { unitId: string; input: Omit<AccountInput, 'asOf'>; settled?: { asOf: CivilDate; state: AccountState } };
+
+async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unitIds: readonly string[], given?: ReadAccount): Promise<string> {
   const sorted = [...new Set(unitIds)].sort();
   if (sorted.length > MANY_UNITS) {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${estateRefreshKey(tenantId, estateId)}))`);
@@ -53,15 +56,17 @@ async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unit
     await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext(${estateRefreshKey(tenantId, estateId)}))`);
     for (const u of sorted) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${unitLockKey(tenantId, u)}))`);
   }
+  // the writer's own reading of the unit, taken after its lock and insert, or the units' accounts read now
+  const reuse = given && sorted.length === 1 && sorted[0] === given.unitId;
   const [input, ids] = await Promise.all([
-    accountInput(tx, tenantId, estateId, sorted),
+    reuse ? given.input : accountInput(tx, tenantId, estateId, sorted),
     tx.select({ id: bills.id, key: bills.key, unitId: bills.unitId, issueOn: bills.issueOn }).from(bills)
       .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), sql`${bills.unitId} = any(${uuidArray(sorted)})`)),
   ]);
   const byKey = new Map(ids.map((b) => [b.key, b]));
   const rows: (typeof billPaid.$inferInsert)[] = [];
   for (const [unitId, account] of accountsByUnit(input)) {
-    for (const t of paidTotals(account)) {
+    for (const t of paidTotals(account, reuse ? given.settled : undefined)) {
       const b = byKey.get(t.billKey)!;
       rows.push({
         tenantId, billId: b.id, estateId, unitId, issueOn: b.issueOn, changedOn: t.changedOn, principalFen: t.principalFen, principalPaidFen: t.principalPaidFen,
@@ -79,9 +84,9 @@ async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unit
  * again and rewrite their rows. The first write of an estate whose bills are all of these units
  * marks the estate covered (a new estate); an estate with other bills is marked by a recompute.
  */
-export async function refreshUnits(tx: DbOrTx, tenantId: string, estateId: string, unitIds: readonly string[], now: Date): Promise<void> {
+export async function refreshUnits(tx: DbOrTx, tenantId: string, estateId: string, unitIds: readonly string[], now: Date, given?: ReadAccount): Promise<void> {
   if (unitIds.length === 0) return;
-  const hash = await rewriteUnits(tx, tenantId, estateId, unitIds);
+  const hash = await rewriteUnits(tx, tenantId, estateId, unitIds, given);
   const [mark] = await tx.select({ hash: billPaidEstates.plansHash }).from(billPaidEstates).where(and(eq(billPaidEstates.tenantId, tenantId), eq(billPaidEstates.estateId, estateId)));
   if (mark) return;
   const [other] = await tx.select({ one: sql<number>`1` }).from(bills)

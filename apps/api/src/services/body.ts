@@ -33,3 +33,6 @@ export const isUuid = (s: string | undefined): s is string => typeof s === 'stri
 export function param(c: Context<AppEnv>, name: string): string {
   return c.req.param(name) ?? '';
 }
+
+/** Text for a `like` pattern, its wildcards (`%`, `_`) and the escape (`\\`) taken literally. */
+export const likeEscaped = (s: string): string => s.replace(/[%_\\]/g, (ch) => `\\${ch}`);

@@ -19,7 +19,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { estates, instances, reportFacts, type DbOrTx, type Instance } from '@estateflow/db';
 import { ClockInputCache, clocksFromHistory, type ClockHistoryRow } from './sla-clocks.ts';
-import { historiesOf } from './instance-scan.ts';
+import { earliestStart, historiesOf } from './instance-scan.ts';
 import { uuidArray } from './keyset.ts';
 import { rowsOf } from '../store/index.ts';
 
@@ -61,7 +61,19 @@ export interface Fact {
   channel: string;
   grade: string;
   status: string;
-  figures: { methods: Record<string, number>; satisfied: number; dissatisfied: number; reworks: number; clocks: FactClock[]; households?: number; returned?: number };
+  figures: { methods: Record<string, number>; satisfied: number; dissatisfied: number; reworks: number; clocks: FactClock[]; households?: number; returned?: number; tasks?: TaskCounts };
+}
+
+/** A request's tasks: all of them (any status), those done, and those done by their due instant (or with none). */
+export type TaskCounts = { all: number; closed: number; onTime: number };
+
+/** The task counts of some requests of a tenant, by request (one statement on tasks_instance_idx). */
+export async function taskCountsOf(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Map<string, TaskCounts>> {
+  const rows = ids.length === 0 ? [] : rowsOf<{ instance_id: string; n: number; closed: number; on_time: number }>(await db.execute(sql`
+    select instance_id, count(*)::int as n, (count(*) filter (where status = 'done'))::int as closed,
+      (count(*) filter (where status = 'done' and (due_at is null or closed_at <= due_at)))::int as on_time
+    from tasks where tenant_id = ${tenantId}::uuid and instance_id = any(${uuidArray(ids)}) group by instance_id`));
+  return new Map(rows.map((r) => [r.instance_id, { all: Number(r.n), closed: Number(r.closed), onTime: Number(r.on_time) }]));
 }
 
 /** The local calendar day (YYYY-MM-DD) of an instant in a time zone. */
@@ -90,7 +102,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * form's `channel`), complaint grade, status, the revisits of its history by method and
  * satisfaction, reworks (the context's `reworkCount`), and its SLA clocks as of `now`.
  */
-export function factOf(inst: Instance, history: readonly ClockHistoryRow[], clocks: readonly { policy: string; metricId: string; status: FactClock['s']; dueAt: string | null }[], timeZone: string): Fact {
+export function factOf(inst: Instance, history: readonly ClockHistoryRow[], clocks: readonly { policy: string; metricId: string; status: FactClock['s']; dueAt: string | null }[], timeZone: string, tasks?: TaskCounts): Fact {
   const data = ((inst.snapshot as { context?: { data?: Record<string, unknown> } }).context?.data ?? {}) as Record<string, unknown>;
   const methods: Record<string, number> = {};
   let satisfied = 0;
@@ -114,6 +126,7 @@ export function factOf(inst: Instance, history: readonly ClockHistoryRow[], cloc
       // a survey's households asked and forms returned (survey.workflow.json's context)
       ...(count(data.households) || count(data.returned) ? { households: count(data.households), returned: count(data.returned) } : {}),
       clocks: clocks.map((c) => ({ p: c.policy, m: c.metricId, s: c.status, due: c.dueAt ? Date.parse(c.dueAt) : null })),
+      ...(tasks && tasks.all > 0 ? { tasks } : {}),
     },
   };
 }
@@ -123,7 +136,7 @@ export const clockStatusAt = (c: FactClock, now: number): FactClock['s'] => (c.s
 const settled = (s: FactClock['s']) => s === 'met' || s === 'breached';
 
 /** What the rollups hold, keyed by their dimensions. */
-export type RollupCounts = { started: number; finished: number; revisited: number; revisits: number; onSite: number; satisfied: number; dissatisfied: number; reworked: number; reworks: number; households: number; returned: number };
+export type RollupCounts = { started: number; finished: number; revisited: number; revisits: number; onSite: number; satisfied: number; dissatisfied: number; reworked: number; reworks: number; households: number; returned: number; tasks: number; tasksClosed: number; tasksOnTime: number };
 export interface Rollups {
   main: Map<string, RollupCounts & { estateId: string; day: string; workflowKey: string; category: string; channel: string; grade: string }>;
   methods: Map<string, { estateId: string; day: string; workflowKey: string; method: string; count: number }>;
@@ -133,7 +146,7 @@ export interface Rollups {
 export type SlaCounts = { estateId: string; day: string; workflowKey: string; policy: string; metricId: string } & Record<FactClock['s'], number>;
 const slaEntry = (estateId: string, day: string, workflowKey: string, policy: string, metricId: string): SlaCounts => ({ estateId, day, workflowKey, policy, metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 });
 export const emptyRollups = (): Rollups => ({ main: new Map(), methods: new Map(), sla: new Map() });
-const zero = (): RollupCounts => ({ started: 0, finished: 0, revisited: 0, revisits: 0, onSite: 0, satisfied: 0, dissatisfied: 0, reworked: 0, reworks: 0, households: 0, returned: 0 });
+const zero = (): RollupCounts => ({ started: 0, finished: 0, revisited: 0, revisits: 0, onSite: 0, satisfied: 0, dissatisfied: 0, reworked: 0, reworks: 0, households: 0, returned: 0, tasks: 0, tasksClosed: 0, tasksOnTime: 0 });
 
 /**
  * Adds `sign` × a fact to rollups: one request started (finished when done); a finished request's
@@ -151,6 +164,9 @@ export function addFact(into: Rollups, f: Fact, sign: 1 | -1, now?: number): voi
   row.reworks += sign * f.figures.reworks;
   row.households += sign * (f.figures.households ?? 0);
   row.returned += sign * (f.figures.returned ?? 0);
+  row.tasks += sign * (f.figures.tasks?.all ?? 0);
+  row.tasksClosed += sign * (f.figures.tasks?.closed ?? 0);
+  row.tasksOnTime += sign * (f.figures.tasks?.onTime ?? 0);
   if (done) {
     row.finished += sign;
     row.revisited += revisits > 0 ? sign : 0;
@@ -226,14 +242,15 @@ export async function refreshRollups(db: DbOrTx, opts: { now: Date; batch?: numb
       const ids = rows.map((r) => r.id);
       const zones = new Map(rows.map((r) => [r.id, r.time_zone]));
       const insts = await tx.select().from(instances).where(and(eq(instances.tenantId, tenantId), sql`${instances.id} = any(${uuidArray(ids)})`));
-      const histories = await historiesOf(tx, tenantId, ids);
+      const histories = await historiesOf(tx, tenantId, ids, insts.length ? earliestStart(insts) : undefined);
+      const taskCounts = await taskCountsOf(tx, tenantId, ids);
       const old = await tx.select().from(reportFacts).where(and(eq(reportFacts.tenantId, tenantId), sql`${reportFacts.instanceId} = any(${uuidArray(ids)})`));
       for (const o of old) addFact(delta, storedFact(o), -1);
       for (const inst of insts) {
         const history = histories.get(inst.id) ?? [];
         const given = await inputs.of(inst);
         const clocks = given ? clocksFromHistory(inst, history, given, opts.now).clocks : [];
-        const f = factOf(inst, history, clocks, zones.get(inst.id) ?? 'Asia/Shanghai');
+        const f = factOf(inst, history, clocks, zones.get(inst.id) ?? 'Asia/Shanghai', taskCounts.get(inst.id));
         facts.push(f);
         addFact(delta, f, 1);
       }
@@ -281,16 +298,17 @@ async function applyDelta(tx: DbOrTx, d: Rollups): Promise<void> {
   const main = [...d.main.values()].filter((r) => Object.values(zeroless(r)).some((v) => v !== 0));
   if (main.length) {
     await tx.execute(sql`
-      insert into report_rollups (tenant_id, estate_id, day, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned)
-      select e.tenant_id, x.* from jsonb_to_recordset(${JSON.stringify(main.map((r) => [r.estateId, r.day, r.workflowKey, r.category, r.channel, r.grade, r.started, r.finished, r.revisited, r.revisits, r.onSite, r.satisfied, r.dissatisfied, r.reworked, r.reworks, r.households, r.returned]).map(toRecord(['estate_id', 'day', 'workflow_key', 'category', 'channel', 'grade', 'started', 'finished', 'revisited', 'revisits', 'on_site', 'satisfied', 'dissatisfied', 'reworked', 'reworks', 'households', 'returned'])))}::jsonb)
-        as x(estate_id uuid, day date, workflow_key text, category text, channel text, grade text, started int, finished int, revisited int, revisits int, on_site int, satisfied int, dissatisfied int, reworked int, reworks int, households int, returned int)
+      insert into report_rollups (tenant_id, estate_id, day, workflow_key, category, channel, grade, started, finished, revisited, revisits, on_site, satisfied, dissatisfied, reworked, reworks, households, returned, tasks, tasks_closed, tasks_on_time)
+      select e.tenant_id, x.* from jsonb_to_recordset(${JSON.stringify(main.map((r) => [r.estateId, r.day, r.workflowKey, r.category, r.channel, r.grade, r.started, r.finished, r.revisited, r.revisits, r.onSite, r.satisfied, r.dissatisfied, r.reworked, r.reworks, r.households, r.returned, r.tasks, r.tasksClosed, r.tasksOnTime]).map(toRecord(['estate_id', 'day', 'workflow_key', 'category', 'channel', 'grade', 'started', 'finished', 'revisited', 'revisits', 'on_site', 'satisfied', 'dissatisfied', 'reworked', 'reworks', 'households', 'returned', 'tasks', 'tasks_closed', 'tasks_on_time'])))}::jsonb)
+        as x(estate_id uuid, day date, workflow_key text, category text, channel text, grade text, started int, finished int, revisited int, revisits int, on_site int, satisfied int, dissatisfied int, reworked int, reworks int, households int, returned int, tasks int, tasks_closed int, tasks_on_time int)
       join estates e on e.id = x.estate_id
       on conflict (tenant_id, estate_id, day, workflow_key, category, channel, grade) do update set
         started = report_rollups.started + excluded.started, finished = report_rollups.finished + excluded.finished,
         revisited = report_rollups.revisited + excluded.revisited, revisits = report_rollups.revisits + excluded.revisits,
         on_site = report_rollups.on_site + excluded.on_site, satisfied = report_rollups.satisfied + excluded.satisfied,
         dissatisfied = report_rollups.dissatisfied + excluded.dissatisfied, reworked = report_rollups.reworked + excluded.reworked,
-        reworks = report_rollups.reworks + excluded.reworks, households = report_rollups.households + excluded.households, returned = report_rollups.returned + excluded.returned`);
+        reworks = report_rollups.reworks + excluded.reworks, households = report_rollups.households + excluded.households, returned = report_rollups.returned + excluded.returned,
+        tasks = report_rollups.tasks + excluded.tasks, tasks_closed = report_rollups.tasks_closed + excluded.tasks_closed, tasks_on_time = report_rollups.tasks_on_time + excluded.tasks_on_time`);
   }
   const methods = [...d.methods.values()].filter((m) => m.count !== 0);
   if (methods.length) {
@@ -313,7 +331,7 @@ async function applyDelta(tx: DbOrTx, d: Rollups): Promise<void> {
   }
 }
 
-const zeroless = (r: RollupCounts): RollupCounts => ({ started: r.started, finished: r.finished, revisited: r.revisited, revisits: r.revisits, onSite: r.onSite, satisfied: r.satisfied, dissatisfied: r.dissatisfied, reworked: r.reworked, reworks: r.reworks, households: r.households, returned: r.returned });
+const zeroless = (r: RollupCounts): RollupCounts => ({ started: r.started, finished: r.finished, revisited: r.revisited, revisits: r.revisits, onSite: r.onSite, satisfied: r.satisfied, dissatisfied: r.dissatisfied, reworked: r.reworked, reworks: r.reworks, households: r.households, returned: r.returned, tasks: r.tasks, tasksClosed: r.tasksClosed, tasksOnTime: r.tasksOnTime });
 const toRecord = (names: string[]) => (values: unknown[]) => Object.fromEntries(names.map((n, i) => [n, values[i]]));
 
 /**
@@ -368,7 +386,8 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
     const r = rowsOf<{ day: string; workflow_key: string; category: string; channel: string; grade: string } & Record<string, number | string>>(await db.execute(sql`
       select workflow_key, category, channel, grade, '' as day, sum(started)::int as started, sum(finished)::int as finished, sum(revisited)::int as revisited,
         sum(revisits)::int as revisits, sum(on_site)::int as "onSite", sum(satisfied)::int as satisfied, sum(dissatisfied)::int as dissatisfied,
-        sum(reworked)::int as reworked, sum(reworks)::int as reworks, sum(households)::int as households, sum(returned)::int as returned
+        sum(reworked)::int as reworked, sum(reworks)::int as reworks, sum(households)::int as households, sum(returned)::int as returned,
+        sum(tasks)::int as tasks, sum(tasks_closed)::int as "tasksClosed", sum(tasks_on_time)::int as "tasksOnTime"
       from report_rollups where tenant_id = ${tenantId}::uuid and estate_id = ${estateId}::uuid and day >= ${firstFull}::date and day < ${lastEnd}::date
       group by workflow_key, category, channel, grade`));
     for (const x of r) {
@@ -376,7 +395,7 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
         estateId, day: '', workflowKey: x.workflow_key, category: x.category, channel: x.channel, grade: x.grade,
         started: Number(x.started), finished: Number(x.finished), revisited: Number(x.revisited), revisits: Number(x.revisits), onSite: Number(x.onSite),
         satisfied: Number(x.satisfied), dissatisfied: Number(x.dissatisfied), reworked: Number(x.reworked), reworks: Number(x.reworks),
-        households: Number(x.households), returned: Number(x.returned),
+        households: Number(x.households), returned: Number(x.returned), tasks: Number(x.tasks), tasksClosed: Number(x.tasksClosed), tasksOnTime: Number(x.tasksOnTime),
       });
     }
     const m = rowsOf<{ workflow_key: string; method: string; count: number }>(await db.execute(sql`

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { events, type DbOrTx, type Instance } from '@estateflow/db';
+import { events, historySince, type DbOrTx, type Instance } from '@estateflow/db';
 import { evaluateExpr } from '@estateflow/expr';
 import { computeClocks, describePaths, type CalendarSource, type Clock, type SlaEvaluate, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import { estateCalendars } from './definition-store.ts';
@@ -116,6 +116,6 @@ export class ClockInputCache {
 export async function clocksOf(db: DbOrTx, inst: Instance, now: Date): Promise<{ clocks: ClockView[]; issues: unknown[] }> {
   const inputs = await new ClockInputCache(db).of(inst);
   if (!inputs) return { clocks: [], issues: [] };
-  const rows = await db.select().from(events).where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id))).orderBy(asc(events.seq));
+  const rows = await db.select().from(events).where(and(eq(events.tenantId, inst.tenantId), eq(events.instanceId, inst.id), historySince(inst.startedAt))).orderBy(asc(events.seq));
   return clocksFromHistory(inst, rows, inputs, now);
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray } from 'drizzle-orm';
-import { definitionVersions, events, instances, type DbOrTx, type Instance } from '@estateflow/db';
+import { earliestStart } from './instance-scan.ts';
+import { definitionVersions, events, historySince, instances, type DbOrTx, type Instance } from '@estateflow/db';
 import { computeClocks, type CalendarSource, type Clock, type SlaHistoryEntry, type SlaPolicy } from '@estateflow/sla';
 import type { Text } from '../errors.ts';
 import { estateCalendars, latestVersion } from './definition-store.ts';
@@ -46,7 +47,7 @@ export async function slaWhatIf(db: DbOrTx, tenantId: string, estateId: string, 
   for (let i = 0; i < list.length; i += 200) {
     const chunk = list.slice(i, i + 200);
     const rows = await db.select({ instanceId: events.instanceId, at: events.at, type: events.type, data: events.data, stateAfter: events.stateAfter }).from(events)
-      .where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, chunk.map((x) => x.id)))).orderBy(asc(events.instanceId), asc(events.seq));
+      .where(and(eq(events.tenantId, tenantId), inArray(events.instanceId, chunk.map((x) => x.id)), historySince(earliestStart(chunk)))).orderBy(asc(events.instanceId), asc(events.seq));
     const byId = new Map(chunk.map((x) => [x.id, x]));
     for (const r of rows) {
       const inst = byId.get(r.instanceId)!;

@@ -7,7 +7,7 @@
  * statement; the contract suite holds both to the same answers.
  */
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { attachments, auditLog, events, idempotencyKeys, instances, outbox, tasks, timers, type DbOrTx, type Tx } from '@estateflow/db';
+import { attachments, auditLog, events, historySince, idempotencyKeys, instances, outbox, tasks, timers, type DbOrTx, type Tx } from '@estateflow/db';
 import { IdempotencyRace, type BoundVersion, type CommitAnswer, type EventStore, type InstanceContext, type InstanceKey, type WithinOptions } from './event-store.ts';
 import { jsonValue, rowsOf } from './sql.ts';
 import type { SlaTimersWrite, WritePlan } from './write-plan.ts';
@@ -36,7 +36,7 @@ export class ReferenceEventStore implements EventStore {
         .where(and(eq(timers.tenantId, tenantId), eq(timers.instanceId, id), eq(timers.status, 'armed'), sql`ef_is_sla_timer(${timers.key})`));
       const history = sla
         ? await this.db.select({ at: events.at, type: events.type, data: events.data, stateAfter: events.stateAfter }).from(events)
-          .where(and(eq(events.tenantId, tenantId), eq(events.instanceId, id))).orderBy(asc(events.seq))
+          .where(and(eq(events.tenantId, tenantId), eq(events.instanceId, id), historySince(row.startedAt))).orderBy(asc(events.seq))
         : null;
       out.push({ row, calendarStamp, sla, armed, history });
     }

@@ -65,6 +65,10 @@ export const reportRollups = pgTable(
     /** surveys: households asked and forms returned (the survey's `households` and `returned`) */
     households: integer('households').notNull().default(0),
     returned: integer('returned').notNull().default(0),
+    /** the requests' tasks (any status), those done and those done by their due instant (the dashboard's task due compliance) */
+    tasks: integer('tasks').notNull().default(0),
+    tasksClosed: integer('tasks_closed').notNull().default(0),
+    tasksOnTime: integer('tasks_on_time').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.estateId, t.day, t.workflowKey, t.category, t.channel, t.grade] })],
 );

@@ -53,16 +53,25 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
  * One page of the inbox (earliest due first; `nextCursor` for the next), with the words of the
  * versions on its rows only (the session's cache keeps those already read).
  */
-export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 'all'; cursor?: string | null; limit?: number; event?: string } = {}): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
-  const path = `/tasks?scope=${opts.scope ?? 'role'}${opts.limit ? `&limit=${opts.limit}` : ''}${opts.event ? `&event=${encodeURIComponent(opts.event)}` : ''}`;
+/** The inbox's filters, each applied by the server (GET /api/tasks), so a page holds only matching tasks. */
+export type TaskFilters = { estateId?: string; workflow?: string; grade?: string; due?: 'overdue' | 'ok' | 'none'; q?: string; event?: string };
+
+export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 'all'; cursor?: string | null; limit?: number } & TaskFilters = {}): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
+  const qs = new URLSearchParams({ scope: opts.scope ?? 'role' });
+  if (opts.limit) qs.set('limit', String(opts.limit));
+  for (const k of ['estateId', 'workflow', 'grade', 'due', 'q', 'event'] as const) {
+    const v = opts[k]?.trim();
+    if (v) qs.set(k, v);
+  }
+  const path = `/tasks?${qs}`;
   const { items, nextCursor } = await api<TaskList>(withCursor(path, opts.cursor ?? null), { fetch: f });
   const words = await wordsOfAll(items.map((t) => t.definitionVersionId), f);
   return { items: items.map((t) => ({ ...toTask(t), words: t.definitionVersionId ? words[t.definitionVersionId] : undefined })), nextCursor };
 }
 
-/** The first page of open tasks, up to 200 (the server's most), for screens that show a few (home, me, revisits). */
-export async function listTasks(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskRow[]> {
-  return (await listTaskPage(f, { scope, limit: 200 })).items;
+/** How many open tasks wait for the caller and how many of them are overdue, counted by the server (all of them, not a page's). */
+export function taskCounts(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<{ open: number; overdue: number }> {
+  return api<{ open: number; overdue: number }>(`/tasks/counts?scope=${scope}`, { fetch: f });
 }
 
 /** Every open task closed by `event` (the revisit queue: REVISIT), page after page on the server's filter. */

@@ -1,7 +1,7 @@
 import { allPages, api } from '$lib/api/client.ts';
 import type { BillList, ResidentLinkList } from '@estateflow/api/schemas';
 import { listNotices } from '$lib/api/notices.ts';
-import { listInstances, listTasks } from '$lib/api/runner.ts';
+import { listInstances, listTaskPage, taskCounts } from '$lib/api/runner.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { BillRow } from '../bills/+page.ts';
 import type { PageLoad } from './$types';
@@ -10,9 +10,11 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ parent, fetch }) => {
   await parent(); // the root layout loads the session first
   const estateId = session.estates[0]?.id ?? '';
-  const [requests, tasks, bills, notices, links] = await Promise.all([
+  const [requests, first, waiting, bills, notices, links] = await Promise.all([
     listInstances(new URLSearchParams(), fetch),
-    listTasks(fetch).catch(() => []),
+    // what waits: the first 20 due, and how many in all (the server's count, not a page's: #21)
+    listTaskPage(fetch, { limit: 20 }).catch(() => ({ items: [], nextCursor: null })),
+    taskCounts(fetch).then((n) => n.open).catch(() => null),
     session.has('resident', 'finance', 'property_manager', 'admin') && estateId
       ? api<BillList>(`/billing/bills?estateId=${estateId}&limit=200`, { fetch })
         .then(async (first) => ({ asOf: first.asOf, items: first.nextCursor && session.has('resident') ? [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))] : first.items }))
@@ -22,5 +24,5 @@ export const load: PageLoad = async ({ parent, fetch }) => {
     api<ResidentLinkList>('/residents/mine', { fetch }).then((r) => r.items),
   ]);
   // each row names its process, state and unit in the words of its own version ($lib/present)
-  return { requests, tasks, bills, notices, links };
+  return { requests, tasks: first.items, waiting: waiting ?? first.items.length, bills, notices, links };
 };
