@@ -40,6 +40,11 @@ withDatabases((kind, getDb) => {
     expect((await admin!.call('POST', '/api/bundles/install', { estateId, bundleId: 'repair' })).status).toBe(200);
     const started = await resident!.call('POST', '/api/instances', { estateId, workflow: 'repair', data: { name: '王女士', unit: '1-101', phone: '13800000000', fault: '灯不亮' } });
     expect(started.status).toBe(201);
+    // the forms the dispatcher may open read the estate's numbers: the request carries the parameters they read
+    const before = await dispatcher!.call('GET', `/api/instances/${started.body.id}`);
+    expect(before.body.formParams).toEqual({ majorRepairDays: expect.any(Number), safetyRevisitDays: expect.any(Number), leakRevisitDays: expect.any(Number), revisitDays: expect.any(Number) });
+    const startForm = await resident!.call('GET', `/api/processes/repair/form?estateId=${estateId}`);
+    expect(JSON.stringify(startForm.body.form)).not.toContain('{{');
     const classify = (technician: string) => dispatcher!.call('POST', `/api/instances/${started.body.id}/events`, { type: 'CLASSIFY', data: { kind: 'minor', category: 'other', paid: false, technician } });
 
     for (const wrong of ['王师傅', ids.resident!, ids.front_desk!, ids.away!]) {

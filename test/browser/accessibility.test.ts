@@ -198,6 +198,8 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     expect(offered.some((o) => o.includes('王师傅'))).toBe(true);
     expect(offered.every((o) => o.endsWith('· 维修工'))).toBe(true);
     expect(await page.locator('[data-field="technician"] input[type="text"]').count()).toBe(0);
+    // the form reads the estate's numbers ("不超过 7 天"), never a placeholder
+    expect(await page.locator('[data-form="rp-classify"]').innerText()).not.toContain('{{');
     expect(await axeViolations(page)).toEqual([]);
     await picker.selectOption({ label: offered.find((o) => o.includes('王师傅'))! });
     await page.getByLabel('零修（及时处理）').check();
