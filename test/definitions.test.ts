@@ -19,7 +19,7 @@ const fixtures = readdirSync(FIXTURES).sort().map((name) => ({
 describe('every lint fixture is reported with the expected rule, pointer and message (errors reject)', () => {
   it('has a fixture for each rule the issue names', () => {
     const rules = new Set(fixtures.flatMap((f) => f.expected.findings.map((x) => x.rule)));
-    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'duplicate-notice', 'deadline-stated-twice', 'missing-file', 'forbidden-key', 'unsupported-pattern', 'pattern-without-max-length']) {
+    for (const rule of ['unknown-target', 'unreachable-state', 'dead-end-state', 'unknown-action', 'unknown-guard', 'unknown-delay', 'unknown-form', 'undeclared-role', 'unknown-calendar', 'undeclared-param', 'bad-expression', 'unknown-state', 'duplicate-id', 'duplicate-notice', 'deadline-stated-twice', 'missing-file', 'forbidden-key', 'unsupported-pattern', 'pattern-without-max-length', 'literal-user']) {
       expect(rules, rule).toContain(rule);
     }
   });

@@ -22,6 +22,8 @@ import { driveScenario } from '../support/scenario-drive.ts';
  * - the end: all four accepted.
  */
 const dir = join(import.meta.dirname, '../../workflows/move-in');
+const hdDir = join(import.meta.dirname, '../../workflows/handover-defects');
+const hdScenario = loadBundle(hdDir).scenarios.find((s) => s.scenario.id === 'hd-defects-pushed-back')!;
 const scenario = loadBundle(dir).scenarios.find((s) => s.scenario.id === 'mi-agent-missing-docs-defects')!;
 const line = (value: string, count: number, open: number, overdue: number) => expect.objectContaining({ value, count, open, overdue });
 
@@ -77,5 +79,42 @@ withDatabases((kind, getDb) => {
     expect(JSON.stringify(bad.body)).toContain('unitId');
     const none = await pm.call('GET', '/api/reports/defects');
     expect(none.status).toBe(400);
+  });
+
+  /**
+   * The estate-wide handover (seed 004) keeps the same items: the contractor confirms or disputes each,
+   * each fix is reported and verified on its own (hd-defects-pushed-back). Counted by hand from its steps:
+   * - step 1 (03-04): 3 registered, none answered: 外墙渗水 waterproof and 应急照明 electrical for the
+   *   contractor, 花园排水 landscaping for the developer;
+   * - step 6 (03-12): 1 and 2 confirmed (fix by 03-31 and 03-25), 3 disputed: none past its date;
+   * - step 16 (04-15): 2 and 3 accepted, 1 rejected and past its 03-31: one open, overdue.
+   */
+  it(`counts the handover's per-item confirmations and verifications in the 统计表, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '接管物业');
+    const estateId = await createEstate(db, tenantId, { name: '翠湖苑', buildings: [{ name: '3栋', units: ['3-0101'] }] });
+    const [unit] = await db.select({ id: units.id }).from(units).where(eq(units.tenantId, tenantId));
+    const clock = { now: new Date(hdScenario.scenario.start.at) };
+    const app = testApp(db, { now: () => clock.now });
+    await createUser(db, testConfig as never, { tenantId, username: `hd-pm-${kind}`, password: 'pw', roles: [{ estateId, role: 'property_manager' }] });
+    const stats = async () => {
+      const r = await (await signIn(app, `hd-pm-${kind}`, 'pw')).call('GET', `/api/reports/defects?estateId=${estateId}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body;
+    };
+    const seen: Record<number, unknown> = {};
+    await driveScenario(db, app, clock, { tenantId, estateId, unitId: unit!.id, tag: `hd-${kind}` }, { bundle: 'handover-defects', dir: hdDir, file: hdScenario.file, scenario: hdScenario.scenario }, async ({ index }) => {
+      if ([1, 6, 16].includes(index)) seen[index] = await stats();
+    });
+    expect(seen[1]).toMatchObject({ requests: 1, total: 3, open: 3, overdue: 0, byState: [line('open', 3, 3, 0)], byParty: [line('developer', 1, 1, 0), line('contractor', 2, 2, 0)] });
+    expect(seen[6]).toMatchObject({ total: 3, open: 3, overdue: 0 });
+    expect((seen[6] as { byState: unknown[] }).byState).toEqual(expect.arrayContaining([line('confirmed', 2, 2, 0), line('disputed', 1, 1, 0)]));
+    // the words of each state come from the form that moves it: 施工单位已确认, 施工单位有异议, 已整改, 验收通过
+    const words = (seen[6] as { byState: { value: string; label: unknown }[] }).byState.find((l) => l.value === 'disputed')!.label;
+    expect(words).toEqual({ zh: '施工单位有异议', en: 'Disputed by the contractor' });
+    expect(seen[16]).toMatchObject({ asOf: '2026-04-15', total: 3, open: 1, overdue: 1 });
+    expect((seen[16] as { byState: unknown[] }).byState).toEqual(expect.arrayContaining([line('rejected', 1, 1, 1), line('accepted', 2, 0, 0)]));
+    expect((seen[16] as { byCategory: unknown[] }).byCategory).toEqual(expect.arrayContaining([line('waterproof', 1, 1, 1), line('electric', 1, 0, 0), line('landscape', 1, 0, 0)]));
+    expect(await stats()).toMatchObject({ total: 3, open: 0, overdue: 0, byState: [line('accepted', 3, 0, 0)] });
   });
 });

@@ -7,13 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, units, type DbHandle } from '@estateflow/db';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { ticketBundle } from '../support/bundle.ts';
-import { freshDatabase, type FreshDatabase } from '../support/db.ts';
+import { databaseKinds, freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 import { httpClient, signInHttp } from '../support/http-client.ts';
 import { freePort, startServer, stop, type ServerProcess } from '../support/server-process.ts';
+import { bundleServer } from '../support/server-build.ts';
 
 const rounds = Number(process.env.EF_CRASH_ROUNDS ?? 5);
-const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
 /** One keyed request, sent again with the same key and body until it gets an answer. */
 interface Op {
@@ -32,14 +32,15 @@ interface Op {
 // while clients send keyed starts, events and payments; after each restart every interrupted
 // request is sent again with its key and body. Each must end with the stored answer or a fresh
 // apply: no key stuck "in progress", nothing applied twice, every history equal to its snapshot.
-describe(`keyed requests across kill -9 of the server, on ${kind}`, () => {
+// On each database of the run (PGlite always, PostgreSQL when DATABASE_URL is set).
+for (const kind of databaseKinds()) describe(`keyed requests across kill -9 of the server, on ${kind}`, () => {
   let fresh: FreshDatabase | undefined;
-  let dir: string | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'ef-idem-crash-'));
   let server: ServerProcess | undefined;
   afterAll(async () => {
     if (server) await stop(server);
     await fresh?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it(`every retry with the same key ends with one apply, over ${rounds} kills`, async () => {
@@ -51,11 +52,12 @@ describe(`keyed requests across kill -9 of the server, on ${kind}`, () => {
       env = { DATABASE_URL: url };
       open = async () => ({ ...fresh!.handle, close: async () => {} });
     } else {
-      dir = mkdtempSync(join(tmpdir(), 'ef-idem-crash-'));
       const dataDir = join(dir, 'pglite');
       env = { PGLITE_DIR: dataDir };
       open = () => createDb({ dataDir });
     }
+    // built once, started every round without the tsx loader (a round is mostly the restart)
+    const main = await bundleServer(dir);
     const seed = await open();
     const tenantId = await createCompany(seed.db, 'Idem');
     const estateId = await createEstate(seed.db, tenantId, { name: 'Idem', buildings: [{ name: '1栋', units: ['1-101'] }] });
@@ -72,7 +74,7 @@ describe(`keyed requests across kill -9 of the server, on ${kind}`, () => {
     let amount = 100;
     const cookies: Record<string, string> = {};
     for (let round = 0; round < rounds; round++) {
-      server = startServer({ ...env, EF_NO_WORKER: '1' }, await freePort());
+      server = startServer({ ...env, EF_NO_WORKER: '1' }, await freePort(), main);
       await server.listening;
       const port = server.port;
       for (const u of ['dispatcher', 'finance']) cookies[u] ??= (await signInHttp(port, u, 'pw')).cookie;
@@ -122,7 +124,7 @@ describe(`keyed requests across kill -9 of the server, on ${kind}`, () => {
       await Promise.all(writers);
     }
     // a last start to answer whatever the last kill interrupted
-    server = startServer({ ...env, EF_NO_WORKER: '1' }, await freePort());
+    server = startServer({ ...env, EF_NO_WORKER: '1' }, await freePort(), main);
     await server.listening;
     for (const op of pending) {
       const r = await httpClient(server.port, cookies[op.kind === 'payment' ? 'finance' : 'dispatcher']).call('POST', op.path, op.body, { 'idempotency-key': op.key });

@@ -23,7 +23,8 @@ import { driveScenario, finishedScenarios } from '../support/scenario-drive.ts';
  *   satisfied, reopened), then by phone (satisfied).
  * - cp-important-routine: 2026-05-11, by app, grade important; revisited by phone, satisfied.
  * - ps-happy-path: 2026-06-09: not in May.
- * - sv-survey-closed-early: November 2026, 200 households, 160 forms returned: 80 %, the target met.
+ * - sv-survey-closed-early: November 2026, 5 households asked, 4 opinion forms returned (one line each:
+ *   1-101, 1-102, 1-201, 1-202): 80 %, the target met.
  */
 withDatabases((kind, getDb) => {
   it(`computes a month's statistics from the rollups, as counted by hand, on ${kind}`, async () => {
@@ -81,7 +82,13 @@ withDatabases((kind, getDb) => {
     const june = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-06`);
     expect(june.body.requests).toEqual([{ workflow: 'paid-service', started: 1, finished: 1 }]);
     const november = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-11`);
-    expect(november.body.surveys).toEqual({ households: 200, returned: 160, returnRate: 0.8, target: 0.8, met: true });
+    expect(november.body.surveys).toEqual({ households: 5, returned: 4, returnRate: 0.8, target: 0.8, met: true });
+    // the household file of 1-101 lists its returned opinion form beside its revisits, in the form's words (SV-1, SV-3)
+    const file = await cs.call('GET', `/api/estates/${estateId}/units/${unit!.id}`);
+    expect(file.status, JSON.stringify(file.body)).toBe(200);
+    const form = (file.body.revisits as { title: { zh: string }; answers: { label: { zh: string }; value: unknown }[] }[]).filter((v) => v.title.zh === '年度满意度调查');
+    expect(form).toHaveLength(1);
+    expect(form[0]!.answers).toEqual([{ label: { zh: '房号', en: 'Unit' }, value: '1-101' }, { label: { zh: '总体评价', en: 'Overall' }, value: { zh: '满意', en: 'Satisfied' } }]);
 
     // #22: the monthly statistics workflow signs these figures, never typed: May's request, signed with made-up numbers
     const started = await cs.call('POST', '/api/instances', { estateId, workflow: 'monthly-revisit-stats', data: { month: '2026-05', subject: 'revisits' } });
@@ -147,6 +154,11 @@ withDatabases((kind, getDb) => {
     expect(juneNow.body.state).toBe('writeUp');
     const flags = await cs.call('GET', `/api/notices?estateId=${estateId}`);
     expect(JSON.stringify(flags.body.items)).toContain('2026-06 上门回访 0/1，低于 5%');
+
+    // November's statistics sign the survey's return rate as counted from its returned forms (4 of 5 households), against the 80 % target
+    const novMs = await cs.call('POST', '/api/instances', { estateId, workflow: 'monthly-revisit-stats', data: { month: '2026-11', subject: 'revisits' } });
+    const novFigures = await cs.call('GET', `/api/instances/${novMs.body.id}/figures?event=SIGN`);
+    expect(novFigures.body.data).toMatchObject({ surveyReturnPercent: 80, surveyTargetPercent: 80, surveyTargetMet: true });
 
     // a month that is not one is refused, naming the field
     const bad = await cs.call('GET', `/api/reports/monthly?estateId=${estateId}&month=2026-13`);

@@ -51,6 +51,28 @@ describe('the served OpenAPI document (/api/openapi.json)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('closes every object the API owns, nested ones included: an answer cannot carry a field its schema does not name', () => {
+    // an object with named properties says additionalProperties: false, or true explicitly for a document
+    // whose vocabulary is someone else's (a JSON Schema); an object with no named properties is a
+    // document or map whose shape its description names (jsonObject), or a map typed by additionalProperties
+    const open: string[] = [];
+    const walk = (schema: unknown, at: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      const s = schema as Record<string, unknown>;
+      if (s.properties && typeof s.properties === 'object') {
+        if (typeof s.additionalProperties !== 'boolean') open.push(at);
+        for (const [k, v] of Object.entries(s.properties)) walk(v, `${at}/${k}`);
+      }
+      if (s.additionalProperties && typeof s.additionalProperties === 'object') walk(s.additionalProperties, `${at}/*`);
+      if (s.items) walk(s.items, `${at}/[]`);
+      for (const k of ['anyOf', 'oneOf', 'allOf'] as const) (s[k] as unknown[] | undefined)?.forEach((x, i) => walk(x, `${at}/${k}${i}`));
+    };
+    for (const { name, op } of operations()) {
+      for (const [status, r] of Object.entries(op.responses)) walk(r.content?.['application/json']?.schema, `${name} ${status} `);
+    }
+    expect(open).toEqual([]);
+  });
+
   it("passes Redocly's recommended rules with no error and no warning", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ef-openapi-'));
     try {

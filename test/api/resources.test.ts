@@ -83,6 +83,15 @@ withDatabases((kind, getDb) => {
     expect(catalogue.status).toBe(200);
     const valid = catalogue.body.items.find((b: { valid: boolean }) => b.valid);
     expect(valid).toBeTruthy();
+    // paid service prices its quotes from billing-dunning's fee schedule: the catalogue says so in words
+    const paid = catalogue.body.items.find((b: { id: string }) => b.id === 'paid-service');
+    expect(paid.requires).toEqual([expect.objectContaining({ bundle: 'billing-dunning', title: expect.objectContaining({ zh: expect.any(String) }), reason: expect.objectContaining({ zh: expect.any(String), en: expect.any(String) }) })]);
+    // a money parameter's bound reads in yuan, in the same words the designer shows (one check)
+    const tooDear = await admin.call('POST', '/api/bundles/install', { estateId: w.own.estateId, bundleId: 'lost-and-found', parameters: { valuableThresholdFen: 100000001 } });
+    expect(tooDear.status).toBe(400);
+    expect(tooDear.body.error).toMatchObject({ field: 'parameters.valuableThresholdFen' });
+    expect(tooDear.body.error.message.zh).toMatch(/不能大于 ¥1000000\.00$/);
+    expect(tooDear.body.error.message.en).toMatch(/must be at most ¥1000000\.00$/);
     const exported = await admin.call('GET', `/api/bundles/installs/${w.own.installId}/export`);
     expect(exported.body.bundle.id).toBe('test-ticket');
     expect(Object.keys(exported.body.files)).toContain('workflow.json');

@@ -141,6 +141,63 @@ describe('handover defects are tracked item by item and counted in the 统计表
     await context.close();
   }, 240_000);
 
+  it('the estate-wide handover: the contractor answers each defect on its own, in words, and a step out of order is refused (MI-5)', async () => {
+    const tech = await sessionOf('technician');
+    const estateId = tech.estateId;
+    const started = await tech.call('POST', '/api/instances', { estateId, workflow: 'handover-defects', data: { project: '翠湖苑二期', scope: '3 栋', developer: '翠湖地产', contractor: '华建集团', records: 12 } });
+    const id = started.id as string;
+    await tech.call('POST', `/api/instances/${id}/events`, { type: 'REGISTER', data: { defectItems: [
+      { location: '3 栋地下室', category: 'waterproof', description: '外墙渗水', party: 'contractor' },
+      { location: '中心花园', category: 'landscape', description: '排水不畅积水', party: 'developer' },
+    ] } });
+
+    const { page, context } = await newPage(browser, server.origin);
+    page.on('pageerror', (e) => console.error(`[technician] page error: ${e.message}`));
+    await login(page, 'technician', DEMO_PASSWORD);
+    await page.goto(`/instances/${id}`);
+    const stateOf = (no: number) => page.getByTestId('item-table-defectItems').locator(`tr[data-item="${no}"] [data-testid="item-state"]`).innerText();
+    await expect.poll(() => page.getByTestId('item-table-defectItems').locator('tbody tr').count()).toBe(2);
+    expect(await stateOf(1)).toBe('已登记待送达');
+
+    const answer = async (no: number, word: string, proposal: string, fixBy?: string) => {
+      await page.locator('button[data-event="CONTRACTOR_RESPONSE"]').click();
+      const panel = page.locator('#action-panel');
+      await panel.waitFor();
+      await panel.getByLabel('遗留问题序号').fill(String(no));
+      await panel.getByLabel(word).check();
+      await panel.getByLabel('整改方案或异议理由').fill(proposal);
+      if (fixBy) await panel.getByLabel('承诺完成日期').fill(fixBy);
+      await panel.getByRole('button', { name: '提交' }).click();
+    };
+    await answer(1, '施工单位已确认', '注浆堵漏', '2027-01-20');
+    await expect.poll(() => stateOf(1)).toBe('施工单位已确认');
+    expect(await stateOf(2)).toBe('已登记待送达');
+    // the same item cannot be answered twice: refused in words, nothing changes
+    await answer(1, '施工单位有异议', '再议');
+    await expect.poll(() => page.locator('[role="alert"]').count()).toBeGreaterThan(0);
+    expect(await stateOf(1)).toBe('施工单位已确认');
+    await page.reload();
+    await answer(2, '施工单位有异议', '应由园林单位处理');
+    await expect.poll(() => stateOf(2)).toBe('施工单位有异议');
+    // every item answered: the contractor's answers are closed (the property manager now agrees the fix); the 统计表 counts them by state
+    await expect.poll(() => page.locator('button[data-event="CONTRACTOR_RESPONSE"]').count()).toBe(0);
+    const line = (value: string) => page.getByTestId('instance-defect-stats').getByTestId('stats-state').locator(`tr[data-value="${value}"]`).innerText();
+    await expect.poll(() => line('disputed')).toMatch(/施工单位有异议\s+1\s+1\s+0/);
+    const row = page.getByTestId('item-table-defectItems').locator('tr[data-item="1"]');
+    await row.locator('summary').click();
+    const steps = await row.locator('ol.steps li').allInnerTexts();
+    expect(steps).toHaveLength(2);
+    expect(steps[1]).toContain('施工单位已确认');
+    expect(steps[1]).toContain('注浆堵漏');
+    // the columns are the register's: location, category, what is wrong, responsible party
+    const heads = await page.getByTestId('item-table-defectItems').locator('thead th').allInnerTexts();
+    expect(heads).toEqual(expect.arrayContaining(['位置', '类别', '问题描述', '责任方']));
+    expect(await page.getByTestId('item-table-defectItems').locator('tr[data-item="1"]').innerText()).toContain('防水');
+    await noLeaks(page);
+    for (const key of ['confirmed', 'disputed', 'waterproof', 'landscape', 'CONTRACTOR_RESPONSE']) expect(await page.locator('main').innerText(), key).not.toContain(key);
+    await context.close();
+  }, 240_000);
+
   it('a paid service lists what was drawn from the store and the checklist results, in words (PS-5, PS-10)', async () => {
     const desk = await sessionOf('front-desk');
     const dispatcher = await sessionOf('dispatcher');

@@ -40,11 +40,14 @@ async function freePort(): Promise<number> {
 
 export type Server = { origin: string; stop: () => Promise<void>; output: () => string };
 
-/** Starts the real server (`apps/api/src/main.ts`: API + worker + UI) on a free port against a fresh PGlite folder with the demo. */
-export async function startServer(): Promise<Server> {
+/**
+ * Starts the real server (`apps/api/src/main.ts`: API + worker + UI) on a free port against a fresh
+ * PGlite folder with the demo; `extraEnv` goes on top (e.g. `SECURE_COOKIES: '1'`).
+ */
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
   // Development only: EF_BROWSER_ORIGIN reuses a server started by hand (`PORT=3300 pnpm start`).
   const reuse = process.env.EF_BROWSER_ORIGIN;
-  if (reuse) return { origin: reuse, output: () => '', stop: async () => {} };
+  if (reuse && Object.keys(extraEnv).length === 0) return { origin: reuse, output: () => '', stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ef-browser-'));
   let log = '';
@@ -59,6 +62,7 @@ export async function startServer(): Promise<Server> {
       PGLITE_DIR: dataDir,
       EF_NO_DEMO: '0',
       NODE_ENV: 'production',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { closeServerAndBrowser, login, newPage, openServerAndBrowser, type Server } from './harness.ts';
+import { closeServerAndBrowser, login, newPage, openServerAndBrowser, startServer, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
 
 // Browser defences on the real server (`apps/api/src/main.ts`: Hono for /api, the SvelteKit
@@ -51,6 +51,24 @@ describe('security headers and CSRF on the real server', () => {
     expect(inline.length).toBeGreaterThan(0);
     for (const body of inline) expect(scriptSrc).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
   });
+
+  it('adds HSTS to pages and API answers when the server runs with SECURE_COOKIES=1', async () => {
+    const secure = await startServer({ SECURE_COOKIES: '1', EF_NO_DEMO: '1' });
+    try {
+      for (const path of ['/login', '/api/auth/me', '/api/openapi.json']) {
+        const res = await fetch(`${secure.origin}${path}`);
+        expect(res.headers.get('strict-transport-security'), path).toBe('max-age=31536000; includeSubDomains');
+        for (const [name, value] of Object.entries(BASE_HEADERS)) expect(res.headers.get(name), `${path} ${name}`).toBe(value);
+        if (path === '/login') {
+          expect(res.status).toBe(200);
+          expect(res.headers.get('content-type')).toMatch(/text\/html/);
+          expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        }
+      }
+    } finally {
+      await secure.stop();
+    }
+  }, 240_000);
 
   it('puts the same headers and a script-free CSP on API answers, errors included', async () => {
     for (const path of ['/api/auth/me', '/api/no-such-route', '/api/openapi.json']) {

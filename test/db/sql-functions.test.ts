@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { functionFiles, normalise, pendingFunctionMigration, type Db } from '@estateflow/db';
@@ -19,8 +21,46 @@ describe('SQL functions have one home (packages/db/sql)', () => {
     const files = functionFiles();
     expect([...files.keys()].sort()).toEqual([
       'ef_bigrams', 'ef_bound_sla', 'ef_calendar_fingerprint', 'ef_claim_timers', 'ef_commit', 'ef_commit_plan', 'ef_context_holds', 'ef_instance_context',
-      'ef_is_sla_timer', 'ef_ms', 'ef_partitions_ensure', 'ef_set_search_pairs', 'ef_sla_context_lock', 'ef_sla_timer_key',
+      'ef_is_sla_timer', 'ef_latest_sla', 'ef_ms', 'ef_partitions_ensure', 'ef_set_search_pairs', 'ef_sla_context_lock', 'ef_sla_timer_key',
     ]);
+  });
+});
+
+// Done-when of #15: the calendar fingerprint, the latest bound SLA policy and the SLA timer-key scheme
+// are each stated once, in packages/db/sql (apps/api/README.md, "One definition for each rule"); every
+// other source calls those functions. Scanned: apps/ and packages/ (TypeScript, Svelte, SQL), not the
+// migrations (history, generated from packages/db/sql) nor tests.
+describe('each rule is stated once, in packages/db/sql', () => {
+  const root = join(import.meta.dirname, '../..');
+  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.name === 'node_modules' || e.name === 'generated' || e.name === 'build' || e.name.startsWith('.')) return [];
+    const p = join(dir, e.name);
+    return e.isDirectory() ? sources(p) : /\.(ts|svelte|sql)$/.test(e.name) && !/\.(test|bench)\.ts$/.test(e.name) ? [p] : [];
+  });
+  const files = [...sources(join(root, 'apps')), ...sources(join(root, 'packages'))].map((f) => relative(root, f))
+    .filter((f) => !f.startsWith('packages/db/drizzle/'));
+  const rules: { rule: string; home: string; restated: RegExp }[] = [
+    // the fingerprint is each calendar's key and row version
+    { rule: 'calendar fingerprint', home: 'packages/db/sql/ef_calendar_fingerprint.sql', restated: /\bxmin\b/i },
+    // the latest version of each SLA policy: DISTINCT ON, or versions of kind sla read newest first
+    { rule: 'latest bound SLA policy', home: 'packages/db/sql/ef_bound_sla.sql', restated: /distinct\s+on\s*\([^)]*key[\s\S]{0,300}kind\s*=\s*'sla'|selectDistinctOn\([\s\S]{0,400}kind,\s*'sla'|kind,\s*'sla'\)[\s\S]{0,200}desc\(definitionVersions\.version\)/i },
+    // the key's prefix, in any quotes
+    { rule: 'SLA timer-key scheme', home: 'packages/db/sql/ef_sla_timer_key.sql', restated: /['"`]sla:|like\s+'sla/i },
+  ];
+  for (const { rule, home, restated } of rules) {
+    it(`the ${rule}: only in ${home}`, () => {
+      expect(files).toContain(home);
+      expect(restated.test(readFileSync(join(root, home), 'utf8')), `${home} states it`).toBe(true);
+      expect(files.filter((f) => f !== home && restated.test(readFileSync(join(root, f), 'utf8')))).toEqual([]);
+    });
+  }
+  it('the scan finds a restatement (the patterns themselves work)', () => {
+    expect(rules[0]!.restated.test("string_agg(c.key || '@' || c.xmin::text, ',')")).toBe(true);
+    expect(rules[1]!.restated.test("select distinct on (d.key) d.id from definition_versions d where d.kind = 'sla' order by d.key, d.version desc")).toBe(true);
+    expect(rules[1]!.restated.test("db.selectDistinctOn([definitionVersions.key]).from(definitionVersions).where(eq(definitionVersions.kind, 'sla'))")).toBe(true);
+    expect(rules[1]!.restated.test("where(eq(definitionVersions.kind, 'sla')).orderBy(asc(definitionVersions.key), desc(definitionVersions.version))")).toBe(true);
+    expect(rules[2]!.restated.test('const key = `sla:${policy}:${metric}`')).toBe(true);
+    expect(rules[2]!.restated.test("where key like 'sla:%'")).toBe(true);
   });
 });
 
@@ -120,6 +160,10 @@ withDatabases((kind, getDb) => {
       await db.execute(sql`insert into definition_versions (tenant_id, id, estate_id, kind, key, version, document, change_note) values (${tenant}, ${v2}, ${estate}, 'sla', 'moving', 2, '{"workflow":"x"}', '')`);
       expect(await one(db, sql`ef_bound_sla(${tenant}::uuid, ${estate}::uuid, 'wf')`)).toBeNull();
       expect((await one<[string, string, number][]>(db, sql`ef_bound_sla(${tenant}::uuid, ${estate}::uuid, 'x')`)).map((b) => [b[1], b[2]])).toEqual([['moving', 2], ['other', 1]]);
+      // ef_latest_sla, the rule's other half: with no workflow, every policy of the estate at its latest version (the words' on-time table)
+      const latest = rowsOf<{ key: string; version: number }>(await db.execute(sql`select key, version from ef_latest_sla(${tenant}::uuid, ${estate}::uuid, null) order by key`));
+      expect(latest.map((r) => [r.key, Number(r.version)])).toEqual([['moving', 2], ['other', 1]]);
+      expect(rowsOf(await db.execute(sql`select * from ef_latest_sla(${tenant}::uuid, ${estate}::uuid, 'wf')`))).toEqual([]);
     });
 
     it('ef_commit_plan with an SLA diff: a timer whose key and instant are wanted is kept, one moved is cancelled and armed anew, keys by ef_sla_timer_key', async () => {

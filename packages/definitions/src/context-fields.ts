@@ -45,7 +45,8 @@ export function contextFieldNames(wf: Workflow, forms: ReadonlyMap<string, Form>
 }
 
 /** The forms a workflow reads data through, in the order their words are preferred: start form, then events' and tasks' forms. */
-function formsOf(wf: Workflow, forms: ReadonlyMap<string, Form>): Form[] {
+/** The forms a workflow uses (its start form, its events' and its tasks' forms), of all the estate's forms. */
+export function formsOf(wf: Workflow, forms: ReadonlyMap<string, Form>): Form[] {
   const ids = [wf.start?.form, ...Object.values(wf.events).map((e) => e.form), ...machineRefs(wf).forms];
   return [...new Set(ids)].flatMap((id) => (id !== undefined && forms.has(id) ? [forms.get(id)!] : []));
 }

@@ -5,7 +5,7 @@ import { renderDescription, type Text } from '@estateflow/definitions';
 import { invalid, notFound } from '../errors.ts';
 import { authOf, designers, requireEstate, requireSomeEstate, Resource, staff } from '../route-table.ts';
 import { isUuid, param } from '../services/body.ts';
-import { bundleRoles, catalogueIds, checkBundle, installBundle, missingRoles, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
+import { bundleRequires, bundleRoles, catalogueIds, checkBundle, installBundle, missingRoles, readBundleFolder, type BundlePackage } from '../services/bundles.ts';
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import * as S from '../schemas/bundles.ts';
 
@@ -32,12 +32,14 @@ export const bundleRoutes = new Resource('/bundles', 'Bundles')
       try {
         const pkg = await readBundleFolder(join(dir, id));
         const issues = checkBundle(pkg);
-        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: describe(pkg), requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, roles: bundleRoles(pkg.bundle), missingRoles: missingRoles(pkg.bundle, known).map((r) => r.key), valid: issues.length === 0, issues });
+        items.push({ id, version: pkg.bundle.version, title: pkg.bundle.title, description: describe(pkg), requirements: pkg.bundle.requirements, parameters: pkg.bundle.parameters, roles: bundleRoles(pkg.bundle), missingRoles: missingRoles(pkg.bundle, known).map((r) => r.key), requires: bundleRequires(pkg.bundle), valid: issues.length === 0, issues });
       } catch (e) {
         items.push({ id, valid: false, issues: [{ path: '', message: { zh: `无法读取：${(e as Error).message}`, en: `Cannot read: ${(e as Error).message}` } }] });
       }
     }
-    return c.json({ items });
+    // a bundle another one requires is named by its own title, as the page reads it
+    const titles = new Map(items.map((i) => [i.id, 'title' in i ? i.title : undefined]));
+    return c.json({ items: items.map((i) => ('requires' in i && i.requires ? { ...i, requires: i.requires.map((r) => ({ ...r, ...(titles.get(r.bundle) ? { title: titles.get(r.bundle) } : {}) })) } : i)) });
   })
   .post(
     '/install',

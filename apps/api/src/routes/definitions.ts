@@ -1,6 +1,6 @@
 import { roleCatalogue } from '../services/role-catalogue.ts';
 import { readFile } from 'node:fs/promises';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { bundleInstalls, definitionDrafts, definitionVersions, estates, instances, users, type DbOrTx } from '@estateflow/db';
 import type { DraftRow } from '../services/publishing.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
@@ -8,6 +8,7 @@ import { authOf, designers, everyone, peopleManagers, requireEstate, requireSome
 import { definitionWords, showsOnTimeFigures, type RoleTitles } from '../services/definition-words.ts';
 import { accessibleInstances, isStaff } from '../services/instance-access.ts';
 import { policiesFor } from '../services/sla-clocks.ts';
+import { jsonValue, rowsOf } from '../store/index.ts';
 import type { SlaPolicy } from '@estateflow/sla';
 import { mayStart } from './processes.ts';
 import { isUuid, param } from '../services/body.ts';
@@ -79,43 +80,39 @@ async function versionWords(c: Context<AppEnv>, row: typeof definitionVersions.$
     if (!own) throw wordsRefused();
   }
   // the monthly statistics' on-time table names the metrics of every SLA policy of the estate, not only its own
-  // (a batch reads every estate's policies in one statement, `estatesSla`; one version reads its own)
-  const latest = slaOf ? (await slaOf).get(row.estateId) ?? [] : undefined;
-  const policies = showsOnTimeFigures(pinned.compiled)
-    ? (latest ?? await estatePolicies(db, auth.tenantId, row.estateId))
-    : latest ? latest.filter((p) => p.workflow === row.key) : await policiesFor(db, auth.tenantId, row.estateId, row.key);
+  // (a batch reads them, and each version's bound ones, in one statement, `estatesSla`; one version reads its own)
+  const every = showsOnTimeFigures(pinned.compiled);
+  const read = slaOf ? (await slaOf).get(slaPick(row.estateId, every ? null : row.key)) : undefined;
+  const policies = read ?? (every ? await estatePolicies(db, auth.tenantId, row.estateId) : await policiesFor(db, auth.tenantId, row.estateId, row.key));
   // a field whose value is a role reads as the company's title of that role (isRole)
   return { kind: row.kind, ...definitionWords(pinned, role, policies, await (catalogue ?? roleTitles(db, auth.tenantId))) };
 }
 
-/** Every SLA policy of an estate, each key's latest published version. */
+/** Every SLA policy of an estate, each key's latest published version (`ef_latest_sla`). */
 async function estatePolicies(db: DbOrTx, tenantId: string, estateId: string): Promise<{ key: string; policy: SlaPolicy }[]> {
-  const rows = await db.select({ key: definitionVersions.key, document: definitionVersions.document }).from(definitionVersions)
-    .where(and(eq(definitionVersions.tenantId, tenantId), eq(definitionVersions.estateId, estateId), eq(definitionVersions.kind, 'sla')))
-    .orderBy(asc(definitionVersions.key), desc(definitionVersions.version));
-  return rows.filter((r, i) => i === 0 || rows[i - 1]!.key !== r.key).map((r) => ({ key: r.key, policy: r.document as unknown as SlaPolicy }));
+  return (await estatesSla(db, tenantId, [{ estateId, workflow: null }])).get(slaPick(estateId, null)) ?? [];
 }
 
-/** Each estate's SLA policies (each key's latest published version, by key) with the workflow each names. */
-type EstateSla = Map<string, { key: string; workflow: unknown; policy: SlaPolicy }[]>;
+/** Per estate and workflow (`slaPick`), the SLA policies the words name: `ef_latest_sla`'s, with their documents. */
+type EstateSla = Map<string, { key: string; policy: SlaPolicy }[]>;
+const slaPick = (estateId: string, workflow: string | null): string => `${estateId}/${workflow ?? '*'}`;
 
 /**
- * The SLA policies of several estates in one statement (the words batch, #21): each key's latest
- * version, as `estatePolicies` reads one estate's; those naming a workflow are the ones `ef_bound_sla`
- * binds to it (`policiesFor`), so one read serves every version of the batch.
+ * The SLA policies of several estates in one statement (the words batch, #21): for each pair, the
+ * policies `ef_latest_sla` answers (packages/db/sql/ef_bound_sla.sql, the rule's one definition):
+ * those bound to the workflow, or with `workflow: null` every policy of the estate.
  */
-async function estatesSla(db: DbOrTx, tenantId: string, estateIds: string[]): Promise<EstateSla> {
+async function estatesSla(db: DbOrTx, tenantId: string, picks: { estateId: string; workflow: string | null }[]): Promise<EstateSla> {
   const out: EstateSla = new Map();
-  if (!estateIds.length) return out;
-  const rows = await db.selectDistinctOn([definitionVersions.estateId, definitionVersions.key], { estateId: definitionVersions.estateId, key: definitionVersions.key, document: definitionVersions.document })
-    .from(definitionVersions)
-    .where(and(eq(definitionVersions.tenantId, tenantId), inArray(definitionVersions.estateId, estateIds), eq(definitionVersions.kind, 'sla')))
-    .orderBy(asc(definitionVersions.estateId), asc(definitionVersions.key), desc(definitionVersions.version));
-  for (const r of rows) {
-    const list = out.get(r.estateId) ?? [];
-    list.push({ key: r.key, workflow: (r.document as { workflow?: unknown }).workflow, policy: r.document as unknown as SlaPolicy });
-    out.set(r.estateId, list);
-  }
+  if (!picks.length) return out;
+  const rows = rowsOf<{ estateId: string; workflow: string | null; key: string; document: unknown }>(await db.execute(sql`
+    select p."estateId", p.workflow, l.key, d.document
+    from jsonb_to_recordset(${JSON.stringify(picks)}::jsonb) as p("estateId" uuid, workflow text)
+    cross join lateral ef_latest_sla(${tenantId}::uuid, p."estateId", p.workflow) l
+    join definition_versions d on d.tenant_id = ${tenantId}::uuid and d.id = l.id
+    order by l.key`));
+  for (const p of picks) out.set(slaPick(p.estateId, p.workflow), []);
+  for (const r of rows) out.get(slaPick(r.estateId, r.workflow))!.push({ key: r.key, policy: jsonValue<SlaPolicy>(r.document as SlaPolicy) });
   return out;
 }
 
@@ -495,7 +492,10 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
       const byId = new Map(rows.map((r) => [r.id, r]));
       const catalogue = roleTitles(c.get('deps').db, tenantId);
       // the SLA policies of every estate asked about, in one statement (not one binding per version)
-      const slaOf = estatesSla(c.get('deps').db, tenantId, [...new Set(rows.filter((r) => r.kind === 'workflow' && authOf(c).roles.has(r.estateId)).map((r) => r.estateId))]);
+      const workflows = rows.filter((r) => r.kind === 'workflow' && authOf(c).roles.has(r.estateId));
+      const picks = [...new Map([...workflows.map((r) => ({ estateId: r.estateId, workflow: null })), ...workflows.map((r) => ({ estateId: r.estateId, workflow: r.key }))]
+        .map((p) => [slaPick(p.estateId, p.workflow), p])).values()];
+      const slaOf = estatesSla(c.get('deps').db, tenantId, picks);
       slaOf.catch(() => undefined);
       // a few versions at a time (each reads its SLA binding), not one after the other
       const worded: (Awaited<ReturnType<typeof versionWords>> | undefined)[] = [];

@@ -116,7 +116,7 @@ export const estateRoutes = new Resource('/estates', 'Estates')
     {
       responses: { 200: S.unitFile },
       summary:
-        "One unit's household file (一户一档, SV-3): building, floor area and billing profile with their history (old → new, from which date, who, when); residents and owners, current and past, phones masked unless `reveal=1` (personal-data permission; audited); its account as of today (one settlement: what issued bills still owe, arrears, credit) for roles that read bills; and its revisits with their answers. Its requests page through `GET /instances?unitId=`",
+        "One unit's household file (一户一档, SV-3): building, floor area and billing profile with their history (old → new, from which date, who, when); residents and owners, current and past, phones masked unless `reveal=1` (personal-data permission; audited); its account as of today (one settlement: what issued bills still owe, arrears, credit) for roles that read bills; and its revisits and returned survey forms with their answers. Its requests page through `GET /instances?unitId=`",
       access: staff,
       estate: { from: 'param', param: 'id' },
       params: { id: 'estate', unitId: 'unit' },

@@ -13,7 +13,7 @@ import * as S from '../schemas/reports.ts';
 import { asItems, DEFECT_LIST, defectStatistics, itemWords, type ItemWords } from '../services/item-lists.ts';
 import { estateTimeZone } from '../services/billing-store.ts';
 import { estateDate } from '@estateflow/billing';
-import type { Form } from '@estateflow/definitions';
+import { formsOf, type Form, type Workflow } from '@estateflow/definitions';
 import { yearMonth } from '../schemas/common.ts';
 
 const reportQuery = { estateId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } };
@@ -173,7 +173,8 @@ export const reportRoutes = new Resource('/reports', 'Reports')
     const words = new Map<string, ItemWords>();
     for (const versionId of new Set(rows.map((r) => r.versionId))) {
       const pinned = await cache.get(db, auth.tenantId, versionId);
-      words.set(versionId, itemWords((pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>).values(), DEFECT_LIST));
+      // the request's own workflow's forms: the estate's other processes may name a list the same (move-in and handover both keep `defectItems`)
+      words.set(versionId, itemWords(formsOf(pinned.compiled.definition as unknown as Workflow, pinned.compiled.formDefinitions as unknown as ReadonlyMap<string, Form>), DEFECT_LIST));
     }
     const today = estateDate(config.now(), await estateTimeZone(db, auth.tenantId, q.estateId!));
     return c.json({ estateId: q.estateId, ...defectStatistics(rows.map((r) => ({ items: asItems(r.items), words: words.get(r.versionId)! })), today) });

@@ -18,6 +18,7 @@ export const catalogue = {
           parameters: { ...jsonObject, description: 'parameter specs by name' },
           roles: { type: 'array', description: 'the roles the bundle declares it needs', items: { type: 'object', required: ['key', 'title', 'description'], properties: { key: { type: 'string' }, title: text, description: text }, additionalProperties: false } },
           missingRoles: { type: 'array', items: { type: 'string' }, description: "keys of the declared roles the caller's company lacks: installing creates them only with createRoles" },
+          requires: { type: 'array', description: 'the bundles that must be installed in the estate first, each with its reason and (when in the catalogue) its title', items: { type: 'object', required: ['bundle', 'reason'], properties: { bundle: { type: 'string' }, reason: text, title: text }, additionalProperties: false } },
           valid: { type: 'boolean' },
           issues: { type: 'array', items: issue },
         },

@@ -39,13 +39,34 @@ export const personExport = {
       type: 'object',
       required: ['id', 'username', 'displayName', 'realName', 'phone', 'status'],
       properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, locale: { type: 'string' }, status: { type: 'string' }, demo: { type: 'boolean' }, createdAt: anyJson, deactivatedAt: anyJson, passwordChangedAt: anyJson },
+      additionalProperties: false,
     },
     roles: list,
-    links: { type: 'array', items: { type: 'object', required: ['unitId', 'unit', 'kind'], properties: { estateId: uuid, unitId: uuid, unit: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, phone: { type: ['string', 'null'] } } } },
+    links: { type: 'array', items: { type: 'object', required: ['unitId', 'unit', 'kind'], properties: { estateId: uuid, unitId: uuid, unit: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, phone: { type: ['string', 'null'] } }, additionalProperties: false } },
     sessions: list,
-    requests: { type: 'array', items: { type: 'object', required: ['id', 'serial', 'workflow', 'data', 'history'], properties: { id: uuid, serial: { type: 'string' }, workflow: { type: 'string' }, data: { type: 'object' }, history: list } } },
+    requests: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['id', 'serial', 'workflow', 'data', 'history'],
+        properties: {
+          id: uuid, serial: { type: 'string' }, workflow: { type: 'string' }, estateId: uuid, unit: { type: ['string', 'null'] }, status: { type: 'string' }, state: anyJson,
+          startedAt: anyJson, endedAt: anyJson, data: { type: 'object', description: 'the request\'s data as it holds it now' }, history: list,
+        },
+        additionalProperties: false,
+      },
+    },
     notices: list,
-    bills: { type: 'array', items: { type: 'object', required: ['id', 'totalFen', 'total', 'lines'], properties: { id: uuid, totalFen: { type: 'integer' }, total: { type: 'string', description: 'in yuan, e.g. ¥1,234.56' }, lines: list } } },
+    bills: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['id', 'totalFen', 'total', 'lines'],
+        properties: {
+          id: uuid, unit: { type: ['string', 'null'] }, period: { type: 'string' }, periodStart: anyJson, periodEnd: anyJson, payBy: anyJson,
+          totalFen: { type: 'integer' }, total: { type: 'string', description: 'in yuan, e.g. ¥1,234.56' }, lines: list, adjustments: list,
+        },
+        additionalProperties: false,
+      },
+    },
     payments: list,
     files: { type: 'array', description: 'the files they uploaded (name, type, size, when; the bytes at their url)', items: { type: 'object', required: ['id', 'name', 'url'], properties: { id: uuid, estateId: uuid, name: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, createdAt: { type: 'string' }, url: { type: 'string' } }, additionalProperties: false } },
   },

@@ -60,9 +60,10 @@ export const revisitReport = {
 const recipient = {
   type: 'object',
   properties: { role: { type: 'string' }, user: { type: 'string' }, resident: { type: 'boolean' }, residents: { type: 'string', enum: ['building', 'estate'] } },
+  additionalProperties: false,
 } as const;
 
-/** What a notice says: the delivered effect as the engine or the SLA worker wrote it (open: an effect may carry more). */
+/** What a notice says: the delivered effect as the engine (`Effect` of @estateflow/engine: notify, escalate) or the SLA worker (`sla-timers.ts`) wrote it. */
 export const noticePayload = {
   type: 'object',
   properties: {
@@ -76,10 +77,15 @@ export const noticePayload = {
     sla: {
       type: 'object',
       required: ['policy', 'metric', 'kind'],
-      properties: { policy: { type: 'string' }, metric: { type: 'string' }, kind: { type: 'string', enum: ['warning', 'breach', 'escalation'] }, percent: { type: 'number' } },
+      properties: {
+        policy: { type: 'string' }, metric: { type: 'string' }, kind: { type: 'string', enum: ['warning', 'breach', 'escalation'] }, percent: { type: 'number' }, rung: { type: 'integer' },
+        serial: { type: 'string' }, dueAt: dateTime, firedFor: { ...dateTime, description: 'the instant the timer was armed for' }, timerKey: { type: 'string' },
+      },
+      additionalProperties: false,
       description: 'an SLA notice: the clock it is about (and what the worker recorded of it)',
     },
   },
+  additionalProperties: false,
 } as const;
 
 /** A notice the worker delivered: a notify or escalate effect, an SLA warning, breach or rung. */

@@ -1,4 +1,4 @@
-import { ROLE_KEY_PATTERN } from '@estateflow/definitions';
+import { checkParamValue, ROLE_KEY_PATTERN, type ParamSchema } from '@estateflow/definitions';
 import { roleCatalogue, saveRole } from './role-catalogue.ts';
 import { auditAdmin } from './admin-audit.ts';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,7 @@ import { formsAsOf, publishVersion } from './definition-store.ts';
 /** A bundle as stored, exported and uploaded: its manifest plus every file by relative path. */
 export type BundlePackage = { bundle: Record<string, unknown>; files: Record<string, Record<string, unknown>> };
 
-type ParamSpec = { schema?: { type?: string; minimum?: number; maximum?: number; enum?: unknown[] }; default?: unknown; title?: Text };
+type ParamSpec = { schema?: ParamSchema; default?: unknown; title?: Text };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -123,16 +123,10 @@ export function resolveParameters(bundle: Record<string, unknown>, given: Record
   for (const [name, spec] of Object.entries(specs)) {
     const v = name in given ? given[name] : spec.default;
     const field = `parameters.${name}`;
-    const bad = (en: string, zh: string) => new ApiError('invalid-request', { zh: `参数“${name}”${zh}`, en: `Parameter "${name}" ${en}` }, { field });
-    if (v === undefined) throw bad('is required', '为必填项');
-    const s = spec.schema ?? {};
-    if (s.type === 'integer' && !Number.isInteger(v)) throw bad('must be an integer', '必须是整数');
-    if (s.type === 'number' && typeof v !== 'number') throw bad('must be a number', '必须是数字');
-    if (s.type === 'string' && typeof v !== 'string') throw bad('must be a string', '必须是字符串');
-    if (s.type === 'boolean' && typeof v !== 'boolean') throw bad('must be true or false', '必须是布尔值');
-    if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) throw bad(`must be at least ${s.minimum}`, `不能小于 ${s.minimum}`);
-    if (typeof v === 'number' && s.maximum !== undefined && v > s.maximum) throw bad(`must be at most ${s.maximum}`, `不能大于 ${s.maximum}`);
-    if (s.enum && !s.enum.includes(v)) throw bad(`must be one of ${s.enum.join(', ')}`, `必须是 ${s.enum.join('、')} 之一`);
+    if (v === undefined) throw new ApiError('invalid-request', { zh: `参数“${name}”为必填项`, en: `Parameter "${name}" is required` }, { field });
+    // the designer's check, word for word (money limits in yuan)
+    const problem = checkParamValue({ name, title: spec.title ?? { zh: name, en: name }, schema: spec.schema ?? {} }, v);
+    if (problem) throw new ApiError('invalid-request', problem, { field });
     out[name] = v;
   }
   return out;
@@ -173,8 +167,12 @@ export const rolesRefused = (missing: readonly BundleRole[], all: readonly Bundl
  * version), or the install is refused (field `requires`) saying in zh/en which to install first
  * and why (e.g. paid-service prices its quotes from billing-dunning's fee schedule).
  */
+export type BundleRequirement = { bundle: string; reason: { zh: string; en: string } };
+/** The bundles a manifest says must be installed first, each with its reason. */
+export const bundleRequires = (manifest: BundlePackage['bundle']): BundleRequirement[] => (manifest as { requires?: BundleRequirement[] }).requires ?? [];
+
 export async function requireBundles(db: DbOrTx, tenantId: string, estateId: string, manifest: BundlePackage['bundle']): Promise<void> {
-  const requires = (manifest as { requires?: { bundle: string; reason: { zh: string; en: string } }[] }).requires ?? [];
+  const requires = bundleRequires(manifest);
   if (requires.length === 0) return;
   const installed = new Set((await db.selectDistinct({ id: bundleInstalls.bundleId }).from(bundleInstalls)
     .where(and(eq(bundleInstalls.tenantId, tenantId), eq(bundleInstalls.estateId, estateId)))).map((r) => r.id));

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { buildings, events, instances, residents, unitBillingProfiles, units } from '@estateflow/db';
 import { arrearsReport, estateDate, settleAccount } from '@estateflow/billing';
@@ -12,21 +12,37 @@ import { unitResidents } from './resident-links.ts';
 import { unitProfileHistory } from './unit-billing-profile.ts';
 
 type Text = { zh: string; en: string };
-type LayoutField = { field?: string; label?: Text; options?: { value?: unknown; label?: Text }[] };
+type LayoutField = { field?: string; label?: Text; options?: { value?: unknown; label?: Text }[]; columns?: LayoutField[] };
 
 /** The event a revisit is recorded by (the same as the revisit report's, routes/reports.ts). */
 const REVISIT = 'REVISIT';
+/**
+ * A survey's returned opinion forms (revisit-and-survey's satisfaction-survey): one line per household
+ * in the RETURNS event's `answers`, named by the unit's label (SV-1, SV-3).
+ */
+const SURVEY = 'satisfaction-survey';
+const SURVEY_RETURNS = 'RETURNS';
 /** Revisits shown in the file: the newest 50 (not in the field documents: a household's years of revisits fit). */
 const REVISITS_SHOWN = 50;
 
 /**
  * A revisit's answers as people read them: each field its form labels, with the option's label for
  * a choice; a field no form labels is left out (no machine names on the page). Phone and ID
- * numbers in free text are masked (services/personal-data.ts) unless `reveal`.
+ * numbers in free text are masked (services/personal-data.ts) unless `reveal`. With `group`, `data` is
+ * one line of that repeatable group and is worded by its columns.
  */
-export function labelledAnswers(data: Record<string, unknown>, forms: Iterable<{ layout?: { sections?: { fields?: LayoutField[] }[] } }>, reveal = false) {
+export function labelledAnswers(data: Record<string, unknown>, forms: Iterable<{ layout?: { sections?: { fields?: LayoutField[] }[] } }>, reveal = false, group?: string) {
   const fields = new Map<string, LayoutField>();
-  for (const form of forms) for (const section of form.layout?.sections ?? []) for (const f of section.fields ?? []) if (f.field && f.label && !fields.has(f.field)) fields.set(f.field, f);
+  for (const form of forms) {
+    for (const section of form.layout?.sections ?? []) {
+      for (const f of section.fields ?? []) {
+        // one line of a group (a survey's returned form: unit, overall, comments) is worded by that group's columns
+        if (group !== undefined) {
+          if (f.field === group) for (const col of f.columns ?? []) if (col.field && col.label && !fields.has(col.field)) fields.set(col.field, col);
+        } else if (f.field && f.label && !fields.has(f.field)) fields.set(f.field, f);
+      }
+    }
+  }
   const out: { label: Text; value: Text | string }[] = [];
   for (const [key, value] of Object.entries(data)) {
     const f = fields.get(key);
@@ -41,7 +57,7 @@ export function labelledAnswers(data: Record<string, unknown>, forms: Iterable<{
  * One unit's household file (一户一档, SV-3) for staff of its estate: the unit, its area and
  * profile with their history, its residents current and past (phones masked unless revealed with
  * the personal-data permission, audited), its account settled once as of the estate's today (for
- * roles that read bills), and its revisits with their answers. Its requests are `GET /instances?unitId=`.
+ * roles that read bills), and its revisits and survey forms with their answers. Its requests are `GET /instances?unitId=`.
  */
 export async function householdFile(c: Context<AppEnv>, estateId: string, unitId: string, opts: { readsBills: boolean }) {
   const auth = authOf(c);
@@ -67,6 +83,15 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
       .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, estateId), eq(instances.unitId, unitId)))
       .orderBy(desc(events.at)).limit(REVISITS_SHOWN),
   ]);
+  // the estate's surveys, and the returns that hold this household's opinion form
+  const surveyRows = await db.select({ instanceId: instances.id, serial: instances.serial, workflow: instances.workflowKey, versionId: instances.definitionVersionId, at: events.at, actorId: events.actorId, data: events.data })
+    .from(instances)
+    .innerJoin(events, and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, SURVEY_RETURNS)))
+    .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, estateId), eq(instances.workflowKey, SURVEY),
+      sql`${events.data}->'answers' @> ${JSON.stringify([{ unit: unit.label }])}::jsonb`))
+    .orderBy(desc(events.at)).limit(REVISITS_SHOWN);
+  const answered = surveyRows.map((r) => ({ ...r, group: 'answers', data: ((r.data as { answers?: Record<string, unknown>[] }).answers ?? []).find((a) => a['unit'] === unit.label) ?? {} }));
+  const visits: ((typeof revisitRows)[number] & { group?: string })[] = [...revisitRows, ...answered].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, REVISITS_SHOWN);
 
   // residents' phones: masked (138****5678) unless revealed by a role with the personal-data permission
   const phones = new Map(links.length
@@ -80,12 +105,12 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
   });
   if (reveal && masked.length) await auditReveal(c, { estateId, target: `unit/${unitId}`, fields: masked, subject: { unitId, unitLabel: unit.label } });
 
-  const names = await peopleNamed(db, tenantId, history.map((h) => h.changedBy), revisitRows.map((r) => r.actorId));
-  const revisits = await Promise.all(revisitRows.map(async (r) => {
+  const names = await peopleNamed(db, tenantId, history.map((h) => h.changedBy), visits.map((r) => r.actorId));
+  const revisits = await Promise.all(visits.map(async (r) => {
     const pinned = await cache.get(db, tenantId, r.versionId);
     return {
       instanceId: r.instanceId, serial: r.serial, title: pinned.compiled.definition.title as Text, at: r.at.toISOString(),
-      byName: (r.actorId && names[r.actorId]) ?? null, answers: labelledAnswers(r.data as Record<string, unknown>, pinned.compiled.formDefinitions.values() as Iterable<never>, reveal),
+      byName: (r.actorId && names[r.actorId]) ?? null, answers: labelledAnswers(r.data as Record<string, unknown>, pinned.compiled.formDefinitions.values() as Iterable<never>, reveal, r.group),
     };
   }));
 

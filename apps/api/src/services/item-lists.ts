@@ -28,7 +28,7 @@ export function asItems(value: unknown): Item[] {
 
 /**
  * The words of a list from the workflow's forms: the option texts of the group (or item form) that
- * defines the list's fields, and the states of the form that moves an item (it has `no` and `state`).
+ * defines the list's fields, and the states of every form that moves an item (it has `no` and `state`).
  */
 export function itemWords(forms: Iterable<Form>, list: string): ItemWords {
   const columns: Record<string, Option[]> = {};
@@ -42,7 +42,8 @@ export function itemWords(forms: Iterable<Form>, list: string): ItemWords {
     }
     const names = new Set(fields.map((f) => f.field));
     const stateField = fields.find((f) => f.field === 'state' && f.options);
-    if (names.has('no') && stateField && states.length === 0) states = stateField.options!.map((o) => ({ value: String(o.value), label: o.label }));
+    // every form that moves an item adds its states (a handover defect is confirmed, fixed and verified by three)
+    if (names.has('no') && stateField) states = mergeOptions(states, stateField.options!.map((o) => ({ value: String(o.value), label: o.label })));
     // a form adding one item names the same fields as the group: its options count too
     if (names.has('location') && names.has('category')) {
       for (const f of fields) if (f.options && !columns[f.field] && f.field !== 'state') columns[f.field] = f.options.map((o) => ({ value: String(o.value), label: o.label }));
@@ -84,7 +85,8 @@ export function defectStatistics(lists: readonly { items: readonly Item[]; words
     order.party = mergeOptions(order.party, words.columns['party'] ?? []);
     for (const it of items) {
       const isOpen = !CLOSED_DEFECT_STATES.has(it.state);
-      const isOverdue = isOpen && typeof it.due === 'string' && it.due < today;
+      // an item with no fix-by date yet (a handover defect the contractor has not confirmed) is not late
+      const isOverdue = isOpen && typeof it.due === 'string' && it.due !== '' && it.due < today;
       total++;
       if (isOpen) open++;
       if (isOverdue) overdue++;

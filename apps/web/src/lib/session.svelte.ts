@@ -1,4 +1,5 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import type { Me as MeAnswer } from '@estateflow/api/schemas';
 
 export type Membership = { estateId: string; estateName?: Text | string; role: string; roleTitle?: Text; permissions?: string[]; timeZone?: string };
 export type Me = {
@@ -13,11 +14,8 @@ export type Me = {
   memberships: Membership[];
 };
 
-/** The `/api/auth/me` answer: `{ user, memberships }`. */
-export type MeResponse = {
-  user: { id: string; username: string; displayName: string; locale?: string; tenantId?: string; mustChangePassword?: boolean; demo?: boolean };
-  memberships: Membership[];
-};
+/** The `/api/auth/me` answer: `{ user, memberships }` (its route schema). */
+export type MeResponse = MeAnswer;
 
 /** Flattens the API's `{ user, memberships }` into the session's `Me`. */
 export function toMe(body: MeResponse): Me {

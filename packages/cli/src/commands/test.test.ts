@@ -19,7 +19,7 @@ describe('wf test', () => {
   it('runs every paid-service scenario and reaches every state and transition', async () => {
     const io = capture();
     const code = await testCommand([join(WORKFLOWS, 'paid-service'), '--coverage'], io);
-    expect(io.text()).toContain('coverage paid-service: states 23/23 (100 %), transitions 34/34 (100 %)');
+    expect(io.text()).toContain('coverage paid-service: states 23/23 (100 %), transitions 35/35 (100 %)');
     expect(io.text()).toMatch(/10 passed, 0 failed, 0 workflow\(s\) below 100 % coverage/);
     expect(code).toBe(0);
   });

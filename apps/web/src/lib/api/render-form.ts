@@ -1,11 +1,9 @@
 import type { Text } from '$lib/i18n/index.svelte.ts';
+import type { Rendered } from '@estateflow/api/schemas';
 import type { FormDefinition } from '../forms/form-document.ts';
 
-type RenderConstraints = { type?: string; minLength?: number; maxLength?: number; pattern?: string; format?: string; minimum?: number; maximum?: number; minItems?: number; maxItems?: number; items?: unknown };
-export type RenderModel = {
-  id: string; title: string;
-  sections: { id: string; title: string; visible: boolean; fields: { field: string; widget: string; label: string; help?: string; placeholder?: string; options?: { value: string | number; label: string }[]; accept?: string[]; maxFiles?: number; visible: boolean; required: boolean; constraints: RenderConstraints }[] }[];
-};
+/** The render model `GET /api/forms/{key}/render` answers (its route schema). */
+export type RenderModel = Rendered['model'];
 
 const both = (s: string | undefined): Text => ({ zh: s ?? '', en: s ?? '' });
 

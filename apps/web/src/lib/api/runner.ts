@@ -2,14 +2,14 @@ import { renderDescriptions } from '@estateflow/definitions';
 import { api, ApiError, newIdempotencyKey, withCursor } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { fromRenderModel, type RenderModel } from './render-form.ts';
+import { fromRenderModel } from './render-form.ts';
 import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
-import type { History, Instance, InstanceDetail, InstanceList, TaskList } from '@estateflow/api/schemas';
+import type { DefinitionList, History, Instance, InstanceDetail, InstanceList, Rendered, TaskList, VersionWithDocument } from '@estateflow/api/schemas';
 import type { FormDefinition } from '../forms/form-document.ts';
 import type { InstanceView, ProcessEntry, TaskRow } from './views.ts';
 
 type Fetch = typeof fetch;
-type VersionRow = { kind: string; key: string; title?: Text; latest: { id: string; version: number } | null };
+type VersionRow = DefinitionList['items'][number];
 
 function estateName(estateId: string | undefined): Text | string | undefined {
   return session.me?.memberships.find((m) => m.estateId === estateId)?.estateName;
@@ -27,7 +27,7 @@ function catalogue(estateId: string, kind: string, f?: Fetch): Promise<VersionRo
   const k = `${estateId}/${kind}`;
   let hit = catalogueCache.get(k);
   if (!hit) {
-    hit = api<{ items: VersionRow[] }>(`/definitions?estateId=${estateId}&kind=${kind}`, { fetch: f }).then((r) => r.items.filter((i) => i.latest));
+    hit = api<DefinitionList>(`/definitions?estateId=${estateId}&kind=${kind}`, { fetch: f }).then((r) => r.items.filter((i) => i.latest));
     hit.catch(() => catalogueCache.delete(k));
     catalogueCache.set(k, hit);
   }
@@ -41,7 +41,7 @@ async function publishedDocument(estateId: string, kind: string, key: string, f?
     hit = (async () => {
       const row = (await catalogue(estateId, kind, f)).find((r) => r.key === key);
       if (!row?.latest) return null;
-      return (await api<{ document: Record<string, unknown> }>(`/definitions/versions/${row.latest.id}`, { fetch: f })).document;
+      return (await api<VersionWithDocument>(`/definitions/versions/${row.latest.id}`, { fetch: f })).document;
     })();
     hit.catch(() => documentCache.delete(k));
     documentCache.set(k, hit);
@@ -132,7 +132,7 @@ async function rawForm(estateId: string, key: string, locale: string, f?: Fetch)
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 403) throw e;
   }
-  const { model } = await api<{ model: RenderModel }>(`/forms/${encodeURIComponent(key)}/render?estateId=${encodeURIComponent(estateId)}&locale=${locale}`, { fetch: f });
+  const { model } = await api<Rendered>(`/forms/${encodeURIComponent(key)}/render?estateId=${encodeURIComponent(estateId)}&locale=${locale}`, { fetch: f });
   return fromRenderModel(model);
 }
 

@@ -1,15 +1,12 @@
 import type { PaymentMethod, Receipt as BillingReceipt, RefundSlip, Statement } from '@estateflow/billing';
-import type { Arrears, PaymentPreview, RunJob, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
+import type { Arrears, Bill, BillList, PaymentPreview, RunJob, RunOptions, RunPreview, RunResult } from '@estateflow/api/schemas';
 import { allPages, api } from '$lib/api/client.ts';
 import type { UnitPage } from '@estateflow/api/schemas';
-import type { MessageKey, Text } from '$lib/i18n/index.svelte.ts';
+import type { MessageKey } from '$lib/i18n/index.svelte.ts';
 
 /** One bill as `GET /api/billing/bills` answers it: the bill and its state as of `asOf`. */
-export type BillRow = {
-  key: string; unitId: string; unitLabel?: string; building?: string; periodId: string; periodStart?: string; issueOn: string; payBy: string; totalFen: number; principalFen: number; principalPaidFen: number;
-  lateFeeFen: number; lateFeePaidFen?: number; outstandingFen: number; clearedOn?: string | null;
-  lines?: { description?: Text | string; amountFen: number; orderSerial?: string | null }[];
-};
+/** A bill as `GET /api/billing/bills` lists it (its route schema). */
+export type BillRow = Bill;
 export type UnitOption = { id: string; label: string; building: string };
 export type { Arrears, PaymentMethod, PaymentPreview, RefundSlip, RunJob, RunOptions, RunPreview, RunResult, Statement };
 /** A receipt as the API issues it: the billing package's receipt, with who issued it, who paid and who took the money (BL-7). */
@@ -39,7 +36,7 @@ export async function loadUnitAccount(estateId: string, unitId: string): Promise
   const q = `estateId=${encodeURIComponent(estateId)}&unitId=${encodeURIComponent(unitId)}`;
   // one household's lists are small by nature: every page of 200
   const [first, receipts] = await Promise.all([
-    api<{ asOf: string; items: BillRow[]; nextCursor: string | null }>(`/billing/bills?${q}&limit=200`),
+    api<BillList>(`/billing/bills?${q}&limit=200`),
     allPages<AccountReceipt>(`/billing/receipts?${q}&limit=200`),
   ]);
   const rest = first.nextCursor ? await allPages<BillRow>(`/billing/bills?${q}&limit=200&asOf=${first.asOf}`, { cursor: first.nextCursor }) : [];

@@ -1,4 +1,5 @@
 import { checkPlan, checkSchedule, type BillingPlan, type FeeSchedule } from '@estateflow/billing';
+import type { FeePublished } from '@estateflow/api/schemas';
 import { validateDocument } from '@estateflow/definitions';
 import { api } from '$lib/api/client.ts';
 
@@ -17,7 +18,7 @@ export interface FeeDefinitions {
 /** Saves the draft (refused with a JSON pointer when invalid), then publishes it as the next version. */
 export async function saveAndPublish(estateId: string, document: FeeSchedule | BillingPlan, changeNote: string): Promise<{ version: number }> {
   await api('/billing/drafts', { method: 'PUT', body: { estateId, document } });
-  return api<{ version: number }>('/billing/publish', { body: { estateId, kind: document.kind, key: document.id, changeNote } });
+  return api<FeePublished>('/billing/publish', { body: { estateId, kind: document.kind, key: document.id, changeNote } });
 }
 
 /** Saves the draft only. */

@@ -1,20 +1,19 @@
 import { api, ApiError } from '$lib/api/client.ts';
-import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type DefinitionIssue = { path: string; message: Text };
+import type {
+  DefinitionList, Draft, DraftSaved, EstatesPublished, EstatesReview, Published, PublishRules, Rearm, RolledBack, Validation, VersionList,
+  VersionSummary as VersionAnswer, VersionWithDocument,
+} from '@estateflow/api/schemas';
+
+// The definitions routes' answers: types from their route schemas (@estateflow/api/schemas).
+/** A finding of the definition check (JSON pointer and zh/en message), as the drafts, validate and review answers carry it. */
+export type DefinitionIssue = Validation['issues'][number];
+export type VersionSummary = VersionAnswer;
 /** Who drafted and who approved a version, when, under the four-eyes rule or not, and the change list reviewed (#19). */
-export type VersionReview = {
-  fourEyes: boolean;
-  draftedBy: { id: string; name: string | null } | null;
-  draftedAt: string;
-  approvedBy: { id: string; name: string | null } | null;
-  approvedAt: string;
-  changes: { path: string; text: Text }[];
-};
-export type VersionSummary = { id: string; estateId: string; kind: string; key: string; version: number; title?: Text; changeNote: string; publishedAt: string; publishedBy?: string | null; review?: VersionReview | null };
+export type VersionReview = NonNullable<VersionSummary['review']>;
 /** On publishing an SLA policy or calendar: how many running requests the worker re-times, with the zh/en sentence to show. */
-export type RearmNotice = { instances: number; message: Text };
-export type DefinitionItem = { kind: string; key: string; title?: Text; workflow?: string; forms?: string[]; latest: VersionSummary | null; hasDraft: boolean; draftUpdatedAt?: string };
+export type RearmNotice = Rearm;
+export type DefinitionItem = DefinitionList['items'][number];
 export type Change = { path: string; op: 'add' | 'remove' | 'replace'; from?: unknown; to?: unknown };
 
 type Fetch = typeof fetch;
@@ -31,14 +30,14 @@ export const draftSavedBy = (estateId: string, kind: string, key: string): strin
 
 export async function listDefinitions(estateId: string, kind?: string, f?: Fetch): Promise<DefinitionItem[]> {
   const qs = new URLSearchParams({ estateId, ...(kind ? { kind } : {}) });
-  return (await api<{ items: DefinitionItem[] }>(`/definitions?${qs}`, { fetch: f })).items;
+  return (await api<DefinitionList>(`/definitions?${qs}`, { fetch: f })).items;
 }
 
 /** The document to edit: the draft if one is stored, else the latest published version, else null. */
 export async function loadEditable(estateId: string, kind: string, key: string, f?: Fetch): Promise<{ document: Record<string, unknown> | null; versions: VersionSummary[] }> {
   const [versions, draft] = await Promise.all([
     listVersions(estateId, kind, key, f),
-    api<{ document: Record<string, unknown>; updatedAt: string; updatedBy?: string | null }>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f }).catch((e) => {
+    api<Draft>(`/definitions/drafts/${kind}/${encodeURIComponent(key)}?estateId=${estateId}`, { fetch: f }).catch((e) => {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
     }),
@@ -47,55 +46,55 @@ export async function loadEditable(estateId: string, kind: string, key: string, 
   if (draft) return { document: draft.document, versions };
   const latest = versions[0];
   if (!latest) return { document: null, versions };
-  const v = await api<VersionSummary & { document: Record<string, unknown> }>(`/definitions/versions/${latest.id}`, { fetch: f });
+  const v = await api<VersionWithDocument>(`/definitions/versions/${latest.id}`, { fetch: f });
   return { document: v.document, versions };
 }
 
 export async function listVersions(estateId: string, kind: string, key: string, f?: Fetch): Promise<VersionSummary[]> {
   const qs = new URLSearchParams({ estateId, kind, key });
-  const items = (await api<{ items: VersionSummary[] }>(`/definitions/versions?${qs}`, { fetch: f })).items;
+  const items = (await api<VersionList>(`/definitions/versions?${qs}`, { fetch: f })).items;
   return items.toSorted((a, b) => b.version - a.version);
 }
 
-export async function saveDraft(estateId: string, document: { kind?: unknown; id?: unknown }): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[]; updatedAt: string }> {
+export async function saveDraft(estateId: string, document: { kind?: unknown; id?: unknown }): Promise<DraftSaved> {
   const k = revKey(estateId, String(document.kind), String(document.id));
   const base = revisions.get(k);
-  const r = await api<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[]; updatedAt: string }>('/definitions/drafts', { method: 'PUT', body: { estateId, document, ...(base ? { baseRevision: base.revision } : {}) } });
+  const r = await api<DraftSaved>('/definitions/drafts', { method: 'PUT', body: { estateId, document, ...(base ? { baseRevision: base.revision } : {}) } });
   revisions.set(k, { revision: r.updatedAt, by: null });
   return r;
 }
 
-export function validateOnServer(estateId: string, document: unknown): Promise<{ valid: boolean; issues: DefinitionIssue[]; warnings?: DefinitionIssue[] }> {
+export function validateOnServer(estateId: string, document: unknown): Promise<Validation> {
   return api('/definitions/validate', { body: { estateId, document } });
 }
 
-export async function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<VersionSummary & { rearm?: RearmNotice }> {
-  const v = await api<VersionSummary & { rearm?: RearmNotice }>('/definitions/publish', { body: { estateId, kind, key, changeNote, document } });
+export async function publish(estateId: string, kind: string, key: string, changeNote: string, document: unknown): Promise<Published> {
+  const v = await api<Published>('/definitions/publish', { body: { estateId, kind, key, changeNote, document } });
   // the draft is gone with the publish: the next save starts a new one
   revisions.set(revKey(estateId, kind, key), { revision: null, by: null });
   return v;
 }
 
 /** Roll back to an earlier version: published as the next one, or (four-eyes) stored as the caller's draft. */
-export async function rollback(versionId: string, changeNote: string, at: { estateId: string; kind: string; key: string }): Promise<{ published?: VersionSummary & { rearm?: RearmNotice }; draftUpdatedAt?: string; message: Text }> {
-  const r = await api<{ published?: VersionSummary & { rearm?: RearmNotice }; draftUpdatedAt?: string; message: Text }>(`/definitions/versions/${versionId}/rollback`, { body: { changeNote } });
+export async function rollback(versionId: string, changeNote: string, at: { estateId: string; kind: string; key: string }): Promise<RolledBack> {
+  const r = await api<RolledBack>(`/definitions/versions/${versionId}/rollback`, { body: { changeNote } });
   revisions.set(revKey(at.estateId, at.kind, at.key), { revision: r.draftUpdatedAt ?? null, by: null });
   return r;
 }
 
 /** The company's publishing rules (four-eyes). */
-export function publishRules(estateId: string): Promise<{ fourEyes: boolean }> {
+export function publishRules(estateId: string): Promise<PublishRules> {
   return api(`/definitions/publish-rules?estateId=${estateId}`);
 }
 
-export type EstateReview = { estateId: string; estateName: string; latestVersion: number | null; changes: { path: string; text: Text }[]; issues: DefinitionIssue[]; impact: { running: number; message: Text } | null };
+export type EstateReview = EstatesReview['items'][number];
 /** One review of a document for several estates. */
 export async function reviewEstates(estateId: string, estateIds: string[], document: unknown): Promise<EstateReview[]> {
-  return (await api<{ items: EstateReview[] }>('/definitions/review-estates', { body: { estateId, estateIds, document } })).items;
+  return (await api<EstatesReview>('/definitions/review-estates', { body: { estateId, estateIds, document } })).items;
 }
 /** Publish one document to several estates at once (all or none). */
-export async function publishEstates(estateId: string, estateIds: string[], kind: string, key: string, changeNote: string, document: unknown): Promise<(VersionSummary & { rearm?: RearmNotice })[]> {
-  const r = await api<{ items: (VersionSummary & { rearm?: RearmNotice })[] }>('/definitions/publish-estates', { body: { estateId, estateIds, kind, key, changeNote, document } });
+export async function publishEstates(estateId: string, estateIds: string[], kind: string, key: string, changeNote: string, document: unknown): Promise<Published[]> {
+  const r = await api<EstatesPublished>('/definitions/publish-estates', { body: { estateId, estateIds, kind, key, changeNote, document } });
   if (estateIds.includes(estateId)) revisions.set(revKey(estateId, kind, key), { revision: null, by: null });
   return r.items;
 }
@@ -111,7 +110,7 @@ export function publishedDocument(estateId: string, kind: string, key: string): 
   let p = published.get(k);
   if (!p) {
     p = listVersions(estateId, kind, key)
-      .then((vs) => (vs[0] ? api<{ document: Record<string, unknown> }>(`/definitions/versions/${vs[0].id}`).then((v) => v.document) : null))
+      .then((vs) => (vs[0] ? api<VersionWithDocument>(`/definitions/versions/${vs[0].id}`).then((v) => v.document) : null))
       .catch(() => null);
     published.set(k, p);
   }

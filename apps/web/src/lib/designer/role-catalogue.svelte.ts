@@ -1,4 +1,5 @@
 import { BUILT_IN_ROLE_DEFINITIONS, type RoleDefinition } from '@estateflow/definitions';
+import type { RoleList } from '@estateflow/api/schemas';
 import { api } from '$lib/api/client.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function loadRoleCatalogue(estateId: string): Promise<void> {
   if (!estateId || loadedFor === estateId) return;
   loadedFor = estateId;
   try {
-    catalogue = (await api<{ items: RoleDefinition[] }>(`/roles?estateId=${encodeURIComponent(estateId)}`)).items;
+    catalogue = (await api<RoleList>(`/roles?estateId=${encodeURIComponent(estateId)}`)).items;
   } catch {
     loadedFor = ''; // keep the built-in roles; the next designer page asks again
   }

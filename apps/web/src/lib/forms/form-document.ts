@@ -8,7 +8,7 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 /** Help and placeholder may be in one language only; readers of the other see it (`fullText`). */
 export type PartialText = { zh?: string; en?: string };
 /** One field of each item of a repeatable group (`widget: 'group'`). */
-export type FormColumn = { field: string; widget: string; label: Text; help?: PartialText; placeholder?: PartialText; options?: { value: string | number; label: Text }[] };
+export type FormColumn = { field: string; widget: string; label: Text; help?: PartialText; placeholder?: PartialText; options?: { value: string | number | boolean; label: Text }[] };
 export type FormField = {
   field: string;
   widget: string;
@@ -16,7 +16,7 @@ export type FormField = {
   help?: PartialText;
   placeholder?: PartialText;
   columns?: FormColumn[];
-  options?: { value: string | number; label: Text }[];
+  options?: { value: string | number | boolean; label: Text }[];
   visibleWhen?: string;
   enabledWhen?: string;
   requiredWhen?: string;

@@ -1,16 +1,16 @@
 /**
  * The workflow's parameters as editable fields for Simulate: each declared param (schemas/common
  * `Params`) with its schema and default, a widget chosen from the schema and the name's unit
- * suffix (`…Fen` money shown in yuan, `…Minutes`/`…Hours`/`…Days`/`…Months` durations, `…Percent`,
- * `…PerMille`), input parsing and validation against the param's own schema (ajv, strict and
- * regex-safe via `compileDataSchema`), with zh/en messages naming the parameter.
+ * suffix (`paramKind` of @estateflow/definitions: `…Fen` money shown in yuan, durations, percent,
+ * per mille), input parsing, and the one check of a value against its own schema that the server's
+ * install runs too (`checkParamValue`), with zh/en messages naming the parameter.
  */
-import { formatYuan, yuanToFen } from '@estateflow/billing';
-import { compileDataSchema } from '@estateflow/definitions';
+import { yuanToFen } from '@estateflow/billing';
+import { checkParamValue, paramKind, paramNumberShown, type ParamKind, type ParamSchema } from '@estateflow/definitions';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 
-export type ParamKind = 'money' | 'duration' | 'percent' | 'permille' | 'integer' | 'number' | 'enum' | 'boolean' | 'time' | 'string';
-type Schema = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; pattern?: string; maxLength?: number; minLength?: number; multipleOf?: number };
+export type { ParamKind };
+type Schema = ParamSchema;
 export type Declared = { schema: Schema; default?: unknown; title: Text; description?: Text; source?: string[]; defaultNotInDocuments?: Text };
 
 /**
@@ -28,31 +28,6 @@ export function defaultSourceOf(p: Pick<Declared, 'source' | 'defaultNotInDocume
   return { kind: 'none' };
 }
 
-const UNITS: [RegExp, Text][] = [
-  [/Minutes$/, { zh: '分钟', en: 'minutes' }],
-  [/Hours$/, { zh: '小时', en: 'hours' }],
-  [/Days$/, { zh: '天', en: 'days' }],
-  [/Weeks$/, { zh: '周', en: 'weeks' }],
-  [/Months$/, { zh: '个月', en: 'months' }],
-  [/Years$/, { zh: '年', en: 'years' }],
-];
-const TIME_PATTERN = /^\^\(\[01\]\[0-9\]\|2\[0-3\]\):\[0-5\]\[0-9\]\$$/;
-
-function kindOf(name: string, schema: Schema): { kind: ParamKind; unit?: Text } {
-  if (schema.enum) return { kind: 'enum' };
-  if (schema.type === 'boolean') return { kind: 'boolean' };
-  if (schema.type === 'integer' || schema.type === 'number') {
-    if (/Fen$/.test(name)) return { kind: 'money', unit: { zh: '元', en: 'yuan' } };
-    const unit = UNITS.find(([re]) => re.test(name));
-    if (unit) return { kind: 'duration', unit: unit[1] };
-    if (/Percent$/i.test(name)) return { kind: 'percent', unit: { zh: '%', en: '%' } };
-    if (/PerMille$/i.test(name)) return { kind: 'permille', unit: { zh: '‰', en: '‰' } };
-    return { kind: schema.type === 'integer' ? 'integer' : 'number' };
-  }
-  if (schema.type === 'string' && schema.pattern && TIME_PATTERN.test(schema.pattern)) return { kind: 'time' };
-  return { kind: 'string' };
-}
-
 /**
  * The declared params of a workflow definition in the key order of `declared`, then `extra` ones
  * it does not declare itself (a bundle's parameters, which the estate's runs also receive).
@@ -60,7 +35,7 @@ function kindOf(name: string, schema: Schema): { kind: ParamKind; unit?: Text } 
 export function paramFields(declared: Record<string, Declared> | undefined, extra: Record<string, Declared> = {}): ParamField[] {
   const all = { ...extra, ...(declared ?? {}) };
   const names = [...Object.keys(declared ?? {}), ...Object.keys(extra).filter((n) => !(n in (declared ?? {})))];
-  return names.map((name) => [name, all[name]!] as const).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...kindOf(name, p.schema), default: p.default, defaultSource: defaultSourceOf(p) }));
+  return names.map((name) => [name, all[name]!] as const).map(([name, p]) => ({ name, title: p.title, ...(p.description ? { description: p.description } : {}), schema: p.schema, ...paramKind(name, p.schema), default: p.default, defaultSource: defaultSourceOf(p) }));
 }
 
 /**
@@ -98,11 +73,11 @@ export function defaultValues(fields: readonly ParamField[]): Record<string, unk
 /**
  * The one conversion between what a money parameter stores (integer fen: its value and its rules,
  * `minimum`, `maximum`, `multipleOf`…) and what the designer shows and takes (yuan, two decimals),
- * through packages/billing's `formatYuan`/`yuanToFen`: strings and integers, never a float.
+ * through `paramNumberShown` and packages/billing's `yuanToFen`: strings and integers, never a float.
  * Other kinds pass through as numbers. A stored money number that is not whole fen is shown as is.
  */
 export function toShown(field: Pick<ParamField, 'kind'>, stored: number): string {
-  return field.kind === 'money' && Number.isSafeInteger(stored) ? formatYuan(stored).replaceAll(',', '') : String(stored);
+  return paramNumberShown(field.kind, stored);
 }
 /** What was typed (yuan for money) as the stored number (fen for money); undefined when it is not a number of that kind. */
 export function fromShown(field: Pick<ParamField, 'kind'>, text: string): number | undefined {
@@ -157,32 +132,9 @@ export function parseInput(field: ParamField, raw: string | boolean): Parsed {
   return { value: n };
 }
 
-/** Checks a value against the param's schema; null when valid. Money limits are stated in yuan. */
+/** Checks a value against the param's schema; null when valid (the server's install check is the same function). */
 export function checkParam(field: ParamField, value: unknown): Text | null {
-  // a plain copy: the designer edits the schema object in place, and ajv caches a compiled schema by its object
-  const validate = compileDataSchema(JSON.parse(JSON.stringify(field.schema)) as object);
-  if (validate(value)) return null;
-  const e = validate.errors?.[0];
-  const name = `“${field.title.zh}”（${field.name}）`;
-  const nameEn = `"${field.title.en}" (${field.name})`;
-  const show = (n: unknown) => (field.kind === 'money' && typeof n === 'number' ? `¥${toShown(field, n)}` : String(n));
-  const limit = (e?.params as { limit?: unknown } | undefined)?.limit;
-  switch (e?.keyword) {
-    case 'minimum':
-    case 'exclusiveMinimum':
-      return { zh: `${name} 不能小于${e.keyword === 'exclusiveMinimum' ? '或等于' : ''} ${show(limit)}`, en: `${nameEn} must be ${e.keyword === 'exclusiveMinimum' ? 'more than' : 'at least'} ${show(limit)}` };
-    case 'maximum':
-    case 'exclusiveMaximum':
-      return { zh: `${name} 不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${show(limit)}`, en: `${nameEn} must be ${e.keyword === 'exclusiveMaximum' ? 'less than' : 'at most'} ${show(limit)}` };
-    case 'multipleOf':
-      return { zh: `${name} 须为 ${show((e.params as { multipleOf?: unknown }).multipleOf)} 的整数倍`, en: `${nameEn} must be a multiple of ${show((e.params as { multipleOf?: unknown }).multipleOf)}` };
-    case 'pattern':
-      return { zh: `${name} 格式不正确`, en: `${nameEn} is not in the expected format` };
-    case 'type':
-      return { zh: `${name} 类型应为 ${field.schema.type}`, en: `${nameEn} must be of type ${field.schema.type}` };
-    default:
-      return { zh: `${name} 无效（${e?.message ?? ''}）`, en: `${nameEn} is invalid (${e?.message ?? ''})` };
-  }
+  return checkParamValue(field, value);
 }
 
 /** Names of params whose value differs from the declared default. */

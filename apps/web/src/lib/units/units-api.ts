@@ -1,4 +1,4 @@
-import type { UnitFile, UnitOptions, UnitPage } from '@estateflow/api/schemas';
+import type { UnitFile, UnitOptions, UnitPage, UnitProfile } from '@estateflow/api/schemas';
 import { api, ApiError, withCursor, type Page } from '$lib/api/client.ts';
 import { FINANCE_ROLES } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
@@ -51,7 +51,7 @@ export type ProfileInput = { estateId: string; unitId: string; unitType: string;
 
 /** Saves a unit's area and profile from a date; the API records each changed field (old → new, who, when). */
 export function saveProfile(input: ProfileInput): Promise<{ changed: string[] }> {
-  return api<{ changed: string[] }>('/billing/units', { body: input });
+  return api<UnitProfile>('/billing/units', { body: input });
 }
 
 /** Floor area as people read it: 89.37 m². */

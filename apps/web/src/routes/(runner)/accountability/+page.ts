@@ -1,9 +1,11 @@
 import { api } from '$lib/api/client.ts';
+import type { AccountabilityReport } from '@estateflow/api/schemas';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
-export type AccountabilityRecord = { instanceId: string; serial: string; workflow: string; at: string; reason: string; department: string | null; measure: string | null; recordedBy: string | null };
-export type AccountabilityPerson = { person: string; departments: string[]; late: number; upheld: number; careless: number; total: number; records: AccountabilityRecord[] };
+/** One person's row of the month (`GET /api/reports/accountability`, its route schema). */
+export type AccountabilityPerson = AccountabilityReport['people'][number];
+export type AccountabilityRecord = AccountabilityPerson['records'][number];
 
 /** This month in the estate's zone (YYYY-MM): the report opens on it. */
 function thisMonth(timeZone: string): string {
@@ -15,6 +17,6 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   // CP-9: who was held accountable for a complaint handled late, upheld or handled carelessly, per person and month
   const estateId = url.searchParams.get('estate') ?? session.estates[0]?.id ?? '';
   const month = url.searchParams.get('month') || thisMonth(session.timeZoneOf(estateId));
-  const report = await api<{ month: string; people: AccountabilityPerson[] }>(`/reports/accountability?${new URLSearchParams({ estateId, month })}`, { fetch });
+  const report = await api<AccountabilityReport>(`/reports/accountability?${new URLSearchParams({ estateId, month })}`, { fetch });
   return { estateId, month, people: report.people };
 };

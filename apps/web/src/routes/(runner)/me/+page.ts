@@ -1,8 +1,8 @@
 import { allPages, api } from '$lib/api/client.ts';
+import type { BillList, ResidentLinkList } from '@estateflow/api/schemas';
 import { listNotices } from '$lib/api/notices.ts';
 import { listInstances, listTasks } from '$lib/api/runner.ts';
 import { session } from '$lib/session.svelte.ts';
-import type { ResidentLink } from '@estateflow/api/schemas';
 import type { BillRow } from '../bills/+page.ts';
 import type { PageLoad } from './$types';
 
@@ -14,12 +14,12 @@ export const load: PageLoad = async ({ parent, fetch }) => {
     listInstances(new URLSearchParams(), fetch),
     listTasks(fetch).catch(() => []),
     session.has('resident', 'finance', 'property_manager', 'admin') && estateId
-      ? api<{ asOf: string; items: BillRow[]; nextCursor: string | null }>(`/billing/bills?estateId=${estateId}&limit=200`, { fetch })
+      ? api<BillList>(`/billing/bills?estateId=${estateId}&limit=200`, { fetch })
         .then(async (first) => ({ asOf: first.asOf, items: first.nextCursor && session.has('resident') ? [...first.items, ...(await allPages<BillRow>(`/billing/bills?estateId=${estateId}&limit=200&asOf=${first.asOf}`, { fetch, cursor: first.nextCursor }))] : first.items }))
         .catch(() => null)
       : Promise.resolve(null),
     listNotices(fetch, 5).catch(() => []),
-    api<{ items: ResidentLink[] }>('/residents/mine', { fetch }).then((r) => r.items),
+    api<ResidentLinkList>('/residents/mine', { fetch }).then((r) => r.items),
   ]);
   // each row names its process, state and unit in the words of its own version ($lib/present)
   return { requests, tasks, bills, notices, links };

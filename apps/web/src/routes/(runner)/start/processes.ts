@@ -1,24 +1,14 @@
 import { api, ApiError, newIdempotencyKey } from '$lib/api/client.ts';
-import type { UnitFile, UnitPage } from '@estateflow/api/schemas';
+import type { Process, ProcessList, StartForm, UnitFile, UnitPage } from '@estateflow/api/schemas';
 import type { FormDefinition } from '$lib/forms/form-document.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import type { Membership } from '$lib/session.svelte.ts';
 
 type Fetch = typeof fetch;
 
-/** A process the user may start in one estate, as `GET /api/processes` lists it. */
-export type Startable = {
-  key: string;
-  estateId: string;
-  estateName?: Text | string;
-  title: Text;
-  description?: Text;
-  category: string;
-  icon?: string;
-  startForm: string | null;
-  version: number;
-};
-export type OwnUnit = { id: string; label: string };
+/** A process the user may start in one estate, as `GET /api/processes` lists it (its route schema), with the estate the UI joins in. */
+export type Startable = Process & { estateId: string; estateName?: Text | string };
+export type OwnUnit = ProcessList['units'][number];
 
 /** The order categories are shown in; unknown ones (a definition's own) come after, then "other". */
 export const categoryOrder = ['repair', 'complaint', 'home', 'everyday', 'safety', 'billing'];
@@ -29,7 +19,7 @@ export async function loadStartable(memberships: readonly Membership[], f?: Fetc
   const lists = await Promise.all(
     memberships.map(async (m) => {
       try {
-        const r = await api<{ items: Omit<Startable, 'estateId' | 'estateName'>[]; units: OwnUnit[] }>(`/processes?estateId=${encodeURIComponent(m.estateId)}`, { fetch: f });
+        const r = await api<ProcessList>(`/processes?estateId=${encodeURIComponent(m.estateId)}`, { fetch: f });
         units.set(m.estateId, r.units);
         return r.items.map((p) => ({ ...p, estateId: m.estateId, estateName: m.estateName }));
       } catch (e) {
@@ -43,7 +33,9 @@ export async function loadStartable(memberships: readonly Membership[], f?: Fetc
 
 /** The start form of a process (the version its latest workflow validates with). */
 export async function loadStartForm(estateId: string, key: string, f?: Fetch): Promise<{ title: Text; form: FormDefinition | null }> {
-  return api<{ title: Text; form: FormDefinition | null }>(`/processes/${encodeURIComponent(key)}/form?estateId=${encodeURIComponent(estateId)}`, { fetch: f });
+  const r = await api<StartForm>(`/processes/${encodeURIComponent(key)}/form?estateId=${encodeURIComponent(estateId)}`, { fetch: f });
+  // the form document's reader type (lib/forms/form-document.ts): the answer declares it as a JSON object
+  return { title: r.title, form: r.form as FormDefinition | null };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { api } from '$lib/api/client.ts';
+import type { Estate } from '@estateflow/api/schemas';
 import { staffEstates, unitPage, type UnitOptions } from '$lib/units/units-api.ts';
 import type { PageLoad } from './$types';
 
-type Building = { id: string; name: string; unitCount: number };
+type Building = Estate['buildings'][number];
 
 /** The unit register: the estate's buildings, the first page of its units (or of those the search finds), and what a profile may name. */
 export const load: PageLoad = async ({ parent, fetch, url }) => {
@@ -13,7 +14,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const buildingId = url.searchParams.get('building') ?? '';
   if (!estateId) return { estateId, q, buildingId, buildings: [] as Building[], items: [], nextCursor: null, options: { unitTypes: [], parkingKinds: [] } as UnitOptions };
   const [estate, first, options] = await Promise.all([
-    api<{ buildings: Building[] }>(`/estates/${estateId}`, { fetch }),
+    api<Estate>(`/estates/${estateId}`, { fetch }),
     unitPage(estateId, { q, buildingId }, null, fetch),
     api<UnitOptions>(`/estates/${estateId}/unit-options`, { fetch }),
   ]);

@@ -1,4 +1,5 @@
 import { api } from '$lib/api/client.ts';
+import type { CalendarAnswer, CalendarList } from '@estateflow/api/schemas';
 import { listDefinitions, loadEditable } from '$lib/designer/definitions-api.ts';
 import { loadInstalled, type RunningVersion } from '$lib/simulate/installed.ts';
 import { designerEstate } from '../../../designer-estate.ts';
@@ -14,7 +15,7 @@ export const load: PageLoad = async ({ parent, fetch, url, params }) => {
     loadEditable(estateId, 'workflow', params.key, fetch),
     listDefinitions(estateId, 'form', fetch),
     listDefinitions(estateId, 'sla', fetch),
-    api<{ items: { key: string }[] }>(`/calendars?estateId=${estateId}`, { fetch }).catch(() => ({ items: [] })),
+    api<CalendarList>(`/calendars?estateId=${estateId}`, { fetch }).catch((): CalendarList => ({ items: [] })),
   ]);
   const wf = document as (Doc & { start?: { form?: string }; events?: Record<string, { form?: string }> }) | null;
   const used = new Set<string>();
@@ -24,7 +25,7 @@ export const load: PageLoad = async ({ parent, fetch, url, params }) => {
   const [forms, slas, calendars, installed] = await Promise.all([
     Promise.all(formItems.filter((f) => used.has(f.key)).map((f) => load('form', f.key))),
     Promise.all(slaItems.map((s) => load('sla', s.key))),
-    Promise.all(calendarList.items.map((c) => api<{ key: string; document: Doc }>(`/calendars/${encodeURIComponent(c.key)}?estateId=${estateId}`, { fetch }).catch(() => null))),
+    Promise.all(calendarList.items.map((c) => api<CalendarAnswer>(`/calendars/${encodeURIComponent(c.key)}?estateId=${estateId}`, { fetch }).catch(() => null))),
     // versions are newest first; the API's summaries carry the install that published each
     loadInstalled(params.key, versions[0] as RunningVersion | undefined, fetch),
   ]);
