@@ -110,10 +110,12 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     await page.getByTestId('large-text').waitFor();
     expect(await page.getByTestId('large-text').getAttribute('aria-pressed')).toBe('true');
     // per user: the next person signing in on this browser reads normal type, and the resident's choice waits for them
+    await context.clearCookies(); // signed out; the browser's storage stays
     await login(page, 'dispatcher', DEMO_PASSWORD);
     await page.goto('/me');
     await page.locator('h1').first().waitFor();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(false);
+    await context.clearCookies();
     await login(page, 'resident', DEMO_PASSWORD);
     await page.goto('/me');
     await page.locator('h1').first().waitFor();
