@@ -72,6 +72,13 @@ async function check(username: string | undefined, paths: (page: Page) => Promis
   return problems;
 }
 
+/** Signs out with the nav's button, as a person hands the phone on. */
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /退出登录|Sign out/ }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/login'));
+  await page.locator('form.login input[name="username"]').waitFor();
+}
+
 describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () => {
   beforeAll(async () => {
     ({ server, browser } = await openServerAndBrowser());
@@ -110,12 +117,12 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     await page.getByTestId('large-text').waitFor();
     expect(await page.getByTestId('large-text').getAttribute('aria-pressed')).toBe('true');
     // per user: the next person signing in on this browser reads normal type, and the resident's choice waits for them
-    await context.clearCookies(); // signed out; the browser's storage stays
+    await signOut(page); // the browser's storage stays
     await login(page, 'dispatcher', DEMO_PASSWORD);
     await page.goto('/me');
     await page.locator('h1').first().waitFor();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(false);
-    await context.clearCookies();
+    await signOut(page);
     await login(page, 'resident', DEMO_PASSWORD);
     await page.goto('/me');
     await page.locator('h1').first().waitFor();
