@@ -72,14 +72,62 @@ async function check(username: string | undefined, paths: (page: Page) => Promis
   return problems;
 }
 
+/** Signs out with the nav's button, as a person hands the phone on. */
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /退出登录|Sign out/ }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/login'));
+  await page.locator('form.login input[name="username"]').waitFor();
+}
+
 describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () => {
   beforeAll(async () => {
     ({ server, browser } = await openServerAndBrowser());
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
-  it('the sign-in page', async () => {
+  it('the sign-in page, which lists the demo accounts by name and role', async () => {
     expect(await check(undefined, async () => ['/login'])).toEqual([]);
+    const { context, page } = await open(combos[0]);
+    await page.goto('/login');
+    const listed = page.getByTestId('demo-accounts');
+    await expect.poll(async () => (await listed.count()) && (await listed.innerText())).toContain('王师傅');
+    expect(await listed.innerText()).toContain('resident');
+    await context.close();
+  }, 120_000);
+
+  it('large text (适老化): the switch scales type and controls, is kept for that user (not the next one in the browser), and /me still fits 360 px and passes axe', async () => {
+    const { context, page } = await open(combos[0], 'resident');
+    await page.goto('/me');
+    await page.locator('h1').first().waitFor();
+    const before = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    await page.getByTestId('large-text').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    const after = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    expect(after).toBeGreaterThan(before);
+    // controls are large enough to tap
+    const small = await page.evaluate(() => Array.from(document.querySelectorAll('main button, main .btn, main input, main select')).filter((e) => (e as HTMLElement).offsetParent && e.getBoundingClientRect().height < 44).length);
+    expect(small).toBe(0);
+    expect(await sidewaysOverflow(page)).toBeFalsy();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshotDir, 'large-text-me-zh-360.png'), fullPage: true });
+    // kept: the next visit opens large
+    await page.reload();
+    await page.locator('h1').first().waitFor();
+    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    await page.getByTestId('large-text').waitFor();
+    expect(await page.getByTestId('large-text').getAttribute('aria-pressed')).toBe('true');
+    // per user: the next person signing in on this browser reads normal type, and the resident's choice waits for them
+    await signOut(page); // the browser's storage stays
+    await login(page, 'dispatcher', DEMO_PASSWORD);
+    await page.goto('/me');
+    await page.locator('h1').first().waitFor();
+    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(false);
+    await signOut(page);
+    await login(page, 'resident', DEMO_PASSWORD);
+    await page.goto('/me');
+    await page.locator('h1').first().waitFor();
+    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    await context.close();
   }, 120_000);
 
   it("a resident's pages: /me, requests, a request, start, bills", async () => {
@@ -129,4 +177,47 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
   it("the admin's People and bills, and the designer: home, a workflow, a form, an SLA policy", async () => {
     expect(await check('admin', async () => ['/people', '/bills', '/designer', '/designer/workflows/repair', '/designer/forms/rp-report', '/designer/sla/repair-clocks'])).toEqual([]);
   }, 300_000);
+
+  it('the inbox and the request list show what people scan for: the unit as people say it and the key fields the definitions mark as summary, by label (#18)', async () => {
+    const { context, page } = await open(combos[2], 'dispatcher');
+    await page.goto('/inbox');
+    await page.getByTestId('inbox').waitFor();
+    expect((await page.getByTestId('inbox-unit').allInnerTexts()).some((u) => /^\d+栋\d+单元\d+室$/.test(u.trim()))).toBe(true);
+    const inboxItems = await page.locator('[data-testid="inbox"] [data-testid="summary"] .item').allInnerTexts();
+    expect(inboxItems.length).toBeGreaterThan(0);
+    // "label value", the label from the form that captured it
+    expect(inboxItems.every((x) => /^\S+.*\s\S+/.test(x.trim()))).toBe(true);
+    await page.goto('/instances');
+    await page.locator('table.data').waitFor();
+    expect(await page.locator('table.data [data-testid="summary"] .item .label').count()).toBeGreaterThan(0);
+    expect((await page.locator('table.data td.hide-sm').allInnerTexts()).some((u) => /^\d+栋\d+单元\d+室$/.test(u.trim()))).toBe(true);
+    await context.close();
+  }, 120_000);
+
+  it("a dispatcher dispatches a repair by picking the technician from the estate's staff, never typing a name (#18)", async () => {
+    const { context, page } = await open(combos[0], 'dispatcher');
+    const tasks = (await (await page.request.get('/api/tasks')).json()) as { items: { instanceId: string; events: string[] }[] };
+    const waiting = tasks.items.find((x) => x.events.includes('CLASSIFY'));
+    expect(waiting, 'the demo has a repair waiting to be classified').toBeTruthy();
+    await page.goto(`/instances/${waiting!.instanceId}?act=CLASSIFY`);
+    const picker = page.getByTestId('staff-technician');
+    await expect.poll(() => picker.locator('option').count()).toBeGreaterThan(1);
+    // staff of the technician role only, by name and the company's title for the role: no resident, no other role
+    const offered = (await picker.locator('option').allTextContents()).slice(1);
+    expect(offered.some((o) => o.includes('王师傅'))).toBe(true);
+    expect(offered.every((o) => o.endsWith('· 维修工'))).toBe(true);
+    expect(await page.locator('[data-field="technician"] input[type="text"]').count()).toBe(0);
+    // the form reads the estate's numbers ("不超过 7 天"), never a placeholder
+    expect(await page.locator('[data-form="rp-classify"]').innerText()).not.toContain('{{');
+    expect(await axeViolations(page)).toEqual([]);
+    await picker.selectOption({ label: offered.find((o) => o.includes('王师傅'))! });
+    await page.getByLabel('零修（及时处理）').check();
+    await page.getByLabel('渗漏').check();
+    await page.getByLabel('否', { exact: true }).check();
+    await page.screenshot({ path: join(screenshotDir, 'staff-pick-zh-360.png'), fullPage: true });
+    await page.getByRole('button', { name: '提交' }).click();
+    // the request names the technician by display name, never an id or a username
+    await expect.poll(async () => (await page.locator('main').innerText()).includes('维修工 王师傅')).toBe(true);
+    await context.close();
+  }, 120_000);
 });

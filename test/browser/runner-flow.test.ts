@@ -182,10 +182,14 @@ describe('a process from the designer to the revisit, in Chromium', () => {
     await page.context().close();
   });
 
-  it('the resident signs on a phone-sized screen', async () => {
+  it('the resident finds the sign-off in /me 待我处理 and its button opens the form, on a phone-sized screen', async () => {
     const page = await as('resident', { width: 360, height: 740 });
-    await page.goto(instancePath);
-    await page.locator('button[data-event="SIGN"]').click();
+    await page.goto('/me');
+    // the to-do of this request (the resident's own), with a button that opens the right form (#18)
+    const todo = page.getByTestId('me-tasks').locator('li').filter({ has: page.locator(`a[href="${instancePath}"]`) });
+    await expect.poll(() => todo.count()).toBe(1);
+    await todo.getByTestId('me-respond').click();
+    await page.waitForURL((u) => u.pathname === instancePath && u.searchParams.get('act') === 'SIGN');
     await page.getByLabel('满意', { exact: true }).check();
     await sign(page, 'ev-signature');
     await screenshot(page, 'resident-sign-mobile');

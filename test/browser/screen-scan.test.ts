@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { createCompany, createEstate } from '@estateflow/api';
 import { units, type Db } from '@estateflow/db';
 import { and, eq } from 'drizzle-orm';
-import { loadBundle } from '@estateflow/cli';
+import { findBundles, loadBundle } from '@estateflow/cli';
 import { readableText } from '../../apps/web/src/lib/present/format.ts';
 import { freshDatabase, type FreshDatabase } from '../support/db.ts';
 import { testApp } from '../support/api.ts';
@@ -178,8 +178,10 @@ describe('no screen shows the machinery', () => {
     expect(findings('已派单，待到场 分类派单 ¥123.45 2026年12月8日 10:00 Closed Repair SLA 时限 1栋1单元101室', f)).toEqual([]);
   });
 
-  it('covers every bundle of the catalogue', () => {
-    expect(scenarios.length).toBeGreaterThanOrEqual(8);
+  it('covers every bundle of the catalogue: one scenario of each bundle in workflows/', () => {
+    const bundles = findBundles(join(root, 'workflows')).map((d) => loadBundle(d).manifest.id).sort();
+    expect(bundles.length).toBeGreaterThanOrEqual(14);
+    expect(scenarios.map((x) => x.bundle).sort()).toEqual(bundles);
   });
 
   for (const [n, s] of scenarios.entries()) {

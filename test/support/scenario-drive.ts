@@ -8,6 +8,7 @@ import { addDuration, findBundles, loadBundle, runScenario, type Scenario } from
 import { installBundle, readBundleFolder, type BundlePackage } from '../../apps/api/src/services/bundles.ts';
 import { CompiledCache } from '../../apps/api/src/services/compiled-cache.ts';
 import { demoNames } from '../../apps/api/src/demo.ts';
+import { staffFields } from '../../apps/api/src/services/staff-picks.ts';
 import { signIn, testConfig, type Client } from './api.ts';
 
 const workflowsDir = new URL('../../workflows', import.meta.url).pathname;
@@ -79,7 +80,8 @@ export async function driveScenario(
     await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg: needed, parameters: {}, source: 'upload', now: new Date(s.scenario.start.at) });
   }
   await installBundle(db, { tenantId: place.tenantId, estateId: place.estateId, pkg, parameters, source: 'upload', now: new Date(s.scenario.start.at) });
-  const wf = Object.values(pkg.files).find((d) => d.kind === 'workflow' && d.id === s.scenario.workflow) as { events: Record<string, { roles?: string[] }>; privacy?: string };
+  const wf = Object.values(pkg.files).find((d) => d.kind === 'workflow' && d.id === s.scenario.workflow) as { start?: { form?: string }; events: Record<string, { roles?: string[]; form?: string }>; privacy?: string };
+  const formOf = (id: string | undefined) => (id ? Object.values(pkg.files).find((d) => d.kind === 'form' && d.id === id) : undefined);
   const users = new Map<string, string>();
   const as = async (role: string): Promise<Client> => {
     const username = `${place.tag}-${role}`;
@@ -96,12 +98,14 @@ export async function driveScenario(
   };
   const actorRoles = new Map<string, string>();
   for (const a of [s.scenario.start.actor, ...s.scenario.steps.map((x) => x.actor)]) if (a?.id) actorRoles.set(a.id, a.role);
-  const data = async (d: Record<string, unknown> = {}) => {
+  const data = async (d: Record<string, unknown> = {}, formId?: string) => {
     const out: Record<string, unknown> = {};
+    // a person picked on the form (widget staff) is a staff member of the estate with the field's role (#18)
+    const staff = staffFields(formOf(formId));
     for (const [k, v] of Object.entries(d)) {
       const role = typeof v === 'string' ? actorRoles.get(v) : undefined;
-      // a task's assignee must be a user of the estate (#15): a named person who acts in no step of the scenario is a staff user too
-      const person = !role && typeof v === 'string' && v !== '' ? (/^(technician|technicianId)$/.test(k) ? 'technician' : /^handler$/.test(k) ? 'dispatcher' : undefined) : undefined;
+      // a named person who acts in no step of the scenario is a staff user too: of the field's role, else a dispatcher
+      const person = !role && typeof v === 'string' && v !== '' && staff.has(k) ? (staff.get(k)!.role ?? 'dispatcher') : undefined;
       out[k] = role ? (await as(role), users.get(role)) : person ? (await as(person), users.get(person)) : v;
     }
     return out;
@@ -122,7 +126,7 @@ export async function driveScenario(
 
   clock.now = new Date(s.scenario.start.at);
   const starter = s.scenario.start.actor.role;
-  const started = await (await as(starter)).call('POST', '/api/instances', { estateId: place.estateId, workflow: s.scenario.workflow, unitId: place.unitId, data: await data(s.scenario.start.data ?? {}) });
+  const started = await (await as(starter)).call('POST', '/api/instances', { estateId: place.estateId, workflow: s.scenario.workflow, unitId: place.unitId, data: await data(s.scenario.start.data ?? {}, wf.start?.form) });
   check(started.status === 201, `${s.file}: start answered ${started.status} ${JSON.stringify(started.body)}`);
   const instanceId = started.body.id as string;
   await onStep?.({ index: 0, instanceId, actorRole: starter, starter, privacy: wf.privacy, as });
@@ -137,7 +141,7 @@ export async function driveScenario(
     let role: string = step.actor?.role ?? starter;
     // a resident acts on a request someone else raised only where the household sees it (privacy household)
     if (role === 'resident' && starter !== 'resident' && wf.privacy !== 'household') role = wf.events[step.send]?.roles?.find((r) => r !== 'resident') ?? role;
-    const res = await (await as(role)).call('POST', `/api/instances/${instanceId}/events`, { type: step.send, data: await data(step.data ?? {}) });
+    const res = await (await as(role)).call('POST', `/api/instances/${instanceId}/events`, { type: step.send, data: await data(step.data ?? {}, wf.events[step.send]?.form) });
     const label = `${s.file} step ${i + 1} ${step.send} as ${role}: ${JSON.stringify(res.body)}`;
     if (step.expect?.error) check(res.status >= 400, `${label}: expected a refusal, got ${res.status}`);
     else check(res.status === 200, `${label}: expected 200, got ${res.status}`);

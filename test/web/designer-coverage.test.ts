@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -133,5 +133,22 @@ describe('the designer has a control for every keyword of the definition languag
     for (const kw of ['x-computed', 'readOnly', 'x-hidden', 'columns', 'placeholder']) expect(form.has(kw), kw).toBe(true);
     expect(keywords('workflow').get('defaultNotInDocuments')).toEqual(new Set(['/params/*']));
     expect(keywords('sla').size).toBeGreaterThan(40);
+  });
+});
+
+describe('the designer speaks people\'s words (#18)', () => {
+  it('names every kind of definition and every widget in Chinese and English, never by its key (sla, billing-plan, fee-schedule)', async () => {
+    const { zh } = await import('../../apps/web/src/lib/i18n/zh.ts');
+    const { en } = await import('../../apps/web/src/lib/i18n/en.ts');
+    const kinds = readdirSync(join(root, 'schemas')).filter((f) => f.endsWith('.schema.json')).map((f) => f.replace('.schema.json', '')).filter((k) => !['common', 'scenario'].includes(k));
+    expect(kinds.length).toBeGreaterThanOrEqual(7);
+    const { WIDGETS } = await import('@estateflow/forms');
+    for (const key of [...kinds.map((k) => `designer.kind.${k}`), ...WIDGETS.map((w) => `widget.${w}`)]) {
+      for (const [lang, messages] of [['zh', zh], ['en', en]] as const) {
+        const said = (messages as Record<string, string>)[key];
+        expect(said, `${lang} ${key}`).toBeTruthy();
+        expect(said, `${lang} ${key}`).not.toBe(key.split('.').pop());
+      }
+    }
   });
 });

@@ -6,17 +6,19 @@ import { ApiError } from './errors.ts';
 import type { CompiledCache } from './services/compiled-cache.ts';
 import { sendEvent, startInstance } from './services/event-path.ts';
 import { findUserId } from './services/provision.ts';
+import { latestVersion } from './services/definition-store.ts';
+import { staffFields } from './services/staff-picks.ts';
 
 interface ScenarioStep {
   send?: string;
-  actor?: { role: string };
+  actor?: { role: string; id?: string };
   data?: Record<string, unknown>;
   advance?: string;
   at?: string;
 }
 interface Scenario {
   workflow: string;
-  start: { at?: string; actor: { role: string }; data: Record<string, unknown> };
+  start: { at?: string; actor: { role: string; id?: string }; data: Record<string, unknown> };
   steps?: ScenarioStep[];
 }
 
@@ -71,11 +73,23 @@ export async function seedDemoActivity(
       if (n >= stagesPerWorkflow.length) continue;
       seen.set(scenario.workflow, n + 1);
       try {
+        // a person the scenario names on a form's staff field (tech-zhao) is the demo's staff member of that role (王师傅)
+        const version = await latestVersion(deps.db, where.tenantId, where.estateId, 'workflow', scenario.workflow);
+        const compiled = version ? (await deps.cache.get(deps.db, where.tenantId, version.id)).compiled : undefined;
+        const actorRoles = new Map([scenario.start.actor, ...(scenario.steps ?? []).map((s) => s.actor)].flatMap((a) => (a?.id ? [[a.id, a.role] as const] : [])));
+        const people = async (data: Record<string, unknown>, formId: string | undefined): Promise<Record<string, unknown>> => {
+          const out = { ...data };
+          for (const [field, f] of staffFields(formId ? compiled?.formDefinitions.get(formId) : undefined)) {
+            const v = out[field];
+            if (typeof v === 'string' && v !== '') out[field] = (await actorOf(actorRoles.get(v) ?? f.role ?? 'dispatcher')).id;
+          }
+          return out;
+        };
         // the scenario's dates move with it to today, so the demo opens on current work, not months-old overdue rows
         const offset = scenario.start.at ? deps.now().getTime() - Date.parse(scenario.start.at) : 0;
         const inst = await startInstance(deps, {
           tenantId: where.tenantId, estateId: where.estateId, workflowKey: scenario.workflow,
-          data: shiftInstants(scenario.start.data, offset), actor: await actorOf(scenario.start.actor.role),
+          data: await people(shiftInstants(scenario.start.data, offset), compiled?.definition.start?.form), actor: await actorOf(scenario.start.actor.role),
           ...(where.homeUnitId && (scenario.start.actor.role === 'resident' || HOME_PROCESSES.has(scenario.workflow)) ? { unitId: where.homeUnitId } : {}),
         });
         started++;
@@ -83,7 +97,7 @@ export async function seedDemoActivity(
           if (!s.send || s.advance || s.at) break;
           await sendEvent(deps, {
             tenantId: where.tenantId, instanceId: inst.id,
-            event: { type: s.send, data: shiftInstants(s.data ?? {}, offset) }, actor: await actorOf(s.actor?.role ?? scenario.start.actor.role),
+            event: { type: s.send, data: await people(shiftInstants(s.data ?? {}, offset), compiled?.definition.events[s.send]?.form) }, actor: await actorOf(s.actor?.role ?? scenario.start.actor.role),
           });
         }
       } catch (e) {

@@ -19,7 +19,7 @@ describe('compileForm', () => {
 
   it('lists every layout field with its compiled rules', () => {
     const c = compileForm(repairForm);
-    expect(c.fields.size).toBe(19);
+    expect(c.fields.size).toBe(20);
     expect(c.fields.get('leakSource')?.rules.visible?.source).toBe('data.category == "leak"');
     expect(c.sections[2]?.visible?.source).toBe('actor.role == "technician"');
   });

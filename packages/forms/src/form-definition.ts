@@ -23,7 +23,7 @@ export type Scalar = FormOption['value'];
 /** Every widget kind, in the order of the schema's enum. */
 export const WIDGETS = [
   'text', 'textarea', 'number', 'money', 'date', 'datetime', 'select', 'radio', 'checkbox',
-  'unit', 'phone', 'photo', 'attachment', 'signature', 'checklist', 'rating', 'group',
+  'unit', 'phone', 'photo', 'attachment', 'signature', 'checklist', 'rating', 'group', 'staff',
 ] as const satisfies readonly FormWidget[];
 
 // Fails to compile when the schema gains a widget this list lacks.

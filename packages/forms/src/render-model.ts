@@ -45,6 +45,8 @@ export type RenderField = {
   max?: number;
   accept?: string[];
   maxFiles?: number;
+  /** a staff pick (`staff` widget): the role the picked staff member has */
+  staffRole?: string;
   /** the filler cannot set it: computed or read-only (its value shown, not an input) */
   readOnly?: boolean;
   /** the CEL that computes it (`x-computed`) */
@@ -115,6 +117,7 @@ function renderField(f: CompiledField, compiled: CompiledForm, locale: Locale, s
   if (d.max !== undefined) out.max = d.max;
   if (d.accept) out.accept = [...d.accept];
   if (d.maxFiles !== undefined) out.maxFiles = d.maxFiles;
+  if (d.staffRole !== undefined) out.staffRole = d.staffRole;
   const locks = fieldLocks(f.schema);
   if (locks.readOnly) out.readOnly = true;
   if (locks.computed !== undefined) out.computed = locks.computed;

@@ -38,6 +38,7 @@ export const repairForm = {
         },
       },
       internalNote: { type: 'string', maxLength: 500 },
+      technician: { type: 'string', maxLength: 64 },
     },
     required: ['name', 'phone', 'category'],
   },
@@ -79,6 +80,7 @@ export const repairForm = {
           { field: 'steps', widget: 'checklist', label: t('检查项', 'Checks'), options: [{ value: 'lamp', label: t('灯亮', 'Lamp lights') }, { value: 'switch', label: t('开关正常', 'Switch works') }] },
           { field: 'items', widget: 'group', label: t('配件', 'Parts'), columns: [{ field: 'part', widget: 'text', label: t('配件', 'Part') }, { field: 'qty', widget: 'number', label: t('数量', 'Qty') }] },
           { field: 'internalNote', widget: 'textarea', label: t('内部备注', 'Internal note'), enabledWhen: 'actor.role == "technician" && has(params.notesOn) && params.notesOn' },
+          { field: 'technician', widget: 'staff', staffRole: 'technician', label: t('维修人员', 'Technician') },
         ],
       },
       {

@@ -142,6 +142,12 @@ async function authoriseEvent(c: Context<AppEnv>, id: string, type: string, data
   await checkAttachmentRefs(db, auth.tenantId, facts.estateId, data, uploadAge(c), { userId: auth.userId, instanceId: id });
 }
 
+/** Of an estate's parameter values, those the documents read (`params.x` in a text's placeholder or a rule). */
+function paramsRead(docs: readonly unknown[], params: Record<string, unknown>): Record<string, unknown> {
+  const names = new Set([...JSON.stringify(docs).matchAll(/\bparams\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+  return Object.fromEntries(Object.entries(params).filter(([k]) => names.has(k)));
+}
+
 export const instanceRoutes = new Resource('/instances', 'Instances')
   .post(
     '/',
@@ -224,6 +230,8 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
     const actions = availableEvents(pinned.compiled, row.snapshot as unknown as EngineSnapshot, { id: auth.userId, role }).map((a) => ({
       type: a.type, label: a.label, form: a.formId ?? null,
     }));
+    // the parameters those forms read, with the estate's values: their texts are filled and their rules run as the server's (#18)
+    const formParams = paramsRead(actions.flatMap((a) => (a.form ? [pinned.compiled.formDefinitions.get(a.form)] : [])), pinned.params);
     const open = await db.select().from(tasks).where(and(eq(tasks.tenantId, auth.tenantId), eq(tasks.instanceId, row.id))).orderBy(asc(tasks.createdAt));
     const armed = await db.select({ key: timers.key, event: timers.event, dueAt: timers.dueAt, sla: sql<boolean>`ef_is_sla_timer(${timers.key})` }).from(timers).where(and(eq(timers.tenantId, auth.tenantId), eq(timers.instanceId, row.id), eq(timers.status, 'armed'))).orderBy(asc(timers.dueAt));
     const sla = await clocksOf(db, row, c.get('deps').config.now());
@@ -244,6 +252,7 @@ export const instanceRoutes = new Resource('/instances', 'Instances')
       clocks: sla.clocks,
       clockIssues: sla.issues,
       actions,
+      formParams,
       tasks: open.map((t) => ({ ...taskView(t), assigneeName: (t.assigneeId && people[t.assigneeId]) ?? null })),
       timers: armed.map((t) => ({ key: t.key, event: t.event, dueAt: t.dueAt.toISOString(), sla: t.sla })),
     });

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { definitionVersions, residentLinkActive, residents, units, type Role } from '@estateflow/db';
-import { renderDescription } from '@estateflow/definitions';
+import { renderDescription, renderDescriptions } from '@estateflow/definitions';
 import type { WorkflowDefinition } from '@estateflow/engine';
 import type { AppEnv } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -115,6 +115,7 @@ export const processRoutes = new Resource('/processes', 'Processes')
       }
       const formKey = def.start?.form;
       const form = formKey ? pinned.compiled.formDefinitions.get(formKey) : undefined;
-      return c.json({ process: key, title: def.title, version: pinned.version, form: form ?? null });
+      // its labels, help and options in the estate's numbers (a major repair within 7 days, never its placeholder)
+      return c.json({ process: key, title: def.title, version: pinned.version, form: form ? renderDescriptions(form, pinned.params) : null });
     },
   );

@@ -90,6 +90,7 @@ export const instanceDetail = {
     clocks: { type: 'array', items: clock },
     clockIssues: { type: 'array', items: { type: 'object', required: ['policy', 'message'], properties: { policy: { type: 'string' }, path: { type: 'string' }, message: { anyOf: [text, { type: 'array' }] } }, additionalProperties: false } },
     actions: { type: 'array', items: action },
+    formParams: { type: 'object', description: "the estate's values of the parameters the caller's action forms read (their labels' {{params.x}}, their rules' params.x), so a form reads 7 days, never its placeholder" },
     tasks: { type: 'array', items: { ...task, properties: { ...task.properties, assigneeName: { type: ['string', 'null'], description: "the holder's display name" } } } },
     timers: {
       type: 'array',

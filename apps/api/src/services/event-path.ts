@@ -13,6 +13,7 @@ import { estateContext, FastEventStore, IdempotencyRace, planWrite, ReferenceEve
 import { attachmentRefs } from './attachment-refs.ts';
 import { keyStored } from './idempotency.ts';
 import { unknownAssignee } from './assignees.ts';
+import { unknownStaffPick } from './staff-picks.ts';
 import type { CompiledCache } from './compiled-cache.ts';
 import { latestVersion } from './definition-store.ts';
 import { SlaState } from './sla-timers.ts';
@@ -126,7 +127,8 @@ export async function startInstance(deps: EventPathDeps, req: StartRequest, tx?:
     const context = await estateContext(db, req.tenantId, req.estateId, req.workflowKey);
     const calendars = await deps.cache.calendars(db, req.tenantId, req.estateId, context.calendarStamp);
     const result = start(pinned.compiled, { now: now.toISOString(), actor: req.actor, data: req.data, params: pinned.params, calendars, instanceId, ...(req.parent ? { parent: req.parent } : {}) });
-    const refused = !result.ok ? result.error : await unknownAssignee(db, req.tenantId, req.estateId, pinned.compiled, result.value);
+    const refused = !result.ok ? result.error
+      : (req.actor.role === 'system' ? undefined : await unknownStaffPick(db, req.tenantId, req.estateId, pinned.compiled, pinned.compiled.definition.start?.form, req.data)) ?? (await unknownAssignee(db, req.tenantId, req.estateId, pinned.compiled, result.value));
     if (refused || !result.ok) {
       const error = refused ?? (result as { error: EngineError }).error;
       await audit(deps.db, { tenantId: req.tenantId, estateId: req.estateId, actor: req.actor, action: 'start', target: `workflow/${req.workflowKey}`, outcome: 'refused', detail: { error: error as unknown as Record<string, unknown>, data: dataSummary(req.data) }, at: now });
@@ -220,7 +222,9 @@ export async function sendEvent(deps: EventPathDeps, req: SendRequest, tx?: Tx):
         deps.cache.calendars(db, req.tenantId, inst.estateId, ctx.calendarStamp),
       ]);
       const result = step(pinned.compiled, inst.snapshot as unknown as EngineSnapshot, req.event, { now: now.toISOString(), actor, calendars, params: pinned.params });
-      const refused = !result.ok ? result.error : await unknownAssignee(db, req.tenantId, inst.estateId, pinned.compiled, result.value);
+      const refused = !result.ok ? result.error
+        : (actor.role === 'system' ? undefined : await unknownStaffPick(db, req.tenantId, inst.estateId, pinned.compiled, pinned.compiled.definition.events[req.event.type]?.form, req.event.data))
+          ?? (await unknownAssignee(db, req.tenantId, inst.estateId, pinned.compiled, result.value));
       if (refused || !result.ok) {
         if (retryFresh()) continue;
         throw refusal(refused ?? (result as { error: EngineError }).error);

@@ -28,6 +28,7 @@ const WIDGET_TYPES: Record<string, (s: FieldSchemaLike) => boolean> = {
   checklist: (s) => s.type === 'array',
   rating: (s) => s.type === 'integer',
   group: (s) => s.type === 'array' && s.items?.type === 'object',
+  staff: (s) => s.type === 'string',
 };
 const WANTS_OPTIONS = new Set(['select', 'radio', 'checklist']);
 const KEYWORD_FOR_ERROR: Record<string, string> = { pattern: 'pattern', format: 'format', minLength: 'minLength', maxLength: 'maxLength', minimum: 'minimum', maximum: 'maximum', enum: 'enum', minItems: 'minItems', maxItems: 'maxItems' };

@@ -1,3 +1,4 @@
+import { renderDescriptions } from '@estateflow/definitions';
 import { api, ApiError, newIdempotencyKey, withCursor } from './client.ts';
 import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
@@ -125,9 +126,16 @@ export async function listProcesses(f?: Fetch): Promise<ProcessEntry[]> {
 
 /**
  * A published form: the document from the definitions catalogue (staff), else, for roles that may
- * not read definitions (residents), rebuilt from `GET /api/forms/:key/render` in the user's language.
+ * not read definitions (residents), rebuilt from `GET /api/forms/:key/render` in the user's language;
+ * its labels, help and options read the estate's numbers (`params`: the instance's `formParams`),
+ * "大修（不超过 7 天）", never the placeholder.
  */
-export async function getForm(estateId: string, key: string, locale: string, f?: Fetch): Promise<FormDefinition | null> {
+export async function getForm(estateId: string, key: string, locale: string, params: Record<string, unknown> = {}, f?: Fetch): Promise<FormDefinition | null> {
+  const form = await rawForm(estateId, key, locale, f);
+  return form && renderDescriptions(form, params);
+}
+
+async function rawForm(estateId: string, key: string, locale: string, f?: Fetch): Promise<FormDefinition | null> {
   try {
     return (await publishedDocument(estateId, 'form', key, f)) as FormDefinition | null;
   } catch (e) {

@@ -21,7 +21,7 @@ export type HistoryRow = HistoryEntry & { label?: Text };
 
 /** An instance: the detail answer (a list row carries the summary part), its estate's name and its history. */
 export type InstanceView = Instance &
-  Partial<Pick<InstanceDetail, 'title' | 'clocks' | 'actions' | 'timers' | 'people' | 'startedByName' | 'requestedForName'>> & {
+  Partial<Pick<InstanceDetail, 'title' | 'clocks' | 'actions' | 'formParams' | 'timers' | 'people' | 'startedByName' | 'requestedForName'>> & {
     estateName?: Text | string;
     tasks?: TaskRow[];
     history?: HistoryRow[];

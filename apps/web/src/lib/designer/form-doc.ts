@@ -3,7 +3,7 @@ import type { FormColumn, FormDefinition, FormField, JsonSchema } from '$lib/for
 /** Widgets of schemas/README.md with the JSON Schema each one stores its value as. */
 export const WIDGETS = [
   'text', 'textarea', 'number', 'money', 'date', 'datetime', 'select', 'radio', 'checkbox',
-  'unit', 'phone', 'attachment', 'signature', 'checklist', 'rating', 'group',
+  'unit', 'phone', 'photo', 'attachment', 'signature', 'checklist', 'rating', 'group', 'staff',
 ] as const;
 /** The widgets a repeatable group's columns may use (schemas/form.schema.json `Column`). */
 export const COLUMN_WIDGETS = ['text', 'textarea', 'number', 'money', 'date', 'select', 'checkbox', 'phone'] as const;
@@ -22,7 +22,9 @@ export function schemaFor(widget: Widget): JsonSchema {
     case 'checklist': return { type: 'array', items: { type: 'string' } };
     case 'select': case 'radio': return { type: 'string', enum: ['a', 'b'] };
     case 'attachment': case 'signature': return { type: 'string' };
+    case 'photo': return { type: 'array', maxItems: 9, items: { type: 'string', maxLength: 500 } };
     case 'text': case 'unit': return { type: 'string', maxLength: 200 };
+    case 'staff': return { type: 'string', maxLength: 64 };
     case 'textarea': return { type: 'string', maxLength: 2000 };
     case 'group': return { type: 'array', maxItems: 20, items: { type: 'object', properties: { item1: { type: 'string', maxLength: 200 } }, required: [] } };
     default: return assertNever(widget);

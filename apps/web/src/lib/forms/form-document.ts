@@ -29,6 +29,8 @@ export type FormField = {
   visibility?: 'public' | 'internal' | { roles: string[] };
   /** a key field the request lists show beside unit and title */
   summary?: boolean;
+  /** a staff pick (`widget: 'staff'`): only the estate's staff with this role are listed */
+  staffRole?: string;
   /** the value is a role key, shown as the role's title */
   isRole?: boolean;
   /** a group whose rows are priced from the estate's paid-service price list (code × quantity; manual lines with a reason) */

@@ -533,6 +533,8 @@ export const en: Record<MessageKey, string> = {
   'widget.checklist': 'Checklist',
   'widget.rating': 'Rating',
   'widget.group': 'Repeatable group',
+  'widget.staff': 'Staff member',
+  'widget.photo': 'Photos',
   'designer.computed': 'Computed value (CEL over data and params)',
   'designer.readOnly': 'Read-only (the filler cannot change it)',
   'designer.hidden': 'Hidden (not shown on the form)',

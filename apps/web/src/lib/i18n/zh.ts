@@ -531,6 +531,8 @@ export const zh = {
   'widget.checklist': '检查清单',
   'widget.rating': '评分',
   'widget.group': '可重复分组',
+  'widget.staff': '员工',
+  'widget.photo': '照片',
   'designer.computed': '计算值（CEL，可读 data 与 params）',
   'designer.readOnly': '只读（填写人不能修改）',
   'designer.hidden': '隐藏（表单上不显示）',
