@@ -283,6 +283,9 @@ async function seedLarge(db: Db, tenantId: string, estateId: string, scale: numb
   // another company beside it, so every query must keep to its tenant: a tenth of the requests again
   const other = await createCompany(db, '别家物业（基准数据）');
   const otherShare = Math.round(requests * LARGE.otherCompanyShare);
+  // its eight estates (every request belongs to an estate of its company)
+  await db.execute(sql`insert into estates (tenant_id, id, name, time_zone, address, created_at)
+    select ${other}::uuid, md5('other-estate/' || g)::uuid, '别家小区 ' || (g + 1), 'Asia/Shanghai', '江苏省南京市', now() from generate_series(0, 7) g`);
   await db.execute(sql`insert into instances (tenant_id, id, estate_id, unit_id, workflow_key, definition_version_id, workflow_version, serial, state, snapshot, status, grade, search_text, version, started_at, started_by, updated_at, ended_at)
     select ${other}::uuid, md5('other/' || i.id::text)::uuid, md5('other-estate/' || (hashtext(i.id::text) & 7))::uuid, null, i.workflow_key, i.definition_version_id, i.workflow_version,
       i.serial, i.state, i.snapshot, i.status, i.grade, i.search_text, i.version, i.started_at, null, i.updated_at, i.ended_at

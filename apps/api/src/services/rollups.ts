@@ -352,8 +352,11 @@ export async function recomputeRollups(db: DbOrTx, opts: { now: Date; tenantId?:
     total += n;
     opts.log?.(total);
     if (n === 0) {
-      // caught up, unless another worker held the lock this round: look once more
-      const [left] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from instances i where ${where('i')}
+      // caught up, unless another worker held the lock this round: look once more, over the same
+      // requests a refresh reads (those of an estate), or an orphan row would keep this looping
+      const [left] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from instances i
+        join estates e on e.tenant_id = i.tenant_id and e.id = i.estate_id
+        where ${where('i')}
         and not exists (select 1 from report_facts f where f.tenant_id = i.tenant_id and f.instance_id = i.id and f.version = i.version)`));
       if (!left || left.n === 0) return total;
       await new Promise((r) => setTimeout(r, 200));
