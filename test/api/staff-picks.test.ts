@@ -8,20 +8,20 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
  * #18 "people are people": a form field that names the person who does the work is a pick from the
  * estate's staff (widget `staff`, with the role when the work needs one), never a text box.
  */
-it('every bundle field that names the technician or handler a request goes to is a staff pick, with the technician role where it dispatches a technician', () => {
+it('every bundle field that names a person of the estate (the technician or handler a request goes to, who is accountable, who is responsible) is a staff pick, with the technician role where it dispatches a technician', () => {
   const picks: string[] = [];
   for (const dir of findBundles(new URL('../../workflows', import.meta.url).pathname)) {
     for (const form of loadBundle(dir).forms as unknown as { id: string; layout: { sections: { fields: { field: string; widget: string; staffRole?: string }[] }[] } }[]) {
       for (const f of form.layout.sections.flatMap((s) => s.fields)) {
-        // the person a task or a dispatch goes to: technicianId, technician, handler, assignee …
-        if (/^(technician(Id)?|handler|assignee(Id)?)$/.test(f.field)) {
+        // the person a task or a dispatch goes to (technicianId, technician, handler, assignee …), who is held accountable or responsible
+        if (/^(technician(Id|Name)?|handler|assignee(Id)?|person|responsible)$/.test(f.field)) {
           expect(f.widget, `${form.id}/${f.field}`).toBe('staff');
           picks.push(`${form.id}/${f.field}:${f.staffRole ?? 'any staff'}`);
         }
       }
     }
   }
-  expect(picks.sort()).toEqual(['cp-triage/handler:any staff', 'ps-dispatch/technicianId:technician', 'rp-classify/technician:technician']);
+  expect(picks.sort()).toEqual(['cp-accountability/person:any staff', 'cp-triage/handler:any staff', 'ps-dispatch/technicianId:technician', 'rp-classify/technician:technician', 'wr-check/responsible:any staff']);
 });
 
 withDatabases((kind, getDb) => {

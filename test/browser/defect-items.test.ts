@@ -211,7 +211,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
     const id = started.id as string;
     const send = (who: typeof desk, type: string, data: Record<string, unknown> = {}) => who.call('POST', `/api/instances/${id}/events`, { type, data });
     await send(dispatcher, 'ACCEPT', { category: 'lamp', estimateFen: 5000, timeKeepable: true });
-    await send(dispatcher, 'DISPATCH', { orderNo: `PS-T-${Date.now() % 100000}`, technicianId: tech.id, technicianName: '王师傅' });
+    await send(dispatcher, 'DISPATCH', { orderNo: `PS-T-${Date.now() % 100000}`, technicianId: tech.id });
     await send(tech, 'TAKE');
     await send(tech, 'ARRIVE');
     await send(tech, 'QUOTE', { quote: [{ description: '日光灯维修', amountFen: 2000, reason: '人工' }], findings: '启辉器老化' });

@@ -54,7 +54,7 @@ describe('a paid service quoted from the price list, billed at once and paid at 
     const id = started.id as string;
     const send = (who: typeof desk, type: string, data: Record<string, unknown> = {}) => who('POST', `/api/instances/${id}/events`, { type, data });
     await send(dispatch, 'ACCEPT', { category: 'lamp', estimateFen: 5000, timeKeepable: true });
-    await send(dispatch, 'DISPATCH', { orderNo: `PS-B-${Date.now().toString(36).slice(-5)}`, technicianId: techId, technicianName: '王师傅' });
+    await send(dispatch, 'DISPATCH', { orderNo: `PS-B-${Date.now().toString(36).slice(-5)}`, technicianId: techId });
     await send(tech, 'TAKE');
     await send(tech, 'ARRIVE');
 

@@ -32,7 +32,7 @@ function engineAtWorking(): { snap: EngineSnapshot; clock: number } {
   let snap = r0.value.snapshot;
   const seq: [string, Record<string, unknown>, { id: string; role: string }][] = [
     ['ACCEPT', { category: 'lamp', estimateFen: 5000, timeKeepable: true }, actors.dispatcher],
-    ['DISPATCH', { orderNo: 'PS-1', technicianId: 'tech-liu', technicianName: '刘' }, actors.dispatcher],
+    ['DISPATCH', { orderNo: 'PS-1', technicianId: 'tech-liu' }, actors.dispatcher],
     ['TAKE', {}, actors.tech], ['ARRIVE', {}, actors.tech], ['QUOTE', { priceFen: 8000 }, actors.tech], ['AGREE', { customerSignature: '王' }, actors.tech],
   ];
   for (const [type, data, actor] of seq) {

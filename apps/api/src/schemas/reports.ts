@@ -192,9 +192,10 @@ export const accountabilityReport = {
       description: 'one row per person held accountable in the month (as the record names them), most records first: counts by reason (late: handled late; upheld: the complaint was upheld; careless: careless handling) and each record',
       items: {
         type: 'object',
-        required: ['person', 'departments', 'late', 'upheld', 'careless', 'total', 'records'],
+        required: ['person', 'personId', 'departments', 'late', 'upheld', 'careless', 'total', 'records'],
         properties: {
-          person: name,
+          person: { ...name, description: 'the display name of the staff member picked on the record (as typed on a record made before people were picked)' },
+          personId: { ...nullableString, description: 'the picked staff member\'s user id; null on a record that names them as typed' },
           departments: { type: 'array', items: name },
           late: counts, upheld: counts, careless: counts, total: counts,
           records: {

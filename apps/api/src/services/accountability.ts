@@ -8,6 +8,8 @@ import { dayStart, estateTimeZone } from './rollups.ts';
  * Accountability (CP-9: 责任追究). A complaint handled late, upheld, or handled carelessly has the
  * person responsible recorded on it (the complaint bundle's `RECORD_ACCOUNTABILITY` event: person,
  * department, reason, measure), one history entry each; this gathers a month of them per person.
+ * The person is a pick of the estate's staff (#18: a user id, shown by display name); a record made
+ * before that names them as typed, and is gathered under that text.
  */
 export const ACCOUNTABILITY_EVENT = 'RECORD_ACCOUNTABILITY';
 const REASONS = ['late', 'upheld', 'careless'] as const;
@@ -27,15 +29,17 @@ export async function accountabilityOf(db: DbOrTx, tenantId: string, estateId: s
     where i.tenant_id = ${tenantId}::uuid and i.estate_id = ${estateId}::uuid
       and e.type = ${ACCOUNTABILITY_EVENT} and e.at >= ${from.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz
     order by e.at, e.instance_id, e.seq`));
-  const names = await peopleNamed(db, tenantId, rows.map((r) => r.actor_id));
-  type Person = { person: string; departments: string[]; late: number; upheld: number; careless: number; total: number; records: unknown[] };
+  const names = await peopleNamed(db, tenantId, rows.map((r) => r.actor_id), rows.map((r) => r.data.person));
+  type Person = { person: string; personId: string | null; departments: string[]; late: number; upheld: number; careless: number; total: number; records: unknown[] };
   const people = new Map<string, Person>();
   for (const r of rows) {
     // a record whose person was cleared (the privacy clean-up, CP-13) is counted under "—"
-    const person = str(r.data.person) ?? '—';
+    const picked = str(r.data.person);
+    const named = picked === null ? undefined : names[picked.toLowerCase()];
+    const person = picked ?? '—';
     const reason = str(r.data.reason) ?? '';
     const department = str(r.data.department);
-    const p = people.get(person) ?? { person, departments: [], late: 0, upheld: 0, careless: 0, total: 0, records: [] };
+    const p = people.get(person) ?? { person: named ?? person, personId: named === undefined ? null : picked, departments: [], late: 0, upheld: 0, careless: 0, total: 0, records: [] };
     if (department && !p.departments.includes(department)) p.departments.push(department);
     if ((REASONS as readonly string[]).includes(reason)) p[reason as (typeof REASONS)[number]]++;
     p.total++;
