@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, sidewaysOverflow } from './a11y.ts';
 import { closeServerAndBrowser, login, openServerAndBrowser, screenshotDir, type Server } from './harness.ts';
-import { DEMO_PASSWORD } from './helpers.ts';
+import { DEMO_PASSWORD, fillDate } from './helpers.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -162,6 +162,39 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
       await context.close();
     }
   }, 120_000);
+
+  it("a day and a month are entered in the UI language's order, whatever the browser's language: the form's date, the dashboard's month", async () => {
+    for (const [uiLocale, dayOrder, monthOrder] of [['en', ['Month', 'Day', 'Year'], ['Month', 'Year']], ['zh-CN', ['年', '月', '日'], ['年', '月']]] as const) {
+      // the browser speaks the other language: the boxes follow the UI language, never the browser's date box
+      const context = await browser.newContext({ baseURL: server.origin, viewport: { width: 360, height: 800 }, locale: uiLocale === 'en' ? 'zh-CN' : 'en-US', timezoneId: 'America/New_York' });
+      await context.addInitScript((l) => localStorage.setItem('ef-locale', l), uiLocale);
+      const page = await context.newPage();
+      await login(page, 'resident', DEMO_PASSWORD);
+      const me = await (await page.request.get('/api/auth/me')).json();
+      // the complaint's "resolve by" day (widget date)
+      await page.goto(`/start?process=complaint&estate=${me.memberships[0].estateId}`);
+      const day = page.locator('.date[data-date="requestedBy"]');
+      await day.waitFor();
+      expect(await day.locator('input, select').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([...dayOrder]);
+      expect(await page.locator('input[type="date"], input[type="month"]').count()).toBe(0);
+      await fillDate(day, '2026-12-08');
+      expect(await axeViolations(page)).toEqual([]);
+      await signOut(page);
+      // the dashboard's month, picked: the page follows it
+      await login(page, 'property-manager', DEMO_PASSWORD);
+      await page.goto('/dashboard');
+      const month = page.getByTestId('dash-month');
+      await month.waitFor();
+      expect(await month.locator('input, select').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([...monthOrder]);
+      expect(await page.locator('input[type="date"], input[type="month"]').count()).toBe(0);
+      await fillDate(month, '2026-03');
+      await page.waitForURL(/month=2026-03/);
+      await expect.poll(() => page.getByTestId('dash-month').getAttribute('data-value')).toBe('2026-03');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(screenshotDir, `a11y-month-${uiLocale}-360.png`), fullPage: false });
+      await context.close();
+    }
+  }, 180_000);
 
   it("the front desk's unit register and a household file (the demo resident's unit, with requests, residents and bills)", async () => {
     expect(await check('front-desk', async (page) => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
 import { defaultPlan } from '@estateflow/billing';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
-import { DEMO_PASSWORD } from './helpers.ts';
+import { DEMO_PASSWORD, fillDate } from './helpers.ts';
 
 // Ids get a per-run suffix so the suite also passes against a reused server (EF_BROWSER_ORIGIN).
 const RUN = Date.now().toString(36).slice(-5);
@@ -286,23 +286,25 @@ describe('a cashier takes a payment on the bills page, in Chromium', () => {
     await page.locator(`[data-testid="unit-hits"] button[data-unit="${shopLabel}"]`).click();
     await page.getByTestId('unit-account').waitFor();
     await page.getByTestId('refund-open').click();
-    const date = page.getByLabel('退款日期');
-    expect(await date.inputValue()).toBe(today);
-    expect(await date.getAttribute('max')).toBe(today);
+    // the day in the UI language's order (年 月 日 boxes), named by its label
+    const date = page.getByRole('group', { name: '退款日期' });
+    expect(await date.getAttribute('data-testid')).toBe('refund-date');
+    expect(await date.getAttribute('data-value')).toBe(today);
+    expect(await date.getAttribute('data-max')).toBe(today);
     await page.getByLabel('退款金额（元）').fill('50.00');
     await page.getByLabel('退款方式').selectOption('bank-transfer');
     await page.getByLabel('退款原因').fill('  商铺租户退租，退还部分预收  ');
 
     // a day after today: the API refuses it (422) and its message shows at the date field; nothing is written
-    await date.fill(daysBefore(-1));
+    await fillDate(date, daysBefore(-1));
     await page.getByRole('button', { name: '下一步：核对' }).click();
     await page.getByTestId('refund-confirm').getByRole('button', { name: '确认退款' }).click();
     await expect.poll(() => page.getByTestId('refund-error-receivedOn').textContent()).toBe(`字段“receivedOn”不得晚于今天（${today}）`);
-    expect(await date.getAttribute('aria-invalid')).toBe('true');
+    expect(await date.locator('.year').getAttribute('aria-invalid')).toBe('true');
     expect(await unitState(request, shopId)).toEqual(before);
 
     // the day before yesterday, after reviewing date and reason
-    await date.fill(daysBefore(2));
+    await fillDate(date, daysBefore(2));
     await page.getByRole('button', { name: '下一步：核对' }).click();
     const confirm = page.getByTestId('refund-confirm');
     expect((await confirm.textContent())?.replace(/\s/g, '')).toContain(`${shopLabel}的预收余额中退还${yuan(5000)}（银行转账，${daysBefore(2)}，原因：商铺租户退租，退还部分预收）`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const DEMO_PASSWORD = 'estateflow';
@@ -49,4 +49,17 @@ export async function setArea(page: Page, label: string, area: string): Promise<
   await expect.poll(() => page.getByTestId('units-notice').textContent()).toContain('建筑面积');
   await expect.poll(() => unitRow(page, label).getByTestId('unit-area').textContent()).toBe(`${area} m²`);
   return before;
+}
+
+/**
+ * Enters a day (YYYY-MM-DD) or a month (YYYY-MM) in a DateInput (`box`: its `.date` group), as a
+ * person does in either language: the year typed, the month and day picked. The boxes follow the UI
+ * language, never the browser's (#18), so a test fills them the same way in zh and en.
+ */
+export async function fillDate(box: Locator, value: string): Promise<void> {
+  const [year, month, day] = value.split('-');
+  await box.locator('.year').fill(String(Number(year)));
+  await box.locator('.month').selectOption(String(Number(month)));
+  if (day !== undefined) await box.locator('.day').selectOption(String(Number(day)));
+  await expect.poll(() => box.getAttribute('data-value')).toBe(value);
 }
