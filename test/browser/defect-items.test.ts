@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
-import { DEMO_PASSWORD } from './helpers.ts';
+import { DEMO_PASSWORD, fillDate } from './helpers.ts';
 
 let server: Server;
 let browser: Browser;
@@ -69,7 +69,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
       await panel.getByLabel('位置').fill(location);
       await panel.getByLabel('类别').selectOption({ label: category });
       await panel.getByLabel(party).check();
-      await panel.getByLabel('整改期限').fill(due);
+      await fillDate(panel.getByRole('group', { name: '整改期限' }), due);
     });
     const move = (no: number, step: string, note = '') => act('DEFECT_MOVE', async () => {
       const panel = page.locator('#action-panel');
@@ -166,7 +166,7 @@ describe('handover defects are tracked item by item and counted in the 统计表
       await panel.getByLabel('遗留问题序号').fill(String(no));
       await panel.getByLabel(word).check();
       await panel.getByLabel('整改方案或异议理由').fill(proposal);
-      if (fixBy) await panel.getByLabel('承诺完成日期').fill(fixBy);
+      if (fixBy) await fillDate(panel.getByRole('group', { name: '承诺完成日期' }), fixBy);
       await panel.getByRole('button', { name: '提交' }).click();
     };
     await answer(1, '施工单位已确认', '注浆堵漏', '2027-01-20');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
-import { DEMO_PASSWORD } from './helpers.ts';
+import { DEMO_PASSWORD, fillDate } from './helpers.ts';
 
 // Issue #19, the second process built without the JSON pane: a goods-release pass (物品放行). The
 // resident lists the items to carry out in a repeatable group (each item its name and quantity);
@@ -121,7 +121,7 @@ describe('a goods-release pass with a repeatable group and a notice to the resid
     await preview.getByTestId('add-item-items').click();
     await page.locator('#pv-items-0-qty').fill('2');
     await page.locator('#pv-carrier').fill('张师傅');
-    await page.locator('#pv-moveDate').fill('2026-12-20');
+    await fillDate(preview.locator('.date[data-date="moveDate"]'), '2026-12-20');
     await page.getByTestId('preview-check').click();
     await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-errors')).not.toBe('0');
     await page.locator('#pv-items-0-name').fill('旧沙发');
@@ -232,7 +232,7 @@ describe('a goods-release pass with a repeatable group and a notice to the resid
     const page = await as('resident');
     await page.goto(`/start?process=${wfId}`);
     await page.getByLabel(/搬运人/).fill('张师傅');
-    await page.getByLabel(/搬出日期/).fill('2026-12-20');
+    await fillDate(page.getByRole('group', { name: /搬出日期/ }), '2026-12-20');
     for (const [i, name, qty] of [[0, '旧沙发', '1'], [1, '纸箱', '6']] as const) {
       await page.getByTestId('add-item-items').click();
       await page.locator(`[data-group="items"] [data-item="${i}"]`).getByLabel('物品名称').fill(name);
