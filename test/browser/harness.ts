@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freshDatabase, type DbKind, type FreshDatabase } from '../support/db.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = join(root, 'apps/web');
@@ -41,19 +42,26 @@ async function freePort(): Promise<number> {
 export type Server = { origin: string; stop: () => Promise<void>; output: () => string };
 
 /**
- * Starts the real server (`apps/api/src/main.ts`: API + worker + UI) on a free port against a fresh
- * PGlite folder with the demo; `extraEnv` goes on top (e.g. `SECURE_COOKIES: '1'`).
+ * Starts the real server (`apps/api/src/main.ts`: API + worker + UI) on a free port with the demo,
+ * against a fresh PGlite folder, or (`kind` 'postgres') a fresh PostgreSQL database next to
+ * DATABASE_URL (support/db.ts `freshDatabase`, dropped by `stop`); `extraEnv` goes on top
+ * (e.g. `SECURE_COOKIES: '1'`).
  */
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
+export async function startServer(extraEnv: Record<string, string> = {}, kind: DbKind = 'pglite'): Promise<Server> {
   // Development only: EF_BROWSER_ORIGIN reuses a server started by hand (`PORT=3300 pnpm start`).
   const reuse = process.env.EF_BROWSER_ORIGIN;
-  if (reuse && Object.keys(extraEnv).length === 0) return { origin: reuse, output: () => '', stop: async () => {} };
+  if (reuse && kind === 'pglite' && Object.keys(extraEnv).length === 0) return { origin: reuse, output: () => '', stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ef-browser-'));
   let log = '';
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  delete env.DATABASE_READ_URL; // a PGlite server has no replica (main.ts refuses one)
+  delete env.DATABASE_READ_URL; // the fresh database has no replica (main.ts refuses one on PGlite)
+  let fresh: FreshDatabase | undefined;
+  if (kind === 'postgres') {
+    fresh = await freshDatabase('postgres');
+    env.DATABASE_URL = fresh.url;
+  }
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     env: {
@@ -71,7 +79,10 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log}`);
+    if (child.exitCode !== null) {
+      await fresh?.dispose();
+      throw new Error(`server exited with ${child.exitCode}:\n${log}`);
+    }
     try {
       const res = await fetch(`${origin}/api/auth/me`);
       if (res.status === 401 || res.ok) break;
@@ -80,6 +91,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+      await fresh?.dispose();
       throw new Error(`server did not answer within 120 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -102,6 +115,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
         });
       }
       rmSync(dataDir, { recursive: true, force: true });
+      await fresh?.dispose();
     },
   };
 }
@@ -114,11 +128,10 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser context (own cookies) in zh-CN, desktop size unless told. */
-/** Builds the web app if needed, starts the server on fresh demo data and launches Chromium: a suite's `beforeAll`. */
-export async function openServerAndBrowser(): Promise<{ server: Server; browser: Browser }> {
+/** Builds the web app if needed, starts the server on fresh demo data (on `kind`) and launches Chromium: a suite's `beforeAll`. */
+export async function openServerAndBrowser(kind: DbKind = 'pglite'): Promise<{ server: Server; browser: Browser }> {
   buildWebIfNeeded();
-  const server = await startServer();
+  const server = await startServer({}, kind);
   return { server, browser: await launchBrowser() };
 }
 
@@ -128,6 +141,7 @@ export async function closeServerAndBrowser(server: Server | undefined, browser:
   await server?.stop();
 }
 
+/** A fresh browser context (own cookies) in zh-CN, desktop size unless told. */
 export async function newPage(browser: Browser, origin: string, viewport = { width: 1366, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: origin, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(15_000);

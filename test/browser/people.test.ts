@@ -1,23 +1,24 @@
 // People (issue #17) in Chromium: an admin adds a technician, who signs in, is made to change the
 // given password and works a repair; the admin deactivates them: their session stops working and
-// their open task goes to 王师傅 in the same step.
+// their open task goes to 王师傅 in the same step. On PGlite, and on PostgreSQL when DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeServerAndBrowser, login, newPage, openServerAndBrowser, screenshot, type Server } from './harness.ts';
 import { DEMO_PASSWORD } from './helpers.ts';
+import { databaseKinds } from '../support/db.ts';
 
 const RUN = Date.now().toString(36).slice(-5);
 const username = `li.shifu-${RUN}`;
 
-let server: Server;
-let browser: Browser;
-let firstPassword = '';
-let tech: Page;
-let instanceId = '';
+for (const kind of databaseKinds()) describe(`people: adding, forcing a password change, deactivating, in Chromium, on ${kind}`, () => {
+  let server: Server;
+  let browser: Browser;
+  let firstPassword = '';
+  let tech: Page;
+  let instanceId = '';
 
-describe('people: adding, forcing a password change, deactivating, in Chromium', () => {
   beforeAll(async () => {
-    ({ server, browser } = await openServerAndBrowser());
+    ({ server, browser } = await openServerAndBrowser(kind));
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BillingInputError, formatYuan } from '@estateflow/billing';
 
 export type Text = { zh: string; en: string };
 
@@ -21,6 +22,7 @@ export type Reason =
   | 'too-many-attempts'
   | 'cross-origin'
   | 'password-change-required'
+  | 'amount-out-of-range'
   | 'internal';
 
 const statusOf: Record<Reason, ContentfulStatusCode> = {
@@ -40,6 +42,7 @@ const statusOf: Record<Reason, ContentfulStatusCode> = {
   'too-many-attempts': 429,
   'cross-origin': 403,
   'password-change-required': 403,
+  'amount-out-of-range': 422,
   internal: 500,
 };
 
@@ -110,9 +113,37 @@ export const forbidden = (role: string | undefined): ApiError =>
 export const invalid = (field: string, en: string, zh: string): ApiError =>
   new ApiError('invalid-request', { zh: `字段“${field}”${zh}`, en: `Field "${field}" ${en}` }, { field });
 
+/** The largest figure a JSON number states exactly, in yuan as the messages name it. */
+const SAFE_YUAN = formatYuan(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The one answer for a money figure (a total, or an amount computed from others) beyond
+ * ±Number.MAX_SAFE_INTEGER fen, which a JSON number cannot state to the fen: 422
+ * `amount-out-of-range` naming the figure (a field name, or a JSON pointer as `path`), never a
+ * rounded number. Inputs are capped at MAX_AMOUNT_FEN, so only very many of them get there.
+ */
+export function amountOutOfRange(figure: string): ApiError {
+  const named = figure === '' ? { zh: '合计金额', en: 'A total' } : { zh: `金额“${figure}”`, en: `The amount "${figure}"` };
+  return new ApiError(
+    'amount-out-of-range',
+    {
+      zh: `${named.zh}超过 ${SAFE_YUAN} 元，无法精确到分地表示，不予四舍五入；请缩小范围（如按楼栋或按月）再查`,
+      en: `${named.en} exceeds ${SAFE_YUAN} yuan and cannot be stated exactly to the fen; it is refused, not rounded. Narrow the query (e.g. by building or month)`,
+    },
+    figure === '' ? {} : figure.startsWith('/') ? { path: figure } : { field: figure },
+  );
+}
+
+/** The billing package's refusal of a figure beyond the safe range (`toFen`) as the API's answer, else undefined. */
+export function amountRefusal(err: unknown): ApiError | undefined {
+  return err instanceof BillingInputError && err.error.reason === 'amount-out-of-range' ? amountOutOfRange(err.error.path) : undefined;
+}
+
 /** Maps any thrown error to the JSON error body, once, for the whole app. */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+  const refused = amountRefusal(err);
+  if (refused) return c.json(refused.toBody(), refused.status);
   if (err instanceof SyntaxError) {
     return c.json(new ApiError('invalid-request', { zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' }).toBody(), 400);
   }

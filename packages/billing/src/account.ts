@@ -1,7 +1,7 @@
 import { billingError, type BillingError } from './billing-error.ts';
 import { compareDates } from './civil-date.ts';
 import { lateFee, type LateFeeResult, type PrincipalPayment } from './late-fee.ts';
-import { assertFen, sumFen } from './money.ts';
+import { assertFen, toFen } from './money.ts';
 import type { Adjustment, Allocation, AllocationRule, Bill, BillingPlan, CivilDate, Fen, Payment } from './types.ts';
 
 /** Oldest bill first, principal before late fee (the default allocation rule). */
@@ -222,14 +222,14 @@ export function settleAccount(input: AccountInput): AccountState {
       ...(cleared === undefined ? {} : { clearedOn: cleared }),
     };
   });
-  const creditFen = Number(credit.reduce((s, c) => s + c.remaining, 0n));
+  const creditFen = toFen(credit.reduce((s, c) => s + c.remaining, 0n), '/creditFen');
   return {
     asOf: input.asOf,
     bills,
     allocations,
     refunds,
     creditFen,
-    balanceFen: sumFen(bills.map((b) => b.outstandingFen)) - creditFen,
+    balanceFen: toFen(bills.reduce((s, b) => s + BigInt(b.outstandingFen), 0n) - BigInt(creditFen), '/balanceFen'),
     errors,
   };
 }

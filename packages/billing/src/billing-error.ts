@@ -11,6 +11,8 @@ export type BillingErrorReason =
   | 'unknown-parking-kind'
   | 'invalid-area'
   | 'invalid-amount'
+  /** a total or amount beyond ±Number.MAX_SAFE_INTEGER fen, which a JSON number cannot state exactly (`toFen`) */
+  | 'amount-out-of-range'
   | 'unknown-plan'
   | 'unknown-bill'
   | 'refund-exceeds-credit'

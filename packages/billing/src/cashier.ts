@@ -1,5 +1,5 @@
 import { addDays, compareDates, daysBetween } from './civil-date.ts';
-import { sumFen } from './money.ts';
+import { sumFen, toFen } from './money.ts';
 import type { BillState } from './account.ts';
 import type { CivilDate, Fen, PaymentMethod } from './types.ts';
 
@@ -143,7 +143,10 @@ export interface Ageing {
   readonly totalFen: Fen;
 }
 
-const zero = (): Record<AgeingBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91-180': 0, '181-365': 0, '365+': 0 });
+/** Bucket sums in BigInt, stated as fen only when exact (`toFen` refuses, never rounds). */
+const zeroSums = (): Record<AgeingBucket, bigint> => ({ '0-30': 0n, '31-90': 0n, '91-180': 0n, '181-365': 0n, '365+': 0n });
+const exactBuckets = (sums: Record<AgeingBucket, bigint>, path: string): Record<AgeingBucket, Fen> =>
+  Object.fromEntries(AGEING_BUCKETS.map((k) => [k, toFen(sums[k], `${path}/${k}`)])) as Record<AgeingBucket, Fen>;
 
 /**
  * THE ageing of arrears (one function, whatever feeds it): each bill past its due date on `asOf`
@@ -151,8 +154,8 @@ const zero = (): Record<AgeingBucket, Fen> => ({ '0-30': 0, '31-90': 0, '91-180'
  * total. Pure, integer fen.
  */
 export function ageArrears(bills: readonly AgeingBill[], asOf: CivilDate): Ageing {
-  const byUnit = new Map<string, { buckets: Record<AgeingBucket, Fen>; bills: AgeingUnit['bills'][number][] }>();
-  const totals = zero();
+  const byUnit = new Map<string, { buckets: Record<AgeingBucket, bigint>; bills: AgeingUnit['bills'][number][] }>();
+  const sums = zeroSums();
   for (const b of bills) {
     const days = daysBetween(b.dueOn, asOf);
     if (days <= 0) continue;
@@ -160,18 +163,17 @@ export function ageArrears(bills: readonly AgeingBill[], asOf: CivilDate): Agein
     if (owed <= 0) continue;
     const bucket = ageingBucket(days);
     let u = byUnit.get(b.unitId);
-    if (!u) byUnit.set(b.unitId, (u = { buckets: zero(), bills: [] }));
-    u.buckets[bucket] += owed;
-    totals[bucket] += owed;
+    if (!u) byUnit.set(b.unitId, (u = { buckets: zeroSums(), bills: [] }));
+    u.buckets[bucket] += BigInt(owed);
+    sums[bucket] += BigInt(owed);
     u.bills.push({ billKey: b.billKey, periodId: b.periodId, dueOn: b.dueOn, days, bucket, owedFen: owed });
   }
-  const units = [...byUnit].sort(([a], [b]) => serialOrder(a, b)).map(([unitId, u]) => ({
-    unitId,
-    buckets: u.buckets,
-    totalFen: sumFen(AGEING_BUCKETS.map((k) => u.buckets[k])),
-    bills: u.bills.sort((a, b) => compareDates(a.dueOn, b.dueOn)),
-  }));
-  return { asOf, units, totals, totalFen: sumFen(AGEING_BUCKETS.map((k) => totals[k])) };
+  const units = [...byUnit].sort(([a], [b]) => serialOrder(a, b)).map(([unitId, u]) => {
+    const buckets = exactBuckets(u.buckets, `/units/${unitId}/buckets`);
+    return { unitId, buckets, totalFen: sumFen(AGEING_BUCKETS.map((k) => buckets[k]), `/units/${unitId}/totalFen`), bills: u.bills.sort((a, b) => compareDates(a.dueOn, b.dueOn)) };
+  });
+  const totals = exactBuckets(sums, '/totals');
+  return { asOf, units, totals, totalFen: sumFen(AGEING_BUCKETS.map((k) => totals[k]), '/totalFen') };
 }
 
 /** A settled bill (settleAccount's BillState) as the ageing reads it. */
@@ -183,11 +185,11 @@ export function ageingBillOf(s: BillState): AgeingBill {
   };
 }
 
-/** Sum of bucket records (a building's from its units'). */
+/** Sum of bucket records (a building's from its units'), exact in BigInt; a bucket beyond the safe range is refused (`toFen`), never rounded. */
 export function addBuckets(list: readonly Buckets[]): Buckets {
-  const out = zero();
-  for (const b of list) for (const k of AGEING_BUCKETS) out[k] += b[k];
-  return out;
+  const out = zeroSums();
+  for (const b of list) for (const k of AGEING_BUCKETS) out[k] += BigInt(b[k]);
+  return exactBuckets(out, '/buckets');
 }
 
 /** The first and last day of the month `YYYY-MM`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { addBuckets } from './cashier.ts';
 import { formatYuan, parseAreaHundredths, roundHalfUp, sumFen, yuanToFen } from './money.ts';
 
 describe('money', () => {
@@ -45,5 +46,15 @@ describe('money', () => {
   it('sums fen exactly and refuses the unsafe range', () => {
     expect(sumFen([1, 2, 3])).toBe(6);
     expect(() => sumFen([Number.MAX_SAFE_INTEGER, 1])).toThrow(/safe integer/);
+    // the refusal names the figure and has its own reason, which the API answers as 422 amount-out-of-range
+    expect(() => sumFen([Number.MAX_SAFE_INTEGER, 1], '/totalFen')).toThrow(expect.objectContaining({ error: expect.objectContaining({ reason: 'amount-out-of-range', path: '/totalFen' }) }));
+    // exact where an intermediate sum passes 2^53: floating point would answer 2^53 − 2
+    expect(sumFen([Number.MAX_SAFE_INTEGER, 2, -2])).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('adds ageing buckets exactly, refusing a bucket beyond the safe range rather than rounding it', () => {
+    const half = { '0-30': 2 ** 52, '31-90': 1, '91-180': 0, '181-365': 0, '365+': 0 };
+    expect(addBuckets([half, { ...half, '0-30': 2 ** 52 - 1, '31-90': -1 }])).toEqual({ '0-30': 2 ** 53 - 1, '31-90': 0, '91-180': 0, '181-365': 0, '365+': 0 });
+    expect(() => addBuckets([half, half])).toThrow(expect.objectContaining({ error: expect.objectContaining({ reason: 'amount-out-of-range', path: '/buckets/0-30' }) }));
   });
 });

@@ -27,19 +27,22 @@ export function assertFen(amount: number, path: string): Fen {
   return amount;
 }
 
-/** Converts a BigInt fen amount back to a number, refusing anything outside the safe range. */
+/**
+ * Converts a BigInt fen amount back to a number, refusing (reason `amount-out-of-range`, naming
+ * `path`) anything outside the safe integer range rather than rounding it.
+ */
 export function toFen(amount: bigint, path = ''): Fen {
   if (amount > BigInt(Number.MAX_SAFE_INTEGER) || amount < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new BillingInputError(billingError('invalid-amount', path, '金额超出范围', 'Amount out of the safe integer range'));
+    throw new BillingInputError(billingError('amount-out-of-range', path, '金额超出范围', 'Amount out of the safe integer range'));
   }
   return Number(amount);
 }
 
-/** Sums integer fen amounts exactly. */
-export function sumFen(amounts: readonly Fen[]): Fen {
+/** Sums integer fen amounts exactly (in BigInt); a total beyond the safe range is refused by `toFen`, naming `path`. */
+export function sumFen(amounts: readonly Fen[], path = ''): Fen {
   let total = 0n;
   for (const a of amounts) total += BigInt(a);
-  return toFen(total);
+  return toFen(total, path);
 }
 
 const AREA = /^(\d{1,7})(?:\.(\d{1,2}))?$/;

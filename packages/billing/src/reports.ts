@@ -1,7 +1,7 @@
 import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
 import { ageArrears, ageingBillOf, takings, type Buckets, type Takings } from './cashier.ts';
 import { addDays, compareDates } from './civil-date.ts';
-import { roundHalfUp, sumFen } from './money.ts';
+import { roundHalfUp, sumFen, toFen } from './money.ts';
 import type { BillLineKind, CivilDate, Fen } from './types.ts';
 
 // ---------------------------------------------------------------- BL-9: the monthly fee report (财务收费报表)
@@ -234,12 +234,12 @@ export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending
     from,
     to,
     income: {
-      byKind: { management: Number(byKind.management), parking: Number(byKind.parking), service: Number(byKind.service) },
-      lateFeeFen: Number(lateFee),
-      unallocatedFen: Number(unallocated),
-      totalFen: Number(incomeTotal),
+      byKind: { management: toFen(byKind.management, '/income/byKind/management'), parking: toFen(byKind.parking, '/income/byKind/parking'), service: toFen(byKind.service, '/income/byKind/service') },
+      lateFeeFen: toFen(lateFee, '/income/lateFeeFen'),
+      unallocatedFen: toFen(unallocated, '/income/unallocatedFen'),
+      totalFen: toFen(incomeTotal, '/income/totalFen'),
     },
-    spending: { byCategory: [...categories].map(([category, c]) => ({ category, amountFen: Number(c.amount), entries: c.entries })), totalFen: Number(spendingTotal) },
-    balanceFen: Number(incomeTotal - spendingTotal),
+    spending: { byCategory: [...categories].map(([category, c], i) => ({ category, amountFen: toFen(c.amount, `/spending/byCategory/${i}/amountFen`), entries: c.entries })), totalFen: toFen(spendingTotal, '/spending/totalFen') },
+    balanceFen: toFen(incomeTotal - spendingTotal, '/balanceFen'),
   };
 }

@@ -14,7 +14,6 @@ import {
   isCivilDate,
   monthRange,
   settleAccount,
-  sumFen,
   takings,
   type AgeingBill,
   type BillState,
@@ -28,6 +27,7 @@ import { ApiError, forbidden, invalid, notFound } from '../errors.ts';
 import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
 import { accountInput, estateTimeZone, unitPlaces } from '../services/billing-store.ts';
+import { exactTotal } from '../services/exact-total.ts';
 import { refreshUnits, settledStates } from '../services/bill-paid.ts';
 import * as S from '../schemas/billing-cashier.ts';
 import { yearMonth } from '../schemas/common.ts';
@@ -154,7 +154,7 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
       cashiers: ids.map((id) => personOf(who, id)),
       entries,
       takings: takings(rows.map(entryOf)),
-      prepaidFen: sumFen(entries.map((e) => e.prepaidFen)),
+      prepaidFen: exactTotal('prepaidFen', entries.map((e) => e.prepaidFen)),
       deposits: { entries: depositEntries, held: heldTakings(taken) },
       closes: closes.map((x, i) => ({ id: x.id, no: i + 1, closedAt: x.closedAt.toISOString(), closedBy: personOf(who, x.closedBy), totals: closeTotals(x.totals), deposits: closeDeposits(x.totals), note: x.note })),
       open: takings(rows.filter((r) => closeNo(r.payment.createdAt) === null).map(entryOf)),
@@ -434,7 +434,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       }
       const list = [...byBuilding].map(([buildingId, b]) => {
         const buckets = addBuckets(b.units.map((u) => u.buckets));
-        return { buildingId, building: b.building, units: b.units.length, buckets, totalFen: sumFen(AGEING_BUCKETS.map((k) => buckets[k])) };
+        return { buildingId, building: b.building, units: b.units.length, buckets, totalFen: exactTotal('totalFen', AGEING_BUCKETS.map((k) => buckets[k])) };
       }).sort((a, b) => a.building.localeCompare(b.building, 'zh-CN', { numeric: true }));
       return c.json({ asOf, buildings: list, totals: ageing.totals, totalFen: ageing.totalFen });
     },
@@ -476,7 +476,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     async (c, { query }) => {
       requireEstate(c, query.estateId);
       const items = await depositRows(c.get('deps').db, authOf(c).tenantId, query.estateId!, query.unitId ? { unitId: query.unitId } : {});
-      return c.json({ items, heldFen: sumFen(items.filter((d) => d.status === 'held').map((d) => d.amountFen)) });
+      return c.json({ items, heldFen: exactTotal('heldFen', items.filter((d) => d.status === 'held').map((d) => d.amountFen)) });
     },
   )
   .post(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { billAdjustments, bills, buildings, unitBillingProfiles, units, type Role } from '@estateflow/db';
-import { estateDate, makeReceipt, nextPeriod, noticeOf, noticeSchedule, periodContaining, settleAccount, sumFen, type BillingPlan, type Period, type Text } from '@estateflow/billing';
+import { estateDate, makeReceipt, nextPeriod, noticeOf, noticeSchedule, periodContaining, settleAccount, type BillingPlan, type Period, type Text } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
@@ -10,6 +10,7 @@ import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts
 import { isUuid } from '../services/body.ts';
 import { runBilling, type RunResult } from '../services/billing-run.ts';
 import { accountInput, billingDocuments, estateTimeZone, naturalCompare, withPlaces } from '../services/billing-store.ts';
+import { exactTotal } from '../services/exact-total.ts';
 import { refreshUnits } from '../services/bill-paid.ts';
 import { demoPeriod } from '../demo-billing.ts';
 import * as S from '../schemas/billing.ts';
@@ -102,7 +103,7 @@ export const billingDeskRoutes = new Resource('/billing', 'Billing')
           .where(and(scope, isNull(unitBillingProfiles.unitId)))
           .orderBy(asc(units.label)),
       ]);
-      return c.json({ ...(await withPlaces(db, tenantId, result)), units: Number(all[0]?.n ?? 0), totalFen: sumFen(result.created.map((b) => b.totalFen)), unprofiled: unprofiled.sort((a, b) => naturalCompare(a.building, b.building) || naturalCompare(a.unitLabel, b.unitLabel)) });
+      return c.json({ ...(await withPlaces(db, tenantId, result)), units: Number(all[0]?.n ?? 0), totalFen: exactTotal('totalFen', result.created.map((b) => b.totalFen)), unprofiled: unprofiled.sort((a, b) => naturalCompare(a.building, b.building) || naturalCompare(a.unitLabel, b.unitLabel)) });
     },
   )
   .post(

@@ -33,6 +33,7 @@ import { dunningPayment, runDunning } from '../services/billing-dunning.ts';
 import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
+import { exactTotal } from '../services/exact-total.ts';
 import { refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
@@ -657,8 +658,7 @@ export const billingRoutes = resource
       const { states, billsIssued } = await settledStates(db, tenantId, estateId, asOf);
       const report = arrearsOf(states, asOf);
       // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
-      let unpaidFen = 0;
-      for (const s of states) if (s.bill.issueOn <= asOf) unpaidFen += s.outstandingFen;
+      const unpaidFen = exactTotal('unpaidFen', states.filter((s) => s.bill.issueOn <= asOf).map((s) => s.outstandingFen));
       const places = await unitPlaces(db, tenantId, report.rows.map((r) => r.unitId));
       const labels = new Map([...places].map(([id, p]) => [id, p.unitLabel]));
       return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });

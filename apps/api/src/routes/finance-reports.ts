@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { buildings, feeWaivers, spendingEntries, units, users, type DbOrTx } from '@estateflow/db';
-import { estateDate, feeMonthReport, incomeSpendingReport, isCivilDate, monthRange, sumFen } from '@estateflow/billing';
+import { estateDate, feeMonthReport, incomeSpendingReport, isCivilDate, monthRange } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
 import { accountInput, estateTimeZone, naturalCompare } from '../services/billing-store.ts';
+import { exactTotal } from '../services/exact-total.ts';
 import * as S from '../schemas/finance-reports.ts';
 import { yearMonth } from '../schemas/common.ts';
 
@@ -151,7 +152,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       requireEstate(c, estateId);
       if (query.to! < query.from!) throw invalid('to', 'must not be before "from"', '不得早于 from');
       const items = await spendingRows(c.get('deps').db, authOf(c).tenantId, estateId, query.from!, query.to!);
-      return c.json({ items, totalFen: sumFen(items.map((i) => i.amountFen)) });
+      return c.json({ items, totalFen: exactTotal('totalFen', items.map((i) => i.amountFen)) });
     },
   )
   .post(

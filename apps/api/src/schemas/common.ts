@@ -36,7 +36,7 @@ export const apiError = {
       properties: {
         reason: {
           type: 'string',
-          enum: ['unauthenticated', 'bad-credentials', 'forbidden', 'not-found', 'invalid-request', 'invalid-definition', 'form-invalid', 'event-refused', 'version-conflict', 'idempotency-mismatch', 'conflict', 'too-large', 'unsupported-type', 'too-many-attempts', 'cross-origin', 'password-change-required', 'internal'],
+          enum: ['unauthenticated', 'bad-credentials', 'forbidden', 'not-found', 'invalid-request', 'invalid-definition', 'form-invalid', 'event-refused', 'version-conflict', 'idempotency-mismatch', 'conflict', 'too-large', 'unsupported-type', 'too-many-attempts', 'cross-origin', 'password-change-required', 'amount-out-of-range', 'internal'],
         },
         message: text,
         field: { type: 'string', description: 'the field of the request concerned' },

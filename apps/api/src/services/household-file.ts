@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
 import { authOf } from '../route-table.ts';
 import { accountInput, estateTimeZone } from './billing-store.ts';
+import { exactTotal } from './exact-total.ts';
 import { peopleNamed } from './people-named.ts';
 import { auditReveal, maskPhone, maskText, mayReadPersonal, revealAsked } from './personal-data.ts';
 import { unitResidents } from './resident-links.ts';
@@ -123,11 +124,11 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
     account = {
       asOf,
       bills: issued.length,
-      billedFen: issued.reduce((n, b) => n + b.bill.totalFen, 0),
-      outstandingFen: issued.reduce((n, b) => n + b.outstandingFen, 0),
+      billedFen: exactTotal('/account/billedFen', issued.map((b) => b.bill.totalFen)),
+      outstandingFen: exactTotal('/account/outstandingFen', issued.map((b) => b.outstandingFen)),
       arrearsFen: arrears?.totalFen ?? 0,
       creditFen: state.creditFen,
-      paidFen: input.payments.reduce((n, p) => n + (p.kind === 'refund' ? -p.amountFen : p.amountFen), 0),
+      paidFen: exactTotal('/account/paidFen', input.payments.map((p) => (p.kind === 'refund' ? -p.amountFen : p.amountFen))),
       payments: input.payments.length,
     };
   }
