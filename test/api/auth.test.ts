@@ -31,6 +31,28 @@ withDatabases((kind, getDb) => {
     expect(after.body.error.message.zh).toBeTruthy();
   });
 
+  it(`keeps large text (适老化) on the user's account, so a session in another browser opens with it, and for that user only, on ${kind}`, async () => {
+    const db = getDb();
+    const tenantId = await createCompany(db, '长城物业');
+    await createUser(db, testConfig as never, { tenantId, username: `big-${kind}`, password: 'pw-123456', roles: [] });
+    await createUser(db, testConfig as never, { tenantId, username: `other-${kind}`, password: 'pw-123456', roles: [] });
+    const app = testApp(db);
+    const first = await signIn(app, `big-${kind}`, 'pw-123456');
+    expect((await first.call('GET', '/api/auth/me')).body.user.largeText).toBe(false);
+    const set = await first.call('PUT', '/api/auth/me/preferences', { largeText: true });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ largeText: true });
+    // another browser: a new session of the same user
+    const second = await signIn(app, `big-${kind}`, 'pw-123456');
+    expect((await second.call('GET', '/api/auth/me')).body.user.largeText).toBe(true);
+    const other = await signIn(app, `other-${kind}`, 'pw-123456');
+    expect((await other.call('GET', '/api/auth/me')).body.user.largeText).toBe(false);
+    const bad = await second.call('PUT', '/api/auth/me/preferences', { largeText: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error)).toContain('largeText');
+    expect((await app.request('/api/auth/me/preferences', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"largeText":true}' })).status).toBe(401);
+  });
+
   it(`refuses a wrong password with a zh/en message naming the field on ${kind}`, async () => {
     const db = getDb();
     const tenantId = await createCompany(db, 'X');

@@ -59,7 +59,7 @@ withDatabases((kind, getDb) => {
     const app = new Hono<AppEnv>();
     app.use('*', async (c, next) => {
       c.set('deps', deps);
-      c.set('auth', { tenantId: w.own.tenantId, userId, username: 'admin', displayName: 'admin', locale: 'zh', roles: new Map(), permissions: new Map(), mustChangePassword: false, demo: false, at: new Date() });
+      c.set('auth', { tenantId: w.own.tenantId, userId, username: 'admin', displayName: 'admin', locale: 'zh', largeText: false, roles: new Map(), permissions: new Map(), mustChangePassword: false, demo: false, at: new Date() });
       await next();
     });
     app.use('*', idempotency);

@@ -95,7 +95,7 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     await context.close();
   }, 120_000);
 
-  it('large text (适老化): the switch scales type and controls, is kept for that user (not the next one in the browser), and /me still fits 360 px and passes axe', async () => {
+  it('large text (适老化): the switch scales type and controls, is kept on that user\'s account (another browser opens large; not the next user in this one), and /me still fits 360 px and passes axe', async () => {
     const { context, page } = await open(combos[0], 'resident');
     await page.goto('/me');
     await page.locator('h1').first().waitFor();
@@ -128,7 +128,17 @@ describe('pages are accessible (WCAG 2 A/AA) and fit 360 px, in zh and en', () =
     await page.locator('h1').first().waitFor();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
     await context.close();
-  }, 120_000);
+    // another browser (a fresh context: no storage of the first) opens large for the resident: the choice is on the account
+    const other = await open(combos[0], 'resident');
+    await other.page.goto('/me');
+    await other.page.locator('h1').first().waitFor();
+    await expect.poll(() => other.page.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    expect(await other.page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('large-text')))).toEqual([]);
+    // switched off there, it is off on the account (the other tests read the resident's pages in normal type)
+    await other.page.getByTestId('large-text').click();
+    await expect.poll(() => other.page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()).then((b: { user: { largeText: boolean } }) => b.user.largeText))).toBe(false);
+    await other.context.close();
+  }, 180_000);
 
   it("a resident's pages: /me, requests, a request, start, bills", async () => {
     expect(await check('resident', async (page) => ['/me', '/instances', `/instances/${await firstRequest(page)}`, '/start', '/bills'])).toEqual([]);

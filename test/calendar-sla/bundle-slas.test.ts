@@ -47,7 +47,7 @@ describe('SLA policies of the template bundles', () => {
     expect(tenMinutes?.nextInstants.find((i) => i.kind === 'breach')?.at).toEqual(sh('2026-03-02T09:15'));
   });
 
-  it('repair: with onSiteFrom = report the on-site clock runs from the valid report, a late dispatch or a reschedule does not extend it, a cancel stops it (RP-2)', () => {
+  it('repair: with onSiteFrom = report the on-site clock runs from the valid report, a late dispatch or a reschedule does not extend it, a cancel stops it short of met (RP-2)', () => {
     const policy = json<SlaPolicy>('workflows/repair/sla/repair.sla.json');
     // the default is seed 000's reading "30 minutes from a valid report"; "10 minutes from dispatch" is the option
     expect(paramsOf('repair')).toMatchObject({ onSiteFrom: 'report', onSiteMinutes: 30 });
@@ -64,7 +64,9 @@ describe('SLA policies of the template bundles', () => {
     const arrived = [...history, { at: sh('2026-05-06T09:29'), type: 'ARRIVE', state: { work: 'repairing' }, context: { kind: 'urgent' } }];
     expect(clock(arrived, '2026-05-06T10:00')?.status).toBe('met');
     const cancelled: SlaHistoryEntry[] = [history[0]!, { at: sh('2026-05-06T09:10'), type: 'CANCEL', state: 'cancelled', context: {} }];
-    expect(clock(cancelled, '2026-05-06T10:00')?.status).toBe('met');
+    // the cancel ends the request: its clock stops there, neither met nor breached (never "达标" on a cancelled repair)
+    const stopped = computeClocks(policy, cancelled, { now: sh('2026-05-06T10:00'), endedAt: sh('2026-05-06T09:10'), evaluate: evaluator(params) }).find((c) => c.metricId === 'on-site');
+    expect([stopped?.status, stopped?.stoppedAt, stopped?.nextInstants]).toEqual(['stopped', sh('2026-05-06T09:10'), []]);
     // from dispatch (the other reading) the clock starts at dispatch and a reschedule restarts it
     const fromDispatch = clock(history, '2026-05-06T09:26', { ...params, onSiteFrom: 'dispatch' });
     expect(fromDispatch?.startedAt).toEqual(sh('2026-05-06T09:25'));

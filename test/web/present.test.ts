@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clockStanding, decidedData, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
+  clockStanding, decidedData, displayText, durationWords, eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, gradeTitle, monthInstants, presentData, presentValue, readableText, stateTitle, statePaths, summaryOf, timerTitle, unitWords,
   type PresentContext,
 } from '../../apps/web/src/lib/present/format.ts';
 import type { Words } from '@estateflow/api/schemas';
@@ -112,6 +112,8 @@ describe('an SLA clock\'s standing', () => {
     expect(clockStanding({ ...base, status: 'met', elapsedMs: 18 * 60_000 }, now)).toEqual({ state: 'met', spareMs: 12 * 60_000 });
     expect(clockStanding({ ...base, status: 'breached', elapsedMs: 45 * 60_000, remainingMs: -15 * 60_000 }, now)).toEqual({ state: 'breached', overMs: 15 * 60_000 });
     expect(clockStanding({ ...base, status: 'pending' }, now)).toEqual({ state: 'pending' });
+    // a cancelled or withdrawn request stops its clock short of its goal: stopped, never met
+    expect(clockStanding({ ...base, status: 'stopped', elapsedMs: 5 * 60_000, remainingMs: 25 * 60_000 }, now)).toEqual({ state: 'stopped' });
   });
 });
 
@@ -175,5 +177,25 @@ describe('list rows and timers (#18)', () => {
     expect(decidedData({ ...data, priceFen: 12_000 }, w, [])).toMatchObject({ priceFen: 12_000 });
     // words without starting values change nothing
     expect(decidedData(data, words, [])).toEqual(data);
+  });
+});
+
+describe('grades and months (#18 audit)', () => {
+  const complaint: Words = { ...words, key: 'complaint', fields: { grade: { title: T('投诉等级', 'Grade'), widget: 'radio', options: [{ value: 'major', label: T('重大投诉', 'Major complaint') }, { value: 'urgent_case', label: T('紧急', 'Urgent') }] } } };
+
+  it("reads a grade through the definition's option titles, else the platform's words, else the humanised value: never the raw key", () => {
+    expect(gradeTitle(complaint, 'urgent_case', 'zh-CN')).toBe('紧急');
+    expect(gradeTitle(complaint, 'major', 'en', T('重大', 'Major'))).toBe('Major complaint');
+    expect(gradeTitle(undefined, 'minor', 'zh-CN', T('轻微', 'Minor'))).toBe('轻微');
+    // a grade no words know: humanised, not "very_low"
+    expect(gradeTitle(complaint, 'very_low', 'en')).toBe('Very low');
+    expect(gradeTitle({ ...complaint, fields: {}, hidden: ['grade'] }, 'urgent_case', 'zh-CN')).toBe('Urgent case');
+  });
+
+  it("takes a month in the estate's own zone, not a fixed +08:00", () => {
+    expect(monthInstants('2026-12', 'Asia/Shanghai')).toEqual({ from: '2026-11-30T16:00:00.000Z', to: '2026-12-31T16:00:00.000Z' });
+    expect(monthInstants('2026-03', 'Asia/Urumqi')).toEqual({ from: '2026-02-28T18:00:00.000Z', to: '2026-03-31T18:00:00.000Z' });
+    // a zone with daylight saving: March starts in winter time, April in summer time
+    expect(monthInstants('2026-03', 'Europe/London')).toEqual({ from: '2026-03-01T00:00:00.000Z', to: '2026-03-31T23:00:00.000Z' });
   });
 });

@@ -25,6 +25,8 @@ export interface Auth {
   username: string;
   displayName: string;
   locale: string;
+  /** the user's large-text preference (适老化) */
+  largeText: boolean;
   roles: Map<string, Role>;
   /** per estate, the permissions the company's role catalogue grants the caller's role there */
   permissions: Map<string, ReadonlySet<Permission>>;

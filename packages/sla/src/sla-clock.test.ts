@@ -248,13 +248,20 @@ describe('a request that ends', () => {
     expect(ended.escalations).toEqual([]);
   });
 
-  it('a clock ended before its goal is met, and its warnings and breach are not armed', () => {
+  it('a clock whose request ends (cancelled, withdrawn) before its stop condition and within its goal is stopped, not met, and arms nothing', () => {
     const early = computeClocks(policy, history.slice(0, 2), { now: sh('2026-05-06T09:30'), calendars, evaluate: evaluatorWith(), endedAt: sh('2026-05-06T09:30') })[0]!;
-    expect(early.status).toBe('met');
+    expect(early.status).toBe('stopped');
+    expect(early.breached).toBe(false);
+    expect(early.stoppedAt).toEqual(sh('2026-05-06T09:30'));
     expect(early.elapsedMs).toBe(25 * 60_000);
     expect(early.nextInstants).toEqual([]);
     // the same history not ended would still wait for its 50 % warning, 80 % warning and breach
     const running = computeClocks(policy, history.slice(0, 2), { now: sh('2026-05-06T09:30'), calendars, evaluate: evaluatorWith() })[0]!;
     expect(running.nextInstants.map((i) => i.kind)).toEqual(['warning', 'warning', 'breach', 'escalation']);
+  });
+
+  it('a clock whose own stop condition held within the goal is met, even once the request has ended', () => {
+    const met = computeClocks(policy, [...history.slice(0, 2), entry('2026-05-06T09:40', 'PRICE', 'billing')], { now: sh('2026-05-06T10:00'), calendars, evaluate: evaluatorWith(), endedAt: sh('2026-05-06T10:00') })[0]!;
+    expect(met.status).toBe('met');
   });
 });

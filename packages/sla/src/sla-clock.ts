@@ -19,15 +19,17 @@ export interface ClockOptions {
   readonly now: Date;
   /**
    * When the instance ended (reached a final state), if it has: every clock still running or paused
-   * stops there, met or breached as of that instant, and arms nothing more. A request that ends
-   * stops all its clocks, whatever the metrics' own stop conditions say.
+   * stops there, breached if its goal had passed by that instant, else `stopped` (never `met`: its
+   * stop condition did not hold, e.g. a cancelled or withdrawn request), and arms nothing more. A
+   * request that ends stops all its clocks, whatever the metrics' own stop conditions say.
    */
   readonly endedAt?: Date | undefined;
   readonly calendars?: CalendarSource;
   readonly evaluate: SlaEvaluate;
 }
 
-export type ClockStatus = 'pending' | 'running' | 'paused' | 'met' | 'breached';
+/** `stopped`: the request ended before the metric's stop condition held and within its goal (neither met nor breached). */
+export type ClockStatus = 'pending' | 'running' | 'paused' | 'met' | 'breached' | 'stopped';
 
 /** A future moment the engine should arm a durable timer for; recompute the clocks when it fires. */
 export interface ClockInstant {
@@ -99,7 +101,8 @@ type Segment = [number, number | undefined];
 interface Cycle {
   startedAt: number;
   segments: Segment[];
-  end?: { at: number; by: 'stop' | 'reset' };
+  /** `end`: the request ended while the cycle was open (ClockOptions.endedAt) */
+  end?: { at: number; by: 'stop' | 'reset' | 'end' };
   scope: SlaScope;
 }
 
@@ -170,7 +173,7 @@ function cyclesOf(metric: Metric, metricPath: string, history: readonly SlaHisto
   if (ended !== undefined && ended <= now && last && last.end === undefined) {
     const segment = last.segments.at(-1);
     if (segment && segment[1] === undefined) segment[1] = Math.max(ended, segment[0]);
-    last.end = { at: Math.max(ended, last.startedAt), by: 'stop' };
+    last.end = { at: Math.max(ended, last.startedAt), by: 'end' };
   }
   return cycles;
 }
@@ -237,7 +240,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
       if (!r.base || r.budget === undefined) return undefined;
       const end = r.cycle.end?.at ?? now;
       const elapsed = elapsedOf(r.cycle.segments, r.base, end);
-      const late = r.cycle.end?.by === 'stop' ? elapsed > r.budget : elapsed >= r.budget;
+      const late = r.cycle.end?.by === 'stop' || r.cycle.end?.by === 'end' ? elapsed > r.budget : elapsed >= r.budget;
       return late ? instantAtElapsed(r.cycle.segments, r.base, r.budget) : undefined;
     };
     const once = metric.onBreach?.once ?? true;
@@ -246,7 +249,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
     const finished: ClockCycle[] = results.slice(0, -1).map((r) => ({
       startedAt: new Date(r.cycle.startedAt),
       endedAt: new Date(r.cycle.end?.at ?? now),
-      endedBy: r.cycle.end?.by ?? 'reset',
+      endedBy: r.cycle.end?.by === 'stop' ? 'stop' : 'reset',
       elapsedMs: r.base ? elapsedOf(r.cycle.segments, r.base, r.cycle.end?.at ?? now) : 0,
       budgetMs: r.budget,
       breachedAt: ((b) => (b === undefined ? undefined : new Date(b)))(breachOf(r)),
@@ -269,7 +272,7 @@ export function computeClocks(policy: SlaPolicy, history: readonly SlaHistoryEnt
     const dueRaw = base && budget !== undefined ? (running || breachAt !== undefined ? instantAtElapsed(segments, base, budget) : undefined) : undefined;
     const breached = breachAt !== undefined;
     const recorded = breached && !(once && earlierBreach);
-    const status: ClockStatus = stopped ? (breached ? 'breached' : 'met') : breached ? 'breached' : running ? 'running' : 'paused';
+    const status: ClockStatus = stopped ? (breached ? 'breached' : cycle.end?.by === 'end' ? 'stopped' : 'met') : breached ? 'breached' : running ? 'running' : 'paused';
 
     const warnings = (metric.warnings ?? []).map((w) => {
       const percent = percentOf(w);

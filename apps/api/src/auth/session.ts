@@ -68,6 +68,7 @@ export async function authForUser(db: DbOrTx, user: typeof users.$inferSelect, a
     username: user.username,
     displayName: user.displayName,
     locale: user.locale,
+    largeText: user.largeText,
     roles: new Map(rows.map((m) => [m.estateId, m.role as Role])),
     permissions: new Map(rows.map((m) => [m.estateId, grants.get(m.role) ?? new Set()])),
     mustChangePassword: user.mustChangePassword && !user.demo,

@@ -27,7 +27,7 @@ export async function describeAuth(db: Db, auth: Auth) {
     : [];
   const catalogue = new Map((await roleCatalogue(db, auth.tenantId)).map((r) => [r.key, r]));
   return {
-    user: { id: auth.userId, username: auth.username, displayName: auth.displayName, locale: auth.locale, tenantId: auth.tenantId, mustChangePassword: auth.mustChangePassword, demo: auth.demo },
+    user: { id: auth.userId, username: auth.username, displayName: auth.displayName, locale: auth.locale, largeText: auth.largeText, tenantId: auth.tenantId, mustChangePassword: auth.mustChangePassword, demo: auth.demo },
     memberships: rows.map((e) => {
       const role = auth.roles.get(e.id)!;
       return { estateId: e.id, estateName: e.name, role, roleTitle: catalogue.get(role)?.title, timeZone: e.timeZone, permissions: [...(auth.permissions.get(e.id) ?? [])] };
@@ -192,6 +192,22 @@ export const authRoutes = new Resource('/auth', 'Auth')
   .get('/me', { responses: { 200: A.me }, summary: 'The signed-in user and their role per estate', access: 'signed-in', estate: { from: 'none' } }, async (c) => {
     return c.json(await describeAuth(c.get('deps').db, authOf(c)));
   })
+  .put(
+    '/me/preferences',
+    {
+      responses: { 200: A.preferences },
+      summary: "Keep the signed-in user's display preferences (large text, 适老化) on their account, so they follow them to another browser",
+      access: 'signed-in',
+      estate: { from: 'none' },
+      body: A.preferences,
+      example: { largeText: true },
+    },
+    async (c, { body: { largeText } }) => {
+      const auth = authOf(c);
+      await c.get('deps').db.update(users).set({ largeText }).where(and(eq(users.tenantId, auth.tenantId), eq(users.id, auth.userId)));
+      return c.json({ largeText });
+    },
+  )
   .get('/demo', { responses: { 200: A.demoAccounts }, summary: 'The demo accounts and their password, when this server seeded the demo (the quick start); otherwise seeded: false and nothing else', access: 'public', estate: { from: 'none' } }, async (c) => {
     const { db } = c.get('deps');
     const [company] = await db.select({ id: companies.id }).from(companies).where(eq(companies.name, demoCompany));

@@ -11,9 +11,10 @@ export const me = {
   properties: {
     user: {
       type: 'object',
-      required: ['id', 'username', 'displayName', 'locale', 'tenantId', 'mustChangePassword', 'demo'],
+      required: ['id', 'username', 'displayName', 'locale', 'largeText', 'tenantId', 'mustChangePassword', 'demo'],
       properties: {
         id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, locale: { type: 'string' }, tenantId: uuid,
+        largeText: { type: 'boolean', description: 'large-text mode (适老化), kept per user: set with PUT /api/auth/me/preferences' },
         mustChangePassword: { type: 'boolean', description: 'the password was set by someone else: every route but changing it answers 403 until it is changed' },
         demo: { type: 'boolean', description: 'a demo account of the seed (keeps the printed password)' },
       },
@@ -34,6 +35,14 @@ export const me = {
       },
     },
   },
+  additionalProperties: false,
+} as const;
+
+/** The signed-in user's display preferences (`PUT /api/auth/me/preferences`). */
+export const preferences = {
+  type: 'object',
+  required: ['largeText'],
+  properties: { largeText: { type: 'boolean', description: 'large-text mode (适老化): bigger type and controls' } },
   additionalProperties: false,
 } as const;
 

@@ -58,7 +58,7 @@ export const clock = {
   properties: {
     policy: { type: 'string' },
     metricId: { type: 'string' },
-    status: { type: 'string', enum: ['pending', 'running', 'paused', 'met', 'breached'] },
+    status: { type: 'string', enum: ['pending', 'running', 'paused', 'met', 'breached', 'stopped'], description: 'stopped: the request ended before the clock\'s stop condition held and within its goal (neither met nor breached)' },
     timeBase: { type: 'string' },
     startedAt: optionalDateTime,
     stoppedAt: optionalDateTime,

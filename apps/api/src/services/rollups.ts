@@ -46,7 +46,8 @@ export function satisfactionOf(data: Record<string, unknown>): 'satisfied' | 'di
 }
 
 /** One SLA clock in a fact: policy, metric, status, due instant (ms) when running. */
-export type FactClock = { p: string; m: string; s: 'met' | 'breached' | 'running' | 'paused' | 'pending'; due: number | null };
+/** `s` stopped: the request ended before the clock's goal was met or missed; settled, counted neither met nor breached */
+export type FactClock = { p: string; m: string; s: 'met' | 'breached' | 'running' | 'paused' | 'pending' | 'stopped'; due: number | null };
 
 /** One instance's figures (the `report_facts` row). */
 export interface Fact {
@@ -133,7 +134,7 @@ export function factOf(inst: Instance, history: readonly ClockHistoryRow[], cloc
 
 /** A clock's status as of `now`: a running clock whose due instant has passed is breached (as computeClocks says). */
 export const clockStatusAt = (c: FactClock, now: number): FactClock['s'] => (c.s === 'running' && c.due !== null && now >= c.due ? 'breached' : c.s);
-const settled = (s: FactClock['s']) => s === 'met' || s === 'breached';
+const settled = (s: FactClock['s']) => s === 'met' || s === 'breached' || s === 'stopped';
 
 /** What the rollups hold, keyed by their dimensions. */
 export type RollupCounts = { started: number; finished: number; revisited: number; revisits: number; onSite: number; satisfied: number; dissatisfied: number; reworked: number; reworks: number; households: number; returned: number; tasks: number; tasksClosed: number; tasksOnTime: number };
@@ -143,7 +144,7 @@ export interface Rollups {
   /** settled clocks (met, breached); with a `now`, also the clocks running, paused and pending as of it */
   sla: Map<string, SlaCounts>;
 }
-export type SlaCounts = { estateId: string; day: string; workflowKey: string; policy: string; metricId: string } & Record<FactClock['s'], number>;
+export type SlaCounts = { estateId: string; day: string; workflowKey: string; policy: string; metricId: string } & Record<Exclude<FactClock['s'], 'stopped'>, number>;
 const slaEntry = (estateId: string, day: string, workflowKey: string, policy: string, metricId: string): SlaCounts => ({ estateId, day, workflowKey, policy, metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 });
 export const emptyRollups = (): Rollups => ({ main: new Map(), methods: new Map(), sla: new Map() });
 const zero = (): RollupCounts => ({ started: 0, finished: 0, revisited: 0, revisits: 0, onSite: 0, satisfied: 0, dissatisfied: 0, reworked: 0, reworks: 0, households: 0, returned: 0, tasks: 0, tasksClosed: 0, tasksOnTime: 0 });
@@ -183,7 +184,7 @@ export function addFact(into: Rollups, f: Fact, sign: 1 | -1, now?: number): voi
   }
   for (const c of f.figures.clocks) {
     const s = now === undefined ? c.s : clockStatusAt(c, now);
-    if (now === undefined && !settled(s)) continue;
+    if ((now === undefined && !settled(s)) || s === 'stopped') continue;
     const sk = JSON.stringify([f.estateId, f.day, f.workflowKey, c.p, c.m]);
     const e = into.sla.get(sk) ?? slaEntry(f.estateId, f.day, f.workflowKey, c.p, c.m);
     e[s] += sign;
@@ -419,13 +420,13 @@ export async function rollupsOver(db: DbOrTx, tenantId: string, estateId: string
   // the whole days' clocks not yet settled (the stored rollups hold the settled ones)
   if (whole) {
     // counted in SQL (a few rows back, however many requests are open), as `clockStatusAt` reads a clock
-    const open = rowsOf<{ workflow_key: string; p: string; m: string; s: FactClock['s']; n: number }>(await db.execute(sql`
+    const open = rowsOf<{ workflow_key: string; p: string; m: string; s: Exclude<FactClock['s'], 'stopped'>; n: number }>(await db.execute(sql`
       select f.workflow_key, c->>'p' as p, c->>'m' as m,
         case when c->>'s' = 'running' and jsonb_typeof(c->'due') = 'number' and (c->>'due')::bigint <= ${asOf}::bigint then 'breached' else c->>'s' end as s, count(*)::int as n
       from report_facts f cross join lateral jsonb_array_elements(f.figures->'clocks') c
       where f.tenant_id = ${tenantId}::uuid and f.estate_id = ${estateId}::uuid and f.open_clocks
         and f.started_at >= ${fullFrom.toISOString()}::timestamptz and f.started_at < ${fullTo.toISOString()}::timestamptz
-        and c->>'s' not in ('met', 'breached')
+        and c->>'s' not in ('met', 'breached', 'stopped')
       group by 1, 2, 3, 4`));
     for (const x of open) {
       const sk = JSON.stringify([estateId, '', x.workflow_key, x.p, x.m]);

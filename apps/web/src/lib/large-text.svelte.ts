@@ -1,22 +1,35 @@
+import { api } from '$lib/api/client.ts';
+import { session } from '$lib/session.svelte.ts';
+
 /**
- * Large-text mode (适老化): type and controls scaled up for older residents, remembered per user in
- * this browser, applied as the `large-text` class on <html> (app.css).
+ * Large-text mode (适老化): type and controls scaled up for older residents, kept per user on their
+ * account (`largeText` of /api/auth/me, set with PUT /api/auth/me/preferences) so it follows them to
+ * another browser, applied as the `large-text` class on <html> (app.css).
  */
 class LargeText {
   on = $state(false);
-  private key = '';
 
-  /** Reads the signed-in user's choice (none signed in: off) and applies it. */
-  load(userId: string | undefined): void {
-    this.key = userId ? `ef-large-text:${userId}` : '';
-    this.on = !!this.key && typeof localStorage !== 'undefined' && localStorage.getItem(this.key) === '1';
+  /** Applies the signed-in user's choice (none signed in: off). */
+  load(me: { largeText?: boolean } | null | undefined): void {
+    this.on = me?.largeText === true;
     this.apply();
   }
 
-  toggle(): void {
-    this.on = !this.on;
-    if (this.key && typeof localStorage !== 'undefined') localStorage.setItem(this.key, this.on ? '1' : '0');
+  /** Switches the mode at once and keeps the choice on the user's account (a failed save switches it back). */
+  async toggle(): Promise<void> {
+    const me = session.me;
+    if (!me) return;
+    const next = !this.on;
+    this.on = next;
     this.apply();
+    try {
+      await api('/auth/me/preferences', { method: 'PUT', body: { largeText: next } });
+      session.me = { ...me, largeText: next };
+      if (typeof sessionStorage !== 'undefined') sessionStorage.setItem('ef-me', JSON.stringify(session.me));
+    } catch {
+      this.on = !next;
+      this.apply();
+    }
   }
 
   private apply(): void {

@@ -8,6 +8,8 @@ export type Me = {
   displayName: string;
   tenantId?: string;
   locale?: string;
+  /** large-text mode (适老化), kept on the user's account */
+  largeText?: boolean;
   /** the password was set by someone else: every page but /account waits until it is changed */
   mustChangePassword?: boolean;
   demo?: boolean;

@@ -16,6 +16,8 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     locale: text('locale').notNull().default('zh-CN'),
+    /** large-text mode (适老化, issue #18): the person's choice, kept on the server so it follows them to another browser */
+    largeText: boolean('large_text').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** the person's legal name (实名), as on their ID; `displayName` is what colleagues read (王师傅) */
     realName: text('real_name'),

@@ -283,7 +283,8 @@ export const scenarioSchema = {
                   "running",
                   "paused",
                   "met",
-                  "breached"
+                  "breached",
+                  "stopped"
                 ],
                 "title": "时钟状态 Clock status"
               },
@@ -802,7 +803,8 @@ type ScenarioExpectationView = {
               "running",
               "paused",
               "met",
-              "breached"
+              "breached",
+              "stopped"
             ],
             "title": "时钟状态 Clock status"
           },

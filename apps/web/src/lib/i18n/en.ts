@@ -105,6 +105,7 @@ export const en: Record<MessageKey, string> = {
   'sla.running': 'Running',
   'sla.paused': 'Paused',
   'sla.stopped': 'Stopped',
+  'sla.endedStopped': 'Request ended; clock stopped',
   'sla.goalBy': 'due by {when}',
   'sla.goal': 'Goal {d}',
   'sla.pending': 'Not started',

@@ -103,6 +103,7 @@ export const zh = {
   'sla.running': '计时中',
   'sla.paused': '暂停',
   'sla.stopped': '已停止',
+  'sla.endedStopped': '请求已结束，时限停止',
   'sla.goalBy': '限 {when} 前',
   'sla.goal': '目标 {d}',
   'sla.pending': '未开始',

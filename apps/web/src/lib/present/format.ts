@@ -1,3 +1,4 @@
+import { epochDay, fromLocal } from '@estateflow/calendar';
 import { formatYuan } from '@estateflow/expr';
 import { humanise } from '@estateflow/forms';
 import type { FieldWords, Text, Words } from '@estateflow/api/schemas';
@@ -119,6 +120,17 @@ export function fieldOf(words: Words | undefined, name: string, event?: string):
 export function fieldLabel(words: Words | undefined, name: string, locale: Locale, event?: string): string {
   const f = fieldOf(words, name, event);
   return pick(f && f !== 'hidden' ? f.title : fallback(name), locale);
+}
+
+/**
+ * A request's grade (`instances.grade`, the value of its `grade` field) in words: the option title the
+ * definition gives it, else the platform's title for it (`known`, e.g. 重大/重要/轻微), else the
+ * humanised value; never the raw key.
+ */
+export function gradeTitle(words: Words | undefined, grade: string, locale: Locale, known?: Text | string): string {
+  const f = fieldOf(words, 'grade');
+  const option = f && f !== 'hidden' ? f.options?.find((o) => o.value === grade) : undefined;
+  return pick(option?.label ?? known ?? fallback(grade), locale);
 }
 
 /** Integer fen as yuan with the unit, through packages/expr's one `formatYuan`, grouped as the i18n money of the bills: 123456 → "¥1,234.56" (both languages write ¥). */
@@ -292,7 +304,8 @@ export type ClockStanding =
   | { state: 'running' | 'paused'; leftMs: number }
   | { state: 'overdue'; overMs: number }
   | { state: 'met'; spareMs: number | null }
-  | { state: 'breached'; overMs: number | null };
+  | { state: 'breached'; overMs: number | null }
+  | { state: 'stopped' };
 
 /** An SLA clock (`clocks` of `GET /api/instances/:id`) at `now`, for the panel: never a timer key, always a state and a time. */
 export function clockStanding(c: { status: string; dueAt: string | null; budgetMs: number | null; elapsedMs: number; remainingMs: number | null }, now: number): ClockStanding {
@@ -309,9 +322,18 @@ export function clockStanding(c: { status: string; dueAt: string | null; budgetM
     }
     case 'paused':
       return { state: 'paused', leftMs: c.remainingMs ?? 0 };
+    // the request ended (cancelled, withdrawn) before the clock's goal was met or missed: neither
+    case 'stopped':
+      return { state: 'stopped' };
     default:
       return { state: 'pending' };
   }
+}
+
+/** A month (`YYYY-MM`) in the estate's zone as the instants a report asks for: its first local midnight and the next month's. */
+export function monthInstants(month: string, timeZone: string): { from: string; to: string } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return { from: new Date(fromLocal(epochDay(y, m, 1), 0, timeZone)).toISOString(), to: new Date(fromLocal(epochDay(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1), 0, timeZone)).toISOString() };
 }
 
 /** A unit as people say it: "3-1-502" (栋-单元-房号, units.label) → "3栋1单元502室" / "Bldg 3, Entr. 1, Rm 502"; any other label as it is. */

@@ -1,7 +1,7 @@
 import { humanise } from '@estateflow/forms';
 import { i18n } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
-import { eventTitle, fieldLabel, formatDate, formatDateTime, formatMoney, pick, presentData, presentValue, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type Display, type PresentContext } from './format.ts';
+import { eventTitle, fieldLabel, gradeTitle, formatDate, formatDateTime, formatMoney, pick, presentData, presentValue, readableText, stateTitle, summaryOf, timerTitle, unitWords, type DataRow, type Display, type PresentContext } from './format.ts';
 import type { FieldWords, Words } from '@estateflow/api/schemas';
 
 /**
@@ -43,6 +43,11 @@ export const present = {
   /** A sentence the platform wrote (a notice's message) with its instants local and its people named. */
   sentence(text: { zh: string; en: string } | string | null | undefined, estateId?: string, people?: Readonly<Record<string, string>>): string {
     return readableText(pick(text, i18n.locale), this.ctx(estateId, people));
+  },
+  /** A request's grade: the definition's option title, else the platform's (重大/重要/轻微), else the humanised value. */
+  grade(words: Words | undefined, grade: string): string {
+    const key = `grade.${grade}`;
+    return gradeTitle(words, grade, i18n.locale, i18n.has(key) ? i18n.t(key) : undefined);
   },
   metric(words: Words | undefined, key: string): string {
     return pick(words?.metrics[key]?.title, i18n.locale) || humanise(key);

@@ -1,5 +1,6 @@
 import { api } from '$lib/api/client.ts';
 import { workflowTitles } from '$lib/api/runner.ts';
+import { monthInstants } from '$lib/present/format.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -18,9 +19,10 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const month = url.searchParams.get('month') ?? '';
   const qs = new URLSearchParams({ estateId });
   if (month) {
-    const [y, m] = month.split('-').map(Number) as [number, number];
-    qs.set('from', new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000).toISOString());
-    qs.set('to', new Date(Date.UTC(y, m, 1) - 8 * 3600_000).toISOString());
+    // the month in the estate's own zone (its membership's timeZone), not a fixed +08:00
+    const { from, to } = monthInstants(month, session.timeZoneOf(estateId));
+    qs.set('from', from);
+    qs.set('to', to);
   }
   const [summary, sla, revisits, titles] = await Promise.all([
     api<Summary>(`/reports/summary?${qs}`, { fetch }),
