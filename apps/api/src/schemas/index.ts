@@ -55,6 +55,8 @@ export type History = FromSchema<typeof instances.history>;
 
 export type Task = FromSchema<typeof tasks.task>;
 export type TaskList = FromSchema<typeof tasks.taskList>;
+/** How many open tasks wait for the caller, and how many are overdue (`GET /api/tasks/counts`). */
+export type TaskCounts = FromSchema<typeof tasks.taskCounts>;
 
 export type DefinitionList = FromSchema<typeof definitions.definitionList>;
 export type VersionSummary = FromSchema<typeof definitions.versionSummary>;

@@ -4,7 +4,7 @@ import type { Text } from '$lib/i18n/index.svelte.ts';
 import { session } from '$lib/session.svelte.ts';
 import { fromRenderModel } from './render-form.ts';
 import { wordsOf, wordsOfAll } from '$lib/present/words-api.ts';
-import type { DefinitionList, History, Instance, InstanceDetail, InstanceList, Rendered, TaskList, VersionWithDocument } from '@estateflow/api/schemas';
+import type { DefinitionList, History, Instance, InstanceDetail, InstanceList, Rendered, TaskCounts, TaskList, VersionWithDocument } from '@estateflow/api/schemas';
 import type { FormDefinition } from '../forms/form-document.ts';
 import type { InstanceView, ProcessEntry, TaskRow } from './views.ts';
 
@@ -71,8 +71,8 @@ export async function listTaskPage(f?: Fetch, opts: { scope?: 'role' | 'mine' | 
 }
 
 /** How many open tasks wait for the caller and how many of them are overdue, counted by the server (all of them, not a page's). */
-export function taskCounts(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<{ open: number; overdue: number }> {
-  return api<{ open: number; overdue: number }>(`/tasks/counts?scope=${scope}`, { fetch: f });
+export function taskCounts(f?: Fetch, scope: 'role' | 'mine' | 'all' = 'role'): Promise<TaskCounts> {
+  return api<TaskCounts>(`/tasks/counts?scope=${scope}`, { fetch: f });
 }
 
 /** Every open task closed by `event` (the revisit queue: REVISIT), page after page on the server's filter. */

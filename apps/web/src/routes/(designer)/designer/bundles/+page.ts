@@ -1,6 +1,5 @@
 import { api } from '$lib/api/client.ts';
-import type { Text } from '$lib/i18n/index.svelte.ts';
-import type { BundleCatalogue } from '@estateflow/api/schemas';
+import type { BundleCatalogue, RoleList } from '@estateflow/api/schemas';
 import { designerEstate } from '../designer-estate.ts';
 import type { PageLoad } from './$types';
 
@@ -8,7 +7,7 @@ import type { PageLoad } from './$types';
 export type CatalogueItem = BundleCatalogue['items'][number];
 
 /** A role of the company's catalogue (`GET /api/roles`) a bundle role the company lacks may be mapped to. */
-export type CompanyRole = { key: string; title: Text; kind: 'staff' | 'resident' };
+export type CompanyRole = RoleList['items'][number];
 
 /** The catalogue of template bundles, each with the roles it needs and those the company lacks, and the company's roles to map those to. */
 export const load: PageLoad = async ({ parent, fetch, url }) => {
@@ -16,7 +15,7 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
   const estateId = designerEstate(url);
   const [{ items }, roles] = await Promise.all([
     api<BundleCatalogue>('/bundles/catalogue', { fetch }),
-    api<{ items: CompanyRole[] }>(`/roles?estateId=${encodeURIComponent(estateId)}`, { fetch }),
+    api<RoleList>(`/roles?estateId=${encodeURIComponent(estateId)}`, { fetch }),
   ]);
   return { estateId, items, companyRoles: roles.items.filter((r) => r.kind === 'staff') };
 };
