@@ -298,7 +298,9 @@ export const noticeRoutes = new Resource('/notices', 'Notices').get(
         with candidates as materialized (${noticeCandidates(auth, byRole, limit + 1, after)})
         select o.id, o.estate_id, o.instance_id, i.serial, i.workflow_key as workflow, i.definition_version_id as version_id, o.kind, o.payload, o.status, o.created_at, o.processed_at, o.created_at::text as at
         from (select distinct id, created_at from candidates) c
-        join outbox o on o.tenant_id = ${t}::uuid and o.id = c.id and o.created_at = c.created_at
+        -- each candidate read by its key (limit 1 keeps the planner from flattening this into a hash join that
+        -- scans every month of the company's notices to meet a handful of candidates: 2.6 s at the large size)
+        cross join lateral (select o.* from outbox o where o.tenant_id = ${t}::uuid and o.id = c.id and o.created_at = c.created_at limit 1) o
         left join instances i on i.tenant_id = o.tenant_id and i.id = o.instance_id
         left join units u on u.tenant_id = i.tenant_id and u.id = i.unit_id
         where o.kind in ('notify', 'escalate') and (${sql.join(perRole, sql` or `)})${after}
