@@ -252,7 +252,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     '/cashier-day',
     {
       responses: { 200: S.cashierDay },
-      summary: "A cashier's day (日结/交班): the payments and refunds they recorded on a day of the estate's calendar (today by default), by method, against the receipts and slips issued with their serial range; the day's closes, and what no close covers yet (after-close). Anyone at the counter reads their own; the finance permission reads anyone's",
+      summary: "A cashier's day (日结/交班): the payments and refunds they recorded on a day of the estate's calendar (today by default), by method, against the receipts and slips issued with their serial range; the deposits they took and refunded (押金, 押金退还) that day beside them, and what the drawer should hold by method; the day's closes, and what no close covers yet (after-close). Anyone at the counter reads their own; the finance permission reads anyone's",
       errors: [422],
       access: cashiers,
       estate: { from: 'query' },
