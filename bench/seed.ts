@@ -141,7 +141,12 @@ async function withoutIndexes(db: Db): Promise<() => Promise<void>> {
   for (const r of rows) await db.execute(sql.raw(`drop index "${r.indexname}"`));
   return async () => {
     await db.execute(sql.raw(`set maintenance_work_mem = '1GB'`));
-    for (const r of rows) await db.execute(sql.raw(r.indexdef));
+    // pg_indexes writes a partitioned table's index as `ON ONLY`, which builds it on the parent alone (left
+    // invalid, no partition gets it): built without ONLY, it recurses to every month's partition
+    for (const r of rows) await db.execute(sql.raw(r.indexdef.replace(' ON ONLY ', ' ON ')));
+    // an invalid index is one the planner never uses: the screens would be timed on scans the product never makes
+    const invalid = (await db.execute(sql`select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid where not i.indisvalid`)) as unknown as { relname: string }[];
+    if (invalid.length) throw new Error(`indexes left invalid after the bulk load: ${invalid.map((r) => r.relname).join(', ')}`);
   };
 }
 
@@ -198,17 +203,22 @@ async function seedLarge(db: Db, tenantId: string, estateId: string, scale: numb
     from units u join bench_estates e on e.id = u.estate_id`);
   await db.execute(sql`create index on bench_units (n)`);
   await db.execute(sql`create unlogged table bench_templates as
-    select row_number() over (order by i.status = 'active', i.workflow_key, i.id) as n, i.tenant_id, i.id, i.status, i.workflow_key, i.started_at from instances i
+    select row_number() over (order by i.status = 'active', i.workflow_key, i.id) as n, i.tenant_id, i.id, i.status, i.workflow_key, i.started_at,
+      -- how long the template ran, to its last history row or notice (a scenario's clock may run on for years: a warranty)
+      greatest(i.updated_at, (select max(e.at) from events e where e.tenant_id = i.tenant_id and e.instance_id = i.id),
+        (select max(o.created_at) from outbox o where o.tenant_id = i.tenant_id and o.instance_id = i.id)) - i.started_at as span
+    from instances i
     where (i.tenant_id = ${templateTenant}::uuid and i.status = 'done') or (i.tenant_id = ${tenantId}::uuid and i.estate_id = ${estateId}::uuid and i.status = 'active')`);
   const [counted] = (await db.execute(sql`select count(*) filter (where status = 'done')::int as done, count(*) filter (where status = 'active')::int as active from bench_templates`)) as unknown as { done: number; active: number }[];
   const { done, active } = counted!;
   const unitCount = (await count(db, 'bench_units'));
-  // copy g of the plan: its template, its unit, its start within the last two years (open ones within the last week)
+  // copy g of the plan: its template, its unit, its start within the last two years (open ones within the last week),
+  // early enough that its last history row is not in the future
   await db.execute(sql`create unlogged table bench_copies as
     select g, t.tenant_id as from_tenant, t.id as template, t.started_at as template_start, t.workflow_key,
       bu.id as unit_id, bu.estate_id, bu.resident_id,
-      case when g <= ${open}::int then now() - ((hashtext('o' || g) & 1048575) * interval '0.5 second')
-           else now() - interval '8 days' - ((hashtext('d' || g) & 1048575) * interval '1 minute') end as start_at
+      case when g <= ${open}::int then now() - t.span - ((hashtext('o' || g) & 1048575) * interval '0.5 second')
+           else now() - t.span - interval '8 days' - ((hashtext('d' || g) & 1048575) * interval '1 minute') end as start_at
     from generate_series(1, ${requests}::int) g
     join bench_templates t on t.n = case when g <= ${open}::int then ${done}::int + 1 + (g % ${active}::int) else 1 + (g % ${done}::int) end
     join bench_units bu on bu.n = 1 + (hashtext('u' || g) & 2147483647) % ${unitCount}::int`);
@@ -232,7 +242,7 @@ async function seedLarge(db: Db, tenantId: string, estateId: string, scale: numb
       where d.tenant_id = ${tenantId}::uuid and d.estate_id = c.estate_id and d.kind = 'workflow' and d.key = i.workflow_key order by d.version desc limit 1) d`);
   log(`${requests.toLocaleString('en-US')} requests planned from ${done} finished and ${active} live templates; instances written`, t0);
   // history and the outbox are partitioned by month: make the months the copies fall in (else they fill the default partition)
-  for (const table of ['events', 'outbox']) await db.execute(sql`select ef_partitions_ensure(${table}, now() - interval '3 years', now() + interval '1 month')`);
+  for (const table of ['events', 'outbox']) await db.execute(sql`select ef_partitions_ensure(${table}, now() - interval '5 years', now() + interval '1 month')`);
   await db.execute(sql`insert into events (tenant_id, instance_id, seq, type, data, actor_id, actor_role, at, idempotency_key, state_after)
     select ${tenantId}::uuid, ${id('e.instance_id')}, e.seq, e.type, e.data,
       case when e.actor_id is null then null when e.actor_role = 'resident' then c.resident_id else (select user_id from bench_people p where p.role = e.actor_role) end,
