@@ -158,6 +158,7 @@ async function readDay(c: C, db: DbOrTx, { estateId, timeZone, today }: EstateAt
     const place = places.get(d.unitId);
     return { depositId: d.id, kind: d.kind, unitId: d.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '', method: d.method, amountFen: d.amountFen, takenAt: d.takenAt.toISOString(), status: d.status, closeNo: no, afterClose: no === null && closes.length > 0 };
   });
+  // a refund is dated, not timed: listed in the order the closes covered them (then what none has yet), each close's by when the deposit was taken
   const refundEntries = refunded.map((d) => {
     const i = closes.findIndex((x) => closeRefundIds(x.totals).includes(d.id));
     const no = i < 0 ? null : i + 1;
@@ -166,7 +167,7 @@ async function readDay(c: C, db: DbOrTx, { estateId, timeZone, today }: EstateAt
       depositId: d.id, kind: d.kind, unitId: d.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '', method: d.method, amountFen: d.amountFen,
       takenOn: d.takenOn, refundedOn: d.settledOn!, refundedBy: personOf(who, d.settledBy!), reason: d.settleReason ?? '', closeNo: no, afterClose: no === null && closes.length > 0,
     };
-  });
+  }).sort((a, b) => (a.closeNo ?? Number.MAX_SAFE_INTEGER) - (b.closeNo ?? Number.MAX_SAFE_INTEGER));
   const dayTakings = takings(rows.map(entryOf));
   const held = heldTakings(taken);
   const paidOut = refundedTakings(refunded);
