@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
+import type { Db } from '@estateflow/db';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -115,7 +116,9 @@ withDatabases((kind, getDb) => {
     const noNote = await spend('公共能耗', -100, '2026-11-16');
     expect([noNote.status, noNote.body.error.field]).toEqual([400, 'note']);
     const later = await spend('公共能耗', 100, '2026-12-07');
-    expect([later.status, later.body.error.field]).toEqual([400, 'spentOn']);
+    // a day after today is refused as the cashier's days and deposits refuse one (the one pastDay check): 422
+    expect([later.status, later.body.error.field]).toEqual([422, 'spentOn']);
+    expect(later.body.error.message.zh).toContain('不得晚于今天');
     const blank = await spend('  ', 100, '2026-12-01');
     expect([blank.status, blank.body.error.field]).toEqual([400, 'category']);
     expect((await desk.call('POST', '/api/reports/spending', { estateId, category: '其他', amountFen: 1, spentOn: '2026-12-01' })).status).toBe(403);
@@ -203,22 +206,31 @@ withDatabases((kind, getDb) => {
   });
 });
 
+/**
+ * A one-unit estate at the counter (3-1-502, 100 ㎡ residential, billed by billing-dunning's quarterly
+ * plan) with finance (吴会计) and the front desk (李前台) signed in, on a clock the test moves; `signIn`
+ * signs both in again once it has moved past a session's hours.
+ */
+async function counterEstate(db: Db, kind: string, start: string) {
+  const clock = { now: new Date(start) };
+  const tenantId = await createCompany(db, '长城物业');
+  const estateId = await createEstate(db, tenantId, { name: '颐园世家', buildings: [{ name: '3栋', units: ['3-1-502'] }] });
+  await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', displayName: '吴会计', roles: [{ estateId, role: 'finance' }] });
+  await createUser(db, testConfig as never, { tenantId, username: `desk-${kind}`, password: 'pw', displayName: '李前台', roles: [{ estateId, role: 'front_desk' }] });
+  const app = testApp(db, { now: () => clock.now });
+  const signInBoth = async () => ({ fin: await signIn(app, `fin-${kind}`, 'pw'), desk: await signIn(app, `desk-${kind}`, 'pw') });
+  const pkg = await readBundleFolder(join(import.meta.dirname, '../../workflows/billing-dunning'));
+  await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now: clock.now }));
+  const { fin, desk } = await signInBoth();
+  const unitId = (await fin.call('GET', `/api/estates/${estateId}/units?limit=50`)).body.items[0].id as string;
+  await fin.call('POST', '/api/billing/units', { estateId, unitId, unitType: 'residential', areaSqm: '100.00' });
+  return { clock, estateId, unitId, fin, desk, signIn: signInBoth };
+}
+
 // the cashier's day holds deposits (押金) and prepayments (预存) beside the takings, and its close covers them
 withDatabases((kind, getDb) => {
   it(`shows deposits and prepayments in the cashier's day and its close on ${kind}`, async () => {
-    const db = getDb();
-    const tenantId = await createCompany(db, '长城物业');
-    const estateId = await createEstate(db, tenantId, { name: '颐园世家', buildings: [{ name: '3栋', units: ['3-1-502'] }] });
-    await createUser(db, testConfig as never, { tenantId, username: `fin-${kind}`, password: 'pw', displayName: '吴会计', roles: [{ estateId, role: 'finance' }] });
-    await createUser(db, testConfig as never, { tenantId, username: `desk-${kind}`, password: 'pw', displayName: '李前台', roles: [{ estateId, role: 'front_desk' }] });
-    let now = new Date('2026-09-02T04:00:00Z');
-    const app = testApp(db, { now: () => now });
-    const fin = await signIn(app, `fin-${kind}`, 'pw');
-    const desk = await signIn(app, `desk-${kind}`, 'pw');
-    const pkg = await readBundleFolder(join(import.meta.dirname, '../../workflows/billing-dunning'));
-    await db.transaction((tx) => installBundle(tx, { tenantId, estateId, pkg, parameters: {}, source: 'catalogue', now }));
-    const unitId = (await fin.call('GET', `/api/estates/${estateId}/units?limit=50`)).body.items[0].id;
-    await fin.call('POST', '/api/billing/units', { estateId, unitId, unitType: 'residential', areaSqm: '100.00' });
+    const { clock, estateId, unitId, fin, desk } = await counterEstate(getDb(), kind, '2026-09-02T04:00:00Z');
     await fin.call('POST', '/api/billing/runs', { estateId, plan: 'quarterly', period: '2026-Q4' }); // 75 000 due 10-01
     // 80 000 cash: 75 000 pays the bill, 5 000 is prepayment; a 2 000 元 renovation deposit by WeChat
     expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId, amountFen: 80000, method: 'cash' })).status).toBe(200);
@@ -234,7 +246,7 @@ withDatabases((kind, getDb) => {
     const closed = await desk.call('POST', '/api/billing/cashier-day/close', { estateId });
     expect(closed.body).toMatchObject({ no: 1, totals: { inFen: 80000 }, deposits: { count: 1, inFen: 200000 } });
     // a deposit alone after the close is something new to close
-    now = new Date('2026-09-02T05:00:00Z');
+    clock.now = new Date('2026-09-02T05:00:00Z');
     expect((await desk.call('POST', '/api/billing/deposits', { estateId, unitId, kind: 'other', amountFen: 10000, method: 'cash' })).status).toBe(200);
     const after = await desk.call('GET', `/api/billing/cashier-day?estateId=${estateId}`);
     expect(after.body.deposits.entries.map((d: { closeNo: number | null; afterClose: boolean }) => [d.closeNo, d.afterClose])).toEqual([[1, false], [null, true]]);
@@ -242,5 +254,62 @@ withDatabases((kind, getDb) => {
     expect(after.body.closes[0].deposits.inFen).toBe(200000);
     const second = await desk.call('POST', '/api/billing/cashier-day/close', { estateId });
     expect(second.body).toMatchObject({ no: 2, totals: { inFen: 0 }, deposits: { inFen: 10000 } });
+  });
+});
+
+// deposit refunds (押金退还) paid out on a day are in that day of whoever recorded them: listed, netted in the
+// drawer by method (takings, plus deposits taken, less deposits refunded), and covered by the day's close
+withDatabases((kind, getDb) => {
+  it(`nets the deposit refunds paid out on a day in the cashier's day and its close on ${kind}`, async () => {
+    const counter = await counterEstate(getDb(), kind, '2026-09-01T04:00:00Z');
+    const { clock, estateId, unitId, desk } = counter;
+    let { fin } = counter;
+    // 09-01: the desk takes two deposits, 2 000 元 renovation by WeChat and, an hour later, 500 元 other in cash
+    const big = await desk.call('POST', '/api/billing/deposits', { estateId, unitId, kind: 'renovation', amountFen: 200000, method: 'wechat' });
+    clock.now = new Date('2026-09-01T05:00:00Z');
+    const small = await desk.call('POST', '/api/billing/deposits', { estateId, unitId, kind: 'other', amountFen: 50000, method: 'cash' });
+    expect([big.status, small.status]).toEqual([200, 200]);
+
+    // 09-02: finance takes 800 元 in cash and refunds the WeChat deposit; a forfeit is no money out
+    clock.now = new Date('2026-09-02T04:00:00Z');
+    // signed in again after the clock moves a day (a session lasts hours)
+    const again = await counter.signIn();
+    fin = again.fin;
+    expect((await fin.call('POST', '/api/billing/payments', { estateId, unitId, amountFen: 80000, method: 'cash' })).status).toBe(200);
+    expect((await fin.call('POST', '/api/billing/deposits/settle', { estateId, depositId: big.body.id, outcome: 'refunded', reason: '验收合格' })).status).toBe(200);
+    const day = await fin.call('GET', `/api/billing/cashier-day?estateId=${estateId}`);
+    expect(day.status).toBe(200);
+    expect(day.body.deposits.refunds).toEqual([{
+      depositId: big.body.id, kind: 'renovation', unitId, unitLabel: '3-1-502', building: '3栋', method: 'wechat', amountFen: 200000,
+      takenOn: '2026-09-01', refundedOn: '2026-09-02', refundedBy: { id: expect.any(String), name: '吴会计' }, reason: '验收合格', closeNo: null, afterClose: false,
+    }]);
+    expect(day.body.deposits.refunded).toMatchObject({ count: 1, outFen: 200000 });
+    expect(day.body.takings.netFen).toBe(80000); // the refund is beside the takings, never in them
+    // the net: takings less the refunds paid out (no deposit taken that day), by method and in all
+    expect(day.body.drawer.netFen).toBe(day.body.takings.netFen + day.body.deposits.held.inFen - day.body.deposits.refunded.outFen);
+    expect(day.body.drawer.netFen).toBe(80000 - 200000);
+    const drawer = new Map(day.body.drawer.byMethod.map((m: { method: string }) => [m.method, m]));
+    expect(drawer.get('cash')).toEqual({ method: 'cash', takingsFen: 80000, depositsInFen: 0, depositsOutFen: 0, netFen: 80000 });
+    expect(drawer.get('wechat')).toEqual({ method: 'wechat', takingsFen: 0, depositsInFen: 0, depositsOutFen: 200000, netFen: -200000 });
+    expect(day.body.drawer.byMethod.reduce((a: number, m: { netFen: number }) => a + m.netFen, 0)).toBe(day.body.drawer.netFen);
+    // the desk took the deposit, not the refund: neither its 09-01 nor its 09-02 lists it as paid out
+    const deskDay = await again.desk.call('GET', `/api/billing/cashier-day?estateId=${estateId}&day=2026-09-01`);
+    expect(deskDay.body.deposits.refunds).toEqual([]);
+    expect(deskDay.body.drawer.netFen).toBe(250000);
+
+    // the close covers the refund; a refund dated that day and recorded after it is after-close, then closed next
+    const closed = await fin.call('POST', '/api/billing/cashier-day/close', { estateId });
+    expect(closed.body).toMatchObject({ no: 1, totals: { netFen: 80000 }, refunds: { count: 1, outFen: 200000 } });
+    expect((await fin.call('POST', '/api/billing/cashier-day/close', { estateId })).status).toBe(409);
+    clock.now = new Date('2026-09-03T02:00:00Z');
+    fin = (await counter.signIn()).fin;
+    expect((await fin.call('POST', '/api/billing/deposits/settle', { estateId, depositId: small.body.id, outcome: 'refunded', reason: '退租', on: '2026-09-02' })).status).toBe(200);
+    const after = await fin.call('GET', `/api/billing/cashier-day?estateId=${estateId}&day=2026-09-02`);
+    expect(after.body.deposits.refunds.map((r: { amountFen: number; closeNo: number | null; afterClose: boolean }) => [r.amountFen, r.closeNo, r.afterClose])).toEqual([[200000, 1, false], [50000, null, true]]);
+    expect(after.body.openRefunds).toMatchObject({ count: 1, outFen: 50000 });
+    expect(after.body.drawer.netFen).toBe(80000 - 250000);
+    expect(after.body.closes[0].refunds.outFen).toBe(200000);
+    const second = await fin.call('POST', '/api/billing/cashier-day/close', { estateId, day: '2026-09-02' });
+    expect(second.body).toMatchObject({ no: 2, totals: { inFen: 0 }, refunds: { count: 1, outFen: 50000 } });
   });
 });

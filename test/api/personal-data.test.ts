@@ -198,11 +198,13 @@ withDatabases((kind, getDb) => {
 
   it(`exports a person's data as a JSON download, for people managers who may read personal data, audited, on ${kind}`, async () => {
     await db.insert(bills).values({ tenantId, id: randomUUID(), estateId, unitId, key: `mgmt/${unitId}/2026-Q2`, planKey: 'mgmt', periodId: '2026-Q2', periodStart: '2026-04-01', periodEnd: '2026-06-30', issueOn: '2026-04-01', payBy: '2026-04-30', scheduleVersion: '2026-01-01', totalFen: 12345, createdAt: now });
+    // a display preference kept on the account is held about them too (large text, 适老化)
+    expect((await clients.resident.call('PUT', '/api/auth/me/preferences', { largeText: true })).status).toBe(200);
     expect((await clients.office.call('GET', `/api/people/export?estateId=${estateId}&userId=${residentId}`)).status).toBe(403);
     const res = await clients.admin.call('GET', `/api/people/export?estateId=${estateId}&userId=${residentId}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="person-${residentId}.json"`);
-    expect(res.body.account).toMatchObject({ id: residentId, realName: NAME, phone: PHONE, displayName: '钱阿姨' });
+    expect(res.body.account).toMatchObject({ id: residentId, realName: NAME, phone: PHONE, displayName: '钱阿姨', largeText: true });
     expect(res.body.links).toEqual([expect.objectContaining({ unitId, unit: '1-1-101', kind: 'owner', phone: PHONE })]);
     expect(res.body.requests).toHaveLength(2);
     expect(res.body.requests.find((r: { id: string }) => r.id === instanceId)).toMatchObject({ id: instanceId, workflow: 'repair', data: { phone: PHONE } });

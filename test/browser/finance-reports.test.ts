@@ -36,6 +36,10 @@ describe("finance's reports, in Chromium", () => {
     // some money at the counter, a deposit, two spending entries, a unit in custody without its agreement and one with it
     await json(page.request, 'POST', '/api/billing/payments', { estateId, unitId: units[0]!.id, amountFen: 50000, method: 'wechat' });
     await json(page.request, 'POST', '/api/billing/deposits', { estateId, unitId: units[1]!.id, kind: 'renovation', amountFen: 200000, method: 'cash' });
+    // and one refunded the same day (押金退还): paid out of the drawer, netted in its total
+    const back = await json<{ id: string }>(page.request, 'POST', '/api/billing/deposits', { estateId, unitId: units[4]!.id, kind: 'other', amountFen: 50000, method: 'wechat' });
+    await json(page.request, 'POST', '/api/billing/deposits/settle', { estateId, depositId: back.id, outcome: 'refunded', reason: '验收合格' });
+    const day = await json<{ cashier: { name: string }; drawer: { netFen: number } }>(page.request, 'GET', `/api/billing/cashier-day?estateId=${estateId}`);
     const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
     await json(page.request, 'POST', '/api/reports/spending', { estateId, category: '公共能耗', amountFen: 123456, spentOn: today, note: '本月电费' });
     await json(page.request, 'POST', '/api/reports/spending', { estateId, category: '人员工资', amountFen: 3000000, spentOn: today });
@@ -86,6 +90,12 @@ describe("finance's reports, in Chromium", () => {
         await page.goto(`/billing/day?estate=${estateId}`);
         await page.getByTestId('day-deposits').waitFor();
         expect(await text(page, 'day-deposits')).toContain(money(200000, locale));
+        // the refund: yuan, the name of who paid it out, never fen or ids; the drawer net of it
+        const refunds = await text(page, 'day-deposit-refunds');
+        expect(refunds).toContain(money(50000, locale));
+        expect(refunds).toContain(day.cashier.name.replace(/\s/g, ''));
+        expect(refunds).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}|50000(?!\d)/);
+        expect(await text(page, 'day-drawer-net')).toContain(money(day.drawer.netFen, locale));
         await page.getByTestId('day-prepaid').waitFor();
         expect(await sidewaysOverflow(page)).toBeNull();
         await screenshot(page, `cashier-day-deposits-${lang}-${width}`);
@@ -100,6 +110,8 @@ describe("finance's reports, in Chromium", () => {
     const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks as Buffer[]).toString('utf8'));
     expect(csv).toContain('押金');
     expect(csv).toContain(money(200000, 'zh-CN'));
+    expect(csv).toContain('押金退还');
+    expect(csv).toContain(`−${money(50000, 'zh-CN')}`);
     expect(csv).not.toMatch(/200000(?!\d)/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { settleAccount } from './account.ts';
-import { ageArrears, ageingBillOf, ageingBucket, monthRange, takings } from './cashier.ts';
+import { ageArrears, ageingBillOf, ageingBucket, monthRange, refundedTakings, takings } from './cashier.ts';
 import { addDays } from './civil-date.ts';
 import { generateBills } from './generate-bills.ts';
 import { periodsBetween } from './period.ts';
@@ -33,6 +33,12 @@ describe('takings (日结/交班, month-end reconciliation)', () => {
     // a payment without its receipt: the close does not balance
     const missing = takings([{ kind: 'payment', method: 'cash', amountFen: 100, serial: null }]);
     expect([missing.unreceipted, missing.balanced, missing.receipts.count]).toEqual([1, false, 0]);
+  });
+
+  it('totals deposit refunds (押金退还) by method, paid out: every counter method, then any other', () => {
+    const out = refundedTakings([{ method: 'wechat', amountFen: 200000 }, { method: 'cash', amountFen: 50000 }, { method: 'voucher', amountFen: 1 }, { method: 'wechat', amountFen: 1000 }]);
+    expect(out).toMatchObject({ count: 4, outFen: 251001 });
+    expect(out.byMethod.map((x) => [x.method, x.count, x.outFen])).toEqual([['cash', 1, 50000], ['wechat', 2, 201000], ['alipay', 0, 0], ['card', 0, 0], ['bank-transfer', 0, 0], ['voucher', 1, 1]]);
   });
 
   it('names the first and last day of a month', () => {

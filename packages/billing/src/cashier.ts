@@ -97,6 +97,19 @@ export function heldTakings(entries: readonly { readonly method: string; readonl
   return { byMethod, count: entries.length, inFen: sumFen(entries.map((e) => e.amountFen)) };
 }
 
+/** Deposits (押金) a counter paid back, by method: every counter method (zero if none), then any other met. */
+export interface RefundedTakings {
+  readonly byMethod: readonly { readonly method: string; readonly count: number; readonly outFen: Fen }[];
+  readonly count: number;
+  readonly outFen: Fen;
+}
+
+/** What deposit refunds (押金退还) a counter paid out, by method: the same grouping as the deposits it took, money going the other way. Integer fen; pure. */
+export function refundedTakings(entries: readonly { readonly method: string; readonly amountFen: Fen }[]): RefundedTakings {
+  const out = heldTakings(entries);
+  return { byMethod: out.byMethod.map((m) => ({ method: m.method, count: m.count, outFen: m.inFen })), count: out.count, outFen: out.inFen };
+}
+
 // ---------------------------------------------------------------- ageing (欠费账龄)
 
 /** Days past the bill's due date (pay-by): 0–30, 31–90, 91–180, 181–365, over 365. */

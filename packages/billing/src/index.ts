@@ -45,6 +45,6 @@ export { checkRefundReason, makeRefundSlip, REFUND_REASON_MAX, type RefundSlip }
 export { AGE_BUCKETS, ageBucket, arrearsOf, arrearsReport, statement, type AgeBucket, type ArrearsReport, type ArrearsRow, type Statement, type StatementEntry } from './statement.ts';
 export { amountInWords } from './amount-in-words.ts';
 export { lateFeeRuleWords, lateFeeWarning, periodWords } from './words.ts';
-export { addBuckets, ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, COUNTER_METHODS, heldTakings, type HeldTakings, monthRange, takings, type Ageing, type AgeingBill, type AgeingBucket, type AgeingUnit, type Buckets, type MethodTakings, type SerialRange, type Takings, type TakingsEntry } from './cashier.ts';
+export { addBuckets, ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, COUNTER_METHODS, heldTakings, type HeldTakings, monthRange, refundedTakings, type RefundedTakings, takings, type Ageing, type AgeingBill, type AgeingBucket, type AgeingUnit, type Buckets, type MethodTakings, type SerialRange, type Takings, type TakingsEntry } from './cashier.ts';
 export { chargeBilling, ONE_OFF_PAY_WITHIN, oneOffBill, oneOffBillKey, type ChargeBilling } from './one-off.ts';
 export { feeMonthReport, incomeSpendingReport, rateBp, type FeeMonthFigures, type FeeMonthReport, type IncomeSpendingReport, type SpendingItem } from './reports.ts';

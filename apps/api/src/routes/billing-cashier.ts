@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { billAdjustments, bills, buildings, cashierCloses, deposits, feeWaivers, payments, receipts, units, users, type DbOrTx, type Role } from '@estateflow/db';
+import { billAdjustments, bills, buildings, cashierCloses, deposits, feeWaivers, payments, receipts, units, type DbOrTx, type Role } from '@estateflow/db';
 import {
   accountsByUnit,
   addBuckets,
@@ -9,24 +9,25 @@ import {
   ageingBillOf,
   AGEING_BUCKETS,
   dayBounds,
-  estateDate,
   heldTakings,
-  isCivilDate,
   monthRange,
+  refundedTakings,
   settleAccount,
   takings,
   type AgeingBill,
   type BillState,
   type HeldTakings,
+  type RefundedTakings,
   type Takings,
   type TakingsEntry,
 } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import type { AppEnv } from '../env.ts';
 import { ApiError, forbidden, invalid, notFound } from '../errors.ts';
-import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
+import { authOf, financeStaff, Resource } from '../route-table.ts';
 import { isUuid } from '../services/body.ts';
-import { accountInput, estateTimeZone, unitPlaces } from '../services/billing-store.ts';
+import { accountInput, unitPlaces } from '../services/billing-store.ts';
+import { displayNames, estateDay, pastDay } from '../services/estate-day.ts';
 import { exactTotal } from '../services/exact-total.ts';
 import { refreshUnits, settledStates } from '../services/bill-paid.ts';
 import * as S from '../schemas/billing-cashier.ts';
@@ -50,30 +51,11 @@ const REASON_MAX = 200;
 
 type C = Context<AppEnv>;
 
-async function todayOf(c: C, estateId: string): Promise<{ today: string; timeZone: string }> {
-  const timeZone = await estateTimeZone(c.get('deps').db, authOf(c).tenantId, estateId);
-  return { today: estateDate(c.get('deps').config.now(), timeZone), timeZone };
-}
-
 function reasonText(value: unknown, field: string, required = true): string | null {
   const v = typeof value === 'string' ? value.trim() : '';
   if (v.length === 0 && !required) return null;
   if (v.length === 0 || v.length > REASON_MAX) throw invalid(field, `must be 1–${REASON_MAX} characters`, `须为 1–${REASON_MAX} 个字`);
   return v;
-}
-
-function pastDay(value: string | undefined, today: string, field: string): string {
-  if (value === undefined) return today;
-  if (!isCivilDate(value)) throw invalid(field, 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
-  if (value > today) throw new ApiError('form-invalid', { zh: `字段“${field}”不得晚于今天（${today}）`, en: `Field "${field}" must not be after today (${today})` }, { field });
-  return value;
-}
-
-async function names(db: DbOrTx, tenantId: string, ids: Iterable<string | null>): Promise<Map<string, string>> {
-  const list = [...new Set([...ids].filter((i): i is string => i !== null))];
-  if (list.length === 0) return new Map();
-  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, list)));
-  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 const personOf = (who: Map<string, string>, id: string) => ({ id, name: who.get(id) ?? '' });
@@ -88,12 +70,37 @@ async function dayEntries(db: DbOrTx, tenantId: string, estateId: string, cashie
 
 const entryOf = (r: { payment: typeof payments.$inferSelect; serial: string | null }): TakingsEntry => ({ kind: r.payment.kind, method: r.payment.method, amountFen: r.payment.amountFen, serial: r.serial });
 
-/** A close's stored totals: the takings, and (closes since deposits joined the day) the deposits it covered beside them. */
+/**
+ * A close's stored totals: the takings, and (closes since deposits joined the day) the deposits it
+ * covered beside them, and (since deposit refunds did) the refunds it covered with their ids: a
+ * refund is dated, not timed, so the close that covers it is the one that lists it.
+ */
+type StoredClose = Record<string, unknown> & { deposits?: HeldTakings; depositRefunds?: RefundedTakings & { ids: string[] } };
 function closeTotals(stored: Record<string, unknown>): Takings {
-  const { deposits: _held, ...rest } = stored as Record<string, unknown> & { deposits?: unknown };
+  const { deposits: _held, depositRefunds: _refunded, ...rest } = stored as StoredClose;
   return rest as unknown as Takings;
 }
-const closeDeposits = (stored: Record<string, unknown>): HeldTakings => ((stored as { deposits?: HeldTakings }).deposits ?? heldTakings([]));
+const closeDeposits = (stored: Record<string, unknown>): HeldTakings => (stored as StoredClose).deposits ?? heldTakings([]);
+function closeRefunds(stored: Record<string, unknown>): RefundedTakings {
+  const { ids: _ids, ...refunded } = (stored as StoredClose).depositRefunds ?? { ...refundedTakings([]), ids: [] };
+  return refunded;
+}
+const closeRefundIds = (stored: Record<string, unknown>): readonly string[] => (stored as StoredClose).depositRefunds?.ids ?? [];
+
+/**
+ * What the drawer should hold at the end of the day, by method: the takings' net (payments less
+ * bill refunds), plus the deposits taken, less the deposits refunded, each added exactly.
+ */
+function drawerOf(day: Takings, held: HeldTakings, refunded: RefundedTakings) {
+  const methods = [...new Set([...day.byMethod, ...held.byMethod, ...refunded.byMethod].map((m) => m.method))];
+  const byMethod = methods.map((method) => {
+    const takingsFen = day.byMethod.find((m) => m.method === method)?.netFen ?? 0;
+    const depositsInFen = held.byMethod.find((m) => m.method === method)?.inFen ?? 0;
+    const depositsOutFen = refunded.byMethod.find((m) => m.method === method)?.outFen ?? 0;
+    return { method, takingsFen, depositsInFen, depositsOutFen, netFen: exactTotal('drawer.netFen', [takingsFen, depositsInFen, -depositsOutFen]) };
+  });
+  return { byMethod, netFen: exactTotal('drawer.netFen', [day.netFen, held.inFen, -refunded.outFen]) };
+}
 
 /** Whose day is read or closed: the caller's own, or (finance permission) anyone's. */
 function cashierOf(c: C, estateId: string, given: string | undefined): string {
@@ -104,18 +111,25 @@ function cashierOf(c: C, estateId: string, given: string | undefined): string {
   return given;
 }
 
-async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, dayOf: string) {
+/** The estate a day is read in, its zone and today there (estateDay). */
+type EstateAt = { estateId: string; timeZone: string; today: string };
+
+async function readDay(c: C, db: DbOrTx, { estateId, timeZone, today }: EstateAt, cashierId: string, dayOf: string) {
   const { tenantId, userId } = authOf(c);
-  const timeZone = await estateTimeZone(db, tenantId, estateId);
   const bounds = dayBounds(dayOf, timeZone);
-  const [rows, closes, others, taken] = await Promise.all([
+  const refundedThatDay = and(eq(deposits.tenantId, tenantId), eq(deposits.estateId, estateId), eq(deposits.status, 'refunded'), eq(deposits.settledOn, dayOf));
+  const [rows, closes, others, taken, refunded, refunders] = await Promise.all([
     dayEntries(db, tenantId, estateId, cashierId, bounds),
     db.select().from(cashierCloses).where(and(eq(cashierCloses.tenantId, tenantId), eq(cashierCloses.estateId, estateId), eq(cashierCloses.day, dayOf), eq(cashierCloses.cashierId, cashierId))).orderBy(asc(cashierCloses.closedAt), asc(cashierCloses.id)),
     db.selectDistinct({ id: payments.createdBy }).from(payments).where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.createdAt, bounds.start), lt(payments.createdAt, bounds.end))),
     // deposits (押金) this cashier took that day: money in the same drawer, apart from the bills
     db.select().from(deposits).where(and(eq(deposits.tenantId, tenantId), eq(deposits.estateId, estateId), eq(deposits.takenBy, cashierId), gte(deposits.takenAt, bounds.start), lt(deposits.takenAt, bounds.end))).orderBy(asc(deposits.takenAt), asc(deposits.id)),
+    // deposits this cashier refunded (押金退还) dated that day: money out of the same drawer, by the method it was taken with
+    // (a refund keeps no method or instant of its own: it is paid back the way it came, and dated, not timed)
+    db.select().from(deposits).where(and(refundedThatDay, eq(deposits.settledBy, cashierId))).orderBy(asc(deposits.takenAt), asc(deposits.id)),
+    db.selectDistinct({ id: deposits.settledBy }).from(deposits).where(refundedThatDay),
   ]);
-  const places = await unitPlaces(db, tenantId, [...rows.map((r) => r.payment.unitId), ...taken.map((d) => d.unitId)]);
+  const places = await unitPlaces(db, tenantId, [...rows.map((r) => r.payment.unitId), ...taken.map((d) => d.unitId), ...refunded.map((d) => d.unitId)]);
   // prepayment (预存): the part of each payment no bill took as of the day, as settleAccount allocates it
   const payers = [...new Set(rows.filter((r) => r.payment.kind === 'payment').map((r) => r.payment.unitId))];
   const allocated = new Map<string, number>();
@@ -125,7 +139,7 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
     }
   }
   const prepaidOf = (p: typeof payments.$inferSelect) => (p.kind === 'payment' ? p.amountFen - Math.min(p.amountFen, allocated.get(p.id) ?? 0) : 0);
-  const who = await names(db, tenantId, [userId, cashierId, ...closes.map((x) => x.closedBy), ...others.map((o) => o.id)]);
+  const who = await displayNames(db, tenantId, [userId, cashierId, ...closes.map((x) => x.closedBy), ...others.map((o) => o.id), ...refunders.map((o) => o.id)]);
   const closeNo = (at: Date): number | null => {
     const i = closes.findIndex((x) => x.closedAt.getTime() >= at.getTime());
     return i < 0 ? null : i + 1;
@@ -144,21 +158,36 @@ async function readDay(c: C, db: DbOrTx, estateId: string, cashierId: string, da
     const place = places.get(d.unitId);
     return { depositId: d.id, kind: d.kind, unitId: d.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '', method: d.method, amountFen: d.amountFen, takenAt: d.takenAt.toISOString(), status: d.status, closeNo: no, afterClose: no === null && closes.length > 0 };
   });
-  const ids = [...new Set([userId, cashierId, ...others.flatMap((o) => (o.id ? [o.id] : []))])];
+  // a refund is dated, not timed: listed in the order the closes covered them (then what none has yet), each close's by when the deposit was taken
+  const refundEntries = refunded.map((d) => {
+    const i = closes.findIndex((x) => closeRefundIds(x.totals).includes(d.id));
+    const no = i < 0 ? null : i + 1;
+    const place = places.get(d.unitId);
+    return {
+      depositId: d.id, kind: d.kind, unitId: d.unitId, unitLabel: place?.unitLabel ?? '', building: place?.building ?? '', method: d.method, amountFen: d.amountFen,
+      takenOn: d.takenOn, refundedOn: d.settledOn!, refundedBy: personOf(who, d.settledBy!), reason: d.settleReason ?? '', closeNo: no, afterClose: no === null && closes.length > 0,
+    };
+  }).sort((a, b) => (a.closeNo ?? Number.MAX_SAFE_INTEGER) - (b.closeNo ?? Number.MAX_SAFE_INTEGER));
+  const dayTakings = takings(rows.map(entryOf));
+  const held = heldTakings(taken);
+  const paidOut = refundedTakings(refunded);
+  const ids = [...new Set([userId, cashierId, ...[...others, ...refunders].flatMap((o) => (o.id ? [o.id] : []))])];
   return {
     rows,
     body: {
       day: dayOf,
-      today: estateDate(c.get('deps').config.now(), timeZone),
+      today,
       cashier: personOf(who, cashierId),
       cashiers: ids.map((id) => personOf(who, id)),
       entries,
-      takings: takings(rows.map(entryOf)),
+      takings: dayTakings,
       prepaidFen: exactTotal('prepaidFen', entries.map((e) => e.prepaidFen)),
-      deposits: { entries: depositEntries, held: heldTakings(taken) },
-      closes: closes.map((x, i) => ({ id: x.id, no: i + 1, closedAt: x.closedAt.toISOString(), closedBy: personOf(who, x.closedBy), totals: closeTotals(x.totals), deposits: closeDeposits(x.totals), note: x.note })),
+      deposits: { entries: depositEntries, held, refunds: refundEntries, refunded: paidOut },
+      drawer: drawerOf(dayTakings, held, paidOut),
+      closes: closes.map((x, i) => ({ id: x.id, no: i + 1, closedAt: x.closedAt.toISOString(), closedBy: personOf(who, x.closedBy), totals: closeTotals(x.totals), deposits: closeDeposits(x.totals), refunds: closeRefunds(x.totals), note: x.note })),
       open: takings(rows.filter((r) => closeNo(r.payment.createdAt) === null).map(entryOf)),
       openDeposits: heldTakings(taken.filter((d) => closeNo(d.takenAt) === null)),
+      openRefunds: refundedTakings(refunded.filter((d) => !refundEntries.find((e) => e.depositId === d.id)!.closeNo)),
     },
   };
 }
@@ -192,7 +221,7 @@ async function waiverRows(db: DbOrTx, tenantId: string, estateId: string, where:
     .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), where.status ? eq(feeWaivers.status, where.status as 'pending') : undefined, where.id ? eq(feeWaivers.id, where.id) : undefined))
     .orderBy(desc(feeWaivers.requestedAt), desc(feeWaivers.id))
     .limit(200);
-  const [places, who] = await Promise.all([unitPlaces(db, tenantId, rows.map((r) => r.w.unitId)), names(db, tenantId, rows.flatMap((r) => [r.w.requestedBy, r.w.decidedBy]))]);
+  const [places, who] = await Promise.all([unitPlaces(db, tenantId, rows.map((r) => r.w.unitId)), displayNames(db, tenantId, rows.flatMap((r) => [r.w.requestedBy, r.w.decidedBy]))]);
   return rows.map(({ w, billKey, periodId }) => ({
     id: w.id, billKey, periodId, unitId: w.unitId, unitLabel: places.get(w.unitId)?.unitLabel ?? '', building: places.get(w.unitId)?.building ?? '',
     component: w.component, amountFen: w.amountFen, reason: w.reason, status: w.status,
@@ -206,7 +235,7 @@ async function depositRows(db: DbOrTx, tenantId: string, estateId: string, where
     .where(and(eq(deposits.tenantId, tenantId), eq(deposits.estateId, estateId), where.unitId ? eq(deposits.unitId, where.unitId) : undefined, where.id ? eq(deposits.id, where.id) : undefined))
     .orderBy(desc(deposits.takenAt), desc(deposits.id))
     .limit(200);
-  const [places, who] = await Promise.all([unitPlaces(db, tenantId, rows.map((r) => r.unitId)), names(db, tenantId, rows.flatMap((r) => [r.takenBy, r.settledBy]))]);
+  const [places, who] = await Promise.all([unitPlaces(db, tenantId, rows.map((r) => r.unitId)), displayNames(db, tenantId, rows.flatMap((r) => [r.takenBy, r.settledBy]))]);
   return rows.map((d) => ({
     id: d.id, unitId: d.unitId, unitLabel: places.get(d.unitId)?.unitLabel ?? '', building: places.get(d.unitId)?.building ?? '', kind: d.kind, amountFen: d.amountFen, method: d.method,
     takenOn: d.takenOn, takenBy: personOf(who, d.takenBy), note: d.note, status: d.status, settledOn: d.settledOn, settledBy: d.settledBy ? personOf(who, d.settledBy) : null, settleReason: d.settleReason,
@@ -224,7 +253,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     '/cashier-day',
     {
       responses: { 200: S.cashierDay },
-      summary: "A cashier's day (日结/交班): the payments and refunds they recorded on a day of the estate's calendar (today by default), by method, against the receipts and slips issued with their serial range; the day's closes, and what no close covers yet (after-close). Anyone at the counter reads their own; the finance permission reads anyone's",
+      summary: "A cashier's day (日结/交班): the payments and refunds they recorded on a day of the estate's calendar (today by default), by method, against the receipts and slips issued with their serial range; the deposits they took and refunded (押金, 押金退还) that day beside them, and what the drawer should hold by method; the day's closes, and what no close covers yet (after-close). Anyone at the counter reads their own; the finance permission reads anyone's",
       errors: [422],
       access: cashiers,
       estate: { from: 'query' },
@@ -232,12 +261,10 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       queryRequired: ['estateId'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
-      const cashierId = cashierOf(c, estateId, query.cashierId);
-      const { today } = await todayOf(c, estateId);
-      const dayOf = pastDay(query.day, today, 'day');
-      return c.json((await readDay(c, c.get('deps').db, estateId, cashierId, dayOf)).body);
+      const at = await estateDay(c, query.estateId);
+      const cashierId = cashierOf(c, at.estateId, query.cashierId);
+      const dayOf = pastDay(query.day, at.today, 'day');
+      return c.json((await readDay(c, at.db, at, cashierId, dayOf)).body);
     },
   )
   .post(
@@ -251,28 +278,28 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       body: { type: 'object', required: ['estateId'], properties: { estateId: uuid, day, cashierId: uuid, note: { type: 'string', maxLength: REASON_MAX, description: '交班备注, optional' } } },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db, config } = c.get('deps');
+      const at = await estateDay(c, body.estateId);
+      const { estateId, tenantId, userId, db, config, today } = at;
       const cashierId = cashierOf(c, estateId, body.cashierId);
-      const { today } = await todayOf(c, estateId);
       const dayOf = pastDay(body.day, today, 'day');
       const note = reasonText(body.note, 'note', false);
       const made = await db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cashier-close:${tenantId}:${estateId}:${cashierId}:${dayOf}`}))`);
-        const { body: read } = await readDay(c, tx, estateId, cashierId, dayOf);
-        const open = [...read.entries.filter((e) => e.closeNo === null), ...read.deposits.entries.filter((d) => d.closeNo === null)];
+        const { body: read } = await readDay(c, tx, at, cashierId, dayOf);
+        const openRefunds = read.deposits.refunds.filter((r) => r.closeNo === null);
+        const open = [...read.entries.filter((e) => e.closeNo === null), ...read.deposits.entries.filter((d) => d.closeNo === null), ...openRefunds];
         if (read.closes.length > 0 && open.length === 0) {
           const last = read.closes[read.closes.length - 1]!;
           throw new ApiError('conflict', { zh: `${dayOf} 已日结（第 ${last.no} 次），之后没有新的收款`, en: `${dayOf} is already closed (close ${last.no}) and nothing was taken since` }, { field: 'day' });
         }
         const totals = read.open;
         const held = read.openDeposits;
-        const row = { tenantId, id: randomUUID(), estateId, cashierId, day: dayOf, closedAt: config.now(), closedBy: userId, totals: { ...totals, deposits: held } as unknown as Record<string, unknown>, note };
+        const refunds = read.openRefunds;
+        const stored = { ...totals, deposits: held, depositRefunds: { ...refunds, ids: openRefunds.map((r) => r.depositId) } };
+        const row = { tenantId, id: randomUUID(), estateId, cashierId, day: dayOf, closedAt: config.now(), closedBy: userId, totals: stored as unknown as Record<string, unknown>, note };
         await tx.insert(cashierCloses).values(row);
-        const who = await names(tx, tenantId, [userId]);
-        return { id: row.id, no: read.closes.length + 1, closedAt: row.closedAt.toISOString(), closedBy: personOf(who, userId), totals, deposits: held, note };
+        const who = await displayNames(tx, tenantId, [userId]);
+        return { id: row.id, no: read.closes.length + 1, closedAt: row.closedAt.toISOString(), closedBy: personOf(who, userId), totals, deposits: held, refunds, note };
       });
       return c.json(made);
     },
@@ -288,10 +315,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       queryRequired: ['estateId', 'month'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
-      const { tenantId } = authOf(c);
-      const { db } = c.get('deps');
+      const { estateId, tenantId, db } = await estateDay(c, query.estateId);
       const month = query.month!;
       const { from, to } = monthRange(month);
       const [rows, closes] = await Promise.all([
@@ -302,7 +326,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
         db.select({ cashierId: cashierCloses.cashierId }).from(cashierCloses).where(and(eq(cashierCloses.tenantId, tenantId), eq(cashierCloses.estateId, estateId), gte(cashierCloses.day, from), lte(cashierCloses.day, to))),
       ]);
       const cashierIds = [...new Set(rows.flatMap((r) => (r.payment.createdBy ? [r.payment.createdBy] : [])))];
-      const who = await names(db, tenantId, cashierIds);
+      const who = await displayNames(db, tenantId, cashierIds);
       const byCashier = cashierIds.map((id) => {
         const t = takings(rows.filter((r) => r.payment.createdBy === id).map(entryOf));
         return { cashier: personOf(who, id), inFen: t.inFen, outFen: t.outFen, netFen: t.netFen, entries: rows.filter((r) => r.payment.createdBy === id).length, closes: closes.filter((x) => x.cashierId === id).length };
@@ -319,8 +343,8 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     '/waivers',
     { responses: { 200: S.waiverList }, summary: 'Fee waivers (减免) of the estate, newest first (200 at most), optionally only those of one status', access: readers, estate: { from: 'query' }, query: { estateId: uuid, status: { enum: ['pending', 'approved', 'rejected'] } }, queryRequired: ['estateId'] },
     async (c, { query }) => {
-      requireEstate(c, query.estateId);
-      return c.json({ items: await waiverRows(c.get('deps').db, authOf(c).tenantId, query.estateId!, query.status ? { status: query.status } : {}) });
+      const { estateId, tenantId, db } = await estateDay(c, query.estateId);
+      return c.json({ items: await waiverRows(db, tenantId, estateId, query.status ? { status: query.status } : {}) });
     },
   )
   .post(
@@ -334,13 +358,10 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       body: { type: 'object', required: ['estateId', 'billKey', 'component', 'amountFen', 'reason'], properties: { estateId: uuid, billKey: { type: 'string', minLength: 1 }, component: { enum: ['principal', 'late-fee'] }, amountFen: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, reason: { type: 'string', description: `减免原因, 1–${REASON_MAX} characters after trimming` } } },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId, billKey, component, amountFen } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db, config } = c.get('deps');
+      const { estateId, tenantId, userId, db, config, today } = await estateDay(c, body.estateId);
+      const { billKey, component, amountFen } = body;
       const reason = reasonText(body.reason, 'reason')!;
       if (amountFen > MAX_AMOUNT_FEN) throw invalid('amountFen', `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
-      const { today } = await todayOf(c, estateId);
       const { bill, state } = await billState(db, tenantId, estateId, billKey, today);
       const owed = owedOn(state, component);
       if (amountFen > owed) {
@@ -362,12 +383,9 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       body: { type: 'object', required: ['estateId', 'waiverId', 'decision'], properties: { estateId: uuid, waiverId: uuid, decision: { enum: ['approve', 'reject'] }, note: { type: 'string', maxLength: REASON_MAX, description: '审批意见, optional' } } },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId, waiverId, decision } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db, config } = c.get('deps');
+      const { estateId, tenantId, userId, db, config, today } = await estateDay(c, body.estateId);
+      const { waiverId, decision } = body;
       const note = reasonText(body.note, 'note', false);
-      const { today } = await todayOf(c, estateId);
       await db.transaction(async (tx) => {
         const [w] = await tx.select({ w: feeWaivers, billKey: bills.key, issueOn: bills.issueOn }).from(feeWaivers)
           .innerJoin(bills, and(eq(bills.tenantId, feeWaivers.tenantId), eq(bills.id, feeWaivers.billId)))
@@ -410,11 +428,7 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       queryRequired: ['estateId'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
-      const { tenantId } = authOf(c);
-      const { db } = c.get('deps');
-      const { today } = await todayOf(c, estateId);
+      const { estateId, tenantId, db, today } = await estateDay(c, query.estateId);
       const asOf = query.asOf ?? today;
       const [states, homes] = await Promise.all([
         settledStates(db, tenantId, estateId, asOf).then((r) => r.states),
@@ -450,14 +464,10 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       queryRequired: ['estateId', 'buildingId'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
+      const { estateId, tenantId, db, today } = await estateDay(c, query.estateId);
       const buildingId = query.buildingId!;
-      const { tenantId } = authOf(c);
-      const { db } = c.get('deps');
       const [building] = isUuid(buildingId) ? await db.select({ id: buildings.id, name: buildings.name }).from(buildings).where(and(eq(buildings.tenantId, tenantId), eq(buildings.estateId, estateId), eq(buildings.id, buildingId))) : [];
       if (!building) throw notFound('building', buildingId);
-      const { today } = await todayOf(c, estateId);
       const asOf = query.asOf ?? today;
       const own = await db.select({ id: units.id, label: units.label }).from(units).where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId), eq(units.buildingId, building.id)));
       const labelOf = new Map(own.map((u) => [u.id, u.label]));
@@ -474,8 +484,8 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
     '/deposits',
     { responses: { 200: S.depositList }, summary: 'Deposits (押金, e.g. 装修押金) of the estate or of one unit, newest first (200 at most), with the total still held', access: readers, estate: { from: 'query' }, query: { estateId: uuid, unitId: uuid }, queryRequired: ['estateId'] },
     async (c, { query }) => {
-      requireEstate(c, query.estateId);
-      const items = await depositRows(c.get('deps').db, authOf(c).tenantId, query.estateId!, query.unitId ? { unitId: query.unitId } : {});
+      const { estateId, tenantId, db } = await estateDay(c, query.estateId);
+      const items = await depositRows(db, tenantId, estateId, query.unitId ? { unitId: query.unitId } : {});
       return c.json({ items, heldFen: exactTotal('heldFen', items.filter((d) => d.status === 'held').map((d) => d.amountFen)) });
     },
   )
@@ -494,13 +504,10 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId, unitId, kind, amountFen, method } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db, config } = c.get('deps');
+      const { estateId, tenantId, userId, db, config, today } = await estateDay(c, body.estateId);
+      const { unitId, kind, amountFen, method } = body;
       if (amountFen > MAX_AMOUNT_FEN) throw invalid('amountFen', `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan)`, `不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
       await unitOf(db, tenantId, estateId, unitId);
-      const { today } = await todayOf(c, estateId);
       const takenOn = pastDay(body.takenOn, today, 'takenOn');
       const id = randomUUID();
       await db.insert(deposits).values({ tenantId, id, estateId, unitId, kind: kind.trim(), amountFen, method, takenOn, takenBy: userId, takenAt: config.now(), note: reasonText(body.note, 'note', false), status: 'held' });
@@ -518,12 +525,9 @@ export const billingCashierRoutes = new Resource('/billing', 'Billing')
       body: { type: 'object', required: ['estateId', 'depositId', 'outcome', 'reason'], properties: { estateId: uuid, depositId: uuid, outcome: { enum: ['refunded', 'forfeited'] }, reason: { type: 'string', description: `1–${REASON_MAX} characters after trimming` }, on: day } },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId, depositId, outcome } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db } = c.get('deps');
+      const { estateId, tenantId, userId, db, today } = await estateDay(c, body.estateId);
+      const { depositId, outcome } = body;
       const reason = reasonText(body.reason, 'reason')!;
-      const { today } = await todayOf(c, estateId);
       const on = pastDay(body.on, today, 'on');
       const [d] = await db.select().from(deposits).where(and(eq(deposits.tenantId, tenantId), eq(deposits.estateId, estateId), eq(deposits.id, depositId)));
       if (!d) throw notFound('deposit', depositId);

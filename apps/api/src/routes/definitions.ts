@@ -277,7 +277,7 @@ export const definitionRoutes = new Resource('/definitions', 'Definitions')
   )
   .post(
     '/what-if',
-    { responses: { 200: S.whatIf }, summary: "What-if on real history: how the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar next to the published version (met / breached / open per metric and grade, and the requests that flip). Reads only", access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'calendar', id: 'cn-statutory' } } },
+    { responses: { 200: S.whatIf }, summary: "What-if on real history: how the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar next to the published version (met / breached / open / stopped per metric and grade, and the requests that flip). Reads only", access: designers, estate: { from: 'body' }, body: documentBody, example: { document: { kind: 'calendar', id: 'cn-statutory' } } },
     async (c, { body: { estateId, document } }) => {
       requireEstate(c, estateId);
       if (document.kind !== 'sla' && document.kind !== 'calendar') throw invalid('document.kind', 'must be "sla" or "calendar"', '必须是 SLA 策略（sla）或日历（calendar）');

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gte, inArray, isNotNull, lte } from 'drizzle-orm';
-import type { Context } from 'hono';
-import { buildings, feeWaivers, spendingEntries, units, users, type DbOrTx } from '@estateflow/db';
-import { estateDate, feeMonthReport, incomeSpendingReport, isCivilDate, monthRange } from '@estateflow/billing';
+import { and, asc, eq, gte, isNotNull, lte } from 'drizzle-orm';
+import { buildings, feeWaivers, spendingEntries, units, type DbOrTx } from '@estateflow/db';
+import { feeMonthReport, incomeSpendingReport, monthRange } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
-import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
-import { authOf, financeStaff, requireEstate, Resource } from '../route-table.ts';
+import { financeStaff, Resource } from '../route-table.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
-import { accountInput, estateTimeZone, naturalCompare } from '../services/billing-store.ts';
+import { accountInput, naturalCompare } from '../services/billing-store.ts';
+import { displayNames, estateDay, pastDay } from '../services/estate-day.ts';
 import { exactTotal } from '../services/exact-total.ts';
 import * as S from '../schemas/finance-reports.ts';
 import { yearMonth } from '../schemas/common.ts';
@@ -30,13 +29,6 @@ const reportPeriod = { type: 'string', pattern: '^20[0-9]{2}-(Q[1-4]|H[12])$', d
 const CATEGORY_MAX = 40;
 const NOTE_MAX = 200;
 
-type C = Context<AppEnv>;
-
-async function todayOf(c: C, estateId: string): Promise<string> {
-  const timeZone = await estateTimeZone(c.get('deps').db, authOf(c).tenantId, estateId);
-  return estateDate(c.get('deps').config.now(), timeZone);
-}
-
 /** The first and last month of a quarter or half year. */
 function periodRange(period: string): { from: string; to: string } {
   const year = period.slice(0, 4);
@@ -52,19 +44,12 @@ function begun(from: string, to: string, today: string, field: string, what: { z
   return to < today ? to : today;
 }
 
-async function names(db: DbOrTx, tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
-  const list = [...new Set(ids)];
-  if (list.length === 0) return new Map();
-  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, list)));
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 async function spendingRows(db: DbOrTx, tenantId: string, estateId: string, from: string, to: string, id?: string) {
   const rows = await db.select().from(spendingEntries)
     .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, to), id ? eq(spendingEntries.id, id) : undefined))
     .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id))
     .limit(1000);
-  const who = await names(db, tenantId, rows.map((r) => r.enteredBy));
+  const who = await displayNames(db, tenantId, rows.map((r) => r.enteredBy));
   return rows.map((r) => ({ id: r.id, category: r.category, amountFen: r.amountFen, spentOn: r.spentOn, note: r.note, enteredBy: { id: r.enteredBy, name: who.get(r.enteredBy) ?? '' }, enteredAt: r.enteredAt.toISOString() }));
 }
 
@@ -81,13 +66,10 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       queryRequired: ['estateId', 'month'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
-      const { tenantId } = authOf(c);
-      const { db } = c.get('deps');
+      const { estateId, tenantId, db, today } = await estateDay(c, query.estateId);
       const month = query.month!;
       const { from, to } = monthRange(month);
-      const asOf = begun(from, to, await todayOf(c, estateId), 'month', { zh: '该月', en: 'month' });
+      const asOf = begun(from, to, today, 'month', { zh: '该月', en: 'month' });
       const [input, homes, waivers] = await Promise.all([
         accountInput(db, tenantId, estateId),
         db.select({ unitId: units.id, buildingId: buildings.id, building: buildings.name }).from(units)
@@ -118,13 +100,10 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       queryRequired: ['estateId', 'period'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
-      const { tenantId } = authOf(c);
-      const { db } = c.get('deps');
+      const { estateId, tenantId, db, today } = await estateDay(c, query.estateId);
       const period = query.period!;
       const { from, to } = periodRange(period);
-      const asOf = begun(from, to, await todayOf(c, estateId), 'period', { zh: '该期', en: 'period' });
+      const asOf = begun(from, to, today, 'period', { zh: '该期', en: 'period' });
       // every entry of the period (the list route pages at 1000; the report counts them all)
       const [input, spending] = await Promise.all([
         accountInput(db, tenantId, estateId),
@@ -148,10 +127,9 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       queryRequired: ['estateId', 'from', 'to'],
     },
     async (c, { query }) => {
-      const estateId = query.estateId!;
-      requireEstate(c, estateId);
+      const { estateId, tenantId, db } = await estateDay(c, query.estateId);
       if (query.to! < query.from!) throw invalid('to', 'must not be before "from"', '不得早于 from');
-      const items = await spendingRows(c.get('deps').db, authOf(c).tenantId, estateId, query.from!, query.to!);
+      const items = await spendingRows(db, tenantId, estateId, query.from!, query.to!);
       return c.json({ items, totalFen: exactTotal('totalFen', items.map((i) => i.amountFen)) });
     },
   )
@@ -176,19 +154,15 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       },
     },
     async (c, { body }) => {
-      requireEstate(c, body.estateId);
-      const { estateId, amountFen, spentOn } = body;
-      const { tenantId, userId } = authOf(c);
-      const { db, config } = c.get('deps');
+      const { estateId, tenantId, userId, db, config, today } = await estateDay(c, body.estateId);
+      const { amountFen } = body;
       const category = body.category.trim();
       if (category.length === 0 || category.length > CATEGORY_MAX) throw invalid('category', `must be 1–${CATEGORY_MAX} characters`, `须为 1–${CATEGORY_MAX} 个字`);
       if (amountFen === 0) throw invalid('amountFen', 'must not be 0', '不能为 0');
       if (amountFen > MAX_AMOUNT_FEN || amountFen < -MAX_AMOUNT_FEN) throw invalid('amountFen', `must be at most ${MAX_AMOUNT_FEN} fen (100,000,000 yuan) either way`, `绝对值不能超过 ${MAX_AMOUNT_FEN} 分（1 亿元）`);
       const note = body.note?.trim() || null;
       if (amountFen < 0 && !note) throw invalid('note', 'must say which entry a negative amount corrects and why', '负数金额用于更正，须在备注写明更正哪笔、为何更正');
-      if (!isCivilDate(spentOn)) throw invalid('spentOn', 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
-      const today = await todayOf(c, estateId);
-      if (spentOn > today) throw invalid('spentOn', `must not be after today (${today})`, `不得晚于今天（${today}）`);
+      const spentOn = pastDay(body.spentOn, today, 'spentOn');
       const id = randomUUID();
       const at = config.now();
       await db.transaction(async (tx) => {

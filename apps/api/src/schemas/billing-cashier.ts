@@ -80,16 +80,61 @@ const depositEntry = {
   additionalProperties: false,
 } as const;
 
+/** packages/billing `refundedTakings`: deposits (押金) refunded, by method (the method each was taken with). */
+const refunded = {
+  type: 'object',
+  required: ['byMethod', 'count', 'outFen'],
+  properties: {
+    byMethod: { type: 'array', items: { type: 'object', required: ['method', 'count', 'outFen'], properties: { method: { type: 'string' }, count: { type: 'integer' }, outFen: fen }, additionalProperties: false } },
+    count: { type: 'integer' },
+    outFen: fen,
+  },
+  additionalProperties: false,
+} as const;
+
+const depositRefundEntry = {
+  type: 'object',
+  required: ['depositId', 'kind', 'unitId', 'unitLabel', 'building', 'method', 'amountFen', 'takenOn', 'refundedOn', 'refundedBy', 'reason', 'closeNo', 'afterClose'],
+  properties: {
+    depositId: uuid, kind: { type: 'string', description: 'renovation, other, …' }, unitId: uuid, unitLabel: { type: 'string' }, building: { type: 'string' },
+    method: { type: 'string', description: 'paid back the way it was taken' }, amountFen: fen, takenOn: civilDate, refundedOn: civilDate, refundedBy: person, reason: { type: 'string' },
+    closeNo: { type: ['integer', 'null'], description: 'the close (1, 2, …) that covers it; null while none has' }, afterClose: { type: 'boolean', description: 'recorded after the day was last closed' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** What the drawer should hold, by method: the takings' net, plus deposits taken, less deposits refunded. */
+const drawer = {
+  type: 'object',
+  required: ['byMethod', 'netFen'],
+  properties: {
+    byMethod: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['method', 'takingsFen', 'depositsInFen', 'depositsOutFen', 'netFen'],
+        properties: { method: { type: 'string' }, takingsFen: { ...fen, description: 'the takings\' net of the method' }, depositsInFen: fen, depositsOutFen: fen, netFen: { ...fen, description: 'takingsFen + depositsInFen − depositsOutFen' } },
+        additionalProperties: false,
+      },
+    },
+    netFen: { ...fen, description: 'the takings\' net, plus deposits taken, less deposits refunded' },
+  },
+  additionalProperties: false,
+} as const;
+
 const close = {
   type: 'object',
-  required: ['id', 'no', 'closedAt', 'closedBy', 'totals', 'deposits', 'note'],
-  properties: { id: uuid, no: { type: 'integer' }, closedAt: dateTime, closedBy: person, totals: takings, deposits: { ...held, description: 'deposits (押金) the close covered, beside the takings' }, note: nullableString },
+  required: ['id', 'no', 'closedAt', 'closedBy', 'totals', 'deposits', 'refunds', 'note'],
+  properties: {
+    id: uuid, no: { type: 'integer' }, closedAt: dateTime, closedBy: person, totals: takings, deposits: { ...held, description: 'deposits (押金) the close covered, beside the takings' },
+    refunds: { ...refunded, description: 'deposit refunds (押金退还) the close covered (none in closes made before refunds joined the day)' }, note: nullableString,
+  },
   additionalProperties: false,
 } as const;
 
 export const cashierDay = {
   type: 'object',
-  required: ['day', 'today', 'cashier', 'cashiers', 'entries', 'takings', 'prepaidFen', 'deposits', 'closes', 'open', 'openDeposits'],
+  required: ['day', 'today', 'cashier', 'cashiers', 'entries', 'takings', 'prepaidFen', 'deposits', 'drawer', 'closes', 'open', 'openDeposits', 'openRefunds'],
   properties: {
     day: civilDate,
     today: civilDate,
@@ -98,10 +143,18 @@ export const cashierDay = {
     entries: { type: 'array', items: dayEntry },
     takings: { ...takings, description: 'the whole day' },
     prepaidFen: { ...fen, description: 'of the day\'s payments, what no bill took (预存), as settleAccount allocates it' },
-    deposits: { type: 'object', required: ['entries', 'held'], properties: { entries: { type: 'array', items: depositEntry }, held }, additionalProperties: false, description: 'deposits (押金) the cashier took that day: in the drawer beside the takings, never in them' },
+    deposits: {
+      type: 'object',
+      required: ['entries', 'held', 'refunds', 'refunded'],
+      properties: { entries: { type: 'array', items: depositEntry }, held, refunds: { type: 'array', items: depositRefundEntry, description: 'deposits the cashier refunded dated that day' }, refunded },
+      additionalProperties: false,
+      description: 'deposits (押金) the cashier took that day and those they refunded (押金退还): in and out of the drawer beside the takings, never in them',
+    },
+    drawer,
     closes: { type: 'array', items: close },
     open: { ...takings, description: 'entries no close covers yet (after the last close, if there is one)' },
     openDeposits: { ...held, description: 'deposits no close covers yet' },
+    openRefunds: { ...refunded, description: 'deposit refunds no close covers yet' },
   },
   additionalProperties: false,
 } as const;

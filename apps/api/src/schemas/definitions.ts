@@ -235,8 +235,18 @@ export const estatesReview = {
 
 export const estatesPublished = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: published } }, additionalProperties: false } as const;
 
-const tally = { type: 'object', required: ['met', 'breached', 'open'], properties: { met: { type: 'integer' }, breached: { type: 'integer' }, open: { type: 'integer', description: 'still running or paused now' } }, additionalProperties: false } as const;
-const outcome = { type: 'string', enum: ['met', 'breached', 'open'] } as const;
+const tally = {
+  type: 'object',
+  required: ['met', 'breached', 'open', 'stopped'],
+  properties: {
+    met: { type: 'integer' },
+    breached: { type: 'integer' },
+    open: { type: 'integer', description: 'still running or paused now' },
+    stopped: { type: 'integer', description: 'the request ended (cancelled, withdrawn) within its goal before the stop condition held' },
+  },
+  additionalProperties: false,
+} as const;
+const outcome = { type: 'string', enum: ['met', 'breached', 'open', 'stopped'] } as const;
 /** How the estate's requests of the last 90 days would have fared under a draft SLA policy or calendar, next to the published one. */
 export const whatIf = {
   type: 'object',

@@ -70,6 +70,8 @@ export type RolledBack = FromSchema<typeof definitions.rolledBack>;
 export type PublishRules = FromSchema<typeof definitions.publishRules>;
 export type EstatesReview = FromSchema<typeof definitions.estatesReview>;
 export type EstatesPublished = FromSchema<typeof definitions.estatesPublished>;
+/** A draft SLA policy or calendar replayed over the estate's last 90 days next to the published one (`POST /api/definitions/what-if`). */
+export type WhatIf = FromSchema<typeof definitions.whatIf>;
 export type VersionWithDocument = FromSchema<typeof definitions.versionWithDocument>;
 /** The words of a workflow version as a role reads them (`definitionWords` makes them; every screen reads them). */
 export type Words = FromSchema<typeof definitions.workflowWords>;

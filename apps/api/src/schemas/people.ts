@@ -38,7 +38,7 @@ export const personExport = {
     account: {
       type: 'object',
       required: ['id', 'username', 'displayName', 'realName', 'phone', 'status'],
-      properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, locale: { type: 'string' }, status: { type: 'string' }, demo: { type: 'boolean' }, createdAt: anyJson, deactivatedAt: anyJson, passwordChangedAt: anyJson },
+      properties: { id: uuid, username: { type: 'string' }, displayName: { type: 'string' }, realName: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] }, employeeNo: { type: ['string', 'null'] }, locale: { type: 'string' }, largeText: { type: 'boolean', description: 'large-text mode (适老化), the display preference kept on the account' }, status: { type: 'string' }, demo: { type: 'boolean' }, createdAt: anyJson, deactivatedAt: anyJson, passwordChangedAt: anyJson },
       additionalProperties: false,
     },
     roles: list,

@@ -95,7 +95,7 @@ export async function exportPerson(db: Db, tenantId: string, person: User, now: 
     exportedAt: now.toISOString(),
     account: {
       id: person.id, username: person.username, displayName: person.displayName, realName: person.realName, phone: person.phone, employeeNo: person.employeeNo,
-      locale: person.locale, status: person.status, demo: person.demo, createdAt: iso(person.createdAt), deactivatedAt: iso(person.deactivatedAt), passwordChangedAt: iso(person.passwordChangedAt),
+      locale: person.locale, largeText: person.largeText, status: person.status, demo: person.demo, createdAt: iso(person.createdAt), deactivatedAt: iso(person.deactivatedAt), passwordChangedAt: iso(person.passwordChangedAt),
     },
     roles,
     links: links.map((l) => ({ estateId: l.estateId, unitId: l.unitId, unit: l.unitLabel, kind: l.kind, name: l.name, phone: l.phone })),

@@ -11,15 +11,17 @@ export const WHAT_IF_DAYS = 90;
 /** At most this many requests are replayed (the newest); the answer says when more were left out. */
 const MAX_REQUESTS = 2000;
 
-type Outcome = 'met' | 'breached' | 'open';
+/** `stopped`: the request ended (cancelled, withdrawn) within its goal before the clock's stop condition held: neither met nor still open. */
+type Outcome = 'met' | 'breached' | 'open' | 'stopped';
 type Tally = Record<Outcome, number>;
 export type WhatIfRow = { metricId: string; metric: Text; grade: Text; published: Tally; draft: Tally };
 export type WhatIfFlip = { instanceId: string; serial: string; title: Text; metricId: string; metric: Text; published: Outcome; draft: Outcome };
 export type WhatIf = { from: string; to: string; requests: number; leftOut: number; rows: WhatIfRow[]; flips: WhatIfFlip[] };
 
 const both = (zh: string, en: string): Text => ({ zh, en });
-const outcomeOf = (c: Clock | undefined): Outcome => (!c ? 'open' : c.breached || c.status === 'breached' ? 'breached' : c.status === 'met' ? 'met' : 'open');
-const zero = (): Tally => ({ met: 0, breached: 0, open: 0 });
+const outcomeOf = (c: Clock | undefined): Outcome =>
+  !c ? 'open' : c.breached || c.status === 'breached' ? 'breached' : c.status === 'met' || c.status === 'stopped' ? c.status : 'open';
+const zero = (): Tally => ({ met: 0, breached: 0, open: 0, stopped: 0 });
 
 /**
  * How the estate's requests of the last 90 days would have fared under a draft SLA policy or
