@@ -60,6 +60,21 @@ async function screensOf(size: Size): Promise<{ screens: Screen[]; password: str
         { name: 'dashboard (all time)', user: 'admin', path: `/dashboard?estate=${e}`, dashboard: true },
         { name: 'bills and arrears', user: 'finance', path: `/bills?estate=${e}` },
         { name: "a unit's account", user: 'finance', path: `/bills?estate=${e}&unit=${unit!.unit_id}` },
+        { name: 'arrears', user: 'finance', path: `/billing/arrears?estate=${e}` },
+        { name: "the cashier's day", user: 'finance', path: `/billing/day?estate=${e}` },
+        { name: 'deposits', user: 'finance', path: `/billing/deposits?estate=${e}` },
+        { name: 'income and spending', user: 'finance', path: `/billing/reports/income?estate=${e}` },
+        { name: 'billing run', user: 'finance', path: `/billing/run?estate=${e}` },
+        { name: 'waivers and adjustments', user: 'finance', path: `/billing/waivers?estate=${e}` },
+        { name: 'fee schedules', user: 'finance', path: `/billing/fees?estate=${e}` },
+        { name: 'monthly statistics', user: 'admin', path: `/billing/reports/monthly?estate=${e}`, dashboard: true },
+        { name: 'accountability', user: 'admin', path: `/accountability?estate=${e}`, dashboard: true },
+        { name: 'revisits', user: 'admin', path: '/revisits' },
+        { name: 'units', user: 'front-desk', path: `/units?estate=${e}` },
+        { name: 'a household file', user: 'front-desk', path: `/units/${unit!.unit_id}?estate=${e}` },
+        { name: 'people', user: 'admin', path: '/people' },
+        { name: 'residents', user: 'admin', path: '/residents' },
+        { name: 'start a request (resident)', user: resident!.username, path: '/start' },
       ],
     };
   } finally {
@@ -110,8 +125,11 @@ async function timeScreen(browser: Browser, origin: string, screen: Screen, pass
       await page.waitForLoadState('networkidle');
       const entries = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((e: PerformanceEntry) => new URL(e.name).pathname.startsWith('/api/'))
-        .map((e: PerformanceEntry) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd, bytes: (e as PerformanceResourceTiming).encodedBodySize })));
+        .map((e: PerformanceEntry) => ({ name: e.name, start: e.startTime, end: (e as PerformanceResourceTiming).responseEnd, bytes: (e as PerformanceResourceTiming).encodedBodySize, status: (e as PerformanceResourceTiming & { responseStatus?: number }).responseStatus ?? 0 })));
       if (entries.length === 0) throw new Error(`${screen.name}: the page made no API call`);
+      // a screen that was refused or failed is not a screen shown: its time would flatter
+      const failed = entries.filter((e) => e.status >= 400);
+      if (failed.length) throw new Error(`${screen.name} as ${screen.user}: ${failed.map((e) => `${routeOf(e.name)} answered ${e.status}`).join(', ')}`);
       const start = Math.min(...entries.map((e) => e.start));
       const end = Math.max(...entries.map((e) => e.end));
       const calls = entries.map((e) => ({ route: routeOf(e.name), ms: e.end - e.start, bytes: e.bytes }));
@@ -171,12 +189,14 @@ export async function run(): Promise<BenchResult[]> {
   buildWebIfNeeded();
   const browser = await launchBrowser();
   try {
+    // reports that add up a month or all time are held to the dashboards' target
+    const dashboards = new Set((await screensOf('small')).screens.filter((s) => s.dashboard).map((s) => s.name));
     const small = await measure('small', browser);
     const large = haveLarge ? await measure('large', browser) : undefined;
     const sizeNote = haveLarge ? await describeLarge() : '';
     return [...small].map(([name, s]) => {
       const l = large?.get(name);
-      const target = name.startsWith('dashboard') ? DASHBOARD_TARGET_MS : SCREEN_TARGET_MS;
+      const target = dashboards.has(name) ? DASHBOARD_TARGET_MS : SCREEN_TARGET_MS;
       const shown = l ?? s;
       const over = shown.largest.bytes > ANSWER_LIMIT_BYTES ? `; ANSWER OVER 1 MB` : '';
       return {
