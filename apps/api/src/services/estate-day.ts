@@ -1,6 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { users, type DbOrTx } from '@estateflow/db';
 import { estateDate, isCivilDate } from '@estateflow/billing';
 import type { AppEnv } from '../env.ts';
 import { ApiError, invalid } from '../errors.ts';
@@ -27,12 +25,4 @@ export function pastDay(value: string | undefined, today: string, field: string)
   if (!isCivilDate(value)) throw invalid(field, 'must be a date YYYY-MM-DD', '必须是 YYYY-MM-DD 格式的日期');
   if (value > today) throw new ApiError('form-invalid', { zh: `字段“${field}”不得晚于今天（${today}）`, en: `Field "${field}" must not be after today (${today})` }, { field });
   return value;
-}
-
-/** The display names of the company's users among `ids` (nulls skipped), so that finance's pages name people, never ids. */
-export async function displayNames(db: DbOrTx, tenantId: string, ids: Iterable<string | null>): Promise<Map<string, string>> {
-  const list = [...new Set([...ids].filter((i): i is string => i !== null))];
-  if (list.length === 0) return new Map();
-  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, list)));
-  return new Map(rows.map((r) => [r.id, r.name]));
 }

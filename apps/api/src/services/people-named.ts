@@ -17,8 +17,13 @@ function idsIn(value: unknown, out: Set<string>): Set<string> {
  * `{ "<user id>": "维修工 王师傅" }`. Ids of anything else are not users and are left out.
  */
 export async function peopleNamed(db: DbOrTx, tenantId: string, ...values: unknown[]): Promise<Record<string, string>> {
-  const ids = [...idsIn(values, new Set())].slice(0, 500);
-  if (ids.length === 0) return {};
-  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, ids)));
-  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  return Object.fromEntries(await displayNames(db, tenantId, [...idsIn(values, new Set())].slice(0, 500)));
+}
+
+/** The display names of the company's users among `ids` (nulls skipped), so that pages name people, never ids. */
+export async function displayNames(db: DbOrTx, tenantId: string, ids: Iterable<string | null>): Promise<Map<string, string>> {
+  const list = [...new Set([...ids].filter((i): i is string => i !== null))];
+  if (list.length === 0) return new Map();
+  const rows = await db.select({ id: users.id, name: users.displayName }).from(users).where(and(eq(users.tenantId, tenantId), inArray(users.id, list)));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
