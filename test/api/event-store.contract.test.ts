@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { attachments, auditLog, calendars, definitionVersions, events, idempotencyKeys, instances, outbox, tasks, timers, type Db } from '@estateflow/db';
@@ -80,11 +80,14 @@ withDatabases((kind, getDb, getFresh) => {
         await db.insert(attachments).values({ tenantId, id: upload, estateId, name: 'a.jpg', contentType: 'image/jpeg', size: 1, sha256: 'x', data: Buffer.from('x'), createdAt: new Date(at(0)) });
         const ctx = await started({
           timers: { arm: [{ id: randomUUID(), key: 'after:open:ack', event: 'timer.open.ack', data: {}, dueAt: at(15) }] },
-          tasks: { open: [{ id: randomUUID(), key: 'register', title: { zh: '登记', en: 'Register' }, role: 'front_desk', assigneeId: null, form: null, events: [], dueAt: at(60) }] },
+          tasks: { open: [
+            { id: randomUUID(), key: 'register', title: { zh: '登记', en: 'Register' }, role: 'front_desk', assigneeId: null, form: null, events: [], dueAt: at(60) },
+            { id: randomUUID(), key: 'watch', title: { zh: '看管', en: 'Keep' }, role: 'security', assigneeId: null, form: null, events: ['KEEP'], dueAt: at(30) },
+          ] },
         });
         const plan = next(ctx, 'registered', {
           timers: { cancel: ['after:open:ack'], arm: [{ id: randomUUID(), key: 'after:registered:keep', event: 'timer.registered.keep', data: { n: 1 }, dueAt: at(90) }] },
-          tasks: { close: ['register'], open: [{ id: randomUUID(), key: 'hand', title: { zh: '交还', en: 'Hand over' }, role: 'front_desk', assigneeId: null, form: null, events: ['HAND'], dueAt: null }], reassign: [{ key: 'hand', role: 'security', assigneeId: null }] },
+          tasks: { close: ['register'], cancel: ['watch'], open: [{ id: randomUUID(), key: 'hand', title: { zh: '交还', en: 'Hand over' }, role: 'front_desk', assigneeId: null, form: null, events: ['HAND'], dueAt: null }], reassign: [{ key: 'hand', role: 'security', assigneeId: null }] },
           outbox: [{ id: randomUUID(), kind: 'notify', payload: { kind: 'notify', to: { role: 'security' } } }],
           charges: [{ id: randomUUID(), payload: { item: 'storage', amountFen: 500, serial: 'LF-000001' } }],
           attachments: [upload],
@@ -96,11 +99,14 @@ withDatabases((kind, getDb, getFresh) => {
         expect(await rows(ctx.row.id)).toEqual({
           history: [[1, 'start', 'open'], [2, 'REGISTERED', 'registered']],
           timers: [['after:open:ack', 'cancelled', at(15)], ['after:registered:keep', 'armed', at(90)]],
-          tasks: [['hand', 'open', 'security', null, null], ['register', 'done', 'front_desk', null, at(60)]],
+          // closed by the plan: one done, one cancelled (the request moved on without it)
+          tasks: [['hand', 'open', 'security', null, null], ['register', 'done', 'front_desk', null, at(60)], ['watch', 'cancelled', 'security', null, at(30)]],
           outbox: [['charge', { item: 'storage', amountFen: 500, serial: 'LF-000001' }], ['notify', { kind: 'notify', to: { role: 'security' } }]],
         });
         const [claimed] = await db.select({ claimedAt: attachments.claimedAt }).from(attachments).where(and(eq(attachments.tenantId, tenantId), eq(attachments.id, upload)));
         expect(claimed!.claimedAt?.toISOString()).toBe(at(1));
+        const closed = await db.select({ key: tasks.key, closedAt: tasks.closedAt }).from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, ctx.row.id), inArray(tasks.key, ['register', 'watch']))).orderBy(asc(tasks.key));
+        expect(closed.map((t) => [t.key, t.closedAt?.toISOString()])).toEqual([['register', at(1)], ['watch', at(1)]]);
         expect((await db.select().from(auditLog).where(and(eq(auditLog.tenantId, tenantId), eq(auditLog.target, `instance/${ctx.row.id}`)))).map((a) => [a.action, a.detail])).toEqual([['note', { n: 1 }]]);
       });
 

@@ -15,8 +15,8 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
 import { driveScenario, finishedScenarios } from '../support/scenario-drive.ts';
 import { catchUpRollups } from '../support/rollups.ts';
 
-/** Requests driven through the API as templates of the random histories: reworks, revisits on site and by phone, complaint grades, SLA clocks met and breached. */
-const TEMPLATES = ['rp-paid-leak-rework', 'rp-urgent-late-and-revisit-rework', 'cp-major-harm-reopen', 'cp-late-triage-clocks', 'ps-rework-loop', 'ps-happy-path'];
+/** Requests driven through the API as templates of the random histories: a repair cancelled with its technician's task cancelled, reworks, revisits on site and by phone, complaint grades, SLA clocks met and breached. */
+const TEMPLATES = ['rp-cancel-after-dispatch', 'rp-paid-leak-rework', 'rp-urgent-late-and-revisit-rework', 'cp-major-harm-reopen', 'cp-late-triage-clocks', 'ps-rework-loop', 'ps-happy-path'];
 
 /** Every stored rollup row with a count, in one comparable list. */
 async function storedRollups(db: Db, estateId: string): Promise<unknown[]> {
@@ -45,6 +45,8 @@ async function oldWay(db: Db, tenantId: string, estateId: string, from: Date, to
       const given = await inputs.of(inst);
       if (!given) continue;
       for (const c of clocksFromHistory(inst, histories.get(inst.id) ?? [], given, now).clocks) {
+        // a cancelled request's clocks stopped: no report counts them
+        if (c.status === 'stopped') continue;
         const k = `${inst.workflowKey}/${c.policy}/${c.metricId}`;
         const e = sla.get(k) ?? { workflow: inst.workflowKey, policy: c.policy, metricId: c.metricId, met: 0, breached: 0, running: 0, paused: 0, pending: 0 };
         e[c.status]++;
@@ -100,6 +102,9 @@ withDatabases((kind, getDb) => {
     await createUser(db, testConfig as never, { tenantId, username: `rollup-pm-${kind}`, password: 'pw', roles: [{ estateId, role: 'property_manager' }] });
     // the worker's clock: after every history, the copies' too (moved at most 4 × 5 days)
     const refreshNow = new Date(lastEnd + 30 * 86_400_000);
+    // the cancelled repair's technician task was cancelled, not done
+    const [cancelled] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from tasks where tenant_id = ${tenantId}::uuid and status = 'cancelled'`));
+    expect(cancelled!.n).toBeGreaterThan(0);
     // the drives' clock went back from one scenario to the next (each starts on its own date), and the worker counted
     // some requests as of a time before their own history: repaired as an operator would, by a recompute from history
     await recomputeRollups(db, { now: refreshNow, tenantId, estateId });
@@ -110,8 +115,8 @@ withDatabases((kind, getDb) => {
       fc.record({
         op: fc.constant('edit' as const), pick: fc.nat(10_000), done: fc.boolean(), grade: fc.constantFrom(null, 'minor', 'major', 'important'),
         category: fc.constantFrom('leak', 'other', 'safety', ''), method: fc.constantFrom('phone', 'onsite', 'visit'), satisfaction: fc.integer({ min: 1, max: 5 }),
-        // one of its tasks closed late, closed on time, reopened (past due or not), or left as it is
-        task: fc.constantFrom('keep', 'late', 'onTime', 'openOverdue', 'openLater'),
+        // one of its tasks closed late, closed on time, cancelled before its due (never closed on time), reopened (past due or not), or left as it is
+        task: fc.constantFrom('keep', 'late', 'onTime', 'cancelled', 'openOverdue', 'openLater'),
       }),
       fc.record({ op: fc.constant('refresh' as const), batch: fc.integer({ min: 1, max: 9 }) }),
     );
@@ -138,6 +143,7 @@ withDatabases((kind, getDb) => {
             keep: undefined,
             late: sql`status = 'done', due_at = created_at + interval '1 hour', closed_at = created_at + interval '2 hours'`,
             onTime: sql`status = 'done', due_at = created_at + interval '2 hours', closed_at = created_at + interval '1 hour'`,
+            cancelled: sql`status = 'cancelled', due_at = created_at + interval '2 hours', closed_at = created_at + interval '1 hour'`,
             openOverdue: sql`status = 'open', due_at = created_at + interval '1 hour', closed_at = null`,
             openLater: sql`status = 'open', due_at = timestamptz '2999-01-01', closed_at = null`,
           }[s.task];

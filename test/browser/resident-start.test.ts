@@ -12,6 +12,21 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
   }, 240_000);
   afterAll(() => closeServerAndBrowser(server, browser));
 
+  /** A demo user's API session (cookie), for the staff steps the browser does not show here. */
+  const sessionOf = async (username: string) => {
+    const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { user: { id: string }; memberships: { estateId: string }[] };
+    const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const call = async (method: string, path: string, json?: unknown) => {
+      const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+      const out = (await res.json()) as Record<string, unknown>;
+      expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
+      return out;
+    };
+    return { id: body.user.id, estateId: body.memberships[0]!.estateId, call };
+  };
+
   it('opens /start?process=repair&estate= before signing in, signs in, sees zh titles and the unit, uploads a ~200 kB JPEG, and the instance shows the thumbnail', async () => {
     const me = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'resident', password: DEMO_PASSWORD }) });
     const estateId = ((await me.json()) as { memberships: { estateId: string }[] }).memberships[0]!.estateId;
@@ -109,24 +124,20 @@ describe('a resident starts a request from its link and attaches a photo (RP-1)'
     const file = await page.request.get(photos[0]!);
     expect(file.headers()['content-type']).toBe('image/jpeg');
     expect((await file.body()).equals(buffer)).toBe(true);
+
+    // dispatched, then cancelled before the technician came: the page says 到场维修 was cancelled, not done
+    const technician = await sessionOf('technician');
+    await (await sessionOf('dispatcher')).call('POST', `/api/instances/${id}/events`, { type: 'CLASSIFY', data: { kind: 'minor', category: 'other', paid: false, technician: technician.id } });
+    await (await sessionOf('resident')).call('POST', `/api/instances/${id}/events`, { type: 'CANCEL', data: { by: 'resident', reason: '已自行修好' } });
+    await page.reload();
+    const attend = page.locator('li[data-task="attend"]');
+    await expect.poll(() => attend.getAttribute('data-status')).toBe('cancelled');
+    expect(await attend.locator('.badge').innerText()).toBe('已取消');
+    expect(await page.locator('li[data-task="classify"] .badge').innerText()).toBe('已完成');
     await context.close();
   }, 120_000);
 
   it('a widespread complaint closed: the resident reads on /notices the commitment made to them and the public notice of the fix to their building (CP-5, CP-8)', async () => {
-    /** A demo user's API session (cookie), for the staff steps the browser does not show here. */
-    const sessionOf = async (username: string) => {
-      const r = await fetch(`${server.origin}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
-      expect(r.status).toBe(200);
-      const body = (await r.json()) as { user: { id: string }; memberships: { estateId: string }[] };
-      const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const call = async (method: string, path: string, json?: unknown) => {
-        const res = await fetch(`${server.origin}${path}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
-        const out = (await res.json()) as Record<string, unknown>;
-        expect(res.status, `${method} ${path}: ${JSON.stringify(out)}`).toBeLessThan(300);
-        return out;
-      };
-      return { id: body.user.id, estateId: body.memberships[0]!.estateId, call };
-    };
     const resident = await sessionOf('resident');
     const estateId = resident.estateId;
     const { units } = (await resident.call('GET', `/api/processes?estateId=${estateId}`)) as { units: { id: string; label: string }[] };

@@ -13,7 +13,8 @@
 -- When the instance part does not hold, nothing is written and the answer is 'moved' (with
 -- p_strict, an error instead: the worker's plans run in a subtransaction per instance). Then every
 -- other part, each only when present: history row, engine timers cancelled / armed / moved, tasks
--- closed / opened / reassigned / moved, the SLA timers made to match `slaTimers.wanted` (future
+-- closed as done / closed as cancelled (the plan says which: the engine's taskDoneBy) / opened /
+-- reassigned / moved, the SLA timers made to match `slaTimers.wanted` (future
 -- armed ones not wanted are cancelled, wanted ones not armed inserted, keys by ef_sla_timer_key;
 -- checked against the rows as they are now, so a concurrent worker's SLA firing is seen), outbox
 -- rows and charges, uploads claimed, audit lines, the idempotency record of the request (a key
@@ -105,6 +106,10 @@ BEGIN
   IF p->'tasks' ? 'close' THEN
     UPDATE tasks SET status = 'done', closed_at = at
     WHERE tenant_id = t AND instance_id = i AND (status || '') = 'open' AND key IN (SELECT jsonb_array_elements_text(p->'tasks'->'close'));
+  END IF;
+  IF p->'tasks' ? 'cancel' THEN
+    UPDATE tasks SET status = 'cancelled', closed_at = at
+    WHERE tenant_id = t AND instance_id = i AND (status || '') = 'open' AND key IN (SELECT jsonb_array_elements_text(p->'tasks'->'cancel'));
   END IF;
   IF p->'tasks' ? 'open' THEN
     INSERT INTO tasks (tenant_id, id, estate_id, instance_id, key, title, role, assignee_id, form, events, due_at, created_at)

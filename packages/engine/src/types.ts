@@ -64,7 +64,8 @@ export type Effect =
 /** A billable line: billed at once as its own bill or joined to the next cycle (`billing`; unset: the plan's default), and the system event billing sends back once it is paid (`onPaid`). */
 export type Charge = { item: string; amountFen: number; serial: string; description?: Text; billing?: 'at-once' | 'next-cycle'; onPaid?: string };
 
-export type TaskChanges = { open: Task[]; assign: Task[]; close: Task[] };
+/** Tasks one step opened, reassigned and closed: `close` those done, `cancel` those cancelled (`taskDoneBy`, runtime/outcome.ts, says which). */
+export type TaskChanges = { open: Task[]; assign: Task[]; close: Task[]; cancel: Task[] };
 export type TimerChanges = { arm: Timer[]; cancel: string[] };
 
 /** One line of the append-only history: enough to replay the instance. */

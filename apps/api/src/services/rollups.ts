@@ -65,7 +65,7 @@ export interface Fact {
   figures: { methods: Record<string, number>; satisfied: number; dissatisfied: number; reworks: number; clocks: FactClock[]; households?: number; returned?: number; tasks?: TaskCounts };
 }
 
-/** A request's tasks: all of them (any status), those done, and those done by their due instant (or with none). */
+/** A request's tasks: all of them (any status), those done, and those done by their due instant (or with none); a cancelled one (the request moved on without it) was never done. */
 export type TaskCounts = { all: number; closed: number; onTime: number };
 
 /** The task counts of some requests of a tenant, by request (one statement on tasks_instance_idx). */

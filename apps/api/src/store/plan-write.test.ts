@@ -15,7 +15,7 @@ const snapshot = (value: string, data: Record<string, unknown> = {}, status: Eng
 
 const outcome = (next: EngineSnapshot, parts: Partial<Outcome> = {}): Outcome => ({
   snapshot: next, history: { seq: 2, at: now.toISOString(), actor: { id: 'u', role: 'dispatcher' }, event: { type: 'X', data: {} }, from: null, to: next.value },
-  effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], ...parts,
+  effects: [], charges: [], tasks: { open: [], assign: [], close: [], cancel: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], ...parts,
 });
 
 const row: Instance = {
@@ -33,7 +33,7 @@ describe('planWrite (pure: no database)', () => {
       kind: 'step', actor: dispatcher, event: { type: 'DISPATCH', data: { note: '漏水' } },
       outcome: outcome(next, {
         timers: { arm: [{ id: 'after:dispatched:sla', due: '2026-12-01T04:00:00.000Z', event: { type: 'timer.dispatched.sla' } }], cancel: ['after:open:ack'] },
-        tasks: { open: [{ id: 'visit', title: { zh: '上门', en: 'Visit' }, role: 'technician', openedAt: now.toISOString() }], assign: [], close: [{ id: 'ack', title: { zh: '', en: '' }, openedAt: now.toISOString() }] },
+        tasks: { open: [{ id: 'visit', title: { zh: '上门', en: 'Visit' }, role: 'technician', openedAt: now.toISOString() }], assign: [], close: [{ id: 'ack', title: { zh: '', en: '' }, openedAt: now.toISOString() }], cancel: [{ id: 'wait', title: { zh: '', en: '' }, openedAt: now.toISOString() }] },
         effects: [{ kind: 'notify', to: { role: 'technician' }, message: { zh: '派工', en: 'Dispatched' }, channel: 'app' }],
         charges: [{ item: 'call-out', amountFen: 5000, serial: '' }],
       }),
@@ -42,7 +42,7 @@ describe('planWrite (pure: no database)', () => {
     expect(plan.history).toEqual({ seq: 4, type: 'DISPATCH', data: { note: '漏水' }, actorId: dispatcher.id, actorRole: 'dispatcher', idempotencyKey: null, stateAfter: 'dispatched' });
     // a timer armed again is cancelled first; the old one goes
     expect(plan.timers).toEqual({ cancel: ['after:open:ack', 'after:dispatched:sla'], arm: [{ id: expect.any(String), key: 'after:dispatched:sla', event: 'timer.dispatched.sla', data: {}, dueAt: '2026-12-01T04:00:00.000Z' }] });
-    expect(plan.tasks).toEqual({ close: ['ack'], open: [{ id: expect.any(String), key: 'visit', title: { zh: '上门', en: 'Visit' }, role: 'technician', assigneeId: null, form: null, events: [], dueAt: null }] });
+    expect(plan.tasks).toEqual({ close: ['ack'], cancel: ['wait'], open: [{ id: expect.any(String), key: 'visit', title: { zh: '上门', en: 'Visit' }, role: 'technician', assigneeId: null, form: null, events: [], dueAt: null }] });
     expect(plan.outbox?.map((o) => o.kind)).toEqual(['notify']);
     // a charge without its own serial bills under the instance's
     expect(plan.charges?.[0]?.payload).toEqual({ item: 'call-out', amountFen: 5000, serial: 'RP-000007', instanceId: 'i-1' });

@@ -95,13 +95,14 @@ function rowsOfOutcome(outcome: Outcome, newId: () => string): Pick<WritePlan, '
   const arm = outcome.timers.arm.map((t) => ({ id: newId(), key: t.id, event: t.event.type, data: t.event.data ?? {}, dueAt: new Date(t.due).toISOString() }));
   if (cancel.length || arm.length) out.timers = { ...(cancel.length ? { cancel } : {}), ...(arm.length ? { arm } : {}) };
   const close = outcome.tasks.close.map((t) => t.id);
+  const cancelled = outcome.tasks.cancel.map((t) => t.id);
   const open = outcome.tasks.open.map((t) => ({
     id: newId(), key: t.id, title: t.title, role: t.role ?? null, assigneeId: t.user ?? null, form: t.form ?? null, events: t.events ?? [],
     dueAt: t.due ? new Date(t.due).toISOString() : null,
   }));
   const reassign = outcome.tasks.assign.map((t) => ({ key: t.id, role: t.role ?? null, assigneeId: t.user ?? null }));
-  if (close.length || open.length || reassign.length) {
-    out.tasks = { ...(close.length ? { close } : {}), ...(open.length ? { open } : {}), ...(reassign.length ? { reassign } : {}) };
+  if (close.length || cancelled.length || open.length || reassign.length) {
+    out.tasks = { ...(close.length ? { close } : {}), ...(cancelled.length ? { cancel: cancelled } : {}), ...(open.length ? { open } : {}), ...(reassign.length ? { reassign } : {}) };
   }
   return out;
 }

@@ -104,9 +104,11 @@ export class ReferenceEventStore implements EventStore {
     for (const m of plan.timers?.move ?? []) {
       await tx.update(timers).set({ dueAt: new Date(m.dueAt) }).where(and(ofInstance, eq(timers.status, 'armed'), eq(timers.key, m.key)));
     }
-    if (plan.tasks?.close?.length) {
-      await tx.update(tasks).set({ status: 'done', closedAt: at })
-        .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), eq(tasks.status, 'open'), inArray(tasks.key, plan.tasks.close)));
+    for (const [keys, status] of [[plan.tasks?.close, 'done'], [plan.tasks?.cancel, 'cancelled']] as const) {
+      if (keys?.length) {
+        await tx.update(tasks).set({ status, closedAt: at })
+          .where(and(eq(tasks.tenantId, tenantId), eq(tasks.instanceId, instanceId), eq(tasks.status, 'open'), inArray(tasks.key, keys)));
+      }
     }
     if (plan.tasks?.open?.length) {
       await tx.insert(tasks).values(plan.tasks.open.map((t) => ({

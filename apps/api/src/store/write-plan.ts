@@ -136,7 +136,8 @@ export interface WritePlan {
   context?: ContextFingerprint;
   history?: HistoryWrite;
   timers?: { cancel?: string[]; arm?: TimerWrite[]; move?: DueMove[] };
-  tasks?: { close?: string[]; open?: TaskWrite[]; reassign?: TaskReassign[]; move?: DueMove[] };
+  /** open tasks closed by key: `close` as done, `cancel` as cancelled (the engine's `TaskChanges` says which) */
+  tasks?: { close?: string[]; cancel?: string[]; open?: TaskWrite[]; reassign?: TaskReassign[]; move?: DueMove[] };
   slaTimers?: SlaTimersWrite;
   outbox?: OutboxWrite[];
   charges?: ChargeWrite[];

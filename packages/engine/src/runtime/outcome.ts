@@ -6,7 +6,7 @@
 import type { Text, WorkflowDefinition } from '../adapters/definitions.ts';
 import { compileExpression, renderText } from '../adapters/expr.ts';
 import { guarded } from '../compile/vocabulary.ts';
-import type { Charge, Effect, MachineContext, Recipient, SystemContext, TaskChanges, TimerChanges } from '../types.ts';
+import type { Charge, Effect, MachineContext, Recipient, SystemContext, Task, TaskChanges, TimerChanges } from '../types.ts';
 import { exprVars } from './vars.ts';
 
 type Returned = { type: string; params: unknown; info: { context: unknown; event: unknown } };
@@ -83,16 +83,25 @@ export function readActions(def: WorkflowDefinition, actions: readonly Returned[
   return out;
 }
 
-export function diffTasks(before: SystemContext, after: SystemContext): TaskChanges {
-  const out: TaskChanges = { open: [], assign: [], close: [] };
+/**
+ * Whether a task closed by `event` was done: the event is one of the task's own (what its form and
+ * buttons send), or the task names none. Any other event closed it because the request moved on
+ * (cancelled, withdrawn, a timer, another role's action): the task was cancelled, not done.
+ */
+export const taskDoneBy = (task: Task, event: string): boolean => !task.events?.length || task.events.includes(event);
+
+/** The tasks `event` opened, reassigned and closed (done or cancelled, `taskDoneBy`) between two contexts. */
+export function diffTasks(before: SystemContext, after: SystemContext, event: string): TaskChanges {
+  const out: TaskChanges = { open: [], assign: [], close: [], cancel: [] };
+  const closed = (t: Task) => (taskDoneBy(t, event) ? out.close : out.cancel).push(t);
   for (const [id, t] of Object.entries(after.tasks)) {
     const old = before.tasks[id];
     if (!old || old.openedAt !== t.openedAt) {
-      if (old) out.close.push(old);
+      if (old) closed(old);
       out.open.push(t);
     } else if (old.role !== t.role || old.user !== t.user) out.assign.push(t);
   }
-  for (const [id, t] of Object.entries(before.tasks)) if (!(id in after.tasks)) out.close.push(t);
+  for (const [id, t] of Object.entries(before.tasks)) if (!(id in after.tasks)) closed(t);
   return out;
 }
 

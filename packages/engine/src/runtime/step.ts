@@ -51,7 +51,7 @@ function outcome(
   history.to = snapshot.value;
   return {
     snapshot, history, effects: read.effects, charges: read.charges,
-    tasks: diffTasks(before, after), timers: diffTimers(before, after),
+    tasks: diffTasks(before, after, history.event.type), timers: diffTimers(before, after),
     transitions: read.transitions, entered: read.entered,
   };
 }
@@ -115,7 +115,7 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
   if (event.timer) {
     const armed = sysBefore.timers[event.timer.id];
     if (!armed || armed.due !== new Date(event.timer.due).toISOString() || armed.event.type !== event.type) {
-      return { ok: true, value: { snapshot, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
+      return { ok: true, value: { snapshot, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [], cancel: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [], stale: true } };
     }
     const timers = { ...sysBefore.timers };
     delete timers[event.timer.id];
@@ -139,7 +139,7 @@ export function step(compiled: CompiledWorkflow, snapshot: EngineSnapshot, event
         // A scheduled event the current state does not take: consumed (the timer is spent) and
         // recorded, but nothing else happens. Store it like any event so replay agrees.
         const consumed = { ...snapshot, context: { ...snapshot.context, sys: { ...sysBefore, seq: history.seq } } };
-        return { ok: true, value: { snapshot: consumed, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [] } };
+        return { ok: true, value: { snapshot: consumed, history, effects: [], charges: [], tasks: { open: [], assign: [], close: [], cancel: [] }, timers: { arm: [], cancel: [] }, transitions: [], entered: [] } };
       }
       // in the definition's words (a refused step is an everyday answer, e.g. a defect moved out of order): the state's title and the event's label
       const state = stateWords(compiled, describeState(snapshot.value));

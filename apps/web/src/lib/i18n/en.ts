@@ -118,6 +118,7 @@ export const en: Record<MessageKey, string> = {
   'sla.clocks': 'SLA clocks',
   'status.open': 'Open',
   'status.done': 'Done',
+  'status.cancelled': 'Cancelled',
   'status.closed': 'Closed',
   'status.overdue': 'Overdue',
   'status.warned': 'Warning',

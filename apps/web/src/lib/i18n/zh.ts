@@ -116,6 +116,7 @@ export const zh = {
   'sla.clocks': 'SLA 时限',
   'status.open': '进行中',
   'status.done': '已完成',
+  'status.cancelled': '已取消',
   'status.closed': '已关闭',
   'status.overdue': '已超时',
   'status.warned': '预警',
