@@ -38,5 +38,14 @@ withDatabases((kind, getDb) => {
     expect(await inbox(dispatcher)).toEqual([]);
     // the report counts it among the request's tasks, never as closed (nor closed on time)
     expect((await taskCountsOf(db, tenantId, [id])).get(id)).toEqual({ all: 2, closed: 1, onTime: 1 });
+
+    // the resident cancelling before anyone dispatched: 分类派单 lists CANCEL among its buttons (the dispatcher may
+    // cancel a request), but it was not the dispatcher who did: cancelled, not done
+    const second = await resident!.call('POST', '/api/instances', { estateId, workflow: 'repair', data: { name: '王女士', unit: '1-101', phone: '13800000000', fault: '水龙头滴水' } });
+    expect(second.status).toBe(201);
+    const cancel = await resident!.call('POST', `/api/instances/${second.body.id as string}/events`, { type: 'CANCEL', data: { by: 'resident', reason: '已自行修好' } });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    const after = ((await dispatcher!.call('GET', `/api/instances/${second.body.id as string}`)).body.tasks as TaskRow[]).map((t) => [t.key, t.status]);
+    expect(after).toEqual([['classify', 'cancelled']]);
   });
 });

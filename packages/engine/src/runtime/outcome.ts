@@ -6,7 +6,7 @@
 import type { Text, WorkflowDefinition } from '../adapters/definitions.ts';
 import { compileExpression, renderText } from '../adapters/expr.ts';
 import { guarded } from '../compile/vocabulary.ts';
-import type { Charge, Effect, MachineContext, Recipient, SystemContext, Task, TaskChanges, TimerChanges } from '../types.ts';
+import type { Actor, Charge, Effect, MachineContext, Recipient, SystemContext, Task, TaskChanges, TimerChanges } from '../types.ts';
 import { exprVars } from './vars.ts';
 
 type Returned = { type: string; params: unknown; info: { context: unknown; event: unknown } };
@@ -84,16 +84,20 @@ export function readActions(def: WorkflowDefinition, actions: readonly Returned[
 }
 
 /**
- * Whether a task closed by `event` was done: the event is one of the task's own (what its form and
- * buttons send), or the task names none. Any other event closed it because the request moved on
- * (cancelled, withdrawn, a timer, another role's action): the task was cancelled, not done.
+ * Whether a task closed by `event` was done: its holder (the person it is assigned to, or anyone of
+ * its role) sent one of the task's own events (what its form and buttons send). Otherwise it closed
+ * because the request moved on without it (a resident's cancel, a withdrawal, a timer, another
+ * role's action): cancelled, not done. So a dispatcher's 分类派单 that lists CANCEL is not done by
+ * the resident cancelling the repair. A task that names no events cannot be told apart: done.
  */
-export const taskDoneBy = (task: Task, event: string): boolean => !task.events?.length || task.events.includes(event);
+export const taskDoneBy = (task: Task, event: string, actor?: Actor): boolean =>
+  !task.events?.length
+  || (task.events.includes(event) && (!actor || (!task.user && !task.role) || actor.id === task.user || actor.role === task.role));
 
 /** The tasks `event` opened, reassigned and closed (done or cancelled, `taskDoneBy`) between two contexts. */
-export function diffTasks(before: SystemContext, after: SystemContext, event: string): TaskChanges {
+export function diffTasks(before: SystemContext, after: SystemContext, event: string, actor?: Actor): TaskChanges {
   const out: TaskChanges = { open: [], assign: [], close: [], cancel: [] };
-  const closed = (t: Task) => (taskDoneBy(t, event) ? out.close : out.cancel).push(t);
+  const closed = (t: Task) => (taskDoneBy(t, event, actor) ? out.close : out.cancel).push(t);
   for (const [id, t] of Object.entries(after.tasks)) {
     const old = before.tasks[id];
     if (!old || old.openedAt !== t.openedAt) {

@@ -51,7 +51,7 @@ function outcome(
   history.to = snapshot.value;
   return {
     snapshot, history, effects: read.effects, charges: read.charges,
-    tasks: diffTasks(before, after, history.event.type), timers: diffTimers(before, after),
+    tasks: diffTasks(before, after, history.event.type, history.actor), timers: diffTimers(before, after),
     transitions: read.transitions, entered: read.entered,
   };
 }

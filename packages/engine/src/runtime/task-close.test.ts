@@ -66,5 +66,12 @@ describe('a task closed by a step', () => {
   it('is told apart by taskDoneBy alone', () => {
     const task = { id: 'attend', title: T('到场维修', 'Go on site'), openedAt: input.now, events: ['ARRIVE'] };
     expect([taskDoneBy(task, 'ARRIVE'), taskDoneBy(task, 'CANCEL'), taskDoneBy({ ...task, events: [] }, 'CANCEL')]).toEqual([true, false, true]);
+    // one of its own events, sent by someone who does not hold it: a resident's cancel of a dispatcher's task that lists CANCEL
+    const classify = { id: 'classify', title: T('分类派单', 'Classify'), openedAt: input.now, role: 'dispatcher', events: ['CLASSIFY', 'CANCEL'] };
+    const resident = { id: 'r', role: 'resident' };
+    const dispatcher = { id: 'd2', role: 'dispatcher' };
+    expect([taskDoneBy(classify, 'CANCEL', resident), taskDoneBy(classify, 'CANCEL', dispatcher), taskDoneBy(classify, 'CLASSIFY', dispatcher)]).toEqual([false, true, true]);
+    // assigned to one person: they, or a colleague of the role, did it
+    expect([taskDoneBy({ ...classify, user: 'd1' }, 'CLASSIFY', { id: 'd1', role: 'dispatcher' }), taskDoneBy({ ...classify, role: undefined, user: 'd1' }, 'CLASSIFY', dispatcher)]).toEqual([true, false]);
   });
 });
