@@ -662,19 +662,29 @@ export const billingRoutes = resource
   )
   .get(
     '/arrears',
-    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the due date) by unit in ageing buckets 0–30, 31–90, 91–180, 181–365 and over 365 days past the due date (ageArrears, the rule of the arrears by building); with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' } }, queryRequired: ['estateId'] },
+    { responses: { 200: S.arrears }, summary: "The estate's arrears (欠费: unpaid after the due date) in ageing buckets 0–30, 31–90, 91–180, 181–365 and over 365 days past the due date (ageArrears, the rule of the arrears by building), totals over every unit; the units in arrears, largest first, a page at a time (`limit` ≤ 200, default 50; `nextCursor` back as `cursor`; `unitsInArrears` counts them all); with what all issued bills still owe (未缴) and how many bills are issued", access: readers, estate: { from: 'query' }, query: { ...estateQuery, asOf: { type: 'string' }, cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: BILL_PAGE_MAX } }, queryRequired: ['estateId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
       const { db } = c.get('deps');
       const { asOf } = await asOfDate(c, db, tenantId, estateId, query(c, 'asOf'));
+      const limit = pageSize(query(c, 'limit'), BILL_PAGE, BILL_PAGE_MAX);
+      const cursor = decodeCursor(query(c, 'cursor'));
       // the estate's open bills from the per-bill paid totals (services/bill-paid.ts), late fees as of `asOf`
       const { states, billsIssued } = await settledStates(db, tenantId, estateId, asOf);
       const report = arrearsOf(states, asOf);
       // unpaid (未缴): every issued bill's outstanding, settled as GET /billing/bills settles each row
       const unpaidFen = exactTotal('unpaidFen', states.filter((s) => s.bill.issueOn <= asOf).map((s) => s.outstandingFen));
-      const places = await unitPlaces(db, tenantId, report.rows.map((r) => r.unitId));
+      // the rows come largest first (then by unit id): the page resumes after the cursor's row in that order
+      const after = cursor ? report.rows.filter((r) => r.totalFen < Number(cursor.key) || (r.totalFen === Number(cursor.key) && r.unitId > cursor.id)) : report.rows;
+      const page = after.slice(0, limit);
+      const last = page[page.length - 1];
+      const places = await unitPlaces(db, tenantId, page.map((r) => r.unitId));
       const labels = new Map([...places].map(([id, p]) => [id, p.unitLabel]));
-      return c.json({ ...report, unpaidFen, billsIssued, rows: report.rows.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })) });
+      return c.json({
+        ...report, unpaidFen, billsIssued, unitsInArrears: report.rows.length,
+        rows: page.map((r) => ({ ...r, unitLabel: labels.get(r.unitId) ?? null })),
+        nextCursor: after.length > limit && last ? encodeCursor({ key: String(last.totalFen), id: last.unitId }) : null,
+      });
     },
   );
