@@ -63,6 +63,22 @@ withDatabases((kind, getDb) => {
     }
     expect(whole.body.items.some((b: { outstandingFen: number }) => b.outstandingFen === 0)).toBe(true);
     expect(whole.body.items.some((b: { outstandingFen: number; principalPaidFen: number }) => b.outstandingFen > 0 && b.principalPaidFen > 0)).toBe(true);
+    // every order pages the same way: pages of 4 hold exactly the one-page list, in the order the sort names
+    const natural = new Intl.Collator('zh-CN', { numeric: true }).compare;
+    for (const sort of ['period', 'unit', 'due', 'owed']) {
+      const one = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&sort=${sort}&limit=200`);
+      expect(one.body.items, sort).toHaveLength(21);
+      expect((await allPages(fin, `/api/billing/bills?estateId=${estateId}&sort=${sort}&limit=4`)).items, sort).toEqual(one.body.items);
+      const rows = one.body.items as { unitLabel: string; periodStart: string; payBy: string; outstandingFen: number }[];
+      const inOrder = (key: (a: (typeof rows)[number], b: (typeof rows)[number]) => number) => rows.every((r, i) => i === 0 || key(rows[i - 1]!, r) <= 0);
+      if (sort === 'unit') expect(inOrder((a, b) => natural(a.unitLabel, b.unitLabel) || b.periodStart.localeCompare(a.periodStart))).toBe(true);
+      if (sort === 'due') expect(inOrder((a, b) => a.payBy.localeCompare(b.payBy) || natural(a.unitLabel, b.unitLabel))).toBe(true);
+      // largest owed first; the bills that owe nothing after them, by unit
+      if (sort === 'owed') {
+        expect(inOrder((a, b) => b.outstandingFen - a.outstandingFen || (a.outstandingFen === 0 ? natural(a.unitLabel, b.unitLabel) : 0))).toBe(true);
+        expect(rows.some((r) => r.outstandingFen === 0) && rows.some((r) => r.outstandingFen > 0)).toBe(true);
+      }
+    }
     // one period, filtered in SQL
     const march = await allPages(fin, `/api/billing/bills?estateId=${estateId}&period=2027-03&limit=2`);
     expect(march.items.map((b) => b.key)).toEqual(whole.body.items.filter((b: { periodId: string }) => b.periodId === '2027-03').map((b: { key: string }) => b.key));
