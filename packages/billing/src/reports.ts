@@ -195,7 +195,9 @@ function splitOverLines(amount: bigint, lines: readonly { kind: BillLineKind; am
  * The income-and-spending report (BL-11, 财务收支报表 to the owners' committee) for [from, to]:
  * income is the money billing received in the range, less refunds, by what settleAccount allocated
  * it to as of `to` (principal split over the bill's lines by kind in proportion, exactly; late fee;
- * not yet allocated), so income's total is exactly what was received; and spending is the entries dated in the range by category. Pure, integer fen.
+ * not yet allocated), so income's total is exactly what was received; and spending is the entries dated in the range by category.
+ * `input` needs only the units with payments or refunds received in the range (a unit without is
+ * not settled: none of its allocations is of money received in the range). Pure, integer fen.
  */
 export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending: readonly SpendingItem[], from: CivilDate, to: CivilDate): IncomeSpendingReport {
   const byKind: Record<BillLineKind, bigint> = { management: 0n, parking: 0n, service: 0n };
@@ -204,7 +206,10 @@ export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending
   const linesOf = new Map(input.bills.map((b) => [b.key, b.lines]));
   const inPayments = input.payments.filter((p) => p.amountFen >= 0 && inRange(p.receivedOn, from, to));
   const receivedIds = new Set(inPayments.filter((p) => p.kind === 'payment').map((p) => p.id));
-  for (const account of accountsByUnit(input).values()) {
+  // only a unit that received money in the range has allocations of it: the others are not settled
+  const paying = new Set(inPayments.filter((p) => p.kind === 'payment').map((p) => p.unitId));
+  for (const [unitId, account] of accountsByUnit(input)) {
+    if (!paying.has(unitId)) continue;
     for (const a of settleAccount({ ...account, asOf: to }).allocations) {
       // the money received in the range, by what it paid (a payment is allocated on or after the day it came, so by `to` within the range)
       if (!receivedIds.has(a.paymentId)) continue;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, isNotNull, lte } from 'drizzle-orm';
-import { buildings, feeWaivers, spendingEntries, units, type DbOrTx } from '@estateflow/db';
+import { buildings, feeWaivers, payments, spendingEntries, units, type DbOrTx } from '@estateflow/db';
 import { feeMonthReport, incomeSpendingReport, monthRange } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { ApiError, invalid } from '../errors.ts';
@@ -105,9 +105,12 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       const period = query.period!;
       const { from, to } = periodRange(period);
       const asOf = begun(from, to, today, 'period', { zh: '该期', en: 'period' });
-      // every entry of the period (the list route pages at 1000; the report counts them all)
+      // the accounts of the units that received money in the period (or paid a refund), not the estate's: only
+      // those have income in it (incomeSpendingReport); and every spending entry of the period (the list route pages at 1000; the report counts them all)
       const [input, spending] = await Promise.all([
-        accountInput(db, tenantId, estateId),
+        db.selectDistinct({ unitId: payments.unitId }).from(payments)
+          .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.receivedOn, from), lte(payments.receivedOn, asOf)))
+          .then((rows) => accountInput(db, tenantId, estateId, rows.map((r) => r.unitId))),
         db.select({ category: spendingEntries.category, amountFen: spendingEntries.amountFen, spentOn: spendingEntries.spentOn }).from(spendingEntries)
           .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, asOf)))
           .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id)),
