@@ -68,6 +68,24 @@ withDatabases((kind, getDb) => {
     expect(march.items.map((b) => b.key)).toEqual(whole.body.items.filter((b: { periodId: string }) => b.periodId === '2027-03').map((b: { key: string }) => b.key));
     expect(march.items).toHaveLength(3);
 
+    // the units in arrears, largest first, a page at a time: pages of 1 hold the one-page list; the totals are the estate's on every page
+    const arrears = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&limit=200`);
+    expect(arrears.body.rows.length).toBeGreaterThan(1);
+    expect(arrears.body.unitsInArrears).toBe(arrears.body.rows.length);
+    expect(arrears.body.nextCursor).toBeNull();
+    const arrearsPages: Record<string, unknown>[] = [];
+    let next: string | null = null;
+    do {
+      const page = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&limit=1${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+      expect(page.body.rows).toHaveLength(1);
+      expect([page.body.totalFen, page.body.unitsInArrears]).toEqual([arrears.body.totalFen, arrears.body.unitsInArrears]);
+      arrearsPages.push(...page.body.rows);
+      next = page.body.nextCursor;
+    } while (next);
+    expect(arrearsPages).toEqual(arrears.body.rows);
+    const owed = arrearsPages.map((r) => r.totalFen as number);
+    expect(owed).toEqual([...owed].sort((a, b) => b - a));
+
     const receipts = await fin.call('GET', `/api/billing/receipts?estateId=${estateId}`);
     expect(receipts.body.items).toHaveLength(pays.length);
     const pagedReceipts = await allPages(fin, `/api/billing/receipts?estateId=${estateId}&limit=4`);
