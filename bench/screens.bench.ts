@@ -11,6 +11,7 @@
  * (minutes), and the row says so when it has not.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import type { BenchResult } from './run.ts';
@@ -82,7 +83,7 @@ async function screensOf(size: Size): Promise<{ screens: Screen[]; password: str
   }
 }
 
-async function startServer(size: Size): Promise<{ origin: string; stop: () => Promise<void> }> {
+async function startServer(size: Size): Promise<{ origin: string; peakMiB: () => number; stop: () => Promise<void> }> {
   const port = 3900 + (size === 'small' ? 1 : 2);
   let log = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
@@ -102,6 +103,11 @@ async function startServer(size: Size): Promise<{ origin: string; stop: () => Pr
   }
   return {
     origin,
+    // the server's peak resident memory (VmHWM) after every screen was loaded: what a customer of this size needs
+    peakMiB: () => {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return hwm ? Math.round(Number(hwm[1]) / 1024) : Number.NaN;
+    },
     stop: () => new Promise<void>((r) => {
       child.once('exit', () => r());
       child.kill('SIGTERM');
@@ -166,7 +172,7 @@ function summarise(runs: Timing[]): Measured {
   return { p50: percentile(spans, 50), p95: percentile(spans, 95), calls: Math.round(all.length / runs.length), largest: { route: largest.route, bytes: largest.bytes }, slowest };
 }
 
-async function measure(size: Size, browser: Browser): Promise<Map<string, Measured>> {
+async function measure(size: Size, browser: Browser): Promise<{ screens: Map<string, Measured>; peakMiB: number }> {
   const { screens, password } = await screensOf(size);
   const server = await startServer(size);
   const out = new Map<string, Measured>();
@@ -175,10 +181,10 @@ async function measure(size: Size, browser: Browser): Promise<Map<string, Measur
       out.set(s.name, summarise(await timeScreen(browser, server.origin, s, password)));
       process.stdout.write(`  ${size}: ${s.name} p95 ${out.get(s.name)!.p95.toFixed(0)} ms\n`);
     }
+    return { screens: out, peakMiB: server.peakMiB() };
   } finally {
     await server.stop();
   }
-  return out;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0)} KB`;
@@ -191,10 +197,20 @@ export async function run(): Promise<BenchResult[]> {
   try {
     // reports that add up a month or all time are held to the dashboards' target
     const dashboards = new Set((await screensOf('small')).screens.filter((s) => s.dashboard).map((s) => s.name));
-    const small = await measure('small', browser);
-    const large = haveLarge ? await measure('large', browser) : undefined;
+    const { screens: small, peakMiB: smallPeak } = await measure('small', browser);
+    const measuredLarge = haveLarge ? await measure('large', browser) : undefined;
+    const large = measuredLarge?.screens;
     const sizeNote = haveLarge ? await describeLarge() : '';
-    return [...small].map(([name, s]) => {
+    const memory: BenchResult = {
+      name: `API server peak memory after every screen (${measuredLarge ? 'large' : 'small only'})`,
+      value: measuredLarge?.peakMiB ?? smallPeak,
+      unit: 'MiB',
+      ratio: measuredLarge ? measuredLarge.peakMiB / smallPeak : undefined,
+      target: '(reference: what a customer of that size needs)',
+      baseline: `small (demo): ${smallPeak} MiB`,
+      note: measuredLarge ? `resident set high-water mark (VmHWM) of the one API process; database ${await databaseSize('large')}` : 'the large customer is not seeded here',
+    };
+    return [...[...small].map(([name, s]) => {
       const l = large?.get(name);
       const target = dashboards.has(name) ? DASHBOARD_TARGET_MS : SCREEN_TARGET_MS;
       const shown = l ?? s;
@@ -210,9 +226,19 @@ export async function run(): Promise<BenchResult[]> {
           ? `large${sizeNote}: p50 ${l.p50.toFixed(0)} / p95 ${l.p95.toFixed(0)} ms, ${l.calls} calls, largest answer ${kb(l.largest.bytes)} (${l.largest.route}), slowest call ${l.slowest.route} p50 ${l.slowest.ms.toFixed(0)} ms; ratio = growth large/small${over}`
           : `the large customer is not seeded here: run \`pnpm bench:seed --size large\` (minutes), then \`pnpm bench screens\`${over}`,
       };
-    });
+    }), memory];
   } finally {
     await browser.close();
+  }
+}
+
+async function databaseSize(size: Size): Promise<string> {
+  const sql = postgres(benchDatabaseUrl(size), { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ size: string }[]>`select pg_size_pretty(pg_database_size(current_database())) as size`;
+    return `${row!.size} on disk with its indexes`;
+  } finally {
+    await sql.end({ timeout: 5 });
   }
 }
 

@@ -484,12 +484,26 @@ export const billingRoutes = resource
         const sortKey = sort === 'unit' ? sql`(${place} || chr(1) || ${newest}) collate "C"`
           : sort === 'due' ? sql`(${bills.payBy}::text || chr(1) || ${place}) collate "C"`
             : sql`(${newest} || chr(1) || ${place}) collate "C"`;
-        const page = await db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
+        const read = (extra: SQL | undefined, n: number) => db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
           .innerJoin(units, and(eq(units.tenantId, bills.tenantId), eq(units.id, bills.unitId)))
           .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
-          .where(and(where, afterCursor(sortKey, bills.id, cursor, 'text', 'asc')))
+          .where(and(where, extra, afterCursor(sortKey, bills.id, cursor, 'text', 'asc')))
           .orderBy(sql`${sortKey}`, asc(bills.id))
-          .limit(limit + 1);
+          .limit(n);
+        let page: Awaited<ReturnType<typeof read>>;
+        if (sort === 'period' && !scope && !period) {
+          // newest period first, then by place: one period's bills (one bill per unit) are sorted at a time, period after
+          // older period until the page is full, never the estate's years of bills at once (24,000 in a 2,000-unit estate
+          // after three years: 0.5 s). The cursor's key starts with its period (`newest`), where the next page resumes.
+          page = [];
+          let from = cursor ? sql`${bills.periodStart} <= date '2999-12-31' - ${Number(cursor.key.slice(0, 6))}::int` : undefined;
+          while (page.length <= limit) {
+            const [next] = await db.select({ start: sql<string | null>`max(${bills.periodStart})` }).from(bills).where(and(where, from));
+            if (!next?.start) break;
+            page.push(...(await read(eq(bills.periodStart, next.start), limit + 1 - page.length)));
+            from = sql`${bills.periodStart} < ${next.start}::date`;
+          }
+        } else page = await read(undefined, limit + 1);
         more = page.length > limit;
         shown = page.slice(0, limit);
         states = await settle([...new Set(shown.map((b) => b.unitId))]);
