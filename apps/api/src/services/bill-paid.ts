@@ -179,6 +179,22 @@ export async function settledStates(db: DbOrTx, tenantId: string, estateId: stri
   return { states, billsIssued: issued?.n ?? 0, cached: true };
 }
 
+/** Bills' paid totals with the columns a bill's state needs, no more (thousands of open bills on a large estate). A unit with a bill changed after the report date is settled in full: its rows are not asked. */
+function stateRows(db: DbOrTx, where: SQL | undefined) {
+  return db.select({
+    paid: {
+      unitId: billPaid.unitId, changedOn: billPaid.changedOn, principalFen: billPaid.principalFen, principalPaidFen: billPaid.principalPaidFen, principalPayments: billPaid.principalPayments,
+      lateFeeAdjustedFen: billPaid.lateFeeAdjustedFen, lateFeePaidFen: billPaid.lateFeePaidFen, open: billPaid.open,
+    },
+    bill: {
+      key: bills.key, planKey: bills.planKey, unitId: bills.unitId, periodId: bills.periodId, periodStart: bills.periodStart, periodEnd: bills.periodEnd,
+      issueOn: bills.issueOn, payBy: bills.payBy, scheduleVersion: bills.scheduleVersion, totalFen: bills.totalFen,
+    },
+  }).from(billPaid)
+    .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.id, billPaid.billId)))
+    .where(where);
+}
+
 /** The money of one month for the monthly fee report: each unit's part, the payments and refunds received in it, the approved waivers dated in it. */
 export interface FeeMonthInput {
   parts: Map<string, FeeMonthUnit>;
@@ -203,23 +219,13 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
   ]);
   if (!mark || mark.hash !== plansHash(plans)) return undefined;
   const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId));
-  const [changed, rows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
+  const [changed, openRows, monthRows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
     // changed after asOf, or before the month's bills changed in it: settled in full
     db.selectDistinct({ unitId: billPaid.unitId }).from(billPaid)
       .where(and(mine, gte(billPaid.changedOn, from), lte(billPaid.issueOn, asOf), or(gt(billPaid.changedOn, asOf), sql`${billPaid.issueOn} < ${from}`))),
-    // the columns a bill's state needs, no more (thousands of open bills on a large estate)
-    db.select({
-      paid: {
-        unitId: billPaid.unitId, changedOn: billPaid.changedOn, principalFen: billPaid.principalFen, principalPaidFen: billPaid.principalPaidFen, principalPayments: billPaid.principalPayments,
-        lateFeeAdjustedFen: billPaid.lateFeeAdjustedFen, lateFeePaidFen: billPaid.lateFeePaidFen, open: billPaid.open,
-      },
-      bill: {
-        key: bills.key, planKey: bills.planKey, unitId: bills.unitId, periodId: bills.periodId, periodStart: bills.periodStart, periodEnd: bills.periodEnd,
-        issueOn: bills.issueOn, payBy: bills.payBy, scheduleVersion: bills.scheduleVersion, totalFen: bills.totalFen,
-      },
-    }).from(billPaid)
-      .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.id, billPaid.billId)))
-      .where(and(mine, lte(billPaid.issueOn, asOf), or(eq(billPaid.open, true), gte(billPaid.changedOn, from)))),
+    // its open bills (as the arrears read them), then the month's others (closed, changed in the month)
+    stateRows(db, and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf), lte(billPaid.changedOn, asOf))),
+    stateRows(db, and(mine, eq(billPaid.open, false), gte(billPaid.changedOn, from), lte(billPaid.changedOn, asOf), lte(billPaid.issueOn, asOf))),
     db.select({
       unitId: payments.unitId,
       receivedFen: sql<string>`coalesce(sum(${payments.amountFen}) filter (where ${payments.kind} = 'payment' and ${payments.amountFen} > 0 and ${payments.receivedOn} <= ${asOf}), 0)`,
@@ -240,7 +246,7 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
   const full = new Set([...changed.map((r) => r.unitId), ...received.filter((r) => r.refunded).map((r) => r.unitId)]);
   const planOf = new Map(plans.map((p) => [p.id, p]));
   const billsOf = new Map<string, Parameters<typeof feeMonthUnitOfPaid>[0][number][]>();
-  for (const { paid: p, bill: b } of rows) {
+  for (const { paid: p, bill: b } of [...openRows, ...monthRows]) {
     const plan = planOf.get(b.planKey);
     if (full.has(p.unitId) || !plan) continue;
     const bill: Bill = {
