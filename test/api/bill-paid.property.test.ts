@@ -84,8 +84,9 @@ withDatabases((kind, getDb) => {
       if (expected.totalFen > 0) owing++;
       const arrears = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&asOf=${asOf}`);
       expect(arrears.status).toBe(200);
-      const { rows, unpaidFen, billsIssued, ...rest } = arrears.body;
+      const { rows, unpaidFen, billsIssued, unitsInArrears, nextCursor, ...rest } = arrears.body;
       expect({ ...rest, rows: rows.map(({ unitLabel: _, ...r }: { unitLabel: string }) => r) }, `arrears as of ${asOf}`).toEqual({ ...expected, rows: expected.rows });
+      expect([unitsInArrears, nextCursor]).toEqual([expected.rows.length, null]);
       expect(unpaidFen).toBe(states.filter((s) => s.bill.issueOn <= asOf).reduce((t, s) => t + s.outstandingFen, 0));
       expect(billsIssued).toBe(states.filter((s) => s.bill.issueOn <= asOf).length);
       const ageing = ageArrears(states.map(ageingBillOf), asOf);

@@ -63,10 +63,44 @@ withDatabases((kind, getDb) => {
     }
     expect(whole.body.items.some((b: { outstandingFen: number }) => b.outstandingFen === 0)).toBe(true);
     expect(whole.body.items.some((b: { outstandingFen: number; principalPaidFen: number }) => b.outstandingFen > 0 && b.principalPaidFen > 0)).toBe(true);
+    // every order pages the same way: pages of 4 hold exactly the one-page list, in the order the sort names
+    const natural = new Intl.Collator('zh-CN', { numeric: true }).compare;
+    for (const sort of ['period', 'unit', 'due', 'owed']) {
+      const one = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&sort=${sort}&limit=200`);
+      expect(one.body.items, sort).toHaveLength(21);
+      expect((await allPages(fin, `/api/billing/bills?estateId=${estateId}&sort=${sort}&limit=4`)).items, sort).toEqual(one.body.items);
+      const rows = one.body.items as { unitLabel: string; periodStart: string; payBy: string; outstandingFen: number }[];
+      const inOrder = (key: (a: (typeof rows)[number], b: (typeof rows)[number]) => number) => rows.every((r, i) => i === 0 || key(rows[i - 1]!, r) <= 0);
+      if (sort === 'unit') expect(inOrder((a, b) => natural(a.unitLabel, b.unitLabel) || b.periodStart.localeCompare(a.periodStart))).toBe(true);
+      if (sort === 'due') expect(inOrder((a, b) => a.payBy.localeCompare(b.payBy) || natural(a.unitLabel, b.unitLabel))).toBe(true);
+      // largest owed first; the bills that owe nothing after them, by unit
+      if (sort === 'owed') {
+        expect(inOrder((a, b) => b.outstandingFen - a.outstandingFen || (a.outstandingFen === 0 ? natural(a.unitLabel, b.unitLabel) : 0))).toBe(true);
+        expect(rows.some((r) => r.outstandingFen === 0) && rows.some((r) => r.outstandingFen > 0)).toBe(true);
+      }
+    }
     // one period, filtered in SQL
     const march = await allPages(fin, `/api/billing/bills?estateId=${estateId}&period=2027-03&limit=2`);
     expect(march.items.map((b) => b.key)).toEqual(whole.body.items.filter((b: { periodId: string }) => b.periodId === '2027-03').map((b: { key: string }) => b.key));
     expect(march.items).toHaveLength(3);
+
+    // the units in arrears, largest first, a page at a time: pages of 1 hold the one-page list; the totals are the estate's on every page
+    const arrears = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&limit=200`);
+    expect(arrears.body.rows.length).toBeGreaterThan(1);
+    expect(arrears.body.unitsInArrears).toBe(arrears.body.rows.length);
+    expect(arrears.body.nextCursor).toBeNull();
+    const arrearsPages: Record<string, unknown>[] = [];
+    let next: string | null = null;
+    do {
+      const page = await fin.call('GET', `/api/billing/arrears?estateId=${estateId}&limit=1${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+      expect(page.body.rows).toHaveLength(1);
+      expect([page.body.totalFen, page.body.unitsInArrears]).toEqual([arrears.body.totalFen, arrears.body.unitsInArrears]);
+      arrearsPages.push(...page.body.rows);
+      next = page.body.nextCursor;
+    } while (next);
+    expect(arrearsPages).toEqual(arrears.body.rows);
+    const owed = arrearsPages.map((r) => r.totalFen as number);
+    expect(owed).toEqual([...owed].sort((a, b) => b - a));
 
     const receipts = await fin.call('GET', `/api/billing/receipts?estateId=${estateId}`);
     expect(receipts.body.items).toHaveLength(pays.length);

@@ -93,6 +93,16 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     await poll(async () => Number(await text(page, 'kpi-issued'))).toBe(288);
     const arrearsRun = fenOf(await text(page, 'kpi-arrears'));
     expect(arrearsRun).toBeGreaterThan(arrearsBefore);
+    // the households in arrears come 50 at a time, largest first, and the count names them all
+    const count = await text(page, 'arrears-count');
+    expect(count).toContain('户欠费');
+    const inArrears = Number(/(\d+)/.exec(count)![1]);
+    const shown = () => page.getByTestId('arrears').locator('tbody tr').count();
+    expect(await shown()).toBe(Math.min(inArrears, 50));
+    if (inArrears > 50) {
+      await page.getByTestId('arrears-more').click();
+      await poll(shown).toBe(Math.min(inArrears, 100));
+    }
     // the rows: newest period first, then building and unit in natural order
     const labels = (await page.getByTestId('bills').locator('tbody tr td:first-child').allTextContents()).map((l) => l.trim());
     const natural = new Intl.Collator('zh-CN', { numeric: true });

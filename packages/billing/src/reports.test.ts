@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { accountsByUnit, settleAccount } from './account.ts';
 import { generateBills } from './generate-bills.ts';
 import { periodsBetween } from './period.ts';
 import { feeMonthReport, incomeSpendingReport, rateBp } from './reports.ts';
@@ -42,6 +43,30 @@ describe('feeMonthReport and incomeSpendingReport', () => {
         expect(inc.income.totalFen).toBe(net);
         expect(inc.spending.totalFen).toBe(spending.filter((s) => s.spentOn >= from && s.spentOn <= end).reduce((s, e) => s + e.amountFen, 0));
         expect(inc.balanceFen).toBe(inc.income.totalFen - inc.spending.totalFen);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('incomeSpendingReport reads only the units that received money in the range', () => {
+  it('property: the same figures from the units with payments or refunds in the range as from the estate, and its allocated income is what settling every account gives', () => {
+    fc.assert(
+      fc.property(fc.array(payment, { maxLength: 25 }), fc.integer({ min: 0, max: 280 }), fc.integer({ min: 0, max: 120 }), (ps, start, length) => {
+        const payments: Payment[] = ps.map((p, i) => ({ id: `p${i}`, unitId: p.unit, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, method: p.method }));
+        const input = { plans: [m], bills, payments, adjustments: [] };
+        const from = new Date(Date.UTC(2027, 0, 1 + start)).toISOString().slice(0, 10);
+        const to = new Date(Date.UTC(2027, 0, 1 + start + length)).toISOString().slice(0, 10);
+        const inRange = payments.filter((p) => p.receivedOn >= from && p.receivedOn <= to);
+        const units = new Set(inRange.map((p) => p.unitId));
+        const some = { ...input, bills: bills.filter((b) => units.has(b.unitId)), payments: payments.filter((p) => units.has(p.unitId)) };
+        const all = incomeSpendingReport(input, [], from, to);
+        expect(incomeSpendingReport(some, [], from, to)).toEqual(all);
+        // settling every unit, as the report did before: the money of the range allocated by its end
+        const received = new Set(inRange.filter((p) => p.kind === 'payment').map((p) => p.id));
+        const allocations = [...accountsByUnit(input).values()].flatMap((a) => settleAccount({ ...a, asOf: to }).allocations).filter((a) => received.has(a.paymentId));
+        expect(all.income.totalFen - all.income.unallocatedFen).toBe(allocations.reduce((s, a) => s + a.amountFen, 0));
+        expect(all.income.lateFeeFen).toBe(allocations.filter((a) => a.component === 'late-fee').reduce((s, a) => s + a.amountFen, 0));
       }),
       { numRuns: 60 },
     );

@@ -2,7 +2,7 @@ import { accountsByUnit, billStateOf, settleAccount, type AccountInput, type Bil
 import { ageArrears, ageingBillOf, takings, type Buckets, type Takings } from './cashier.ts';
 import { addDays, compareDates } from './civil-date.ts';
 import { roundHalfUp, sumFen, toFen } from './money.ts';
-import type { Adjustment, Bill, BillingPlan, BillLineKind, CivilDate, Fen, Payment } from './types.ts';
+import type { Adjustment, Allocation, Bill, BillingPlan, BillLineKind, CivilDate, Fen, Payment } from './types.ts';
 
 // ---------------------------------------------------------------- BL-9: the monthly fee report (财务收费报表)
 
@@ -242,29 +242,51 @@ function splitOverLines(amount: bigint, lines: readonly { kind: BillLineKind; am
 }
 
 /**
+ * The allocations of the money received in [from, to] (payments, not refunds) as settleAccount has
+ * them as of `to`: what the income-and-spending report splits by kind. A payment is allocated on or
+ * after the day it came, so by `to` within the range. Only a unit that received money in the range
+ * is settled (the others have none of it). Pure.
+ */
+export function incomeAllocations(input: Omit<AccountInput, 'asOf'>, from: CivilDate, to: CivilDate): Allocation[] {
+  const received = input.payments.filter((p) => p.kind === 'payment' && p.amountFen >= 0 && inRange(p.receivedOn, from, to));
+  const receivedIds = new Set(received.map((p) => p.id));
+  const paying = new Set(received.map((p) => p.unitId));
+  const out: Allocation[] = [];
+  for (const [unitId, account] of accountsByUnit(input)) {
+    if (!paying.has(unitId)) continue;
+    for (const a of settleAccount({ ...account, asOf: to }).allocations) if (receivedIds.has(a.paymentId)) out.push(a);
+  }
+  return out;
+}
+
+/**
  * The income-and-spending report (BL-11, 财务收支报表 to the owners' committee) for [from, to]:
  * income is the money billing received in the range, less refunds, by what settleAccount allocated
- * it to as of `to` (principal split over the bill's lines by kind in proportion, exactly; late fee;
- * not yet allocated), so income's total is exactly what was received; and spending is the entries dated in the range by category. Pure, integer fen.
+ * it to as of `to` (incomeAllocations: principal split over the bill's lines by kind in proportion,
+ * exactly; late fee; not yet allocated), so income's total is exactly what was received; and
+ * spending is the entries dated in the range by category. `input` needs only the units with
+ * payments or refunds received in the range; `allocations`, when the caller has them already
+ * (incomeAllocations of the same input), need the lines of only the bills they name. Pure, integer fen.
  */
-export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending: readonly SpendingItem[], from: CivilDate, to: CivilDate): IncomeSpendingReport {
+export function incomeSpendingReport(
+  input: Omit<AccountInput, 'asOf'>,
+  spending: readonly SpendingItem[],
+  from: CivilDate,
+  to: CivilDate,
+  allocations: readonly Allocation[] = incomeAllocations(input, from, to),
+): IncomeSpendingReport {
   const byKind: Record<BillLineKind, bigint> = { management: 0n, parking: 0n, service: 0n };
   let lateFee = 0n;
   let allocated = 0n;
   const linesOf = new Map(input.bills.map((b) => [b.key, b.lines]));
   const inPayments = input.payments.filter((p) => p.amountFen >= 0 && inRange(p.receivedOn, from, to));
-  const receivedIds = new Set(inPayments.filter((p) => p.kind === 'payment').map((p) => p.id));
-  for (const account of accountsByUnit(input).values()) {
-    for (const a of settleAccount({ ...account, asOf: to }).allocations) {
-      // the money received in the range, by what it paid (a payment is allocated on or after the day it came, so by `to` within the range)
-      if (!receivedIds.has(a.paymentId)) continue;
-      allocated += BigInt(a.amountFen);
-      if (a.component === 'late-fee') {
-        lateFee += BigInt(a.amountFen);
-        continue;
-      }
-      for (const [kind, part] of splitOverLines(BigInt(a.amountFen), linesOf.get(a.billKey) ?? [])) byKind[kind] += part;
+  for (const a of allocations) {
+    allocated += BigInt(a.amountFen);
+    if (a.component === 'late-fee') {
+      lateFee += BigInt(a.amountFen);
+      continue;
     }
+    for (const [kind, part] of splitOverLines(BigInt(a.amountFen), linesOf.get(a.billKey) ?? [])) byKind[kind] += part;
   }
   const received = inPayments.filter((p) => p.kind === 'payment').reduce((s, p) => s + BigInt(p.amountFen), 0n);
   const refunded = inPayments.filter((p) => p.kind === 'refund').reduce((s, p) => s + BigInt(p.amountFen), 0n);

@@ -188,9 +188,11 @@ const buckets = { type: 'object', required: ['0-30', '31-90', '91-180', '181-365
 
 export const arrears = {
   type: 'object',
-  required: ['asOf', 'rows', 'totals', 'totalFen', 'unpaidFen', 'billsIssued'],
+  required: ['asOf', 'rows', 'totals', 'totalFen', 'unpaidFen', 'billsIssued', 'unitsInArrears', 'nextCursor'],
   properties: {
     asOf: civilDate,
+    unitsInArrears: { type: 'integer', description: 'every unit in arrears, on every page' },
+    nextCursor: { type: ['string', 'null'], description: 'the next page of rows (largest first), or null' },
     unpaidFen: { ...fen, description: 'what every bill issued by asOf still owes (principal and late fee), whether or not its period has begun: the sum of the rows of GET /billing/bills' },
     billsIssued: { type: 'integer', description: 'bills issued by asOf, the whole estate' },
     rows: { type: 'array', items: { type: 'object', required: ['unitId', 'buckets', 'totalFen', 'oldestPeriodId', 'unitLabel'], properties: { unitId: uuid, buckets, totalFen: fen, oldestPeriodId: { type: 'string' }, unitLabel: { type: ['string', 'null'] } }, additionalProperties: false } },

@@ -262,7 +262,8 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
   const receivedOf = new Map(received.map((r) => [r.unitId, BigInt(r.receivedFen)]));
   const parts = new Map<string, FeeMonthUnit>();
   if (full.size > 0) {
-    for (const [unitId, account] of accountsByUnit(await accountInput(db, tenantId, estateId, [...full]))) parts.set(unitId, feeMonthUnit(account, range));
+    // lean: settling reads no bill lines nor receipt serials (the month's payments are read above with theirs)
+    for (const [unitId, account] of accountsByUnit(await accountInput(db, tenantId, estateId, [...full], true))) parts.set(unitId, feeMonthUnit(account, range));
   }
   for (const unitId of new Set([...billed.map((r) => r.unitId), ...received.map((r) => r.unitId)])) {
     if (full.has(unitId)) continue;

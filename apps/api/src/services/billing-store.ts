@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { billAdjustments, billLines, bills, buildings, definitionVersions, estates, payments, receipts, residentLinkActive, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
 import type { AccountInput, Adjustment, Bill, BillingPlan, FeeSchedule, Payment, PaymentMethod } from '@estateflow/billing';
 import { ApiError, notFound } from '../errors.ts';
@@ -84,29 +84,43 @@ function unitIs(col: SQLWrapper, units: string | readonly string[] | undefined):
   return typeof units === 'string' ? sql`${col} = ${units}` : sql`${col} = any(${uuidArray(units)})`;
 }
 
+const billColumns = {
+  id: bills.id, key: bills.key, planKey: bills.planKey, unitId: bills.unitId, periodId: bills.periodId, periodStart: bills.periodStart, periodEnd: bills.periodEnd,
+  issueOn: bills.issueOn, payBy: bills.payBy, scheduleVersion: bills.scheduleVersion, totalFen: bills.totalFen,
+};
+const paymentColumns = { id: payments.id, unitId: payments.unitId, kind: payments.kind, receivedOn: payments.receivedOn, amountFen: payments.amountFen, method: payments.method, reason: payments.reason };
+
+/** A bill line as billing reads it. */
+const lineOf = (l: typeof billLines.$inferSelect): Bill['lines'][number] => ({ no: l.no, kind: l.kind, description: l.description, amountFen: l.amountFen, ...(l.orderSerial ? { orderSerial: l.orderSerial } : {}) });
+
 /**
  * Bills (with lines), payments, adjustments and plans of an estate, or of one or some of its units,
  * as billing inputs. Lines and adjustments are read through a join on the bills' own condition (no
  * list of bill ids as parameters) and grouped by bill in one pass; receipts are found by payment
- * (`receipts_payment_idx`).
+ * (`receipts_payment_idx`). `lean`: without the bills' lines and the payments' receipt serials, which
+ * settling reads neither of (a report that settles many units reads the lines it needs by `billLinesOf`).
  */
-export async function accountInput(db: DbOrTx, tenantId: string, estateId: string, units?: string | readonly string[]): Promise<Omit<AccountInput, 'asOf'>> {
+export async function accountInput(db: DbOrTx, tenantId: string, estateId: string, units?: string | readonly string[], lean = false): Promise<Omit<AccountInput, 'asOf'>> {
   const billWhere = and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), unitIs(bills.unitId, units));
+  const payWhere = and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), unitIs(payments.unitId, units));
   const [billRows, lineRows, adjRows, payRows, planRows] = await Promise.all([
-    db.select().from(bills).where(billWhere).orderBy(asc(bills.periodStart), asc(bills.key)),
-    db.select({ line: billLines }).from(billLines).innerJoin(bills, and(eq(bills.tenantId, billLines.tenantId), eq(bills.id, billLines.billId))).where(billWhere).orderBy(asc(billLines.billId), asc(billLines.no)),
+    // the columns billing reads, no more (an estate's 20,000 bills and payments are read whole)
+    db.select(billColumns).from(bills).where(billWhere).orderBy(asc(bills.periodStart), asc(bills.key)),
+    lean ? [] : db.select({ line: billLines }).from(billLines).innerJoin(bills, and(eq(bills.tenantId, billLines.tenantId), eq(bills.id, billLines.billId))).where(billWhere).orderBy(asc(billLines.billId), asc(billLines.no)),
     db.select({ adjustment: billAdjustments, billKey: bills.key }).from(billAdjustments).innerJoin(bills, and(eq(bills.tenantId, billAdjustments.tenantId), eq(bills.id, billAdjustments.billId))).where(billWhere).orderBy(asc(billAdjustments.createdAt), asc(billAdjustments.id)),
-    db.select({ payment: payments, serial: receipts.serial }).from(payments)
-      .leftJoin(receipts, and(eq(receipts.tenantId, payments.tenantId), eq(receipts.paymentId, payments.id)))
-      .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), unitIs(payments.unitId, units)))
-      .orderBy(asc(payments.receivedOn), asc(payments.createdAt)),
+    lean
+      ? db.select({ payment: paymentColumns, serial: sql<string | null>`null` }).from(payments).where(payWhere).orderBy(asc(payments.receivedOn), asc(payments.createdAt))
+      : db.select({ payment: paymentColumns, serial: receipts.serial }).from(payments)
+        .leftJoin(receipts, and(eq(receipts.tenantId, payments.tenantId), eq(receipts.paymentId, payments.id)))
+        .where(payWhere)
+        .orderBy(asc(payments.receivedOn), asc(payments.createdAt)),
     billingDocuments(db, tenantId, estateId, 'billing-plan'),
   ]);
   const linesOf = new Map<string, Bill['lines'][number][]>();
   for (const { line: l } of lineRows) {
     let list = linesOf.get(l.billId);
     if (!list) linesOf.set(l.billId, (list = []));
-    list.push({ no: l.no, kind: l.kind, description: l.description, amountFen: l.amountFen, ...(l.orderSerial ? { orderSerial: l.orderSerial } : {}) });
+    list.push(lineOf(l));
   }
   const billList: Bill[] = billRows.map((b) => ({
     key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
@@ -120,6 +134,25 @@ export async function accountInput(db: DbOrTx, tenantId: string, estateId: strin
     ...(serial === null ? {} : { serial }),
   }));
   return { plans: [...planRows.values()].map((p) => p as unknown as BillingPlan), bills: billList, payments: paymentList, adjustments };
+}
+
+/** The lines of an estate's bills by bill key, in order (of a few thousand bills: by `bills_key_uq`, then the lines' primary key). */
+export async function billLinesOf(db: DbOrTx, tenantId: string, estateId: string, billKeys: readonly string[]): Promise<Map<string, Bill['lines'][number][]>> {
+  const out = new Map<string, Bill['lines'][number][]>();
+  const keys = [...new Set(billKeys)];
+  // a few thousand parameters a query (PostgreSQL takes at most 65,535)
+  for (let i = 0; i < keys.length; i += 5000) {
+    const rows = await db.select({ line: billLines, key: bills.key }).from(billLines)
+      .innerJoin(bills, and(eq(bills.tenantId, billLines.tenantId), eq(bills.id, billLines.billId)))
+      .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), inArray(bills.key, keys.slice(i, i + 5000))))
+      .orderBy(asc(billLines.billId), asc(billLines.no));
+    for (const { line, key } of rows) {
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push(lineOf(line));
+    }
+  }
+  return out;
 }
 
 /** Where units are, as people name them: their label (3-1-502) and building (3栋), by unit id; one query however many. */

@@ -890,6 +890,8 @@ export const en: Record<MessageKey, string> = {
   'bills.unpaidTotal': 'Unpaid in all',
   'bills.unpaidHint': 'Issued bills not yet paid in full, late fee included',
   'bills.arrearsHint': 'Still owed after the due date (as the arrears by building count)',
+  'bills.arrearsUnits': '{n} households in arrears, largest first',
+  'bills.arrearsByBuilding': 'Arrears ageing by building',
   'bills.issued': 'Bills issued',
   'bills.issuedHint': 'Bills issued up to today, all buildings',
   'bills.void': 'Void',

@@ -888,6 +888,8 @@ export const zh = {
   'bills.unpaidTotal': '未缴合计',
   'bills.unpaidHint': '已开出账单尚未缴清的金额（含滞纳金）',
   'bills.arrearsHint': '过了缴费期限仍未缴清的金额（与欠费账龄同一口径）',
+  'bills.arrearsUnits': '共 {n} 户欠费，欠费最多的在前',
+  'bills.arrearsByBuilding': '按楼栋查看欠费账龄',
   'bills.issued': '已开账单',
   'bills.issuedHint': '截至今日开出的账单张数（全部楼栋）',
   'bills.void': '作废',
