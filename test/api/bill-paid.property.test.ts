@@ -3,15 +3,15 @@ import { and, asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { accountsByUnit, ageArrears, ageingBillOf, arrearsReport, settleAccount, type BillState } from '@estateflow/billing';
-import { billPaid, billPaidEstates, buildings, schema, units, type Db } from '@estateflow/db';
+import { accountsByUnit, ageArrears, ageingBillOf, arrearsReport, feeMonthReport, feeMonthReportOf, monthRange, settleAccount, type BillState, type FeeMonthReport } from '@estateflow/billing';
+import { billPaid, billPaidEstates, buildings, feeWaivers, schema, units, type Db } from '@estateflow/db';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { accountInput, loadPlan } from '../../apps/api/src/services/billing-store.ts';
-import { recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
+import { feeMonthInput, recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -20,7 +20,8 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
 // bills; payments, part and over-payments, refunds, adjustments of principal and late fee, voids,
 // waivers; dated any day up to today) the arrears from the cache equal a full recompute through
 // settleAccount as of today and as of past days, and `wf rollups recompute` (recomputePaidTotals)
-// reproduces the cache row for row.
+// reproduces the cache row for row. The monthly fee report (BL-9) read from the cache for the month
+// of each day asked, as of that day, equals the report of every account settled in full.
 
 const UNITS = 16;
 const TODAY = '2027-12-20';
@@ -99,6 +100,19 @@ withDatabases((kind, getDb) => {
         expect(one.body.units.map(({ unitLabel: _, ...u }: { unitLabel: string }) => u).sort((a: { unitId: string }, b: { unitId: string }) => (a.unitId < b.unitId ? -1 : 1)))
           .toEqual(want.sort((a, b) => (a.unitId < b.unitId ? -1 : 1)));
       }
+      // the monthly fee report of asOf's month as of asOf: from the cache where it can, equal to every account settled twice
+      const month = asOf.slice(0, 7);
+      const range = { month, ...monthRange(month), asOf };
+      const groupOf = (unitId: string) => unitRows.find((u) => u.id === unitId)?.buildingId ?? '';
+      const waiverIds = new Set((await db.select({ id: feeWaivers.adjustmentId }).from(feeWaivers).where(and(eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved')))).map((w) => w.id!));
+      const monthIn = await feeMonthInput(db, tenantId, estateId, range);
+      expect(monthIn !== undefined).toBe(cached);
+      const sorted = (r: FeeMonthReport) => ({ ...r, groups: [...r.groups].sort((a, b) => (a.group < b.group ? -1 : 1)) });
+      const wantMonth = sorted(feeMonthReport(input, range, waiverIds, groupOf));
+      if (monthIn) expect(sorted(feeMonthReportOf(monthIn.parts, monthIn.paymentsIn, monthIn.waivers, range, groupOf)), `monthly fee report as of ${asOf}`).toEqual(wantMonth);
+      const report = await fin.call('GET', `/api/reports/fees/monthly?estateId=${estateId}&month=${month}`);
+      expect(report.status).toBe(200);
+      if (asOf === TODAY) expect({ totals: report.body.totals, received: report.body.received }).toEqual({ totals: wantMonth.totals, received: wantMonth.received });
     };
     const rowsNow = async () => (await db.select().from(billPaid).where(and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId))).orderBy(asc(billPaid.billId)));
 

@@ -169,6 +169,9 @@ withDatabases((kind, getDb) => {
       `/api/billing/arrears/buildings?estateId=${estateId}`,
       `/api/billing/arrears/building?estateId=${estateId}&buildingId=${buildingId}`,
       `/api/reports/revisits?estateId=${estateId}&${month}`,
+      // the monthly fee report: the current month from bill_paid (open bills and the month's), a past one settling the units changed since
+      `/api/reports/fees/monthly?estateId=${estateId}&month=2026-12`,
+      `/api/reports/fees/monthly?estateId=${estateId}&month=2024-06`,
     ];
     const found: string[] = [];
     const indexesOf = (n: PlanNode): string[] => [...(n['Index Name'] ? [n['Index Name']] : []), ...(n.Plans ?? []).flatMap(indexesOf)];

@@ -47,4 +47,4 @@ export { amountInWords } from './amount-in-words.ts';
 export { lateFeeRuleWords, lateFeeWarning, periodWords } from './words.ts';
 export { addBuckets, ageArrears, AGEING_BUCKETS, ageingBillOf, ageingBucket, COUNTER_METHODS, heldTakings, type HeldTakings, monthRange, refundedTakings, type RefundedTakings, takings, type Ageing, type AgeingBill, type AgeingBucket, type AgeingUnit, type Buckets, type MethodTakings, type SerialRange, type Takings, type TakingsEntry } from './cashier.ts';
 export { chargeBilling, ONE_OFF_PAY_WITHIN, oneOffBill, oneOffBillKey, type ChargeBilling } from './one-off.ts';
-export { feeMonthReport, incomeAllocations, incomeSpendingReport, rateBp, type FeeMonthFigures, type FeeMonthReport, type IncomeSpendingReport, type SpendingItem } from './reports.ts';
+export { feeMonthReport, feeMonthReportOf, feeMonthUnit, feeMonthUnitOfPaid, incomeAllocations, incomeSpendingReport, rateBp, type FeeMonthFigures, type FeeMonthReport, type FeeMonthUnit, type IncomeSpendingReport, type SpendingItem } from './reports.ts';

@@ -1,8 +1,8 @@
-import { accountsByUnit, settleAccount, type AccountInput, type BillState } from './account.ts';
+import { accountsByUnit, billStateOf, settleAccount, type AccountInput, type BillState, type PaidTotal } from './account.ts';
 import { ageArrears, ageingBillOf, takings, type Buckets, type Takings } from './cashier.ts';
 import { addDays, compareDates } from './civil-date.ts';
 import { roundHalfUp, sumFen, toFen } from './money.ts';
-import type { Allocation, BillLineKind, CivilDate, Fen } from './types.ts';
+import type { Adjustment, Allocation, Bill, BillingPlan, BillLineKind, CivilDate, Fen, Payment } from './types.ts';
 
 // ---------------------------------------------------------------- BL-9: the monthly fee report (财务收费报表)
 
@@ -53,11 +53,56 @@ export function rateBp(part: Fen, whole: Fen): number | null {
   return Number(roundHalfUp(BigInt(part) * 10000n, BigInt(whole)));
 }
 
-interface UnitPart {
-  readonly end: BillState[];
-  readonly before: Map<string, Fen>;
+/** One unit's part of the monthly fee report: what settleAccount gives as of the report date, and the late fee of its bills the day before the month. */
+export interface FeeMonthUnit {
+  /** Its bills' states as of the report date (bills that owe nothing, are owed nothing, were not issued in the month and did not change in it may be left out). */
+  readonly end: readonly BillState[];
+  /** The late fee charged on its bills as of the day before the month, by bill key (bills not issued by then are left out). */
+  readonly before: ReadonlyMap<string, Fen>;
+  /** Late fee allocated to its bills in [from, asOf]. */
   readonly lateFeeReceived: Fen;
+  /** Money received and not allocated (预收) as of the report date. */
   readonly creditFen: Fen;
+}
+
+/** A unit's part of the monthly fee report by settling its account twice: as of the report date and the day before the month. Pure. */
+export function feeMonthUnit(account: Omit<AccountInput, 'asOf'>, range: { from: CivilDate; asOf: CivilDate }): FeeMonthUnit {
+  const { from, asOf } = range;
+  const end = settleAccount({ ...account, asOf });
+  const before = settleAccount({ ...account, asOf: addDays(from, -1) });
+  return {
+    end: end.bills,
+    before: new Map(before.bills.map((b) => [b.bill.key, b.lateFee.amountFen])),
+    lateFeeReceived: sumFen(end.allocations.filter((a) => a.component === 'late-fee' && inRange(a.on, from, asOf)).map((a) => a.amountFen)),
+    creditFen: end.creditFen,
+  };
+}
+
+/**
+ * A unit's part of the monthly fee report from its bills' paid totals (`PaidTotal`, the per-bill
+ * cache), for a unit none of whose bills issued by `asOf` changed after it, and none issued before
+ * the month changed in it: each bill's state is `billStateOf` its total on either day (the one
+ * late-fee rule, as of each day); only the bills issued in the month can have had late fee paid in
+ * it (all of theirs). `bills`: its bills issued by `asOf` that are open or changed in the month (the
+ * others owe nothing and stay as they were). `creditFen`: its credit as of `asOf`, as the caller
+ * counts it (received − refunded − allocated). Equal to `feeMonthUnit` for such a unit. Pure.
+ */
+export function feeMonthUnitOfPaid(
+  bills: readonly { readonly plan: BillingPlan; readonly bill: Bill; readonly paid: PaidTotal }[],
+  range: { from: CivilDate; asOf: CivilDate },
+  creditFen: Fen,
+): FeeMonthUnit {
+  const { from, asOf } = range;
+  const dayBefore = addDays(from, -1);
+  const end: BillState[] = [];
+  const before = new Map<string, Fen>();
+  const lateFeePaidInMonth: Fen[] = [];
+  for (const { plan, bill, paid } of bills) {
+    end.push(billStateOf(plan, bill, paid, asOf));
+    if (compareDates(bill.issueOn, from) < 0) before.set(bill.key, billStateOf(plan, bill, paid, dayBefore).lateFee.amountFen);
+    else lateFeePaidInMonth.push(paid.lateFeePaidFen);
+  }
+  return { end, before, lateFeeReceived: sumFen(lateFeePaidInMonth), creditFen };
 }
 
 /**
@@ -74,23 +119,28 @@ export function feeMonthReport(
   waiverIds: ReadonlySet<string>,
   groupOf: (unitId: string) => string,
 ): FeeMonthReport {
-  const { from, to, asOf } = range;
-  const dayBefore = addDays(from, -1);
-  const parts = new Map<string, UnitPart>();
-  for (const [unitId, account] of accountsByUnit(input)) {
-    const end = settleAccount({ ...account, asOf });
-    const before = settleAccount({ ...account, asOf: dayBefore });
-    parts.set(unitId, {
-      end: [...end.bills],
-      before: new Map(before.bills.map((b) => [b.bill.key, b.lateFee.amountFen])),
-      lateFeeReceived: sumFen(end.allocations.filter((a) => a.component === 'late-fee' && inRange(a.on, from, asOf)).map((a) => a.amountFen)),
-      creditFen: end.creditFen,
-    });
-  }
+  const { from, asOf } = range;
+  const parts = new Map<string, FeeMonthUnit>();
+  for (const [unitId, account] of accountsByUnit(input)) parts.set(unitId, feeMonthUnit(account, range));
   const unitOfBill = new Map(input.bills.map((b) => [b.key, b.unitId]));
-  const waivers = (input.adjustments ?? []).filter((a) => waiverIds.has(a.id) && inRange(a.on, from, asOf));
+  const waivers = (input.adjustments ?? []).filter((a) => waiverIds.has(a.id) && inRange(a.on, from, asOf)).map((a) => ({ unitId: unitOfBill.get(a.billKey) ?? '', component: a.component, amountFen: a.amountFen }));
   const paymentsIn = input.payments.filter((p) => p.amountFen >= 0 && inRange(p.receivedOn, from, asOf));
+  return feeMonthReportOf(parts, paymentsIn, waivers, range, groupOf);
+}
 
+/**
+ * The monthly fee report from its units' parts (`feeMonthUnit` or `feeMonthUnitOfPaid`; a unit
+ * with bills or payments has one), the payments and refunds received in [from, asOf], and the
+ * approved waivers dated in it (by the unit of their bill). Pure, integer fen.
+ */
+export function feeMonthReportOf(
+  parts: ReadonlyMap<string, FeeMonthUnit>,
+  paymentsIn: readonly Pick<Payment, 'unitId' | 'kind' | 'method' | 'amountFen' | 'serial'>[],
+  waivers: readonly { readonly unitId: string; readonly component: Adjustment['component']; readonly amountFen: Fen }[],
+  range: { month: string; from: CivilDate; to: CivilDate; asOf: CivilDate },
+  groupOf: (unitId: string) => string,
+): FeeMonthReport {
+  const { from, to, asOf } = range;
   const figures = (unitIds: readonly string[]): FeeMonthFigures => {
     const mine = new Set(unitIds);
     const list = unitIds.flatMap((u) => parts.get(u)?.end ?? []);
@@ -104,7 +154,7 @@ export function feeMonthReport(
     }));
     const pays = paymentsIn.filter((p) => mine.has(p.unitId));
     const t = takings(pays.map((p) => ({ kind: p.kind, method: p.method, amountFen: p.amountFen, serial: p.serial ?? null })));
-    const waived = waivers.filter((a) => mine.has(unitOfBill.get(a.billKey) ?? ''));
+    const waived = waivers.filter((a) => mine.has(a.unitId));
     return {
       bills: issued.length,
       receivableFen,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, isNotNull, lte } from 'drizzle-orm';
 import { buildings, feeWaivers, payments, spendingEntries, units, type DbOrTx } from '@estateflow/db';
-import { feeMonthReport, incomeAllocations, incomeSpendingReport, monthRange } from '@estateflow/billing';
+import { feeMonthReport, feeMonthReportOf, incomeAllocations, incomeSpendingReport, monthRange } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { ApiError, invalid } from '../errors.ts';
 import { financeStaff, Resource } from '../route-table.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
+import { feeMonthInput } from '../services/bill-paid.ts';
 import { accountInput, billLinesOf, naturalCompare } from '../services/billing-store.ts';
 import { estateDay, pastDay } from '../services/estate-day.ts';
 import { displayNames } from '../services/people-named.ts';
@@ -45,6 +46,16 @@ function begun(from: string, to: string, today: string, field: string, what: { z
   return to < today ? to : today;
 }
 
+/** The monthly fee report with every account of the estate settled: while its paid totals are not trusted (before a recompute). */
+async function settledMonthReport(db: DbOrTx, tenantId: string, estateId: string, range: Parameters<typeof feeMonthReport>[1], groupOf: (unitId: string) => string) {
+  const [input, waivers] = await Promise.all([
+    accountInput(db, tenantId, estateId),
+    db.select({ id: feeWaivers.adjustmentId }).from(feeWaivers)
+      .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved'), isNotNull(feeWaivers.adjustmentId))),
+  ]);
+  return feeMonthReport(input, range, new Set(waivers.map((w) => w.id!)), groupOf);
+}
+
 async function spendingRows(db: DbOrTx, tenantId: string, estateId: string, from: string, to: string, id?: string) {
   const rows = await db.select().from(spendingEntries)
     .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, to), id ? eq(spendingEntries.id, id) : undefined))
@@ -59,7 +70,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
     '/fees/monthly',
     {
       responses: { 200: S.feeMonthReport },
-      summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount; a month not begun is refused (422)",
+      summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount, read from the per-bill paid totals for the units that did not change since; a month not begun is refused (422)",
       errors: [422],
       access: financeStaff,
       estate: { from: 'query' },
@@ -71,16 +82,18 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       const month = query.month!;
       const { from, to } = monthRange(month);
       const asOf = begun(from, to, today, 'month', { zh: '该月', en: 'month' });
-      const [input, homes, waivers] = await Promise.all([
-        accountInput(db, tenantId, estateId),
+      const range = { month, from, to, asOf };
+      const [cached, homes] = await Promise.all([
+        feeMonthInput(db, tenantId, estateId, range),
         db.select({ unitId: units.id, buildingId: buildings.id, building: buildings.name }).from(units)
           .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
           .where(and(eq(units.tenantId, tenantId), eq(units.estateId, estateId))),
-        db.select({ id: feeWaivers.adjustmentId }).from(feeWaivers)
-          .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved'), isNotNull(feeWaivers.adjustmentId))),
       ]);
       const homeOf = new Map(homes.map((h) => [h.unitId, h]));
-      const report = feeMonthReport(input, { month, from, to, asOf }, new Set(waivers.map((w) => w.id!)), (unitId) => homeOf.get(unitId)?.buildingId ?? '');
+      const groupOf = (unitId: string) => homeOf.get(unitId)?.buildingId ?? '';
+      const report = cached
+        ? feeMonthReportOf(cached.parts, cached.paymentsIn, cached.waivers, range, groupOf)
+        : await settledMonthReport(db, tenantId, estateId, range, groupOf);
       const nameOf = new Map(homes.map((h) => [h.buildingId, h.building]));
       const list = report.groups
         .filter((g) => nameOf.has(g.group))

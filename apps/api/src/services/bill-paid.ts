@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, lte, gt, sql, type SQL } from 'drizzle-orm';
-import { billPaid, billPaidEstates, bills, estates, type DbOrTx } from '@estateflow/db';
-import { accountsByUnit, billStateOf, paidTotals, settleAccount, type AccountInput, type AccountState, type Bill, type BillingPlan, type BillState, type CivilDate } from '@estateflow/billing';
+import { and, asc, eq, gte, isNotNull, lte, gt, or, sql, type SQL } from 'drizzle-orm';
+import { billAdjustments, billPaid, billPaidEstates, bills, estates, feeWaivers, payments, receipts, type DbOrTx } from '@estateflow/db';
+import {
+  accountsByUnit, billStateOf, feeMonthUnit, feeMonthUnitOfPaid, paidTotals, settleAccount,
+  type AccountInput, type AccountState, type Bill, type BillingPlan, type BillState, type CivilDate, type FeeMonthUnit, type PaymentMethod,
+} from '@estateflow/billing';
 import { accountInput, billingDocuments } from './billing-store.ts';
 import { uuidArray } from './keyset.ts';
 
@@ -174,4 +177,102 @@ export async function settledStates(db: DbOrTx, tenantId: string, estateId: stri
   }
   states.push(...(await settleAll([...stale])));
   return { states, billsIssued: issued?.n ?? 0, cached: true };
+}
+
+/** Bills' paid totals with the columns a bill's state needs, no more (thousands of open bills on a large estate). A unit with a bill changed after the report date is settled in full: its rows are not asked. */
+function stateRows(db: DbOrTx, where: SQL | undefined) {
+  return db.select({
+    paid: {
+      unitId: billPaid.unitId, changedOn: billPaid.changedOn, principalFen: billPaid.principalFen, principalPaidFen: billPaid.principalPaidFen, principalPayments: billPaid.principalPayments,
+      lateFeeAdjustedFen: billPaid.lateFeeAdjustedFen, lateFeePaidFen: billPaid.lateFeePaidFen, open: billPaid.open,
+    },
+    bill: {
+      key: bills.key, planKey: bills.planKey, unitId: bills.unitId, periodId: bills.periodId, periodStart: bills.periodStart, periodEnd: bills.periodEnd,
+      issueOn: bills.issueOn, payBy: bills.payBy, scheduleVersion: bills.scheduleVersion, totalFen: bills.totalFen,
+    },
+  }).from(billPaid)
+    .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.id, billPaid.billId)))
+    .where(where);
+}
+
+/** The money of one month for the monthly fee report: each unit's part, the payments and refunds received in it, the approved waivers dated in it. */
+export interface FeeMonthInput {
+  parts: Map<string, FeeMonthUnit>;
+  paymentsIn: { unitId: string; kind: 'payment' | 'refund'; method: PaymentMethod; amountFen: number; serial?: string }[];
+  waivers: { unitId: string; component: 'principal' | 'late-fee'; amountFen: number }[];
+}
+
+/**
+ * The monthly fee report's input for [from, asOf] from `bill_paid` (the figures of `feeMonthReport`
+ * over the estate's whole history, exactly): a unit none of whose bills issued by `asOf` changed
+ * after it, and none issued before the month changed in it, and that refunded nothing by `asOf`,
+ * is read from its open bills and those of the month (`feeMonthUnitOfPaid`), its credit counted as
+ * received − allocated; the others (a past month's payers, this month's) are settled in full.
+ * So the current month reads the open bills and the month's, however long the estate's history.
+ * Undefined when the estate's rows are not trusted (see `settledStates`): the caller settles all.
+ */
+export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: string, range: { from: CivilDate; asOf: CivilDate }): Promise<FeeMonthInput | undefined> {
+  const { from, asOf } = range;
+  const [plans, [mark]] = await Promise.all([
+    plansOf(db, tenantId, estateId),
+    db.select({ hash: billPaidEstates.plansHash }).from(billPaidEstates).where(and(eq(billPaidEstates.tenantId, tenantId), eq(billPaidEstates.estateId, estateId))),
+  ]);
+  if (!mark || mark.hash !== plansHash(plans)) return undefined;
+  const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId));
+  const [changed, openRows, monthRows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
+    // changed after asOf, or before the month's bills changed in it: settled in full
+    db.selectDistinct({ unitId: billPaid.unitId }).from(billPaid)
+      .where(and(mine, gte(billPaid.changedOn, from), lte(billPaid.issueOn, asOf), or(gt(billPaid.changedOn, asOf), sql`${billPaid.issueOn} < ${from}`))),
+    // its open bills (as the arrears read them), then the month's others (closed, changed in the month)
+    stateRows(db, and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf), lte(billPaid.changedOn, asOf))),
+    stateRows(db, and(mine, eq(billPaid.open, false), gte(billPaid.changedOn, from), lte(billPaid.changedOn, asOf), lte(billPaid.issueOn, asOf))),
+    db.select({
+      unitId: payments.unitId,
+      receivedFen: sql<string>`coalesce(sum(${payments.amountFen}) filter (where ${payments.kind} = 'payment' and ${payments.amountFen} > 0 and ${payments.receivedOn} <= ${asOf}), 0)`,
+      refunded: sql<boolean>`coalesce(bool_or(${payments.kind} = 'refund' and ${payments.receivedOn} <= ${asOf}), false)`,
+    }).from(payments).where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId))).groupBy(payments.unitId),
+    db.select({ unitId: billPaid.unitId, fen: sql<string>`sum(${billPaid.principalPaidFen} + ${billPaid.lateFeePaidFen})` }).from(billPaid)
+      .where(and(mine, lte(billPaid.issueOn, asOf))).groupBy(billPaid.unitId),
+    db.selectDistinct({ unitId: bills.unitId }).from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId))),
+    db.select({ payment: payments, serial: receipts.serial }).from(payments)
+      .leftJoin(receipts, and(eq(receipts.tenantId, payments.tenantId), eq(receipts.paymentId, payments.id)))
+      .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.receivedOn, from), lte(payments.receivedOn, asOf), gte(payments.amountFen, 0)))
+      .orderBy(asc(payments.receivedOn), asc(payments.createdAt)),
+    db.select({ unitId: bills.unitId, component: billAdjustments.component, amountFen: billAdjustments.amountFen }).from(feeWaivers)
+      .innerJoin(billAdjustments, and(eq(billAdjustments.tenantId, feeWaivers.tenantId), eq(billAdjustments.id, feeWaivers.adjustmentId)))
+      .innerJoin(bills, and(eq(bills.tenantId, billAdjustments.tenantId), eq(bills.id, billAdjustments.billId), eq(bills.estateId, estateId)))
+      .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved'), isNotNull(feeWaivers.adjustmentId), gte(billAdjustments.on, from), lte(billAdjustments.on, asOf))),
+  ]);
+  const full = new Set([...changed.map((r) => r.unitId), ...received.filter((r) => r.refunded).map((r) => r.unitId)]);
+  const planOf = new Map(plans.map((p) => [p.id, p]));
+  const billsOf = new Map<string, Parameters<typeof feeMonthUnitOfPaid>[0][number][]>();
+  for (const { paid: p, bill: b } of [...openRows, ...monthRows]) {
+    const plan = planOf.get(b.planKey);
+    if (full.has(p.unitId) || !plan) continue;
+    const bill: Bill = {
+      key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
+      issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, lines: [],
+    };
+    let list = billsOf.get(p.unitId);
+    if (!list) billsOf.set(p.unitId, (list = []));
+    list.push({ plan, bill, paid: { billKey: b.key, ...p } });
+  }
+  // credit as of asOf: what was received by then less what was allocated to the bills issued by then (refunds are settled in full)
+  const allocatedOf = new Map(allocated.map((r) => [r.unitId, BigInt(r.fen)]));
+  const receivedOf = new Map(received.map((r) => [r.unitId, BigInt(r.receivedFen)]));
+  const parts = new Map<string, FeeMonthUnit>();
+  if (full.size > 0) {
+    // lean: settling reads no bill lines nor receipt serials (the month's payments are read above with theirs)
+    for (const [unitId, account] of accountsByUnit(await accountInput(db, tenantId, estateId, [...full], true))) parts.set(unitId, feeMonthUnit(account, range));
+  }
+  for (const unitId of new Set([...billed.map((r) => r.unitId), ...received.map((r) => r.unitId)])) {
+    if (full.has(unitId)) continue;
+    const creditFen = Number((receivedOf.get(unitId) ?? 0n) - (allocatedOf.get(unitId) ?? 0n));
+    parts.set(unitId, feeMonthUnitOfPaid(billsOf.get(unitId) ?? [], range, creditFen));
+  }
+  return {
+    parts,
+    paymentsIn: paymentsIn.map(({ payment: p, serial }) => ({ unitId: p.unitId, kind: p.kind, method: p.method as PaymentMethod, amountFen: p.amountFen, ...(serial === null ? {} : { serial }) })),
+    waivers,
+  };
 }
