@@ -36,6 +36,12 @@ function lastQuarter(): string {
   return q === 0 ? `${now.getUTCFullYear() - 1}-Q4` : `${now.getUTCFullYear()}-Q${q}`;
 }
 
+/** The month `n` months before this one, YYYY-MM. */
+function monthsAgo(n: number): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1)).toISOString().slice(0, 7);
+}
+
 /** The screens people use every day, as the demo's users (a resident of a busy estate on the large data). */
 async function screensOf(size: Size): Promise<{ screens: Screen[]; password: string }> {
   const sql = postgres(benchDatabaseUrl(size), { max: 1, onnotice: () => {} });
@@ -82,6 +88,7 @@ async function screensOf(size: Size): Promise<{ screens: Screen[]; password: str
         { name: 'waivers and adjustments', user: 'finance', path: `/billing/waivers?estate=${e}` },
         { name: 'fee schedules', user: 'finance', path: `/billing/fees?estate=${e}` },
         { name: 'monthly statistics', user: 'admin', path: `/billing/reports/monthly?estate=${e}`, dashboard: true },
+        { name: 'monthly statistics (three months ago)', user: 'admin', path: `/billing/reports/monthly?estate=${e}&month=${monthsAgo(3)}`, dashboard: true },
         { name: 'accountability', user: 'admin', path: `/accountability?estate=${e}`, dashboard: true },
         { name: 'revisits', user: 'admin', path: '/revisits' },
         { name: 'units', user: 'front-desk', path: `/units?estate=${e}` },
