@@ -119,6 +119,7 @@ export const en: Record<MessageKey, string> = {
   'status.open': 'Open',
   'status.done': 'Done',
   'status.cancelled': 'Cancelled',
+  'status.ended': 'Ended',
   'status.closed': 'Closed',
   'status.overdue': 'Overdue',
   'status.warned': 'Warning',

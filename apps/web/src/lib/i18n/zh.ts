@@ -117,6 +117,7 @@ export const zh = {
   'status.open': '进行中',
   'status.done': '已完成',
   'status.cancelled': '已取消',
+  'status.ended': '已结束',
   'status.closed': '已关闭',
   'status.overdue': '已超时',
   'status.warned': '预警',
