@@ -131,6 +131,21 @@ export async function recomputePaidTotals(db: DbOrTx, opts: { now: Date; tenantI
   return n;
 }
 
+/** The estate's billing plans, and whether its `bill_paid` rows are complete and were settled with them (its mark's plans hash). */
+async function trustedPlans(db: DbOrTx, tenantId: string, estateId: string): Promise<{ plans: BillingPlan[]; trusted: boolean }> {
+  const [plans, [mark]] = await Promise.all([
+    plansOf(db, tenantId, estateId),
+    db.select({ hash: billPaidEstates.plansHash }).from(billPaidEstates).where(and(eq(billPaidEstates.tenantId, tenantId), eq(billPaidEstates.estateId, estateId))),
+  ]);
+  return { plans, trusted: !!mark && mark.hash === plansHash(plans) };
+}
+
+/** A bill row as billing reads it beside its paid totals (no lines: a bill's state does not need them). */
+const billOfRow = (b: Pick<typeof bills.$inferSelect, 'key' | 'planKey' | 'unitId' | 'periodId' | 'periodStart' | 'periodEnd' | 'issueOn' | 'payBy' | 'scheduleVersion' | 'totalFen'>): Bill => ({
+  key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
+  issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, lines: [],
+});
+
 /**
  * Every issued bill's state as of `asOf` that may owe or be owed anything (of the estate, or of
  * `unitIds`), as settleAccount has it: from `bill_paid` for the open bills of units not changed
@@ -146,11 +161,8 @@ export async function settledStates(db: DbOrTx, tenantId: string, estateId: stri
     for (const account of accountsByUnit(await accountInput(db, tenantId, estateId, units)).values()) out.push(...settleAccount({ ...account, asOf }).bills);
     return out;
   };
-  const [plans, [mark]] = await Promise.all([
-    plansOf(db, tenantId, estateId),
-    db.select({ hash: billPaidEstates.plansHash }).from(billPaidEstates).where(and(eq(billPaidEstates.tenantId, tenantId), eq(billPaidEstates.estateId, estateId))),
-  ]);
-  if (!mark || mark.hash !== plansHash(plans)) {
+  const { plans, trusted } = await trustedPlans(db, tenantId, estateId);
+  if (!trusted) {
     const states = await settleAll(unitIds);
     return { states, billsIssued: states.length, cached: false };
   }
@@ -169,10 +181,7 @@ export async function settledStates(db: DbOrTx, tenantId: string, estateId: stri
     if (stale.has(p.unitId)) continue;
     const plan = planOf.get(b.planKey);
     if (!plan) continue;
-    const bill: Bill = {
-      key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
-      issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, lines: [],
-    };
+    const bill = billOfRow(b);
     states.push(billStateOf(plan, bill, { billKey: b.key, ...p }, asOf));
   }
   states.push(...(await settleAll([...stale])));
@@ -213,11 +222,8 @@ export interface FeeMonthInput {
  */
 export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: string, range: { from: CivilDate; asOf: CivilDate }): Promise<FeeMonthInput | undefined> {
   const { from, asOf } = range;
-  const [plans, [mark]] = await Promise.all([
-    plansOf(db, tenantId, estateId),
-    db.select({ hash: billPaidEstates.plansHash }).from(billPaidEstates).where(and(eq(billPaidEstates.tenantId, tenantId), eq(billPaidEstates.estateId, estateId))),
-  ]);
-  if (!mark || mark.hash !== plansHash(plans)) return undefined;
+  const { plans, trusted } = await trustedPlans(db, tenantId, estateId);
+  if (!trusted) return undefined;
   const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId));
   const [changed, openRows, monthRows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
     // changed after asOf, or before the month's bills changed in it: settled in full
@@ -249,10 +255,7 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
   for (const { paid: p, bill: b } of [...openRows, ...monthRows]) {
     const plan = planOf.get(b.planKey);
     if (full.has(p.unitId) || !plan) continue;
-    const bill: Bill = {
-      key: b.key, planId: b.planKey, unitId: b.unitId, periodId: b.periodId, periodStart: b.periodStart, periodEnd: b.periodEnd,
-      issueOn: b.issueOn, payBy: b.payBy, scheduleVersion: b.scheduleVersion, totalFen: b.totalFen, lines: [],
-    };
+    const bill = billOfRow(b);
     let list = billsOf.get(p.unitId);
     if (!list) billsOf.set(p.unitId, (list = []));
     list.push({ plan, bill, paid: { billKey: b.key, ...p } });
