@@ -103,6 +103,13 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
       await page.getByTestId('arrears-more').click();
       await poll(shown).toBe(Math.min(inArrears, 100));
     }
+    // the arrears card's head: the count, the link to the ageing, the first households (no keys, yuan)
+    const arrearsCard = page.getByTestId('arrears-count').locator('xpath=..');
+    await arrearsCard.screenshot({ path: join(screenshotDir, 'bills-arrears-zh-CN-1366.png'), clip: undefined });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.getByTestId('arrears-count').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshotDir, 'bills-arrears-zh-CN-360.png') });
+    await page.setViewportSize({ width: 1366, height: 860 });
     // the rows: newest period first, then building and unit in natural order
     const labels = (await page.getByTestId('bills').locator('tbody tr td:first-child').allTextContents()).map((l) => l.trim());
     const natural = new Intl.Collator('zh-CN', { numeric: true });
