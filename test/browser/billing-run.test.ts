@@ -105,7 +105,7 @@ describe('finance runs the fee cycle from the screen, in Chromium', () => {
     }
     // the arrears card's head: the count, the link to the ageing, the first households (no keys, yuan)
     const arrearsCard = page.getByTestId('arrears-count').locator('xpath=..');
-    await arrearsCard.screenshot({ path: join(screenshotDir, 'bills-arrears-zh-CN-1366.png'), clip: undefined });
+    await arrearsCard.screenshot({ path: join(screenshotDir, 'bills-arrears-zh-CN-1366.png') });
     await page.setViewportSize({ width: 360, height: 800 });
     await page.getByTestId('arrears-count').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshotDir, 'bills-arrears-zh-CN-360.png') });

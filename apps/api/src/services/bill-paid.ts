@@ -153,7 +153,25 @@ const billOfRow = (b: Pick<typeof bills.$inferSelect, 'key' | 'planKey' | 'unitI
  * are not trusted. Bills that owe nothing and are owed nothing may be left out. Also how many
  * bills are issued by `asOf` (`billsIssued`, as settleAccount counts them).
  */
-export async function settledStates(db: DbOrTx, tenantId: string, estateId: string, asOf: string, unitIds?: readonly string[]): Promise<{ states: BillState[]; billsIssued: number; cached: boolean }> {
+export function settledStates(db: DbOrTx, tenantId: string, estateId: string, asOf: string, unitIds?: readonly string[]): Promise<SettledStates> {
+  // one settle answers every caller asking the same while it runs (a bills page asks the list sorted by amount owed and the arrears at once)
+  const key = `${tenantId}|${estateId}|${asOf}|${unitIds ? [...unitIds].sort().join(',') : '*'}`;
+  let running = inFlight.get(db);
+  if (!running) inFlight.set(db, (running = new Map()));
+  const shared = running.get(key);
+  if (shared) return shared;
+  const mine = running;
+  const settling = settle(db, tenantId, estateId, asOf, unitIds).finally(() => mine.delete(key));
+  running.set(key, settling);
+  return settling;
+}
+
+/** What `settledStates` answers: the states are shared by the callers that asked at once, not to be changed. */
+export type SettledStates = { readonly states: readonly BillState[]; readonly billsIssued: number; readonly cached: boolean };
+/** The settles running now, by database (a transaction has its own) and question. */
+const inFlight = new WeakMap<DbOrTx, Map<string, Promise<SettledStates>>>();
+
+async function settle(db: DbOrTx, tenantId: string, estateId: string, asOf: string, unitIds?: readonly string[]): Promise<SettledStates> {
   if (unitIds && unitIds.length === 0) return { states: [], billsIssued: 0, cached: true };
   const settleAll = async (units?: readonly string[]) => {
     const out: BillState[] = [];
@@ -169,9 +187,7 @@ export async function settledStates(db: DbOrTx, tenantId: string, estateId: stri
   const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId), unitIds ? sql`${billPaid.unitId} = any(${uuidArray(unitIds)})` : undefined);
   const [changed, open, [issued]] = await Promise.all([
     db.selectDistinct({ unitId: billPaid.unitId }).from(billPaid).where(and(mine, gt(billPaid.changedOn, asOf), lte(billPaid.issueOn, asOf))),
-    db.select({ paid: billPaid, bill: bills }).from(billPaid)
-      .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.id, billPaid.billId)))
-      .where(and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf))),
+    stateRows(db, and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf))),
     db.select({ n: sql<number>`count(*)::int` }).from(billPaid).where(and(mine, lte(billPaid.issueOn, asOf))),
   ]);
   const stale = new Set(changed.map((r) => r.unitId));
