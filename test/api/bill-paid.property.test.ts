@@ -21,7 +21,8 @@ import { signIn, testApp, testConfig } from '../support/api.ts';
 // waivers; dated any day up to today) the arrears from the cache equal a full recompute through
 // settleAccount as of today and as of past days, and `wf rollups recompute` (recomputePaidTotals)
 // reproduces the cache row for row. The monthly fee report (BL-9) read from the cache for the month
-// of each day asked, as of that day, equals the report of every account settled in full.
+// of each day asked, as of that day and as of the month's end (a past month: its units paid, were adjusted
+// and waived after it), equals the report of every account settled in full, and the route answers the latter.
 
 const UNITS = 16;
 const TODAY = '2027-12-20';
@@ -75,6 +76,7 @@ withDatabases((kind, getDb) => {
 
     /** What the arrears routes answer, against the same figures from every account settled in full. */
     let owing = 0;
+    let pastLateFee = 0;
     const compare = async (asOf: string, cached = true) => {
       // the routes read the cache (not a full settlement) while the estate's rows are trusted
       expect((await settledStates(db, tenantId, estateId, asOf)).cached).toBe(cached);
@@ -110,14 +112,36 @@ withDatabases((kind, getDb) => {
       const sorted = (r: FeeMonthReport) => ({ ...r, groups: [...r.groups].sort((a, b) => (a.group < b.group ? -1 : 1)) });
       const wantMonth = sorted(feeMonthReport(input, range, waiverIds, groupOf));
       if (monthIn) expect(sorted(feeMonthReportOf(monthIn.parts, monthIn.paymentsIn, monthIn.waivers, range, groupOf)), `monthly fee report as of ${asOf}`).toEqual(wantMonth);
+      // the month as the route settles it (as of its last day, or today): a past month is read from the rows too,
+      // though its units paid, were adjusted or waived after it
+      const whole = { month, ...monthRange(month), asOf: monthRange(month).to < TODAY ? monthRange(month).to : TODAY };
+      const wantWhole = sorted(feeMonthReport(input, whole, waiverIds, groupOf));
+      const wholeIn = await feeMonthInput(db, tenantId, estateId, whole);
+      if (wholeIn) expect(sorted(feeMonthReportOf(wholeIn.parts, wholeIn.paymentsIn, wholeIn.waivers, whole, groupOf)), `monthly fee report of ${month}`).toEqual(wantWhole);
       const report = await fin.call('GET', `/api/reports/fees/monthly?estateId=${estateId}&month=${month}`);
       expect(report.status).toBe(200);
-      if (asOf === TODAY) expect({ totals: report.body.totals, received: report.body.received }).toEqual({ totals: wantMonth.totals, received: wantMonth.received });
+      expect({ totals: report.body.totals, received: report.body.received }, `the route's report of ${month}`).toEqual({ totals: wantWhole.totals, received: wantWhole.received });
+      if (whole.asOf < TODAY && wantWhole.totals.lateFeeReceivedFen > 0) pastLateFee++;
     };
     const rowsNow = async () => (await db.select().from(billPaid).where(and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId))).orderBy(asc(billPaid.billId)));
 
     // the estate's rows are trusted from its first billing run (a new estate: every bill is the run's)
     expect(await db.select().from(billPaidEstates).where(eq(billPaidEstates.estateId, estateId))).toHaveLength(1);
+    // a unit that pays its first two quarters late, with their late fee, in May, and more than it owes: the rest is
+    // credit, allocated to the third quarter's bill on its issue; then a waiver and a payment after May. May, a past
+    // month, is read from the rows: the late fee paid in it, its credit as of May 31, its bills as they were then
+    const late = unitIds[UNITS - 1]!;
+    expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId: late, amountFen: 150_000, method: 'cash', receivedOn: '2027-05-20' })).status).toBe(200);
+    const lateKeys = billKeys.get(late)!;
+    const asked = await desk.call('POST', '/api/billing/waivers', { estateId, billKey: lateKeys[3]!, component: 'principal', amountFen: 1_000, reason: '困难户' });
+    expect(asked.status, JSON.stringify(asked.body).slice(0, 300)).toBe(200);
+    expect((await fin2.call('POST', '/api/billing/waivers/decide', { estateId, waiverId: asked.body.id, decision: 'approve' })).status).toBe(200);
+    expect((await desk.call('POST', '/api/billing/payments', { estateId, unitId: late, amountFen: 20_000, method: 'cash', receivedOn: '2027-11-02' })).status).toBe(200);
+    await compare('2027-05-31');
+    await compare('2027-06-30');
+    await compare(TODAY);
+    expect(pastLateFee).toBeGreaterThan(0);
+
     let next = 0;
     let refused = 0;
     await fc.assert(

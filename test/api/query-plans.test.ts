@@ -173,7 +173,7 @@ withDatabases((kind, getDb) => {
       `/api/billing/arrears/buildings?estateId=${estateId}`,
       `/api/billing/arrears/building?estateId=${estateId}&buildingId=${buildingId}`,
       `/api/reports/revisits?estateId=${estateId}&${month}`,
-      // the monthly fee report: the current month from bill_paid (open bills and the month's), a past one settling the units changed since
+      // the monthly fee report from bill_paid, the current month and a past one (open bills and those changed since the month began)
       `/api/reports/fees/monthly?estateId=${estateId}&month=2026-12`,
       `/api/reports/fees/monthly?estateId=${estateId}&month=2024-06`,
     ];

@@ -237,11 +237,15 @@ export function settleAccount(input: AccountInput): AccountState {
 // ---------------------------------------------------------------- per-bill paid totals (issue #21)
 
 /**
- * One bill's paid total as the per-bill cache keeps it: its unit settled after all of its history.
- * As of any day on or after `changedOn` the bill's state is `billStateOf` this, exactly what
- * settleAccount gives for that day: events after a day only change the bills they are allocated to
- * or adjust, and a bill whose principal is paid no longer accrues late fee, so credit left over
- * after an event never reaches it later.
+ * One bill's paid total as the per-bill cache keeps it: its unit settled after all of its history,
+ * with every dated change of the bill (the principal and late fee allocated to it, its adjustments).
+ * As of any day on or after its issue the bill's state is `billStateOf` this, exactly what
+ * settleAccount gives for that day, because settleAccount is a prefix: its allocations dated up to
+ * a day are the same whether it settles as of that day or a later one (events are replayed in date
+ * order and each allocation is dated by the event that made it; credit left over after an event
+ * means every open bill is paid, principal and late fee, and a bill whose principal is paid accrues
+ * no more late fee, so the final allocation as of the day allocates nothing). So the bill as of a
+ * day is the totals less what is dated after it.
  */
 export interface PaidTotal {
   readonly billKey: string;
@@ -254,6 +258,10 @@ export interface PaidTotal {
   readonly principalPayments: readonly PrincipalPayment[];
   readonly lateFeeAdjustedFen: Fen;
   readonly lateFeePaidFen: Fen;
+  /** Late fee allocated to it, in order. */
+  readonly lateFeePayments: readonly Pick<Allocation, 'on' | 'amountFen'>[];
+  /** Its adjustments as settleAccount applies them (dated on or after its issue), in date order. */
+  readonly adjustments: readonly Pick<Adjustment, 'on' | 'component' | 'amountFen'>[];
   /** It owes, or is owed, something after its last change (outstanding ≠ 0, or principal unpaid). */
   readonly open: boolean;
 }
@@ -283,39 +291,64 @@ export function paidTotals(input: Omit<AccountInput, 'asOf'>, settled?: { asOf: 
   const state = settled && compareDates(settled.asOf, last) === 0 ? settled.state : settleAccount({ ...input, asOf: last });
   const changed = new Map<string, CivilDate>();
   const principalPayments = new Map<string, PrincipalPayment[]>();
+  const lateFeePayments = new Map<string, Pick<Allocation, 'on' | 'amountFen'>[]>();
+  const adjustments = new Map<string, Pick<Adjustment, 'on' | 'component' | 'amountFen'>[]>();
+  const push = <T>(lists: Map<string, T[]>, key: string, item: T) => {
+    let list = lists.get(key);
+    if (!list) lists.set(key, (list = []));
+    list.push(item);
+  };
   const touch = (key: string, on: CivilDate) => changed.set(key, changed.has(key) ? later(changed.get(key)!, on) : on);
   for (const a of state.allocations) {
     touch(a.billKey, a.on);
-    if (a.component === 'principal') {
-      let list = principalPayments.get(a.billKey);
-      if (!list) principalPayments.set(a.billKey, (list = []));
-      list.push({ on: a.on, amountFen: a.amountFen });
-    }
+    push(a.component === 'principal' ? principalPayments : lateFeePayments, a.billKey, { on: a.on, amountFen: a.amountFen });
   }
-  for (const a of input.adjustments ?? []) touch(a.billKey, a.on);
+  const issueOf = new Map(state.bills.map((s) => [s.bill.key, s.bill.issueOn]));
+  for (const a of input.adjustments ?? []) {
+    touch(a.billKey, a.on);
+    // settleAccount applies an adjustment from its bill's issue on (one dated before is refused as unknown-bill)
+    const issueOn = issueOf.get(a.billKey);
+    if (issueOn !== undefined && compareDates(a.on, issueOn) >= 0) push(adjustments, a.billKey, { on: a.on, component: a.component, amountFen: a.amountFen });
+  }
   return state.bills.map((s) => {
     const key = s.bill.key;
     const changedOn = changed.has(key) ? later(changed.get(key)!, s.bill.issueOn) : s.bill.issueOn;
     return {
       billKey: key, changedOn, principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, principalPayments: principalPayments.get(key) ?? [],
-      lateFeeAdjustedFen: s.lateFeeAdjustedFen, lateFeePaidFen: s.lateFeePaidFen,
+      lateFeeAdjustedFen: s.lateFeeAdjustedFen, lateFeePaidFen: s.lateFeePaidFen, lateFeePayments: lateFeePayments.get(key) ?? [],
+      adjustments: (adjustments.get(key) ?? []).sort((x, y) => compareDates(x.on, y.on)),
       open: s.principalPaidFen < s.principalFen || s.outstandingFen !== 0,
     };
   });
 }
 
 /**
- * A bill's state as of `asOf` from its paid total (asOf on or after its `changedOn`, and the bill
- * issued by then): the late fee computed as of that day by the one late-fee rule; equal to what
- * settleAccount gives for that day. Pure.
+ * A bill's state as of `asOf` (on or after its issue) from its paid total: the totals less what is
+ * dated after `asOf` (nothing on or after its `changedOn`), the late fee computed as of that day by
+ * the one late-fee rule; equal to what settleAccount gives for that day (see `PaidTotal`). Pure.
  */
 export function billStateOf(plan: BillingPlan, bill: Bill, paid: PaidTotal, asOf: CivilDate): BillState {
-  const fee = lateFee(plan, bill.periodStart, paid.principalFen, paid.principalPayments, asOf);
-  const outstanding = BigInt(paid.principalFen) - BigInt(paid.principalPaidFen) + BigInt(fee.amountFen) + BigInt(paid.lateFeeAdjustedFen) - BigInt(paid.lateFeePaidFen);
-  const cleared = paid.principalPaidFen >= paid.principalFen ? paid.principalPayments[paid.principalPayments.length - 1]?.on ?? bill.issueOn : undefined;
+  let principal = BigInt(paid.principalFen);
+  let principalPaid = BigInt(paid.principalPaidFen);
+  let lateFeeAdjusted = BigInt(paid.lateFeeAdjustedFen);
+  let lateFeePaid = BigInt(paid.lateFeePaidFen);
+  let lastPaid = paid.principalPayments.length - 1;
+  if (compareDates(asOf, paid.changedOn) < 0) {
+    for (const a of paid.adjustments) {
+      if (compareDates(a.on, asOf) <= 0) continue;
+      if (a.component === 'principal') principal -= BigInt(a.amountFen);
+      else lateFeeAdjusted -= BigInt(a.amountFen);
+    }
+    for (const p of paid.lateFeePayments) if (compareDates(p.on, asOf) > 0) lateFeePaid -= BigInt(p.amountFen);
+    // principal is allocated in date order: the payments up to asOf are a prefix
+    while (lastPaid >= 0 && compareDates(paid.principalPayments[lastPaid]!.on, asOf) > 0) principalPaid -= BigInt(paid.principalPayments[lastPaid--]!.amountFen);
+  }
+  const fee = lateFee(plan, bill.periodStart, Number(principal), paid.principalPayments, asOf);
+  const outstanding = principal - principalPaid + BigInt(fee.amountFen) + lateFeeAdjusted - lateFeePaid;
+  const cleared = principalPaid >= principal ? paid.principalPayments[lastPaid]?.on ?? bill.issueOn : undefined;
   return {
-    bill, principalFen: paid.principalFen, principalPaidFen: paid.principalPaidFen, lateFee: fee,
-    lateFeeAdjustedFen: paid.lateFeeAdjustedFen, lateFeePaidFen: paid.lateFeePaidFen, outstandingFen: Number(outstanding),
+    bill, principalFen: Number(principal), principalPaidFen: Number(principalPaid), lateFee: fee,
+    lateFeeAdjustedFen: Number(lateFeeAdjusted), lateFeePaidFen: Number(lateFeePaid), outstandingFen: Number(outstanding),
     ...(cleared === undefined ? {} : { clearedOn: cleared }),
   };
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { billStateOf, paidTotals, paidTotalsAsOf, settleAccount } from './account.ts';
 import { generateBills } from './generate-bills.ts';
+import { addDays } from './civil-date.ts';
 import { periodsBetween } from './period.ts';
+import { feeMonthReportOf, feeMonthUnit, feeMonthUnitOfPaid } from './reports.ts';
+import { monthRange } from './cashier.ts';
 import { arrearsOf, arrearsReport } from './statement.ts';
 import { FLAT, plan, SCHEDULE } from './testing/fixtures.ts';
 import type { Adjustment, Bill, BillingPlan, Payment } from './types.ts';
@@ -58,6 +61,87 @@ describe('paidTotals / billStateOf', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+// A past month from the cache: settleAccount is a prefix (its allocations up to a day are the same as of
+// that day and of any later one), so each bill's row answers any day on or after its issue, and the
+// monthly fee report of a past month is read from the rows of the bills open now or changed since the month began.
+describe('paidTotals as of any day / feeMonthUnitOfPaid', () => {
+  const history = fc.tuple(
+    fc.constantFrom<Cadence>('monthly', 'quarterly'),
+    fc.constantFrom('principal-first', 'late-fee-first'),
+    fc.constantFrom('oldest-first', 'newest-first'),
+    fc.constantFrom<BillingPlan['lateFee']>(
+      { dailyRate: { numerator: 3, denominator: 1000 }, startsOn: 'period-start', chargedFrom: 'final-notice' },
+      { dailyRate: { numerator: 5, denominator: 10000 }, startsOn: 'payment-notice-pay-by', chargedFrom: 'accrual', cap: { ratioOfPrincipal: { numerator: 1, denominator: 10 } }, waiver: { graceDays: 20, belowFen: 100 } },
+      { dailyRate: { numerator: 1, denominator: 100 }, startsOn: 'period-start', chargedFrom: 'accrual', cap: { maxFen: 5000 } },
+    ),
+    fc.array(fc.record({ kind: fc.constantFrom<'payment' | 'refund'>('payment', 'payment', 'payment', 'refund'), receivedOn: day(0, 420), amountFen: fc.integer({ min: 1, max: 90000 }) }), { maxLength: 14 }),
+    fc.array(fc.record({ bill: fc.nat(), on: day(0, 420), component: fc.constantFrom<'principal' | 'late-fee'>('principal', 'late-fee'), amountFen: fc.integer({ min: -30000, max: 5000 }) }), { maxLength: 6 }),
+  ).map(([cadence, within, order, lateFee, ps, adjs]) => {
+    const base = plan(cadence);
+    const p: BillingPlan = { ...base, lateFee, allocation: { order: order as 'oldest-first', within: within as 'principal-first' } };
+    const bills: Bill[] = periodsBetween(p, '2027-01-01', '2027-12-01').flatMap((period) => generateBills(p, SCHEDULE, [FLAT], period, []).bills);
+    const payments: Payment[] = ps.map((x, i) => ({ ...x, id: `p${i}`, unitId: FLAT.id, method: 'cash', ...(x.kind === 'refund' ? { reason: 'r' } : {}) }));
+    const adjustments: Adjustment[] = adjs.map((a, i) => {
+      const b = bills[a.bill % bills.length]!;
+      // one in four dated before its bill's issue (settleAccount refuses it: unknown-bill)
+      return { id: `a${i}`, billKey: b.key, on: a.on < b.issueOn && a.bill % 4 !== 0 ? b.issueOn : a.on, component: a.component, amountFen: a.amountFen, reason: { zh: '调', en: 'adj' } };
+    });
+    return { p, input: { plans: [p], bills, payments, adjustments } };
+  });
+
+  it('property: settleAccount is a prefix, and a bill\'s row as of any day from its issue equals that day\'s settlement', () => {
+    fc.assert(
+      fc.property(history, fc.array(day(0, 480), { minLength: 1, maxLength: 4 }), ({ p, input }, days) => {
+        const totals = new Map(paidTotals(input).map((t) => [t.billKey, t]));
+        const last = settleAccount({ ...input, asOf: '2028-12-31' });
+        for (const d of days) {
+          const then = settleAccount({ ...input, asOf: d });
+          expect(last.allocations.filter((a) => a.on <= d)).toEqual(then.allocations);
+          expect(then.bills.map((s) => billStateOf(p, s.bill, totals.get(s.bill.key)!, d))).toEqual(then.bills);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: a month from the rows of the bills open now or changed since it began equals settling the unit twice', () => {
+    fc.assert(
+      fc.property(history, fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 30 }), ({ p, input }, m, d) => {
+        const month = `${2027 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+        const { from, to } = monthRange(month);
+        const asOf = [addDays(from, d), to].sort()[0]!;
+        const range = { month, from, to, asOf };
+        // the caller sends the units that refunded by asOf to the full settlement
+        const refunded = input.payments.some((x) => x.kind === 'refund' && x.receivedOn <= asOf);
+        const totals = paidTotals(input);
+        const byKey = new Map(input.bills.map((b) => [b.key, b]));
+        const read = totals.filter((t) => byKey.get(t.billKey)!.issueOn <= asOf && (t.open || t.changedOn >= from)).map((t) => ({ plan: p, bill: byKey.get(t.billKey)!, paid: t }));
+        const receivedFen = input.payments.filter((x) => x.kind === 'payment' && x.receivedOn <= asOf).reduce((s, x) => s + x.amountFen, 0);
+        const allocatedFen = totals.filter((t) => byKey.get(t.billKey)!.issueOn <= asOf).reduce((s, t) => s + t.principalPaidFen + t.lateFeePaidFen, 0);
+        const part = feeMonthUnitOfPaid(read, range, { receivedFen, allocatedFen });
+        const full = feeMonthUnit(input, range);
+        if (!refunded) {
+          expect(part.creditFen).toBe(full.creditFen);
+          expect(part.lateFeeReceived).toBe(full.lateFeeReceived);
+          const report = (u: typeof part) => feeMonthReportOf(new Map([[FLAT.id, u]]), [], [], range, () => '');
+          expect(report(part)).toEqual(report(full));
+        }
+        // the bills it reads are as the full settlement has them, either day
+        const endOf = new Map(full.end.map((s) => [s.bill.key, s]));
+        for (const s of part.end) expect(s).toEqual(endOf.get(s.bill.key));
+        for (const [key, fee] of part.before) expect(fee).toBe(full.before.get(key));
+        // the bills it does not read owe nothing on asOf and their late fee did not move in the month
+        const readKeys = new Set(part.end.map((s) => s.bill.key));
+        for (const s of full.end.filter((x) => !readKeys.has(x.bill.key))) {
+          expect(s.outstandingFen).toBe(0);
+          expect(s.lateFee.amountFen).toBe(full.before.get(s.bill.key));
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });

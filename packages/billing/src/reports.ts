@@ -80,29 +80,39 @@ export function feeMonthUnit(account: Omit<AccountInput, 'asOf'>, range: { from:
 
 /**
  * A unit's part of the monthly fee report from its bills' paid totals (`PaidTotal`, the per-bill
- * cache), for a unit none of whose bills issued by `asOf` changed after it, and none issued before
- * the month changed in it: each bill's state is `billStateOf` its total on either day (the one
- * late-fee rule, as of each day); only the bills issued in the month can have had late fee paid in
- * it (all of theirs). `bills`: its bills issued by `asOf` that are open or changed in the month (the
- * others owe nothing and stay as they were). `creditFen`: its credit as of `asOf`, as the caller
- * counts it (received − refunded − allocated). Equal to `feeMonthUnit` for such a unit. Pure.
+ * cache, which answers any day on or after a bill's issue), for a unit that refunded nothing by
+ * `asOf`: each bill's state is `billStateOf` its total as of `asOf` and as of the day before the
+ * month; the late fee received is the late fee allocated in [from, asOf]. `bills`: its bills issued
+ * by `asOf` that are open now or changed on or after `from` (the others were closed before the
+ * month and stayed so: they owe nothing either day and their late fee did not move). `money`: what
+ * it received by `asOf` (payments) and what was allocated to its bills issued by `asOf` over their
+ * whole history (their paid totals); its credit as of `asOf` is received − allocated + what of that
+ * is dated after `asOf` (all of it on `bills`, changed after `from`). Equal to `feeMonthUnit` for
+ * such a unit. Pure.
  */
 export function feeMonthUnitOfPaid(
   bills: readonly { readonly plan: BillingPlan; readonly bill: Bill; readonly paid: PaidTotal }[],
   range: { from: CivilDate; asOf: CivilDate },
-  creditFen: Fen,
+  money: { readonly receivedFen: Fen; readonly allocatedFen: Fen },
 ): FeeMonthUnit {
   const { from, asOf } = range;
   const dayBefore = addDays(from, -1);
   const end: BillState[] = [];
   const before = new Map<string, Fen>();
-  const lateFeePaidInMonth: Fen[] = [];
+  let lateFeeReceived = 0n;
+  let allocatedLater = 0n;
   for (const { plan, bill, paid } of bills) {
     end.push(billStateOf(plan, bill, paid, asOf));
     if (compareDates(bill.issueOn, from) < 0) before.set(bill.key, billStateOf(plan, bill, paid, dayBefore).lateFee.amountFen);
-    else lateFeePaidInMonth.push(paid.lateFeePaidFen);
+    for (const p of paid.lateFeePayments) if (inRange(p.on, from, asOf)) lateFeeReceived += BigInt(p.amountFen);
+    for (const p of [...paid.principalPayments, ...paid.lateFeePayments]) if (compareDates(p.on, asOf) > 0) allocatedLater += BigInt(p.amountFen);
   }
-  return { end, before, lateFeeReceived: sumFen(lateFeePaidInMonth), creditFen };
+  return {
+    end,
+    before,
+    lateFeeReceived: toFen(lateFeeReceived, '/lateFeeReceived'),
+    creditFen: toFen(BigInt(money.receivedFen) - BigInt(money.allocatedFen) + allocatedLater, '/creditFen'),
+  };
 }
 
 /**

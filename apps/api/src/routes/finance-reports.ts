@@ -70,7 +70,7 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
     '/fees/monthly',
     {
       responses: { 200: S.feeMonthReport },
-      summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount, read from the per-bill paid totals for the units that did not change since; a month not begun is refused (422)",
+      summary: "The monthly fee report (财务收费报表, BL-9) for the property manager's review: for the estate and a month (YYYY-MM), the bills issued and their receivable (应收), what of it is collected and the collection rate (收缴率), money received by payment method against the receipts (实收), arrears aged from the due date (欠费), late fee accrued and paid (滞纳金), approved waivers (减免) and credit held (预收); in total and per building. Settled as of the month's last day (today in the current month) through settleAccount, read from the per-bill paid totals (a unit that refunded in or before the month is settled in full); a month not begun is refused (422)",
       errors: [422],
       access: financeStaff,
       estate: { from: 'query' },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gte, isNotNull, lte, gt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, lte, gt, sql, type SQL } from 'drizzle-orm';
 import { billAdjustments, billPaid, billPaidEstates, bills, estates, feeWaivers, payments, receipts, type DbOrTx } from '@estateflow/db';
 import {
   accountsByUnit, billStateOf, feeMonthUnit, feeMonthUnitOfPaid, paidTotals, settleAccount,
@@ -20,17 +20,23 @@ import { uuidArray } from './keyset.ts';
  * unit of an estate, a batch at a time (`pnpm wf rollups recompute`, a plan save).
  *
  * An estate's rows are trusted only when `bill_paid_estates` says they cover all of its bills and
- * were settled with the plans it has now (a hash of the plan documents); otherwise `settledStates`
- * settles in full, as before (correct, slower) until a recompute.
+ * were settled with the plans it has now, in the rows' current format (a hash of both); otherwise
+ * `settledStates` and `feeMonthInput` settle in full, as before (correct, slower) until a recompute.
  */
 
 /** The unit's billing lock: one writer per unit at a time (the refund check, the allocation, these rows). */
 export const unitLockKey = (tenantId: string, unitId: string) => `billing:${tenantId}:${unitId}`;
 
-/** A fingerprint of an estate's billing plans: rows settled with other plans are not used. */
+/**
+ * The rows' format: raised when a row gains what older rows lack (2: every dated change, migration
+ * 0045), so the marks of estates whose rows are older mismatch and nothing reads them until a recompute.
+ */
+const PAID_FORMAT = 2;
+
+/** A fingerprint of an estate's billing plans and the rows' format: rows settled with other plans, or of an older format, are not used. */
 export function plansHash(plans: readonly BillingPlan[]): string {
   const sorted = [...plans].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ format: PAID_FORMAT, plans: sorted })).digest('hex');
 }
 
 async function plansOf(db: DbOrTx, tenantId: string, estateId: string): Promise<BillingPlan[]> {
@@ -73,7 +79,8 @@ async function rewriteUnits(tx: DbOrTx, tenantId: string, estateId: string, unit
       const b = byKey.get(t.billKey)!;
       rows.push({
         tenantId, billId: b.id, estateId, unitId, issueOn: b.issueOn, changedOn: t.changedOn, principalFen: t.principalFen, principalPaidFen: t.principalPaidFen,
-        principalPayments: t.principalPayments.map((p) => ({ on: p.on, amountFen: p.amountFen })), lateFeeAdjustedFen: t.lateFeeAdjustedFen, lateFeePaidFen: t.lateFeePaidFen, open: t.open,
+        principalPayments: t.principalPayments.map((p) => ({ on: p.on, amountFen: p.amountFen })), lateFeeAdjustedFen: t.lateFeeAdjustedFen, lateFeePaidFen: t.lateFeePaidFen,
+        lateFeePayments: t.lateFeePayments.map((p) => ({ on: p.on, amountFen: p.amountFen })), adjustments: t.adjustments.map((a) => ({ on: a.on, component: a.component, amountFen: a.amountFen })), open: t.open,
       });
     }
   }
@@ -204,19 +211,20 @@ async function settle(db: DbOrTx, tenantId: string, estateId: string, asOf: stri
   return { states, billsIssued: issued?.n ?? 0, cached: true };
 }
 
-/** Bills' paid totals with the columns a bill's state needs, no more (thousands of open bills on a large estate). A unit with a bill changed after the report date is settled in full: its rows are not asked. */
+/** Bills' paid totals with the columns a bill's state on any day needs, no more (thousands of bills on a large estate). */
 function stateRows(db: DbOrTx, where: SQL | undefined) {
   return db.select({
     paid: {
       unitId: billPaid.unitId, changedOn: billPaid.changedOn, principalFen: billPaid.principalFen, principalPaidFen: billPaid.principalPaidFen, principalPayments: billPaid.principalPayments,
-      lateFeeAdjustedFen: billPaid.lateFeeAdjustedFen, lateFeePaidFen: billPaid.lateFeePaidFen, open: billPaid.open,
+      lateFeeAdjustedFen: billPaid.lateFeeAdjustedFen, lateFeePaidFen: billPaid.lateFeePaidFen, lateFeePayments: billPaid.lateFeePayments, adjustments: billPaid.adjustments, open: billPaid.open,
     },
     bill: {
       key: bills.key, planKey: bills.planKey, unitId: bills.unitId, periodId: bills.periodId, periodStart: bills.periodStart, periodEnd: bills.periodEnd,
       issueOn: bills.issueOn, payBy: bills.payBy, scheduleVersion: bills.scheduleVersion, totalFen: bills.totalFen,
     },
   }).from(billPaid)
-    .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.id, billPaid.billId)))
+    // the estate on both sides (the same): the planner reads the estate's bills on an index, never the company's
+    .innerJoin(bills, and(eq(bills.tenantId, billPaid.tenantId), eq(bills.estateId, billPaid.estateId), eq(bills.id, billPaid.billId)))
     .where(where);
 }
 
@@ -229,25 +237,24 @@ export interface FeeMonthInput {
 
 /**
  * The monthly fee report's input for [from, asOf] from `bill_paid` (the figures of `feeMonthReport`
- * over the estate's whole history, exactly): a unit none of whose bills issued by `asOf` changed
- * after it, and none issued before the month changed in it, and that refunded nothing by `asOf`,
- * is read from its open bills and those of the month (`feeMonthUnitOfPaid`), its credit counted as
- * received − allocated; the others (a past month's payers, this month's) are settled in full.
- * So the current month reads the open bills and the month's, however long the estate's history.
- * Undefined when the estate's rows are not trusted (see `settledStates`): the caller settles all.
+ * over the estate's whole history, exactly), for the current month or a past one: each unit that
+ * refunded nothing by `asOf` is read from its bills issued by `asOf` that are open now or changed on
+ * or after `from` (`feeMonthUnitOfPaid`: a row answers any day from its bill's issue; a bill closed
+ * before the month owes nothing in it), its credit counted as received − allocated by `asOf`; a unit
+ * that refunded by `asOf` is settled in full (which payment a refund comes out of, and whether it is
+ * refused for want of credit, is not on the rows). So a month reads the open bills and those changed
+ * since it began, however long the estate's history. Undefined when the estate's rows are not
+ * trusted (see `settledStates`): the caller settles all.
  */
 export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: string, range: { from: CivilDate; asOf: CivilDate }): Promise<FeeMonthInput | undefined> {
   const { from, asOf } = range;
   const { plans, trusted } = await trustedPlans(db, tenantId, estateId);
   if (!trusted) return undefined;
   const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId));
-  const [changed, openRows, monthRows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
-    // changed after asOf, or before the month's bills changed in it: settled in full
-    db.selectDistinct({ unitId: billPaid.unitId }).from(billPaid)
-      .where(and(mine, gte(billPaid.changedOn, from), lte(billPaid.issueOn, asOf), or(gt(billPaid.changedOn, asOf), sql`${billPaid.issueOn} < ${from}`))),
-    // its open bills (as the arrears read them), then the month's others (closed, changed in the month)
-    stateRows(db, and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf), lte(billPaid.changedOn, asOf))),
-    stateRows(db, and(mine, eq(billPaid.open, false), gte(billPaid.changedOn, from), lte(billPaid.changedOn, asOf), lte(billPaid.issueOn, asOf))),
+  const [openRows, changedRows, received, allocated, billed, paymentsIn, waivers] = await Promise.all([
+    // its open bills (as the arrears read them), then the others changed since the month began
+    stateRows(db, and(mine, eq(billPaid.open, true), lte(billPaid.issueOn, asOf))),
+    stateRows(db, and(mine, eq(billPaid.open, false), gte(billPaid.changedOn, from), lte(billPaid.issueOn, asOf))),
     db.select({
       unitId: payments.unitId,
       receivedFen: sql<string>`coalesce(sum(${payments.amountFen}) filter (where ${payments.kind} = 'payment' and ${payments.amountFen} > 0 and ${payments.receivedOn} <= ${asOf}), 0)`,
@@ -265,10 +272,10 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
       .innerJoin(bills, and(eq(bills.tenantId, billAdjustments.tenantId), eq(bills.id, billAdjustments.billId), eq(bills.estateId, estateId)))
       .where(and(eq(feeWaivers.tenantId, tenantId), eq(feeWaivers.estateId, estateId), eq(feeWaivers.status, 'approved'), isNotNull(feeWaivers.adjustmentId), gte(billAdjustments.on, from), lte(billAdjustments.on, asOf))),
   ]);
-  const full = new Set([...changed.map((r) => r.unitId), ...received.filter((r) => r.refunded).map((r) => r.unitId)]);
+  const full = new Set(received.filter((r) => r.refunded).map((r) => r.unitId));
   const planOf = new Map(plans.map((p) => [p.id, p]));
   const billsOf = new Map<string, Parameters<typeof feeMonthUnitOfPaid>[0][number][]>();
-  for (const { paid: p, bill: b } of [...openRows, ...monthRows]) {
+  for (const { paid: p, bill: b } of [...openRows, ...changedRows]) {
     const plan = planOf.get(b.planKey);
     if (full.has(p.unitId) || !plan) continue;
     const bill = billOfRow(b);
@@ -276,7 +283,7 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
     if (!list) billsOf.set(p.unitId, (list = []));
     list.push({ plan, bill, paid: { billKey: b.key, ...p } });
   }
-  // credit as of asOf: what was received by then less what was allocated to the bills issued by then (refunds are settled in full)
+  // credit as of asOf (feeMonthUnitOfPaid): received by then less allocated by then (refunds are settled in full)
   const allocatedOf = new Map(allocated.map((r) => [r.unitId, BigInt(r.fen)]));
   const receivedOf = new Map(received.map((r) => [r.unitId, BigInt(r.receivedFen)]));
   const parts = new Map<string, FeeMonthUnit>();
@@ -286,8 +293,8 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
   }
   for (const unitId of new Set([...billed.map((r) => r.unitId), ...received.map((r) => r.unitId)])) {
     if (full.has(unitId)) continue;
-    const creditFen = Number((receivedOf.get(unitId) ?? 0n) - (allocatedOf.get(unitId) ?? 0n));
-    parts.set(unitId, feeMonthUnitOfPaid(billsOf.get(unitId) ?? [], range, creditFen));
+    const money = { receivedFen: Number(receivedOf.get(unitId) ?? 0n), allocatedFen: Number(allocatedOf.get(unitId) ?? 0n) };
+    parts.set(unitId, feeMonthUnitOfPaid(billsOf.get(unitId) ?? [], range, money));
   }
   return {
     parts,

@@ -298,6 +298,11 @@ export type DepositRow = typeof deposits.$inferSelect;
  * - `changedOn`: the last day anything (its issue, an allocation, an adjustment) changed the bill:
  *   the row is the bill's state as of any day on or after it.
  * - `principalPayments`: the principal allocated to it, by day (what the late fee is computed from).
+ * - `lateFeePayments`, `adjustments`: the late fee allocated to it and its adjustments, by day: with
+ *   `principalPayments`, every dated change of the bill, so the row is its state as of any day from
+ *   its issue (the totals less what is dated after the day; billing's `billStateOf`). Rows written
+ *   before these lists (migration 0045) are trusted by no reader: their estate's mark is of an older
+ *   format (`plansHash`) until `pnpm wf rollups recompute`.
  * - `open`: it owes something, or is owed (outstanding ≠ 0 at `changedOn`, or principal unpaid).
  */
 export const billPaid = pgTable(
@@ -314,6 +319,8 @@ export const billPaid = pgTable(
     principalPayments: jsonb('principal_payments').$type<{ on: string; amountFen: number }[]>().notNull(),
     lateFeeAdjustedFen: bigint('late_fee_adjusted_fen', { mode: 'number' }).notNull(),
     lateFeePaidFen: bigint('late_fee_paid_fen', { mode: 'number' }).notNull(),
+    lateFeePayments: jsonb('late_fee_payments').$type<{ on: string; amountFen: number }[]>().notNull().default([]),
+    adjustments: jsonb('adjustments').$type<{ on: string; component: 'principal' | 'late-fee'; amountFen: number }[]>().notNull().default([]),
     open: boolean('open').notNull(),
   },
   (t) => [
