@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { accountsByUnit, ageArrears, ageingBillOf, arrearsReport, feeMonthReport, feeMonthReportOf, monthRange, settleAccount, type BillState, type FeeMonthReport } from '@estateflow/billing';
+import { accountsByUnit, addDays, ageArrears, ageingBillOf, arrearsReport, feeMonthReport, feeMonthReportOf, monthRange, settleAccount, type BillState, type FeeMonthReport } from '@estateflow/billing';
 import { billPaid, billPaidEstates, buildings, feeWaivers, schema, units, type Db } from '@estateflow/db';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -80,6 +80,14 @@ withDatabases((kind, getDb) => {
     const compare = async (asOf: string, cached = true) => {
       // the routes read the cache (not a full settlement) while the estate's rows are trusted
       expect((await settledStates(db, tenantId, estateId, asOf)).cached).toBe(cached);
+      // callers asking the same at once share one settle (the bills page asks twice); another day, units or transaction settle their own
+      const [one, same, otherDay] = [settledStates(db, tenantId, estateId, asOf), settledStates(db, tenantId, estateId, asOf), settledStates(db, tenantId, estateId, addDays(asOf, 1))];
+      expect(same).toBe(one);
+      expect(otherDay).not.toBe(one);
+      expect(await same).toBe(await one);
+      const again = settledStates(db, tenantId, estateId, asOf);
+      expect(again).not.toBe(one); // that one is done: the next caller settles again, seeing the writes since
+      await Promise.all([again, otherDay]);
       const input = await accountInput(db, tenantId, estateId);
       const states: BillState[] = [...accountsByUnit(input).values()].flatMap((a) => settleAccount({ ...a, asOf }).bills);
       const expected = arrearsReport({ ...input, asOf });
