@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCompany, createEstate, createUser } from '@estateflow/api';
-import { accountsByUnit, addDays, ageArrears, ageingBillOf, arrearsReport, feeMonthReport, feeMonthReportOf, monthRange, settleAccount, type BillState, type FeeMonthReport } from '@estateflow/billing';
+import { accountsByUnit, addDays, ageArrears, ageingBillOf, arrearsReport, feeMonthReport, feeMonthReportOf, incomeSpendingReport, monthRange, settleAccount, type BillState, type FeeMonthReport } from '@estateflow/billing';
 import { billPaid, billPaidEstates, buildings, feeWaivers, schema, units, type Db } from '@estateflow/db';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -11,7 +11,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import { installBundle, readBundleFolder } from '../../apps/api/src/services/bundles.ts';
 import { accountInput, loadPlan } from '../../apps/api/src/services/billing-store.ts';
-import { feeMonthInput, recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
+import { feeMonthInput, incomeInput, recomputePaidTotals, settledStates } from '../../apps/api/src/services/bill-paid.ts';
 import { withDatabases } from '../support/db.ts';
 import { signIn, testApp, testConfig } from '../support/api.ts';
 
@@ -77,6 +77,7 @@ withDatabases((kind, getDb) => {
     /** What the arrears routes answer, against the same figures from every account settled in full. */
     let owing = 0;
     let pastLateFee = 0;
+    let incomeFromRows = 0;
     const compare = async (asOf: string, cached = true) => {
       // the routes read the cache (not a full settlement) while the estate's rows are trusted
       expect((await settledStates(db, tenantId, estateId, asOf)).cached).toBe(cached);
@@ -130,6 +131,20 @@ withDatabases((kind, getDb) => {
       expect(report.status).toBe(200);
       expect({ totals: report.body.totals, received: report.body.received }, `the route's report of ${month}`).toEqual({ totals: wantWhole.totals, received: wantWhole.received });
       if (whole.asOf < TODAY && wantWhole.totals.lateFeeReceivedFen > 0) pastLateFee++;
+      // the income-and-spending report (BL-11) of asOf's quarter, as of asOf and as the route settles it (its last day, or
+      // today): from the rows for the units that held no credit when the quarter began, equal to every account settled in full
+      const first = 3 * Math.floor((Number(asOf.slice(5, 7)) - 1) / 3) + 1;
+      const quarter = { period: `${asOf.slice(0, 4)}-Q${(first + 2) / 3}`, from: `${asOf.slice(0, 4)}-${String(first).padStart(2, '0')}-01`, to: monthRange(`${asOf.slice(0, 4)}-${String(first + 2).padStart(2, '0')}`).to };
+      const quarterAsOf = quarter.to < TODAY ? quarter.to : TODAY;
+      for (const until of [asOf, quarterAsOf]) {
+        const income = await incomeInput(db, tenantId, estateId, { from: quarter.from, asOf: until });
+        expect(incomeSpendingReport(income.money, [], quarter.from, until, income.allocations), `income of ${quarter.period} as of ${until}`).toEqual(incomeSpendingReport(input, [], quarter.from, until));
+        if (cached) incomeFromRows += income.fromRows;
+        else expect(income.fromRows).toBe(0);
+      }
+      const income = await fin.call('GET', `/api/reports/income-spending?estateId=${estateId}&period=${quarter.period}`);
+      expect(income.status).toBe(200);
+      expect(income.body.income, `the route's income of ${quarter.period}`).toEqual(incomeSpendingReport(input, [], quarter.from, quarterAsOf).income);
     };
     const rowsNow = async () => (await db.select().from(billPaid).where(and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId))).orderBy(asc(billPaid.billId)));
 
@@ -179,6 +194,7 @@ withDatabases((kind, getDb) => {
     );
     expect(refused).toBeGreaterThan(0);
     expect(owing).toBeGreaterThan(0);
+    expect(incomeFromRows).toBeGreaterThan(0);
 
     // a plan saved with another late-fee rate settles the estate again in its transaction: the rows stay trusted and equal
     const plan = (await fin.call('GET', `/api/billing/plans?estateId=${estateId}`)).body.items.find((p: { key: string }) => p.key === 'quarterly')?.document

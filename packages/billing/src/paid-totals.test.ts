@@ -4,7 +4,7 @@ import { billStateOf, paidTotals, paidTotalsAsOf, settleAccount } from './accoun
 import { generateBills } from './generate-bills.ts';
 import { addDays } from './civil-date.ts';
 import { periodsBetween } from './period.ts';
-import { feeMonthReportOf, feeMonthUnit, feeMonthUnitOfPaid } from './reports.ts';
+import { feeMonthReportOf, feeMonthUnit, feeMonthUnitOfPaid, incomeAllocations, incomeAllocationsOfPaid, incomeSpendingReport } from './reports.ts';
 import { monthRange } from './cashier.ts';
 import { arrearsOf, arrearsReport } from './statement.ts';
 import { FLAT, plan, SCHEDULE } from './testing/fixtures.ts';
@@ -143,5 +143,38 @@ describe('paidTotals as of any day / feeMonthUnitOfPaid', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  // BL-11 from the rows: a unit that held no credit when the range began spent, in it, only money received in it
+  it('property: a range\'s income allocations from the rows of the bills changed since it began equal settling the unit, when it held no credit at its start', () => {
+    let fromRows = 0;
+    fc.assert(
+      fc.property(history, fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 95 }), ({ input }, m, d) => {
+        const from = `${2027 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01`;
+        const to = addDays(from, d);
+        // the caller settles a unit that refunded by `to`
+        if (input.payments.some((x) => x.kind === 'refund' && x.receivedOn <= to)) return;
+        const totals = paidTotals(input);
+        const receivedBeforeFen = input.payments.filter((x) => x.kind === 'payment' && x.receivedOn < from).reduce((s, x) => s + x.amountFen, 0);
+        const allocatedFen = totals.filter((t) => t.changedOn < from).reduce((s, t) => s + t.principalPaidFen + t.lateFeePaidFen, 0);
+        const rows = incomeAllocationsOfPaid(totals.filter((t) => t.changedOn >= from), from, to, { receivedBeforeFen, allocatedFen });
+        const full = incomeAllocations(input, from, to);
+        const heldCredit = settleAccount({ ...input, asOf: addDays(from, -1) }).creditFen > 0;
+        // it answers exactly when the unit held no credit at the range's start
+        expect(rows === undefined).toBe(heldCredit);
+        if (!rows) return;
+        fromRows += 1;
+        const sums = (list: readonly { billKey: string; component: string; amountFen: number }[]) => {
+          const out = new Map<string, number>();
+          for (const a of list) out.set(`${a.billKey}|${a.component}`, (out.get(`${a.billKey}|${a.component}`) ?? 0) + a.amountFen);
+          return [...out].sort();
+        };
+        expect(sums(rows)).toEqual(sums(full));
+        expect(incomeSpendingReport(input, [], from, to, rows)).toEqual(incomeSpendingReport(input, [], from, to));
+      }),
+      { numRuns: 400 },
+    );
+    // not vacuous: most ranges start with no credit held
+    expect(fromRows).toBeGreaterThan(100);
   });
 });

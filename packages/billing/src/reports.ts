@@ -269,6 +269,47 @@ export function incomeAllocations(input: Omit<AccountInput, 'asOf'>, from: Civil
   return out;
 }
 
+/** An allocation as the income-and-spending report reads it: what it paid (a bill's principal or its late fee) and how much. */
+export type IncomeAllocation = Pick<Allocation, 'billKey' | 'component' | 'amountFen'>;
+
+/**
+ * `incomeAllocations` of one unit from its paid totals (issue #21), when the unit held no credit at
+ * the start of `from`: credit is spent oldest payment first and none was left from before the range,
+ * so every allocation dated in [from, to] is of money received in it, and every allocation of that
+ * money by `to` is dated in it (settleAccount is a prefix, and dates each allocation by its event).
+ * `changed`: the unit's paid totals changed on or after `from` (a bill changed before it was
+ * allocated nothing since); `money.receivedBeforeFen`: the payments it received before `from`;
+ * `money.allocatedFen`: allocated to its bills changed before `from` (all of it before `from`).
+ * Undefined when it held credit at `from`, or the figures do not add up (which of the credit the
+ * range's allocations spent needs their order within a day, not on the rows): the caller settles
+ * the unit. The caller also settles a unit that refunded by `to` (a refund refused for want of
+ * credit is not on the rows). Pure.
+ */
+export function incomeAllocationsOfPaid(
+  changed: readonly Pick<PaidTotal, 'billKey' | 'principalPayments' | 'lateFeePayments'>[],
+  from: CivilDate,
+  to: CivilDate,
+  money: { readonly receivedBeforeFen: Fen; readonly allocatedFen: Fen },
+): IncomeAllocation[] | undefined {
+  let allocatedBefore = BigInt(money.allocatedFen);
+  const out: IncomeAllocation[] = [];
+  for (const t of changed) {
+    for (const [component, list] of [['principal', t.principalPayments], ['late-fee', t.lateFeePayments]] as const) {
+      for (const a of list) {
+        if (compareDates(a.on, from) < 0) allocatedBefore += BigInt(a.amountFen);
+        else if (compareDates(a.on, to) <= 0) out.push({ billKey: t.billKey, component, amountFen: a.amountFen });
+      }
+    }
+  }
+  return allocatedBefore === BigInt(money.receivedBeforeFen) ? out : undefined;
+}
+
+/** What the income-and-spending report reads of billing besides the allocations: the lines of the bills they paid, the payments and refunds received. */
+export type IncomeMoney = {
+  readonly bills: readonly Pick<Bill, 'key' | 'lines'>[];
+  readonly payments: readonly Pick<Payment, 'kind' | 'amountFen' | 'receivedOn'>[];
+};
+
 /**
  * The income-and-spending report (BL-11, 财务收支报表 to the owners' committee) for [from, to]:
  * income is the money billing received in the range, less refunds, by what settleAccount allocated
@@ -278,12 +319,14 @@ export function incomeAllocations(input: Omit<AccountInput, 'asOf'>, from: Civil
  * payments or refunds received in the range; `allocations`, when the caller has them already
  * (incomeAllocations of the same input), need the lines of only the bills they name. Pure, integer fen.
  */
+export function incomeSpendingReport(input: Omit<AccountInput, 'asOf'>, spending: readonly SpendingItem[], from: CivilDate, to: CivilDate): IncomeSpendingReport;
+export function incomeSpendingReport(input: IncomeMoney, spending: readonly SpendingItem[], from: CivilDate, to: CivilDate, allocations: readonly IncomeAllocation[]): IncomeSpendingReport;
 export function incomeSpendingReport(
-  input: Omit<AccountInput, 'asOf'>,
+  input: IncomeMoney,
   spending: readonly SpendingItem[],
   from: CivilDate,
   to: CivilDate,
-  allocations: readonly Allocation[] = incomeAllocations(input, from, to),
+  allocations: readonly IncomeAllocation[] = incomeAllocations(input as Omit<AccountInput, 'asOf'>, from, to),
 ): IncomeSpendingReport {
   const byKind: Record<BillLineKind, bigint> = { management: 0n, parking: 0n, service: 0n };
   let lateFee = 0n;

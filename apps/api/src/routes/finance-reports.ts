@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gte, isNotNull, lte } from 'drizzle-orm';
-import { buildings, feeWaivers, payments, spendingEntries, units, type DbOrTx } from '@estateflow/db';
-import { feeMonthReport, feeMonthReportOf, incomeAllocations, incomeSpendingReport, monthRange } from '@estateflow/billing';
+import { buildings, feeWaivers, spendingEntries, units, type DbOrTx } from '@estateflow/db';
+import { feeMonthReport, feeMonthReportOf, incomeSpendingReport, monthRange } from '@estateflow/billing';
 import { MAX_AMOUNT_FEN } from '@estateflow/definitions';
 import { ApiError, invalid } from '../errors.ts';
 import { financeStaff, Resource } from '../route-table.ts';
 import { auditAdmin } from '../services/admin-audit.ts';
-import { feeMonthInput } from '../services/bill-paid.ts';
-import { accountInput, billLinesOf, naturalCompare } from '../services/billing-store.ts';
+import { feeMonthInput, incomeInput } from '../services/bill-paid.ts';
+import { accountInput, naturalCompare } from '../services/billing-store.ts';
 import { estateDay, pastDay } from '../services/estate-day.ts';
 import { displayNames } from '../services/people-named.ts';
 import { exactTotal } from '../services/exact-total.ts';
@@ -118,22 +118,15 @@ export const financeReportRoutes = new Resource('/reports', 'Finance reports')
       const period = query.period!;
       const { from, to } = periodRange(period);
       const asOf = begun(from, to, today, 'period', { zh: '该期', en: 'period' });
-      // the accounts of the units that received money in the period (or paid a refund), not the estate's: only
-      // those have income in it; lean (no lines, no receipt serials: settling reads neither); and every spending
-      // entry of the period (the list route pages at 1000; the report counts them all)
-      const [input, spending] = await Promise.all([
-        db.selectDistinct({ unitId: payments.unitId }).from(payments)
-          .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.receivedOn, from), lte(payments.receivedOn, asOf)))
-          .then((rows) => accountInput(db, tenantId, estateId, rows.map((r) => r.unitId), true)),
+      // the money received in the period and what it paid (from the paid totals: the period's payments and the bills
+      // they changed), and every spending entry of the period (the list route pages at 1000; the report counts them all)
+      const [income, spending] = await Promise.all([
+        incomeInput(db, tenantId, estateId, { from, asOf }),
         db.select({ category: spendingEntries.category, amountFen: spendingEntries.amountFen, spentOn: spendingEntries.spentOn }).from(spendingEntries)
           .where(and(eq(spendingEntries.tenantId, tenantId), eq(spendingEntries.estateId, estateId), gte(spendingEntries.spentOn, from), lte(spendingEntries.spentOn, asOf)))
           .orderBy(asc(spendingEntries.spentOn), asc(spendingEntries.enteredAt), asc(spendingEntries.id)),
       ]);
-      // the lines of the bills the period's money paid principal of, which split it by kind
-      const allocations = incomeAllocations(input, from, asOf);
-      const lines = await billLinesOf(db, tenantId, estateId, allocations.filter((a) => a.component === 'principal').map((a) => a.billKey));
-      const withLines = { ...input, bills: input.bills.map((b) => ({ ...b, lines: lines.get(b.key) ?? [] })) };
-      const report = incomeSpendingReport(withLines, spending, from, asOf, allocations);
+      const report = incomeSpendingReport(income.money, spending, from, asOf, income.allocations);
       return c.json({ period, from, to, asOf, income: report.income, spending: report.spending, balanceFen: report.balanceFen });
     },
   )

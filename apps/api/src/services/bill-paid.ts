@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gte, isNotNull, lte, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, lt, lte, gt, sql, type SQL } from 'drizzle-orm';
 import { billAdjustments, billPaid, billPaidEstates, bills, estates, feeWaivers, payments, receipts, type DbOrTx } from '@estateflow/db';
 import {
-  accountsByUnit, billStateOf, feeMonthUnit, feeMonthUnitOfPaid, paidTotals, settleAccount,
-  type AccountInput, type AccountState, type Bill, type BillingPlan, type BillState, type PaidTotal, type CivilDate, type FeeMonthUnit, type PaymentMethod,
+  accountsByUnit, billStateOf, feeMonthUnit, feeMonthUnitOfPaid, incomeAllocations, incomeAllocationsOfPaid, paidTotals, settleAccount,
+  type AccountInput, type AccountState, type Bill, type BillingPlan, type BillState, type PaidTotal, type CivilDate, type FeeMonthUnit,
+  type IncomeAllocation, type IncomeMoney, type PaymentMethod,
 } from '@estateflow/billing';
-import { accountInput, billingDocuments } from './billing-store.ts';
+import { accountInput, billingDocuments, billLinesOf } from './billing-store.ts';
 import { uuidArray } from './keyset.ts';
 import { rowsOf } from '../store/sql.ts';
 
@@ -323,3 +324,68 @@ export async function feeMonthInput(db: DbOrTx, tenantId: string, estateId: stri
     waivers,
   };
 }
+
+/**
+ * What the income-and-spending report (BL-11) reads for [from, asOf]: the money received in it, what
+ * settleAccount allocated of it by `asOf` (`incomeAllocations`), and the lines of the bills whose
+ * principal it paid, which split it by kind. Only units that received money in the range are read.
+ * From `bill_paid` when the estate's rows are trusted (`incomeAllocationsOfPaid`: a unit that held no
+ * credit when the range began spent, in it, only the range's money; the rows changed since it began
+ * say on what), so a quarter reads its own payments and the bills they changed, however long the
+ * estate's history; a unit that held credit then, or refunded by `asOf`, is settled in full, as is
+ * every paying unit while the rows are not trusted.
+ */
+export async function incomeInput(db: DbOrTx, tenantId: string, estateId: string, range: { from: CivilDate; asOf: CivilDate }): Promise<{ money: IncomeMoney; allocations: IncomeAllocation[]; fromRows: number }> {
+  const { from, asOf } = range;
+  const [{ trusted }, received] = await Promise.all([
+    trustedPlans(db, tenantId, estateId),
+    db.select({ unitId: payments.unitId, kind: payments.kind, amountFen: payments.amountFen, receivedOn: payments.receivedOn }).from(payments)
+      .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), gte(payments.receivedOn, from), lte(payments.receivedOn, asOf), gte(payments.amountFen, 0))),
+  ]);
+  const paying = [...new Set(received.map((p) => p.unitId))];
+  const allocations: IncomeAllocation[] = [];
+  const full = new Set(trusted ? [] : paying);
+  let fromRows = 0;
+  if (trusted && paying.length > 0) {
+    const units = uuidArray(paying);
+    const mine = and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId), sql`${billPaid.unitId} = any(${units})`);
+    const [before, allocatedBefore, changed] = await Promise.all([
+      db.select({
+        unitId: payments.unitId,
+        receivedFen: sql<string>`coalesce(sum(${payments.amountFen}) filter (where ${payments.kind} = 'payment' and ${payments.amountFen} > 0 and ${payments.receivedOn} < ${from}), 0)`,
+        refunded: sql<boolean>`coalesce(bool_or(${payments.kind} = 'refund'), false)`,
+      }).from(payments)
+        .where(and(eq(payments.tenantId, tenantId), eq(payments.estateId, estateId), sql`${payments.unitId} = any(${units})`, lte(payments.receivedOn, asOf)))
+        .groupBy(payments.unitId),
+      // what was allocated to bills changed before the range (all of it before the range)
+      db.select({ unitId: billPaid.unitId, fen: sql<string>`sum(${billPaid.principalPaidFen} + ${billPaid.lateFeePaidFen})` }).from(billPaid)
+        .where(and(mine, lt(billPaid.changedOn, from))).groupBy(billPaid.unitId),
+      db.execute(sql`
+        select ${billPaid.unitId} as "unitId", ${bills.key} as "billKey", ${billPaid.principalPayments} as "principalPayments", ${billPaid.lateFeePayments} as "lateFeePayments"
+        from ${billPaid}
+        inner join ${bills} on ${bills.tenantId} = ${billPaid.tenantId} and ${bills.estateId} = ${billPaid.estateId} and ${bills.id} = ${billPaid.billId}
+        where ${and(mine, gte(billPaid.changedOn, from), lte(billPaid.issueOn, asOf))}`).then((r) => rowsOf<{ unitId: string } & Pick<PaidTotal, 'billKey' | 'principalPayments' | 'lateFeePayments'>>(r)),
+    ]);
+    const allocatedOf = new Map(allocatedBefore.map((r) => [r.unitId, Number(r.fen)]));
+    const changedOf = new Map<string, (typeof changed)[number][]>();
+    for (const r of changed) {
+      let list = changedOf.get(r.unitId);
+      if (!list) changedOf.set(r.unitId, (list = []));
+      list.push(r);
+    }
+    for (const { unitId, receivedFen, refunded } of before) {
+      const mineNow = refunded ? undefined : incomeAllocationsOfPaid(changedOf.get(unitId) ?? [], from, asOf, { receivedBeforeFen: Number(receivedFen), allocatedFen: allocatedOf.get(unitId) ?? 0 });
+      if (!mineNow) full.add(unitId);
+      else {
+        allocations.push(...mineNow);
+        fromRows++;
+      }
+    }
+  }
+  // lean: settling reads no bill lines nor receipt serials (the lines are read below for the bills the money paid)
+  if (full.size > 0) allocations.push(...incomeAllocations(await accountInput(db, tenantId, estateId, [...full], true), from, asOf));
+  const lines = await billLinesOf(db, tenantId, estateId, allocations.filter((a) => a.component === 'principal').map((a) => a.billKey));
+  // (fromRows: how many paying units were read from their rows, the others settled in full)
+  return { money: { bills: [...lines].map(([key, list]) => ({ key, lines: list })), payments: received }, allocations, fromRows };
+}
+
