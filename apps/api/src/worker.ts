@@ -11,6 +11,7 @@ import { defaultLoginThrottle, pruneLoginThrottle, type LoginThrottleConfig } fr
 import { rearmSlaBatch } from './services/sla-rearm.ts';
 import { cleanUpClosedCases } from './services/person-data.ts';
 import { refreshRollups } from './services/rollups.ts';
+import { recomputeEstate, untrustedEstates } from './services/bill-paid.ts';
 import { DUNNING_WORKFLOW, runDunning } from './services/billing-dunning.ts';
 import { SlaState } from './services/sla-timers.ts';
 import { markDelivered } from './store/outbox-queue.ts';
@@ -43,6 +44,8 @@ export interface WorkerOptions {
   loginThrottlePruneBatch?: number;
   /** least time between two dunning sweeps of this process (default 15 minutes): billing issues the notices due (services/billing-dunning.ts) */
   dunningEveryMs?: number;
+  /** least time between two looks for estates whose paid totals are not trusted (default 15 minutes; services/bill-paid.ts), one repaired a round */
+  paidRepairEveryMs?: number;
   /** where the worker reports what a sweep removed (default console.info) */
   log?: (message: string) => void;
 }
@@ -62,9 +65,11 @@ export interface BatchResult {
   attachmentsRemoved: number;
   /** changed requests counted into the report rollups this round (services/rollups.ts) */
   rolledUp: number;
+  /** bills whose paid totals were recomputed this round, for an estate whose rows were not trusted (0 most rounds) */
+  paidRepaired: number;
 }
 
-type TimerCounts = Omit<BatchResult, 'delivered' | 'billedAtOnce' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved' | 'rolledUp'>;
+type TimerCounts = Omit<BatchResult, 'delivered' | 'billedAtOnce' | 'rearmed' | 'rearmMore' | 'attachmentsRemoved' | 'rolledUp' | 'paidRepaired'>;
 
 /** Outbox kinds the worker delivers; `charge` rows wait for billing (at once: `billChargesAtOnce`; else the cycle's run). */
 const deliverable = ['notify', 'escalate', 'incident', 'startChild', 'parentDone', 'chargePaid'];
@@ -383,10 +388,40 @@ async function dunningIfDue(opts: WorkerOptions, deps: EventPathDeps, now: Date)
   return issued;
 }
 
+const lastPaidRepair = new WeakMap<Db, number>();
+
+/**
+ * The paid totals' self-repair (services/bill-paid.ts): when the last look of this process is
+ * `paidRepairEveryMs` old, the estates whose rows are not trusted (after an upgrade that changed the
+ * rows' format, or a mark lost) are found and the first is recomputed, a batch of units per
+ * transaction; while more are left the next round repairs the next, so an upgrade heals itself
+ * without `pnpm wf rollups recompute`. Answers the bills recomputed. A failure is reported and the
+ * estate stays as it was (settled in full on each read: correct, slower) for the next look.
+ */
+async function repairPaidIfDue(opts: WorkerOptions, now: Date): Promise<number> {
+  const t = now.getTime();
+  const last = lastPaidRepair.get(opts.db);
+  if (last !== undefined && t >= last && t - last < (opts.paidRepairEveryMs ?? 15 * 60_000)) return 0;
+  lastPaidRepair.set(opts.db, t);
+  try {
+    const stale = await untrustedEstates(opts.db);
+    const first = stale[0];
+    if (!first) return 0;
+    const n = await recomputeEstate(opts.db, first.tenantId, first.estateId, now);
+    (opts.log ?? console.info)(`[worker] recomputed the paid totals of estate ${first.estateId} (${n} bills); ${stale.length - 1} estate(s) left`);
+    // more left: the next round goes on at once
+    if (stale.length > 1) lastPaidRepair.delete(opts.db);
+    return n;
+  } catch (e) {
+    (opts.onError ?? ((err: unknown) => console.error('[worker]', err)))(e);
+    return 0;
+  }
+}
+
 /** What a timer round did (`runTimerRound`): timers, deliveries and SLA re-arm. */
 type TimerRound = Pick<BatchResult, 'fired' | 'skipped' | 'cancelled' | 'delivered' | 'rearmed' | 'rearmMore'>;
 /** What an upkeep round did (`runUpkeepRound`): billing at once, sweeps, dunning and rollups. */
-type UpkeepRound = Pick<BatchResult, 'billedAtOnce' | 'attachmentsRemoved' | 'rolledUp'>;
+type UpkeepRound = Pick<BatchResult, 'billedAtOnce' | 'attachmentsRemoved' | 'rolledUp' | 'paidRepaired'>;
 
 const depsOf = (opts: WorkerOptions): EventPathDeps => ({ db: opts.db, cache: opts.cache ?? new CompiledCache(), now: opts.now ?? (() => new Date()) });
 
@@ -406,7 +441,8 @@ async function runTimerRound(opts: WorkerOptions, deps: EventPathDeps): Promise<
  * The background part of a round: one batch of one-off charges billed at once, at most every
  * `attachmentSweepEveryMs` one batch of the orphan-upload sweep (with the audit lines past
  * retention and one batch of expired sign-in counters), at most every `dunningEveryMs` billing's
- * dunning sweep, billing runs left stale by their API process, then one batch of report rollup upkeep. None of it is a deadline: `startWorker`
+ * dunning sweep, billing runs left stale by their API process, one batch of report rollup upkeep, then
+ * at most every `paidRepairEveryMs` the paid totals of one estate whose rows are not trusted. None of it is a deadline: `startWorker`
  * runs it in its own lane, which yields while timers are falling due.
  */
 async function runUpkeepRound(opts: WorkerOptions, deps: EventPathDeps): Promise<UpkeepRound> {
@@ -416,7 +452,8 @@ async function runUpkeepRound(opts: WorkerOptions, deps: EventPathDeps): Promise
   // billing runs whose API process ended mid-run are finished here, from the units not yet done
   await resumeRunJobs(opts.db, deps.now).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
-  return { billedAtOnce: atOnce.billed.length + atOnce.deferred, attachmentsRemoved, rolledUp };
+  const paidRepaired = await repairPaidIfDue(opts, deps.now());
+  return { billedAtOnce: atOnce.billed.length + atOnce.deferred, attachmentsRemoved, rolledUp, paidRepaired };
 }
 
 /**
@@ -436,7 +473,8 @@ export async function runWorkerOnce(opts: WorkerOptions): Promise<BatchResult> {
   // billing runs whose API process ended mid-run are finished here, from the units not yet done
   await resumeRunJobs(opts.db, deps.now).catch((e: unknown) => (opts.onError ?? ((x: unknown) => console.error('[worker]', x)))(e));
   const rolledUp = await rollUp(opts, deps.now());
-  return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp };
+  const paidRepaired = await repairPaidIfDue(opts, deps.now());
+  return { ...t, delivered, billedAtOnce: atOnce.billed.length + atOnce.deferred, rearmed: rearm.rearmed, rearmMore: rearm.more, attachmentsRemoved, rolledUp, paidRepaired };
 }
 
 /** How long the upkeep lane waits while timer lanes are busy (ms): a report may lag, a deadline may not. */

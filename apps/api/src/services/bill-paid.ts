@@ -140,6 +140,21 @@ export async function recomputePaidTotals(db: DbOrTx, opts: { now: Date; tenantI
   return n;
 }
 
+/**
+ * The estates with bills whose rows are not trusted (no mark, or a mark of other plans or of an
+ * older format: after an upgrade such as 0045, or a mark lost), for the worker to repair one at a
+ * time (`recomputeEstate`); until then their arrears and statistics settle in full, correct and slower.
+ */
+export async function untrustedEstates(db: DbOrTx): Promise<{ tenantId: string; estateId: string }[]> {
+  const billed = rowsOf<{ tenantId: string; estateId: string }>(await db.execute(sql`
+    select e.tenant_id as "tenantId", e.id as "estateId" from ${estates} e
+    where exists (select 1 from ${bills} b where b.tenant_id = e.tenant_id and b.estate_id = e.id)
+    order by e.tenant_id, e.id`));
+  const out: { tenantId: string; estateId: string }[] = [];
+  for (const e of billed) if (!(await trustedPlans(db, e.tenantId, e.estateId)).trusted) out.push(e);
+  return out;
+}
+
 /** The estate's billing plans, and whether its `bill_paid` rows are complete and were settled with them (its mark's plans hash). */
 async function trustedPlans(db: DbOrTx, tenantId: string, estateId: string): Promise<{ plans: BillingPlan[]; trusted: boolean }> {
   const [plans, [mark]] = await Promise.all([
