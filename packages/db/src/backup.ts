@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { rowsOf } from './rows.ts';
 
 /**
  * A logical backup: every table of the `public` schema as JSON rows (`row_to_json`), gzipped JSON
@@ -31,7 +32,6 @@ export class BackupError extends Error {
   }
 }
 
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows: T[] }).rows ?? []));
 
 /**
  * Tables a backup leaves out because the database derives them from other rows as they are restored:

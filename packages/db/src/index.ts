@@ -10,3 +10,4 @@ export { BackupError, backupTables, derivedTables, restoreBackup, writeBackup, t
 export { rescuePglite, type RescueOutcome } from './pglite-rescue.ts';
 export { archiveOutbox, ensurePartitions, historySince, listPartitions, monthStart, noticeRetentionMonths, noticesSince, PARTITION_MONTHS_AHEAD, PARTITIONED_TABLES, RetentionError, type ArchiveResult, type Partition, type PartitionedTable } from './partitions.ts';
 export { streamRows, type StreamQuery, type StreamStats } from './stream.ts';
+export { rowsOf } from './rows.ts';

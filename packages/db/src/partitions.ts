@@ -15,6 +15,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { events } from './schema/instances.ts';
 import type { DbOrTx } from './client.ts';
+import { rowsOf } from './rows.ts';
 
 export const PARTITIONED_TABLES = ['events', 'outbox'] as const;
 export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
@@ -42,7 +43,6 @@ export function monthStart(at: Date, months = 0): Date {
 /** The oldest instant the notices page shows at `now`: the start of the month `retention` months back. */
 export const noticesSince = (now: Date, retention = noticeRetentionMonths()): Date => monthStart(now, -retention);
 
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows: T[] }).rows ?? []));
 
 /** Makes the missing months from the month of `now` to `ahead` months after it, for each partitioned table. Answers how many it made. */
 export async function ensurePartitions(db: DbOrTx, now: Date, ahead = PARTITION_MONTHS_AHEAD): Promise<number> {

@@ -10,6 +10,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { rowsOf } from './rows.ts';
 
 export interface StreamQuery<R> {
   /** the whole read, in the order of its key (PostgreSQL: through a cursor) */
@@ -28,7 +29,6 @@ export interface StreamStats {
 type PostgresClient = { unsafe: (text: string, params: unknown[]) => { cursor: (n: number) => AsyncIterable<unknown[]> } };
 type Dialect = { sqlToQuery: (q: SQL) => { sql: string; params: unknown[] } };
 
-const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows: T[] }).rows ?? []));
 
 /** The postgres-js client under a drizzle database, or undefined on PGlite. */
 function postgresClient(db: Db): PostgresClient | undefined {

@@ -3,7 +3,7 @@
  * and out, and the instance context as `ef_instance_context` answers it.
  */
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import { instances, type DbOrTx, type Instance } from '@estateflow/db';
+import { instances, rowsOf, type DbOrTx, type Instance } from '@estateflow/db';
 import type { InstanceContext } from './event-store.ts';
 
 type Internals = {
@@ -22,7 +22,8 @@ export function executeNamed(db: DbOrTx, name: string, query: SQL): Promise<unkn
   return d.session.prepareQuery(d.dialect.sqlToQuery(query), undefined, name, false).execute();
 }
 
-export const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
+/** (one copy, in packages/db) */
+export { rowsOf };
 
 /** A json/jsonb value as the driver hands it over (parsed by both drivers; a string if not). */
 export const jsonValue = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
