@@ -76,45 +76,35 @@ export function lateFee(
   principalPayments: readonly PrincipalPayment[],
   asOf: CivilDate,
 ): LateFeeResult {
+  // (no closures made per call: this runs once per open bill of an estate on every arrears read)
   const rule = plan.lateFee;
   const { startsOn, finalIssue } = datesOf(plan, periodStart);
   const chargedFrom = rule.chargedFrom === 'final-notice' ? (compareDates(finalIssue, startsOn) > 0 ? finalIssue : startsOn) : startsOn;
-  const none = (extra: Partial<LateFeeResult> = {}): LateFeeResult => ({ amountFen: 0, accruedFen: 0, startsOn, chargedFrom, parts: [], capped: false, ...extra });
-  if (principalFen <= 0 || compareDates(asOf, startsOn) < 0) return none();
+  if (principalFen <= 0 || compareDates(asOf, startsOn) < 0) return noFee(startsOn, chargedFrom, 0);
 
   const parts: LateFeePart[] = [];
   let remaining = BigInt(principalFen);
   let lastPaidOn: CivilDate | undefined;
-  const paid = principalPayments.filter((p) => compareDates(p.on, asOf) <= 0).slice().sort((a, b) => compareDates(a.on, b.on));
-  const exempt = (on: CivilDate) => rule.chargedFrom === 'final-notice' && compareDates(on, finalIssue) < 0;
-  const rate = rule.dailyRate;
-  let exact = 0n;
-  let accruedExact = 0n;
-  const add = (amount: bigint, through: CivilDate, charged: boolean) => {
-    const days = daysBetween(startsOn, through) + 1;
-    if (amount <= 0n || days <= 0) return;
-    const fee = amount * BigInt(days) * BigInt(rate.numerator);
-    accruedExact += fee;
-    if (!charged) return;
-    exact += fee;
-    parts.push({ principalFen: toFen(amount), from: startsOn, through, days });
-  };
-  for (const p of paid) {
+  const acc: Accrual = { exact: 0n, accruedExact: 0n };
+  const numerator = BigInt(rule.dailyRate.numerator);
+  for (const p of paidBy(principalPayments, asOf)) {
     const amount = BigInt(p.amountFen) < remaining ? BigInt(p.amountFen) : remaining;
     if (amount <= 0n) break;
     remaining -= amount;
     lastPaidOn = p.on;
-    add(amount, p.on, !exempt(p.on));
+    // under chargedFrom 'final-notice', principal paid before the final notice's issue bears nothing charged
+    accrue(acc, parts, numerator, startsOn, amount, p.on, !(rule.chargedFrom === 'final-notice' && compareDates(p.on, finalIssue) < 0));
   }
-  if (remaining > 0n) add(remaining, asOf, true);
+  if (remaining > 0n) accrue(acc, parts, numerator, startsOn, remaining, asOf, true);
 
-  let denominator = BigInt(rate.denominator);
-  const accruedFen = toFen(roundHalfUp(accruedExact, denominator));
+  let denominator = BigInt(rule.dailyRate.denominator);
+  let exact = acc.exact;
+  const accruedFen = toFen(roundHalfUp(acc.accruedExact, denominator));
 
-  if (compareDates(asOf, chargedFrom) < 0) return none({ accruedFen });
+  if (compareDates(asOf, chargedFrom) < 0) return noFee(startsOn, chargedFrom, accruedFen);
   const grace = rule.waiver?.graceDays;
   if (grace !== undefined && remaining === 0n && lastPaidOn !== undefined && daysBetween(startsOn, lastPaidOn) < grace) {
-    return none({ accruedFen, waived: 'grace' });
+    return noFee(startsOn, chargedFrom, accruedFen, 'grace');
   }
 
   // cap: compare exact fractions, keep the smaller, round once
@@ -139,4 +129,35 @@ export function lateFee(
     return { amountFen: 0, accruedFen, startsOn, chargedFrom, parts, capped, waived: 'below-minimum' };
   }
   return { amountFen: amount, accruedFen, startsOn, chargedFrom, parts, capped };
+}
+
+/** No fee charged (not yet accruing, not yet charged, or waived in grace), with what has accrued. */
+function noFee(startsOn: CivilDate, chargedFrom: CivilDate, accruedFen: Fen, waived?: 'grace'): LateFeeResult {
+  return { amountFen: 0, accruedFen, startsOn, chargedFrom, parts: [], capped: false, ...(waived ? { waived } : {}) };
+}
+
+/** The principal payments made by `asOf`, in date order (usually already: sorted only when not). */
+function paidBy(payments: readonly PrincipalPayment[], asOf: CivilDate): readonly PrincipalPayment[] {
+  let sorted = true;
+  let all = true;
+  for (let i = 0; i < payments.length; i++) {
+    if (compareDates(payments[i]!.on, asOf) > 0) all = false;
+    if (i > 0 && compareDates(payments[i - 1]!.on, payments[i]!.on) > 0) sorted = false;
+  }
+  if (all && sorted) return payments;
+  return payments.filter((p) => compareDates(p.on, asOf) <= 0).sort((a, b) => compareDates(a.on, b.on));
+}
+
+/** The exact sums of principal × days × rate numerator: accrued, and of it charged. */
+type Accrual = { exact: bigint; accruedExact: bigint };
+
+/** `amount` unpaid from `startsOn` through `through`, both days counted; charged or only accrued. */
+function accrue(acc: Accrual, parts: LateFeePart[], numerator: bigint, startsOn: CivilDate, amount: bigint, through: CivilDate, charged: boolean): void {
+  const days = daysBetween(startsOn, through) + 1;
+  if (amount <= 0n || days <= 0) return;
+  const fee = amount * BigInt(days) * numerator;
+  acc.accruedExact += fee;
+  if (!charged) return;
+  acc.exact += fee;
+  parts.push({ principalFen: toFen(amount), from: startsOn, through, days });
 }

@@ -477,9 +477,9 @@ export const billingRoutes = resource
           // owing nothing: after every bill that owes, by place (the bills that owe are keyed in Node, below)
           : sort === 'owed' ? sql`(${owedKey(0)} || chr(1) || ${place}) collate "C"`
             : sql`(${newest} || chr(1) || ${place}) collate "C"`;
-      const read = (extra: SQL | undefined, n: number) => db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
+      const read = (extra: SQL | undefined, n: number, after = cursor) => db.select({ id: bills.id, key: bills.key, unitId: bills.unitId, sortKey: sql<string>`${sortKey}` }).from(bills)
         .innerJoin(placed, eq(placed.unitId, bills.unitId))
-        .where(and(where, extra, afterCursor(sortKey, bills.id, cursor, 'text', 'asc')))
+        .where(and(where, extra, afterCursor(sortKey, bills.id, after, 'text', 'asc')))
         .orderBy(sql`${sortKey}`, asc(bills.id))
         .limit(n);
       let page: Awaited<ReturnType<typeof read>>;
@@ -487,21 +487,40 @@ export const billingRoutes = resource
         // what is owed is billing's own figure (settleAccount: allocations, adjustments, late fee as of the date), not a column:
         // the bills that owe anything are the states the arrears read (settledStates: the per-bill paid totals, late fees as of
         // the date), keyed and sorted here, largest first; after them, in SQL, the bills that owe nothing, by place
-        const owing = (await settledStates(db, tenantId, estateId, asOf, scope)).states.filter((st) => st.outstandingFen > 0 && (!period || st.bill.periodId === period));
-        const [ids, homes] = await Promise.all([
-          owing.length
-            ? db.select({ id: bills.id, key: bills.key }).from(bills)
-              .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), sql`${bills.key} in (select jsonb_array_elements_text(${JSON.stringify(owing.map((st) => st.bill.key))}::jsonb))`))
-            : [],
-          unitPlaces(db, tenantId, owing.map((st) => st.bill.unitId)),
-        ]);
+        // the places of the units in scope are read while the estate settles (which of them owe is known after)
+        const [settled, homes] = await Promise.all([settledStates(db, tenantId, estateId, asOf, scope), unitPlaces(db, tenantId, scope ?? { estateId })]);
+        const owing = settled.states.filter((st) => st.outstandingFen > 0 && (!period || st.bill.periodId === period));
+        // each unit's place key once (a unit owes on several bills)
+        const placeKeys = new Map<string, string>();
+        const placeKey = (unitId: string) => {
+          let k = placeKeys.get(unitId);
+          if (k === undefined) {
+            const home = homes.get(unitId);
+            placeKeys.set(unitId, (k = `${naturalKey(home?.building ?? '')}\u0001${naturalKey(home?.unitLabel ?? '')}`));
+          }
+          return k;
+        };
+        // equal amounts of one unit by bill key (unique in the estate: plan, unit, period), so no bill's id is needed
+        // but the page's (and the cursor's, looked up by its id)
+        const keyed = owing.map((st) => ({ key: st.bill.key, unitId: st.bill.unitId, sortKey: `${owedKey(st.outstandingFen)}\u0001${placeKey(st.bill.unitId)}` }))
+          .sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+        // a cursor among the bills that owe (its key below the owing-nothing prefix), or among those after them (in SQL)
+        const owingCursor = cursor && cursor.key < owedKey(0) ? cursor : undefined;
+        let after = keyed;
+        if (owingCursor) {
+          const [at] = await db.select({ key: bills.key }).from(bills).where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), eq(bills.id, owingCursor.id)));
+          after = keyed.filter((r) => r.sortKey > owingCursor.key || (r.sortKey === owingCursor.key && at !== undefined && r.key > at.key));
+        } else if (cursor) after = [];
+        const owingPage = after.slice(0, limit + 1);
+        const ids = owingPage.length
+          ? await db.select({ id: bills.id, key: bills.key }).from(bills)
+            .where(and(eq(bills.tenantId, tenantId), eq(bills.estateId, estateId), sql`${bills.key} in (select jsonb_array_elements_text(${JSON.stringify(owingPage.map((r) => r.key))}::jsonb))`))
+          : [];
         const idOf = new Map(ids.map((r) => [r.key, r.id]));
-        const keyed = owing.map((st) => {
-          const home = homes.get(st.bill.unitId);
-          return { id: idOf.get(st.bill.key)!, key: st.bill.key, unitId: st.bill.unitId, sortKey: `${owedKey(st.outstandingFen)}\u0001${naturalKey(home?.building ?? '')}\u0001${naturalKey(home?.unitLabel ?? '')}` };
-        }).sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-        page = (cursor ? keyed.filter((r) => r.sortKey > cursor.key || (r.sortKey === cursor.key && r.id > cursor.id)) : keyed).slice(0, limit + 1);
-        if (page.length <= limit) page.push(...(await read(keyed.length ? sql`not (${bills.id} = any(${uuidArray(keyed.map((r) => r.id))}))` : undefined, limit + 1 - page.length)));
+        page = owingPage.map((r) => ({ id: idOf.get(r.key)!, key: r.key, unitId: r.unitId, sortKey: r.sortKey }));
+        if (page.length <= limit) {
+          page.push(...(await read(keyed.length ? sql`not (${bills.key} in (select jsonb_array_elements_text(${JSON.stringify(keyed.map((r) => r.key))}::jsonb)))` : undefined, limit + 1 - page.length, owingCursor ? undefined : cursor)));
+        }
       } else if (sort === 'period' && !scope && !period) {
         // newest period first, then by place: one period's bills (one bill per unit) are sorted at a time, period after
         // older period until the page is full, never the estate's years of bills at once (24,000 in a 2,000-unit estate

@@ -155,12 +155,15 @@ export async function billLinesOf(db: DbOrTx, tenantId: string, estateId: string
   return out;
 }
 
-/** Where units are, as people name them: their label (3-1-502) and building (3栋), by unit id; one query however many. */
-export async function unitPlaces(db: DbOrTx, tenantId: string, unitIds: readonly string[]): Promise<Map<string, { unitLabel: string; building: string }>> {
-  if (unitIds.length === 0) return new Map();
+/**
+ * Where units are, as people name them: their label (3-1-502) and building (3栋), by unit id; one query however many.
+ * `{ estateId }`: every unit of the estate (for a caller that does not yet know which it needs, asking at once).
+ */
+export async function unitPlaces(db: DbOrTx, tenantId: string, unitIds: readonly string[] | { estateId: string }): Promise<Map<string, { unitLabel: string; building: string }>> {
+  if ('length' in unitIds && unitIds.length === 0) return new Map();
   const rows = await db.select({ id: units.id, label: units.label, building: buildings.name }).from(units)
     .innerJoin(buildings, and(eq(buildings.tenantId, units.tenantId), eq(buildings.id, units.buildingId)))
-    .where(and(eq(units.tenantId, tenantId), sql`${units.id} = any(${uuidArray([...new Set(unitIds)])})`));
+    .where(and(eq(units.tenantId, tenantId), 'length' in unitIds ? sql`${units.id} = any(${uuidArray([...new Set(unitIds)])})` : eq(units.estateId, unitIds.estateId)));
   return new Map(rows.map((r) => [r.id, { unitLabel: r.label, building: r.building }]));
 }
 

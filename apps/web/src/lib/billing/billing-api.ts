@@ -30,18 +30,18 @@ export type UnitAccount = { asOf: string; bills: BillRow[]; statement: Statement
 export const periodOfKey = (billKey: string): string => billKey.split('/').at(-1) ?? billKey;
 
 /** Loads a unit's bills, statement and receipts; the statement runs from the first bill's issue date (or 1 January) to the estate's today. */
-export async function loadUnitAccount(estateId: string, unitId: string): Promise<UnitAccount> {
+export async function loadUnitAccount(estateId: string, unitId: string, fetcher?: typeof fetch): Promise<UnitAccount> {
   const q = `estateId=${encodeURIComponent(estateId)}&unitId=${encodeURIComponent(unitId)}`;
   // one household's lists are small by nature: every page of 200
   const [first, receipts] = await Promise.all([
-    api<BillList>(`/billing/bills?${q}&limit=200`),
-    allPages<AccountReceipt>(`/billing/receipts?${q}&limit=200`),
+    api<BillList>(`/billing/bills?${q}&limit=200`, { fetch: fetcher }),
+    allPages<AccountReceipt>(`/billing/receipts?${q}&limit=200`, { fetch: fetcher }),
   ]);
-  const rest = first.nextCursor ? await allPages<BillRow>(`/billing/bills?${q}&limit=200&asOf=${first.asOf}`, { cursor: first.nextCursor }) : [];
+  const rest = first.nextCursor ? await allPages<BillRow>(`/billing/bills?${q}&limit=200&asOf=${first.asOf}`, { fetch: fetcher, cursor: first.nextCursor }) : [];
   const bills = [...first.items, ...rest];
   const firstIssue = bills.map((b) => b.issueOn).sort()[0];
   const from = firstIssue && firstIssue < first.asOf ? firstIssue : `${first.asOf.slice(0, 4)}-01-01`;
-  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${first.asOf}`);
+  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${first.asOf}`, { fetch: fetcher });
   return { asOf: first.asOf, bills, statement, receipts };
 }
 

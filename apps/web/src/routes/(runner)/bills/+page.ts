@@ -1,5 +1,5 @@
 import { allPages, api, ApiError, type Page } from '$lib/api/client.ts';
-import { BILL_READER_ROLES, BILL_SORTS, CASHIER_ROLES, loadUnit, type Arrears, type BillRow, type UnitOption } from '$lib/billing/billing-api.ts';
+import { BILL_READER_ROLES, BILL_SORTS, CASHIER_ROLES, loadUnit, loadUnitAccount, type Arrears, type BillRow, type UnitAccount, type UnitOption } from '$lib/billing/billing-api.ts';
 import { session } from '$lib/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -24,8 +24,10 @@ export const load: PageLoad = async ({ parent, fetch, url }) => {
         throw e;
       }),
     staff ? api<Arrears>(`/billing/arrears?estateId=${estateId}`, { fetch }) : Promise.resolve(null),
-    // a link such as /bills?unit=<id> opens that unit's account
-    staff && unitId ? loadUnit(estateId, unitId, fetch) : Promise.resolve(null as UnitOption | null),
+    // a link such as /bills?unit=<id> opens that unit's account, loaded with the page (not after it shows)
+    staff && unitId
+      ? Promise.all([loadUnit(estateId, unitId, fetch), loadUnitAccount(estateId, unitId, fetch).catch(() => null)]).then(([unit, account]) => (unit ? { unit, account } : null))
+      : Promise.resolve(null as { unit: UnitOption; account: UnitAccount | null } | null),
   ]);
   return {
     estateId,
