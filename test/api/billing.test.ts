@@ -122,12 +122,19 @@ withDatabases((kind, getDb) => {
       ['payment', -142345],
       ['late-fee', 18889],
     ]);
+    // without a range: from the unit's first bill's issue to the estate's today, one call for the household's whole statement
+    const firstIssue = (await fin.call('GET', `/api/billing/bills?estateId=${estateId}&unitId=${shop!.id}&limit=200`)).body.items.map((b: { issueOn: string }) => b.issueOn).sort()[0];
+    const whole = await fin.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}`);
+    expect(whole.status).toBe(200);
+    expect(whole.body).toEqual((await fin.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=${firstIssue}&to=2027-02-20`)).body);
+    expect([whole.body.from, whole.body.to]).toEqual([firstIssue, '2027-02-20']);
 
     // a resident sees their own household only
     const res = await signIn(app, `res-${kind}`, 'pw');
     const mine = await res.call('GET', `/api/billing/bills?estateId=${estateId}`);
     expect(mine.body.items.map((b: { unitId: string }) => b.unitId)).toEqual([flat!.id]);
     expect((await res.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}&from=2027-01-01&to=2027-03-31`)).status).toBe(404);
+    expect((await res.call('GET', `/api/billing/statements?estateId=${estateId}&unitId=${shop!.id}`)).status).toBe(404);
     expect((await res.call('GET', `/api/billing/receipts?estateId=${estateId}`)).body.items).toEqual([]);
     expect((await res.call('GET', `/api/billing/arrears?estateId=${estateId}`)).status).toBe(403);
 

@@ -676,16 +676,21 @@ export const billingRoutes = resource
   )
   .get(
     '/statements',
-    { responses: { 200: S.statement }, summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance; residents only their own", access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: { type: 'string', minLength: 1 }, from: day, to: day }, queryRequired: ['estateId', 'unitId', 'from', 'to'] },
+    { responses: { 200: S.statement }, summary: "A unit's statement for [from, to]: balance brought forward, charges, late fee, payments, closing balance; residents only their own. `to` defaults to the estate's today, `from` to the unit's first bill's issue date by then (1 January of `to`'s year when it has none), so a household's whole statement is one call", access: households, estate: { from: 'query' }, query: { ...estateQuery, unitId: { type: 'string', minLength: 1 }, from: day, to: day }, queryRequired: ['estateId', 'unitId'] },
     async (c) => {
       const estateId = estateFromQuery(c);
       const { tenantId } = authOf(c);
+      const { db } = c.get('deps');
       const unitId = query(c, 'unitId')!;
-      await unitsInScope(c, c.get('deps').db, tenantId, estateId, unitId);
-      const from = query(c, 'from')!;
-      const to = query(c, 'to')!;
+      const [, today, input] = await Promise.all([
+        unitsInScope(c, db, tenantId, estateId, unitId),
+        query(c, 'to') === undefined ? asOfDate(c, db, tenantId, estateId, undefined).then((d) => d.asOf) : Promise.resolve(undefined),
+        accountInput(db, tenantId, estateId, unitId),
+      ]);
+      const to = query(c, 'to') ?? today!;
+      const firstIssue = input.bills.map((b) => b.issueOn).filter((d) => d <= to).sort()[0];
+      const from = query(c, 'from') ?? (firstIssue && firstIssue < to ? firstIssue : `${to.slice(0, 4)}-01-01`);
       if (to < from) throw invalid('to', 'must not be before "from"', '不得早于 from');
-      const input = await accountInput(c.get('deps').db, tenantId, estateId, unitId);
       return c.json(statement(unitId, input, from, to));
     },
   )

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { buildings, events, instances, residents, unitBillingProfiles, units } from '@estateflow/db';
+import { buildings, events, instances, residents, unitBillingProfiles, units, type DbOrTx } from '@estateflow/db';
 import { arrearsReport, estateDate, settleAccount } from '@estateflow/billing';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../errors.ts';
@@ -72,12 +72,12 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
   if (!unit) throw notFound('unit', unitId);
   const reveal = revealAsked(c, estateId);
   const now = config.now();
-  const asOf = estateDate(now, await estateTimeZone(db, tenantId, estateId));
 
   // a request's history from its start on: the months of history before it are pruned at run time, not probed
-  // once per request (a busy estate's 263 surveys × every month's partition: 1.5 s at the large size)
+  // once per request (a busy estate's 263 surveys × every month's partition: 1.5 s at the large size). The
+  // parts of the file are read at once (the surveys are the slowest, ~25 ms at the large size), the account too
   const sinceStart = sql`${events.at} >= ${instances.startedAt}`;
-  const [history, links, revisitRows] = await Promise.all([
+  const [history, links, revisitRows, surveyRows, account] = await Promise.all([
     unitProfileHistory(db, tenantId, estateId, unitId),
     unitResidents(db, tenantId, estateId, unitId, now),
     // the unit's requests on instances_unit_idx, their REVISIT events on the events' primary key
@@ -86,14 +86,15 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
       .innerJoin(events, and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, REVISIT), sinceStart))
       .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, estateId), eq(instances.unitId, unitId)))
       .orderBy(desc(events.at)).limit(REVISITS_SHOWN),
+    // the estate's surveys, and the returns that hold this household's opinion form
+    db.select({ instanceId: instances.id, serial: instances.serial, workflow: instances.workflowKey, versionId: instances.definitionVersionId, at: events.at, actorId: events.actorId, data: events.data })
+      .from(instances)
+      .innerJoin(events, and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, SURVEY_RETURNS), sinceStart))
+      .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, estateId), eq(instances.workflowKey, SURVEY),
+        sql`${events.data}->'answers' @> ${JSON.stringify([{ unit: unit.label }])}::jsonb`))
+      .orderBy(desc(events.at)).limit(REVISITS_SHOWN),
+    opts.readsBills ? accountSummary(db, tenantId, estateId, unitId, now) : Promise.resolve(null),
   ]);
-  // the estate's surveys, and the returns that hold this household's opinion form
-  const surveyRows = await db.select({ instanceId: instances.id, serial: instances.serial, workflow: instances.workflowKey, versionId: instances.definitionVersionId, at: events.at, actorId: events.actorId, data: events.data })
-    .from(instances)
-    .innerJoin(events, and(eq(events.tenantId, instances.tenantId), eq(events.instanceId, instances.id), eq(events.type, SURVEY_RETURNS), sinceStart))
-    .where(and(eq(instances.tenantId, tenantId), eq(instances.estateId, estateId), eq(instances.workflowKey, SURVEY),
-      sql`${events.data}->'answers' @> ${JSON.stringify([{ unit: unit.label }])}::jsonb`))
-    .orderBy(desc(events.at)).limit(REVISITS_SHOWN);
   const answered = surveyRows.map((r) => ({ ...r, group: 'answers', data: ((r.data as { answers?: Record<string, unknown>[] }).answers ?? []).find((a) => a['unit'] === unit.label) ?? {} }));
   const visits: ((typeof revisitRows)[number] & { group?: string })[] = [...revisitRows, ...answered].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, REVISITS_SHOWN);
 
@@ -118,24 +119,6 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
     };
   }));
 
-  let account = null;
-  if (opts.readsBills) {
-    const input = await accountInput(db, tenantId, estateId, unitId);
-    const state = settleAccount({ ...input, asOf });
-    const arrears = arrearsReport({ ...input, asOf }).rows.find((r) => r.unitId === unitId);
-    const issued = state.bills.filter((b) => b.bill.issueOn <= asOf);
-    account = {
-      asOf,
-      bills: issued.length,
-      billedFen: exactTotal('/account/billedFen', issued.map((b) => b.bill.totalFen)),
-      outstandingFen: exactTotal('/account/outstandingFen', issued.map((b) => b.outstandingFen)),
-      arrearsFen: arrears?.totalFen ?? 0,
-      creditFen: state.creditFen,
-      paidFen: exactTotal('/account/paidFen', input.payments.map((p) => (p.kind === 'refund' ? -p.amountFen : p.amountFen))),
-      payments: input.payments.length,
-    };
-  }
-
   const p = unit.profile;
   return {
     id: unit.id, estateId, label: unit.label, buildingId: unit.buildingId, building: unit.building, areaSqm: unit.areaSqm,
@@ -145,5 +128,26 @@ export async function householdFile(c: Context<AppEnv>, estateId: string, unitId
     personal: { masked, revealed: reveal && masked.length > 0, mayReveal: mayReadPersonal(c, estateId) },
     account,
     revisits,
+  };
+}
+
+/** The unit's account settled once as of the estate's today: bills, what they owe, arrears, credit, payments. */
+async function accountSummary(db: DbOrTx, tenantId: string, estateId: string, unitId: string, now: Date) {
+  const [asOf, input] = await Promise.all([
+    estateTimeZone(db, tenantId, estateId).then((tz) => estateDate(now, tz)),
+    accountInput(db, tenantId, estateId, unitId),
+  ]);
+  const state = settleAccount({ ...input, asOf });
+  const arrears = arrearsReport({ ...input, asOf }).rows.find((r) => r.unitId === unitId);
+  const issued = state.bills.filter((b) => b.bill.issueOn <= asOf);
+  return {
+    asOf,
+    bills: issued.length,
+    billedFen: exactTotal('/account/billedFen', issued.map((b) => b.bill.totalFen)),
+    outstandingFen: exactTotal('/account/outstandingFen', issued.map((b) => b.outstandingFen)),
+    arrearsFen: arrears?.totalFen ?? 0,
+    creditFen: state.creditFen,
+    paidFen: exactTotal('/account/paidFen', input.payments.map((p) => (p.kind === 'refund' ? -p.amountFen : p.amountFen))),
+    payments: input.payments.length,
   };
 }

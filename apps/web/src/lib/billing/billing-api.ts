@@ -29,20 +29,17 @@ export type UnitAccount = { asOf: string; bills: BillRow[]; statement: Statement
 /** The period of a bill key `<plan>/<unit>/<period>`. */
 export const periodOfKey = (billKey: string): string => billKey.split('/').at(-1) ?? billKey;
 
-/** Loads a unit's bills, statement and receipts; the statement runs from the first bill's issue date (or 1 January) to the estate's today. */
+/** Loads a unit's bills, statement and receipts at once; the statement runs from the first bill's issue date (or 1 January) to the estate's today (the API's default range). */
 export async function loadUnitAccount(estateId: string, unitId: string, fetcher?: typeof fetch): Promise<UnitAccount> {
   const q = `estateId=${encodeURIComponent(estateId)}&unitId=${encodeURIComponent(unitId)}`;
   // one household's lists are small by nature: every page of 200
-  const [first, receipts] = await Promise.all([
+  const [first, receipts, statement] = await Promise.all([
     api<BillList>(`/billing/bills?${q}&limit=200`, { fetch: fetcher }),
     allPages<AccountReceipt>(`/billing/receipts?${q}&limit=200`, { fetch: fetcher }),
+    api<Statement>(`/billing/statements?${q}`, { fetch: fetcher }),
   ]);
   const rest = first.nextCursor ? await allPages<BillRow>(`/billing/bills?${q}&limit=200&asOf=${first.asOf}`, { fetch: fetcher, cursor: first.nextCursor }) : [];
-  const bills = [...first.items, ...rest];
-  const firstIssue = bills.map((b) => b.issueOn).sort()[0];
-  const from = firstIssue && firstIssue < first.asOf ? firstIssue : `${first.asOf.slice(0, 4)}-01-01`;
-  const statement = await api<Statement>(`/billing/statements?${q}&from=${from}&to=${first.asOf}`, { fetch: fetcher });
-  return { asOf: first.asOf, bills, statement, receipts };
+  return { asOf: first.asOf, bills: [...first.items, ...rest], statement, receipts };
 }
 
 export type PaymentInput = { estateId: string; unitId: string; amountFen: number; method: PaymentMethod; receivedOn: string; payer?: string };
