@@ -100,6 +100,17 @@ withDatabases((kind, getDb) => {
       expect([unitsInArrears, nextCursor]).toEqual([expected.rows.length, null]);
       expect(unpaidFen).toBe(states.filter((s) => s.bill.issueOn <= asOf).reduce((t, s) => t + s.outstandingFen, 0));
       expect(billsIssued).toBe(states.filter((s) => s.bill.issueOn <= asOf).length);
+      // the estate's bills list reads its page's states from the rows: each bill as its unit's full settlement has it, any day
+      const listed = await fin.call('GET', `/api/billing/bills?estateId=${estateId}&asOf=${asOf}&limit=200`);
+      expect(listed.status).toBe(200);
+      const stateOf = new Map(states.map((s) => [s.bill.key, s]));
+      const shown = (listed.body.items as { key: string; principalFen: number; principalPaidFen: number; lateFeeFen: number; lateFeeAccruedFen: number; lateFeePaidFen: number; outstandingFen: number; clearedOn: string | null; lines: unknown[] }[]);
+      expect(shown.map((b) => b.key).sort(), `bills listed as of ${asOf}`).toEqual(states.filter((s) => s.bill.issueOn <= asOf).map((s) => s.bill.key).sort());
+      for (const b of shown) {
+        const s = stateOf.get(b.key)!;
+        expect([b.principalFen, b.principalPaidFen, b.lateFeeFen, b.lateFeeAccruedFen, b.lateFeePaidFen, b.outstandingFen, b.clearedOn, b.lines], `${b.key} as of ${asOf}`)
+          .toEqual([s.principalFen, s.principalPaidFen, s.lateFee.amountFen, s.lateFee.accruedFen, s.lateFeePaidFen, s.outstandingFen, s.clearedOn ?? null, s.bill.lines]);
+      }
       const ageing = ageArrears(states.map(ageingBillOf), asOf);
       const byBuildings = await fin.call('GET', `/api/billing/arrears/buildings?estateId=${estateId}&asOf=${asOf}`);
       expect(byBuildings.body.totals, `ageing as of ${asOf}`).toEqual(ageing.totals);

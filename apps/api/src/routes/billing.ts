@@ -34,7 +34,7 @@ import { queuePaidEvents } from '../services/one-off-charges.ts';
 import { priceList } from '../services/price-list.ts';
 import { accountInput, billingDocuments, estateTimeZone, loadPlan, accountUnits, unitPlaces } from '../services/billing-store.ts';
 import { exactTotal } from '../services/exact-total.ts';
-import { refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
+import { pageStates, refreshUnits, settledStates, unitLockKey } from '../services/bill-paid.ts';
 import { saveUnitProfile } from '../services/unit-billing-profile.ts';
 import { latestVersion, publishVersion } from '../services/definition-store.ts';
 import { reviewOf } from '../services/publishing.ts';
@@ -536,8 +536,13 @@ export const billingRoutes = resource
       } else page = await read(undefined, limit + 1);
       const more = page.length > limit;
       const shown = page.slice(0, limit);
-      const states = await settle([...new Set(shown.map((b) => b.unitId))]);
-      const places = await unitPlaces(db, tenantId, [...new Set(shown.map((b) => b.unitId))]);
+      // the estate's pages from the bills' paid-total rows (a row answers any day from its issue), a household's own
+      // list (one unit, or a resident's few) by settling its account; either way the state settleAccount gives
+      const shownUnits = [...new Set(shown.map((b) => b.unitId))];
+      const [states, places] = await Promise.all([
+        (scope ? Promise.resolve(undefined) : pageStates(db, tenantId, estateId, asOf, shown)).then(async (fromRows) => fromRows ?? settle(shownUnits)),
+        unitPlaces(db, tenantId, shownUnits),
+      ]);
       const items = shown.flatMap((b) => {
         const s = states.get(b.key);
         return s ? [{ ...s.bill, ...places.get(b.unitId), principalFen: s.principalFen, principalPaidFen: s.principalPaidFen, lateFeeFen: s.lateFee.amountFen, lateFeeAccruedFen: s.lateFee.accruedFen, lateFeePaidFen: s.lateFeePaidFen, outstandingFen: s.outstandingFen, clearedOn: s.clearedOn ?? null }] : [];

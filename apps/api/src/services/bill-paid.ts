@@ -228,6 +228,31 @@ async function settle(db: DbOrTx, tenantId: string, estateId: string, asOf: stri
   return { states, billsIssued: issued?.n ?? 0, cached: true };
 }
 
+/**
+ * The states as of `asOf` of a page of an estate's bills (issued by then), with their lines, by bill
+ * key: from their rows when the estate's rows are trusted (a row answers any day from its bill's
+ * issue: `billStateOf`, the one late-fee rule, equal to settling the unit; see `PaidTotal`), so a page
+ * of 50 bills reads 50 rows, not its units' whole histories. A bill of a plan the estate no longer has
+ * is left out, as settleAccount leaves it. Undefined when the rows are not trusted: the caller settles.
+ */
+export async function pageStates(db: DbOrTx, tenantId: string, estateId: string, asOf: CivilDate, page: readonly { id: string; key: string }[]): Promise<Map<string, BillState> | undefined> {
+  const out = new Map<string, BillState>();
+  if (page.length === 0) return out;
+  const [{ plans, trusted }, rows, lines] = await Promise.all([
+    trustedPlans(db, tenantId, estateId),
+    stateRows(db, and(eq(billPaid.tenantId, tenantId), eq(billPaid.estateId, estateId), sql`${billPaid.billId} = any(${uuidArray(page.map((b) => b.id))})`), 'any day'),
+    billLinesOf(db, tenantId, estateId, page.map((b) => b.key)),
+  ]);
+  if (!trusted) return undefined;
+  const planOf = new Map(plans.map((p) => [p.id, p]));
+  for (const { paid: p, bill: b } of rows) {
+    const plan = planOf.get(b.planKey);
+    if (!plan || b.issueOn > asOf) continue;
+    out.set(b.key, billStateOf(plan, { ...billOfRow(b), lines: lines.get(b.key) ?? [] }, { billKey: b.key, ...p }, asOf));
+  }
+  return out;
+}
+
 /** A bill and its paid total as `stateRows` reads them. */
 type StateRow = {
   paid: Omit<PaidTotal, 'billKey'> & { unitId: string };
