@@ -1,5 +1,6 @@
 import { durationWords, formatDate, formatDateTime, DEFAULT_ZONE } from '$lib/present/format.ts';
 import { en } from './en.ts';
+import { fill } from './fill.ts';
 import { zh, type MessageKey } from './zh.ts';
 
 export type { MessageKey };
@@ -25,11 +26,10 @@ class I18n {
     if (typeof document !== 'undefined') document.documentElement.lang = locale;
   }
 
-  /** The message for `key` in the current language, with `{name}` placeholders filled. */
+  /** The message for `key` in the current language, with `{name}` placeholders (and `{name:one|other}` plurals) filled. */
   t = (key: MessageKey, vars?: Record<string, string | number>): string => {
     const template = catalogues[this.locale][key];
-    if (!vars) return template;
-    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+    return vars ? fill(template, vars) : template;
   };
 
   /** Picks the current language out of a definition's `{ zh, en }` text, the other language when one is missing (help, placeholders); tolerates plain strings. */
