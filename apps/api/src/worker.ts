@@ -291,6 +291,19 @@ export async function deliverOutbox(opts: WorkerOptions, deps: EventPathDeps): P
   });
 }
 
+/**
+ * Whether a periodic job of this process is due on `db`: never run, its last run is `everyMs` old, or
+ * the clock went back. When due, now is recorded as its last run (before the job, so this process's
+ * other loops do not run it alongside); deleting the entry makes the next round run it again.
+ */
+function claimDue(last: WeakMap<Db, number>, db: Db, now: Date, everyMs: number): boolean {
+  const t = now.getTime();
+  const prev = last.get(db);
+  if (prev !== undefined && t >= prev && t - prev < everyMs) return false;
+  last.set(db, t);
+  return true;
+}
+
 /** When this process last started an orphan-upload sweep of a database, in ms of the worker's clock. */
 const lastSweep = new WeakMap<Db, number>();
 
@@ -300,11 +313,7 @@ const lastSweep = new WeakMap<Db, number>();
  * again. A failed sweep is reported to `onError` and does not stop the round. Answers how many were removed.
  */
 async function sweepIfDue(opts: WorkerOptions, now: Date): Promise<number> {
-  const t = now.getTime();
-  const last = lastSweep.get(opts.db);
-  if (last !== undefined && t >= last && t - last < (opts.attachmentSweepEveryMs ?? 5 * 60_000)) return 0;
-  // set before the sweep, so this process's other loops do not sweep alongside it
-  lastSweep.set(opts.db, t);
+  if (!claimDue(lastSweep, opts.db, now, opts.attachmentSweepEveryMs ?? 5 * 60_000)) return 0;
   try {
     const hours = opts.attachmentOrphanHours ?? attachmentOrphanHours();
     const r = await sweepOrphanAttachments(opts.db, now, hours, opts.attachmentSweepBatch ?? 200);
@@ -344,11 +353,8 @@ const lastRollupSweep = new WeakMap<Db, number>();
  */
 async function rollUp(opts: WorkerOptions, now: Date): Promise<number> {
   try {
-    const t = now.getTime();
-    const last = lastRollupSweep.get(opts.db);
     // every 15 minutes (or when the clock went back) the round sweeps every estate, not only past its mark
-    const sweep = last === undefined || t < last || t - last >= 15 * 60_000;
-    if (sweep) lastRollupSweep.set(opts.db, t);
+    const sweep = claimDue(lastRollupSweep, opts.db, now, 15 * 60_000);
     const n = await refreshRollups(opts.db, { now, batch: opts.batchSize ?? 20, sweep });
     // a sweep that found a full batch goes on next round
     if (sweep && n >= (opts.batchSize ?? 20)) lastRollupSweep.delete(opts.db);
@@ -368,10 +374,7 @@ const lastDunning = new WeakMap<Db, number>();
  * the others go on. Answers how many notices were issued.
  */
 async function dunningIfDue(opts: WorkerOptions, deps: EventPathDeps, now: Date): Promise<number> {
-  const t = now.getTime();
-  const last = lastDunning.get(opts.db);
-  if (last !== undefined && t >= last && t - last < (opts.dunningEveryMs ?? 15 * 60_000)) return 0;
-  lastDunning.set(opts.db, t);
+  if (!claimDue(lastDunning, opts.db, now, opts.dunningEveryMs ?? 15 * 60_000)) return 0;
   let issued = 0;
   const estates = await opts.db.selectDistinct({ tenantId: definitionVersions.tenantId, estateId: definitionVersions.estateId }).from(definitionVersions)
     .where(and(eq(definitionVersions.kind, 'workflow'), eq(definitionVersions.key, DUNNING_WORKFLOW)));
@@ -399,10 +402,7 @@ const lastPaidRepair = new WeakMap<Db, number>();
  * estate stays as it was (settled in full on each read: correct, slower) for the next look.
  */
 async function repairPaidIfDue(opts: WorkerOptions, now: Date): Promise<number> {
-  const t = now.getTime();
-  const last = lastPaidRepair.get(opts.db);
-  if (last !== undefined && t >= last && t - last < (opts.paidRepairEveryMs ?? 15 * 60_000)) return 0;
-  lastPaidRepair.set(opts.db, t);
+  if (!claimDue(lastPaidRepair, opts.db, now, opts.paidRepairEveryMs ?? 15 * 60_000)) return 0;
   try {
     const stale = await untrustedEstates(opts.db);
     const first = stale[0];
